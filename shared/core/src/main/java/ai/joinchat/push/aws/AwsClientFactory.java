@@ -1,0 +1,104 @@
+package ai.joinchat.push.aws;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds AWS SDK v2 clients once per container: the lightweight url-connection HTTP client,
+ * region and credentials from the environment, and endpoints from the standard
+ * {@code AWS_ENDPOINT_URL} / {@code AWS_ENDPOINT_URL_<SERVICE>} variables, so the same artifact
+ * runs against AWS, LocalStack or local emulators. Calls are bounded in time: a slow dependency
+ * becomes a clear 503, not a Lambda timeout.
+ */
+public final class AwsClientFactory {
+
+    private final Map<String, String> environment;
+    private final SdkHttpClient httpClient;
+    private final Duration apiCallTimeout;
+
+    public AwsClientFactory(Map<String, String> environment) {
+        this(environment, Duration.ofSeconds(5));
+    }
+
+    public AwsClientFactory(Map<String, String> environment, Duration apiCallTimeout) {
+        this.environment = Map.copyOf(environment);
+        this.apiCallTimeout = apiCallTimeout;
+        this.httpClient = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(apiCallTimeout)
+                .build();
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return configure(DynamoDbClient.builder(), "DYNAMODB");
+    }
+
+    public SecretsManagerClient secretsManager() {
+        return configure(SecretsManagerClient.builder(), "SECRETS_MANAGER");
+    }
+
+    /**
+     * Applies the shared settings to any service's builder; {@code serviceEndpointSuffix} is the
+     * service part of {@code AWS_ENDPOINT_URL_<SERVICE>} (e.g. {@code SQS}).
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C configure(
+            B builder, String serviceEndpointSuffix) {
+        builder.httpClient(httpClient)
+                .credentialsProvider(credentials())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallTimeout(apiCallTimeout)
+                        .apiCallAttemptTimeout(apiCallTimeout.dividedBy(2))
+                        .retryStrategy(RetryMode.STANDARD)
+                        .build());
+        region().ifPresent(builder::region);
+        endpoint(serviceEndpointSuffix).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    Optional<URI> endpoint(String serviceEndpointSuffix) {
+        String specific = environment.get("AWS_ENDPOINT_URL_" + serviceEndpointSuffix);
+        if (specific != null && !specific.isBlank()) {
+            return Optional.of(URI.create(specific.trim()));
+        }
+        String global = environment.get("AWS_ENDPOINT_URL");
+        if (global != null && !global.isBlank()) {
+            return Optional.of(URI.create(global.trim()));
+        }
+        return Optional.empty();
+    }
+
+    Optional<Region> region() {
+        String region = environment.getOrDefault("AWS_REGION", environment.get("AWS_DEFAULT_REGION"));
+        return region == null || region.isBlank() ? Optional.empty() : Optional.of(Region.of(region.trim()));
+    }
+
+    private AwsCredentialsProvider credentials() {
+        String key = environment.get("AWS_ACCESS_KEY_ID");
+        String secret = environment.get("AWS_SECRET_ACCESS_KEY");
+        if (key == null || secret == null || key.isBlank() || secret.isBlank()) {
+            // SnapStart and container credentials: the default chain, resolved lazily.
+            return DefaultCredentialsProvider.builder().build();
+        }
+        String token = environment.get("AWS_SESSION_TOKEN");
+        return StaticCredentialsProvider.create(token == null || token.isBlank()
+                ? AwsBasicCredentials.create(key, secret)
+                : AwsSessionCredentials.create(key, secret, token));
+    }
+}

@@ -1,0 +1,87 @@
+package ai.joinchat.push.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A function's configuration: the process environment (or a given map in tests and local mode),
+ * restricted to the variables that function declares it reads. Reading an undeclared variable is
+ * a programming error, so the template test can rely on each function's declared set.
+ */
+public final class Settings {
+
+    /** The standard AWS variables the SDK clients honour (never declared in the template). */
+    public static final String AWS_REGION = "AWS_REGION";
+
+    private final Map<String, String> environment;
+    private final Set<EnvVar> declared;
+
+    public Settings(Map<String, String> environment, Set<EnvVar> declared) {
+        this.environment = Map.copyOf(environment);
+        this.declared = declared.isEmpty() ? EnumSet.noneOf(EnvVar.class) : EnumSet.copyOf(declared);
+    }
+
+    public static Settings fromProcessEnvironment(Set<EnvVar> declared) {
+        return new Settings(System.getenv(), declared);
+    }
+
+    public Set<EnvVar> declared() {
+        return EnumSet.copyOf(declared.isEmpty() ? EnumSet.noneOf(EnvVar.class) : declared);
+    }
+
+    /** The raw environment, for the AWS client factory (AWS_* variables). */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    public Optional<String> optional(EnvVar var) {
+        if (!declared.contains(var)) {
+            throw new IllegalStateException(var + " is read but not declared by this function");
+        }
+        String value = environment.get(var.name());
+        if (value == null || value.isBlank()) {
+            return Optional.ofNullable(var.defaultValue());
+        }
+        return Optional.of(value.trim());
+    }
+
+    public String require(EnvVar var) {
+        return optional(var).orElseThrow(() -> new IllegalStateException(
+                "environment variable " + var + " is not set (declare it in template.yaml)"));
+    }
+
+    public int integer(EnvVar var, int min, int max) {
+        String raw = require(var);
+        try {
+            int value = Integer.parseInt(raw);
+            if (value < min || value > max) {
+                throw new IllegalStateException(var + " must be between " + min + " and " + max + ", is " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(var + " must be an integer, is '" + raw + "'", e);
+        }
+    }
+
+    public boolean bool(EnvVar var) {
+        String raw = require(var).toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new IllegalStateException(var + " must be true or false, is '" + raw + "'");
+        };
+    }
+
+    public Duration seconds(EnvVar var, int max) {
+        return Duration.ofSeconds(integer(var, 0, max));
+    }
+
+    public URI uri(EnvVar var) {
+        return URI.create(require(var));
+    }
+}

@@ -1,0 +1,34 @@
+package ai.joinchat.push.queue;
+
+import ai.joinchat.push.DependencyUnavailableException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+
+import java.util.Map;
+
+/** {@link OutboundQueue} on the SQS queue of {@code QUEUE_URL}; the delay becomes DelaySeconds. */
+public final class SqsOutboundQueue implements OutboundQueue {
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+
+    public SqsOutboundQueue(SqsClient sqs, String queueUrl) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+    }
+
+    @Override
+    public void enqueue(QueuedMessage message, int delaySeconds) {
+        try {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl)
+                    .messageBody(message.toJson())
+                    .delaySeconds(delaySeconds)
+                    .messageAttributes(Map.of(
+                            "message_id", MessageAttributeValue.builder().dataType("String").stringValue(message.messageId()).build(),
+                            "page_id", MessageAttributeValue.builder().dataType("String").stringValue(message.pageId()).build())));
+        } catch (SdkException e) {
+            throw new DependencyUnavailableException("SQS", e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package ai.joinchat.push.secrets;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A page's secrets: the API signing key (and the previous one during rotation) and its token. */
+public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
+
+    /** Keys whose signatures are accepted: the current one, then the previous one if present. */
+    public List<String> acceptedApiSecrets() {
+        List<String> keys = new ArrayList<>(2);
+        if (apiSecret != null && !apiSecret.isEmpty()) {
+            keys.add(apiSecret);
+        }
+        if (previousApiSecret != null && !previousApiSecret.isEmpty()) {
+            keys.add(previousApiSecret);
+        }
+        return keys;
+    }
+
+    @Override
+    public String toString() {
+        return "PageSecrets[redacted]";
+    }
+}

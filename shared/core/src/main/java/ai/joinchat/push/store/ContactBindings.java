@@ -1,0 +1,17 @@
+package ai.joinchat.push.store;
+
+import java.util.Optional;
+
+/**
+ * Which PSID a page's uuid, phone or email belongs to. Keys are contact keys such as
+ * {@code uuid:abc}, {@code phone:+8491234567}, {@code email:a@b.com} (already normalised).
+ * A newer binding (by the event's own timestamp) replaces an older one; a redelivered older
+ * event never overwrites a newer binding.
+ */
+public interface ContactBindings {
+
+    Optional<String> psidFor(String pageId, String contactKey);
+
+    /** Returns false when a newer binding already exists. */
+    boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source);
+}
