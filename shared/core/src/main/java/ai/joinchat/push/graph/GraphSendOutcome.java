@@ -1,0 +1,31 @@
+package ai.joinchat.push.graph;
+
+import java.util.Objects;
+
+/** The result of one Send API call. */
+public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSendOutcome.Failed {
+
+    /**
+     * Messenger accepted the message.
+     *
+     * @param facebookMessageId Facebook's {@code message_id} ({@code m_...})
+     * @param recipientId       the PSID Facebook reports as {@code recipient_id}, or null when absent
+     */
+    record Sent(String facebookMessageId, String recipientId) implements GraphSendOutcome {
+        public Sent {
+            Objects.requireNonNull(facebookMessageId, "facebookMessageId");
+        }
+    }
+
+    /**
+     * The call failed.
+     *
+     * @param error            what went wrong (never contains credentials)
+     * @param transientFailure true when retrying later may succeed
+     */
+    record Failed(GraphError error, boolean transientFailure) implements GraphSendOutcome {
+        public Failed {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+}

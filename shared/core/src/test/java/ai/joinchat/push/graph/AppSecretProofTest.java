@@ -1,0 +1,40 @@
+package ai.joinchat.push.graph;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Known answers computed with {@code printf '%s' TOKEN | openssl dgst -sha256 -hmac SECRET}.
+ */
+class AppSecretProofTest {
+
+    @Test
+    void matchesOpensslForPageToken() {
+        // printf '%s' 'EAAGm0PX4ZCpsBAKZCZAtestPageToken123' | openssl dgst -sha256 -hmac 'app-secret-0123456789abcdef'
+        assertEquals("abda6d1a4c0f076731d96ee1ba6a7b9e862e0c01dfbd1db55b0e6a5c6a4dd1eb",
+                AppSecretProof.compute("EAAGm0PX4ZCpsBAKZCZAtestPageToken123", "app-secret-0123456789abcdef"));
+    }
+
+    @Test
+    void matchesOpensslForShortValues() {
+        // printf '%s' 'token' | openssl dgst -sha256 -hmac 'secret'
+        assertEquals("e941110e3d2bfe82621f0e3e1434730d7305d106c5f68c87165d0b27a4611a4a",
+                AppSecretProof.compute("token", "secret"));
+    }
+
+    @Test
+    void usesUtf8ForKeyAndData() {
+        // printf '%s' 'jetón-ü' | openssl dgst -sha256 -hmac 'sécret'   (UTF-8 shell)
+        assertEquals("18de1ca9b26adb3cd2251b6b0b202dde0524ad3020bb9deb00437bfb0f8f848f",
+                AppSecretProof.compute("jetón-ü", "sécret"));
+    }
+
+    @Test
+    void rejectsMissingInputs() {
+        assertThrows(NullPointerException.class, () -> AppSecretProof.compute(null, "s"));
+        assertThrows(NullPointerException.class, () -> AppSecretProof.compute("t", null));
+        assertThrows(IllegalArgumentException.class, () -> AppSecretProof.compute("t", ""));
+    }
+}
