@@ -1,0 +1,148 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Local mode's console: one line per thing that happens, each with the part of the system it
+ * comes from ({@code gateway}, {@code graph}, {@code delivery}, a function's name, ...).
+ * Readable text by default; with {@code --json-logs} every line is one JSON object, and the
+ * functions' own JSON log lines pass through with a {@code source} field added.
+ */
+public final class Console {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final int SOURCE_WIDTH = 9;
+    /** Fields of the functions' JSON logs that the readable form shows elsewhere or leaves out. */
+    private static final Set<String> LOG_FIELDS_SHOWN_ELSEWHERE = Set.of("timestamp", "level", "component", "event");
+
+    private final PrintStream out;
+    private final boolean jsonLines;
+    private final Clock clock;
+
+    public Console(PrintStream out, boolean jsonLines) {
+        this(out, jsonLines, Clock.systemDefaultZone());
+    }
+
+    Console(PrintStream out, boolean jsonLines, Clock clock) {
+        this.out = out;
+        this.jsonLines = jsonLines;
+        this.clock = clock;
+    }
+
+    public boolean jsonLines() {
+        return jsonLines;
+    }
+
+    /** Key/value pairs in the order given, for {@link #print}. */
+    public static Map<String, Object> fields(Object... keysAndValues) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] != null) {
+                fields.put(String.valueOf(keysAndValues[i]), keysAndValues[i + 1]);
+            }
+        }
+        return fields;
+    }
+
+    /** One event: the readable line is {@code message}; the JSON line carries {@code event} and the fields. */
+    public void print(String source, String event, String message, Map<String, Object> fields) {
+        if (jsonLines) {
+            ObjectNode node = Json.object();
+            node.put("timestamp", clock.instant().toString());
+            node.put("source", source);
+            node.put("event", event);
+            node.put("message", message);
+            fields.forEach((key, value) -> node.set(key, Json.MAPPER.valueToTree(value)));
+            emit(Json.write(node));
+        } else {
+            emit(readablePrefix(source) + message);
+        }
+    }
+
+    public void print(String source, String event, String message) {
+        print(source, event, message, Map.of());
+    }
+
+    /** A block of text for people (the banner); in JSON mode it is one event carrying the fields. */
+    public void block(String source, String event, String text, Map<String, Object> fields) {
+        if (jsonLines) {
+            print(source, event, text.strip(), fields);
+        } else {
+            emit(text);
+        }
+    }
+
+    /** A line a function wrote to stdout or stderr. */
+    public void functionOutput(String function, String stream, String line) {
+        JsonNode parsed = line.startsWith("{") ? Json.parse(line.getBytes(StandardCharsets.UTF_8))
+                .filter(JsonNode::isObject).orElse(null) : null;
+        if (jsonLines) {
+            ObjectNode node;
+            if (parsed != null) {
+                node = Json.object();
+                node.put("source", function);
+                node.setAll((ObjectNode) parsed);
+            } else {
+                node = Json.object();
+                node.put("timestamp", clock.instant().toString());
+                node.put("source", function);
+                node.put("stream", stream);
+                node.put("message", line);
+            }
+            emit(Json.write(node));
+        } else {
+            emit(readablePrefix(function) + (parsed != null ? readableLogLine(parsed) : line));
+        }
+    }
+
+    /** A function's JSON log line as {@code LEVEL event key=value ...}. */
+    static String readableLogLine(JsonNode log) {
+        StringBuilder text = new StringBuilder();
+        String level = Json.text(log, "level");
+        String event = Json.text(log, "event");
+        if (level != null) {
+            text.append(level).append(' ');
+        }
+        text.append(event != null ? event : Json.text(log, "message") != null ? Json.text(log, "message") : "");
+        Iterator<Map.Entry<String, JsonNode>> entries = log.fields();
+        while (entries.hasNext()) {
+            Map.Entry<String, JsonNode> entry = entries.next();
+            if (LOG_FIELDS_SHOWN_ELSEWHERE.contains(entry.getKey())
+                    || (event == null && "message".equals(entry.getKey()))) {
+                continue;
+            }
+            JsonNode value = entry.getValue();
+            text.append(' ').append(entry.getKey()).append('=')
+                    .append(value.isValueNode() ? value.asText() : Json.write(value));
+        }
+        return text.toString();
+    }
+
+    private String readablePrefix(String source) {
+        String time = TIME.format(clock.instant().atZone(ZoneId.systemDefault()));
+        StringBuilder prefix = new StringBuilder(time).append("  ").append(source);
+        while (prefix.length() < time.length() + 2 + SOURCE_WIDTH) {
+            prefix.append(' ');
+        }
+        return prefix.append(' ').toString();
+    }
+
+    private void emit(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package ai.joinchat.push.local;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Lambda function in its own JVM, as Lambda runs it: {@code java -cp <function jar>:<bootstrap
+ * jar> ai.joinchat.push.local.LambdaBootstrap} with the environment the template gives the function
+ * plus the variables Lambda itself sets ({@code AWS_LAMBDA_RUNTIME_API}, {@code _HANDLER},
+ * {@code AWS_LAMBDA_FUNCTION_NAME}, ...), talking to its own {@link LambdaRuntimeApi}. Its stdout
+ * and stderr go to the {@link Console} under the function's name.
+ *
+ * <p>The cold start is the time from launching the JVM to the runtime's first request for work
+ * (JVM start, class loading and the handler's constructor). As in Lambda, an execution environment
+ * that crashes or runs past its timeout is discarded and a new one starts when there is work for it.
+ * The JVM is destroyed when this object is closed or the launcher's JVM shuts down.
+ */
+public final class FunctionProcess implements InvocableFunction, AutoCloseable {
+
+    /** A Lambda function as local mode runs it. */
+    public record Definition(
+            String logicalId,
+            String name,
+            String functionName,
+            String handler,
+            Path codeJar,
+            int memoryMb,
+            Duration timeout,
+            Map<String, String> environment) {
+
+        public Definition {
+            environment = Map.copyOf(environment);
+        }
+
+        public String functionArn(String region) {
+            return "arn:aws:lambda:" + region + ":000000000000:function:" + functionName;
+        }
+    }
+
+    private static final String JAVA_TOOL_OPTIONS_NOTICE = "Picked up JAVA_TOOL_OPTIONS:";
+
+    private final Definition definition;
+    private final Path bootstrapJar;
+    private final Console console;
+    private final LambdaRuntimeApi runtimeApi;
+    private final CompletableFuture<Duration> firstStart = new CompletableFuture<>();
+    private final Thread destroyOnShutdown;
+    private final Object lock = new Object();
+    private volatile Process process;
+    private long launchedAtNanos;
+    private int launches;
+    private volatile Duration lastColdStart;
+    private volatile boolean closed;
+
+    private FunctionProcess(Definition definition, Path bootstrapJar, Console console, LambdaRuntimeApi runtimeApi) {
+        this.definition = definition;
+        this.bootstrapJar = bootstrapJar;
+        this.console = console;
+        this.runtimeApi = runtimeApi;
+        this.destroyOnShutdown = new Thread(this::destroyProcessNow, "destroy-" + definition.name());
+    }
+
+    /**
+     * Starts the function's Runtime API and its JVM. The JVM starts in the background;
+     * {@link #ready()} completes when it asks for its first invocation.
+     */
+    public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console) {
+        if (!Files.isRegularFile(definition.codeJar())) {
+            throw new IllegalStateException("the jar of " + definition.logicalId() + " is missing: "
+                    + definition.codeJar() + " (build it with mvn -B -DskipTests package)");
+        }
+        LambdaRuntimeApi runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
+                definition.functionArn(region));
+        FunctionProcess function = new FunctionProcess(definition, bootstrapJar, console, runtimeApi);
+        runtimeApi.setListener(function.new RuntimeEvents());
+        Runtime.getRuntime().addShutdownHook(function.destroyOnShutdown);
+        synchronized (function.lock) {
+            function.launch();
+        }
+        return function;
+    }
+
+    @Override
+    public String name() {
+        return definition.name();
+    }
+
+    public Definition definition() {
+        return definition;
+    }
+
+    /** Completes with the first cold start, or fails when the first execution environment could not start. */
+    public CompletableFuture<Duration> ready() {
+        return firstStart;
+    }
+
+    /** The cold start of the current (or last) execution environment. */
+    public Duration lastColdStart() {
+        return lastColdStart;
+    }
+
+    public String runtimeApiAddress() {
+        return runtimeApi.address();
+    }
+
+    @Override
+    public CompletableFuture<byte[]> invoke(byte[] event) {
+        synchronized (lock) {
+            if (process == null && !closed) {
+                launch();
+            }
+        }
+        return runtimeApi.invoke(event, definition.timeout());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        runtimeApi.close();
+        Process current;
+        synchronized (lock) {
+            current = process;
+            process = null;
+        }
+        if (current != null) {
+            current.destroy();
+            try {
+                if (!current.waitFor(5, TimeUnit.SECONDS)) {
+                    current.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                current.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(destroyOnShutdown);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook is running or will run; it finds nothing left to do.
+        }
+    }
+
+    /** The {@code java} command line of the execution environment. */
+    List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
+        command.add("-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:-UsePerfData");
+        command.add("-Xshare:auto");
+        command.add("-Dfile.encoding=UTF-8");
+        command.add("-cp");
+        command.add(definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath());
+        command.add(LambdaBootstrap.class.getName());
+        return command;
+    }
+
+    /** The environment of the execution environment: nothing inherited from the launcher's shell. */
+    Map<String, String> environment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        environment.put("LANG", "en_US.UTF-8");
+        environment.put("TZ", ":UTC");
+        environment.putAll(definition.environment());
+        environment.put("AWS_LAMBDA_RUNTIME_API", runtimeApi.address());
+        environment.put("_HANDLER", definition.handler());
+        environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.functionName());
+        environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
+        environment.put("AWS_LAMBDA_FUNCTION_TIMEOUT", Long.toString(definition.timeout().toSeconds()));
+        environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.functionName());
+        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]" + definition.name());
+        environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        environment.put("LAMBDA_TASK_ROOT", definition.codeJar().toAbsolutePath().getParent().toString());
+        return environment;
+    }
+
+    /** Starts a new execution environment; the caller holds {@link #lock}. */
+    private void launch() {
+        ProcessBuilder builder = new ProcessBuilder(command());
+        builder.environment().clear();
+        builder.environment().putAll(environment());
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        launches++;
+        launchedAtNanos = System.nanoTime();
+        Process started;
+        try {
+            started = builder.start();
+        } catch (IOException e) {
+            UncheckedIOException failure = new UncheckedIOException("cannot start the JVM of " + definition.name(), e);
+            firstStart.completeExceptionally(failure);
+            throw failure;
+        }
+        process = started;
+        pipe(started.getInputStream(), "stdout");
+        pipe(started.getErrorStream(), "stderr");
+        started.onExit().thenAccept(this::exited);
+    }
+
+    private void pipe(InputStream stream, String name) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (!line.startsWith(JAVA_TOOL_OPTIONS_NOTICE)) {
+                        console.functionOutput(definition.name(), name, line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // The process is gone.
+            }
+        }, definition.name() + "-" + name);
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    private void exited(Process exitedProcess) {
+        if (closed) {
+            return;
+        }
+        synchronized (lock) {
+            if (process != exitedProcess) {
+                return; // an environment that was already replaced
+            }
+            process = null;
+            int code = exitedProcess.exitValue();
+            runtimeApi.resetExecutionEnvironment("Runtime exited with error: exit status " + code);
+            console.print(definition.name(), "execution_environment_exited",
+                    "execution environment exited with status " + code,
+                    Console.fields("function", definition.name(), "exit_status", code));
+            firstStart.completeExceptionally(new IllegalStateException(definition.name()
+                    + " exited with status " + code + " before it asked for work; see its output above"));
+            if (runtimeApi.waitingInvocations() > 0) {
+                launch();
+            }
+        }
+    }
+
+    private void destroyProcessNow() {
+        Process current = process;
+        if (current != null) {
+            current.destroyForcibly();
+        }
+    }
+
+    /** What the Runtime API reports about this function's execution environment. */
+    private final class RuntimeEvents implements LambdaRuntimeApi.Listener {
+
+        @Override
+        public void runtimeReady() {
+            Duration coldStart = Duration.ofNanos(System.nanoTime() - launchedAtNanos);
+            lastColdStart = coldStart;
+            firstStart.complete(coldStart);
+            console.print(definition.name(), "cold_start",
+                    String.format(Locale.ROOT, "ready, cold start %d ms (JVM start + handler init)%s",
+                            coldStart.toMillis(), launches > 1 ? ", execution environment #" + launches : ""),
+                    Console.fields("function", definition.name(), "cold_start_ms", coldStart.toMillis(),
+                            "execution_environment", launches));
+        }
+
+        @Override
+        public void initFailed(String errorType, String errorMessage) {
+            console.print(definition.name(), "init_error", "init failed: " + errorType + ": " + errorMessage,
+                    Console.fields("function", definition.name(), "error_type", errorType));
+            firstStart.completeExceptionally(new IllegalStateException(
+                    definition.name() + " failed to initialise: " + errorType + ": " + errorMessage));
+        }
+
+        @Override
+        public void invocationTimedOut(String requestId, Duration timeout) {
+            console.print(definition.name(), "timeout", String.format(Locale.ROOT,
+                    "RequestId: %s Task timed out after %.2f seconds; replacing the execution environment",
+                    requestId, timeout.toMillis() / 1000.0),
+                    Console.fields("function", definition.name(), "request_id", requestId));
+            synchronized (lock) {
+                Process current = process;
+                process = null;
+                runtimeApi.resetExecutionEnvironment("the execution environment was replaced after a timeout");
+                if (current != null) {
+                    current.destroyForcibly();
+                }
+                if (!closed && runtimeApi.waitingInvocations() > 0) {
+                    launch();
+                }
+            }
+        }
+    }
+}

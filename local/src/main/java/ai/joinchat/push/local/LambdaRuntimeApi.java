@@ -1,0 +1,376 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Lambda Runtime API (version 2018-06-01) of one function, on 127.0.0.1 at a free port: what
+ * a runtime inside a Lambda execution environment talks to. {@link #invoke} queues an event; the
+ * runtime takes it with {@code GET /2018-06-01/runtime/invocation/next} (which blocks until there
+ * is one) and answers with {@code POST .../invocation/{id}/response} or {@code .../error}. A
+ * runtime that cannot start reports {@code POST /2018-06-01/runtime/init/error}.
+ *
+ * <p>As in Lambda, an invocation that runs past its timeout fails with {@code Sandbox.Timedout}
+ * and the {@link Listener} is told, so the owner can replace the execution environment. After
+ * {@link #resetExecutionEnvironment} the previous runtime's requests are refused (410) and the
+ * next runtime to ask for work counts as a fresh, ready environment.
+ */
+public final class LambdaRuntimeApi implements AutoCloseable {
+
+    public static final String API_VERSION = "2018-06-01";
+    /** Lambda's limit for a synchronous response payload. */
+    public static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+    private static final String PREFIX = "/" + API_VERSION + "/runtime/";
+    private static final long NEXT_POLL_MILLIS = 200;
+
+    /** What the owner of the execution environment wants to hear about. */
+    public interface Listener {
+        /** The runtime asked for its first invocation: the environment has finished initialising. */
+        default void runtimeReady() {
+        }
+
+        /** The runtime reported that it could not initialise. */
+        default void initFailed(String errorType, String errorMessage) {
+        }
+
+        /** An invocation ran past its timeout; Lambda would now discard the execution environment. */
+        default void invocationTimedOut(String requestId, Duration timeout) {
+        }
+    }
+
+    private final String functionName;
+    private final String functionArn;
+    private final HttpServer server;
+    private final ExecutorService requestThreads;
+    private final ScheduledExecutorService timeouts;
+    private final LinkedBlockingDeque<Invocation> waiting = new LinkedBlockingDeque<>();
+    private final Map<String, Invocation> running = new ConcurrentHashMap<>();
+    private final AtomicInteger environmentGeneration = new AtomicInteger();
+    private final AtomicBoolean readyReported = new AtomicBoolean();
+    private volatile Listener listener = new Listener() {
+    };
+    private volatile boolean closed;
+
+    private LambdaRuntimeApi(String functionName, String functionArn, HttpServer server,
+                             ExecutorService requestThreads, ScheduledExecutorService timeouts) {
+        this.functionName = functionName;
+        this.functionArn = functionArn;
+        this.server = server;
+        this.requestThreads = requestThreads;
+        this.timeouts = timeouts;
+    }
+
+    /** Starts the API for one function on 127.0.0.1 at a free port. */
+    public static LambdaRuntimeApi start(String functionName, String functionArn) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the Lambda Runtime API port for " + functionName, e);
+        }
+        ExecutorService requestThreads = Executors.newCachedThreadPool(
+                DaemonThreads.named("runtime-api-" + functionName));
+        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1,
+                DaemonThreads.named("runtime-api-timeouts-" + functionName));
+        timeouts.setRemoveOnCancelPolicy(true);
+        LambdaRuntimeApi api = new LambdaRuntimeApi(functionName, functionArn, server, requestThreads, timeouts);
+        server.createContext(PREFIX, api::handle);
+        server.setExecutor(requestThreads);
+        server.start();
+        return api;
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** {@code host:port}, the value of {@code AWS_LAMBDA_RUNTIME_API} for the runtime. */
+    public String address() {
+        InetSocketAddress address = server.getAddress();
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    public String functionName() {
+        return functionName;
+    }
+
+    /**
+     * Queues one invocation. The result is the function's response payload, or fails with a
+     * {@link LambdaInvocationException}. The timeout runs from the moment the runtime takes the
+     * event, as Lambda's does; time spent waiting for a free execution environment is not counted.
+     */
+    public CompletableFuture<byte[]> invoke(byte[] event, Duration timeout) {
+        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event.clone(), timeout);
+        if (closed) {
+            invocation.result.completeExceptionally(stopped());
+        } else {
+            waiting.add(invocation);
+        }
+        return invocation.result;
+    }
+
+    /** Invocations queued and not yet taken by a runtime. */
+    public int waitingInvocations() {
+        waiting.removeIf(invocation -> invocation.result.isDone());
+        return waiting.size();
+    }
+
+    /**
+     * The execution environment is gone (its process exited or was stopped): its running
+     * invocations fail with {@code Runtime.ExitError}, its pending {@code next} requests are
+     * refused, and queued invocations wait for the next runtime.
+     */
+    public void resetExecutionEnvironment(String reason) {
+        environmentGeneration.incrementAndGet();
+        readyReported.set(false);
+        for (Invocation invocation : List.copyOf(running.values())) {
+            if (running.remove(invocation.requestId, invocation)) {
+                invocation.cancelTimeout();
+                invocation.result.completeExceptionally(
+                        new LambdaInvocationException(functionName, "Runtime.ExitError", reason));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        server.stop(0);
+        List<Invocation> pending = new ArrayList<>(running.values());
+        running.clear();
+        waiting.drainTo(pending);
+        pending.forEach(invocation -> {
+            invocation.cancelTimeout();
+            invocation.result.completeExceptionally(stopped());
+        });
+        timeouts.shutdownNow();
+        requestThreads.shutdownNow();
+    }
+
+    private LambdaInvocationException stopped() {
+        return new LambdaInvocationException(functionName, "LocalMode.Stopped", "local mode is shutting down");
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().substring(PREFIX.length());
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+            String[] parts = path.split("/");
+            if ("GET".equals(method) && "invocation/next".equals(path)) {
+                nextInvocation(exchange);
+            } else if ("POST".equals(method) && parts.length == 3 && "invocation".equals(parts[0])
+                    && "response".equals(parts[2])) {
+                invocationResponse(exchange, parts[1]);
+            } else if ("POST".equals(method) && parts.length == 3 && "invocation".equals(parts[0])
+                    && "error".equals(parts[2])) {
+                invocationError(exchange, parts[1]);
+            } else if ("POST".equals(method) && "init/error".equals(path)) {
+                initError(exchange);
+            } else {
+                send(exchange, 404, errorJson("NotFound", "no such Runtime API resource: " + method + " "
+                        + exchange.getRequestURI().getPath()));
+            }
+        }
+    }
+
+    private void nextInvocation(HttpExchange exchange) throws IOException {
+        int generation = environmentGeneration.get();
+        if (readyReported.compareAndSet(false, true)) {
+            listener.runtimeReady();
+        }
+        while (true) {
+            if (closed || generation != environmentGeneration.get()) {
+                send(exchange, 410, errorJson("EnvironmentStopped", "this execution environment was stopped"));
+                return;
+            }
+            Invocation invocation;
+            try {
+                invocation = waiting.poll(NEXT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (invocation == null || invocation.result.isDone()) {
+                continue;
+            }
+            if (generation != environmentGeneration.get()) {
+                waiting.addFirst(invocation);
+                continue;
+            }
+            long deadline = System.currentTimeMillis() + invocation.timeout.toMillis();
+            running.put(invocation.requestId, invocation);
+            invocation.timeoutTask = timeouts.schedule(() -> timedOut(invocation),
+                    invocation.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
+            exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
+            exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
+            exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id", newTraceId());
+            try {
+                exchange.sendResponseHeaders(200, invocation.event.length == 0 ? -1 : invocation.event.length);
+                try (OutputStream body = exchange.getResponseBody()) {
+                    body.write(invocation.event);
+                }
+            } catch (IOException e) {
+                // The runtime went away before it got the event: someone else will take it.
+                if (running.remove(invocation.requestId, invocation)) {
+                    invocation.cancelTimeout();
+                    waiting.addFirst(invocation);
+                }
+            }
+            return;
+        }
+    }
+
+    private void invocationResponse(HttpExchange exchange, String requestId) throws IOException {
+        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+        Invocation invocation = running.remove(requestId);
+        if (invocation == null) {
+            send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
+            return;
+        }
+        invocation.cancelTimeout();
+        if (payload == null) {
+            invocation.result.completeExceptionally(new LambdaInvocationException(functionName,
+                    "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size ("
+                    + MAX_RESPONSE_BYTES + " bytes)."));
+            send(exchange, 413, errorJson("RequestEntityTooLarge", "response payload over " + MAX_RESPONSE_BYTES + " bytes"));
+            return;
+        }
+        invocation.result.complete(payload);
+        send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void invocationError(HttpExchange exchange, String requestId) throws IOException {
+        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+        Invocation invocation = running.remove(requestId);
+        if (invocation == null) {
+            send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
+            return;
+        }
+        invocation.cancelTimeout();
+        ReportedError error = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
+                "Lambda-Runtime-Function-Error-Type"), "Function.Unhandled");
+        invocation.result.completeExceptionally(
+                new LambdaInvocationException(functionName, error.type(), error.message()));
+        send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void initError(HttpExchange exchange) throws IOException {
+        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+        ReportedError error = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
+                "Lambda-Runtime-Function-Error-Type"), "Runtime.InitError");
+        List<Invocation> failed = new ArrayList<>();
+        waiting.drainTo(failed);
+        failed.forEach(invocation -> invocation.result.completeExceptionally(
+                new LambdaInvocationException(functionName, error.type(), error.message())));
+        listener.initFailed(error.type(), error.message());
+        send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void timedOut(Invocation invocation) {
+        if (running.remove(invocation.requestId, invocation)) {
+            invocation.result.completeExceptionally(new LambdaInvocationException(functionName, "Sandbox.Timedout",
+                    String.format(Locale.ROOT, "Task timed out after %.2f seconds",
+                            invocation.timeout.toMillis() / 1000.0)));
+            listener.invocationTimedOut(invocation.requestId, invocation.timeout);
+        }
+    }
+
+    /** The body, or null when it is longer than {@code limit}. */
+    private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+        byte[] bytes = in.readNBytes(limit + 1);
+        return bytes.length > limit ? null : bytes;
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static byte[] errorJson(String type, String message) {
+        ObjectNode node = Json.object();
+        node.put("errorMessage", message);
+        node.put("errorType", type);
+        return Json.writeBytes(node);
+    }
+
+    /** An X-Ray trace header as Lambda passes it: {@code Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0}. */
+    private static String newTraceId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] root = new byte[12];
+        byte[] parent = new byte[8];
+        random.nextBytes(root);
+        random.nextBytes(parent);
+        HexFormat hex = HexFormat.of();
+        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.formatHex(root)
+                + ";Parent=" + hex.formatHex(parent) + ";Sampled=0";
+    }
+
+    /** The error a runtime posts: {@code {"errorMessage", "errorType", "stackTrace"}}. */
+    private record ReportedError(String type, String message) {
+        static ReportedError parse(byte[] payload, String headerType, String defaultType) {
+            JsonNode node = payload == null ? null : Json.parse(payload).orElse(null);
+            String type = node == null ? null : Json.text(node, "errorType");
+            String message = node == null ? null : Json.text(node, "errorMessage");
+            if (type == null || type.isBlank()) {
+                type = headerType == null || headerType.isBlank() ? defaultType : headerType;
+            }
+            return new ReportedError(type, message == null ? "" : message);
+        }
+    }
+
+    private static final class Invocation {
+        final String requestId;
+        final byte[] event;
+        final Duration timeout;
+        final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        volatile ScheduledFuture<?> timeoutTask;
+
+        Invocation(String requestId, byte[] event, Duration timeout) {
+            this.requestId = requestId;
+            this.event = event;
+            this.timeout = timeout;
+        }
+
+        void cancelTimeout() {
+            ScheduledFuture<?> task = timeoutTask;
+            if (task != null) {
+                task.cancel(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package ai.joinchat.push.local;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * {@code sign}: prints the signature of a request body, computed over its exact bytes.
+ * <pre>
+ *   sign --secret demo-api-secret --data '{"page_id":"1234567890",...}'   -> Base64 for x-joinchat-signature
+ *   sign --secret demo-api-secret --file body.json
+ *   sign --webhook --secret demo-app-secret --file event.json            -> sha256=&lt;hex&gt; for X-Hub-Signature-256
+ * </pre>
+ * Without {@code --data} or {@code --file} the body is read from standard input. Only the
+ * signature goes to standard output, so {@code $(...)} can use it.
+ */
+public final class SignCommand {
+
+    static final String USAGE = """
+            Usage: sign --secret <secret> [--webhook] [--file <body file> | --data '<body>']
+              Prints the signature of the exact bytes of the body (standard input when neither
+              --file nor --data is given).
+              default    Base64(HMAC-SHA256(api_secret, body))  for the x-joinchat-signature header
+              --webhook  sha256=<hex HMAC-SHA256(app_secret, body)>  for the X-Hub-Signature-256 header
+            Example:
+              sign --secret demo-api-secret --file body.json
+            """;
+
+    private SignCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /** Runs the command; returns the process exit status. */
+    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
+        String secret = null;
+        String data = null;
+        Path file = null;
+        boolean webhook = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--secret", "--data", "--file" -> {
+                    if (i + 1 >= args.length) {
+                        err.println(arg + " needs a value");
+                        err.print(USAGE);
+                        return 2;
+                    }
+                    String value = args[++i];
+                    if (arg.equals("--secret")) {
+                        secret = value;
+                    } else if (arg.equals("--data")) {
+                        data = value;
+                    } else {
+                        file = Path.of(value);
+                    }
+                }
+                case "--webhook" -> webhook = true;
+                case "-h", "--help" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                default -> {
+                    err.println("unknown argument: " + arg);
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+        if (secret == null || secret.isEmpty()) {
+            err.println("--secret is required");
+            err.print(USAGE);
+            return 2;
+        }
+        if (data != null && file != null) {
+            err.println("give either --data or --file, not both");
+            return 2;
+        }
+        byte[] body;
+        try {
+            body = data != null ? data.getBytes(StandardCharsets.UTF_8)
+                    : file != null ? Files.readAllBytes(file)
+                    : stdin.readAllBytes();
+        } catch (IOException e) {
+            err.println("cannot read the body: " + e.getMessage());
+            return 1;
+        }
+        out.println(webhook ? webhookSignature(body, secret) : apiSignature(body, secret));
+        return 0;
+    }
+
+    /** {@code x-joinchat-signature}: Base64 of HMAC-SHA256 keyed with the page's api_secret. */
+    public static String apiSignature(byte[] body, String apiSecret) {
+        return Base64.getEncoder().encodeToString(hmacSha256(apiSecret, body));
+    }
+
+    /** {@code X-Hub-Signature-256}: {@code sha256=} and the lowercase hex HMAC-SHA256 keyed with the app secret. */
+    public static String webhookSignature(byte[] body, String appSecret) {
+        return "sha256=" + HexFormat.of().formatHex(hmacSha256(appSecret, body));
+    }
+
+    private static byte[] hmacSha256(String key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+}
