@@ -1,16 +1,14 @@
 package ai.joinchat.push.local;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * {@code sign}: prints the signature of a request body, computed over its exact bytes.
@@ -101,21 +99,11 @@ public final class SignCommand {
 
     /** {@code x-joinchat-signature}: Base64 of HMAC-SHA256 keyed with the page's api_secret. */
     public static String apiSignature(byte[] body, String apiSecret) {
-        return Base64.getEncoder().encodeToString(hmacSha256(apiSecret, body));
+        return new SignatureVerifier().sign(body, apiSecret);
     }
 
     /** {@code X-Hub-Signature-256}: {@code sha256=} and the lowercase hex HMAC-SHA256 keyed with the app secret. */
     public static String webhookSignature(byte[] body, String appSecret) {
-        return "sha256=" + HexFormat.of().formatHex(hmacSha256(appSecret, body));
-    }
-
-    private static byte[] hmacSha256(String key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return new WebhookSignatureVerifier().sign(body, appSecret);
     }
 }

@@ -1,0 +1,130 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GraphApiSandboxTest {
+
+    private static final String PAGE = "1234567890";
+    private static final String TOKEN = "demo-page-token";
+    private static final String APP_SECRET = "demo-app-secret";
+
+    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private GraphApiSandbox sandbox;
+
+    @BeforeEach
+    void start() {
+        sandbox = GraphApiSandbox.start(0, new Console(new PrintStream(consoleBytes, true, StandardCharsets.UTF_8), false),
+                Map.of(PAGE, TOKEN), APP_SECRET);
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.close();
+    }
+
+    private HttpResponse<String> sendMessage(String token, String proof, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/v25.0/" + PAGE
+                        + "/messages" + (proof == null ? "" : "?appsecret_proof=" + proof)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode listed() throws Exception {
+        return Json.parse(http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/messages")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void recordsAndAnswersASendLikeGraph() throws Exception {
+        String body = "{\"recipient\":{\"id\":\"42\"},\"messaging_type\":\"UPDATE\",\"message\":{\"text\":\"Hi\",\"metadata\":\"msg-1\"}}";
+        HttpResponse<String> response = sendMessage(TOKEN, AppSecretProof.compute(TOKEN, APP_SECRET), body);
+
+        assertEquals(200, response.statusCode());
+        JsonNode answer = Json.parse(response.body());
+        assertEquals("42", answer.path("recipient_id").asText());
+        assertTrue(answer.path("message_id").asText().startsWith("m_"));
+
+        JsonNode records = listed();
+        assertEquals(1, records.size());
+        JsonNode record = records.get(0);
+        assertEquals("/v25.0/1234567890/messages", record.path("path").asText());
+        assertEquals("v25.0", record.path("graph_version").asText());
+        assertEquals(PAGE, record.path("page_id").asText());
+        assertTrue(record.path("authorization_present").asBoolean());
+        assertTrue(record.path("appsecret_proof_valid").asBoolean());
+        assertEquals(AppSecretProof.compute(TOKEN, APP_SECRET), record.path("query").path("appsecret_proof").asText());
+        assertEquals(Json.parse(body), record.path("body"));
+        assertEquals(200, record.path("status").asInt());
+        assertFalse(record.toString().contains(TOKEN), "the token is never recorded");
+
+        String console = consoleBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(console.contains("page 1234567890 -> psid 42: text \"Hi\" [UPDATE]"), console);
+        assertFalse(console.contains(TOKEN), "the token is never printed");
+
+        http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/messages")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(0, listed().size());
+    }
+
+    @Test
+    void refusesWhatGraphWouldRefuse() throws Exception {
+        String body = "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"Hi\"}}";
+        HttpResponse<String> noToken = sendMessage(null, null, body);
+        assertEquals(400, noToken.statusCode());
+        assertEquals(104, Json.parse(noToken.body()).path("error").path("code").asInt());
+
+        HttpResponse<String> wrongToken = sendMessage("not-the-page-token", null, body);
+        assertEquals(190, Json.parse(wrongToken.body()).path("error").path("code").asInt());
+
+        HttpResponse<String> wrongProof = sendMessage(TOKEN, "00ff", body);
+        assertEquals(100, Json.parse(wrongProof.body()).path("error").path("code").asInt());
+
+        HttpResponse<String> noRecipient = sendMessage(TOKEN, null, "{\"message\":{\"text\":\"Hi\"}}");
+        assertEquals(400, noRecipient.statusCode());
+        assertEquals(4, listed().size(), "refused requests are recorded too");
+    }
+
+    @Test
+    void injectedFaultsAnswerTheNextSends() throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/faults"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"status\":500,\"count\":1,\"error\":{\"message\":\"Temporary\",\"type\":\"OAuthException\",\"code\":2,\"is_transient\":true}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String body = "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"Hi\"}}";
+        HttpResponse<String> failed = sendMessage(TOKEN, null, body);
+        assertEquals(500, failed.statusCode());
+        assertEquals(2, Json.parse(failed.body()).path("error").path("code").asInt());
+        assertEquals(200, sendMessage(TOKEN, null, body).statusCode());
+    }
+
+    @Test
+    void describesTemplates() {
+        JsonNode body = Json.parse("{\"recipient\":{\"id\":\"7\"},\"messaging_type\":\"MESSAGE_TAG\",\"tag\":\"HUMAN_AGENT\","
+                + "\"message\":{\"attachment\":{\"type\":\"template\",\"payload\":{\"template_type\":\"generic\","
+                + "\"elements\":[{\"title\":\"a\"},{\"title\":\"b\"}]}},\"quick_replies\":[{}]}}");
+        assertEquals("page 1 -> psid 7: generic template (2 elements), 1 quick replies [MESSAGE_TAG HUMAN_AGENT] -> m_x",
+                GraphApiSandbox.describe("1", body, 200, Json.parse("{\"message_id\":\"m_x\"}")));
+    }
+}

@@ -1,0 +1,66 @@
+package ai.joinchat.push.local;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SignCommandTest {
+
+    /** RFC 4231 test case 2: HMAC-SHA256(key "Jefe", "what do ya want for nothing?"). */
+    private static final String RFC_4231_HEX = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    private static final String RFC_4231_BASE64 = "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=";
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(byte[] stdin, String... args) {
+        return SignCommand.run(args, new ByteArrayInputStream(stdin), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String output() {
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    @Test
+    void signsDataAsBase64ForTheSendApi() {
+        assertEquals(0, run(new byte[0], "--secret", "Jefe", "--data", "what do ya want for nothing?"));
+        assertEquals(RFC_4231_BASE64, output());
+    }
+
+    @Test
+    void signsTheExactBytesOfAFile(@TempDir Path directory) throws Exception {
+        Path file = directory.resolve("body.json");
+        Files.write(file, "what do ya want for nothing?".getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, run(new byte[0], "--file", file.toString(), "--secret", "Jefe"));
+        assertEquals(RFC_4231_BASE64, output());
+
+        Files.write(file, "what do ya want for nothing?\n".getBytes(StandardCharsets.UTF_8));
+        out.reset();
+        run(new byte[0], "--file", file.toString(), "--secret", "Jefe");
+        assertTrue(!RFC_4231_BASE64.equals(output()), "a trailing newline is part of the signed bytes");
+    }
+
+    @Test
+    void signsStandardInputInWebhookForm() {
+        assertEquals(0, run("what do ya want for nothing?".getBytes(StandardCharsets.UTF_8), "--webhook", "--secret", "Jefe"));
+        assertEquals("sha256=" + RFC_4231_HEX, output());
+    }
+
+    @Test
+    void explainsMistakes() {
+        assertEquals(2, run(new byte[0], "--data", "x"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--secret is required"));
+        assertEquals(2, run(new byte[0], "--secret"));
+        assertEquals(2, run(new byte[0], "--secret", "s", "--bogus"));
+    }
+}
