@@ -18,7 +18,8 @@ import java.util.Set;
  * Local mode's console: one line per thing that happens, each with the part of the system it
  * comes from ({@code gateway}, {@code graph}, {@code delivery}, a function's name, ...).
  * Readable text by default; with {@code --json-logs} every line is one JSON object, and the
- * functions' own JSON log lines pass through with a {@code source} field added.
+ * functions' own JSON log lines pass through with a {@code source} field added. The functions'
+ * metric lines (CloudWatch embedded metric format) appear only in the JSON form.
  */
 public final class Console {
 
@@ -102,7 +103,8 @@ public final class Console {
                 node.put("message", line);
             }
             emit(Json.write(node));
-        } else {
+        } else if (parsed == null || !parsed.has("_aws")) {
+            // Metric lines (CloudWatch embedded metric format) are for CloudWatch, not for reading.
             emit(readablePrefix(function) + (parsed != null ? readableLogLine(parsed) : line));
         }
     }

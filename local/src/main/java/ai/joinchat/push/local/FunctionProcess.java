@@ -53,6 +53,8 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     }
 
     private static final String JAVA_TOOL_OPTIONS_NOTICE = "Picked up JAVA_TOOL_OPTIONS:";
+    private static final int EXIT_SIGINT = 130;
+    private static final int EXIT_SIGTERM = 143;
 
     private final Definition definition;
     private final Path bootstrapJar;
@@ -218,7 +220,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    if (!line.startsWith(JAVA_TOOL_OPTIONS_NOTICE)) {
+                    if (!isStartupNoise(line)) {
                         console.functionOutput(definition.name(), name, line);
                     }
                 }
@@ -228,6 +230,14 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         }, definition.name() + "-" + name);
         pump.setDaemon(true);
         pump.start();
+    }
+
+    /**
+     * The JVM's note that it picked up JAVA_TOOL_OPTIONS, and SLF4J's notes that it has no logging
+     * backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
+     */
+    private static boolean isStartupNoise(String line) {
+        return line.startsWith(JAVA_TOOL_OPTIONS_NOTICE) || line.startsWith("SLF4J: ");
     }
 
     private void exited(Process exitedProcess) {
@@ -241,6 +251,11 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             process = null;
             int code = exitedProcess.exitValue();
             runtimeApi.resetExecutionEnvironment("Runtime exited with error: exit status " + code);
+            if (code == EXIT_SIGINT || code == EXIT_SIGTERM) {
+                // Stopped from outside: Ctrl-C in the terminal reaches every JVM of the foreground
+                // process group, and the launcher is stopping too. A later invocation starts a new one.
+                return;
+            }
             console.print(definition.name(), "execution_environment_exited",
                     "execution environment exited with status " + code,
                     Console.fields("function", definition.name(), "exit_status", code));
@@ -253,6 +268,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     }
 
     private void destroyProcessNow() {
+        closed = true;
         Process current = process;
         if (current != null) {
             current.destroyForcibly();

@@ -1,0 +1,26 @@
+# Sourced by bin/local-mode and bin/sign (bash, set -euo pipefail, working directory = repository root).
+# Builds the launcher and function jars with Maven when one is missing or older than the sources.
+
+LOCAL_JAR=local/target/joinchat-local.jar
+FUNCTION_JARS=(functions/send-api/target/send-api.jar functions/worker/target/worker.jar functions/webhook/target/webhook.jar)
+
+command -v java >/dev/null 2>&1 || { echo "java (17 or newer) is needed on the PATH" >&2; exit 1; }
+
+jars_are_stale() {
+  local jar
+  for jar in "$LOCAL_JAR" "${FUNCTION_JARS[@]}"; do
+    [[ -f "$jar" ]] || return 0
+    # Any source, resource or pom newer than this jar?
+    if [[ -n "$(find pom.xml shared functions local \
+                 \( -name target -prune \) -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+if jars_are_stale; then
+  command -v mvn >/dev/null 2>&1 || { echo "the jars need building and mvn (Maven 3.8+) is not on the PATH" >&2; exit 1; }
+  echo "Building the jars (mvn -B -q -DskipTests install)..." >&2
+  mvn -B -q -DskipTests install >&2
+fi

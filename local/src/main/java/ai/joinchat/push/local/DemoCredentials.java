@@ -1,0 +1,74 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Map;
+
+/**
+ * The page and app secrets local mode seeds into its Secrets Manager. The demo values are public
+ * and documented; each can be replaced through the launcher's environment, which is how local mode
+ * delivers for real (with {@code GRAPH_API_BASE_URL=https://graph.facebook.com}):
+ * <pre>
+ *   LOCAL_PAGE_ID            page id                     demo: 1234567890
+ *   LOCAL_API_SECRET         api_secret (request signing) demo: demo-api-secret
+ *   LOCAL_PAGE_ACCESS_TOKEN  page_access_token           demo: demo-page-token
+ *   LOCAL_APP_SECRET         app_secret (webhook, proof)  demo: demo-app-secret
+ *   LOCAL_VERIFY_TOKEN       verify_token (webhook GET)   demo: demo-verify-token
+ * </pre>
+ */
+public record DemoCredentials(String pageId, String apiSecret, String pageAccessToken, String appSecret,
+                              String verifyToken) {
+
+    public static final String DEMO_PAGE_ID = "1234567890";
+    public static final String DEMO_API_SECRET = "demo-api-secret";
+    public static final String DEMO_PAGE_ACCESS_TOKEN = "demo-page-token";
+    public static final String DEMO_APP_SECRET = "demo-app-secret";
+    public static final String DEMO_VERIFY_TOKEN = "demo-verify-token";
+
+    public static DemoCredentials demo() {
+        return new DemoCredentials(DEMO_PAGE_ID, DEMO_API_SECRET, DEMO_PAGE_ACCESS_TOKEN, DEMO_APP_SECRET,
+                DEMO_VERIFY_TOKEN);
+    }
+
+    /** The demo values, each replaced by its {@code LOCAL_*} variable when that is set. */
+    public static DemoCredentials fromEnvironment(Map<String, String> environment) {
+        return new DemoCredentials(
+                value(environment, "LOCAL_PAGE_ID", DEMO_PAGE_ID),
+                value(environment, "LOCAL_API_SECRET", DEMO_API_SECRET),
+                value(environment, "LOCAL_PAGE_ACCESS_TOKEN", DEMO_PAGE_ACCESS_TOKEN),
+                value(environment, "LOCAL_APP_SECRET", DEMO_APP_SECRET),
+                value(environment, "LOCAL_VERIFY_TOKEN", DEMO_VERIFY_TOKEN));
+    }
+
+    private static String value(Map<String, String> environment, String name, String demo) {
+        String value = environment.get(name);
+        return value == null || value.isBlank() ? demo : value.trim();
+    }
+
+    /** The page secret's SecretString: {@code {"api_secret", "page_access_token"}}. */
+    public String pageSecretJson() {
+        ObjectNode node = Json.object();
+        node.put("api_secret", apiSecret);
+        node.put("page_access_token", pageAccessToken);
+        return Json.write(node);
+    }
+
+    /** The app secret's SecretString: {@code {"app_secret", "verify_token"}}. */
+    public String appSecretJson() {
+        ObjectNode node = Json.object();
+        node.put("app_secret", appSecret);
+        node.put("verify_token", verifyToken);
+        return Json.write(node);
+    }
+
+    /** A value for the banner: the demo value itself, or only where a real one came from. */
+    static String shown(String value, String demo, String variable) {
+        return value.equals(demo) ? value : "(from " + variable + ")";
+    }
+
+    @Override
+    public String toString() {
+        return "DemoCredentials[pageId=" + pageId + ", secrets hidden]";
+    }
+}
