@@ -18,6 +18,7 @@ import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +114,7 @@ public final class MessageDelivery {
                             .with("message_id", message.messageId())
                             .with("page_id", message.pageId())
                             .with("outcome", DeliveryOutcome.IN_FLIGHT.wireName())
-                            .with("claim", claim.name().toLowerCase(java.util.Locale.ROOT))
+                            .with("claim", claim.name().toLowerCase(Locale.ROOT))
                             .with("attempt", receiveCount)
                             .with("latency_ms", elapsedMs(started))
                             .write();
@@ -253,9 +254,10 @@ public final class MessageDelivery {
     }
 
     private void log(QueuedMessage message, int receiveCount, long started, Attempt attempt) {
+        // Sent: INFO; a failure of the message itself (retried or permanent): WARN; dead-lettered: ERROR.
         JsonLogger.Entry entry = (attempt.outcome() == DeliveryOutcome.SENT ? logger.info("message_delivery")
-                : attempt.outcome() == DeliveryOutcome.FAILED || attempt.outcome() == DeliveryOutcome.FAILED_LAST_ATTEMPT
-                ? logger.error("message_delivery") : logger.warn("message_delivery"))
+                : attempt.outcome() == DeliveryOutcome.FAILED_LAST_ATTEMPT ? logger.error("message_delivery")
+                : logger.warn("message_delivery"))
                 .with("message_id", message.messageId())
                 .with("page_id", message.pageId())
                 .with("recipient_type", message.recipientType())
