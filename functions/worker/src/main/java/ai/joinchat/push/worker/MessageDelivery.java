@@ -130,6 +130,7 @@ public final class MessageDelivery {
                     .with("latency_ms", elapsedMs(started))
                     .with(e)
                     .write();
+            metrics.count("DependencyFailures", 1);
             return DeliveryOutcome.DEPENDENCY_UNAVAILABLE;
         }
     }

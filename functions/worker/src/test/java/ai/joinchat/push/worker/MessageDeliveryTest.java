@@ -424,6 +424,7 @@ class MessageDeliveryTest {
         assertTrue(outcome.batchItemFailure());
         assertEquals(MessageStatus.QUEUED, record(message).status());
         assertEquals(0, record(message).attempts());
+        assertTrue(fixture.metrics().contains("\"DependencyFailures\":1"));
     }
 
     @Test
