@@ -254,17 +254,19 @@ public final class GraphApiSandbox implements AutoCloseable {
 
     /** One readable line: what was delivered to whom, or why Graph would refuse it. */
     static String describe(String pageId, JsonNode body, int status, JsonNode response) {
-        if (status != 200) {
-            JsonNode error = response.path("error");
-            return "page " + pageId + ": refused " + status + " (#" + error.path("code").asText() + ") "
-                    + error.path("message").asText();
-        }
-        JsonNode recipient = body.path("recipient");
+        JsonNode recipient = body == null ? Json.object() : body.path("recipient");
         String to = recipient.has("id") ? "psid " + recipient.get("id").asText()
                 : recipient.has("phone_number") ? "phone " + recipient.get("phone_number").asText()
                 : recipient.has("user_ref") ? "user_ref " + recipient.get("user_ref").asText()
                 : "recipient " + Json.write(recipient);
         StringBuilder line = new StringBuilder("page ").append(pageId).append(" -> ").append(to).append(": ");
+        if (status != 200) {
+            JsonNode error = response.path("error");
+            String message = error.path("message").asText();
+            String code = "(#" + error.path("code").asText() + ")";
+            return line.append("refused ").append(status).append(' ')
+                    .append(message.startsWith(code) ? message : code + " " + message).toString();
+        }
         JsonNode message = body.path("message");
         if (message.has("text")) {
             line.append("text \"").append(abbreviate(message.get("text").asText(), 60)).append('"');

@@ -126,5 +126,7 @@ class GraphApiSandboxTest {
                 + "\"elements\":[{\"title\":\"a\"},{\"title\":\"b\"}]}},\"quick_replies\":[{}]}}");
         assertEquals("page 1 -> psid 7: generic template (2 elements), 1 quick replies [MESSAGE_TAG HUMAN_AGENT] -> m_x",
                 GraphApiSandbox.describe("1", body, 200, Json.parse("{\"message_id\":\"m_x\"}")));
+        assertEquals("page 1 -> psid 7: refused 400 (#100) No matching user found",
+                GraphApiSandbox.describe("1", body, 400, Json.parse("{\"error\":{\"code\":100,\"message\":\"(#100) No matching user found\"}}")));
     }
 }

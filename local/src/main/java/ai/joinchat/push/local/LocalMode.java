@@ -1,0 +1,538 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.AwsBackends;
+import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
+import ai.joinchat.push.local.aws.template.HttpApiRoute;
+import ai.joinchat.push.local.aws.template.ProvisionedQueue;
+import ai.joinchat.push.local.aws.template.ProvisionedStack;
+import ai.joinchat.push.local.aws.template.SamTemplate;
+import ai.joinchat.push.local.aws.template.ServerlessFunction;
+import ai.joinchat.push.local.aws.template.SqsEventSource;
+import ai.joinchat.push.local.aws.template.StackProvisioner;
+import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The whole system on one machine, from {@code template.yaml}: embedded DynamoDB, SQS and Secrets
+ * Manager provisioned as stack {@code local} and seeded with a demo page, a Graph API sandbox, each
+ * function in its own JVM behind a Lambda Runtime API, the HTTP API on
+ * {@code http://127.0.0.1:${PORT:-3000}} and the worker's SQS event source with the template's
+ * settings. {@link #close()} (or Ctrl-C) stops all of it.
+ */
+public final class LocalMode implements AutoCloseable {
+
+    public static final String STACK_NAME = "local";
+    public static final int DEFAULT_PORT = 3000;
+    /** Generous: three JVMs starting side by side on a small machine. */
+    private static final Duration FUNCTION_START_LIMIT = Duration.ofSeconds(120);
+    private static final String USAGE = """
+            Usage: local-mode [run] [--port <port>] [--json-logs]
+              Starts the JoinChat push API on http://127.0.0.1:${PORT:-3000} with embedded AWS backends,
+              each function in its own JVM and a Graph API sandbox. Ctrl-C stops everything.
+              --port <port>  the HTTP API's port (default: $PORT, else 3000; 0 picks a free one)
+              --json-logs    one JSON object per console line
+            Environment:
+              PORT                     the HTTP API's port
+              GRAPH_API_BASE_URL       deliver through this Graph API (e.g. https://graph.facebook.com)
+                                       instead of the local sandbox
+              LOCAL_PAGE_ID, LOCAL_API_SECRET, LOCAL_PAGE_ACCESS_TOKEN, LOCAL_APP_SECRET,
+              LOCAL_VERIFY_TOKEN       replace the seeded demo page and app secrets
+            """;
+
+    /**
+     * How to run.
+     *
+     * @param repositoryRoot  the directory holding template.yaml and the function jars at their CodeUri
+     * @param port            the HTTP API's port; 0 for a free one
+     * @param graphApiBaseUrl a real Graph API for the worker, or null for the local sandbox
+     */
+    public record Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
+                          DemoCredentials credentials, PrintStream out) {
+    }
+
+    private final Options options;
+    private final Console console;
+    private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, FunctionProcess> functions = new LinkedHashMap<>();
+    private AwsBackends backends;
+    private GraphApiSandbox sandbox;
+    private HttpApiGateway gateway;
+    private Path workDirectory;
+    private Duration startupTime;
+    private volatile boolean closed;
+
+    private LocalMode(Options options) {
+        this.options = options;
+        this.console = new Console(options.out(), options.jsonLogs());
+    }
+
+    /** Starts everything and returns once the API answers and every function is warm. */
+    public static LocalMode start(Options options) {
+        LocalMode localMode = new LocalMode(options);
+        try {
+            localMode.startEverything();
+            return localMode;
+        } catch (RuntimeException | Error e) {
+            localMode.close();
+            throw e;
+        }
+    }
+
+    public static void main(String[] args) {
+        int port;
+        boolean jsonLogs = false;
+        String portSetting = System.getenv("PORT");
+        try {
+            port = portSetting == null || portSetting.isBlank() ? DEFAULT_PORT : Integer.parseInt(portSetting.trim());
+        } catch (NumberFormatException e) {
+            System.err.println("PORT must be a number, is '" + portSetting + "'");
+            System.exit(2);
+            return;
+        }
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "run" -> {
+                    // the default command
+                }
+                case "--json-logs" -> jsonLogs = true;
+                case "--port" -> {
+                    if (i + 1 >= args.length) {
+                        System.err.print(USAGE);
+                        System.exit(2);
+                    }
+                    try {
+                        port = Integer.parseInt(args[++i]);
+                    } catch (NumberFormatException e) {
+                        System.err.println("--port must be a number");
+                        System.exit(2);
+                    }
+                }
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument: " + args[i]);
+                    System.err.print(USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        quietenEmbeddedLibraries();
+        String graphApiBaseUrl = System.getenv("GRAPH_API_BASE_URL");
+        Options options = new Options(findRepositoryRoot(), port, jsonLogs,
+                graphApiBaseUrl == null || graphApiBaseUrl.isBlank() ? null : graphApiBaseUrl.trim(),
+                DemoCredentials.fromEnvironment(System.getenv()), System.out);
+
+        LocalMode localMode;
+        try {
+            localMode = start(options);
+        } catch (RuntimeException e) {
+            System.err.println("local mode could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            localMode.console.print("local", "stopping", "stopping...");
+            localMode.close();
+            localMode.console.print("local", "stopped", "stopped");
+            stopped.countDown();
+        }, "local-mode-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The embedded backends announce on stderr that SLF4J has no logging backend and that
+     * sqlite4java cannot tell its jar's version: true, harmless, and confusing on a newcomer's
+     * console. Everything else on stderr still shows.
+     */
+    private static void quietenEmbeddedLibraries() {
+        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(new LineFilter(stderr, line -> !line.startsWith("SLF4J: ")), true,
+                StandardCharsets.UTF_8));
+    }
+
+    /** Held so java.util.logging keeps the level set on it. */
+    private static final Logger SQLITE4JAVA_LOGGER =
+            Logger.getLogger("com.almworks.sqlite4java");
+
+    /** Passes on the lines a predicate accepts. */
+    private static final class LineFilter extends OutputStream {
+        private final PrintStream target;
+        private final Predicate<String> accept;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineFilter(PrintStream target, Predicate<String> accept) {
+            this.target = target;
+            this.accept = accept;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            line.write(b);
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                if (accept.test(text)) {
+                    target.print(text);
+                    target.flush();
+                }
+            }
+        }
+    }
+
+    public URI apiUri() {
+        return gateway.baseUri();
+    }
+
+    /** The Graph API sandbox, when the worker delivers to it (not when GRAPH_API_BASE_URL is set). */
+    public Optional<GraphApiSandbox> graphSandbox() {
+        return Optional.ofNullable(sandbox);
+    }
+
+    public AwsBackends backends() {
+        return backends;
+    }
+
+    public DemoCredentials credentials() {
+        return options.credentials();
+    }
+
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** Each function's cold start (JVM start + handler init), by short name. */
+    public Map<String, Duration> coldStarts() {
+        Map<String, Duration> coldStarts = new LinkedHashMap<>();
+        functions.forEach((name, function) -> coldStarts.put(name, function.lastColdStart()));
+        return coldStarts;
+    }
+
+    private void startEverything() {
+        long started = System.nanoTime();
+        Path root = options.repositoryRoot();
+        SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
+        workDirectory = createWorkDirectory();
+        Path bootstrapJar = BootstrapJar.writeTo(workDirectory);
+        checkFunctionJars(template, root);
+
+        console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
+        backends = EmbeddedAwsBackends.start();
+        toClose.add(backends);
+        DynamoDbClient dynamoDb = backends.dynamoDb();
+        SqsClient sqs = backends.sqs();
+        toClose.add(dynamoDb);
+        toClose.add(sqs);
+        ProvisionedStack stack = new StackProvisioner().provision(template, STACK_NAME, dynamoDb, sqs);
+        console.print("local", "provisioned", "provisioned stack '" + STACK_NAME + "': tables "
+                + String.join(", ", stack.tables().keySet()) + "; queues " + String.join(", ", stack.queues().keySet()));
+
+        DemoCredentials credentials = options.credentials();
+        if (options.graphApiBaseUrl() == null) {
+            sandbox = GraphApiSandbox.start(0, console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
+                    credentials.appSecret());
+            toClose.add(sandbox);
+        }
+        String graphApiBaseUrl = options.graphApiBaseUrl() != null ? options.graphApiBaseUrl() : sandbox.baseUri().toString();
+
+        for (ServerlessFunction function : template.functions()) {
+            Map<String, String> environment = new LinkedHashMap<>(stack.environmentOf(function.logicalId()));
+            environment.putAll(backends.awsEnvironment());
+            environment.put("AWS_DEFAULT_REGION", stack.region());
+            if (environment.containsKey("GRAPH_API_BASE_URL")) {
+                environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
+            }
+            FunctionProcess.Definition definition = new FunctionProcess.Definition(
+                    function.logicalId(),
+                    shortName(function),
+                    STACK_NAME + "-" + function.logicalId(),
+                    function.handler(),
+                    root.resolve(function.codeUri()).normalize(),
+                    function.memorySizeMb(),
+                    Duration.ofSeconds(function.timeoutSeconds()),
+                    environment);
+            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console);
+            toClose.add(process);
+            functions.put(definition.name(), process);
+        }
+        // The JVMs start in the background while the secrets are seeded.
+        seedSecrets(stack, credentials);
+
+        List<HttpApiGateway.Route> routes = new ArrayList<>();
+        for (ServerlessFunction function : template.functions()) {
+            for (HttpApiRoute route : function.httpApiEvents()) {
+                routes.add(new HttpApiGateway.Route(route.method(), route.path(), functions.get(shortName(function))));
+            }
+        }
+        gateway = HttpApiGateway.start(options.port(), routes, console);
+        toClose.add(gateway);
+
+        for (ServerlessFunction function : template.functions()) {
+            for (SqsEventSource source : function.sqsEvents()) {
+                startEventSource(stack, sqs, dynamoDb, function, source);
+            }
+        }
+
+        awaitFunctions();
+        startupTime = Duration.ofNanos(System.nanoTime() - started);
+        printBanner(routes);
+    }
+
+    private void startEventSource(ProvisionedStack stack, SqsClient sqs, DynamoDbClient dynamoDb,
+                                  ServerlessFunction function, SqsEventSource source) {
+        ProvisionedQueue queue = stack.queue(source.queueLogicalId());
+        FunctionProcess process = functions.get(shortName(function));
+        Map<String, String> environment = stack.environmentOf(function.logicalId());
+        String messagesTable = environment.get("MESSAGES_TABLE");
+        DeliveryReporter reporter = new DeliveryReporter(process, process.definition().timeout(),
+                new DynamoMessageRecords(dynamoDb, messagesTable, Duration.ofDays(30)),
+                maxReceiveCount(sqs, queue.url()), console);
+        JsonLogger logger = new JsonLogger("sqs-event-source", JsonLogger.Level.INFO,
+                ConsoleLineStream.to(console, "sqs"), Clock.systemUTC());
+        SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(), stack.region(),
+                source.batchSize(), reporter, logger);
+        poller.start();
+        toClose.add(0, poller);
+        console.print("sqs", "event_source", "polling " + queue.name() + " for " + process.name()
+                + " (batch size " + source.batchSize()
+                + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "") + ")");
+    }
+
+    private static int maxReceiveCount(SqsClient sqs, String queueUrl) {
+        String redrivePolicy = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
+                        .attributeNames(QueueAttributeName.REDRIVE_POLICY))
+                .attributes().get(QueueAttributeName.REDRIVE_POLICY);
+        if (redrivePolicy == null) {
+            return 0;
+        }
+        JsonNode policy = Json.parse(redrivePolicy.getBytes(StandardCharsets.UTF_8)).orElse(Json.object());
+        return policy.path("maxReceiveCount").asInt(0);
+    }
+
+    private void seedSecrets(ProvisionedStack stack, DemoCredentials credentials) {
+        Map<String, String> sendApiEnvironment = environmentDeclaring(stack, "PAGE_SECRET_PREFIX");
+        String pagePrefix = sendApiEnvironment.getOrDefault("PAGE_SECRET_PREFIX", "joinchat/pages/");
+        String appSecretId = sendApiEnvironment.getOrDefault("APP_SECRET_ID", "joinchat/app");
+        try (SecretsManagerClient secrets = backends.secretsManager()) {
+            putSecret(secrets, pagePrefix + credentials.pageId(), credentials.pageSecretJson());
+            putSecret(secrets, appSecretId, credentials.appSecretJson());
+        }
+        console.print("local", "seeded", "seeded secrets " + pagePrefix + credentials.pageId() + " and " + appSecretId);
+    }
+
+    private static Map<String, String> environmentDeclaring(ProvisionedStack stack, String variable) {
+        for (ServerlessFunction function : stack.template().functions()) {
+            Map<String, String> environment = stack.environmentOf(function.logicalId());
+            if (environment.containsKey(variable)) {
+                return environment;
+            }
+        }
+        return Map.of();
+    }
+
+    private static void putSecret(SecretsManagerClient secrets, String id, String value) {
+        try {
+            secrets.putSecretValue(request -> request.secretId(id).secretString(value));
+        } catch (ResourceNotFoundException e) {
+            secrets.createSecret(request -> request.name(id).secretString(value));
+        }
+    }
+
+    private void awaitFunctions() {
+        long deadline = System.nanoTime() + FUNCTION_START_LIMIT.toNanos();
+        for (FunctionProcess function : functions.values()) {
+            try {
+                function.ready().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(function.name() + " did not start within "
+                        + FUNCTION_START_LIMIT.toSeconds() + " s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the functions started", e);
+            }
+        }
+    }
+
+    private static void checkFunctionJars(SamTemplate template, Path root) {
+        List<String> missing = new ArrayList<>();
+        for (ServerlessFunction function : template.functions()) {
+            if (!Files.isRegularFile(root.resolve(function.codeUri()))) {
+                missing.add(function.codeUri());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("function jars missing: " + String.join(", ", missing)
+                    + " (build them: mvn -B -DskipTests install)");
+        }
+    }
+
+    /** {@code functions/send-api/target/send-api.jar} is {@code send-api}. */
+    static String shortName(ServerlessFunction function) {
+        String file = Path.of(function.codeUri()).getFileName().toString();
+        return file.endsWith(".jar") ? file.substring(0, file.length() - 4) : function.logicalId();
+    }
+
+    private void printBanner(List<HttpApiGateway.Route> routes) {
+        DemoCredentials credentials = options.credentials();
+        URI api = gateway.baseUri();
+        String body = "{\"page_id\":\"" + credentials.pageId() + "\",\"recipient\":{\"id\":\"1000000000000001\"},"
+                + "\"message\":{\"template_type\":\"text\",\"text\":\"Hello from local mode\"}}";
+        String signature = SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
+        String curl = "curl -sS -X POST " + api + "/api/send_message -H 'content-type: application/json' "
+                + "-H 'x-joinchat-signature: " + signature + "' --data '" + body + "'";
+        StringBuilder coldStarts = new StringBuilder();
+        coldStarts().forEach((name, duration) -> coldStarts.append(coldStarts.length() == 0 ? "" : ", ")
+                .append(name).append(' ').append(duration.toMillis()).append(" ms"));
+        String graph = sandbox != null
+                ? "Graph sandbox  " + sandbox.baseUri() + "   (GET " + sandbox.baseUri() + "/__sandbox/messages lists what was sent)"
+                : "Graph API      " + options.graphApiBaseUrl() + "   (real deliveries with the seeded page token)";
+        List<String> routeKeys = routes.stream().map(HttpApiGateway.Route::routeKey).toList();
+        String startup = String.format(Locale.ROOT, "%.1f s", startupTime.toMillis() / 1000.0);
+
+        String text = "\n"
+                + "  JoinChat push API - local mode is up in " + startup + "\n\n"
+                + "  API            " + api + "\n"
+                + "                 routes: " + String.join(", ", routeKeys) + "\n"
+                + "  " + graph + "\n"
+                + "  Functions      each in its own JVM; cold starts: " + coldStarts + "\n"
+                + "  AWS backends   DynamoDB " + backends.dynamoDbEndpoint() + ", SQS " + backends.sqsEndpoint()
+                + ", Secrets Manager " + backends.secretsManagerEndpoint() + "\n\n"
+                + "  Demo page      page_id            " + credentials.pageId() + "\n"
+                + "                 api_secret         " + DemoCredentials.shown(credentials.apiSecret(),
+                DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET") + "   (x-joinchat-signature)\n"
+                + "                 page_access_token  " + DemoCredentials.shown(credentials.pageAccessToken(),
+                DemoCredentials.DEMO_PAGE_ACCESS_TOKEN, "LOCAL_PAGE_ACCESS_TOKEN") + "\n"
+                + "  App            app_secret         " + DemoCredentials.shown(credentials.appSecret(),
+                DemoCredentials.DEMO_APP_SECRET, "LOCAL_APP_SECRET") + "   (X-Hub-Signature-256 of POST /webhook)\n"
+                + "                 verify_token       " + DemoCredentials.shown(credentials.verifyToken(),
+                DemoCredentials.DEMO_VERIFY_TOKEN, "LOCAL_VERIFY_TOKEN") + "   (GET /webhook)\n\n"
+                + "  Send a message:\n"
+                + "    " + curl + "\n"
+                + "  Sign your own body:\n"
+                + "    ./bin/sign --secret " + DemoCredentials.shown(credentials.apiSecret(),
+                DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET") + " --data '<json>'\n\n"
+                + "  Ctrl-C stops everything.\n";
+        console.block("local", "ready", text, Console.fields(
+                "api_url", api.toString(),
+                "graph_api", sandbox != null ? sandbox.baseUri().toString() : options.graphApiBaseUrl(),
+                "startup_ms", startupTime.toMillis(),
+                "cold_start_ms", coldStartMillis(),
+                "page_id", credentials.pageId(),
+                "curl", curl));
+    }
+
+    private Map<String, Long> coldStartMillis() {
+        Map<String, Long> millis = new LinkedHashMap<>();
+        coldStarts().forEach((name, duration) -> millis.put(name, duration.toMillis()));
+        return millis;
+    }
+
+    private static Path createWorkDirectory() {
+        try {
+            return Files.createTempDirectory("joinchat-local-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory", e);
+        }
+    }
+
+    /**
+     * The directory holding template.yaml: the working directory or one of its parents, else the
+     * one this jar was built in ({@code local/target/joinchat-local.jar} is two levels down).
+     */
+    static Path findRepositoryRoot() {
+        List<Path> starts = new ArrayList<>();
+        starts.add(Path.of("").toAbsolutePath());
+        try {
+            starts.add(Path.of(LocalMode.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (URISyntaxException | RuntimeException ignored) {
+            // Only the working directory then.
+        }
+        for (Path start : starts) {
+            for (Path directory = start; directory != null; directory = directory.getParent()) {
+                if (Files.isRegularFile(directory.resolve("template.yaml"))) {
+                    return directory;
+                }
+            }
+        }
+        throw new IllegalStateException("cannot find template.yaml in " + starts.get(0)
+                + " or its parents; run local mode from the repository");
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<AutoCloseable> resources;
+        synchronized (toClose) {
+            resources = new ArrayList<>(toClose);
+        }
+        // Event sources first (they were added at the front), then everything else newest first.
+        List<AutoCloseable> order = new ArrayList<>();
+        resources.stream().filter(r -> r instanceof SqsEventSourcePoller).forEach(order::add);
+        List<AutoCloseable> rest = new ArrayList<>(resources.stream().filter(r -> !(r instanceof SqsEventSourcePoller)).toList());
+        Collections.reverse(rest);
+        order.addAll(rest);
+        for (AutoCloseable resource : order) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                console.print("local", "close_failed", "could not stop " + resource.getClass().getSimpleName() + ": " + e);
+            }
+        }
+        if (workDirectory != null) {
+            try (Stream<Path> files = Files.walk(workDirectory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException ignored) {
+                // A temporary directory; the OS cleans it up eventually.
+            }
+        }
+    }
+}
