@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -118,9 +117,7 @@ public final class Console {
             text.append(level).append(' ');
         }
         text.append(event != null ? event : Json.text(log, "message") != null ? Json.text(log, "message") : "");
-        Iterator<Map.Entry<String, JsonNode>> entries = log.fields();
-        while (entries.hasNext()) {
-            Map.Entry<String, JsonNode> entry = entries.next();
+        for (Map.Entry<String, JsonNode> entry : log.properties()) {
             if (LOG_FIELDS_SHOWN_ELSEWHERE.contains(entry.getKey())
                     || (event == null && "message".equals(entry.getKey()))) {
                 continue;

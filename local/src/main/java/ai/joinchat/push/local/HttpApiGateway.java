@@ -395,10 +395,10 @@ public final class HttpApiGateway implements AutoCloseable {
                 return internalError();
             }
             Map<String, List<String>> headers = new LinkedHashMap<>();
-            result.path("headers").fields().forEachRemaining(entry ->
+            result.path("headers").properties().forEach(entry ->
                     headers.computeIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                             .add(entry.getValue().asText()));
-            result.path("multiValueHeaders").fields().forEachRemaining(entry -> entry.getValue().forEach(value ->
+            result.path("multiValueHeaders").properties().forEach(entry -> entry.getValue().forEach(value ->
                     headers.computeIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                             .add(value.asText())));
             result.path("cookies").forEach(cookie ->

@@ -1,0 +1,70 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConsoleTest {
+
+    private static final String FUNCTION_LOG =
+            "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"level\":\"INFO\",\"component\":\"worker\",\"event\":\"message_delivery\",\"message_id\":\"m-1\",\"attempt\":1}";
+    private static final String METRIC_LOG =
+            "{\"_aws\":{\"CloudWatchMetrics\":[{\"Metrics\":[{\"Name\":\"MessagesSent\"}]}]},\"MessagesSent\":1}";
+
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    private Console console(boolean json) {
+        return new Console(new PrintStream(bytes, true, StandardCharsets.UTF_8), json,
+                Clock.fixed(Instant.parse("2026-01-01T12:34:56.789Z"), ZoneOffset.UTC));
+    }
+
+    private List<String> lines() {
+        return bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void readableLinesShowTheSourceAndTheFunctionsLogFields() {
+        Console console = console(false);
+        console.print("gateway", "http_request", "POST /api/send_message -> 202");
+        console.functionOutput("worker", "stdout", FUNCTION_LOG);
+        console.functionOutput("worker", "stdout", METRIC_LOG);
+        console.functionOutput("worker", "stderr", "plain text");
+
+        List<String> lines = lines();
+        assertEquals(3, lines.size(), "metric lines are left out of the readable console: " + lines);
+        assertTrue(lines.get(0).endsWith("gateway   POST /api/send_message -> 202"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("worker    INFO message_delivery message_id=m-1 attempt=1"), lines.get(1));
+        assertTrue(lines.get(2).endsWith("worker    plain text"), lines.get(2));
+    }
+
+    @Test
+    void jsonLinesAreOneObjectEachWithTheirSource() {
+        Console console = console(true);
+        console.print("delivery", "delivery", "m-1 sent", Console.fields("message_id", "m-1", "latency_ms", 42L));
+        console.functionOutput("worker", "stdout", FUNCTION_LOG);
+        console.functionOutput("worker", "stdout", METRIC_LOG);
+        console.functionOutput("worker", "stderr", "plain text");
+
+        List<JsonNode> lines = lines().stream().map(Json::parse).toList();
+        assertEquals(4, lines.size());
+        assertEquals("delivery", lines.get(0).path("source").asText());
+        assertEquals("m-1", lines.get(0).path("message_id").asText());
+        assertEquals(42, lines.get(0).path("latency_ms").asInt());
+        assertEquals("worker", lines.get(1).path("source").asText());
+        assertEquals("message_delivery", lines.get(1).path("event").asText());
+        assertEquals(1, lines.get(2).path("MessagesSent").asInt());
+        assertEquals("stderr", lines.get(3).path("stream").asText());
+        assertEquals("plain text", lines.get(3).path("message").asText());
+    }
+}
