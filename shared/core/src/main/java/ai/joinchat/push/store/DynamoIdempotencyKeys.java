@@ -50,7 +50,8 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
                         .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))).item();
             }
             return Optional.of(new Reservation(old.get("request_hash").s(), old.get("message_id").s(),
-                    old.get("response").s(), Boolean.TRUE.equals(old.get("completed").bool())));
+                    old.get("response").s(), Boolean.TRUE.equals(old.get("completed").bool()),
+                    old.containsKey("created_at") ? Instant.parse(old.get("created_at").s()) : null));
         } catch (SdkException e) {
             throw new DependencyUnavailableException("DynamoDB", e);
         }

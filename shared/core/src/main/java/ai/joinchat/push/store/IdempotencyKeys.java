@@ -10,7 +10,8 @@ import java.util.Optional;
 public interface IdempotencyKeys {
 
     /** What an earlier request with the same key left. */
-    record Reservation(String requestHash, String messageId, String responseBody, boolean completed) {
+    record Reservation(String requestHash, String messageId, String responseBody, boolean completed,
+                       Instant createdAt) {
     }
 
     /**

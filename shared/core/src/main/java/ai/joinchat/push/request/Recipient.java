@@ -1,0 +1,56 @@
+package ai.joinchat.push.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+
+/**
+ * The recipient of a message as the caller named it, with an already normalised value
+ * (PSID digits, {@code +} and digits, lower-cased e-mail, or the uuid as given).
+ */
+public record Recipient(RecipientType type, String value) {
+
+    public Recipient {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(value, "value");
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("recipient value must not be empty");
+        }
+    }
+
+    /**
+     * The key of a binding of this contact, e.g. {@code phone:+84912345678},
+     * {@code email:a@b.com}, {@code uuid:abc}, {@code id:123}.
+     */
+    public String contactKey() {
+        return type.wireName() + ":" + value;
+    }
+
+    /** {@code {"type":"phone","value":"+849..."}}. */
+    public ObjectNode toJson() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("type", type.wireName());
+        node.put("value", value);
+        return node;
+    }
+
+    /**
+     * Reads the form written by {@link #toJson()}.
+     *
+     * @throws IllegalArgumentException if the node is not that form
+     */
+    public static Recipient fromJson(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("recipient must be a JSON object");
+        }
+        JsonNode type = node.get("type");
+        JsonNode value = node.get("value");
+        if (type == null || !type.isTextual() || value == null || !value.isTextual()) {
+            throw new IllegalArgumentException("recipient needs string fields type and value");
+        }
+        RecipientType recipientType = RecipientType.fromWireName(type.textValue())
+                .orElseThrow(() -> new IllegalArgumentException("unknown recipient type: " + type.textValue()));
+        return new Recipient(recipientType, value.textValue());
+    }
+}

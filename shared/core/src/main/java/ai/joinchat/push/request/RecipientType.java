@@ -1,0 +1,39 @@
+package ai.joinchat.push.request;
+
+import java.util.Optional;
+
+/** The four ways a caller can name the recipient of a message, with their wire names. */
+public enum RecipientType {
+    /** A page-scoped user id (PSID), sent to Messenger as is. */
+    ID("id"),
+    /** A phone number bound to a PSID through a {@code user_phone_number} quick reply. */
+    PHONE("phone"),
+    /** An e-mail address bound to a PSID through a {@code user_email} quick reply. */
+    EMAIL("email"),
+    /** A developer-chosen uuid bound to a PSID through an m.me / plugin {@code ref=uuid=...}. */
+    UUID("uuid");
+
+    private final String wireName;
+
+    RecipientType(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The JSON key of this kind of recipient, e.g. {@code "phone"}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The type whose wire name is exactly {@code wireName}, if any. */
+    public static Optional<RecipientType> fromWireName(String wireName) {
+        if (wireName == null) {
+            return Optional.empty();
+        }
+        for (RecipientType type : values()) {
+            if (type.wireName.equals(wireName)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,47 @@
+package ai.joinchat.push.signature;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Facebook's webhook signature, {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app
+ * secret, raw body)>}. Upper- or lower-case hex is accepted; comparison is constant-time.
+ * Thread-safe.
+ */
+public final class WebhookSignatureVerifier {
+
+    private static final String PREFIX = "sha256=";
+    private static final Pattern HEX_64 = Pattern.compile("[0-9a-fA-F]{64}");
+
+    /** True when the header is {@code sha256=} and the 64-hex-digit HMAC of {@code rawBody}. */
+    public boolean verify(byte[] rawBody, String headerValue, String appSecret) {
+        if (rawBody == null || headerValue == null || appSecret == null || appSecret.isEmpty()) {
+            return false;
+        }
+        String value = headerValue.strip();
+        if (!value.startsWith(PREFIX)) {
+            return false;
+        }
+        String hex = value.substring(PREFIX.length());
+        if (!HEX_64.matcher(hex).matches()) {
+            return false;
+        }
+        byte[] presented = HexFormat.of().parseHex(hex);
+        return MessageDigest.isEqual(HmacSha256.mac(appSecret, rawBody), presented);
+    }
+
+    /** {@code sha256=<lower-case hex>} for {@code rawBody} under {@code appSecret}. */
+    public String sign(byte[] rawBody, String appSecret) {
+        return PREFIX + HexFormat.of().formatHex(HmacSha256.mac(appSecret, rawBody));
+    }
+
+    /** Constant-time equality of two strings' UTF-8 bytes (e.g. webhook verify tokens); nulls never match. */
+    public static boolean constantTimeEquals(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}
