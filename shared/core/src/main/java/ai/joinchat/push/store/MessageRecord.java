@@ -55,7 +55,11 @@ public record MessageRecord(
         }
         if (error != null) {
             ObjectNode e = node.putObject("error");
-            e.put("code", error.code());
+            if (error.code() != null && error.code().matches("\\d{1,9}")) {
+                e.put("code", Integer.parseInt(error.code())); // a Graph error code, as Graph gives it
+            } else {
+                e.put("code", error.code());
+            }
             if (error.subcode() == null) {
                 e.putNull("subcode");
             } else {

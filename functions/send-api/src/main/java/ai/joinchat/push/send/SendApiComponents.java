@@ -1,0 +1,59 @@
+package ai.joinchat.push.send;
+
+import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.Settings;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.SqsOutboundQueue;
+import ai.joinchat.push.request.SendRequestValidator;
+import ai.joinchat.push.request.TagPolicy;
+import ai.joinchat.push.secrets.CachedSecretSource;
+import ai.joinchat.push.secrets.SecretsManagerSecretSource;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.store.DynamoIdempotencyKeys;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Composition root of the send API: builds the real dependencies once per container. */
+public final class SendApiComponents {
+
+    /** Every environment variable this function reads; template.yaml declares each one. */
+    public static final Set<EnvVar> DECLARED_ENV = EnumSet.of(
+            EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
+            EnvVar.IDEMPOTENCY_TABLE, EnvVar.QUEUE_URL, EnvVar.LEGACY_TAG_POLICY,
+            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
+
+    private SendApiComponents() {
+    }
+
+    public static SendApiService create(Map<String, String> environment, Clock clock) {
+        Settings settings = new Settings(environment, DECLARED_ENV);
+        AwsClientFactory aws = new AwsClientFactory(settings.environment());
+        DynamoDbClient dynamo = aws.dynamoDb();
+        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
+
+        SecretsProvider secrets = new SecretsProvider(
+                new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
+                        settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock),
+                settings.require(EnvVar.PAGE_SECRET_PREFIX), "");
+        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
+        JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
+
+        return new SendApiService(
+                new SignedRequestAuthenticator(secrets, new SignatureVerifier()),
+                new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
+                new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
+                new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE)),
+                new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
+                clock, SendApiService::newMessageId, log, new Metrics("send-api"));
+    }
+}

@@ -1,0 +1,59 @@
+package ai.joinchat.push.send;
+
+import ai.joinchat.push.http.HttpApiEventCodec;
+import ai.joinchat.push.http.HttpApiRequest;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import org.crac.Core;
+import org.crac.Resource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+/**
+ * Lambda entry point of {@code POST /api/send_message}, {@code POST /api/message_status} and the
+ * API's JSON 404/405. Thin: decode the API Gateway event, call {@link SendApiService}, encode.
+ */
+public final class SendApiHandler implements RequestStreamHandler, Resource {
+
+    private final SendApiService service;
+    private final HttpApiEventCodec codec;
+
+    /** Lambda's constructor: real clients, built once per execution environment. */
+    public SendApiHandler() {
+        this(SendApiComponents.create(System.getenv(), Clock.systemUTC()));
+        Core.getGlobalContext().register(this);
+    }
+
+    public SendApiHandler(SendApiService service) {
+        this.service = service;
+        this.codec = new HttpApiEventCodec(new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()));
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        codec.handle(input, output, service::handle);
+    }
+
+    /**
+     * SnapStart priming: runs the request path that needs no network (routing, JSON, the 404
+     * answer) so its classes are loaded and initialised in the snapshot.
+     */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        String event = "{\"rawPath\":\"/priming\",\"requestContext\":{\"http\":{\"method\":\"GET\"}},"
+                + "\"headers\":{\"content-type\":\"application/json\"},\"body\":\"{}\",\"isBase64Encoded\":false}";
+        service.handle(HttpApiRequest.fromEvent(Json.parse(event)));
+        Json.parse(new String(Json.writeBytes(Json.object().put("primed", true)), StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: clients resolve credentials lazily and the secret cache is bounded by age.
+    }
+}

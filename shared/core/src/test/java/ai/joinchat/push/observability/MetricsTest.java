@@ -1,0 +1,51 @@
+package ai.joinchat.push.observability;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+class MetricsTest {
+
+    private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC);
+
+    @Test
+    void writesEmbeddedMetricFormat() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new Metrics("worker", new PrintStream(out, true, StandardCharsets.UTF_8), clock)
+                .count("MessagesSent", 3, Map.of("outcome", "sent"));
+        JsonNode line = Json.parse(out.toString(StandardCharsets.UTF_8).trim());
+        JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
+        assertEquals(1_700_000_000_000L, line.path("_aws").path("Timestamp").asLong());
+        assertEquals("JoinChatPush", directive.path("Namespace").asText());
+        assertEquals("MessagesSent", directive.path("Metrics").get(0).path("Name").asText());
+        assertEquals("[\"function\",\"outcome\"]", Json.write(directive.path("Dimensions").get(0)));
+        assertEquals(3, line.path("MessagesSent").asInt());
+        assertEquals("worker", line.path("function").asText());
+    }
+
+    @Test
+    void loggerWritesOneJsonObjectPerLineAndHonoursTheLevel() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonLogger log = new JsonLogger("send-api", JsonLogger.Level.INFO, new PrintStream(out, true, StandardCharsets.UTF_8), clock);
+        log.debug("hidden").write();
+        log.info("message_accepted").with("message_id", "m-1").with("delay_seconds", 3).write();
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        assertEquals(1, lines.length);
+        JsonNode entry = Json.parse(lines[0]);
+        assertEquals("m-1", entry.path("message_id").asText());
+        assertEquals("INFO", entry.path("level").asText());
+        assertEquals("message_accepted", entry.path("event").asText());
+        assertFalse(entry.has("hidden"));
+    }
+}
