@@ -70,13 +70,13 @@ public final class WebhookComponents {
         Metrics metrics = new Metrics("webhook");
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
-        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 36_500));
+        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
 
         SecretsProvider secrets = new SecretsProvider(
                 new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
                         settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock),
-                // The webhook reads only the app-wide secret, never a page's.
-                EnvVar.PAGE_SECRET_PREFIX.defaultValue(),
+                "", // the webhook reads only the app-wide secret, never a page's
+
                 settings.require(EnvVar.APP_SECRET_ID));
         WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
