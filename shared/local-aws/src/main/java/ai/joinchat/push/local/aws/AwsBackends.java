@@ -1,0 +1,100 @@
+package ai.joinchat.push.local.aws;
+
+import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * DynamoDB, SQS and Secrets Manager endpoints for a local run: where they are, the environment a
+ * function needs to use them, and SDK clients pointed at them. Every client made here is the
+ * caller's to close.
+ */
+public interface AwsBackends extends AutoCloseable {
+
+    String DEFAULT_REGION = "us-east-1";
+    String TEST_ACCESS_KEY_ID = "test";
+    String TEST_SECRET_ACCESS_KEY = "test";
+
+    URI dynamoDbEndpoint();
+
+    URI sqsEndpoint();
+
+    URI secretsManagerEndpoint();
+
+    default String region() {
+        return DEFAULT_REGION;
+    }
+
+    default String accessKeyId() {
+        return TEST_ACCESS_KEY_ID;
+    }
+
+    default String secretAccessKey() {
+        return TEST_SECRET_ACCESS_KEY;
+    }
+
+    /**
+     * The standard AWS SDK variables that point a function at these backends: AWS_REGION,
+     * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS and
+     * AWS_ENDPOINT_URL_SECRETS_MANAGER.
+     */
+    default Map<String, String> awsEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("AWS_REGION", region());
+        environment.put("AWS_ACCESS_KEY_ID", accessKeyId());
+        environment.put("AWS_SECRET_ACCESS_KEY", secretAccessKey());
+        environment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint().toString());
+        environment.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString());
+        environment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManagerEndpoint().toString());
+        return Collections.unmodifiableMap(environment);
+    }
+
+    default DynamoDbClient dynamoDb() {
+        return DynamoDbClient.builder()
+                .endpointOverride(dynamoDbEndpoint())
+                .region(Region.of(region()))
+                .credentialsProvider(credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    default SqsClient sqs() {
+        return SqsClient.builder()
+                .endpointOverride(sqsEndpoint())
+                .region(Region.of(region()))
+                .credentialsProvider(credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    default SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder()
+                .endpointOverride(secretsManagerEndpoint())
+                .region(Region.of(region()))
+                .credentialsProvider(credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    default StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId(), secretAccessKey()));
+    }
+
+    /** The controls of the in-JVM Secrets Manager endpoint, when that is the backend in use. */
+    default Optional<LocalSecretsManager> secretsManagerControls() {
+        return Optional.empty();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,100 @@
+package ai.joinchat.push.local.aws.template;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads CloudFormation / SAM YAML. The short intrinsic forms ({@code !Ref X},
+ * {@code !GetAtt A.B}, {@code !Sub ...}, ...) become their long JSON forms ({@code {"Ref": "X"}},
+ * {@code {"Fn::GetAtt": ["A", "B"]}}, {@code {"Fn::Sub": ...}}), so the rest of the code sees one
+ * shape. Only plain YAML types and these tags are constructed (SnakeYAML's SafeConstructor).
+ */
+final class CloudFormationYaml {
+
+    /** Short tag name to long form key. */
+    private static final Map<String, String> SHORT_FORMS = Map.ofEntries(
+            Map.entry("Ref", "Ref"),
+            Map.entry("Condition", "Condition"),
+            Map.entry("GetAtt", "Fn::GetAtt"),
+            Map.entry("Sub", "Fn::Sub"),
+            Map.entry("Join", "Fn::Join"),
+            Map.entry("Select", "Fn::Select"),
+            Map.entry("Split", "Fn::Split"),
+            Map.entry("If", "Fn::If"),
+            Map.entry("Equals", "Fn::Equals"),
+            Map.entry("Not", "Fn::Not"),
+            Map.entry("And", "Fn::And"),
+            Map.entry("Or", "Fn::Or"),
+            Map.entry("FindInMap", "Fn::FindInMap"),
+            Map.entry("ImportValue", "Fn::ImportValue"),
+            Map.entry("Base64", "Fn::Base64"),
+            Map.entry("GetAZs", "Fn::GetAZs"),
+            Map.entry("Cidr", "Fn::Cidr"));
+
+    private CloudFormationYaml() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> parse(String yaml) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        Object document = new Yaml(new IntrinsicConstructor(options)).load(yaml);
+        if (!(document instanceof Map)) {
+            throw new IllegalArgumentException("A template must be a YAML mapping");
+        }
+        return (Map<String, Object>) document;
+    }
+
+    private static final class IntrinsicConstructor extends SafeConstructor {
+
+        IntrinsicConstructor(LoaderOptions options) {
+            super(options);
+            SHORT_FORMS.forEach((shortName, longName) ->
+                    yamlConstructors.put(new Tag("!" + shortName), new IntrinsicFunction(longName)));
+        }
+
+        private final class IntrinsicFunction extends AbstractConstruct {
+
+            private final String longName;
+
+            IntrinsicFunction(String longName) {
+                this.longName = longName;
+            }
+
+            @Override
+            public Object construct(Node node) {
+                Object argument;
+                if (node instanceof ScalarNode scalar) {
+                    argument = constructScalar(scalar);
+                } else if (node instanceof SequenceNode sequence) {
+                    argument = constructSequence(sequence);
+                } else {
+                    argument = constructMapping((MappingNode) node);
+                }
+                if ("Fn::GetAtt".equals(longName) && argument instanceof String dotted) {
+                    argument = splitAttributeReference(dotted);
+                }
+                return Collections.singletonMap(longName, argument);
+            }
+        }
+    }
+
+    /** {@code "Resource.Attribute.Part"} becomes {@code ["Resource", "Attribute.Part"]}. */
+    static List<String> splitAttributeReference(String dotted) {
+        int dot = dotted.indexOf('.');
+        if (dot <= 0 || dot == dotted.length() - 1) {
+            throw new IllegalArgumentException("Fn::GetAtt needs Resource.Attribute, got: " + dotted);
+        }
+        return List.of(dotted.substring(0, dot), dotted.substring(dot + 1));
+    }
+}

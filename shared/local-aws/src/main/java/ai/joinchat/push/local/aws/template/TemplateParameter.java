@@ -1,0 +1,7 @@
+package ai.joinchat.push.local.aws.template;
+
+import java.util.Optional;
+
+/** A template parameter as declared: name, type ("String", "Number", ...), default and description. */
+public record TemplateParameter(String name, String type, Optional<String> defaultValue, String description) {
+}

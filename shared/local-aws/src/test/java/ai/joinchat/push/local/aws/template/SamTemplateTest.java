@@ -1,0 +1,219 @@
+package ai.joinchat.push.local.aws.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class SamTemplateTest {
+
+    private static final SamTemplate PROJECT_TEMPLATE = SamTemplate.read(Path.of("../../template.yaml"));
+
+    @Test
+    void findsTheThreeFunctionsWithHandlersAndSettings() {
+        Map<String, ServerlessFunction> functions = new LinkedHashMap<>();
+        PROJECT_TEMPLATE.functions().forEach(function -> functions.put(function.logicalId(), function));
+
+        assertEquals(List.of("SendApiFunction", "WorkerFunction", "WebhookFunction"), List.copyOf(functions.keySet()));
+        assertEquals("ai.joinchat.push.send.SendApiHandler::handleRequest", functions.get("SendApiFunction").handler());
+        assertEquals("ai.joinchat.push.worker.WorkerHandler::handleRequest", functions.get("WorkerFunction").handler());
+        assertEquals("ai.joinchat.push.webhook.WebhookHandler::handleRequest", functions.get("WebhookFunction").handler());
+        assertEquals("functions/worker/target/worker.jar", functions.get("WorkerFunction").codeUri());
+        assertEquals(30, functions.get("WorkerFunction").timeoutSeconds());
+        assertEquals(10, functions.get("SendApiFunction").timeoutSeconds());
+        assertEquals(1024, functions.get("WebhookFunction").memorySizeMb(), "MemorySize comes from Globals");
+    }
+
+    @Test
+    void environmentMergesGlobalsFirstThenTheFunctions() {
+        Map<String, Object> environment = PROJECT_TEMPLATE.function("SendApiFunction").environment();
+
+        assertEquals(List.of("PAGE_SECRET_PREFIX", "APP_SECRET_ID", "SECRET_CACHE_TTL_SECONDS", "MESSAGES_TABLE",
+                        "RECORD_RETENTION_DAYS", "LOG_LEVEL", "JAVA_TOOL_OPTIONS", "QUEUE_URL", "IDEMPOTENCY_TABLE",
+                        "LEGACY_TAG_POLICY"),
+                List.copyOf(environment.keySet()));
+        assertEquals(Map.of("Ref", "MessageQueue"), environment.get("QUEUE_URL"));
+        assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1", environment.get("JAVA_TOOL_OPTIONS"));
+        assertTrue(PROJECT_TEMPLATE.function("WorkerFunction").environment().containsKey("GRAPH_API_VERSION"));
+        assertFalse(PROJECT_TEMPLATE.function("WorkerFunction").environment().containsKey("QUEUE_URL"));
+    }
+
+    @Test
+    void workerHasTheSqsEventSource() {
+        ServerlessFunction worker = PROJECT_TEMPLATE.function("WorkerFunction");
+
+        assertEquals(1, worker.sqsEvents().size());
+        SqsEventSource queue = worker.sqsEvents().get(0);
+        assertEquals("MessageQueue", queue.queueLogicalId());
+        assertEquals(10, queue.batchSize());
+        assertEquals(0, queue.maximumBatchingWindowInSeconds());
+        assertEquals(List.of("ReportBatchItemFailures"), queue.functionResponseTypes());
+        assertTrue(queue.reportsBatchItemFailures());
+        assertEquals(OptionalInt.of(20), queue.maximumConcurrency());
+        assertTrue(worker.httpApiEvents().isEmpty());
+    }
+
+    @Test
+    void httpApiRoutesAreListed() {
+        List<HttpApiRoute> sendRoutes = PROJECT_TEMPLATE.function("SendApiFunction").httpApiEvents();
+        List<HttpApiRoute> webhookRoutes = PROJECT_TEMPLATE.function("WebhookFunction").httpApiEvents();
+
+        assertEquals(List.of("/api/send_message", "/api/message_status", "$default"),
+                sendRoutes.stream().map(HttpApiRoute::path).toList());
+        assertTrue(sendRoutes.stream().allMatch(route -> route.method().equals("ANY")));
+        assertEquals(Optional.of("HttpApi"), sendRoutes.get(0).apiLogicalId());
+        assertEquals("2.0", sendRoutes.get(0).payloadFormatVersion());
+        assertEquals("/webhook", webhookRoutes.get(0).path());
+    }
+
+    @Test
+    void parametersHaveDefaultsAndOverrides() {
+        assertEquals(Optional.of("300"), PROJECT_TEMPLATE.parameterValue("SecretCacheTtlSeconds"));
+        assertEquals(Optional.of("joinchat/pages/"), PROJECT_TEMPLATE.parameterValue("PageSecretPrefix"));
+        assertEquals("Number", PROJECT_TEMPLATE.parameters().get("MaxReceiveCount").type());
+
+        SamTemplate overridden = PROJECT_TEMPLATE.withParameterOverrides(Map.of("SecretCacheTtlSeconds", "60"));
+
+        assertEquals(Optional.of("60"), overridden.parameterValue("SecretCacheTtlSeconds"));
+        assertEquals(Optional.of("300"), PROJECT_TEMPLATE.parameterValue("SecretCacheTtlSeconds"));
+        assertThrows(IllegalArgumentException.class, () -> PROJECT_TEMPLATE.withParameterOverrides(Map.of("Nope", "1")));
+    }
+
+    @Test
+    void resourcesAreFoundByType() {
+        assertEquals(List.of("MessagesTable", "ContactBindingsTable", "IdempotencyKeysTable", "WebhookEventsTable"),
+                List.copyOf(PROJECT_TEMPLATE.resourcesOfType("AWS::DynamoDB::Table").keySet()));
+        assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue"),
+                List.copyOf(PROJECT_TEMPLATE.resourcesOfType("AWS::SQS::Queue").keySet()));
+        Map<String, Object> redrivePolicy = YamlValues.map(
+                PROJECT_TEMPLATE.resources().get("MessageQueue").properties().get("RedrivePolicy"), "RedrivePolicy");
+        assertEquals(Map.of("Fn::GetAtt", List.of("MessageDeadLetterQueue", "Arn")), redrivePolicy.get("deadLetterTargetArn"));
+        assertEquals(Map.of("LogFormat", "JSON", "ApplicationLogLevel", Map.of("Ref", "LogLevel"), "SystemLogLevel", "WARN"),
+                PROJECT_TEMPLATE.globalsFunction().get("LoggingConfig"));
+    }
+
+    @Test
+    void intrinsicFunctionsAreResolved() {
+        SamTemplate template = SamTemplate.parse("""
+                Parameters:
+                  Stage:
+                    Type: String
+                    Default: prod
+                  Zones:
+                    Type: CommaDelimitedList
+                    Default: "a, b, c"
+                Mappings:
+                  Sizes:
+                    prod: {Memory: 2048}
+                    dev: {Memory: 512}
+                Conditions:
+                  IsProd: !Equals [!Ref Stage, prod]
+                  IsNotProd: !Not [!Condition IsProd]
+                  Both: !And [!Condition IsProd, !Equals ['1', 1]]
+                Resources:
+                  Queue:
+                    Type: AWS::SQS::Queue
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: x::y
+                      Environment:
+                        Variables:
+                          SUB: !Sub arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Stage}-${AWS::StackName}
+                          SUB_VARS: !Sub ['${Name}/${Queue.QueueName}/${!Literal}', {Name: !Ref Stage}]
+                          JOIN: !Join ['-', [a, !Ref Stage, 3]]
+                          SELECT: !Select [1, !Split [',', 'x,y,z']]
+                          SELECT_LIST: !Select [2, !Ref Zones]
+                          IF: !If [IsProd, big, small]
+                          IF_NOT: !If [IsNotProd, big, small]
+                          BOTH: !If [Both, both, not-both]
+                          NO_VALUE: !If [IsProd, !Ref AWS::NoValue, present]
+                          MAP: !FindInMap [Sizes, !Ref Stage, Memory]
+                          ARN: !GetAtt Queue.Arn
+                          URL: !Ref Queue
+                          NUMBER: 300
+                          BOOL: true
+                """);
+        ResourceReferences queue = new ResourceReferences() {
+            @Override
+            public Optional<String> ref(String logicalId) {
+                return logicalId.equals("Queue") ? Optional.of("http://sqs/q") : Optional.empty();
+            }
+
+            @Override
+            public Optional<String> attribute(String logicalId, String attribute) {
+                return Optional.of(logicalId + "-" + attribute);
+            }
+        };
+
+        Map<String, String> environment = template.resolver(PseudoParameters.of("stack", "eu-west-1"), queue)
+                .resolveToStrings(template.function("Fn").environment());
+
+        assertEquals("arn:aws:sqs:eu-west-1:000000000000:prod-stack", environment.get("SUB"));
+        assertEquals("prod/Queue-QueueName/${Literal}", environment.get("SUB_VARS"));
+        assertEquals("a-prod-3", environment.get("JOIN"));
+        assertEquals("y", environment.get("SELECT"));
+        assertEquals("c", environment.get("SELECT_LIST"));
+        assertEquals("big", environment.get("IF"));
+        assertEquals("small", environment.get("IF_NOT"));
+        assertEquals("both", environment.get("BOTH"));
+        assertFalse(environment.containsKey("NO_VALUE"));
+        assertEquals("2048", environment.get("MAP"));
+        assertEquals("Queue-Arn", environment.get("ARN"));
+        assertEquals("http://sqs/q", environment.get("URL"));
+        assertEquals("300", environment.get("NUMBER"));
+        assertEquals("true", environment.get("BOOL"));
+
+        SamTemplate staging = template.withParameterOverrides(Map.of("Stage", "dev"));
+        Map<String, String> stagingEnvironment = staging.resolver(PseudoParameters.of("stack", "eu-west-1"), queue)
+                .resolveToStrings(staging.function("Fn").environment());
+        assertEquals("small", stagingEnvironment.get("IF"));
+        assertEquals("present", stagingEnvironment.get("NO_VALUE"));
+        assertEquals("512", stagingEnvironment.get("MAP"));
+    }
+
+    @Test
+    void getAttStringFormSplitsOnTheFirstDotOnly() {
+        SamTemplate template = SamTemplate.parse("""
+                Resources:
+                  R:
+                    Type: Custom::Thing
+                    Properties:
+                      Value: !GetAtt Db.Endpoint.Address
+                      Long: {"Fn::GetAtt": [Db, Endpoint.Port]}
+                """);
+
+        Map<String, Object> properties = template.resources().get("R").properties();
+
+        assertEquals(Map.of("Fn::GetAtt", List.of("Db", "Endpoint.Address")), properties.get("Value"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("Db", "Endpoint.Port")), properties.get("Long"));
+    }
+
+    @Test
+    void unresolvableReferencesSayWhy() {
+        IntrinsicResolver resolver = PROJECT_TEMPLATE.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE);
+
+        IllegalArgumentException api = assertThrows(IllegalArgumentException.class,
+                () -> resolver.resolve(Map.of("Ref", "HttpApi")));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> resolver.resolve(Map.of("Ref", "Nothing")));
+        assertThrows(UnsupportedOperationException.class, () -> resolver.resolve(Map.of("Fn::ImportValue", "x")));
+
+        assertTrue(api.getMessage().contains("AWS::Serverless::HttpApi"), api.getMessage());
+        assertTrue(unknown.getMessage().contains("no parameter or resource named Nothing"), unknown.getMessage());
+    }
+
+    @Test
+    void unknownTagsAreRejected() {
+        assertThrows(RuntimeException.class, () -> SamTemplate.parse("Resources: !Danger {}"));
+        assertThrows(RuntimeException.class, () -> SamTemplate.parse("Resources: !!java.io.File {}"));
+    }
+}
