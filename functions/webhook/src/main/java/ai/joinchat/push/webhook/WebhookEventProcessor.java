@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Records a batch of events and applies their effects: echoes mark messages echoed, receipts
@@ -61,19 +61,12 @@ public final class WebhookEventProcessor {
     public Outcome process(List<WebhookEvent> events) {
         long deadline = System.nanoTime() + budget.toNanos();
         List<WebhookEvent> distinct = distinct(events);
-        AtomicInteger bindings = new AtomicInteger();
-        AtomicInteger echoes = new AtomicInteger();
-        AtomicInteger advanced = new AtomicInteger();
+        Tally tally = new Tally();
         List<CompletableFuture<Void>> effects = new ArrayList<>();
-        for (WebhookEvent event : distinct) {
-            Optional<ContactBinding> binding = rules.bindingFor(event);
-            if (binding.isPresent() || movesMessages(event)) {
-                effects.add(CompletableFuture.runAsync(() -> apply(event, binding, bindings, echoes, advanced), executor));
-            }
-        }
+        startEffects(distinct, tally, effect -> effects.add(CompletableFuture.runAsync(effect, executor)));
         int recorded = records.record(distinct);
         await(effects, deadline);
-        return new Outcome(recorded, bindings.get(), echoes.get(), advanced.get());
+        return new Outcome(recorded, tally.bindings.get(), tally.echoes.get(), tally.advanced.get());
     }
 
     /** One event per page and key (a batch may carry the same event twice); unknown kinds have no key and drop out. */
@@ -85,36 +78,76 @@ public final class WebhookEventProcessor {
         return new ArrayList<>(byKey.values());
     }
 
-    private static boolean movesMessages(WebhookEvent event) {
-        if (event instanceof MessageEcho echo) {
-            return isMessageId(echo.metadata());
-        }
-        return event instanceof Delivery || event instanceof Read;
+    /** Counts of what the effects changed; updated from the executor's threads. */
+    private static final class Tally {
+        final AtomicInteger bindings = new AtomicInteger();
+        final AtomicInteger echoes = new AtomicInteger();
+        final AtomicInteger advanced = new AtomicInteger();
     }
 
-    private void apply(WebhookEvent event, Optional<ContactBinding> binding, AtomicInteger bindings,
-                       AtomicInteger echoes, AtomicInteger advanced) {
-        Instant at = Instant.ofEpochMilli(event.timestamp());
-        if (event instanceof MessageEcho echo) {
-            if (isMessageId(echo.metadata()) && messages.markEchoed(echo.pageId(), echo.metadata(), at)) {
-                echoes.incrementAndGet();
+    /**
+     * Starts the store calls a batch needs, one task each, leaving out what the batch itself makes
+     * redundant: per page, one delivery mark per Facebook message id and one echo mark per message
+     * id (the first echo's time), only for ids a batch read found unechoed; per user, only the
+     * highest delivery and read watermark; per contact, only the newest binding (the store would
+     * refuse the older ones anyway).
+     */
+    private void startEffects(List<WebhookEvent> events, Tally tally, Consumer<Runnable> start) {
+        Map<String, Map<String, MessageEcho>> echoes = new LinkedHashMap<>();
+        Map<String, Map<String, Delivery>> deliveredMids = new LinkedHashMap<>();
+        Map<String, Delivery> deliveredUpTo = new LinkedHashMap<>();
+        Map<String, Read> readUpTo = new LinkedHashMap<>();
+        Map<String, Bind> binds = new LinkedHashMap<>();
+        for (WebhookEvent event : events) {
+            if (event instanceof MessageEcho echo && isMessageId(echo.metadata())) {
+                echoes.computeIfAbsent(echo.pageId(), page -> new LinkedHashMap<>())
+                        .merge(echo.metadata(), echo, (a, b) -> a.timestamp() <= b.timestamp() ? a : b);
+            } else if (event instanceof Delivery delivery) {
+                Map<String, Delivery> ofPage = deliveredMids.computeIfAbsent(delivery.pageId(), page -> new LinkedHashMap<>());
+                delivery.mids().forEach(mid -> ofPage.putIfAbsent(mid, delivery));
+                if (delivery.watermark() != null && delivery.psid() != null) {
+                    deliveredUpTo.merge(delivery.pageId() + '\n' + delivery.psid(), delivery,
+                            (a, b) -> a.watermark() >= b.watermark() ? a : b);
+                }
+            } else if (event instanceof Read read) {
+                readUpTo.merge(read.pageId() + '\n' + read.psid(), read, (a, b) -> a.watermark() >= b.watermark() ? a : b);
             }
-        } else if (event instanceof Delivery delivery) {
-            if (!delivery.mids().isEmpty()) {
-                advanced.addAndGet(messages.markDelivered(delivery.pageId(), delivery.mids(), at));
-            }
-            if (delivery.watermark() != null && delivery.psid() != null) {
-                advanced.addAndGet(messages.markDeliveredUpTo(delivery.pageId(), delivery.psid(),
-                        delivery.watermark(), at));
-            }
-        } else if (event instanceof Read read) {
-            advanced.addAndGet(messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at));
+            rules.bindingFor(event).ifPresent(binding -> binds.merge(event.pageId() + '\n' + binding.contactKey(),
+                    new Bind(event, binding), (held, next) -> held.event().timestamp() <= next.event().timestamp() ? next : held));
         }
-        binding.ifPresent(b -> {
-            if (contacts.bind(event.pageId(), b.contactKey(), b.psid(), event.timestamp(), b.source())) {
-                bindings.incrementAndGet();
+
+        // First, while DynamoDB is idle: which echoed ids are this page's unechoed messages (batch reads).
+        echoes.forEach((page, byMessageId) -> {
+            for (String messageId : messages.unechoed(page, byMessageId.keySet())) {
+                Instant at = at(byMessageId.get(messageId));
+                start.accept(() -> {
+                    if (messages.markEchoed(page, messageId, at)) {
+                        tally.echoes.incrementAndGet();
+                    }
+                });
             }
         });
+        deliveredMids.forEach((page, byMid) -> byMid.forEach((mid, delivery) -> start.accept(() ->
+                tally.advanced.addAndGet(messages.markDelivered(page, List.of(mid), at(delivery))))));
+        deliveredUpTo.values().forEach(delivery -> start.accept(() -> tally.advanced.addAndGet(
+                messages.markDeliveredUpTo(delivery.pageId(), delivery.psid(), delivery.watermark(), at(delivery)))));
+        readUpTo.values().forEach(read -> start.accept(() -> tally.advanced.addAndGet(
+                messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read)))));
+        binds.values().forEach(bind -> start.accept(() -> {
+            WebhookEvent event = bind.event();
+            ContactBinding binding = bind.binding();
+            if (contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(), binding.source())) {
+                tally.bindings.incrementAndGet();
+            }
+        }));
+    }
+
+    /** A binding and the event it comes from (whose time stamp decides which binding is newer). */
+    private record Bind(WebhookEvent event, ContactBinding binding) {
+    }
+
+    private static Instant at(WebhookEvent event) {
+        return Instant.ofEpochMilli(event.timestamp());
     }
 
     private static boolean isMessageId(String metadata) {
