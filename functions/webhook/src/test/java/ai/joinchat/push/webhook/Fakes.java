@@ -35,7 +35,7 @@ final class Fakes {
         }
     }
 
-    static final class Messages implements MessageRecords {
+    static class Messages implements MessageRecords {
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
         /** Message ids markEchoed knows, as page id + "/" + message id. */
         final Collection<String> known = ConcurrentHashMap.newKeySet();

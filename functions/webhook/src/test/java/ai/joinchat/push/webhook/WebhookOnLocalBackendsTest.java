@@ -1,5 +1,6 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -144,6 +145,14 @@ class WebhookOnLocalBackendsTest {
     }
 
     // ---- tests ----------------------------------------------------------------------------
+
+    @Test
+    void theTemplateSetsEveryVariableTheFunctionReads(LocalAws aws) {
+        Map<String, String> environment = aws.stack().environmentOf(FUNCTION);
+        for (EnvVar variable : WebhookComponents.DECLARED_ENV) {
+            assertTrue(environment.containsKey(variable.name()), variable + " is not set for " + FUNCTION);
+        }
+    }
 
     @Test
     void verificationEchoesTheChallengeForTheRightTokenOnly() {
