@@ -1,0 +1,51 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.store.ContactBindings;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Turns a queued recipient into a Send API recipient: {@code id} is the PSID; {@code uuid},
+ * {@code phone} and {@code email} are looked up in the page's contact bindings (contact key
+ * {@code type:value}). An unbound phone is sent as {@code phone_number} when the fallback is on.
+ */
+public final class RecipientResolver {
+
+    private final ContactBindings bindings;
+    private final boolean phoneNumberFallback;
+
+    public RecipientResolver(ContactBindings bindings, boolean phoneNumberFallback) {
+        this.bindings = Objects.requireNonNull(bindings, "bindings");
+        this.phoneNumberFallback = phoneNumberFallback;
+    }
+
+    /**
+     * @return empty when the recipient is not bound to a PSID for that page
+     * @throws IllegalArgumentException for an unknown recipient type or an empty value
+     * @throws ai.joinchat.push.DependencyUnavailableException when the bindings cannot be read
+     */
+    public Optional<ResolvedRecipient> resolve(String pageId, String type, String value) {
+        if (type == null || value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("recipient needs a type and a value");
+        }
+        return switch (type) {
+            case "id" -> Optional.of(byPsid(value));
+            case "uuid", "email" -> bindings.psidFor(pageId, type + ":" + value).map(RecipientResolver::byPsid);
+            case "phone" -> {
+                Optional<ResolvedRecipient> bound = bindings.psidFor(pageId, "phone:" + value)
+                        .map(RecipientResolver::byPsid);
+                if (bound.isPresent() || !phoneNumberFallback) {
+                    yield bound;
+                }
+                yield Optional.of(new ResolvedRecipient(Json.object().put("phone_number", value), null));
+            }
+            default -> throw new IllegalArgumentException("unknown recipient type");
+        };
+    }
+
+    private static ResolvedRecipient byPsid(String psid) {
+        return new ResolvedRecipient(Json.object().put("id", psid), psid);
+    }
+}

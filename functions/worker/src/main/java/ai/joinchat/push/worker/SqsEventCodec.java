@@ -1,0 +1,70 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Lambda's SQS event ({@code {"Records": [...]}}) and writes the partial batch response
+ * ({@code {"batchItemFailures": [{"itemIdentifier": "<messageId>"}]}}) with Jackson's tree model.
+ */
+public final class SqsEventCodec {
+
+    /**
+     * @throws IllegalArgumentException when the input is not an SQS event at all (Lambda then
+     *                                  redelivers the whole batch)
+     */
+    public List<SqsRecord> readEvent(InputStream input) throws IOException {
+        JsonNode root = Json.parse(input.readAllBytes())
+                .orElseThrow(() -> new IllegalArgumentException("event is not JSON"));
+        JsonNode records = root.get("Records");
+        if (records == null || !records.isArray()) {
+            throw new IllegalArgumentException("event has no Records array");
+        }
+        List<SqsRecord> out = new ArrayList<>(records.size());
+        for (JsonNode record : records) {
+            String messageId = Json.text(record, "messageId");
+            if (messageId == null || messageId.isEmpty()) {
+                throw new IllegalArgumentException("an SQS record has no messageId");
+            }
+            out.add(new SqsRecord(messageId, Json.text(record, "body"), receiveCount(record)));
+        }
+        return out;
+    }
+
+    public void writeResponse(List<String> failedMessageIds, OutputStream output) throws IOException {
+        output.write(Json.writeBytes(response(failedMessageIds)));
+        output.flush();
+    }
+
+    public ObjectNode response(List<String> failedMessageIds) {
+        ObjectNode root = Json.object();
+        ArrayNode failures = root.putArray("batchItemFailures");
+        for (String id : failedMessageIds) {
+            failures.addObject().put("itemIdentifier", id);
+        }
+        return root;
+    }
+
+    private static int receiveCount(JsonNode record) {
+        JsonNode count = record.path("attributes").get("ApproximateReceiveCount");
+        if (count == null) {
+            return 1;
+        }
+        if (count.isIntegralNumber()) {
+            return count.intValue();
+        }
+        try {
+            return Integer.parseInt(count.asText().trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+}

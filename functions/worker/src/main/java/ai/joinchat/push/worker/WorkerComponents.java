@@ -1,0 +1,183 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.Settings;
+import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.graph.GraphError;
+import ai.joinchat.push.graph.GraphMessageMapper;
+import ai.joinchat.push.graph.GraphSendClient;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.secrets.CachedSecretSource;
+import ai.joinchat.push.secrets.SecretsManagerSecretSource;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.store.DynamoContactBindings;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.MessageRecords;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The worker's object graph, built once per container (before a SnapStart snapshot): settings
+ * from the declared environment variables, AWS clients, repositories, the secrets cache, the
+ * Graph client and the delivery executor.
+ */
+public final class WorkerComponents {
+
+    /** Exactly the environment variables the worker reads (template.yaml declares each). */
+    public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
+            EnvVar.PAGE_SECRET_PREFIX,
+            EnvVar.APP_SECRET_ID,
+            EnvVar.SECRET_CACHE_TTL_SECONDS,
+            EnvVar.MESSAGES_TABLE,
+            EnvVar.CONTACT_BINDINGS_TABLE,
+            EnvVar.GRAPH_API_BASE_URL,
+            EnvVar.GRAPH_API_VERSION,
+            EnvVar.PHONE_NUMBER_FALLBACK,
+            EnvVar.MAX_RECEIVE_COUNT,
+            EnvVar.RECORD_RETENTION_DAYS,
+            EnvVar.LOG_LEVEL));
+
+    /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
+    public static final int DELIVERY_THREADS = 10;
+
+
+    static final String SAMPLE_QUEUED_MESSAGE = "{\"v\":1,\"message_id\":\"prime\",\"page_id\":\"1234567890\","
+            + "\"recipient\":{\"type\":\"id\",\"value\":\"24681357\"},\"template_type\":\"button\","
+            + "\"message\":{\"template_type\":\"button\",\"text\":\"Hello\",\"buttons\":[{\"type\":\"postback\","
+            + "\"title\":\"Yes\",\"payload\":\"YES\"}],\"quick_replies\":[{\"content_type\":\"text\","
+            + "\"title\":\"Hi\",\"payload\":\"HI\"}]},\"messaging_type\":\"UPDATE\",\"warnings\":[],"
+            + "\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
+
+    private final SqsEventCodec codec;
+    private final SqsBatchProcessor batchProcessor;
+    private final GraphMessageMapper mapper;
+    private final JsonLogger logger;
+    private final Duration sendReserve;
+
+    public WorkerComponents(SqsEventCodec codec, SqsBatchProcessor batchProcessor, GraphMessageMapper mapper,
+                            JsonLogger logger, Duration sendReserve) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.batchProcessor = Objects.requireNonNull(batchProcessor, "batchProcessor");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.logger = Objects.requireNonNull(logger, "logger");
+        this.sendReserve = Objects.requireNonNull(sendReserve, "sendReserve");
+    }
+
+    /** Builds everything from an environment map (the process environment in Lambda). */
+    public static WorkerComponents create(Map<String, String> env, Clock clock) {
+        return create(env, clock, GraphSendClient.DEFAULT_TIMEOUT);
+    }
+
+    /** As {@link #create(Map, Clock)}, with another Graph request timeout (tests, local mode). */
+    public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout) {
+        Settings settings = new Settings(env, DECLARED_ENV);
+        JsonLogger logger = new JsonLogger("worker", settings.require(EnvVar.LOG_LEVEL));
+        Metrics metrics = new Metrics("worker", System.out, clock);
+
+        AwsClientFactory aws = new AwsClientFactory(settings.environment());
+        DynamoDbClient dynamo = aws.dynamoDb();
+        MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
+                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 36_500)));
+        ContactBindings bindings = new DynamoContactBindings(dynamo,
+                settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
+        SecretsProvider secrets = new SecretsProvider(
+                new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
+                        settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock),
+                settings.require(EnvVar.PAGE_SECRET_PREFIX),
+                settings.require(EnvVar.APP_SECRET_ID));
+        GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
+                settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
+        DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE);
+        GraphMessageMapper mapper = new GraphMessageMapper();
+
+        MessageDelivery delivery = new MessageDelivery(records, secrets,
+                new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
+                mapper, graph, policy, clock, logger, metrics);
+        SqsBatchProcessor processor = new SqsBatchProcessor(delivery, deliveryExecutor(DELIVERY_THREADS),
+                policy.maxReceiveCount(), logger);
+        return new WorkerComponents(new SqsEventCodec(), processor, mapper, logger,
+                graphTimeout.plusSeconds(3));
+    }
+
+    /** A fixed pool of daemon threads: never keeps a JVM alive, never grows with the batch. */
+    public static ExecutorService deliveryExecutor(int threads) {
+        AtomicInteger counter = new AtomicInteger();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable, "delivery-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        return Executors.newFixedThreadPool(threads, factory);
+    }
+
+    public SqsEventCodec codec() {
+        return codec;
+    }
+
+    public SqsBatchProcessor batchProcessor() {
+        return batchProcessor;
+    }
+
+    public JsonLogger logger() {
+        return logger;
+    }
+
+    /**
+     * How long new messages may still be started in an invocation with this much time left:
+     * enough is kept for the last send to finish (at most half the time, so a short timeout
+     * still delivers).
+     */
+    public Duration timeBudget(Duration remaining) {
+        Duration reserve = sendReserve.compareTo(remaining.dividedBy(2)) < 0 ? sendReserve : remaining.dividedBy(2);
+        return remaining.minus(reserve);
+    }
+
+    /**
+     * Warms the code paths of an invocation without any network call (before a SnapStart
+     * snapshot): parses an event and a queued message, maps and serialises a Send API body,
+     * computes an appsecret_proof and writes a response.
+     */
+    public void prime() {
+        try {
+            String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
+                    + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
+                    + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
+                    + "\"eventSource\":\"aws:sqs\"}]}";
+            List<SqsRecord> records = codec.readEvent(
+                    new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
+            QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
+            Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipientValue()),
+                    message.messagingType(), message.tag(),
+                    mapper.toSendApiMessage(message.templateType(), message.message(), message.messageId())));
+            SqsBatchProcessor.groupKey(message);
+            AppSecretProof.compute("prime-token", "prime-secret");
+            MessageDelivery.toDeliveryError(GraphError.fromResponse(400,
+                    "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}"), false);
+            Json.writeBytes(codec.response(List.of("prime")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.store.ContactBindings;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+final class InMemoryContactBindings implements ContactBindings {
+
+    private final Map<String, String> psids = new ConcurrentHashMap<>();
+    volatile boolean down;
+
+    @Override
+    public Optional<String> psidFor(String pageId, String contactKey) {
+        if (down) {
+            throw new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
+        }
+        return Optional.ofNullable(psids.get(pageId + "|" + contactKey));
+    }
+
+    @Override
+    public boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
+        psids.put(pageId + "|" + contactKey, psid);
+        return true;
+    }
+}

@@ -1,0 +1,466 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MessageDeliveryTest {
+
+    private static WireMockServer graph;
+    private WorkerFixture fixture;
+
+    @BeforeAll
+    static void startGraph() {
+        graph = new WireMockServer(options().dynamicPort());
+        graph.start();
+    }
+
+    @AfterAll
+    static void stopGraph() {
+        graph.stop();
+    }
+
+    @BeforeEach
+    void setUp() {
+        graph.resetAll();
+        fixture = new WorkerFixture(graph.baseUrl());
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    private static void graphAnswers(String psid, String mid) {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"" + mid + "\"}")));
+    }
+
+    private static void graphFails(int status, String errorJson) {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                        .withBody(errorJson)));
+    }
+
+    private static String graphError(int code, Integer subcode) {
+        return "{\"error\":{\"message\":\"(#" + code + ") test error\",\"type\":\"OAuthException\",\"code\":" + code
+                + (subcode == null ? "" : ",\"error_subcode\":" + subcode) + ",\"fbtrace_id\":\"AbC\"}}";
+    }
+
+    private MessageRecord record(QueuedMessage message) {
+        return fixture.records.get(message.messageId());
+    }
+
+    // ---- success and recipient resolution -----------------------------------------------------
+
+    @Test
+    void sendsToPsidWithBearerTokenProofAndMetadataAndRecordsSent() {
+        graphAnswers("24681357", "m_abc");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-1", "id", "24681357", "Hello from JoinChat"));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withHeader("Authorization", equalTo("Bearer " + WorkerFixture.PAGE_TOKEN))
+                .withQueryParam("appsecret_proof",
+                        equalTo(AppSecretProof.compute(WorkerFixture.PAGE_TOKEN, WorkerFixture.APP_SECRET)))
+                .withRequestBody(equalToJson("""
+                        {"recipient":{"id":"24681357"},"messaging_type":"UPDATE",
+                         "message":{"text":"Hello from JoinChat","metadata":"msg-1"}}""")));
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.SENT, record.status());
+        assertEquals("m_abc", record.facebookMessageId());
+        assertEquals("24681357", record.psid());
+        assertEquals(1, record.attempts());
+        assertNull(record.error());
+
+        JsonNode line = fixture.logLines().stream()
+                .filter(l -> "message_delivery".equals(l.path("event").asText())).findFirst().orElseThrow();
+        assertEquals("msg-1", line.path("message_id").asText());
+        assertEquals(WorkerFixture.PAGE_ID, line.path("page_id").asText());
+        assertEquals("sent", line.path("outcome").asText());
+        assertEquals("sent", line.path("status").asText());
+        assertEquals(1, line.path("attempt").asInt());
+        assertTrue(line.has("latency_ms"));
+        assertFalse(fixture.logs().contains(WorkerFixture.PAGE_TOKEN), "the token never reaches the logs");
+        assertTrue(fixture.metrics().contains("\"MessagesSent\":1"));
+        assertTrue(fixture.metrics().contains("\"GraphLatency\""));
+    }
+
+    @Test
+    void sendsTagAndMessagingTypeOfTheQueuedMessage() {
+        graphAnswers("24681357", "m_tag");
+        QueuedMessage plain = WorkerFixture.text("msg-tag", "id", "24681357", "Agent here");
+        QueuedMessage tagged = fixture.accepted(new QueuedMessage(plain.messageId(), plain.pageId(), "id", "24681357",
+                "text", plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt()));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(tagged, 1));
+
+        graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).withRequestBody(equalToJson("""
+                {"recipient":{"id":"24681357"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT",
+                 "message":{"text":"Agent here","metadata":"msg-tag"}}""")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"uuid,user-42", "phone,+84912345678", "email,jane@example.com"})
+    void resolvesBoundContactsToTheirPsid(String type, String value) {
+        graphAnswers("999000111", "m_bound");
+        fixture.bindings.bind(WorkerFixture.PAGE_ID, type + ":" + value, "999000111", 1L, "test");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-" + type, type, value, "Hi"));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"999000111\"}}", true, true)));
+        assertEquals("999000111", record(message).psid());
+        assertEquals(MessageStatus.SENT, record(message).status());
+    }
+
+    @Test
+    void bindingsOfAnotherPageDoNotCount() {
+        fixture.bindings.bind("5555555555", "uuid:user-42", "999000111", 1L, "test");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-other", "uuid", "user-42", "Hi"));
+
+        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals("recipient_not_found", record(message).error().code());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"uuid,nobody", "phone,+84900000000", "email,ghost@example.com"})
+    void unboundContactFailsPermanentlyWithRecipientNotFound(String type, String value) {
+        graphAnswers("1", "m_never");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-unbound-" + type, type, value, "Hi"));
+
+        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.FAILED, record.status());
+        assertEquals("recipient_not_found", record.error().code());
+        assertFalse(record.error().retryable());
+    }
+
+    @Test
+    void unboundPhoneIsSentAsPhoneNumberWhenFallbackIsOn() {
+        fixture.close();
+        fixture = new WorkerFixture(graph.baseUrl(), true, 5, Duration.ofSeconds(2));
+        graphAnswers("777888999", "m_phone");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-phone", "phone", "+84912345678", "Hi"));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).withRequestBody(equalToJson(
+                "{\"recipient\":{\"phone_number\":\"+84912345678\"}}", true, true)));
+        assertEquals("777888999", record(message).psid(), "the PSID Facebook answers is kept");
+    }
+
+    @Test
+    void fallbackDoesNotApplyToUuidOrEmail() {
+        fixture.close();
+        fixture = new WorkerFixture(graph.baseUrl(), true, 5, Duration.ofSeconds(2));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-email", "email", "a@b.com", "Hi"));
+
+        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals("recipient_not_found", record(message).error().code());
+    }
+
+    @Test
+    void boundPhoneWinsOverFallback() {
+        fixture.close();
+        fixture = new WorkerFixture(graph.baseUrl(), true, 5, Duration.ofSeconds(2));
+        graphAnswers("424242", "m_bound_phone");
+        fixture.bindings.bind(WorkerFixture.PAGE_ID, "phone:+84912345678", "424242", 1L, "test");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-bp", "phone", "+84912345678", "Hi"));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"424242\"}}", true, true)));
+    }
+
+    // ---- secrets ------------------------------------------------------------------------------
+
+    @Test
+    void withoutAppSecretNoProofIsSent() {
+        fixture.secrets.secrets.remove("joinchat/app");
+        graphAnswers("24681357", "m_noproof");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-np", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withQueryParam("appsecret_proof", absent()));
+    }
+
+    @Test
+    void emptyAppSecretMeansNoProof() {
+        fixture.secrets.secrets.put("joinchat/app", "{\"app_secret\":\"\",\"verify_token\":\"vt\"}");
+        graphAnswers("24681357", "m_noproof2");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-np2", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withQueryParam("appsecret_proof", absent()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "{\"api_secret\":\"only-a-signing-key\"}", "not json"})
+    void pageWithoutTokenFailsPermanently(String secret) {
+        if (secret.isEmpty()) {
+            fixture.secrets.secrets.remove("joinchat/pages/" + WorkerFixture.PAGE_ID);
+        } else {
+            fixture.secrets.secrets.put("joinchat/pages/" + WorkerFixture.PAGE_ID, secret);
+        }
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-nopage", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals("page_not_configured", record(message).error().code());
+        assertEquals(MessageStatus.FAILED, record(message).status());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
+    // ---- Graph outcomes -----------------------------------------------------------------------
+
+    @ParameterizedTest
+    @CsvSource(value = {"400,100,", "400,10,", "401,190,", "403,200,", "400,551,1545041", "400,613,2018338",
+            "400,100,2018001", "400,2022,"})
+    void permanentGraphErrorsAreRecordedFailedAndAcknowledged(int status, int code, Integer subcode) {
+        graphFails(status, graphError(code, subcode));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-perm", "id", "24681357", "Hi"));
+
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+
+        assertEquals(DeliveryOutcome.FAILED, outcome);
+        assertFalse(outcome.batchItemFailure());
+        DeliveryError error = record(message).error();
+        assertEquals(MessageStatus.FAILED, record(message).status());
+        assertEquals(Integer.toString(code), error.code());
+        assertEquals(subcode, error.subcode());
+        assertEquals("(#" + code + ") test error", error.message());
+        assertFalse(error.retryable());
+        assertTrue(fixture.metrics().contains("\"MessagesFailed\":1"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(value = {"500,1,", "500,2,", "400,4,", "400,17,", "400,341,", "400,613,", "400,1200,",
+            "400,613,2018001"})
+    void transientGraphErrorsGoBackToQueuedWithTheLastError(int status, int code, Integer subcode) {
+        graphFails(status, graphError(code, subcode));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-trans", "id", "24681357", "Hi"));
+
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+
+        assertEquals(DeliveryOutcome.RETRY, outcome);
+        assertTrue(outcome.batchItemFailure());
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.QUEUED, record.status());
+        assertEquals(Integer.toString(code), record.error().code());
+        assertTrue(record.error().retryable());
+        assertTrue(fixture.metrics().contains("\"MessagesRetried\":1"));
+    }
+
+    @Test
+    void http5xxWithoutGraphErrorIsTransientWithHttpCode() {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(aResponse().withStatus(503).withBody("Service Unavailable")));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-503", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 2));
+        assertEquals("http_503", record(message).error().code());
+    }
+
+    @Test
+    void timeoutIsTransient() {
+        fixture.close();
+        fixture = new WorkerFixture(graph.baseUrl(), false, 5, Duration.ofMillis(300));
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_late\"}").withFixedDelay(1500)));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-timeout", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals("timeout", record(message).error().code());
+        assertEquals(MessageStatus.QUEUED, record(message).status());
+    }
+
+    @Test
+    void connectionFailureIsTransientNetworkError() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        fixture.close();
+        fixture = new WorkerFixture("http://127.0.0.1:" + closedPort, false, 5, Duration.ofSeconds(2));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-refused", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals("network_error", record(message).error().code());
+    }
+
+    @Test
+    void droppedConnectionIsTransientNetworkError() {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-reset", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals("network_error", record(message).error().code());
+    }
+
+    @Test
+    void transientFailureOnTheLastReceiveIsRecordedFailedAndLeftForTheDlq() {
+        graphFails(500, graphError(2, null));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-last", "id", "24681357", "Hi"));
+
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 5);
+
+        assertEquals(DeliveryOutcome.FAILED_LAST_ATTEMPT, outcome);
+        assertTrue(outcome.batchItemFailure(), "still reported so SQS moves it to the DLQ");
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.FAILED, record.status());
+        assertEquals("2", record.error().code());
+        assertTrue(record.error().retryable());
+    }
+
+    @Test
+    void successWithoutMessageIdIsTransientInvalidResponse() {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).willReturn(okJson("{}")));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-empty", "id", "24681357", "Hi"));
+
+        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals("invalid_response", record(message).error().code());
+    }
+
+    // ---- claims and duplicates ----------------------------------------------------------------
+
+    @Test
+    void alreadySentMessageIsAcknowledgedWithoutSending() {
+        graphAnswers("24681357", "m_once");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-dup", "id", "24681357", "Hi"));
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        DeliveryOutcome again = fixture.delivery.deliver(message, 2);
+
+        assertEquals(DeliveryOutcome.DUPLICATE_SKIPPED, again);
+        assertFalse(again.batchItemFailure());
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+        assertEquals("m_once", record(message).facebookMessageId());
+        assertTrue(fixture.logLines().stream()
+                .anyMatch(l -> "duplicate_delivery_skipped".equals(l.path("event").asText())));
+    }
+
+    @Test
+    void alreadyFailedMessageIsAcknowledgedWithoutSending() {
+        graphFails(400, graphError(100, null));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-dupf", "id", "24681357", "Hi"));
+        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+
+        assertEquals(DeliveryOutcome.DUPLICATE_SKIPPED, fixture.delivery.deliver(message, 2));
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
+    @Test
+    void messageAnotherInvocationIsSendingIsRetriedLater() {
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-busy", "id", "24681357", "Hi"));
+        fixture.records.claim(message.messageId(), java.time.Instant.now(), Duration.ofSeconds(60));
+
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+
+        assertEquals(DeliveryOutcome.IN_FLIGHT, outcome);
+        assertTrue(outcome.batchItemFailure());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
+    @Test
+    void missingRecordIsCreatedThenSent() {
+        graphAnswers("24681357", "m_created");
+        QueuedMessage message = WorkerFixture.text("msg-missing", "id", "24681357", "Hi");
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.SENT, record.status());
+        assertEquals("id", record.recipientType());
+        assertEquals("24681357", record.recipientValue());
+    }
+
+    // ---- dependencies -------------------------------------------------------------------------
+
+    @Test
+    void secretsManagerDownChangesNothingAndRetries() {
+        fixture.secrets.down = true;
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-smdown", "id", "24681357", "Hi"));
+
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+
+        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, outcome);
+        assertTrue(outcome.batchItemFailure());
+        assertEquals(MessageStatus.QUEUED, record(message).status());
+        assertEquals(0, record(message).attempts());
+        assertTrue(fixture.metrics().contains("\"DependencyFailures\":1"));
+    }
+
+    @Test
+    void dynamoDbDownChangesNothingAndRetries() {
+        fixture.bindings.down = true;
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-ddbdown", "uuid", "u1", "Hi"));
+        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, fixture.delivery.deliver(message, 1));
+
+        fixture.bindings.down = false;
+        fixture.records.failing.add("claim");
+        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, fixture.delivery.deliver(message, 1));
+        assertEquals(MessageStatus.QUEUED, record(message).status());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
+    @Test
+    void sentButNotRecordedIsAcknowledgedSoItIsNeverSentTwice() {
+        graphAnswers("24681357", "m_unrecorded");
+        fixture.records.failing.add("markSent");
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-unrec", "id", "24681357", "Hi"));
+
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+
+        assertEquals(DeliveryOutcome.SENT_NOT_RECORDED, outcome);
+        assertFalse(outcome.batchItemFailure());
+        assertTrue(fixture.logLines().stream().anyMatch(l -> "mark_sent_failed".equals(l.path("event").asText())));
+    }
+
+    @Test
+    void unmappableMessageFailsPermanently() {
+        QueuedMessage base = WorkerFixture.text("msg-bad", "id", "24681357", "Hi");
+        QueuedMessage bad = fixture.accepted(new QueuedMessage(base.messageId(), base.pageId(), "id", "24681357",
+                "carousel", base.message(), "UPDATE", null, base.warnings(), base.acceptedAt()));
+
+        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(bad, 1));
+        assertEquals("invalid_message", record(bad).error().code());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+}

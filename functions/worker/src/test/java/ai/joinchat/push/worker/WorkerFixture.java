@@ -1,0 +1,101 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.graph.GraphMessageMapper;
+import ai.joinchat.push.graph.GraphSendClient;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.MessageRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+/** The worker wired to in-memory fakes and a Graph API at the given URL (WireMock). */
+final class WorkerFixture implements AutoCloseable {
+
+    static final String PAGE_ID = "1234567890";
+    static final String PAGE_TOKEN = "EAAGpageTokenForTests0123456789";
+    static final String APP_SECRET = "app-secret-for-tests-0123456789";
+    static final String MESSAGES_PATH = "/v25.0/" + PAGE_ID + "/messages";
+
+    final InMemoryMessageRecords records = new InMemoryMessageRecords();
+    final InMemoryContactBindings bindings = new InMemoryContactBindings();
+    final InMemorySecretSource secrets = new InMemorySecretSource();
+    final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
+    final ByteArrayOutputStream metricBuffer = new ByteArrayOutputStream();
+    final ExecutorService executor = WorkerComponents.deliveryExecutor(WorkerComponents.DELIVERY_THREADS);
+    final MessageDelivery delivery;
+    final SqsBatchProcessor processor;
+    final WorkerComponents components;
+
+    WorkerFixture(String graphBaseUrl, boolean phoneNumberFallback, int maxReceiveCount, Duration graphTimeout) {
+        secrets.secrets.put("joinchat/pages/" + PAGE_ID,
+                "{\"api_secret\":\"api-secret\",\"page_access_token\":\"" + PAGE_TOKEN + "\"}");
+        secrets.secrets.put("joinchat/app", "{\"app_secret\":\"" + APP_SECRET + "\",\"verify_token\":\"vt\"}");
+        Clock clock = Clock.systemUTC();
+        JsonLogger logger = new JsonLogger("worker", JsonLogger.Level.DEBUG,
+                new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
+        Metrics metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
+        GraphMessageMapper mapper = new GraphMessageMapper();
+        delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app"),
+                new RecipientResolver(bindings, phoneNumberFallback), mapper,
+                GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
+                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics);
+        processor = new SqsBatchProcessor(delivery, executor, maxReceiveCount, logger);
+        components = new WorkerComponents(new SqsEventCodec(), processor, mapper, logger, Duration.ofSeconds(3));
+    }
+
+    WorkerFixture(String graphBaseUrl) {
+        this(graphBaseUrl, false, 5, Duration.ofSeconds(2));
+    }
+
+    static QueuedMessage text(String messageId, String recipientType, String recipientValue, String text) {
+        JsonNode message = Json.object().put("template_type", "text").put("text", text);
+        return new QueuedMessage(messageId, PAGE_ID, recipientType, recipientValue, "text", message, "UPDATE",
+                null, List.of(), Instant.now().toString());
+    }
+
+    /** Writes the {@code queued} record, as the send API does before enqueuing. */
+    QueuedMessage accepted(QueuedMessage message) {
+        records.create(MessageRecord.queued(message.messageId(), message.pageId(), message.recipientType(),
+                message.recipientValue(), message.templateType(), message.warnings(), Instant.now()));
+        return message;
+    }
+
+    static SqsRecord sqs(QueuedMessage message, int receiveCount) {
+        return new SqsRecord("sqs-" + message.messageId(), message.toJson(), receiveCount);
+    }
+
+    List<JsonNode> logLines() {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logBuffer.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(Json.parse(line));
+            }
+        }
+        return lines;
+    }
+
+    String logs() {
+        return logBuffer.toString(StandardCharsets.UTF_8);
+    }
+
+    String metrics() {
+        return metricBuffer.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

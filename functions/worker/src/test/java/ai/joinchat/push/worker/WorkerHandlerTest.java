@@ -1,0 +1,196 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class WorkerHandlerTest {
+
+    private static WireMockServer graph;
+    private WorkerFixture fixture;
+    private WorkerHandler handler;
+
+    @BeforeAll
+    static void startGraph() {
+        graph = new WireMockServer(options().dynamicPort());
+        graph.start();
+    }
+
+    @AfterAll
+    static void stopGraph() {
+        graph.stop();
+    }
+
+    @BeforeEach
+    void setUp() {
+        graph.resetAll();
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_handler\"}")));
+        fixture = new WorkerFixture(graph.baseUrl());
+        handler = new WorkerHandler(fixture.components);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    private JsonNode invoke(String event, FakeLambdaContext context) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, context);
+        return Json.parse(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private static ObjectNode sqsRecord(String sqsMessageId, String body, int receiveCount) {
+        ObjectNode record = Json.object();
+        record.put("messageId", sqsMessageId);
+        record.put("receiptHandle", "handle-" + sqsMessageId);
+        record.put("body", body);
+        record.putObject("attributes")
+                .put("ApproximateReceiveCount", Integer.toString(receiveCount))
+                .put("SentTimestamp", "1777883400000")
+                .put("SenderId", "AIDAEXAMPLE")
+                .put("ApproximateFirstReceiveTimestamp", "1777883400012");
+        record.putObject("messageAttributes");
+        record.put("md5OfBody", "ignored");
+        record.put("eventSource", "aws:sqs");
+        record.put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:queue");
+        record.put("awsRegion", "us-east-1");
+        return record;
+    }
+
+    private static String event(ObjectNode... records) {
+        ObjectNode event = Json.object();
+        ArrayNode array = event.putArray("Records");
+        for (ObjectNode record : records) {
+            array.add(record);
+        }
+        return Json.write(event);
+    }
+
+    @Test
+    void answersThePartialBatchResponse() throws Exception {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withRequestBody(matchingJsonPath("$.message.metadata", equalTo("m-retry")))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(500)
+                        .withBody("{\"error\":{\"message\":\"Please retry\",\"code\":2}}")));
+        QueuedMessage ok = fixture.accepted(WorkerFixture.text("m-ok", "id", "111", "Hi"));
+        QueuedMessage retry = fixture.accepted(WorkerFixture.text("m-retry", "id", "222", "Hi"));
+
+        JsonNode response = invoke(event(sqsRecord("sqs-ok", ok.toJson(), 1),
+                sqsRecord("sqs-retry", retry.toJson(), 1),
+                sqsRecord("sqs-bad", "{not json", 1)), new FakeLambdaContext(30_000));
+
+        assertEquals(Json.parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"sqs-retry\"},"
+                + "{\"itemIdentifier\":\"sqs-bad\"}]}"), response);
+        assertEquals(MessageStatus.SENT, fixture.records.get("m-ok").status());
+        assertEquals(MessageStatus.QUEUED, fixture.records.get("m-retry").status());
+    }
+
+    @Test
+    void anEmptyBatchAnswersNoFailures() throws Exception {
+        assertEquals(Json.parse("{\"batchItemFailures\":[]}"), invoke("{\"Records\":[]}", null));
+    }
+
+    @Test
+    void theReceiveCountComesFromTheAttributes() throws Exception {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).atPriority(1)
+                .willReturn(aResponse().withStatus(500).withBody("{\"error\":{\"message\":\"x\",\"code\":1}}")));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("m-last", "id", "333", "Hi"));
+
+        JsonNode response = invoke(event(sqsRecord("sqs-last", message.toJson(), 5)), null);
+
+        assertEquals("sqs-last", response.path("batchItemFailures").path(0).path("itemIdentifier").asText());
+        MessageRecord record = fixture.records.get("m-last");
+        assertEquals(MessageStatus.FAILED, record.status(), "receive 5 of 5 is the last one");
+        assertEquals(true, record.error().retryable());
+    }
+
+    @Test
+    void somethingThatIsNotAnSqsEventFailsTheInvocation() {
+        assertThrows(IllegalArgumentException.class, () -> invoke("not json", null));
+        assertThrows(IllegalArgumentException.class, () -> invoke("{\"Records\":{}}", null));
+        assertThrows(IllegalArgumentException.class, () -> invoke("{\"Records\":[{\"body\":\"x\"}]}", null));
+    }
+
+    @Test
+    void theSampleEventOfTheRepositoryIsDelivered() throws Exception {
+        String sample = Files.readString(Path.of("../../events/sqs-delivery.json"));
+
+        JsonNode response = invoke(sample, new FakeLambdaContext(30_000));
+
+        assertEquals(0, response.path("batchItemFailures").size());
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo("/v25.0/1234567890/messages"))
+                .withRequestBody(equalToJson("""
+                        {"recipient":{"id":"24681357"},"messaging_type":"UPDATE",
+                         "message":{"text":"Hello from JoinChat","metadata":"0f5c2b7e-6d1a-4c3b-9e8f-2a1b3c4d5e6f"}}
+                        """)));
+    }
+
+    @Test
+    void aShortRemainingTimeStillDeliversTheFirstMessages() throws Exception {
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("m-short", "id", "444", "Hi"));
+
+        JsonNode response = invoke(event(sqsRecord("sqs-short", message.toJson(), 1)), new FakeLambdaContext(3_000));
+
+        assertEquals(0, response.path("batchItemFailures").size());
+    }
+
+    @Test
+    void timeBudgetKeepsTheSendReserve() {
+        assertEquals(Duration.ofSeconds(27), fixture.components.timeBudget(Duration.ofSeconds(30)));
+        assertEquals(Duration.ofSeconds(2), fixture.components.timeBudget(Duration.ofSeconds(4)));
+    }
+
+    @Test
+    void beforeCheckpointPrimesWithoutNetworkOrRecords() throws Exception {
+        handler.beforeCheckpoint(null);
+        handler.afterRestore(null);
+
+        assertEquals(0, graph.getAllServeEvents().size());
+        assertEquals(false, fixture.records.find("prime").isPresent());
+    }
+
+    @Test
+    void recordsAreCreatedWhenTheSendApiRecordIsMissing() throws Exception {
+        QueuedMessage message = WorkerFixture.text("m-new", "id", "555", "Hi");
+
+        invoke(event(sqsRecord("sqs-new", message.toJson(), 1)), null);
+
+        MessageRecord record = fixture.records.get("m-new");
+        assertEquals(MessageStatus.SENT, record.status());
+        assertEquals(true, record.createdAt().isBefore(Instant.now().plusSeconds(1)));
+    }
+}

@@ -1,0 +1,392 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.junit.LocalAws;
+import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
+import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.queue.SqsOutboundQueue;
+import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.DynamoContactBindings;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The worker through {@link WorkerHandler#handleRequest} on real SQS event JSON, against the
+ * local backends with template.yaml provisioned (DynamoDB Local, ElasticMQ with the queue's
+ * RedrivePolicy, the local Secrets Manager) and WireMock as the Graph API. Lambda's SQS event
+ * source is played by {@link SqsEventSourcePoller} with a zero visibility backoff.
+ */
+@ExtendWith(LocalAwsExtension.class)
+class WorkerIntegrationTest {
+
+    private static final String TOKEN = "EAAGintegrationPageToken0123456789";
+    private static final String APP_SECRET = "integration-app-secret-0123456789";
+    private static final AtomicInteger PAGE_IDS = new AtomicInteger();
+
+    private static WireMockServer graph;
+
+    private final LocalAws aws;
+    private String pageId;
+    private String messagesPath;
+    private MessageRecords records;
+    private SqsOutboundQueue queue;
+    private SqsEventSourcePoller poller;
+    private int maxReceiveCount;
+
+    WorkerIntegrationTest(LocalAws aws) {
+        this.aws = aws;
+    }
+
+    @BeforeAll
+    static void startGraph() {
+        graph = new WireMockServer(options().dynamicPort());
+        graph.start();
+    }
+
+    @AfterAll
+    static void stopGraph() {
+        graph.stop();
+    }
+
+    @BeforeEach
+    void setUp() {
+        graph.resetAll();
+        aws.purge("MessageQueue");
+        aws.purge("MessageDeadLetterQueue");
+        // A page of its own per test: the backends serve every test of the JVM.
+        pageId = Long.toString(7_000_000_000L + PAGE_IDS.incrementAndGet() * 1000L + (System.nanoTime() % 1000));
+        messagesPath = "/v25.0/" + pageId + "/messages";
+        aws.putPageSecret(pageId, "api-secret", TOKEN, null);
+        aws.putAppSecret(APP_SECRET, "verify-token");
+
+        Map<String, String> env = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
+        env.put("GRAPH_API_BASE_URL", graph.baseUrl());
+        maxReceiveCount = Integer.parseInt(env.get("MAX_RECEIVE_COUNT"));
+        WorkerHandler handler = new WorkerHandler(
+                WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(1000)));
+
+        records = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
+        queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));
+        poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"),
+                aws.stack().queueArn("MessageQueue"), aws.stack().region(), 10,
+                event -> invoke(handler, event), new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);
+    }
+
+    @AfterEach
+    void tearDown() {
+        poller.close();
+    }
+
+    private static byte[] invoke(WorkerHandler handler, byte[] event) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            handler.handleRequest(new ByteArrayInputStream(event), out, null);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** Records and enqueues a text message, as the send API does. */
+    private QueuedMessage accept(String recipientType, String recipientValue, String text, int delaySeconds) {
+        QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId, recipientType,
+                recipientValue, "text", Json.object().put("template_type", "text").put("text", text), "UPDATE",
+                null, List.of(), Instant.now().toString());
+        assertTrue(records.create(MessageRecord.queued(message.messageId(), pageId, recipientType, recipientValue,
+                "text", List.of(), Instant.now())));
+        queue.enqueue(message, delaySeconds);
+        return message;
+    }
+
+    private QueuedMessage accept(String psid) {
+        return accept("id", psid, "Hello from JoinChat", 0);
+    }
+
+    private MessageRecord record(QueuedMessage message) {
+        return records.find(message.messageId()).orElseThrow();
+    }
+
+    private void graphAnswers(String psid, String mid) {
+        graph.stubFor(post(urlPathEqualTo(messagesPath))
+                .willReturn(okJson("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"" + mid + "\"}")));
+    }
+
+    private static ResponseDefinitionBuilder graphError(int status, Integer code, Integer subcode) {
+        String body = code == null ? "upstream trouble"
+                : "{\"error\":{\"message\":\"(#" + code + ") integration error\",\"type\":\"OAuthException\","
+                + "\"code\":" + code + (subcode == null ? "" : ",\"error_subcode\":" + subcode)
+                + ",\"fbtrace_id\":\"Xyz\"}}";
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    /** Polls until a poll finds the queue empty; returns how many batches were delivered. */
+    private int pollUntilEmpty() {
+        int batches = 0;
+        while (poller.pollOnce(Duration.ZERO) > 0) {
+            batches++;
+            assertTrue(batches < 50, "the queue does not drain");
+        }
+        return batches;
+    }
+
+    private List<Message> deadLetters() {
+        return aws.receiveAll("MessageDeadLetterQueue", 10);
+    }
+
+    // ---- tests --------------------------------------------------------------------------------
+
+    @Test
+    void deliversAndRecordsFacebooksMessageId() {
+        graphAnswers("24681357", "m_integration_1");
+        QueuedMessage message = accept("24681357");
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.SENT, record.status());
+        assertEquals("m_integration_1", record.facebookMessageId());
+        assertEquals("24681357", record.psid());
+        assertEquals(1, record.attempts());
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .withHeader("Content-Type", equalTo("application/json"))
+                .withQueryParam("appsecret_proof", equalTo(AppSecretProof.compute(TOKEN, APP_SECRET)))
+                .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"24681357\"},\"messaging_type\":\"UPDATE\","
+                        + "\"message\":{\"text\":\"Hello from JoinChat\",\"metadata\":\"" + message.messageId()
+                        + "\"}}")));
+        assertEquals(0, poller.pollOnce(Duration.ZERO), "the SQS message was deleted");
+    }
+
+    @ParameterizedTest(name = "HTTP {0} code {1}")
+    @CsvSource(value = {"500,1", "500,2", "400,4", "400,17", "400,341", "400,613", "400,1200", "500,",
+            "0,timeout"}, nullValues = "")
+    void transientFailureIsRetriedThroughSqsAndThenDelivered(int status, String code) {
+        String scenario = "transient-" + status + "-" + code;
+        ResponseDefinitionBuilder failure = "timeout".equals(code)
+                ? okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_too_late\"}").withFixedDelay(2500)
+                : graphError(status, code == null ? null : Integer.valueOf(code), null);
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("recovered").willReturn(failure));
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).inScenario(scenario)
+                .whenScenarioStateIs("recovered")
+                .willReturn(okJson("{\"recipient_id\":\"13572468\",\"message_id\":\"m_after_retry\"}")));
+        QueuedMessage message = accept("13572468");
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+        MessageRecord retrying = record(message);
+        assertEquals(MessageStatus.QUEUED, retrying.status());
+        String expectedCode = "timeout".equals(code) ? "timeout" : code == null ? "http_" + status : code;
+        assertEquals(expectedCode, retrying.error().code());
+        assertTrue(retrying.error().retryable());
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)), "SQS redelivers it");
+        MessageRecord sent = record(message);
+        assertEquals(MessageStatus.SENT, sent.status());
+        assertEquals("m_after_retry", sent.facebookMessageId());
+        assertEquals(2, sent.attempts());
+        assertNull(sent.error());
+        assertEquals(0, poller.pollOnce(Duration.ZERO));
+        graph.verify(exactly(2), postRequestedFor(urlPathEqualTo(messagesPath)));
+    }
+
+    @ParameterizedTest(name = "HTTP {0} code {1} subcode {2}")
+    @CsvSource(value = {"400,100,", "400,10,", "401,190,", "403,200,", "400,551,1545041", "400,613,2018338"},
+            nullValues = "")
+    void permanentFailureIsRecordedAndNotRetried(int status, int code, Integer subcode) {
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).willReturn(graphError(status, code, subcode)));
+        QueuedMessage message = accept("11223344");
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.FAILED, record.status());
+        DeliveryError error = record.error();
+        assertEquals(Integer.toString(code), error.code());
+        assertEquals(subcode, error.subcode());
+        assertEquals("(#" + code + ") integration error", error.message());
+        assertFalse(error.retryable());
+        assertEquals(0, poller.pollOnce(Duration.ZERO), "acknowledged: SQS does not redeliver it");
+        assertEquals(List.of(), deadLetters());
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
+        JsonNode statusJson = record.toStatusJson();
+        assertEquals(code, statusJson.path("error").path("code").asInt());
+    }
+
+    @Test
+    void aMessageThatKeepsFailingEndsInTheDlqRecordedFailed() {
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).willReturn(graphError(503, 2, null)));
+        QueuedMessage message = accept("99887766");
+
+        for (int receive = 1; receive <= maxReceiveCount; receive++) {
+            assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)), "receive " + receive);
+            MessageStatus expected = receive < maxReceiveCount ? MessageStatus.QUEUED : MessageStatus.FAILED;
+            assertEquals(expected, record(message).status(), "after receive " + receive);
+        }
+        assertEquals(0, poller.pollOnce(Duration.ofSeconds(1)), "SQS moved it to the DLQ");
+
+        List<Message> dead = deadLetters();
+        assertEquals(1, dead.size());
+        assertEquals(message.messageId(), QueuedMessage.fromJson(dead.get(0).body()).messageId());
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.FAILED, record.status());
+        assertEquals("2", record.error().code());
+        assertTrue(record.error().retryable());
+        assertEquals(maxReceiveCount, record.attempts());
+        graph.verify(exactly(maxReceiveCount), postRequestedFor(urlPathEqualTo(messagesPath)));
+    }
+
+    @Test
+    void aDuplicateSqsDeliveryOfASentMessageSendsOnce() {
+        graphAnswers("55667788", "m_once");
+        QueuedMessage message = accept("55667788");
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+
+        // At-least-once delivery: the same body arrives again (twice, in one batch).
+        queue.enqueue(message, 0);
+        queue.enqueue(message, 0);
+        pollUntilEmpty();
+
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
+        assertEquals("m_once", record(message).facebookMessageId());
+        assertEquals(List.of(), deadLetters());
+    }
+
+    @Test
+    void theDelayIsHonoured() throws InterruptedException {
+        graphAnswers("31415926", "m_delayed");
+        long enqueued = System.nanoTime();
+        QueuedMessage message = accept("id", "31415926", "Later", 2);
+
+        assertEquals(0, poller.pollOnce(Duration.ZERO), "not visible before its delay");
+        assertEquals(MessageStatus.QUEUED, record(message).status());
+
+        while (System.nanoTime() - enqueued < Duration.ofMillis(2200).toNanos()) {
+            Thread.sleep(50);
+        }
+        int received = poller.pollOnce(Duration.ofSeconds(2));
+
+        assertEquals(1, received);
+        assertEquals(MessageStatus.SENT, record(message).status());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"uuid,user-7c1e", "phone,+84912345678", "email,jane@example.com"})
+    void boundContactsAreResolvedThroughTheBindingsTable(String type, String value) {
+        new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC())
+                .bind(pageId, type + ":" + value, "60708090", System.currentTimeMillis(), "test");
+        graphAnswers("60708090", "m_bound_" + type);
+        QueuedMessage message = accept(type, value, "Hi " + type, 0);
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+
+        graph.verify(postRequestedFor(urlPathEqualTo(messagesPath))
+                .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"60708090\"}}", true, true)));
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.SENT, record.status());
+        assertEquals("60708090", record.psid());
+    }
+
+    @Test
+    void anUnboundContactFailsWithRecipientNotFound() {
+        QueuedMessage message = accept("email", "nobody@example.com", "Hi", 0);
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+
+        assertEquals("recipient_not_found", record(message).error().code());
+        assertEquals(MessageStatus.FAILED, record(message).status());
+        assertEquals(0, poller.pollOnce(Duration.ZERO));
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(messagesPath)));
+    }
+
+    @Test
+    void messagesToOneRecipientKeepTheirOrderAcrossTheRealQueue() {
+        graphAnswers("42424242", "m_ordered");
+        QueuedMessage first = accept("id", "42424242", "first", 0);
+        QueuedMessage second = accept("id", "42424242", "second", 0);
+
+        pollUntilEmpty();
+
+        assertEquals(MessageStatus.SENT, record(first).status());
+        assertEquals(MessageStatus.SENT, record(second).status());
+        graph.verify(exactly(2), postRequestedFor(urlPathEqualTo(messagesPath)));
+    }
+
+    @Test
+    void anUnreadableBodyReachesTheDlq() {
+        aws.sqs().sendMessage(r -> r.queueUrl(aws.queueUrl("MessageQueue")).messageBody("{\"not\":\"a message\"}"));
+
+        pollUntilEmpty();
+
+        List<Message> dead = deadLetters();
+        assertEquals(1, dead.size());
+        assertEquals("{\"not\":\"a message\"}", dead.get(0).body());
+    }
+
+    @Test
+    void secretsManagerDownChangesNothingAndTheMessageIsRetried() {
+        graphAnswers("86420864", "m_after_outage");
+        var secretsManager = aws.secretsManagerControls().orElseThrow();
+        QueuedMessage message = accept("86420864");
+        secretsManager.failRequests(true);
+        try {
+            assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+        } finally {
+            secretsManager.failRequests(false);
+        }
+        MessageRecord untouched = record(message);
+        assertEquals(MessageStatus.QUEUED, untouched.status());
+        assertEquals(0, untouched.attempts());
+        assertNull(untouched.error());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(messagesPath)));
+
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)), "handed back to SQS, redelivered");
+        assertEquals(MessageStatus.SENT, record(message).status());
+    }
+}

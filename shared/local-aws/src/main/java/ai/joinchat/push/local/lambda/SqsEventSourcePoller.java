@@ -1,0 +1,306 @@
+package ai.joinchat.push.local.lambda;
+
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Emulates Lambda's SQS event source mapping with {@code ReportBatchItemFailures}, for tests and
+ * local mode: receives up to {@code batchSize} messages, hands them to the function as the SQS
+ * event JSON Lambda builds, deletes the records the response does not list in
+ * {@code batchItemFailures}, and makes the listed ones visible again after a short backoff. The
+ * dead-letter move is left to the queue's own RedrivePolicy, exactly as with Lambda.
+ *
+ * <p>As with Lambda, a response that is not valid JSON, or a failure whose {@code itemIdentifier}
+ * is empty or not in the batch, fails the whole batch; so does an exception from the function.
+ * An empty response (or {@code null}/empty {@code batchItemFailures}) means every record succeeded.
+ */
+public final class SqsEventSourcePoller implements AutoCloseable {
+
+    /** Long-poll wait of the background loop: short, so {@link #close()} returns promptly. */
+    static final Duration LOOP_WAIT = Duration.ofSeconds(1);
+    static final Duration DEFAULT_FAILURE_BACKOFF = Duration.ofSeconds(1);
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final String queueArn;
+    private final String region;
+    private final int batchSize;
+    private final Function<byte[], byte[]> invoker;
+    private final JsonLogger logger;
+    private final int backoffSeconds;
+
+    private volatile boolean running;
+    private Thread thread;
+
+    /** With a failure backoff of one second. */
+    public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, String region, int batchSize,
+                                Function<byte[], byte[]> invoker, JsonLogger logger) {
+        this(sqs, queueUrl, queueArn, region, batchSize, invoker, logger, DEFAULT_FAILURE_BACKOFF);
+    }
+
+    /**
+     * @param batchSize      1 to 10, like the template's {@code BatchSize}
+     * @param invoker        the function: SQS event JSON in, response JSON out (may be empty)
+     * @param failureBackoff how long a failed record stays invisible before it is received again
+     *                       (whole seconds, as SQS counts; 0 makes it visible at once)
+     */
+    public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, String region, int batchSize,
+                                Function<byte[], byte[]> invoker, JsonLogger logger, Duration failureBackoff) {
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
+        this.queueArn = Objects.requireNonNull(queueArn, "queueArn");
+        this.region = Objects.requireNonNull(region, "region");
+        if (batchSize < 1 || batchSize > 10) {
+            throw new IllegalArgumentException("batchSize must be 1 to 10");
+        }
+        this.batchSize = batchSize;
+        this.invoker = Objects.requireNonNull(invoker, "invoker");
+        this.logger = Objects.requireNonNull(logger, "logger");
+        long seconds = (failureBackoff.toMillis() + 999) / 1000;
+        if (seconds < 0 || seconds > 43_200) {
+            throw new IllegalArgumentException("failureBackoff must be 0 to 12 hours");
+        }
+        this.backoffSeconds = (int) seconds;
+    }
+
+    /**
+     * Receives one batch (waiting up to {@code wait}, at most 20 s), invokes the function once
+     * with it and settles its records.
+     *
+     * @return how many messages the batch held (0 when the queue had none)
+     */
+    public int pollOnce(Duration wait) {
+        int waitSeconds = (int) Math.max(0, Math.min(20, wait.toSeconds()));
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                .maxNumberOfMessages(batchSize)
+                .waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All")).messages();
+        if (messages.isEmpty()) {
+            return 0;
+        }
+        byte[] event = Json.writeBytes(event(messages));
+
+        List<Message> failed;
+        try {
+            byte[] response = invoker.apply(event);
+            failed = failedRecords(messages, response);
+        } catch (RuntimeException e) {
+            logger.warn("sqs_event_source_invoke_failed")
+                    .with("queue_arn", queueArn)
+                    .with("records", messages.size())
+                    .with(e)
+                    .write();
+            failed = messages;
+        }
+        settle(messages, failed);
+        return messages.size();
+    }
+
+    /** Runs {@link #pollOnce} in a loop on a daemon thread until {@link #close()}. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        thread = new Thread(this::loop, "sqs-event-source-" + queueArn.substring(queueArn.lastIndexOf(':') + 1));
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops the loop and waits for the batch in progress to be settled. */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            this.running = false;
+            running = thread;
+            thread = null;
+        }
+        if (running != null && running != Thread.currentThread()) {
+            try {
+                running.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                pollOnce(LOOP_WAIT);
+            } catch (RuntimeException e) {
+                logger.warn("sqs_event_source_poll_failed").with("queue_arn", queueArn).with(e).write();
+                try {
+                    Thread.sleep(LOOP_WAIT.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The event Lambda hands an SQS-triggered function. */
+    ObjectNode event(List<Message> messages) {
+        ObjectNode event = Json.object();
+        ArrayNode records = event.putArray("Records");
+        for (Message message : messages) {
+            ObjectNode record = records.addObject();
+            record.put("messageId", message.messageId());
+            record.put("receiptHandle", message.receiptHandle());
+            record.put("body", message.body());
+            ObjectNode attributes = record.putObject("attributes");
+            Map<String, String> system = message.attributesAsStrings();
+            attributes.put("ApproximateReceiveCount", system.getOrDefault("ApproximateReceiveCount", "1"));
+            attributes.put("SentTimestamp", system.getOrDefault("SentTimestamp",
+                    Long.toString(System.currentTimeMillis())));
+            attributes.put("SenderId", system.getOrDefault("SenderId", "000000000000"));
+            attributes.put("ApproximateFirstReceiveTimestamp", system.getOrDefault(
+                    "ApproximateFirstReceiveTimestamp", attributes.get("SentTimestamp").asText()));
+            for (String optional : List.of("AWSTraceHeader", "SequenceNumber", "MessageGroupId",
+                    "MessageDeduplicationId", "DeadLetterQueueSourceArn")) {
+                if (system.containsKey(optional)) {
+                    attributes.put(optional, system.get(optional));
+                }
+            }
+            ObjectNode messageAttributes = record.putObject("messageAttributes");
+            message.messageAttributes().forEach((name, value) -> messageAttributes.set(name, attribute(value)));
+            record.put("md5OfBody", message.md5OfBody() != null ? message.md5OfBody() : md5(message.body()));
+            if (message.md5OfMessageAttributes() != null) {
+                record.put("md5OfMessageAttributes", message.md5OfMessageAttributes());
+            }
+            record.put("eventSource", "aws:sqs");
+            record.put("eventSourceARN", queueArn);
+            record.put("awsRegion", region);
+        }
+        return event;
+    }
+
+    private static ObjectNode attribute(MessageAttributeValue value) {
+        ObjectNode node = Json.object();
+        if (value.stringValue() != null) {
+            node.put("stringValue", value.stringValue());
+        }
+        if (value.binaryValue() != null) {
+            node.put("binaryValue", base64(value.binaryValue()));
+        }
+        ArrayNode strings = node.putArray("stringListValues");
+        value.stringListValues().forEach(strings::add);
+        ArrayNode binaries = node.putArray("binaryListValues");
+        value.binaryListValues().forEach(b -> binaries.add(base64(b)));
+        node.put("dataType", value.dataType());
+        return node;
+    }
+
+    /** The records to keep, read from the partial batch response the way Lambda reads it. */
+    private List<Message> failedRecords(List<Message> messages, byte[] response) {
+        if (response == null || response.length == 0 || new String(response, StandardCharsets.UTF_8).isBlank()) {
+            return List.of();
+        }
+        JsonNode root = Json.parse(response).orElse(null);
+        if (root == null || root.isNull()) {
+            return root == null ? invalidResponse(messages, "response is not JSON") : List.of();
+        }
+        JsonNode failures = root.isObject() ? root.get("batchItemFailures") : null;
+        if (failures == null || failures.isNull()) {
+            return List.of();
+        }
+        if (!failures.isArray()) {
+            return invalidResponse(messages, "batchItemFailures is not an array");
+        }
+        Set<String> ids = new HashSet<>();
+        for (JsonNode failure : failures) {
+            String id = Json.text(failure, "itemIdentifier");
+            if (id == null || id.isEmpty()) {
+                return invalidResponse(messages, "a batch item failure has no itemIdentifier");
+            }
+            ids.add(id);
+        }
+        List<Message> failed = new ArrayList<>();
+        Set<String> inBatch = new HashSet<>();
+        for (Message message : messages) {
+            inBatch.add(message.messageId());
+            if (ids.contains(message.messageId())) {
+                failed.add(message);
+            }
+        }
+        if (!inBatch.containsAll(ids)) {
+            return invalidResponse(messages, "a batch item failure names a record not in the batch");
+        }
+        return failed;
+    }
+
+    private List<Message> invalidResponse(List<Message> messages, String reason) {
+        logger.warn("sqs_event_source_invalid_response").with("queue_arn", queueArn).with("reason", reason).write();
+        return messages;
+    }
+
+    private void settle(List<Message> messages, List<Message> failed) {
+        Set<String> failedHandles = new HashSet<>();
+        failed.forEach(m -> failedHandles.add(m.receiptHandle()));
+        List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
+        List<ChangeMessageVisibilityBatchRequestEntry> retries = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            Message message = messages.get(i);
+            String entryId = Integer.toString(i);
+            if (failedHandles.contains(message.receiptHandle())) {
+                retries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(entryId)
+                        .receiptHandle(message.receiptHandle()).visibilityTimeout(backoffSeconds).build());
+            } else {
+                deletes.add(DeleteMessageBatchRequestEntry.builder().id(entryId)
+                        .receiptHandle(message.receiptHandle()).build());
+            }
+        }
+        if (!deletes.isEmpty()) {
+            sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(deletes));
+        }
+        if (!retries.isEmpty()) {
+            sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(retries));
+        }
+        logger.debug("sqs_event_source_batch")
+                .with("queue_arn", queueArn)
+                .with("records", messages.size())
+                .with("deleted", deletes.size())
+                .with("failed", retries.size())
+                .write();
+    }
+
+    private static String base64(SdkBytes bytes) {
+        return Base64.getEncoder().encodeToString(bytes.asByteArray());
+    }
+
+    private static String md5(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+                    .digest(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
