@@ -116,6 +116,16 @@ class SendApiServiceTest {
         }
     }
 
+    @Test
+    void primingTouchesNoDependency() {
+        records.failing.add("create");
+        queueDown = true;
+        service.primeWithoutNetwork();
+        assertTrue(queued.isEmpty());
+        assertTrue(keys.isEmpty());
+        assertTrue(logs.toString(StandardCharsets.UTF_8).isEmpty(), "a 404 on the priming path logs nothing");
+    }
+
     private HttpApiRequest signed(String body, Map<String, String> extraHeaders) {
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new HashMap<>(extraHeaders);
