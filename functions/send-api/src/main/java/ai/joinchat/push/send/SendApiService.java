@@ -192,6 +192,23 @@ public final class SendApiService {
                 "A request with this Idempotency-Key is still being processed. Retry later."));
     }
 
+    /**
+     * SnapStart priming: validates and serialises a sample message and answers a 404, so the
+     * classes of the request path are loaded into the snapshot. No network, nothing written.
+     */
+    public void primeWithoutNetwork() {
+        JsonNode sample = Json.parse("{\"page_id\":\"1\",\"recipient\":{\"phone\":\"+1 555 0100 200\"},"
+                + "\"message\":{\"template_type\":\"generic\",\"elements\":[{\"title\":\"t\",\"subtitle\":\"s\","
+                + "\"buttons\":[{\"type\":\"postback\",\"title\":\"b\",\"payload\":{\"block_id\":\"1\"}}]}],"
+                + "\"quick_replies\":[{\"content_type\":\"user_email\"}]},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":\"1\"}");
+        ValidatedSendRequest request = validator.validate(sample).request()
+                .orElseThrow(() -> new IllegalStateException("the priming sample is not a valid request"));
+        new QueuedMessage("m", request.pageId(), request.recipient().type().wireName(), request.recipient().value(),
+                request.templateType(), request.message(), request.messagingType(), request.tag(), request.warnings(),
+                "t").toJson();
+        handle(new HttpApiRequest("GET", "/priming", Map.of(), Map.of(), new byte[0]));
+    }
+
     private HttpApiResponse status(HttpApiRequest request) {
         SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
         if (auth.rejection() != null) {

@@ -4,6 +4,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.fakes.InMemoryMessageRecords;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
@@ -12,21 +13,16 @@ import ai.joinchat.push.request.SendRequestValidator;
 import ai.joinchat.push.request.TagPolicy;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
-import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.IdempotencyKeys;
-import ai.joinchat.push.store.MessageRecord;
-import ai.joinchat.push.store.MessageRecords;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +40,11 @@ class SendApiServiceTest {
     private static final String BODY = "{\"page_id\":\"42\",\"recipient\":{\"id\":\"777\"},"
             + "\"message\":{\"template_type\":\"text\",\"text\":\"hi\"}}";
 
-    private final Map<String, MessageRecord> records = new HashMap<>();
+    private final InMemoryMessageRecords records = new InMemoryMessageRecords();
     private final List<QueuedMessage> queued = new ArrayList<>();
     private final Map<String, IdempotencyKeys.Reservation> keys = new HashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private boolean queueDown;
-    private boolean tableDown;
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
 
@@ -60,7 +55,7 @@ class SendApiServiceTest {
                             : Optional.empty(), "pages/", "app"),
                     new SignatureVerifier()),
             new SendRequestValidator(TagPolicy.fromSetting("drop")),
-            new FakeRecords(), new FakeKeys(), new FakeQueue(), clock,
+            records, new FakeKeys(), new FakeQueue(), clock,
             () -> "msg-" + ids.incrementAndGet(),
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
@@ -72,13 +67,13 @@ class SendApiServiceTest {
         assertEquals(503, response.statusCode());
         assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());
         assertTrue(response.headers().containsKey("retry-after"));
-        assertTrue(records.isEmpty(), "the queued record is removed when SQS refused the message");
+        assertTrue(records.find("msg-1").isEmpty(), "the queued record is removed when SQS refused the message");
         assertTrue(queued.isEmpty());
     }
 
     @Test
     void dynamoFailureAnswers503AndEnqueuesNothing() {
-        tableDown = true;
+        records.failing.add("create");
         HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k1")));
         assertEquals(503, response.statusCode());
         assertTrue(queued.isEmpty());
@@ -121,6 +116,16 @@ class SendApiServiceTest {
         }
     }
 
+    @Test
+    void primingTouchesNoDependency() {
+        records.failing.add("create");
+        queueDown = true;
+        service.primeWithoutNetwork();
+        assertTrue(queued.isEmpty());
+        assertTrue(keys.isEmpty());
+        assertTrue(logs.toString(StandardCharsets.UTF_8).isEmpty(), "a 404 on the priming path logs nothing");
+    }
+
     private HttpApiRequest signed(String body, Map<String, String> extraHeaders) {
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new HashMap<>(extraHeaders);
@@ -159,66 +164,6 @@ class SendApiServiceTest {
         @Override
         public void release(String pageId, String key) {
             keys.remove(pageId + "#" + key);
-        }
-    }
-
-    private final class FakeRecords implements MessageRecords {
-        @Override
-        public boolean create(MessageRecord record) {
-            if (tableDown) {
-                throw new DependencyUnavailableException("DynamoDB", null);
-            }
-            return records.putIfAbsent(record.messageId(), record) == null;
-        }
-
-        @Override
-        public void delete(String messageId) {
-            records.remove(messageId);
-        }
-
-        @Override
-        public Optional<MessageRecord> find(String messageId) {
-            return Optional.ofNullable(records.get(messageId));
-        }
-
-        @Override
-        public Claim claim(String messageId, Instant now, Duration lease) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void markRetrying(String messageId, DeliveryError error, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void markFailed(String messageId, DeliveryError error, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean markEchoed(String pageId, String messageId, Instant at) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-            throw new UnsupportedOperationException();
         }
     }
 }

@@ -1,5 +1,7 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.local.fakes.InMemoryMessageRecords;
+
 import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
 import ai.joinchat.push.json.Json;

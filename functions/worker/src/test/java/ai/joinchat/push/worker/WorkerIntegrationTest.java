@@ -64,7 +64,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(LocalAwsExtension.class)
 class WorkerIntegrationTest {
 
-    private static final String TOKEN = "EAAGintegrationPageToken0123456789";
+    private static final String TOKEN = "integration-page-token-not-real";
     private static final String APP_SECRET = "integration-app-secret-0123456789";
     private static final AtomicInteger PAGE_IDS = new AtomicInteger();
 

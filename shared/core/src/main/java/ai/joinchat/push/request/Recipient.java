@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The recipient of a message as the caller named it, with an already normalised value
@@ -17,6 +18,15 @@ public record Recipient(RecipientType type, String value) {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("recipient value must not be empty");
         }
+    }
+
+    /**
+     * A uuid recipient when {@code value} follows the send API's uuid rule (1-128 visible
+     * characters), e.g. the uuid of a webhook {@code ref=uuid=<uuid>}; empty otherwise.
+     */
+    public static Optional<Recipient> uuid(String value) {
+        return value != null && RecipientRules.isUuid(value)
+                ? Optional.of(new Recipient(RecipientType.UUID, value)) : Optional.empty();
     }
 
     /**

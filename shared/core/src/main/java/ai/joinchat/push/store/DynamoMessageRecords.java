@@ -4,7 +4,9 @@ import ai.joinchat.push.DependencyUnavailableException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -15,9 +17,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE}. */
@@ -25,6 +29,9 @@ public final class DynamoMessageRecords implements MessageRecords {
 
     static final String BY_FACEBOOK_MESSAGE_ID = "by_facebook_message_id";
     static final String BY_RECIPIENT = "by_recipient";
+    /** DynamoDB's limit of keys per BatchGetItem request. */
+    static final int BATCH_GET_LIMIT = 100;
+    private static final int BATCH_GET_ATTEMPTS = 5;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -188,6 +195,46 @@ public final class DynamoMessageRecords implements MessageRecords {
                 return false;
             }
         });
+    }
+
+    @Override
+    public Set<String> unechoed(String pageId, Collection<String> messageIds) {
+        List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
+        Set<String> candidates = new LinkedHashSet<>();
+        for (int from = 0; from < ids.size(); from += BATCH_GET_LIMIT) {
+            List<Map<String, AttributeValue>> keys = ids.subList(from, Math.min(ids.size(), from + BATCH_GET_LIMIT))
+                    .stream().map(DynamoMessageRecords::key).toList();
+            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys)
+                    .projectionExpression("message_id, page_id, echoed_at").build());
+            for (int attempt = 1; !pending.isEmpty(); attempt++) {
+                Map<String, KeysAndAttributes> request = pending;
+                BatchGetItemResponse response = call(() -> dynamo.batchGetItem(r -> r.requestItems(request)));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> {
+                    if (pageId.equals(str(item, "page_id")) && !item.containsKey("echoed_at")) {
+                        candidates.add(item.get("message_id").s());
+                    }
+                });
+                pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+                if (!pending.isEmpty()) {
+                    if (attempt >= BATCH_GET_ATTEMPTS) {
+                        throw new DependencyUnavailableException("DynamoDB",
+                                new IllegalStateException("keys still unprocessed after " + attempt + " batch reads"));
+                    }
+                    pause(attempt);
+                }
+            }
+        }
+        return candidates;
+    }
+
+    /** Backs off before retrying unprocessed keys: 50, 100, 200 ... ms. */
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(50L << Math.min(attempt - 1, 4));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DependencyUnavailableException("DynamoDB", e);
+        }
     }
 
     @Override

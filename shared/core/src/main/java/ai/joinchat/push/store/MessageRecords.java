@@ -3,7 +3,9 @@ package ai.joinchat.push.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Delivery records. Every transition is conditional, so at-least-once SQS delivery and
@@ -44,6 +46,15 @@ public interface MessageRecords {
 
     /** The page's echo carried this message id as metadata; false when unknown or another page's. */
     boolean markEchoed(String pageId, String messageId, Instant at);
+
+    /**
+     * Of these ids (echo metadata), the ones that are messages of this page not yet marked echoed,
+     * found with batch reads, so that a webhook batch full of other apps' echoes costs a few reads
+     * instead of one failed conditional update each. By default every id is a candidate.
+     */
+    default Set<String> unechoed(String pageId, Collection<String> messageIds) {
+        return new LinkedHashSet<>(messageIds);
+    }
 
     /** Delivery receipt listing Facebook message ids; returns how many records moved. */
     int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at);

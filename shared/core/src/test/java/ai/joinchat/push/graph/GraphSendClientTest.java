@@ -34,10 +34,10 @@ class GraphSendClientTest {
 
     private static final String PAGE_ID = "104857600123";
     private static final String PATH = "/v25.0/" + PAGE_ID + "/messages";
-    private static final String TOKEN = "EAAGm0PX4ZCpsBAKZCZAtestPageToken123";
+    private static final String TOKEN = "test-page-token-not-real-0123";
     private static final String APP_SECRET = "app-secret-0123456789abcdef";
     /** printf '%s' TOKEN | openssl dgst -sha256 -hmac APP_SECRET */
-    private static final String PROOF = "abda6d1a4c0f076731d96ee1ba6a7b9e862e0c01dfbd1db55b0e6a5c6a4dd1eb";
+    private static final String PROOF = "4154216bb7b569a08af81258c29a22655932d16296524252a0bbfd923037584f";
     private static final String BODY = """
             {"recipient":{"id":"2468013579"},"messaging_type":"UPDATE",
              "message":{"text":"Hello World","metadata":"msg-1"}}

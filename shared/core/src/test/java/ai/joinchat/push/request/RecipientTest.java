@@ -19,6 +19,18 @@ class RecipientTest {
     }
 
     @Test
+    void uuidFollowsTheSendApiRule() {
+        assertEquals(Optional.of(new Recipient(RecipientType.UUID, "demo-user-42")), Recipient.uuid("demo-user-42"));
+        assertEquals("uuid:ü-1", Recipient.uuid("ü-1").orElseThrow().contactKey());
+        assertTrue(Recipient.uuid("x".repeat(128)).isPresent());
+        assertEquals(Optional.empty(), Recipient.uuid("x".repeat(129)));
+        assertEquals(Optional.empty(), Recipient.uuid(""));
+        assertEquals(Optional.empty(), Recipient.uuid("a b"));
+        assertEquals(Optional.empty(), Recipient.uuid("a\u0000"));
+        assertEquals(Optional.empty(), Recipient.uuid(null));
+    }
+
+    @Test
     void jsonRoundTrip() throws Exception {
         Recipient recipient = new Recipient(RecipientType.PHONE, "+84912345678");
         assertEquals("{\"type\":\"phone\",\"value\":\"+84912345678\"}", recipient.toJson().toString());

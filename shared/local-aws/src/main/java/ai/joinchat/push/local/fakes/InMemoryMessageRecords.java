@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.local.fakes;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.store.DeliveryError;
@@ -14,13 +14,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@link MessageRecords} in memory, with the conditional transitions of the DynamoDB one. */
-final class InMemoryMessageRecords implements MessageRecords {
+/**
+ * {@link MessageRecords} in memory, with the conditional transitions of the DynamoDB one, for unit
+ * tests of the functions. {@link #failing} names operations that throw as if DynamoDB were down.
+ */
+public final class InMemoryMessageRecords implements MessageRecords {
 
     private final Map<String, MessageRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Instant> leases = new ConcurrentHashMap<>();
     /** Operations ("create", "claim", "markSent", ...) that throw as if DynamoDB were down. */
-    final Set<String> failing = ConcurrentHashMap.newKeySet();
+    public final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     private void check(String operation) {
         if (failing.contains(operation)) {
@@ -44,11 +47,11 @@ final class InMemoryMessageRecords implements MessageRecords {
         return Optional.ofNullable(records.get(messageId));
     }
 
-    MessageRecord get(String messageId) {
+    public MessageRecord get(String messageId) {
         return find(messageId).orElseThrow();
     }
 
-    void put(MessageRecord record) {
+    public void put(MessageRecord record) {
         records.put(record.messageId(), record);
     }
 

@@ -1,0 +1,53 @@
+package ai.joinchat.push.webhook;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Deterministic record keys. An event that carries Facebook's message id is keyed by it
+ * ({@code echo#<mid>}); any other is keyed by the SHA-256 of the fields that identify it,
+ * written as a JSON array so that no two different field lists share an encoding.
+ */
+final class EventKeys {
+
+    private EventKeys() {
+    }
+
+    static String byMid(EventKind kind, String mid) {
+        return kind.wireName() + "#" + mid;
+    }
+
+    /** {@code <kind>#<lower-case hex SHA-256 of the JSON array of fields>}; nulls are kept as JSON null. */
+    static String hashed(EventKind kind, Object... fields) {
+        ArrayNode array = Json.MAPPER.createArrayNode();
+        for (Object field : fields) {
+            if (field == null) {
+                array.addNull();
+            } else if (field instanceof Long number) {
+                array.add(number);
+            } else if (field instanceof Boolean flag) {
+                array.add(flag);
+            } else if (field instanceof Iterable<?> values) {
+                ArrayNode nested = array.addArray();
+                values.forEach(v -> nested.add(String.valueOf(v)));
+            } else {
+                array.add(field.toString());
+            }
+        }
+        return kind.wireName() + "#" + sha256Hex(Json.write(array));
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

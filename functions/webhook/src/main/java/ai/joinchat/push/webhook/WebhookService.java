@@ -1,0 +1,142 @@
+package ai.joinchat.push.webhook;
+
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.http.ErrorCode;
+import ai.joinchat.push.http.HttpApiRequest;
+import ai.joinchat.push.http.HttpApiResponse;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.secrets.AppSecrets;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code GET /webhook} (subscription verification) and {@code POST /webhook} (events), contract
+ * section 6. A POST is authenticated by {@code X-Hub-Signature-256} over the raw body bytes,
+ * never over re-serialised JSON (Facebook signs its {@code \\u}-escaped form), before anything
+ * is parsed or recorded. Storage and Secrets Manager failures answer 500 so Facebook retries.
+ */
+public final class WebhookService {
+
+    public static final String PATH = "/webhook";
+    static final String SIGNATURE_HEADER = "x-hub-signature-256";
+    static final String EVENT_RECEIVED = "EVENT_RECEIVED";
+
+    private final SecretsProvider secrets;
+    private final WebhookSignatureVerifier signatures;
+    private final WebhookPayloadParser parser;
+    private final WebhookEventProcessor processor;
+    private final JsonLogger log;
+    private final Metrics metrics;
+
+    public WebhookService(SecretsProvider secrets, WebhookSignatureVerifier signatures, WebhookPayloadParser parser,
+                          WebhookEventProcessor processor, JsonLogger log, Metrics metrics) {
+        this.secrets = secrets;
+        this.signatures = signatures;
+        this.parser = parser;
+        this.processor = processor;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    public HttpApiResponse handle(HttpApiRequest request) {
+        if (!PATH.equals(request.path())) {
+            return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No such route.");
+        }
+        try {
+            switch (request.method()) {
+                case "GET":
+                    return verify(request);
+                case "POST":
+                    return receive(request);
+                default:
+                    return HttpApiResponse.error(ErrorCode.METHOD_NOT_ALLOWED, "Use GET or POST.")
+                            .withHeader("allow", "GET, POST");
+            }
+        } catch (DependencyUnavailableException e) {
+            log.error("webhook_dependency_unavailable").with("method", request.method()).with(e).write();
+            return HttpApiResponse.error(ErrorCode.INTERNAL_ERROR, "Temporarily unable to process the request.");
+        }
+    }
+
+    /** Facebook's subscription handshake: echo {@code hub.challenge} when the verify token matches. */
+    private HttpApiResponse verify(HttpApiRequest request) {
+        String challenge = request.queryParameter("hub.challenge").orElse("");
+        boolean subscribe = request.queryParameter("hub.mode").filter("subscribe"::equals).isPresent();
+        if (subscribe && !challenge.isEmpty()) {
+            Optional<AppSecrets> app = secrets.appSecrets();
+            if (app.isEmpty()) {
+                return misconfigured();
+            }
+            String token = request.queryParameter("hub.verify_token").orElse(null);
+            if (WebhookSignatureVerifier.constantTimeEquals(token, app.get().verifyToken())) {
+                log.info("webhook_verified").write();
+                return HttpApiResponse.text(200, challenge).withHeader("x-content-type-options", "nosniff");
+            }
+        }
+        log.warn("webhook_verification_refused").with("subscribe", subscribe)
+                .with("has_challenge", !challenge.isEmpty()).write();
+        return HttpApiResponse.error(ErrorCode.FORBIDDEN, "Verification refused.");
+    }
+
+    private HttpApiResponse receive(HttpApiRequest request) {
+        long started = System.nanoTime();
+        Optional<String> signature = request.header(SIGNATURE_HEADER).filter(value -> !value.isBlank());
+        if (signature.isEmpty()) {
+            return rejected(ErrorCode.MISSING_SIGNATURE, "The X-Hub-Signature-256 header is missing.");
+        }
+        Optional<AppSecrets> app = secrets.appSecrets();
+        if (app.isEmpty() || app.get().appSecret() == null) {
+            return misconfigured();
+        }
+        if (!signatures.verify(request.body(), signature.get(), app.get().appSecret())) {
+            return rejected(ErrorCode.INVALID_SIGNATURE, "The X-Hub-Signature-256 signature does not match.");
+        }
+        Optional<JsonNode> body = Json.parse(request.body()).filter(JsonNode::isObject);
+        if (body.isEmpty()) {
+            log.warn("webhook_invalid_json").with("bytes", request.body().length).write();
+            return HttpApiResponse.error(ErrorCode.INVALID_JSON, "The body is not a JSON object.");
+        }
+        WebhookPayload payload = parser.parse(body.get());
+        if (!payload.isPage()) {
+            log.info("webhook_ignored").with("object", String.valueOf(payload.object()))
+                    .with("entries", payload.entries()).write();
+            return HttpApiResponse.text(200, EVENT_RECEIVED);
+        }
+        WebhookEventProcessor.Outcome outcome = processor.process(payload.events());
+
+        JsonLogger.Entry line = log.info("webhook_received")
+                .with("entries", payload.entries())
+                .with("events", payload.events().size())
+                .with("skipped", payload.skipped());
+        for (Map.Entry<EventKind, Integer> kind : payload.countsByKind().entrySet()) {
+            line.with("events_" + kind.getKey().wireName(), kind.getValue());
+        }
+        line.with("recorded", outcome.recorded())
+                .with("bindings", outcome.bindings())
+                .with("echoes_matched", outcome.echoesMatched())
+                .with("messages_advanced", outcome.messagesAdvanced())
+                .with("duration_ms", (System.nanoTime() - started) / 1_000_000)
+                .write();
+        metrics.count("WebhookEvents", payload.events().size());
+        metrics.count("WebhookBindings", outcome.bindings());
+        return HttpApiResponse.text(200, EVENT_RECEIVED);
+    }
+
+    private HttpApiResponse rejected(ErrorCode code, String message) {
+        log.warn("webhook_signature_rejected").with("reason", code.code()).write();
+        metrics.count("WebhookSignatureRejected", 1);
+        return HttpApiResponse.error(code, message);
+    }
+
+    /** The app secret is missing or not the documented JSON: an operator's problem; Facebook retries meanwhile. */
+    private HttpApiResponse misconfigured() {
+        log.error("webhook_app_secret_missing").write();
+        return HttpApiResponse.error(ErrorCode.INTERNAL_ERROR, "Temporarily unable to process the request.");
+    }
+}

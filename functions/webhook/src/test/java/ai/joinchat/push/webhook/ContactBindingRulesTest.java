@@ -1,0 +1,73 @@
+package ai.joinchat.push.webhook;
+
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ContactBindingRulesTest {
+
+    private final ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
+
+    private static Referral referral(String psid, String userRef, String ref, boolean viaPostback) {
+        return new Referral("1", Channel.MESSAGING, viaPostback, psid, userRef, ref, "SHORTLINK", "OPEN_THREAD",
+                null, null, null, null, 10L);
+    }
+
+    private static QuickReply reply(String payload) {
+        return new QuickReply("1", Channel.MESSAGING, "42", "m", payload, 10L);
+    }
+
+    @Test
+    void referralAndPostbackReferralWithUuidRefBindTheUuid() {
+        assertEquals(Optional.of(new ContactBinding("uuid:demo-user-42", "42", "referral")),
+                rules.bindingFor(referral("42", null, "uuid=demo-user-42", false)));
+        assertEquals(Optional.of(new ContactBinding("uuid:demo-user-42", "42", "postback_referral")),
+                rules.bindingFor(referral("42", null, "uuid=demo-user-42", true)));
+    }
+
+    @Test
+    void optinWithUuidRefBindsTheUuid() {
+        assertEquals(Optional.of(new ContactBinding("uuid:u=1", "42", "optin")),
+                rules.bindingFor(new OptIn("1", Channel.MESSAGING, "42", null, "uuid=u=1", 10L)));
+    }
+
+    @Test
+    void nothingIsBoundWithoutAPsidOrAUuidRef() {
+        assertEquals(Optional.empty(), rules.bindingFor(referral(null, "plugin-ref", "uuid=a", false)));
+        assertEquals(Optional.empty(), rules.bindingFor(new OptIn("1", Channel.MESSAGING, null, "ur", "uuid=a", 10L)));
+        for (String ref : List.of("summer-sale", "uuid=", "uuid=a b", "UUID=a", "uuid=" + "x".repeat(129), "xuuid=a")) {
+            assertEquals(Optional.empty(), rules.bindingFor(referral("42", null, ref, false)), ref);
+        }
+        assertEquals(Optional.empty(), rules.bindingFor(referral("42", null, null, false)));
+        assertEquals("uuid:" + "x".repeat(128),
+                rules.bindingFor(referral("42", null, "uuid=" + "x".repeat(128), false)).orElseThrow().contactKey());
+    }
+
+    @Test
+    void quickReplyWithAnEmailBindsTheLowerCasedEmail() {
+        assertEquals(Optional.of(new ContactBinding("email:jane.doe@example.com", "42", "quick_reply_email")),
+                rules.bindingFor(reply(" Jane.Doe@Example.com ")));
+    }
+
+    @Test
+    void quickReplyWithAPhoneBindsTheNormalisedPhone() {
+        assertEquals(Optional.of(new ContactBinding("phone:+16505550123", "42", "quick_reply_phone")),
+                rules.bindingFor(reply("+1 (650) 555-0123")));
+        assertEquals("phone:+84912345678", rules.bindingFor(reply("84.912.345.678")).orElseThrow().contactKey());
+    }
+
+    @Test
+    void otherQuickRepliesAndEventsBindNothing() {
+        for (String payload : List.of("YES", "RED_COLOR", "1234", "call me at 555", "")) {
+            assertEquals(Optional.empty(), rules.bindingFor(reply(payload)), payload);
+        }
+        assertEquals(Optional.empty(), rules.bindingFor(
+                new MessageEcho("1", Channel.MESSAGING, "42", "m", null, "uuid=a", null, null, 1L)));
+        assertEquals(Optional.empty(), rules.bindingFor(new Read("1", Channel.MESSAGING, "42", 1L, 1L)));
+    }
+}

@@ -1,0 +1,113 @@
+package ai.joinchat.push.webhook;
+
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What one batch asks of the stores: every effect once, nothing the batch itself makes redundant. */
+class WebhookEventProcessorTest {
+
+    private final Fakes.Records records = new Fakes.Records();
+    private final Fakes.Bindings bindings = new Fakes.Bindings();
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    /** Message ids "a" and "b" of page 1 and "x" of page 2 exist; "b" was echoed already. */
+    private final Fakes.Messages messages = new Fakes.Messages() {
+        {
+            known.add("1/a");
+            known.add("1/b");
+            known.add("2/x");
+        }
+
+        @Override
+        public Set<String> unechoed(String pageId, Collection<String> messageIds) {
+            calls.add("unechoed " + pageId + " " + messageIds);
+            return "1".equals(pageId) ? Set.of("a") : Set.of("x");
+        }
+    };
+
+    private final WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
+            new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()), pool, Duration.ofSeconds(5));
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    private static MessageEcho echo(String page, String mid, String metadata, long at) {
+        return new MessageEcho(page, Channel.MESSAGING, "42", mid, "1", metadata, "hi", null, at);
+    }
+
+    @Test
+    void echoesAreCheckedWithOneBatchReadPerPageAndOnlyUnechoedMessagesAreMarked() {
+        WebhookEventProcessor.Outcome outcome = processor.process(List.of(
+                echo("1", "m1", "a", 10), echo("1", "m2", "a", 5), echo("1", "m3", "b", 11),
+                echo("1", "m4", "nope", 12), echo("1", "m5", null, 13), echo("2", "m6", "x", 14)));
+
+        assertEquals(6, outcome.recorded());
+        assertEquals(2, outcome.echoesMatched());
+        assertEquals(Set.of("unechoed 1 [a, b, nope]", "unechoed 2 [x]", "echoed 1 a 5", "echoed 2 x 14"),
+                Set.copyOf(messages.calls), "the first echo's time; no update for ids the batch read did not find");
+        assertEquals(4, messages.calls.size());
+    }
+
+    @Test
+    void onlyTheHighestWatermarkPerUserAndEachMidOnceAreApplied() {
+        processor.process(List.of(
+                new Read("1", Channel.MESSAGING, "42", 100, 101),
+                new Read("1", Channel.MESSAGING, "42", 300, 301),
+                new Read("1", Channel.MESSAGING, "42", 200, 201),
+                new Read("1", Channel.MESSAGING, "43", 50, 51),
+                new Delivery("1", Channel.MESSAGING, "42", List.of("m1", "m2"), 90L, 91),
+                new Delivery("1", Channel.MESSAGING, "42", List.of("m2", "m3"), 95L, 96)));
+
+        assertEquals(Set.of("read-up-to 1 42 300", "read-up-to 1 43 50", "delivered-up-to 1 42 95",
+                        "delivered 1 [m1]", "delivered 1 [m2]", "delivered 1 [m3]"),
+                Set.copyOf(messages.calls));
+        assertEquals(6, messages.calls.size());
+    }
+
+    @Test
+    void onlyTheNewestBindingOfAContactIsWritten() {
+        WebhookEventProcessor.Outcome outcome = processor.process(List.of(
+                new QuickReply("1", Channel.MESSAGING, "42", "m1", "a@b.co", 300),
+                new QuickReply("1", Channel.MESSAGING, "43", "m2", "A@B.CO", 500),
+                new QuickReply("1", Channel.MESSAGING, "44", "m3", "a@b.co", 400),
+                new QuickReply("2", Channel.MESSAGING, "45", "m4", "a@b.co", 100)));
+
+        assertEquals(2, outcome.bindings());
+        assertEquals("43", bindings.psidFor("1", "email:a@b.co").orElseThrow());
+        assertEquals("45", bindings.psidFor("2", "email:a@b.co").orElseThrow());
+    }
+
+    @Test
+    void unknownEventsAndDuplicatesCostNothing() {
+        Read read = new Read("1", Channel.MESSAGING, "42", 100, 101);
+        WebhookEventProcessor.Outcome outcome = processor.process(List.of(read, read,
+                new UnknownEvent("1", Channel.MESSAGING, "reaction", 5)));
+        assertEquals(1, outcome.recorded());
+        assertEquals(List.of(read), records.recorded);
+        assertEquals(List.of("read-up-to 1 42 100"), messages.calls);
+    }
+
+    @Test
+    void aFailingEffectFailsTheBatch() {
+        bindings.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
+        assertThrows(DependencyUnavailableException.class, () -> processor.process(List.of(
+                new QuickReply("1", Channel.MESSAGING, "42", "m1", "a@b.co", 300))));
+        assertTrue(records.recorded.size() <= 1);
+    }
+}

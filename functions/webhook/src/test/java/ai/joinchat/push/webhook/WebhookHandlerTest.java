@@ -1,0 +1,85 @@
+package ai.joinchat.push.webhook;
+
+import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The handler and its components without any AWS backend: nothing here may touch the network. */
+class WebhookHandlerTest {
+
+    private static final Map<String, String> ENV = Map.of(
+            "AWS_REGION", "us-east-1",
+            "AWS_ACCESS_KEY_ID", "test",
+            "AWS_SECRET_ACCESS_KEY", "test",
+            // Nothing listens here: any call would fail the test.
+            "AWS_ENDPOINT_URL", "http://127.0.0.1:9",
+            "MESSAGES_TABLE", "messages",
+            "CONTACT_BINDINGS_TABLE", "bindings",
+            "WEBHOOK_EVENTS_TABLE", "events");
+
+    @Test
+    void declaresExactlyWhatItReads() {
+        assertEquals(EnumSet.of(EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
+                        EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.WEBHOOK_EVENTS_TABLE, EnvVar.RECORD_RETENTION_DAYS,
+                        EnvVar.LOG_LEVEL),
+                WebhookComponents.DECLARED_ENV);
+        assertThrows(UnsupportedOperationException.class, () -> WebhookComponents.DECLARED_ENV.add(EnvVar.QUEUE_URL));
+    }
+
+    @Test
+    void aMissingTableIsAConfigurationError() {
+        Map<String, String> env = new java.util.HashMap<>(ENV);
+        env.remove("WEBHOOK_EVENTS_TABLE");
+        assertThrows(IllegalStateException.class, () -> WebhookComponents.create(env, Clock.systemUTC()));
+    }
+
+    @Test
+    void checkpointPrimingParsesTheSampleWithoutNetwork() {
+        WebhookComponents components = WebhookComponents.create(ENV, Clock.systemUTC());
+        assertEquals(9, components.priming().run());
+        new WebhookHandler(components).beforeCheckpoint(null);
+    }
+
+    @Test
+    void routesAndMethodsAreAnsweredThroughTheCodec() throws IOException {
+        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
+        assertEquals(404, invoke(handler, "GET", "/api/nothing").get("statusCode").asInt());
+        JsonNode notAllowed = invoke(handler, "DELETE", "/webhook");
+        assertEquals(405, notAllowed.get("statusCode").asInt());
+        assertEquals("GET, POST", notAllowed.at("/headers/allow").asText());
+        assertEquals("method_not_allowed", Json.parse(notAllowed.get("body").asText()).at("/error/code").asText());
+    }
+
+    @Test
+    void anUnreadableEventIsAPlain500() throws IOException {
+        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream("not json".getBytes()), out, null);
+        JsonNode response = Json.parse(out.toString());
+        assertEquals(500, response.get("statusCode").asInt());
+        assertEquals("internal_error", Json.parse(response.get("body").asText()).at("/error/code").asText());
+    }
+
+    private static JsonNode invoke(WebhookHandler handler, String method, String path) throws IOException {
+        ObjectNode event = Json.object();
+        event.put("version", "2.0");
+        event.put("rawPath", path);
+        event.put("rawQueryString", "");
+        event.putObject("requestContext").putObject("http").put("method", method).put("path", path);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(Json.writeBytes(event)), out, null);
+        return Json.parse(out.toString());
+    }
+}

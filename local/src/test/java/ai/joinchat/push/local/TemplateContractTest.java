@@ -1,0 +1,154 @@
+package ai.joinchat.push.local;
+
+import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.local.aws.template.HttpApiRoute;
+import ai.joinchat.push.local.aws.template.SamTemplate;
+import ai.joinchat.push.local.aws.template.ServerlessFunction;
+import ai.joinchat.push.local.aws.template.SqsEventSource;
+import ai.joinchat.push.local.aws.template.TemplateResource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * template.yaml tells the truth about the code: every Handler exists, every environment variable a
+ * function reads is declared for it, and the deployment shape the contract and the design ask for
+ * (routes, queue and DLQ, partial batch responses, visibility timeout, least privilege) is there.
+ */
+class TemplateContractTest {
+
+    private static final Path ROOT = repositoryRoot();
+    private static final SamTemplate TEMPLATE = SamTemplate.read(ROOT.resolve("template.yaml"));
+
+    @Test
+    void everyHandlerNamesAnExistingStreamHandlerMethod() throws Exception {
+        assertEquals(Set.of("SendApiFunction", "WorkerFunction", "WebhookFunction"),
+                TEMPLATE.functions().stream().map(ServerlessFunction::logicalId).collect(Collectors.toSet()));
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            String[] parts = function.handler().split("::");
+            assertEquals(2, parts.length, function.handler());
+            Class<?> handler = Class.forName(parts[0]);
+            Method method = handler.getMethod(parts[1], InputStream.class, OutputStream.class,
+                    com.amazonaws.services.lambda.runtime.Context.class);
+            assertEquals(void.class, method.getReturnType());
+            handler.getConstructor(); // Lambda's no-arg constructor
+        }
+    }
+
+    @Test
+    void everyEnvironmentVariableAFunctionReadsIsDeclaredForIt() throws Exception {
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            Set<String> declared = function.environment().keySet();
+            for (EnvVar var : readsOf(function)) {
+                assertTrue(declared.contains(var.name()),
+                        function.logicalId() + " reads " + var + " but template.yaml does not declare it");
+            }
+        }
+    }
+
+    @Test
+    void everyEnvironmentVariableInTheCodeIsUsedSomewhere() throws Exception {
+        Set<EnvVar> used = new HashSet<>();
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            used.addAll(readsOf(function));
+        }
+        Set<EnvVar> unused = new TreeSet<>(Set.of(EnvVar.values()));
+        unused.removeAll(used);
+        assertTrue(unused.isEmpty(), "declared in EnvVar but read by no function: " + unused);
+    }
+
+    @Test
+    void codeUriPointsAtEachFunctionsShadedJar() {
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            Path codeUri = Path.of(function.codeUri());
+            assertTrue(codeUri.toString().endsWith(".jar"), function.codeUri());
+            Path module = ROOT.resolve(codeUri).getParent().getParent();
+            assertTrue(Files.isRegularFile(module.resolve("pom.xml")), "CodeUri is inside a Maven module: " + codeUri);
+            assertEquals("target", codeUri.getParent().getFileName().toString());
+        }
+    }
+
+    @Test
+    void routesOfTheContractReachAFunctionWithPayloadFormat2() {
+        Map<String, String> routes = TEMPLATE.functions().stream()
+                .flatMap(f -> f.httpApiEvents().stream().map(r -> Map.entry(r.path() + " " + r.method().toUpperCase(), f.logicalId())))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertEquals("SendApiFunction", routes.get("/api/send_message ANY"));
+        assertEquals("SendApiFunction", routes.get("/api/message_status ANY"));
+        assertEquals("WebhookFunction", routes.get("/webhook ANY"));
+        assertEquals("SendApiFunction", routes.get("$default ANY"), "undeclared routes get the JSON 404");
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            for (HttpApiRoute route : function.httpApiEvents()) {
+                assertEquals("2.0", route.payloadFormatVersion());
+            }
+        }
+    }
+
+    @Test
+    void workerReportsBatchItemFailuresAndTheQueueRedrivesToADeadLetterQueue() {
+        ServerlessFunction worker = TEMPLATE.function("WorkerFunction");
+        assertEquals(1, worker.sqsEvents().size());
+        SqsEventSource source = worker.sqsEvents().get(0);
+        assertTrue(source.reportsBatchItemFailures());
+        assertTrue(source.maximumConcurrency().isPresent(), "MaximumConcurrency bounds the worker's fan-out");
+        assertEquals("MessageQueue", source.queueLogicalId());
+
+        Map<String, Object> queue = TEMPLATE.resources().get("MessageQueue").properties();
+        int visibility = ((Number) queue.get("VisibilityTimeout")).intValue();
+        assertTrue(visibility >= 6 * worker.timeoutSeconds(),
+                "visibility timeout " + visibility + " s is below 6x the worker timeout " + worker.timeoutSeconds() + " s");
+        assertTrue(queue.containsKey("RedrivePolicy"));
+        assertEquals("AWS::SQS::Queue", TEMPLATE.resources().get("MessageDeadLetterQueue").type());
+    }
+
+    @Test
+    void policiesAreLeastPrivilege() throws IOException {
+        String yaml = Files.readString(ROOT.resolve("template.yaml"));
+        assertFalse(yaml.contains("FullAccess"), "no *FullAccess managed policies");
+        assertFalse(yaml.matches("(?s).*Resource:\\s*['\"]?\\*['\"]?\\s.*"), "no Resource: '*'");
+        for (TemplateResource function : TEMPLATE.resourcesOfType(SamTemplate.FUNCTION_TYPE).values()) {
+            assertTrue(function.properties().containsKey("Policies"), function.logicalId() + " declares its policies");
+        }
+    }
+
+    @Test
+    void functionsLogJsonAndUseSnapStart() {
+        Map<String, Object> globals = TEMPLATE.globalsFunction();
+        assertEquals("PublishedVersions", ((Map<?, ?>) globals.get("SnapStart")).get("ApplyOn"));
+        assertEquals("JSON", ((Map<?, ?>) globals.get("LoggingConfig")).get("LogFormat"));
+        assertTrue(globals.containsKey("AutoPublishAlias"), "SnapStart applies to published versions");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<EnvVar> readsOf(ServerlessFunction function) throws Exception {
+        String handlerClass = function.handler().split("::")[0];
+        String components = handlerClass.replaceFirst("Handler$", "Components");
+        return (Set<EnvVar>) Class.forName(components).getField("DECLARED_ENV").get(null);
+    }
+
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("template.yaml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("template.yaml not found");
+        }
+        return dir;
+    }
+
+}
