@@ -282,12 +282,12 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         public void runtimeReady() {
             Duration coldStart = Duration.ofNanos(System.nanoTime() - launchedAtNanos);
             lastColdStart = coldStart;
-            firstStart.complete(coldStart);
             console.print(definition.name(), "cold_start",
                     String.format(Locale.ROOT, "ready, cold start %d ms (JVM start + handler init)%s",
                             coldStart.toMillis(), launches > 1 ? ", execution environment #" + launches : ""),
                     Console.fields("function", definition.name(), "cold_start_ms", coldStart.toMillis(),
                             "execution_environment", launches));
+            firstStart.complete(coldStart);
         }
 
         @Override

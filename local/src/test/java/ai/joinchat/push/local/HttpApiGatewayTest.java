@@ -18,7 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -109,7 +112,7 @@ class HttpApiGatewayTest {
         assertEquals("abc=", event.path("headers").path("x-joinchat-signature").asText());
         assertEquals("application/json", event.path("headers").path("content-type").asText());
         event.path("headers").fieldNames().forEachRemaining(name ->
-                assertEquals(name.toLowerCase(java.util.Locale.ROOT), name, "header names are lower-case"));
+                assertEquals(name.toLowerCase(Locale.ROOT), name, "header names are lower-case"));
 
         JsonNode context = event.path("requestContext");
         assertEquals("POST", context.path("http").path("method").asText());
@@ -231,9 +234,22 @@ class HttpApiGatewayTest {
         assertEquals("session=abc; Path=/", response.headers().firstValue("set-cookie").orElseThrow());
         assertTrue(response.headers().firstValue("apigw-requestid").isPresent());
         assertEquals("{\"message_id\":\"msg-1\",\"status\":\"queued\"}", new String(response.body(), StandardCharsets.UTF_8));
-        assertTrue(consoleBytes.toString(StandardCharsets.UTF_8).contains("POST /api/send_message -> 202"),
-                consoleBytes.toString(StandardCharsets.UTF_8));
-        assertTrue(consoleBytes.toString(StandardCharsets.UTF_8).contains("message_id=msg-1"));
+        String line = awaitConsoleLine("POST /api/send_message -> 202");
+        assertTrue(line.contains("message_id=msg-1"), line);
+    }
+
+    /** The gateway prints its line once the response is written, so it may come a moment after the response. */
+    private String awaitConsoleLine(String containing) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Optional<String> line = consoleBytes.toString(StandardCharsets.UTF_8).lines()
+                    .filter(text -> text.contains(containing)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no console line with '" + containing + "' in: " + consoleBytes.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -87,6 +87,17 @@ class LambdaRuntimeApiTest {
         return consoleBytes.toString(StandardCharsets.UTF_8);
     }
 
+    /** Function output reaches the console through a pipe, a moment after the invocation's result. */
+    private void awaitConsole(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
+        while (!consoleText().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("console never showed '" + text + "': " + consoleText());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void runsTheHandlerInItsOwnJvmWithLambdasContextAndEnvironment() throws Exception {
         FunctionProcess function = startFunction(TestStreamHandler.class, Duration.ofSeconds(10));
@@ -108,8 +119,8 @@ class LambdaRuntimeApiTest {
         if (System.getenv("HOME") != null) {
             assertEquals("null", context.path("home").asText(), "the launcher's environment is not inherited");
         }
+        awaitConsole("logging through the context logger");
         assertTrue(consoleText().contains("test-fn"), consoleText());
-        assertTrue(consoleText().contains("logging through the context logger"), consoleText());
         assertTrue(consoleText().contains("cold start"), consoleText());
     }
 
@@ -136,7 +147,7 @@ class LambdaRuntimeApiTest {
 
         // A new execution environment (a second cold start) takes the next invocation.
         assertEquals("fresh", text(function.invoke("echo:fresh".getBytes(StandardCharsets.UTF_8))));
-        assertTrue(consoleText().contains("execution environment #2"), consoleText());
+        awaitConsole("execution environment #2");
     }
 
     @Test
@@ -162,7 +173,7 @@ class LambdaRuntimeApiTest {
         LambdaInvocationException error = invocationFailure(queued);
         assertEquals("java.lang.IllegalStateException", error.errorType());
         assertTrue(error.errorMessage().contains("REQUIRED_SETTING"), error.errorMessage());
-        assertTrue(consoleText().contains("init failed"), consoleText());
+        awaitConsole("init failed");
     }
 
     @Test
