@@ -25,6 +25,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -255,6 +258,7 @@ public final class LocalMode implements AutoCloseable {
     private void startEverything() {
         long started = System.nanoTime();
         Path root = options.repositoryRoot();
+        checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
         workDirectory = createWorkDirectory();
         Path bootstrapJar = BootstrapJar.writeTo(workDirectory);
@@ -396,6 +400,19 @@ public final class LocalMode implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while the functions started", e);
             }
+        }
+    }
+
+    /** Fails before anything starts when another process already listens on the API's port. */
+    private static void checkPortIsFree(int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port
+                    + " (is local mode already running? set PORT to another port)", e);
         }
     }
 
