@@ -340,7 +340,7 @@ public final class LocalMode implements AutoCloseable {
         SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(), stack.region(),
                 source.batchSize(), reporter, logger);
         poller.start();
-        toClose.add(0, poller);
+        toClose.add(poller);
         console.print("sqs", "event_source", "polling " + queue.name() + " for " + process.name()
                 + " (batch size " + source.batchSize()
                 + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "") + ")");
@@ -531,7 +531,7 @@ public final class LocalMode implements AutoCloseable {
         synchronized (toClose) {
             resources = new ArrayList<>(toClose);
         }
-        // Event sources first (they were added at the front), then everything else newest first.
+        // Event sources first, so no batch is taken while the rest stops; then everything newest first.
         List<AutoCloseable> order = new ArrayList<>();
         resources.stream().filter(r -> r instanceof SqsEventSourcePoller).forEach(order::add);
         List<AutoCloseable> rest = new ArrayList<>(resources.stream().filter(r -> !(r instanceof SqsEventSourcePoller)).toList());
