@@ -1,9 +1,8 @@
 package ai.joinchat.push.graph;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import ai.joinchat.push.signature.HmacSha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -12,8 +11,6 @@ import java.util.Objects;
  * app secret.
  */
 public final class AppSecretProof {
-
-    private static final String ALGORITHM = "HmacSHA256";
 
     private AppSecretProof() {
     }
@@ -29,13 +26,6 @@ public final class AppSecretProof {
         if (appSecret.isEmpty()) {
             throw new IllegalArgumentException("appSecret must not be empty");
         }
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(appSecret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
-            return HexFormat.of().formatHex(mac.doFinal(accessToken.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            // HmacSHA256 is mandatory in every Java platform; never reached. No key material in the message.
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return HexFormat.of().formatHex(HmacSha256.mac(appSecret, accessToken.getBytes(StandardCharsets.UTF_8)));
     }
 }

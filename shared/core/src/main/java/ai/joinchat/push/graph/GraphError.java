@@ -1,8 +1,8 @@
 package ai.joinchat.push.graph;
 
+import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.net.http.HttpTimeoutException;
 import java.util.Objects;
@@ -26,7 +26,6 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
     /** Longest message kept from a response body. */
     static final int MAX_MESSAGE_LENGTH = 300;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public GraphError {
         message = message == null || message.isBlank() ? "unknown error" : message;
@@ -92,7 +91,7 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
             return null;
         }
         try {
-            JsonNode error = JSON.readTree(body).path("error");
+            JsonNode error = Json.MAPPER.readTree(body).path("error");
             return error.isObject() ? error : null;
         } catch (JsonProcessingException | RuntimeException e) {
             return null;

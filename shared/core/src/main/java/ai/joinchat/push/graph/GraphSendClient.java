@@ -1,8 +1,8 @@
 package ai.joinchat.push.graph;
 
+import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -34,7 +34,6 @@ public final class GraphSendClient {
 
     private static final Pattern API_VERSION = Pattern.compile("v\\d+\\.\\d+");
     private static final Pattern PAGE_ID = Pattern.compile("\\d{1,32}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient httpClient;
     private final String baseUrl;
@@ -146,7 +145,7 @@ public final class GraphSendClient {
 
     private static String serialise(ObjectNode body) {
         try {
-            return JSON.writeValueAsString(body);
+            return Json.MAPPER.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             // A tree of plain JSON nodes always serialises.
             throw new IllegalStateException("cannot serialise Send API body", e);
@@ -158,7 +157,7 @@ public final class GraphSendClient {
             return null;
         }
         try {
-            return JSON.readTree(body);
+            return Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             return null;
         }

@@ -6,7 +6,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** HMAC-SHA256 with a UTF-8 key; a new {@link Mac} per call, so it is thread-safe. */
-final class HmacSha256 {
+public final class HmacSha256 {
 
     private static final String ALGORITHM = "HmacSHA256";
 
@@ -16,7 +16,7 @@ final class HmacSha256 {
     /**
      * @throws IllegalArgumentException if the secret is null or empty
      */
-    static byte[] mac(String secret, byte[] data) {
+    public static byte[] mac(String secret, byte[] data) {
         if (secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("secret must not be empty");
         }
