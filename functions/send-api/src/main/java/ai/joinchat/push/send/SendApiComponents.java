@@ -1,6 +1,7 @@
 package ai.joinchat.push.send;
 
 import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.observability.JsonLogger;
@@ -32,6 +33,9 @@ public final class SendApiComponents {
             EnvVar.IDEMPOTENCY_TABLE, EnvVar.QUEUE_URL, EnvVar.LEGACY_TAG_POLICY,
             EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
 
+    /** SQS sends running beside the record write; one invocation has one request at a time. */
+    static final int ENQUEUE_THREADS = 2;
+
     private SendApiComponents() {
     }
 
@@ -48,12 +52,14 @@ public final class SendApiComponents {
         Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
 
+        DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
         return new SendApiService(
                 new SignedRequestAuthenticator(secrets, new SignatureVerifier()),
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
-                new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
-                new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE)),
+                records,
+                new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
+                DaemonThreads.fixedPool("send-enqueue", ENQUEUE_THREADS),
                 clock, SendApiService::newMessageId, log, new Metrics("send-api"));
     }
 }

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
 import ai.joinchat.push.http.FieldProblem;
@@ -9,13 +10,12 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
-import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.queue.Acceptance;
 import ai.joinchat.push.request.SendRequestValidator;
 import ai.joinchat.push.request.ValidatedSendRequest;
 import ai.joinchat.push.request.ValidationResult;
 import ai.joinchat.push.request.Violation;
 import ai.joinchat.push.store.IdempotencyKeys;
-import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -31,24 +32,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
  * {@code POST /api/send_message} and {@code POST /api/message_status}, plus the JSON 404/405 of
  * every other route the API's {@code $default} route sends here. A message is answered 202 only
- * once its record exists and SQS accepted it; any failure on the way undoes what was written.
+ * once SQS accepted it and its record is committed ({@link MessageAcceptor}).
  */
 public final class SendApiService {
 
     public static final String SEND_PATH = "/api/send_message";
     public static final String STATUS_PATH = "/api/message_status";
     static final String IDEMPOTENCY_HEADER = "idempotency-key";
+    /** Clock skew allowed between this function and the worker when a pending record becomes overdue. */
+    static final Duration DECISION_MARGIN = Duration.ofSeconds(2);
+    /** The template's send API timeout, for calls made without an invocation. */
+    static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
 
     private final SignedRequestAuthenticator authenticator;
     private final SendRequestValidator validator;
     private final MessageRecords records;
-    private final IdempotencyKeys idempotencyKeys;
-    private final OutboundQueue queue;
+    private final MessageAcceptor acceptor;
     private final Clock clock;
     private final Supplier<String> messageIds;
     private final JsonLogger log;
@@ -56,12 +61,12 @@ public final class SendApiService {
 
     public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
                           MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
-                          Clock clock, Supplier<String> messageIds, JsonLogger log, Metrics metrics) {
+                          ExecutorService executor, Clock clock, Supplier<String> messageIds, JsonLogger log,
+                          Metrics metrics) {
         this.authenticator = authenticator;
         this.validator = validator;
         this.records = records;
-        this.idempotencyKeys = idempotencyKeys;
-        this.queue = queue;
+        this.acceptor = new MessageAcceptor(records, idempotencyKeys, queue, executor, clock, log, metrics);
         this.clock = clock;
         this.messageIds = messageIds;
         this.log = log;
@@ -73,7 +78,18 @@ public final class SendApiService {
         return UUID.randomUUID().toString();
     }
 
+    /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */
     public HttpApiResponse handle(HttpApiRequest request) {
+        return handle(request, Deadline.in(DEFAULT_INVOCATION.minus(SendApiHandler.ANSWER_RESERVE)),
+                clock.instant().plus(DEFAULT_INVOCATION));
+    }
+
+    /**
+     * @param deadline      by when the answer must be ready (every AWS call is bounded by it)
+     * @param invocationEnd when the invocation ends (Lambda's remaining time): a pending record is
+     *                      overdue shortly after
+     */
+    public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
         if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH)) {
@@ -85,7 +101,7 @@ public final class SendApiService {
         }
         long started = System.nanoTime();
         try {
-            return path.equals(SEND_PATH) ? send(request) : status(request);
+            return path.equals(SEND_PATH) ? send(request, deadline, invocationEnd) : status(request, deadline);
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();
             metrics.count("DependencyFailures", 1);
@@ -95,7 +111,7 @@ public final class SendApiService {
         }
     }
 
-    private HttpApiResponse send(HttpApiRequest request) {
+    private HttpApiResponse send(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
         if (auth.rejection() != null) {
             return rejected(auth.rejection(), request);
@@ -117,79 +133,30 @@ public final class SendApiService {
 
         Instant now = clock.instant();
         String messageId = messageIds.get();
+        // The worker treats a record still pending after this as committed: this invocation is over by then.
+        Acceptance acceptance = Acceptance.of(accepted, messageId, now, invocationEnd.plus(DECISION_MARGIN));
         ObjectNode responseBody = Json.object();
         responseBody.put("message_id", messageId);
         responseBody.put("status", "queued");
         ArrayNode warnings = responseBody.putArray("warnings");
         accepted.warnings().forEach(warnings::add);
-        String response = Json.write(responseBody);
 
-        if (idempotencyKey.isPresent()) {
-            Optional<HttpApiResponse> earlier = reserve(pageId, idempotencyKey.get(), sha256(request.body()), messageId,
-                    response, now);
-            if (earlier.isPresent()) {
-                return earlier.get();
-            }
+        Optional<MessageAcceptor.Key> key = idempotencyKey
+                .map(k -> new MessageAcceptor.Key(pageId, k, sha256(request.body())));
+        HttpApiResponse response = acceptor.accept(acceptance, Json.write(responseBody), key, deadline);
+        if (response.statusCode() == 202) {
+            metrics.count("MessagesAccepted", 1);
+            log.info("message_accepted")
+                    .with("message_id", Json.parse(response.body()).path("message_id").asText(messageId))
+                    .with("page_id", pageId)
+                    .with("recipient_type", accepted.recipient().type().wireName())
+                    .with("template_type", accepted.templateType())
+                    .with("messaging_type", accepted.messagingType())
+                    .with("delay_seconds", accepted.delaySeconds())
+                    .with("warnings", accepted.warnings().size())
+                    .write();
         }
-        try {
-            records.create(MessageRecord.queued(messageId, pageId, accepted.recipient().type().wireName(),
-                    accepted.recipient().value(), accepted.templateType(), accepted.warnings(), now));
-            try {
-                queue.enqueue(new QueuedMessage(messageId, pageId, accepted.recipient().type().wireName(),
-                        accepted.recipient().value(), accepted.templateType(), accepted.message(),
-                        accepted.messagingType(), accepted.tag(), accepted.warnings(), now.toString()),
-                        accepted.delaySeconds());
-            } catch (DependencyUnavailableException e) {
-                undo(() -> records.delete(messageId));
-                throw e;
-            }
-        } catch (DependencyUnavailableException e) {
-            idempotencyKey.ifPresent(key -> undo(() -> idempotencyKeys.release(pageId, key)));
-            throw e;
-        }
-        idempotencyKey.ifPresent(key -> undo(() -> idempotencyKeys.complete(pageId, key)));
-
-        metrics.count("MessagesAccepted", 1);
-        log.info("message_accepted")
-                .with("message_id", messageId)
-                .with("page_id", pageId)
-                .with("recipient_type", accepted.recipient().type().wireName())
-                .with("template_type", accepted.templateType())
-                .with("messaging_type", accepted.messagingType())
-                .with("delay_seconds", accepted.delaySeconds())
-                .with("warnings", accepted.warnings().size())
-                .write();
-        return new HttpApiResponse(202, Map.of("content-type", "application/json"), response);
-    }
-
-    /** Empty when this request holds the key now; otherwise the answer owed to the repeat. */
-    private Optional<HttpApiResponse> reserve(String pageId, String key, String hash, String messageId,
-                                              String response, Instant now) {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<IdempotencyKeys.Reservation> earlier = idempotencyKeys.reserve(pageId, key, hash, messageId, response, now);
-            if (earlier.isEmpty()) {
-                return Optional.empty();
-            }
-            IdempotencyKeys.Reservation reservation = earlier.get();
-            if (!reservation.requestHash().equals(hash)) {
-                metrics.count("IdempotencyConflicts", 1);
-                return Optional.of(HttpApiResponse.error(ErrorCode.IDEMPOTENCY_CONFLICT,
-                        "This Idempotency-Key was used with a different body."));
-            }
-            if (reservation.completed() || records.find(reservation.messageId()).isPresent()) {
-                log.info("idempotent_replay").with("message_id", reservation.messageId()).with("page_id", pageId).write();
-                return Optional.of(new HttpApiResponse(202, Map.of("content-type", "application/json"),
-                        reservation.responseBody()));
-            }
-            if (reservation.createdAt() != null && reservation.createdAt().isAfter(now.minusSeconds(30))) {
-                return Optional.of(HttpApiResponse.error(ErrorCode.UNAVAILABLE,
-                        "A request with this Idempotency-Key is still being processed. Retry later."));
-            }
-            // Abandoned by a request that died before accepting anything: take the key over.
-            idempotencyKeys.release(pageId, key);
-        }
-        return Optional.of(HttpApiResponse.error(ErrorCode.UNAVAILABLE,
-                "A request with this Idempotency-Key is still being processed. Retry later."));
+        return response;
     }
 
     /**
@@ -203,13 +170,12 @@ public final class SendApiService {
                 + "\"quick_replies\":[{\"content_type\":\"user_email\"}]},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":\"1\"}");
         ValidatedSendRequest request = validator.validate(sample).request()
                 .orElseThrow(() -> new IllegalStateException("the priming sample is not a valid request"));
-        new QueuedMessage("m", request.pageId(), request.recipient().type().wireName(), request.recipient().value(),
-                request.templateType(), request.message(), request.messagingType(), request.tag(), request.warnings(),
-                "t").toJson();
-        handle(new HttpApiRequest("GET", "/priming", Map.of(), Map.of(), new byte[0]));
+        Instant now = clock.instant();
+        Acceptance.of(request, "m", now, now).queued().toJson();
+        handle(new HttpApiRequest("GET", "/priming", Map.of(), Map.of(), new byte[0]), Deadline.none(), now);
     }
 
-    private HttpApiResponse status(HttpApiRequest request) {
+    private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
         SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
         if (auth.rejection() != null) {
             return rejected(auth.rejection(), request);
@@ -219,9 +185,10 @@ public final class SendApiService {
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        return records.find(id.asText())
-                .filter(record -> record.pageId().equals(auth.request().pageId()))
-                .map(record -> HttpApiResponse.json(200, record.toStatusJson()))
+        return records.find(id.asText(), deadline)
+                .filter(record -> auth.request().pageId().equals(record.pageId()))
+                .flatMap(MessageStatusView::of)
+                .map(body -> HttpApiResponse.json(200, body))
                 .orElseGet(() -> HttpApiResponse.error(ErrorCode.MESSAGE_NOT_FOUND, "No such message for this page."));
     }
 
@@ -231,14 +198,6 @@ public final class SendApiService {
         }
         log.info("request_rejected").with("path", request.path()).with("status", response.statusCode()).write();
         return response;
-    }
-
-    private void undo(Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            log.warn("cleanup_failed").with(e).write();
-        }
     }
 
     private static FieldProblem problem(Violation violation) {

@@ -75,8 +75,8 @@ abstract class SendApiContractTests {
         Message message = findQueued(messageId, 8).orElseThrow(() -> new AssertionError("message never queued"));
         QueuedMessage queued = QueuedMessage.fromJson(message.body());
         assertEquals(pageId, queued.pageId());
-        assertEquals("id", queued.recipientType());
-        assertEquals("24681357", queued.recipientValue());
+        assertEquals("id", queued.recipient().type().wireName());
+        assertEquals("24681357", queued.recipient().value());
         assertEquals("Hello World", queued.message().path("text").asText());
         assertEquals("UPDATE", queued.messagingType());
         assertEquals(messageId, message.messageAttributes().get("message_id").stringValue());

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
@@ -13,13 +14,18 @@ import ai.joinchat.push.request.SendRequestValidator;
 import ai.joinchat.push.request.TagPolicy;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.store.IdempotencyKeys;
+import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageStatus;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -27,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,53 +62,134 @@ class SendApiServiceTest {
                             : Optional.empty(), "pages/", "app"),
                     new SignatureVerifier()),
             new SendRequestValidator(TagPolicy.fromSetting("drop")),
-            records, new FakeKeys(), new FakeQueue(), clock,
+            records, new FakeKeys(), new FakeQueue(), Executors.newSingleThreadExecutor(), clock,
             () -> "msg-" + ids.incrementAndGet(),
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
 
     @Test
-    void sqsFailureAnswers503AndLeavesNoRecord() {
+    void sqsFailureAnswers503AndRejectsTheRecord() {
         queueDown = true;
         HttpApiResponse response = service.handle(signed(BODY, Map.of()));
         assertEquals(503, response.statusCode());
         assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());
         assertTrue(response.headers().containsKey("retry-after"));
-        assertTrue(records.find("msg-1").isEmpty(), "the queued record is removed when SQS refused the message");
+        assertEquals(MessageStatus.REJECTED, records.get("msg-1").status(),
+                "a copy SQS may hold despite the failure is never delivered");
         assertTrue(queued.isEmpty());
     }
 
     @Test
-    void dynamoFailureAnswers503AndEnqueuesNothing() {
-        records.failing.add("create");
-        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k1")));
+    void recordFailureAnswers503AndLeavesARejectedTombstone() {
+        records.failing.add("createPending");
+        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
         assertEquals(503, response.statusCode());
-        assertTrue(queued.isEmpty());
-        assertTrue(keys.isEmpty(), "the idempotency key is released so the caller can retry");
+        assertEquals(MessageStatus.REJECTED, records.get("msg-1").status(),
+                "the message SQS took is dropped by the worker");
     }
 
     @Test
-    void failedSendReleasesIdempotencyKeySoTheRetrySucceeds() {
+    void committedMessageAnswers202AndIsQueued() {
+        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        assertEquals(202, response.statusCode());
+        assertEquals(MessageStatus.QUEUED, records.get("msg-1").status());
+        assertEquals(1, queued.size());
+        assertEquals(records.get("msg-1").decideBy(), null, "a committed record has no decision time left");
+    }
+
+    @Test
+    void failedSendLeavesTheKeyToARetry() {
         queueDown = true;
         assertEquals(503, service.handle(signed(BODY, Map.of("Idempotency-Key", "k2"))).statusCode());
         queueDown = false;
         HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k2")));
         assertEquals(202, retry.statusCode());
+        assertEquals("msg-2", Json.parse(retry.body()).path("message_id").asText());
         assertEquals(1, queued.size());
+        assertEquals(MessageStatus.REJECTED, records.get("msg-1").status());
     }
 
     @Test
-    void abandonedReservationIsTakenOverButARecentOneIsNot() {
-        keys.put("42#k3", new IdempotencyKeys.Reservation(SendApiService.sha256(BODY.getBytes(StandardCharsets.UTF_8)),
-                "lost", "{}", false, clock.instant().minusSeconds(5)));
-        HttpApiResponse busy = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
-        assertEquals(503, busy.statusCode(), "a request with the key is still in flight");
+    void retryTakesOverTheKeyOfAPendingMessageWhoseRequestMayStillBeAlive() {
+        holdKeyFor("lost", clock.instant().plusSeconds(5));
+        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        assertEquals(202, retry.statusCode());
+        assertEquals("msg-1", Json.parse(retry.body()).path("message_id").asText());
+        assertEquals(MessageStatus.REJECTED, records.get("lost").status(), "exactly one of the two is delivered");
+        assertEquals("msg-1", keys.get("42#k3").messageId());
+    }
 
+    @Test
+    void retryNeverAnswersAPendingMessageEvenAnOverdueOne() {
+        holdKeyFor("lost", clock.instant().minusSeconds(5));
+        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        assertEquals(202, retry.statusCode());
+        assertEquals("msg-1", Json.parse(retry.body()).path("message_id").asText(),
+                "SQS may hold no copy of a pending message: the retry sends its own");
+        assertEquals(MessageStatus.REJECTED, records.get("lost").status());
+        assertEquals(MessageStatus.QUEUED, records.get("msg-1").status());
+    }
+
+    @Test
+    void retryAnswersACommittedMessageAndQueuesNothing() {
+        holdKeyFor("lost", clock.instant().plusSeconds(5));
+        records.commit("lost", Deadline.none());
+        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        assertEquals(202, retry.statusCode());
+        assertEquals("lost", Json.parse(retry.body()).path("message_id").asText());
+        assertTrue(records.find("msg-1").isEmpty(), "the retry's own copy has no record, so the worker drops it");
+    }
+
+    @Test
+    void sameKeyWithAnotherBodyIs409() {
+        holdKeyFor("lost", clock.instant().minusSeconds(5));
+        String other = BODY.replace("hi", "other");
+        HttpApiResponse response = service.handle(signed(other, Map.of("Idempotency-Key", "k3")));
+        assertEquals(409, response.statusCode());
+        assertEquals(MessageStatus.PENDING, records.get("lost").status(), "a conflict changes nothing");
+    }
+
+    @Test
+    void commitAndRejectionBothFailingIs500OutcomeUnknownNever503() {
+        records.failing.add("commit");
+        records.failing.add("reject");
+        HttpApiResponse response = service.handle(signed(BODY, Map.of()), Deadline.in(Duration.ofMillis(300)),
+                clock.instant().plusSeconds(1));
+        assertEquals(500, response.statusCode(), "503 would promise a non-delivery nobody can guarantee");
+        assertTrue(response.body().contains("same Idempotency-Key"), response.body());
+        assertEquals(MessageStatus.PENDING, records.get("msg-1").status(),
+                "left pending: the worker delivers it once its decision time has passed");
+    }
+
+    @Test
+    void commitFailureWithARejectionAnswers503() {
+        records.failing.add("commit");
+        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        assertEquals(503, response.statusCode());
+        assertEquals(MessageStatus.REJECTED, records.get("msg-1").status());
+    }
+
+    @Test
+    void statusOfAPendingMessageIsQueuedAndOfARejectedOneIsNotFound() {
+        holdKeyFor("lost", clock.instant().plusSeconds(5));
+        records.put(new MessageRecord("gone", "42", null, null, MessageStatus.REJECTED, 0, clock.instant(),
+                clock.instant(), null, null, null, null, null, null, null, null));
+        assertEquals("queued", Json.parse(service.handle(signedStatus("lost")).body()).path("status").asText());
+        assertEquals(404, service.handle(signedStatus("gone")).statusCode());
+    }
+
+    private void holdKeyFor(String messageId, Instant decideBy) {
+        records.put(MessageRecord.pending(messageId, "42", new Recipient(RecipientType.ID, "777"), "text", List.of(),
+                clock.instant().minusSeconds(10), decideBy));
         keys.put("42#k3", new IdempotencyKeys.Reservation(SendApiService.sha256(BODY.getBytes(StandardCharsets.UTF_8)),
-                "lost", "{}", false, clock.instant().minusSeconds(300)));
-        HttpApiResponse taken = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
-        assertEquals(202, taken.statusCode());
-        assertEquals(1, queued.size());
+                messageId, "{\"message_id\":\"" + messageId + "\",\"status\":\"queued\",\"warnings\":[]}"));
+    }
+
+    private HttpApiRequest signedStatus(String messageId) {
+        String body = "{\"page_id\":\"42\",\"message_id\":\"" + messageId + "\"}";
+        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
+        return new HttpApiRequest("POST", "/api/message_status",
+                Map.of("x-joinchat-signature", new SignatureVerifier().sign(raw, SECRET)), Map.of(), raw);
     }
 
     @Test
@@ -118,7 +206,7 @@ class SendApiServiceTest {
 
     @Test
     void primingTouchesNoDependency() {
-        records.failing.add("create");
+        records.failing.add("createPending");
         queueDown = true;
         service.primeWithoutNetwork();
         assertTrue(queued.isEmpty());
@@ -135,7 +223,7 @@ class SendApiServiceTest {
 
     private final class FakeQueue implements OutboundQueue {
         @Override
-        public void enqueue(QueuedMessage message, int delaySeconds) {
+        public void enqueue(QueuedMessage message, int delaySeconds, Deadline deadline) {
             if (queueDown) {
                 throw new DependencyUnavailableException("SQS", null);
             }
@@ -143,27 +231,21 @@ class SendApiServiceTest {
         }
     }
 
+    /** The key and the pending record in one step, as the DynamoDB transaction writes them. */
     private final class FakeKeys implements IdempotencyKeys {
         @Override
-        public Optional<Reservation> reserve(String pageId, String key, String requestHash, String messageId,
-                                             String responseBody, Instant now) {
+        public synchronized Optional<Reservation> claim(String pageId, String key, Reservation mine,
+                                                        MessageRecord pending, String previousHolder, Instant now,
+                                                        Deadline deadline) {
             Reservation existing = keys.get(pageId + "#" + key);
-            if (existing != null) {
+            boolean free = previousHolder == null ? existing == null
+                    : existing != null && existing.messageId().equals(previousHolder);
+            if (!free) {
                 return Optional.of(existing);
             }
-            keys.put(pageId + "#" + key, new Reservation(requestHash, messageId, responseBody, false, now));
+            records.createPending(pending, deadline);
+            keys.put(pageId + "#" + key, mine);
             return Optional.empty();
-        }
-
-        @Override
-        public void complete(String pageId, String key) {
-            Reservation r = keys.get(pageId + "#" + key);
-            keys.put(pageId + "#" + key, new Reservation(r.requestHash(), r.messageId(), r.responseBody(), true, r.createdAt()));
-        }
-
-        @Override
-        public void release(String pageId, String key) {
-            keys.remove(pageId + "#" + key);
         }
     }
 }

@@ -119,9 +119,10 @@ public final class WebhookEventProcessor {
         // First, while DynamoDB is idle: which echoed ids are this page's unechoed messages (batch reads).
         echoes.forEach((page, byMessageId) -> {
             for (String messageId : messages.unechoed(page, byMessageId.keySet())) {
-                Instant at = at(byMessageId.get(messageId));
+                MessageEcho echo = byMessageId.get(messageId);
                 start.accept(() -> {
-                    if (messages.markEchoed(page, messageId, at)) {
+                    // The echo proves Facebook took it: it is sent, even if the Send API's reply was lost.
+                    if (messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo))) {
                         tally.echoes.incrementAndGet();
                     }
                 });

@@ -1,6 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
@@ -37,7 +38,7 @@ final class Fakes {
 
     static class Messages implements MessageRecords {
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-        /** Message ids markEchoed knows, as page id + "/" + message id. */
+        /** Message ids confirmByEcho knows, as page id + "/" + message id. */
         final Collection<String> known = ConcurrentHashMap.newKeySet();
         volatile RuntimeException failure;
 
@@ -49,7 +50,8 @@ final class Fakes {
         }
 
         @Override
-        public boolean markEchoed(String pageId, String messageId, Instant at) {
+        public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid,
+                                     Instant at) {
             call("echoed " + pageId + " " + messageId + " " + at.toEpochMilli());
             return known.contains(pageId + "/" + messageId);
         }
@@ -73,37 +75,48 @@ final class Fakes {
         }
 
         @Override
-        public boolean create(MessageRecord record) {
+        public void createPending(MessageRecord pending, Deadline deadline) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public void delete(String messageId) {
+        public Decision commit(String messageId, Deadline deadline) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Optional<MessageRecord> find(String messageId) {
+        public Decision reject(String messageId, String pageId, Instant now, Deadline deadline) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Claim claim(String messageId, Instant now, Duration lease) {
+        public Optional<MessageRecord> find(String messageId, Deadline deadline) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now) {
+        public Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public void markRetrying(String messageId, DeliveryError error, Instant now) {
+        public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now,
+                             Deadline deadline) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public void markFailed(String messageId, DeliveryError error, Instant now) {
+        public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
             throw new UnsupportedOperationException();
         }
     }

@@ -7,7 +7,11 @@ import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,9 +143,16 @@ class WebhookOnLocalBackendsTest {
 
     private String sentMessage(String psid, String facebookMid, Instant sentAt) {
         String id = UUID.randomUUID().toString();
-        assertTrue(messages.create(MessageRecord.queued(id, page, "id", psid, "text", List.of(), sentAt.minusSeconds(1))));
-        messages.markSent(id, page, facebookMid, psid, sentAt);
+        committed(id, page, new Recipient(RecipientType.ID, psid), sentAt.minusSeconds(1));
+        messages.markSent(id, page, facebookMid, psid, sentAt, Deadline.none());
         return id;
+    }
+
+    /** A record as the send API leaves it after a 202: written pending, then committed. */
+    private void committed(String id, String pageId, Recipient recipient, Instant at) {
+        messages.createPending(MessageRecord.pending(id, pageId, recipient, "text", List.of(), at, at.plusSeconds(10)),
+                Deadline.none());
+        assertEquals(MessageRecords.Decision.COMMITTED, messages.commit(id, Deadline.none()));
     }
 
     // ---- tests ----------------------------------------------------------------------------
@@ -257,13 +268,13 @@ class WebhookOnLocalBackendsTest {
     }
 
     @Test
-    void anEchoCarryingAMessageIdMarksItEchoed() {
+    void anEchoCarryingAMessageIdMarksItEchoedAndConfirmsItSent() {
         Instant now = Instant.now();
         String queued = UUID.randomUUID().toString();
-        assertTrue(messages.create(MessageRecord.queued(queued, page, "uuid", "u-1", "text", List.of(), now)));
+        committed(queued, page, new Recipient(RecipientType.UUID, "u-1"), now);
         String sent = sentMessage("5550005", "m_sent-1", now);
         String otherPages = UUID.randomUUID().toString();
-        assertTrue(messages.create(MessageRecord.queued(otherPages, "42", "id", "1", "text", List.of(), now)));
+        committed(otherPages, "42", new Recipient(RecipientType.ID, "1"), now);
 
         assertReceived(post(payload(
                 echo("5550005", "m_queued-echo", queued, 1795255200500L),
@@ -273,7 +284,9 @@ class WebhookOnLocalBackendsTest {
 
         MessageRecord queuedRecord = messages.find(queued).orElseThrow();
         assertEquals(Instant.ofEpochMilli(1795255200500L), queuedRecord.echoedAt());
-        assertEquals(MessageStatus.QUEUED, queuedRecord.status());
+        assertEquals(MessageStatus.SENT, queuedRecord.status(), "Facebook took it even if the worker never heard back");
+        assertEquals("m_queued-echo", queuedRecord.facebookMessageId());
+        assertEquals("5550005", queuedRecord.psid());
         MessageRecord sentRecord = messages.find(sent).orElseThrow();
         assertEquals(Instant.ofEpochMilli(1795255200501L), sentRecord.echoedAt());
         assertEquals(MessageStatus.SENT, sentRecord.status());

@@ -6,18 +6,29 @@ import java.util.Locale;
 public enum DeliveryOutcome {
     /** Facebook accepted it; the record is {@code sent}. */
     SENT(false, false),
-    /** Facebook accepted it but the record could not be written; acknowledged so it is never sent twice. */
+    /** Facebook accepted it but the record could not be written; acknowledged (the page's echo records it). */
     SENT_NOT_RECORDED(false, false),
     /** The record was already {@code sent} (or later) or {@code failed}: acknowledged without sending. */
     DUPLICATE_SKIPPED(false, false),
+    /** The send API never committed it (answered 503 or 4xx, or died before writing it): never sent. */
+    DROPPED(false, false),
     /** A permanent failure, recorded {@code failed}; acknowledged, never retried. */
     FAILED(false, false),
     /** A transient failure on the last allowed receive: recorded {@code failed}, left to SQS for the DLQ. */
     FAILED_LAST_ATTEMPT(true, false),
     /** A transient failure: the record is back to {@code queued}; SQS redelivers it. */
     RETRY(true, true),
-    /** Another invocation holds a live lease on the record; SQS redelivers it. */
+    /**
+     * The Send API call timed out or was cut after the request left: Facebook may have it. The
+     * record stays {@code sending} until the page's echo confirms it or the next attempt sends again.
+     */
+    UNKNOWN_OUTCOME(true, true),
+    /** Another invocation holds a live lease on the record; SQS redelivers it when the lease ends. */
     IN_FLIGHT(true, true),
+    /** The send API has not decided yet whether it was accepted; looked at again within a second. */
+    UNDECIDED(true, true),
+    /** Put back on the queue as a fresh copy rather than dead-lettered unattempted; this copy is acknowledged. */
+    REQUEUED(false, true),
     /** DynamoDB or Secrets Manager failed; nothing was changed; SQS redelivers it. */
     DEPENDENCY_UNAVAILABLE(true, true),
     /** Not attempted: an earlier message to the same recipient is being retried (keeps their order). */
@@ -45,6 +56,11 @@ public enum DeliveryOutcome {
     /** True when later messages to the same recipient must wait for this one (it will be retried). */
     public boolean holdsRecipient() {
         return holdsRecipient;
+    }
+
+    /** Nothing was attempted with Facebook: on the last receive it goes back to the queue rather than the DLQ. */
+    public boolean unattempted() {
+        return this == IN_FLIGHT || this == UNDECIDED || this == DEFERRED || this == HELD;
     }
 
     public String wireName() {

@@ -7,12 +7,15 @@ import java.util.Objects;
  * How the worker treats one message.
  *
  * @param maxReceiveCount the queue's {@code maxReceiveCount}: on this receive a transient failure is final
- * @param claimLease      how long a claimed record is reserved for this invocation (longer than a
- *                        Graph call plus the record writes, shorter than the queue's visibility timeout)
+ * @param claimLease      how long a claimed record is reserved for the invocation that claimed it: at
+ *                        least the queue's visibility timeout plus the worker's timeout, so no
+ *                        redelivery of the same message (a duplicate, or the one after a killed
+ *                        invocation) can send while that invocation may still be sending
  */
 public record DeliveryPolicy(int maxReceiveCount, Duration claimLease) {
 
-    public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(60);
+    /** The template's VisibilityTimeout (180 s) plus the worker's Timeout (30 s); a test checks the sum. */
+    public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(210);
 
     public DeliveryPolicy {
         if (maxReceiveCount < 1) {

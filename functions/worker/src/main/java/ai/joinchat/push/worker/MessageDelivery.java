@@ -1,5 +1,6 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.graph.GraphError;
 import ai.joinchat.push.graph.GraphMessageMapper;
@@ -12,28 +13,32 @@ import ai.joinchat.push.secrets.AppSecrets;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.DeliveryError;
-import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageRecords.Claim;
 import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
-import java.util.Locale;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers one queued message through the Messenger Send API, exactly once as far as the
- * delivery record can tell.
+ * delivery record and the page's echoes can tell.
  *
  * <p>Everything that only reads (page and app secrets, the contact binding) happens before the
  * record is claimed, so a DynamoDB or Secrets Manager failure changes nothing and SQS simply
- * redelivers. The claim is a conditional write with a lease: an already {@code sent} or
- * {@code failed} record is acknowledged without sending, one another invocation is sending is
- * retried later. The Graph outcome then settles the record: {@code sent}; {@code failed} for a
- * permanent error; back to {@code queued} for a transient one, or {@code failed} (retryable) on
- * the last receive the queue allows, after which SQS moves the message to the dead-letter queue.
+ * redelivers. The claim is a conditional write with a lease: it takes a committed message, or a
+ * {@code pending} one whose send API invocation is over; a message the send API rejected (or
+ * never wrote) is dropped, one it is still deciding is looked at again within a second, one
+ * already {@code sent} or {@code failed} is acknowledged, one another invocation holds comes back
+ * when the lease ends. The Graph outcome then settles the record: {@code sent}; {@code failed}
+ * for a permanent error; back to {@code queued} for a transient one; still {@code sending}, lease
+ * released, when the outcome is unknown (timeout or cut connection after the request left), so
+ * the page's echo can confirm it before the next attempt. On the last receive the queue allows,
+ * every failure is recorded {@code failed} (retryable) before SQS dead-letters the message.
  *
  * <p>Thread-safe: one instance per container serves every record of every batch.
  */
@@ -42,6 +47,22 @@ public final class MessageDelivery {
     static final String PAGE_NOT_CONFIGURED = "page_not_configured";
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
     static final String INVALID_MESSAGE = "invalid_message";
+    static final String DEPENDENCY_UNAVAILABLE = "dependency_unavailable";
+    static final String INTERNAL_ERROR = "internal_error";
+    /** How long a delivery waits inline for the send API to decide, re-reading the record. */
+    static final Duration DECISION_WAIT = Duration.ofMillis(800);
+    static final Duration DECISION_POLL = Duration.ofMillis(100);
+    /** When an undecided message is looked at again after the inline wait. */
+    static final Duration UNDECIDED_RETRY = Duration.ofSeconds(1);
+    /** Kept from the deadline for the write that settles the record after the Graph call. */
+    static final Duration SETTLE_RESERVE = Duration.ofSeconds(1);
+
+    /** What became of a message, and when SQS should offer it again (null: the queue's own timeout). */
+    public record Result(DeliveryOutcome outcome, Duration retryIn) {
+        static Result of(DeliveryOutcome outcome) {
+            return new Result(outcome, null);
+        }
+    }
 
     private final MessageRecords records;
     private final SecretsProvider secrets;
@@ -80,47 +101,32 @@ public final class MessageDelivery {
                            String facebookMessageId, long graphLatencyMs) {
     }
 
+    /** Without an invocation deadline (tests and tools). */
+    public DeliveryOutcome deliver(QueuedMessage message, int receiveCount) {
+        return deliver(message, receiveCount, Deadline.none()).outcome();
+    }
+
     /**
      * @param message      the queued message
      * @param receiveCount SQS's {@code ApproximateReceiveCount} of this delivery (1 on the first)
+     * @param deadline     when every call of this delivery must be over
      */
-    public DeliveryOutcome deliver(QueuedMessage message, int receiveCount) {
+    public Result deliver(QueuedMessage message, int receiveCount, Deadline deadline) {
         long started = System.nanoTime();
         try {
             Prepared prepared = prepare(message);
-            MessageRecords.Claim claim = claim(message);
-            switch (claim) {
-                case CLAIMED -> {
-                    Attempt attempt = prepared.permanentError() != null
-                            ? failPermanently(message, prepared.permanentError())
-                            : send(message, prepared, receiveCount);
-                    log(message, receiveCount, started, attempt);
-                    return attempt.outcome();
+            Claim claim = claim(message, deadline);
+            if (claim instanceof Claim.Claimed claimed) {
+                if (claimed.unconfirmedBefore()) {
+                    metrics.count("MessagesResentUnconfirmed", 1);
                 }
-                case ALREADY_SENT, ALREADY_FAILED -> {
-                    logger.info("duplicate_delivery_skipped")
-                            .with("message_id", message.messageId())
-                            .with("page_id", message.pageId())
-                            .with("outcome", DeliveryOutcome.DUPLICATE_SKIPPED.wireName())
-                            .with("status", claim == MessageRecords.Claim.ALREADY_SENT ? "sent" : "failed")
-                            .with("attempt", receiveCount)
-                            .with("latency_ms", elapsedMs(started))
-                            .write();
-                    return DeliveryOutcome.DUPLICATE_SKIPPED;
-                }
-                default -> {
-                    // IN_FLIGHT, or MISSING again after creating it (deleted meanwhile): try later.
-                    logger.warn("message_delivery")
-                            .with("message_id", message.messageId())
-                            .with("page_id", message.pageId())
-                            .with("outcome", DeliveryOutcome.IN_FLIGHT.wireName())
-                            .with("claim", claim.name().toLowerCase(Locale.ROOT))
-                            .with("attempt", receiveCount)
-                            .with("latency_ms", elapsedMs(started))
-                            .write();
-                    return DeliveryOutcome.IN_FLIGHT;
-                }
+                Attempt attempt = prepared.permanentError() != null
+                        ? failPermanently(message, prepared.permanentError(), deadline)
+                        : send(message, prepared, receiveCount, deadline);
+                log(message, receiveCount, started, attempt);
+                return Result.of(attempt.outcome());
             }
+            return notClaimed(message, receiveCount, started, claim);
         } catch (DependencyUnavailableException e) {
             logger.warn("message_delivery")
                     .with("message_id", message.messageId())
@@ -131,8 +137,38 @@ public final class MessageDelivery {
                     .with(e)
                     .write();
             metrics.count("DependencyFailures", 1);
-            return DeliveryOutcome.DEPENDENCY_UNAVAILABLE;
+            return Result.of(DeliveryOutcome.DEPENDENCY_UNAVAILABLE);
         }
+    }
+
+    private Result notClaimed(QueuedMessage message, int receiveCount, long started, Claim claim) {
+        Result result;
+        String detail;
+        if (claim instanceof Claim.Settled settled) {
+            result = Result.of(DeliveryOutcome.DUPLICATE_SKIPPED);
+            detail = settled.status().wireName();
+        } else if (claim instanceof Claim.Dropped dropped) {
+            result = Result.of(DeliveryOutcome.DROPPED);
+            detail = dropped.reason();
+            metrics.count("MessagesDropped", 1);
+        } else if (claim instanceof Claim.Busy busy) {
+            Duration left = Duration.between(clock.instant(), busy.leaseUntil());
+            result = new Result(DeliveryOutcome.IN_FLIGHT, left.isNegative() ? Duration.ZERO : left.plusSeconds(1));
+            detail = "lease until " + busy.leaseUntil();
+        } else {
+            result = new Result(DeliveryOutcome.UNDECIDED, UNDECIDED_RETRY);
+            detail = "decision due " + ((Claim.Undecided) claim).decideBy();
+        }
+        (result.outcome() == DeliveryOutcome.DUPLICATE_SKIPPED ? logger.info("duplicate_delivery_skipped")
+                : logger.info("message_delivery"))
+                .with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", result.outcome().wireName())
+                .with("claim", detail)
+                .with("attempt", receiveCount)
+                .with("latency_ms", elapsedMs(started))
+                .write();
+        return result;
     }
 
     private Prepared prepare(QueuedMessage message) {
@@ -146,10 +182,11 @@ public final class MessageDelivery {
         Optional<ResolvedRecipient> recipient;
         ObjectNode body;
         try {
-            recipient = recipients.resolve(message.pageId(), message.recipientType(), message.recipientValue());
+            recipient = recipients.resolve(message.pageId(), message.recipient().type().wireName(),
+                    message.recipient().value());
             if (recipient.isEmpty()) {
                 return Prepared.failure(RECIPIENT_NOT_FOUND,
-                        "no PSID is bound to this " + message.recipientType() + " for this page");
+                        "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
             }
             if (message.messagingType() == null || message.messagingType().isBlank()) {
                 throw new IllegalArgumentException("messaging_type is missing");
@@ -164,75 +201,120 @@ public final class MessageDelivery {
         return new Prepared(page.get(), appSecret, recipient.get(), body, null);
     }
 
-    private MessageRecords.Claim claim(QueuedMessage message) {
-        MessageRecords.Claim claim = records.claim(message.messageId(), clock.instant(), policy.claimLease());
-        if (claim != MessageRecords.Claim.MISSING) {
-            return claim;
+    /**
+     * Claims the record; while the send API is still deciding (a moment after SQS took the
+     * message, or in a slow commit), re-reads it for a short while before giving up for now.
+     */
+    private Claim claim(QueuedMessage message, Deadline deadline) {
+        Claim claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
+                deadline);
+        long waitUntil = System.nanoTime() + DECISION_WAIT.toNanos();
+        while (claim instanceof Claim.Undecided && System.nanoTime() < waitUntil && !deadline.expired()) {
+            sleep(DECISION_POLL);
+            Optional<MessageStatus> now = records.find(message.messageId(), deadline).map(r -> r.status());
+            if (now.isEmpty() || now.get() == MessageStatus.PENDING) {
+                if (message.decideBy() == null || clock.instant().isBefore(message.decideBy())) {
+                    continue;
+                }
+            }
+            claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
+                    deadline);
         }
-        // The send API writes the record before enqueuing; recreate it if it is gone (e.g. expired).
-        records.create(MessageRecord.queued(message.messageId(), message.pageId(), message.recipientType(),
-                message.recipientValue(), message.templateType(), message.warnings(), clock.instant()));
-        return records.claim(message.messageId(), clock.instant(), policy.claimLease());
+        return claim;
     }
 
-    private Attempt failPermanently(QueuedMessage message, DeliveryError error) {
-        records.markFailed(message.messageId(), error, clock.instant());
+    private Attempt failPermanently(QueuedMessage message, DeliveryError error, Deadline deadline) {
+        records.markFailed(message.messageId(), error, clock.instant(), deadline);
         metrics.count("MessagesFailed", 1);
         return new Attempt(DeliveryOutcome.FAILED, MessageStatus.FAILED, error, null, -1);
     }
 
-    private Attempt send(QueuedMessage message, Prepared prepared, int receiveCount) {
+    private Attempt send(QueuedMessage message, Prepared prepared, int receiveCount, Deadline deadline) {
         long callStarted = System.nanoTime();
         GraphSendOutcome outcome;
         try {
             outcome = graph.send(message.pageId(), prepared.page().pageAccessToken(), prepared.appSecret(),
-                    prepared.body());
+                    prepared.body(), deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
         } catch (IllegalArgumentException e) {
             // Only for arguments the client refuses before calling (e.g. a page id that is not digits).
-            return failPermanently(message, new DeliveryError(INVALID_MESSAGE, null, e.getMessage(), false));
+            return failPermanently(message, new DeliveryError(INVALID_MESSAGE, null, e.getMessage(), false), deadline);
         }
         long graphLatencyMs = elapsedMs(callStarted);
         metrics.milliseconds("GraphLatency", graphLatencyMs);
+        return settle(message, prepared, receiveCount, deadline, outcome, graphLatencyMs);
+    }
 
+    private Attempt settle(QueuedMessage message, Prepared prepared, int receiveCount, Deadline deadline,
+                           GraphSendOutcome outcome, long graphLatencyMs) {
+        boolean lastReceive = receiveCount >= policy.maxReceiveCount();
         if (outcome instanceof GraphSendOutcome.Sent sent) {
             String psid = prepared.recipient().psid() != null ? prepared.recipient().psid() : sent.recipientId();
+            metrics.count("MessagesSent", 1);
             try {
                 records.markSent(message.messageId(), message.pageId(), sent.facebookMessageId(), psid,
-                        clock.instant());
+                        clock.instant(), deadline);
             } catch (DependencyUnavailableException e) {
-                // Facebook has it: acknowledging is better than sending it twice.
+                // Facebook has it: acknowledging is better than sending it twice; its echo records it.
                 logger.error("mark_sent_failed")
                         .with("message_id", message.messageId())
                         .with("page_id", message.pageId())
                         .with("facebook_message_id", sent.facebookMessageId())
                         .with(e)
                         .write();
-                metrics.count("MessagesSent", 1);
                 return new Attempt(DeliveryOutcome.SENT_NOT_RECORDED, MessageStatus.SENT, null,
                         sent.facebookMessageId(), graphLatencyMs);
             }
-            metrics.count("MessagesSent", 1);
             return new Attempt(DeliveryOutcome.SENT, MessageStatus.SENT, null, sent.facebookMessageId(),
                     graphLatencyMs);
         }
-
+        if (outcome instanceof GraphSendOutcome.Unknown unknown) {
+            DeliveryError error = toDeliveryError(unknown.error(), true);
+            metrics.count("SendOutcomeUnknown", 1);
+            if (lastReceive) {
+                // An echo that still comes moves it to sent (confirmByEcho accepts failed).
+                records.markFailed(message.messageId(), error, clock.instant(), deadline);
+                metrics.count("MessagesFailed", 1);
+                return new Attempt(DeliveryOutcome.FAILED_LAST_ATTEMPT, MessageStatus.FAILED, error, null,
+                        graphLatencyMs);
+            }
+            records.markUnknown(message.messageId(), error, clock.instant(), deadline);
+            return new Attempt(DeliveryOutcome.UNKNOWN_OUTCOME, MessageStatus.SENDING, error, null, graphLatencyMs);
+        }
         GraphSendOutcome.Failed failed = (GraphSendOutcome.Failed) outcome;
         if (!failed.transientFailure()) {
             DeliveryError error = toDeliveryError(failed.error(), false);
-            records.markFailed(message.messageId(), error, clock.instant());
+            records.markFailed(message.messageId(), error, clock.instant(), deadline);
             metrics.count("MessagesFailed", 1);
             return new Attempt(DeliveryOutcome.FAILED, MessageStatus.FAILED, error, null, graphLatencyMs);
         }
         DeliveryError error = toDeliveryError(failed.error(), true);
-        if (receiveCount >= policy.maxReceiveCount()) {
-            records.markFailed(message.messageId(), error, clock.instant());
+        if (lastReceive) {
+            records.markFailed(message.messageId(), error, clock.instant(), deadline);
             metrics.count("MessagesFailed", 1);
             return new Attempt(DeliveryOutcome.FAILED_LAST_ATTEMPT, MessageStatus.FAILED, error, null,
                     graphLatencyMs);
         }
-        records.markRetrying(message.messageId(), error, clock.instant());
+        records.markRetrying(message.messageId(), error, clock.instant(), deadline);
         metrics.count("MessagesRetried", 1);
         return new Attempt(DeliveryOutcome.RETRY, MessageStatus.QUEUED, error, null, graphLatencyMs);
+    }
+
+    /**
+     * The last receive the queue allows ended without a delivery (a dependency failed, or an
+     * unexpected error): record {@code failed} (retryable) so the status does not say queued
+     * for a message that will not be attempted again. Best effort: DynamoDB may be the cause.
+     */
+    public void giveUp(QueuedMessage message, DeliveryOutcome outcome, Deadline deadline) {
+        String code = outcome == DeliveryOutcome.DEPENDENCY_UNAVAILABLE ? DEPENDENCY_UNAVAILABLE : INTERNAL_ERROR;
+        DeliveryError error = new DeliveryError(code, null,
+                "no attempt succeeded before the queue's receive limit (" + outcome.wireName() + ")", true);
+        try {
+            records.markFailed(message.messageId(), error, clock.instant(), deadline);
+            metrics.count("MessagesFailed", 1);
+        } catch (RuntimeException e) {
+            logger.error("give_up_not_recorded").with("message_id", message.messageId())
+                    .with("page_id", message.pageId()).with(e).write();
+        }
     }
 
     /**
@@ -261,7 +343,7 @@ public final class MessageDelivery {
                 : logger.warn("message_delivery"))
                 .with("message_id", message.messageId())
                 .with("page_id", message.pageId())
-                .with("recipient_type", message.recipientType())
+                .with("recipient_type", message.recipient().type().wireName())
                 .with("outcome", attempt.outcome().wireName())
                 .with("status", attempt.status().wireName())
                 .with("attempt", receiveCount)
@@ -280,6 +362,15 @@ public final class MessageDelivery {
             }
         }
         entry.write();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DependencyUnavailableException("DynamoDB", e);
+        }
     }
 
     private static long elapsedMs(long startedNanos) {

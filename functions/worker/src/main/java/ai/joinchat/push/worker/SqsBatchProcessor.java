@@ -1,5 +1,6 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
 
@@ -27,10 +28,17 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>A record whose body is not a queued message is handed back to SQS (it reaches the DLQ for
  * inspection). With a time budget, a message not started before the budget runs out is handed
  * back rather than risking the invocation's timeout in the middle of a send.
+ *
+ * <p>A record that must come back sooner than the queue's visibility timeout (the send API still
+ * deciding, another invocation's lease ending) gets that visibility. On the last receive the
+ * queue allows, a record that was never attempted goes back to the queue as a fresh copy instead
+ * of the dead-letter queue, and one whose attempt failed without a Graph answer is recorded
+ * {@code failed}, so no status says queued for a message nobody will attempt again.
  */
 public final class SqsBatchProcessor {
 
     private final MessageDelivery delivery;
+    private final Redelivery redelivery;
     private final ExecutorService executor;
     private final int maxReceiveCount;
     private final JsonLogger logger;
@@ -40,9 +48,10 @@ public final class SqsBatchProcessor {
      *                        start more Graph calls at once than it has threads
      * @param maxReceiveCount the queue's {@code maxReceiveCount}
      */
-    public SqsBatchProcessor(MessageDelivery delivery, ExecutorService executor, int maxReceiveCount,
-                             JsonLogger logger) {
+    public SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
+                             int maxReceiveCount, JsonLogger logger) {
         this.delivery = Objects.requireNonNull(delivery, "delivery");
+        this.redelivery = Objects.requireNonNull(redelivery, "redelivery");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.maxReceiveCount = maxReceiveCount;
         this.logger = Objects.requireNonNull(logger, "logger");
@@ -54,15 +63,22 @@ public final class SqsBatchProcessor {
      * @return the SQS message ids to report as {@code batchItemFailures}, in batch order
      */
     public List<String> process(List<SqsRecord> records, Duration timeBudget) {
+        return process(records, timeBudget, Deadline.none());
+    }
+
+    /**
+     * @param invocation the invocation's deadline, which every call of every delivery keeps
+     */
+    public List<String> process(List<SqsRecord> records, Duration timeBudget, Deadline invocation) {
         long deadline = timeBudget == null ? Long.MAX_VALUE : System.nanoTime() + timeBudget.toNanos();
-        DeliveryOutcome[] outcomes = new DeliveryOutcome[records.size()];
+        MessageDelivery.Result[] outcomes = new MessageDelivery.Result[records.size()];
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         List<QueuedMessage> messages = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             QueuedMessage message = read(records.get(i));
             messages.add(message);
             if (message == null) {
-                outcomes[i] = DeliveryOutcome.UNREADABLE;
+                outcomes[i] = MessageDelivery.Result.of(DeliveryOutcome.UNREADABLE);
             } else {
                 groups.computeIfAbsent(groupKey(message), k -> new ArrayList<>()).add(i);
             }
@@ -70,7 +86,7 @@ public final class SqsBatchProcessor {
 
         List<Map.Entry<List<Integer>, Future<?>>> running = new ArrayList<>(groups.size());
         for (List<Integer> group : groups.values()) {
-            Runnable task = () -> deliverInOrder(group, records, messages, outcomes, deadline);
+            Runnable task = () -> deliverInOrder(group, records, messages, outcomes, deadline, invocation);
             if (groups.size() == 1) {
                 task.run();
                 continue;
@@ -87,38 +103,68 @@ public final class SqsBatchProcessor {
 
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
-            DeliveryOutcome outcome = outcomes[i] == null ? DeliveryOutcome.ERROR : outcomes[i];
-            if (outcome.batchItemFailure()) {
+            MessageDelivery.Result result = outcomes[i] == null
+                    ? MessageDelivery.Result.of(DeliveryOutcome.ERROR) : outcomes[i];
+            if (afterwards(records.get(i), messages.get(i), result, invocation).batchItemFailure()) {
                 failures.add(records.get(i).messageId());
             }
         }
         return failures;
     }
 
+    /** What SQS is told, once the rest of the batch is done: sooner visibility, a fresh copy, or a final record. */
+    private DeliveryOutcome afterwards(SqsRecord record, QueuedMessage message, MessageDelivery.Result result,
+                                       Deadline invocation) {
+        DeliveryOutcome outcome = result.outcome();
+        if (!outcome.batchItemFailure() || message == null) {
+            return outcome;
+        }
+        boolean lastReceive = record.receiveCount() >= maxReceiveCount;
+        Duration delay = result.retryIn() == null ? Duration.ZERO : result.retryIn();
+        if (lastReceive && outcome.unattempted()) {
+            if (redelivery.requeue(record, delay)) {
+                logger.info("message_requeued").with("message_id", message.messageId())
+                        .with("page_id", message.pageId()).with("outcome", outcome.wireName())
+                        .with("attempt", record.receiveCount()).write();
+                return DeliveryOutcome.REQUEUED;
+            }
+            delivery.giveUp(message, outcome, invocation);
+            return outcome;
+        }
+        if (lastReceive && (outcome == DeliveryOutcome.DEPENDENCY_UNAVAILABLE || outcome == DeliveryOutcome.ERROR)) {
+            delivery.giveUp(message, outcome, invocation);
+            return outcome;
+        }
+        if (result.retryIn() != null) {
+            redelivery.retryIn(record, result.retryIn());
+        }
+        return outcome;
+    }
+
     private void deliverInOrder(List<Integer> group, List<SqsRecord> records, List<QueuedMessage> messages,
-                                DeliveryOutcome[] outcomes, long deadline) {
+                                MessageDelivery.Result[] outcomes, long deadline, Deadline invocation) {
         boolean held = false;
         for (int index : group) {
             SqsRecord record = records.get(index);
             QueuedMessage message = messages.get(index);
-            DeliveryOutcome outcome;
+            MessageDelivery.Result result;
             if (held && record.receiveCount() < maxReceiveCount) {
-                outcome = DeliveryOutcome.HELD;
-                logSkipped(message, record, outcome);
-            } else if (System.nanoTime() > deadline) {
-                outcome = DeliveryOutcome.DEFERRED;
-                logSkipped(message, record, outcome);
+                result = MessageDelivery.Result.of(DeliveryOutcome.HELD);
+                logSkipped(message, record, result.outcome());
+            } else if (System.nanoTime() > deadline || invocation.expired()) {
+                result = MessageDelivery.Result.of(DeliveryOutcome.DEFERRED);
+                logSkipped(message, record, result.outcome());
             } else {
-                outcome = deliverOne(message, record);
+                result = deliverOne(message, record, invocation);
             }
-            outcomes[index] = outcome;
-            held |= outcome.holdsRecipient();
+            outcomes[index] = result;
+            held |= result.outcome().holdsRecipient();
         }
     }
 
-    private DeliveryOutcome deliverOne(QueuedMessage message, SqsRecord record) {
+    private MessageDelivery.Result deliverOne(QueuedMessage message, SqsRecord record, Deadline invocation) {
         try {
-            return delivery.deliver(message, record.receiveCount());
+            return delivery.deliver(message, record.receiveCount(), invocation);
         } catch (RuntimeException e) {
             logger.error("message_delivery")
                     .with("message_id", message.messageId())
@@ -127,11 +173,11 @@ public final class SqsBatchProcessor {
                     .with("attempt", record.receiveCount())
                     .with(e)
                     .write();
-            return DeliveryOutcome.ERROR;
+            return MessageDelivery.Result.of(DeliveryOutcome.ERROR);
         }
     }
 
-    private void awaitGroup(List<Integer> group, Future<?> future, DeliveryOutcome[] outcomes) {
+    private void awaitGroup(List<Integer> group, Future<?> future, MessageDelivery.Result[] outcomes) {
         try {
             future.get();
         } catch (InterruptedException e) {
@@ -142,7 +188,7 @@ public final class SqsBatchProcessor {
         // Anything the group did not settle (interrupted, crashed) is handed back to SQS.
         for (int index : group) {
             if (outcomes[index] == null) {
-                outcomes[index] = DeliveryOutcome.ERROR;
+                outcomes[index] = MessageDelivery.Result.of(DeliveryOutcome.ERROR);
             }
         }
     }
@@ -150,9 +196,6 @@ public final class SqsBatchProcessor {
     private QueuedMessage read(SqsRecord record) {
         try {
             QueuedMessage message = QueuedMessage.fromJson(record.body());
-            if (message.recipientType() == null || message.recipientValue() == null) {
-                throw new IllegalArgumentException("queued message has no recipient");
-            }
             return message;
         } catch (RuntimeException e) {
             logger.error("unreadable_message")
@@ -170,7 +213,7 @@ public final class SqsBatchProcessor {
         logger.info("message_delivery")
                 .with("message_id", message.messageId())
                 .with("page_id", message.pageId())
-                .with("recipient_type", message.recipientType())
+                .with("recipient_type", message.recipient().type().wireName())
                 .with("outcome", outcome.wireName())
                 .with("attempt", record.receiveCount())
                 .with("latency_ms", 0)
@@ -179,6 +222,6 @@ public final class SqsBatchProcessor {
 
     /** Messages with the same key go to the same person through the same page. */
     static String groupKey(QueuedMessage message) {
-        return message.pageId() + "|" + message.recipientType() + ":" + message.recipientValue();
+        return message.pageId() + "|" + message.recipient().contactKey();
     }
 }

@@ -34,7 +34,8 @@ public final class SqsEventCodec {
             if (messageId == null || messageId.isEmpty()) {
                 throw new IllegalArgumentException("an SQS record has no messageId");
             }
-            out.add(new SqsRecord(messageId, Json.text(record, "body"), receiveCount(record)));
+            out.add(new SqsRecord(messageId, Json.text(record, "body"), receiveCount(record),
+                    Json.text(record, "receiptHandle")));
         }
         return out;
     }

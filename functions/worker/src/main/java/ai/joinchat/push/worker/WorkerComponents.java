@@ -1,6 +1,8 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.graph.AppSecretProof;
@@ -19,6 +21,7 @@ import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.MessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -33,9 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The worker's object graph, built once per container (before a SnapStart snapshot): settings
@@ -55,8 +55,12 @@ public final class WorkerComponents {
             EnvVar.GRAPH_API_VERSION,
             EnvVar.PHONE_NUMBER_FALLBACK,
             EnvVar.MAX_RECEIVE_COUNT,
+            EnvVar.QUEUE_URL,
             EnvVar.RECORD_RETENTION_DAYS,
             EnvVar.LOG_LEVEL));
+
+    /** Kept from the invocation's time for the batch response and the redelivery calls after the deliveries. */
+    static final Duration INVOCATION_RESERVE = Duration.ofSeconds(2);
 
     /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
     public static final int DELIVERY_THREADS = 10;
@@ -110,12 +114,14 @@ public final class WorkerComponents {
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000),
                 DeliveryPolicy.DEFAULT_CLAIM_LEASE);
+        Redelivery redelivery = new SqsRedelivery(aws.configure(SqsClient.builder(), "SQS"),
+                settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();
 
         MessageDelivery delivery = new MessageDelivery(records, secrets,
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
                 mapper, graph, policy, clock, logger, metrics);
-        SqsBatchProcessor processor = new SqsBatchProcessor(delivery, deliveryExecutor(DELIVERY_THREADS),
+        SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery, deliveryExecutor(DELIVERY_THREADS),
                 policy.maxReceiveCount(), logger);
         return new WorkerComponents(new SqsEventCodec(), processor, mapper, logger,
                 graphTimeout.plusSeconds(3));
@@ -123,13 +129,7 @@ public final class WorkerComponents {
 
     /** A fixed pool of daemon threads: never keeps a JVM alive, never grows with the batch. */
     public static ExecutorService deliveryExecutor(int threads) {
-        AtomicInteger counter = new AtomicInteger();
-        ThreadFactory factory = runnable -> {
-            Thread thread = new Thread(runnable, "delivery-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        return Executors.newFixedThreadPool(threads, factory);
+        return DaemonThreads.fixedPool("delivery", threads);
     }
 
     public SqsEventCodec codec() {
@@ -142,6 +142,11 @@ public final class WorkerComponents {
 
     public JsonLogger logger() {
         return logger;
+    }
+
+    /** The invocation's deadline: every AWS and Graph call of the batch ends by it. */
+    public Deadline deadline(Duration remaining) {
+        return Deadline.ofRemaining(remaining, INVOCATION_RESERVE);
     }
 
     /**
@@ -168,7 +173,7 @@ public final class WorkerComponents {
             List<SqsRecord> records = codec.readEvent(
                     new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
             QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
-            Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipientValue()),
+            Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipient().value()),
                     message.messagingType(), message.tag(),
                     mapper.toSendApiMessage(message.templateType(), message.message(), message.messageId())));
             SqsBatchProcessor.groupKey(message);

@@ -42,9 +42,13 @@ public final class WorkerHandler implements RequestStreamHandler, Resource {
             components.logger().error("invalid_event").with(e).write();
             throw e;
         }
-        Duration budget = context == null ? null
-                : components.timeBudget(Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis())));
-        List<String> failures = components.batchProcessor().process(records, budget);
+        if (context == null) {
+            components.codec().writeResponse(components.batchProcessor().process(records, null), output);
+            return;
+        }
+        Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
+        List<String> failures = components.batchProcessor().process(records, components.timeBudget(remaining),
+                components.deadline(remaining));
         components.codec().writeResponse(failures, output);
     }
 

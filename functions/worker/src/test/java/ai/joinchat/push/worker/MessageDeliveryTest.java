@@ -122,8 +122,9 @@ class MessageDeliveryTest {
     void sendsTagAndMessagingTypeOfTheQueuedMessage() {
         graphAnswers("24681357", "m_tag");
         QueuedMessage plain = WorkerFixture.text("msg-tag", "id", "24681357", "Agent here");
-        QueuedMessage tagged = fixture.accepted(new QueuedMessage(plain.messageId(), plain.pageId(), "id", "24681357",
-                "text", plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt()));
+        QueuedMessage tagged = fixture.accepted(new QueuedMessage(plain.messageId(), plain.pageId(), plain.recipient(),
+                "text", plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt(),
+                plain.decideBy()));
 
         assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(tagged, 1));
 
@@ -390,7 +391,8 @@ class MessageDeliveryTest {
     @Test
     void messageAnotherInvocationIsSendingIsRetriedLater() {
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-busy", "id", "24681357", "Hi"));
-        fixture.records.claim(message.messageId(), java.time.Instant.now(), Duration.ofSeconds(60));
+        fixture.records.claim(message.messageId(), java.time.Instant.now(), Duration.ofSeconds(60), null,
+                ai.joinchat.push.Deadline.none());
 
         DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
 
@@ -400,15 +402,27 @@ class MessageDeliveryTest {
     }
 
     @Test
-    void missingRecordIsCreatedThenSent() {
+    void messageWithoutARecordAfterItsDecisionTimeIsDroppedNeverRecreated() {
         graphAnswers("24681357", "m_created");
-        QueuedMessage message = WorkerFixture.text("msg-missing", "id", "24681357", "Hi");
+        QueuedMessage young = WorkerFixture.text("msg-missing", "id", "24681357", "Hi");
+        QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(), "text",
+                young.message(), "UPDATE", null, java.util.List.of(), java.time.Instant.now().minusSeconds(30),
+                java.time.Instant.now().minusSeconds(5));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
-        MessageRecord record = record(message);
-        assertEquals(MessageStatus.SENT, record.status());
-        assertEquals("id", record.recipientType());
-        assertEquals("24681357", record.recipientValue());
+        assertEquals(DeliveryOutcome.DROPPED, fixture.delivery.deliver(message, 1));
+        assertTrue(fixture.records.find(message.messageId()).isEmpty(), "no record is ever recreated");
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
+    @Test
+    void messageWithoutARecordYetIsUndecidedAndComesBackWithinASecond() {
+        QueuedMessage message = WorkerFixture.text("msg-early", "id", "24681357", "Hi");
+
+        MessageDelivery.Result result = fixture.delivery.deliver(message, 1, ai.joinchat.push.Deadline.none());
+
+        assertEquals(DeliveryOutcome.UNDECIDED, result.outcome());
+        assertTrue(result.retryIn().toMillis() <= 1000, result.toString());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
 
     // ---- dependencies -------------------------------------------------------------------------
@@ -456,8 +470,8 @@ class MessageDeliveryTest {
     @Test
     void unmappableMessageFailsPermanently() {
         QueuedMessage base = WorkerFixture.text("msg-bad", "id", "24681357", "Hi");
-        QueuedMessage bad = fixture.accepted(new QueuedMessage(base.messageId(), base.pageId(), "id", "24681357",
-                "carousel", base.message(), "UPDATE", null, base.warnings(), base.acceptedAt()));
+        QueuedMessage bad = fixture.accepted(new QueuedMessage(base.messageId(), base.pageId(), base.recipient(),
+                "carousel", base.message(), "UPDATE", null, base.warnings(), base.acceptedAt(), base.decideBy()));
 
         assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(bad, 1));
         assertEquals("invalid_message", record(bad).error().code());

@@ -4,7 +4,10 @@ import ai.joinchat.push.local.fakes.InMemoryMessageRecords;
 
 import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.QueuedMessage;
@@ -37,6 +40,7 @@ final class WorkerFixture implements AutoCloseable {
     final ByteArrayOutputStream metricBuffer = new ByteArrayOutputStream();
     final ExecutorService executor = WorkerComponents.deliveryExecutor(WorkerComponents.DELIVERY_THREADS);
     final MessageDelivery delivery;
+    final RecordingRedelivery redelivery = new RecordingRedelivery();
     final SqsBatchProcessor processor;
     final WorkerComponents components;
 
@@ -53,7 +57,7 @@ final class WorkerFixture implements AutoCloseable {
                 new RecipientResolver(bindings, phoneNumberFallback), mapper,
                 GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
                 new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics);
-        processor = new SqsBatchProcessor(delivery, executor, maxReceiveCount, logger);
+        processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, logger);
         components = new WorkerComponents(new SqsEventCodec(), processor, mapper, logger, Duration.ofSeconds(3));
     }
 
@@ -63,15 +67,41 @@ final class WorkerFixture implements AutoCloseable {
 
     static QueuedMessage text(String messageId, String recipientType, String recipientValue, String text) {
         JsonNode message = Json.object().put("template_type", "text").put("text", text);
-        return new QueuedMessage(messageId, PAGE_ID, recipientType, recipientValue, "text", message, "UPDATE",
-                null, List.of(), Instant.now().toString());
+        return new QueuedMessage(messageId, PAGE_ID, recipient(recipientType, recipientValue), "text", message,
+                "UPDATE", null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
     }
 
-    /** Writes the {@code queued} record, as the send API does before enqueuing. */
+    static Recipient recipient(String type, String value) {
+        return new Recipient(RecipientType.fromWireName(type).orElseThrow(), value);
+    }
+
+    /** Writes the record and commits it, as the send API does once SQS took the message. */
     QueuedMessage accepted(QueuedMessage message) {
-        records.create(MessageRecord.queued(message.messageId(), message.pageId(), message.recipientType(),
-                message.recipientValue(), message.templateType(), message.warnings(), Instant.now()));
+        records.createPending(MessageRecord.pending(message.messageId(), message.pageId(), message.recipient(),
+                message.templateType(), message.warnings(), Instant.now(), message.decideBy()), Deadline.none());
+        records.commit(message.messageId(), Deadline.none());
         return message;
+    }
+
+    /** What the batch processor asked SQS for, instead of SQS. */
+    static final class RecordingRedelivery implements Redelivery {
+        final List<String> retried = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> requeued = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean queueDown;
+
+        @Override
+        public void retryIn(SqsRecord record, Duration delay) {
+            retried.add(record.messageId() + "@" + delay.toMillis());
+        }
+
+        @Override
+        public boolean requeue(SqsRecord record, Duration delay) {
+            if (queueDown) {
+                return false;
+            }
+            requeued.add(record.messageId());
+            return true;
+        }
     }
 
     static SqsRecord sqs(QueuedMessage message, int receiveCount) {

@@ -1,7 +1,9 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
@@ -136,12 +138,14 @@ class WorkerIntegrationTest {
 
     /** Records and enqueues a text message, as the send API does. */
     private QueuedMessage accept(String recipientType, String recipientValue, String text, int delaySeconds) {
-        QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId, recipientType,
-                recipientValue, "text", Json.object().put("template_type", "text").put("text", text), "UPDATE",
-                null, List.of(), Instant.now().toString());
-        assertTrue(records.create(MessageRecord.queued(message.messageId(), pageId, recipientType, recipientValue,
-                "text", List.of(), Instant.now())));
-        queue.enqueue(message, delaySeconds);
+        QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
+                WorkerFixture.recipient(recipientType, recipientValue), "text",
+                Json.object().put("template_type", "text").put("text", text), "UPDATE",
+                null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+        records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
+                List.of(), Instant.now(), message.decideBy()), Deadline.none());
+        assertEquals(MessageRecords.Decision.COMMITTED, records.commit(message.messageId(), Deadline.none()));
+        queue.enqueue(message, delaySeconds, Deadline.none());
         return message;
     }
 
@@ -255,8 +259,7 @@ class WorkerIntegrationTest {
         assertEquals(0, poller.pollOnce(Duration.ZERO), "acknowledged: SQS does not redeliver it");
         assertEquals(List.of(), deadLetters());
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
-        JsonNode statusJson = record.toStatusJson();
-        assertEquals(code, statusJson.path("error").path("code").asInt());
+        assertEquals(Integer.toString(code), record.error().code());
     }
 
     @Test
@@ -289,8 +292,8 @@ class WorkerIntegrationTest {
         assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
 
         // At-least-once delivery: the same body arrives again (twice, in one batch).
-        queue.enqueue(message, 0);
-        queue.enqueue(message, 0);
+        queue.enqueue(message, 0, Deadline.none());
+        queue.enqueue(message, 0, Deadline.none());
         pollUntilEmpty();
 
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));

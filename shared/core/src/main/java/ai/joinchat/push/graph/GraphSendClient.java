@@ -85,6 +85,15 @@ public final class GraphSendClient {
      */
     public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody) {
+        return send(pageId, pageAccessToken, appSecretOrNull, sendApiBody, requestTimeout);
+    }
+
+    /**
+     * As {@link #send(String, String, String, ObjectNode)}, waiting at most {@code timeout} (capped
+     * by the client's own request timeout) for the answer: the caller's deadline.
+     */
+    public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
+                                 ObjectNode sendApiBody, Duration timeout) {
         Objects.requireNonNull(pageId, "pageId");
         Objects.requireNonNull(sendApiBody, "sendApiBody");
         if (!PAGE_ID.matcher(pageId).matches()) {
@@ -97,7 +106,7 @@ public final class GraphSendClient {
         String proof = withProof ? AppSecretProof.compute(pageAccessToken, appSecretOrNull) : null;
 
         HttpRequest request = HttpRequest.newBuilder(messagesUri(pageId, proof))
-                .timeout(requestTimeout)
+                .timeout(timeout.compareTo(requestTimeout) < 0 && timeout.toMillis() > 0 ? timeout : requestTimeout)
                 .header("Authorization", "Bearer " + pageAccessToken)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
@@ -108,13 +117,26 @@ public final class GraphSendClient {
         try {
             response = httpClient.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            // HttpTimeoutException (an IOException) becomes "timeout"; the rest "connection failed: X".
-            return new GraphSendOutcome.Failed(GraphError.transportFailure(e), true);
+            // Refused before the request left: retry. Anything later: Facebook may have it.
+            return notSent(e) ? new GraphSendOutcome.Failed(GraphError.transportFailure(e), true)
+                    : new GraphSendOutcome.Unknown(GraphError.transportFailure(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new GraphSendOutcome.Failed(GraphError.transportFailure("interrupted"), true);
         }
         return toOutcome(response.statusCode(), response.body(), pageAccessToken, appSecretOrNull, proof);
+    }
+
+    /**
+     * True when the failure proves the request never reached Facebook: no connection was made
+     * (refused, connect timeout, unknown host) or the TLS handshake failed.
+     */
+    static boolean notSent(IOException e) {
+        return e instanceof java.net.http.HttpConnectTimeoutException
+                || e instanceof java.net.ConnectException
+                || e instanceof java.net.UnknownHostException
+                || e instanceof javax.net.ssl.SSLHandshakeException
+                || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
     }
 
     /** The endpoint without credentials, e.g. {@code https://graph.facebook.com/v25.0}. */

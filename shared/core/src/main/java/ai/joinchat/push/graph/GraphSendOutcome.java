@@ -3,7 +3,7 @@ package ai.joinchat.push.graph;
 import java.util.Objects;
 
 /** The result of one Send API call. */
-public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSendOutcome.Failed {
+public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSendOutcome.Failed, GraphSendOutcome.Unknown {
 
     /**
      * Messenger accepted the message.
@@ -25,6 +25,18 @@ public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSen
      */
     record Failed(GraphError error, boolean transientFailure) implements GraphSendOutcome {
         public Failed {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /**
+     * The request was written but no answer came back (timed out, or the connection was cut):
+     * Facebook may have taken the message. Not a failure to retry blindly: the page's echo tells.
+     *
+     * @param error the transport failure, for the record
+     */
+    record Unknown(GraphError error) implements GraphSendOutcome {
+        public Unknown {
             Objects.requireNonNull(error, "error");
         }
     }

@@ -1,32 +1,44 @@
 package ai.joinchat.push.queue;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.request.Recipient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The SQS message body the send API writes and the worker reads (versioned JSON): the accepted,
- * normalised request with the messaging type and tag already decided by the tag policy.
+ * normalised request with the messaging type and tag already decided by the tag policy, and the
+ * time by which the send API's commit decision is overdue ({@code decide_by}).
  */
 public record QueuedMessage(
         String messageId,
         String pageId,
-        String recipientType,
-        String recipientValue,
+        Recipient recipient,
         String templateType,
         JsonNode message,
         String messagingType,
         String tag,
         List<String> warnings,
-        String acceptedAt) {
+        Instant acceptedAt,
+        Instant decideBy) {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** Version 1 bodies carry no decision time: the send API's longest invocation then stands in. */
+    static final Duration VERSION_1_DECISION_TIME = Duration.ofSeconds(15);
 
     public QueuedMessage {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(pageId, "pageId");
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(message, "message");
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
@@ -35,7 +47,7 @@ public record QueuedMessage(
         node.put("v", VERSION);
         node.put("message_id", messageId);
         node.put("page_id", pageId);
-        node.putObject("recipient").put("type", recipientType).put("value", recipientValue);
+        node.set("recipient", recipient.toJson());
         node.put("template_type", templateType);
         node.set("message", message);
         node.put("messaging_type", messagingType);
@@ -44,7 +56,10 @@ public record QueuedMessage(
         }
         ArrayNode w = node.putArray("warnings");
         warnings.forEach(w::add);
-        node.put("accepted_at", acceptedAt);
+        node.put("accepted_at", acceptedAt == null ? null : acceptedAt.toString());
+        if (decideBy != null) {
+            node.put("decide_by", decideBy.toEpochMilli());
+        }
         return Json.write(node);
     }
 
@@ -53,14 +68,25 @@ public record QueuedMessage(
         JsonNode node = Json.parse(body);
         String messageId = Json.text(node, "message_id");
         String pageId = Json.text(node, "page_id");
-        JsonNode recipient = node.path("recipient");
-        if (messageId == null || pageId == null || !recipient.isObject() || !node.path("message").isObject()) {
+        if (messageId == null || pageId == null || !node.path("message").isObject()) {
             throw new IllegalArgumentException("not a queued message");
         }
         List<String> warnings = new ArrayList<>();
         node.path("warnings").forEach(w -> warnings.add(w.asText()));
-        return new QueuedMessage(messageId, pageId, Json.text(recipient, "type"), Json.text(recipient, "value"),
+        Instant acceptedAt = instant(Json.text(node, "accepted_at"));
+        Instant decideBy = node.path("decide_by").canConvertToLong()
+                ? Instant.ofEpochMilli(node.path("decide_by").asLong())
+                : acceptedAt == null ? null : acceptedAt.plus(VERSION_1_DECISION_TIME);
+        return new QueuedMessage(messageId, pageId, Recipient.fromJson(node.get("recipient")),
                 Json.text(node, "template_type"), node.get("message"), Json.text(node, "messaging_type"),
-                Json.text(node, "tag"), warnings, Json.text(node, "accepted_at"));
+                Json.text(node, "tag"), warnings, acceptedAt, decideBy);
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 }

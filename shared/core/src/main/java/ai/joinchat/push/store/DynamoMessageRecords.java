@@ -1,12 +1,19 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -17,11 +24,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /** {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE}. */
@@ -32,6 +41,11 @@ public final class DynamoMessageRecords implements MessageRecords {
     /** DynamoDB's limit of keys per BatchGetItem request. */
     static final int BATCH_GET_LIMIT = 100;
     private static final int BATCH_GET_ATTEMPTS = 5;
+
+    private static final String DYNAMODB = "DynamoDB";
+    private static final String NEW_RECORD = "attribute_not_exists(message_id)";
+    private static final Map<String, String> STATUS_NAME = Map.of("#status", "status");
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile(":[A-Za-z0-9_]+");
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -44,90 +58,194 @@ public final class DynamoMessageRecords implements MessageRecords {
     }
 
     @Override
-    public boolean create(MessageRecord record) {
+    public void createPending(MessageRecord record, Deadline deadline) {
+        call(() -> {
+            try {
+                dynamo.putItem(PutItemRequest.builder().tableName(table).item(pendingItem(record))
+                        .conditionExpression(NEW_RECORD)
+                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)).build());
+            } catch (ConditionalCheckFailedException e) {
+                // Message ids are unique: the record is there because an earlier try of this put landed.
+            }
+            return null;
+        });
+    }
+
+    /** The conditional put of a pending record, for a transaction that writes it with something else. */
+    public Put pendingPut(MessageRecord record) {
+        return Put.builder().tableName(table).item(pendingItem(record)).conditionExpression(NEW_RECORD).build();
+    }
+
+    private Map<String, AttributeValue> pendingItem(MessageRecord record) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("message_id", s(record.messageId()));
         item.put("page_id", s(record.pageId()));
-        item.put("recipient_type", s(record.recipientType()));
-        item.put("recipient_value", s(record.recipientValue()));
+        item.put("recipient_type", s(record.recipient().type().wireName()));
+        item.put("recipient_value", s(record.recipient().value()));
         item.put("template_type", s(record.templateType()));
-        item.put("status", s(record.status().wireName()));
-        item.put("attempts", n(record.attempts()));
+        item.put("status", s(MessageStatus.PENDING.wireName()));
+        item.put("attempts", n(0));
         item.put("created_at", s(record.createdAt().toString()));
         item.put("updated_at", s(record.updatedAt().toString()));
+        item.put("decide_by", n(record.decideBy().toEpochMilli()));
         item.put("warnings", AttributeValue.fromL(record.warnings().stream().map(DynamoMessageRecords::s).toList()));
         item.put("expires_at", n(record.createdAt().plus(retention).getEpochSecond()));
+        return item;
+    }
+
+    @Override
+    public Decision commit(String messageId, Deadline deadline) {
         return call(() -> {
             try {
-                dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(message_id)"));
-                return true;
+                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(key(messageId))
+                        .updateExpression("SET #status = :queued REMOVE decide_by")
+                        .conditionExpression("#status = :pending")
+                        .expressionAttributeNames(STATUS_NAME)
+                        .expressionAttributeValues(Map.of(":queued", status(MessageStatus.QUEUED),
+                                ":pending", status(MessageStatus.PENDING)))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)).build());
+                return Decision.COMMITTED;
             } catch (ConditionalCheckFailedException e) {
-                return false;
+                // Committed already (an earlier try landed, or the worker took it over), or rejected.
+                return decisionOf(e.item());
             }
         });
     }
 
     @Override
-    public void delete(String messageId) {
-        call(() -> dynamo.deleteItem(r -> r.tableName(table).key(key(messageId))));
+    public Decision reject(String messageId, String pageId, Instant now, Deadline deadline) {
+        return call(() -> {
+            try {
+                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(key(messageId))
+                        .updateExpression("SET #status = :rejected, page_id = if_not_exists(page_id, :page), "
+                                + "updated_at = :updated, expires_at = if_not_exists(expires_at, :expires) "
+                                + "REMOVE decide_by")
+                        .conditionExpression("attribute_not_exists(message_id) OR #status IN (:pending, :rejected)")
+                        .expressionAttributeNames(STATUS_NAME)
+                        .expressionAttributeValues(Map.of(":rejected", status(MessageStatus.REJECTED),
+                                ":pending", status(MessageStatus.PENDING), ":page", s(pageId),
+                                ":updated", s(now.toString()),
+                                ":expires", n(now.plus(retention).getEpochSecond())))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)).build());
+                return Decision.REJECTED;
+            } catch (ConditionalCheckFailedException e) {
+                return decisionOf(e.item());
+            }
+        });
+    }
+
+    private static Decision decisionOf(Map<String, AttributeValue> old) {
+        if (old == null || old.isEmpty() || !old.containsKey("status")) {
+            return Decision.REJECTED;
+        }
+        return MessageStatus.fromWireName(old.get("status").s()).committed() ? Decision.COMMITTED : Decision.REJECTED;
     }
 
     @Override
-    public Optional<MessageRecord> find(String messageId) {
+    public Optional<MessageRecord> find(String messageId, Deadline deadline) {
         return call(() -> {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(messageId)).consistentRead(true)).item();
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(messageId))
+                    .consistentRead(true).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))).item();
             return item == null || item.isEmpty() ? Optional.<MessageRecord>empty() : Optional.of(fromItem(item));
         });
     }
 
     @Override
-    public Claim claim(String messageId, Instant now, Duration lease) {
+    public Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":sending", s(MessageStatus.SENDING.wireName()));
-        values.put(":queued", s(MessageStatus.QUEUED.wireName()));
+        values.put(":sending", status(MessageStatus.SENDING));
+        values.put(":queued", status(MessageStatus.QUEUED));
+        values.put(":pending", status(MessageStatus.PENDING));
         values.put(":now", n(now.toEpochMilli()));
         values.put(":lease", n(now.plus(lease).toEpochMilli()));
         values.put(":one", n(1));
         values.put(":zero", n(0));
         values.put(":updated", s(now.toString()));
+        // Names this claim, so that the SDK's retry of a claim whose reply was lost knows it as its own.
+        String token = UUID.randomUUID().toString();
+        values.put(":token", s(token));
         return call(() -> {
             try {
-                dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(key(messageId))
+                Map<String, AttributeValue> old = dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                        .key(key(messageId))
                         .updateExpression("SET #status = :sending, lease_until = :lease, updated_at = :updated, "
-                                + "attempts = if_not_exists(attempts, :zero) + :one")
-                        .conditionExpression("attribute_exists(message_id) AND "
-                                + "(#status = :queued OR (#status = :sending AND lease_until < :now))")
-                        .expressionAttributeNames(Map.of("#status", "status"))
+                                + "claim_token = :token, attempts = if_not_exists(attempts, :zero) + :one "
+                                + "REMOVE decide_by")
+                        .conditionExpression("attribute_exists(message_id) AND (#status = :queued"
+                                + " OR (#status = :sending AND lease_until < :now)"
+                                + " OR (#status = :pending AND decide_by < :now))")
+                        .expressionAttributeNames(STATUS_NAME)
                         .expressionAttributeValues(values)
+                        .returnValues(ReturnValue.ALL_OLD)
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                        .build());
-                return Claim.CLAIMED;
+                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)).build()).attributes();
+                int attempts = old.containsKey("attempts") ? Integer.parseInt(old.get("attempts").n()) : 0;
+                boolean unconfirmed = MessageStatus.SENDING.wireName().equals(str(old, "status"));
+                return new Claim.Claimed(attempts + 1, unconfirmed);
             } catch (ConditionalCheckFailedException e) {
-                Map<String, AttributeValue> old = e.item();
-                if (old == null || old.isEmpty()) {
-                    return Claim.MISSING;
+                Map<String, AttributeValue> current = e.item();
+                if (current != null && token.equals(str(current, "claim_token"))) {
+                    return new Claim.Claimed(Integer.parseInt(current.get("attempts").n()), false);
                 }
-                MessageStatus status = MessageStatus.fromWireName(old.get("status").s());
-                if (status.acceptedByFacebook()) {
-                    return Claim.ALREADY_SENT;
-                }
-                if (status == MessageStatus.FAILED) {
-                    return Claim.ALREADY_FAILED;
-                }
-                return Claim.IN_FLIGHT;
+                return refusedClaim(current, now, absentDecideBy);
             }
         });
     }
 
+    private static Claim refusedClaim(Map<String, AttributeValue> old, Instant now, Instant absentDecideBy) {
+        if (old == null || old.isEmpty() || !old.containsKey("status")) {
+            return absentDecideBy != null && now.isBefore(absentDecideBy)
+                    ? new Claim.Undecided(absentDecideBy)
+                    : new Claim.Dropped("no record: the send API never accepted it");
+        }
+        MessageStatus status = MessageStatus.fromWireName(old.get("status").s());
+        return switch (status) {
+            case PENDING -> new Claim.Undecided(millis(old, "decide_by", now));
+            case REJECTED -> new Claim.Dropped("rejected by the send API");
+            case SENDING -> new Claim.Busy(millis(old, "lease_until", now));
+            case QUEUED -> new Claim.Busy(now);
+            case SENT, DELIVERED, READ, FAILED -> new Claim.Settled(status);
+        };
+    }
+
+    private static Instant millis(Map<String, AttributeValue> item, String name, Instant otherwise) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? otherwise : Instant.ofEpochMilli(Long.parseLong(v.n()));
+    }
+
     @Override
-    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now) {
+    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now,
+                         Deadline deadline) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":sent", s(MessageStatus.SENT.wireName()));
-        values.put(":sending", s(MessageStatus.SENDING.wireName()));
-        values.put(":queued", s(MessageStatus.QUEUED.wireName()));
+        values.put(":sent", status(MessageStatus.SENT));
+        values.put(":sending", status(MessageStatus.SENDING));
+        values.put(":queued", status(MessageStatus.QUEUED));
+        values.put(":failed", status(MessageStatus.FAILED));
         values.put(":updated", s(now.toString()));
         values.put(":sent_at", n(now.toEpochMilli()));
         StringBuilder set = new StringBuilder("SET #status = :sent, updated_at = :updated, sent_at = :sent_at");
+        sentFields(set, values, pageId, facebookMessageId, psid);
+        call(() -> {
+            try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
+                        .updateExpression(set + " REMOVE lease_until, #error, unconfirmed")
+                        // From failed too: Facebook took it, whatever an earlier attempt concluded.
+                        .conditionExpression("#status IN (:sending, :queued, :failed)")
+                        .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
+                        .expressionAttributeValues(values)
+                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
+            } catch (ConditionalCheckFailedException e) {
+                // Already sent (an earlier try of this write, or the echo came first) or later: keep it.
+            }
+            return null;
+        });
+    }
+
+    /** The fields a sent message carries for receipts: Facebook's id, the PSID and the recipient index key. */
+    private static void sentFields(StringBuilder set, Map<String, AttributeValue> values, String pageId,
+                                   String facebookMessageId, String psid) {
         if (facebookMessageId != null) {
             values.put(":mid", s(facebookMessageId));
             set.append(", facebook_message_id = :mid");
@@ -137,62 +255,106 @@ public final class DynamoMessageRecords implements MessageRecords {
             values.put(":psid_key", s(pageId + "#" + psid));
             set.append(", psid = :psid, recipient_psid_key = :psid_key");
         }
-        call(() -> {
-            try {
-                dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                        .updateExpression(set + " REMOVE lease_until, #error")
-                        .conditionExpression("#status IN (:sending, :queued)")
-                        .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
-                        .expressionAttributeValues(values));
-            } catch (ConditionalCheckFailedException e) {
-                // Already moved on (sent by an earlier attempt, or delivered/read): keep it.
-            }
-            return null;
-        });
     }
 
     @Override
-    public void markRetrying(String messageId, DeliveryError error, Instant now) {
-        transition(messageId, MessageStatus.QUEUED, error, now);
+    public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        settleAttempt(messageId, "SET #status = :queued, updated_at = :updated, #error = :error REMOVE lease_until",
+                error, now, deadline, List.of(MessageStatus.SENDING));
     }
 
     @Override
-    public void markFailed(String messageId, DeliveryError error, Instant now) {
-        transition(messageId, MessageStatus.FAILED, error, now);
+    public void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        settleAttempt(messageId, "SET updated_at = :updated, #error = :error, unconfirmed = :true, lease_until = :now",
+                error, now, deadline, List.of(MessageStatus.SENDING));
     }
 
-    private void transition(String messageId, MessageStatus to, DeliveryError error, Instant now) {
+    @Override
+    public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        settleAttempt(messageId, "SET #status = :failed, updated_at = :updated, #error = :error REMOVE lease_until",
+                error, now, deadline, List.of(MessageStatus.SENDING, MessageStatus.QUEUED, MessageStatus.PENDING));
+    }
+
+    private void settleAttempt(String messageId, String update, DeliveryError error, Instant now, Deadline deadline,
+                               List<MessageStatus> from) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":to", s(to.wireName()));
-        values.put(":sending", s(MessageStatus.SENDING.wireName()));
-        values.put(":queued", s(MessageStatus.QUEUED.wireName()));
+        values.put(":queued", status(MessageStatus.QUEUED));
+        values.put(":failed", status(MessageStatus.FAILED));
         values.put(":updated", s(now.toString()));
         values.put(":error", errorValue(error));
+        values.put(":true", AttributeValue.fromBool(true));
+        values.put(":now", n(now.toEpochMilli()));
+        List<String> placeholders = new ArrayList<>();
+        for (int i = 0; i < from.size(); i++) {
+            values.put(":from" + i, status(from.get(i)));
+            placeholders.add(":from" + i);
+        }
+        values.keySet().retainAll(usedPlaceholders(update + " " + String.join(" ", placeholders)));
         call(() -> {
             try {
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                        .updateExpression("SET #status = :to, updated_at = :updated, #error = :error REMOVE lease_until")
-                        .conditionExpression("#status IN (:sending, :queued)")
+                        .updateExpression(update)
+                        .conditionExpression("#status IN (" + String.join(", ", placeholders) + ")")
                         .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
-                        .expressionAttributeValues(values));
+                        .expressionAttributeValues(values)
+                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
             } catch (ConditionalCheckFailedException e) {
-                // A concurrent attempt already settled it.
+                // Settled meanwhile (sent by an echo, or by an earlier try of this write): keep it.
             }
             return null;
         });
     }
 
+    /** DynamoDB refuses unused expression values: the placeholders an expression names. */
+    private static Set<String> usedPlaceholders(String expression) {
+        Set<String> used = new HashSet<>();
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(expression);
+        while (m.find()) {
+            used.add(m.group());
+        }
+        return used;
+    }
+
     @Override
-    public boolean markEchoed(String pageId, String messageId, Instant at) {
+    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":sent", status(MessageStatus.SENT));
+        values.put(":sending", status(MessageStatus.SENDING));
+        values.put(":queued", status(MessageStatus.QUEUED));
+        values.put(":failed", status(MessageStatus.FAILED));
+        values.put(":page", s(pageId));
+        values.put(":at", s(at.toString()));
+        values.put(":sent_at", n(at.toEpochMilli()));
+        StringBuilder set = new StringBuilder(
+                "SET #status = :sent, updated_at = :at, sent_at = :sent_at, echoed_at = if_not_exists(echoed_at, :at)");
+        sentFields(set, values, pageId, facebookMessageId, psid);
         return call(() -> {
             try {
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                        .updateExpression("SET echoed_at = if_not_exists(echoed_at, :at)")
-                        .conditionExpression("attribute_exists(message_id) AND page_id = :page")
-                        .expressionAttributeValues(Map.of(":at", s(at.toString()), ":page", s(pageId))));
+                        .updateExpression(set + " REMOVE lease_until, #error, unconfirmed")
+                        .conditionExpression("page_id = :page AND #status IN (:queued, :sending, :failed)")
+                        .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
+                        .expressionAttributeValues(values)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
                 return true;
             } catch (ConditionalCheckFailedException e) {
-                return false;
+                Map<String, AttributeValue> old = e.item();
+                if (old == null || !pageId.equals(str(old, "page_id")) || !old.containsKey("status")
+                        || !MessageStatus.fromWireName(old.get("status").s()).acceptedByFacebook()) {
+                    return false; // unknown, another page's, or never committed
+                }
+                if (old.containsKey("echoed_at")) {
+                    return true;
+                }
+                try {
+                    dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
+                            .updateExpression("SET echoed_at = if_not_exists(echoed_at, :at)")
+                            .conditionExpression("page_id = :page")
+                            .expressionAttributeValues(Map.of(":at", s(at.toString()), ":page", s(pageId))));
+                    return true;
+                } catch (ConditionalCheckFailedException gone) {
+                    return false;
+                }
             }
         });
     }
@@ -328,13 +490,19 @@ public final class DynamoMessageRecords implements MessageRecords {
         }
         List<String> warnings = item.containsKey("warnings") && item.get("warnings").hasL()
                 ? item.get("warnings").l().stream().map(AttributeValue::s).toList() : List.of();
+        Recipient recipient = RecipientType.fromWireName(String.valueOf(str(item, "recipient_type")))
+                .filter(type -> str(item, "recipient_value") != null && !str(item, "recipient_value").isEmpty())
+                .map(type -> new Recipient(type, str(item, "recipient_value")))
+                .orElse(null);
+        AttributeValue decideBy = item.get("decide_by");
         return new MessageRecord(
-                str(item, "message_id"), str(item, "page_id"), str(item, "recipient_type"), str(item, "recipient_value"),
+                str(item, "message_id"), str(item, "page_id"), recipient,
                 str(item, "template_type"), MessageStatus.fromWireName(str(item, "status")),
                 item.containsKey("attempts") ? Integer.parseInt(item.get("attempts").n()) : 0,
                 instant(item, "created_at"), instant(item, "updated_at"),
                 str(item, "facebook_message_id"), str(item, "psid"), error, warnings,
-                instant(item, "echoed_at"), instant(item, "delivered_at"), instant(item, "read_at"));
+                instant(item, "echoed_at"), instant(item, "delivered_at"), instant(item, "read_at"),
+                decideBy == null || decideBy.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(decideBy.n())));
     }
 
     private static AttributeValue errorValue(DeliveryError error) {
@@ -364,6 +532,10 @@ public final class DynamoMessageRecords implements MessageRecords {
 
     static AttributeValue s(String value) {
         return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue status(MessageStatus status) {
+        return s(status.wireName());
     }
 
     static AttributeValue n(long value) {

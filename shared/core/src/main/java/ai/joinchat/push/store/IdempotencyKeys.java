@@ -1,28 +1,31 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
+
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * {@code Idempotency-Key} reservations: the first request with a page's key reserves it for 24 h
- * with its body hash and the response it is about to give; later requests read that back.
+ * {@code Idempotency-Key}s: a page's key names, for 24 h, the one message it stands for, with the
+ * hash of the body and the 202 response that message got. A key is written in the same
+ * transaction as its message's {@code pending} record, so no record exists for a request that
+ * lost the key, and no key points to a record that was never written.
  */
 public interface IdempotencyKeys {
 
-    /** What an earlier request with the same key left. */
-    record Reservation(String requestHash, String messageId, String responseBody, boolean completed,
-                       Instant createdAt) {
+    /** What a key holds. */
+    record Reservation(String requestHash, String messageId, String responseBody) {
     }
 
     /**
-     * Reserves the key; empty when this request is the first, otherwise the earlier reservation.
+     * Writes the key and the pending record together.
+     *
+     * @param previousHolder null to take a free (or expired) key; otherwise the message id the key
+     *                       must still name, to take it over from a message that will never be delivered
+     * @return empty when this request now holds the key (its record is written); otherwise what
+     *         the key holds, and nothing was written
+     * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB failed (either may have been written)
      */
-    Optional<Reservation> reserve(String pageId, String key, String requestHash, String messageId,
-                                  String responseBody, Instant now);
-
-    /** The message was accepted: later requests with the key get its response. */
-    void complete(String pageId, String key);
-
-    /** The request failed before anything was accepted: free the key for a retry. */
-    void release(String pageId, String key);
+    Optional<Reservation> claim(String pageId, String key, Reservation mine, MessageRecord pending,
+                                String previousHolder, Instant now, Deadline deadline);
 }

@@ -1,18 +1,22 @@
 package ai.joinchat.push.store;
 
-import ai.joinchat.push.json.Json;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import ai.joinchat.push.request.Recipient;
 
 import java.time.Instant;
 import java.util.List;
 
-/** The delivery record of one accepted message, as {@code POST /api/message_status} reports it. */
+/**
+ * The delivery record of one message.
+ *
+ * @param recipient the recipient as the caller named it; null only for the tombstone of a
+ *                  message the send API rejected before its record was written
+ * @param decideBy  while {@code pending}: when the send API's decision is overdue (its
+ *                  invocation is over), after which the worker treats the record as committed
+ */
 public record MessageRecord(
         String messageId,
         String pageId,
-        String recipientType,
-        String recipientValue,
+        Recipient recipient,
         String templateType,
         MessageStatus status,
         int attempts,
@@ -24,62 +28,17 @@ public record MessageRecord(
         List<String> warnings,
         Instant echoedAt,
         Instant deliveredAt,
-        Instant readAt) {
+        Instant readAt,
+        Instant decideBy) {
 
     public MessageRecord {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
-    /** A fresh record of a message that SQS is about to accept. */
-    public static MessageRecord queued(String messageId, String pageId, String recipientType, String recipientValue,
-                                       String templateType, List<String> warnings, Instant now) {
-        return new MessageRecord(messageId, pageId, recipientType, recipientValue, templateType,
-                MessageStatus.QUEUED, 0, now, now, null, null, null, warnings, null, null, null);
-    }
-
-    /** The contract's section 4 response body. */
-    public ObjectNode toStatusJson() {
-        ObjectNode node = Json.object();
-        node.put("message_id", messageId);
-        node.put("status", status.wireName());
-        ObjectNode recipient = node.putObject("recipient");
-        recipient.put(recipientType, recipientValue);
-        if (psid != null && !"id".equals(recipientType)) {
-            recipient.put("psid", psid);
-        }
-        node.put("attempts", attempts);
-        node.put("created_at", createdAt.toString());
-        node.put("updated_at", updatedAt.toString());
-        if (facebookMessageId != null) {
-            node.put("facebook_message_id", facebookMessageId);
-        }
-        if (error != null) {
-            ObjectNode e = node.putObject("error");
-            if (error.code() != null && error.code().matches("\\d{1,9}")) {
-                e.put("code", Integer.parseInt(error.code())); // a Graph error code, as Graph gives it
-            } else {
-                e.put("code", error.code());
-            }
-            if (error.subcode() == null) {
-                e.putNull("subcode");
-            } else {
-                e.put("subcode", error.subcode());
-            }
-            e.put("message", error.message());
-            e.put("retryable", error.retryable());
-        }
-        node.put("echoed", echoedAt != null);
-        if (echoedAt != null) {
-            node.put("echoed_at", echoedAt.toString());
-        }
-        if (deliveredAt != null) {
-            node.put("delivered_at", deliveredAt.toString());
-        }
-        if (readAt != null) {
-            node.put("read_at", readAt.toString());
-        }
-        ArrayNode w = node.putArray("warnings");
-        warnings.forEach(w::add);
-        return node;
+    /** The record of a message the send API is about to hand to SQS, before its answer. */
+    public static MessageRecord pending(String messageId, String pageId, Recipient recipient, String templateType,
+                                        List<String> warnings, Instant now, Instant decideBy) {
+        return new MessageRecord(messageId, pageId, recipient, templateType, MessageStatus.PENDING, 0, now, now,
+                null, null, null, warnings, null, null, null, decideBy);
     }
 }

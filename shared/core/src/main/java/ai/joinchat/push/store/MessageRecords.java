@@ -1,5 +1,7 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -8,44 +10,100 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Delivery records. Every transition is conditional, so at-least-once SQS delivery and
- * Facebook's webhook redelivery cannot move a record backwards or send a message twice.
- * Infrastructure failures throw {@link ai.joinchat.push.DependencyUnavailableException}.
+ * Delivery records. Every transition is one conditional write, so at-least-once SQS delivery,
+ * lost replies and Facebook's webhook redelivery cannot move a record backwards, deliver a
+ * message the send API did not commit, or send a message twice. Every write is safe to repeat
+ * after a lost reply. Infrastructure failures throw
+ * {@link ai.joinchat.push.DependencyUnavailableException}.
+ *
+ * <p>The legal moves, each a method here: {@link #createPending} → {@link #commit} or
+ * {@link #reject} (send API); {@link #claim} → {@link #markSent}, {@link #markRetrying},
+ * {@link #markUnknown} or {@link #markFailed} (worker); {@link #confirmByEcho} and the receipts
+ * (webhook).
  */
 public interface MessageRecords {
 
-    /** Outcome of trying to take a message for sending. */
-    enum Claim {
-        /** This worker may send it now. */
-        CLAIMED,
-        /** Facebook already accepted it: acknowledge without sending. */
-        ALREADY_SENT,
-        /** It already failed permanently: acknowledge without sending. */
-        ALREADY_FAILED,
-        /** Another worker holds a live lease on it: retry later. */
-        IN_FLIGHT,
-        /** No record exists. */
-        MISSING
+    /** The send API's commit decision as the store settled it. */
+    enum Decision {
+        /** The message is owed a delivery (queued, or already taken further by the worker). */
+        COMMITTED,
+        /** The message is never delivered. */
+        REJECTED
     }
 
-    /** Writes a new {@code queued} record; false if the id exists already. */
-    boolean create(MessageRecord record);
+    /** Outcome of trying to take a message for sending. */
+    sealed interface Claim {
+        /** This worker may send it now; {@code unconfirmedBefore} when an earlier attempt's outcome is unknown. */
+        record Claimed(int attempt, boolean unconfirmedBefore) implements Claim {
+        }
 
-    void delete(String messageId);
+        /** Sent (or later), or failed: acknowledge without sending. */
+        record Settled(MessageStatus status) implements Claim {
+        }
 
-    Optional<MessageRecord> find(String messageId);
+        /** Another attempt holds a live lease on it until then. */
+        record Busy(Instant leaseUntil) implements Claim {
+        }
 
-    Claim claim(String messageId, Instant now, Duration lease);
+        /** The send API has not decided yet (pending, or no record yet) and may until then. */
+        record Undecided(Instant decideBy) implements Claim {
+        }
 
-    void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now);
+        /** The send API rejected it (answered 503), or it never got a record: never deliver. */
+        record Dropped(String reason) implements Claim {
+        }
+    }
 
-    /** A transient failure: back to {@code queued} with the error, for SQS to redeliver. */
-    void markRetrying(String messageId, DeliveryError error, Instant now);
+    /**
+     * Writes the {@code pending} record. Repeating it (a lost reply retried) is harmless: message
+     * ids are unique, so an existing record with this id is this one.
+     */
+    void createPending(MessageRecord pending, Deadline deadline);
 
-    void markFailed(String messageId, DeliveryError error, Instant now);
+    /** {@code pending} → {@code queued}; answers how the record stands afterwards. */
+    Decision commit(String messageId, Deadline deadline);
 
-    /** The page's echo carried this message id as metadata; false when unknown or another page's. */
-    boolean markEchoed(String pageId, String messageId, Instant at);
+    /**
+     * {@code pending} (or no record at all) → {@code rejected}, so a message SQS may hold is never
+     * delivered; answers {@link Decision#COMMITTED} instead when the record was committed first.
+     */
+    Decision reject(String messageId, String pageId, Instant now, Deadline deadline);
+
+    Optional<MessageRecord> find(String messageId, Deadline deadline);
+
+    default Optional<MessageRecord> find(String messageId) {
+        return find(messageId, Deadline.none());
+    }
+
+    /**
+     * Takes a message for sending: a committed {@code queued} record, a {@code sending} one whose
+     * lease has run out, or a {@code pending} one whose decision time has passed (the send API
+     * died after SQS took the message). {@code absentDecideBy} is the queued message's decision
+     * time, for when no record exists yet.
+     */
+    Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
+
+    void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now,
+                  Deadline deadline);
+
+    /** A transient failure before Facebook could have taken it: back to {@code queued} with the error. */
+    void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline);
+
+    /**
+     * The Send API call's outcome is unknown (timed out or cut after the request was written):
+     * stays {@code sending} with the error and its lease released, so the page's echo can confirm
+     * it and the next attempt sends again only if nothing did.
+     */
+    void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline);
+
+    void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline);
+
+    /**
+     * The page's echo carried this message id as metadata: the message is {@code sent} with the
+     * echo's {@code mid} (from {@code queued}, {@code sending} or {@code failed}, which an unknown
+     * outcome may have left), and marked echoed. False when unknown or another page's.
+     */
+    boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at);
 
     /**
      * Of these ids (echo metadata), the ones that are messages of this page not yet marked echoed,

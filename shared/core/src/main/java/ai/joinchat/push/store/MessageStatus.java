@@ -2,9 +2,24 @@ package ai.joinchat.push.store;
 
 import java.util.Locale;
 
-/** Lifecycle of a delivery record: queued, sending, then sent, delivered, read; or failed. */
+/**
+ * Lifecycle of a delivery record.
+ *
+ * <pre>
+ * pending ──commit──► queued ──claim──► sending ──► sent ──► delivered ──► read
+ *    │                  ▲                  │  ▲        ▲
+ *    │                  └──── retrying ────┤  │        └── confirmed by the page's echo
+ *    │                                     │  └ unknown outcome: stays sending, lease released
+ *    └──reject──► rejected (never sent)    └──► failed
+ * </pre>
+ *
+ * {@code pending} and {@code rejected} belong to the send API's commit protocol: a pending
+ * record is the send API still deciding (or dead after SQS took the message: then it counts as
+ * committed once its decision time has passed), a rejected one was answered 503 and is never
+ * delivered. Neither is ever shown to a caller as such.
+ */
 public enum MessageStatus {
-    QUEUED, SENDING, SENT, DELIVERED, READ, FAILED;
+    PENDING, QUEUED, SENDING, SENT, DELIVERED, READ, FAILED, REJECTED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
@@ -17,5 +32,15 @@ public enum MessageStatus {
     /** Facebook accepted the message: it must never be sent again. */
     public boolean acceptedByFacebook() {
         return this == SENT || this == DELIVERED || this == READ;
+    }
+
+    /** The send API's answer was 202 (or would have been): the message is owed a delivery or a failure. */
+    public boolean committed() {
+        return this != PENDING && this != REJECTED;
+    }
+
+    /** Nothing will happen to it any more by the worker: sent (or later), failed, or rejected. */
+    public boolean settled() {
+        return acceptedByFacebook() || this == FAILED || this == REJECTED;
     }
 }

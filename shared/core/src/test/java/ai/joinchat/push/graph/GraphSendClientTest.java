@@ -24,6 +24,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -186,18 +187,35 @@ class GraphSendClientTest {
     }
 
     @Test
-    void delayLongerThanTimeoutIsTransientTimeout() throws Exception {
+    void replyLaterThanTheTimeoutIsAnUnknownOutcomeNotAFailure() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(2_000)));
         GraphSendClient impatient = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofMillis(300));
 
         long start = System.nanoTime();
-        GraphSendOutcome.Failed failed = failed(impatient.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body());
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
-        assertTrue(failed.transientFailure());
-        assertEquals(0, failed.error().httpStatus());
-        assertEquals("timeout", failed.error().message());
+        GraphSendOutcome.Unknown unknown = assertInstanceOf(GraphSendOutcome.Unknown.class, outcome,
+                "the request reached Facebook: it may have been delivered");
+        assertEquals(0, unknown.error().httpStatus());
+        assertEquals("timeout", unknown.error().message());
         assertTrue(elapsedMillis < 1_900, "gave up after the request timeout, took " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void connectionCutAfterTheRequestIsAnUnknownOutcome() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withFault(
+                com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+        assertInstanceOf(GraphSendOutcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+    }
+
+    @Test
+    void deadlineShorterThanTheClientTimeoutBoundsTheWait() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(3_000)));
+        long start = System.nanoTime();
+        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), Duration.ofMillis(200));
+        assertInstanceOf(GraphSendOutcome.Unknown.class, outcome);
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 2_500, "the deadline, not the 10 s timeout, ended the wait");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.joinchat.push.local.fakes;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
@@ -22,7 +23,7 @@ public final class InMemoryMessageRecords implements MessageRecords {
 
     private final Map<String, MessageRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Instant> leases = new ConcurrentHashMap<>();
-    /** Operations ("create", "claim", "markSent", ...) that throw as if DynamoDB were down. */
+    /** Operations ("createPending", "commit", "reject", "claim", "markSent", ...) that throw as if DynamoDB were down. */
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     private void check(String operation) {
@@ -32,23 +33,50 @@ public final class InMemoryMessageRecords implements MessageRecords {
     }
 
     @Override
-    public synchronized boolean create(MessageRecord record) {
-        check("create");
-        return records.putIfAbsent(record.messageId(), record) == null;
+    public synchronized void createPending(MessageRecord record, Deadline deadline) {
+        check("createPending");
+        records.putIfAbsent(record.messageId(), record);
     }
 
     @Override
-    public synchronized void delete(String messageId) {
-        records.remove(messageId);
+    public synchronized Decision commit(String messageId, Deadline deadline) {
+        check("commit");
+        MessageRecord r = records.get(messageId);
+        if (r == null) {
+            return Decision.REJECTED;
+        }
+        if (r.status() == MessageStatus.PENDING) {
+            records.put(messageId, with(r, MessageStatus.QUEUED, r.attempts(), r.updatedAt(), r.facebookMessageId(),
+                    r.psid(), r.error()));
+            return Decision.COMMITTED;
+        }
+        return r.status().committed() ? Decision.COMMITTED : Decision.REJECTED;
     }
 
     @Override
-    public Optional<MessageRecord> find(String messageId) {
+    public synchronized Decision reject(String messageId, String pageId, Instant now, Deadline deadline) {
+        check("reject");
+        MessageRecord r = records.get(messageId);
+        if (r == null) {
+            records.put(messageId, new MessageRecord(messageId, pageId, null, null, MessageStatus.REJECTED, 0, now, now,
+                    null, null, null, null, null, null, null, null));
+            return Decision.REJECTED;
+        }
+        if (r.status() == MessageStatus.PENDING || r.status() == MessageStatus.REJECTED) {
+            records.put(messageId, with(r, MessageStatus.REJECTED, r.attempts(), now, null, null, null));
+            return Decision.REJECTED;
+        }
+        return Decision.COMMITTED;
+    }
+
+    @Override
+    public Optional<MessageRecord> find(String messageId, Deadline deadline) {
+        check("find");
         return Optional.ofNullable(records.get(messageId));
     }
 
     public MessageRecord get(String messageId) {
-        return find(messageId).orElseThrow();
+        return Optional.ofNullable(records.get(messageId)).orElseThrow();
     }
 
     public void put(MessageRecord record) {
@@ -56,52 +84,71 @@ public final class InMemoryMessageRecords implements MessageRecords {
     }
 
     @Override
-    public synchronized Claim claim(String messageId, Instant now, Duration lease) {
+    public synchronized Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy,
+                                    Deadline deadline) {
         check("claim");
         MessageRecord r = records.get(messageId);
         if (r == null) {
-            return Claim.MISSING;
+            return absentDecideBy != null && now.isBefore(absentDecideBy)
+                    ? new Claim.Undecided(absentDecideBy) : new Claim.Dropped("no record");
         }
         Instant leaseUntil = leases.get(messageId);
-        if (r.status() == MessageStatus.QUEUED
-                || (r.status() == MessageStatus.SENDING && leaseUntil != null && leaseUntil.isBefore(now))) {
+        boolean overdue = r.status() == MessageStatus.PENDING && r.decideBy() != null && r.decideBy().isBefore(now);
+        boolean expired = r.status() == MessageStatus.SENDING && leaseUntil != null && leaseUntil.isBefore(now);
+        if (r.status() == MessageStatus.QUEUED || overdue || expired) {
             records.put(messageId, with(r, MessageStatus.SENDING, r.attempts() + 1, now, r.facebookMessageId(),
                     r.psid(), r.error()));
             leases.put(messageId, now.plus(lease));
-            return Claim.CLAIMED;
+            return new Claim.Claimed(r.attempts() + 1, expired);
         }
-        if (r.status().acceptedByFacebook()) {
-            return Claim.ALREADY_SENT;
-        }
-        return r.status() == MessageStatus.FAILED ? Claim.ALREADY_FAILED : Claim.IN_FLIGHT;
+        return switch (r.status()) {
+            case PENDING -> new Claim.Undecided(r.decideBy());
+            case REJECTED -> new Claim.Dropped("rejected");
+            case SENDING -> new Claim.Busy(leaseUntil == null ? now : leaseUntil);
+            default -> new Claim.Settled(r.status());
+        };
     }
 
     @Override
     public synchronized void markSent(String messageId, String pageId, String facebookMessageId, String psid,
-                                      Instant now) {
+                                      Instant now, Deadline deadline) {
         check("markSent");
         MessageRecord r = records.get(messageId);
-        if (r != null && (r.status() == MessageStatus.SENDING || r.status() == MessageStatus.QUEUED)) {
+        if (r != null && (r.status() == MessageStatus.SENDING || r.status() == MessageStatus.QUEUED
+                || r.status() == MessageStatus.FAILED)) {
             records.put(messageId, with(r, MessageStatus.SENT, r.attempts(), now, facebookMessageId, psid, null));
             leases.remove(messageId);
         }
     }
 
     @Override
-    public void markRetrying(String messageId, DeliveryError error, Instant now) {
+    public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
         check("markRetrying");
-        transition(messageId, MessageStatus.QUEUED, error, now);
+        transition(messageId, MessageStatus.QUEUED, error, now, Set.of(MessageStatus.SENDING));
     }
 
     @Override
-    public void markFailed(String messageId, DeliveryError error, Instant now) {
-        check("markFailed");
-        transition(messageId, MessageStatus.FAILED, error, now);
+    public synchronized void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        check("markUnknown");
+        MessageRecord r = records.get(messageId);
+        if (r != null && r.status() == MessageStatus.SENDING) {
+            records.put(messageId, with(r, MessageStatus.SENDING, r.attempts(), now, r.facebookMessageId(), r.psid(),
+                    error));
+            leases.put(messageId, now);
+        }
     }
 
-    private synchronized void transition(String messageId, MessageStatus to, DeliveryError error, Instant now) {
+    @Override
+    public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        check("markFailed");
+        transition(messageId, MessageStatus.FAILED, error, now,
+                Set.of(MessageStatus.SENDING, MessageStatus.QUEUED, MessageStatus.PENDING));
+    }
+
+    private synchronized void transition(String messageId, MessageStatus to, DeliveryError error, Instant now,
+                                         Set<MessageStatus> from) {
         MessageRecord r = records.get(messageId);
-        if (r != null && (r.status() == MessageStatus.SENDING || r.status() == MessageStatus.QUEUED)) {
+        if (r != null && from.contains(r.status())) {
             records.put(messageId, with(r, to, r.attempts(), now, r.facebookMessageId(), r.psid(), error));
             leases.remove(messageId);
         }
@@ -109,14 +156,30 @@ public final class InMemoryMessageRecords implements MessageRecords {
 
     private static MessageRecord with(MessageRecord r, MessageStatus status, int attempts, Instant now,
                                       String facebookMessageId, String psid, DeliveryError error) {
-        return new MessageRecord(r.messageId(), r.pageId(), r.recipientType(), r.recipientValue(), r.templateType(),
+        return new MessageRecord(r.messageId(), r.pageId(), r.recipient(), r.templateType(),
                 status, attempts, r.createdAt(), now, facebookMessageId, psid, error, r.warnings(),
-                r.echoedAt(), r.deliveredAt(), r.readAt());
+                r.echoedAt(), r.deliveredAt(), r.readAt(), status == MessageStatus.PENDING ? r.decideBy() : null);
     }
 
     @Override
-    public boolean markEchoed(String pageId, String messageId, Instant at) {
-        throw new UnsupportedOperationException();
+    public synchronized boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid,
+                                              Instant at) {
+        check("confirmByEcho");
+        MessageRecord r = records.get(messageId);
+        if (r == null || !pageId.equals(r.pageId()) || !r.status().committed()) {
+            return false;
+        }
+        MessageStatus status = r.status().acceptedByFacebook() ? r.status() : MessageStatus.SENT;
+        MessageRecord sent = with(r, status, r.attempts(), at,
+                r.status().acceptedByFacebook() ? r.facebookMessageId() : facebookMessageId,
+                r.status().acceptedByFacebook() ? r.psid() : psid,
+                r.status().acceptedByFacebook() ? r.error() : null);
+        records.put(messageId, new MessageRecord(sent.messageId(), sent.pageId(), sent.recipient(), sent.templateType(),
+                sent.status(), sent.attempts(), sent.createdAt(), sent.updatedAt(), sent.facebookMessageId(), sent.psid(),
+                sent.error(), sent.warnings(), r.echoedAt() == null ? at : r.echoedAt(), sent.deliveredAt(),
+                sent.readAt(), null));
+        leases.remove(messageId);
+        return true;
     }
 
     @Override

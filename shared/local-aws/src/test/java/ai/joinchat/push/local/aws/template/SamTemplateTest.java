@@ -43,7 +43,7 @@ class SamTemplateTest {
         assertEquals(Map.of("Ref", "MessageQueue"), environment.get("QUEUE_URL"));
         assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1", environment.get("JAVA_TOOL_OPTIONS"));
         assertTrue(PROJECT_TEMPLATE.function("WorkerFunction").environment().containsKey("GRAPH_API_VERSION"));
-        assertFalse(PROJECT_TEMPLATE.function("WorkerFunction").environment().containsKey("QUEUE_URL"));
+        assertFalse(PROJECT_TEMPLATE.function("WebhookFunction").environment().containsKey("QUEUE_URL"));
     }
 
     @Test

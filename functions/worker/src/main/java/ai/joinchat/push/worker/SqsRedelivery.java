@@ -1,0 +1,57 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.observability.JsonLogger;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Duration;
+
+/** {@link Redelivery} on the worker's own queue ({@code QUEUE_URL}). */
+public final class SqsRedelivery implements Redelivery {
+
+    /** SQS's largest DelaySeconds. */
+    static final long MAX_DELAY_SECONDS = 900;
+    /** SQS's largest visibility timeout (12 h). */
+    static final long MAX_VISIBILITY_SECONDS = 43_200;
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final JsonLogger logger;
+
+    public SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.logger = logger;
+    }
+
+    @Override
+    public void retryIn(SqsRecord record, Duration delay) {
+        if (record.receiptHandle() == null) {
+            return;
+        }
+        int seconds = (int) Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, ceilSeconds(delay)));
+        try {
+            sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(record.receiptHandle())
+                    .visibilityTimeout(seconds));
+        } catch (SdkException e) {
+            // The queue's own visibility timeout then applies: later, never lost.
+            logger.warn("visibility_change_failed").with("sqs_message_id", record.messageId()).with(e).write();
+        }
+    }
+
+    @Override
+    public boolean requeue(SqsRecord record, Duration delay) {
+        int seconds = (int) Math.min(MAX_DELAY_SECONDS, Math.max(0, ceilSeconds(delay)));
+        try {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(record.body()).delaySeconds(seconds));
+            return true;
+        } catch (SdkException e) {
+            logger.warn("requeue_failed").with("sqs_message_id", record.messageId()).with(e).write();
+            return false;
+        }
+    }
+
+    private static long ceilSeconds(Duration delay) {
+        return (delay.toMillis() + 999) / 1000;
+    }
+}
