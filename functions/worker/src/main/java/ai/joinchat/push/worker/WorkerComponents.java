@@ -95,6 +95,15 @@ public final class WorkerComponents {
 
     /** As {@link #create(Map, Clock)}, with another Graph request timeout (tests, local mode). */
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout) {
+        return create(env, clock, graphTimeout, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
+    }
+
+    /**
+     * As {@link #create(Map, Clock, Duration)}, with another claim lease: fault tests that kill
+     * invocations shorten it so a record a dead invocation held is retried within seconds.
+     */
+    public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout,
+                                          Duration claimLease) {
         Settings settings = new Settings(env, DECLARED_ENV);
         JsonLogger logger = new JsonLogger("worker", settings.require(EnvVar.LOG_LEVEL));
         Metrics metrics = new Metrics("worker", System.out, clock);
@@ -112,8 +121,7 @@ public final class WorkerComponents {
                 settings.require(EnvVar.APP_SECRET_ID));
         GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
-        DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000),
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE);
+        DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease);
         Redelivery redelivery = new SqsRedelivery(aws.configure(SqsClient.builder(), "SQS"),
                 settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();

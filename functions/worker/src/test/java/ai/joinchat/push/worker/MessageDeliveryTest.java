@@ -300,16 +300,18 @@ class MessageDeliveryTest {
     }
 
     @Test
-    void timeoutIsTransient() {
+    void replyAfterTheTimeoutIsAnUnknownOutcomeThatStaysSending() {
         fixture.close();
         fixture = new WorkerFixture(graph.baseUrl(), false, 5, Duration.ofMillis(300));
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_late\"}").withFixedDelay(1500)));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-timeout", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        assertEquals(DeliveryOutcome.UNKNOWN_OUTCOME, outcome);
+        assertTrue(outcome.batchItemFailure(), "SQS brings it back; the echo, if any, settles it first");
         assertEquals("timeout", record(message).error().code());
-        assertEquals(MessageStatus.QUEUED, record(message).status());
+        assertEquals(MessageStatus.SENDING, record(message).status(), "never back to queued: Facebook may have it");
     }
 
     @Test
@@ -327,13 +329,19 @@ class MessageDeliveryTest {
     }
 
     @Test
-    void droppedConnectionIsTransientNetworkError() {
+    void connectionCutAfterTheRequestIsAnUnknownOutcome() {
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-reset", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.UNKNOWN_OUTCOME, fixture.delivery.deliver(message, 1));
         assertEquals("network_error", record(message).error().code());
+        assertEquals(MessageStatus.SENDING, record(message).status());
+
+        graphAnswers("24681357", "m_second");
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 2),
+                "no echo came: the next attempt sends it again");
+        assertTrue(fixture.metrics().contains("\"MessagesResentUnconfirmed\":1"));
     }
 
     @Test

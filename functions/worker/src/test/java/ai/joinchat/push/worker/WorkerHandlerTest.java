@@ -1,5 +1,9 @@
 package ai.joinchat.push.worker;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.MessageRecord;
@@ -148,6 +152,8 @@ class WorkerHandlerTest {
     @Test
     void theSampleEventOfTheRepositoryIsDelivered() throws Exception {
         String sample = Files.readString(Path.of("../../events/sqs-delivery.json"));
+        // The send API committed it before SQS delivered it.
+        fixture.accepted(QueuedMessage.fromJson(Json.parse(sample).path("Records").path(0).path("body").asText()));
 
         JsonNode response = invoke(sample, new FakeLambdaContext(30_000));
 
@@ -184,13 +190,16 @@ class WorkerHandlerTest {
     }
 
     @Test
-    void recordsAreCreatedWhenTheSendApiRecordIsMissing() throws Exception {
-        QueuedMessage message = WorkerFixture.text("m-new", "id", "555", "Hi");
+    void aMessageTheSendApiNeverCommittedIsNeverSentAndGetsNoRecord() throws Exception {
+        QueuedMessage young = WorkerFixture.text("m-new", "id", "555", "Hi");
+        QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(), "text",
+                young.message(), "UPDATE", null, List.of(), Instant.now().minusSeconds(60),
+                Instant.now().minusSeconds(45));
 
-        invoke(event(sqsRecord("sqs-new", message.toJson(), 1)), null);
+        JsonNode response = invoke(event(sqsRecord("sqs-new", message.toJson(), 1)), null);
 
-        MessageRecord record = fixture.records.get("m-new");
-        assertEquals(MessageStatus.SENT, record.status());
-        assertEquals(true, record.createdAt().isBefore(Instant.now().plusSeconds(1)));
+        assertEquals(0, response.path("batchItemFailures").size(), "acknowledged: it is dropped");
+        assertTrue(fixture.records.find("m-new").isEmpty());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo("/v25.0/1234567890/messages")));
     }
 }

@@ -28,8 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link Fault#LOST_REPLY}: the request is forwarded and served, then the reply is thrown
  *       away and the connection closed (the caller gets an I/O error; it did happen);</li>
  *   <li>{@link Fault#KILL}: like a lost reply, and every later request is refused until
- *       {@link #clear()}: the invocation died right after this call reached the backend.</li>
+ *       {@link #clear()}: the invocation died right after this call reached the backend;</li>
+ *   <li>{@link Fault#KILL_BEFORE}: this request and every later one are refused: the invocation
+ *       died just before this call.</li>
  * </ul>
+ * Proxies {@linkplain #killsWith linked} together die together, like the calls of one process.
  * A rule names the operation (the {@code X-Amz-Target} suffix, e.g. {@code UpdateItem},
  * {@code SendMessage}) and, optionally, a text the request body must contain, so that one of
  * several calls of the same operation can be singled out. Rules apply to every matching request,
@@ -37,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FaultProxy implements AutoCloseable {
 
-    public enum Fault { ERROR, LOST_REPLY, KILL }
+    public enum Fault { ERROR, LOST_REPLY, KILL, KILL_BEFORE }
 
     private record Rule(String operation, String bodyContains, Fault fault) {
         boolean matches(String op, String body) {
@@ -56,6 +59,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<String, AtomicInteger> forwarded = new ConcurrentHashMap<>();
     private final AtomicInteger faulted = new AtomicInteger();
     private volatile boolean killed;
+    private final List<FaultProxy> linked = new CopyOnWriteArrayList<>();
     private volatile boolean open = true;
 
     private FaultProxy(URI target, ServerSocket server) {
@@ -83,6 +87,21 @@ public final class FaultProxy implements AutoCloseable {
     public FaultProxy fail(String operation, String bodyContains, Fault fault) {
         rules.add(new Rule(operation, bodyContains, fault));
         return this;
+    }
+
+    /** When this proxy kills, these die with it (they are the same process's other connections). */
+    public FaultProxy killsWith(FaultProxy... others) {
+        linked.addAll(List.of(others));
+        return this;
+    }
+
+    public boolean killed() {
+        return killed;
+    }
+
+    private void kill() {
+        killed = true;
+        linked.forEach(other -> other.killed = true);
     }
 
     /** Removes every rule and ends a kill: traffic flows again. */
@@ -130,7 +149,10 @@ public final class FaultProxy implements AutoCloseable {
                 }
                 String operation = request.operation();
                 Fault fault = killed ? Fault.ERROR : faultFor(operation, request.bodyText());
-                if (fault == Fault.ERROR) {
+                if (fault == Fault.KILL_BEFORE) {
+                    kill();
+                }
+                if (fault == Fault.ERROR || fault == Fault.KILL_BEFORE) {
                     faulted.incrementAndGet();
                     return;
                 }
@@ -144,7 +166,7 @@ public final class FaultProxy implements AutoCloseable {
                 if (fault != null) {
                     faulted.incrementAndGet();
                     if (fault == Fault.KILL) {
-                        killed = true;
+                        kill();
                     }
                     return;
                 }

@@ -1,0 +1,299 @@
+package ai.joinchat.push.local.guarantee;
+
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
+import ai.joinchat.push.local.aws.faults.FaultProxy;
+import ai.joinchat.push.local.aws.junit.LocalAws;
+import ai.joinchat.push.local.aws.template.SamTemplate;
+import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.send.SendApiComponents;
+import ai.joinchat.push.send.SendApiHandler;
+import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import ai.joinchat.push.webhook.WebhookComponents;
+import ai.joinchat.push.webhook.WebhookHandler;
+import ai.joinchat.push.worker.WorkerComponents;
+import ai.joinchat.push.worker.WorkerHandler;
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The three functions as SAM deploys them, in this JVM, on the local backends provisioned from
+ * template.yaml (a stack of its own), with a {@link FaultProxy} between each function and
+ * DynamoDB / SQS, and a {@link FakeMessenger} that echoes what it takes to the webhook. Each
+ * handler is invoked through its real entry point with the event JSON Lambda sends; the worker is
+ * driven by the SQS event source emulation.
+ */
+final class GuaranteeRig implements AutoCloseable {
+
+    static final String PAGE_ID = "1029384756";
+    static final String API_SECRET = "rig-api-secret";
+    static final String PAGE_TOKEN = "rig-page-token";
+    static final String APP_SECRET = "rig-app-secret";
+    /** Short, so a record a killed invocation held is retried within seconds (the template's is 210 s). */
+    static final Duration CLAIM_LEASE = Duration.ofSeconds(3);
+    private static final AtomicInteger STACKS = new AtomicInteger();
+
+    final LocalAws aws;
+    final FaultProxy sendDynamo;
+    final FaultProxy sendSqs;
+    final FaultProxy workerDynamo;
+    final FakeMessenger messenger;
+    final SendApiHandler send;
+    final WorkerHandler worker;
+    final WebhookHandler webhook;
+    final SqsEventSourcePoller poller;
+    final AtomicInteger echoesRejected = new AtomicInteger();
+    private final String queueUrl;
+    private final String messagesTable;
+
+    /** The worker's simulated invocation time limit. */
+    volatile Duration workerRemaining = Duration.ofSeconds(30);
+    /** Called before each worker invocation with its event (to arm faults, duplicate records). */
+    volatile java.util.function.Consumer<JsonNode> beforeWorker = event -> { };
+
+    GuaranteeRig(Duration graphTimeout) throws IOException {
+        aws = LocalAws.provision(EmbeddedAwsBackends.start(), SamTemplate.read(template()),
+                "guarantee" + STACKS.incrementAndGet());
+        aws.putPageSecret(PAGE_ID, API_SECRET, PAGE_TOKEN, null);
+        aws.putAppSecret(APP_SECRET, "rig-verify-token");
+        queueUrl = aws.queueUrl("MessageQueue");
+        messagesTable = aws.tableName("MessagesTable");
+        sendDynamo = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_DYNAMODB")));
+        sendSqs = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_SQS")));
+        workerDynamo = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_DYNAMODB")));
+
+        webhook = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment("WebhookFunction"),
+                Clock.systemUTC()));
+        messenger = new FakeMessenger(this::postEcho);
+
+        Map<String, String> sendEnv = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
+        sendEnv.put("AWS_ENDPOINT_URL_DYNAMODB", sendDynamo.endpoint().toString());
+        sendEnv.put("AWS_ENDPOINT_URL_SQS", sendSqs.endpoint().toString());
+        sendEnv.put("LOG_LEVEL", "WARN");
+        send = new SendApiHandler(SendApiComponents.create(sendEnv, Clock.systemUTC()));
+
+        Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
+        workerEnv.put("AWS_ENDPOINT_URL_DYNAMODB", workerDynamo.endpoint().toString());
+        workerEnv.put("GRAPH_API_BASE_URL", messenger.baseUrl());
+        workerEnv.put("LOG_LEVEL", "WARN");
+        worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(), graphTimeout, CLAIM_LEASE));
+
+        poller = new SqsEventSourcePoller(aws.sqs(), queueUrl, aws.stack().queueArn("MessageQueue"),
+                aws.stack().region(), 10, this::invokeWorker, new JsonLogger("sqs-event-source", "ERROR"),
+                Duration.ofSeconds(1));
+    }
+
+    private static Path template() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("template.yaml"))) {
+                return dir.resolve("template.yaml");
+            }
+        }
+        throw new IllegalStateException("no template.yaml above the working directory");
+    }
+
+    // ---- the send API -------------------------------------------------------------------------
+
+    /** What a caller saw: a status and body, or nothing at all (the invocation died). */
+    record Answer(int status, JsonNode body) {
+        static final Answer NONE = new Answer(0, null);
+
+        String messageId() {
+            return body == null ? null : body.path("message_id").asText(null);
+        }
+    }
+
+    static String textBody(String text) {
+        return "{\"page_id\":\"" + PAGE_ID + "\",\"recipient\":{\"id\":\"24681357\"},"
+                + "\"message\":{\"template_type\":\"text\",\"text\":\"" + text + "\"}}";
+    }
+
+    /** POST /api/send_message through SendApiHandler, with Lambda telling it {@code remaining} is left. */
+    Answer send(String body, String idempotencyKey, Duration remaining) {
+        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
+        ObjectNode event = Json.object();
+        event.put("version", "2.0");
+        event.put("routeKey", "ANY /api/send_message");
+        event.put("rawPath", "/api/send_message");
+        event.put("rawQueryString", "");
+        ObjectNode headers = event.putObject("headers");
+        headers.put("content-type", "application/json");
+        headers.put("x-joinchat-signature", new SignatureVerifier().sign(raw, API_SECRET));
+        if (idempotencyKey != null) {
+            headers.put("idempotency-key", idempotencyKey);
+        }
+        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/api/send_message");
+        event.put("body", body);
+        event.put("isBase64Encoded", false);
+        JsonNode result = invoke(send::handleRequest, Json.writeBytes(event), remaining);
+        return new Answer(result.path("statusCode").asInt(), Json.parse(result.path("body").asText()));
+    }
+
+    // ---- the worker ---------------------------------------------------------------------------
+
+    private byte[] invokeWorker(byte[] event) {
+        beforeWorker.accept(Json.parse(new String(event, StandardCharsets.UTF_8)));
+        byte[] response = Json.writeBytes(invoke(worker::handleRequest, event, workerRemaining));
+        if (workerDynamo.killed()) {
+            // A killed invocation answers nothing: Lambda keeps the whole batch for a redelivery.
+            workerDynamo.clear();
+            throw new IllegalStateException("the worker invocation was killed");
+        }
+        return response;
+    }
+
+    /**
+     * Runs the worker on the queue until nothing is left in it (visible, in flight or delayed),
+     * as Lambda's event source would, for at most {@code max}.
+     */
+    void settle(Duration max) {
+        long end = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < end) {
+            if (poller.pollOnce(Duration.ZERO) > 0) {
+                continue;
+            }
+            if (queueIsEmpty()) {
+                return;
+            }
+            pause(200);
+        }
+        throw new AssertionError("the queue did not drain within " + max);
+    }
+
+    boolean queueIsEmpty() {
+        Map<QueueAttributeName, String> attributes = aws.sqs().getQueueAttributes(r -> r.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+        return attributes.values().stream().allMatch("0"::equals);
+    }
+
+    int deadLetters() {
+        String dlq = aws.queueUrl("MessageDeadLetterQueue");
+        return Integer.parseInt(aws.sqs().getQueueAttributes(r -> r.queueUrl(dlq)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
+    /** The record's status as stored, or null without a record. */
+    String status(String messageId) {
+        Map<String, AttributeValue> item = aws.dynamoDb().getItem(r -> r.tableName(messagesTable).consistentRead(true)
+                .key(Map.of("message_id", AttributeValue.fromS(messageId)))).item();
+        return item == null || !item.containsKey("status") ? null : item.get("status").s();
+    }
+
+    /** Every record's status, by message id. */
+    Map<String, String> statuses() {
+        Map<String, String> statuses = new HashMap<>();
+        aws.dynamoDb().scanPaginator(r -> r.tableName(messagesTable)).items()
+                .forEach(item -> statuses.put(item.get("message_id").s(), item.get("status").s()));
+        return statuses;
+    }
+
+    // ---- the webhook --------------------------------------------------------------------------
+
+    /** Facebook posting the page's echo; redelivered (as Facebook does) until it is answered 200. */
+    private void postEcho(FakeMessenger.Echo echo) {
+        long now = System.currentTimeMillis();
+        String payload = "{\"object\":\"page\",\"entry\":[{\"id\":\"" + echo.pageId() + "\",\"time\":" + now
+                + ",\"messaging\":[{\"sender\":{\"id\":\"" + echo.pageId() + "\"},\"recipient\":{\"id\":\""
+                + echo.psid() + "\"},\"timestamp\":" + now + ",\"message\":{\"is_echo\":true,\"app_id\":1517,"
+                + "\"metadata\":\"" + echo.messageId() + "\",\"mid\":\"" + echo.mid() + "\",\"text\":\"echo\"}}]}]}";
+        byte[] raw = payload.getBytes(StandardCharsets.UTF_8);
+        ObjectNode event = Json.object();
+        event.put("version", "2.0");
+        event.put("routeKey", "ANY /webhook");
+        event.put("rawPath", "/webhook");
+        event.put("rawQueryString", "");
+        event.putObject("headers").put("content-type", "application/json")
+                .put("x-hub-signature-256", new WebhookSignatureVerifier().sign(raw, APP_SECRET));
+        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/webhook");
+        event.put("body", payload);
+        event.put("isBase64Encoded", false);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (invoke(webhook::handleRequest, Json.writeBytes(event), Duration.ofSeconds(10))
+                    .path("statusCode").asInt() == 200) {
+                return;
+            }
+            echoesRejected.incrementAndGet();
+            pause(100);
+        }
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------
+
+    interface Entry {
+        void handleRequest(java.io.InputStream in, java.io.OutputStream out, Context context) throws IOException;
+    }
+
+    private static JsonNode invoke(Entry entry, byte[] event, Duration remaining) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            entry.handleRequest(new ByteArrayInputStream(event), out, context(remaining));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] bytes = out.toByteArray();
+        return bytes.length == 0 ? Json.object() : Json.parse(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    static Context context(Duration remaining) {
+        long end = System.nanoTime() + remaining.toNanos();
+        String requestId = "rig-" + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+        return new Context() {
+            public String getAwsRequestId() { return requestId; }
+            public String getLogGroupName() { return "rig"; }
+            public String getLogStreamName() { return "rig"; }
+            public String getFunctionName() { return "rig"; }
+            public String getFunctionVersion() { return "$LATEST"; }
+            public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:rig"; }
+            public CognitoIdentity getIdentity() { return null; }
+            public ClientContext getClientContext() { return null; }
+            public int getRemainingTimeInMillis() { return (int) Math.max(0, (end - System.nanoTime()) / 1_000_000); }
+            public int getMemoryLimitInMB() { return 1024; }
+            public LambdaLogger getLogger() { return null; }
+        };
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        poller.close();
+        messenger.close();
+        sendDynamo.close();
+        sendSqs.close();
+        workerDynamo.close();
+        aws.close();
+    }
+}
