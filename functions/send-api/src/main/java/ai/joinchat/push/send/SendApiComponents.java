@@ -49,7 +49,7 @@ public final class SendApiComponents {
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
 
         return new SendApiService(
-                new SignedRequestAuthenticator(secrets, new SignatureVerifier()),
+                new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock),
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
                 new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE)),

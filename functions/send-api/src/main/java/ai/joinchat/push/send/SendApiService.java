@@ -102,12 +102,14 @@ public final class SendApiService {
         }
         String pageId = auth.request().pageId();
         ValidationResult validation = validator.validate(auth.request().body());
-        Optional<String> idempotencyKey = request.header(IDEMPOTENCY_HEADER);
+        Optional<String> idempotencyHeader = request.header(IDEMPOTENCY_HEADER);
         List<FieldProblem> problems = new ArrayList<>(validation.violations().stream()
                 .map(SendApiService::problem).toList());
-        if (idempotencyKey.isPresent() && (idempotencyKey.get().isEmpty() || idempotencyKey.get().length() > 255)) {
+        if (idempotencyHeader.isPresent() && (idempotencyHeader.get().isEmpty() || idempotencyHeader.get().length() > 255)) {
             problems.add(new FieldProblem("Idempotency-Key", "must be 1-255 characters"));
         }
+        // A timestamped request is its own key, so a replay inside the window answers the first response.
+        Optional<String> idempotencyKey = idempotencyHeader.or(() -> auth.request().replayKey());
         if (!problems.isEmpty() || validation.request().isEmpty()) {
             metrics.count("RequestsRejected", 1);
             log.info("request_invalid").with("page_id", pageId).with("problems", problems.size()).write();

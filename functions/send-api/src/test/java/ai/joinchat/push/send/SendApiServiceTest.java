@@ -13,7 +13,15 @@ import ai.joinchat.push.request.SendRequestValidator;
 import ai.joinchat.push.request.TagPolicy;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.store.DynamoIdempotencyKeys;
 import ai.joinchat.push.store.IdempotencyKeys;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -114,6 +122,42 @@ class SendApiServiceTest {
         for (String line : log.split("\n")) {
             assertTrue(Json.parse(line).isObject(), "every log line is one JSON object: " + line);
         }
+    }
+
+    @Test
+    void idempotencyFallbackReadFailureAnswers503NotA500() {
+        // DynamoDB refuses the reservation without returning the old item, and the fallback read then fails.
+        DynamoDbClient dynamo = new DynamoDbClient() {
+            @Override
+            public PutItemResponse putItem(PutItemRequest request) {
+                throw ConditionalCheckFailedException.builder().message("exists").build();
+            }
+
+            @Override
+            public GetItemResponse getItem(GetItemRequest request) {
+                throw SdkClientException.create("connection reset");
+            }
+
+            @Override
+            public String serviceName() {
+                return "dynamodb";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SendApiService withDynamoKeys = new SendApiService(
+                new SignedRequestAuthenticator(new SecretsProvider(id -> Optional.of("{\"api_secret\":\"" + SECRET
+                        + "\",\"page_access_token\":\"t\"}"), "pages/", "app"), new SignatureVerifier()),
+                new SendRequestValidator(TagPolicy.fromSetting("drop")),
+                records, new DynamoIdempotencyKeys(dynamo, "keys"), new FakeQueue(), clock, () -> "msg-x",
+                new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
+                new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
+        HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
+        assertEquals(503, response.statusCode(), response.body());
+        assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());
+        assertTrue(queued.isEmpty());
     }
 
     @Test

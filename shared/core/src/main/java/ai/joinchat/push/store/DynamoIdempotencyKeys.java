@@ -46,12 +46,21 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> old = e.item();
             if (old == null || old.isEmpty()) {
-                old = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                        .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))).item();
+                old = readReservation(pageId, key);
             }
             return Optional.of(new Reservation(old.get("request_hash").s(), old.get("message_id").s(),
                     old.get("response").s(), Boolean.TRUE.equals(old.get("completed").bool()),
                     old.containsKey("created_at") ? Instant.parse(old.get("created_at").s()) : null));
+        } catch (SdkException e) {
+            throw new DependencyUnavailableException("DynamoDB", e);
+        }
+    }
+
+    /** The fallback read when DynamoDB returned no old item with the failed condition. */
+    private Map<String, AttributeValue> readReservation(String pageId, String key) {
+        try {
+            return dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                    .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))).item();
         } catch (SdkException e) {
             throw new DependencyUnavailableException("DynamoDB", e);
         }
