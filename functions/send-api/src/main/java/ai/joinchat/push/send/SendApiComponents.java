@@ -2,6 +2,7 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
@@ -31,6 +32,18 @@ public final class SendApiComponents {
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
             EnvVar.IDEMPOTENCY_TABLE, EnvVar.QUEUE_URL, EnvVar.LEGACY_TAG_POLICY,
             EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
+
+    /**
+     * Every AWS call this function makes, per resource; template.yaml grants exactly these
+     * (TemplateContractTest). Messages: create, find, delete (undo of a refused enqueue).
+     * Idempotency keys: reserve (put, fallback get), complete (update), release (delete).
+     */
+    public static final Set<IamGrant> IAM_GRANTS = Set.of(
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"),
+            IamGrant.on(EnvVar.IDEMPOTENCY_TABLE,
+                    "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),
+            IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"));
 
     private SendApiComponents() {
     }

@@ -2,6 +2,7 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.graph.GraphError;
@@ -58,6 +59,18 @@ public final class WorkerComponents {
             EnvVar.RECORD_RETENTION_DAYS,
             EnvVar.LOG_LEVEL));
 
+    /**
+     * Every AWS call this function makes, per resource; template.yaml grants exactly these
+     * (TemplateContractTest). Messages: create (a message SQS delivered before its record was
+     * visible), claim and the mark* transitions (updates). Bindings: lookups. Secrets: the pages'
+     * tokens and the app secret (appsecret_proof). SQS polling itself is granted by SAM's SQS event.
+     */
+    public static final Set<IamGrant> IAM_GRANTS = Set.of(
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:UpdateItem"),
+            IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:GetItem"),
+            IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
+            IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
+
     /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
     public static final int DELIVERY_THREADS = 10;
 
@@ -98,7 +111,7 @@ public final class WorkerComponents {
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
-                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 36_500)));
+                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650)));
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
         SecretsProvider secrets = new SecretsProvider(
