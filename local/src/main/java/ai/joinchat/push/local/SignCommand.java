@@ -9,27 +9,36 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * {@code sign}: prints the signature of a request body, computed over its exact bytes.
  * <pre>
  *   sign --secret demo-api-secret --data '{"page_id":"1234567890",...}'   -> Base64 for x-joinchat-signature
  *   sign --secret demo-api-secret --file body.json
+ *   sign --timestamp --secret demo-api-secret --file body.json           -> both headers of the timestamped form
  *   sign --webhook --secret demo-app-secret --file event.json            -> sha256=&lt;hex&gt; for X-Hub-Signature-256
  * </pre>
  * Without {@code --data} or {@code --file} the body is read from standard input. Only the
- * signature goes to standard output, so {@code $(...)} can use it.
+ * signature goes to standard output, so {@code $(...)} can use it. With {@code --timestamp} the
+ * output is the two header lines of the timestamped form ({@code x-joinchat-timestamp} with the
+ * current unix time, {@code x-joinchat-signature} over {@code "<timestamp>." + body}), ready for
+ * {@code curl -H @file}.
  */
 public final class SignCommand {
 
     static final String USAGE = """
-            Usage: sign --secret <secret> [--webhook] [--file <body file> | --data '<body>']
+            Usage: sign --secret <secret> [--timestamp | --webhook] [--file <body file> | --data '<body>']
               Prints the signature of the exact bytes of the body (standard input when neither
               --file nor --data is given).
-              default    Base64(HMAC-SHA256(api_secret, body))  for the x-joinchat-signature header
-              --webhook  sha256=<hex HMAC-SHA256(app_secret, body)>  for the X-Hub-Signature-256 header
-            Example:
+              default      Base64(HMAC-SHA256(api_secret, body))  for the x-joinchat-signature header
+              --timestamp  two header lines, valid for 5 minutes (recommended):
+                             x-joinchat-timestamp: <unix seconds now>
+                             x-joinchat-signature: Base64(HMAC-SHA256(api_secret, "<timestamp>." + body))
+              --webhook    sha256=<hex HMAC-SHA256(app_secret, body)>  for the X-Hub-Signature-256 header
+            Examples:
               sign --secret demo-api-secret --file body.json
+              sign --timestamp --secret demo-api-secret --file body.json > headers.txt   (curl -H @headers.txt)
             """;
 
     private SignCommand() {
@@ -41,10 +50,16 @@ public final class SignCommand {
 
     /** Runs the command; returns the process exit status. */
     static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
+        return run(args, stdin, out, err, Clock.systemUTC());
+    }
+
+    /** As {@link #run(String[], InputStream, PrintStream, PrintStream)}, timestamps from {@code clock}. */
+    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, Clock clock) {
         String secret = null;
         String data = null;
         Path file = null;
         boolean webhook = false;
+        boolean timestamp = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -64,6 +79,7 @@ public final class SignCommand {
                     }
                 }
                 case "--webhook" -> webhook = true;
+                case "--timestamp" -> timestamp = true;
                 case "-h", "--help" -> {
                     out.print(USAGE);
                     return 0;
@@ -80,6 +96,10 @@ public final class SignCommand {
             err.print(USAGE);
             return 2;
         }
+        if (webhook && timestamp) {
+            err.println("--timestamp is for the send API's signature, not --webhook");
+            return 2;
+        }
         if (data != null && file != null) {
             err.println("give either --data or --file, not both");
             return 2;
@@ -93,8 +113,19 @@ public final class SignCommand {
             err.println("cannot read the body: " + e.getMessage());
             return 1;
         }
+        if (timestamp) {
+            long now = clock.instant().getEpochSecond();
+            out.println("x-joinchat-timestamp: " + now);
+            out.println("x-joinchat-signature: " + timestampedApiSignature(body, now, secret));
+            return 0;
+        }
         out.println(webhook ? webhookSignature(body, secret) : apiSignature(body, secret));
         return 0;
+    }
+
+    /** {@code x-joinchat-signature} of the timestamped form: over {@code "<unixSeconds>." + body}. */
+    public static String timestampedApiSignature(byte[] body, long unixSeconds, String apiSecret) {
+        return new SignatureVerifier().signTimestamped(body, unixSeconds, apiSecret);
     }
 
     /** {@code x-joinchat-signature}: Base64 of HMAC-SHA256 keyed with the page's api_secret. */

@@ -51,6 +51,25 @@ class SignCommandTest {
     }
 
     @Test
+    void timestampPrintsBothHeadersOfTheTimestampedForm() {
+        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochSecond(1764547200L), java.time.ZoneOffset.UTC);
+        String body = "{\"page_id\":12345,\"recipient\":{\"id\":\"123456\"},\"message\":{\"template_type\":\"text\","
+                + "\"text\":\"Hello World\"},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":1}";
+        int status = SignCommand.run(new String[] {"--timestamp", "--secret", "xxxxx", "--data", body},
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), clock);
+        assertEquals(0, status);
+        // printf '%s' '1764547200.<body>' | openssl dgst -sha256 -hmac 'xxxxx' -binary | base64
+        assertEquals("x-joinchat-timestamp: 1764547200\nx-joinchat-signature: UavC/gt6p4jPoVLu0Ujvp+roIOvQgMsipE7M1T9PiQA=",
+                output().replace("\r\n", "\n"));
+    }
+
+    @Test
+    void timestampAndWebhookDoNotMix() {
+        assertEquals(2, run(new byte[0], "--timestamp", "--webhook", "--secret", "s", "--data", "x"));
+    }
+
+    @Test
     void signsStandardInputInWebhookForm() {
         assertEquals(0, run("what do ya want for nothing?".getBytes(StandardCharsets.UTF_8), "--webhook", "--secret", "Jefe"));
         assertEquals("sha256=" + RFC_4231_HEX, output());

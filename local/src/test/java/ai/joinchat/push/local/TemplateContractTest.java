@@ -1,6 +1,7 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
 import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
@@ -15,8 +16,10 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -123,6 +126,125 @@ class TemplateContractTest {
         for (TemplateResource function : TEMPLATE.resourcesOfType(SamTemplate.FUNCTION_TYPE).values()) {
             assertTrue(function.properties().containsKey("Policies"), function.logicalId() + " declares its policies");
         }
+    }
+
+    /**
+     * Each function is granted exactly the actions its code calls, on exactly the resources it
+     * calls them on: its components class's IAM_GRANTS, resolved through the template's own
+     * environment variables, equal the statements of its policies. Nothing else is granted (no SAM
+     * policy template, no managed policy, no wildcard).
+     */
+    @Test
+    void eachFunctionIsGrantedExactlyTheActionsItsCodeCalls() throws Exception {
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            Map<String, Set<String>> expected = new TreeMap<>();
+            for (IamGrant grant : grantsOf(function)) {
+                expected.computeIfAbsent(resourceArn(function, grant), k -> new TreeSet<>()).addAll(grant.actions());
+            }
+            Map<String, Set<String>> granted = new TreeMap<>();
+            Object policies = TEMPLATE.resources().get(function.logicalId()).properties().get("Policies");
+            assertTrue(policies instanceof List<?>, function.logicalId() + " lists its policies");
+            for (Object policy : (List<?>) policies) {
+                assertTrue(policy instanceof Map<?, ?> map && map.keySet().equals(Set.of("Statement")),
+                        function.logicalId() + ": only inline statements, no policy templates or managed policies: " + policy);
+                for (Object statement : (List<?>) ((Map<?, ?>) policy).get("Statement")) {
+                    Map<?, ?> fields = (Map<?, ?>) statement;
+                    assertEquals("Allow", fields.get("Effect"), function.logicalId() + " " + fields);
+                    Object actions = fields.get("Action");
+                    List<?> actionList = actions instanceof List<?> list ? list : List.of(actions);
+                    granted.computeIfAbsent(describe(fields.get("Resource")), k -> new TreeSet<>())
+                            .addAll(actionList.stream().map(String::valueOf).toList());
+                }
+            }
+            assertEquals(expected, granted, function.logicalId() + ": granted vs called");
+        }
+    }
+
+    @Test
+    void theAppSecretArnMatchesOneSecretAndThePagePrefixEndsWithASlash() {
+        String appSecretArn = resourceArn(TEMPLATE.function("WorkerFunction"), IamGrant.on(EnvVar.APP_SECRET_ID, "x:Y"));
+        assertTrue(appSecretArn.endsWith(":secret:${AppSecretId}-??????"), appSecretArn);
+        String pattern = String.valueOf(TEMPLATE.parameterDeclaration("PageSecretPrefix").get("AllowedPattern"));
+        assertTrue(pattern.endsWith("/$"), "the prefix ends with / so prefix* cannot match a sibling: " + pattern);
+        assertTrue("joinchat/pages/".matches(pattern));
+        assertFalse("joinchat/pages".matches(pattern));
+    }
+
+    @Test
+    void everyNumericParameterIsBoundedAndRetentionMatchesTheCodesBound() {
+        TEMPLATE.parameters().values().stream().filter(p -> p.type().equals("Number")).forEach(p -> {
+            Map<String, Object> declaration = TEMPLATE.parameterDeclaration(p.name());
+            assertTrue(declaration.containsKey("MinValue") && declaration.containsKey("MaxValue"),
+                    p.name() + " declares MinValue and MaxValue");
+        });
+        assertEquals(3650, ((Number) TEMPLATE.parameterDeclaration("RecordRetentionDays").get("MaxValue")).intValue());
+        Map<String, String> tooLong = new java.util.HashMap<>();
+        for (EnvVar var : EnvVar.values()) {
+            tooLong.put(var.name(), var.defaultValue() == null ? "x" : var.defaultValue());
+        }
+        tooLong.put("RECORD_RETENTION_DAYS", "3651");
+        tooLong.put("AWS_REGION", "us-east-1");
+        for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
+                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
+            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> components
+                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, tooLong, java.time.Clock.systemUTC()));
+            String message = String.valueOf(refused.getCause() == null ? refused : refused.getCause());
+            assertTrue(message.contains("RECORD_RETENTION_DAYS"), components.getSimpleName() + ": " + message);
+        }
+        tooLong.put("RECORD_RETENTION_DAYS", "3650");
+        for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
+                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> components
+                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, tooLong, java.time.Clock.systemUTC()),
+                    components.getSimpleName() + " starts with the template's maximum");
+        }
+    }
+
+    @Test
+    void theWebhookRouteHasItsOwnThrottle() {
+        Map<?, ?> webhookEvent = (Map<?, ?>) ((Map<?, ?>) TEMPLATE.resources().get("WebhookFunction").properties()
+                .get("Events")).get("Webhook");
+        Map<?, ?> settings = (Map<?, ?>) ((Map<?, ?>) webhookEvent.get("Properties")).get("RouteSettings");
+        assertTrue(settings != null && settings.containsKey("ThrottlingRateLimit") && settings.containsKey("ThrottlingBurstLimit"),
+                "POST/GET /webhook has route settings of its own: " + webhookEvent);
+        assertTrue(TEMPLATE.resources().get("HttpApi").properties().containsKey("DefaultRouteSettings"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<IamGrant> grantsOf(ServerlessFunction function) throws Exception {
+        String handlerClass = function.handler().split("::")[0];
+        String components = handlerClass.replaceFirst("Handler$", "Components");
+        return (Set<IamGrant>) Class.forName(components).getField("IAM_GRANTS").get(null);
+    }
+
+    /** The ARN expression the template must use for a grant, in {@link #describe} form. */
+    private static String resourceArn(ServerlessFunction function, IamGrant grant) {
+        Object value = function.environment().get(grant.resource().name());
+        assertTrue(value instanceof Map<?, ?> ref && ref.containsKey("Ref"),
+                function.logicalId() + " has " + grant.resource() + " as a !Ref: " + value);
+        String target = String.valueOf(((Map<?, ?>) value).get("Ref"));
+        if (TEMPLATE.parameters().containsKey(target)) {
+            String secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${" + target + "}";
+            // A prefix names open-ended page ids; one secret is its name and Secrets Manager's 6-character suffix.
+            return "Sub:" + secrets + (grant.resource() == EnvVar.PAGE_SECRET_PREFIX ? "*" : "-??????");
+        }
+        String type = TEMPLATE.resources().get(target).type();
+        assertTrue(type.equals("AWS::DynamoDB::Table") || type.equals("AWS::SQS::Queue"), target + " is " + type);
+        return grant.scope() == IamGrant.Scope.INDEXES ? "Sub:${" + target + ".Arn}/index/*" : "GetAtt:" + target + ".Arn";
+    }
+
+    /** A statement's Resource as text: "GetAtt:Table.Arn" or "Sub:<the string>". */
+    private static String describe(Object resource) {
+        assertTrue(resource instanceof Map<?, ?>, "one resource expression per statement: " + resource);
+        Map<?, ?> intrinsic = (Map<?, ?>) resource;
+        if (intrinsic.containsKey("Fn::GetAtt")) {
+            Object target = intrinsic.get("Fn::GetAtt");
+            return "GetAtt:" + (target instanceof List<?> parts ? parts.get(0) + "." + parts.get(1) : target);
+        }
+        if (intrinsic.containsKey("Fn::Sub") && intrinsic.get("Fn::Sub") instanceof String sub) {
+            return "Sub:" + sub;
+        }
+        throw new AssertionError("unexpected resource expression " + resource);
     }
 
     @Test

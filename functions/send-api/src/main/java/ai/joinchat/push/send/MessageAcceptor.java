@@ -16,6 +16,7 @@ import ai.joinchat.push.store.MessageRecords.Decision;
 import ai.joinchat.push.store.MessageStatus;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -29,20 +30,24 @@ import java.util.concurrent.TimeoutException;
  * the reason" and a 503 mean "never delivered", whatever fails and whichever reply is lost.
  *
  * <ol>
- *   <li>The {@code pending} record (with the {@code Idempotency-Key}, in one transaction) is
- *       written while SQS takes the message: two calls at once, one round trip.</li>
- *   <li>Both succeeded: the record is committed ({@code queued}) and the answer is 202.</li>
+ *   <li>Without a key, the {@code pending} record is written while SQS takes the message: two
+ *       calls at once, one round trip, and 202 as soon as both succeeded. The worker may send a
+ *       pending record as soon as it holds its copy: the copy proves SQS took it.</li>
+ *   <li>With a key ({@code Idempotency-Key}, or a timestamped signature's replay key), the keys
+ *       and the pending record are written first, in one transaction, so a repeat finds the key
+ *       and enqueues nothing; then SQS takes the message; then the record is committed
+ *       ({@code queued}), so that a repeat can tell a message that was answered 202 from one
+ *       whose request died before SQS took it. Three round trips, in order.</li>
  *   <li>Anything failed: the record is rejected (written {@code rejected} even if the first
  *       write never landed) and the answer is 503; the worker drops whatever SQS holds.</li>
  * </ol>
  *
- * The store settles races: a commit that finds the record rejected answers 503, a rejection that
- * finds it committed answers 202. Only when neither can be written before the deadline is the
- * outcome unknown: then the answer is 500 (retry with the same key), never a guess. The worker
- * delivers a record still {@code pending} after its decision time when it holds its SQS copy (the
- * invocation that wrote it is over, so its caller saw no answer); an idempotent retry instead
- * rejects a pending record (the worker's claim wins if it came first) and sends its own copy, so
- * a retry yields exactly one delivery and a 202 is never given for a record SQS may not hold.
+ * The store settles every race with one conditional write: a commit that finds the record
+ * rejected answers 503; a rejection that finds it committed, or already claimed by the worker,
+ * answers 202. Only when neither can be written in time is the outcome unknown: then the answer is
+ * 500 (retry with the same key), never a guess. A retry with the key that finds the earlier record
+ * still {@code pending} rejects it (unless the worker's claim came first) and sends its own copy:
+ * a retry yields exactly one delivery, and no 202 is ever given for a message SQS may not hold.
  */
 final class MessageAcceptor {
 
@@ -69,8 +74,14 @@ final class MessageAcceptor {
         this.metrics = metrics;
     }
 
-    /** A request with an {@code Idempotency-Key}: its page, key and body hash. */
-    record Key(String pageId, String key, String requestHash) {
+    /**
+     * The keys of a request: its {@code Idempotency-Key} and, for a timestamped signature, its
+     * replay key (both, when both are there: a replay with another header is still a replay).
+     */
+    record Key(String pageId, List<String> keys, String requestHash) {
+        Key {
+            keys = List.copyOf(keys);
+        }
     }
 
     /**
@@ -78,23 +89,22 @@ final class MessageAcceptor {
      * @param key      the request's idempotency key, if any
      */
     HttpApiResponse accept(Acceptance acceptance, String accepted, Optional<Key> key, Deadline deadline) {
+        return key.isPresent() ? acceptWithKey(acceptance, accepted, key.get(), deadline)
+                : acceptWithoutKey(acceptance, accepted, deadline);
+    }
+
+    /** One round trip: the record and SQS's copy are written at once; 202 as soon as both exist. */
+    private HttpApiResponse acceptWithoutKey(Acceptance acceptance, String accepted, Deadline deadline) {
         MessageRecord record = acceptance.record();
         CompletableFuture<Void> enqueued = CompletableFuture.runAsync(
                 () -> queue.enqueue(acceptance.queued(), acceptance.delaySeconds(), deadline), executor);
-        Optional<IdempotencyKeys.Reservation> holder = Optional.empty();
         RuntimeException recordFailure = null;
         try {
-            if (key.isPresent()) {
-                holder = keys.claim(record.pageId(), key.get().key(), mine(key.get(), record, accepted), record,
-                        null, record.createdAt(), deadline);
-            } else {
-                records.createPending(record, deadline);
-            }
+            records.createPending(record, deadline);
         } catch (DependencyUnavailableException e) {
             recordFailure = e;
         }
         RuntimeException queueFailure = await(enqueued, deadline);
-
         if (recordFailure != null && AwsCalls.certainlyNotApplied(recordFailure)) {
             // No record exists and none will: the worker drops whatever SQS holds of it.
             log.warn("send_failed").with("message_id", record.messageId()).with("page_id", record.pageId())
@@ -102,14 +112,59 @@ final class MessageAcceptor {
             metrics.count("DependencyFailures", 1);
             return unavailable();
         }
-        if (recordFailure != null || (holder.isEmpty() && queueFailure != null)) {
+        if (recordFailure != null || queueFailure != null) {
             return abandon(record, recordFailure != null ? recordFailure : queueFailure, accepted, deadline);
         }
-        if (holder.isPresent()) {
-            // Nothing of ours was written: the copy SQS may hold has no record and is dropped.
-            return replay(acceptance, accepted, key.get(), holder.get(), queueFailure, deadline);
+        // Nobody can ask about this message again (no key): the worker sends the pending record
+        // whose copy it holds, and nothing needs to tell a retry that this request was answered.
+        return new HttpApiResponse(202, Map.of("content-type", "application/json"), accepted);
+    }
+
+    /**
+     * The keys first (with the pending record, one transaction), so that a repeat enqueues
+     * nothing; then SQS; then the commit, which tells a later repeat that this one was answered.
+     */
+    private HttpApiResponse acceptWithKey(Acceptance acceptance, String accepted, Key key, Deadline deadline) {
+        MessageRecord mine = acceptance.record();
+        String previousHolder = null;
+        for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+            Optional<IdempotencyKeys.Reservation> holder;
+            try {
+                holder = keys.claim(key.pageId(), key.keys(), mine(key, mine, accepted), mine, previousHolder,
+                        clock.instant(), deadline);
+            } catch (DependencyUnavailableException e) {
+                return abandon(mine, e, accepted, deadline); // the transaction may have landed: reject ours
+            }
+            if (holder.isEmpty()) {
+                if (previousHolder != null) {
+                    log.info("idempotency_key_taken_over").with("message_id", mine.messageId())
+                            .with("previous_message_id", previousHolder).with("page_id", key.pageId()).write();
+                }
+                try {
+                    queue.enqueue(acceptance.queued(), acceptance.delaySeconds(), deadline);
+                } catch (DependencyUnavailableException e) {
+                    return abandon(mine, e, accepted, deadline);
+                }
+                return commit(mine, accepted, deadline);
+            }
+            IdempotencyKeys.Reservation earlier = holder.get();
+            if (!earlier.requestHash().equals(key.requestHash())) {
+                metrics.count("IdempotencyConflicts", 1);
+                return HttpApiResponse.error(ErrorCode.IDEMPOTENCY_CONFLICT,
+                        "This Idempotency-Key was used with a different body.");
+            }
+            Owed owed = owed(earlier.messageId(), deadline);
+            if (owed == Owed.UNKNOWN) {
+                return outcomeUnknown(earlier.messageId(), key.pageId());
+            }
+            if (owed == Owed.YES) {
+                log.info("idempotent_replay").with("message_id", earlier.messageId()).with("page_id", key.pageId())
+                        .write();
+                return new HttpApiResponse(202, Map.of("content-type", "application/json"), earlier.responseBody());
+            }
+            previousHolder = earlier.messageId(); // never delivered: take the key over
         }
-        return commit(record, accepted, deadline);
+        return unavailable();
     }
 
     private HttpApiResponse commit(MessageRecord record, String accepted, Deadline deadline) {
@@ -167,49 +222,6 @@ final class MessageAcceptor {
             }
         }
         return Optional.empty();
-    }
-
-    /**
-     * The key names an earlier message. Answer its 202 if it is (or will be) delivered; otherwise
-     * take the key over for this request, whose own message SQS already holds.
-     */
-    private HttpApiResponse replay(Acceptance acceptance, String accepted, Key key,
-                                   IdempotencyKeys.Reservation earlier, RuntimeException queueFailure,
-                                   Deadline deadline) {
-        MessageRecord mine = acceptance.record();
-        for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
-            if (!earlier.requestHash().equals(key.requestHash())) {
-                metrics.count("IdempotencyConflicts", 1);
-                return HttpApiResponse.error(ErrorCode.IDEMPOTENCY_CONFLICT,
-                        "This Idempotency-Key was used with a different body.");
-            }
-            Owed owed = owed(earlier.messageId(), deadline);
-            if (owed == Owed.UNKNOWN) {
-                return outcomeUnknown(earlier.messageId(), key.pageId());
-            }
-            if (owed == Owed.YES) {
-                log.info("idempotent_replay").with("message_id", earlier.messageId()).with("page_id", key.pageId())
-                        .write();
-                return new HttpApiResponse(202, Map.of("content-type", "application/json"), earlier.responseBody());
-            }
-            if (queueFailure != null) {
-                return unavailable(); // our copy is not queued: nothing of ours can be delivered
-            }
-            Optional<IdempotencyKeys.Reservation> holder;
-            try {
-                holder = keys.claim(key.pageId(), key.key(), mine(key, mine, accepted), mine, earlier.messageId(),
-                        clock.instant(), deadline);
-            } catch (DependencyUnavailableException e) {
-                return abandon(mine, e, accepted, deadline); // the takeover may have landed: reject ours
-            }
-            if (holder.isEmpty()) {
-                log.info("idempotency_key_taken_over").with("message_id", mine.messageId())
-                        .with("previous_message_id", earlier.messageId()).with("page_id", key.pageId()).write();
-                return commit(mine, accepted, deadline);
-            }
-            earlier = holder.get();
-        }
-        return unavailable();
     }
 
     /** Whether an earlier message is owed a delivery. */

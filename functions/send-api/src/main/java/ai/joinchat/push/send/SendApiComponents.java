@@ -3,6 +3,7 @@ package ai.joinchat.push.send;
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
@@ -36,6 +37,18 @@ public final class SendApiComponents {
     /** SQS sends running beside the record write; one invocation has one request at a time. */
     static final int ENQUEUE_THREADS = 2;
 
+    /**
+     * Every AWS call this function makes, per resource; template.yaml grants exactly these
+     * (TemplateContractTest). Messages: the pending record (put, alone or in the key's
+     * transaction), commit and reject (updates), status and replay reads. Idempotency keys: the
+     * key's put in that transaction and the fallback read of an existing key.
+     */
+    public static final Set<IamGrant> IAM_GRANTS = Set.of(
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+            IamGrant.on(EnvVar.IDEMPOTENCY_TABLE, "dynamodb:PutItem", "dynamodb:GetItem"),
+            IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),
+            IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"));
+
     private SendApiComponents() {
     }
 
@@ -54,7 +67,7 @@ public final class SendApiComponents {
 
         DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
         return new SendApiService(
-                new SignedRequestAuthenticator(secrets, new SignatureVerifier()),
+                new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock),
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
                 records,
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),

@@ -118,12 +118,17 @@ public final class SendApiService {
         }
         String pageId = auth.request().pageId();
         ValidationResult validation = validator.validate(auth.request().body());
-        Optional<String> idempotencyKey = request.header(IDEMPOTENCY_HEADER);
+        Optional<String> idempotencyHeader = request.header(IDEMPOTENCY_HEADER);
         List<FieldProblem> problems = new ArrayList<>(validation.violations().stream()
                 .map(SendApiService::problem).toList());
-        if (idempotencyKey.isPresent() && (idempotencyKey.get().isEmpty() || idempotencyKey.get().length() > 255)) {
+        if (idempotencyHeader.isPresent() && (idempotencyHeader.get().isEmpty() || idempotencyHeader.get().length() > 255)) {
             problems.add(new FieldProblem("Idempotency-Key", "must be 1-255 characters"));
         }
+        // A timestamped request is its own key, so a replay inside the window answers the first
+        // response, whatever Idempotency-Key header a replayer adds (the header is not signed).
+        List<String> keys = new ArrayList<>(2);
+        idempotencyHeader.ifPresent(keys::add);
+        auth.request().replayKey().ifPresent(keys::add);
         if (!problems.isEmpty() || validation.request().isEmpty()) {
             metrics.count("RequestsRejected", 1);
             log.info("request_invalid").with("page_id", pageId).with("problems", problems.size()).write();
@@ -141,8 +146,8 @@ public final class SendApiService {
         ArrayNode warnings = responseBody.putArray("warnings");
         accepted.warnings().forEach(warnings::add);
 
-        Optional<MessageAcceptor.Key> key = idempotencyKey
-                .map(k -> new MessageAcceptor.Key(pageId, k, sha256(request.body())));
+        Optional<MessageAcceptor.Key> key = keys.isEmpty() ? Optional.empty()
+                : Optional.of(new MessageAcceptor.Key(pageId, keys, sha256(request.body())));
         HttpApiResponse response = acceptor.accept(acceptance, Json.write(responseBody), key, deadline);
         if (response.statusCode() == 202) {
             metrics.count("MessagesAccepted", 1);

@@ -11,6 +11,10 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,14 +22,29 @@ import java.util.Optional;
  * The checks every signed API request passes before its content is looked at: size, signature
  * header, JSON object, page id, and the page's HMAC over the exact bytes received. An unknown
  * page and a wrong signature answer the same 401, so page ids cannot be probed.
+ *
+ * <p>Two forms of signature (contract section 3): the classic one over the body alone, and the
+ * timestamped one ({@code x-joinchat-timestamp} present) over {@code "<timestamp>." + body}, valid
+ * for {@link SignatureVerifier#TIMESTAMP_TOLERANCE} around this server's clock. A request with a
+ * timestamp header is only ever checked in the timestamped form, so a body-only signature with a
+ * timestamp is refused; a page with {@code require_timestamp} refuses the classic form.
  */
 public final class SignedRequestAuthenticator {
 
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final List<String> SIGNATURE_HEADERS = List.of("x-joinchat-signature", "x_joinchat_signature");
+    static final String TIMESTAMP_HEADER = "x-joinchat-timestamp";
 
-    /** A request whose signature is valid for its page. */
-    public record AuthenticatedRequest(String pageId, JsonNode body, PageSecrets secrets) {
+    /**
+     * A request whose signature is valid for its page.
+     *
+     * @param replayKey for a timestamped request, {@code "replay:<timestamp>:<hex SHA-256 of the
+     *                  signature's bytes>"}: the same for every repeat of that request (whatever
+     *                  Base64 spelling the repeat uses), so storing it like an {@code
+     *                  Idempotency-Key} of the page suppresses replays inside the window; empty
+     *                  for the classic form, which has no time to bound a replay by
+     */
+    public record AuthenticatedRequest(String pageId, JsonNode body, PageSecrets secrets, Optional<String> replayKey) {
     }
 
     /** Either an authenticated request or the error response to answer. */
@@ -37,10 +56,17 @@ public final class SignedRequestAuthenticator {
 
     private final SecretsProvider secrets;
     private final SignatureVerifier verifier;
+    private final Clock clock;
 
     public SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier) {
+        this(secrets, verifier, Clock.systemUTC());
+    }
+
+    /** @param clock the server clock timestamped signatures are checked against */
+    public SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier, Clock clock) {
         this.secrets = secrets;
         this.verifier = verifier;
+        this.clock = clock;
     }
 
     /** @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager fails */
@@ -67,11 +93,30 @@ public final class SignedRequestAuthenticator {
                     List.of(new FieldProblem("page_id", "required: the page id, digits, as a string or integer"))));
         }
         Optional<PageSecrets> pageSecrets = secrets.pageSecrets(pageId.get());
-        if (pageSecrets.isEmpty()
-                || !verifier.verify(raw, signature.get(), pageSecrets.get().acceptedApiSecrets())) {
+        Optional<String> timestamp = request.header(TIMESTAMP_HEADER);
+        if (pageSecrets.isEmpty() || !signatureHolds(raw, timestamp, signature.get(), pageSecrets.get())) {
             return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_SIGNATURE,
                     "The signature does not match the body for this page."));
         }
-        return new Outcome(new AuthenticatedRequest(pageId.get(), body.get(), pageSecrets.get()), null);
+        Optional<String> replayKey = timestamp.map(t -> replayKey(t, signature.get()));
+        return new Outcome(new AuthenticatedRequest(pageId.get(), body.get(), pageSecrets.get(), replayKey), null);
+    }
+
+    private boolean signatureHolds(byte[] raw, Optional<String> timestamp, String signature, PageSecrets page) {
+        if (timestamp.isPresent()) {
+            return verifier.verifyTimestamped(raw, timestamp.get(), signature, page.acceptedApiSecrets(), clock.instant());
+        }
+        return !page.requireTimestamp() && verifier.verify(raw, signature, page.acceptedApiSecrets());
+    }
+
+    /** Called only once the signature verified, so both the timestamp and the signature are well-formed. */
+    private static String replayKey(String timestamp, String signature) {
+        byte[] mac = SignatureVerifier.signatureBytes(signature).orElseThrow();
+        try {
+            return "replay:" + timestamp.strip() + ":"
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(mac));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -282,6 +282,84 @@ abstract class SendApiContractTests {
         assertEquals(1, copies, "the repeat enqueued nothing new");
     }
 
+    // ---- timestamped signatures and replays -------------------------------------------------
+
+    @Test
+    void timestampedRequestIsAccepted() throws Exception {
+        String body = textBody("timestamped");
+        JsonNode response = send(body, timestamped(body, SECRET, now()));
+        assertEquals(202, response.path("statusCode").asInt(), response.toString());
+        String messageId = ApiGatewayEvents.body(response).path("message_id").asText();
+        assertTrue(findQueued(messageId, 5).isPresent());
+    }
+
+    @Test
+    void replayInsideTheWindowAnswersTheSameMessageIdAndQueuesNothing() throws Exception {
+        String body = textBody("replayed " + UUID.randomUUID());
+        long ts = now();
+        Map<String, String> headers = timestamped(body, SECRET, ts);
+        JsonNode first = send(body, headers);
+        assertEquals(202, first.path("statusCode").asInt(), first.toString());
+        String messageId = ApiGatewayEvents.body(first).path("message_id").asText();
+
+        JsonNode replay = send(body, headers);
+        assertEquals(202, replay.path("statusCode").asInt(), replay.toString());
+        assertEquals(messageId, ApiGatewayEvents.body(replay).path("message_id").asText());
+        String urlSafe = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(Base64.getDecoder().decode(headers.get("x-joinchat-signature")));
+        JsonNode respelled = send(body, Map.of("x-joinchat-timestamp", Long.toString(ts), "x_joinchat_signature", urlSafe));
+        assertEquals(messageId, ApiGatewayEvents.body(respelled).path("message_id").asText(),
+                "another Base64 spelling of the same signature is the same request");
+
+        List<Message> all = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 4000;
+        while (System.currentTimeMillis() < deadline) {
+            all.addAll(aws.receiveAll("MessageQueue", 50));
+        }
+        assertEquals(1, all.stream().filter(m -> m.body().contains(messageId)).count(), "the replays enqueued nothing");
+        assertEquals(0, all.stream().filter(m -> m.body().contains("replayed") && !m.body().contains(messageId)).count());
+
+        JsonNode later = send(body, timestamped(body, SECRET, ts + 1));
+        assertEquals(202, later.path("statusCode").asInt());
+        assertNotEquals(messageId, ApiGatewayEvents.body(later).path("message_id").asText(),
+                "a newly signed request (new timestamp) is a new message");
+    }
+
+    @Test
+    void fifteenMinuteOldTimestampIs401() throws Exception {
+        String body = textBody("stale");
+        assertError(send(body, timestamped(body, SECRET, now() - 900)), 401, "invalid_signature");
+        assertError(send(body, timestamped(body, SECRET, now() + 900)), 401, "invalid_signature");
+    }
+
+    @Test
+    void timestampHeaderWithABodyOnlySignatureIs401() throws Exception {
+        String body = textBody("body only");
+        assertError(send(body, Map.of("x-joinchat-timestamp", Long.toString(now()),
+                "x-joinchat-signature", sign(body, SECRET))), 401, "invalid_signature");
+        assertError(send(body, Map.of("x-joinchat-timestamp", "soon",
+                "x-joinchat-signature", sign(body, SECRET))), 401, "invalid_signature");
+    }
+
+    @Test
+    void requireTimestampRefusesTheClassicForm() throws Exception {
+        String strictPage = pageId + "7";
+        String prefix = aws.functionEnvironment("SendApiFunction").get("PAGE_SECRET_PREFIX");
+        String secretString = "{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\",\"require_timestamp\":true}";
+        aws.secretsManager().createSecret(b -> b.name(prefix + strictPage).secretString(secretString));
+        String body = textBody("strict").replace(pageId, strictPage);
+        assertError(send(body, signed(body)), 401, "invalid_signature");
+        assertEquals(202, send(body, timestamped(body, SECRET, now())).path("statusCode").asInt());
+    }
+
+    @Test
+    void previousSecretWorksWithBothForms() throws Exception {
+        String body = textBody("previous");
+        assertEquals(202, send(body, Map.of("x-joinchat-signature", sign(body, OLD_SECRET))).path("statusCode").asInt());
+        assertEquals(202, send(body, timestamped(body, OLD_SECRET, now())).path("statusCode").asInt());
+        assertError(send(body, timestamped(body, "neither-secret", now())), 401, "invalid_signature");
+    }
+
     @Test
     void sqsFailureIs503WithRetryAfterAndNothingAccepted() throws Exception {
         SendApiHandler broken = handlerWith(Map.of("QUEUE_URL", aws.queueUrl("MessageQueue") + "-missing"));
@@ -345,6 +423,16 @@ abstract class SendApiContractTests {
 
     static String sign(String body, String secret) {
         return new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), secret);
+    }
+
+    static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    /** The timestamped form: x-joinchat-timestamp and the signature over "<timestamp>." + body. */
+    static Map<String, String> timestamped(String body, String secret, long unixSeconds) {
+        return Map.of("x-joinchat-timestamp", Long.toString(unixSeconds), "x-joinchat-signature",
+                new SignatureVerifier().signTimestamped(body.getBytes(StandardCharsets.UTF_8), unixSeconds, secret));
     }
 
     static Map<String, String> signed(String body) {

@@ -16,9 +16,19 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.store.DynamoIdempotencyKeys;
+import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -89,12 +99,21 @@ class SendApiServiceTest {
     }
 
     @Test
-    void committedMessageAnswers202AndIsQueued() {
+    void messageWithoutAKeyIsAnswered202OnceItsRecordAndCopyExist() {
         HttpApiResponse response = service.handle(signed(BODY, Map.of()));
         assertEquals(202, response.statusCode());
-        assertEquals(MessageStatus.QUEUED, records.get("msg-1").status());
+        assertEquals(MessageStatus.PENDING, records.get("msg-1").status(),
+                "no commit needed: the worker sends a pending record whose copy it holds");
         assertEquals(1, queued.size());
-        assertEquals(records.get("msg-1").decideBy(), null, "a committed record has no decision time left");
+    }
+
+    @Test
+    void messageWithAKeyIsCommittedBeforeTheAnswer() {
+        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k1")));
+        assertEquals(202, response.statusCode());
+        assertEquals(MessageStatus.QUEUED, records.get("msg-1").status(),
+                "a retry with the key can tell it was answered");
+        assertEquals(null, records.get("msg-1").decideBy());
     }
 
     @Test
@@ -137,7 +156,8 @@ class SendApiServiceTest {
         HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
         assertEquals(202, retry.statusCode());
         assertEquals("lost", Json.parse(retry.body()).path("message_id").asText());
-        assertTrue(records.find("msg-1").isEmpty(), "the retry's own copy has no record, so the worker drops it");
+        assertTrue(records.find("msg-1").isEmpty(), "the retry wrote nothing");
+        assertTrue(queued.isEmpty(), "and enqueued nothing");
     }
 
     @Test
@@ -153,18 +173,19 @@ class SendApiServiceTest {
     void commitAndRejectionBothFailingIs500OutcomeUnknownNever503() {
         records.failing.add("commit");
         records.failing.add("reject");
-        HttpApiResponse response = service.handle(signed(BODY, Map.of()), Deadline.in(Duration.ofMillis(300)),
+        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k4")),
+                Deadline.in(Duration.ofMillis(300)),
                 clock.instant().plusSeconds(1));
         assertEquals(500, response.statusCode(), "503 would promise a non-delivery nobody can guarantee");
         assertTrue(response.body().contains("same Idempotency-Key"), response.body());
         assertEquals(MessageStatus.PENDING, records.get("msg-1").status(),
-                "left pending: the worker delivers it once its decision time has passed");
+                "left pending: the worker sends it (it holds the copy) unless a retry with the key rejects it first");
     }
 
     @Test
     void commitFailureWithARejectionAnswers503() {
         records.failing.add("commit");
-        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k5")));
         assertEquals(503, response.statusCode());
         assertEquals(MessageStatus.REJECTED, records.get("msg-1").status());
     }
@@ -205,6 +226,45 @@ class SendApiServiceTest {
     }
 
     @Test
+    void idempotencyFallbackReadFailureAnswers503NotA500() {
+        // DynamoDB refuses the key without returning the old item, and the fallback read then fails.
+        DynamoDbClient dynamo = new DynamoDbClient() {
+            @Override
+            public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
+                throw TransactionCanceledException.builder().message("cancelled").cancellationReasons(
+                        CancellationReason.builder().code("None").build(),
+                        CancellationReason.builder().code("ConditionalCheckFailed").build()).build();
+            }
+
+            @Override
+            public GetItemResponse getItem(GetItemRequest request) {
+                throw SdkClientException.create("connection reset");
+            }
+
+            @Override
+            public String serviceName() {
+                return "dynamodb";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SendApiService withDynamoKeys = new SendApiService(
+                new SignedRequestAuthenticator(new SecretsProvider(id -> Optional.of("{\"api_secret\":\"" + SECRET
+                        + "\",\"page_access_token\":\"t\"}"), "pages/", "app"), new SignatureVerifier()),
+                new SendRequestValidator(TagPolicy.fromSetting("drop")),
+                records, new DynamoIdempotencyKeys(dynamo, "keys",
+                        new DynamoMessageRecords(dynamo, "messages", java.time.Duration.ofDays(1))),
+                new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x",
+                new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
+                new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
+        HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
+        assertEquals(503, response.statusCode(), response.body());
+        assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());
+    }
+
+    @Test
     void primingTouchesNoDependency() {
         records.failing.add("createPending");
         queueDown = true;
@@ -234,17 +294,17 @@ class SendApiServiceTest {
     /** The key and the pending record in one step, as the DynamoDB transaction writes them. */
     private final class FakeKeys implements IdempotencyKeys {
         @Override
-        public synchronized Optional<Reservation> claim(String pageId, String key, Reservation mine,
+        public synchronized Optional<Reservation> claim(String pageId, List<String> requestKeys, Reservation mine,
                                                         MessageRecord pending, String previousHolder, Instant now,
                                                         Deadline deadline) {
-            Reservation existing = keys.get(pageId + "#" + key);
-            boolean free = previousHolder == null ? existing == null
-                    : existing != null && existing.messageId().equals(previousHolder);
-            if (!free) {
-                return Optional.of(existing);
+            for (String key : requestKeys) {
+                Reservation existing = keys.get(pageId + "#" + key);
+                if (existing != null && !existing.messageId().equals(previousHolder)) {
+                    return Optional.of(existing);
+                }
             }
             records.createPending(pending, deadline);
-            keys.put(pageId + "#" + key, mine);
+            requestKeys.forEach(key -> keys.put(pageId + "#" + key, mine));
             return Optional.empty();
         }
     }

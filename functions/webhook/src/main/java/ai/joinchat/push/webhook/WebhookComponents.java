@@ -2,6 +2,7 @@ package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.observability.JsonLogger;
@@ -45,6 +46,19 @@ public final class WebhookComponents {
             EnvVar.WEBHOOK_EVENTS_TABLE,
             EnvVar.RECORD_RETENTION_DAYS,
             EnvVar.LOG_LEVEL));
+
+    /**
+     * Every AWS call this function makes, per resource; template.yaml grants exactly these
+     * (TemplateContractTest). Events: batch writes. Bindings: conditional puts. Messages:
+     * echo/receipt transitions (updates), which messages are not yet echoed (batch get), and the
+     * receipts' lookups by Facebook id and by recipient (queries on the indexes).
+     */
+    public static final Set<IamGrant> IAM_GRANTS = Set.of(
+            IamGrant.on(EnvVar.WEBHOOK_EVENTS_TABLE, "dynamodb:BatchWriteItem"),
+            IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:PutItem"),
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:UpdateItem", "dynamodb:BatchGetItem"),
+            IamGrant.onIndexes(EnvVar.MESSAGES_TABLE, "dynamodb:Query"),
+            IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
     /** Effects (message updates, bindings) in flight at once. */
     static final int EFFECT_THREADS = 16;

@@ -202,8 +202,8 @@ public final class MessageDelivery {
     }
 
     /**
-     * Claims the record; while the send API is still deciding (a moment after SQS took the
-     * message, or in a slow commit), re-reads it for a short while before giving up for now.
+     * Claims the record; while it does not exist yet (SQS delivered the copy before the send API's
+     * concurrent write landed), re-reads it for a short while before giving up for now.
      */
     private Claim claim(QueuedMessage message, Deadline deadline) {
         Claim claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
@@ -211,14 +211,12 @@ public final class MessageDelivery {
         long waitUntil = System.nanoTime() + DECISION_WAIT.toNanos();
         while (claim instanceof Claim.Undecided && System.nanoTime() < waitUntil && !deadline.expired()) {
             sleep(DECISION_POLL);
-            Optional<MessageStatus> now = records.find(message.messageId(), deadline).map(r -> r.status());
-            if (now.isEmpty() || now.get() == MessageStatus.PENDING) {
-                if (message.decideBy() == null || clock.instant().isBefore(message.decideBy())) {
-                    continue;
-                }
+            boolean written = records.find(message.messageId(), deadline).isPresent();
+            boolean overdue = message.decideBy() == null || !clock.instant().isBefore(message.decideBy());
+            if (written || overdue) {
+                claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
+                        deadline);
             }
-            claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
-                    deadline);
         }
         return claim;
     }

@@ -4,6 +4,7 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.graph.GraphError;
@@ -62,6 +63,20 @@ public final class WorkerComponents {
     /** Kept from the invocation's time for the batch response and the redelivery calls after the deliveries. */
     static final Duration INVOCATION_RESERVE = Duration.ofSeconds(2);
 
+    /**
+     * Every AWS call this function makes, per resource; template.yaml grants exactly these
+     * (TemplateContractTest). Messages: claim and the mark* transitions (updates), the re-read of
+     * a record the send API is still deciding. Bindings: lookups. Queue: a sooner visibility for
+     * a deferred record, a fresh copy instead of the DLQ. Secrets: the pages' tokens and the app
+     * secret (appsecret_proof). SQS polling itself is granted by SAM's SQS event.
+     */
+    public static final Set<IamGrant> IAM_GRANTS = Set.of(
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem"),
+            IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:GetItem"),
+            IamGrant.on(EnvVar.QUEUE_URL, "sqs:ChangeMessageVisibility", "sqs:SendMessage"),
+            IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
+            IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
+
     /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
     public static final int DELIVERY_THREADS = 10;
 
@@ -111,7 +126,7 @@ public final class WorkerComponents {
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
-                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 36_500)));
+                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650)));
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
         SecretsProvider secrets = new SecretsProvider(

@@ -72,7 +72,7 @@ class DeliveryGuaranteeTest {
         CREATE,
         /** SQS SendMessage. */
         ENQUEUE,
-        /** pending → queued. */
+        /** pending → queued (only with a key: without one, the answer needs no commit). */
         COMMIT
     }
 
@@ -81,7 +81,9 @@ class DeliveryGuaranteeTest {
         for (SendStep step : SendStep.values()) {
             for (Fault fault : List.of(Fault.ERROR, Fault.LOST_REPLY, Fault.KILL)) {
                 cases.add(Arguments.of(step, fault, true));
-                cases.add(Arguments.of(step, fault, false));
+                if (step != SendStep.COMMIT) {
+                    cases.add(Arguments.of(step, fault, false));
+                }
             }
         }
         return cases.stream();
@@ -207,6 +209,7 @@ class DeliveryGuaranteeTest {
         String key = UUID.randomUUID().toString();
         rig.sendDynamo.fail("UpdateItem", "\":queued\"", Fault.KILL_BEFORE);
         rig.send(GuaranteeRig.textBody(text), key, SEND_INVOCATION); // no answer reaches the caller
+        // SQS holds the copy of a pending record: the worker may already be sending it.
         rig.sendDynamo.clear();
         rig.sendSqs.clear();
 

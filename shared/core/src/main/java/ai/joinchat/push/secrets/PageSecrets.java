@@ -3,8 +3,16 @@ package ai.joinchat.push.secrets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A page's secrets: the API signing key (and the previous one during rotation) and its token. */
-public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
+/**
+ * A page's secrets: the API signing key (and the previous one during rotation) and its token, and
+ * whether the page accepts only the timestamped signature ({@code "require_timestamp": true}).
+ */
+public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret,
+                          boolean requireTimestamp) {
+
+    public PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
+        this(apiSecret, pageAccessToken, previousApiSecret, false);
+    }
 
     /** Keys whose signatures are accepted: the current one, then the previous one if present. */
     public List<String> acceptedApiSecrets() {

@@ -9,4 +9,14 @@ public interface SecretSource {
      * @throws ai.joinchat.push.DependencyUnavailableException when the store cannot answer
      */
     Optional<String> secretString(String secretId);
+
+    /**
+     * The secret as the store has it now, bypassing (and refreshing) any cache: for a caller
+     * that has just learnt its cached value is stale (a rejected page token).
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when the store cannot answer
+     */
+    default Optional<String> freshSecretString(String secretId) {
+        return secretString(secretId);
+    }
 }

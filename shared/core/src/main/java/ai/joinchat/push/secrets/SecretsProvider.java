@@ -24,19 +24,45 @@ public final class SecretsProvider {
     }
 
     public Optional<PageSecrets> pageSecrets(String pageId) {
-        return source.secretString(pageSecretPrefix + pageId)
-                .flatMap(SecretsProvider::parseObject)
-                .map(node -> new PageSecrets(
-                        Json.text(node, "api_secret"),
-                        Json.text(node, "page_access_token"),
-                        Json.text(node, "previous_api_secret")))
-                .filter(s -> !s.acceptedApiSecrets().isEmpty() || s.pageAccessToken() != null);
+        return source.secretString(pageSecretPrefix + pageId).flatMap(SecretsProvider::page);
     }
 
     public Optional<AppSecrets> appSecrets() {
-        return source.secretString(appSecretId)
-                .flatMap(SecretsProvider::parseObject)
+        return source.secretString(appSecretId).flatMap(SecretsProvider::app);
+    }
+
+    /**
+     * The page's secrets as Secrets Manager has them now, bypassing the cache and replacing the
+     * cached entry: for the worker when Facebook says the cached page token is no longer valid.
+     */
+    public Optional<PageSecrets> refreshPageSecrets(String pageId) {
+        return source.freshSecretString(pageSecretPrefix + pageId).flatMap(SecretsProvider::page);
+    }
+
+    /** As {@link #refreshPageSecrets(String)}, for the app-wide secret (a rejected appsecret_proof). */
+    public Optional<AppSecrets> refreshAppSecrets() {
+        return source.freshSecretString(appSecretId).flatMap(SecretsProvider::app);
+    }
+
+    private static Optional<PageSecrets> page(String secretString) {
+        return parseObject(secretString)
+                .map(node -> new PageSecrets(
+                        Json.text(node, "api_secret"),
+                        Json.text(node, "page_access_token"),
+                        Json.text(node, "previous_api_secret"),
+                        requiresTimestamp(node.get("require_timestamp"))))
+                .filter(s -> !s.acceptedApiSecrets().isEmpty() || s.pageAccessToken() != null);
+    }
+
+    private static Optional<AppSecrets> app(String secretString) {
+        return parseObject(secretString)
                 .map(node -> new AppSecrets(Json.text(node, "app_secret"), Json.text(node, "verify_token")));
+    }
+
+    /** {@code true}, or the string {@code "true"} (a console that stores every value as a string). */
+    private static boolean requiresTimestamp(JsonNode value) {
+        return value != null && (value.isBoolean() ? value.booleanValue()
+                : value.isTextual() && value.textValue().strip().equalsIgnoreCase("true"));
     }
 
     private static Optional<JsonNode> parseObject(String secretString) {

@@ -1,19 +1,33 @@
 package ai.joinchat.push.signature;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The JoinChat request signature: {@code Base64(HMAC-SHA256(key = api secret as UTF-8,
  * data = the raw body bytes))}, sent in {@code x-joinchat-signature}. Verification accepts
  * standard and URL-safe Base64, with or without padding, and compares in constant time
  * against each candidate secret (current and previous). Thread-safe.
+ *
+ * <p>The timestamped form adds {@code x-joinchat-timestamp: <unix seconds>} and signs
+ * {@code "<timestamp>." + raw body bytes} instead; it is valid only while the timestamp is within
+ * {@link #TIMESTAMP_TOLERANCE} of the verifier's clock reading, which the caller passes in (so
+ * this class stays pure).
  */
 public final class SignatureVerifier {
 
+    /** How far a signed timestamp may be from the server's clock, either way. */
+    public static final Duration TIMESTAMP_TOLERANCE = Duration.ofSeconds(300);
+
     private static final int HMAC_SHA256_LENGTH = 32;
+    /** Unix seconds: digits only, at most 12 of them (no sign, no exponent, no overflow). */
+    private static final Pattern UNIX_SECONDS = Pattern.compile("[0-9]{1,12}");
 
     /**
      * True when the header is the signature of {@code rawBody} under any non-empty candidate.
@@ -34,6 +48,49 @@ public final class SignatureVerifier {
             }
         }
         return matched;
+    }
+
+    /**
+     * True when {@code timestampHeaderValue} is unix seconds within {@link #TIMESTAMP_TOLERANCE}
+     * of {@code now} and the signature header is the signature of {@code "<timestamp>." + rawBody}
+     * under any non-empty candidate. A signature of the body alone is false. Every odd input
+     * (missing, blank, not digits, undecodable) is false.
+     */
+    public boolean verifyTimestamped(byte[] rawBody, String timestampHeaderValue, String signatureHeaderValue,
+                                     List<String> candidateSecrets, Instant now) {
+        if (rawBody == null || timestampHeaderValue == null || now == null) {
+            return false;
+        }
+        String timestamp = timestampHeaderValue.strip();
+        if (!UNIX_SECONDS.matcher(timestamp).matches()) {
+            return false;
+        }
+        long skew = Math.abs(Long.parseLong(timestamp) - now.getEpochSecond());
+        if (skew > TIMESTAMP_TOLERANCE.toSeconds()) {
+            return false;
+        }
+        return verify(timestampedPayload(timestamp, rawBody), signatureHeaderValue, candidateSecrets);
+    }
+
+    /** The timestamped signature of {@code rawBody}: over {@code "<unixSeconds>." + rawBody}, standard padded Base64. */
+    public String signTimestamped(byte[] rawBody, long unixSeconds, String secret) {
+        return sign(timestampedPayload(Long.toString(unixSeconds), rawBody), secret);
+    }
+
+    /**
+     * The raw HMAC bytes a signature header carries (standard or URL-safe Base64, padded or not),
+     * so two spellings of one signature are recognised as the same; empty when undecodable.
+     */
+    public static Optional<byte[]> signatureBytes(String signatureHeaderValue) {
+        return decode(signatureHeaderValue);
+    }
+
+    private static byte[] timestampedPayload(String timestamp, byte[] rawBody) {
+        byte[] prefix = (timestamp + ".").getBytes(StandardCharsets.US_ASCII);
+        byte[] payload = new byte[prefix.length + rawBody.length];
+        System.arraycopy(prefix, 0, payload, 0, prefix.length);
+        System.arraycopy(rawBody, 0, payload, prefix.length, rawBody.length);
+        return payload;
     }
 
     /** The signature of {@code rawBody} under {@code secret}, as standard padded Base64. */

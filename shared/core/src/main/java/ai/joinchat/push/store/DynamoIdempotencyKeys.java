@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,48 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
     }
 
     @Override
-    public Optional<Reservation> claim(String pageId, String key, Reservation mine, MessageRecord pending,
+    public Optional<Reservation> claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
                                        String previousHolder, Instant now, Deadline deadline) {
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(TransactWriteItem.builder().put(records.pendingPut(pending)).build());
+        for (String key : keys) {
+            items.add(TransactWriteItem.builder().put(keyPut(pageId, key, mine, previousHolder, now)).build());
+        }
+        String token = UUID.nameUUIDFromBytes((mine.messageId() + '\n' + previousHolder)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        try {
+            dynamo.transactWriteItems(r -> r.clientRequestToken(token).transactItems(items)
+                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
+            return Optional.empty();
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+            for (int i = 1; i < reasons.size() && i <= keys.size(); i++) {
+                CancellationReason reason = reasons.get(i);
+                if (!CONDITION_FAILED.equals(reason.code())) {
+                    continue;
+                }
+                Map<String, AttributeValue> old = reason.hasItem() && !reason.item().isEmpty()
+                        ? reason.item() : read(pageId, keys.get(i - 1), deadline);
+                if (old == null || old.isEmpty()) {
+                    throw new DependencyUnavailableException("DynamoDB", e); // gone meanwhile: try again later
+                }
+                Reservation earlier = new Reservation(old.get("request_hash").s(), old.get("message_id").s(),
+                        old.get("response").s());
+                if (!earlier.messageId().equals(mine.messageId())) {
+                    return Optional.of(earlier);
+                }
+            }
+            if (reasons.stream().skip(1).allMatch(r -> CONDITION_FAILED.equals(r.code()))) {
+                return Optional.empty(); // our own earlier try (a lost reply the SDK retried): every item is ours
+            }
+            // A conflicting transaction or throttling: nothing was written; the caller answers 503.
+            throw new DependencyUnavailableException("DynamoDB", e);
+        } catch (SdkException e) {
+            throw new DependencyUnavailableException("DynamoDB", e);
+        }
+    }
+
+    private Put keyPut(String pageId, String key, Reservation mine, String previousHolder, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("idempotency_key", AttributeValue.fromS(id(pageId, key)));
         item.put("request_hash", AttributeValue.fromS(mine.requestHash()));
@@ -51,43 +92,17 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
         item.put("response", AttributeValue.fromS(mine.responseBody()));
         item.put("created_at", AttributeValue.fromS(now.toString()));
         item.put("expires_at", AttributeValue.fromN(Long.toString(now.plus(WINDOW).getEpochSecond())));
-        Put keyPut = previousHolder == null
-                // TTL deletion lags: an expired key counts as free.
-                ? Put.builder().tableName(table).item(item)
-                        .conditionExpression("attribute_not_exists(idempotency_key) OR expires_at < :now")
-                        .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build()
-                : Put.builder().tableName(table).item(item)
-                        .conditionExpression("message_id = :previous")
-                        .expressionAttributeValues(Map.of(":previous", AttributeValue.fromS(previousHolder)))
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
-        String token = UUID.nameUUIDFromBytes((mine.messageId() + '\n' + previousHolder)
-                .getBytes(StandardCharsets.UTF_8)).toString();
-        try {
-            dynamo.transactWriteItems(r -> r.clientRequestToken(token)
-                    .transactItems(TransactWriteItem.builder().put(records.pendingPut(pending)).build(),
-                            TransactWriteItem.builder().put(keyPut).build())
-                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
-            return Optional.empty();
-        } catch (TransactionCanceledException e) {
-            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-            CancellationReason keyReason = reasons.size() == 2 ? reasons.get(1) : null;
-            if (keyReason == null || !CONDITION_FAILED.equals(keyReason.code())) {
-                // A conflicting transaction or throttling: nothing was written; the caller answers 503.
-                throw new DependencyUnavailableException("DynamoDB", e);
-            }
-            Map<String, AttributeValue> old = keyReason.hasItem() && !keyReason.item().isEmpty()
-                    ? keyReason.item() : read(pageId, key, deadline);
-            if (old == null || old.isEmpty()) {
-                throw new DependencyUnavailableException("DynamoDB", e); // gone meanwhile: try again later
-            }
-            Reservation earlier = new Reservation(old.get("request_hash").s(), old.get("message_id").s(),
-                    old.get("response").s());
-            // Our own earlier try (a lost reply the SDK retried): both items are ours.
-            return earlier.messageId().equals(mine.messageId()) ? Optional.empty() : Optional.of(earlier);
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())));
+        // TTL deletion lags: an expired key counts as free.
+        String condition = "attribute_not_exists(idempotency_key) OR expires_at < :now";
+        if (previousHolder != null) {
+            values.put(":previous", AttributeValue.fromS(previousHolder));
+            condition += " OR message_id = :previous";
         }
+        return Put.builder().tableName(table).item(item).conditionExpression(condition)
+                .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
     }
 
     private Map<String, AttributeValue> read(String pageId, String key, Deadline deadline) {

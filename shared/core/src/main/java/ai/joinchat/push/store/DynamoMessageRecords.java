@@ -173,9 +173,8 @@ public final class DynamoMessageRecords implements MessageRecords {
                         .updateExpression("SET #status = :sending, lease_until = :lease, updated_at = :updated, "
                                 + "claim_token = :token, attempts = if_not_exists(attempts, :zero) + :one "
                                 + "REMOVE decide_by")
-                        .conditionExpression("attribute_exists(message_id) AND (#status = :queued"
-                                + " OR (#status = :sending AND lease_until < :now)"
-                                + " OR (#status = :pending AND decide_by < :now))")
+                        .conditionExpression("attribute_exists(message_id) AND (#status IN (:queued, :pending)"
+                                + " OR (#status = :sending AND lease_until < :now))")
                         .expressionAttributeNames(STATUS_NAME)
                         .expressionAttributeValues(values)
                         .returnValues(ReturnValue.ALL_OLD)

@@ -3,6 +3,7 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.Deadline;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,14 +19,16 @@ public interface IdempotencyKeys {
     }
 
     /**
-     * Writes the key and the pending record together.
+     * Writes the keys and the pending record together. A request may hold two keys: its
+     * {@code Idempotency-Key} and the replay key of its timestamped signature; it must get both.
      *
-     * @param previousHolder null to take a free (or expired) key; otherwise the message id the key
-     *                       must still name, to take it over from a message that will never be delivered
-     * @return empty when this request now holds the key (its record is written); otherwise what
-     *         the key holds, and nothing was written
+     * @param keys           the request's keys (at least one)
+     * @param previousHolder null to take free (or expired) keys; otherwise the message id a held
+     *                       key must still name, to take it over from a message that will never be delivered
+     * @return empty when this request now holds the keys (its record is written); otherwise what
+     *         the first key held by another message holds, and nothing was written
      * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB failed (either may have been written)
      */
-    Optional<Reservation> claim(String pageId, String key, Reservation mine, MessageRecord pending,
+    Optional<Reservation> claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
                                 String previousHolder, Instant now, Deadline deadline);
 }

@@ -45,7 +45,7 @@ public interface MessageRecords {
         record Busy(Instant leaseUntil) implements Claim {
         }
 
-        /** The send API has not decided yet (pending, or no record yet) and may until then. */
+        /** No record yet: the send API may still be writing it until then. */
         record Undecided(Instant decideBy) implements Claim {
         }
 
@@ -76,10 +76,10 @@ public interface MessageRecords {
     }
 
     /**
-     * Takes a message for sending: a committed {@code queued} record, a {@code sending} one whose
-     * lease has run out, or a {@code pending} one whose decision time has passed (the send API
-     * died after SQS took the message). {@code absentDecideBy} is the queued message's decision
-     * time, for when no record exists yet.
+     * Takes a message for sending: a {@code queued} or {@code pending} record (the worker holds
+     * its SQS copy, so SQS took it: only a rejection, which this claim races, could stop it), or a
+     * {@code sending} one whose lease has run out. {@code absentDecideBy} is the queued message's
+     * decision time: until then a missing record may still be being written.
      */
     Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
 

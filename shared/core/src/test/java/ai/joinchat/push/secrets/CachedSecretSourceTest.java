@@ -96,4 +96,112 @@ class CachedSecretSourceTest {
         assertEquals("vt", provider.appSecrets().orElseThrow().verifyToken());
         assertTrue(!page.toString().contains("s\"") && page.toString().contains("redacted"));
     }
+
+    @Test
+    void unknownIdsNeverEvictKnownSecrets() {
+        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), Duration.ofSeconds(60), 100,
+                new TokenBucket(1_000_000, 1_000_000, clock), clock);
+        store.put("known", "v");
+        assertEquals(Optional.of("v"), cache.secretString("known"));
+        for (int i = 0; i < 50_000; i++) {
+            assertTrue(cache.secretString("unknown-" + i).isEmpty());
+        }
+        int before = calls.get();
+        assertEquals(Optional.of("v"), cache.secretString("known"));
+        assertEquals(before, calls.get(), "the known secret is still served from memory");
+    }
+
+    @Test
+    void unknownIdsAreRememberedUpToABoundOldestFirstOut() {
+        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), Duration.ofSeconds(60), 3,
+                new TokenBucket(1000, 1000, clock), clock);
+        for (String id : new String[] {"u1", "u2", "u3"}) {
+            cache.secretString(id);
+        }
+        cache.secretString("u1");
+        assertEquals(3, calls.get(), "u1 is remembered");
+        cache.secretString("u4"); // the bound is 3: the oldest (u1) goes
+        cache.secretString("u2");
+        assertEquals(4, calls.get(), "u2 is still remembered");
+        cache.secretString("u1");
+        assertEquals(5, calls.get(), "u1 was evicted and looked up again");
+    }
+
+    @Test
+    void lookupsOfIdsInNeitherCacheAreRateLimitedAndAnsweredAbsentBeyondTheLimit() {
+        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        store.put("new-page", "v");
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(cache.secretString("flood-" + i).isEmpty());
+        }
+        assertEquals(CachedSecretSource.DEFAULT_LOOKUP_BURST, calls.get(), "a burst of 20, then nothing without time");
+        assertEquals(1000 - CachedSecretSource.DEFAULT_LOOKUP_BURST, cache.lookupsRefused());
+        assertTrue(cache.secretString("new-page").isEmpty(), "beyond the limit even a real page is answered absent");
+
+        now = now.plusMillis(100); // one permit at 10 per second
+        assertEquals(Optional.of("v"), cache.secretString("new-page"), "and succeeds once a permit is back");
+        for (int i = 0; i < 100; i++) {
+            now = now.plusMillis(10);
+            cache.secretString("flood2-" + i);
+        }
+        assertEquals(CachedSecretSource.DEFAULT_LOOKUP_BURST + 1 + 10, calls.get(), "10 lookups per simulated second");
+    }
+
+    @Test
+    void knownSecretsAreRefetchedAfterTheirAgeWithoutPassingTheLimiterEvenWithAZeroAge() {
+        CachedSecretSource cache = new CachedSecretSource(source, Duration.ZERO, Duration.ZERO, 100,
+                new TokenBucket(1, 0.001, clock), clock);
+        store.put("a", "v");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Optional.of("v"), cache.secretString("a"));
+        }
+        assertEquals(5, calls.get(), "a zero age caches nothing, and the one permit was not needed again");
+    }
+
+    @Test
+    void freshSecretStringBypassesAndReplacesTheCachedEntry() {
+        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        store.put("a", "v1");
+        cache.secretString("a");
+        store.put("a", "v2");
+        assertEquals(Optional.of("v1"), cache.secretString("a"));
+        assertEquals(Optional.of("v2"), cache.freshSecretString("a"));
+        assertEquals(Optional.of("v2"), cache.secretString("a"), "the fresh value replaced the cached one");
+        assertEquals(2, calls.get());
+
+        assertTrue(cache.secretString("later").isEmpty());
+        store.put("later", "created");
+        assertEquals(Optional.of("created"), cache.freshSecretString("later"), "a remembered absence is bypassed too");
+        assertEquals(Optional.of("created"), cache.secretString("later"));
+    }
+
+    @Test
+    void providerRefreshesPageAndAppSecretsPastTheCache() {
+        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        SecretsProvider provider = new SecretsProvider(cache, "joinchat/pages/", "joinchat/app");
+        store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"old-token\"}");
+        store.put("joinchat/app", "{\"app_secret\":\"old-app\",\"verify_token\":\"vt\"}");
+        assertEquals("old-token", provider.pageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("old-app", provider.appSecrets().orElseThrow().appSecret());
+        store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"new-token\"}");
+        store.put("joinchat/app", "{\"app_secret\":\"new-app\",\"verify_token\":\"vt\"}");
+        assertEquals("old-token", provider.pageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("new-token", provider.refreshPageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("new-token", provider.pageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("new-app", provider.refreshAppSecrets().orElseThrow().appSecret());
+        assertEquals("new-app", provider.appSecrets().orElseThrow().appSecret());
+    }
+
+    @Test
+    void requireTimestampIsReadFromThePageSecret() {
+        store.put("p/1", "{\"api_secret\":\"s\",\"require_timestamp\":true}");
+        store.put("p/2", "{\"api_secret\":\"s\",\"require_timestamp\":\"true\"}");
+        store.put("p/3", "{\"api_secret\":\"s\",\"require_timestamp\":false}");
+        store.put("p/4", "{\"api_secret\":\"s\"}");
+        SecretsProvider provider = new SecretsProvider(source, "p/", "app");
+        assertTrue(provider.pageSecrets("1").orElseThrow().requireTimestamp());
+        assertTrue(provider.pageSecrets("2").orElseThrow().requireTimestamp());
+        assertTrue(!provider.pageSecrets("3").orElseThrow().requireTimestamp());
+        assertTrue(!provider.pageSecrets("4").orElseThrow().requireTimestamp());
+    }
 }

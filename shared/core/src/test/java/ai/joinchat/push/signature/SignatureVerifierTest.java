@@ -160,4 +160,77 @@ class SignatureVerifierTest {
     void emptyOrGarbageHeaderIsFalse(String header) {
         assertFalse(verifier.verify(bytes(SEED_BODY), header, List.of(SECRET)));
     }
+
+    // ---- timestamped form ----------------------------------------------------------------------
+
+    private static final long TS = 1764547200L;
+    private static final java.time.Instant AT_TS = java.time.Instant.ofEpochSecond(TS);
+
+    /** printf '%s' '1764547200.<SEED_BODY>' | openssl dgst -sha256 -hmac 'xxxxx' -binary | base64 */
+    private static final String SEED_TIMESTAMPED_SIGNATURE = "UavC/gt6p4jPoVLu0Ujvp+roIOvQgMsipE7M1T9PiQA=";
+
+    @Test
+    void timestampedSignatureMatchesAnIndependentlyComputedVector() {
+        assertEquals(SEED_TIMESTAMPED_SIGNATURE, verifier.signTimestamped(bytes(SEED_BODY), TS, SECRET));
+        assertTrue(verifier.verifyTimestamped(bytes(SEED_BODY), "1764547200", SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS));
+    }
+
+    @Test
+    void timestampedSignatureIsValidWithin300SecondsEitherWayAndNotBeyond() {
+        assertTrue(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS.plusSeconds(300)));
+        assertTrue(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS.minusSeconds(300)));
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS.plusSeconds(301)));
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS.minusSeconds(301)));
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS.plusSeconds(900)), "15 minutes old");
+    }
+
+    @Test
+    void aBodyOnlySignatureDoesNotCoverATimestamp() {
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), SEED_BODY_SIGNATURE,
+                List.of(SECRET), AT_TS));
+        assertFalse(verifier.verify(bytes(SEED_BODY), SEED_TIMESTAMPED_SIGNATURE, List.of(SECRET)),
+                "and a timestamped signature is not a body signature");
+    }
+
+    @Test
+    void theSignatureCoversTheTimestamp() {
+        String other = Long.toString(TS + 1);
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), other, SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS));
+    }
+
+    @Test
+    void previousSecretAndUrlSafeSpellingWorkInTheTimestampedForm() {
+        String old = verifier.signTimestamped(bytes(SEED_BODY), TS, "old-secret");
+        assertTrue(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), old,
+                List.of(SECRET, "old-secret"), AT_TS));
+        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(Base64.getDecoder().decode(old));
+        assertTrue(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), urlSafe,
+                List.of(SECRET, "old-secret"), AT_TS));
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), Long.toString(TS), old, List.of(SECRET), AT_TS));
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", " ", "-1764547200", "+1764547200", "1764547200.0", "1.7645472E9", "0x692D7E80",
+            "17645472000000000000", "1764547200a", "١٧٦٤٥٤٧٢٠٠"})
+    void timestampsThatAreNotUnixSecondsAreFalse(String timestamp) {
+        assertFalse(verifier.verifyTimestamped(bytes(SEED_BODY), timestamp, SEED_TIMESTAMPED_SIGNATURE,
+                List.of(SECRET), AT_TS));
+    }
+
+    @Test
+    void signatureBytesAreTheSameForEverySpelling() {
+        byte[] standard = SignatureVerifier.signatureBytes(SEED_TIMESTAMPED_SIGNATURE).orElseThrow();
+        byte[] urlSafe = SignatureVerifier.signatureBytes(SEED_TIMESTAMPED_SIGNATURE.replace('+', '-')
+                .replace('/', '_').replace("=", "")).orElseThrow();
+        assertTrue(Arrays.equals(standard, urlSafe));
+        assertTrue(SignatureVerifier.signatureBytes("not base64!").isEmpty());
+    }
 }

@@ -93,7 +93,7 @@ public final class InMemoryMessageRecords implements MessageRecords {
                     ? new Claim.Undecided(absentDecideBy) : new Claim.Dropped("no record");
         }
         Instant leaseUntil = leases.get(messageId);
-        boolean overdue = r.status() == MessageStatus.PENDING && r.decideBy() != null && r.decideBy().isBefore(now);
+        boolean overdue = r.status() == MessageStatus.PENDING;
         boolean expired = r.status() == MessageStatus.SENDING && leaseUntil != null && leaseUntil.isBefore(now);
         if (r.status() == MessageStatus.QUEUED || overdue || expired) {
             records.put(messageId, with(r, MessageStatus.SENDING, r.attempts() + 1, now, r.facebookMessageId(),

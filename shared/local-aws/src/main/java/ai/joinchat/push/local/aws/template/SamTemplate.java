@@ -74,6 +74,12 @@ public final class SamTemplate {
         return parameters;
     }
 
+    /** A parameter's declaration as written (Type, Default, MinValue, MaxValue, ...); empty if undeclared. */
+    public Map<String, Object> parameterDeclaration(String name) {
+        Object declaration = YamlValues.map(document.get("Parameters"), "Parameters").get(name);
+        return declaration == null ? Map.of() : YamlValues.map(declaration, "Parameter " + name);
+    }
+
     /** The parameter's override if one was given, else its default. */
     public Optional<String> parameterValue(String name) {
         String override = parameterOverrides.get(name);
