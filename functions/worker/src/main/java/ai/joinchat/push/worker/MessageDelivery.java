@@ -231,8 +231,17 @@ public final class MessageDelivery {
         long callStarted = System.nanoTime();
         GraphSendOutcome outcome;
         try {
-            outcome = graph.send(message.pageId(), prepared.page().pageAccessToken(), prepared.appSecret(),
-                    prepared.body(), deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
+            outcome = call(message, prepared, deadline);
+            if (outcome instanceof GraphSendOutcome.Failed failed && credentialsRejected(failed.error())) {
+                Optional<Prepared> rotated = withFreshSecrets(message, prepared);
+                if (rotated.isPresent()) {
+                    // The page token or app secret changed since it was cached: once more with the new one.
+                    metrics.count("CredentialsRefreshed", 1);
+                    logger.info("credentials_refreshed").with("message_id", message.messageId())
+                            .with("page_id", message.pageId()).with("graph_code", failed.error().code()).write();
+                    outcome = call(message, rotated.get(), deadline);
+                }
+            }
         } catch (IllegalArgumentException e) {
             // Only for arguments the client refuses before calling (e.g. a page id that is not digits).
             return failPermanently(message, new DeliveryError(INVALID_MESSAGE, null, e.getMessage(), false), deadline);
@@ -240,6 +249,43 @@ public final class MessageDelivery {
         long graphLatencyMs = elapsedMs(callStarted);
         metrics.milliseconds("GraphLatency", graphLatencyMs);
         return settle(message, prepared, receiveCount, deadline, outcome, graphLatencyMs);
+    }
+
+    private GraphSendOutcome call(QueuedMessage message, Prepared prepared, Deadline deadline) {
+        return graph.send(message.pageId(), prepared.page().pageAccessToken(), prepared.appSecret(),
+                prepared.body(), deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
+    }
+
+    /**
+     * Graph says the page token (code 190) or the {@code appsecret_proof} (code 100 naming it) is
+     * invalid: the cached secret may be older than a rotation.
+     */
+    static boolean credentialsRejected(GraphError error) {
+        Integer code = error.code();
+        return code != null && (code == 190
+                || (code == 100 && error.message().toLowerCase(java.util.Locale.ROOT).contains("appsecret_proof")));
+    }
+
+    /**
+     * The page's token and the app secret fetched again, bypassing the cache; empty when neither
+     * changed (retrying would fail the same way) or Secrets Manager could not be read.
+     */
+    private Optional<Prepared> withFreshSecrets(QueuedMessage message, Prepared prepared) {
+        try {
+            Optional<PageSecrets> page = secrets.refreshPageSecrets(message.pageId())
+                    .filter(p -> p.pageAccessToken() != null && !p.pageAccessToken().isBlank());
+            String appSecret = secrets.refreshAppSecrets().map(AppSecrets::appSecret)
+                    .filter(s -> !s.isEmpty()).orElse(null);
+            if (page.isEmpty() || (page.get().pageAccessToken().equals(prepared.page().pageAccessToken())
+                    && Objects.equals(appSecret, prepared.appSecret()))) {
+                return Optional.empty();
+            }
+            return Optional.of(new Prepared(page.get(), appSecret, prepared.recipient(), prepared.body(), null));
+        } catch (DependencyUnavailableException e) {
+            logger.warn("credentials_refresh_failed").with("message_id", message.messageId())
+                    .with("page_id", message.pageId()).with(e).write();
+            return Optional.empty();
+        }
     }
 
     private Attempt settle(QueuedMessage message, Prepared prepared, int receiveCount, Deadline deadline,

@@ -208,6 +208,55 @@ class WorkerIntegrationTest {
         assertEquals(0, poller.pollOnce(Duration.ZERO), "the SQS message was deleted");
     }
 
+    @ParameterizedTest(name = "rotated {0}")
+    @CsvSource({"page token, 190, Error validating access token: Session has expired",
+            "app secret, 100, Invalid appsecret_proof provided in the API argument"})
+    void rotatedCredentialsAreFetchedAgainBypassingTheCacheAndTheSendIsRetriedOnce(String what, int code,
+                                                                                    String graphMessage) {
+        graphAnswers("24681357", "m_before_rotation");
+        assertEquals(1, pollUntilEmptyAfter(accept("24681357")), "the secrets are now cached");
+
+        // The operator rotates the credential; the worker's cache still holds the old one.
+        boolean token = what.equals("page token");
+        String newToken = token ? "rotated-token" : TOKEN;
+        String newAppSecret = token ? APP_SECRET : "rotated-app-secret";
+        aws.putPageSecret(pageId, "api-secret", newToken, null);
+        aws.putAppSecret(newAppSecret, "verify-token");
+        graph.resetAll();
+        String oldProof = AppSecretProof.compute(TOKEN, APP_SECRET);
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).withQueryParam("appsecret_proof", equalTo(oldProof))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"message\":\"" + graphMessage + "\",\"type\":\"OAuthException\","
+                                + "\"code\":" + code + ",\"fbtrace_id\":\"Rot\"}}")));
+        String newProof = AppSecretProof.compute(newToken, newAppSecret);
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).withQueryParam("appsecret_proof", equalTo(newProof))
+                .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_after_rotation\"}")));
+
+        QueuedMessage message = accept("24681357");
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+
+        MessageRecord record = record(message);
+        assertEquals(MessageStatus.SENT, record.status(), "not failed for good: " + record.error());
+        assertEquals("m_after_rotation", record.facebookMessageId());
+        graph.verify(exactly(2), postRequestedFor(urlPathEqualTo(messagesPath)));
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath))
+                .withHeader("Authorization", equalTo("Bearer " + newToken)).withQueryParam("appsecret_proof", equalTo(newProof)));
+    }
+
+    @Test
+    void anInvalidTokenThatDidNotChangeFailsWithoutASecondCall() {
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).willReturn(graphError(400, 190, 463)));
+        QueuedMessage message = accept("24681357");
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)));
+        assertEquals(MessageStatus.FAILED, record(message).status());
+        assertEquals("190", record(message).error().code());
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
+    }
+
+    private int pollUntilEmptyAfter(QueuedMessage message) {
+        return pollUntilEmpty();
+    }
+
     @ParameterizedTest(name = "HTTP {0} code {1}")
     @CsvSource(value = {"500,1", "500,2", "400,4", "400,17", "400,341", "400,613", "400,1200", "500,",
             "0,timeout"}, nullValues = "")
