@@ -17,6 +17,7 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -51,6 +52,7 @@ public final class WorkerComponents {
             EnvVar.SECRET_CACHE_TTL_SECONDS,
             EnvVar.MESSAGES_TABLE,
             EnvVar.CONTACT_BINDINGS_TABLE,
+            EnvVar.CONTACT_STATE_TABLE,
             EnvVar.GRAPH_API_BASE_URL,
             EnvVar.GRAPH_API_VERSION,
             EnvVar.PHONE_NUMBER_FALLBACK,
@@ -114,7 +116,8 @@ public final class WorkerComponents {
 
         MessageDelivery delivery = new MessageDelivery(records, secrets,
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
-                mapper, graph, policy, clock, logger, metrics);
+                mapper, graph, policy, clock, logger, metrics,
+                new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)));
         SqsBatchProcessor processor = new SqsBatchProcessor(delivery, deliveryExecutor(DELIVERY_THREADS),
                 policy.maxReceiveCount(), logger);
         return new WorkerComponents(new SqsEventCodec(), processor, mapper, logger,

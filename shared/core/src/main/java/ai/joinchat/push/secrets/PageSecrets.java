@@ -3,8 +3,21 @@ package ai.joinchat.push.secrets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A page's secrets: the API signing key (and the previous one during rotation) and its token. */
-public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
+/**
+ * A page's secrets: the API signing key (and the previous one during rotation) and its token,
+ * plus the page settings stored in the same secret ({@code unsigned_refs}).
+ */
+public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret,
+                          UnsignedRefPolicy unsignedRefs) {
+
+    public PageSecrets {
+        unsignedRefs = unsignedRefs == null ? UnsignedRefPolicy.FIRST : unsignedRefs;
+    }
+
+    /** Secrets without page settings: every setting has its default. */
+    public PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
+        this(apiSecret, pageAccessToken, previousApiSecret, UnsignedRefPolicy.FIRST);
+    }
 
     /** Keys whose signatures are accepted: the current one, then the previous one if present. */
     public List<String> acceptedApiSecrets() {

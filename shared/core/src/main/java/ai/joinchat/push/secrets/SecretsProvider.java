@@ -29,7 +29,9 @@ public final class SecretsProvider {
                 .map(node -> new PageSecrets(
                         Json.text(node, "api_secret"),
                         Json.text(node, "page_access_token"),
-                        Json.text(node, "previous_api_secret")))
+                        Json.text(node, "previous_api_secret"),
+                        // "require_timestamp" belongs to the send API's signature check, not parsed here.
+                        UnsignedRefPolicy.fromSetting(Json.text(node, "unsigned_refs"))))
                 .filter(s -> !s.acceptedApiSecrets().isEmpty() || s.pageAccessToken() != null);
     }
 
