@@ -1,11 +1,14 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
  *   sign --secret demo-api-secret --data '{"page_id":"1234567890",...}'   -> Base64 for x-joinchat-signature
  *   sign --secret demo-api-secret --file body.json
  *   sign --webhook --secret demo-app-secret --file event.json            -> sha256=&lt;hex&gt; for X-Hub-Signature-256
+ *   sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret -> signed ref and m.me link
  * </pre>
  * Without {@code --data} or {@code --file} the body is read from standard input. Only the
  * signature goes to standard output, so {@code $(...)} can use it.
@@ -24,12 +28,16 @@ public final class SignCommand {
 
     static final String USAGE = """
             Usage: sign --secret <secret> [--webhook] [--file <body file> | --data '<body>']
+                   sign --ref --page <page id> --uuid <uuid> --secret <api_secret>
               Prints the signature of the exact bytes of the body (standard input when neither
               --file nor --data is given).
               default    Base64(HMAC-SHA256(api_secret, body))  for the x-joinchat-signature header
               --webhook  sha256=<hex HMAC-SHA256(app_secret, body)>  for the X-Hub-Signature-256 header
+              --ref      the signed ref uuid=<uuid>;sig=<base64url HMAC-SHA256(api_secret, "<page>:<uuid>")>
+                         on the first line, a ready https://m.me/<page>?ref=<url-encoded ref> on the second
             Example:
               sign --secret demo-api-secret --file body.json
+              sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret
             """;
 
     private SignCommand() {
@@ -45,10 +53,13 @@ public final class SignCommand {
         String data = null;
         Path file = null;
         boolean webhook = false;
+        boolean ref = false;
+        String page = null;
+        String uuid = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--secret", "--data", "--file" -> {
+                case "--secret", "--data", "--file", "--page", "--uuid" -> {
                     if (i + 1 >= args.length) {
                         err.println(arg + " needs a value");
                         err.print(USAGE);
@@ -57,6 +68,10 @@ public final class SignCommand {
                     String value = args[++i];
                     if (arg.equals("--secret")) {
                         secret = value;
+                    } else if (arg.equals("--page")) {
+                        page = value;
+                    } else if (arg.equals("--uuid")) {
+                        uuid = value;
                     } else if (arg.equals("--data")) {
                         data = value;
                     } else {
@@ -64,6 +79,7 @@ public final class SignCommand {
                     }
                 }
                 case "--webhook" -> webhook = true;
+                case "--ref" -> ref = true;
                 case "-h", "--help" -> {
                     out.print(USAGE);
                     return 0;
@@ -80,6 +96,9 @@ public final class SignCommand {
             err.print(USAGE);
             return 2;
         }
+        if (ref) {
+            return signedRef(page, uuid, secret, out, err);
+        }
         if (data != null && file != null) {
             err.println("give either --data or --file, not both");
             return 2;
@@ -94,6 +113,21 @@ public final class SignCommand {
             return 1;
         }
         out.println(webhook ? webhookSignature(body, secret) : apiSignature(body, secret));
+        return 0;
+    }
+
+    private static int signedRef(String page, String uuid, String secret, PrintStream out, PrintStream err) {
+        if (page == null || !page.matches("[0-9]{1,20}")) {
+            err.println("--ref needs --page <page id> (digits)");
+            return 2;
+        }
+        if (uuid == null || Recipient.uuid(uuid).isEmpty()) {
+            err.println("--ref needs --uuid <uuid> (1-128 visible characters)");
+            return 2;
+        }
+        String signed = SignedRef.signedRef(page, uuid, secret);
+        out.println(signed);
+        out.println("https://m.me/" + page + "?ref=" + URLEncoder.encode(signed, StandardCharsets.UTF_8));
         return 0;
     }
 
