@@ -1,18 +1,18 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.secrets.SecretsProvider;
-import ai.joinchat.push.store.QuickReplyOffers;
-import java.time.Clock;
-import java.util.Optional;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.QuickReplyOffers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,5 +123,25 @@ class WebhookEventProcessorTest {
         assertThrows(DependencyUnavailableException.class, () -> processor.process(List.of(
                 new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300))));
         assertTrue(records.recorded.size() <= 1);
+    }
+
+    @Test
+    void workPendingAtTheDeadlineIsCancelledNotLeftRunning() throws InterruptedException {
+        bindings.delayMillis = 2000;
+        WebhookEventProcessor hurried = new WebhookEventProcessor(records, messages, bindings,
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
+                pool, Duration.ofMillis(100), Clock.systemUTC());
+        List<WebhookEvent> referrals = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            referrals.add(new Referral("1", Channel.MESSAGING, false, "4" + i, null, "uuid=late-" + i, null, null, null,
+                    null, null, null, 300 + i));
+        }
+        DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, () -> hurried.process(referrals));
+        assertTrue(e.isTransient());
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+        // Only what was already running on the pool's 4 threads (the record task among them) finished.
+        assertTrue(bindings.bound.size() <= 4, "bindings after the deadline: " + bindings.bound.size());
     }
 }
