@@ -95,7 +95,7 @@ public final class WebhookEventProcessor {
         Batch batch = new Batch(System.nanoTime() + budget.toNanos());
         List<WebhookEvent> distinct = distinct(events);
         try {
-            batch.start(List.of(), () -> {
+            batch.start(distinct, () -> {
                 WebhookRecords.Recorded recorded = records.record(distinct);
                 batch.recorded.set(recorded.written());
                 recorded.rejected().forEach(r -> batch.skip(List.of(r.event()), r.failure()));
