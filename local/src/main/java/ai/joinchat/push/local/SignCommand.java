@@ -1,11 +1,14 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.time.Clock;
  *   sign --secret demo-api-secret --file body.json
  *   sign --timestamp --secret demo-api-secret --file body.json           -> both headers of the timestamped form
  *   sign --webhook --secret demo-app-secret --file event.json            -> sha256=&lt;hex&gt; for X-Hub-Signature-256
+ *   sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret -> signed ref and m.me link
  * </pre>
  * Without {@code --data} or {@code --file} the body is read from standard input. Only the
  * signature goes to standard output, so {@code $(...)} can use it. With {@code --timestamp} the
@@ -29,6 +33,7 @@ public final class SignCommand {
 
     static final String USAGE = """
             Usage: sign --secret <secret> [--timestamp | --webhook] [--file <body file> | --data '<body>']
+                   sign --ref --page <page id> --uuid <uuid> --secret <api_secret>
               Prints the signature of the exact bytes of the body (standard input when neither
               --file nor --data is given).
               default      Base64(HMAC-SHA256(api_secret, body))  for the x-joinchat-signature header
@@ -36,9 +41,12 @@ public final class SignCommand {
                              x-joinchat-timestamp: <unix seconds now>
                              x-joinchat-signature: Base64(HMAC-SHA256(api_secret, "<timestamp>." + body))
               --webhook    sha256=<hex HMAC-SHA256(app_secret, body)>  for the X-Hub-Signature-256 header
+              --ref        the signed ref uuid=<uuid>;sig=<base64url HMAC-SHA256(api_secret, "<page>:<uuid>")>
+                           on the first line, a ready https://m.me/<page>?ref=<url-encoded ref> on the second
             Examples:
               sign --secret demo-api-secret --file body.json
               sign --timestamp --secret demo-api-secret --file body.json > headers.txt   (curl -H @headers.txt)
+              sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret
             """;
 
     private SignCommand() {
@@ -60,10 +68,13 @@ public final class SignCommand {
         Path file = null;
         boolean webhook = false;
         boolean timestamp = false;
+        boolean ref = false;
+        String page = null;
+        String uuid = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--secret", "--data", "--file" -> {
+                case "--secret", "--data", "--file", "--page", "--uuid" -> {
                     if (i + 1 >= args.length) {
                         err.println(arg + " needs a value");
                         err.print(USAGE);
@@ -72,6 +83,10 @@ public final class SignCommand {
                     String value = args[++i];
                     if (arg.equals("--secret")) {
                         secret = value;
+                    } else if (arg.equals("--page")) {
+                        page = value;
+                    } else if (arg.equals("--uuid")) {
+                        uuid = value;
                     } else if (arg.equals("--data")) {
                         data = value;
                     } else {
@@ -80,6 +95,7 @@ public final class SignCommand {
                 }
                 case "--webhook" -> webhook = true;
                 case "--timestamp" -> timestamp = true;
+                case "--ref" -> ref = true;
                 case "-h", "--help" -> {
                     out.print(USAGE);
                     return 0;
@@ -99,6 +115,9 @@ public final class SignCommand {
         if (webhook && timestamp) {
             err.println("--timestamp is for the send API's signature, not --webhook");
             return 2;
+        }
+        if (ref) {
+            return signedRef(page, uuid, secret, out, err);
         }
         if (data != null && file != null) {
             err.println("give either --data or --file, not both");
@@ -126,6 +145,21 @@ public final class SignCommand {
     /** {@code x-joinchat-signature} of the timestamped form: over {@code "<unixSeconds>." + body}. */
     public static String timestampedApiSignature(byte[] body, long unixSeconds, String apiSecret) {
         return new SignatureVerifier().signTimestamped(body, unixSeconds, apiSecret);
+    }
+
+    private static int signedRef(String page, String uuid, String secret, PrintStream out, PrintStream err) {
+        if (page == null || !page.matches("[0-9]{1,20}")) {
+            err.println("--ref needs --page <page id> (digits)");
+            return 2;
+        }
+        if (uuid == null || Recipient.uuid(uuid).isEmpty()) {
+            err.println("--ref needs --uuid <uuid> (1-128 visible characters)");
+            return 2;
+        }
+        String signed = SignedRef.signedRef(page, uuid, secret);
+        out.println(signed);
+        out.println("https://m.me/" + page + "?ref=" + URLEncoder.encode(signed, StandardCharsets.UTF_8));
+        return 0;
     }
 
     /** {@code x-joinchat-signature}: Base64 of HMAC-SHA256 keyed with the page's api_secret. */

@@ -76,6 +76,23 @@ class SignCommandTest {
     }
 
     @Test
+    void printsASignedRefAndItsMeLink() {
+        // Expected values computed independently (Python hmac/base64/urllib) for key "Jefe".
+        assertEquals(0, run(new byte[0], "--ref", "--page", "1234567890", "--uuid", "user-42", "--secret", "Jefe"));
+        assertEquals("uuid=user-42;sig=vBf88hCplyw3KOLTRoOt4RYdvPxwLIipOKJzKT0esMY\n"
+                        + "https://m.me/1234567890?ref=uuid%3Duser-42%3Bsig%3DvBf88hCplyw3KOLTRoOt4RYdvPxwLIipOKJzKT0esMY",
+                output().replace("\r\n", "\n"));
+    }
+
+    @Test
+    void aRefNeedsAPageAndAUuid() {
+        assertEquals(2, run(new byte[0], "--ref", "--uuid", "user-42", "--secret", "Jefe"));
+        assertEquals(2, run(new byte[0], "--ref", "--page", "12ab", "--uuid", "user-42", "--secret", "Jefe"));
+        assertEquals(2, run(new byte[0], "--ref", "--page", "1234567890", "--secret", "Jefe"));
+        assertEquals("", output());
+    }
+
+    @Test
     void explainsMistakes() {
         assertEquals(2, run(new byte[0], "--data", "x"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--secret is required"));

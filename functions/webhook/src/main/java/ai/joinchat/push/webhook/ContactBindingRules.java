@@ -4,24 +4,27 @@ import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.signature.SignedRef;
+import ai.joinchat.push.store.QuickReplyOffers;
 
 import java.util.Optional;
 
 /**
- * What an event teaches about who a PSID is (contract section 6):
+ * What an event proposes about who a PSID is (contract section 6); whether the proposal binds
+ * is decided with the page's key, settings and recorded offers by {@link WebhookEventProcessor}:
  * <ul>
- *   <li>a referral (also a postback's) or an opt-in whose {@code ref} is {@code uuid=<uuid>}
- *       binds {@code uuid:<uuid>}, when the user is a PSID (a chat plugin {@code user_ref} is not);</li>
- *   <li>a quick-reply tap whose payload is an e-mail address binds {@code email:<lower-case>}, else
- *       one whose payload is a phone number binds {@code phone:+<digits>}: Facebook puts the
- *       address or number itself in the payload of {@code user_email} / {@code user_phone_number}
- *       quick replies.</li>
+ *   <li>a referral (also a postback's) or an opt-in whose {@code ref} is {@code uuid=<uuid>} or
+ *       {@code uuid=<uuid>;sig=<signature>} proposes {@code uuid:<uuid>}, when the user is a PSID
+ *       (a chat plugin {@code user_ref} is not);</li>
+ *   <li>a quick-reply tap whose payload is an e-mail address proposes {@code email:<lower-case>},
+ *       else one whose payload is a phone number proposes {@code phone:+<digits>}: Facebook puts
+ *       the address or number itself in the payload of {@code user_email} /
+ *       {@code user_phone_number} quick replies, but also sends the developer's own {@code text}
+ *       quick replies' payloads, without saying which kind was tapped.</li>
  * </ul>
  * Contact keys are the send API's ({@link Recipient#contactKey()}), normalised the same way.
  */
 public final class ContactBindingRules {
-
-    static final String UUID_REF_PREFIX = "uuid=";
 
     private final PhoneNumberNormalizer phoneNumbers;
     private final EmailNormalizer emails;
@@ -40,22 +43,25 @@ public final class ContactBindingRules {
         }
         if (event instanceof QuickReply reply) {
             Optional<ContactBinding> email = emails.normalize(reply.payload())
-                    .map(address -> binding(RecipientType.EMAIL, address, reply.psid(), "quick_reply_email"));
+                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), "quick_reply_email",
+                            QuickReplyOffers.Kind.EMAIL));
             return email.isPresent() ? email : phoneNumbers.normalize(reply.payload())
-                    .map(number -> binding(RecipientType.PHONE, number, reply.psid(), "quick_reply_phone"));
+                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), "quick_reply_phone",
+                            QuickReplyOffers.Kind.PHONE));
         }
         return Optional.empty();
     }
 
     private static Optional<ContactBinding> uuidRef(String ref, String psid, String source) {
-        if (psid == null || ref == null || !ref.startsWith(UUID_REF_PREFIX)) {
+        if (psid == null) {
             return Optional.empty();
         }
-        return Recipient.uuid(ref.substring(UUID_REF_PREFIX.length()))
-                .map(uuid -> new ContactBinding(uuid.contactKey(), psid, source));
+        return SignedRef.parse(ref).flatMap(parsed -> Recipient.uuid(parsed.uuid())
+                .map(uuid -> new ContactBinding.FromRef(uuid.contactKey(), psid, source, parsed)));
     }
 
-    private static ContactBinding binding(RecipientType type, String value, String psid, String source) {
-        return new ContactBinding(new Recipient(type, value).contactKey(), psid, source);
+    private static ContactBinding offered(RecipientType type, String value, String psid, String source,
+                                          QuickReplyOffers.Kind kind) {
+        return new ContactBinding.FromQuickReply(new Recipient(type, value).contactKey(), psid, source, kind);
     }
 }

@@ -1,6 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.concurrent.Fanout;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -16,16 +17,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
  * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
  * BatchWriteItem, 25 items per request and several requests at once; items DynamoDB leaves
- * unprocessed are retried with exponential backoff and jitter. A put of the same key replaces
+ * unprocessed are retried with exponential backoff and jitter; a batch DynamoDB refuses for a
+ * deterministic reason is retried item by item, so one poison item costs only itself. Stored
+ * fields are bounded ({@link StoredFields}). A put of the same key replaces
  * the identical record, which is what makes redelivery harmless (only {@code recorded_at} and
  * {@code expires_at} move to the latest delivery).
  */
@@ -41,13 +43,13 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     private final String table;
     private final Duration retention;
     private final Clock clock;
-    private final Executor executor;
+    private final ExecutorService executor;
 
     /**
      * @param executor runs the batch requests of one call in parallel; its size bounds how many
      *                 requests one call has in flight
      */
-    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock, Executor executor) {
+    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock, ExecutorService executor) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
@@ -56,29 +58,27 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     }
 
     @Override
-    public int record(List<WebhookEvent> events) {
+    public Recorded record(List<WebhookEvent> events) {
         Instant now = clock.instant();
         // BatchWriteItem rejects a request that names one key twice: keep one item per key.
-        Map<String, WriteRequest> byKey = new LinkedHashMap<>();
+        Map<String, Pending> byKey = new LinkedHashMap<>();
         for (WebhookEvent event : events) {
-            event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key,
-                    WriteRequest.builder().putRequest(PutRequest.builder().item(item(event, key, now)).build()).build()));
+            event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, new Pending(event,
+                    WriteRequest.builder().putRequest(PutRequest.builder().item(item(event, key, now)).build()).build())));
         }
-        List<WriteRequest> requests = new ArrayList<>(byKey.values());
-        List<List<WriteRequest>> batches = new ArrayList<>();
+        List<Pending> requests = new ArrayList<>(byKey.values());
+        List<Callable<List<Rejected>>> batches = new ArrayList<>();
         for (int i = 0; i < requests.size(); i += BATCH_SIZE) {
-            batches.add(requests.subList(i, Math.min(requests.size(), i + BATCH_SIZE)));
+            List<Pending> batch = requests.subList(i, Math.min(requests.size(), i + BATCH_SIZE));
+            batches.add(() -> write(batch));
         }
-        if (batches.size() == 1) {
-            write(batches.get(0));
-        } else if (batches.size() > 1) {
-            List<CompletableFuture<Void>> inFlight = new ArrayList<>(batches.size());
-            for (List<WriteRequest> batch : batches) {
-                inFlight.add(CompletableFuture.runAsync(() -> write(batch), executor));
-            }
-            await(inFlight);
-        }
-        return requests.size();
+        List<Rejected> rejected = new ArrayList<>();
+        Fanout.all(executor, "DynamoDB", batches).forEach(rejected::addAll);
+        return new Recorded(requests.size() - rejected.size(), rejected);
+    }
+
+    /** An event's put request. */
+    private record Pending(WebhookEvent event, WriteRequest request) {
     }
 
     /** The item of one event: its key, kind, channel, time stamps, and the fields of its kind. */
@@ -94,27 +94,27 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         if (event instanceof MessageEcho echo) {
             put(item, "psid", echo.psid());
             put(item, "mid", echo.mid());
-            put(item, "app_id", echo.appId());
-            put(item, "metadata", echo.metadata());
-            put(item, "text", echo.text());
-            put(item, "attachments", echo.attachmentsJson());
+            StoredFields.text(item, "app_id", echo.appId(), StoredFields.VALUE_MAX_BYTES);
+            StoredFields.text(item, "metadata", echo.metadata(), StoredFields.VALUE_MAX_BYTES);
+            StoredFields.text(item, "text", echo.text(), StoredFields.TEXT_MAX_BYTES);
+            StoredFields.json(item, "attachments", echo.attachmentsJson());
         } else if (event instanceof Referral referral) {
             put(item, "via", referral.viaPostback() ? "postback" : "referral");
             put(item, "psid", referral.psid());
             put(item, "user_ref", referral.userRef());
-            put(item, "ref", referral.ref());
-            put(item, "source", referral.source());
-            put(item, "type", referral.type());
-            put(item, "ad_id", referral.adId());
-            put(item, "referer_uri", referral.refererUri());
+            StoredFields.text(item, "ref", referral.ref(), StoredFields.VALUE_MAX_BYTES);
+            StoredFields.text(item, "source", referral.source(), StoredFields.VALUE_MAX_BYTES);
+            StoredFields.text(item, "type", referral.type(), StoredFields.VALUE_MAX_BYTES);
+            StoredFields.text(item, "ad_id", referral.adId(), StoredFields.VALUE_MAX_BYTES);
+            StoredFields.text(item, "referer_uri", referral.refererUri(), StoredFields.VALUE_MAX_BYTES);
             if (referral.isGuestUser() != null) {
                 item.put("is_guest_user", AttributeValue.fromBool(referral.isGuestUser()));
             }
-            put(item, "ads_context_data", referral.adsContextDataJson());
+            StoredFields.json(item, "ads_context_data", referral.adsContextDataJson());
         } else if (event instanceof OptIn optIn) {
             put(item, "psid", optIn.psid());
             put(item, "user_ref", optIn.userRef());
-            put(item, "ref", optIn.ref());
+            StoredFields.text(item, "ref", optIn.ref(), StoredFields.VALUE_MAX_BYTES);
         } else if (event instanceof Delivery delivery) {
             put(item, "psid", delivery.psid());
             if (!delivery.mids().isEmpty()) {
@@ -129,12 +129,41 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         } else if (event instanceof QuickReply quickReply) {
             put(item, "psid", quickReply.psid());
             put(item, "mid", quickReply.mid());
-            put(item, "payload", quickReply.payload());
+            StoredFields.text(item, "payload", quickReply.payload(), StoredFields.VALUE_MAX_BYTES);
         }
         return item;
     }
 
-    private void write(List<WriteRequest> batch) {
+    /**
+     * Writes one batch; returns the events DynamoDB refused. A batch refused as a whole for a
+     * deterministic reason (one invalid item fails the request) is written again item by item,
+     * so only the poison items are refused and the others recorded.
+     */
+    private List<Rejected> write(List<Pending> batch) {
+        try {
+            writeBatch(batch.stream().map(Pending::request).toList());
+            return List.of();
+        } catch (DependencyUnavailableException e) {
+            if (e.isTransient()) {
+                throw e;
+            }
+        }
+        List<Rejected> rejected = new ArrayList<>();
+        for (Pending pending : batch) {
+            try {
+                dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item()));
+            } catch (SdkException e) {
+                DependencyUnavailableException failure = new DependencyUnavailableException("DynamoDB", e);
+                if (failure.isTransient()) {
+                    throw failure;
+                }
+                rejected.add(new Rejected(pending.event(), failure));
+            }
+        }
+        return rejected;
+    }
+
+    private void writeBatch(List<WriteRequest> batch) {
         Map<String, List<WriteRequest>> pending = Map.of(table, batch);
         try {
             for (int attempt = 1; ; attempt++) {
@@ -169,22 +198,6 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DependencyUnavailableException("DynamoDB", e);
-        }
-    }
-
-    private static void await(List<CompletableFuture<Void>> inFlight) {
-        try {
-            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
-        } catch (InterruptedException e) {
-            inFlight.forEach(f -> f.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException("DynamoDB", e);
-        } catch (ExecutionException e) {
-            inFlight.forEach(f -> f.cancel(true));
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new DependencyUnavailableException("DynamoDB", e.getCause());
         }
     }
 

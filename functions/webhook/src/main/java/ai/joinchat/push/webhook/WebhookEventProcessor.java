@@ -1,34 +1,56 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.secrets.PageSecrets;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.secrets.UnsignedRefPolicy;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.QuickReplyOffers;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Records a batch of events and applies their effects: echoes mark messages echoed, receipts
- * move them to delivered / read, referrals, opt-ins and quick replies bind contacts. Effects run
- * in parallel on a bounded executor while the records are written; every one is idempotent, so
- * when anything fails the whole POST answers 500 and Facebook's redelivery completes it.
+ * move them to delivered / read, referrals, opt-ins and quick replies bind contacts as the
+ * contract's binding rules allow. The records and the effects run in parallel on a bounded
+ * executor.
+ *
+ * <p>Events are isolated (contract section 6): an event that fails for a deterministic reason
+ * (DynamoDB rejects its item, a bug) is reported in {@link Outcome#skipped()} and the others take
+ * effect; only a transient failure (throttling, 5xx, timeout, the deadline) fails the batch, so
+ * Facebook redelivers it, and every record and effect is idempotent under that redelivery. Work
+ * still pending at the deadline is cancelled (tasks not started never start, running ones are
+ * interrupted), never left running into the next invocation.
  */
 public final class WebhookEventProcessor {
 
     /** What one batch did. */
-    public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced) {
+    public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int refsRefused,
+                          List<Skipped> skipped) {
+    }
+
+    /** Events skipped because of a deterministic failure, and the failure. */
+    public record Skipped(List<WebhookEvent> events, RuntimeException failure) {
     }
 
     /** DynamoDB's limit for a partition key is 2048 bytes; a longer metadata string is no message id. */
@@ -38,35 +60,53 @@ public final class WebhookEventProcessor {
     private final MessageRecords messages;
     private final ContactBindings contacts;
     private final ContactBindingRules rules;
-    private final Executor executor;
+    private final SecretsProvider secrets;
+    private final QuickReplyOffers offers;
+    private final ExecutorService executor;
     private final Duration budget;
+    private final Clock clock;
 
     /**
-     * @param executor runs the effects; its thread count bounds the DynamoDB calls in flight
-     * @param budget   how long the effects may take before the batch is answered with a failure
+     * @param secrets  the page secrets: their keys verify signed refs, their {@code unsigned_refs}
+     *                 setting governs unsigned ones
+     * @param offers   the quick-reply offers the worker recorded
+     * @param executor runs the records and effects; its thread count bounds the DynamoDB calls in flight
+     * @param budget   how long a batch may take before it is answered with a (transient) failure
      */
     public WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
-                                 ContactBindingRules rules, Executor executor, Duration budget) {
+                                 ContactBindingRules rules, SecretsProvider secrets, QuickReplyOffers offers,
+                                 ExecutorService executor, Duration budget, Clock clock) {
         this.records = records;
         this.messages = messages;
         this.contacts = contacts;
         this.rules = rules;
+        this.secrets = secrets;
+        this.offers = offers;
         this.executor = executor;
         this.budget = budget;
+        this.clock = clock;
     }
 
     /**
-     * @throws DependencyUnavailableException when a record or an effect could not be stored in time
+     * @throws DependencyUnavailableException (transient) when a record or an effect could not be
+     *                                        stored in time; deterministic failures are skipped instead
      */
     public Outcome process(List<WebhookEvent> events) {
-        long deadline = System.nanoTime() + budget.toNanos();
+        Batch batch = new Batch(System.nanoTime() + budget.toNanos());
         List<WebhookEvent> distinct = distinct(events);
-        Tally tally = new Tally();
-        List<CompletableFuture<Void>> effects = new ArrayList<>();
-        startEffects(distinct, tally, effect -> effects.add(CompletableFuture.runAsync(effect, executor)));
-        int recorded = records.record(distinct);
-        await(effects, deadline);
-        return new Outcome(recorded, tally.bindings.get(), tally.echoes.get(), tally.advanced.get());
+        try {
+            batch.start(distinct, () -> {
+                WebhookRecords.Recorded recorded = records.record(distinct);
+                batch.recorded.set(recorded.written());
+                recorded.rejected().forEach(r -> batch.skip(List.of(r.event()), r.failure()));
+            });
+            startEffects(distinct, batch);
+            batch.await();
+        } finally {
+            batch.cancel();
+        }
+        return new Outcome(batch.recorded.get(), batch.bindings.get(), batch.echoes.get(), batch.advanced.get(),
+                batch.refsRefused.get(), List.copyOf(batch.skipped));
     }
 
     /** One event per page and key (a batch may carry the same event twice); unknown kinds have no key and drop out. */
@@ -78,73 +118,178 @@ public final class WebhookEventProcessor {
         return new ArrayList<>(byKey.values());
     }
 
-    /** Counts of what the effects changed; updated from the executor's threads. */
-    private static final class Tally {
-        final AtomicInteger bindings = new AtomicInteger();
-        final AtomicInteger echoes = new AtomicInteger();
-        final AtomicInteger advanced = new AtomicInteger();
-    }
-
     /**
      * Starts the store calls a batch needs, one task each, leaving out what the batch itself makes
-     * redundant: per page, one delivery mark per Facebook message id and one echo mark per message
-     * id (the first echo's time), only for ids a batch read found unechoed; per user, only the
-     * highest delivery and read watermark; per contact, only the newest binding (the store would
-     * refuse the older ones anyway).
+     * redundant: per page, one echo mark per message id (the first echo's time), only for ids a
+     * batch read found unechoed, and one delivery mark per Facebook message id of receipts without
+     * a watermark; per user, one delivery receipt (its mids, the highest watermark) and the highest
+     * read watermark; per contact, the proposals that may bind, in time order.
      */
-    private void startEffects(List<WebhookEvent> events, Tally tally, Consumer<Runnable> start) {
+    private void startEffects(List<WebhookEvent> events, Batch batch) {
         Map<String, Map<String, MessageEcho>> echoes = new LinkedHashMap<>();
-        Map<String, Map<String, Delivery>> deliveredMids = new LinkedHashMap<>();
-        Map<String, Delivery> deliveredUpTo = new LinkedHashMap<>();
+        Map<String, Map<String, List<Delivery>>> deliveredMids = new LinkedHashMap<>();
+        Map<String, DeliveryReceipt> deliveryReceipts = new LinkedHashMap<>();
         Map<String, Read> readUpTo = new LinkedHashMap<>();
-        Map<String, Bind> binds = new LinkedHashMap<>();
+        List<Proposal> proposals = new ArrayList<>();
         for (WebhookEvent event : events) {
             if (event instanceof MessageEcho echo && isMessageId(echo.metadata())) {
                 echoes.computeIfAbsent(echo.pageId(), page -> new LinkedHashMap<>())
                         .merge(echo.metadata(), echo, (a, b) -> a.timestamp() <= b.timestamp() ? a : b);
+            } else if (event instanceof Delivery delivery && delivery.watermark() != null && delivery.psid() != null) {
+                deliveryReceipts.computeIfAbsent(delivery.pageId() + '\n' + delivery.psid(),
+                        key -> new DeliveryReceipt(delivery.pageId(), delivery.psid())).add(delivery);
             } else if (event instanceof Delivery delivery) {
-                Map<String, Delivery> ofPage = deliveredMids.computeIfAbsent(delivery.pageId(), page -> new LinkedHashMap<>());
-                delivery.mids().forEach(mid -> ofPage.putIfAbsent(mid, delivery));
-                if (delivery.watermark() != null && delivery.psid() != null) {
-                    deliveredUpTo.merge(delivery.pageId() + '\n' + delivery.psid(), delivery,
-                            (a, b) -> a.watermark() >= b.watermark() ? a : b);
-                }
+                Map<String, List<Delivery>> ofPage = deliveredMids.computeIfAbsent(delivery.pageId(), page -> new LinkedHashMap<>());
+                delivery.mids().forEach(mid -> ofPage.computeIfAbsent(mid, m -> new ArrayList<>()).add(delivery));
             } else if (event instanceof Read read) {
                 readUpTo.merge(read.pageId() + '\n' + read.psid(), read, (a, b) -> a.watermark() >= b.watermark() ? a : b);
             }
-            rules.bindingFor(event).ifPresent(binding -> binds.merge(event.pageId() + '\n' + binding.contactKey(),
-                    new Bind(event, binding), (held, next) -> held.event().timestamp() <= next.event().timestamp() ? next : held));
+            rules.bindingFor(event).ifPresent(binding -> proposals.add(new Proposal(event, binding)));
         }
 
         // First, while DynamoDB is idle: which echoed ids are this page's unechoed messages (batch reads).
         echoes.forEach((page, byMessageId) -> {
-            for (String messageId : messages.unechoed(page, byMessageId.keySet())) {
+            Set<String> unechoed = batch.guarded(List.copyOf(byMessageId.values()),
+                    () -> messages.unechoed(page, byMessageId.keySet())).orElse(Set.of());
+            for (String messageId : unechoed) {
                 MessageEcho echo = byMessageId.get(messageId);
-                start.accept(() -> {
+                batch.start(List.of(echo), () -> {
                     // The echo proves Facebook took it: it is sent, even if the Send API's reply was lost.
                     if (messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo))) {
-                        tally.echoes.incrementAndGet();
+                        batch.echoes.incrementAndGet();
                     }
                 });
             }
         });
-        deliveredMids.forEach((page, byMid) -> byMid.forEach((mid, delivery) -> start.accept(() ->
-                tally.advanced.addAndGet(messages.markDelivered(page, List.of(mid), at(delivery))))));
-        deliveredUpTo.values().forEach(delivery -> start.accept(() -> tally.advanced.addAndGet(
-                messages.markDeliveredUpTo(delivery.pageId(), delivery.psid(), delivery.watermark(), at(delivery)))));
-        readUpTo.values().forEach(read -> start.accept(() -> tally.advanced.addAndGet(
+        deliveredMids.forEach((page, byMid) -> byMid.forEach((mid, deliveries) -> batch.start(List.copyOf(deliveries),
+                () -> batch.advanced.addAndGet(messages.markDelivered(page, List.of(mid), at(deliveries.get(0)))))));
+        deliveryReceipts.values().forEach(receipt -> batch.start(List.copyOf(receipt.events), () -> batch.advanced.addAndGet(
+                messages.markDeliveryReceipt(receipt.pageId, receipt.psid, receipt.mids, receipt.watermark,
+                        at(receipt.events.get(0))))));
+        readUpTo.values().forEach(read -> batch.start(List.of(read), () -> batch.advanced.addAndGet(
                 messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read)))));
-        binds.values().forEach(bind -> start.accept(() -> {
-            WebhookEvent event = bind.event();
-            ContactBinding binding = bind.binding();
-            if (contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(), binding.source())) {
-                tally.bindings.incrementAndGet();
-            }
-        }));
+        startBindings(proposals, batch);
     }
 
-    /** A binding and the event it comes from (whose time stamp decides which binding is newer). */
-    private record Bind(WebhookEvent event, ContactBinding binding) {
+    /** A PSID's delivery receipts of one batch with a watermark: their mids, and the highest watermark. */
+    private static final class DeliveryReceipt {
+        final String pageId;
+        final String psid;
+        final List<Delivery> events = new ArrayList<>();
+        final Set<String> mids = new LinkedHashSet<>();
+        long watermark;
+
+        DeliveryReceipt(String pageId, String psid) {
+            this.pageId = pageId;
+            this.psid = psid;
+        }
+
+        void add(Delivery delivery) {
+            events.add(delivery);
+            mids.addAll(delivery.mids());
+            watermark = Math.max(watermark, delivery.watermark());
+        }
+    }
+
+    /** A binding an event proposes. */
+    private record Proposal(WebhookEvent event, ContactBinding binding) {
+    }
+
+    /** How an admitted proposal is written. */
+    private enum Write { REPLACE, IF_UNBOUND }
+
+    private record Admitted(Proposal proposal, Write write) {
+    }
+
+    /**
+     * Admits the proposals the binding rules allow (one batch read for the quick-reply offers, one
+     * cached secret read per page with refs), then writes them, one task per contact applying its
+     * admitted proposals in time order.
+     */
+    private void startBindings(List<Proposal> proposals, Batch batch) {
+        if (proposals.isEmpty()) {
+            return;
+        }
+        List<Proposal> taps = proposals.stream().filter(p -> p.binding() instanceof ContactBinding.FromQuickReply).toList();
+        Set<QuickReplyOffers.Offer> live = taps.isEmpty() ? Set.of() : batch.guarded(
+                taps.stream().map(Proposal::event).toList(),
+                () -> offers.live(taps.stream().map(WebhookEventProcessor::offerFor).toList(), clock.instant()))
+                .orElse(null);
+        Map<String, Optional<PageSecrets>> pages = new LinkedHashMap<>();
+        Map<String, List<Admitted>> byContact = new LinkedHashMap<>();
+        for (Proposal proposal : proposals) {
+            Optional<Write> write;
+            if (proposal.binding() instanceof ContactBinding.FromQuickReply) {
+                write = live != null && live.contains(offerFor(proposal)) ? Optional.of(Write.REPLACE) : Optional.empty();
+            } else {
+                String page = proposal.event().pageId();
+                if (!pages.containsKey(page)) {
+                    pages.put(page, batch.guarded(eventsOfPage(proposals, page), () -> secrets.pageSecrets(page))
+                            .orElse(null));
+                }
+                Optional<PageSecrets> secretsOfPage = pages.get(page);
+                if (secretsOfPage == null) {
+                    continue; // skipped: the page's secret could not be read for a deterministic reason
+                }
+                write = refWrite((ContactBinding.FromRef) proposal.binding(), page, secretsOfPage, batch);
+            }
+            write.ifPresent(w -> byContact.computeIfAbsent(proposal.event().pageId() + '\n' + proposal.binding().contactKey(),
+                    key -> new ArrayList<>()).add(new Admitted(proposal, w)));
+        }
+        byContact.values().forEach(proposed -> {
+            proposed.sort(Comparator.comparingLong(a -> a.proposal().event().timestamp()));
+            // A write followed by a newer one of the same kind that would win over it (any replacing
+            // write; a conditional one for the same PSID) is redundant: the store would end the same.
+            List<Admitted> admitted = new ArrayList<>();
+            for (Admitted next : proposed) {
+                Admitted last = admitted.isEmpty() ? null : admitted.get(admitted.size() - 1);
+                if (last != null && last.write() == next.write() && (next.write() == Write.REPLACE
+                        || last.proposal().binding().psid().equals(next.proposal().binding().psid()))) {
+                    admitted.remove(admitted.size() - 1);
+                }
+                admitted.add(next);
+            }
+            batch.start(admitted.stream().map(a -> a.proposal().event()).toList(), () -> {
+                for (Admitted a : admitted) {
+                    WebhookEvent event = a.proposal().event();
+                    ContactBinding binding = a.proposal().binding();
+                    boolean bound = a.write() == Write.REPLACE
+                            ? contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(), binding.source())
+                            : contacts.bindIfUnbound(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(), binding.source());
+                    if (bound) {
+                        batch.bindings.incrementAndGet();
+                    }
+                }
+            });
+        });
+    }
+
+    /** A signed ref binds (replacing) when its signature is the page's; an unsigned one as {@code unsigned_refs} says. */
+    private static Optional<Write> refWrite(ContactBinding.FromRef binding, String page, Optional<PageSecrets> secrets,
+                                            Batch batch) {
+        if (binding.ref().signed()) {
+            if (secrets.isPresent() && binding.ref().verify(page, secrets.get().acceptedApiSecrets())) {
+                return Optional.of(Write.REPLACE);
+            }
+            batch.refsRefused.incrementAndGet();
+            return Optional.empty();
+        }
+        UnsignedRefPolicy policy = secrets.map(PageSecrets::unsignedRefs).orElse(UnsignedRefPolicy.FIRST);
+        return switch (policy) {
+            case FIRST -> Optional.of(Write.IF_UNBOUND);
+            case LATEST -> Optional.of(Write.REPLACE);
+            case NEVER -> Optional.empty();
+        };
+    }
+
+    private static QuickReplyOffers.Offer offerFor(Proposal proposal) {
+        ContactBinding.FromQuickReply tap = (ContactBinding.FromQuickReply) proposal.binding();
+        return new QuickReplyOffers.Offer(proposal.event().pageId(), tap.psid(), tap.kind());
+    }
+
+    private static List<WebhookEvent> eventsOfPage(List<Proposal> proposals, String page) {
+        return proposals.stream().filter(p -> p.binding() instanceof ContactBinding.FromRef)
+                .map(Proposal::event).filter(e -> e.pageId().equals(page)).toList();
     }
 
     private static Instant at(WebhookEvent event) {
@@ -156,24 +301,79 @@ public final class WebhookEventProcessor {
                 && metadata.getBytes(StandardCharsets.UTF_8).length <= MESSAGE_ID_MAX_BYTES;
     }
 
-    private static void await(List<CompletableFuture<Void>> effects, long deadline) {
-        if (effects.isEmpty()) {
-            return;
+    /**
+     * One batch's tasks, tallies and skips. A task that fails deterministically is recorded as
+     * skipped and ends normally; one that fails transiently fails the batch. Nothing starts after
+     * the deadline or after the batch was cancelled.
+     */
+    private final class Batch {
+        final long deadline;
+        final List<Future<?>> tasks = new ArrayList<>();
+        final List<Skipped> skipped = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger recorded = new AtomicInteger();
+        final AtomicInteger bindings = new AtomicInteger();
+        final AtomicInteger echoes = new AtomicInteger();
+        final AtomicInteger advanced = new AtomicInteger();
+        final AtomicInteger refsRefused = new AtomicInteger();
+        volatile boolean cancelled;
+
+        Batch(long deadline) {
+            this.deadline = deadline;
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(effects.toArray(CompletableFuture[]::new));
-        try {
-            all.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            effects.forEach(f -> f.cancel(false));
-            throw new DependencyUnavailableException("DynamoDB", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException("DynamoDB", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
+
+        void start(List<WebhookEvent> events, Runnable effect) {
+            tasks.add(executor.submit(() -> {
+                if (cancelled || System.nanoTime() - deadline > 0) {
+                    return;
+                }
+                guarded(events, () -> {
+                    effect.run();
+                    return Boolean.TRUE;
+                });
+            }));
+        }
+
+        /** Runs {@code action} now; empty (and the events skipped) when it fails deterministically. */
+        <T> Optional<T> guarded(List<WebhookEvent> events, Supplier<T> action) {
+            try {
+                return Optional.ofNullable(action.get());
+            } catch (DependencyUnavailableException e) {
+                if (e.isTransient()) {
+                    throw e;
+                }
+                skip(events, e);
+            } catch (RuntimeException e) {
+                skip(events, e);
             }
-            throw new DependencyUnavailableException("DynamoDB", e.getCause());
+            return Optional.empty();
+        }
+
+        void skip(List<WebhookEvent> events, RuntimeException failure) {
+            skipped.add(new Skipped(events, failure));
+        }
+
+        void await() {
+            try {
+                for (Future<?> task : tasks) {
+                    task.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (TimeoutException e) {
+                throw new DependencyUnavailableException("DynamoDB", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DependencyUnavailableException("DynamoDB", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                throw new DependencyUnavailableException("DynamoDB", e.getCause());
+            }
+        }
+
+        /** Nothing of this batch runs on: tasks not started never start, running ones are interrupted. */
+        void cancel() {
+            cancelled = true;
+            tasks.forEach(task -> task.cancel(true));
         }
     }
 }

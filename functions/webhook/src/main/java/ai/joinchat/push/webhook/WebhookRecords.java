@@ -8,11 +8,24 @@ import java.util.List;
  */
 public interface WebhookRecords {
 
+    /** An event the store refuses for good (DynamoDB rejected its item as invalid), with why. */
+    record Rejected(WebhookEvent event, RuntimeException failure) {
+    }
+
+    /** What a call wrote and what it could never write. */
+    record Recorded(int written, List<Rejected> rejected) {
+        public Recorded {
+            rejected = List.copyOf(rejected);
+        }
+    }
+
     /**
-     * Records every event that has an event key (unknown kinds have none), once per key.
+     * Records every event that has an event key (unknown kinds have none), once per key. An event
+     * whose item the store rejects deterministically is returned as rejected; the others are
+     * written all the same.
      *
-     * @return how many distinct records were written
-     * @throws ai.joinchat.push.DependencyUnavailableException when the store did not take them all
+     * @throws ai.joinchat.push.DependencyUnavailableException (transient) when the store did not
+     *                                                         take them all and may later
      */
-    int record(List<WebhookEvent> events);
+    Recorded record(List<WebhookEvent> events);
 }

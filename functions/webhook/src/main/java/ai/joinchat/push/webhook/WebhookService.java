@@ -19,7 +19,10 @@ import java.util.Optional;
  * {@code GET /webhook} (subscription verification) and {@code POST /webhook} (events), contract
  * section 6. A POST is authenticated by {@code X-Hub-Signature-256} over the raw body bytes,
  * never over re-serialised JSON (Facebook signs its {@code \\u}-escaped form), before anything
- * is parsed or recorded. Storage and Secrets Manager failures answer 500 so Facebook retries.
+ * is parsed or recorded. A transient storage or Secrets Manager failure (throttling, 5xx,
+ * timeout) answers 500 so Facebook retries; an event that can never be stored or applied is
+ * logged, counted as skipped ({@code WebhookEventsSkipped}) and the POST still answers 200, so
+ * one bad event cannot make Facebook redeliver its batch forever.
  */
 public final class WebhookService {
 
@@ -59,7 +62,9 @@ public final class WebhookService {
                             .withHeader("allow", "GET, POST");
             }
         } catch (DependencyUnavailableException e) {
-            log.error("webhook_dependency_unavailable").with("method", request.method()).with(e).write();
+            log.error("webhook_dependency_unavailable").with("method", request.method())
+                    .with("transient", e.isTransient()).with("error_code", e.errorCode()).with(e).write();
+            metrics.count("WebhookDependencyFailures", 1);
             return HttpApiResponse.error(ErrorCode.INTERNAL_ERROR, "Temporarily unable to process the request.");
         }
     }
@@ -109,11 +114,18 @@ public final class WebhookService {
             return HttpApiResponse.text(200, EVENT_RECEIVED);
         }
         WebhookEventProcessor.Outcome outcome = processor.process(payload.events());
+        int skippedEvents = 0;
+        for (WebhookEventProcessor.Skipped skipped : outcome.skipped()) {
+            skippedEvents += skipped.events().size();
+            logSkipped(skipped);
+        }
 
         JsonLogger.Entry line = log.info("webhook_received")
                 .with("entries", payload.entries())
                 .with("events", payload.events().size())
-                .with("skipped", payload.skipped());
+                .with("skipped", payload.skipped() + skippedEvents)
+                .with("skipped_malformed", payload.skipped())
+                .with("skipped_unstorable", skippedEvents);
         for (Map.Entry<EventKind, Integer> kind : payload.countsByKind().entrySet()) {
             line.with("events_" + kind.getKey().wireName(), kind.getValue());
         }
@@ -121,11 +133,37 @@ public final class WebhookService {
                 .with("bindings", outcome.bindings())
                 .with("echoes_matched", outcome.echoesMatched())
                 .with("messages_advanced", outcome.messagesAdvanced())
+                .with("refs_refused", outcome.refsRefused())
                 .with("duration_ms", (System.nanoTime() - started) / 1_000_000)
                 .write();
         metrics.count("WebhookEvents", payload.events().size());
         metrics.count("WebhookBindings", outcome.bindings());
+        metrics.count("WebhookEventsSkipped", payload.skipped() + skippedEvents);
+        if (outcome.refsRefused() > 0) {
+            metrics.count("WebhookRefsRefused", outcome.refsRefused());
+        }
         return HttpApiResponse.text(200, EVENT_RECEIVED);
+    }
+
+    /** One line per skipped event: ids, kind and the error's code and message; never the event's content. */
+    private void logSkipped(WebhookEventProcessor.Skipped skipped) {
+        RuntimeException failure = skipped.failure();
+        String code = failure instanceof DependencyUnavailableException d ? d.errorCode() : null;
+        for (WebhookEvent event : skipped.events()) {
+            log.warn("webhook_event_skipped")
+                    .with("page_id", event.pageId())
+                    .with("kind", event.kind().wireName())
+                    .with("event_key", event.eventKey().map(WebhookService::shortKey).orElse(null))
+                    .with("reason", "unstorable")
+                    .with("error_code", code)
+                    .with(failure)
+                    .write();
+        }
+    }
+
+    /** Event keys are ids (or hashes); a pathological mid is cut so the log line stays small. */
+    private static String shortKey(String key) {
+        return key.length() <= 160 ? key : key.substring(0, 160) + "...";
     }
 
     private HttpApiResponse rejected(ErrorCode code, String message) {

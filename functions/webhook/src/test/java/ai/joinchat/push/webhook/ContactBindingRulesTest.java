@@ -2,6 +2,8 @@ package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.signature.SignedRef;
+import ai.joinchat.push.store.QuickReplyOffers;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -24,15 +26,15 @@ class ContactBindingRulesTest {
 
     @Test
     void referralAndPostbackReferralWithUuidRefBindTheUuid() {
-        assertEquals(Optional.of(new ContactBinding("uuid:demo-user-42", "42", "referral")),
+        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:demo-user-42", "42", "referral", new SignedRef("demo-user-42", null))),
                 rules.bindingFor(referral("42", null, "uuid=demo-user-42", false)));
-        assertEquals(Optional.of(new ContactBinding("uuid:demo-user-42", "42", "postback_referral")),
+        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:demo-user-42", "42", "postback_referral", new SignedRef("demo-user-42", null))),
                 rules.bindingFor(referral("42", null, "uuid=demo-user-42", true)));
     }
 
     @Test
     void optinWithUuidRefBindsTheUuid() {
-        assertEquals(Optional.of(new ContactBinding("uuid:u=1", "42", "optin")),
+        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:u=1", "42", "optin", new SignedRef("u=1", null))),
                 rules.bindingFor(new OptIn("1", Channel.MESSAGING, "42", null, "uuid=u=1", 10L)));
     }
 
@@ -50,15 +52,23 @@ class ContactBindingRulesTest {
 
     @Test
     void quickReplyWithAnEmailBindsTheLowerCasedEmail() {
-        assertEquals(Optional.of(new ContactBinding("email:jane.doe@example.com", "42", "quick_reply_email")),
+        assertEquals(Optional.of(new ContactBinding.FromQuickReply("email:jane.doe@example.com", "42", "quick_reply_email", QuickReplyOffers.Kind.EMAIL)),
                 rules.bindingFor(reply(" Jane.Doe@Example.com ")));
     }
 
     @Test
     void quickReplyWithAPhoneBindsTheNormalisedPhone() {
-        assertEquals(Optional.of(new ContactBinding("phone:+16505550123", "42", "quick_reply_phone")),
+        assertEquals(Optional.of(new ContactBinding.FromQuickReply("phone:+16505550123", "42", "quick_reply_phone", QuickReplyOffers.Kind.PHONE)),
                 rules.bindingFor(reply("+1 (650) 555-0123")));
         assertEquals("phone:+84912345678", rules.bindingFor(reply("84.912.345.678")).orElseThrow().contactKey());
+    }
+
+    @Test
+    void aSignedRefCarriesItsSignatureAndTheUuidBeforeTheLastSeparator() {
+        ContactBinding.FromRef binding = (ContactBinding.FromRef) rules.bindingFor(
+                referral("42", null, "uuid=a;sig=b;sig=c2VjcmV0", false)).orElseThrow();
+        assertEquals("uuid:a;sig=b", binding.contactKey());
+        assertEquals("c2VjcmV0", binding.ref().signature());
     }
 
     @Test

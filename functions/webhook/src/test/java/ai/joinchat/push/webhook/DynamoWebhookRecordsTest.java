@@ -86,7 +86,7 @@ class DynamoWebhookRecordsTest {
         events.add(new MessageEcho("111", Channel.STANDBY, "222", "mid.4", "999", null, null, null, 5L));
         events.add(new UnknownEvent("111", Channel.MESSAGING, "reaction", 5L));
 
-        assertEquals(60, records(dynamo).record(events));
+        assertEquals(60, records(dynamo).record(events).written());
 
         assertEquals(3, dynamo.requests.size());
         Set<String> keys = new HashSet<>();
@@ -111,7 +111,7 @@ class DynamoWebhookRecordsTest {
             return BatchWriteItemResponse.builder().unprocessedItems(Map.of()).build();
         });
 
-        assertEquals(3, records(dynamo).record(List.of(echo(1), echo(2), echo(3))));
+        assertEquals(3, records(dynamo).record(List.of(echo(1), echo(2), echo(3))).written());
 
         assertEquals(List.of(3, 2, 1), dynamo.requests.stream().map(r -> r.requestItems().get(TABLE).size()).toList());
     }
@@ -121,7 +121,7 @@ class DynamoWebhookRecordsTest {
         BatchWrites dynamo = new BatchWrites(r -> BatchWriteItemResponse.builder()
                 .unprocessedItems(r.requestItems()).build());
 
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1))));
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1))).written());
         assertEquals(DynamoWebhookRecords.MAX_ATTEMPTS, dynamo.requests.size());
     }
 
@@ -134,8 +134,8 @@ class DynamoWebhookRecordsTest {
         for (int i = 0; i < 80; i++) {
             many.add(echo(i));
         }
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(many));
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1))));
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(many).written());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1))).written());
     }
 
     @Test
@@ -143,7 +143,7 @@ class DynamoWebhookRecordsTest {
         BatchWrites dynamo = new BatchWrites(r -> {
             throw new AssertionError("no request expected");
         });
-        assertEquals(0, records(dynamo).record(List.of(new UnknownEvent("1", Channel.MESSAGING, "reaction", 1L))));
+        assertEquals(0, records(dynamo).record(List.of(new UnknownEvent("1", Channel.MESSAGING, "reaction", 1L))).written());
     }
 
     @Test

@@ -5,6 +5,7 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.QuickReplyOffers;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -27,12 +28,12 @@ final class Fakes {
         volatile RuntimeException failure;
 
         @Override
-        public int record(List<WebhookEvent> events) {
+        public Recorded record(List<WebhookEvent> events) {
             if (failure != null) {
                 throw failure;
             }
             recorded.addAll(events);
-            return events.size();
+            return new Recorded(events.size(), List.of());
         }
     }
 
@@ -154,6 +155,32 @@ final class Fakes {
             }
             bound.put(pageId + "/" + contactKey, new Bound(psid, eventTimestampMillis, source));
             return true;
+        }
+
+        @Override
+        public synchronized boolean bindIfUnbound(String pageId, String contactKey, String psid,
+                                                  long eventTimestampMillis, String source) {
+            Bound old = bound.get(pageId + "/" + contactKey);
+            if (old != null && !old.psid().equals(psid)) {
+                return false;
+            }
+            return bind(pageId, contactKey, psid, eventTimestampMillis, source);
+        }
+    }
+
+    /** Offers recorded in memory; with {@code all}, every tap has one. */
+    static final class Offers implements QuickReplyOffers {
+        final java.util.Set<Offer> recorded = ConcurrentHashMap.newKeySet();
+        volatile boolean all;
+
+        @Override
+        public void record(String pageId, String psid, java.util.Set<Kind> kinds, Instant at) {
+            kinds.forEach(kind -> recorded.add(new Offer(pageId, psid, kind)));
+        }
+
+        @Override
+        public java.util.Set<Offer> live(Collection<Offer> offers, Instant now) {
+            return offers.stream().filter(o -> all || recorded.contains(o)).collect(java.util.stream.Collectors.toSet());
         }
     }
 }

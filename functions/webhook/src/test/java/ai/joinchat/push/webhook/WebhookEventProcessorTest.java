@@ -3,12 +3,16 @@ package ai.joinchat.push.webhook;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.QuickReplyOffers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +44,9 @@ class WebhookEventProcessorTest {
     };
 
     private final WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
-            new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()), pool, Duration.ofSeconds(5));
+            new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+            new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
+            pool, Duration.ofSeconds(5), Clock.systemUTC());
 
     @AfterEach
     void stop() {
@@ -74,14 +80,22 @@ class WebhookEventProcessorTest {
                 new Delivery("1", Channel.MESSAGING, "42", List.of("m1", "m2"), 90L, 91),
                 new Delivery("1", Channel.MESSAGING, "42", List.of("m2", "m3"), 95L, 96)));
 
+        // One receipt per user: its mids once each and the highest watermark (the store's default
+        // markDeliveryReceipt marks both).
         assertEquals(Set.of("read-up-to 1 42 300", "read-up-to 1 43 50", "delivered-up-to 1 42 95",
-                        "delivered 1 [m1]", "delivered 1 [m2]", "delivered 1 [m3]"),
+                        "delivered 1 [m1, m2, m3]"),
                 Set.copyOf(messages.calls));
-        assertEquals(6, messages.calls.size());
+        assertEquals(4, messages.calls.size());
     }
 
     @Test
     void onlyTheNewestBindingOfAContactIsWritten() {
+        Fakes.Offers everyOfferLive = new Fakes.Offers();
+        everyOfferLive.all = true;
+        WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), everyOfferLive,
+                pool, Duration.ofSeconds(5), Clock.systemUTC());
         WebhookEventProcessor.Outcome outcome = processor.process(List.of(
                 new QuickReply("1", Channel.MESSAGING, "42", "m1", "a@b.co", 300),
                 new QuickReply("1", Channel.MESSAGING, "43", "m2", "A@B.CO", 500),
@@ -107,7 +121,27 @@ class WebhookEventProcessorTest {
     void aFailingEffectFailsTheBatch() {
         bindings.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
         assertThrows(DependencyUnavailableException.class, () -> processor.process(List.of(
-                new QuickReply("1", Channel.MESSAGING, "42", "m1", "a@b.co", 300))));
+                new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300))));
         assertTrue(records.recorded.size() <= 1);
+    }
+
+    @Test
+    void workPendingAtTheDeadlineIsCancelledNotLeftRunning() throws InterruptedException {
+        bindings.delayMillis = 2000;
+        WebhookEventProcessor hurried = new WebhookEventProcessor(records, messages, bindings,
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
+                pool, Duration.ofMillis(100), Clock.systemUTC());
+        List<WebhookEvent> referrals = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            referrals.add(new Referral("1", Channel.MESSAGING, false, "4" + i, null, "uuid=late-" + i, null, null, null,
+                    null, null, null, 300 + i));
+        }
+        DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, () -> hurried.process(referrals));
+        assertTrue(e.isTransient());
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+        // Only what was already running on the pool's 4 threads (the record task among them) finished.
+        assertTrue(bindings.bound.size() <= 4, "bindings after the deadline: " + bindings.bound.size());
     }
 }

@@ -27,13 +27,14 @@ class WebhookHandlerTest {
             "AWS_ENDPOINT_URL", "http://127.0.0.1:9",
             "MESSAGES_TABLE", "messages",
             "CONTACT_BINDINGS_TABLE", "bindings",
+            "CONTACT_STATE_TABLE", "contact-state",
             "WEBHOOK_EVENTS_TABLE", "events");
 
     @Test
     void declaresExactlyWhatItReads() {
-        assertEquals(EnumSet.of(EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
-                        EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.WEBHOOK_EVENTS_TABLE, EnvVar.RECORD_RETENTION_DAYS,
-                        EnvVar.LOG_LEVEL),
+        assertEquals(EnumSet.of(EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS,
+                        EnvVar.MESSAGES_TABLE, EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE,
+                        EnvVar.WEBHOOK_EVENTS_TABLE, EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL),
                 WebhookComponents.DECLARED_ENV);
         assertThrows(UnsupportedOperationException.class, () -> WebhookComponents.DECLARED_ENV.add(EnvVar.QUEUE_URL));
     }

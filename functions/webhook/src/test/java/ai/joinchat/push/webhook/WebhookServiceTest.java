@@ -8,6 +8,7 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.SecretsProvider;
+import java.time.Clock;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +47,11 @@ class WebhookServiceTest {
     private final Fakes.Records records = new Fakes.Records();
     private final Fakes.Messages messages = new Fakes.Messages();
     private final Fakes.Bindings bindings = new Fakes.Bindings();
+    private final Fakes.Offers offers = new Fakes.Offers();
+
+    {
+        offers.all = true;
+    }
     private final AtomicInteger secretReads = new AtomicInteger();
     private volatile Supplier<Optional<String>> secret = () -> Optional.of(APP_SECRET_JSON);
     private final ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -53,12 +59,16 @@ class WebhookServiceTest {
 
     private WebhookService service(Duration budget) {
         SecretsProvider secrets = new SecretsProvider(id -> {
+            if (id.startsWith("joinchat/pages/")) {
+                return Optional.empty();
+            }
             secretReads.incrementAndGet();
             assertEquals("joinchat/app", id);
             return secret.get();
         }, "joinchat/pages/", "joinchat/app");
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()), pool, budget);
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()), secrets, offers,
+                pool, budget, Clock.systemUTC());
         return new WebhookService(secrets, signatures, new WebhookPayloadParser(log.logger), processor, log.logger,
                 new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock));
     }
@@ -384,7 +394,7 @@ class WebhookServiceTest {
         void effectsOverTheBudgetAre500SoFacebookRedelivers() {
             bindings.delayMillis = 300;
             WebhookService hurried = service(Duration.ofMillis(50));
-            assertEquals(500, hurried.handle(signedPost(TestPayloads.seed("quick-reply-phone.json"))).statusCode());
+            assertEquals(500, hurried.handle(signedPost(TestPayloads.seed("referral-shortlink.json"))).statusCode());
         }
     }
 }

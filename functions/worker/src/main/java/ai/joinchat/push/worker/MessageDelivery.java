@@ -16,12 +16,14 @@ import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Claim;
 import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.store.QuickReplyOffers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,10 +75,21 @@ public final class MessageDelivery {
     private final Clock clock;
     private final JsonLogger logger;
     private final Metrics metrics;
+    private final QuickReplyOffers offers;
 
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
                            Clock clock, JsonLogger logger, Metrics metrics) {
+        this(records, secrets, recipients, mapper, graph, policy, clock, logger, metrics, QuickReplyOffers.NONE);
+    }
+
+    /**
+     * @param offers where a sent message's {@code user_phone_number} / {@code user_email} quick
+     *               replies are recorded, so the webhook binds only taps on offers this system made
+     */
+    public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
+                           GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
+                           Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers) {
         this.records = Objects.requireNonNull(records, "records");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
         this.recipients = Objects.requireNonNull(recipients, "recipients");
@@ -86,6 +99,7 @@ public final class MessageDelivery {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.offers = Objects.requireNonNull(offers, "offers");
     }
 
     /** Everything known before the claim: either what to send, or why it cannot be sent. */
@@ -308,6 +322,7 @@ public final class MessageDelivery {
                 return new Attempt(DeliveryOutcome.SENT_NOT_RECORDED, MessageStatus.SENT, null,
                         sent.facebookMessageId(), graphLatencyMs);
             }
+            recordOffers(message, psid);
             return new Attempt(DeliveryOutcome.SENT, MessageStatus.SENT, null, sent.facebookMessageId(),
                     graphLatencyMs);
         }
@@ -358,6 +373,28 @@ public final class MessageDelivery {
         } catch (RuntimeException e) {
             logger.error("give_up_not_recorded").with("message_id", message.messageId())
                     .with("page_id", message.pageId()).with(e).write();
+        }
+    }
+
+    /**
+     * A sent message that offers the user's phone or e-mail as quick replies: the webhook binds a
+     * tap only against this record. Best effort: a failure is logged and counted, never fails the
+     * delivery (the worst case is a tap that does not bind).
+     */
+    private void recordOffers(QueuedMessage message, String psid) {
+        Set<QuickReplyOffers.Kind> kinds = QuickReplyOffers.Kind.offeredBy(message.message());
+        if (kinds.isEmpty() || psid == null) {
+            return;
+        }
+        try {
+            offers.record(message.pageId(), psid, kinds, clock.instant());
+        } catch (RuntimeException e) {
+            logger.warn("quick_reply_offer_not_recorded")
+                    .with("message_id", message.messageId())
+                    .with("page_id", message.pageId())
+                    .with(e)
+                    .write();
+            metrics.count("QuickReplyOffersNotRecorded", 1);
         }
     }
 

@@ -20,6 +20,7 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -52,6 +53,7 @@ public final class WorkerComponents {
             EnvVar.SECRET_CACHE_TTL_SECONDS,
             EnvVar.MESSAGES_TABLE,
             EnvVar.CONTACT_BINDINGS_TABLE,
+            EnvVar.CONTACT_STATE_TABLE,
             EnvVar.GRAPH_API_BASE_URL,
             EnvVar.GRAPH_API_VERSION,
             EnvVar.PHONE_NUMBER_FALLBACK,
@@ -73,6 +75,7 @@ public final class WorkerComponents {
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:GetItem"),
+            IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:ChangeMessageVisibility", "sqs:SendMessage"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
@@ -143,7 +146,8 @@ public final class WorkerComponents {
 
         MessageDelivery delivery = new MessageDelivery(records, secrets,
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
-                mapper, graph, policy, clock, logger, metrics);
+                mapper, graph, policy, clock, logger, metrics,
+                new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)));
         SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery, deliveryExecutor(DELIVERY_THREADS),
                 policy.maxReceiveCount(), logger);
         return new WorkerComponents(new SqsEventCodec(), processor, mapper, logger,

@@ -25,4 +25,9 @@ final class InMemoryContactBindings implements ContactBindings {
         psids.put(pageId + "|" + contactKey, psid);
         return true;
     }
+
+    @Override
+    public boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
+        return psid.equals(psids.computeIfAbsent(pageId + "|" + contactKey, key -> psid));
+    }
 }

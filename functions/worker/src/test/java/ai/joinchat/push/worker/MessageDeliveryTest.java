@@ -1,10 +1,13 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.store.QuickReplyOffers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -19,6 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
@@ -116,6 +122,40 @@ class MessageDeliveryTest {
         assertFalse(fixture.logs().contains(WorkerFixture.PAGE_TOKEN), "the token never reaches the logs");
         assertTrue(fixture.metrics().contains("\"MessagesSent\":1"));
         assertTrue(fixture.metrics().contains("\"GraphLatency\""));
+    }
+
+    @Test
+    void aSentMessageOfferingPhoneOrEmailQuickRepliesRecordsTheOffer() {
+        graphAnswers("24681357", "m_offer");
+        JsonNode offering = Json.parse("""
+                {"template_type":"text","text":"Share your number?","quick_replies":[
+                  {"content_type":"user_phone_number"},{"content_type":"text","title":"No","payload":"NO"}]}""");
+        QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer", WorkerFixture.PAGE_ID,
+                WorkerFixture.recipient("id", "24681357"), "text", offering, "UPDATE", null, List.of(), Instant.now(),
+                Instant.now().plusSeconds(10)));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        assertEquals(Set.of(new QuickReplyOffers.Offer(WorkerFixture.PAGE_ID, "24681357", QuickReplyOffers.Kind.PHONE)),
+                fixture.offers.recorded);
+    }
+
+    @Test
+    void aMessageWithoutContactQuickRepliesRecordsNoOfferAndAFailedOfferNeverFailsTheDelivery() {
+        graphAnswers("24681357", "m_plain");
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(
+                fixture.accepted(WorkerFixture.text("msg-plain", "id", "24681357", "Hello")), 1));
+        assertTrue(fixture.offers.recorded.isEmpty());
+
+        fixture.offers.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
+        JsonNode offering = Json.parse("""
+                {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
+        QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-lost", WorkerFixture.PAGE_ID,
+                WorkerFixture.recipient("id", "24681357"), "text", offering, "UPDATE", null, List.of(), Instant.now(),
+                Instant.now().plusSeconds(10)));
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(MessageStatus.SENT, record(message).status());
+        assertTrue(fixture.logs().contains("quick_reply_offer_not_recorded"));
     }
 
     @Test

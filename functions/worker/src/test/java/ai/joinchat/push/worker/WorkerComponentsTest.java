@@ -27,6 +27,7 @@ class WorkerComponentsTest {
         env.put("MESSAGES_TABLE", "messages");
         env.put("CONTACT_BINDINGS_TABLE", "bindings");
         env.put("QUEUE_URL", "http://127.0.0.1:9/000000000000/queue");
+        env.put("CONTACT_STATE_TABLE", "contact-state");
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "test");
         env.put("AWS_SECRET_ACCESS_KEY", "test");
@@ -82,7 +83,8 @@ class WorkerComponentsTest {
         template.remove("JAVA_TOOL_OPTIONS");
         assertEquals(template, declared);
         assertEquals(EnumSet.of(EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS,
-                EnvVar.MESSAGES_TABLE, EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.QUEUE_URL, EnvVar.GRAPH_API_BASE_URL,
+                EnvVar.MESSAGES_TABLE, EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE, EnvVar.QUEUE_URL,
+                EnvVar.GRAPH_API_BASE_URL,
                 EnvVar.GRAPH_API_VERSION, EnvVar.PHONE_NUMBER_FALLBACK, EnvVar.MAX_RECEIVE_COUNT,
                 EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL), WorkerComponents.DECLARED_ENV);
     }

@@ -35,6 +35,7 @@ final class WorkerFixture implements AutoCloseable {
 
     final InMemoryMessageRecords records = new InMemoryMessageRecords();
     final InMemoryContactBindings bindings = new InMemoryContactBindings();
+    final RecordingOffers offers = new RecordingOffers();
     final InMemorySecretSource secrets = new InMemorySecretSource();
     final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
     final ByteArrayOutputStream metricBuffer = new ByteArrayOutputStream();
@@ -56,7 +57,7 @@ final class WorkerFixture implements AutoCloseable {
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app"),
                 new RecipientResolver(bindings, phoneNumberFallback), mapper,
                 GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
-                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics);
+                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics, offers);
         processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, logger);
         components = new WorkerComponents(new SqsEventCodec(), processor, mapper, logger, Duration.ofSeconds(3));
     }

@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,14 +34,26 @@ public final class AwsClientFactory {
     private final Map<String, String> environment;
     private final SdkHttpClient httpClient;
     private final Duration apiCallTimeout;
+    private final List<ExecutionInterceptor> interceptors;
 
     public AwsClientFactory(Map<String, String> environment) {
         this(environment, Duration.ofSeconds(5));
     }
 
     public AwsClientFactory(Map<String, String> environment, Duration apiCallTimeout) {
+        this(environment, apiCallTimeout, List.of());
+    }
+
+    /** With SDK interceptors on every client (tests observe or fail calls through them). */
+    public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
+        this(environment, Duration.ofSeconds(5), interceptors);
+    }
+
+    public AwsClientFactory(Map<String, String> environment, Duration apiCallTimeout,
+                            List<ExecutionInterceptor> interceptors) {
         this.environment = Map.copyOf(environment);
         this.apiCallTimeout = apiCallTimeout;
+        this.interceptors = List.copyOf(interceptors);
         this.httpClient = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(apiCallTimeout)
@@ -66,6 +80,7 @@ public final class AwsClientFactory {
                         .apiCallTimeout(apiCallTimeout)
                         .apiCallAttemptTimeout(apiCallTimeout.dividedBy(2))
                         .retryStrategy(RetryMode.STANDARD)
+                        .executionInterceptors(interceptors)
                         .build());
         region().ifPresent(builder::region);
         endpoint(serviceEndpointSuffix).ifPresent(builder::endpointOverride);

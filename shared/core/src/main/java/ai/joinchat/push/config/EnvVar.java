@@ -10,6 +10,7 @@ public enum EnvVar {
     SECRET_CACHE_TTL_SECONDS("300"),
     MESSAGES_TABLE(null),
     CONTACT_BINDINGS_TABLE(null),
+    CONTACT_STATE_TABLE(null),
     IDEMPOTENCY_TABLE(null),
     WEBHOOK_EVENTS_TABLE(null),
     QUEUE_URL(null),

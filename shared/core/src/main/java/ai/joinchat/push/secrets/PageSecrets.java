@@ -4,14 +4,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A page's secrets: the API signing key (and the previous one during rotation) and its token, and
- * whether the page accepts only the timestamped signature ({@code "require_timestamp": true}).
+ * A page's secrets: the API signing key (and the previous one during rotation) and its token,
+ * plus the page settings stored in the same secret: whether the page accepts only the
+ * timestamped signature ({@code "require_timestamp": true}) and its {@code unsigned_refs} policy.
  */
 public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret,
-                          boolean requireTimestamp) {
+                          boolean requireTimestamp, UnsignedRefPolicy unsignedRefs) {
 
+    public PageSecrets {
+        unsignedRefs = unsignedRefs == null ? UnsignedRefPolicy.FIRST : unsignedRefs;
+    }
+
+    /** Secrets without page settings: every setting has its default. */
     public PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
-        this(apiSecret, pageAccessToken, previousApiSecret, false);
+        this(apiSecret, pageAccessToken, previousApiSecret, false, UnsignedRefPolicy.FIRST);
     }
 
     /** Keys whose signatures are accepted: the current one, then the previous one if present. */

@@ -50,7 +50,8 @@ public final class SecretsProvider {
                         Json.text(node, "api_secret"),
                         Json.text(node, "page_access_token"),
                         Json.text(node, "previous_api_secret"),
-                        requiresTimestamp(node.get("require_timestamp"))))
+                        requiresTimestamp(node.get("require_timestamp")),
+                        UnsignedRefPolicy.fromSetting(Json.text(node, "unsigned_refs"))))
                 .filter(s -> !s.acceptedApiSecrets().isEmpty() || s.pageAccessToken() != null);
     }
 

@@ -14,4 +14,11 @@ public interface ContactBindings {
 
     /** Returns false when a newer binding already exists. */
     boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source);
+
+    /**
+     * Binds only a contact that is not bound to another PSID (an unsigned ref under the page's
+     * {@code unsigned_refs: first}): returns false, changing nothing, when another PSID holds it or
+     * a newer binding to the same PSID exists.
+     */
+    boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source);
 }

@@ -39,6 +39,21 @@ public final class DynamoContactBindings implements ContactBindings {
 
     @Override
     public boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
+        return put(pageId, contactKey, psid, eventTimestampMillis, source,
+                "attribute_not_exists(contact) OR bound_at <= :ts", Map.of());
+    }
+
+    @Override
+    public boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
+        return put(pageId, contactKey, psid, eventTimestampMillis, source,
+                "attribute_not_exists(contact) OR (psid = :psid AND bound_at <= :ts)",
+                Map.of(":psid", AttributeValue.fromS(psid)));
+    }
+
+    private boolean put(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
+                        String condition, Map<String, AttributeValue> extraValues) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>(extraValues);
+        values.put(":ts", AttributeValue.fromN(Long.toString(eventTimestampMillis)));
         try {
             dynamo.putItem(r -> r.tableName(table)
                     .item(Map.of(
@@ -48,8 +63,8 @@ public final class DynamoContactBindings implements ContactBindings {
                             "bound_at", AttributeValue.fromN(Long.toString(eventTimestampMillis)),
                             "source", AttributeValue.fromS(source),
                             "updated_at", AttributeValue.fromS(clock.instant().toString())))
-                    .conditionExpression("attribute_not_exists(contact) OR bound_at <= :ts")
-                    .expressionAttributeValues(Map.of(":ts", AttributeValue.fromN(Long.toString(eventTimestampMillis)))));
+                    .conditionExpression(condition)
+                    .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

@@ -5,6 +5,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.concurrent.Fanout;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -31,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /** {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE}. */
@@ -46,15 +49,34 @@ public final class DynamoMessageRecords implements MessageRecords {
     private static final String NEW_RECORD = "attribute_not_exists(message_id)";
     private static final Map<String, String> STATUS_NAME = Map.of("#status", "status");
     private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile(":[A-Za-z0-9_]+");
+    /**
+     * How far below the stored watermark a receipt still looks: {@code sent_at} is this system's
+     * clock when Facebook's answer arrived, the watermark is Facebook's, and a message may be
+     * recorded {@code sent} just after a receipt that covers it was applied.
+     */
+    static final long RECEIPT_SLACK_MILLIS = 60_000;
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration retention;
+    private final ReceiptWatermarks watermarks;
+    private final ExecutorService receiptExecutor;
 
     public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention) {
+        this(dynamo, table, retention, ReceiptWatermarks.NONE, null);
+    }
+
+    /**
+     * With bounded receipts (the webhook): {@code watermarks} gives each receipt query its lower
+     * bound, and {@code receiptExecutor} (bounded) runs one receipt's conditional updates at once.
+     */
+    public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention,
+                                ReceiptWatermarks watermarks, ExecutorService receiptExecutor) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
+        this.watermarks = watermarks;
+        this.receiptExecutor = receiptExecutor;
     }
 
     @Override
@@ -398,48 +420,93 @@ public final class DynamoMessageRecords implements MessageRecords {
         }
     }
 
+    /**
+     * One GSI query per Facebook message id (run at once, bounded), then one conditional update
+     * per message found; ids of other apps' messages cost their query only.
+     */
     @Override
     public int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at) {
-        int moved = 0;
-        for (String mid : facebookMessageIds) {
-            List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_FACEBOOK_MESSAGE_ID)
-                    .keyConditionExpression("facebook_message_id = :mid")
-                    .expressionAttributeValues(Map.of(":mid", s(mid))).build()));
-            for (String id : ids) {
-                if (advance(id, pageId, MessageStatus.DELIVERED, "delivered_at", at, List.of(MessageStatus.SENDING, MessageStatus.SENT))) {
-                    moved++;
+        List<Callable<Integer>> tasks = new ArrayList<>();
+        for (String mid : new LinkedHashSet<>(facebookMessageIds)) {
+            tasks.add(() -> {
+                List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_FACEBOOK_MESSAGE_ID)
+                        .keyConditionExpression("facebook_message_id = :mid")
+                        .expressionAttributeValues(Map.of(":mid", s(mid))).build()));
+                int moved = 0;
+                for (String id : ids) {
+                    if (advance(id, pageId, MessageStatus.DELIVERED, "delivered_at", at,
+                            List.of(MessageStatus.SENDING, MessageStatus.SENT))) {
+                        moved++;
+                    }
                 }
-            }
+                return moved;
+            });
         }
-        return moved;
+        return Fanout.all(receiptExecutor, "DynamoDB", tasks).stream().mapToInt(Integer::intValue).sum();
     }
 
     @Override
     public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-        return advanceUpTo(pageId, psid, watermarkMillis, MessageStatus.DELIVERED, "delivered_at", at,
-                List.of(MessageStatus.SENT));
+        return markDeliveryReceipt(pageId, psid, List.of(), watermarkMillis, at);
+    }
+
+    /**
+     * A receipt at or below the applied delivery watermark costs its one read (a redelivery, or an
+     * older receipt whose messages the newer one covered); otherwise the watermark's new range,
+     * then the listed mids, then the watermark is stored (last, so a failure before it leaves the
+     * receipt to Facebook's redelivery).
+     */
+    @Override
+    public int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
+                                   Long watermarkMillis, Instant at) {
+        if (watermarkMillis == null) {
+            return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, facebookMessageIds, at);
+        }
+        ReceiptWatermarks.Applied applied = watermarks.applied(pageId, psid);
+        if (applied.delivered() > 0 && watermarkMillis <= applied.delivered()) {
+            return 0;
+        }
+        int moved = advanceUpTo(pageId, psid, applied.delivered(), watermarkMillis, MessageStatus.DELIVERED,
+                "delivered_at", at, List.of(MessageStatus.SENT));
+        if (!facebookMessageIds.isEmpty()) {
+            moved += markDelivered(pageId, facebookMessageIds, at);
+        }
+        watermarks.advanceDelivered(pageId, psid, watermarkMillis);
+        return moved;
     }
 
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-        return advanceUpTo(pageId, psid, watermarkMillis, MessageStatus.READ, "read_at", at,
-                List.of(MessageStatus.SENT, MessageStatus.DELIVERED));
-    }
-
-    private int advanceUpTo(String pageId, String psid, long watermarkMillis, MessageStatus to, String timeField,
-                            Instant at, List<MessageStatus> from) {
-        List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
-                .keyConditionExpression("recipient_psid_key = :k AND sent_at <= :w")
-                .expressionAttributeValues(Map.of(":k", s(pageId + "#" + psid), ":w", n(watermarkMillis))).build()));
-        int moved = 0;
-        for (String id : ids) {
-            if (advance(id, pageId, to, timeField, at, from)) {
-                moved++;
-            }
+        ReceiptWatermarks.Applied applied = watermarks.applied(pageId, psid);
+        if (applied.read() > 0 && watermarkMillis <= applied.read()) {
+            return 0;
         }
+        int moved = advanceUpTo(pageId, psid, applied.read(), watermarkMillis, MessageStatus.READ, "read_at", at,
+                List.of(MessageStatus.SENT, MessageStatus.DELIVERED));
+        watermarks.advanceRead(pageId, psid, watermarkMillis);
         return moved;
     }
 
+    /**
+     * The receipt's new messages: {@code by_recipient} is sparse (a message leaves it when it is
+     * read), and the query starts just below the last applied watermark, so the work is what the
+     * receipt newly moves, not the user's history. The updates run at once, bounded.
+     */
+    private int advanceUpTo(String pageId, String psid, long appliedMillis, long watermarkMillis, MessageStatus to,
+                            String timeField, Instant at, List<MessageStatus> from) {
+        long lower = Math.max(0, appliedMillis - RECEIPT_SLACK_MILLIS);
+        List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
+                .keyConditionExpression("recipient_psid_key = :k AND sent_at BETWEEN :lower AND :w")
+                .expressionAttributeValues(Map.of(":k", s(pageId + "#" + psid), ":lower", n(lower),
+                        ":w", n(watermarkMillis))).build()));
+        List<Callable<Boolean>> tasks = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            tasks.add(() -> advance(id, pageId, to, timeField, at, from));
+        }
+        return (int) Fanout.all(receiptExecutor, "DynamoDB", tasks).stream().filter(Boolean::booleanValue).count();
+    }
+
+    /** A read message leaves the {@code by_recipient} index ({@code recipient_psid_key} removed): nothing moves it further. */
     private boolean advance(String messageId, String pageId, MessageStatus to, String timeField, Instant at,
                             List<MessageStatus> from) {
         Map<String, AttributeValue> values = new HashMap<>();
@@ -451,10 +518,12 @@ public final class DynamoMessageRecords implements MessageRecords {
             values.put(":from" + i, s(from.get(i).wireName()));
             placeholders.add(":from" + i);
         }
+        String update = "SET #status = :to, updated_at = :at, " + timeField + " = :at"
+                + (to == MessageStatus.READ ? " REMOVE recipient_psid_key" : "");
         return call(() -> {
             try {
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                        .updateExpression("SET #status = :to, updated_at = :at, " + timeField + " = :at")
+                        .updateExpression(update)
                         .conditionExpression("page_id = :page AND #status IN (" + String.join(", ", placeholders) + ")")
                         .expressionAttributeNames(Map.of("#status", "status"))
                         .expressionAttributeValues(values));

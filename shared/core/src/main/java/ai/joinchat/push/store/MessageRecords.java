@@ -120,6 +120,21 @@ public interface MessageRecords {
     /** Delivery receipt watermark: everything sent to the PSID up to it was delivered. */
     int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at);
 
+    /**
+     * A PSID's delivery receipt, with the Facebook message ids and / or the watermark it carries;
+     * returns how many records moved. By default both marks; a store that keeps the applied
+     * watermark skips a receipt at or below it entirely (mids included: the receipt that set it
+     * covered them).
+     */
+    default int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
+                                    Long watermarkMillis, Instant at) {
+        int moved = facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, facebookMessageIds, at);
+        if (watermarkMillis != null) {
+            moved += markDeliveredUpTo(pageId, psid, watermarkMillis, at);
+        }
+        return moved;
+    }
+
     /** Read receipt watermark: everything sent to the PSID up to it was read. */
     int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at);
 }

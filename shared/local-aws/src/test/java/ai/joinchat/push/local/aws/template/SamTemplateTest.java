@@ -89,7 +89,7 @@ class SamTemplateTest {
 
     @Test
     void resourcesAreFoundByType() {
-        assertEquals(List.of("MessagesTable", "ContactBindingsTable", "IdempotencyKeysTable", "WebhookEventsTable"),
+        assertEquals(List.of("MessagesTable", "ContactBindingsTable", "ContactStateTable", "IdempotencyKeysTable", "WebhookEventsTable"),
                 List.copyOf(PROJECT_TEMPLATE.resourcesOfType("AWS::DynamoDB::Table").keySet()));
         assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue"),
                 List.copyOf(PROJECT_TEMPLATE.resourcesOfType("AWS::SQS::Queue").keySet()));

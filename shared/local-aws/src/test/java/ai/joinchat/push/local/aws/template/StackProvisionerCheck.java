@@ -25,7 +25,7 @@ public final class StackProvisionerCheck {
     /** What provisioning template.yaml as stack "test" must give, on any backend. */
     public static void assertProjectStackProvisioned(LocalAws aws) throws Exception {
         ProvisionedStack stack = aws.stack();
-        assertEquals(List.of("MessagesTable", "ContactBindingsTable", "IdempotencyKeysTable", "WebhookEventsTable"),
+        assertEquals(List.of("MessagesTable", "ContactBindingsTable", "ContactStateTable", "IdempotencyKeysTable", "WebhookEventsTable"),
                 List.copyOf(stack.tables().keySet()));
         assertEquals("test-MessagesTable", stack.tableName("MessagesTable"));
 

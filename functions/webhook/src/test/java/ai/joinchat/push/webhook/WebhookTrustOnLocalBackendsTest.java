@@ -1,0 +1,396 @@
+package ai.joinchat.push.webhook;
+
+import ai.joinchat.push.local.aws.junit.LocalAws;
+import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
+import ai.joinchat.push.signature.SignedRef;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import ai.joinchat.push.store.DynamoContactBindings;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.DynamoQuickReplyOffers;
+import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.store.QuickReplyOffers;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Contract section 6 on the local backends, through {@link WebhookHandler#handleRequest} with
+ * API Gateway v2 events: bounded receipts, per-event isolation, signed refs and the unsigned-ref
+ * policy, quick-reply offers. DynamoDB work is measured by counting the webhook client's calls
+ * with an SDK interceptor, never by timing. Every test uses its own page id.
+ */
+@ExtendWith(LocalAwsExtension.class)
+class WebhookTrustOnLocalBackendsTest {
+
+    private static final String FUNCTION = "WebhookFunction";
+    private static final String APP_SECRET = "trust-app-secret";
+
+    private final WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
+    private final DynamoCalls calls = new DynamoCalls();
+    private LocalAws aws;
+    private WebhookHandler handler;
+    private DynamoMessageRecords messages;
+    private DynamoContactBindings bindings;
+    private String page;
+
+    @BeforeEach
+    void setUp(LocalAws aws) {
+        this.aws = aws;
+        aws.putAppSecret(APP_SECRET, "trust-verify-token");
+        handler = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(),
+                List.of(calls)));
+        messages = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
+        bindings = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC());
+        page = newPage();
+    }
+
+    private static String newPage() {
+        return Long.toString(ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
+    }
+
+    // ---- payloads -------------------------------------------------------------------------
+
+    private String payload(String... events) {
+        return "{\"object\":\"page\",\"entry\":[{\"id\":\"" + page + "\",\"time\":1795255200999,\"messaging\":["
+                + String.join(",", events) + "]}]}";
+    }
+
+    private String echo(String psid, String mid, String text, long timestamp) {
+        return "{\"sender\":{\"id\":\"" + page + "\"},\"recipient\":{\"id\":\"" + psid + "\"},\"timestamp\":" + timestamp
+                + ",\"message\":{\"mid\":\"" + mid + "\",\"is_echo\":true,\"app_id\":1517776481860111,\"text\":\""
+                + text + "\"}}";
+    }
+
+    private String referral(String psid, String ref, long timestamp) {
+        return "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + page + "\"},\"timestamp\":" + timestamp
+                + ",\"referral\":{\"ref\":\"" + ref + "\",\"source\":\"SHORTLINK\",\"type\":\"OPEN_THREAD\"}}";
+    }
+
+    private String quickReply(String psid, String mid, String payload, long timestamp) {
+        return "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + page + "\"},\"timestamp\":" + timestamp
+                + ",\"message\":{\"mid\":\"" + mid + "\",\"text\":\"" + payload + "\",\"quick_reply\":{\"payload\":\""
+                + payload + "\"}}}";
+    }
+
+    private String read(String psid, long watermark, long timestamp) {
+        return "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + page + "\"},\"timestamp\":" + timestamp
+                + ",\"read\":{\"watermark\":" + watermark + "}}";
+    }
+
+    private String delivery(String psid, String mid, long watermark) {
+        return "{\"sender\":{\"id\":\"" + psid + "\"},\"recipient\":{\"id\":\"" + page + "\"},\"delivery\":{\"mids\":[\""
+                + mid + "\"],\"watermark\":" + watermark + "}}";
+    }
+
+    private JsonNode post(String body) {
+        String signature = signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET);
+        return ApiGatewayEvents.invoke(handler, ApiGatewayEvents.post(body, Map.of("x-hub-signature-256", signature), false));
+    }
+
+    private static void assertReceived(JsonNode response) {
+        assertEquals(200, response.get("statusCode").asInt(), response.toString());
+        assertEquals("EVENT_RECEIVED", response.get("body").asText());
+    }
+
+    private void putPageSecret(String pageId, String apiSecret, String previous, String unsignedRefs) {
+        Map<String, String> value = new HashMap<>();
+        value.put("api_secret", apiSecret);
+        value.put("page_access_token", "token-" + pageId);
+        if (previous != null) {
+            value.put("previous_api_secret", previous);
+        }
+        if (unsignedRefs != null) {
+            value.put("unsigned_refs", unsignedRefs);
+        }
+        aws.putSecret(aws.functionEnvironment(FUNCTION).get("PAGE_SECRET_PREFIX") + pageId, value);
+    }
+
+    private List<Map<String, AttributeValue>> recordsOfPage() {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse response = aws.dynamoDb().query(q -> q.tableName(aws.tableName("WebhookEventsTable"))
+                    .keyConditionExpression("page_id = :p")
+                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(page)))
+                    .exclusiveStartKey(from));
+            items.addAll(response.items());
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return items;
+    }
+
+    private String sentMessage(String psid, String facebookMid, Instant sentAt) {
+        String id = UUID.randomUUID().toString();
+        messages.createPending(MessageRecord.pending(id, page, new ai.joinchat.push.request.Recipient(
+                ai.joinchat.push.request.RecipientType.ID, psid), "text", List.of(), sentAt.minusSeconds(1),
+                sentAt.plusSeconds(10)), ai.joinchat.push.Deadline.none());
+        messages.commit(id, ai.joinchat.push.Deadline.none());
+        messages.markSent(id, page, facebookMid, psid, sentAt, ai.joinchat.push.Deadline.none());
+        return id;
+    }
+
+    /**
+     * {@code count} earlier messages to the PSID, written with BatchWriteItem: half already
+     * {@code read} (out of the sparse index), half {@code delivered} with {@code sent_at} well
+     * below {@code appliedWatermark}, which is stored as the last applied delivery and read watermark.
+     */
+    private void seedHistory(String psid, int count, long appliedWatermark) {
+        List<WriteRequest> writes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            boolean read = i % 2 == 0;
+            long sentAt = appliedWatermark - 3_600_000L - i;
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put("message_id", AttributeValue.fromS(UUID.randomUUID().toString()));
+            item.put("page_id", AttributeValue.fromS(page));
+            item.put("recipient_type", AttributeValue.fromS("id"));
+            item.put("recipient_value", AttributeValue.fromS(psid));
+            item.put("template_type", AttributeValue.fromS("text"));
+            item.put("status", AttributeValue.fromS(read ? "read" : "delivered"));
+            item.put("attempts", AttributeValue.fromN("1"));
+            item.put("created_at", AttributeValue.fromS(Instant.ofEpochMilli(sentAt - 1000).toString()));
+            item.put("updated_at", AttributeValue.fromS(Instant.ofEpochMilli(sentAt).toString()));
+            item.put("warnings", AttributeValue.fromL(List.of()));
+            item.put("facebook_message_id", AttributeValue.fromS("m_history-" + psid + "-" + i));
+            item.put("psid", AttributeValue.fromS(psid));
+            item.put("sent_at", AttributeValue.fromN(Long.toString(sentAt)));
+            if (!read) {
+                item.put("recipient_psid_key", AttributeValue.fromS(page + "#" + psid));
+            }
+            writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+        }
+        for (int from = 0; from < writes.size(); from += 25) {
+            List<WriteRequest> batch = writes.subList(from, Math.min(writes.size(), from + 25));
+            Map<String, List<WriteRequest>> pending = Map.of(aws.tableName("MessagesTable"), batch);
+            while (!pending.isEmpty()) {
+                Map<String, List<WriteRequest>> request = pending;
+                var response = aws.dynamoDb().batchWriteItem(r -> r.requestItems(request));
+                pending = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+            }
+        }
+        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("ContactStateTable")).item(Map.of(
+                "page_id", AttributeValue.fromS(page),
+                "state_key", AttributeValue.fromS("receipts#" + psid),
+                "delivered_watermark", AttributeValue.fromN(Long.toString(appliedWatermark)),
+                "read_watermark", AttributeValue.fromN(Long.toString(appliedWatermark)))));
+    }
+
+    // ---- bounded receipts -----------------------------------------------------------------
+
+    @Test
+    void aReceiptForALongHistoryCostsTheSameCallsAsOneForANewUser() {
+        Instant now = Instant.now();
+        long applied = now.minus(Duration.ofDays(1)).toEpochMilli();
+        seedHistory("7100001", 10_000, applied);
+        String longHistoryNew = sentMessage("7100001", "m_long-new", now.minusSeconds(5));
+        String freshOnly = sentMessage("7100002", "m_fresh", now.minusSeconds(5));
+        long watermark = now.toEpochMilli();
+
+        calls.reset();
+        long started = System.nanoTime();
+        assertReceived(post(payload(read("7100001", watermark, watermark + 1))));
+        long longHistoryMillis = (System.nanoTime() - started) / 1_000_000;
+        Map<String, Integer> longHistory = calls.snapshot();
+
+        calls.reset();
+        started = System.nanoTime();
+        assertReceived(post(payload(read("7100002", watermark, watermark + 1))));
+        long freshMillis = (System.nanoTime() - started) / 1_000_000;
+        Map<String, Integer> fresh = calls.snapshot();
+        System.out.println("read receipt over a 10,000-message history: " + longHistoryMillis + " ms, " + longHistory
+                + "; for a new user: " + freshMillis + " ms, " + fresh);
+
+        assertEquals(fresh, longHistory, "the same DynamoDB calls, whatever the history");
+        assertTrue(calls.total() <= 6, "a handful of calls: " + fresh);
+        assertEquals(MessageStatus.READ, messages.find(longHistoryNew).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(freshOnly).orElseThrow().status());
+    }
+
+    @Test
+    void aRedeliveredReceiptMovesNothingAndCostsOneRead() {
+        Instant sentAt = Instant.now().minusSeconds(30);
+        String first = sentMessage("7200001", "m_redelivered-1", sentAt);
+        String second = sentMessage("7200001", "m_redelivered-2", sentAt.plusSeconds(1));
+        long watermark = sentAt.plusSeconds(2).toEpochMilli();
+        String body = payload(read("7200001", watermark, watermark + 5));
+        assertReceived(post(body));
+        assertEquals(MessageStatus.READ, messages.find(first).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(second).orElseThrow().status());
+        Instant readAt = messages.find(first).orElseThrow().readAt();
+
+        calls.reset();
+        assertReceived(post(body));
+        assertEquals(Map.of("BatchWriteItem", 1, "GetItem", 1), calls.snapshot(),
+                "the record's idempotent put and the watermark read, no query, no update");
+        assertEquals(readAt, messages.find(first).orElseThrow().readAt());
+
+        // A delivery receipt after the read, also redelivered: never moves a read message back.
+        String deliveryBody = payload(delivery("7200001", "m_redelivered-2", watermark));
+        assertReceived(post(deliveryBody));
+        assertEquals(MessageStatus.READ, messages.find(second).orElseThrow().status());
+        calls.reset();
+        assertReceived(post(deliveryBody));
+        assertEquals(Map.of("BatchWriteItem", 1, "GetItem", 1), calls.snapshot(),
+                "the record and the watermark read: the receipt that set the watermark covered its mids");
+    }
+
+    // ---- isolation ------------------------------------------------------------------------
+
+    @Test
+    void aPoisonEventNextToGoodOnesIsSkippedAndTheBatchAnswers200() {
+        Instant sentAt = Instant.now().minusSeconds(30);
+        String message = sentMessage("7300001", "m_poison-neighbour", sentAt);
+        String hugeText = "x".repeat(450 * 1024);
+        String hugeMid = "m_" + "y".repeat(2000); // over DynamoDB's 1,024-byte sort key limit: rejected
+        JsonNode response = post(payload(
+                echo("7300001", "m_huge-text", hugeText, 1795255400000L),
+                echo("7300001", hugeMid, "poison", 1795255400001L),
+                referral("7300002", "uuid=poison-neighbour", 1795255400002L),
+                read("7300001", sentAt.plusSeconds(1).toEpochMilli(), 1795255400003L)));
+
+        assertReceived(response);
+        assertEquals(Optional.of("7300002"), bindings.psidFor(page, "uuid:poison-neighbour"));
+        assertEquals(MessageStatus.READ, messages.find(message).orElseThrow().status());
+        List<Map<String, AttributeValue>> records = recordsOfPage();
+        assertEquals(3, records.size(), "all but the poison echo");
+        Map<String, AttributeValue> huge = records.stream()
+                .filter(r -> r.get("event_key").s().equals("echo#m_huge-text")).findFirst().orElseThrow();
+        assertTrue(huge.get("text").s().length() <= StoredFields.TEXT_MAX_BYTES);
+        assertTrue(huge.get("text_truncated").bool());
+    }
+
+    @Test
+    void throttlingAnswers500AndTheRedeliveryRecordsEachEventOnce() {
+        String body = payload(
+                echo("7400001", "m_throttled-1", "hello", 1795255500000L),
+                referral("7400002", "uuid=throttled-user", 1795255500001L),
+                read("7400001", 1795255500000L, 1795255500002L));
+
+        calls.throttle = Set.of("PutItem");
+        JsonNode throttled = post(body);
+        assertEquals(500, throttled.get("statusCode").asInt(), throttled.toString());
+        assertEquals(Optional.empty(), bindings.psidFor(page, "uuid:throttled-user"));
+
+        calls.throttle = Set.of();
+        assertReceived(post(body));
+        assertReceived(post(body));
+        assertEquals(Optional.of("7400002"), bindings.psidFor(page, "uuid:throttled-user"));
+        List<Map<String, AttributeValue>> records = recordsOfPage();
+        assertEquals(3, records.size());
+        assertEquals(3, records.stream().map(r -> r.get("event_key").s()).distinct().count());
+    }
+
+    @Test
+    void aMissingTableIsDeterministicSoEventsAreSkippedWith200(LocalAws aws) {
+        Map<String, String> env = new HashMap<>(aws.functionEnvironment(FUNCTION));
+        env.put("WEBHOOK_EVENTS_TABLE", "no-such-table-" + page);
+        WebhookHandler misconfigured = new WebhookHandler(WebhookComponents.create(env, Clock.systemUTC()));
+        String body = payload(echo("7500001", "m_unstorable", "hi", 1795255600000L),
+                referral("7500002", "uuid=still-bound", 1795255600001L));
+        JsonNode response = ApiGatewayEvents.invoke(misconfigured, ApiGatewayEvents.post(body,
+                Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
+        assertEquals(200, response.get("statusCode").asInt(), response.toString());
+        assertEquals(Optional.of("7500002"), bindings.psidFor(page, "uuid:still-bound"));
+    }
+
+    // ---- refs -----------------------------------------------------------------------------
+
+    @Test
+    void anUnsignedTakeoverIsRefusedUnderFirstAllowedUnderLatestAndIgnoredUnderNever() {
+        String firstPage = page;
+        putPageSecret(firstPage, "secret-first", null, null); // default: first
+        assertReceived(post(payload(referral("7600001", "uuid=victim", 1795255700000L))));
+        assertReceived(post(payload(referral("7600666", "uuid=victim", 1795255700100L))));
+        assertEquals(Optional.of("7600001"), bindings.psidFor(firstPage, "uuid:victim"), "first: no takeover");
+        // The owner's own newer visit refreshes the binding.
+        assertReceived(post(payload(referral("7600001", "uuid=victim", 1795255700200L))));
+        assertEquals(Optional.of("7600001"), bindings.psidFor(firstPage, "uuid:victim"));
+
+        page = newPage();
+        putPageSecret(page, "secret-latest", null, "latest");
+        assertReceived(post(payload(referral("7600001", "uuid=victim", 1795255700000L))));
+        assertReceived(post(payload(referral("7600666", "uuid=victim", 1795255700100L))));
+        assertEquals(Optional.of("7600666"), bindings.psidFor(page, "uuid:victim"), "latest: replaced");
+
+        page = newPage();
+        putPageSecret(page, "secret-never", null, "never");
+        assertReceived(post(payload(referral("7600001", "uuid=victim", 1795255700000L))));
+        assertEquals(Optional.empty(), bindings.psidFor(page, "uuid:victim"), "never: unsigned refs bind nothing");
+        assertEquals(1, recordsOfPage().size(), "the ref is still recorded");
+    }
+
+    @Test
+    void signedRefsBindWithTheCurrentOrPreviousSecretOnly() {
+        putPageSecret(page, "current-secret", "previous-secret", "never");
+        String otherPage = newPage();
+
+        assertReceived(post(payload(referral("7700001", SignedRef.signedRef(page, "signed-user", "current-secret"),
+                1795255800000L))));
+        assertEquals(Optional.of("7700001"), bindings.psidFor(page, "uuid:signed-user"));
+
+        // A signed ref replaces the binding, whatever unsigned_refs says; the previous key still works.
+        assertReceived(post(payload(referral("7700002", SignedRef.signedRef(page, "signed-user", "previous-secret"),
+                1795255800100L))));
+        assertEquals(Optional.of("7700002"), bindings.psidFor(page, "uuid:signed-user"));
+
+        // Another page's key, the same key for another page id, or a forged signature: nothing.
+        assertReceived(post(payload(
+                referral("7700666", SignedRef.signedRef(page, "signed-user", "another-pages-secret"), 1795255800200L),
+                referral("7700667", SignedRef.signedRef(otherPage, "signed-user", "current-secret"), 1795255800201L),
+                referral("7700668", "uuid=signed-user;sig=" + "A".repeat(43), 1795255800202L))));
+        assertEquals(Optional.of("7700002"), bindings.psidFor(page, "uuid:signed-user"));
+        assertEquals(5, recordsOfPage().size(), "every ref is recorded");
+    }
+
+    // ---- quick replies --------------------------------------------------------------------
+
+    @Test
+    void aTapBindsOnlyAgainstARecordedOfferOfItsKind() {
+        QuickReplyOffers offers = new DynamoQuickReplyOffers(aws.dynamoDb(), aws.tableName("ContactStateTable"));
+
+        // No offer: a text quick reply whose payload looks like a phone binds nothing.
+        assertReceived(post(payload(quickReply("7800001", "m_qr-1", "+16505550123", 1795255900000L))));
+        assertEquals(Optional.empty(), bindings.psidFor(page, "phone:+16505550123"));
+
+        offers.record(page, "7800001", Set.of(QuickReplyOffers.Kind.PHONE), Instant.now());
+        assertReceived(post(payload(
+                quickReply("7800001", "m_qr-2", "+1 650 555 0123", 1795255900100L),
+                quickReply("7800001", "m_qr-3", "someone@example.com", 1795255900101L),
+                quickReply("7800002", "m_qr-4", "+16505550999", 1795255900102L))));
+        assertEquals(Optional.of("7800001"), bindings.psidFor(page, "phone:+16505550123"), "offered phone binds");
+        assertEquals(Optional.empty(), bindings.psidFor(page, "email:someone@example.com"), "no e-mail offer");
+        assertEquals(Optional.empty(), bindings.psidFor(page, "phone:+16505550999"), "offer made to another PSID");
+
+        // An offer older than seven days no longer binds.
+        offers.record(page, "7800003", Set.of(QuickReplyOffers.Kind.EMAIL), Instant.now().minus(Duration.ofDays(8)));
+        assertReceived(post(payload(quickReply("7800003", "m_qr-5", "late@example.com", 1795255900200L))));
+        assertEquals(Optional.empty(), bindings.psidFor(page, "email:late@example.com"));
+        assertFalse(recordsOfPage().isEmpty());
+        assertNotNull(recordsOfPage());
+    }
+}

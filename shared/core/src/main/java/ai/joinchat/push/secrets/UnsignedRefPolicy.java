@@ -1,0 +1,32 @@
+package ai.joinchat.push.secrets;
+
+import java.util.Locale;
+
+/**
+ * A page's {@code unsigned_refs} setting (contract sections 2 and 6): what an unsigned
+ * {@code ref=uuid=<uuid>} may do to the uuid's binding.
+ */
+public enum UnsignedRefPolicy {
+    /** Default: binds a uuid that is not yet bound to another PSID; nobody can take over a bound uuid. */
+    FIRST,
+    /** Replaces any older binding (contract version 1 behaviour). */
+    LATEST,
+    /** Binds nothing; only signed refs bind. */
+    NEVER;
+
+    /** The setting's value; absent, empty or unknown values give the safe default {@link #FIRST}. */
+    public static UnsignedRefPolicy fromSetting(String value) {
+        if (value == null) {
+            return FIRST;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "latest" -> LATEST;
+            case "never" -> NEVER;
+            default -> FIRST;
+        };
+    }
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
