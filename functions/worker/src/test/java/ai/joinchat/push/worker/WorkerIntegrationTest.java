@@ -256,7 +256,8 @@ class WorkerIntegrationTest {
         assertEquals(List.of(), deadLetters());
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
         JsonNode statusJson = record.toStatusJson();
-        assertEquals(code, statusJson.path("error").path("code").asInt());
+        assertEquals(Integer.toString(code), statusJson.path("error").path("code").textValue());
+        assertEquals(code, statusJson.path("error").path("graph_code").intValue());
     }
 
     @Test

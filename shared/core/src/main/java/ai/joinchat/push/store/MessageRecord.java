@@ -55,10 +55,11 @@ public record MessageRecord(
         }
         if (error != null) {
             ObjectNode e = node.putObject("error");
+            // One type for clients: code is always a string (ours, or Graph's number as text);
+            // Graph's number is also in graph_code, present only for Graph errors.
+            e.put("code", error.code());
             if (error.code() != null && error.code().matches("\\d{1,9}")) {
-                e.put("code", Integer.parseInt(error.code())); // a Graph error code, as Graph gives it
-            } else {
-                e.put("code", error.code());
+                e.put("graph_code", Integer.parseInt(error.code()));
             }
             if (error.subcode() == null) {
                 e.putNull("subcode");
