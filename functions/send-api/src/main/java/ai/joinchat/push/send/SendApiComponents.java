@@ -12,6 +12,7 @@ import ai.joinchat.push.secrets.CachedSecretSource;
 import ai.joinchat.push.secrets.SecretsManagerSecretSource;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoIdempotencyKeys;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,7 +31,7 @@ public final class SendApiComponents {
     public static final Set<EnvVar> DECLARED_ENV = EnumSet.of(
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
             EnvVar.IDEMPOTENCY_TABLE, EnvVar.QUEUE_URL, EnvVar.LEGACY_TAG_POLICY,
-            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
+            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL, EnvVar.CONTACT_BINDINGS_TABLE);
 
     private SendApiComponents() {
     }
@@ -47,13 +48,18 @@ public final class SendApiComponents {
                 settings.require(EnvVar.PAGE_SECRET_PREFIX), "");
         Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
+        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier());
+        Metrics metrics = new Metrics("send-api");
 
         return new SendApiService(
-                new SignedRequestAuthenticator(secrets, new SignatureVerifier()),
+                authenticator,
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
                 new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE)),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
-                clock, SendApiService::newMessageId, log, new Metrics("send-api"));
+                clock, SendApiService::newMessageId, log, metrics,
+                new BindingsImportService(authenticator,
+                        new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
+                        clock, log, metrics));
     }
 }

@@ -34,7 +34,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * {@code POST /api/send_message} and {@code POST /api/message_status}, plus the JSON 404/405 of
+ * {@code POST /api/send_message} and {@code POST /api/message_status} ({@code POST /api/bindings}
+ * is {@link BindingsImportService}), plus the JSON 404/405 of
  * every other route the API's {@code $default} route sends here. A message is answered 202 only
  * once its record exists and SQS accepted it; any failure on the way undoes what was written.
  */
@@ -53,10 +54,12 @@ public final class SendApiService {
     private final Supplier<String> messageIds;
     private final JsonLogger log;
     private final Metrics metrics;
+    private final BindingsImportService bindingsImport;
 
     public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
                           MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
-                          Clock clock, Supplier<String> messageIds, JsonLogger log, Metrics metrics) {
+                          Clock clock, Supplier<String> messageIds, JsonLogger log, Metrics metrics,
+                          BindingsImportService bindingsImport) {
         this.authenticator = authenticator;
         this.validator = validator;
         this.records = records;
@@ -66,6 +69,7 @@ public final class SendApiService {
         this.messageIds = messageIds;
         this.log = log;
         this.metrics = metrics;
+        this.bindingsImport = bindingsImport;
     }
 
     /** Message ids: random UUIDs, unique without coordination. */
@@ -76,7 +80,7 @@ public final class SendApiService {
     public HttpApiResponse handle(HttpApiRequest request) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
-        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH)) {
+        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH) && !path.equals(BindingsImportService.PATH)) {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path() + ".");
         }
         if (!request.method().equals("POST")) {
@@ -85,6 +89,9 @@ public final class SendApiService {
         }
         long started = System.nanoTime();
         try {
+            if (path.equals(BindingsImportService.PATH)) {
+                return bindingsImport.handle(request);
+            }
             return path.equals(SEND_PATH) ? send(request) : status(request);
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();

@@ -1,6 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.store.ImportedBinding;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
@@ -141,6 +142,13 @@ final class Fakes {
             }
             bound.put(pageId + "/" + contactKey, new Bound(psid, eventTimestampMillis, source));
             return true;
+        }
+
+        @Override
+        public synchronized int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt) {
+            bindings.forEach(binding -> bound.put(pageId + "/" + binding.contactKey(),
+                    new Bound(binding.psid(), importedAt.toEpochMilli(), "import")));
+            return bindings.size();
         }
     }
 }
