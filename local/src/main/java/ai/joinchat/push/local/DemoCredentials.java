@@ -3,6 +3,9 @@ package ai.joinchat.push.local;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,6 +47,48 @@ public record DemoCredentials(String pageId, String apiSecret, String pageAccess
     private static String value(Map<String, String> environment, String name, String demo) {
         String value = environment.get(name);
         return value == null || value.isBlank() ? demo : value.trim();
+    }
+
+    /**
+     * Delivering for real needs real credentials: when {@code graphApiBaseUrl} is not the local
+     * sandbox or another loopback server, the page id, its access token and the app secret must
+     * each have been replaced ({@code LOCAL_PAGE_ID}, {@code LOCAL_PAGE_ACCESS_TOKEN},
+     * {@code LOCAL_APP_SECRET}). The worker always sends {@code appsecret_proof} signed with the app
+     * secret, and Facebook refuses every send whose proof was made with the demo one; so local mode
+     * refuses to start rather than fail each send.
+     *
+     * @throws IllegalArgumentException naming the variables to set
+     */
+    public void requireRealFor(String graphApiBaseUrl) {
+        if (graphApiBaseUrl == null || isLoopback(graphApiBaseUrl)) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        if (pageId.equals(DEMO_PAGE_ID)) {
+            missing.add("LOCAL_PAGE_ID (your page's id)");
+        }
+        if (pageAccessToken.equals(DEMO_PAGE_ACCESS_TOKEN)) {
+            missing.add("LOCAL_PAGE_ACCESS_TOKEN (the page access token)");
+        }
+        if (appSecret.equals(DEMO_APP_SECRET)) {
+            missing.add("LOCAL_APP_SECRET (your Facebook app's secret: the worker signs appsecret_proof with it)");
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("GRAPH_API_BASE_URL=" + graphApiBaseUrl
+                    + " delivers for real, which needs real credentials; set " + String.join(", ", missing)
+                    + ". Without GRAPH_API_BASE_URL local mode delivers to its Graph API sandbox.");
+        }
+    }
+
+    private static boolean isLoopback(String url) {
+        String host;
+        try {
+            host = URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                || host.equals("::1"));
     }
 
     /** The page secret's SecretString: {@code {"api_secret", "page_access_token"}}. */

@@ -3,8 +3,9 @@ package ai.joinchat.push.local;
 import java.util.Arrays;
 
 /**
- * {@code java -jar local/target/joinchat-local.jar [run|sign] ...}: {@code run} (the default)
- * starts local mode, {@code sign} prints a request signature.
+ * {@code java -jar local/target/joinchat-local.jar [run|sign|import-bindings] ...}: {@code run} (the
+ * default) starts local mode, {@code sign} prints a request signature, {@code import-bindings}
+ * imports a CSV file of bindings through {@code POST /api/bindings}.
  */
 public final class LocalCommandLine {
 
@@ -12,6 +13,7 @@ public final class LocalCommandLine {
             Usage: java -jar local/target/joinchat-local.jar [command] [options]
               run    (default) start local mode; see run --help
               sign   print the signature of a request body; see sign --help
+              import-bindings FILE.csv   import uuid/phone/email -> PSID bindings; see import-bindings --help
             """;
 
     private LocalCommandLine() {
@@ -23,6 +25,7 @@ public final class LocalCommandLine {
         switch (command) {
             case "run" -> LocalMode.main(rest);
             case "sign" -> SignCommand.main(rest);
+            case "import-bindings" -> ImportBindingsCommand.main(rest);
             case "help", "-h" -> System.out.print(USAGE);
             default -> {
                 System.err.println("unknown command: " + command);

@@ -76,7 +76,9 @@ public final class LocalMode implements AutoCloseable {
               GRAPH_API_BASE_URL       deliver through this Graph API (e.g. https://graph.facebook.com)
                                        instead of the local sandbox
               LOCAL_PAGE_ID, LOCAL_API_SECRET, LOCAL_PAGE_ACCESS_TOKEN, LOCAL_APP_SECRET,
-              LOCAL_VERIFY_TOKEN       replace the seeded demo page and app secrets
+              LOCAL_VERIFY_TOKEN       replace the seeded demo page and app secrets; a real
+                                       GRAPH_API_BASE_URL requires LOCAL_PAGE_ID,
+                                       LOCAL_PAGE_ACCESS_TOKEN and LOCAL_APP_SECRET
             """;
 
     /**
@@ -107,7 +109,9 @@ public final class LocalMode implements AutoCloseable {
     }
 
     /** Starts everything and returns once the API answers and every function is warm. */
+    /** @throws IllegalArgumentException when a real GRAPH_API_BASE_URL comes without real credentials */
     public static LocalMode start(Options options) {
+        options.credentials().requireRealFor(options.graphApiBaseUrl());
         LocalMode localMode = new LocalMode(options);
         try {
             localMode.startEverything();

@@ -303,7 +303,8 @@ class LocalModeEndToEndTest {
                 "{\"template_type\":\"text\",\"text\":\"Nobody home\"}", ""));
 
         JsonNode status = awaitStatus(messageId, answer -> "failed".equals(answer.path("status").asText()));
-        assertEquals("100", status.path("error").path("code").asText(), status.toString());
+        assertEquals("100", status.path("error").path("code").textValue(), status.toString());
+        assertEquals(100, status.path("error").path("graph_code").intValue(), status.toString());
         assertFalse(status.path("error").path("retryable").asBoolean(), status.toString());
         assertEquals(1, sandbox.recordedMessages().stream().filter(toPsid(psid)).count(), "not retried");
     }

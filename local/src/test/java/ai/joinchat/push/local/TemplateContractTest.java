@@ -92,6 +92,7 @@ class TemplateContractTest {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertEquals("SendApiFunction", routes.get("/api/send_message ANY"));
         assertEquals("SendApiFunction", routes.get("/api/message_status ANY"));
+        assertEquals("SendApiFunction", routes.get("/api/bindings ANY"));
         assertEquals("WebhookFunction", routes.get("/webhook ANY"));
         assertEquals("SendApiFunction", routes.get("$default ANY"), "undeclared routes get the JSON 404");
         for (ServerlessFunction function : TEMPLATE.functions()) {

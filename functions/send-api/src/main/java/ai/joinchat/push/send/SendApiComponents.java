@@ -14,6 +14,7 @@ import ai.joinchat.push.secrets.CachedSecretSource;
 import ai.joinchat.push.secrets.SecretsManagerSecretSource;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoIdempotencyKeys;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,7 +33,7 @@ public final class SendApiComponents {
     public static final Set<EnvVar> DECLARED_ENV = EnumSet.of(
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
             EnvVar.IDEMPOTENCY_TABLE, EnvVar.QUEUE_URL, EnvVar.LEGACY_TAG_POLICY,
-            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
+            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL, EnvVar.CONTACT_BINDINGS_TABLE);
 
     /** SQS sends running beside the record write; one invocation has one request at a time. */
     static final int ENQUEUE_THREADS = 2;
@@ -46,6 +47,7 @@ public final class SendApiComponents {
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
             IamGrant.on(EnvVar.IDEMPOTENCY_TABLE, "dynamodb:PutItem", "dynamodb:GetItem"),
+            IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:BatchWriteItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"));
 
@@ -64,15 +66,20 @@ public final class SendApiComponents {
                 settings.require(EnvVar.PAGE_SECRET_PREFIX), "");
         Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
+        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
+        Metrics metrics = new Metrics("send-api");
 
         DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
         return new SendApiService(
-                new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock),
+                authenticator,
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
                 records,
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 DaemonThreads.fixedPool("send-enqueue", ENQUEUE_THREADS),
-                clock, SendApiService::newMessageId, log, new Metrics("send-api"));
+                clock, SendApiService::newMessageId, log, metrics,
+                new BindingsImportService(authenticator,
+                        new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
+                        clock, log, metrics));
     }
 }

@@ -36,7 +36,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * {@code POST /api/send_message} and {@code POST /api/message_status}, plus the JSON 404/405 of
+ * {@code POST /api/send_message} and {@code POST /api/message_status} ({@code POST /api/bindings}
+ * is {@link BindingsImportService}), plus the JSON 404/405 of
  * every other route the API's {@code $default} route sends here. A message is answered 202 only
  * once SQS accepted it and its record is committed ({@link MessageAcceptor}).
  */
@@ -58,11 +59,12 @@ public final class SendApiService {
     private final Supplier<String> messageIds;
     private final JsonLogger log;
     private final Metrics metrics;
+    private final BindingsImportService bindingsImport;
 
     public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
                           MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
                           ExecutorService executor, Clock clock, Supplier<String> messageIds, JsonLogger log,
-                          Metrics metrics) {
+                          Metrics metrics, BindingsImportService bindingsImport) {
         this.authenticator = authenticator;
         this.validator = validator;
         this.records = records;
@@ -71,6 +73,7 @@ public final class SendApiService {
         this.messageIds = messageIds;
         this.log = log;
         this.metrics = metrics;
+        this.bindingsImport = bindingsImport;
     }
 
     /** Message ids: random UUIDs, unique without coordination. */
@@ -92,7 +95,7 @@ public final class SendApiService {
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
-        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH)) {
+        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH) && !path.equals(BindingsImportService.PATH)) {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path() + ".");
         }
         if (!request.method().equals("POST")) {
@@ -101,6 +104,9 @@ public final class SendApiService {
         }
         long started = System.nanoTime();
         try {
+            if (path.equals(BindingsImportService.PATH)) {
+                return bindingsImport.handle(request);
+            }
             return path.equals(SEND_PATH) ? send(request, deadline, invocationEnd) : status(request, deadline);
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();

@@ -4,6 +4,7 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.store.DynamoContactBindings;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -412,6 +413,142 @@ abstract class SendApiContractTests {
         String unknown = "{\"page_id\":\"" + pageId + "\",\"message_id\":\"nope\"}";
         assertError(call("POST", "/api/message_status", unknown, signed(unknown), false), 404, "message_not_found");
         assertError(call("POST", "/api/message_status", unknown, Map.of(), false), 401, "missing_signature");
+    }
+
+    // ---- trailing commas (section 3) ----------------------------------------------------------
+
+    @Test
+    void theSeedsExampleWithTrailingCommasIsAccepted() throws Exception {
+        String body = """
+                {
+                    "page_id":%s,
+                    "recipient":{
+                        "id":"123456"
+                    },
+                    "message":{
+                		"template_type":"generic",
+                        "elements":[
+                           {
+                            "title":"Welcome!",
+                            "image_url":"https://petersfancybrownhats.com/company_image.png",
+                            "subtitle":"We have the right hat for everyone.",
+                            "default_action": {
+                              "type": "web_url",
+                              "url": "https://petersfancybrownhats.com/view?item=103",
+                              "webview_height_ratio": "tall",
+                            },
+                            "buttons":[
+                              {
+                                "type":"web_url",
+                                "url":"https://petersfancybrownhats.com",
+                                "title":"View Website"
+                              },{
+                                "type":"postback",
+                                "title":"Start Chatting",
+                                "payload":"DEVELOPER_DEFINED_PAYLOAD"
+                              }
+                            ]
+                          }
+                        ]
+                    },
+                	"tag":"ACCOUNT_UPDATE",
+                	"delay": 3,
+                }
+                """.formatted(pageId);
+        JsonNode response = send(body, signed(body));
+        assertEquals(202, response.path("statusCode").asInt(), response.toString());
+    }
+
+    @Test
+    void jsonWithCommentsOrSingleQuotesIsStillInvalidJson() throws Exception {
+        for (String body : List.of(
+                "{\"page_id\":\"" + pageId + "\", // comment\n\"recipient\":{\"id\":\"1\"}}",
+                "{'page_id':'" + pageId + "'}",
+                "{\"page_id\":\"" + pageId + "\",\"delay\":01}",
+                "{\"page_id\":\"" + pageId + "\",\"delay\":NaN}")) {
+            assertError(send(body, signed(body)), 400, "invalid_json");
+        }
+    }
+
+    // ---- POST /api/bindings (section 4b) -------------------------------------------------------
+
+    @Test
+    void signedImportWritesNormalisedBindingsThatReplaceExistingOnes() throws Exception {
+        DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC());
+        assertTrue(stored.bind(pageId, "uuid:migrated-1", "999", System.currentTimeMillis() + 60_000, "referral"));
+
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":["
+                + "{\"psid\":\"1001\",\"uuid\":\"migrated-1\"},"
+                + "{\"psid\":\"1002\",\"phone\":\"+84 912-345-678\"},"
+                + "{\"psid\":1003,\"email\":\"Buyer@Example.com\"}]}";
+        JsonNode response = call("POST", "/api/bindings", body, signed(body), false);
+        assertEquals(200, response.path("statusCode").asInt(), response.toString());
+        assertEquals("application/json", response.path("headers").path("content-type").asText());
+        JsonNode answer = ApiGatewayEvents.body(response);
+        assertEquals(3, answer.path("imported").asInt(), answer.toString());
+        assertEquals(0, answer.path("rejected").size());
+
+        assertEquals(Optional.of("1001"), stored.psidFor(pageId, "uuid:migrated-1"), "the owner's import replaces a newer binding");
+        assertEquals(Optional.of("1002"), stored.psidFor(pageId, "phone:+84912345678"));
+        assertEquals(Optional.of("1003"), stored.psidFor(pageId, "email:buyer@example.com"));
+    }
+
+    @Test
+    void unsignedOrWronglySignedImportsAre401AndWriteNothing() throws Exception {
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"1\",\"uuid\":\"unsigned-1\"}]}";
+        assertError(call("POST", "/api/bindings", body, Map.of(), false), 401, "missing_signature");
+        assertError(call("POST", "/api/bindings", body, Map.of("x-joinchat-signature", sign(body, "wrong")), false),
+                401, "invalid_signature");
+        assertEquals(Optional.empty(), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:unsigned-1"));
+        assertError(call("GET", "/api/bindings", null, Map.of(), false), 405, "method_not_allowed");
+    }
+
+    @Test
+    void invalidBindingsAreRejectedByIndexWhileValidOnesImport() throws Exception {
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":["
+                + "{\"psid\":\"2001\",\"uuid\":\"fine\"},"
+                + "{\"psid\":\"2002\",\"phone\":\"123\"},"
+                + "{\"psid\":\"x\",\"uuid\":\"bad-psid\"},"
+                + "{\"psid\":\"2004\",\"uuid\":\"a\",\"email\":\"a@b.co\"},"
+                + "{\"psid\":\"2005\",\"email\":\"also@fine.org\"},]}";
+        JsonNode response = call("POST", "/api/bindings", body, signed(body), false);
+        assertEquals(200, response.path("statusCode").asInt(), response.toString());
+        JsonNode answer = ApiGatewayEvents.body(response);
+        assertEquals(2, answer.path("imported").asInt(), answer.toString());
+        List<Integer> indexes = new ArrayList<>();
+        answer.path("rejected").forEach(r -> {
+            indexes.add(r.path("index").asInt());
+            assertTrue(r.path("reason").isTextual() && !r.path("reason").asText().isBlank(), r.toString());
+        });
+        assertEquals(List.of(1, 2, 3), indexes);
+        DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC());
+        assertEquals(Optional.of("2001"), stored.psidFor(pageId, "uuid:fine"));
+        assertEquals(Optional.of("2005"), stored.psidFor(pageId, "email:also@fine.org"));
+        assertEquals(Optional.empty(), stored.psidFor(pageId, "uuid:bad-psid"));
+    }
+
+    @Test
+    void moreThanAHundredBindingsIs400AndImportsNothing() throws Exception {
+        StringBuilder body = new StringBuilder("{\"page_id\":\"" + pageId + "\",\"bindings\":[");
+        for (int i = 0; i < 101; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"psid\":\"").append(3000 + i).append("\",\"uuid\":\"bulk-").append(i).append("\"}");
+        }
+        String tooMany = body.append("]}").toString();
+        JsonNode response = call("POST", "/api/bindings", tooMany, signed(tooMany), false);
+        assertError(response, 400, "invalid_request");
+        assertEquals("bindings", ApiGatewayEvents.body(response).path("error").path("details").path(0).path("field").asText());
+        assertEquals(Optional.empty(), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:bulk-0"));
+
+        String hundred = tooMany.replaceFirst(",\\{\"psid\":\"3100\",\"uuid\":\"bulk-100\"\\}", "");
+        JsonNode accepted = call("POST", "/api/bindings", hundred, signed(hundred), false);
+        assertEquals(200, accepted.path("statusCode").asInt(), accepted.toString());
+        assertEquals(100, ApiGatewayEvents.body(accepted).path("imported").asInt(), "100 bindings: four BatchWriteItem calls");
+        assertEquals(Optional.of("3099"), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:bulk-99"));
     }
 
     // ---- plumbing ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.fakes.InMemoryContactBindings;
 import ai.joinchat.push.local.fakes.InMemoryMessageRecords;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
@@ -65,17 +66,22 @@ class SendApiServiceTest {
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
 
+    private final SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(
+            new SecretsProvider(id -> id.equals("pages/42")
+                    ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
+                    : Optional.empty(), "pages/", "app"),
+            new SignatureVerifier());
+    private final JsonLogger log =
+            new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock);
+    private final Metrics metrics =
+            new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock);
+
     private final SendApiService service = new SendApiService(
-            new SignedRequestAuthenticator(
-                    new SecretsProvider(id -> id.equals("pages/42")
-                            ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
-                            : Optional.empty(), "pages/", "app"),
-                    new SignatureVerifier()),
+            authenticator,
             new SendRequestValidator(TagPolicy.fromSetting("drop")),
             records, new FakeKeys(), new FakeQueue(), Executors.newSingleThreadExecutor(), clock,
-            () -> "msg-" + ids.incrementAndGet(),
-            new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
-            new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
+            () -> "msg-" + ids.incrementAndGet(), log, metrics,
+            new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics));
 
     @Test
     void sqsFailureAnswers503AndRejectsTheRecord() {
@@ -256,9 +262,8 @@ class SendApiServiceTest {
                 new SendRequestValidator(TagPolicy.fromSetting("drop")),
                 records, new DynamoIdempotencyKeys(dynamo, "keys",
                         new DynamoMessageRecords(dynamo, "messages", java.time.Duration.ofDays(1))),
-                new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x",
-                new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
-                new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
+                new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x", log, metrics,
+                new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics));
         HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
         assertEquals(503, response.statusCode(), response.body());
         assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());

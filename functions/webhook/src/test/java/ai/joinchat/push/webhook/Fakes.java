@@ -2,6 +2,7 @@ package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.store.ImportedBinding;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
@@ -165,6 +166,13 @@ final class Fakes {
                 return false;
             }
             return bind(pageId, contactKey, psid, eventTimestampMillis, source);
+        }
+
+        @Override
+        public synchronized int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt) {
+            bindings.forEach(binding -> bound.put(pageId + "/" + binding.contactKey(),
+                    new Bound(binding.psid(), importedAt.toEpochMilli(), "import")));
+            return bindings.size();
         }
     }
 

@@ -254,6 +254,21 @@ class WebhookServiceTest {
         }
 
         @Test
+        void trailingCommasChangeNothingAboutSignatureFirst() {
+            byte[] trailing = """
+                    {"object":"page","entry":[{"id":"1","time":5,"messaging":[{"sender":{"id":"1"},"recipient":{"id":"2"},
+                     "timestamp":7,"message":{"is_echo":true,"mid":"m-trailing","text":"hi",},},],},],}
+                    """.getBytes(StandardCharsets.UTF_8);
+            assertEquals(401, service.handle(post(trailing, Map.of())).statusCode());
+            assertEquals(401, service.handle(post(trailing, Map.of("X-Hub-Signature-256",
+                    signatures.sign(trailing, "another-secret")))).statusCode());
+            assertNothingRecorded();
+
+            assertEquals(200, service.handle(signedPost(trailing)).statusCode());
+            assertEquals("m-trailing", ((MessageEcho) records.recorded.get(0)).mid());
+        }
+
+        @Test
         void aSecretsManagerFailureIs500() {
             secret = () -> {
                 throw new DependencyUnavailableException("Secrets Manager", new RuntimeException("down"));

@@ -2,7 +2,10 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.store.ImportedBinding;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,5 +32,11 @@ final class InMemoryContactBindings implements ContactBindings {
     @Override
     public boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
         return psid.equals(psids.computeIfAbsent(pageId + "|" + contactKey, key -> psid));
+    }
+
+    @Override
+    public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt) {
+        bindings.forEach(binding -> psids.put(pageId + "|" + binding.contactKey(), binding.psid()));
+        return bindings.size();
     }
 }

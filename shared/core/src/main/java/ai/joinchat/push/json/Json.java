@@ -2,6 +2,7 @@ package ai.joinchat.push.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,10 +13,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 
-/** The one Jackson mapper of the process (tree model only: no reflection-bound beans). */
+/**
+ * The one Jackson mapper of the process (tree model only: no reflection-bound beans). It reads
+ * strict JSON plus one leniency the contract grants (section 3): a trailing comma before the
+ * closing {@code }} or {@code ]}, as in the seed's own examples ({@code "delay": 3,}}). Nothing
+ * else that is not JSON is read: no comments, single quotes, unquoted names, NaN, leading zeros,
+ * control characters in strings or missing values ({@code [1,,2]}).
+ */
 public final class Json {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();

@@ -1,5 +1,7 @@
 package ai.joinchat.push.store;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,4 +23,15 @@ public interface ContactBindings {
      * a newer binding to the same PSID exists.
      */
     boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source);
+
+    /**
+     * The page owner's import (contract section 4b): writes every binding, each replacing any
+     * existing binding of its contact whatever its age (the owner is the authority), stamped
+     * {@code importedAt} so later webhook events can still replace it. Contact keys must be
+     * distinct. Returns how many were written.
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when the store fails; a retry of
+     *         the same import is safe (some bindings may already be written)
+     */
+    int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt);
 }

@@ -4,14 +4,27 @@ import ai.joinchat.push.DependencyUnavailableException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@link ContactBindings} in the DynamoDB table of {@code CONTACT_BINDINGS_TABLE} (page_id, contact). */
 public final class DynamoContactBindings implements ContactBindings {
+
+    /** BatchWriteItem's limit of items per request. */
+    static final int BATCH_SIZE = 25;
+    /** Tries of one batch's unprocessed items (throttling) before the import answers 503. */
+    static final int BATCH_ATTEMPTS = 6;
+    private static final long FIRST_BACKOFF_MILLIS = 25;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -70,6 +83,65 @@ public final class DynamoContactBindings implements ContactBindings {
             return false;
         } catch (SdkException e) {
             throw new DependencyUnavailableException("DynamoDB", e);
+        }
+    }
+
+    /**
+     * BatchWriteItem in chunks of 25 unconditional puts: an imported binding replaces whatever
+     * was there. Items DynamoDB leaves unprocessed (throttling) are sent again with exponential
+     * backoff (25 ms doubling, {@value #BATCH_ATTEMPTS} tries), then the import fails as a whole.
+     */
+    @Override
+    public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt) {
+        Set<String> contacts = new HashSet<>();
+        for (ImportedBinding binding : bindings) {
+            if (!contacts.add(binding.contactKey())) {
+                throw new IllegalArgumentException("duplicate contact in one import: " + binding.contactKey());
+            }
+        }
+        String boundAt = Long.toString(importedAt.toEpochMilli());
+        String updatedAt = clock.instant().toString();
+        for (int from = 0; from < bindings.size(); from += BATCH_SIZE) {
+            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + BATCH_SIZE)).stream()
+                    .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(Map.of(
+                            "page_id", AttributeValue.fromS(pageId),
+                            "contact", AttributeValue.fromS(binding.contactKey()),
+                            "psid", AttributeValue.fromS(binding.psid()),
+                            "bound_at", AttributeValue.fromN(boundAt),
+                            "source", AttributeValue.fromS("import"),
+                            "updated_at", AttributeValue.fromS(updatedAt))).build()).build())
+                    .toList();
+            writeAll(writes);
+        }
+        return bindings.size();
+    }
+
+    private void writeAll(List<WriteRequest> writes) {
+        List<WriteRequest> pending = writes;
+        long backoff = FIRST_BACKOFF_MILLIS;
+        for (int attempt = 1; ; attempt++) {
+            List<WriteRequest> batch = pending;
+            BatchWriteItemResponse response;
+            try {
+                response = dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, batch)));
+            } catch (SdkException e) {
+                throw new DependencyUnavailableException("DynamoDB", e);
+            }
+            pending = response.hasUnprocessedItems()
+                    ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (attempt >= BATCH_ATTEMPTS) {
+                throw new DependencyUnavailableException("DynamoDB", null);
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DependencyUnavailableException("DynamoDB", e);
+            }
+            backoff *= 2;
         }
     }
 }

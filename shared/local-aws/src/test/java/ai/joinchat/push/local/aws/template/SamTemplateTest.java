@@ -38,7 +38,7 @@ class SamTemplateTest {
 
         assertEquals(List.of("PAGE_SECRET_PREFIX", "APP_SECRET_ID", "SECRET_CACHE_TTL_SECONDS", "MESSAGES_TABLE",
                         "RECORD_RETENTION_DAYS", "LOG_LEVEL", "JAVA_TOOL_OPTIONS", "QUEUE_URL", "IDEMPOTENCY_TABLE",
-                        "LEGACY_TAG_POLICY"),
+                        "LEGACY_TAG_POLICY", "CONTACT_BINDINGS_TABLE"),
                 List.copyOf(environment.keySet()));
         assertEquals(Map.of("Ref", "MessageQueue"), environment.get("QUEUE_URL"));
         assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1", environment.get("JAVA_TOOL_OPTIONS"));
@@ -66,7 +66,7 @@ class SamTemplateTest {
         List<HttpApiRoute> sendRoutes = PROJECT_TEMPLATE.function("SendApiFunction").httpApiEvents();
         List<HttpApiRoute> webhookRoutes = PROJECT_TEMPLATE.function("WebhookFunction").httpApiEvents();
 
-        assertEquals(List.of("/api/send_message", "/api/message_status", "$default"),
+        assertEquals(List.of("/api/send_message", "/api/message_status", "/api/bindings", "$default"),
                 sendRoutes.stream().map(HttpApiRoute::path).toList());
         assertTrue(sendRoutes.stream().allMatch(route -> route.method().equals("ANY")));
         assertEquals(Optional.of("HttpApi"), sendRoutes.get(0).apiLogicalId());

@@ -1,0 +1,174 @@
+package ai.joinchat.push.send;
+
+import ai.joinchat.push.http.ErrorCode;
+import ai.joinchat.push.http.FieldProblem;
+import ai.joinchat.push.http.HttpApiRequest;
+import ai.joinchat.push.http.HttpApiResponse;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.store.ImportedBinding;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST /api/bindings} (contract section 4b): a page owner brings the uuid / phone / email
+ * → PSID mappings it already has. Signed exactly like a send. Each binding is normalised like a
+ * send's recipient and checked on its own: valid ones are imported (replacing any existing
+ * binding of the same contact), invalid ones are reported by index, and the answer is 200
+ * {@code {"imported": n, "rejected": [{"index": i, "reason": "..."}]}}. A body that is not 1-100
+ * bindings is 400 {@code invalid_request}.
+ *
+ * @see ContactBindings#importBindings
+ */
+public final class BindingsImportService {
+
+    public static final String PATH = "/api/bindings";
+    public static final int MAX_BINDINGS = 100;
+
+    private static final Pattern PSID = Pattern.compile("[0-9]{1,32}");
+    private static final List<RecipientType> CONTACT_TYPES =
+            List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
+
+    private final SignedRequestAuthenticator authenticator;
+    private final ContactBindings bindings;
+    private final PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
+    private final EmailNormalizer emails = new EmailNormalizer();
+    private final Clock clock;
+    private final JsonLogger log;
+    private final Metrics metrics;
+
+    public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
+                                 JsonLogger log, Metrics metrics) {
+        this.authenticator = authenticator;
+        this.bindings = bindings;
+        this.clock = clock;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Answers one POST to {@link #PATH} (the caller has checked route and method).
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager or DynamoDB fails
+     */
+    public HttpApiResponse handle(HttpApiRequest request) {
+        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
+        if (auth.rejection() != null) {
+            if (auth.rejection().statusCode() == 401) {
+                metrics.count("SignatureRejected", 1);
+            }
+            log.info("request_rejected").with("path", PATH).with("status", auth.rejection().statusCode()).write();
+            return auth.rejection();
+        }
+        String pageId = auth.request().pageId();
+        JsonNode items = auth.request().body().get("bindings");
+        if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BINDINGS) {
+            metrics.count("RequestsRejected", 1);
+            String found = items == null ? "none" : items.isArray() ? items.size() + " bindings" : "a " + items.getNodeType();
+            return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.", List.of(
+                    new FieldProblem("bindings", "must be an array of 1-" + MAX_BINDINGS
+                            + " objects {\"psid\", and one of \"uuid\", \"phone\", \"email\"} (found " + found + ")")));
+        }
+
+        List<ImportedBinding> accepted = new ArrayList<>();
+        ArrayNode rejected = Json.MAPPER.createArrayNode();
+        Map<String, Integer> firstIndexOfContact = new HashMap<>();
+        for (int index = 0; index < items.size(); index++) {
+            Outcome outcome = read(items.get(index));
+            if (outcome.reason() == null) {
+                Integer earlier = firstIndexOfContact.putIfAbsent(outcome.binding().contactKey(), index);
+                if (earlier != null) {
+                    outcome = Outcome.rejected("the same contact as bindings[" + earlier + "]; send one binding per contact");
+                }
+            }
+            if (outcome.reason() != null) {
+                rejected.addObject().put("index", index).put("reason", outcome.reason());
+            } else {
+                accepted.add(outcome.binding());
+            }
+        }
+        int imported = accepted.isEmpty() ? 0 : bindings.importBindings(pageId, accepted, clock.instant());
+
+        metrics.count("BindingsImported", imported);
+        metrics.count("BindingsRejected", rejected.size());
+        log.info("bindings_imported").with("page_id", pageId).with("imported", imported)
+                .with("rejected", rejected.size()).write();
+        ObjectNode answer = Json.object();
+        answer.put("imported", imported);
+        answer.set("rejected", rejected);
+        return HttpApiResponse.json(200, answer);
+    }
+
+    /** One binding, or why it cannot be imported. */
+    private record Outcome(ImportedBinding binding, String reason) {
+        static Outcome rejected(String reason) {
+            return new Outcome(null, reason);
+        }
+    }
+
+    private Outcome read(JsonNode item) {
+        if (item == null || !item.isObject()) {
+            return Outcome.rejected("must be an object with psid and exactly one of uuid, phone, email");
+        }
+        JsonNode psidNode = item.get("psid");
+        if (psidNode == null || psidNode.isNull()) {
+            return Outcome.rejected("psid is required: the page-scoped user id, digits");
+        }
+        Optional<String> psid = psid(psidNode);
+        if (psid.isEmpty()) {
+            return Outcome.rejected("psid must be a page-scoped user id: 1-32 digits, as a string or integer");
+        }
+        List<RecipientType> given = CONTACT_TYPES.stream()
+                .filter(type -> item.hasNonNull(type.wireName())).toList();
+        if (given.size() != 1) {
+            return Outcome.rejected("needs exactly one of uuid, phone, email (found "
+                    + (given.isEmpty() ? "none" : String.join(", ", given.stream().map(RecipientType::wireName).toList()))
+                    + ")");
+        }
+        RecipientType type = given.get(0);
+        JsonNode value = item.get(type.wireName());
+        if (!value.isTextual()) {
+            return Outcome.rejected(type.wireName() + " must be a string");
+        }
+        Optional<Recipient> contact = switch (type) {
+            case PHONE -> phoneNumbers.normalize(value.textValue()).map(phone -> new Recipient(type, phone));
+            case EMAIL -> emails.normalize(value.textValue()).map(email -> new Recipient(type, email));
+            default -> Recipient.uuid(value.textValue());
+        };
+        if (contact.isEmpty()) {
+            return Outcome.rejected(type.wireName() + " " + switch (type) {
+                case PHONE -> "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
+                case EMAIL -> "must be an e-mail address like name@example.com";
+                default -> "must be 1-128 visible characters (no spaces or control characters)";
+            });
+        }
+        return new Outcome(new ImportedBinding(contact.get().contactKey(), psid.get()), null);
+    }
+
+    private static Optional<String> psid(JsonNode value) {
+        String digits;
+        if (value.isTextual()) {
+            digits = value.textValue();
+        } else if (value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0) {
+            digits = value.bigIntegerValue().toString();
+        } else {
+            return Optional.empty();
+        }
+        return PSID.matcher(digits).matches() ? Optional.of(digits) : Optional.empty();
+    }
+}
