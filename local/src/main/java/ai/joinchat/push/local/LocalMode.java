@@ -82,7 +82,7 @@ public final class LocalMode implements AutoCloseable {
     /**
      * How to run.
      *
-     * @param repositoryRoot  the directory holding template.yaml and the function jars at their CodeUri
+     * @param repositoryRoot  the directory holding template.yaml and the function directories at their CodeUri
      * @param port            the HTTP API's port; 0 for a free one
      * @param graphApiBaseUrl a real Graph API for the worker, or null for the local sandbox
      */
@@ -292,10 +292,10 @@ public final class LocalMode implements AutoCloseable {
             }
             FunctionProcess.Definition definition = new FunctionProcess.Definition(
                     function.logicalId(),
-                    shortName(function),
+                    function.shortName(),
                     STACK_NAME + "-" + function.logicalId(),
                     function.handler(),
-                    root.resolve(function.codeUri()).normalize(),
+                    root.resolve(function.builtJar()).normalize(),
                     function.memorySizeMb(),
                     Duration.ofSeconds(function.timeoutSeconds()),
                     environment);
@@ -309,7 +309,7 @@ public final class LocalMode implements AutoCloseable {
         List<HttpApiGateway.Route> routes = new ArrayList<>();
         for (ServerlessFunction function : template.functions()) {
             for (HttpApiRoute route : function.httpApiEvents()) {
-                routes.add(new HttpApiGateway.Route(route.method(), route.path(), functions.get(shortName(function))));
+                routes.add(new HttpApiGateway.Route(route.method(), route.path(), functions.get(function.shortName())));
             }
         }
         gateway = HttpApiGateway.start(options.port(), routes, console);
@@ -329,7 +329,7 @@ public final class LocalMode implements AutoCloseable {
     private void startEventSource(ProvisionedStack stack, SqsClient sqs, DynamoDbClient dynamoDb,
                                   ServerlessFunction function, SqsEventSource source) {
         ProvisionedQueue queue = stack.queue(source.queueLogicalId());
-        FunctionProcess process = functions.get(shortName(function));
+        FunctionProcess process = functions.get(function.shortName());
         Map<String, String> environment = stack.environmentOf(function.logicalId());
         String messagesTable = environment.get("MESSAGES_TABLE");
         DeliveryReporter reporter = new DeliveryReporter(process, process.definition().timeout(),
@@ -419,20 +419,14 @@ public final class LocalMode implements AutoCloseable {
     private static void checkFunctionJars(SamTemplate template, Path root) {
         List<String> missing = new ArrayList<>();
         for (ServerlessFunction function : template.functions()) {
-            if (!Files.isRegularFile(root.resolve(function.codeUri()))) {
-                missing.add(function.codeUri());
+            if (!Files.isRegularFile(root.resolve(function.builtJar()))) {
+                missing.add(function.builtJar().toString());
             }
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("function jars missing: " + String.join(", ", missing)
-                    + " (build them: mvn -B -DskipTests install)");
+                    + " (build them: ./bin/build-function-jars)");
         }
-    }
-
-    /** {@code functions/send-api/target/send-api.jar} is {@code send-api}. */
-    static String shortName(ServerlessFunction function) {
-        String file = Path.of(function.codeUri()).getFileName().toString();
-        return file.endsWith(".jar") ? file.substring(0, file.length() - 4) : function.logicalId();
     }
 
     private void printBanner(List<HttpApiGateway.Route> routes) {
