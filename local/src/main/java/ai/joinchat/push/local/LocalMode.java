@@ -77,6 +77,9 @@ public final class LocalMode implements AutoCloseable {
                                        instead of the local sandbox
               LOCAL_PAGE_ID, LOCAL_API_SECRET, LOCAL_PAGE_ACCESS_TOKEN, LOCAL_APP_SECRET,
               LOCAL_VERIFY_TOKEN       replace the seeded demo page and app secrets
+              LOCAL_DYNAMODB_PORT, LOCAL_SQS_PORT, LOCAL_SECRETS_MANAGER_PORT, LOCAL_GRAPH_SANDBOX_PORT
+                                       fixed ports for the backends and the sandbox (default: free
+                                       ones), e.g. for sam local invoke --env-vars events/env.json
             """;
 
     /**
@@ -265,7 +268,9 @@ public final class LocalMode implements AutoCloseable {
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
-        backends = EmbeddedAwsBackends.start();
+        Map<String, String> env = System.getenv();
+        backends = EmbeddedAwsBackends.start(fixedPort(env, "LOCAL_DYNAMODB_PORT"), fixedPort(env, "LOCAL_SQS_PORT"),
+                fixedPort(env, "LOCAL_SECRETS_MANAGER_PORT"));
         toClose.add(backends);
         DynamoDbClient dynamoDb = backends.dynamoDb();
         SqsClient sqs = backends.sqs();
@@ -277,7 +282,7 @@ public final class LocalMode implements AutoCloseable {
 
         DemoCredentials credentials = options.credentials();
         if (options.graphApiBaseUrl() == null) {
-            sandbox = GraphApiSandbox.start(0, console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
+            sandbox = GraphApiSandbox.start(fixedPort(System.getenv(), "LOCAL_GRAPH_SANDBOX_PORT"), console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
                     credentials.appSecret());
             toClose.add(sandbox);
         }
@@ -400,6 +405,26 @@ public final class LocalMode implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while the functions started", e);
             }
+        }
+    }
+
+    /**
+     * A port pinned through the environment (so that sam local invoke's env file can name it), or 0
+     * for a free one.
+     */
+    static int fixedPort(Map<String, String> environment, String variable) {
+        String value = environment.get(variable);
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(variable + " must be a port number, is '" + value + "'", e);
         }
     }
 
