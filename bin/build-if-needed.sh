@@ -21,6 +21,6 @@ jars_are_stale() {
 
 if jars_are_stale; then
   command -v mvn >/dev/null 2>&1 || { echo "the jars need building and mvn (Maven 3.8+) is not on the PATH" >&2; exit 1; }
-  echo "Building the jars (mvn -B -q -DskipTests install)..." >&2
-  mvn -B -q -DskipTests install >&2
+  echo "Building the jars (mvn -B -q -DskipTests package)..." >&2
+  mvn -B -q -DskipTests package >&2
 fi

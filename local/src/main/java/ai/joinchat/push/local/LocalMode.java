@@ -79,12 +79,15 @@ public final class LocalMode implements AutoCloseable {
               LOCAL_VERIFY_TOKEN       replace the seeded demo page and app secrets; a real
                                        GRAPH_API_BASE_URL requires LOCAL_PAGE_ID,
                                        LOCAL_PAGE_ACCESS_TOKEN and LOCAL_APP_SECRET
+              LOCAL_DYNAMODB_PORT, LOCAL_SQS_PORT, LOCAL_SECRETS_MANAGER_PORT, LOCAL_GRAPH_SANDBOX_PORT
+                                       fixed ports for the backends and the sandbox (default: free
+                                       ones), e.g. for sam local invoke --env-vars events/env.json
             """;
 
     /**
      * How to run.
      *
-     * @param repositoryRoot  the directory holding template.yaml and the function jars at their CodeUri
+     * @param repositoryRoot  the directory holding template.yaml and the function directories at their CodeUri
      * @param port            the HTTP API's port; 0 for a free one
      * @param graphApiBaseUrl a real Graph API for the worker, or null for the local sandbox
      */
@@ -269,7 +272,9 @@ public final class LocalMode implements AutoCloseable {
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
-        backends = EmbeddedAwsBackends.start();
+        Map<String, String> env = System.getenv();
+        backends = EmbeddedAwsBackends.start(fixedPort(env, "LOCAL_DYNAMODB_PORT"), fixedPort(env, "LOCAL_SQS_PORT"),
+                fixedPort(env, "LOCAL_SECRETS_MANAGER_PORT"));
         toClose.add(backends);
         DynamoDbClient dynamoDb = backends.dynamoDb();
         SqsClient sqs = backends.sqs();
@@ -281,7 +286,7 @@ public final class LocalMode implements AutoCloseable {
 
         DemoCredentials credentials = options.credentials();
         if (options.graphApiBaseUrl() == null) {
-            sandbox = GraphApiSandbox.start(0, console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
+            sandbox = GraphApiSandbox.start(fixedPort(System.getenv(), "LOCAL_GRAPH_SANDBOX_PORT"), console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
                     credentials.appSecret());
             toClose.add(sandbox);
         }
@@ -296,10 +301,10 @@ public final class LocalMode implements AutoCloseable {
             }
             FunctionProcess.Definition definition = new FunctionProcess.Definition(
                     function.logicalId(),
-                    shortName(function),
+                    function.shortName(),
                     STACK_NAME + "-" + function.logicalId(),
                     function.handler(),
-                    root.resolve(function.codeUri()).normalize(),
+                    root.resolve(function.builtJar()).normalize(),
                     function.memorySizeMb(),
                     Duration.ofSeconds(function.timeoutSeconds()),
                     environment);
@@ -313,7 +318,7 @@ public final class LocalMode implements AutoCloseable {
         List<HttpApiGateway.Route> routes = new ArrayList<>();
         for (ServerlessFunction function : template.functions()) {
             for (HttpApiRoute route : function.httpApiEvents()) {
-                routes.add(new HttpApiGateway.Route(route.method(), route.path(), functions.get(shortName(function))));
+                routes.add(new HttpApiGateway.Route(route.method(), route.path(), functions.get(function.shortName())));
             }
         }
         gateway = HttpApiGateway.start(options.port(), routes, console);
@@ -333,7 +338,7 @@ public final class LocalMode implements AutoCloseable {
     private void startEventSource(ProvisionedStack stack, SqsClient sqs, DynamoDbClient dynamoDb,
                                   ServerlessFunction function, SqsEventSource source) {
         ProvisionedQueue queue = stack.queue(source.queueLogicalId());
-        FunctionProcess process = functions.get(shortName(function));
+        FunctionProcess process = functions.get(function.shortName());
         Map<String, String> environment = stack.environmentOf(function.logicalId());
         String messagesTable = environment.get("MESSAGES_TABLE");
         DeliveryReporter reporter = new DeliveryReporter(process, process.definition().timeout(),
@@ -407,6 +412,26 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
+    /**
+     * A port pinned through the environment (so that sam local invoke's env file can name it), or 0
+     * for a free one.
+     */
+    static int fixedPort(Map<String, String> environment, String variable) {
+        String value = environment.get(variable);
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(variable + " must be a port number, is '" + value + "'", e);
+        }
+    }
+
     /** Fails before anything starts when another process already listens on the API's port. */
     private static void checkPortIsFree(int port) {
         if (port == 0) {
@@ -423,20 +448,14 @@ public final class LocalMode implements AutoCloseable {
     private static void checkFunctionJars(SamTemplate template, Path root) {
         List<String> missing = new ArrayList<>();
         for (ServerlessFunction function : template.functions()) {
-            if (!Files.isRegularFile(root.resolve(function.codeUri()))) {
-                missing.add(function.codeUri());
+            if (!Files.isRegularFile(root.resolve(function.builtJar()))) {
+                missing.add(function.builtJar().toString());
             }
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("function jars missing: " + String.join(", ", missing)
-                    + " (build them: mvn -B -DskipTests install)");
+                    + " (build them: ./bin/build-function-jars)");
         }
-    }
-
-    /** {@code functions/send-api/target/send-api.jar} is {@code send-api}. */
-    static String shortName(ServerlessFunction function) {
-        String file = Path.of(function.codeUri()).getFileName().toString();
-        return file.endsWith(".jar") ? file.substring(0, file.length() - 4) : function.logicalId();
     }
 
     private void printBanner(List<HttpApiGateway.Route> routes) {

@@ -75,13 +75,20 @@ class TemplateContractTest {
     }
 
     @Test
-    void codeUriPointsAtEachFunctionsShadedJar() {
+    void codeUriIsEachFunctionsModuleBuiltBySamThroughItsMakefile() throws IOException {
         for (ServerlessFunction function : TEMPLATE.functions()) {
-            Path codeUri = Path.of(function.codeUri());
-            assertTrue(codeUri.toString().endsWith(".jar"), function.codeUri());
-            Path module = ROOT.resolve(codeUri).getParent().getParent();
-            assertTrue(Files.isRegularFile(module.resolve("pom.xml")), "CodeUri is inside a Maven module: " + codeUri);
-            assertEquals("target", codeUri.getParent().getFileName().toString());
+            Path module = ROOT.resolve(function.codeUri());
+            assertTrue(Files.isRegularFile(module.resolve("pom.xml")), "CodeUri is a Maven module: " + function.codeUri());
+            Map<String, Object> metadata = TEMPLATE.resources().get(function.logicalId()).metadata();
+            assertEquals("makefile", metadata.get("BuildMethod"), function.logicalId() + " is built by its Makefile");
+            String makefile = Files.readString(module.resolve("Makefile"));
+            assertTrue(makefile.contains("build-" + function.logicalId() + ":"),
+                    "functions' Makefile has the target sam build calls: build-" + function.logicalId());
+            // Without sam build, tools find the shaded jar at <CodeUri>/target/<name>.jar.
+            String name = module.getFileName().toString();
+            assertEquals(Path.of(function.codeUri(), "target", name + ".jar"), function.builtJar());
+            assertTrue(Files.readString(module.resolve("pom.xml")).contains("<finalName>" + name + "</finalName>"),
+                    "the module's jar is named after its directory: " + name);
         }
     }
 

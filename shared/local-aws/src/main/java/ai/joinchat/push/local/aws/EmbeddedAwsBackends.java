@@ -25,17 +25,22 @@ public final class EmbeddedAwsBackends implements AwsBackends {
     }
 
     public static EmbeddedAwsBackends start() {
+        return start(0, 0, 0);
+    }
+
+    /** With each backend on a given port of 127.0.0.1 (0: a free one), so other tools can be pointed at them. */
+    public static EmbeddedAwsBackends start(int dynamoDbPort, int sqsPort, int secretsManagerPort) {
         ExecutorService starters = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "local-aws-startup");
             thread.setDaemon(true);
             return thread;
         });
-        CompletableFuture<EmbeddedDynamoDb> dynamoDb = CompletableFuture.supplyAsync(EmbeddedDynamoDb::start, starters);
-        CompletableFuture<EmbeddedSqs> sqs = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(DEFAULT_REGION), starters);
+        CompletableFuture<EmbeddedDynamoDb> dynamoDb = CompletableFuture.supplyAsync(() -> EmbeddedDynamoDb.start(dynamoDbPort), starters);
+        CompletableFuture<EmbeddedSqs> sqs = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(DEFAULT_REGION, sqsPort), starters);
         starters.shutdown();
         LocalSecretsManager secretsManager = null;
         try {
-            secretsManager = LocalSecretsManager.start(DEFAULT_REGION);
+            secretsManager = LocalSecretsManager.start(DEFAULT_REGION, secretsManagerPort);
             return new EmbeddedAwsBackends(dynamoDb.join(), sqs.join(), secretsManager);
         } catch (RuntimeException e) {
             dynamoDb.thenAccept(EmbeddedDynamoDb::close);

@@ -38,9 +38,14 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
 
     public static EmbeddedDynamoDb start() {
+        return start(0);
+    }
+
+    /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
+    public static EmbeddedDynamoDb start(int port) {
         Sqlite4javaNatives.install();
         ThreadGroup threads = new ThreadGroup("dynamodb-local");
-        FutureTask<EmbeddedDynamoDb> startup = new FutureTask<>(() -> startIn(threads));
+        FutureTask<EmbeddedDynamoDb> startup = new FutureTask<>(() -> startIn(threads, port));
         Thread starter = new Thread(threads, startup, "dynamodb-local-startup");
         starter.setDaemon(true);
         starter.start();
@@ -57,7 +62,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
 
     /** Runs on a thread of {@code threads}, so that every thread DynamoDB Local makes belongs to it. */
-    private static EmbeddedDynamoDb startIn(ThreadGroup threads) throws Exception {
+    private static EmbeddedDynamoDb startIn(ThreadGroup threads, int port) throws Exception {
         LocalDynamoDBServerHandler handler = null;
         Server server = null;
         try {
@@ -73,7 +78,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             server = new Server(requestThreads);
             ServerConnector connector = new ServerConnector(server);
             connector.setHost("127.0.0.1");
-            connector.setPort(0);
+            connector.setPort(port);
             server.addConnector(connector);
             ContextHandler context = new ContextHandler();
             context.setHandler(handler);

@@ -25,14 +25,19 @@ public final class EmbeddedSqs implements AutoCloseable {
     }
 
     public static EmbeddedSqs start(String region) {
+        return start(region, 0);
+    }
+
+    /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
+    public static EmbeddedSqs start(String region, int port) {
         SQSRestServer server = SQSRestServerBuilder
                 .withInterface("127.0.0.1")
-                .withDynamicPort()
+                .withPort(port)
                 .withAWSRegion(region)
                 .withAWSAccountId(ACCOUNT_ID)
                 .start();
-        int port = server.waitUntilStarted().localAddress().getPort();
-        return new EmbeddedSqs(server, URI.create("http://127.0.0.1:" + port));
+        int boundPort = server.waitUntilStarted().localAddress().getPort();
+        return new EmbeddedSqs(server, URI.create("http://127.0.0.1:" + boundPort));
     }
 
     /** The endpoint to give the SDK, e.g. {@code http://127.0.0.1:41235}. */

@@ -45,9 +45,9 @@ public final class LocalSecretsManager implements AutoCloseable {
     private final ExecutorService executor;
     private final URI endpoint;
 
-    private LocalSecretsManager(String region) throws IOException {
+    private LocalSecretsManager(String region, int port) throws IOException {
         store = new SecretStore(region);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         executor = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "local-secrets-manager");
             thread.setDaemon(true);
@@ -60,8 +60,13 @@ public final class LocalSecretsManager implements AutoCloseable {
     }
 
     public static LocalSecretsManager start(String region) {
+        return start(region, 0);
+    }
+
+    /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
+    public static LocalSecretsManager start(String region, int port) {
         try {
-            return new LocalSecretsManager(region);
+            return new LocalSecretsManager(region, port);
         } catch (IOException e) {
             throw new UncheckedIOException("The local Secrets Manager endpoint did not start", e);
         }

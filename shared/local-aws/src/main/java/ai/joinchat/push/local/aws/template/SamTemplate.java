@@ -133,7 +133,8 @@ public final class SamTemplate {
                     String.valueOf(fields.get("Type")),
                     YamlValues.map(fields.get("Properties"), logicalId + ".Properties"),
                     List.copyOf(dependencies),
-                    Optional.ofNullable((String) fields.get("Condition"))));
+                    Optional.ofNullable((String) fields.get("Condition")),
+                    YamlValues.map(fields.get("Metadata"), logicalId + ".Metadata")));
         });
         return resources;
     }

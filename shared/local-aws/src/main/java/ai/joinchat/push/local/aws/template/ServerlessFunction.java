@@ -1,5 +1,6 @@
 package ai.joinchat.push.local.aws.template;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,8 @@ import java.util.Map;
  * Environment values are as declared (intrinsics unresolved); resolve them with
  * {@link ProvisionedStack#environmentOf(String)}.
  *
+ * @param codeUri        as declared: the function's directory (built by {@code sam build} through its
+ *                       Makefile), or a built {@code .jar}
  * @param timeoutSeconds SAM's default is 3
  * @param memorySizeMb   SAM's default is 128
  */
@@ -21,4 +24,23 @@ public record ServerlessFunction(
         Map<String, Object> environment,
         List<SqsEventSource> sqsEvents,
         List<HttpApiRoute> httpApiEvents) {
+
+    /**
+     * The function's built jar, relative to the template's directory, without running
+     * {@code sam build}: a {@code .jar} CodeUri itself, else {@code <CodeUri>/target/<directory name>.jar}
+     * (each function module's shaded jar, {@code functions/send-api/target/send-api.jar}).
+     */
+    public Path builtJar() {
+        Path code = Path.of(codeUri);
+        if (codeUri.endsWith(".jar")) {
+            return code;
+        }
+        return code.resolve("target").resolve(code.getFileName() + ".jar");
+    }
+
+    /** {@code send-api} for {@code functions/send-api} (or {@code functions/send-api/target/send-api.jar}). */
+    public String shortName() {
+        String file = builtJar().getFileName().toString();
+        return file.substring(0, file.length() - ".jar".length());
+    }
 }

@@ -5,13 +5,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A resource as declared: logical id, type, properties (intrinsics unresolved), DependsOn and the
- * name of its Condition, if any.
+ * A resource as declared: logical id, type, properties (intrinsics unresolved), DependsOn, the
+ * name of its Condition, if any, and its Metadata (e.g. SAM's {@code BuildMethod}; empty if none).
  */
 public record TemplateResource(
         String logicalId,
         String type,
         Map<String, Object> properties,
         List<String> dependsOn,
-        Optional<String> condition) {
+        Optional<String> condition,
+        Map<String, Object> metadata) {
 }

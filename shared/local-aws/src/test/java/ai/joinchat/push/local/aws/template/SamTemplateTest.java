@@ -26,7 +26,10 @@ class SamTemplateTest {
         assertEquals("ai.joinchat.push.send.SendApiHandler::handleRequest", functions.get("SendApiFunction").handler());
         assertEquals("ai.joinchat.push.worker.WorkerHandler::handleRequest", functions.get("WorkerFunction").handler());
         assertEquals("ai.joinchat.push.webhook.WebhookHandler::handleRequest", functions.get("WebhookFunction").handler());
-        assertEquals("functions/worker/target/worker.jar", functions.get("WorkerFunction").codeUri());
+        assertEquals("functions/worker", functions.get("WorkerFunction").codeUri());
+        assertEquals(Path.of("functions/worker/target/worker.jar"), functions.get("WorkerFunction").builtJar());
+        assertEquals("worker", functions.get("WorkerFunction").shortName());
+        assertEquals(Map.of("BuildMethod", "makefile"), PROJECT_TEMPLATE.resources().get("WorkerFunction").metadata());
         assertEquals(30, functions.get("WorkerFunction").timeoutSeconds());
         assertEquals(10, functions.get("SendApiFunction").timeoutSeconds());
         assertEquals(1024, functions.get("WebhookFunction").memorySizeMb(), "MemorySize comes from Globals");
