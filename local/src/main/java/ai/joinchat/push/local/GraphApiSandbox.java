@@ -56,6 +56,9 @@ public final class GraphApiSandbox implements AutoCloseable {
     private final String appSecret;
     private final List<ObjectNode> recorded = new ArrayList<>();
     private final Deque<ObjectNode> faults = new ArrayDeque<>();
+    private final java.net.http.HttpClient echoClient = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+    private volatile URI echoWebhook;
 
     private GraphApiSandbox(HttpServer server, ExecutorService threads, Console console,
                             Map<String, String> pageAccessTokens, String appSecret) {
@@ -104,6 +107,23 @@ public final class GraphApiSandbox implements AutoCloseable {
     public void clearRecordedMessages() {
         synchronized (recorded) {
             recorded.clear();
+        }
+    }
+
+    /**
+     * Like Facebook, echo every message taken to the page's webhook (a signed {@code message_echoes}
+     * event whose {@code metadata} is the message id), so the delivery guarantee works locally too.
+     */
+    public void echoTo(URI webhookUrl) {
+        this.echoWebhook = webhookUrl;
+    }
+
+    /** The next {@code count} sends are taken (and echoed) but their connection is cut before the reply. */
+    public void loseNextReplies(int count) {
+        synchronized (faults) {
+            for (int i = 0; i < count; i++) {
+                faults.add(Json.object().put("lose_reply", true));
+            }
         }
     }
 
@@ -156,6 +176,11 @@ public final class GraphApiSandbox implements AutoCloseable {
         JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
         int status = request.path("status").asInt(500);
         int count = Math.max(1, request.path("count").asInt(1));
+        if (request.path("lose_reply").asBoolean(false)) {
+            loseNextReplies(count);
+            respond(exchange, 200, Json.object().put("queued_faults", count));
+            return;
+        }
         JsonNode error = request.path("error").isObject() ? request.get("error")
                 : graphError("An unexpected error has occurred. Please retry your request later.",
                 "OAuthException", 2).get("error");
@@ -218,7 +243,7 @@ public final class GraphApiSandbox implements AutoCloseable {
         } else if (!body.path("message").isObject() && !body.has("sender_action")) {
             status = 400;
             response = graphError("(#100) The parameter message is required", "OAuthException", 100);
-        } else if (fault != null) {
+        } else if (fault != null && !fault.path("lose_reply").asBoolean(false)) {
             status = fault.path("status").asInt(500);
             response = Json.object();
             response.set("error", fault.get("error"));
@@ -228,10 +253,21 @@ public final class GraphApiSandbox implements AutoCloseable {
             response.put("recipient_id", recipientId(body.get("recipient")));
             response.put("message_id", "m_" + randomId(30));
         }
+        boolean replyLost = status == 200 && fault != null && fault.path("lose_reply").asBoolean(false);
         record.put("status", status);
         record.set("response", response);
+        record.put("reply_lost", replyLost);
         synchronized (recorded) {
             recorded.add(record);
+        }
+        if (status == 200) {
+            echo(pageId, body, Json.text(response, "message_id"));
+        }
+        if (replyLost) {
+            console.print(CONSOLE_SOURCE, "graph_reply_lost", "took the message for page " + pageId
+                    + " and cut the connection before answering (the echo settles it)",
+                    Console.fields("page_id", pageId, "message_id", Json.text(response, "message_id")));
+            return; // closed without a response: the worker sees a cut connection, an unknown outcome
         }
         console.print(CONSOLE_SOURCE, status == 200 ? "graph_message_delivered" : "graph_message_rejected",
                 describe(pageId, body, status, response),
@@ -239,6 +275,40 @@ public final class GraphApiSandbox implements AutoCloseable {
                         "message_id", Json.text(response, "message_id"),
                         "recipient_id", Json.text(response, "recipient_id")));
         respond(exchange, status, response);
+    }
+
+    /** Posts the page's echo of a message taken, signed with the app secret, as Facebook would (in the background). */
+    private void echo(String pageId, JsonNode body, String mid) {
+        URI webhook = echoWebhook;
+        String psid = Json.text(body.path("recipient"), "id");
+        if (webhook == null || appSecret == null || psid == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        ObjectNode message = Json.object().put("is_echo", true).put("app_id", 1).put("mid", mid);
+        JsonNode metadata = body.path("message").get("metadata");
+        if (metadata != null && metadata.isTextual()) {
+            message.put("metadata", metadata.asText());
+        }
+        JsonNode text = body.path("message").get("text");
+        if (text != null && text.isTextual()) {
+            message.put("text", text.asText());
+        }
+        ObjectNode event = Json.object();
+        event.putObject("sender").put("id", pageId);
+        event.putObject("recipient").put("id", psid);
+        event.put("timestamp", now);
+        event.set("message", message);
+        ObjectNode payload = Json.object().put("object", "page");
+        ObjectNode entry = payload.putArray("entry").addObject().put("id", pageId).put("time", now);
+        entry.putArray("messaging").add(event);
+        byte[] raw = Json.writeBytes(payload);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(webhook)
+                .timeout(java.time.Duration.ofSeconds(10))
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", new ai.joinchat.push.signature.WebhookSignatureVerifier().sign(raw, appSecret))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(raw)).build();
+        echoClient.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding());
     }
 
     /** True/false when an {@code appsecret_proof} was sent and can be checked; null when there is nothing to check. */

@@ -323,6 +323,9 @@ public final class LocalMode implements AutoCloseable {
         }
         gateway = HttpApiGateway.start(options.port(), routes, console);
         toClose.add(gateway);
+        if (sandbox != null) {
+            sandbox.echoTo(gateway.baseUri().resolve("/webhook"));
+        }
 
         for (ServerlessFunction function : template.functions()) {
             for (SqsEventSource source : function.sqsEvents()) {

@@ -294,6 +294,24 @@ class LocalModeEndToEndTest {
     }
 
     @Test
+    void aLostGraphReplyIsSettledByTheSandboxsEchoAndNeverSentAgain() throws Exception {
+        GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
+        sandbox.loseNextReplies(1);
+        String psid = newPsid();
+        String messageId = send(sendBody("{\"id\":\"" + psid + "\"}",
+                "{\"template_type\":\"text\",\"text\":\"Did it arrive?\"}", ""));
+
+        JsonNode status = awaitStatus(messageId, answer -> "sent".equals(answer.path("status").asText()));
+        assertTrue(status.path("echoed").asBoolean(), "the echo confirmed it: " + status);
+        String mid = status.path("facebook_message_id").asText();
+        Thread.sleep(3_000); // longer than local mode's redelivery backoff: a resend would show by now
+        List<JsonNode> sends = sandbox.recordedMessages().stream().filter(toPsid(psid)).toList();
+        assertEquals(1, sends.size(), "Facebook took it once and was never asked again: " + sends);
+        assertEquals(mid, sends.get(0).path("response").path("message_id").asText());
+        assertTrue(sends.get(0).path("reply_lost").asBoolean());
+    }
+
+    @Test
     void aPermanentGraphErrorFailsTheMessageWithoutRetrying() throws Exception {
         GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
         sandbox.failNextSends(1, 400, Json.parse("{\"message\":\"(#100) No matching user found\","

@@ -124,6 +124,11 @@ class TemplateContractTest {
                 "visibility timeout " + visibility + " s is below 6x the worker timeout " + worker.timeoutSeconds() + " s");
         assertTrue(queue.containsKey("RedrivePolicy"));
         assertEquals("AWS::SQS::Queue", TEMPLATE.resources().get("MessageDeadLetterQueue").type());
+        // No redelivery of a message (a duplicate, or the one after a killed invocation) can send
+        // while the invocation that claimed it may still be sending.
+        assertTrue(ai.joinchat.push.worker.DeliveryPolicy.DEFAULT_CLAIM_LEASE.getSeconds()
+                        >= visibility + worker.timeoutSeconds(),
+                "the worker's claim lease must cover the visibility timeout plus the worker's timeout");
     }
 
     @Test

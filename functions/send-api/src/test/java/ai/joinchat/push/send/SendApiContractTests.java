@@ -258,6 +258,15 @@ abstract class SendApiContractTests {
     }
 
     @Test
+    void signedBodiesOfAnySizeUpToLambdasLimitAre413NeverA5xx() throws Exception {
+        for (int size : new int[] {1_200_000, 4_000_000}) {
+            String body = textBody("x".repeat(size));
+            assertError(send(body, signed(body)), 413, "payload_too_large");
+            assertError(call("POST", "/api/send_message", body, signed(body), true), 413, "payload_too_large");
+        }
+    }
+
+    @Test
     void idempotencyKeyAnswersTheFirstMessageIdAndQueuesOnce() throws Exception {
         String body = textBody("idempotent");
         Map<String, String> headers = new HashMap<>(signed(body));
