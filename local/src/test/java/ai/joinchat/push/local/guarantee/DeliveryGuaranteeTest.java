@@ -101,7 +101,9 @@ class DeliveryGuaranteeTest {
             case COMMIT -> rig.sendDynamo.fail("UpdateItem", "\":queued\"", fault);
         }
 
+        int faultsBefore = rig.sendDynamo.faulted() + rig.sendSqs.faulted();
         Answer first = rig.send(body, key, SEND_INVOCATION);
+        assertTrue(rig.sendDynamo.faulted() + rig.sendSqs.faulted() > faultsBefore, "the fault was injected");
         if (fault == Fault.KILL) {
             first = Answer.NONE; // the caller never hears from a killed invocation
         }
@@ -176,10 +178,13 @@ class DeliveryGuaranteeTest {
         }
 
         // One receive with the fault in place, then redelivery to quiescence without it.
+        int faultsBefore = rig.workerDynamo.faulted();
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (rig.poller.pollOnce(Duration.ofSeconds(1)) == 0 && System.nanoTime() < end) {
             GuaranteeRig.pause(50);
         }
+        assertTrue(step == WorkerStep.GRAPH ? rig.messenger.calls(id) >= 1 : rig.workerDynamo.faulted() > faultsBefore,
+                "the fault was injected");
         rig.workerDynamo.clear();
         rig.messenger.plan((messageId, call) -> Behaviour.OK);
         rig.settle(SETTLE);
