@@ -112,7 +112,10 @@ class TemplateContractTest {
     @Test
     void workerReportsBatchItemFailuresAndTheQueueRedrivesToADeadLetterQueue() {
         ServerlessFunction worker = TEMPLATE.function("WorkerFunction");
-        assertEquals(1, worker.sqsEvents().size());
+        assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue"),
+                worker.sqsEvents().stream().map(SqsEventSource::queueLogicalId).toList(),
+                "the worker delivers from the queue and records what the dead-letter queue receives");
+        assertTrue(worker.sqsEvents().get(1).reportsBatchItemFailures());
         SqsEventSource source = worker.sqsEvents().get(0);
         assertTrue(source.reportsBatchItemFailures());
         assertTrue(source.maximumConcurrency().isPresent(), "MaximumConcurrency bounds the worker's fan-out");

@@ -35,6 +35,11 @@ public enum DeliveryOutcome {
     HELD(true, true),
     /** Not attempted: too little of the invocation's time was left to send safely. */
     DEFERRED(true, true),
+    /**
+     * A record of the dead-letter queue: the message left the retry cycle (its last receive may
+     * have been a killed invocation), so its record is now {@code failed} unless it was settled.
+     */
+    DEAD_LETTER_RECORDED(false, false),
     /** The SQS body is not a queued message: left to SQS so it reaches the DLQ for inspection. */
     UNREADABLE(true, false),
     /** An unexpected error; SQS redelivers it. */

@@ -51,6 +51,7 @@ public final class MessageDelivery {
     static final String INVALID_MESSAGE = "invalid_message";
     static final String DEPENDENCY_UNAVAILABLE = "dependency_unavailable";
     static final String INTERNAL_ERROR = "internal_error";
+    static final String RETRIES_EXHAUSTED = "retries_exhausted";
     /** How long a delivery waits inline for the send API to decide, re-reading the record. */
     static final Duration DECISION_WAIT = Duration.ofMillis(800);
     static final Duration DECISION_POLL = Duration.ofMillis(100);
@@ -356,6 +357,31 @@ public final class MessageDelivery {
         records.markRetrying(message.messageId(), error, clock.instant(), deadline);
         metrics.count("MessagesRetried", 1);
         return new Attempt(DeliveryOutcome.RETRY, MessageStatus.QUEUED, error, null, graphLatencyMs);
+    }
+
+    /**
+     * A message the queue moved to the dead-letter queue: whatever its last receive did (an
+     * invocation killed on its last receive records nothing), the message will not be attempted
+     * again, so a record still pending, queued or sending becomes {@code failed} (retryable). A
+     * record already settled (sent by its echo, or failed with a reason) stays as it is.
+     */
+    public DeliveryOutcome recordDeadLettered(QueuedMessage message, int receiveCount, Deadline deadline) {
+        DeliveryError error = new DeliveryError(RETRIES_EXHAUSTED, null,
+                "the message left the retry cycle after " + receiveCount + " receives without a recorded delivery",
+                true);
+        try {
+            records.markFailed(message.messageId(), error, clock.instant(), deadline);
+        } catch (DependencyUnavailableException e) {
+            logger.warn("dead_letter_not_recorded").with("message_id", message.messageId())
+                    .with("page_id", message.pageId()).with(e).write();
+            metrics.count("DependencyFailures", 1);
+            return DeliveryOutcome.DEPENDENCY_UNAVAILABLE;
+        }
+        logger.error("message_dead_lettered").with("message_id", message.messageId())
+                .with("page_id", message.pageId()).with("outcome", DeliveryOutcome.DEAD_LETTER_RECORDED.wireName())
+                .write();
+        metrics.count("MessagesDeadLettered", 1);
+        return DeliveryOutcome.DEAD_LETTER_RECORDED;
     }
 
     /**

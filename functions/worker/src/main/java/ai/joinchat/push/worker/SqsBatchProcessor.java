@@ -41,6 +41,7 @@ public final class SqsBatchProcessor {
     private final Redelivery redelivery;
     private final ExecutorService executor;
     private final int maxReceiveCount;
+    private final String deadLetterQueueArn;
     private final JsonLogger logger;
 
     /**
@@ -50,6 +51,16 @@ public final class SqsBatchProcessor {
      */
     public SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
                              int maxReceiveCount, JsonLogger logger) {
+        this(delivery, redelivery, executor, maxReceiveCount, null, logger);
+    }
+
+    /**
+     * @param deadLetterQueueArn the dead-letter queue, whose records (the worker's second event
+     *                           source) are recorded {@code failed} instead of delivered; null for none
+     */
+    public SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
+                             int maxReceiveCount, String deadLetterQueueArn, JsonLogger logger) {
+        this.deadLetterQueueArn = deadLetterQueueArn;
         this.delivery = Objects.requireNonNull(delivery, "delivery");
         this.redelivery = Objects.requireNonNull(redelivery, "redelivery");
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -77,7 +88,11 @@ public final class SqsBatchProcessor {
         for (int i = 0; i < records.size(); i++) {
             QueuedMessage message = read(records.get(i));
             messages.add(message);
-            if (message == null) {
+            if (isDeadLetter(records.get(i))) {
+                // Already out of the retry cycle: record it failed, never send it; unreadable ones are kept.
+                outcomes[i] = MessageDelivery.Result.of(message == null ? DeliveryOutcome.DEAD_LETTER_RECORDED
+                        : delivery.recordDeadLettered(message, records.get(i).receiveCount(), invocation));
+            } else if (message == null) {
                 outcomes[i] = MessageDelivery.Result.of(DeliveryOutcome.UNREADABLE);
             } else {
                 groups.computeIfAbsent(groupKey(message), k -> new ArrayList<>()).add(i);
@@ -112,11 +127,15 @@ public final class SqsBatchProcessor {
         return failures;
     }
 
+    private boolean isDeadLetter(SqsRecord record) {
+        return deadLetterQueueArn != null && deadLetterQueueArn.equals(record.eventSourceArn());
+    }
+
     /** What SQS is told, once the rest of the batch is done: sooner visibility, a fresh copy, or a final record. */
     private DeliveryOutcome afterwards(SqsRecord record, QueuedMessage message, MessageDelivery.Result result,
                                        Deadline invocation) {
         DeliveryOutcome outcome = result.outcome();
-        if (!outcome.batchItemFailure() || message == null) {
+        if (!outcome.batchItemFailure() || message == null || isDeadLetter(record)) {
             return outcome;
         }
         boolean lastReceive = record.receiveCount() >= maxReceiveCount;

@@ -35,7 +35,7 @@ public final class SqsEventCodec {
                 throw new IllegalArgumentException("an SQS record has no messageId");
             }
             out.add(new SqsRecord(messageId, Json.text(record, "body"), receiveCount(record),
-                    Json.text(record, "receiptHandle")));
+                    Json.text(record, "receiptHandle"), Json.text(record, "eventSourceARN")));
         }
         return out;
     }

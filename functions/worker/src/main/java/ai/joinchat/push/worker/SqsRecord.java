@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param body         the message body (a {@link ai.joinchat.push.queue.QueuedMessage} as JSON)
  * @param receiveCount {@code attributes.ApproximateReceiveCount}, at least 1
  * @param receiptHandle this receive's handle (to change its visibility), or null when unknown
+ * @param eventSourceArn the queue it came from ({@code eventSourceARN}), or null when unknown
  */
-public record SqsRecord(String messageId, String body, int receiveCount, String receiptHandle) {
+public record SqsRecord(String messageId, String body, int receiveCount, String receiptHandle, String eventSourceArn) {
 
     public SqsRecord {
         Objects.requireNonNull(messageId, "messageId");
@@ -19,6 +20,6 @@ public record SqsRecord(String messageId, String body, int receiveCount, String 
     }
 
     public SqsRecord(String messageId, String body, int receiveCount) {
-        this(messageId, body, receiveCount, null);
+        this(messageId, body, receiveCount, null, null);
     }
 }

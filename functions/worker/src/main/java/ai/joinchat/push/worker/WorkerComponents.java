@@ -59,6 +59,7 @@ public final class WorkerComponents {
             EnvVar.PHONE_NUMBER_FALLBACK,
             EnvVar.MAX_RECEIVE_COUNT,
             EnvVar.QUEUE_URL,
+            EnvVar.DEAD_LETTER_QUEUE_ARN,
             EnvVar.RECORD_RETENTION_DAYS,
             EnvVar.LOG_LEVEL));
 
@@ -149,7 +150,7 @@ public final class WorkerComponents {
                 mapper, graph, policy, clock, logger, metrics,
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)));
         SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery, deliveryExecutor(DELIVERY_THREADS),
-                policy.maxReceiveCount(), logger);
+                policy.maxReceiveCount(), settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN), logger);
         return new WorkerComponents(new SqsEventCodec(), processor, mapper, logger,
                 graphTimeout.plusSeconds(3));
     }

@@ -216,4 +216,33 @@ class SqsBatchProcessorTest {
     void anEmptyBatchHasNoFailures() {
         assertEquals(List.of(), fixture.processor.process(List.of(), null));
     }
+
+    @Test
+    void onTheLastReceiveAnUnattemptedMessageGoesBackAsAFreshCopyNotToTheDeadLetterQueue() {
+        // SQS delivered the copy before the send API's record exists: undecided, on its last receive.
+        QueuedMessage early = WorkerFixture.text("undecided-last", "id", "3030", "Hi");
+        SqsRecord record = WorkerFixture.sqs(early, 5);
+
+        List<String> failures = fixture.processor.process(List.of(record), null);
+
+        assertEquals(List.of(), failures, "acknowledged: a fresh copy carries it on");
+        assertEquals(List.of(record.messageId()), fixture.redelivery.requeued);
+    }
+
+    @Test
+    void recordsOfTheDeadLetterQueueAreRecordedFailedAndNeverSent() {
+        String deadLetters = "arn:aws:sqs:us-east-1:000000000000:messages-dlq";
+        SqsBatchProcessor processor = new SqsBatchProcessor(fixture.delivery, fixture.redelivery,
+                WorkerComponents.deliveryExecutor(2), 5, deadLetters, fixture.components.logger());
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("dead-1", "id", "4040", "Hi"));
+        SqsRecord fromDeadLetters = new SqsRecord("sqs-dead-1", message.toJson(), 1, null, deadLetters);
+
+        List<String> failures = processor.process(List.of(fromDeadLetters), null);
+
+        assertEquals(List.of(), failures);
+        assertEquals(ai.joinchat.push.store.MessageStatus.FAILED, fixture.records.get("dead-1").status());
+        assertEquals("retries_exhausted", fixture.records.get("dead-1").error().code());
+        assertTrue(fixture.records.get("dead-1").error().retryable());
+        graph.verify(0, postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
 }

@@ -27,6 +27,7 @@ class WorkerComponentsTest {
         env.put("MESSAGES_TABLE", "messages");
         env.put("CONTACT_BINDINGS_TABLE", "bindings");
         env.put("QUEUE_URL", "http://127.0.0.1:9/000000000000/queue");
+        env.put("DEAD_LETTER_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:queue-dlq");
         env.put("CONTACT_STATE_TABLE", "contact-state");
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "test");
@@ -84,6 +85,7 @@ class WorkerComponentsTest {
         assertEquals(template, declared);
         assertEquals(EnumSet.of(EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS,
                 EnvVar.MESSAGES_TABLE, EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE, EnvVar.QUEUE_URL,
+                EnvVar.DEAD_LETTER_QUEUE_ARN,
                 EnvVar.GRAPH_API_BASE_URL,
                 EnvVar.GRAPH_API_VERSION, EnvVar.PHONE_NUMBER_FALLBACK, EnvVar.MAX_RECEIVE_COUNT,
                 EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL), WorkerComponents.DECLARED_ENV);

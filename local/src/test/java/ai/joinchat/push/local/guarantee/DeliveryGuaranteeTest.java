@@ -228,6 +228,25 @@ class DeliveryGuaranteeTest {
     }
 
     @Test
+    void aMessageWhoseInvocationIsKilledOnEveryReceiveIsDeadLetteredAndRecordedFailed() {
+        String text = "killed every time " + UUID.randomUUID();
+        Answer accepted = rig.send(GuaranteeRig.textBody(text), null, SEND_INVOCATION);
+        assertEquals(202, accepted.status(), accepted.toString());
+        // Every invocation dies before it can claim anything: the queue's receive limit is reached
+        // with nothing recorded, and SQS moves the message to the dead-letter queue.
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (rig.deadLetters() == 0 && System.nanoTime() < end) {
+            rig.workerDynamo.fail("UpdateItem", "\":lease\"", Fault.KILL_BEFORE);
+            rig.poller.pollOnce(Duration.ofSeconds(1));
+        }
+        rig.workerDynamo.clear();
+        rig.settle(SETTLE);
+        assertEquals("failed", rig.status(accepted.messageId()), "not left pending for ever");
+        assertEquals("retries_exhausted", rig.errorCode(accepted.messageId()));
+        assertEquals(0, rig.messenger.takenWithText(text));
+    }
+
+    @Test
     void lostGraphReplyIsConfirmedByTheEchoAndNeverSentAgain() {
         String text = "echo confirms " + UUID.randomUUID();
         Answer accepted = rig.send(GuaranteeRig.textBody(text), null, SEND_INVOCATION);

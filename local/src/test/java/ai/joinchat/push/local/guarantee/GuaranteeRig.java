@@ -65,6 +65,8 @@ final class GuaranteeRig implements AutoCloseable {
     final WorkerHandler worker;
     final WebhookHandler webhook;
     final SqsEventSourcePoller poller;
+    /** The worker's second event source: the dead-letter queue, whose records it records failed. */
+    final SqsEventSourcePoller deadLetterPoller;
     final AtomicInteger echoesRejected = new AtomicInteger();
     private final String queueUrl;
     private final String messagesTable;
@@ -104,6 +106,9 @@ final class GuaranteeRig implements AutoCloseable {
         poller = new SqsEventSourcePoller(aws.sqs(), queueUrl, aws.stack().queueArn("MessageQueue"),
                 aws.stack().region(), 10, this::invokeWorker, new JsonLogger("sqs-event-source", "ERROR"),
                 Duration.ofSeconds(1));
+        deadLetterPoller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageDeadLetterQueue"),
+                aws.stack().queueArn("MessageDeadLetterQueue"), aws.stack().region(), 10, this::invokeWorker,
+                new JsonLogger("sqs-event-source", "ERROR"), Duration.ofSeconds(1));
     }
 
     private static Path template() {
@@ -172,10 +177,10 @@ final class GuaranteeRig implements AutoCloseable {
     void settle(Duration max) {
         long end = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < end) {
-            if (poller.pollOnce(Duration.ZERO) > 0) {
+            if (poller.pollOnce(Duration.ZERO) > 0 | deadLetterPoller.pollOnce(Duration.ZERO) > 0) {
                 continue;
             }
-            if (queueIsEmpty()) {
+            if (queueIsEmpty(queueUrl) && queueIsEmpty(aws.queueUrl("MessageDeadLetterQueue"))) {
                 return;
             }
             pause(200);
@@ -183,8 +188,8 @@ final class GuaranteeRig implements AutoCloseable {
         throw new AssertionError("the queue did not drain within " + max);
     }
 
-    boolean queueIsEmpty() {
-        Map<QueueAttributeName, String> attributes = aws.sqs().getQueueAttributes(r -> r.queueUrl(queueUrl)
+    boolean queueIsEmpty(String url) {
+        Map<QueueAttributeName, String> attributes = aws.sqs().getQueueAttributes(r -> r.queueUrl(url)
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
@@ -287,9 +292,17 @@ final class GuaranteeRig implements AutoCloseable {
         }
     }
 
+    /** The error code of the record, or null. */
+    String errorCode(String messageId) {
+        Map<String, AttributeValue> item = aws.dynamoDb().getItem(r -> r.tableName(messagesTable).consistentRead(true)
+                .key(Map.of("message_id", AttributeValue.fromS(messageId)))).item();
+        return item == null || !item.containsKey("error") ? null : item.get("error").m().get("code").s();
+    }
+
     @Override
     public void close() {
         poller.close();
+        deadLetterPoller.close();
         messenger.close();
         sendDynamo.close();
         sendSqs.close();

@@ -14,6 +14,7 @@ public enum EnvVar {
     IDEMPOTENCY_TABLE(null),
     WEBHOOK_EVENTS_TABLE(null),
     QUEUE_URL(null),
+    DEAD_LETTER_QUEUE_ARN(null),
     LEGACY_TAG_POLICY("drop"),
     GRAPH_API_BASE_URL("https://graph.facebook.com"),
     GRAPH_API_VERSION("v25.0"),

@@ -53,7 +53,7 @@ class SamTemplateTest {
     void workerHasTheSqsEventSource() {
         ServerlessFunction worker = PROJECT_TEMPLATE.function("WorkerFunction");
 
-        assertEquals(1, worker.sqsEvents().size());
+        assertEquals(2, worker.sqsEvents().size(), "the queue, and the dead-letter queue whose records it records failed");
         SqsEventSource queue = worker.sqsEvents().get(0);
         assertEquals("MessageQueue", queue.queueLogicalId());
         assertEquals(10, queue.batchSize());
