@@ -42,11 +42,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -85,9 +87,22 @@ public final class LocalMode implements AutoCloseable {
      * @param repositoryRoot  the directory holding template.yaml and the function jars at their CodeUri
      * @param port            the HTTP API's port; 0 for a free one
      * @param graphApiBaseUrl a real Graph API for the worker, or null for the local sandbox
+     * @param functionAwsEnvironment the AWS variables the functions get from the started backends
+     *                               (the benchmark points them at a request-counting proxy)
      */
     public record Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
-                          DemoCredentials credentials, PrintStream out) {
+                          DemoCredentials credentials, PrintStream out,
+                          Function<AwsBackends, Map<String, String>> functionAwsEnvironment) {
+
+        public Options {
+            Objects.requireNonNull(functionAwsEnvironment, "functionAwsEnvironment");
+        }
+
+        /** The functions reach the backends directly, through {@link AwsBackends#awsEnvironment()}. */
+        public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
+                       DemoCredentials credentials, PrintStream out) {
+            this(repositoryRoot, port, jsonLogs, graphApiBaseUrl, credentials, out, AwsBackends::awsEnvironment);
+        }
     }
 
     private final Options options;
@@ -98,6 +113,7 @@ public final class LocalMode implements AutoCloseable {
     private GraphApiSandbox sandbox;
     private HttpApiGateway gateway;
     private Path workDirectory;
+    private Path bootstrapJar;
     private Duration startupTime;
     private volatile boolean closed;
 
@@ -248,6 +264,16 @@ public final class LocalMode implements AutoCloseable {
         return startupTime;
     }
 
+    /** The running functions by short name ({@code send-api}, {@code worker}, {@code webhook}). */
+    public Map<String, FunctionProcess> functions() {
+        return Collections.unmodifiableMap(functions);
+    }
+
+    /** The jar of the Lambda runtime emulation the functions run with; lives until {@link #close()}. */
+    public Path bootstrapJar() {
+        return bootstrapJar;
+    }
+
     /** Each function's cold start (JVM start + handler init), by short name. */
     public Map<String, Duration> coldStarts() {
         Map<String, Duration> coldStarts = new LinkedHashMap<>();
@@ -261,7 +287,7 @@ public final class LocalMode implements AutoCloseable {
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
         workDirectory = createWorkDirectory();
-        Path bootstrapJar = BootstrapJar.writeTo(workDirectory);
+        bootstrapJar = BootstrapJar.writeTo(workDirectory);
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
@@ -285,7 +311,7 @@ public final class LocalMode implements AutoCloseable {
 
         for (ServerlessFunction function : template.functions()) {
             Map<String, String> environment = new LinkedHashMap<>(stack.environmentOf(function.logicalId()));
-            environment.putAll(backends.awsEnvironment());
+            environment.putAll(options.functionAwsEnvironment().apply(backends));
             environment.put("AWS_DEFAULT_REGION", stack.region());
             if (environment.containsKey("GRAPH_API_BASE_URL")) {
                 environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
