@@ -64,6 +64,7 @@ public final class Bench {
 
     static boolean run(BenchOptions options) throws Exception {
         Path root = findRepositoryRoot();
+        LocalMode.disableNagleInJdkHttpServer(); // before the Graph stub, this JVM's first HTTP server
         Files.createDirectories(options.logFile().toAbsolutePath().getParent());
         Report report = new Report();
         DemoCredentials credentials = DemoCredentials.demo();
