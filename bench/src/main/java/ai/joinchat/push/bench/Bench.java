@@ -78,18 +78,20 @@ public final class Bench {
                     credentials, console))) {
                 report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",
                         "cold starts " + coldStartsOf(localMode));
-                Scenarios scenarios = new Scenarios(options, localMode, graph, new ApiClient(localMode.apiUri(), credentials),
-                        report, console);
-                scenarios.latencyAndFloor();
-                scenarios.messageStatus();
-                scenarios.webhookThousandEvents();
-                scenarios.readReceiptOverHistory();
-                scenarios.graphFanOut();
-                if (options.coldStarts()) {
+                if (!options.coldOnly()) {
+                    Scenarios scenarios = new Scenarios(options, localMode, graph,
+                            new ApiClient(localMode.apiUri(), credentials), report, console);
+                    scenarios.latencyAndFloor();
+                    scenarios.messageStatus();
+                    scenarios.webhookThousandEvents();
+                    scenarios.readReceiptOverHistory();
+                    scenarios.graphFanOut();
+                }
+                if (options.coldStarts() || options.coldOnly()) {
                     new ColdStarts(options, localMode, report, console).measure();
                 }
             }
-            if (options.lifecycle()) {
+            if (options.lifecycle() && !options.coldOnly()) {
                 progress("restarting local mode with the functions behind counting proxies...");
                 measureLifecycle(root, options, credentials, graph, report, console);
             }

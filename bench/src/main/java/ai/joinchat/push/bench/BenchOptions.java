@@ -2,15 +2,20 @@ package ai.joinchat.push.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What one run measures and how much. */
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
-                    Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile) {
+                    Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
+                    int coldRepeats, Map<String, String> coldVariants) {
 
     static final String USAGE = """
             Usage: bench [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
+                         [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
@@ -20,6 +25,11 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --history N          earlier messages of the user whose read receipt is timed (default 10000)
               --graph-latency-ms N the Graph API latency of the 10-recipient batch (default 300)
               --log FILE           where local mode's console goes (default bench/target/bench-console.log)
+              --cold-only          only the cold starts (and the warm latency of each new environment)
+              --cold-repeats N     new execution environments per function and JVM setting; medians (default 3, quick 1)
+              --cold-variant NAME=OPTIONS  also start each function with JAVA_TOOL_OPTIONS=OPTIONS
+                                   (e.g. 'cds=-XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=/tmp/send.jsa');
+                                   {function} in OPTIONS becomes the function's short name
             """;
 
     static BenchOptions parse(List<String> args) {
@@ -33,6 +43,9 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         boolean coldStarts = true;
         boolean lifecycle = true;
         Path log = Path.of("bench/target/bench-console.log");
+        boolean coldOnly = false;
+        int coldRepeats = quick ? 1 : 3;
+        Map<String, String> coldVariants = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -47,11 +60,21 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
+                case "--cold-only" -> coldOnly = true;
+                case "--cold-repeats" -> coldRepeats = positive(args, ++i, arg);
+                case "--cold-variant" -> {
+                    String variant = value(args, ++i, arg);
+                    int equals = variant.indexOf('=');
+                    if (equals < 1) {
+                        throw new IllegalArgumentException("--cold-variant needs NAME=JAVA_TOOL_OPTIONS");
+                    }
+                    coldVariants.put(variant.substring(0, equals), variant.substring(equals + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
-                lifecycle, log);
+                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants));
     }
 
     private static String value(List<String> args, int index, String option) {

@@ -65,6 +65,8 @@ public final class LocalMode implements AutoCloseable {
 
     public static final String STACK_NAME = "local";
     public static final int DEFAULT_PORT = 3000;
+    /** Under the repository root; {@code mvn clean} removes it with the rest of the launcher's build output. */
+    static final String CLASS_DATA_SHARING_DIRECTORY = "local/target/class-data-sharing";
     /** Generous: three JVMs starting side by side on a small machine. */
     private static final Duration FUNCTION_START_LIMIT = Duration.ofSeconds(120);
     private static final String USAGE = """
@@ -114,6 +116,7 @@ public final class LocalMode implements AutoCloseable {
     private HttpApiGateway gateway;
     private Path workDirectory;
     private Path bootstrapJar;
+    private ClassDataSharing classDataSharing;
     private Duration startupTime;
     private volatile boolean closed;
 
@@ -291,6 +294,11 @@ public final class LocalMode implements AutoCloseable {
         return bootstrapJar;
     }
 
+    /** Where the function JVMs' class data sharing archives are kept (see {@link ClassDataSharing}). */
+    public ClassDataSharing classDataSharing() {
+        return classDataSharing;
+    }
+
     /** Each function's cold start (JVM start + handler init), by short name. */
     public Map<String, Duration> coldStarts() {
         Map<String, Duration> coldStarts = new LinkedHashMap<>();
@@ -304,7 +312,8 @@ public final class LocalMode implements AutoCloseable {
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
         workDirectory = createWorkDirectory();
-        bootstrapJar = BootstrapJar.writeTo(workDirectory);
+        classDataSharing = ClassDataSharing.in(root.resolve(CLASS_DATA_SHARING_DIRECTORY));
+        bootstrapJar = classDataSharing.stableCopyOf(BootstrapJar.writeTo(workDirectory));
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
@@ -342,7 +351,8 @@ public final class LocalMode implements AutoCloseable {
                     function.memorySizeMb(),
                     Duration.ofSeconds(function.timeoutSeconds()),
                     environment);
-            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console);
+            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console,
+                    classDataSharing);
             toClose.add(process);
             functions.put(definition.name(), process);
         }
