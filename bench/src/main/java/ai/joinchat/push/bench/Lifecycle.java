@@ -47,10 +47,19 @@ final class Lifecycle {
         this.messagesTable = Bench.function(localMode, "send-api").definition().environment().get("MESSAGES_TABLE");
     }
 
+    /** The lifecycle's steps, in order; each request counted is charged to the step it happened in. */
+    private static final List<String> STEPS = List.of("send + worker", "echo", "delivery", "read");
+
+    private final Map<String, Map<String, Long>> perStep = new java.util.LinkedHashMap<>();
+    private Map<String, Long> lastSnapshot = Map.of();
+    private boolean counting;
+
     void measure() {
         // One message first so every function has fetched its secrets and is warm.
         followOneMessage();
         proxies.forEach(CountingProxy::reset);
+        lastSnapshot = snapshot();
+        counting = true;
         int messages = options.lifecycleMessages();
         Bench.progress("following " + messages + " messages through send, sent, echo, delivered, read...");
         for (int i = 0; i < messages; i++) {
@@ -79,6 +88,13 @@ final class Lifecycle {
             sqsDetail.append(sqsDetail.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ')
                     .append(String.format(Locale.ROOT, "%.1f", perMessage));
         }
+        for (String step : STEPS) {
+            StringBuilder detail = new StringBuilder();
+            perStep.getOrDefault(step, Map.of()).forEach((operation, count) -> detail.append(detail.length() == 0 ? "" : ", ")
+                    .append(operation).append(' ').append(String.format(Locale.ROOT, "%.1f", count / (double) messages)));
+            report.add("  requests per message in step '" + step + "'", detail.length() == 0 ? "none" : detail.toString(),
+                    stepNote(step));
+        }
         double cost = writes * DYNAMODB_WRITE_PER_MILLION + reads * DYNAMODB_READ_PER_MILLION + sqsRequests * SQS_PER_MILLION;
         report.add("DynamoDB writes / reads per message (lifecycle)", String.format(Locale.ROOT, "%.1f / %.1f", writes, reads),
                 dynamoDetail + "; " + messages + " messages; goal <= 6 writes");
@@ -90,19 +106,56 @@ final class Lifecycle {
                         DYNAMODB_WRITE_PER_MILLION, DYNAMODB_READ_PER_MILLION, SQS_PER_MILLION));
     }
 
+    private static String stepNote(String step) {
+        return switch (step) {
+            case "send + worker" -> "POST /api/send_message, then SQS to Graph until the record says sent (they overlap)";
+            case "echo" -> "POST /webhook with the page's echo (metadata = message id)";
+            case "delivery" -> "POST /webhook with delivery.mids";
+            default -> "POST /webhook with read.watermark";
+        };
+    }
+
     private void followOneMessage() {
         String psid = Payloads.newPsid();
         String messageId = api.sendAccepted(payloads.textMessage(psid));
         Scenarios.await("the Graph call of " + messageId, () -> graph.call(messageId).isPresent());
         Scenarios.await("status sent of " + messageId, () -> "sent".equals(status(messageId)));
+        step("send + worker");
         String mid = graph.call(messageId).orElseThrow().mid();
         api.webhookAccepted(payloads.webhook(payloads.echo(psid, mid, messageId, System.currentTimeMillis())));
+        step("echo");
         api.webhookAccepted(payloads.webhook(payloads.delivery(psid, mid, System.currentTimeMillis())));
+        step("delivery");
         api.webhookAccepted(payloads.webhook(payloads.read(psid, System.currentTimeMillis())));
+        step("read");
         String last = status(messageId);
         if (!"read".equals(last)) {
             throw new IllegalStateException("message " + messageId + " ended " + last + ", not read");
         }
+    }
+
+    /** Charges the requests since the last step to {@code step} (service-prefixed operation names). */
+    private void step(String step) {
+        if (!counting) {
+            return;
+        }
+        Map<String, Long> now = snapshot();
+        Map<String, Long> charged = perStep.computeIfAbsent(step, key -> new TreeMap<>());
+        now.forEach((operation, count) -> {
+            long delta = count - lastSnapshot.getOrDefault(operation, 0L);
+            if (delta != 0) {
+                charged.merge(operation, delta, Long::sum);
+            }
+        });
+        lastSnapshot = now;
+    }
+
+    private Map<String, Long> snapshot() {
+        Map<String, Long> all = new TreeMap<>();
+        for (CountingProxy proxy : proxies) {
+            proxy.counts().forEach((operation, count) -> all.merge(proxy.service() + " " + operation, count, Long::sum));
+        }
+        return all;
     }
 
     private String status(String messageId) {
