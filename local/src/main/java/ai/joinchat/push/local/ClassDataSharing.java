@@ -33,6 +33,7 @@ import java.util.jar.JarFile;
 public final class ClassDataSharing {
 
     private static final AtomicLong NEXT_TRAINING = new AtomicLong();
+    private static final int EXIT_SIGKILL = 137;
 
     private final Path directory;
 
@@ -83,8 +84,8 @@ public final class ClassDataSharing {
 
     /**
      * The JVM options of one launch, and what to do when that JVM has exited: a training run's
-     * archive is moved into place (the JVM writes it while exiting; a JVM that was killed leaves
-     * none, and the next launch trains again).
+     * archive is moved into place (the JVM writes it while exiting; a JVM that was killed with
+     * SIGKILL may have left half of one, which is deleted, and the next launch trains again).
      */
     public record Launch(List<String> jvmOptions, Path training, Path archive) {
 
@@ -92,18 +93,27 @@ public final class ClassDataSharing {
             return training != null;
         }
 
-        public void exited() {
+        public void exited(int exitStatus) {
             if (training == null || !Files.isRegularFile(training)) {
+                return;
+            }
+            if (exitStatus == EXIT_SIGKILL) {
+                // Killed while it may have been writing: never keep a partial archive.
+                discard();
                 return;
             }
             try {
                 Files.move(training, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                try {
-                    Files.deleteIfExists(training);
-                } catch (IOException ignored) {
-                    // A stray file in the archive directory; the next launch trains again.
-                }
+                discard();
+            }
+        }
+
+        private void discard() {
+            try {
+                Files.deleteIfExists(training);
+            } catch (IOException ignored) {
+                // A stray file in the archive directory; the next launch trains again.
             }
         }
     }

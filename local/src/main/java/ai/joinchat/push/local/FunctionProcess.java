@@ -55,6 +55,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private static final String JAVA_TOOL_OPTIONS_NOTICE = "Picked up JAVA_TOOL_OPTIONS:";
     private static final int EXIT_SIGINT = 130;
     private static final int EXIT_SIGTERM = 143;
+    private static final int EXIT_SIGKILL = 137;
 
     private final Definition definition;
     private final Path bootstrapJar;
@@ -170,10 +171,13 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             try {
                 if (current.waitFor(grace, TimeUnit.SECONDS)) {
                     if (currentSharing != null) {
-                        currentSharing.exited();
+                        currentSharing.exited(current.exitValue());
                     }
                 } else {
                     current.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    if (currentSharing != null) {
+                        currentSharing.exited(EXIT_SIGKILL);
+                    }
                 }
             } catch (InterruptedException e) {
                 current.destroyForcibly();
@@ -286,7 +290,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             runtimeApi.resetExecutionEnvironment("Runtime exited with error: exit status " + code);
             if (code == EXIT_SIGINT || code == EXIT_SIGTERM) {
                 if (sharing != null) {
-                    sharing.exited(); // a JVM stopped by a signal still writes its archive
+                    sharing.exited(code); // a JVM stopped by SIGINT or SIGTERM still writes its archive
                 }
                 // Stopped from outside: Ctrl-C in the terminal reaches every JVM of the foreground
                 // process group, and the launcher is stopping too. A later invocation starts a new one.

@@ -42,7 +42,7 @@ class ClassDataSharingTest {
         assertTrue(first.trains());
         assertTrue(first.jvmOptions().get(0).startsWith("-XX:ArchiveClassesAtExit="), first.jvmOptions().toString());
         Files.writeString(first.training(), "archive"); // what the JVM writes as it exits
-        first.exited();
+        first.exited(143);
 
         ClassDataSharing.Launch second = sharing.launch(code, classPath);
         assertFalse(second.trains());
@@ -51,11 +51,17 @@ class ClassDataSharingTest {
     }
 
     @Test
-    void aJvmThatLeftNoArchiveMakesTheNextLaunchTrainAgain() throws IOException {
+    void aJvmThatLeftNoArchiveOrWasKilledMakesTheNextLaunchTrainAgain() throws IOException {
         ClassDataSharing sharing = ClassDataSharing.in(directory.resolve("cds"));
         Path code = jar("worker.jar", "code");
         ClassDataSharing.Launch killed = sharing.launch(code, List.of(code));
-        killed.exited();
+        killed.exited(143); // stopped before it wrote anything
+        assertTrue(sharing.launch(code, List.of(code)).trains());
+
+        ClassDataSharing.Launch forciblyKilled = sharing.launch(code, List.of(code));
+        Files.writeString(forciblyKilled.training(), "half an archive");
+        forciblyKilled.exited(137);
+        assertFalse(Files.exists(forciblyKilled.training()));
         assertTrue(sharing.launch(code, List.of(code)).trains());
     }
 
