@@ -55,25 +55,30 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private static final String JAVA_TOOL_OPTIONS_NOTICE = "Picked up JAVA_TOOL_OPTIONS:";
     private static final int EXIT_SIGINT = 130;
     private static final int EXIT_SIGTERM = 143;
+    private static final int EXIT_SIGKILL = 137;
 
     private final Definition definition;
     private final Path bootstrapJar;
     private final Console console;
     private final LambdaRuntimeApi runtimeApi;
+    private final ClassDataSharing classDataSharing;
     private final CompletableFuture<Duration> firstStart = new CompletableFuture<>();
     private final Thread destroyOnShutdown;
     private final Object lock = new Object();
     private volatile Process process;
+    private ClassDataSharing.Launch sharing;
     private long launchedAtNanos;
     private int launches;
     private volatile Duration lastColdStart;
     private volatile boolean closed;
 
-    private FunctionProcess(Definition definition, Path bootstrapJar, Console console, LambdaRuntimeApi runtimeApi) {
+    private FunctionProcess(Definition definition, Path bootstrapJar, Console console, LambdaRuntimeApi runtimeApi,
+                            ClassDataSharing classDataSharing) {
         this.definition = definition;
         this.bootstrapJar = bootstrapJar;
         this.console = console;
         this.runtimeApi = runtimeApi;
+        this.classDataSharing = classDataSharing;
         this.destroyOnShutdown = new Thread(this::destroyProcessNow, "destroy-" + definition.name());
     }
 
@@ -82,13 +87,29 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
      * {@link #ready()} completes when it asks for its first invocation.
      */
     public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console) {
+        return start(definition, bootstrapJar, region, console, null);
+    }
+
+    /**
+     * As {@link #start(Definition, Path, String, Console)}, with each JVM using (or, the first
+     * time, writing) the function's class data sharing archive, unless the definition's
+     * {@code JAVA_TOOL_OPTIONS} already say how to share classes.
+     *
+     * @param classDataSharing where the archives are kept, or null for none
+     */
+    public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console,
+                                        ClassDataSharing classDataSharing) {
         if (!Files.isRegularFile(definition.codeJar())) {
             throw new IllegalStateException("the jar of " + definition.logicalId() + " is missing: "
                     + definition.codeJar() + " (build it with mvn -B -DskipTests package)");
         }
         LambdaRuntimeApi runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 definition.functionArn(region));
-        FunctionProcess function = new FunctionProcess(definition, bootstrapJar, console, runtimeApi);
+        String toolOptions = definition.environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
+        boolean sharingChosenElsewhere = toolOptions.contains("-Xshare") || toolOptions.contains("SharedArchiveFile")
+                || toolOptions.contains("ArchiveClassesAtExit");
+        FunctionProcess function = new FunctionProcess(definition, bootstrapJar, console, runtimeApi,
+                sharingChosenElsewhere ? null : classDataSharing);
         runtimeApi.setListener(function.new RuntimeEvents());
         Runtime.getRuntime().addShutdownHook(function.destroyOnShutdown);
         synchronized (function.lock) {
@@ -139,11 +160,24 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             current = process;
             process = null;
         }
+        ClassDataSharing.Launch currentSharing;
+        synchronized (lock) {
+            currentSharing = sharing;
+        }
         if (current != null) {
             current.destroy();
+            // A JVM writing its class data sharing archive on the way out gets longer to finish it.
+            long grace = currentSharing != null && currentSharing.trains() ? 30 : 5;
             try {
-                if (!current.waitFor(5, TimeUnit.SECONDS)) {
+                if (current.waitFor(grace, TimeUnit.SECONDS)) {
+                    if (currentSharing != null) {
+                        currentSharing.exited(current.exitValue());
+                    }
+                } else {
                     current.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    if (currentSharing != null) {
+                        currentSharing.exited(EXIT_SIGKILL);
+                    }
                 }
             } catch (InterruptedException e) {
                 current.destroyForcibly();
@@ -157,8 +191,8 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         }
     }
 
-    /** The {@code java} command line of the execution environment. */
-    List<String> command() {
+    /** The {@code java} command line of the execution environment, with {@code jvmOptions} before the class path. */
+    List<String> command(List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
@@ -167,6 +201,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         command.add("-XX:-UsePerfData");
         command.add("-Xshare:auto");
         command.add("-Dfile.encoding=UTF-8");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath());
         command.add(LambdaBootstrap.class.getName());
@@ -195,7 +230,9 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
 
     /** Starts a new execution environment; the caller holds {@link #lock}. */
     private void launch() {
-        ProcessBuilder builder = new ProcessBuilder(command());
+        sharing = classDataSharing == null ? null
+                : classDataSharing.launch(definition.codeJar(), List.of(definition.codeJar(), bootstrapJar));
+        ProcessBuilder builder = new ProcessBuilder(command(sharing == null ? List.of() : sharing.jvmOptions()));
         builder.environment().clear();
         builder.environment().putAll(environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -252,6 +289,9 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             int code = exitedProcess.exitValue();
             runtimeApi.resetExecutionEnvironment("Runtime exited with error: exit status " + code);
             if (code == EXIT_SIGINT || code == EXIT_SIGTERM) {
+                if (sharing != null) {
+                    sharing.exited(code); // a JVM stopped by SIGINT or SIGTERM still writes its archive
+                }
                 // Stopped from outside: Ctrl-C in the terminal reaches every JVM of the foreground
                 // process group, and the launcher is stopping too. A later invocation starts a new one.
                 return;

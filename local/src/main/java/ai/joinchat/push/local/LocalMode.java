@@ -42,11 +42,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,6 +65,8 @@ public final class LocalMode implements AutoCloseable {
 
     public static final String STACK_NAME = "local";
     public static final int DEFAULT_PORT = 3000;
+    /** Under the repository root; {@code mvn clean} removes it with the rest of the launcher's build output. */
+    static final String CLASS_DATA_SHARING_DIRECTORY = "local/target/class-data-sharing";
     /** Generous: three JVMs starting side by side on a small machine. */
     private static final Duration FUNCTION_START_LIMIT = Duration.ofSeconds(120);
     private static final String USAGE = """
@@ -90,9 +94,22 @@ public final class LocalMode implements AutoCloseable {
      * @param repositoryRoot  the directory holding template.yaml and the function directories at their CodeUri
      * @param port            the HTTP API's port; 0 for a free one
      * @param graphApiBaseUrl a real Graph API for the worker, or null for the local sandbox
+     * @param functionAwsEnvironment the AWS variables the functions get from the started backends
+     *                               (the benchmark points them at a request-counting proxy)
      */
     public record Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
-                          DemoCredentials credentials, PrintStream out) {
+                          DemoCredentials credentials, PrintStream out,
+                          Function<AwsBackends, Map<String, String>> functionAwsEnvironment) {
+
+        public Options {
+            Objects.requireNonNull(functionAwsEnvironment, "functionAwsEnvironment");
+        }
+
+        /** The functions reach the backends directly, through {@link AwsBackends#awsEnvironment()}. */
+        public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
+                       DemoCredentials credentials, PrintStream out) {
+            this(repositoryRoot, port, jsonLogs, graphApiBaseUrl, credentials, out, AwsBackends::awsEnvironment);
+        }
     }
 
     private final Options options;
@@ -103,6 +120,8 @@ public final class LocalMode implements AutoCloseable {
     private GraphApiSandbox sandbox;
     private HttpApiGateway gateway;
     private Path workDirectory;
+    private Path bootstrapJar;
+    private ClassDataSharing classDataSharing;
     private Duration startupTime;
     private volatile boolean closed;
 
@@ -115,6 +134,7 @@ public final class LocalMode implements AutoCloseable {
     /** @throws IllegalArgumentException when a real GRAPH_API_BASE_URL comes without real credentials */
     public static LocalMode start(Options options) {
         options.credentials().requireRealFor(options.graphApiBaseUrl());
+        disableNagleInJdkHttpServer();
         LocalMode localMode = new LocalMode(options);
         try {
             localMode.startEverything();
@@ -124,6 +144,22 @@ public final class LocalMode implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * The JDK's HTTP server (the gateway, each Runtime API, the Secrets Manager endpoint, the Graph
+     * sandbox) writes a response's headers and body in separate segments; with Nagle's algorithm on,
+     * the second waits for the client's delayed ACK, about 40 ms on Linux, on every exchange. That
+     * made a request that does nothing take 90 ms through the gateway and runtime instead of 3 ms
+     * (./bin/bench, floor: no-work request p50). The setting is read once, when the JVM's first HTTP
+     * server starts; call this before that.
+     */
+    public static void disableNagleInJdkHttpServer() {
+        if (System.getProperty(JDK_HTTP_SERVER_NODELAY) == null) {
+            System.setProperty(JDK_HTTP_SERVER_NODELAY, "true");
+        }
+    }
+
+    private static final String JDK_HTTP_SERVER_NODELAY = "sun.net.httpserver.nodelay";
 
     public static void main(String[] args) {
         int port;
@@ -255,6 +291,21 @@ public final class LocalMode implements AutoCloseable {
         return startupTime;
     }
 
+    /** The running functions by short name ({@code send-api}, {@code worker}, {@code webhook}). */
+    public Map<String, FunctionProcess> functions() {
+        return Collections.unmodifiableMap(functions);
+    }
+
+    /** The jar of the Lambda runtime emulation the functions run with; lives until {@link #close()}. */
+    public Path bootstrapJar() {
+        return bootstrapJar;
+    }
+
+    /** Where the function JVMs' class data sharing archives are kept (see {@link ClassDataSharing}). */
+    public ClassDataSharing classDataSharing() {
+        return classDataSharing;
+    }
+
     /** Each function's cold start (JVM start + handler init), by short name. */
     public Map<String, Duration> coldStarts() {
         Map<String, Duration> coldStarts = new LinkedHashMap<>();
@@ -268,7 +319,8 @@ public final class LocalMode implements AutoCloseable {
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
         workDirectory = createWorkDirectory();
-        Path bootstrapJar = BootstrapJar.writeTo(workDirectory);
+        classDataSharing = ClassDataSharing.in(root.resolve(CLASS_DATA_SHARING_DIRECTORY));
+        bootstrapJar = classDataSharing.stableCopyOf(BootstrapJar.writeTo(workDirectory));
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
@@ -294,7 +346,7 @@ public final class LocalMode implements AutoCloseable {
 
         for (ServerlessFunction function : template.functions()) {
             Map<String, String> environment = new LinkedHashMap<>(stack.environmentOf(function.logicalId()));
-            environment.putAll(backends.awsEnvironment());
+            environment.putAll(options.functionAwsEnvironment().apply(backends));
             environment.put("AWS_DEFAULT_REGION", stack.region());
             if (environment.containsKey("GRAPH_API_BASE_URL")) {
                 environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
@@ -308,7 +360,8 @@ public final class LocalMode implements AutoCloseable {
                     function.memorySizeMb(),
                     Duration.ofSeconds(function.timeoutSeconds()),
                     environment);
-            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console);
+            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console,
+                    classDataSharing);
             toClose.add(process);
             functions.put(definition.name(), process);
         }

@@ -1,0 +1,174 @@
+package ai.joinchat.push.bench;
+
+import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.local.DemoCredentials;
+import ai.joinchat.push.local.FunctionProcess;
+import ai.joinchat.push.local.LocalMode;
+import ai.joinchat.push.local.aws.AwsBackends;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code ./bin/bench}: starts the whole system exactly as local mode does (embedded backends
+ * provisioned from template.yaml, each function in its own JVM behind the Lambda Runtime API
+ * emulation, the HTTP API gateway, the worker's SQS event source) with a Graph API stub of set
+ * latency, measures it from outside and prints one Markdown table. {@code --jmh} runs the
+ * microbenchmarks instead. Nothing here asserts a time; it reports.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> arguments = Arrays.asList(args);
+        if (arguments.contains("-h") || arguments.contains("--help")) {
+            System.out.print(BenchOptions.USAGE);
+            return;
+        }
+        if (!arguments.isEmpty() && arguments.get(0).equals("--jmh")) {
+            List<String> jmh = new ArrayList<>(arguments.subList(1, arguments.size()));
+            if (!jmh.contains("-prof")) {
+                jmh.addAll(List.of("-prof", "gc"));
+            }
+            org.openjdk.jmh.Main.main(jmh.toArray(String[]::new));
+            return;
+        }
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(arguments);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(BenchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options) ? 0 : 1);
+    }
+
+    static boolean run(BenchOptions options) throws Exception {
+        Path root = findRepositoryRoot();
+        LocalMode.disableNagleInJdkHttpServer(); // before the Graph stub, this JVM's first HTTP server
+        Files.createDirectories(options.logFile().toAbsolutePath().getParent());
+        Report report = new Report();
+        DemoCredentials credentials = DemoCredentials.demo();
+        try (PrintStream console = new PrintStream(new BufferedOutputStream(
+                new FileOutputStream(options.logFile().toFile()), 1 << 16), false, StandardCharsets.UTF_8);
+             GraphStub graph = GraphStub.start()) {
+            progress("machine: " + machine());
+            progress("local mode's console goes to " + options.logFile());
+            progress("starting local mode (backends, three function JVMs, gateway, event source)...");
+            try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
+                    credentials, console))) {
+                report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",
+                        "cold starts " + coldStartsOf(localMode));
+                if (!options.coldOnly()) {
+                    Scenarios scenarios = new Scenarios(options, localMode, graph,
+                            new ApiClient(localMode.apiUri(), credentials), report, console);
+                    scenarios.latencyAndFloor();
+                    scenarios.messageStatus();
+                    scenarios.webhookThousandEvents();
+                    scenarios.readReceiptOverHistory();
+                    scenarios.graphFanOut();
+                }
+                if (options.coldStarts() || options.coldOnly()) {
+                    new ColdStarts(options, localMode, report, console).measure();
+                }
+            }
+            if (options.lifecycle() && !options.coldOnly()) {
+                progress("restarting local mode with the functions behind counting proxies...");
+                measureLifecycle(root, options, credentials, graph, report, console);
+            }
+        }
+        System.out.println();
+        System.out.println("## Benchmark (" + machine() + ")");
+        System.out.println();
+        report.print(System.out);
+        return true;
+    }
+
+    private static void measureLifecycle(Path root, BenchOptions options, DemoCredentials credentials, GraphStub graph,
+                                         Report report, PrintStream console) {
+        List<CountingProxy> proxies = new ArrayList<>();
+        Function<AwsBackends, Map<String, String>> throughProxies = backends -> {
+            CountingProxy dynamo = CountingProxy.start("DynamoDB", backends.dynamoDbEndpoint());
+            CountingProxy sqs = CountingProxy.start("SQS", backends.sqsEndpoint());
+            proxies.add(dynamo);
+            proxies.add(sqs);
+            Map<String, String> environment = new LinkedHashMap<>(backends.awsEnvironment());
+            environment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.uri().toString());
+            environment.put("AWS_ENDPOINT_URL_SQS", sqs.uri().toString());
+            return environment;
+        };
+        try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
+                credentials, console, throughProxies))) {
+            Lifecycle lifecycle = new Lifecycle(options, localMode, graph, new ApiClient(localMode.apiUri(), credentials),
+                    proxies, report);
+            lifecycle.measure();
+        } finally {
+            proxies.forEach(CountingProxy::close);
+        }
+    }
+
+    private static String coldStartsOf(LocalMode localMode) {
+        StringBuilder text = new StringBuilder();
+        localMode.coldStarts().forEach((name, duration) -> text.append(text.length() == 0 ? "" : ", ")
+                .append(name).append(' ').append(duration.toMillis()).append(" ms"));
+        return text.toString();
+    }
+
+    static String machine() {
+        long memory = -1;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            memory = os.getTotalMemorySize() >> 30;
+        }
+        return String.format(Locale.ROOT, "%d cores, %d GiB, %s %s", Runtime.getRuntime().availableProcessors(), memory,
+                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
+    }
+
+    static void progress(String line) {
+        System.err.println("[bench] " + line);
+    }
+
+    static AwsClientFactory clientsLikeTheFunctions(AwsBackends backends) {
+        return new AwsClientFactory(backends.awsEnvironment());
+    }
+
+    static Duration elapsed(long startedNanos) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    private static Path findRepositoryRoot() {
+        for (Path directory = Path.of("").toAbsolutePath(); directory != null; directory = directory.getParent()) {
+            if (Files.isRegularFile(directory.resolve("template.yaml"))) {
+                return directory;
+            }
+        }
+        throw new UncheckedIOException(new IOException("run the benchmark from the repository (template.yaml not found)"));
+    }
+
+    /** The function processes of a running local mode, for the cold start and lifecycle scenarios. */
+    static FunctionProcess function(LocalMode localMode, String name) {
+        FunctionProcess process = localMode.functions().get(name);
+        if (process == null) {
+            throw new IllegalStateException("local mode runs no function named " + name);
+        }
+        return process;
+    }
+}

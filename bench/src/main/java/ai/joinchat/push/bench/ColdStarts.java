@@ -1,0 +1,156 @@
+package ai.joinchat.push.bench;
+
+import ai.joinchat.push.local.Console;
+import ai.joinchat.push.local.FunctionProcess;
+import ai.joinchat.push.local.HttpApiGateway;
+import ai.joinchat.push.local.LocalMode;
+import ai.joinchat.push.local.aws.AwsBackends;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Cold start per function, one new execution environment at a time (the machine is not shared with
+ * the other two JVMs starting): from launching the JVM to its init done (the runtime's first
+ * request for work) and to its first response, as local mode starts it (the template's JIT settings,
+ * the class data sharing archive), without the archive, and with full tiered compilation (no
+ * {@code -XX:TieredStopAtLevel=1}), each followed by the warm latency of the same process, so the
+ * JIT choice can be made per function.
+ */
+final class ColdStarts {
+
+
+    private final BenchOptions options;
+    private final LocalMode localMode;
+    private final Report report;
+    private final Console console;
+    private final Payloads payloads;
+
+    ColdStarts(BenchOptions options, LocalMode localMode, Report report, PrintStream out) {
+        this.options = options;
+        this.localMode = localMode;
+        this.report = report;
+        this.console = new Console(out, false);
+        this.payloads = new Payloads(localMode.credentials().pageId());
+    }
+
+    /**
+     * The JVM options compared: the template's JAVA_TOOL_OPTIONS, none (C1 + C2, the JVM's default),
+     * and any given with --cold-variant.
+     */
+    private Map<String, String> variants() {
+        Map<String, String> variants = new LinkedHashMap<>();
+        variants.put("template", null);
+        variants.put("template, no AppCDS", templateOptions() + " -Xshare:auto");
+        variants.put("full JIT", "");
+        variants.putAll(options.coldVariants());
+        return variants;
+    }
+
+    private String templateOptions() {
+        return Bench.function(localMode, "send-api").definition().environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
+    }
+
+    void measure() throws Exception {
+        int warm = Math.min(options.iterations(), 300);
+        for (String name : List.of("send-api", "webhook", "worker")) {
+            FunctionProcess running = Bench.function(localMode, name);
+            Bench.progress("training the class data sharing archive of " + name + " (when it has none)...");
+            measureOne(name, variantOf(running.definition(), null), 0);
+            for (Map.Entry<String, String> variant : variants().entrySet()) {
+                String options = variant.getValue() == null ? null : variant.getValue().replace("{function}", name);
+                FunctionProcess.Definition definition = variantOf(running.definition(), options);
+                long[] init = new long[this.options.coldRepeats()];
+                long[] first = new long[init.length];
+                Samples warmSamples = null;
+                for (int i = 0; i < init.length; i++) {
+                    Bench.progress("cold start of " + name + " (" + variant.getKey() + ") " + (i + 1) + "/" + init.length + "...");
+                    // the warm latency only after the last start: it does not change with the start
+                    Measured measured = measureOne(name, definition, i == init.length - 1 ? warm : 0);
+                    init[i] = measured.init().toNanos();
+                    first[i] = measured.firstResponse().toNanos();
+                    if (measured.warm() != null) {
+                        warmSamples = measured.warm();
+                    }
+                }
+                Samples initSamples = Samples.of(init, 0);
+                Samples firstSamples = Samples.of(first, 0);
+                report.add("cold start " + name + " (" + variant.getKey() + "): init / first response",
+                        String.format(java.util.Locale.ROOT, "%.0f ms / %.0f ms", initSamples.p50(), firstSamples.p50()),
+                        "median of " + init.length + " new JVMs, one at a time; then warm p50 / p99 "
+                                + Scenarios.pair(warmSamples) + " over " + warm + " requests after " + warm + " warm-up"
+                                + (name.equals("worker") ? " (one-record batch, unknown message)" : ""));
+            }
+        }
+    }
+
+    private record Measured(Duration init, Duration firstResponse, Samples warm) {
+    }
+
+    private Measured measureOne(String name, FunctionProcess.Definition definition, int warm) throws Exception {
+        long launched = System.nanoTime();
+        try (FunctionProcess process = FunctionProcess.start(definition, localMode.bootstrapJar(),
+                AwsBackends.DEFAULT_REGION, console, localMode.classDataSharing())) {
+            Duration init = process.ready().get(120, TimeUnit.SECONDS);
+            Supplier<Runnable> request;
+            HttpApiGateway gateway = null;
+            try {
+                if (name.equals("worker")) {
+                    byte[] event = WorkerEvents.unknownMessage(localMode.credentials().pageId());
+                    request = () -> () -> invoke(process, event);
+                } else {
+                    gateway = HttpApiGateway.start(0, List.of(
+                            new HttpApiGateway.Route("POST", "/api/send_message", process),
+                            new HttpApiGateway.Route("POST", "/api/message_status", process),
+                            new HttpApiGateway.Route("POST", "/webhook", process)), console);
+                    ApiClient api = new ApiClient(gateway.baseUri(), localMode.credentials());
+                    request = name.equals("send-api")
+                            ? () -> () -> api.sendAccepted(payloads.textMessage(Payloads.newPsid()))
+                            : () -> () -> api.webhookAccepted(payloads.webhook(payloads.referral(Payloads.newPsid(),
+                            System.currentTimeMillis())));
+                }
+                request.get().run();
+                Duration firstResponse = Bench.elapsed(launched);
+                if (warm == 0) {
+                    return new Measured(init, firstResponse, null);
+                }
+                for (int i = 0; i < warm; i++) {
+                    request.get().run();
+                }
+                return new Measured(init, firstResponse, Scenarios.concurrent(1, warm, request.get()));
+            } finally {
+                if (gateway != null) {
+                    gateway.close();
+                }
+            }
+        }
+    }
+
+    private static void invoke(FunctionProcess process, byte[] event) {
+        try {
+            process.invoke(event).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("worker invocation failed", e);
+        }
+    }
+
+    /** The running function's definition under another name, with {@code javaToolOptions} when not null. */
+    private static FunctionProcess.Definition variantOf(FunctionProcess.Definition definition, String javaToolOptions) {
+        Map<String, String> environment = new LinkedHashMap<>(definition.environment());
+        if (javaToolOptions != null) {
+            if (javaToolOptions.isEmpty()) {
+                environment.remove("JAVA_TOOL_OPTIONS");
+            } else {
+                environment.put("JAVA_TOOL_OPTIONS", javaToolOptions);
+            }
+        }
+        return new FunctionProcess.Definition(definition.logicalId(), definition.name() + "-cold",
+                definition.functionName() + "-cold", definition.handler(), definition.codeJar(),
+                definition.memoryMb(), definition.timeout(), environment);
+    }
+}

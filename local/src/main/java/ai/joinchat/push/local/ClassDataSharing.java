@@ -1,0 +1,161 @@
+package ai.joinchat.push.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Application Class Data Sharing for local mode's function JVMs: one dynamic CDS archive per
+ * function jar, written by the first execution environment when it exits
+ * ({@code -XX:ArchiveClassesAtExit}) and mapped by every later one ({@code -XX:SharedArchiveFile}),
+ * so a cold start no longer parses, verifies and links the same few thousand SDK and Jackson
+ * classes again.
+ *
+ * <p>An archive is only valid for the exact JVM build and class path it was written with, so its
+ * name carries a digest of the JVM version and of each class path jar's path, size and time; a
+ * rebuilt jar or another JDK simply trains a new one. The runtime bootstrap jar therefore lives at
+ * a stable path named after its content. Lambda does not use any of this: there SnapStart restores
+ * a snapshot taken after init and priming, and an archive from the build machine's JDK would not
+ * match the managed runtime's JVM anyway.
+ */
+public final class ClassDataSharing {
+
+    private static final AtomicLong NEXT_TRAINING = new AtomicLong();
+    private static final int EXIT_SIGKILL = 137;
+
+    private final Path directory;
+
+    private ClassDataSharing(Path directory) {
+        this.directory = directory;
+    }
+
+    /** Archives kept in {@code directory} (created when missing). */
+    public static ClassDataSharing in(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + directory, e);
+        }
+        return new ClassDataSharing(directory);
+    }
+
+    /** A copy of {@code bootstrapJar} at a path that stays the same while its classes do. */
+    public Path stableCopyOf(Path bootstrapJar) {
+        Path stable = directory.resolve("lambda-bootstrap-" + contentDigest(bootstrapJar) + ".jar");
+        if (!Files.isRegularFile(stable)) {
+            try {
+                Path partial = directory.resolve(stable.getFileName() + ".partial-" + ProcessHandle.current().pid());
+                Files.copy(bootstrapJar, partial, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, stable, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + bootstrapJar + " to " + stable, e);
+            }
+        }
+        return stable;
+    }
+
+    /**
+     * How one JVM running {@code codeJar} with {@code classPath} uses the archive: map it, or write
+     * it at exit. Every JVM of one jar and class path shares one archive.
+     */
+    public Launch launch(Path codeJar, List<Path> classPath) {
+        String fileName = codeJar.getFileName().toString();
+        String name = fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        Path archive = directory.resolve(name + "-" + classPathDigest(classPath) + ".jsa");
+        if (Files.isRegularFile(archive)) {
+            return new Launch(List.of("-XX:SharedArchiveFile=" + archive), null, archive);
+        }
+        Path training = directory.resolve(archive.getFileName() + ".training-" + ProcessHandle.current().pid()
+                + "-" + NEXT_TRAINING.incrementAndGet());
+        return new Launch(List.of("-XX:ArchiveClassesAtExit=" + training), training, archive);
+    }
+
+    /**
+     * The JVM options of one launch, and what to do when that JVM has exited: a training run's
+     * archive is moved into place (the JVM writes it while exiting; a JVM that was killed with
+     * SIGKILL may have left half of one, which is deleted, and the next launch trains again).
+     */
+    public record Launch(List<String> jvmOptions, Path training, Path archive) {
+
+        public boolean trains() {
+            return training != null;
+        }
+
+        public void exited(int exitStatus) {
+            if (training == null || !Files.isRegularFile(training)) {
+                return;
+            }
+            if (exitStatus == EXIT_SIGKILL) {
+                // Killed while it may have been writing: never keep a partial archive.
+                discard();
+                return;
+            }
+            try {
+                Files.move(training, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                discard();
+            }
+        }
+
+        private void discard() {
+            try {
+                Files.deleteIfExists(training);
+            } catch (IOException ignored) {
+                // A stray file in the archive directory; the next launch trains again.
+            }
+        }
+    }
+
+    private static String classPathDigest(List<Path> classPath) {
+        MessageDigest digest = sha256();
+        digest.update(System.getProperty("java.vm.version", "").getBytes(StandardCharsets.UTF_8));
+        digest.update(System.getProperty("java.home", "").getBytes(StandardCharsets.UTF_8));
+        for (Path jar : classPath) {
+            Path absolute = jar.toAbsolutePath().normalize();
+            try {
+                digest.update((absolute + "|" + Files.size(absolute) + "|" + Files.getLastModifiedTime(absolute).toMillis())
+                        .getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + absolute, e);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+    }
+
+    private static String contentDigest(Path jar) {
+        MessageDigest digest = sha256();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Enumeration<JarEntry> entries = file.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry entry = entries.nextElement();
+                digest.update(entry.getName().getBytes(StandardCharsets.UTF_8));
+                try (InputStream in = file.getInputStream(entry)) {
+                    digest.update(in.readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + jar, e);
+        }
+        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
