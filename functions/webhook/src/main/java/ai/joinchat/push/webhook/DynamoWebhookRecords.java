@@ -63,6 +63,9 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         // BatchWriteItem rejects a request that names one key twice: keep one item per key.
         Map<String, Pending> byKey = new LinkedHashMap<>();
         for (WebhookEvent event : events) {
+            if (!stored(event)) {
+                continue;
+            }
             event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, new Pending(event,
                     WriteRequest.builder().putRequest(PutRequest.builder().item(item(event, key, now)).build()).build())));
         }
@@ -79,6 +82,15 @@ public final class DynamoWebhookRecords implements WebhookRecords {
 
     /** An event's put request. */
     private record Pending(WebhookEvent event, WriteRequest request) {
+    }
+
+    /**
+     * Receipts are not stored as events: all they say is the status and time they give the
+     * messages they move, which the message records carry (and nothing reads a receipt item), so
+     * storing them would be two more writes per message for nothing.
+     */
+    static boolean stored(WebhookEvent event) {
+        return !(event instanceof Delivery) && !(event instanceof Read);
     }
 
     /** The item of one event: its key, kind, channel, time stamps, and the fields of its kind. */
