@@ -1,5 +1,8 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.SqsEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -12,13 +15,10 @@ import ai.joinchat.push.webhook.WebhookHandler;
 import ai.joinchat.push.worker.WorkerComponents;
 import ai.joinchat.push.worker.WorkerHandler;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -156,20 +156,10 @@ class NoSecretInLogsTest {
             queued.addAll(aws.receiveAll("MessageQueue", 10).stream().filter(m -> m.body().contains(PAGE_ID)).toList());
         }
         assertTrue(queued.size() >= 2, "messages to deliver: " + queued.size());
-        ObjectNode event = Json.object();
-        ArrayNode records = event.putArray("Records");
-        for (Message message : queued) {
-            ObjectNode record = records.addObject();
-            record.put("messageId", message.messageId());
-            record.put("receiptHandle", message.receiptHandle());
-            record.put("body", message.body());
-            record.putObject("attributes").put("ApproximateReceiveCount", "1");
-            record.putObject("messageAttributes");
-            record.put("eventSource", "aws:sqs");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        worker.handleRequest(new ByteArrayInputStream(Json.writeBytes(event)), out, null);
-        assertTrue(Json.parse(out.toString(StandardCharsets.UTF_8)).has("batchItemFailures"));
+        JsonNode event = SqsEvents.event(queued.stream()
+                .map(message -> SqsEvents.record(message.messageId(), message.receiptHandle(), message.body(), 1))
+                .toList());
+        assertTrue(StreamHandlers.invoke(worker, event).has("batchItemFailures"));
     }
 
     private void webhookFlow(WebhookHandler webhook, String messageId) throws IOException {
@@ -204,26 +194,9 @@ class NoSecretInLogsTest {
     }
 
     private static JsonNode invoke(com.amazonaws.services.lambda.runtime.RequestStreamHandler handler, String method,
-                                   String path, String query, Map<String, String> headers, String body) throws IOException {
-        ObjectNode event = Json.object();
-        event.put("version", "2.0");
-        event.put("routeKey", "$default");
-        event.put("rawPath", path);
-        event.put("rawQueryString", query);
-        ObjectNode h = event.putObject("headers");
-        h.put("content-type", "application/json");
-        headers.forEach(h::put);
-        ObjectNode context = event.putObject("requestContext");
-        context.put("requestId", "req-" + UUID.randomUUID());
-        context.put("stage", "$default");
-        context.putObject("http").put("method", method).put("path", path).put("sourceIp", "203.0.113.7");
-        if (body != null) {
-            event.put("body", body);
-        }
-        event.put("isBase64Encoded", false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(Json.writeBytes(event)), out, null);
-        return Json.parse(out.toString(StandardCharsets.UTF_8));
+                                   String path, String query, Map<String, String> headers, String body) {
+        return StreamHandlers.invoke(handler,
+                ApiGatewayEvents.request(method, path, query, headers, body == null ? null : bytes(body), false));
     }
 
     private static byte[] bytes(String text) {

@@ -3,7 +3,7 @@ package ai.joinchat.push.send;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.local.fakes.InMemoryContactBindings;
+import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.SecretsProvider;

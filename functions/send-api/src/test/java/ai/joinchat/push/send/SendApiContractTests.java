@@ -5,13 +5,13 @@ import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -179,8 +179,7 @@ abstract class SendApiContractTests {
         SendApiHandler strict = handlerWith(Map.of("LEGACY_TAG_POLICY", "reject"));
         String body = "{\"page_id\":\"" + pageId + "\",\"recipient\":{\"id\":\"1\"},\"message\":"
                 + "{\"template_type\":\"text\",\"text\":\"x\"},\"tag\":\"SHIPPING_UPDATE\"}";
-        JsonNode response = invoke(strict, ApiGatewayEvents.event("POST", "/api/send_message", signed(body),
-                body.getBytes(StandardCharsets.UTF_8), false));
+        JsonNode response = signedSend(strict, body);
         assertEquals(400, response.path("statusCode").asInt());
         assertEquals("tag", ApiGatewayEvents.body(response).path("error").path("details").get(0).path("field").asText());
     }
@@ -374,8 +373,7 @@ abstract class SendApiContractTests {
     void sqsFailureIs503WithRetryAfterAndNothingAccepted() throws Exception {
         SendApiHandler broken = handlerWith(Map.of("QUEUE_URL", aws.queueUrl("MessageQueue") + "-missing"));
         String body = textBody("no queue");
-        JsonNode response = invoke(broken, ApiGatewayEvents.event("POST", "/api/send_message", signed(body),
-                body.getBytes(StandardCharsets.UTF_8), false));
+        JsonNode response = signedSend(broken, body);
         assertError(response, 503, "unavailable");
         assertFalse(response.path("headers").path("retry-after").asText().isEmpty());
         assertFalse(response.path("body").asText().contains("Exception"), "no stack trace or class names");
@@ -385,8 +383,7 @@ abstract class SendApiContractTests {
     void dynamoFailureIs503() throws Exception {
         SendApiHandler broken = handlerWith(Map.of("MESSAGES_TABLE", "no-such-table"));
         String body = textBody("no table");
-        JsonNode response = invoke(broken, ApiGatewayEvents.event("POST", "/api/send_message", signed(body),
-                body.getBytes(StandardCharsets.UTF_8), false));
+        JsonNode response = signedSend(broken, body);
         assertError(response, 503, "unavailable");
     }
 
@@ -403,8 +400,7 @@ abstract class SendApiContractTests {
         SendApiHandler fresh = handlerWith(Map.of());
         controls.failRequests(true);
         try {
-            JsonNode response = invoke(fresh, ApiGatewayEvents.event("POST", "/api/send_message", signed(body),
-                    body.getBytes(StandardCharsets.UTF_8), false));
+            JsonNode response = signedSend(fresh, body);
             assertError(response, 503, "unavailable");
         } finally {
             controls.failRequests(false);
@@ -589,15 +585,14 @@ abstract class SendApiContractTests {
         return call("POST", "/api/send_message", body, headers, false);
     }
 
-    JsonNode call(String method, String path, String body, Map<String, String> headers, boolean base64) throws IOException {
-        return invoke(handler, ApiGatewayEvents.event(method, path, headers,
-                body == null ? null : body.getBytes(StandardCharsets.UTF_8), base64));
+    /** The body, signed with the page's secret, sent to another handler than this test's. */
+    static JsonNode signedSend(SendApiHandler target, String body) {
+        return StreamHandlers.invoke(target, ApiGatewayEvents.post("/api/send_message", body, signed(body), false));
     }
 
-    static JsonNode invoke(SendApiHandler target, String event) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        target.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
-        return Json.parse(out.toString(StandardCharsets.UTF_8));
+    JsonNode call(String method, String path, String body, Map<String, String> headers, boolean base64) throws IOException {
+        return StreamHandlers.invoke(handler, ApiGatewayEvents.request(method, path, "", headers,
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8), base64));
     }
 
     static void assertError(JsonNode response, int status, String code) {

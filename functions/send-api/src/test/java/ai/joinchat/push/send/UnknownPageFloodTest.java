@@ -1,16 +1,15 @@
 package ai.joinchat.push.send;
 
-import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -95,11 +94,8 @@ class UnknownPageFloodTest {
 
     private static int status(SendApiHandler handler, String body, String secret) throws IOException {
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
-        String event = ApiGatewayEvents.event("POST", "/api/send_message",
-                Map.of("x-joinchat-signature", new SignatureVerifier().sign(raw, secret)), raw, false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
-        JsonNode response = Json.parse(out.toString(StandardCharsets.UTF_8));
+        JsonNode response = StreamHandlers.invoke(handler, ApiGatewayEvents.post("/api/send_message", body,
+                Map.of("x-joinchat-signature", new SignatureVerifier().sign(raw, secret)), false));
         return response.path("statusCode").asInt();
     }
 }

@@ -1,5 +1,8 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.testing.InMemoryContactBindings;
+import ai.joinchat.push.testing.InMemoryMessageRecords;
+import ai.joinchat.push.testing.RecordingOffers;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
@@ -25,15 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WebhookEventProcessorTest {
 
     private final Fakes.Records records = new Fakes.Records();
-    private final Fakes.Bindings bindings = new Fakes.Bindings();
+    private final InMemoryContactBindings bindings = new InMemoryContactBindings();
     private final ExecutorService pool = Executors.newFixedThreadPool(4);
 
     /** Message ids "a" and "b" of page 1 and "x" of page 2 exist; "b" was echoed already. */
-    private final Fakes.Messages messages = new Fakes.Messages() {
+    private final InMemoryMessageRecords messages = new InMemoryMessageRecords() {
         {
-            known.add("1/a");
-            known.add("1/b");
-            known.add("2/x");
+            putQueued("1", "a");
+            putQueued("1", "b");
+            putQueued("2", "x");
         }
 
         @Override
@@ -90,7 +93,7 @@ class WebhookEventProcessorTest {
 
     @Test
     void onlyTheNewestBindingOfAContactIsWritten() {
-        Fakes.Offers everyOfferLive = new Fakes.Offers();
+        RecordingOffers everyOfferLive = new RecordingOffers();
         everyOfferLive.all = true;
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),

@@ -2,12 +2,11 @@ package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -66,21 +65,12 @@ class WebhookHandlerTest {
     @Test
     void anUnreadableEventIsAPlain500() throws IOException {
         WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream("not json".getBytes()), out, null);
-        JsonNode response = Json.parse(out.toString());
+        JsonNode response = Json.parse(new String(StreamHandlers.invoke(handler, "not json".getBytes(), null)));
         assertEquals(500, response.get("statusCode").asInt());
         assertEquals("internal_error", Json.parse(response.get("body").asText()).at("/error/code").asText());
     }
 
-    private static JsonNode invoke(WebhookHandler handler, String method, String path) throws IOException {
-        ObjectNode event = Json.object();
-        event.put("version", "2.0");
-        event.put("rawPath", path);
-        event.put("rawQueryString", "");
-        event.putObject("requestContext").putObject("http").put("method", method).put("path", path);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(Json.writeBytes(event)), out, null);
-        return Json.parse(out.toString());
+    private static JsonNode invoke(WebhookHandler handler, String method, String path) {
+        return StreamHandlers.invoke(handler, ApiGatewayEvents.request(method, path, "", Map.of(), null, false));
     }
 }

@@ -1,5 +1,7 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
@@ -114,8 +116,8 @@ class WebhookOnLocalBackendsTest {
 
     private JsonNode post(String body, boolean base64) {
         String signature = signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET);
-        return ApiGatewayEvents.invoke(handler,
-                ApiGatewayEvents.post(body, Map.of("x-hub-signature-256", signature), base64));
+        return StreamHandlers.invoke(handler,
+                ApiGatewayEvents.post("/webhook", body, Map.of("x-hub-signature-256", signature), base64));
     }
 
     private static void assertReceived(JsonNode response) {
@@ -170,13 +172,13 @@ class WebhookOnLocalBackendsTest {
 
     @Test
     void verificationEchoesTheChallengeForTheRightTokenOnly() {
-        JsonNode ok = ApiGatewayEvents.invoke(handler, ApiGatewayEvents.get(
+        JsonNode ok = StreamHandlers.invoke(handler, ApiGatewayEvents.get("/webhook",
                 "hub.mode=subscribe&hub.verify_token=" + VERIFY_TOKEN + "&hub.challenge=1158201444"));
         assertEquals(200, ok.get("statusCode").asInt());
         assertEquals("1158201444", ok.get("body").asText());
         assertTrue(ok.at("/headers/content-type").asText().startsWith("text/plain"));
 
-        JsonNode refused = ApiGatewayEvents.invoke(handler, ApiGatewayEvents.get(
+        JsonNode refused = StreamHandlers.invoke(handler, ApiGatewayEvents.get("/webhook",
                 "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444"));
         assertEquals(403, refused.get("statusCode").asInt());
         assertEquals("forbidden", errorCode(refused));
@@ -194,7 +196,7 @@ class WebhookOnLocalBackendsTest {
         assertFalse(rawSignature.equals(signatures.sign(reserialised, APP_SECRET)),
                 "the re-serialised form must differ, or this test proves nothing");
 
-        JsonNode forged = ApiGatewayEvents.invoke(handler, ApiGatewayEvents.post(body,
+        JsonNode forged = StreamHandlers.invoke(handler, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(reserialised, APP_SECRET)), false));
         assertEquals(401, forged.get("statusCode").asInt());
         assertEquals("invalid_signature", errorCode(forged));
@@ -232,10 +234,10 @@ class WebhookOnLocalBackendsTest {
     @Test
     void missingOrWrongSignaturesRecordNothing() {
         String body = payload(referral("5550003", "uuid=never", 1795255200300L));
-        JsonNode missing = ApiGatewayEvents.invoke(handler, ApiGatewayEvents.post(body, Map.of(), false));
+        JsonNode missing = StreamHandlers.invoke(handler, ApiGatewayEvents.post("/webhook", body, Map.of(), false));
         assertEquals(401, missing.get("statusCode").asInt());
         assertEquals("missing_signature", errorCode(missing));
-        JsonNode wrong = ApiGatewayEvents.invoke(handler, ApiGatewayEvents.post(body,
+        JsonNode wrong = StreamHandlers.invoke(handler, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), "not-the-secret")), false));
         assertEquals(401, wrong.get("statusCode").asInt());
         assertEquals("invalid_signature", errorCode(wrong));
@@ -374,7 +376,7 @@ class WebhookOnLocalBackendsTest {
         controls.failRequests(true);
         try {
             String body = payload(echo("5550010", "m_no-secret", null, 1795255201000L));
-            JsonNode response = ApiGatewayEvents.invoke(fresh, ApiGatewayEvents.post(body,
+            JsonNode response = StreamHandlers.invoke(fresh, ApiGatewayEvents.post("/webhook", body,
                     Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
             assertEquals(500, response.get("statusCode").asInt());
             assertEquals("internal_error", errorCode(response));

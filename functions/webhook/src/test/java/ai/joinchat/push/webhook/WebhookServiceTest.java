@@ -1,5 +1,8 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.testing.InMemoryContactBindings;
+import ai.joinchat.push.testing.InMemoryMessageRecords;
+import ai.joinchat.push.testing.RecordingOffers;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
@@ -45,9 +48,9 @@ class WebhookServiceTest {
     private final TestPayloads.CapturedLog log = new TestPayloads.CapturedLog();
     private final ByteArrayOutputStream metricsOut = new ByteArrayOutputStream();
     private final Fakes.Records records = new Fakes.Records();
-    private final Fakes.Messages messages = new Fakes.Messages();
-    private final Fakes.Bindings bindings = new Fakes.Bindings();
-    private final Fakes.Offers offers = new Fakes.Offers();
+    private final InMemoryMessageRecords messages = new InMemoryMessageRecords();
+    private final InMemoryContactBindings bindings = new InMemoryContactBindings();
+    private final RecordingOffers offers = new RecordingOffers();
 
     {
         offers.all = true;
@@ -325,7 +328,7 @@ class WebhookServiceTest {
 
         @Test
         void everyEventOfEveryEntryInMessagingAndStandbyIsProcessed() {
-            messages.known.add(PAGE_ID + "/msg_0001");
+            messages.putQueued(PAGE_ID, "msg_0001");
             String[] seeds = {"echo-text.json", "standby-echo-media.json", "referral-shortlink.json",
                     "referral-chat-plugin-user-ref.json", "postback-referral.json", "optin.json", "delivery.json",
                     "read.json", "quick-reply-phone.json", "quick-reply-email.json"};
@@ -401,7 +404,7 @@ class WebhookServiceTest {
 
         @Test
         void aMessageStorageFailureIs500() {
-            messages.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
+            messages.failing.addAll(InMemoryMessageRecords.WEBHOOK_OPERATIONS);
             assertEquals(500, service.handle(signedPost(TestPayloads.seed("read.json"))).statusCode());
         }
 

@@ -1,5 +1,7 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.signature.SignedRef;
@@ -108,7 +110,8 @@ class WebhookTrustOnLocalBackendsTest {
 
     private JsonNode post(String body) {
         String signature = signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET);
-        return ApiGatewayEvents.invoke(handler, ApiGatewayEvents.post(body, Map.of("x-hub-signature-256", signature), false));
+        return StreamHandlers.invoke(handler,
+                ApiGatewayEvents.post("/webhook", body, Map.of("x-hub-signature-256", signature), false));
     }
 
     private static void assertReceived(JsonNode response) {
@@ -312,7 +315,7 @@ class WebhookTrustOnLocalBackendsTest {
         WebhookHandler misconfigured = new WebhookHandler(WebhookComponents.create(env, Clock.systemUTC()));
         String body = payload(echo("7500001", "m_unstorable", "hi", 1795255600000L),
                 referral("7500002", "uuid=still-bound", 1795255600001L));
-        JsonNode response = ApiGatewayEvents.invoke(misconfigured, ApiGatewayEvents.post(body,
+        JsonNode response = StreamHandlers.invoke(misconfigured, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
         assertEquals(200, response.get("statusCode").asInt(), response.toString());
         assertEquals(Optional.of("7500002"), bindings.psidFor(page, "uuid:still-bound"));

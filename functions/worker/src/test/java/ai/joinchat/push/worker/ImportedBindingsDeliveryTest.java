@@ -1,5 +1,7 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -9,19 +11,13 @@ import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.send.SendApiHandler;
 import ai.joinchat.push.signature.SignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +45,8 @@ class ImportedBindingsDeliveryTest {
     private static final String API_SECRET = "import-api-secret";
     private static final String TOKEN = "import-page-token-not-real";
 
-    private static WireMockServer graph;
+    @RegisterExtension
+    static final WireMockExtension graph = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     private final LocalAws aws;
     private String pageId;
@@ -60,20 +57,8 @@ class ImportedBindingsDeliveryTest {
         this.aws = aws;
     }
 
-    @BeforeAll
-    static void startGraph() {
-        graph = new WireMockServer(options().dynamicPort());
-        graph.start();
-    }
-
-    @AfterAll
-    static void stopGraph() {
-        graph.stop();
-    }
-
     @BeforeEach
     void setUp() {
-        graph.resetAll();
         aws.purge("MessageQueue");
         pageId = Long.toString(8_000_000_000L + System.nanoTime() % 1_000_000_000L);
         aws.putPageSecret(pageId, API_SECRET, TOKEN, null);
@@ -84,8 +69,8 @@ class ImportedBindingsDeliveryTest {
         workerEnv.put("GRAPH_API_BASE_URL", graph.baseUrl());
         WorkerHandler worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000)));
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"), aws.stack().queueArn("MessageQueue"),
-                aws.stack().region(), 10, event -> invoke(worker, event), new JsonLogger("sqs-event-source", "WARN"),
-                Duration.ZERO);
+                aws.stack().region(), 10, event -> StreamHandlers.invoke(worker, event, null),
+                new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);
     }
 
     @AfterEach
@@ -124,37 +109,10 @@ class ImportedBindingsDeliveryTest {
     }
 
     private JsonNode call(String path, String body) {
-        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
-        ObjectNode event = Json.object();
-        event.put("version", "2.0");
-        event.put("routeKey", "$default");
-        event.put("rawPath", path);
-        event.put("rawQueryString", "");
-        event.putObject("headers").put("content-type", "application/json")
-                .put("x-joinchat-signature", new SignatureVerifier().sign(raw, API_SECRET));
-        ObjectNode context = event.putObject("requestContext");
-        context.put("requestId", "req-import");
-        context.putObject("http").put("method", "POST").put("path", path).put("sourceIp", "203.0.113.7");
-        event.put("body", body);
-        event.put("isBase64Encoded", false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            sendApi.handleRequest(new ByteArrayInputStream(Json.writeBytes(event)), out, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JsonNode response = Json.parse(out.toString(StandardCharsets.UTF_8));
+        JsonNode response = StreamHandlers.invoke(sendApi, ApiGatewayEvents.post(path, body,
+                Map.of("x-joinchat-signature", new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8),
+                        API_SECRET)), false));
         assertTrue(response.isObject());
         return response;
-    }
-
-    private static byte[] invoke(WorkerHandler handler, byte[] event) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(event), out, null);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -9,13 +9,12 @@ import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.http.Fault;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,23 +42,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MessageDeliveryTest {
 
-    private static WireMockServer graph;
+    @RegisterExtension
+    static final WireMockExtension graph = WireMockExtension.newInstance().options(options().dynamicPort()).build();
     private WorkerFixture fixture;
-
-    @BeforeAll
-    static void startGraph() {
-        graph = new WireMockServer(options().dynamicPort());
-        graph.start();
-    }
-
-    @AfterAll
-    static void stopGraph() {
-        graph.stop();
-    }
 
     @BeforeEach
     void setUp() {
-        graph.resetAll();
         fixture = new WorkerFixture(graph.baseUrl());
     }
 
@@ -491,11 +479,11 @@ class MessageDeliveryTest {
 
     @Test
     void dynamoDbDownChangesNothingAndRetries() {
-        fixture.bindings.down = true;
+        fixture.bindings.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-ddbdown", "uuid", "u1", "Hi"));
         assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, fixture.delivery.deliver(message, 1));
 
-        fixture.bindings.down = false;
+        fixture.bindings.failure = null;
         fixture.records.failing.add("claim");
         assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, fixture.delivery.deliver(message, 1));
         assertEquals(MessageStatus.QUEUED, record(message).status());

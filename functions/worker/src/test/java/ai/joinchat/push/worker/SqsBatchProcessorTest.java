@@ -2,13 +2,12 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.MessageStatus;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,23 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SqsBatchProcessorTest {
 
-    private static WireMockServer graph;
+    @RegisterExtension
+    static final WireMockExtension graph = WireMockExtension.newInstance()
+            .options(options().dynamicPort().containerThreads(40).jettyAcceptors(2)).build();
     private WorkerFixture fixture;
-
-    @BeforeAll
-    static void startGraph() {
-        graph = new WireMockServer(options().dynamicPort().containerThreads(40).jettyAcceptors(2));
-        graph.start();
-    }
-
-    @AfterAll
-    static void stopGraph() {
-        graph.stop();
-    }
 
     @BeforeEach
     void setUp() {
-        graph.resetAll();
         fixture = new WorkerFixture(graph.baseUrl());
     }
 

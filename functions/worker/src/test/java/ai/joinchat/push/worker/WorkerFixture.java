@@ -1,7 +1,5 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.local.fakes.InMemoryMessageRecords;
-
 import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
@@ -13,6 +11,10 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.testing.InMemoryContactBindings;
+import ai.joinchat.push.testing.InMemoryMessageRecords;
+import ai.joinchat.push.testing.InMemorySecretSource;
+import ai.joinchat.push.testing.RecordingOffers;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.ByteArrayOutputStream;

@@ -4,22 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import ai.joinchat.push.testing.SqsEvents;
+import ai.joinchat.push.testing.StreamHandlers;
+import ai.joinchat.push.testing.FakeLambdaContext;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,24 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class WorkerHandlerTest {
 
-    private static WireMockServer graph;
+    @RegisterExtension
+    static final WireMockExtension graph = WireMockExtension.newInstance().options(options().dynamicPort()).build();
     private WorkerFixture fixture;
     private WorkerHandler handler;
 
-    @BeforeAll
-    static void startGraph() {
-        graph = new WireMockServer(options().dynamicPort());
-        graph.start();
-    }
-
-    @AfterAll
-    static void stopGraph() {
-        graph.stop();
-    }
-
     @BeforeEach
     void setUp() {
-        graph.resetAll();
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_handler\"}")));
         fixture = new WorkerFixture(graph.baseUrl());
@@ -70,37 +58,17 @@ class WorkerHandlerTest {
         fixture.close();
     }
 
-    private JsonNode invoke(String event, FakeLambdaContext context) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, context);
-        return Json.parse(out.toString(StandardCharsets.UTF_8));
+    private JsonNode invoke(String event, FakeLambdaContext context) {
+        return Json.parse(new String(StreamHandlers.invoke(handler, event.getBytes(StandardCharsets.UTF_8), context),
+                StandardCharsets.UTF_8));
     }
 
     private static ObjectNode sqsRecord(String sqsMessageId, String body, int receiveCount) {
-        ObjectNode record = Json.object();
-        record.put("messageId", sqsMessageId);
-        record.put("receiptHandle", "handle-" + sqsMessageId);
-        record.put("body", body);
-        record.putObject("attributes")
-                .put("ApproximateReceiveCount", Integer.toString(receiveCount))
-                .put("SentTimestamp", "1777883400000")
-                .put("SenderId", "AIDAEXAMPLE")
-                .put("ApproximateFirstReceiveTimestamp", "1777883400012");
-        record.putObject("messageAttributes");
-        record.put("md5OfBody", "ignored");
-        record.put("eventSource", "aws:sqs");
-        record.put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:queue");
-        record.put("awsRegion", "us-east-1");
-        return record;
+        return SqsEvents.record(sqsMessageId, "handle-" + sqsMessageId, body, receiveCount);
     }
 
     private static String event(ObjectNode... records) {
-        ObjectNode event = Json.object();
-        ArrayNode array = event.putArray("Records");
-        for (ObjectNode record : records) {
-            array.add(record);
-        }
-        return Json.write(event);
+        return Json.write(SqsEvents.event(List.of(records)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.json.Json;
@@ -17,23 +18,18 @@ import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +66,8 @@ class WorkerIntegrationTest {
     private static final String APP_SECRET = "integration-app-secret-0123456789";
     private static final AtomicInteger PAGE_IDS = new AtomicInteger();
 
-    private static WireMockServer graph;
+    @RegisterExtension
+    static final WireMockExtension graph = WireMockExtension.newInstance().options(options().dynamicPort()).build();
 
     private final LocalAws aws;
     private String pageId;
@@ -84,20 +81,8 @@ class WorkerIntegrationTest {
         this.aws = aws;
     }
 
-    @BeforeAll
-    static void startGraph() {
-        graph = new WireMockServer(options().dynamicPort());
-        graph.start();
-    }
-
-    @AfterAll
-    static void stopGraph() {
-        graph.stop();
-    }
-
     @BeforeEach
     void setUp() {
-        graph.resetAll();
         aws.purge("MessageQueue");
         aws.purge("MessageDeadLetterQueue");
         // A page of its own per test: the backends serve every test of the JVM.
@@ -116,22 +101,13 @@ class WorkerIntegrationTest {
         queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"),
                 aws.stack().queueArn("MessageQueue"), aws.stack().region(), 10,
-                event -> invoke(handler, event), new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);
+                event -> StreamHandlers.invoke(handler, event, null), new JsonLogger("sqs-event-source", "WARN"),
+                Duration.ZERO);
     }
 
     @AfterEach
     void tearDown() {
         poller.close();
-    }
-
-    private static byte[] invoke(WorkerHandler handler, byte[] event) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            handler.handleRequest(new ByteArrayInputStream(event), out, null);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     // ---- helpers ------------------------------------------------------------------------------

@@ -11,23 +11,18 @@ import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.send.SendApiHandler;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.FakeLambdaContext;
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.webhook.WebhookComponents;
 import ai.joinchat.push.webhook.WebhookHandler;
 import ai.joinchat.push.worker.WorkerComponents;
 import ai.joinchat.push.worker.WorkerHandler;
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +31,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -138,22 +132,14 @@ final class GuaranteeRig implements AutoCloseable {
 
     /** POST /api/send_message through SendApiHandler, with Lambda telling it {@code remaining} is left. */
     Answer send(String body, String idempotencyKey, Duration remaining) {
-        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
-        ObjectNode event = Json.object();
-        event.put("version", "2.0");
-        event.put("routeKey", "ANY /api/send_message");
-        event.put("rawPath", "/api/send_message");
-        event.put("rawQueryString", "");
-        ObjectNode headers = event.putObject("headers");
-        headers.put("content-type", "application/json");
-        headers.put("x-joinchat-signature", new SignatureVerifier().sign(raw, API_SECRET));
+        Map<String, String> headers = new HashMap<>();
+        headers.put("x-joinchat-signature",
+                new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), API_SECRET));
         if (idempotencyKey != null) {
             headers.put("idempotency-key", idempotencyKey);
         }
-        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/api/send_message");
-        event.put("body", body);
-        event.put("isBase64Encoded", false);
-        JsonNode result = invoke(send::handleRequest, Json.writeBytes(event), remaining);
+        JsonNode result = StreamHandlers.invoke(send, ApiGatewayEvents.post("/api/send_message", body, headers, false),
+                FakeLambdaContext.countingDown(remaining));
         return new Answer(result.path("statusCode").asInt(), Json.parse(result.path("body").asText()));
     }
 
@@ -161,7 +147,8 @@ final class GuaranteeRig implements AutoCloseable {
 
     private byte[] invokeWorker(byte[] event) {
         beforeWorker.accept(Json.parse(new String(event, StandardCharsets.UTF_8)));
-        byte[] response = Json.writeBytes(invoke(worker::handleRequest, event, workerRemaining));
+        byte[] answer = StreamHandlers.invoke(worker, event, FakeLambdaContext.countingDown(workerRemaining));
+        byte[] response = answer.length == 0 ? Json.writeBytes(Json.object()) : answer;
         if (workerDynamo.killed()) {
             // A killed invocation answers nothing: Lambda keeps the whole batch for a redelivery.
             workerDynamo.clear();
@@ -227,19 +214,10 @@ final class GuaranteeRig implements AutoCloseable {
                 + ",\"messaging\":[{\"sender\":{\"id\":\"" + echo.pageId() + "\"},\"recipient\":{\"id\":\""
                 + echo.psid() + "\"},\"timestamp\":" + now + ",\"message\":{\"is_echo\":true,\"app_id\":1517,"
                 + "\"metadata\":\"" + echo.messageId() + "\",\"mid\":\"" + echo.mid() + "\",\"text\":\"echo\"}}]}]}";
-        byte[] raw = payload.getBytes(StandardCharsets.UTF_8);
-        ObjectNode event = Json.object();
-        event.put("version", "2.0");
-        event.put("routeKey", "ANY /webhook");
-        event.put("rawPath", "/webhook");
-        event.put("rawQueryString", "");
-        event.putObject("headers").put("content-type", "application/json")
-                .put("x-hub-signature-256", new WebhookSignatureVerifier().sign(raw, APP_SECRET));
-        event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/webhook");
-        event.put("body", payload);
-        event.put("isBase64Encoded", false);
+        JsonNode event = ApiGatewayEvents.post("/webhook", payload, Map.of("x-hub-signature-256",
+                new WebhookSignatureVerifier().sign(payload.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false);
         for (int attempt = 0; attempt < 5; attempt++) {
-            if (invoke(webhook::handleRequest, Json.writeBytes(event), Duration.ofSeconds(10))
+            if (StreamHandlers.invoke(webhook, event, FakeLambdaContext.countingDown(Duration.ofSeconds(10)))
                     .path("statusCode").asInt() == 200) {
                 return;
             }
@@ -249,39 +227,6 @@ final class GuaranteeRig implements AutoCloseable {
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
-
-    interface Entry {
-        void handleRequest(java.io.InputStream in, java.io.OutputStream out, Context context) throws IOException;
-    }
-
-    private static JsonNode invoke(Entry entry, byte[] event, Duration remaining) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            entry.handleRequest(new ByteArrayInputStream(event), out, context(remaining));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        byte[] bytes = out.toByteArray();
-        return bytes.length == 0 ? Json.object() : Json.parse(new String(bytes, StandardCharsets.UTF_8));
-    }
-
-    static Context context(Duration remaining) {
-        long end = System.nanoTime() + remaining.toNanos();
-        String requestId = "rig-" + ThreadLocalRandom.current().nextLong(1_000_000_000L);
-        return new Context() {
-            public String getAwsRequestId() { return requestId; }
-            public String getLogGroupName() { return "rig"; }
-            public String getLogStreamName() { return "rig"; }
-            public String getFunctionName() { return "rig"; }
-            public String getFunctionVersion() { return "$LATEST"; }
-            public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:rig"; }
-            public CognitoIdentity getIdentity() { return null; }
-            public ClientContext getClientContext() { return null; }
-            public int getRemainingTimeInMillis() { return (int) Math.max(0, (end - System.nanoTime()) / 1_000_000); }
-            public int getMemoryLimitInMB() { return 1024; }
-            public LambdaLogger getLogger() { return null; }
-        };
-    }
 
     static void pause(long millis) {
         try {

@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.testing;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.secrets.SecretSource;
@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-final class InMemorySecretSource implements SecretSource {
+/** Secret strings by id in memory; while {@link #down}, every read fails as if Secrets Manager were. */
+public final class InMemorySecretSource implements SecretSource {
 
-    final Map<String, String> secrets = new ConcurrentHashMap<>();
-    volatile boolean down;
+    public final Map<String, String> secrets = new ConcurrentHashMap<>();
+    public volatile boolean down;
 
     @Override
     public Optional<String> secretString(String secretId) {

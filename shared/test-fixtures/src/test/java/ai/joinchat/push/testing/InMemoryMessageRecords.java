@@ -1,7 +1,9 @@
-package ai.joinchat.push.local.fakes;
+package ai.joinchat.push.testing;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
@@ -9,7 +11,10 @@ import ai.joinchat.push.store.MessageStatus;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,13 +23,21 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@link MessageRecords} in memory, with the conditional transitions of the DynamoDB one, for unit
  * tests of the functions. {@link #failing} names operations that throw as if DynamoDB were down.
+ * The webhook's calls (echo, delivery and read receipts) are also written to {@link #calls}, and
+ * the receipts only recorded there: they answer as if every id (or one record) moved.
  */
-public final class InMemoryMessageRecords implements MessageRecords {
+public class InMemoryMessageRecords implements MessageRecords {
+
+    /** Every webhook-side operation, for {@code failing.addAll(WEBHOOK_OPERATIONS)}. */
+    public static final List<String> WEBHOOK_OPERATIONS =
+            List.of("confirmByEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
 
     private final Map<String, MessageRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Instant> leases = new ConcurrentHashMap<>();
     /** Operations ("createPending", "commit", "reject", "claim", "markSent", ...) that throw as if DynamoDB were down. */
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** The webhook's calls, in order: "echoed page message at-millis", "delivered page [mids]", ... */
+    public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
 
     private void check(String operation) {
         if (failing.contains(operation)) {
@@ -81,6 +94,14 @@ public final class InMemoryMessageRecords implements MessageRecords {
 
     public void put(MessageRecord record) {
         records.put(record.messageId(), record);
+    }
+
+    /** A record the send API committed (queued) for a PSID, as if SQS took the message. */
+    public void putQueued(String pageId, String messageId) {
+        Instant now = Instant.now();
+        put(MessageRecord.pending(messageId, pageId, new Recipient(RecipientType.ID, "24681357"), "text", List.of(),
+                now, now.plusSeconds(10)));
+        commit(messageId, Deadline.none());
     }
 
     @Override
@@ -165,6 +186,7 @@ public final class InMemoryMessageRecords implements MessageRecords {
     public synchronized boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid,
                                               Instant at) {
         check("confirmByEcho");
+        calls.add("echoed " + pageId + " " + messageId + " " + at.toEpochMilli());
         MessageRecord r = records.get(messageId);
         if (r == null || !pageId.equals(r.pageId()) || !r.status().committed()) {
             return false;
@@ -184,16 +206,22 @@ public final class InMemoryMessageRecords implements MessageRecords {
 
     @Override
     public int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at) {
-        throw new UnsupportedOperationException();
+        check("markDelivered");
+        calls.add("delivered " + pageId + " " + facebookMessageIds);
+        return facebookMessageIds.size();
     }
 
     @Override
     public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-        throw new UnsupportedOperationException();
+        check("markDeliveredUpTo");
+        calls.add("delivered-up-to " + pageId + " " + psid + " " + watermarkMillis);
+        return 1;
     }
 
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-        throw new UnsupportedOperationException();
+        check("markReadUpTo");
+        calls.add("read-up-to " + pageId + " " + psid + " " + watermarkMillis);
+        return 1;
     }
 }

@@ -1,0 +1,34 @@
+package ai.joinchat.push.testing;
+
+import ai.joinchat.push.store.QuickReplyOffers;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Quick-reply offers in memory: {@link #live} answers the recorded ones, or every one while
+ * {@link #all} is set; {@link #failure}, when set, is thrown by {@link #record}.
+ */
+public final class RecordingOffers implements QuickReplyOffers {
+
+    public final Set<Offer> recorded = ConcurrentHashMap.newKeySet();
+    public volatile boolean all;
+    public volatile RuntimeException failure;
+
+    @Override
+    public void record(String pageId, String psid, Set<Kind> kinds, Instant at) {
+        RuntimeException f = failure;
+        if (f != null) {
+            throw f;
+        }
+        kinds.forEach(kind -> recorded.add(new Offer(pageId, psid, kind)));
+    }
+
+    @Override
+    public Set<Offer> live(Collection<Offer> offers, Instant now) {
+        return offers.stream().filter(offer -> all || recorded.contains(offer)).collect(Collectors.toSet());
+    }
+}
