@@ -20,9 +20,7 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -37,7 +35,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,10 +44,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The whole system on one machine, from {@code template.yaml}: embedded DynamoDB, SQS and Secrets
@@ -128,49 +123,42 @@ public final class LocalMode implements AutoCloseable {
     public static void main(String[] args) {
         int port;
         boolean jsonLogs = false;
-        String portSetting = System.getenv("PORT");
         try {
+            String portSetting = System.getenv("PORT");
             port = portSetting == null || portSetting.isBlank() ? DEFAULT_PORT : Integer.parseInt(portSetting.trim());
-        } catch (NumberFormatException e) {
-            System.err.println("PORT must be a number, is '" + portSetting + "'");
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "run" -> {
+                        // the default command
+                    }
+                    case "--json-logs" -> jsonLogs = true;
+                    case "--port" -> port = Integer.parseInt(i + 1 < args.length ? args[++i] : "");
+                    case "-h", "--help" -> {
+                        System.out.print(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e instanceof NumberFormatException ? "PORT and --port must be a number" : e.getMessage());
+            System.err.print(USAGE);
             System.exit(2);
             return;
         }
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "run" -> {
-                    // the default command
-                }
-                case "--json-logs" -> jsonLogs = true;
-                case "--port" -> {
-                    if (i + 1 >= args.length) {
-                        System.err.print(USAGE);
-                        System.exit(2);
-                    }
-                    try {
-                        port = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        System.err.println("--port must be a number");
-                        System.exit(2);
-                    }
-                }
-                case "-h", "--help" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown argument: " + args[i]);
-                    System.err.print(USAGE);
-                    System.exit(2);
-                }
+        // The embedded backends say on stderr that SLF4J has no backend and that sqlite4java cannot tell
+        // its jar's version: true, harmless, and confusing on a newcomer's console.
+        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
+        PrintStream stderr = System.err;
+        System.setErr(ConsoleLineStream.lines(line -> {
+            if (!line.startsWith("SLF4J: ")) {
+                stderr.println(line);
             }
-        }
-        quietenEmbeddedLibraries();
+        }));
         String graphApiBaseUrl = System.getenv("GRAPH_API_BASE_URL");
         Options options = new Options(findRepositoryRoot(), port, jsonLogs,
                 graphApiBaseUrl == null || graphApiBaseUrl.isBlank() ? null : graphApiBaseUrl.trim(),
                 DemoCredentials.fromEnvironment(System.getenv()), System.out);
-
         LocalMode localMode;
         try {
             localMode = start(options);
@@ -193,46 +181,8 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
-    /**
-     * The embedded backends announce on stderr that SLF4J has no logging backend and that
-     * sqlite4java cannot tell its jar's version: true, harmless, and confusing on a newcomer's
-     * console. Everything else on stderr still shows.
-     */
-    private static void quietenEmbeddedLibraries() {
-        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(new LineFilter(stderr, line -> !line.startsWith("SLF4J: ")), true,
-                StandardCharsets.UTF_8));
-    }
-
     /** Held so java.util.logging keeps the level set on it. */
-    private static final Logger SQLITE4JAVA_LOGGER =
-            Logger.getLogger("com.almworks.sqlite4java");
-
-    /** Passes on the lines a predicate accepts. */
-    private static final class LineFilter extends OutputStream {
-        private final PrintStream target;
-        private final Predicate<String> accept;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-
-        LineFilter(PrintStream target, Predicate<String> accept) {
-            this.target = target;
-            this.accept = accept;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            line.write(b);
-            if (b == '\n') {
-                String text = line.toString(StandardCharsets.UTF_8);
-                line.reset();
-                if (accept.test(text)) {
-                    target.print(text);
-                    target.flush();
-                }
-            }
-        }
-    }
+    private static final Logger SQLITE4JAVA_LOGGER = Logger.getLogger("com.almworks.sqlite4java");
 
     public URI apiUri() {
         return gateway.baseUri();
@@ -299,15 +249,10 @@ public final class LocalMode implements AutoCloseable {
             if (environment.containsKey("GRAPH_API_BASE_URL")) {
                 environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
             }
-            FunctionProcess.Definition definition = new FunctionProcess.Definition(
-                    function.logicalId(),
-                    function.shortName(),
-                    STACK_NAME + "-" + function.logicalId(),
-                    function.handler(),
-                    root.resolve(function.builtJar()).normalize(),
-                    function.memorySizeMb(),
-                    Duration.ofSeconds(function.timeoutSeconds()),
-                    environment);
+            FunctionProcess.Definition definition = new FunctionProcess.Definition(function.logicalId(),
+                    function.shortName(), STACK_NAME + "-" + function.logicalId(), function.handler(),
+                    root.resolve(function.builtJar()).normalize(), function.memorySizeMb(),
+                    Duration.ofSeconds(function.timeoutSeconds()), environment);
             FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console);
             toClose.add(process);
             functions.put(definition.name(), process);
@@ -469,15 +414,15 @@ public final class LocalMode implements AutoCloseable {
         String signature = SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
         String curl = "curl -sS -X POST " + api + "/api/send_message -H 'content-type: application/json' "
                 + "-H 'x-joinchat-signature: " + signature + "' --data '" + body + "'";
-        StringBuilder coldStarts = new StringBuilder();
-        coldStarts().forEach((name, duration) -> coldStarts.append(coldStarts.length() == 0 ? "" : ", ")
-                .append(name).append(' ').append(duration.toMillis()).append(" ms"));
+        String coldStarts = String.join(", ", coldStartMillis().entrySet().stream()
+                .map(entry -> entry.getKey() + " " + entry.getValue() + " ms").toList());
         String graph = sandbox != null
                 ? "Graph sandbox  " + sandbox.baseUri() + "   (GET " + sandbox.baseUri() + "/__sandbox/messages lists what was sent)"
                 : "Graph API      " + options.graphApiBaseUrl() + "   (real deliveries with the seeded page token)";
         List<String> routeKeys = routes.stream().map(HttpApiGateway.Route::routeKey).toList();
         String startup = String.format(Locale.ROOT, "%.1f s", startupTime.toMillis() / 1000.0);
 
+        String apiSecret = DemoCredentials.shown(credentials.apiSecret(), DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET");
         String text = "\n"
                 + "  JoinChat push API - local mode is up in " + startup + "\n\n"
                 + "  API            " + api + "\n"
@@ -487,8 +432,7 @@ public final class LocalMode implements AutoCloseable {
                 + "  AWS backends   DynamoDB " + backends.dynamoDbEndpoint() + ", SQS " + backends.sqsEndpoint()
                 + ", Secrets Manager " + backends.secretsManagerEndpoint() + "\n\n"
                 + "  Demo page      page_id            " + credentials.pageId() + "\n"
-                + "                 api_secret         " + DemoCredentials.shown(credentials.apiSecret(),
-                DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET") + "   (x-joinchat-signature)\n"
+                + "                 api_secret         " + apiSecret + "   (x-joinchat-signature)\n"
                 + "                 page_access_token  " + DemoCredentials.shown(credentials.pageAccessToken(),
                 DemoCredentials.DEMO_PAGE_ACCESS_TOKEN, "LOCAL_PAGE_ACCESS_TOKEN") + "\n"
                 + "  App            app_secret         " + DemoCredentials.shown(credentials.appSecret(),
@@ -498,8 +442,7 @@ public final class LocalMode implements AutoCloseable {
                 + "  Send a message:\n"
                 + "    " + curl + "\n"
                 + "  Sign your own body:\n"
-                + "    ./bin/sign --secret " + DemoCredentials.shown(credentials.apiSecret(),
-                DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET") + " --data '<json>'\n\n"
+                + "    ./bin/sign --secret " + apiSecret + " --data '<json>'\n\n"
                 + "  Ctrl-C stops everything.\n";
         console.block("local", "ready", text, Console.fields(
                 "api_url", api.toString(),
@@ -557,13 +500,9 @@ public final class LocalMode implements AutoCloseable {
         synchronized (toClose) {
             resources = new ArrayList<>(toClose);
         }
-        // Event sources first, so no batch is taken while the rest stops; then everything newest first.
-        List<AutoCloseable> order = new ArrayList<>();
-        resources.stream().filter(r -> r instanceof SqsEventSourcePoller).forEach(order::add);
-        List<AutoCloseable> rest = new ArrayList<>(resources.stream().filter(r -> !(r instanceof SqsEventSourcePoller)).toList());
-        Collections.reverse(rest);
-        order.addAll(rest);
-        for (AutoCloseable resource : order) {
+        // Newest first: the event sources before the worker, so no batch is taken while the rest stops.
+        Collections.reverse(resources);
+        for (AutoCloseable resource : resources) {
             try {
                 resource.close();
             } catch (Exception e) {
@@ -571,11 +510,8 @@ public final class LocalMode implements AutoCloseable {
             }
         }
         if (workDirectory != null) {
-            try (Stream<Path> files = Files.walk(workDirectory)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException ignored) {
-                // A temporary directory; the OS cleans it up eventually.
-            }
+            workDirectory.resolve("lambda-bootstrap.jar").toFile().delete(); // all BootstrapJar writes there
+            workDirectory.toFile().delete();
         }
     }
 }
