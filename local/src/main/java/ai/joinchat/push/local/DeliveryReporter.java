@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,50 +82,36 @@ final class DeliveryReporter implements Function<byte[], byte[]> {
                     + (retried ? " failed and goes back to the queue" : " was handled") + " (not a queued message)");
             return;
         }
-        Optional<MessageRecord> found;
+        MessageRecord found;
         try {
-            found = records.find(batchRecord.messageId());
+            found = records.find(batchRecord.messageId()).orElse(null);
         } catch (RuntimeException e) {
-            found = Optional.empty();
+            found = null;
         }
-        Instant since = found.map(MessageRecord::createdAt).orElse(batchRecord.sentToQueue());
+        Instant since = found != null ? found.createdAt() : batchRecord.sentToQueue();
         long latencyMillis = since == null ? -1 : Duration.between(since, Instant.now()).toMillis();
-        String status = retried ? "retrying" : found.map(r -> r.status().wireName()).orElse("unknown");
+        String status = retried ? "retrying" : found != null ? found.status().wireName() : "unknown";
         StringBuilder line = new StringBuilder(batchRecord.messageId()).append("  ").append(status);
-        found.ifPresent(record -> {
-            if (record.psid() != null && !retried && record.facebookMessageId() != null) {
-                line.append(" -> psid ").append(record.psid());
-            }
-            if (record.facebookMessageId() != null && !retried) {
-                line.append("  facebook ").append(record.facebookMessageId());
-            }
-            DeliveryError error = record.error();
-            if (error != null && (retried || "failed".equals(record.status().wireName()))) {
-                line.append("  error ").append(error.code());
-                if (error.subcode() != null) {
-                    line.append('/').append(error.subcode());
-                }
-                line.append(": ").append(error.message());
-            }
-        });
+        String facebookId = found == null ? null : found.facebookMessageId();
+        if (facebookId != null && !retried) {
+            line.append(found.psid() != null ? " -> psid " + found.psid() : "").append("  facebook ").append(facebookId);
+        }
+        DeliveryError error = found == null ? null : found.error();
+        if (error != null && (retried || "failed".equals(status))) {
+            line.append("  error ").append(error.code()).append(error.subcode() != null ? "/" + error.subcode() : "")
+                    .append(": ").append(error.message());
+        }
         if (retried) {
-            line.append("  (attempt ").append(batchRecord.receiveCount());
-            if (maxReceiveCount > 0) {
-                line.append(" of ").append(maxReceiveCount);
-                if (batchRecord.receiveCount() >= maxReceiveCount) {
-                    line.append(", next stop the dead-letter queue");
-                }
-            }
-            line.append(')');
+            line.append("  (attempt ").append(batchRecord.receiveCount())
+                    .append(maxReceiveCount <= 0 ? "" : " of " + maxReceiveCount
+                            + (batchRecord.receiveCount() >= maxReceiveCount ? ", next stop the dead-letter queue" : ""))
+                    .append(')');
         }
         if (latencyMillis >= 0) {
             line.append(String.format(Locale.ROOT, "  %.2f s after it was accepted", latencyMillis / 1000.0));
         }
-        console.print(SOURCE, "delivery", line.toString(), Console.fields(
-                "message_id", batchRecord.messageId(),
-                "status", status,
-                "facebook_message_id", found.map(MessageRecord::facebookMessageId).orElse(null),
-                "attempt", batchRecord.receiveCount(),
+        console.print(SOURCE, "delivery", line.toString(), Console.fields("message_id", batchRecord.messageId(),
+                "status", status, "facebook_message_id", facebookId, "attempt", batchRecord.receiveCount(),
                 "latency_ms", latencyMillis));
     }
 
@@ -142,11 +127,8 @@ final class DeliveryReporter implements Function<byte[], byte[]> {
         List<BatchRecord> batch = new ArrayList<>();
         JsonNode event = Json.parse(sqsEvent).orElse(Json.object());
         for (JsonNode record : event.path("Records")) {
-            String messageId = null;
-            Optional<JsonNode> body = Json.parse(record.path("body").asText("").getBytes(StandardCharsets.UTF_8));
-            if (body.isPresent()) {
-                messageId = Json.text(body.get(), "message_id");
-            }
+            String messageId = Json.parse(record.path("body").asText("").getBytes(StandardCharsets.UTF_8))
+                    .map(body -> Json.text(body, "message_id")).orElse(null);
             JsonNode attributes = record.path("attributes");
             long sentMillis = attributes.path("SentTimestamp").asLong(0);
             batch.add(new BatchRecord(record.path("messageId").asText(), messageId,

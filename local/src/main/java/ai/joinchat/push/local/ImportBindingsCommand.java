@@ -146,49 +146,45 @@ public final class ImportBindingsCommand {
         return rejections.isEmpty() ? 0 : 1;
     }
 
-    /** The answer of a 200, or empty after explaining why there is none. */
+    /** The answer of a 200, or empty after explaining why there is none; 429, 5xx and I/O errors are tried again. */
     private Optional<JsonNode> post(URI target, byte[] body, String secret, int firstLine) {
-        HttpRequest request = HttpRequest.newBuilder(target)
-                .timeout(Duration.ofSeconds(30))
+        HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .header("x-joinchat-signature", new SignatureVerifier().sign(body, secret))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        for (int attempt = 1; ; attempt++) {
-            String problem;
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                if (response.statusCode() == 200) {
-                    Optional<JsonNode> answer = Json.parse(response.body().getBytes(StandardCharsets.UTF_8))
-                            .filter(JsonNode::isObject);
-                    if (answer.isPresent()) {
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        String batch = "the batch starting at line " + firstLine;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                String problem;
+                try {
+                    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    int status = response.statusCode();
+                    if (status == 200) {
+                        Optional<JsonNode> answer = Json.parse(response.body().getBytes(StandardCharsets.UTF_8))
+                                .filter(JsonNode::isObject);
+                        if (answer.isEmpty()) {
+                            err.println("line " + firstLine + ": the API answered 200 without a JSON object");
+                        }
                         return answer;
                     }
-                    err.println("line " + firstLine + ": the API answered 200 without a JSON object");
+                    problem = "HTTP " + status + " " + response.body();
+                    if (status != 429 && status < 500) {
+                        err.println(batch + " was refused: " + problem);
+                        return Optional.empty();
+                    }
+                } catch (IOException e) {
+                    problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                }
+                if (attempt >= ATTEMPTS) {
+                    err.println(batch + " failed " + ATTEMPTS + " times: " + problem);
                     return Optional.empty();
                 }
-                problem = "HTTP " + response.statusCode() + " " + response.body();
-                if (response.statusCode() != 503 && response.statusCode() != 429 && response.statusCode() < 500) {
-                    err.println("the batch starting at line " + firstLine + " was refused: " + problem);
-                    return Optional.empty();
-                }
-            } catch (IOException e) {
-                problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-            if (attempt >= ATTEMPTS) {
-                err.println("the batch starting at line " + firstLine + " failed " + ATTEMPTS + " times: " + problem);
-                return Optional.empty();
-            }
-            err.println("the batch starting at line " + firstLine + " failed (" + problem + "); retrying");
-            try {
+                err.println(batch + " failed (" + problem + "); retrying");
                 Thread.sleep(1000L * attempt);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 
