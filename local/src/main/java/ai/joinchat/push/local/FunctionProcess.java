@@ -7,10 +7,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,10 +80,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
      * {@link #ready()} completes when it asks for its first invocation.
      */
     public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console) {
-        if (!Files.isRegularFile(definition.codeJar())) {
-            throw new IllegalStateException("the jar of " + definition.logicalId() + " is missing: "
-                    + definition.codeJar() + " (build it with mvn -B -DskipTests package)");
-        }
         LambdaRuntimeApi runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 definition.functionArn(region));
         FunctionProcess function = new FunctionProcess(definition, bootstrapJar, console, runtimeApi);
@@ -159,18 +153,12 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
 
     /** The {@code java} command line of the execution environment. */
     List<String> command() {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
-        command.add("-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:-UsePerfData");
-        command.add("-Xshare:auto");
-        command.add("-Dfile.encoding=UTF-8");
-        command.add("-cp");
-        command.add(definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath());
-        command.add(LambdaBootstrap.class.getName());
-        return command;
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m",
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-Dfile.encoding=UTF-8",
+                "-cp", definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath(),
+                LambdaBootstrap.class.getName());
     }
 
     /** The environment of the execution environment: nothing inherited from the launcher's shell. */

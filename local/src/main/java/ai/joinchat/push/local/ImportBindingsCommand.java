@@ -23,20 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code import-bindings FILE.csv}: brings a JoinChat customer's existing uuid / phone / email →
- * PSID mappings into this system through {@code POST /api/bindings} (contract section 4b), 100 rows
- * per request, signed in the classic form, with a progress line per batch and a summary naming
- * the rejected rows by their line in the file.
- *
- * <p>The file is CSV (UTF-8, comma-separated, double quotes for fields with commas) with a header
- * row, in one of two shapes:
- * <pre>
- *   psid,uuid                     (or psid,phone / psid,email / psid,uuid,phone,email: one value per row)
- *   psid,type,value               type is uuid, phone or email
- * </pre>
- * Normalisation and validation are the server's (phones to +digits, e-mails lower-cased); the
- * command only maps its answer's indexes back to line numbers. Importing is idempotent: an
- * interrupted import can be run again.
+ * {@code import-bindings FILE.csv} (see {@link #USAGE}): brings a JoinChat customer's existing
+ * uuid / phone / email → PSID mappings into this system through {@code POST /api/bindings}
+ * (contract section 4b), 100 rows per request, signed in the classic form, with a progress line per
+ * batch and a summary naming the rejected rows by their line in the file. Normalisation and
+ * validation are the server's; importing is idempotent, so an interrupted import can be run again.
  */
 public final class ImportBindingsCommand {
 
@@ -117,12 +108,10 @@ public final class ImportBindingsCommand {
         List<String> rejections = new ArrayList<>();
         for (int batch = 0; batch < batches; batch++) {
             List<Row> slice = rows.subList(batch * BATCH_SIZE, Math.min(rows.size(), (batch + 1) * BATCH_SIZE));
-            ObjectNode body = Json.object();
-            body.put("page_id", pageId);
-            ArrayNode items = body.putArray("bindings");
-            slice.forEach(row -> items.add(row.binding()));
-            byte[] raw = Json.writeBytes(body);
-            Optional<JsonNode> answer = post(target, raw, secret, slice.get(0).line());
+            ObjectNode body = Json.object().put("page_id", pageId);
+            ArrayNode bindings = body.putArray("bindings");
+            slice.forEach(row -> bindings.add(row.binding()));
+            Optional<JsonNode> answer = post(target, Json.writeBytes(body), secret, slice.get(0).line());
             if (answer.isEmpty()) {
                 out.println("stopped at line " + slice.get(0).line() + ": " + imported
                         + " bindings imported before it; running the import again is safe");

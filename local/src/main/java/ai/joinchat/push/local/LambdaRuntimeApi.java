@@ -290,14 +290,10 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     /** An X-Ray trace header as Lambda passes it: {@code Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0}. */
     private static String newTraceId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] root = new byte[12];
-        byte[] parent = new byte[8];
-        random.nextBytes(root);
-        random.nextBytes(parent);
         HexFormat hex = HexFormat.of();
-        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.formatHex(root)
-                + ";Parent=" + hex.formatHex(parent) + ";Sampled=0";
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.toHexDigits(random.nextLong())
+                + hex.toHexDigits(random.nextInt()) + ";Parent=" + hex.toHexDigits(random.nextLong()) + ";Sampled=0";
     }
 
     /** The error a runtime posts: {@code {"errorMessage", "errorType", "stackTrace"}}. */

@@ -217,7 +217,11 @@ public final class LocalMode implements AutoCloseable {
         Path root = options.repositoryRoot();
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
-        workDirectory = createWorkDirectory();
+        try {
+            workDirectory = Files.createTempDirectory("joinchat-local-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory", e);
+        }
         Path bootstrapJar = BootstrapJar.writeTo(workDirectory);
         checkFunctionJars(template, root);
 
@@ -236,8 +240,8 @@ public final class LocalMode implements AutoCloseable {
 
         DemoCredentials credentials = options.credentials();
         if (options.graphApiBaseUrl() == null) {
-            sandbox = GraphApiSandbox.start(fixedPort(System.getenv(), "LOCAL_GRAPH_SANDBOX_PORT"), console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
-                    credentials.appSecret());
+            sandbox = GraphApiSandbox.start(fixedPort(env, "LOCAL_GRAPH_SANDBOX_PORT"), console,
+                    Map.of(credentials.pageId(), credentials.pageAccessToken()), credentials.appSecret());
             toClose.add(sandbox);
         }
         String graphApiBaseUrl = options.graphApiBaseUrl() != null ? options.graphApiBaseUrl() : sandbox.baseUri().toString();
@@ -287,10 +291,9 @@ public final class LocalMode implements AutoCloseable {
                                   ServerlessFunction function, SqsEventSource source) {
         ProvisionedQueue queue = stack.queue(source.queueLogicalId());
         FunctionProcess process = functions.get(function.shortName());
-        Map<String, String> environment = stack.environmentOf(function.logicalId());
-        String messagesTable = environment.get("MESSAGES_TABLE");
         DeliveryReporter reporter = new DeliveryReporter(process, process.definition().timeout(),
-                new DynamoMessageRecords(dynamoDb, messagesTable, Duration.ofDays(30)),
+                new DynamoMessageRecords(dynamoDb, stack.environmentOf(function.logicalId()).get("MESSAGES_TABLE"),
+                        Duration.ofDays(30)),
                 maxReceiveCount(sqs, queue.url()), console);
         JsonLogger logger = new JsonLogger("sqs-event-source", JsonLogger.Level.INFO,
                 ConsoleLineStream.to(console, "sqs"), Clock.systemUTC());
@@ -326,13 +329,8 @@ public final class LocalMode implements AutoCloseable {
     }
 
     private static Map<String, String> environmentDeclaring(ProvisionedStack stack, String variable) {
-        for (ServerlessFunction function : stack.template().functions()) {
-            Map<String, String> environment = stack.environmentOf(function.logicalId());
-            if (environment.containsKey(variable)) {
-                return environment;
-            }
-        }
-        return Map.of();
+        return stack.template().functions().stream().map(function -> stack.environmentOf(function.logicalId()))
+                .filter(environment -> environment.containsKey(variable)).findFirst().orElse(Map.of());
     }
 
     private static void putSecret(SecretsManagerClient secrets, String id, String value) {
@@ -365,19 +363,11 @@ public final class LocalMode implements AutoCloseable {
      * for a free one.
      */
     static int fixedPort(Map<String, String> environment, String variable) {
-        String value = environment.get(variable);
-        if (value == null || value.isBlank()) {
-            return 0;
+        String value = environment.getOrDefault(variable, "").trim();
+        if (!value.matches("[0-9]{0,5}") || !value.isEmpty() && Integer.parseInt(value) > 65535) {
+            throw new IllegalStateException(variable + " must be a port number, is '" + value + "'");
         }
-        try {
-            int port = Integer.parseInt(value.trim());
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return port;
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(variable + " must be a port number, is '" + value + "'", e);
-        }
+        return value.isEmpty() ? 0 : Integer.parseInt(value);
     }
 
     /** Fails before anything starts when another process already listens on the API's port. */
@@ -394,12 +384,8 @@ public final class LocalMode implements AutoCloseable {
     }
 
     private static void checkFunctionJars(SamTemplate template, Path root) {
-        List<String> missing = new ArrayList<>();
-        for (ServerlessFunction function : template.functions()) {
-            if (!Files.isRegularFile(root.resolve(function.builtJar()))) {
-                missing.add(function.builtJar().toString());
-            }
-        }
+        List<String> missing = template.functions().stream().map(ServerlessFunction::builtJar)
+                .filter(jar -> !Files.isRegularFile(root.resolve(jar))).map(Path::toString).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("function jars missing: " + String.join(", ", missing)
                     + " (build them: ./bin/build-function-jars)");
@@ -457,14 +443,6 @@ public final class LocalMode implements AutoCloseable {
         Map<String, Long> millis = new LinkedHashMap<>();
         coldStarts().forEach((name, duration) -> millis.put(name, duration.toMillis()));
         return millis;
-    }
-
-    private static Path createWorkDirectory() {
-        try {
-            return Files.createTempDirectory("joinchat-local-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory", e);
-        }
     }
 
     /**
