@@ -282,7 +282,8 @@ public final class GraphApiSandbox implements AutoCloseable {
         }
         JsonNode message = body.path("message");
         if (message.has("text")) {
-            line.append("text \"").append(abbreviate(message.get("text").asText(), 60)).append('"');
+            String text = message.get("text").asText().replace('\n', ' ');
+            line.append("text \"").append(text.length() <= 60 ? text : text.substring(0, 57) + "...").append('"');
         } else if (message.path("attachment").path("type").asText().equals("template")) {
             JsonNode payload = message.path("attachment").path("payload");
             line.append(payload.path("template_type").asText("?")).append(" template");
@@ -298,12 +299,9 @@ public final class GraphApiSandbox implements AutoCloseable {
         if (message.path("quick_replies").isArray()) {
             line.append(", ").append(message.get("quick_replies").size()).append(" quick replies");
         }
-        line.append(" [").append(body.path("messaging_type").asText("RESPONSE"));
-        if (body.hasNonNull("tag")) {
-            line.append(' ').append(body.get("tag").asText());
-        }
-        line.append("] -> ").append(response.path("message_id").asText());
-        return line.toString();
+        return line.append(" [").append(body.path("messaging_type").asText("RESPONSE"))
+                .append(body.hasNonNull("tag") ? " " + body.get("tag").asText() : "")
+                .append("] -> ").append(response.path("message_id").asText()).toString();
     }
 
     private static String recipientId(JsonNode recipient) {
@@ -317,21 +315,12 @@ public final class GraphApiSandbox implements AutoCloseable {
 
     private static ObjectNode graphError(String message, String type, int code) {
         ObjectNode root = Json.object();
-        ObjectNode error = root.putObject("error");
-        error.put("message", message);
-        error.put("type", type);
-        error.put("code", code);
-        error.put("fbtrace_id", randomId(11));
+        root.putObject("error").put("message", message).put("type", type).put("code", code).put("fbtrace_id", randomId(11));
         return root;
     }
 
     private static boolean constantTimeEquals(String expected, String actual) {
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String abbreviate(String text, int max) {
-        String oneLine = text.replace('\n', ' ');
-        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 3) + "...";
     }
 
     private static String randomId(int bytes) {

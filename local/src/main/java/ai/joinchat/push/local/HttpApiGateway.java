@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -181,11 +180,6 @@ public final class HttpApiGateway implements AutoCloseable {
                 headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
             }
         });
-        headers.putIfAbsent("x-forwarded-for", sourceIp);
-        headers.putIfAbsent("x-forwarded-proto", "http");
-        headers.putIfAbsent("x-forwarded-port", Integer.toString(http.port()));
-        headers.putIfAbsent("x-amzn-trace-id", "Root=1-" + Long.toHexString(now.getEpochSecond()) + "-"
-                + HexFormat.of().formatHex(randomBytes(12)));
         if (!cookies.isEmpty()) {
             cookies.forEach(event.putArray("cookies")::add);
         }
@@ -195,8 +189,7 @@ public final class HttpApiGateway implements AutoCloseable {
             query.forEach(event.putObject("queryStringParameters")::put);
         }
 
-        ObjectNode context = event.putObject("requestContext").put("accountId", "000000000000").put("apiId", "local")
-                .put("domainName", host).put("domainPrefix", "127");
+        ObjectNode context = event.putObject("requestContext").put("apiId", "local").put("domainName", host);
         context.putObject("http").put("method", exchange.getRequestMethod().toUpperCase(Locale.ROOT))
                 .put("path", exchange.getRequestURI().getRawPath()).put("protocol", exchange.getProtocol())
                 .put("sourceIp", sourceIp).put("userAgent", headers.getOrDefault("user-agent", ""));

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,8 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LambdaRuntimeApi implements AutoCloseable {
 
     public static final String API_VERSION = "2018-06-01";
-    /** Lambda's limit for a synchronous response payload. */
-    public static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
     private static final String PREFIX = "/" + API_VERSION + "/runtime/";
     private static final long NEXT_POLL_MILLIS = 200;
@@ -226,7 +223,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     /** {@code .../response} or {@code .../error}: completes the running invocation with its payload or its error. */
     private void finish(HttpExchange exchange, String requestId, boolean error) throws IOException {
-        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+        byte[] payload = exchange.getRequestBody().readAllBytes();
         Invocation invocation = running.remove(requestId);
         if (invocation == null) {
             send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
@@ -238,12 +235,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
                     "Lambda-Runtime-Function-Error-Type"), "Function.Unhandled");
             invocation.result.completeExceptionally(
                     new LambdaInvocationException(functionName, reported.type(), reported.message()));
-        } else if (payload == null) {
-            invocation.result.completeExceptionally(new LambdaInvocationException(functionName,
-                    "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size ("
-                    + MAX_RESPONSE_BYTES + " bytes)."));
-            send(exchange, 413, errorJson("RequestEntityTooLarge", "response payload over " + MAX_RESPONSE_BYTES + " bytes"));
-            return;
         } else {
             invocation.result.complete(payload);
         }
@@ -251,7 +242,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     }
 
     private void initError(HttpExchange exchange) throws IOException {
-        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+        byte[] payload = exchange.getRequestBody().readAllBytes();
         ReportedError error = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
                 "Lambda-Runtime-Function-Error-Type"), "Runtime.InitError");
         List<Invocation> failed = new ArrayList<>();
@@ -269,12 +260,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
                             invocation.timeout.toMillis() / 1000.0)));
             listener.invocationTimedOut(invocation.requestId, invocation.timeout);
         }
-    }
-
-    /** The body, or null when it is longer than {@code limit}. */
-    private static byte[] readAtMost(InputStream in, int limit) throws IOException {
-        byte[] bytes = in.readNBytes(limit + 1);
-        return bytes.length > limit ? null : bytes;
     }
 
     private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
