@@ -1,6 +1,5 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
@@ -12,13 +11,10 @@ import ai.joinchat.push.local.aws.template.SqsEventSource;
 import ai.joinchat.push.local.aws.template.StackProvisioner;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.store.DynamoMessageRecords;
-import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -278,7 +274,7 @@ public final class LocalMode implements AutoCloseable {
 
         for (ServerlessFunction function : template.functions()) {
             for (SqsEventSource source : function.sqsEvents()) {
-                startEventSource(stack, sqs, dynamoDb, function, source);
+                startEventSource(stack, sqs, functions.get(function.shortName()), source);
             }
         }
 
@@ -287,34 +283,30 @@ public final class LocalMode implements AutoCloseable {
         printBanner(routes);
     }
 
-    private void startEventSource(ProvisionedStack stack, SqsClient sqs, DynamoDbClient dynamoDb,
-                                  ServerlessFunction function, SqsEventSource source) {
+    /** The worker's SQS event source; the worker's own log lines say what became of each message. */
+    private void startEventSource(ProvisionedStack stack, SqsClient sqs, FunctionProcess process, SqsEventSource source) {
         ProvisionedQueue queue = stack.queue(source.queueLogicalId());
-        FunctionProcess process = functions.get(function.shortName());
-        DeliveryReporter reporter = new DeliveryReporter(process, process.definition().timeout(),
-                new DynamoMessageRecords(dynamoDb, stack.environmentOf(function.logicalId()).get("MESSAGES_TABLE"),
-                        Duration.ofDays(30)),
-                maxReceiveCount(sqs, queue.url()), console);
+        long limitMillis = process.definition().timeout().toMillis() + 60_000; // a margin for a queued invocation
         JsonLogger logger = new JsonLogger("sqs-event-source", JsonLogger.Level.INFO,
                 ConsoleLineStream.to(console, "sqs"), Clock.systemUTC());
         SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(), stack.region(),
-                source.batchSize(), reporter, logger);
+                source.batchSize(), event -> {
+                    try {
+                        return process.invoke(event).get(limitMillis, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    } catch (TimeoutException | InterruptedException e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IllegalStateException("the worker did not answer", e);
+                    }
+                }, logger);
         poller.start();
         toClose.add(poller);
         console.print("sqs", "event_source", "polling " + queue.name() + " for " + process.name()
                 + " (batch size " + source.batchSize()
                 + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "") + ")");
-    }
-
-    private static int maxReceiveCount(SqsClient sqs, String queueUrl) {
-        String redrivePolicy = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
-                        .attributeNames(QueueAttributeName.REDRIVE_POLICY))
-                .attributes().get(QueueAttributeName.REDRIVE_POLICY);
-        if (redrivePolicy == null) {
-            return 0;
-        }
-        JsonNode policy = Json.parse(redrivePolicy.getBytes(StandardCharsets.UTF_8)).orElse(Json.object());
-        return policy.path("maxReceiveCount").asInt(0);
     }
 
     private void seedSecrets(ProvisionedStack stack, DemoCredentials credentials) {
