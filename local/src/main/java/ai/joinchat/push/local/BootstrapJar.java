@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -18,17 +17,21 @@ import java.util.jar.JarOutputStream;
  */
 final class BootstrapJar {
 
+    /**
+     * By name: loading the nested class here would fail, as its interfaces (aws-lambda-java-core)
+     * come only with the function jars.
+     */
+    private static final List<String> CLASSES = List.of("LambdaBootstrap", "LambdaBootstrap$Invocation");
+
     private BootstrapJar() {
     }
 
     /** Writes {@code lambda-bootstrap.jar} into {@code directory} and returns its path. */
     static Path writeTo(Path directory) {
         Path jar = directory.resolve("lambda-bootstrap.jar");
-        List<Class<?>> classes = new ArrayList<>(List.of(LambdaBootstrap.class));
-        classes.addAll(List.of(LambdaBootstrap.class.getDeclaredClasses()));
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            for (Class<?> type : classes) {
-                String entry = type.getName().replace('.', '/') + ".class";
+            for (String name : CLASSES) {
+                String entry = LambdaBootstrap.class.getPackageName().replace('.', '/') + "/" + name + ".class";
                 try (InputStream in = LambdaBootstrap.class.getClassLoader().getResourceAsStream(entry)) {
                     if (in == null) {
                         throw new IllegalStateException("class file " + entry + " is not readable");

@@ -225,7 +225,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
      * backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
      */
     private static boolean isStartupNoise(String line) {
-        return line.startsWith(JAVA_TOOL_OPTIONS_NOTICE) || line.startsWith("SLF4J: ");
+        return line.startsWith(JAVA_TOOL_OPTIONS_NOTICE) || line.startsWith("SLF4J");
     }
 
     private void exited(Process exitedProcess) {

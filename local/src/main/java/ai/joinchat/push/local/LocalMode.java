@@ -147,7 +147,7 @@ public final class LocalMode implements AutoCloseable {
         SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
         PrintStream stderr = System.err;
         System.setErr(ConsoleLineStream.lines(line -> {
-            if (!line.startsWith("SLF4J: ")) {
+            if (!line.startsWith("SLF4J")) {
                 stderr.println(line);
             }
         }));
