@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,16 +199,12 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             running.put(invocation.requestId, invocation);
             invocation.timeoutTask = timeouts.schedule(() -> timedOut(invocation),
                     invocation.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
             exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
             exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
             exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id", newTraceId());
             try {
-                exchange.sendResponseHeaders(200, invocation.event.length == 0 ? -1 : invocation.event.length);
-                try (OutputStream body = exchange.getResponseBody()) {
-                    body.write(invocation.event);
-                }
+                send(exchange, 200, invocation.event);
             } catch (IOException e) {
                 // The runtime went away before it got the event: someone else will take it.
                 if (running.remove(invocation.requestId, invocation)) {
