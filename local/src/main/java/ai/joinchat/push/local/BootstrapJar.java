@@ -2,18 +2,12 @@ package ai.joinchat.push.local;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 
 /**
  * A jar holding only {@link LambdaBootstrap} and its nested classes, written next to the launcher's
@@ -23,8 +17,11 @@ import java.util.stream.Stream;
  */
 final class BootstrapJar {
 
-    private static final String PACKAGE_PATH = LambdaBootstrap.class.getPackageName().replace('.', '/') + "/";
-    private static final String CLASS_PREFIX = LambdaBootstrap.class.getSimpleName();
+    /**
+     * By name: loading the nested class here would fail, as its interfaces (aws-lambda-java-core)
+     * come only with the function jars.
+     */
+    private static final List<String> CLASSES = List.of("LambdaBootstrap", "LambdaBootstrap$Invocation");
 
     private BootstrapJar() {
     }
@@ -32,12 +29,9 @@ final class BootstrapJar {
     /** Writes {@code lambda-bootstrap.jar} into {@code directory} and returns its path. */
     static Path writeTo(Path directory) {
         Path jar = directory.resolve("lambda-bootstrap.jar");
-        List<String> entries = bootstrapClassEntries();
-        if (entries.isEmpty()) {
-            throw new IllegalStateException("cannot find the class files of " + LambdaBootstrap.class.getName());
-        }
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
-            for (String entry : entries) {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (String name : CLASSES) {
+                String entry = LambdaBootstrap.class.getPackageName().replace('.', '/') + "/" + name + ".class";
                 try (InputStream in = LambdaBootstrap.class.getClassLoader().getResourceAsStream(entry)) {
                     if (in == null) {
                         throw new IllegalStateException("class file " + entry + " is not readable");
@@ -51,45 +45,5 @@ final class BootstrapJar {
             throw new UncheckedIOException("cannot write " + jar, e);
         }
         return jar;
-    }
-
-    /** {@code ai/joinchat/push/local/LambdaBootstrap.class} and every {@code LambdaBootstrap$*.class}. */
-    private static List<String> bootstrapClassEntries() {
-        Path codeSource;
-        try {
-            codeSource = Path.of(LambdaBootstrap.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        List<String> entries = new ArrayList<>();
-        try {
-            if (Files.isDirectory(codeSource)) {
-                try (Stream<Path> files = Files.list(codeSource.resolve(PACKAGE_PATH))) {
-                    files.map(file -> file.getFileName().toString())
-                            .filter(BootstrapJar::isBootstrapClass)
-                            .forEach(name -> entries.add(PACKAGE_PATH + name));
-                }
-            } else {
-                try (JarFile jar = new JarFile(codeSource.toFile())) {
-                    Enumeration<JarEntry> all = jar.entries();
-                    while (all.hasMoreElements()) {
-                        String name = all.nextElement().getName();
-                        if (name.startsWith(PACKAGE_PATH) && name.indexOf('/', PACKAGE_PATH.length()) < 0
-                                && isBootstrapClass(name.substring(PACKAGE_PATH.length()))) {
-                            entries.add(name);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the classes in " + codeSource, e);
-        }
-        entries.sort(null);
-        return entries;
-    }
-
-    private static boolean isBootstrapClass(String fileName) {
-        return fileName.equals(CLASS_PREFIX + ".class")
-                || (fileName.startsWith(CLASS_PREFIX + "$") && fileName.endsWith(".class"));
     }
 }

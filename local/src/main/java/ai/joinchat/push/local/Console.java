@@ -41,10 +41,6 @@ public final class Console {
         this.clock = clock;
     }
 
-    public boolean jsonLines() {
-        return jsonLines;
-    }
-
     /** Key/value pairs in the order given, for {@link #print}. */
     public static Map<String, Object> fields(Object... keysAndValues) {
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -59,11 +55,8 @@ public final class Console {
     /** One event: the readable line is {@code message}; the JSON line carries {@code event} and the fields. */
     public void print(String source, String event, String message, Map<String, Object> fields) {
         if (jsonLines) {
-            ObjectNode node = Json.object();
-            node.put("timestamp", clock.instant().toString());
-            node.put("source", source);
-            node.put("event", event);
-            node.put("message", message);
+            ObjectNode node = Json.object().put("timestamp", clock.instant().toString()).put("source", source)
+                    .put("event", event).put("message", message);
             fields.forEach((key, value) -> node.set(key, Json.MAPPER.valueToTree(value)));
             emit(Json.write(node));
         } else {
@@ -89,19 +82,9 @@ public final class Console {
         JsonNode parsed = line.startsWith("{") ? Json.parse(line.getBytes(StandardCharsets.UTF_8))
                 .filter(JsonNode::isObject).orElse(null) : null;
         if (jsonLines) {
-            ObjectNode node;
-            if (parsed != null) {
-                node = Json.object();
-                node.put("source", function);
-                node.setAll((ObjectNode) parsed);
-            } else {
-                node = Json.object();
-                node.put("timestamp", clock.instant().toString());
-                node.put("source", function);
-                node.put("stream", stream);
-                node.put("message", line);
-            }
-            emit(Json.write(node));
+            emit(Json.write(parsed != null ? Json.object().put("source", function).setAll((ObjectNode) parsed)
+                    : Json.object().put("timestamp", clock.instant().toString()).put("source", function)
+                    .put("stream", stream).put("message", line)));
         } else if (parsed == null || !parsed.has("_aws")) {
             // Metric lines (CloudWatch embedded metric format) are for CloudWatch, not for reading.
             emit(readablePrefix(function) + (parsed != null ? readableLogLine(parsed) : line));
@@ -110,13 +93,11 @@ public final class Console {
 
     /** A function's JSON log line as {@code LEVEL event key=value ...}. */
     static String readableLogLine(JsonNode log) {
-        StringBuilder text = new StringBuilder();
         String level = Json.text(log, "level");
         String event = Json.text(log, "event");
-        if (level != null) {
-            text.append(level).append(' ');
-        }
-        text.append(event != null ? event : Json.text(log, "message") != null ? Json.text(log, "message") : "");
+        String message = Json.text(log, "message");
+        StringBuilder text = new StringBuilder(level != null ? level + " " : "")
+                .append(event != null ? event : message != null ? message : "");
         for (Map.Entry<String, JsonNode> entry : log.properties()) {
             if (LOG_FIELDS_SHOWN_ELSEWHERE.contains(entry.getKey())
                     || (event == null && "message".equals(entry.getKey()))) {
@@ -130,12 +111,7 @@ public final class Console {
     }
 
     private String readablePrefix(String source) {
-        String time = TIME.format(clock.instant().atZone(ZoneId.systemDefault()));
-        StringBuilder prefix = new StringBuilder(time).append("  ").append(source);
-        while (prefix.length() < time.length() + 2 + SOURCE_WIDTH) {
-            prefix.append(' ');
-        }
-        return prefix.append(' ').toString();
+        return String.format("%s  %-" + SOURCE_WIDTH + "s ", TIME.format(clock.instant().atZone(ZoneId.systemDefault())), source);
     }
 
     private void emit(String line) {

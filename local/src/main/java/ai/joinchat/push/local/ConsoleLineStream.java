@@ -4,48 +4,44 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
-/**
- * A PrintStream whose lines go to the {@link Console} under one source name, for components
- * that log to a stream (the SQS event source's JSON logger).
- */
+/** A PrintStream that passes on whole lines: to the {@link Console} under one source name, or to any consumer. */
 final class ConsoleLineStream extends OutputStream {
 
-    private final Console console;
-    private final String source;
+    private final Consumer<String> sink;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    private ConsoleLineStream(Console console, String source) {
-        this.console = console;
-        this.source = source;
+    private ConsoleLineStream(Consumer<String> sink) {
+        this.sink = sink;
     }
 
+    /** For components that log to a stream (the SQS event source's JSON logger). */
     static PrintStream to(Console console, String source) {
-        return new PrintStream(new ConsoleLineStream(console, source), true, StandardCharsets.UTF_8);
+        return lines(text -> console.functionOutput(source, "stdout", text));
+    }
+
+    static PrintStream lines(Consumer<String> sink) {
+        return new PrintStream(new ConsoleLineStream(sink), true, StandardCharsets.UTF_8);
     }
 
     @Override
     public synchronized void write(int b) {
         if (b == '\n') {
-            flushLine();
+            passOn();
         } else if (b != '\r') {
             line.write(b);
         }
     }
 
     @Override
-    public synchronized void flush() {
-        // Lines are passed on whole, at their newline.
-    }
-
-    @Override
     public synchronized void close() {
-        flushLine();
+        passOn();
     }
 
-    private void flushLine() {
+    private void passOn() {
         if (line.size() > 0) {
-            console.functionOutput(source, "stdout", line.toString(StandardCharsets.UTF_8));
+            sink.accept(line.toString(StandardCharsets.UTF_8));
             line.reset();
         }
     }

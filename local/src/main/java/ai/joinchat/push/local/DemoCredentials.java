@@ -1,7 +1,6 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.json.Json;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -81,30 +80,22 @@ public record DemoCredentials(String pageId, String apiSecret, String pageAccess
     }
 
     private static boolean isLoopback(String url) {
-        String host;
         try {
-            host = URI.create(url).getHost();
+            String host = URI.create(url).getHost();
+            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.matches("\\[?::1]?"));
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-                || host.equals("::1"));
     }
 
     /** The page secret's SecretString: {@code {"api_secret", "page_access_token"}}. */
     public String pageSecretJson() {
-        ObjectNode node = Json.object();
-        node.put("api_secret", apiSecret);
-        node.put("page_access_token", pageAccessToken);
-        return Json.write(node);
+        return Json.write(Json.object().put("api_secret", apiSecret).put("page_access_token", pageAccessToken));
     }
 
     /** The app secret's SecretString: {@code {"app_secret", "verify_token"}}. */
     public String appSecretJson() {
-        ObjectNode node = Json.object();
-        node.put("app_secret", appSecret);
-        node.put("verify_token", verifyToken);
-        return Json.write(node);
+        return Json.write(Json.object().put("app_secret", appSecret).put("verify_token", verifyToken));
     }
 
     /** A value for the banner: the demo value itself, or only where a real one came from. */

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -274,7 +274,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
      * backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
      */
     private static boolean isStartupNoise(String line) {
-        return line.startsWith(JAVA_TOOL_OPTIONS_NOTICE) || line.startsWith("SLF4J: ");
+        return line.startsWith(JAVA_TOOL_OPTIONS_NOTICE) || line.startsWith("SLF4J");
     }
 
     private void exited(Process exitedProcess) {

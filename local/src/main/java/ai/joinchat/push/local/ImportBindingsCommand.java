@@ -23,20 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code import-bindings FILE.csv}: brings a JoinChat customer's existing uuid / phone / email →
- * PSID mappings into this system through {@code POST /api/bindings} (contract section 4b), 100 rows
- * per request, signed in the classic form, with a progress line per batch and a summary naming
- * the rejected rows by their line in the file.
- *
- * <p>The file is CSV (UTF-8, comma-separated, double quotes for fields with commas) with a header
- * row, in one of two shapes:
- * <pre>
- *   psid,uuid                     (or psid,phone / psid,email / psid,uuid,phone,email: one value per row)
- *   psid,type,value               type is uuid, phone or email
- * </pre>
- * Normalisation and validation are the server's (phones to +digits, e-mails lower-cased); the
- * command only maps its answer's indexes back to line numbers. Importing is idempotent: an
- * interrupted import can be run again.
+ * {@code import-bindings FILE.csv} (see {@link #USAGE}): brings a JoinChat customer's existing
+ * uuid / phone / email → PSID mappings into this system through {@code POST /api/bindings}
+ * (contract section 4b), 100 rows per request, signed in the classic form, with a progress line per
+ * batch and a summary naming the rejected rows by their line in the file. Normalisation and
+ * validation are the server's; importing is idempotent, so an interrupted import can be run again.
  */
 public final class ImportBindingsCommand {
 
@@ -117,12 +108,10 @@ public final class ImportBindingsCommand {
         List<String> rejections = new ArrayList<>();
         for (int batch = 0; batch < batches; batch++) {
             List<Row> slice = rows.subList(batch * BATCH_SIZE, Math.min(rows.size(), (batch + 1) * BATCH_SIZE));
-            ObjectNode body = Json.object();
-            body.put("page_id", pageId);
-            ArrayNode items = body.putArray("bindings");
-            slice.forEach(row -> items.add(row.binding()));
-            byte[] raw = Json.writeBytes(body);
-            Optional<JsonNode> answer = post(target, raw, secret, slice.get(0).line());
+            ObjectNode body = Json.object().put("page_id", pageId);
+            ArrayNode bindings = body.putArray("bindings");
+            slice.forEach(row -> bindings.add(row.binding()));
+            Optional<JsonNode> answer = post(target, Json.writeBytes(body), secret, slice.get(0).line());
             if (answer.isEmpty()) {
                 out.println("stopped at line " + slice.get(0).line() + ": " + imported
                         + " bindings imported before it; running the import again is safe");
@@ -146,49 +135,45 @@ public final class ImportBindingsCommand {
         return rejections.isEmpty() ? 0 : 1;
     }
 
-    /** The answer of a 200, or empty after explaining why there is none. */
+    /** The answer of a 200, or empty after explaining why there is none; 429, 5xx and I/O errors are tried again. */
     private Optional<JsonNode> post(URI target, byte[] body, String secret, int firstLine) {
-        HttpRequest request = HttpRequest.newBuilder(target)
-                .timeout(Duration.ofSeconds(30))
+        HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .header("x-joinchat-signature", new SignatureVerifier().sign(body, secret))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        for (int attempt = 1; ; attempt++) {
-            String problem;
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                if (response.statusCode() == 200) {
-                    Optional<JsonNode> answer = Json.parse(response.body().getBytes(StandardCharsets.UTF_8))
-                            .filter(JsonNode::isObject);
-                    if (answer.isPresent()) {
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        String batch = "the batch starting at line " + firstLine;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                String problem;
+                try {
+                    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    int status = response.statusCode();
+                    if (status == 200) {
+                        Optional<JsonNode> answer = Json.parse(response.body().getBytes(StandardCharsets.UTF_8))
+                                .filter(JsonNode::isObject);
+                        if (answer.isEmpty()) {
+                            err.println("line " + firstLine + ": the API answered 200 without a JSON object");
+                        }
                         return answer;
                     }
-                    err.println("line " + firstLine + ": the API answered 200 without a JSON object");
+                    problem = "HTTP " + status + " " + response.body();
+                    if (status != 429 && status < 500) {
+                        err.println(batch + " was refused: " + problem);
+                        return Optional.empty();
+                    }
+                } catch (IOException e) {
+                    problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                }
+                if (attempt >= ATTEMPTS) {
+                    err.println(batch + " failed " + ATTEMPTS + " times: " + problem);
                     return Optional.empty();
                 }
-                problem = "HTTP " + response.statusCode() + " " + response.body();
-                if (response.statusCode() != 503 && response.statusCode() != 429 && response.statusCode() < 500) {
-                    err.println("the batch starting at line " + firstLine + " was refused: " + problem);
-                    return Optional.empty();
-                }
-            } catch (IOException e) {
-                problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-            if (attempt >= ATTEMPTS) {
-                err.println("the batch starting at line " + firstLine + " failed " + ATTEMPTS + " times: " + problem);
-                return Optional.empty();
-            }
-            err.println("the batch starting at line " + firstLine + " failed (" + problem + "); retrying");
-            try {
+                err.println(batch + " failed (" + problem + "); retrying");
                 Thread.sleep(1000L * attempt);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 

@@ -4,13 +4,8 @@ import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,11 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LambdaRuntimeApi implements AutoCloseable {
 
     public static final String API_VERSION = "2018-06-01";
-    /** Lambda's limit for a synchronous response payload. */
-    public static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
     private static final String PREFIX = "/" + API_VERSION + "/runtime/";
     private static final long NEXT_POLL_MILLIS = 200;
+    private static final byte[] ACCEPTED = "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8);
 
     /** What the owner of the execution environment wants to hear about. */
     public interface Listener {
@@ -70,9 +61,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     private final String functionName;
     private final String functionArn;
-    private final HttpServer server;
-    private final ExecutorService requestThreads;
-    private final ScheduledExecutorService timeouts;
+    private final ScheduledThreadPoolExecutor timeouts;
     private final LinkedBlockingDeque<Invocation> waiting = new LinkedBlockingDeque<>();
     private final Map<String, Invocation> running = new ConcurrentHashMap<>();
     private final AtomicInteger environmentGeneration = new AtomicInteger();
@@ -80,33 +69,20 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private volatile Listener listener = new Listener() {
     };
     private volatile boolean closed;
+    private LocalHttp http;
 
-    private LambdaRuntimeApi(String functionName, String functionArn, HttpServer server,
-                             ExecutorService requestThreads, ScheduledExecutorService timeouts) {
+    private LambdaRuntimeApi(String functionName, String functionArn) {
         this.functionName = functionName;
         this.functionArn = functionArn;
-        this.server = server;
-        this.requestThreads = requestThreads;
-        this.timeouts = timeouts;
+        this.timeouts = new ScheduledThreadPoolExecutor(1, LocalHttp.daemonThreads("runtime-api-timeouts-" + functionName));
+        timeouts.setRemoveOnCancelPolicy(true);
     }
 
     /** Starts the API for one function on 127.0.0.1 at a free port. */
     public static LambdaRuntimeApi start(String functionName, String functionArn) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot open the Lambda Runtime API port for " + functionName, e);
-        }
-        ExecutorService requestThreads = Executors.newCachedThreadPool(
-                DaemonThreads.named("runtime-api-" + functionName));
-        ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1,
-                DaemonThreads.named("runtime-api-timeouts-" + functionName));
-        timeouts.setRemoveOnCancelPolicy(true);
-        LambdaRuntimeApi api = new LambdaRuntimeApi(functionName, functionArn, server, requestThreads, timeouts);
-        server.createContext(PREFIX, api::handle);
-        server.setExecutor(requestThreads);
-        server.start();
+        LambdaRuntimeApi api = new LambdaRuntimeApi(functionName, functionArn);
+        api.http = LocalHttp.serve(0, "runtime-api-" + functionName,
+                "cannot open the Lambda Runtime API port for " + functionName, api::handle);
         return api;
     }
 
@@ -116,12 +92,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     /** {@code host:port}, the value of {@code AWS_LAMBDA_RUNTIME_API} for the runtime. */
     public String address() {
-        InetSocketAddress address = server.getAddress();
-        return address.getAddress().getHostAddress() + ":" + address.getPort();
-    }
-
-    public String functionName() {
-        return functionName;
+        return "127.0.0.1:" + http.port();
     }
 
     /**
@@ -165,7 +136,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        server.stop(0);
+        http.close();
         List<Invocation> pending = new ArrayList<>(running.values());
         running.clear();
         waiting.drainTo(pending);
@@ -174,7 +145,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             invocation.result.completeExceptionally(stopped());
         });
         timeouts.shutdownNow();
-        requestThreads.shutdownNow();
     }
 
     private LambdaInvocationException stopped() {
@@ -183,17 +153,15 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath().substring(PREFIX.length());
+            String fullPath = exchange.getRequestURI().getPath();
+            String path = fullPath.startsWith(PREFIX) ? fullPath.substring(PREFIX.length()) : "";
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String[] parts = path.split("/");
             if ("GET".equals(method) && "invocation/next".equals(path)) {
                 nextInvocation(exchange);
             } else if ("POST".equals(method) && parts.length == 3 && "invocation".equals(parts[0])
-                    && "response".equals(parts[2])) {
-                invocationResponse(exchange, parts[1]);
-            } else if ("POST".equals(method) && parts.length == 3 && "invocation".equals(parts[0])
-                    && "error".equals(parts[2])) {
-                invocationError(exchange, parts[1]);
+                    && ("response".equals(parts[2]) || "error".equals(parts[2]))) {
+                finish(exchange, parts[1], "error".equals(parts[2]));
             } else if ("POST".equals(method) && "init/error".equals(path)) {
                 initError(exchange);
             } else {
@@ -231,16 +199,12 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             running.put(invocation.requestId, invocation);
             invocation.timeoutTask = timeouts.schedule(() -> timedOut(invocation),
                     invocation.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
             exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
             exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
             exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id", newTraceId());
             try {
-                exchange.sendResponseHeaders(200, invocation.event.length == 0 ? -1 : invocation.event.length);
-                try (OutputStream body = exchange.getResponseBody()) {
-                    body.write(invocation.event);
-                }
+                send(exchange, 200, invocation.event);
             } catch (IOException e) {
                 // The runtime went away before it got the event: someone else will take it.
                 if (running.remove(invocation.requestId, invocation)) {
@@ -252,42 +216,28 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         }
     }
 
-    private void invocationResponse(HttpExchange exchange, String requestId) throws IOException {
-        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+    /** {@code .../response} or {@code .../error}: completes the running invocation with its payload or its error. */
+    private void finish(HttpExchange exchange, String requestId, boolean error) throws IOException {
+        byte[] payload = exchange.getRequestBody().readAllBytes();
         Invocation invocation = running.remove(requestId);
         if (invocation == null) {
             send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
             return;
         }
         invocation.cancelTimeout();
-        if (payload == null) {
-            invocation.result.completeExceptionally(new LambdaInvocationException(functionName,
-                    "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size ("
-                    + MAX_RESPONSE_BYTES + " bytes)."));
-            send(exchange, 413, errorJson("RequestEntityTooLarge", "response payload over " + MAX_RESPONSE_BYTES + " bytes"));
-            return;
+        if (error) {
+            ReportedError reported = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
+                    "Lambda-Runtime-Function-Error-Type"), "Function.Unhandled");
+            invocation.result.completeExceptionally(
+                    new LambdaInvocationException(functionName, reported.type(), reported.message()));
+        } else {
+            invocation.result.complete(payload);
         }
-        invocation.result.complete(payload);
-        send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void invocationError(HttpExchange exchange, String requestId) throws IOException {
-        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
-        Invocation invocation = running.remove(requestId);
-        if (invocation == null) {
-            send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
-            return;
-        }
-        invocation.cancelTimeout();
-        ReportedError error = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
-                "Lambda-Runtime-Function-Error-Type"), "Function.Unhandled");
-        invocation.result.completeExceptionally(
-                new LambdaInvocationException(functionName, error.type(), error.message()));
-        send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+        send(exchange, 202, ACCEPTED);
     }
 
     private void initError(HttpExchange exchange) throws IOException {
-        byte[] payload = readAtMost(exchange.getRequestBody(), MAX_RESPONSE_BYTES);
+        byte[] payload = exchange.getRequestBody().readAllBytes();
         ReportedError error = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
                 "Lambda-Runtime-Function-Error-Type"), "Runtime.InitError");
         List<Invocation> failed = new ArrayList<>();
@@ -295,7 +245,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         failed.forEach(invocation -> invocation.result.completeExceptionally(
                 new LambdaInvocationException(functionName, error.type(), error.message())));
         listener.initFailed(error.type(), error.message());
-        send(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+        send(exchange, 202, ACCEPTED);
     }
 
     private void timedOut(Invocation invocation) {
@@ -307,18 +257,8 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         }
     }
 
-    /** The body, or null when it is longer than {@code limit}. */
-    private static byte[] readAtMost(InputStream in, int limit) throws IOException {
-        byte[] bytes = in.readNBytes(limit + 1);
-        return bytes.length > limit ? null : bytes;
-    }
-
     private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        LocalHttp.respond(exchange, status, "application/json", body);
     }
 
     private static byte[] errorJson(String type, String message) {
@@ -330,14 +270,10 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     /** An X-Ray trace header as Lambda passes it: {@code Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0}. */
     private static String newTraceId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] root = new byte[12];
-        byte[] parent = new byte[8];
-        random.nextBytes(root);
-        random.nextBytes(parent);
         HexFormat hex = HexFormat.of();
-        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.formatHex(root)
-                + ";Parent=" + hex.formatHex(parent) + ";Sampled=0";
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.toHexDigits(random.nextLong())
+                + hex.toHexDigits(random.nextInt()) + ";Parent=" + hex.toHexDigits(random.nextLong()) + ";Sampled=0";
     }
 
     /** The error a runtime posts: {@code {"errorMessage", "errorType", "stackTrace"}}. */

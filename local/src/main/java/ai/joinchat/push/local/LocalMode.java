@@ -1,6 +1,5 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
@@ -12,17 +11,12 @@ import ai.joinchat.push.local.aws.template.SqsEventSource;
 import ai.joinchat.push.local.aws.template.StackProvisioner;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.store.DynamoMessageRecords;
-import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -37,7 +31,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +45,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The whole system on one machine, from {@code template.yaml}: embedded DynamoDB, SQS and Secrets
@@ -164,49 +156,42 @@ public final class LocalMode implements AutoCloseable {
     public static void main(String[] args) {
         int port;
         boolean jsonLogs = false;
-        String portSetting = System.getenv("PORT");
         try {
+            String portSetting = System.getenv("PORT");
             port = portSetting == null || portSetting.isBlank() ? DEFAULT_PORT : Integer.parseInt(portSetting.trim());
-        } catch (NumberFormatException e) {
-            System.err.println("PORT must be a number, is '" + portSetting + "'");
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "run" -> {
+                        // the default command
+                    }
+                    case "--json-logs" -> jsonLogs = true;
+                    case "--port" -> port = Integer.parseInt(i + 1 < args.length ? args[++i] : "");
+                    case "-h", "--help" -> {
+                        System.out.print(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e instanceof NumberFormatException ? "PORT and --port must be a number" : e.getMessage());
+            System.err.print(USAGE);
             System.exit(2);
             return;
         }
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "run" -> {
-                    // the default command
-                }
-                case "--json-logs" -> jsonLogs = true;
-                case "--port" -> {
-                    if (i + 1 >= args.length) {
-                        System.err.print(USAGE);
-                        System.exit(2);
-                    }
-                    try {
-                        port = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        System.err.println("--port must be a number");
-                        System.exit(2);
-                    }
-                }
-                case "-h", "--help" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown argument: " + args[i]);
-                    System.err.print(USAGE);
-                    System.exit(2);
-                }
+        // The embedded backends say on stderr that SLF4J has no backend and that sqlite4java cannot tell
+        // its jar's version: true, harmless, and confusing on a newcomer's console.
+        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
+        PrintStream stderr = System.err;
+        System.setErr(ConsoleLineStream.lines(line -> {
+            if (!line.startsWith("SLF4J")) {
+                stderr.println(line);
             }
-        }
-        quietenEmbeddedLibraries();
+        }));
         String graphApiBaseUrl = System.getenv("GRAPH_API_BASE_URL");
         Options options = new Options(findRepositoryRoot(), port, jsonLogs,
                 graphApiBaseUrl == null || graphApiBaseUrl.isBlank() ? null : graphApiBaseUrl.trim(),
                 DemoCredentials.fromEnvironment(System.getenv()), System.out);
-
         LocalMode localMode;
         try {
             localMode = start(options);
@@ -229,46 +214,8 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
-    /**
-     * The embedded backends announce on stderr that SLF4J has no logging backend and that
-     * sqlite4java cannot tell its jar's version: true, harmless, and confusing on a newcomer's
-     * console. Everything else on stderr still shows.
-     */
-    private static void quietenEmbeddedLibraries() {
-        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(new LineFilter(stderr, line -> !line.startsWith("SLF4J: ")), true,
-                StandardCharsets.UTF_8));
-    }
-
     /** Held so java.util.logging keeps the level set on it. */
-    private static final Logger SQLITE4JAVA_LOGGER =
-            Logger.getLogger("com.almworks.sqlite4java");
-
-    /** Passes on the lines a predicate accepts. */
-    private static final class LineFilter extends OutputStream {
-        private final PrintStream target;
-        private final Predicate<String> accept;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-
-        LineFilter(PrintStream target, Predicate<String> accept) {
-            this.target = target;
-            this.accept = accept;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            line.write(b);
-            if (b == '\n') {
-                String text = line.toString(StandardCharsets.UTF_8);
-                line.reset();
-                if (accept.test(text)) {
-                    target.print(text);
-                    target.flush();
-                }
-            }
-        }
-    }
+    private static final Logger SQLITE4JAVA_LOGGER = Logger.getLogger("com.almworks.sqlite4java");
 
     public URI apiUri() {
         return gateway.baseUri();
@@ -318,7 +265,11 @@ public final class LocalMode implements AutoCloseable {
         Path root = options.repositoryRoot();
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
-        workDirectory = createWorkDirectory();
+        try {
+            workDirectory = Files.createTempDirectory("joinchat-local-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory", e);
+        }
         classDataSharing = ClassDataSharing.in(root.resolve(CLASS_DATA_SHARING_DIRECTORY));
         bootstrapJar = classDataSharing.stableCopyOf(BootstrapJar.writeTo(workDirectory));
         checkFunctionJars(template, root);
@@ -338,8 +289,8 @@ public final class LocalMode implements AutoCloseable {
 
         DemoCredentials credentials = options.credentials();
         if (options.graphApiBaseUrl() == null) {
-            sandbox = GraphApiSandbox.start(fixedPort(System.getenv(), "LOCAL_GRAPH_SANDBOX_PORT"), console, Map.of(credentials.pageId(), credentials.pageAccessToken()),
-                    credentials.appSecret());
+            sandbox = GraphApiSandbox.start(fixedPort(env, "LOCAL_GRAPH_SANDBOX_PORT"), console,
+                    Map.of(credentials.pageId(), credentials.pageAccessToken()), credentials.appSecret());
             toClose.add(sandbox);
         }
         String graphApiBaseUrl = options.graphApiBaseUrl() != null ? options.graphApiBaseUrl() : sandbox.baseUri().toString();
@@ -351,15 +302,10 @@ public final class LocalMode implements AutoCloseable {
             if (environment.containsKey("GRAPH_API_BASE_URL")) {
                 environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
             }
-            FunctionProcess.Definition definition = new FunctionProcess.Definition(
-                    function.logicalId(),
-                    function.shortName(),
-                    STACK_NAME + "-" + function.logicalId(),
-                    function.handler(),
-                    root.resolve(function.builtJar()).normalize(),
-                    function.memorySizeMb(),
-                    Duration.ofSeconds(function.timeoutSeconds()),
-                    environment);
+            FunctionProcess.Definition definition = new FunctionProcess.Definition(function.logicalId(),
+                    function.shortName(), STACK_NAME + "-" + function.logicalId(), function.handler(),
+                    root.resolve(function.builtJar()).normalize(), function.memorySizeMb(),
+                    Duration.ofSeconds(function.timeoutSeconds()), environment);
             FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console,
                     classDataSharing);
             toClose.add(process);
@@ -382,7 +328,7 @@ public final class LocalMode implements AutoCloseable {
 
         for (ServerlessFunction function : template.functions()) {
             for (SqsEventSource source : function.sqsEvents()) {
-                startEventSource(stack, sqs, dynamoDb, function, source);
+                startEventSource(stack, sqs, functions.get(function.shortName()), source);
             }
         }
 
@@ -391,35 +337,30 @@ public final class LocalMode implements AutoCloseable {
         printBanner(routes);
     }
 
-    private void startEventSource(ProvisionedStack stack, SqsClient sqs, DynamoDbClient dynamoDb,
-                                  ServerlessFunction function, SqsEventSource source) {
+    /** The worker's SQS event source; the worker's own log lines say what became of each message. */
+    private void startEventSource(ProvisionedStack stack, SqsClient sqs, FunctionProcess process, SqsEventSource source) {
         ProvisionedQueue queue = stack.queue(source.queueLogicalId());
-        FunctionProcess process = functions.get(function.shortName());
-        Map<String, String> environment = stack.environmentOf(function.logicalId());
-        String messagesTable = environment.get("MESSAGES_TABLE");
-        DeliveryReporter reporter = new DeliveryReporter(process, process.definition().timeout(),
-                new DynamoMessageRecords(dynamoDb, messagesTable, Duration.ofDays(30)),
-                maxReceiveCount(sqs, queue.url()), console);
+        long limitMillis = process.definition().timeout().toMillis() + 60_000; // a margin for a queued invocation
         JsonLogger logger = new JsonLogger("sqs-event-source", JsonLogger.Level.INFO,
                 ConsoleLineStream.to(console, "sqs"), Clock.systemUTC());
         SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(), stack.region(),
-                source.batchSize(), reporter, logger);
+                source.batchSize(), event -> {
+                    try {
+                        return process.invoke(event).get(limitMillis, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    } catch (TimeoutException | InterruptedException e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IllegalStateException("the worker did not answer", e);
+                    }
+                }, logger);
         poller.start();
         toClose.add(poller);
         console.print("sqs", "event_source", "polling " + queue.name() + " for " + process.name()
                 + " (batch size " + source.batchSize()
                 + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "") + ")");
-    }
-
-    private static int maxReceiveCount(SqsClient sqs, String queueUrl) {
-        String redrivePolicy = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
-                        .attributeNames(QueueAttributeName.REDRIVE_POLICY))
-                .attributes().get(QueueAttributeName.REDRIVE_POLICY);
-        if (redrivePolicy == null) {
-            return 0;
-        }
-        JsonNode policy = Json.parse(redrivePolicy.getBytes(StandardCharsets.UTF_8)).orElse(Json.object());
-        return policy.path("maxReceiveCount").asInt(0);
     }
 
     private void seedSecrets(ProvisionedStack stack, DemoCredentials credentials) {
@@ -434,13 +375,8 @@ public final class LocalMode implements AutoCloseable {
     }
 
     private static Map<String, String> environmentDeclaring(ProvisionedStack stack, String variable) {
-        for (ServerlessFunction function : stack.template().functions()) {
-            Map<String, String> environment = stack.environmentOf(function.logicalId());
-            if (environment.containsKey(variable)) {
-                return environment;
-            }
-        }
-        return Map.of();
+        return stack.template().functions().stream().map(function -> stack.environmentOf(function.logicalId()))
+                .filter(environment -> environment.containsKey(variable)).findFirst().orElse(Map.of());
     }
 
     private static void putSecret(SecretsManagerClient secrets, String id, String value) {
@@ -473,19 +409,11 @@ public final class LocalMode implements AutoCloseable {
      * for a free one.
      */
     static int fixedPort(Map<String, String> environment, String variable) {
-        String value = environment.get(variable);
-        if (value == null || value.isBlank()) {
-            return 0;
+        String value = environment.getOrDefault(variable, "").trim();
+        if (!value.matches("[0-9]{0,5}") || !value.isEmpty() && Integer.parseInt(value) > 65535) {
+            throw new IllegalStateException(variable + " must be a port number, is '" + value + "'");
         }
-        try {
-            int port = Integer.parseInt(value.trim());
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return port;
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(variable + " must be a port number, is '" + value + "'", e);
-        }
+        return value.isEmpty() ? 0 : Integer.parseInt(value);
     }
 
     /** Fails before anything starts when another process already listens on the API's port. */
@@ -502,12 +430,8 @@ public final class LocalMode implements AutoCloseable {
     }
 
     private static void checkFunctionJars(SamTemplate template, Path root) {
-        List<String> missing = new ArrayList<>();
-        for (ServerlessFunction function : template.functions()) {
-            if (!Files.isRegularFile(root.resolve(function.builtJar()))) {
-                missing.add(function.builtJar().toString());
-            }
-        }
+        List<String> missing = template.functions().stream().map(ServerlessFunction::builtJar)
+                .filter(jar -> !Files.isRegularFile(root.resolve(jar))).map(Path::toString).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("function jars missing: " + String.join(", ", missing)
                     + " (build them: ./bin/build-function-jars)");
@@ -522,15 +446,15 @@ public final class LocalMode implements AutoCloseable {
         String signature = SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
         String curl = "curl -sS -X POST " + api + "/api/send_message -H 'content-type: application/json' "
                 + "-H 'x-joinchat-signature: " + signature + "' --data '" + body + "'";
-        StringBuilder coldStarts = new StringBuilder();
-        coldStarts().forEach((name, duration) -> coldStarts.append(coldStarts.length() == 0 ? "" : ", ")
-                .append(name).append(' ').append(duration.toMillis()).append(" ms"));
+        String coldStarts = String.join(", ", coldStartMillis().entrySet().stream()
+                .map(entry -> entry.getKey() + " " + entry.getValue() + " ms").toList());
         String graph = sandbox != null
                 ? "Graph sandbox  " + sandbox.baseUri() + "   (GET " + sandbox.baseUri() + "/__sandbox/messages lists what was sent)"
                 : "Graph API      " + options.graphApiBaseUrl() + "   (real deliveries with the seeded page token)";
         List<String> routeKeys = routes.stream().map(HttpApiGateway.Route::routeKey).toList();
         String startup = String.format(Locale.ROOT, "%.1f s", startupTime.toMillis() / 1000.0);
 
+        String apiSecret = DemoCredentials.shown(credentials.apiSecret(), DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET");
         String text = "\n"
                 + "  JoinChat push API - local mode is up in " + startup + "\n\n"
                 + "  API            " + api + "\n"
@@ -540,8 +464,7 @@ public final class LocalMode implements AutoCloseable {
                 + "  AWS backends   DynamoDB " + backends.dynamoDbEndpoint() + ", SQS " + backends.sqsEndpoint()
                 + ", Secrets Manager " + backends.secretsManagerEndpoint() + "\n\n"
                 + "  Demo page      page_id            " + credentials.pageId() + "\n"
-                + "                 api_secret         " + DemoCredentials.shown(credentials.apiSecret(),
-                DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET") + "   (x-joinchat-signature)\n"
+                + "                 api_secret         " + apiSecret + "   (x-joinchat-signature)\n"
                 + "                 page_access_token  " + DemoCredentials.shown(credentials.pageAccessToken(),
                 DemoCredentials.DEMO_PAGE_ACCESS_TOKEN, "LOCAL_PAGE_ACCESS_TOKEN") + "\n"
                 + "  App            app_secret         " + DemoCredentials.shown(credentials.appSecret(),
@@ -551,8 +474,7 @@ public final class LocalMode implements AutoCloseable {
                 + "  Send a message:\n"
                 + "    " + curl + "\n"
                 + "  Sign your own body:\n"
-                + "    ./bin/sign --secret " + DemoCredentials.shown(credentials.apiSecret(),
-                DemoCredentials.DEMO_API_SECRET, "LOCAL_API_SECRET") + " --data '<json>'\n\n"
+                + "    ./bin/sign --secret " + apiSecret + " --data '<json>'\n\n"
                 + "  Ctrl-C stops everything.\n";
         console.block("local", "ready", text, Console.fields(
                 "api_url", api.toString(),
@@ -567,14 +489,6 @@ public final class LocalMode implements AutoCloseable {
         Map<String, Long> millis = new LinkedHashMap<>();
         coldStarts().forEach((name, duration) -> millis.put(name, duration.toMillis()));
         return millis;
-    }
-
-    private static Path createWorkDirectory() {
-        try {
-            return Files.createTempDirectory("joinchat-local-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory", e);
-        }
     }
 
     /**
@@ -610,13 +524,9 @@ public final class LocalMode implements AutoCloseable {
         synchronized (toClose) {
             resources = new ArrayList<>(toClose);
         }
-        // Event sources first, so no batch is taken while the rest stops; then everything newest first.
-        List<AutoCloseable> order = new ArrayList<>();
-        resources.stream().filter(r -> r instanceof SqsEventSourcePoller).forEach(order::add);
-        List<AutoCloseable> rest = new ArrayList<>(resources.stream().filter(r -> !(r instanceof SqsEventSourcePoller)).toList());
-        Collections.reverse(rest);
-        order.addAll(rest);
-        for (AutoCloseable resource : order) {
+        // Newest first: the event sources before the worker, so no batch is taken while the rest stops.
+        Collections.reverse(resources);
+        for (AutoCloseable resource : resources) {
             try {
                 resource.close();
             } catch (Exception e) {
@@ -624,11 +534,8 @@ public final class LocalMode implements AutoCloseable {
             }
         }
         if (workDirectory != null) {
-            try (Stream<Path> files = Files.walk(workDirectory)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException ignored) {
-                // A temporary directory; the OS cleans it up eventually.
-            }
+            workDirectory.resolve("lambda-bootstrap.jar").toFile().delete(); // all BootstrapJar writes there
+            workDirectory.toFile().delete();
         }
     }
 }

@@ -13,20 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code sign}: prints the signature of a request body, computed over its exact bytes.
- * <pre>
- *   sign --secret demo-api-secret --data '{"page_id":"1234567890",...}'   -> Base64 for x-joinchat-signature
- *   sign --secret demo-api-secret --file body.json
- *   sign --timestamp --secret demo-api-secret --file body.json           -> both headers of the timestamped form
- *   sign --webhook --secret demo-app-secret --file event.json            -> sha256=&lt;hex&gt; for X-Hub-Signature-256
- *   sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret -> signed ref and m.me link
- * </pre>
- * Without {@code --data} or {@code --file} the body is read from standard input. Only the
- * signature goes to standard output, so {@code $(...)} can use it. With {@code --timestamp} the
- * output is the two header lines of the timestamped form ({@code x-joinchat-timestamp} with the
- * current unix time, {@code x-joinchat-signature} over {@code "<timestamp>." + body}), ready for
+ * {@code sign}: prints the signature of a request body, computed over its exact bytes (see
+ * {@link #USAGE}). Only the signature goes to standard output, so {@code $(...)} can use it; with
+ * {@code --timestamp} the output is the two header lines of the timestamped form, ready for
  * {@code curl -H @file}.
  */
 public final class SignCommand {
@@ -49,6 +44,8 @@ public final class SignCommand {
               sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret
             """;
 
+    private static final Set<String> OPTIONS = Set.of("--secret", "--data", "--file", "--page", "--uuid");
+
     private SignCommand() {
     }
 
@@ -63,61 +60,37 @@ public final class SignCommand {
 
     /** As {@link #run(String[], InputStream, PrintStream, PrintStream)}, timestamps from {@code clock}. */
     static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err, Clock clock) {
-        String secret = null;
-        String data = null;
-        Path file = null;
-        boolean webhook = false;
-        boolean timestamp = false;
-        boolean ref = false;
-        String page = null;
-        String uuid = null;
+        Map<String, String> values = new HashMap<>();
+        Set<String> flags = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            switch (arg) {
-                case "--secret", "--data", "--file", "--page", "--uuid" -> {
-                    if (i + 1 >= args.length) {
-                        err.println(arg + " needs a value");
-                        err.print(USAGE);
-                        return 2;
-                    }
-                    String value = args[++i];
-                    if (arg.equals("--secret")) {
-                        secret = value;
-                    } else if (arg.equals("--page")) {
-                        page = value;
-                    } else if (arg.equals("--uuid")) {
-                        uuid = value;
-                    } else if (arg.equals("--data")) {
-                        data = value;
-                    } else {
-                        file = Path.of(value);
-                    }
-                }
-                case "--webhook" -> webhook = true;
-                case "--timestamp" -> timestamp = true;
-                case "--ref" -> ref = true;
-                case "-h", "--help" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                default -> {
-                    err.println("unknown argument: " + arg);
-                    err.print(USAGE);
-                    return 2;
-                }
+            if (OPTIONS.contains(arg) && i + 1 < args.length) {
+                values.put(arg, args[++i]);
+            } else if (Set.of("--webhook", "--timestamp", "--ref").contains(arg)) {
+                flags.add(arg);
+            } else if (arg.equals("-h") || arg.equals("--help")) {
+                out.print(USAGE);
+                return 0;
+            } else {
+                err.println(OPTIONS.contains(arg) ? arg + " needs a value" : "unknown argument: " + arg);
+                err.print(USAGE);
+                return 2;
             }
         }
+        String secret = values.get("--secret");
+        String data = values.get("--data");
+        String file = values.get("--file");
         if (secret == null || secret.isEmpty()) {
             err.println("--secret is required");
             err.print(USAGE);
             return 2;
         }
-        if (webhook && timestamp) {
+        if (flags.contains("--webhook") && flags.contains("--timestamp")) {
             err.println("--timestamp is for the send API's signature, not --webhook");
             return 2;
         }
-        if (ref) {
-            return signedRef(page, uuid, secret, out, err);
+        if (flags.contains("--ref")) {
+            return signedRef(values.get("--page"), values.get("--uuid"), secret, out, err);
         }
         if (data != null && file != null) {
             err.println("give either --data or --file, not both");
@@ -126,25 +99,19 @@ public final class SignCommand {
         byte[] body;
         try {
             body = data != null ? data.getBytes(StandardCharsets.UTF_8)
-                    : file != null ? Files.readAllBytes(file)
-                    : stdin.readAllBytes();
+                    : file != null ? Files.readAllBytes(Path.of(file)) : stdin.readAllBytes();
         } catch (IOException e) {
             err.println("cannot read the body: " + e.getMessage());
             return 1;
         }
-        if (timestamp) {
+        if (flags.contains("--timestamp")) {
             long now = clock.instant().getEpochSecond();
             out.println("x-joinchat-timestamp: " + now);
-            out.println("x-joinchat-signature: " + timestampedApiSignature(body, now, secret));
+            out.println("x-joinchat-signature: " + new SignatureVerifier().signTimestamped(body, now, secret));
             return 0;
         }
-        out.println(webhook ? webhookSignature(body, secret) : apiSignature(body, secret));
+        out.println(flags.contains("--webhook") ? webhookSignature(body, secret) : apiSignature(body, secret));
         return 0;
-    }
-
-    /** {@code x-joinchat-signature} of the timestamped form: over {@code "<unixSeconds>." + body}. */
-    public static String timestampedApiSignature(byte[] body, long unixSeconds, String apiSecret) {
-        return new SignatureVerifier().signTimestamped(body, unixSeconds, apiSecret);
     }
 
     private static int signedRef(String page, String uuid, String secret, PrintStream out, PrintStream err) {
