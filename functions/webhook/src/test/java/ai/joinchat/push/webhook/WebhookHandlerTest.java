@@ -50,12 +50,12 @@ class WebhookHandlerTest {
     void checkpointPrimingParsesTheSampleWithoutNetwork() {
         WebhookComponents components = WebhookComponents.create(ENV, Clock.systemUTC());
         assertEquals(9, components.priming().run());
-        new WebhookHandler(components).beforeCheckpoint(null);
+        components.priming().beforeCheckpoint(null);
     }
 
     @Test
     void routesAndMethodsAreAnsweredThroughTheCodec() throws IOException {
-        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
+        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC()).handler();
         assertEquals(404, invoke(handler, "GET", "/api/nothing").get("statusCode").asInt());
         JsonNode notAllowed = invoke(handler, "DELETE", "/webhook");
         assertEquals(405, notAllowed.get("statusCode").asInt());
@@ -65,7 +65,7 @@ class WebhookHandlerTest {
 
     @Test
     void anUnreadableEventIsAPlain500() throws IOException {
-        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
+        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC()).handler();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream("not json".getBytes()), out, null);
         JsonNode response = Json.parse(out.toString());

@@ -8,11 +8,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a handful of independent store calls at once on a bounded executor and waits for all of
@@ -72,23 +67,5 @@ public final class Fanout {
         } catch (Exception e) {
             throw new DependencyUnavailableException(dependency, e);
         }
-    }
-
-    /**
-     * A fixed number of daemon threads that end when idle, so neither a test JVM nor local mode
-     * is kept alive by them. The queue is unbounded: callers submit at most one task per item
-     * of a bounded batch.
-     */
-    public static ExecutorService daemonExecutor(String name, int threads) {
-        AtomicInteger count = new AtomicInteger();
-        ThreadFactory factory = runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), factory);
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
     }
 }
