@@ -1,5 +1,6 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,7 +84,7 @@ public final class GraphApiSandbox implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot open the Graph API sandbox port " + port, e);
         }
-        ExecutorService threads = Executors.newFixedThreadPool(4, DaemonThreads.named("graph-sandbox"));
+        ExecutorService threads = DaemonThreads.fixedPool("graph-sandbox", 4);
         GraphApiSandbox sandbox = new GraphApiSandbox(server, threads, console, pageAccessTokens, appSecret);
         server.createContext("/", sandbox::handle);
         server.setExecutor(threads);

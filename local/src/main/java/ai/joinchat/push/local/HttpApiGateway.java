@@ -1,5 +1,6 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -99,7 +100,7 @@ public final class HttpApiGateway implements AutoCloseable {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port
                     + " (is something else using it? set PORT to another port)", e);
         }
-        ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("http-api"));
+        ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.factory("http-api"));
         HttpApiGateway gateway = new HttpApiGateway(server, threads, routes, console);
         server.createContext("/", gateway::handle);
         server.setExecutor(threads);

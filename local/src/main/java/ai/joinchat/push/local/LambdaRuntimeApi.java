@@ -1,5 +1,6 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -99,9 +100,9 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             throw new IllegalStateException("cannot open the Lambda Runtime API port for " + functionName, e);
         }
         ExecutorService requestThreads = Executors.newCachedThreadPool(
-                DaemonThreads.named("runtime-api-" + functionName));
+                DaemonThreads.factory("runtime-api-" + functionName));
         ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1,
-                DaemonThreads.named("runtime-api-timeouts-" + functionName));
+                DaemonThreads.factory("runtime-api-timeouts-" + functionName));
         timeouts.setRemoveOnCancelPolicy(true);
         LambdaRuntimeApi api = new LambdaRuntimeApi(functionName, functionArn, server, requestThreads, timeouts);
         server.createContext(PREFIX, api::handle);

@@ -1,6 +1,7 @@
 package ai.joinchat.push.concurrent;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class Fanout {
             return results;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException(dependency, e);
+            throw SdkFailures.unavailable(dependency, e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
@@ -53,7 +54,7 @@ public final class Fanout {
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw new DependencyUnavailableException(dependency, e.getCause());
+            throw SdkFailures.unavailable(dependency, e.getCause());
         } finally {
             futures.forEach(f -> f.cancel(true));
         }
@@ -65,7 +66,7 @@ public final class Fanout {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new DependencyUnavailableException(dependency, e);
+            throw SdkFailures.unavailable(dependency, e);
         }
     }
 }
