@@ -55,8 +55,8 @@ class ImportBindingsCommandTest {
     void start() {
         pageId = Long.toString(9_000_000_000L + System.nanoTime() % 1_000_000_000L);
         aws.putPageSecret(pageId, SECRET, "token", null);
-        SendApiHandler handler = new SendApiHandler(SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
-                Clock.systemUTC()));
+        SendApiHandler handler = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
+                Clock.systemUTC()).handler();
         InvocableFunction sendApi = new InvocableFunction() {
             @Override
             public String name() {

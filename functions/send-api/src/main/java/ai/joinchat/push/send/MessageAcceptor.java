@@ -2,7 +2,7 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
-import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.http.ErrorCode;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.observability.JsonLogger;
@@ -105,7 +105,7 @@ final class MessageAcceptor {
             recordFailure = e;
         }
         RuntimeException queueFailure = await(enqueued, deadline);
-        if (recordFailure != null && AwsCalls.certainlyNotApplied(recordFailure)) {
+        if (recordFailure != null && SdkFailures.certainlyNotApplied(recordFailure)) {
             // No record exists and none will: the worker drops whatever SQS holds of it.
             log.warn("send_failed").with("message_id", record.messageId()).with("page_id", record.pageId())
                     .with(recordFailure).write();
@@ -262,12 +262,12 @@ final class MessageAcceptor {
             return null;
         } catch (TimeoutException e) {
             future.cancel(true);
-            return new DependencyUnavailableException("SQS", e);
+            return SdkFailures.unavailable("SQS", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new DependencyUnavailableException("SQS", e);
+            return SdkFailures.unavailable("SQS", e);
         } catch (ExecutionException e) {
-            return e.getCause() instanceof RuntimeException r ? r : new DependencyUnavailableException("SQS", e.getCause());
+            return e.getCause() instanceof RuntimeException r ? r : SdkFailures.unavailable("SQS", e.getCause());
         }
     }
 

@@ -5,13 +5,12 @@ import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
+import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.SqsOutboundQueue;
 import ai.joinchat.push.request.SendRequestValidator;
 import ai.joinchat.push.request.TagPolicy;
-import ai.joinchat.push.secrets.CachedSecretSource;
-import ai.joinchat.push.secrets.SecretsManagerSecretSource;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
@@ -26,8 +25,11 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
-/** Composition root of the send API: builds the real dependencies once per container. */
-public final class SendApiComponents {
+/**
+ * Composition root of the send API: builds the real dependencies once per container. Holds what
+ * the handler and its priming are made of.
+ */
+public record SendApiComponents(SendApiService service, HttpApiEventCodec codec, SendApiPriming priming) {
 
     /** Every environment variable this function reads; template.yaml declares each one. */
     public static final Set<EnvVar> DECLARED_ENV = EnumSet.of(
@@ -51,28 +53,24 @@ public final class SendApiComponents {
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"));
 
-    private SendApiComponents() {
-    }
-
-    public static SendApiService create(Map<String, String> environment, Clock clock) {
+    public static SendApiComponents create(Map<String, String> environment, Clock clock) {
         Settings settings = new Settings(environment, DECLARED_ENV);
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
 
-        SecretsProvider secrets = new SecretsProvider(
-                new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
-                        settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock),
-                settings.require(EnvVar.PAGE_SECRET_PREFIX), "");
+        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
         Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
         SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
         Metrics metrics = new Metrics("send-api");
 
         DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
-        return new SendApiService(
+        SendRequestValidator validator = new SendRequestValidator(
+                TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY)));
+        SendApiService service = new SendApiService(
                 authenticator,
-                new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
+                validator,
                 records,
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
@@ -81,5 +79,14 @@ public final class SendApiComponents {
                 new BindingsImportService(authenticator,
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                         clock, log, metrics));
+        HttpApiEventCodec codec = new HttpApiEventCodec(
+                new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()),
+                SignedRequestAuthenticator.MAX_BODY_BYTES);
+        return new SendApiComponents(service, codec, new SendApiPriming(service, validator, clock));
+    }
+
+    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
+    public SendApiHandler handler() {
+        return new SendApiHandler(service, codec);
     }
 }

@@ -2,11 +2,9 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
-import ai.joinchat.push.observability.JsonLogger;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
-import org.crac.Resource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,24 +17,29 @@ import java.time.Instant;
  * Lambda entry point of {@code POST /api/send_message}, {@code POST /api/message_status} and the
  * API's JSON 404/405. Thin: decode the API Gateway event, call {@link SendApiService}, encode.
  */
-public final class SendApiHandler implements RequestStreamHandler, Resource {
+public final class SendApiHandler implements RequestStreamHandler {
 
     /** Kept from the function's time for writing the answer after the last AWS call. */
     static final Duration ANSWER_RESERVE = Duration.ofMillis(1500);
 
     private final SendApiService service;
     private final HttpApiEventCodec codec;
+    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
+    private final SendApiPriming priming;
 
-    /** Lambda's constructor: real clients, built once per execution environment. */
+    /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public SendApiHandler() {
-        this(SendApiComponents.create(System.getenv(), Clock.systemUTC()));
-        Core.getGlobalContext().register(this);
+        SendApiComponents built = SendApiComponents.create(System.getenv(), Clock.systemUTC());
+        this.service = built.service();
+        this.codec = built.codec();
+        this.priming = built.priming();
+        Core.getGlobalContext().register(priming);
     }
 
-    public SendApiHandler(SendApiService service) {
+    public SendApiHandler(SendApiService service, HttpApiEventCodec codec) {
         this.service = service;
-        this.codec = new HttpApiEventCodec(new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()),
-                SignedRequestAuthenticator.MAX_BODY_BYTES);
+        this.codec = codec;
+        this.priming = null;
     }
 
     @Override
@@ -50,16 +53,5 @@ public final class SendApiHandler implements RequestStreamHandler, Resource {
         Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
         Instant invocationEnd = Instant.now().plus(remaining);
         codec.handle(input, output, request -> service.handle(request, deadline, invocationEnd));
-    }
-
-    /** SnapStart priming: the request path that needs no network, loaded into the snapshot. */
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        service.primeWithoutNetwork();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to refresh: clients resolve credentials lazily and the secret cache is bounded by age.
     }
 }

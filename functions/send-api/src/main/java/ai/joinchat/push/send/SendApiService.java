@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -168,22 +167,6 @@ public final class SendApiService {
                     .write();
         }
         return response;
-    }
-
-    /**
-     * SnapStart priming: validates and serialises a sample message and answers a 404, so the
-     * classes of the request path are loaded into the snapshot. No network, nothing written.
-     */
-    public void primeWithoutNetwork() {
-        JsonNode sample = Json.parse("{\"page_id\":\"1\",\"recipient\":{\"phone\":\"+1 555 0100 200\"},"
-                + "\"message\":{\"template_type\":\"generic\",\"elements\":[{\"title\":\"t\",\"subtitle\":\"s\","
-                + "\"buttons\":[{\"type\":\"postback\",\"title\":\"b\",\"payload\":{\"block_id\":\"1\"}}]}],"
-                + "\"quick_replies\":[{\"content_type\":\"user_email\"}]},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":\"1\"}");
-        ValidatedSendRequest request = validator.validate(sample).request()
-                .orElseThrow(() -> new IllegalStateException("the priming sample is not a valid request"));
-        Instant now = clock.instant();
-        Acceptance.of(request, "m", now, now).queued().toJson();
-        handle(new HttpApiRequest("GET", "/priming", Map.of(), Map.of(), new byte[0]), Deadline.none(), now);
     }
 
     private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {

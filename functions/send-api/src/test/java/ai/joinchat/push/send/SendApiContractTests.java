@@ -55,7 +55,7 @@ abstract class SendApiContractTests {
     SendApiHandler handlerWith(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
         env.putAll(overrides);
-        return new SendApiHandler(SendApiComponents.create(env, Clock.systemUTC()));
+        return SendApiComponents.create(env, Clock.systemUTC()).handler();
     }
 
     // ---- 202 and what reaches SQS ------------------------------------------------------------

@@ -273,7 +273,7 @@ class SendApiServiceTest {
     void primingTouchesNoDependency() {
         records.failing.add("createPending");
         queueDown = true;
-        service.primeWithoutNetwork();
+        new SendApiPriming(service, new SendRequestValidator(TagPolicy.fromSetting("drop")), clock).run();
         assertTrue(queued.isEmpty());
         assertTrue(keys.isEmpty());
         assertTrue(logs.toString(StandardCharsets.UTF_8).isEmpty(), "a 404 on the priming path logs nothing");

@@ -59,7 +59,7 @@ class UnknownPageFloodTest {
                 return Instant.ofEpochMilli(millis.get());
             }
         };
-        SendApiHandler handler = new SendApiHandler(SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), clock));
+        SendApiHandler handler = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), clock).handler();
         String knownPage = "5550001" + (System.nanoTime() % 100_000);
         aws.putPageSecret(knownPage, SECRET, "flood-token", null);
         String knownBody = body(knownPage);

@@ -1,8 +1,8 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.concurrent.Fanout;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -163,9 +163,9 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         List<Rejected> rejected = new ArrayList<>();
         for (Pending pending : batch) {
             try {
-                dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item()));
-            } catch (SdkException e) {
-                DependencyUnavailableException failure = new DependencyUnavailableException("DynamoDB", e);
+                SdkFailures.run("DynamoDB",
+                        () -> dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item())));
+            } catch (DependencyUnavailableException failure) {
                 if (failure.isTransient()) {
                     throw failure;
                 }
@@ -177,24 +177,21 @@ public final class DynamoWebhookRecords implements WebhookRecords {
 
     private void writeBatch(List<WriteRequest> batch) {
         Map<String, List<WriteRequest>> pending = Map.of(table, batch);
-        try {
-            for (int attempt = 1; ; attempt++) {
-                Map<String, List<WriteRequest>> request = pending;
-                BatchWriteItemResponse response = dynamo.batchWriteItem(b -> b.requestItems(request));
-                List<WriteRequest> unprocessed = response.hasUnprocessedItems()
-                        ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-                if (unprocessed.isEmpty()) {
-                    return;
-                }
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw new DependencyUnavailableException("DynamoDB", new IllegalStateException(
-                            unprocessed.size() + " webhook records unprocessed after " + attempt + " attempts"));
-                }
-                pending = Map.of(table, unprocessed);
-                sleep(backoffMillis(attempt));
+        for (int attempt = 1; ; attempt++) {
+            Map<String, List<WriteRequest>> request = pending;
+            BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
+                    () -> dynamo.batchWriteItem(b -> b.requestItems(request)));
+            List<WriteRequest> unprocessed = response.hasUnprocessedItems()
+                    ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+            if (unprocessed.isEmpty()) {
+                return;
             }
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
+            if (attempt >= MAX_ATTEMPTS) {
+                throw SdkFailures.unavailable("DynamoDB", new IllegalStateException(
+                        unprocessed.size() + " webhook records unprocessed after " + attempt + " attempts"));
+            }
+            pending = Map.of(table, unprocessed);
+            SdkFailures.pauseBeforeRetry("DynamoDB", backoffMillis(attempt));
         }
     }
 
@@ -202,15 +199,6 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     static long backoffMillis(int attempt) {
         long ceiling = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << Math.min(attempt - 1, 10));
         return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException("DynamoDB", e);
-        }
     }
 
     private static void put(Map<String, AttributeValue> item, String name, String value) {

@@ -1,7 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.aws.AwsClientFactory;
-import ai.joinchat.push.concurrent.Fanout;
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
@@ -10,8 +10,6 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
-import ai.joinchat.push.secrets.CachedSecretSource;
-import ai.joinchat.push.secrets.SecretsManagerSecretSource;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
@@ -32,9 +30,9 @@ import java.util.Set;
 /**
  * The webhook function's object graph, built once per container (before the SnapStart
  * checkpoint): configuration, AWS clients, stores, the executors that bound the DynamoDB calls
- * in flight, and the service.
+ * in flight, and the service. Holds what the handler and its priming are made of.
  */
-public final class WebhookComponents {
+public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming) {
 
     /** Exactly the variables the webhook reads; template.yaml must set each of them for it. */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
@@ -72,16 +70,6 @@ public final class WebhookComponents {
     /** Facebook waits a few seconds for the answer; past this the batch answers 500 and is redelivered. */
     static final Duration PROCESSING_BUDGET = Duration.ofMillis(4500);
 
-    private final WebhookService service;
-    private final HttpApiEventCodec codec;
-    private final CheckpointPriming priming;
-
-    public WebhookComponents(WebhookService service, HttpApiEventCodec codec, CheckpointPriming priming) {
-        this.service = service;
-        this.codec = codec;
-        this.priming = priming;
-    }
-
     /** Builds everything from an environment (the process's, or local mode's / a test's). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock) {
         return create(environment, clock, List.of());
@@ -102,42 +90,31 @@ public final class WebhookComponents {
         String contactState = settings.require(EnvVar.CONTACT_STATE_TABLE);
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.
-        SecretsProvider secrets = new SecretsProvider(
-                new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
-                        settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock),
-                settings.require(EnvVar.PAGE_SECRET_PREFIX),
-                settings.require(EnvVar.APP_SECRET_ID));
+        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
         WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
         DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
-                retention, clock, Fanout.daemonExecutor("webhook-records", RECORD_THREADS));
+                retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
         ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 records,
                 new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention,
                         new DynamoReceiptWatermarks(dynamo, contactState, retention, clock),
-                        Fanout.daemonExecutor("webhook-receipts", RECEIPT_THREADS)),
+                        DaemonThreads.idlePool("webhook-receipts", RECEIPT_THREADS)),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                 rules,
                 secrets,
                 new DynamoQuickReplyOffers(dynamo, contactState),
-                Fanout.daemonExecutor("webhook-effects", EFFECT_THREADS),
+                DaemonThreads.idlePool("webhook-effects", EFFECT_THREADS),
                 PROCESSING_BUDGET,
                 clock);
         WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, metrics);
         HttpApiEventCodec codec = new HttpApiEventCodec(log);
-        return new WebhookComponents(service, codec, new CheckpointPriming(parser, signatures, records, rules, service, codec));
+        return new WebhookComponents(service, codec, new WebhookPriming(parser, signatures, records, rules, service, codec));
     }
 
-    public WebhookService service() {
-        return service;
-    }
-
-    public HttpApiEventCodec codec() {
-        return codec;
-    }
-
-    public CheckpointPriming priming() {
-        return priming;
+    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
+    public WebhookHandler handler() {
+        return new WebhookHandler(service, codec);
     }
 }

@@ -1,6 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.secrets.UnsignedRefPolicy;
@@ -358,15 +359,15 @@ public final class WebhookEventProcessor {
                     task.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 }
             } catch (TimeoutException e) {
-                throw new DependencyUnavailableException("DynamoDB", e);
+                throw SdkFailures.unavailable("DynamoDB", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new DependencyUnavailableException("DynamoDB", e);
+                throw SdkFailures.unavailable("DynamoDB", e);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException failure) {
                     throw failure;
                 }
-                throw new DependencyUnavailableException("DynamoDB", e.getCause());
+                throw SdkFailures.unavailable("DynamoDB", e.getCause());
             }
         }
 

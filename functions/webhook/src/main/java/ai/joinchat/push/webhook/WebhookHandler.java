@@ -1,9 +1,9 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.http.HttpApiEventCodec;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
-import org.crac.Resource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,35 +13,32 @@ import java.time.Clock;
 /**
  * Lambda entry point of {@code WebhookFunction}: API Gateway HTTP API (2.0) events in, proxy
  * results out. Everything is built once per container; with SnapStart the hot path is primed
- * before the checkpoint.
+ * before the checkpoint ({@link WebhookPriming}).
  */
-public final class WebhookHandler implements RequestStreamHandler, Resource {
+public final class WebhookHandler implements RequestStreamHandler {
 
-    private final WebhookComponents components;
+    private final WebhookService service;
+    private final HttpApiEventCodec codec;
+    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
+    private final WebhookPriming priming;
 
-    /** Lambda's constructor: the process environment and the system clock. */
+    /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WebhookHandler() {
-        this(WebhookComponents.create(System.getenv(), Clock.systemUTC()));
-        Core.getGlobalContext().register(this);
+        WebhookComponents built = WebhookComponents.create(System.getenv(), Clock.systemUTC());
+        this.service = built.service();
+        this.codec = built.codec();
+        this.priming = built.priming();
+        Core.getGlobalContext().register(priming);
     }
 
-    /** Tests and local mode: components built from a given environment. */
-    public WebhookHandler(WebhookComponents components) {
-        this.components = components;
+    public WebhookHandler(WebhookService service, HttpApiEventCodec codec) {
+        this.service = service;
+        this.codec = codec;
+        this.priming = null;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        components.codec().handle(input, output, components.service()::handle);
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        components.priming().run();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: no connection was opened and no secret fetched before the checkpoint.
+        codec.handle(input, output, service::handle);
     }
 }

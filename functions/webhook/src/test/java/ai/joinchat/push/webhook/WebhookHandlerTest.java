@@ -49,12 +49,12 @@ class WebhookHandlerTest {
     void checkpointPrimingParsesTheSampleWithoutNetwork() {
         WebhookComponents components = WebhookComponents.create(ENV, Clock.systemUTC());
         assertEquals(9, components.priming().run());
-        new WebhookHandler(components).beforeCheckpoint(null);
+        components.priming().beforeCheckpoint(null);
     }
 
     @Test
     void routesAndMethodsAreAnsweredThroughTheCodec() throws IOException {
-        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
+        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC()).handler();
         assertEquals(404, invoke(handler, "GET", "/api/nothing").get("statusCode").asInt());
         JsonNode notAllowed = invoke(handler, "DELETE", "/webhook");
         assertEquals(405, notAllowed.get("statusCode").asInt());
@@ -64,7 +64,7 @@ class WebhookHandlerTest {
 
     @Test
     void anUnreadableEventIsAPlain500() throws IOException {
-        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC()));
+        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC()).handler();
         JsonNode response = Json.parse(new String(StreamHandlers.invoke(handler, "not json".getBytes(), null)));
         assertEquals(500, response.get("statusCode").asInt());
         assertEquals("internal_error", Json.parse(response.get("body").asText()).at("/error/code").asText());

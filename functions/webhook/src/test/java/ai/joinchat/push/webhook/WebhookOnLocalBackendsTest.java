@@ -66,7 +66,7 @@ class WebhookOnLocalBackendsTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         aws.putAppSecret(APP_SECRET, VERIFY_TOKEN);
-        handler = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()));
+        handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()).handler();
         messages = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         bindings = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC());
         page = Long.toString(ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
@@ -372,7 +372,7 @@ class WebhookOnLocalBackendsTest {
     void aSecretsManagerFailureIs500(LocalAws aws) {
         var controls = aws.secretsManagerControls().orElseThrow();
         // A fresh handler: its secret cache is empty, so it must ask Secrets Manager.
-        WebhookHandler fresh = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()));
+        WebhookHandler fresh = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()).handler();
         controls.failRequests(true);
         try {
             String body = payload(echo("5550010", "m_no-secret", null, 1795255201000L));

@@ -63,8 +63,8 @@ class WebhookTrustOnLocalBackendsTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         aws.putAppSecret(APP_SECRET, "trust-verify-token");
-        handler = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(),
-                List.of(calls)));
+        handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(),
+                List.of(calls)).handler();
         messages = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         bindings = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC());
         page = newPage();
@@ -312,7 +312,7 @@ class WebhookTrustOnLocalBackendsTest {
     void aMissingTableIsDeterministicSoEventsAreSkippedWith200(LocalAws aws) {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment(FUNCTION));
         env.put("WEBHOOK_EVENTS_TABLE", "no-such-table-" + page);
-        WebhookHandler misconfigured = new WebhookHandler(WebhookComponents.create(env, Clock.systemUTC()));
+        WebhookHandler misconfigured = WebhookComponents.create(env, Clock.systemUTC()).handler();
         String body = payload(echo("7500001", "m_unstorable", "hi", 1795255600000L),
                 referral("7500002", "uuid=still-bound", 1795255600001L));
         JsonNode response = StreamHandlers.invoke(misconfigured, ApiGatewayEvents.post("/webhook", body,

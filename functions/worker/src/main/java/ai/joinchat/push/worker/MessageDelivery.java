@@ -2,6 +2,7 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.graph.GraphError;
 import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
@@ -472,12 +473,7 @@ public final class MessageDelivery {
     }
 
     private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException("DynamoDB", e);
-        }
+        SdkFailures.pauseBeforeRetry("DynamoDB", duration.toMillis());
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -1,9 +1,9 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.observability.JsonLogger;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
-import org.crac.Resource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,54 +11,50 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
-/**
- * Lambda entry point of the SQS event source: reads the batch, delivers it, answers the partial
- * batch response {@code {"batchItemFailures": [{"itemIdentifier": "<messageId>"}]}}.
- */
-public final class WorkerHandler implements RequestStreamHandler, Resource {
+/** Lambda entry point of the SQS event source: reads the batch, delivers it, answers the partial batch response. */
+public final class WorkerHandler implements RequestStreamHandler {
 
-    private final WorkerComponents components;
+    private final SqsEventCodec codec;
+    private final SqsBatchProcessor processor;
+    private final InvocationBudget budget;
+    private final JsonLogger logger;
+    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
+    private final WorkerPriming priming;
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WorkerHandler() {
-        this(WorkerComponents.create(System.getenv(), Clock.systemUTC()));
-        Core.getGlobalContext().register(this);
+        WorkerComponents built = WorkerComponents.create(System.getenv(), Clock.systemUTC());
+        this.codec = built.codec();
+        this.processor = built.processor();
+        this.budget = built.budget();
+        this.logger = built.logger();
+        this.priming = built.priming();
+        Core.getGlobalContext().register(priming);
     }
 
-    /** Tests and local mode. */
-    public WorkerHandler(WorkerComponents components) {
-        this.components = Objects.requireNonNull(components, "components");
+    public WorkerHandler(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget, JsonLogger logger) {
+        this.codec = codec;
+        this.processor = processor;
+        this.budget = budget;
+        this.logger = logger;
+        this.priming = null;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         List<SqsRecord> records;
         try {
-            records = components.codec().readEvent(input);
+            records = codec.readEvent(input);
         } catch (IllegalArgumentException e) {
-            // Not an SQS event: failing the invocation makes Lambda keep the whole batch.
-            components.logger().error("invalid_event").with(e).write();
+            logger.error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
             throw e;
         }
         if (context == null) {
-            components.codec().writeResponse(components.batchProcessor().process(records, null), output);
+            codec.writeResponse(processor.process(records, null), output);
             return;
         }
         Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
-        List<String> failures = components.batchProcessor().process(records, components.timeBudget(remaining),
-                components.deadline(remaining));
-        components.codec().writeResponse(failures, output);
-    }
-
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        components.prime();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing: clients resolve credentials lazily and secrets are fetched (and cached) on use.
+        codec.writeResponse(processor.process(records, budget.timeBudget(remaining), budget.deadline(remaining)), output);
     }
 }

@@ -64,10 +64,10 @@ class ImportedBindingsDeliveryTest {
         aws.putPageSecret(pageId, API_SECRET, TOKEN, null);
         aws.putAppSecret("import-app-secret", "verify-token");
 
-        sendApi = new SendApiHandler(SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), Clock.systemUTC()));
+        sendApi = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), Clock.systemUTC()).handler();
         Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         workerEnv.put("GRAPH_API_BASE_URL", graph.baseUrl());
-        WorkerHandler worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000)));
+        WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000)).handler();
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"), aws.stack().queueArn("MessageQueue"),
                 aws.stack().region(), 10, event -> StreamHandlers.invoke(worker, event, null),
                 new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);

@@ -222,7 +222,7 @@ class SqsBatchProcessorTest {
     void recordsOfTheDeadLetterQueueAreRecordedFailedAndNeverSent() {
         String deadLetters = "arn:aws:sqs:us-east-1:000000000000:messages-dlq";
         SqsBatchProcessor processor = new SqsBatchProcessor(fixture.delivery, fixture.redelivery,
-                WorkerComponents.deliveryExecutor(2), 5, deadLetters, fixture.components.logger());
+                fixture.executor, 5, deadLetters, fixture.components.logger());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("dead-1", "id", "4040", "Hi"));
         SqsRecord fromDeadLetters = new SqsRecord("sqs-dead-1", message.toJson(), 1, null, deadLetters);
 

@@ -94,8 +94,8 @@ class WorkerComponentsTest {
     @Test
     void buildsFromTheEnvironmentWithoutCallingAnything() {
         WorkerComponents components = WorkerComponents.create(env(), Clock.systemUTC());
-        assertNotNull(components.batchProcessor());
-        components.prime();
+        assertNotNull(components.processor());
+        components.priming().run();
     }
 
     @Test

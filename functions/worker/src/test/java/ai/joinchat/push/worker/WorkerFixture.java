@@ -3,6 +3,7 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
@@ -41,7 +42,7 @@ final class WorkerFixture implements AutoCloseable {
     final InMemorySecretSource secrets = new InMemorySecretSource();
     final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
     final ByteArrayOutputStream metricBuffer = new ByteArrayOutputStream();
-    final ExecutorService executor = WorkerComponents.deliveryExecutor(WorkerComponents.DELIVERY_THREADS);
+    final ExecutorService executor = DaemonThreads.fixedPool("delivery", WorkerComponents.DELIVERY_THREADS);
     final MessageDelivery delivery;
     final RecordingRedelivery redelivery = new RecordingRedelivery();
     final SqsBatchProcessor processor;
@@ -61,7 +62,9 @@ final class WorkerFixture implements AutoCloseable {
                 GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
                 new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics, offers);
         processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, logger);
-        components = new WorkerComponents(new SqsEventCodec(), processor, mapper, logger, Duration.ofSeconds(3));
+        SqsEventCodec codec = new SqsEventCodec();
+        components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,
+                new WorkerPriming(codec, mapper));
     }
 
     WorkerFixture(String graphBaseUrl) {

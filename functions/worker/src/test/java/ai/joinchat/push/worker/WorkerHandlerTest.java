@@ -50,7 +50,7 @@ class WorkerHandlerTest {
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_handler\"}")));
         fixture = new WorkerFixture(graph.baseUrl());
-        handler = new WorkerHandler(fixture.components);
+        handler = fixture.components.handler();
     }
 
     @AfterEach
@@ -144,14 +144,14 @@ class WorkerHandlerTest {
 
     @Test
     void timeBudgetKeepsTheSendReserve() {
-        assertEquals(Duration.ofSeconds(27), fixture.components.timeBudget(Duration.ofSeconds(30)));
-        assertEquals(Duration.ofSeconds(2), fixture.components.timeBudget(Duration.ofSeconds(4)));
+        assertEquals(Duration.ofSeconds(27), fixture.components.budget().timeBudget(Duration.ofSeconds(30)));
+        assertEquals(Duration.ofSeconds(2), fixture.components.budget().timeBudget(Duration.ofSeconds(4)));
     }
 
     @Test
     void beforeCheckpointPrimesWithoutNetworkOrRecords() throws Exception {
-        handler.beforeCheckpoint(null);
-        handler.afterRestore(null);
+        fixture.components.priming().beforeCheckpoint(null);
+        fixture.components.priming().afterRestore(null);
 
         assertEquals(0, graph.getAllServeEvents().size());
         assertEquals(false, fixture.records.find("prime").isPresent());

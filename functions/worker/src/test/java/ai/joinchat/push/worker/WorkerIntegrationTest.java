@@ -94,8 +94,7 @@ class WorkerIntegrationTest {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         env.put("GRAPH_API_BASE_URL", graph.baseUrl());
         maxReceiveCount = Integer.parseInt(env.get("MAX_RECEIVE_COUNT"));
-        WorkerHandler handler = new WorkerHandler(
-                WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(1000)));
+        WorkerHandler handler = WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(1000)).handler();
 
         records = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));

@@ -81,21 +81,21 @@ final class GuaranteeRig implements AutoCloseable {
         sendSqs = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_SQS")));
         workerDynamo = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_DYNAMODB")));
 
-        webhook = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment("WebhookFunction"),
-                Clock.systemUTC()));
+        webhook = WebhookComponents.create(aws.functionEnvironment("WebhookFunction"),
+                Clock.systemUTC()).handler();
         messenger = new FakeMessenger(this::postEcho);
 
         Map<String, String> sendEnv = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
         sendEnv.put("AWS_ENDPOINT_URL_DYNAMODB", sendDynamo.endpoint().toString());
         sendEnv.put("AWS_ENDPOINT_URL_SQS", sendSqs.endpoint().toString());
         sendEnv.put("LOG_LEVEL", "WARN");
-        send = new SendApiHandler(SendApiComponents.create(sendEnv, Clock.systemUTC()));
+        send = SendApiComponents.create(sendEnv, Clock.systemUTC()).handler();
 
         Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         workerEnv.put("AWS_ENDPOINT_URL_DYNAMODB", workerDynamo.endpoint().toString());
         workerEnv.put("GRAPH_API_BASE_URL", messenger.baseUrl());
         workerEnv.put("LOG_LEVEL", "WARN");
-        worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(), graphTimeout, CLAIM_LEASE));
+        worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), graphTimeout, CLAIM_LEASE).handler();
 
         poller = new SqsEventSourcePoller(aws.sqs(), queueUrl, aws.stack().queueArn("MessageQueue"),
                 aws.stack().region(), 10, this::invokeWorker, new JsonLogger("sqs-event-source", "ERROR"),

@@ -1,13 +1,27 @@
 package ai.joinchat.push.aws;
 
+import ai.joinchat.push.DependencyUnavailableException;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * The one place that decides whether an AWS SDK failure is worth retrying.
+ * The one place that translates AWS SDK failures and reads what they prove: every adapter turns
+ * a failed call into a {@link DependencyUnavailableException} here ({@link #call},
+ * {@link #unavailable}), and this class decides whether it is worth retrying
+ * ({@link #isTransient}) and whether the call certainly changed nothing
+ * ({@link #certainlyNotApplied}).
  *
  * <ul>
  *   <li><b>Transient</b>: throttling ({@code ProvisionedThroughputExceededException},
@@ -32,6 +46,88 @@ public final class SdkFailures {
             "InternalServerError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException");
 
     private SdkFailures() {
+    }
+
+    /**
+     * Runs one SDK call; a failure becomes a {@link DependencyUnavailableException} naming
+     * {@code dependency}. A {@link ConditionalCheckFailedException} is an answer, not a failure:
+     * it reaches the caller as thrown.
+     */
+    public static <T> T call(String dependency, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ConditionalCheckFailedException e) {
+            throw e;
+        } catch (SdkException e) {
+            throw unavailable(dependency, e);
+        }
+    }
+
+    /** As {@link #call(String, Supplier)}, for a call whose answer is not needed. */
+    public static void run(String dependency, Runnable call) {
+        call(dependency, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** {@code dependency} failed with {@code cause} (an SDK failure, a timeout, an interruption, or null). */
+    public static DependencyUnavailableException unavailable(String dependency, Throwable cause) {
+        return new DependencyUnavailableException(dependency, cause);
+    }
+
+    /** Refused before any request was sent: the invocation's deadline had passed. */
+    public static DependencyUnavailableException deadlinePassed(String dependency) {
+        return unavailable(dependency, new TimeoutException("invocation deadline passed"));
+    }
+
+    /** Waits before retrying unprocessed items; an interruption (the invocation is ending) makes the dependency unavailable. */
+    public static void pauseBeforeRetry(String dependency, long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(dependency, e);
+        }
+    }
+
+    /**
+     * True when a failed call certainly changed nothing: every attempt (the SDK's retries are its
+     * suppressed exceptions) was refused by the service with a 4xx error, could not connect, or
+     * was never made because the deadline had passed ({@link #deadlinePassed}). A timeout, a cut
+     * connection or a 5xx after the request left proves nothing: the write may have been applied.
+     */
+    public static boolean certainlyNotApplied(Throwable failure) {
+        Throwable sdk = failure instanceof DependencyUnavailableException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (sdk instanceof TimeoutException && failure instanceof DependencyUnavailableException) {
+            return true; // refused by deadlinePassed(): no call was made
+        }
+        List<Throwable> attempts = new ArrayList<>();
+        attempts.add(sdk);
+        attempts.addAll(List.of(sdk.getSuppressed()));
+        for (Throwable attempt : attempts) {
+            if (!refused(attempt)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean refused(Throwable attempt) {
+        if (attempt instanceof AwsServiceException service) {
+            return service.statusCode() >= 400 && service.statusCode() < 500;
+        }
+        for (Throwable cause = attempt; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof UnknownHostException
+                    || cause instanceof NoRouteToHostException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     /**

@@ -2,15 +2,19 @@ package ai.joinchat.push.concurrent;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The one place threads are made: fixed pools of named daemon threads that never keep a JVM alive. */
+/** The one place threads are made: named daemon threads that never keep a JVM alive. */
 public final class DaemonThreads {
 
     private DaemonThreads() {
     }
 
+    /** Daemon threads named {@code name-1}, {@code name-2}, ... */
     public static ThreadFactory factory(String name) {
         AtomicInteger counter = new AtomicInteger();
         return runnable -> {
@@ -23,5 +27,17 @@ public final class DaemonThreads {
     /** A fixed pool: never grows with the work handed to it. */
     public static ExecutorService fixedPool(String name, int threads) {
         return Executors.newFixedThreadPool(threads, factory(name));
+    }
+
+    /**
+     * A fixed number of threads that end when idle (after a minute), so neither a test JVM nor
+     * local mode is kept alive by them. The queue is unbounded: callers submit at most one task
+     * per item of a bounded batch.
+     */
+    public static ExecutorService idlePool(String name, int threads) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory(name));
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 }

@@ -1,6 +1,7 @@
 package ai.joinchat.push.concurrent;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a handful of independent store calls at once on a bounded executor and waits for all of
@@ -50,7 +46,7 @@ public final class Fanout {
             return results;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException(dependency, e);
+            throw SdkFailures.unavailable(dependency, e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
@@ -58,7 +54,7 @@ public final class Fanout {
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw new DependencyUnavailableException(dependency, e.getCause());
+            throw SdkFailures.unavailable(dependency, e.getCause());
         } finally {
             futures.forEach(f -> f.cancel(true));
         }
@@ -70,25 +66,7 @@ public final class Fanout {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new DependencyUnavailableException(dependency, e);
+            throw SdkFailures.unavailable(dependency, e);
         }
-    }
-
-    /**
-     * A fixed number of daemon threads that end when idle, so neither a test JVM nor local mode
-     * is kept alive by them. The queue is unbounded: callers submit at most one task per item
-     * of a bounded batch.
-     */
-    public static ExecutorService daemonExecutor(String name, int threads) {
-        AtomicInteger count = new AtomicInteger();
-        ThreadFactory factory = runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), factory);
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
     }
 }

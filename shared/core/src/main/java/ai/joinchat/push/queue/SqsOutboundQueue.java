@@ -1,9 +1,8 @@
 package ai.joinchat.push.queue;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
-import software.amazon.awssdk.core.exception.SdkException;
+import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
@@ -22,16 +21,12 @@ public final class SqsOutboundQueue implements OutboundQueue {
 
     @Override
     public void enqueue(QueuedMessage message, int delaySeconds, Deadline deadline) {
-        try {
-            sqs.sendMessage(r -> r.queueUrl(queueUrl)
-                    .messageBody(message.toJson())
-                    .delaySeconds(delaySeconds)
-                    .messageAttributes(Map.of(
-                            "message_id", MessageAttributeValue.builder().dataType("String").stringValue(message.messageId()).build(),
-                            "page_id", MessageAttributeValue.builder().dataType("String").stringValue(message.pageId()).build()))
-                    .overrideConfiguration(AwsCalls.within(deadline, "SQS")));
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("SQS", e);
-        }
+        SdkFailures.run("SQS", () -> sqs.sendMessage(r -> r.queueUrl(queueUrl)
+                .messageBody(message.toJson())
+                .delaySeconds(delaySeconds)
+                .messageAttributes(Map.of(
+                        "message_id", MessageAttributeValue.builder().dataType("String").stringValue(message.messageId()).build(),
+                        "page_id", MessageAttributeValue.builder().dataType("String").stringValue(message.pageId()).build()))
+                .overrideConfiguration(AwsCalls.within(deadline, "SQS"))));
     }
 }

@@ -1,6 +1,6 @@
 package ai.joinchat.push.secrets;
 
-import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
@@ -25,7 +25,7 @@ public final class SecretsManagerSecretSource implements SecretSource {
         } catch (ResourceNotFoundException e) {
             return Optional.empty();
         } catch (SdkException e) {
-            throw new DependencyUnavailableException("Secrets Manager", e);
+            throw SdkFailures.unavailable("Secrets Manager", e);
         }
     }
 }

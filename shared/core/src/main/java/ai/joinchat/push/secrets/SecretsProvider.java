@@ -1,9 +1,13 @@
 package ai.joinchat.push.secrets;
 
+import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -21,6 +25,19 @@ public final class SecretsProvider {
         this.source = source;
         this.pageSecretPrefix = pageSecretPrefix;
         this.appSecretId = appSecretId;
+    }
+
+    /**
+     * The functions' secrets: Secrets Manager behind a cache of {@code SECRET_CACHE_TTL_SECONDS},
+     * pages at {@code PAGE_SECRET_PREFIX}, the app secret at {@code APP_SECRET_ID} when the
+     * function declares it (the send API reads page secrets only).
+     */
+    public static SecretsProvider fromSettings(Settings settings, AwsClientFactory aws, Clock clock) {
+        SecretSource cached = new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
+                settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock);
+        String appSecretId = settings.declared().contains(EnvVar.APP_SECRET_ID)
+                ? settings.require(EnvVar.APP_SECRET_ID) : "";
+        return new SecretsProvider(cached, settings.require(EnvVar.PAGE_SECRET_PREFIX), appSecretId);
     }
 
     public Optional<PageSecrets> pageSecrets(String pageId) {

@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
-import ai.joinchat.push.DependencyUnavailableException;
-import software.amazon.awssdk.core.exception.SdkException;
+import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -38,16 +37,12 @@ public final class DynamoContactBindings implements ContactBindings {
 
     @Override
     public Optional<String> psidFor(String pageId, String contactKey) {
-        try {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
-                    .key(Map.of("page_id", AttributeValue.fromS(pageId), "contact", AttributeValue.fromS(contactKey)))).item();
-            if (item == null || !item.containsKey("psid")) {
-                return Optional.empty();
-            }
-            return Optional.of(item.get("psid").s());
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
+        Map<String, AttributeValue> item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
+                .key(Map.of("page_id", AttributeValue.fromS(pageId), "contact", AttributeValue.fromS(contactKey)))).item());
+        if (item == null || !item.containsKey("psid")) {
+            return Optional.empty();
         }
+        return Optional.of(item.get("psid").s());
     }
 
     @Override
@@ -68,7 +63,7 @@ public final class DynamoContactBindings implements ContactBindings {
         Map<String, AttributeValue> values = new java.util.HashMap<>(extraValues);
         values.put(":ts", AttributeValue.fromN(Long.toString(eventTimestampMillis)));
         try {
-            dynamo.putItem(r -> r.tableName(table)
+            SdkFailures.run("DynamoDB", () -> dynamo.putItem(r -> r.tableName(table)
                     .item(Map.of(
                             "page_id", AttributeValue.fromS(pageId),
                             "contact", AttributeValue.fromS(contactKey),
@@ -77,12 +72,10 @@ public final class DynamoContactBindings implements ContactBindings {
                             "source", AttributeValue.fromS(source),
                             "updated_at", AttributeValue.fromS(clock.instant().toString())))
                     .conditionExpression(condition)
-                    .expressionAttributeValues(values));
+                    .expressionAttributeValues(values)));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
         }
     }
 
@@ -121,26 +114,17 @@ public final class DynamoContactBindings implements ContactBindings {
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             List<WriteRequest> batch = pending;
-            BatchWriteItemResponse response;
-            try {
-                response = dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, batch)));
-            } catch (SdkException e) {
-                throw new DependencyUnavailableException("DynamoDB", e);
-            }
+            BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
+                    () -> dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, batch))));
             pending = response.hasUnprocessedItems()
                     ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
             if (pending.isEmpty()) {
                 return;
             }
             if (attempt >= BATCH_ATTEMPTS) {
-                throw new DependencyUnavailableException("DynamoDB", null);
+                throw SdkFailures.unavailable("DynamoDB", null);
             }
-            try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DependencyUnavailableException("DynamoDB", e);
-            }
+            SdkFailures.pauseBeforeRetry("DynamoDB", backoff);
             backoff *= 2;
         }
     }

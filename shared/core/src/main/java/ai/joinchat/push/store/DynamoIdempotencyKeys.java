@@ -1,8 +1,8 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -66,7 +66,7 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
                 Map<String, AttributeValue> old = reason.hasItem() && !reason.item().isEmpty()
                         ? reason.item() : read(pageId, keys.get(i - 1), deadline);
                 if (old == null || old.isEmpty()) {
-                    throw new DependencyUnavailableException("DynamoDB", e); // gone meanwhile: try again later
+                    throw SdkFailures.unavailable("DynamoDB", e); // gone meanwhile: try again later
                 }
                 Reservation earlier = new Reservation(old.get("request_hash").s(), old.get("message_id").s(),
                         old.get("response").s());
@@ -78,9 +78,9 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
                 return Optional.empty(); // our own earlier try (a lost reply the SDK retried): every item is ours
             }
             // A conflicting transaction or throttling: nothing was written; the caller answers 503.
-            throw new DependencyUnavailableException("DynamoDB", e);
+            throw SdkFailures.unavailable("DynamoDB", e);
         } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
+            throw SdkFailures.unavailable("DynamoDB", e);
         }
     }
 
@@ -106,13 +106,9 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
     }
 
     private Map<String, AttributeValue> read(String pageId, String key, Deadline deadline) {
-        try {
-            return dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                    .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
-                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item();
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
-        }
+        return SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
+                .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
     }
 
     private static String id(String pageId, String key) {

@@ -1,17 +1,14 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.concurrent.Fanout;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -41,9 +38,6 @@ public final class DynamoMessageRecords implements MessageRecords {
 
     static final String BY_FACEBOOK_MESSAGE_ID = "by_facebook_message_id";
     static final String BY_RECIPIENT = "by_recipient";
-    /** DynamoDB's limit of keys per BatchGetItem request. */
-    static final int BATCH_GET_LIMIT = 100;
-    private static final int BATCH_GET_ATTEMPTS = 5;
 
     private static final String DYNAMODB = "DynamoDB";
     private static final String NEW_RECORD = "attribute_not_exists(message_id)";
@@ -384,40 +378,13 @@ public final class DynamoMessageRecords implements MessageRecords {
     public Set<String> unechoed(String pageId, Collection<String> messageIds) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
         Set<String> candidates = new LinkedHashSet<>();
-        for (int from = 0; from < ids.size(); from += BATCH_GET_LIMIT) {
-            List<Map<String, AttributeValue>> keys = ids.subList(from, Math.min(ids.size(), from + BATCH_GET_LIMIT))
-                    .stream().map(DynamoMessageRecords::key).toList();
-            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys)
-                    .projectionExpression("message_id, page_id, echoed_at").build());
-            for (int attempt = 1; !pending.isEmpty(); attempt++) {
-                Map<String, KeysAndAttributes> request = pending;
-                BatchGetItemResponse response = call(() -> dynamo.batchGetItem(r -> r.requestItems(request)));
-                response.responses().getOrDefault(table, List.of()).forEach(item -> {
+        DynamoBatchGet.forEachItem(dynamo, table, ids.stream().map(DynamoMessageRecords::key).toList(),
+                "message_id, page_id, echoed_at", "keys", item -> {
                     if (pageId.equals(str(item, "page_id")) && !item.containsKey("echoed_at")) {
                         candidates.add(item.get("message_id").s());
                     }
                 });
-                pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-                if (!pending.isEmpty()) {
-                    if (attempt >= BATCH_GET_ATTEMPTS) {
-                        throw new DependencyUnavailableException("DynamoDB",
-                                new IllegalStateException("keys still unprocessed after " + attempt + " batch reads"));
-                    }
-                    pause(attempt);
-                }
-            }
-        }
         return candidates;
-    }
-
-    /** Backs off before retrying unprocessed keys: 50, 100, 200 ... ms. */
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(50L << Math.min(attempt - 1, 4));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException("DynamoDB", e);
-        }
     }
 
     /**
@@ -611,12 +578,6 @@ public final class DynamoMessageRecords implements MessageRecords {
     }
 
     private static <T> T call(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ConditionalCheckFailedException e) {
-            throw e;
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
-        }
+        return SdkFailures.call(DYNAMODB, action);
     }
 }

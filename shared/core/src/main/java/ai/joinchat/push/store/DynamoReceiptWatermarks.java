@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
-import ai.joinchat.push.DependencyUnavailableException;
-import software.amazon.awssdk.core.exception.SdkException;
+import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -33,16 +32,12 @@ public final class DynamoReceiptWatermarks implements ReceiptWatermarks {
 
     @Override
     public Applied applied(String pageId, String psid) {
-        try {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(pageId, psid))
-                    .projectionExpression("delivered_watermark, read_watermark")).item();
-            if (item == null || item.isEmpty()) {
-                return Applied.NONE;
-            }
-            return new Applied(number(item.get("delivered_watermark")), number(item.get("read_watermark")));
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
+        Map<String, AttributeValue> item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(pageId, psid)).projectionExpression("delivered_watermark, read_watermark")).item());
+        if (item == null || item.isEmpty()) {
+            return Applied.NONE;
         }
+        return new Applied(number(item.get("delivered_watermark")), number(item.get("read_watermark")));
     }
 
     @Override
@@ -57,17 +52,15 @@ public final class DynamoReceiptWatermarks implements ReceiptWatermarks {
 
     private void advance(String pageId, String psid, String field, long watermark) {
         try {
-            dynamo.updateItem(r -> r.tableName(table).key(key(pageId, psid))
+            SdkFailures.run("DynamoDB", () -> dynamo.updateItem(r -> r.tableName(table).key(key(pageId, psid))
                     .updateExpression("SET #w = :w, expires_at = :expires")
                     .conditionExpression("attribute_not_exists(#w) OR #w < :w")
                     .expressionAttributeNames(Map.of("#w", field))
                     .expressionAttributeValues(Map.of(
                             ":w", AttributeValue.fromN(Long.toString(watermark)),
-                            ":expires", AttributeValue.fromN(Long.toString(clock.instant().plus(retention).getEpochSecond())))));
+                            ":expires", AttributeValue.fromN(Long.toString(clock.instant().plus(retention).getEpochSecond()))))));
         } catch (ConditionalCheckFailedException e) {
             // A higher watermark is stored already (a concurrent or later receipt).
-        } catch (SdkException e) {
-            throw new DependencyUnavailableException("DynamoDB", e);
         }
     }
 

@@ -9,9 +9,12 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 import java.io.IOException;
+import java.net.ConnectException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SdkFailuresTest {
@@ -50,5 +53,33 @@ class SdkFailuresTest {
         assertEquals("DynamoDB unavailable: DynamoDbException [ValidationException] Item size has exceeded the maximum allowed size",
                 e.getMessage());
         assertTrue(new DependencyUnavailableException("DynamoDB", new InterruptedException()).isTransient());
+    }
+
+    @Test
+    void callTranslatesSdkFailuresAndLetsAConditionFailureThrough() {
+        DynamoDbException refused = service(400, "ValidationException", "bad");
+        DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class,
+                () -> SdkFailures.call("DynamoDB", () -> { throw refused; }));
+        assertSame(refused, e.getCause());
+        assertEquals("ValidationException", e.errorCode());
+
+        ConditionalCheckFailedException condition =
+                ConditionalCheckFailedException.builder().statusCode(400).message("failed").build();
+        assertSame(condition, assertThrows(ConditionalCheckFailedException.class,
+                () -> SdkFailures.run("DynamoDB", () -> { throw condition; })));
+        assertEquals("ok", SdkFailures.call("DynamoDB", () -> "ok"));
+    }
+
+    @Test
+    void onlyRefusedOrNeverSentCallsAreCertainlyNotApplied() {
+        assertTrue(SdkFailures.certainlyNotApplied(SdkFailures.deadlinePassed("DynamoDB")));
+        assertTrue(SdkFailures.certainlyNotApplied(SdkFailures.unavailable("DynamoDB", service(400, "ValidationException", "bad"))));
+        assertTrue(SdkFailures.certainlyNotApplied(
+                SdkClientException.create("connect", new ConnectException("refused"))));
+        assertFalse(SdkFailures.certainlyNotApplied(SdkFailures.unavailable("DynamoDB", service(500, "InternalServerError", "oops"))));
+        assertFalse(SdkFailures.certainlyNotApplied(ApiCallTimeoutException.create(5000)));
+        SdkClientException retried = SdkClientException.create("connect", new ConnectException("refused"));
+        retried.addSuppressed(service(503, "ServiceUnavailable", "later"));
+        assertFalse(SdkFailures.certainlyNotApplied(retried), "one attempt that reached the service proves nothing");
     }
 }

@@ -4,6 +4,8 @@ import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.crac.Context;
+import org.crac.Resource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,12 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * Runs the webhook's hot path once on a sample payload before the SnapStart checkpoint, with
- * no network call: HMAC, JSON parsing, event keys (SHA-256), record items, binding rules, and an
+ * SnapStart priming of the webhook: runs its hot path once on a sample payload before the
+ * checkpoint, with no network call: HMAC, JSON parsing, event keys (SHA-256), record items, binding rules, and an
  * API Gateway event through the codec and the service on routes that touch no dependency. The
  * classes are then loaded and initialised in the snapshot instead of in the first invocation.
  */
-public final class CheckpointPriming {
+public final class WebhookPriming implements Resource {
 
     private static final String SAMPLE_PAYLOAD = """
             {"object":"page","entry":[{"id":"100","time":1700000000100,
@@ -48,9 +50,9 @@ public final class CheckpointPriming {
     private final WebhookService service;
     private final HttpApiEventCodec codec;
 
-    public CheckpointPriming(WebhookPayloadParser parser, WebhookSignatureVerifier signatures,
-                             DynamoWebhookRecords records, ContactBindingRules rules, WebhookService service,
-                             HttpApiEventCodec codec) {
+    public WebhookPriming(WebhookPayloadParser parser, WebhookSignatureVerifier signatures,
+                          DynamoWebhookRecords records, ContactBindingRules rules, WebhookService service,
+                          HttpApiEventCodec codec) {
         this.parser = parser;
         this.signatures = signatures;
         this.records = records;
@@ -74,6 +76,16 @@ public final class CheckpointPriming {
         route("GET", "/");
         route("PUT", WebhookService.PATH);
         return payload.events().size();
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        run();
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing to renew: no connection was opened and no secret fetched before the checkpoint.
     }
 
     private void route(String method, String path) {

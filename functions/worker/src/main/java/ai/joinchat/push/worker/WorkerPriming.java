@@ -1,0 +1,70 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.graph.GraphError;
+import ai.joinchat.push.graph.GraphMessageMapper;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.queue.QueuedMessage;
+import org.crac.Context;
+import org.crac.Resource;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * SnapStart priming of the worker: before the checkpoint, warms the code paths of an invocation
+ * without any network call: parses an event and a queued message, maps and serialises a Send API
+ * body, computes an appsecret_proof and writes a response.
+ */
+public final class WorkerPriming implements Resource {
+
+    static final String SAMPLE_QUEUED_MESSAGE = "{\"v\":1,\"message_id\":\"prime\",\"page_id\":\"1234567890\","
+            + "\"recipient\":{\"type\":\"id\",\"value\":\"24681357\"},\"template_type\":\"button\","
+            + "\"message\":{\"template_type\":\"button\",\"text\":\"Hello\",\"buttons\":[{\"type\":\"postback\","
+            + "\"title\":\"Yes\",\"payload\":\"YES\"}],\"quick_replies\":[{\"content_type\":\"text\","
+            + "\"title\":\"Hi\",\"payload\":\"HI\"}]},\"messaging_type\":\"UPDATE\",\"warnings\":[],"
+            + "\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
+
+    private final SqsEventCodec codec;
+    private final GraphMessageMapper mapper;
+
+    public WorkerPriming(SqsEventCodec codec, GraphMessageMapper mapper) {
+        this.codec = codec;
+        this.mapper = mapper;
+    }
+
+    public void run() {
+        try {
+            String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
+                    + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
+                    + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
+                    + "\"eventSource\":\"aws:sqs\"}]}";
+            List<SqsRecord> records = codec.readEvent(
+                    new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
+            QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
+            Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipient().value()),
+                    message.messagingType(), message.tag(),
+                    mapper.toSendApiMessage(message.templateType(), message.message(), message.messageId())));
+            SqsBatchProcessor.groupKey(message);
+            AppSecretProof.compute("prime-token", "prime-secret");
+            MessageDelivery.toDeliveryError(GraphError.fromResponse(400,
+                    "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}"), false);
+            Json.writeBytes(codec.response(List.of("prime")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        run();
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing: clients resolve credentials lazily and secrets are fetched (and cached) on use.
+    }
+}
