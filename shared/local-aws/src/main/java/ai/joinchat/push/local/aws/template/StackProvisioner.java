@@ -16,9 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -44,7 +43,6 @@ public final class StackProvisioner {
     private static final List<String> QUEUE_ATTRIBUTES = List.of(
             "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy");
     private static final Set<String> QUEUE_PROPERTIES_IGNORED = Set.of("QueueName", "SqsManagedSseEnabled", "Tags");
-    private static final int TABLE_ACTIVE_CHECKS = 600;
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -146,14 +144,15 @@ public final class StackProvisioner {
         if (!indexes.isEmpty()) {
             request.globalSecondaryIndexes(indexes);
         }
-        if (describe(dynamoDb, name).isEmpty()) {
-            try {
-                dynamoDb.createTable(request.build());
-            } catch (ResourceInUseException alreadyCreated) {
-                // created meanwhile by someone else: reuse it
-            }
+        try {
+            dynamoDb.createTable(request.build());
+        } catch (ResourceInUseException exists) {
+            // provisioned before (or meanwhile): reuse it
         }
-        TableDescription table = waitUntilActive(dynamoDb, name);
+        TableDescription table;
+        try (DynamoDbWaiter waiter = dynamoDb.waiter()) {
+            table = waiter.waitUntilTableExists(b -> b.tableName(name)).matched().response().orElseThrow().table();
+        }
         Map<String, Object> timeToLive = YamlValues.map(properties.get("TimeToLiveSpecification"), "TimeToLiveSpecification");
         if (Boolean.parseBoolean(String.valueOf(timeToLive.get("Enabled"))) && timeToLive.get("AttributeName") != null) {
             try {
@@ -173,31 +172,6 @@ public final class StackProvisioner {
                         .keyType(text(key.get("KeyType")))
                         .build())
                 .toList();
-    }
-
-    private static Optional<TableDescription> describe(DynamoDbClient dynamoDb, String name) {
-        try {
-            return Optional.of(dynamoDb.describeTable(b -> b.tableName(name)).table());
-        } catch (ResourceNotFoundException absent) {
-            return Optional.empty();
-        }
-    }
-
-    private static TableDescription waitUntilActive(DynamoDbClient dynamoDb, String name) {
-        for (int check = 0; check < TABLE_ACTIVE_CHECKS; check++) {
-            TableDescription table = describe(dynamoDb, name)
-                    .orElseThrow(() -> new IllegalStateException("Table " + name + " vanished while being created"));
-            if (table.tableStatus() == TableStatus.ACTIVE) {
-                return table;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for table " + name, e);
-            }
-        }
-        throw new IllegalStateException("Table " + name + " did not become ACTIVE");
     }
 
     private ProvisionedQueue provisionQueue(String logicalId, String defaultName, Map<String, Object> properties,
