@@ -7,10 +7,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,11 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 127.0.0.1 and a free port. It speaks the AWS JSON 1.1 protocol the SDK uses
  * ({@code X-Amz-Target: secretsmanager.<Operation>}); request signatures are accepted unchecked.
  *
- * <p>Operations: CreateSecret, GetSecretValue, PutSecretValue, UpdateSecret,
- * UpdateSecretVersionStage, DescribeSecret, ListSecretVersionIds, DeleteSecret, RestoreSecret and
- * ListSecrets, with versions, staging labels (AWSCURRENT / AWSPREVIOUS), scheduled and forced
- * deletion, and Secrets Manager's error types, so the SDK raises the same typed exceptions as
- * against AWS. Anything else answers {@code UnknownOperationException}.
+ * <p>It serves what the product and local mode call: CreateSecret, GetSecretValue and
+ * PutSecretValue, on SecretString values, each secret with one (AWSCURRENT) version, found by
+ * name or ARN. Errors are Secrets Manager's types, so the SDK raises the same typed exceptions as
+ * against AWS; any other operation answers {@code UnknownOperationException} naming it.
  *
  * <p>Test controls: {@link #failRequests(boolean)} makes every request fail with HTTP 500,
  * {@link #requestCount(String)} counts requests per operation, {@link #putSecret(String, String)}
@@ -36,9 +39,28 @@ public final class LocalSecretsManager implements AutoCloseable {
 
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String TARGET_PREFIX = "secretsmanager.";
+    private static final String CURRENT = "AWSCURRENT";
+
+    /** One secret: its current (and only) version. */
+    private record Secret(String name, String arn, String versionId, String secretString, Instant createdDate) {
+    }
+
+    /** An error answered as Secrets Manager answers it: {@code {"__type": type, "message": message}}. */
+    private static final class Failure extends RuntimeException {
+        final int status;
+        final String type;
+
+        Failure(int status, String type, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.type = type;
+        }
+    }
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final SecretStore store;
+    private final String region;
+    /** By name; guarded by itself. */
+    private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
     private volatile boolean failingRequests;
     private final HttpServer server;
@@ -46,7 +68,7 @@ public final class LocalSecretsManager implements AutoCloseable {
     private final URI endpoint;
 
     private LocalSecretsManager(String region, int port) throws IOException {
-        store = new SecretStore(region);
+        this.region = region;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         executor = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "local-secrets-manager");
@@ -95,14 +117,19 @@ public final class LocalSecretsManager implements AutoCloseable {
         requestCounts.clear();
     }
 
-    /** Creates the secret with this value, or makes the value its new AWSCURRENT version. */
+    /** Creates the secret with this value, or gives it this value as a new current version. */
     public void putSecret(String name, String secretString) {
-        store.putSecretString(name, secretString);
+        synchronized (secrets) {
+            Secret existing = secrets.get(name);
+            store(name, existing == null ? newArn(name) : existing.arn(), UUID.randomUUID().toString(), secretString);
+        }
     }
 
     /** Forgets every secret. */
     public void deleteAllSecrets() {
-        store.clear();
+        synchronized (secrets) {
+            secrets.clear();
+        }
     }
 
     @Override
@@ -114,58 +141,129 @@ public final class LocalSecretsManager implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            String operation = operationOf(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
+            String target = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("X-Amz-Target"), "");
+            String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
             requestCounts.computeIfAbsent(operation, name -> new AtomicInteger()).incrementAndGet();
-            if (failingRequests) {
-                respond(exchange, 500, "InternalServiceError",
-                        error("InternalServiceError", "An error occurred on the server side."));
-                return;
-            }
             try {
-                ObjectNode response = store.execute(operation, parse(body));
-                respond(exchange, 200, null, response);
-            } catch (SecretsManagerError e) {
-                respond(exchange, 400, e.type(), error(e.type(), e.getMessage()));
+                if (failingRequests) {
+                    throw new Failure(500, "InternalServiceError", "An error occurred on the server side.");
+                }
+                respond(exchange, 200, execute(operation, parse(body)));
             } catch (RuntimeException e) {
-                respond(exchange, 500, "InternalServiceError",
-                        error("InternalServiceError", "An error occurred on the server side."));
+                Failure failure = e instanceof Failure known ? known
+                        : new Failure(500, "InternalServiceError", "An error occurred on the server side.");
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", failure.type);
+                respond(exchange, failure.status,
+                        mapper.createObjectNode().put("__type", failure.type).put("message", failure.getMessage()));
             }
         }
     }
 
-    private static String operationOf(String target) {
-        if (target == null || target.isBlank()) {
-            return "";
+    private ObjectNode execute(String operation, JsonNode request) {
+        synchronized (secrets) {
+            return switch (operation) {
+                case "CreateSecret" -> createSecret(request);
+                case "GetSecretValue" -> getSecretValue(request);
+                case "PutSecretValue" -> putSecretValue(request);
+                default -> throw new Failure(400, "UnknownOperationException", "The operation " + operation
+                        + " is not supported by this Secrets Manager endpoint, which serves only CreateSecret,"
+                        + " GetSecretValue and PutSecretValue.");
+            };
         }
-        return target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
+    }
+
+    private ObjectNode createSecret(JsonNode request) {
+        String name = required(request, "Name");
+        if (secrets.containsKey(name)) {
+            throw new Failure(400, "ResourceExistsException", "The operation failed because the secret " + name + " already exists.");
+        }
+        Secret secret = store(name, newArn(name), versionId(request), secretString(request));
+        return identity(secret).put("VersionId", secret.versionId());
+    }
+
+    private ObjectNode getSecretValue(JsonNode request) {
+        Secret secret = find(required(request, "SecretId"));
+        String versionId = request.path("VersionId").asText(secret.versionId());
+        String stage = request.path("VersionStage").asText(CURRENT);
+        if (!versionId.equals(secret.versionId()) || !stage.equals(CURRENT)) {
+            throw new Failure(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for "
+                    + (stage.equals(CURRENT) ? "VersionId: " + versionId : "staging label: " + stage));
+        }
+        ObjectNode response = identity(secret).put("VersionId", secret.versionId()).put("SecretString", secret.secretString());
+        response.putArray("VersionStages").add(CURRENT);
+        return response.put("CreatedDate", BigDecimal.valueOf(secret.createdDate().toEpochMilli(), 3));
+    }
+
+    private ObjectNode putSecretValue(JsonNode request) {
+        Secret existing = find(required(request, "SecretId"));
+        Secret secret = store(existing.name(), existing.arn(), versionId(request), secretString(request));
+        ObjectNode response = identity(secret).put("VersionId", secret.versionId());
+        response.putArray("VersionStages").add(CURRENT);
+        return response;
+    }
+
+    private Secret store(String name, String arn, String versionId, String secretString) {
+        Secret secret = new Secret(name, arn, versionId, secretString, Instant.now());
+        secrets.put(name, secret);
+        return secret;
+    }
+
+    /** By name or full ARN. */
+    private Secret find(String secretId) {
+        Secret byName = secrets.get(secretId);
+        if (byName != null) {
+            return byName;
+        }
+        return secrets.values().stream().filter(secret -> secret.arn().equals(secretId)).findFirst()
+                .orElseThrow(() -> new Failure(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret."));
+    }
+
+    private ObjectNode identity(Secret secret) {
+        return mapper.createObjectNode().put("ARN", secret.arn()).put("Name", secret.name());
+    }
+
+    private String newArn(String name) {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        return "arn:aws:secretsmanager:" + region + ":000000000000:secret:" + name + "-" + suffix;
+    }
+
+    /** The version id: the request's ClientRequestToken (the SDK fills one in) or a new UUID. */
+    private static String versionId(JsonNode request) {
+        return request.hasNonNull("ClientRequestToken") ? request.get("ClientRequestToken").asText() : UUID.randomUUID().toString();
+    }
+
+    private static String secretString(JsonNode request) {
+        if (request.has("SecretBinary") || !request.hasNonNull("SecretString")) {
+            throw new Failure(400, "InvalidParameterException",
+                    "This Secrets Manager endpoint keeps SecretString values only: give SecretString and no SecretBinary.");
+        }
+        return request.get("SecretString").asText();
+    }
+
+    private static String required(JsonNode request, String field) {
+        String value = request.path(field).asText("");
+        if (value.isEmpty()) {
+            throw new Failure(400, "InvalidParameterException", "You must specify " + field + ".");
+        }
+        return value;
     }
 
     private JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return mapper.createObjectNode();
-        }
         try {
-            JsonNode request = mapper.readTree(body);
+            JsonNode request = body.length == 0 ? mapper.createObjectNode() : mapper.readTree(body);
             if (request == null || !request.isObject()) {
-                throw SecretsManagerError.serialization("The request body must be a JSON object.");
+                throw new Failure(400, "SerializationException", "The request body must be a JSON object.");
             }
             return request;
         } catch (IOException e) {
-            throw SecretsManagerError.serialization("The request body is not valid JSON.");
+            throw new Failure(400, "SerializationException", "The request body is not valid JSON.");
         }
     }
 
-    private ObjectNode error(String type, String message) {
-        return mapper.createObjectNode().put("__type", type).put("message", message);
-    }
-
-    private void respond(HttpExchange exchange, int status, String errorType, ObjectNode body) throws IOException {
+    private void respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
         byte[] bytes = mapper.writeValueAsBytes(body);
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
         exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        if (errorType != null) {
-            exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
-        }
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
     }

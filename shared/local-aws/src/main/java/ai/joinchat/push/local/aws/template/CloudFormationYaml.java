@@ -17,29 +17,15 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Reads CloudFormation / SAM YAML. The short intrinsic forms ({@code !Ref X},
  * {@code !GetAtt A.B}, {@code !Sub ...}, ...) become their long JSON forms ({@code {"Ref": "X"}},
  * {@code {"Fn::GetAtt": ["A", "B"]}}, {@code {"Fn::Sub": ...}}), so the rest of the code sees one
- * shape. Only plain YAML types and these tags are constructed (SnakeYAML's SafeConstructor).
+ * shape. Every short form CloudFormation defines is read (whether or not {@link IntrinsicResolver}
+ * can resolve it); any other tag is refused. Only plain YAML types and these tags are constructed
+ * (SnakeYAML's SafeConstructor).
  */
 final class CloudFormationYaml {
 
-    /** Short tag name to long form key. */
-    private static final Map<String, String> SHORT_FORMS = Map.ofEntries(
-            Map.entry("Ref", "Ref"),
-            Map.entry("Condition", "Condition"),
-            Map.entry("GetAtt", "Fn::GetAtt"),
-            Map.entry("Sub", "Fn::Sub"),
-            Map.entry("Join", "Fn::Join"),
-            Map.entry("Select", "Fn::Select"),
-            Map.entry("Split", "Fn::Split"),
-            Map.entry("If", "Fn::If"),
-            Map.entry("Equals", "Fn::Equals"),
-            Map.entry("Not", "Fn::Not"),
-            Map.entry("And", "Fn::And"),
-            Map.entry("Or", "Fn::Or"),
-            Map.entry("FindInMap", "Fn::FindInMap"),
-            Map.entry("ImportValue", "Fn::ImportValue"),
-            Map.entry("Base64", "Fn::Base64"),
-            Map.entry("GetAZs", "Fn::GetAZs"),
-            Map.entry("Cidr", "Fn::Cidr"));
+    /** The {@code Fn::} functions with a short form. */
+    private static final List<String> FUNCTIONS = List.of("GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals",
+            "Not", "And", "Or", "FindInMap", "ImportValue", "Base64", "GetAZs", "Cidr", "Transform");
 
     private CloudFormationYaml() {
     }
@@ -59,8 +45,9 @@ final class CloudFormationYaml {
 
         IntrinsicConstructor(LoaderOptions options) {
             super(options);
-            SHORT_FORMS.forEach((shortName, longName) ->
-                    yamlConstructors.put(new Tag("!" + shortName), new IntrinsicFunction(longName)));
+            yamlConstructors.put(new Tag("!Ref"), new IntrinsicFunction("Ref"));
+            yamlConstructors.put(new Tag("!Condition"), new IntrinsicFunction("Condition"));
+            FUNCTIONS.forEach(name -> yamlConstructors.put(new Tag("!" + name), new IntrinsicFunction("Fn::" + name)));
         }
 
         private final class IntrinsicFunction extends AbstractConstruct {

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A template provisioned as a local stack: the physical tables and queues by logical id, and the
- * functions' environments with every intrinsic resolved against them.
+ * A template provisioned as a local stack: the physical tables and queues by logical id (in the
+ * order they were created), and the functions' environments with every intrinsic resolved against
+ * them.
  */
 public final class ProvisionedStack {
 
@@ -48,24 +49,12 @@ public final class ProvisionedStack {
         return queues;
     }
 
-    public ProvisionedTable table(String logicalId) {
-        ProvisionedTable table = tables.get(logicalId);
-        if (table == null) {
-            throw new IllegalArgumentException("No table " + logicalId + " in stack " + stackName() + "; tables: " + tables.keySet());
-        }
-        return table;
-    }
-
     public ProvisionedQueue queue(String logicalId) {
-        ProvisionedQueue queue = queues.get(logicalId);
-        if (queue == null) {
-            throw new IllegalArgumentException("No queue " + logicalId + " in stack " + stackName() + "; queues: " + queues.keySet());
-        }
-        return queue;
+        return found(queues, logicalId, "queue");
     }
 
     public String tableName(String logicalId) {
-        return table(logicalId).name();
+        return found(tables, logicalId, "table").name();
     }
 
     public String queueUrl(String logicalId) {
@@ -89,50 +78,41 @@ public final class ProvisionedStack {
      * against this stack; numbers as plain text ("300").
      */
     public Map<String, String> environmentOf(String functionLogicalId) {
-        return Collections.unmodifiableMap(
-                resolver.resolveToStrings(template.function(functionLogicalId).environment()));
+        return Collections.unmodifiableMap(resolver.resolveToStrings(template.function(functionLogicalId).environment(),
+                functionLogicalId + ".Environment.Variables"));
     }
 
-    /** Resolves any template value against this stack. */
-    public IntrinsicResolver resolver() {
-        return resolver;
+    private <T> T found(Map<String, T> resources, String logicalId, String kind) {
+        T resource = resources.get(logicalId);
+        if (resource == null) {
+            throw new IllegalArgumentException("No " + kind + " " + logicalId + " in stack " + stackName() + "; "
+                    + kind + "s: " + resources.keySet());
+        }
+        return resource;
     }
 
     /**
-     * Ref and Fn::GetAtt of tables (Ref: name; Arn, StreamArn) and queues (Ref: URL; Arn,
-     * QueueName, QueueUrl). The maps are read live, so a stack being provisioned can resolve what
-     * exists so far.
+     * Ref and Fn::GetAtt of tables (Ref: name; Arn) and queues (Ref: URL; Arn, QueueName). The
+     * maps are read live, so a stack being provisioned can resolve what exists so far.
      */
     static ResourceReferences references(Map<String, ProvisionedTable> tables, Map<String, ProvisionedQueue> queues) {
         return new ResourceReferences() {
             @Override
             public Optional<String> ref(String logicalId) {
-                if (tables.containsKey(logicalId)) {
-                    return Optional.of(tables.get(logicalId).name());
-                }
-                return Optional.ofNullable(queues.get(logicalId)).map(ProvisionedQueue::url);
+                return tables.containsKey(logicalId) ? Optional.of(tables.get(logicalId).name())
+                        : Optional.ofNullable(queues.get(logicalId)).map(ProvisionedQueue::url);
             }
 
             @Override
             public Optional<String> attribute(String logicalId, String attribute) {
-                ProvisionedTable table = tables.get(logicalId);
-                if (table != null) {
-                    return switch (attribute) {
-                        case "Arn" -> Optional.of(table.arn());
-                        case "StreamArn" -> table.streamArn();
-                        default -> Optional.empty();
-                    };
+                if (tables.containsKey(logicalId)) {
+                    return Optional.of(tables.get(logicalId).arn()).filter(arn -> attribute.equals("Arn"));
                 }
-                ProvisionedQueue queue = queues.get(logicalId);
-                if (queue != null) {
-                    return switch (attribute) {
-                        case "Arn" -> Optional.of(queue.arn());
-                        case "QueueName" -> Optional.of(queue.name());
-                        case "QueueUrl" -> Optional.of(queue.url());
-                        default -> Optional.empty();
-                    };
-                }
-                return Optional.empty();
+                return Optional.ofNullable(queues.get(logicalId)).map(queue -> switch (attribute) {
+                    case "Arn" -> queue.arn();
+                    case "QueueName" -> queue.name();
+                    default -> null;
+                });
             }
         };
     }

@@ -1,7 +1,5 @@
 package ai.joinchat.push.local.aws.template;
 
-import java.util.Optional;
-
 /** A DynamoDB table created for a template's {@code AWS::DynamoDB::Table}. */
-public record ProvisionedTable(String logicalId, String name, String arn, Optional<String> streamArn) {
+public record ProvisionedTable(String logicalId, String name, String arn) {
 }

@@ -14,8 +14,9 @@ import java.util.OptionalInt;
 
 /**
  * A SAM template (template.yaml) as read by the local backends: its parameters (defaults, and
- * overrides as {@code sam deploy --parameter-overrides} would give), Globals.Function, resources,
- * conditions and mappings, and its serverless functions with their events.
+ * overrides as {@code sam deploy --parameter-overrides} would give), Globals.Function, resources
+ * and conditions, and its serverless functions with their events. Rules are deploy-time checks
+ * and are not read.
  */
 public final class SamTemplate {
 
@@ -90,15 +91,6 @@ public final class SamTemplate {
         return parameter == null ? Optional.empty() : parameter.defaultValue();
     }
 
-    /** Every parameter that has a value (override or default). */
-    public Map<String, String> parameterValues() {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String name : parameters().keySet()) {
-            parameterValue(name).ifPresent(value -> values.put(name, value));
-        }
-        return values;
-    }
-
     /** The Globals.Function section, as declared. */
     public Map<String, Object> globalsFunction() {
         return YamlValues.map(YamlValues.map(document.get("Globals"), "Globals").get("Function"), "Globals.Function");
@@ -108,31 +100,15 @@ public final class SamTemplate {
         return YamlValues.map(document.get("Conditions"), "Conditions");
     }
 
-    public Map<String, Object> mappings() {
-        return YamlValues.map(document.get("Mappings"), "Mappings");
-    }
-
-    public Map<String, Object> outputs() {
-        return YamlValues.map(document.get("Outputs"), "Outputs");
-    }
-
     /** Every resource by logical id, in template order. */
     public Map<String, TemplateResource> resources() {
         Map<String, TemplateResource> resources = new LinkedHashMap<>();
         YamlValues.map(document.get("Resources"), "Resources").forEach((logicalId, declaration) -> {
             Map<String, Object> fields = YamlValues.map(declaration, "Resource " + logicalId);
-            Object dependsOn = fields.get("DependsOn");
-            List<String> dependencies = new ArrayList<>();
-            if (dependsOn instanceof String single) {
-                dependencies.add(single);
-            } else {
-                YamlValues.list(dependsOn, logicalId + ".DependsOn").forEach(id -> dependencies.add(String.valueOf(id)));
-            }
             resources.put(logicalId, new TemplateResource(
                     logicalId,
                     String.valueOf(fields.get("Type")),
                     YamlValues.map(fields.get("Properties"), logicalId + ".Properties"),
-                    List.copyOf(dependencies),
                     Optional.ofNullable((String) fields.get("Condition")),
                     YamlValues.map(fields.get("Metadata"), logicalId + ".Metadata")));
         });
@@ -179,31 +155,33 @@ public final class SamTemplate {
     }
 
     private ServerlessFunction toFunction(TemplateResource resource, IntrinsicResolver resolver) {
+        String id = resource.logicalId();
         Map<String, Object> globals = globalsFunction();
         Map<String, Object> properties = resource.properties();
-        Map<String, Object> environment = new LinkedHashMap<>();
-        environment.putAll(environmentVariables(globals, "Globals.Function"));
-        environment.putAll(environmentVariables(properties, resource.logicalId()));
+        Map<String, Object> settings = new LinkedHashMap<>(globals);
+        settings.putAll(properties);
+        Map<String, Object> environment = new LinkedHashMap<>(environmentVariables(globals, "Globals.Function"));
+        environment.putAll(environmentVariables(properties, id));
 
         List<SqsEventSource> sqsEvents = new ArrayList<>();
         List<HttpApiRoute> httpApiEvents = new ArrayList<>();
-        YamlValues.map(properties.get("Events"), resource.logicalId() + ".Events").forEach((eventName, declaration) -> {
-            Map<String, Object> event = YamlValues.map(declaration, "Event " + eventName);
-            Map<String, Object> eventProperties = YamlValues.map(event.get("Properties"), "Event " + eventName + ".Properties");
-            String type = String.valueOf(event.get("Type"));
-            if (type.equals("SQS")) {
-                sqsEvents.add(toSqsEventSource(eventName, eventProperties, resolver));
-            } else if (type.equals("HttpApi")) {
-                httpApiEvents.add(toHttpApiRoute(eventName, eventProperties, resolver));
+        YamlValues.map(properties.get("Events"), id + ".Events").forEach((eventName, declaration) -> {
+            String where = id + ".Events." + eventName;
+            Map<String, Object> event = YamlValues.map(declaration, where);
+            Map<String, Object> eventProperties = YamlValues.map(event.get("Properties"), where + ".Properties");
+            switch (String.valueOf(event.get("Type"))) {
+                case "SQS" -> sqsEvents.add(toSqsEventSource(where, eventName, eventProperties, resolver));
+                case "HttpApi" -> httpApiEvents.add(toHttpApiRoute(where, eventName, eventProperties, resolver));
+                default -> { }
             }
         });
 
         return new ServerlessFunction(
-                resource.logicalId(),
-                textOrNull(properties, globals, "CodeUri", resolver),
-                textOrNull(properties, globals, "Handler", resolver),
-                integer(properties, globals, "Timeout", SAM_DEFAULT_TIMEOUT_SECONDS, resolver),
-                integer(properties, globals, "MemorySize", SAM_DEFAULT_MEMORY_SIZE_MB, resolver),
+                id,
+                text(settings.get("CodeUri"), null, resolver, id + ".CodeUri"),
+                text(settings.get("Handler"), null, resolver, id + ".Handler"),
+                integer(settings.get("Timeout"), SAM_DEFAULT_TIMEOUT_SECONDS, resolver, id + ".Timeout"),
+                integer(settings.get("MemorySize"), SAM_DEFAULT_MEMORY_SIZE_MB, resolver, id + ".MemorySize"),
                 Collections.unmodifiableMap(environment),
                 List.copyOf(sqsEvents),
                 List.copyOf(httpApiEvents));
@@ -214,68 +192,49 @@ public final class SamTemplate {
                 where + ".Environment.Variables");
     }
 
-    private static SqsEventSource toSqsEventSource(String eventName, Map<String, Object> properties,
+    private static SqsEventSource toSqsEventSource(String where, String eventName, Map<String, Object> properties,
                                                    IntrinsicResolver resolver) {
         Object queue = properties.get("Queue");
-        String queueLogicalId = queueLogicalIdOf(queue);
-        if (queueLogicalId == null) {
-            throw new IllegalArgumentException("SQS event " + eventName
+        Object argument = queue instanceof Map<?, ?> map && map.size() == 1 ? map.get("Fn::GetAtt") : null;
+        List<?> parts = argument instanceof String dotted ? CloudFormationYaml.splitAttributeReference(dotted)
+                : YamlValues.list(argument, where + ".Queue");
+        if (parts.size() != 2 || !"Arn".equals(parts.get(1))) {
+            throw new IllegalArgumentException(where
                     + ": Queue must be !GetAtt <QueueResource>.Arn of a queue in this template, got: " + queue);
         }
         List<String> responseTypes = new ArrayList<>();
-        YamlValues.list(resolver.resolve(properties.get("FunctionResponseTypes")), "FunctionResponseTypes")
+        YamlValues.list(resolver.resolve(properties.get("FunctionResponseTypes"), where), "FunctionResponseTypes")
                 .forEach(value -> responseTypes.add(IntrinsicResolver.scalarText(value)));
         Object maximumConcurrency = YamlValues.map(properties.get("ScalingConfig"), "ScalingConfig").get("MaximumConcurrency");
         return new SqsEventSource(
                 eventName,
-                queueLogicalId,
-                integerOr(properties.get("BatchSize"), SAM_DEFAULT_SQS_BATCH_SIZE, resolver),
-                integerOr(properties.get("MaximumBatchingWindowInSeconds"), 0, resolver),
+                String.valueOf(parts.get(0)),
+                integer(properties.get("BatchSize"), SAM_DEFAULT_SQS_BATCH_SIZE, resolver, where),
+                integer(properties.get("MaximumBatchingWindowInSeconds"), 0, resolver, where),
                 List.copyOf(responseTypes),
                 maximumConcurrency == null
                         ? OptionalInt.empty()
-                        : OptionalInt.of(Integer.parseInt(resolver.resolveToString(maximumConcurrency))));
+                        : OptionalInt.of(integer(maximumConcurrency, 0, resolver, where)));
     }
 
-    private static String queueLogicalIdOf(Object queue) {
-        if (queue instanceof Map<?, ?> map && map.size() == 1 && map.containsKey("Fn::GetAtt")) {
-            Object argument = map.get("Fn::GetAtt");
-            List<?> parts = argument instanceof String dotted ? CloudFormationYaml.splitAttributeReference(dotted)
-                    : YamlValues.list(argument, "Fn::GetAtt");
-            if (parts.size() == 2 && "Arn".equals(parts.get(1))) {
-                return String.valueOf(parts.get(0));
-            }
-        }
-        return null;
-    }
-
-    private static HttpApiRoute toHttpApiRoute(String eventName, Map<String, Object> properties,
+    private static HttpApiRoute toHttpApiRoute(String where, String eventName, Map<String, Object> properties,
                                                IntrinsicResolver resolver) {
         Object apiId = properties.get("ApiId");
         Optional<String> apiLogicalId = apiId instanceof Map<?, ?> map && map.get("Ref") instanceof String id
                 ? Optional.of(id) : Optional.empty();
-        Object payloadFormatVersion = properties.get("PayloadFormatVersion");
         return new HttpApiRoute(
                 eventName,
-                properties.containsKey("Path") ? resolver.resolveToString(properties.get("Path")) : "$default",
-                properties.containsKey("Method") ? resolver.resolveToString(properties.get("Method")) : "ANY",
+                text(properties.get("Path"), "$default", resolver, where),
+                text(properties.get("Method"), "ANY", resolver, where),
                 apiLogicalId,
-                payloadFormatVersion == null ? "2.0" : resolver.resolveToString(payloadFormatVersion));
+                text(properties.get("PayloadFormatVersion"), "2.0", resolver, where));
     }
 
-    private static String textOrNull(Map<String, Object> properties, Map<String, Object> globals, String name,
-                                     IntrinsicResolver resolver) {
-        Object value = properties.containsKey(name) ? properties.get(name) : globals.get(name);
-        return value == null ? null : resolver.resolveToString(value);
+    private static String text(Object value, String absent, IntrinsicResolver resolver, String where) {
+        return value == null ? absent : resolver.resolveToString(value, where);
     }
 
-    private static int integer(Map<String, Object> properties, Map<String, Object> globals, String name,
-                               int defaultValue, IntrinsicResolver resolver) {
-        Object value = properties.containsKey(name) ? properties.get(name) : globals.get(name);
-        return integerOr(value, defaultValue, resolver);
-    }
-
-    private static int integerOr(Object value, int defaultValue, IntrinsicResolver resolver) {
-        return value == null ? defaultValue : Integer.parseInt(resolver.resolveToString(value));
+    private static int integer(Object value, int absent, IntrinsicResolver resolver, String where) {
+        return value == null ? absent : Integer.parseInt(resolver.resolveToString(value, where));
     }
 }

@@ -110,13 +110,6 @@ class SamTemplateTest {
                   Stage:
                     Type: String
                     Default: prod
-                  Zones:
-                    Type: CommaDelimitedList
-                    Default: "a, b, c"
-                Mappings:
-                  Sizes:
-                    prod: {Memory: 2048}
-                    dev: {Memory: 512}
                 Conditions:
                   IsProd: !Equals [!Ref Stage, prod]
                   IsNotProd: !Not [!Condition IsProd]
@@ -130,16 +123,8 @@ class SamTemplateTest {
                       Handler: x::y
                       Environment:
                         Variables:
-                          SUB: !Sub arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Stage}-${AWS::StackName}
+                          SUB: !Sub arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Stage}.${AWS::URLSuffix}
                           SUB_VARS: !Sub ['${Name}/${Queue.QueueName}/${!Literal}', {Name: !Ref Stage}]
-                          JOIN: !Join ['-', [a, !Ref Stage, 3]]
-                          SELECT: !Select [1, !Split [',', 'x,y,z']]
-                          SELECT_LIST: !Select [2, !Ref Zones]
-                          IF: !If [IsProd, big, small]
-                          IF_NOT: !If [IsNotProd, big, small]
-                          BOTH: !If [Both, both, not-both]
-                          NO_VALUE: !If [IsProd, !Ref AWS::NoValue, present]
-                          MAP: !FindInMap [Sizes, !Ref Stage, Memory]
                           ARN: !GetAtt Queue.Arn
                           URL: !Ref Queue
                           NUMBER: 300
@@ -157,30 +142,71 @@ class SamTemplateTest {
             }
         };
 
-        Map<String, String> environment = template.resolver(PseudoParameters.of("stack", "eu-west-1"), queue)
-                .resolveToStrings(template.function("Fn").environment());
+        IntrinsicResolver resolver = template.resolver(PseudoParameters.of("stack", "eu-west-1"), queue);
+        Map<String, String> environment = resolver.resolveToStrings(template.function("Fn").environment());
 
-        assertEquals("arn:aws:sqs:eu-west-1:000000000000:prod-stack", environment.get("SUB"));
+        assertEquals("arn:aws:sqs:eu-west-1:000000000000:prod.amazonaws.com", environment.get("SUB"));
         assertEquals("prod/Queue-QueueName/${Literal}", environment.get("SUB_VARS"));
-        assertEquals("a-prod-3", environment.get("JOIN"));
-        assertEquals("y", environment.get("SELECT"));
-        assertEquals("c", environment.get("SELECT_LIST"));
-        assertEquals("big", environment.get("IF"));
-        assertEquals("small", environment.get("IF_NOT"));
-        assertEquals("both", environment.get("BOTH"));
-        assertFalse(environment.containsKey("NO_VALUE"));
-        assertEquals("2048", environment.get("MAP"));
         assertEquals("Queue-Arn", environment.get("ARN"));
         assertEquals("http://sqs/q", environment.get("URL"));
         assertEquals("300", environment.get("NUMBER"));
         assertEquals("true", environment.get("BOOL"));
+        assertTrue(resolver.isConditionTrue("IsProd"));
+        assertFalse(resolver.isConditionTrue("IsNotProd"));
+        assertTrue(resolver.isConditionTrue("Both"));
 
         SamTemplate staging = template.withParameterOverrides(Map.of("Stage", "dev"));
-        Map<String, String> stagingEnvironment = staging.resolver(PseudoParameters.of("stack", "eu-west-1"), queue)
-                .resolveToStrings(staging.function("Fn").environment());
-        assertEquals("small", stagingEnvironment.get("IF"));
-        assertEquals("present", stagingEnvironment.get("NO_VALUE"));
-        assertEquals("512", stagingEnvironment.get("MAP"));
+        IntrinsicResolver stagingResolver = staging.resolver(PseudoParameters.of("stack", "eu-west-1"), queue);
+        assertFalse(stagingResolver.isConditionTrue("IsProd"));
+        assertTrue(stagingResolver.isConditionTrue("IsNotProd"));
+        assertFalse(stagingResolver.isConditionTrue("Both"));
+    }
+
+    @Test
+    void theProjectsCustomDomainConditionNeedsDomainAndCertificate() {
+        IntrinsicResolver withoutDomain = PROJECT_TEMPLATE.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE);
+        SamTemplate domainOnly = PROJECT_TEMPLATE.withParameterOverrides(Map.of("DomainName", "push.example.com"));
+        SamTemplate both = domainOnly.withParameterOverrides(
+                Map.of("CertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/abc"));
+
+        assertFalse(withoutDomain.isConditionTrue("HasCustomDomain"));
+        assertFalse(domainOnly.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE)
+                .isConditionTrue("HasCustomDomain"));
+        assertTrue(both.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE)
+                .isConditionTrue("HasCustomDomain"));
+    }
+
+    @Test
+    void unsupportedIntrinsicsFailNamingTheFunctionAndWhereItIs() {
+        SamTemplate template = SamTemplate.parse("""
+                Conditions:
+                  Either: !Or [!Equals [a, a], !Equals [b, c]]
+                Resources:
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: x::y
+                      Environment:
+                        Variables:
+                          JOINED: !Join ['-', [a, b]]
+                          NOTHING: !Ref AWS::NoValue
+                """);
+        IntrinsicResolver resolver = template.resolver(PseudoParameters.of("stack", "eu-west-1"), ResourceReferences.NONE);
+        Map<String, Object> environment = template.function("Fn").environment();
+
+        IllegalArgumentException join = assertThrows(IllegalArgumentException.class,
+                () -> resolver.resolveToStrings(Map.of("JOINED", environment.get("JOINED")), "Fn.Environment.Variables"));
+        IllegalArgumentException noValue = assertThrows(IllegalArgumentException.class,
+                () -> resolver.resolveToStrings(Map.of("NOTHING", environment.get("NOTHING")), "Fn.Environment.Variables"));
+        IllegalArgumentException or = assertThrows(IllegalArgumentException.class, () -> resolver.isConditionTrue("Either"));
+        IllegalArgumentException importValue = assertThrows(IllegalArgumentException.class,
+                () -> resolver.resolve(Map.of("Fn::ImportValue", "x")));
+
+        assertTrue(join.getMessage().startsWith("Fn::Join at Fn.Environment.Variables.JOINED is not supported locally"),
+                join.getMessage());
+        assertTrue(noValue.getMessage().contains("AWS::NoValue at Fn.Environment.Variables.NOTHING"), noValue.getMessage());
+        assertTrue(or.getMessage().startsWith("Fn::Or at Conditions.Either"), or.getMessage());
+        assertTrue(importValue.getMessage().startsWith("Fn::ImportValue"), importValue.getMessage());
     }
 
     @Test
@@ -208,7 +234,6 @@ class SamTemplateTest {
                 () -> resolver.resolve(Map.of("Ref", "HttpApi")));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> resolver.resolve(Map.of("Ref", "Nothing")));
-        assertThrows(UnsupportedOperationException.class, () -> resolver.resolve(Map.of("Fn::ImportValue", "x")));
 
         assertTrue(api.getMessage().contains("AWS::Serverless::HttpApi"), api.getMessage());
         assertTrue(unknown.getMessage().contains("no parameter or resource named Nothing"), unknown.getMessage());
