@@ -133,6 +133,9 @@ final class MessageAcceptor {
                 holder = keys.claim(key.pageId(), key.keys(), mine(key, mine, accepted), mine, previousHolder,
                         clock.instant(), deadline);
             } catch (DependencyUnavailableException e) {
+                if (SdkFailures.certainlyNotApplied(e)) {
+                    return unavailable(); // nothing was written (refused, or no time left to try)
+                }
                 return abandon(mine, e, accepted, deadline); // the transaction may have landed: reject ours
             }
             if (holder.isEmpty()) {

@@ -388,6 +388,18 @@ abstract class SendApiContractTests {
     }
 
     @Test
+    void aKeyedRequestWhoseKeyWriteIsRefusedIs503AndLeavesNothing() throws Exception {
+        SendApiHandler broken = handlerWith(Map.of("IDEMPOTENCY_TABLE", "no-such-table"));
+        String body = textBody("no key table");
+        Map<String, String> headers = new HashMap<>(signed(body));
+        headers.put("Idempotency-Key", "refused-" + UUID.randomUUID());
+        JsonNode response = StreamHandlers.invoke(broken, ApiGatewayEvents.post("/api/send_message", body, headers, false));
+        assertError(response, 503, "unavailable");
+        assertTrue(aws.receiveAll("MessageQueue", 10).stream().noneMatch(m -> m.body().contains("no key table")),
+                "the keys come first: a refused key write enqueues nothing");
+    }
+
+    @Test
     void secretsManagerFailureIs503AndSecretsAreCached() throws Exception {
         assumeTrue(aws.secretsManagerControls().isPresent(), "needs the in-JVM Secrets Manager's failure switch");
         var controls = aws.secretsManagerControls().get();

@@ -343,33 +343,36 @@ public final class DynamoMessageRecords implements MessageRecords {
         StringBuilder set = new StringBuilder(
                 "SET #status = :sent, updated_at = :at, sent_at = :sent_at, echoed_at = if_not_exists(echoed_at, :at)");
         sentFields(set, values, pageId, facebookMessageId, psid);
-        return call(() -> {
+        Supplier<Boolean> markEchoed = () -> {
             try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
+                        .updateExpression("SET echoed_at = if_not_exists(echoed_at, :at)")
+                        .conditionExpression("page_id = :page AND #status IN (:sent, :delivered, :read)")
+                        .expressionAttributeNames(Map.of("#status", "status"))
+                        .expressionAttributeValues(Map.of(":at", s(at.toString()), ":page", s(pageId),
+                                ":sent", status(MessageStatus.SENT), ":delivered", status(MessageStatus.DELIVERED),
+                                ":read", status(MessageStatus.READ))));
+                return true;
+            } catch (ConditionalCheckFailedException notSent) {
+                return false;
+            }
+        };
+        return call(() -> {
+            // Usually the worker heard Facebook's answer before the echo came: one write marks it echoed.
+            if (markEchoed.get()) {
+                return true;
+            }
+            try {
+                // Not recorded sent (the reply was lost, or the echo beat it): the echo proves it was.
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
                         .updateExpression(set + " REMOVE lease_until, #error, unconfirmed")
                         .conditionExpression("page_id = :page AND #status IN (:queued, :sending, :failed)")
                         .expressionAttributeNames(Map.of("#status", "status", "#error", "error"))
-                        .expressionAttributeValues(values)
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                        .expressionAttributeValues(values));
                 return true;
             } catch (ConditionalCheckFailedException e) {
-                Map<String, AttributeValue> old = e.item();
-                if (old == null || !pageId.equals(str(old, "page_id")) || !old.containsKey("status")
-                        || !MessageStatus.fromWireName(old.get("status").s()).acceptedByFacebook()) {
-                    return false; // unknown, another page's, or never committed
-                }
-                if (old.containsKey("echoed_at")) {
-                    return true;
-                }
-                try {
-                    dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                            .updateExpression("SET echoed_at = if_not_exists(echoed_at, :at)")
-                            .conditionExpression("page_id = :page")
-                            .expressionAttributeValues(Map.of(":at", s(at.toString()), ":page", s(pageId))));
-                    return true;
-                } catch (ConditionalCheckFailedException gone) {
-                    return false;
-                }
+                // Recorded sent in between, or unknown, another page's, never committed.
+                return markEchoed.get();
             }
         });
     }
