@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,7 @@ final class Scenarios {
     private final DynamoDbClient dynamo;
     private final SqsClient sqs;
     private final String messagesTable;
+    private final LocalMode localMode;
 
     Scenarios(BenchOptions options, LocalMode localMode, GraphStub graph, ApiClient api, Report report, PrintStream console) {
         this.options = options;
@@ -47,6 +49,7 @@ final class Scenarios {
         this.dynamo = clients.dynamoDb();
         this.sqs = clients.configure(SqsClient.builder(), "SQS");
         this.messagesTable = Bench.function(localMode, "send-api").definition().environment().get("MESSAGES_TABLE");
+        this.localMode = localMode;
     }
 
     /**
@@ -199,11 +202,21 @@ final class Scenarios {
             int maxInFlight = 0;
             for (int t = 0; t < trials; t++) {
                 graph.resetMaxInFlight();
+                // One batch of ten, as Lambda hands the worker ten visible messages (local mode's event
+                // source would split messages that arrive one by one into smaller batches).
                 List<String> ids = new ArrayList<>();
+                List<String> bodies = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
-                    // delay 1 s: all ten become visible together and reach the worker as one batch
-                    String body = payloads.textMessage(Payloads.newPsid()).replaceFirst("\\}$", ",\"delay\":1}");
-                    ids.add(api.sendAccepted(body));
+                    String messageId = "bench-fanout-" + Payloads.newMid();
+                    String psid = Payloads.newPsid();
+                    dynamo.putItem(r -> r.tableName(messagesTable).item(pendingItem(messageId, psid)));
+                    ids.add(messageId);
+                    bodies.add(queuedBody(messageId, psid));
+                }
+                try {
+                    Bench.function(localMode, "worker").invoke(WorkerEvents.batch(bodies)).get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the worker did not answer the batch", e);
                 }
                 await("10 Graph calls", () -> graph.calls(ids).size() == ids.size());
                 List<GraphStub.Call> calls = graph.calls(ids);
@@ -221,6 +234,33 @@ final class Scenarios {
         } finally {
             graph.setLatency(Duration.ZERO);
         }
+    }
+
+    /** The record the send API leaves for a message SQS took (the worker may send it at once). */
+    private Map<String, AttributeValue> pendingItem(String messageId, String psid) {
+        String now = Instant.now().toString();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("message_id", AttributeValue.fromS(messageId));
+        item.put("page_id", AttributeValue.fromS(api.credentials().pageId()));
+        item.put("recipient_type", AttributeValue.fromS("id"));
+        item.put("recipient_value", AttributeValue.fromS(psid));
+        item.put("template_type", AttributeValue.fromS("text"));
+        item.put("status", AttributeValue.fromS("pending"));
+        item.put("attempts", AttributeValue.fromN("0"));
+        item.put("created_at", AttributeValue.fromS(now));
+        item.put("updated_at", AttributeValue.fromS(now));
+        item.put("warnings", AttributeValue.fromL(List.of()));
+        item.put("expires_at", AttributeValue.fromN(Long.toString(System.currentTimeMillis() / 1000 + 86_400)));
+        return item;
+    }
+
+    /** The queued message the send API would have sent to SQS for it. */
+    private String queuedBody(String messageId, String psid) {
+        Instant now = Instant.now();
+        return new ai.joinchat.push.queue.QueuedMessage(messageId, api.credentials().pageId(),
+                new ai.joinchat.push.request.Recipient(ai.joinchat.push.request.RecipientType.ID, psid), "text",
+                ai.joinchat.push.json.Json.object().put("template_type", "text").put("text", "fan-out"), "UPDATE",
+                null, List.of(), now, now.plusSeconds(10)).toJson();
     }
 
     private void timeReadReceipt(String pageId, String psid, ReceiptTrials trials, int trial) {

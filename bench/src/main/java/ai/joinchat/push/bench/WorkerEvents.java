@@ -28,11 +28,25 @@ final class WorkerEvents {
         // instead of waiting for a record that may still be being written.
         body.put("accepted_at", java.time.Instant.now().minusSeconds(60).toString());
 
+        ObjectNode event = Json.object();
+        event.putArray("Records").add(record(Json.write(body)));
+        return Json.writeBytes(event);
+    }
+
+    /** One SQS event with a record per body, as Lambda hands the worker a full batch. */
+    static byte[] batch(java.util.List<String> bodies) {
+        ObjectNode event = Json.object();
+        com.fasterxml.jackson.databind.node.ArrayNode records = event.putArray("Records");
+        bodies.forEach(body -> records.add(record(body)));
+        return Json.writeBytes(event);
+    }
+
+    private static ObjectNode record(String body) {
         long now = System.currentTimeMillis();
         ObjectNode record = Json.object();
         record.put("messageId", java.util.UUID.randomUUID().toString());
         record.put("receiptHandle", "bench-receipt-handle");
-        record.put("body", Json.write(body));
+        record.put("body", body);
         ObjectNode attributes = record.putObject("attributes");
         attributes.put("ApproximateReceiveCount", "1");
         attributes.put("SentTimestamp", Long.toString(now));
@@ -43,8 +57,7 @@ final class WorkerEvents {
         record.put("eventSource", "aws:sqs");
         record.put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:bench");
         record.put("awsRegion", "us-east-1");
-        ObjectNode event = Json.object();
-        event.putArray("Records").add(record);
-        return Json.writeBytes(event);
+        return record;
     }
+
 }
