@@ -396,6 +396,11 @@ public final class DynamoMessageRecords implements MessageRecords {
      */
     @Override
     public int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at) {
+        return markDelivered(pageId, facebookMessageIds, at, Set.of());
+    }
+
+    /** As {@link #markDelivered(String, Collection, Instant)}, leaving out the messages in {@code done}. */
+    private int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at, Set<String> done) {
         List<Callable<Integer>> tasks = new ArrayList<>();
         for (String mid : new LinkedHashSet<>(facebookMessageIds)) {
             tasks.add(() -> {
@@ -404,7 +409,7 @@ public final class DynamoMessageRecords implements MessageRecords {
                         .expressionAttributeValues(Map.of(":mid", s(mid))).build()));
                 int moved = 0;
                 for (String id : ids) {
-                    if (advance(id, pageId, MessageStatus.DELIVERED, "delivered_at", at,
+                    if (!done.contains(id) && advance(id, pageId, MessageStatus.DELIVERED, "delivered_at", at,
                             List.of(MessageStatus.SENDING, MessageStatus.SENT))) {
                         moved++;
                     }
@@ -436,10 +441,12 @@ public final class DynamoMessageRecords implements MessageRecords {
         if (applied.delivered() > 0 && watermarkMillis <= applied.delivered()) {
             return 0;
         }
+        Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int moved = advanceUpTo(pageId, psid, applied.delivered(), watermarkMillis, MessageStatus.DELIVERED,
-                "delivered_at", at, List.of(MessageStatus.SENT));
+                "delivered_at", at, List.of(MessageStatus.SENT), reached);
         if (!facebookMessageIds.isEmpty()) {
-            moved += markDelivered(pageId, facebookMessageIds, at);
+            // Only the mids the watermark did not reach (a failed conditional write is billed too).
+            moved += markDelivered(pageId, facebookMessageIds, at, reached);
         }
         watermarks.advanceDelivered(pageId, psid, watermarkMillis);
         return moved;
@@ -464,11 +471,18 @@ public final class DynamoMessageRecords implements MessageRecords {
      */
     private int advanceUpTo(String pageId, String psid, long appliedMillis, long watermarkMillis, MessageStatus to,
                             String timeField, Instant at, List<MessageStatus> from) {
+        return advanceUpTo(pageId, psid, appliedMillis, watermarkMillis, to, timeField, at, from, new HashSet<>());
+    }
+
+    /** @param reached collects the ids the query found (moved now, or already moved) */
+    private int advanceUpTo(String pageId, String psid, long appliedMillis, long watermarkMillis, MessageStatus to,
+                            String timeField, Instant at, List<MessageStatus> from, Set<String> reached) {
         long lower = Math.max(0, appliedMillis - RECEIPT_SLACK_MILLIS);
         List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
                 .keyConditionExpression("recipient_psid_key = :k AND sent_at BETWEEN :lower AND :w")
                 .expressionAttributeValues(Map.of(":k", s(pageId + "#" + psid), ":lower", n(lower),
                         ":w", n(watermarkMillis))).build()));
+        reached.addAll(ids);
         List<Callable<Boolean>> tasks = new ArrayList<>(ids.size());
         for (String id : ids) {
             tasks.add(() -> advance(id, pageId, to, timeField, at, from));
