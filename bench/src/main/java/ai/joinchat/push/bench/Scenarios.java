@@ -342,20 +342,7 @@ final class Scenarios {
     }
 
     private Map<String, AttributeValue> floorItem() {
-        String now = Instant.now().toString();
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("message_id", AttributeValue.fromS("bench-floor-" + Payloads.newMid()));
-        item.put("page_id", AttributeValue.fromS(api.credentials().pageId()));
-        item.put("recipient_type", AttributeValue.fromS("id"));
-        item.put("recipient_value", AttributeValue.fromS(Payloads.newPsid()));
-        item.put("template_type", AttributeValue.fromS("text"));
-        item.put("status", AttributeValue.fromS("pending"));
-        item.put("attempts", AttributeValue.fromN("0"));
-        item.put("created_at", AttributeValue.fromS(now));
-        item.put("updated_at", AttributeValue.fromS(now));
-        item.put("warnings", AttributeValue.fromL(List.of()));
-        item.put("expires_at", AttributeValue.fromN(Long.toString(System.currentTimeMillis() / 1000 + 86_400)));
-        return item;
+        return pendingItem("bench-floor-" + Payloads.newMid(), Payloads.newPsid());
     }
 
     /** {@code total} calls spread over {@code clients} threads; every call's latency and the wall time. */
