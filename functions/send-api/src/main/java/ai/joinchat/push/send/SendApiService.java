@@ -153,11 +153,13 @@ public final class SendApiService {
 
         Optional<MessageAcceptor.Key> key = keys.isEmpty() ? Optional.empty()
                 : Optional.of(new MessageAcceptor.Key(pageId, keys, sha256(request.body())));
-        HttpApiResponse response = acceptor.accept(acceptance, Json.write(responseBody), key, deadline);
-        if (response.statusCode() == 202) {
+        String acceptedBody = Json.write(responseBody);
+        HttpApiResponse response = acceptor.accept(acceptance, acceptedBody, key, deadline);
+        // A replay answers an earlier message's body (logged as idempotent_replay): this one was not accepted.
+        if (response.statusCode() == 202 && response.body().equals(acceptedBody)) {
             metrics.count("MessagesAccepted", 1);
             log.info("message_accepted")
-                    .with("message_id", Json.parse(response.body()).path("message_id").asText(messageId))
+                    .with("message_id", messageId)
                     .with("page_id", pageId)
                     .with("recipient_type", accepted.recipient().type().wireName())
                     .with("template_type", accepted.templateType())
