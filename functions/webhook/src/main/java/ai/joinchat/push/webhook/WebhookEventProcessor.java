@@ -324,8 +324,12 @@ public final class WebhookEventProcessor {
 
         void start(List<WebhookEvent> events, Runnable effect) {
             tasks.add(executor.submit(() -> {
-                if (cancelled || System.nanoTime() - deadline > 0) {
+                if (cancelled) {
                     return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    // Not a quiet skip: the batch must fail so Facebook redelivers what never ran.
+                    throw SdkFailures.deadlinePassed("DynamoDB");
                 }
                 guarded(events, () -> {
                     effect.run();

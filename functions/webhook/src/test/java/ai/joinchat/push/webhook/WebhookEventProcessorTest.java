@@ -147,4 +147,34 @@ class WebhookEventProcessorTest {
         // Only what was already running on the pool's 4 threads (the record task among them) finished.
         assertTrue(bindings.bound.size() <= 4, "bindings after the deadline: " + bindings.bound.size());
     }
+
+    /** Tasks that only get a thread after the deadline must fail the batch, not vanish from it. */
+    @Test
+    void workThatCouldNotStartBeforeTheDeadlineFailsTheBatch() {
+        java.util.concurrent.AbstractExecutorService late = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable task) {
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                task.run();
+            }
+
+            @Override public void shutdown() { }
+            @Override public List<Runnable> shutdownNow() { return List.of(); }
+            @Override public boolean isShutdown() { return false; }
+            @Override public boolean isTerminated() { return false; }
+            @Override public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) { return true; }
+        };
+        WebhookEventProcessor starved = new WebhookEventProcessor(records, messages, bindings,
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
+                late, Duration.ofMillis(100), Clock.systemUTC());
+        DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, () -> starved.process(List.of(
+                new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300))));
+        assertTrue(e.isTransient());
+        assertTrue(records.recorded.isEmpty(), "nothing ran after the deadline");
+    }
 }
