@@ -326,8 +326,8 @@ final class Scenarios {
         item.put("recipient_value", AttributeValue.fromS(psid));
         item.put("psid", AttributeValue.fromS(psid));
         if (!"read".equals(status)) {
-            // A read message has left the sparse by_recipient index, as the webhook leaves it.
-            item.put("recipient_psid_key", AttributeValue.fromS(pageId + "#" + psid));
+            // As the webhook leaves them: awaiting delivery under #d, delivered under #r, read out of the index.
+            item.put("recipient_psid_key", AttributeValue.fromS(pageId + "#" + psid + ("sent".equals(status) ? "#d" : "#r")));
         }
         item.put("template_type", AttributeValue.fromS("text"));
         item.put("status", AttributeValue.fromS(status));

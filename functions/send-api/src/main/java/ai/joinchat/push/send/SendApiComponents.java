@@ -47,7 +47,8 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
      * key's put in that transaction and the fallback read of an existing key.
      */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
-            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                    "dynamodb:BatchGetItem"),
             IamGrant.on(EnvVar.IDEMPOTENCY_TABLE, "dynamodb:PutItem", "dynamodb:GetItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:BatchWriteItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),

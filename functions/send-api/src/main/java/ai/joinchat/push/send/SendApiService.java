@@ -181,7 +181,7 @@ public final class SendApiService {
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        return records.find(id.asText(), deadline)
+        return records.findWithEcho(id.asText(), deadline)
                 .filter(record -> auth.request().pageId().equals(record.pageId()))
                 .flatMap(MessageStatusView::of)
                 .map(body -> HttpApiResponse.json(200, body))

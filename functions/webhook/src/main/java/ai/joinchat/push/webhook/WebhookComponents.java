@@ -15,7 +15,6 @@ import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
-import ai.joinchat.push.store.DynamoReceiptWatermarks;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -55,9 +54,9 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.WEBHOOK_EVENTS_TABLE, "dynamodb:BatchWriteItem", "dynamodb:PutItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:PutItem"),
-            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:UpdateItem", "dynamodb:BatchGetItem"),
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"),
             IamGrant.onIndexes(EnvVar.MESSAGES_TABLE, "dynamodb:Query"),
-            IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"),
+            IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:BatchGetItem"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
@@ -93,13 +92,13 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
         WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
+        String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);
         DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
-                retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
+                messagesTable, retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
         ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 records,
-                new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention,
-                        new DynamoReceiptWatermarks(dynamo, contactState, retention, clock),
+                new DynamoMessageRecords(dynamo, messagesTable, retention,
                         DaemonThreads.idlePool("webhook-receipts", RECEIPT_THREADS)),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                 rules,

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,11 @@ public final class WebhookEventProcessor {
     public record Skipped(List<WebhookEvent> events, RuntimeException failure) {
     }
 
-    /** DynamoDB's limit for a partition key is 2048 bytes; a longer metadata string is no message id. */
-    private static final int MESSAGE_ID_MAX_BYTES = 2048;
+    /**
+     * Message ids are UUIDs: longer metadata, or metadata with a {@code #} (which could name an
+     * echo record, or push a key past DynamoDB's 2048-byte limit with its suffix), is no message id.
+     */
+    private static final int MESSAGE_ID_MAX_BYTES = 256;
 
     private final WebhookRecords records;
     private final MessageRecords messages;
@@ -96,9 +100,13 @@ public final class WebhookEventProcessor {
         Batch batch = new Batch(System.nanoTime() + budget.toNanos());
         List<WebhookEvent> distinct = distinct(events);
         try {
-            batch.start(distinct, () -> {
-                WebhookRecords.Recorded recorded = records.record(distinct);
-                batch.recorded.set(recorded.written());
+            // The echoes of this system's messages are recorded next to them, not as events.
+            Set<MessageEcho> ours = startEchoes(distinct, batch);
+            List<WebhookEvent> others = ours.isEmpty() ? distinct
+                    : distinct.stream().filter(event -> !ours.contains(event)).toList();
+            batch.start(others, () -> {
+                WebhookRecords.Recorded recorded = records.record(others);
+                batch.recorded.addAndGet(recorded.written());
                 recorded.rejected().forEach(r -> batch.skip(List.of(r.event()), r.failure()));
             });
             startEffects(distinct, batch);
@@ -120,50 +128,74 @@ public final class WebhookEventProcessor {
     }
 
     /**
-     * Starts the store calls a batch needs, one task each, leaving out what the batch itself makes
-     * redundant: per page, one echo mark per message id (the first echo's time), only for ids a
-     * batch read found unechoed, and one delivery mark per Facebook message id of receipts without
-     * a watermark; per user, one delivery receipt (its mids, the highest watermark) and the highest
+     * Finds, with one batch read per page, which echoes carry the id of one of this page's
+     * messages whose echo is not recorded yet (per message id, the batch's first echo), and starts
+     * one task each: the sent mark when the record is not sent yet (the echo proves Facebook took
+     * it, even if the Send API's reply was lost), then the echo's record next to the message, which
+     * marks it echoed. Returns those echoes: they are not recorded as events.
+     */
+    private Set<MessageEcho> startEchoes(List<WebhookEvent> events, Batch batch) {
+        Map<String, Map<String, MessageEcho>> echoes = new LinkedHashMap<>();
+        for (WebhookEvent event : events) {
+            if (event instanceof MessageEcho echo && isMessageId(echo.metadata())) {
+                echoes.computeIfAbsent(echo.pageId(), page -> new LinkedHashMap<>())
+                        .merge(echo.metadata(), echo, (a, b) -> a.timestamp() <= b.timestamp() ? a : b);
+            }
+        }
+        Set<MessageEcho> ours = new HashSet<>();
+        echoes.forEach((page, byMessageId) -> {
+            Map<String, MessageRecords.EchoTarget> targets = batch.guarded(List.copyOf(byMessageId.values()),
+                    () -> messages.echoTargets(page, byMessageId.keySet())).orElse(Map.of());
+            targets.forEach((messageId, target) -> {
+                MessageEcho echo = byMessageId.get(messageId);
+                ours.add(echo);
+                if (target.echoRecorded()) {
+                    return; // a redelivery: nothing to do
+                }
+                batch.start(List.of(echo), () -> {
+                    if (target.status() == null || !target.status().acceptedByFacebook()) {
+                        messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo));
+                    }
+                    if (records.recordEcho(echo)) {
+                        batch.echoes.incrementAndGet();
+                        batch.recorded.incrementAndGet();
+                    }
+                });
+            });
+        });
+        return ours;
+    }
+
+    /**
+     * Starts the store calls a batch needs besides echoes, leaving out what the batch itself
+     * makes redundant: per page, one delivery mark per Facebook message id of receipts without a
+     * watermark; per user, one delivery receipt (its mids, the highest watermark) and the highest
      * read watermark; per contact, the proposals that may bind, in time order.
      */
     private void startEffects(List<WebhookEvent> events, Batch batch) {
-        Map<String, Map<String, MessageEcho>> echoes = new LinkedHashMap<>();
         Map<String, Map<String, List<Delivery>>> deliveredMids = new LinkedHashMap<>();
         Map<String, DeliveryReceipt> deliveryReceipts = new LinkedHashMap<>();
         Map<String, Read> readUpTo = new LinkedHashMap<>();
         List<Proposal> proposals = new ArrayList<>();
         for (WebhookEvent event : events) {
-            if (event instanceof MessageEcho echo && isMessageId(echo.metadata())) {
-                echoes.computeIfAbsent(echo.pageId(), page -> new LinkedHashMap<>())
-                        .merge(echo.metadata(), echo, (a, b) -> a.timestamp() <= b.timestamp() ? a : b);
-            } else if (event instanceof Delivery delivery && delivery.watermark() != null && delivery.psid() != null) {
+            if (event instanceof Delivery delivery && delivery.watermark() != null && delivery.psid() != null) {
                 deliveryReceipts.computeIfAbsent(delivery.pageId() + '\n' + delivery.psid(),
                         key -> new DeliveryReceipt(delivery.pageId(), delivery.psid())).add(delivery);
             } else if (event instanceof Delivery delivery) {
-                Map<String, List<Delivery>> ofPage = deliveredMids.computeIfAbsent(delivery.pageId(), page -> new LinkedHashMap<>());
-                delivery.mids().forEach(mid -> ofPage.computeIfAbsent(mid, m -> new ArrayList<>()).add(delivery));
+                Map<String, List<Delivery>> ofRecipient = deliveredMids.computeIfAbsent(
+                        delivery.pageId() + '\n' + delivery.psid(), key -> new LinkedHashMap<>());
+                delivery.mids().forEach(mid -> ofRecipient.computeIfAbsent(mid, m -> new ArrayList<>()).add(delivery));
             } else if (event instanceof Read read) {
                 readUpTo.merge(read.pageId() + '\n' + read.psid(), read, (a, b) -> a.watermark() >= b.watermark() ? a : b);
             }
             rules.bindingFor(event).ifPresent(binding -> proposals.add(new Proposal(event, binding)));
         }
 
-        // First, while DynamoDB is idle: which echoed ids are this page's unechoed messages (batch reads).
-        echoes.forEach((page, byMessageId) -> {
-            Set<String> unechoed = batch.guarded(List.copyOf(byMessageId.values()),
-                    () -> messages.unechoed(page, byMessageId.keySet())).orElse(Set.of());
-            for (String messageId : unechoed) {
-                MessageEcho echo = byMessageId.get(messageId);
-                batch.start(List.of(echo), () -> {
-                    // The echo proves Facebook took it: it is sent, even if the Send API's reply was lost.
-                    if (messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo))) {
-                        batch.echoes.incrementAndGet();
-                    }
-                });
-            }
-        });
-        deliveredMids.forEach((page, byMid) -> byMid.forEach((mid, deliveries) -> batch.start(List.copyOf(deliveries),
-                () -> batch.advanced.addAndGet(messages.markDelivered(page, List.of(mid), at(deliveries.get(0)))))));
+        deliveredMids.values().forEach(byMid -> byMid.forEach((mid, deliveries) -> {
+            Delivery first = deliveries.get(0);
+            batch.start(List.copyOf(deliveries), () -> batch.advanced.addAndGet(
+                    messages.markDelivered(first.pageId(), first.psid(), List.of(mid), at(first))));
+        }));
         deliveryReceipts.values().forEach(receipt -> batch.start(List.copyOf(receipt.events), () -> batch.advanced.addAndGet(
                 messages.markDeliveryReceipt(receipt.pageId, receipt.psid, receipt.mids, receipt.watermark,
                         at(receipt.events.get(0))))));
@@ -298,7 +330,7 @@ public final class WebhookEventProcessor {
     }
 
     private static boolean isMessageId(String metadata) {
-        return metadata != null && !metadata.isBlank()
+        return metadata != null && !metadata.isBlank() && metadata.indexOf('#') < 0
                 && metadata.getBytes(StandardCharsets.UTF_8).length <= MESSAGE_ID_MAX_BYTES;
     }
 

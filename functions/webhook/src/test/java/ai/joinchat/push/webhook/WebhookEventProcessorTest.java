@@ -7,6 +7,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -40,9 +42,11 @@ class WebhookEventProcessorTest {
         }
 
         @Override
-        public Set<String> unechoed(String pageId, Collection<String> messageIds) {
-            calls.add("unechoed " + pageId + " " + messageIds);
-            return "1".equals(pageId) ? Set.of("a") : Set.of("x");
+        public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+            calls.add("targets " + pageId + " " + messageIds);
+            return "1".equals(pageId)
+                    ? Map.of("a", new EchoTarget(MessageStatus.QUEUED, false), "b", new EchoTarget(MessageStatus.SENT, true))
+                    : Map.of("x", new EchoTarget(MessageStatus.SENT, false));
         }
     };
 
@@ -66,11 +70,16 @@ class WebhookEventProcessorTest {
                 echo("1", "m1", "a", 10), echo("1", "m2", "a", 5), echo("1", "m3", "b", 11),
                 echo("1", "m4", "nope", 12), echo("1", "m5", null, 13), echo("2", "m6", "x", 14)));
 
-        assertEquals(6, outcome.recorded());
+        // m1, m4 and m5 as events; m2 (the first echo of a) and m6 next to their messages; m3 was recorded before.
+        assertEquals(5, outcome.recorded());
         assertEquals(2, outcome.echoesMatched());
-        assertEquals(Set.of("unechoed 1 [a, b, nope]", "unechoed 2 [x]", "echoed 1 a 5", "echoed 2 x 14"),
-                Set.copyOf(messages.calls), "the first echo's time; no update for ids the batch read did not find");
-        assertEquals(4, messages.calls.size());
+        assertEquals(Set.of("targets 1 [a, b, nope]", "targets 2 [x]", "confirmed 1 a 5"),
+                Set.copyOf(messages.calls), "the first echo's time; only a message not recorded sent is confirmed");
+        assertEquals(3, messages.calls.size());
+        assertEquals(Set.of("m1", "m4", "m5"), records.recorded.stream().filter(e -> !records.echoes.containsValue(e))
+                .map(e -> ((MessageEcho) e).mid()).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.of("m2", "m6"), records.echoes.values().stream().map(MessageEcho::mid)
+                .collect(java.util.stream.Collectors.toSet()));
     }
 
     @Test

@@ -287,16 +287,30 @@ class WebhookOnLocalBackendsTest {
                 echo("5550005", "m_other", otherPages, 1795255200502L),
                 echo("5550005", "m_unknown", UUID.randomUUID().toString(), 1795255200503L))));
 
-        MessageRecord queuedRecord = messages.find(queued).orElseThrow();
+        MessageRecord queuedRecord = messages.findWithEcho(queued, Deadline.none()).orElseThrow();
         assertEquals(Instant.ofEpochMilli(1795255200500L), queuedRecord.echoedAt());
         assertEquals(MessageStatus.SENT, queuedRecord.status(), "Facebook took it even if the worker never heard back");
         assertEquals("m_queued-echo", queuedRecord.facebookMessageId());
         assertEquals("5550005", queuedRecord.psid());
-        MessageRecord sentRecord = messages.find(sent).orElseThrow();
+        MessageRecord sentRecord = messages.findWithEcho(sent, Deadline.none()).orElseThrow();
         assertEquals(Instant.ofEpochMilli(1795255200501L), sentRecord.echoedAt());
         assertEquals(MessageStatus.SENT, sentRecord.status());
-        assertNull(messages.find(otherPages).orElseThrow().echoedAt(), "another page's echo must not mark it");
-        assertEquals(4, recordsOfPage().size());
+        assertNull(messages.findWithEcho(otherPages, Deadline.none()).orElseThrow().echoedAt(),
+                "another page's echo must not mark it");
+        // The echoes of this page's messages are recorded next to them; the other two as events.
+        assertEquals(List.of("echo#m_other", "echo#m_unknown"),
+                recordsOfPage().stream().map(i -> i.get("event_key").s()).sorted().toList());
+        Map<String, AttributeValue> echoRecord = aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
+                .key(Map.of("message_id", AttributeValue.fromS(MessageRecords.echoItemId(queued))))).item();
+        assertEquals("m_queued-echo", echoRecord.get("mid").s());
+        assertEquals(queued, echoRecord.get("metadata").s());
+        assertEquals("5550005", echoRecord.get("psid").s());
+
+        // Redelivered: nothing changes, nothing is recorded twice.
+        assertReceived(post(payload(echo("5550005", "m_sent-1", sent, 1795255200501L))));
+        assertEquals(2, recordsOfPage().size());
+        assertEquals(Instant.ofEpochMilli(1795255200501L),
+                messages.findWithEcho(sent, Deadline.none()).orElseThrow().echoedAt());
     }
 
     @Test
@@ -416,12 +430,13 @@ class WebhookOnLocalBackendsTest {
         System.out.println("1,000-event webhook POST took " + millis + " ms (" + body.length() + " bytes)");
 
         assertReceived(response);
-        assertEquals(800, recordsOfPage().size(), "every event but the 200 receipts, which are not stored");
+        assertEquals(750, recordsOfPage().size(),
+                "every event but the 200 receipts (not stored) and the 50 echoes of known messages (stored next to them)");
         assertTrue(millis < 5000, "took " + millis + " ms");
         assertEquals(Optional.of("8199"), bindings.psidFor(page, "uuid:bulk-user-199"));
         assertEquals(Optional.of("9149"), bindings.psidFor(page, "email:bulk149@example.com"));
         assertEquals(Optional.of("90"), bindings.psidFor(page, "phone:+84911000000"));
-        assertNotNull(messages.find(known.get(49)).orElseThrow().echoedAt());
+        assertNotNull(messages.findWithEcho(known.get(49), Deadline.none()).orElseThrow().echoedAt());
         assertEquals(MessageStatus.READ, messages.find(known.get(0)).orElseThrow().status());
     }
 

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -345,11 +346,12 @@ class WebhookServiceTest {
             assertTrue(response.headers().get("content-type").startsWith("text/plain"));
             assertEquals("EVENT_RECEIVED", response.body());
             assertEquals(10, records.recorded.size());
-            assertTrue(messages.calls.contains("echoed " + PAGE_ID + " msg_0001 1457764197627"), messages.calls.toString());
+            assertTrue(messages.calls.contains("confirmed " + PAGE_ID + " msg_0001 1457764197627"), messages.calls.toString());
             assertTrue(messages.calls.contains("delivered " + PAGE_ID + " [mid.1458668856218:ed81099e15d3f4f233]"));
             assertTrue(messages.calls.contains("delivered-up-to " + PAGE_ID + " " + PSID + " 1458668856253"));
             assertTrue(messages.calls.contains("read-up-to " + PAGE_ID + " " + PSID + " 1458668856253"));
             assertEquals(4, messages.calls.size(), "the standby echo has no metadata: " + messages.calls);
+            assertEquals(Set.of("msg_0001"), records.echoes.keySet(), "the matched echo is recorded next to its message");
             assertEquals(Map.of(
                     PAGE_ID + "/uuid:user-7f3a", PSID,
                     PAGE_ID + "/uuid:newsletter-user-5", PSID,

@@ -197,10 +197,11 @@ final class GuaranteeRig implements AutoCloseable {
         return item == null || !item.containsKey("status") ? null : item.get("status").s();
     }
 
-    /** Every record's status, by message id. */
+    /** Every record's status, by message id (echo records, which have none, left out). */
     Map<String, String> statuses() {
         Map<String, String> statuses = new HashMap<>();
-        aws.dynamoDb().scanPaginator(r -> r.tableName(messagesTable)).items()
+        aws.dynamoDb().scanPaginator(r -> r.tableName(messagesTable)).items().stream()
+                .filter(item -> item.containsKey("status"))
                 .forEach(item -> statuses.put(item.get("message_id").s(), item.get("status").s()));
         return statuses;
     }

@@ -1,5 +1,7 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -9,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * BatchGetItem over any number of keys of one table: requests of at most 100 keys, unprocessed
@@ -31,14 +34,21 @@ final class DynamoBatchGet {
      */
     static void forEachItem(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
                             String projection, String what, Consumer<Map<String, AttributeValue>> found) {
+        forEachItem(dynamo, table, keys, read -> read.projectionExpression(projection), Deadline.none(), what, found);
+    }
+
+    /** As above, with {@code reads} shaping each table read (projection, names, consistency), within {@code deadline}. */
+    static void forEachItem(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
+                            UnaryOperator<KeysAndAttributes.Builder> reads, Deadline deadline, String what,
+                            Consumer<Map<String, AttributeValue>> found) {
         for (int from = 0; from < keys.size(); from += LIMIT) {
-            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()
-                    .keys(keys.subList(from, Math.min(keys.size(), from + LIMIT)))
-                    .projectionExpression(projection).build());
+            Map<String, KeysAndAttributes> pending = Map.of(table,
+                    reads.apply(KeysAndAttributes.builder().keys(keys.subList(from, Math.min(keys.size(), from + LIMIT))))
+                            .build());
             for (int attempt = 1; !pending.isEmpty(); attempt++) {
                 Map<String, KeysAndAttributes> request = pending;
-                BatchGetItemResponse response = SdkFailures.call("DynamoDB",
-                        () -> dynamo.batchGetItem(r -> r.requestItems(request)));
+                BatchGetItemResponse response = SdkFailures.call("DynamoDB", () -> dynamo.batchGetItem(r -> r
+                        .requestItems(request).overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
                 response.responses().getOrDefault(table, List.of()).forEach(found);
                 pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
                 if (!pending.isEmpty()) {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,32 +45,28 @@ public final class DynamoMessageRecords implements MessageRecords {
     private static final Map<String, String> STATUS_NAME = Map.of("#status", "status");
     private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile(":[A-Za-z0-9_]+");
     /**
-     * How far below the stored watermark a receipt still looks: {@code sent_at} is this system's
-     * clock when Facebook's answer arrived, the watermark is Facebook's, and a message may be
-     * recorded {@code sent} just after a receipt that covers it was applied.
+     * {@code recipient_psid_key}'s suffixes: a sent message is in {@code by_recipient} under
+     * {@code <page>#<psid>#d} until it is delivered, then under {@code <page>#<psid>#r} until it
+     * is read, then not at all. A receipt's query names the partitions it may still move, so it
+     * finds only what it newly moves, whatever the recipient's history, and needs no lower bound.
      */
-    static final long RECEIPT_SLACK_MILLIS = 60_000;
+    static final String AWAITING_DELIVERY = "#d";
+    static final String AWAITING_READ = "#r";
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final Duration retention;
-    private final ReceiptWatermarks watermarks;
     private final ExecutorService receiptExecutor;
 
     public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention) {
-        this(dynamo, table, retention, ReceiptWatermarks.NONE, null);
+        this(dynamo, table, retention, null);
     }
 
-    /**
-     * With bounded receipts (the webhook): {@code watermarks} gives each receipt query its lower
-     * bound, and {@code receiptExecutor} (bounded) runs one receipt's conditional updates at once.
-     */
-    public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention,
-                                ReceiptWatermarks watermarks, ExecutorService receiptExecutor) {
+    /** With {@code receiptExecutor} (bounded), which runs one receipt's queries and conditional updates at once (the webhook). */
+    public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention, ExecutorService receiptExecutor) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
-        this.watermarks = watermarks;
         this.receiptExecutor = receiptExecutor;
     }
 
@@ -164,8 +161,31 @@ public final class DynamoMessageRecords implements MessageRecords {
         return call(() -> {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(messageId))
                     .consistentRead(true).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))).item();
-            return item == null || item.isEmpty() ? Optional.<MessageRecord>empty() : Optional.of(fromItem(item));
+            return isMessage(item) ? Optional.of(fromItem(item)) : Optional.<MessageRecord>empty();
         });
+    }
+
+    /** A message's item, not an echo's (which has no status) nor nothing. */
+    private static boolean isMessage(Map<String, AttributeValue> item) {
+        return item != null && item.containsKey("status");
+    }
+
+    /** One batch read of the message and its echo item ({@link MessageRecords#echoItemId}). */
+    @Override
+    public Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
+        Map<String, Map<String, AttributeValue>> byId = new HashMap<>();
+        DynamoBatchGet.forEachItem(dynamo, table, List.of(key(messageId), key(MessageRecords.echoItemId(messageId))),
+                read -> read.consistentRead(true), deadline, "message keys", item -> byId.put(str(item, "message_id"), item));
+        Map<String, AttributeValue> message = byId.get(messageId);
+        if (!isMessage(message)) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> echo = byId.get(MessageRecords.echoItemId(messageId));
+        if (echo != null && !message.containsKey("echoed_at") && echo.containsKey("echoed_at")) {
+            message = new HashMap<>(message);
+            message.put("echoed_at", echo.get("echoed_at"));
+        }
+        return Optional.of(fromItem(message));
     }
 
     @Override
@@ -267,9 +287,13 @@ public final class DynamoMessageRecords implements MessageRecords {
         }
         if (psid != null) {
             values.put(":psid", s(psid));
-            values.put(":psid_key", s(pageId + "#" + psid));
+            values.put(":psid_key", s(recipientKey(pageId, psid, AWAITING_DELIVERY)));
             set.append(", psid = :psid, recipient_psid_key = :psid_key");
         }
+    }
+
+    private static String recipientKey(String pageId, String psid, String stage) {
+        return pageId + "#" + psid + stage;
     }
 
     @Override
@@ -330,6 +354,7 @@ public final class DynamoMessageRecords implements MessageRecords {
         return used;
     }
 
+    /** Usually the worker heard Facebook's answer before the echo came, and this is not called. */
     @Override
     public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at) {
         Map<String, AttributeValue> values = new HashMap<>();
@@ -340,28 +365,9 @@ public final class DynamoMessageRecords implements MessageRecords {
         values.put(":page", s(pageId));
         values.put(":at", s(at.toString()));
         values.put(":sent_at", n(at.toEpochMilli()));
-        StringBuilder set = new StringBuilder(
-                "SET #status = :sent, updated_at = :at, sent_at = :sent_at, echoed_at = if_not_exists(echoed_at, :at)");
+        StringBuilder set = new StringBuilder("SET #status = :sent, updated_at = :at, sent_at = :sent_at");
         sentFields(set, values, pageId, facebookMessageId, psid);
-        Supplier<Boolean> markEchoed = () -> {
-            try {
-                dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                        .updateExpression("SET echoed_at = if_not_exists(echoed_at, :at)")
-                        .conditionExpression("page_id = :page AND #status IN (:sent, :delivered, :read)")
-                        .expressionAttributeNames(Map.of("#status", "status"))
-                        .expressionAttributeValues(Map.of(":at", s(at.toString()), ":page", s(pageId),
-                                ":sent", status(MessageStatus.SENT), ":delivered", status(MessageStatus.DELIVERED),
-                                ":read", status(MessageStatus.READ))));
-                return true;
-            } catch (ConditionalCheckFailedException notSent) {
-                return false;
-            }
-        };
         return call(() -> {
-            // Usually the worker heard Facebook's answer before the echo came: one write marks it echoed.
-            if (markEchoed.get()) {
-                return true;
-            }
             try {
                 // Not recorded sent (the reply was lost, or the echo beat it): the echo proves it was.
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
@@ -372,52 +378,68 @@ public final class DynamoMessageRecords implements MessageRecords {
                 return true;
             } catch (ConditionalCheckFailedException e) {
                 // Recorded sent in between, or unknown, another page's, never committed.
-                return markEchoed.get();
+                return false;
             }
         });
     }
 
     @Override
-    public Set<String> unechoed(String pageId, Collection<String> messageIds) {
+    public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
-        Set<String> candidates = new LinkedHashSet<>();
-        DynamoBatchGet.forEachItem(dynamo, table, ids.stream().map(DynamoMessageRecords::key).toList(),
-                "message_id, page_id, echoed_at", "keys", item -> {
-                    if (pageId.equals(str(item, "page_id")) && !item.containsKey("echoed_at")) {
-                        candidates.add(item.get("message_id").s());
-                    }
-                });
-        return candidates;
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        ids.forEach(id -> {
+            keys.add(key(id));
+            keys.add(key(MessageRecords.echoItemId(id)));
+        });
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression("message_id, page_id, #status")
+                        .expressionAttributeNames(STATUS_NAME), Deadline.none(), "message keys",
+                item -> found.put(str(item, "message_id"), item));
+        Map<String, EchoTarget> targets = new LinkedHashMap<>();
+        for (String id : ids) {
+            Map<String, AttributeValue> item = found.get(id);
+            if (item != null && pageId.equals(str(item, "page_id")) && item.containsKey("status")) {
+                targets.put(id, new EchoTarget(MessageStatus.fromWireName(str(item, "status")),
+                        found.containsKey(MessageRecords.echoItemId(id))));
+            }
+        }
+        return targets;
     }
 
     /**
-     * One GSI query per Facebook message id (run at once, bounded), then one conditional update
-     * per message found; ids of other apps' messages cost their query only.
+     * One GSI query per Facebook message id (run at once, bounded), one batch read of the
+     * statuses of the messages found, then one conditional update per message still awaiting
+     * delivery: ids of other apps' messages cost their query only, and a redelivered receipt
+     * writes nothing.
      */
     @Override
-    public int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at) {
-        return markDelivered(pageId, facebookMessageIds, at, Set.of());
+    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at) {
+        return markDelivered(pageId, psid, facebookMessageIds, at, Set.of());
     }
 
-    /** As {@link #markDelivered(String, Collection, Instant)}, leaving out the messages in {@code done}. */
-    private int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at, Set<String> done) {
-        List<Callable<Integer>> tasks = new ArrayList<>();
+    /** As {@link #markDelivered(String, String, Collection, Instant)}, leaving out the messages in {@code done}. */
+    private int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
+                              Set<String> done) {
+        List<Callable<List<String>>> queries = new ArrayList<>();
         for (String mid : new LinkedHashSet<>(facebookMessageIds)) {
-            tasks.add(() -> {
-                List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_FACEBOOK_MESSAGE_ID)
-                        .keyConditionExpression("facebook_message_id = :mid")
-                        .expressionAttributeValues(Map.of(":mid", s(mid))).build()));
-                int moved = 0;
-                for (String id : ids) {
-                    if (!done.contains(id) && advance(id, pageId, MessageStatus.DELIVERED, "delivered_at", at,
-                            List.of(MessageStatus.SENDING, MessageStatus.SENT))) {
-                        moved++;
-                    }
-                }
-                return moved;
-            });
+            queries.add(() -> call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_FACEBOOK_MESSAGE_ID)
+                    .keyConditionExpression("facebook_message_id = :mid")
+                    .expressionAttributeValues(Map.of(":mid", s(mid))).build())));
         }
-        return Fanout.all(receiptExecutor, "DynamoDB", tasks).stream().mapToInt(Integer::intValue).sum();
+        List<String> found = Fanout.all(receiptExecutor, "DynamoDB", queries).stream().flatMap(List::stream)
+                .filter(id -> !done.contains(id)).distinct().toList();
+        List<MessageStatus> from = List.of(MessageStatus.SENDING, MessageStatus.SENT);
+        List<Callable<Boolean>> updates = new ArrayList<>();
+        DynamoBatchGet.forEachItem(dynamo, table, found.stream().map(DynamoMessageRecords::key).toList(),
+                read -> read.projectionExpression("message_id, page_id, #status").expressionAttributeNames(STATUS_NAME),
+                Deadline.none(), "message keys", item -> {
+                    if (pageId.equals(str(item, "page_id")) && isMessage(item)
+                            && from.contains(MessageStatus.fromWireName(str(item, "status")))) {
+                        String id = str(item, "message_id");
+                        updates.add(() -> advance(id, pageId, psid, MessageStatus.DELIVERED, at, from));
+                    }
+                });
+        return (int) Fanout.all(receiptExecutor, "DynamoDB", updates).stream().filter(Boolean::booleanValue).count();
     }
 
     @Override
@@ -426,72 +448,62 @@ public final class DynamoMessageRecords implements MessageRecords {
     }
 
     /**
-     * A receipt at or below the applied delivery watermark costs its one read (a redelivery, or an
-     * older receipt whose messages the newer one covered); otherwise the watermark's new range,
-     * then the listed mids, then the watermark is stored (last, so a failure before it leaves the
-     * receipt to Facebook's redelivery).
+     * The watermark's messages still awaiting delivery, then the listed mids it did not reach. A
+     * redelivered (or older) receipt finds nothing to move and costs its one query.
      */
     @Override
     public int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
                                    Long watermarkMillis, Instant at) {
         if (watermarkMillis == null) {
-            return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, facebookMessageIds, at);
-        }
-        ReceiptWatermarks.Applied applied = watermarks.applied(pageId, psid);
-        if (applied.delivered() > 0 && watermarkMillis <= applied.delivered()) {
-            return 0;
+            return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at);
         }
         Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        int moved = advanceUpTo(pageId, psid, applied.delivered(), watermarkMillis, MessageStatus.DELIVERED,
-                "delivered_at", at, List.of(MessageStatus.SENT), reached);
+        int moved = advanceUpTo(pageId, psid, List.of(AWAITING_DELIVERY), watermarkMillis, MessageStatus.DELIVERED, at,
+                List.of(MessageStatus.SENT), reached);
         if (!facebookMessageIds.isEmpty()) {
             // Only the mids the watermark did not reach (a failed conditional write is billed too).
-            moved += markDelivered(pageId, facebookMessageIds, at, reached);
+            moved += markDelivered(pageId, psid, facebookMessageIds, at, reached);
         }
-        watermarks.advanceDelivered(pageId, psid, watermarkMillis);
         return moved;
     }
 
+    /** The watermark's messages still awaiting delivery or read. */
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-        ReceiptWatermarks.Applied applied = watermarks.applied(pageId, psid);
-        if (applied.read() > 0 && watermarkMillis <= applied.read()) {
-            return 0;
-        }
-        int moved = advanceUpTo(pageId, psid, applied.read(), watermarkMillis, MessageStatus.READ, "read_at", at,
-                List.of(MessageStatus.SENT, MessageStatus.DELIVERED));
-        watermarks.advanceRead(pageId, psid, watermarkMillis);
-        return moved;
+        return advanceUpTo(pageId, psid, List.of(AWAITING_DELIVERY, AWAITING_READ), watermarkMillis, MessageStatus.READ,
+                at, List.of(MessageStatus.SENT, MessageStatus.DELIVERED), new HashSet<>());
     }
 
     /**
-     * The receipt's new messages: {@code by_recipient} is sparse (a message leaves it when it is
-     * read), and the query starts just below the last applied watermark, so the work is what the
-     * receipt newly moves, not the user's history. The updates run at once, bounded.
+     * The receipt's new messages: one query per {@code by_recipient} partition named (run at
+     * once), each holding only messages not yet moved this far, up to the watermark; then one
+     * conditional update per message found, at once, bounded.
+     *
+     * @param reached collects the ids the queries found
      */
-    private int advanceUpTo(String pageId, String psid, long appliedMillis, long watermarkMillis, MessageStatus to,
-                            String timeField, Instant at, List<MessageStatus> from) {
-        return advanceUpTo(pageId, psid, appliedMillis, watermarkMillis, to, timeField, at, from, new HashSet<>());
-    }
-
-    /** @param reached collects the ids the query found (moved now, or already moved) */
-    private int advanceUpTo(String pageId, String psid, long appliedMillis, long watermarkMillis, MessageStatus to,
-                            String timeField, Instant at, List<MessageStatus> from, Set<String> reached) {
-        long lower = Math.max(0, appliedMillis - RECEIPT_SLACK_MILLIS);
-        List<String> ids = call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
-                .keyConditionExpression("recipient_psid_key = :k AND sent_at BETWEEN :lower AND :w")
-                .expressionAttributeValues(Map.of(":k", s(pageId + "#" + psid), ":lower", n(lower),
-                        ":w", n(watermarkMillis))).build()));
+    private int advanceUpTo(String pageId, String psid, List<String> stages, long watermarkMillis, MessageStatus to,
+                            Instant at, List<MessageStatus> from, Set<String> reached) {
+        List<Callable<List<String>>> queries = new ArrayList<>();
+        for (String stage : stages) {
+            queries.add(() -> call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
+                    .keyConditionExpression("recipient_psid_key = :k AND sent_at <= :w")
+                    .expressionAttributeValues(Map.of(":k", s(recipientKey(pageId, psid, stage)),
+                            ":w", n(watermarkMillis))).build())));
+        }
+        List<String> ids = Fanout.all(receiptExecutor, "DynamoDB", queries).stream().flatMap(List::stream).distinct().toList();
         reached.addAll(ids);
         List<Callable<Boolean>> tasks = new ArrayList<>(ids.size());
         for (String id : ids) {
-            tasks.add(() -> advance(id, pageId, to, timeField, at, from));
+            tasks.add(() -> advance(id, pageId, psid, to, at, from));
         }
         return (int) Fanout.all(receiptExecutor, "DynamoDB", tasks).stream().filter(Boolean::booleanValue).count();
     }
 
-    /** A read message leaves the {@code by_recipient} index ({@code recipient_psid_key} removed): nothing moves it further. */
-    private boolean advance(String messageId, String pageId, MessageStatus to, String timeField, Instant at,
+    /**
+     * Moves a message to {@code to}, and in {@code by_recipient} with it: a delivered one to the
+     * partition of messages awaiting read (when the receipt names its PSID), a read one out.
+     */
+    private boolean advance(String messageId, String pageId, String psid, MessageStatus to, Instant at,
                             List<MessageStatus> from) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":to", s(to.wireName()));
@@ -502,13 +514,23 @@ public final class DynamoMessageRecords implements MessageRecords {
             values.put(":from" + i, s(from.get(i).wireName()));
             placeholders.add(":from" + i);
         }
-        String update = "SET #status = :to, updated_at = :at, " + timeField + " = :at"
-                + (to == MessageStatus.READ ? " REMOVE recipient_psid_key" : "");
+        String timeField = to == MessageStatus.READ ? "read_at" : "delivered_at";
+        StringBuilder update = new StringBuilder("SET #status = :to, updated_at = :at, " + timeField + " = :at");
+        StringBuilder condition = new StringBuilder("page_id = :page");
+        if (to == MessageStatus.READ) {
+            update.append(" REMOVE recipient_psid_key");
+        } else if (psid != null) {
+            values.put(":psid", s(psid));
+            values.put(":key", s(recipientKey(pageId, psid, AWAITING_READ)));
+            update.append(", recipient_psid_key = :key");
+            condition.append(" AND psid = :psid");
+        }
+        condition.append(" AND #status IN (").append(String.join(", ", placeholders)).append(')');
         return call(() -> {
             try {
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
-                        .updateExpression(update)
-                        .conditionExpression("page_id = :page AND #status IN (" + String.join(", ", placeholders) + ")")
+                        .updateExpression(update.toString())
+                        .conditionExpression(condition.toString())
                         .expressionAttributeNames(Map.of("#status", "status"))
                         .expressionAttributeValues(values));
                 return true;

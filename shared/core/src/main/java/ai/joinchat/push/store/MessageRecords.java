@@ -5,9 +5,9 @@ import ai.joinchat.push.Deadline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Delivery records. Every transition is one conditional write, so at-least-once SQS delivery,
@@ -99,36 +99,65 @@ public interface MessageRecords {
     void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline);
 
     /**
-     * The page's echo carried this message id as metadata: the message is {@code sent} with the
-     * echo's {@code mid} (from {@code queued}, {@code sending} or {@code failed}, which an unknown
-     * outcome may have left), and marked echoed. False when unknown or another page's.
+     * The page's echo carried this message id as metadata, so Facebook took it: a {@code queued},
+     * {@code sending} or {@code failed} record (an unknown outcome may have left it so) becomes
+     * {@code sent} with the echo's {@code mid}. False when it was not in one of those states (sent
+     * already, unknown, another page's, never committed). The echo itself is recorded next to the
+     * message ({@link #echoItemId}) by the webhook, after this.
      */
     boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at);
 
     /**
-     * Of these ids (echo metadata), the ones that are messages of this page not yet marked echoed,
-     * found with batch reads, so that a webhook batch full of other apps' echoes costs a few reads
-     * instead of one failed conditional update each. By default every id is a candidate.
+     * What an echo carrying the id of one of this page's messages finds: the message's status
+     * ({@code null} when the store cannot tell) and whether its echo is recorded already.
      */
-    default Set<String> unechoed(String pageId, Collection<String> messageIds) {
-        return new LinkedHashSet<>(messageIds);
+    record EchoTarget(MessageStatus status, boolean echoRecorded) {
     }
 
-    /** Delivery receipt listing Facebook message ids; returns how many records moved. */
-    int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at);
+    /**
+     * Of these ids (echo metadata), the ones that are messages of this page, found with batch
+     * reads, so that a webhook batch full of other apps' echoes costs a few reads instead of a
+     * write each. By default every id, status unknown, echo not recorded.
+     */
+    default Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+        Map<String, EchoTarget> all = new LinkedHashMap<>();
+        messageIds.forEach(id -> all.put(id, new EchoTarget(null, false)));
+        return all;
+    }
+
+    /**
+     * The record as {@code message_status} shows it: with the time its echo was recorded. By
+     * default the record as {@link #find} reads it.
+     */
+    default Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
+        return find(messageId, deadline);
+    }
+
+    /**
+     * Where the record of a message's echo is kept: an item of the messages table keyed by the
+     * message id and this suffix (a message id never contains {@code #}), so that the status read
+     * fetches both in one request and the message item stays small whatever the echo carried.
+     */
+    static String echoItemId(String messageId) {
+        return messageId + "#echo";
+    }
+
+    /**
+     * Delivery receipt listing Facebook message ids, from {@code psid} when the receipt names it;
+     * returns how many records moved.
+     */
+    int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at);
 
     /** Delivery receipt watermark: everything sent to the PSID up to it was delivered. */
     int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at);
 
     /**
      * A PSID's delivery receipt, with the Facebook message ids and / or the watermark it carries;
-     * returns how many records moved. By default both marks; a store that keeps the applied
-     * watermark skips a receipt at or below it entirely (mids included: the receipt that set it
-     * covered them).
+     * returns how many records moved. By default both marks.
      */
     default int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
                                     Long watermarkMillis, Instant at) {
-        int moved = facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, facebookMessageIds, at);
+        int moved = facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at);
         if (watermarkMillis != null) {
             moved += markDeliveredUpTo(pageId, psid, watermarkMillis, at);
         }

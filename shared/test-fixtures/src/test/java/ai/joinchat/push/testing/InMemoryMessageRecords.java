@@ -30,13 +30,13 @@ public class InMemoryMessageRecords implements MessageRecords {
 
     /** Every webhook-side operation, for {@code failing.addAll(WEBHOOK_OPERATIONS)}. */
     public static final List<String> WEBHOOK_OPERATIONS =
-            List.of("confirmByEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
+            List.of("echoTargets", "confirmByEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
 
     private final Map<String, MessageRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Instant> leases = new ConcurrentHashMap<>();
     /** Operations ("createPending", "commit", "reject", "claim", "markSent", ...) that throw as if DynamoDB were down. */
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
-    /** The webhook's calls, in order: "echoed page message at-millis", "delivered page [mids]", ... */
+    /** The webhook's writes, in order: "confirmed page message at-millis", "delivered page [mids]", ... */
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
 
     private void check(String operation) {
@@ -186,26 +186,32 @@ public class InMemoryMessageRecords implements MessageRecords {
     public synchronized boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid,
                                               Instant at) {
         check("confirmByEcho");
-        calls.add("echoed " + pageId + " " + messageId + " " + at.toEpochMilli());
+        calls.add("confirmed " + pageId + " " + messageId + " " + at.toEpochMilli());
         MessageRecord r = records.get(messageId);
-        if (r == null || !pageId.equals(r.pageId()) || !r.status().committed()) {
+        if (r == null || !pageId.equals(r.pageId()) || !r.status().committed() || r.status().acceptedByFacebook()) {
             return false;
         }
-        MessageStatus status = r.status().acceptedByFacebook() ? r.status() : MessageStatus.SENT;
-        MessageRecord sent = with(r, status, r.attempts(), at,
-                r.status().acceptedByFacebook() ? r.facebookMessageId() : facebookMessageId,
-                r.status().acceptedByFacebook() ? r.psid() : psid,
-                r.status().acceptedByFacebook() ? r.error() : null);
-        records.put(messageId, new MessageRecord(sent.messageId(), sent.pageId(), sent.recipient(), sent.templateType(),
-                sent.status(), sent.attempts(), sent.createdAt(), sent.updatedAt(), sent.facebookMessageId(), sent.psid(),
-                sent.error(), sent.warnings(), r.echoedAt() == null ? at : r.echoedAt(), sent.deliveredAt(),
-                sent.readAt(), null));
+        records.put(messageId, with(r, MessageStatus.SENT, r.attempts(), at, facebookMessageId, psid, null));
         leases.remove(messageId);
         return true;
     }
 
+    /** This page's records among the ids, with their status; their echo counts as recorded once {@code echoedAt} is set. */
     @Override
-    public int markDelivered(String pageId, Collection<String> facebookMessageIds, Instant at) {
+    public synchronized Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+        check("echoTargets");
+        Map<String, EchoTarget> targets = new java.util.LinkedHashMap<>();
+        for (String id : messageIds) {
+            MessageRecord r = records.get(id);
+            if (r != null && pageId.equals(r.pageId())) {
+                targets.put(id, new EchoTarget(r.status(), r.echoedAt() != null));
+            }
+        }
+        return targets;
+    }
+
+    @Override
+    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at) {
         check("markDelivered");
         calls.add("delivered " + pageId + " " + facebookMessageIds);
         return facebookMessageIds.size();
