@@ -89,7 +89,7 @@ class SqsBatchProcessorTest {
         assertEquals(List.of(), failures);
         assertEquals(List.of("a1", "a2", "a3"), receivedFor("100"));
         assertEquals(List.of("b1", "b2"), receivedFor("200"));
-        assertTrue(elapsedMs < 1100, "recipient 100 needs 3 x 200 ms, the others run beside it: " + elapsedMs);
+        assertTrue(elapsedMs < 1300, "recipient 100 needs 3 x 200 ms, the others beside it (all in sequence: 1,400 ms): " + elapsedMs);
         assertTrue(elapsedMs >= 600, "messages to one recipient are sequential: " + elapsedMs);
     }
 
