@@ -11,6 +11,7 @@ import ai.joinchat.push.local.aws.template.SqsEventSource;
 import ai.joinchat.push.local.aws.template.StackProvisioner;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.signature.SignatureVerifier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
@@ -443,7 +444,7 @@ public final class LocalMode implements AutoCloseable {
         URI api = gateway.baseUri();
         String body = "{\"page_id\":\"" + credentials.pageId() + "\",\"recipient\":{\"id\":\"1000000000000001\"},"
                 + "\"message\":{\"template_type\":\"text\",\"text\":\"Hello from local mode\"}}";
-        String signature = SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
+        String signature = new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
         String curl = "curl -sS -X POST " + api + "/api/send_message -H 'content-type: application/json' "
                 + "-H 'x-joinchat-signature: " + signature + "' --data '" + body + "'";
         String coldStarts = String.join(", ", coldStartMillis().entrySet().stream()
