@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -60,34 +62,22 @@ public interface AwsBackends extends AutoCloseable {
     }
 
     default DynamoDbClient dynamoDb() {
-        return DynamoDbClient.builder()
-                .endpointOverride(dynamoDbEndpoint())
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        return client(DynamoDbClient.builder(), dynamoDbEndpoint());
     }
 
     default SqsClient sqs() {
-        return SqsClient.builder()
-                .endpointOverride(sqsEndpoint())
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        return client(SqsClient.builder(), sqsEndpoint());
     }
 
     default SecretsManagerClient secretsManager() {
-        return SecretsManagerClient.builder()
-                .endpointOverride(secretsManagerEndpoint())
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        return client(SecretsManagerClient.builder(), secretsManagerEndpoint());
     }
 
-    default StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId(), secretAccessKey()));
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, URI endpoint) {
+        return builder.endpointOverride(endpoint).region(Region.of(region()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId(), secretAccessKey())))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
     }
 
     /** The controls of the in-JVM Secrets Manager endpoint, when that is the backend in use. */
