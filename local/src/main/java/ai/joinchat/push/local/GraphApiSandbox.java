@@ -1,6 +1,6 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;

@@ -1,6 +1,7 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -75,7 +76,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private LambdaRuntimeApi(String functionName, String functionArn) {
         this.functionName = functionName;
         this.functionArn = functionArn;
-        this.timeouts = new ScheduledThreadPoolExecutor(1, LocalHttp.daemonThreads("runtime-api-timeouts-" + functionName));
+        this.timeouts = new ScheduledThreadPoolExecutor(1, DaemonThreads.factory("runtime-api-timeouts-" + functionName));
         timeouts.setRemoveOnCancelPolicy(true);
     }
 
