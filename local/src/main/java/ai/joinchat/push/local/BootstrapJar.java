@@ -1,5 +1,6 @@
 package ai.joinchat.push.local;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +51,12 @@ final class BootstrapJar {
 
     /** The jar of these entries, named after a digest of their names and bytes. */
     static Path write(Path directory, Map<String, byte[]> entries) {
-        MessageDigest digest = ClassDataSharing.sha256();
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
         entries.forEach((name, bytes) -> {
-            digest.update(name.getBytes(StandardCharsets.UTF_8));
-            digest.update(bytes);
+            content.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+            content.writeBytes(bytes);
         });
-        Path jar = directory.resolve("lambda-bootstrap-" + ClassDataSharing.shortHex(digest) + ".jar");
+        Path jar = directory.resolve("lambda-bootstrap-" + ClassDataSharing.digest(content.toByteArray()) + ".jar");
         if (Files.isRegularFile(jar)) {
             return jar;
         }

@@ -6,10 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -106,31 +104,21 @@ public final class ClassDataSharing {
     }
 
     private static String classPathDigest(List<Path> classPath) {
-        MessageDigest digest = sha256();
-        digest.update(System.getProperty("java.vm.version", "").getBytes(StandardCharsets.UTF_8));
-        digest.update(System.getProperty("java.home", "").getBytes(StandardCharsets.UTF_8));
+        StringBuilder key = new StringBuilder(System.getProperty("java.vm.version", "") + "|" + System.getProperty("java.home", ""));
         for (Path jar : classPath) {
             Path absolute = jar.toAbsolutePath().normalize();
             try {
-                digest.update((absolute + "|" + Files.size(absolute) + "|" + Files.getLastModifiedTime(absolute).toMillis())
-                        .getBytes(StandardCharsets.UTF_8));
+                key.append('|').append(absolute).append('|').append(Files.size(absolute))
+                        .append('|').append(Files.getLastModifiedTime(absolute).toMillis());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + absolute, e);
             }
         }
-        return shortHex(digest);
+        return digest(key.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The first 8 bytes of the digest, as 16 hex digits: short enough for a file name. */
-    static String shortHex(MessageDigest digest) {
-        return HexFormat.of().formatHex(digest.digest(), 0, 8);
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+    /** 16 hex digits that name these bytes (of their MD5, through a name-based UUID): short enough for a file name. */
+    static String digest(byte[] bytes) {
+        return UUID.nameUUIDFromBytes(bytes).toString().replace("-", "").substring(0, 16);
     }
 }
