@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -87,10 +86,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
      */
     public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console,
                                         ClassDataSharing classDataSharing) {
-        if (!Files.isRegularFile(definition.codeJar())) {
-            throw new IllegalStateException("the jar of " + definition.logicalId() + " is missing: "
-                    + definition.codeJar() + " (build it with mvn -B -DskipTests package)");
-        }
         LambdaRuntimeApi runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 "arn:aws:lambda:" + region + ":000000000000:function:" + definition.functionName());
         String toolOptions = definition.environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
