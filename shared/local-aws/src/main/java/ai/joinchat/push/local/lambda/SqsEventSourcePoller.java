@@ -159,7 +159,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         }
     }
 
-    /** The event Lambda hands an SQS-triggered function. */
+    /** The event Lambda hands an SQS-triggered function, for a standard queue without X-Ray (as the template's are). */
     ObjectNode event(List<Message> messages) {
         ObjectNode event = Json.object();
         ArrayNode records = event.putArray("Records");
@@ -176,12 +176,6 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             attributes.put("SenderId", system.getOrDefault("SenderId", "000000000000"));
             attributes.put("ApproximateFirstReceiveTimestamp", system.getOrDefault(
                     "ApproximateFirstReceiveTimestamp", attributes.get("SentTimestamp").asText()));
-            for (String optional : List.of("AWSTraceHeader", "SequenceNumber", "MessageGroupId",
-                    "MessageDeduplicationId", "DeadLetterQueueSourceArn")) {
-                if (system.containsKey(optional)) {
-                    attributes.put(optional, system.get(optional));
-                }
-            }
             ObjectNode messageAttributes = record.putObject("messageAttributes");
             message.messageAttributes().forEach((name, value) -> messageAttributes.set(name, attribute(value)));
             record.put("md5OfBody", message.md5OfBody());
