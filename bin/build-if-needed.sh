@@ -11,9 +11,9 @@ jars_are_stale() {
   local jar
   for jar in "${LOCAL_JARS[@]}" "${FUNCTION_JARS[@]}"; do
     [[ -f "$jar" ]] || return 0
-    # Any source, resource or pom newer than this jar?
+    # Any source, resource or pom newer than this jar? (functions/*/lib holds the build's own copies of the jars.)
     if [[ -n "$(find pom.xml shared functions local tools \
-                 \( -name target -prune \) -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+                 \( -name target -o -path 'functions/*/lib' \) -prune -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
       return 0
     fi
   done
