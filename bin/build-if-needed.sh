@@ -1,18 +1,19 @@
-# Sourced by bin/local-mode and bin/sign (bash, set -euo pipefail, working directory = repository root).
-# Builds the launcher and function jars with Maven when one is missing or older than the sources.
+# Sourced by bin/local-mode, bin/sign and bin/import-bindings (bash, set -euo pipefail, working
+# directory = repository root). Builds the launcher, tools and function jars with Maven when one is
+# missing or older than the sources.
 
-LOCAL_JAR=local/target/joinchat-local.jar
+LOCAL_JARS=(local/target/joinchat-local.jar tools/target/joinchat-tools.jar)
 FUNCTION_JARS=(functions/send-api/target/send-api.jar functions/worker/target/worker.jar functions/webhook/target/webhook.jar)
 
 command -v java >/dev/null 2>&1 || { echo "java (17 or newer) is needed on the PATH" >&2; exit 1; }
 
 jars_are_stale() {
   local jar
-  for jar in "$LOCAL_JAR" "${FUNCTION_JARS[@]}"; do
+  for jar in "${LOCAL_JARS[@]}" "${FUNCTION_JARS[@]}"; do
     [[ -f "$jar" ]] || return 0
-    # Any source, resource or pom newer than this jar?
-    if [[ -n "$(find pom.xml shared functions local \
-                 \( -name target -prune \) -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+    # Any source, resource or pom newer than this jar? (functions/*/lib holds the build's own copies of the jars.)
+    if [[ -n "$(find pom.xml shared functions local tools \
+                 \( -name target -o -path 'functions/*/lib' \) -prune -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
       return 0
     fi
   done

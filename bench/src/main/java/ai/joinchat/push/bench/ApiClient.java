@@ -2,7 +2,8 @@ package ai.joinchat.push.bench;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.DemoCredentials;
-import ai.joinchat.push.local.SignCommand;
+import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +57,7 @@ final class ApiClient {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return exchange(HttpRequest.newBuilder(api.resolve(path))
                 .header("Content-Type", "application/json")
-                .header("x-joinchat-signature", SignCommand.apiSignature(bytes, credentials.apiSecret()))
+                .header("x-joinchat-signature", new SignatureVerifier().sign(bytes, credentials.apiSecret()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 
@@ -64,7 +65,7 @@ final class ApiClient {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return exchange(HttpRequest.newBuilder(api.resolve("/webhook"))
                 .header("Content-Type", "application/json")
-                .header("X-Hub-Signature-256", SignCommand.webhookSignature(bytes, credentials.appSecret()))
+                .header("X-Hub-Signature-256", new WebhookSignatureVerifier().sign(bytes, credentials.appSecret()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 

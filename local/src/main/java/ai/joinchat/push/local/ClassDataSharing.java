@@ -1,20 +1,14 @@
 package ai.joinchat.push.local;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Enumeration;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 
 /**
  * Application Class Data Sharing for local mode's function JVMs: one dynamic CDS archive per
@@ -25,8 +19,9 @@ import java.util.jar.JarFile;
  *
  * <p>An archive is only valid for the exact JVM build and class path it was written with, so its
  * name carries a digest of the JVM version and of each class path jar's path, size and time; a
- * rebuilt jar or another JDK simply trains a new one. The runtime bootstrap jar therefore lives at
- * a stable path named after its content. Lambda does not use any of this: there SnapStart restores
+ * rebuilt jar or another JDK simply trains a new one. The runtime bootstrap jar therefore lives in
+ * the same directory at a stable path named after its content ({@link BootstrapJar}). Lambda does
+ * not use any of this: there SnapStart restores
  * a snapshot taken after init and priming, and an archive from the build machine's JDK would not
  * match the managed runtime's JVM anyway.
  */
@@ -51,19 +46,9 @@ public final class ClassDataSharing {
         return new ClassDataSharing(directory);
     }
 
-    /** A copy of {@code bootstrapJar} at a path that stays the same while its classes do. */
-    public Path stableCopyOf(Path bootstrapJar) {
-        Path stable = directory.resolve("lambda-bootstrap-" + contentDigest(bootstrapJar) + ".jar");
-        if (!Files.isRegularFile(stable)) {
-            try {
-                Path partial = directory.resolve(stable.getFileName() + ".partial-" + ProcessHandle.current().pid());
-                Files.copy(bootstrapJar, partial, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(partial, stable, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy " + bootstrapJar + " to " + stable, e);
-            }
-        }
-        return stable;
+    /** Where the archives (and the bootstrap jar) are kept. */
+    public Path directory() {
+        return directory;
     }
 
     /**
@@ -119,43 +104,21 @@ public final class ClassDataSharing {
     }
 
     private static String classPathDigest(List<Path> classPath) {
-        MessageDigest digest = sha256();
-        digest.update(System.getProperty("java.vm.version", "").getBytes(StandardCharsets.UTF_8));
-        digest.update(System.getProperty("java.home", "").getBytes(StandardCharsets.UTF_8));
+        StringBuilder key = new StringBuilder(System.getProperty("java.vm.version", "") + "|" + System.getProperty("java.home", ""));
         for (Path jar : classPath) {
             Path absolute = jar.toAbsolutePath().normalize();
             try {
-                digest.update((absolute + "|" + Files.size(absolute) + "|" + Files.getLastModifiedTime(absolute).toMillis())
-                        .getBytes(StandardCharsets.UTF_8));
+                key.append('|').append(absolute).append('|').append(Files.size(absolute))
+                        .append('|').append(Files.getLastModifiedTime(absolute).toMillis());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + absolute, e);
             }
         }
-        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+        return digest(key.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String contentDigest(Path jar) {
-        MessageDigest digest = sha256();
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Enumeration<JarEntry> entries = file.entries();
-            while (entries.hasMoreElements()) {
-                JarEntry entry = entries.nextElement();
-                digest.update(entry.getName().getBytes(StandardCharsets.UTF_8));
-                try (InputStream in = file.getInputStream(entry)) {
-                    digest.update(in.readAllBytes());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + jar, e);
-        }
-        return HexFormat.of().formatHex(digest.digest(), 0, 8);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+    /** 16 hex digits that name these bytes (of their MD5, through a name-based UUID): short enough for a file name. */
+    static String digest(byte[] bytes) {
+        return UUID.nameUUIDFromBytes(bytes).toString().replace("-", "").substring(0, 16);
     }
 }

@@ -3,9 +3,10 @@ package ai.joinchat.push.local;
 import ai.joinchat.push.json.Json;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * The page and app secrets local mode seeds into its Secrets Manager. The demo values are public
@@ -62,16 +63,12 @@ public record DemoCredentials(String pageId, String apiSecret, String pageAccess
         if (graphApiBaseUrl == null || isLoopback(graphApiBaseUrl)) {
             return;
         }
-        List<String> missing = new ArrayList<>();
-        if (pageId.equals(DEMO_PAGE_ID)) {
-            missing.add("LOCAL_PAGE_ID (your page's id)");
-        }
-        if (pageAccessToken.equals(DEMO_PAGE_ACCESS_TOKEN)) {
-            missing.add("LOCAL_PAGE_ACCESS_TOKEN (the page access token)");
-        }
-        if (appSecret.equals(DEMO_APP_SECRET)) {
-            missing.add("LOCAL_APP_SECRET (your Facebook app's secret: the worker signs appsecret_proof with it)");
-        }
+        List<String> missing = Stream.of(
+                pageId.equals(DEMO_PAGE_ID) ? "LOCAL_PAGE_ID (your page's id)" : null,
+                pageAccessToken.equals(DEMO_PAGE_ACCESS_TOKEN) ? "LOCAL_PAGE_ACCESS_TOKEN (the page access token)" : null,
+                appSecret.equals(DEMO_APP_SECRET)
+                        ? "LOCAL_APP_SECRET (your Facebook app's secret: the worker signs appsecret_proof with it)" : null)
+                .filter(Objects::nonNull).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("GRAPH_API_BASE_URL=" + graphApiBaseUrl
                     + " delivers for real, which needs real credentials; set " + String.join(", ", missing)

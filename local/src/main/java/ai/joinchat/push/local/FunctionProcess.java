@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -46,13 +45,8 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         public Definition {
             environment = Map.copyOf(environment);
         }
-
-        public String functionArn(String region) {
-            return "arn:aws:lambda:" + region + ":000000000000:function:" + functionName;
-        }
     }
 
-    private static final String JAVA_TOOL_OPTIONS_NOTICE = "Picked up JAVA_TOOL_OPTIONS:";
     private static final int EXIT_SIGINT = 130;
     private static final int EXIT_SIGTERM = 143;
     private static final int EXIT_SIGKILL = 137;
@@ -84,27 +78,16 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
 
     /**
      * Starts the function's Runtime API and its JVM. The JVM starts in the background;
-     * {@link #ready()} completes when it asks for its first invocation.
-     */
-    public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console) {
-        return start(definition, bootstrapJar, region, console, null);
-    }
-
-    /**
-     * As {@link #start(Definition, Path, String, Console)}, with each JVM using (or, the first
-     * time, writing) the function's class data sharing archive, unless the definition's
+     * {@link #ready()} completes when it asks for its first invocation. Each JVM uses (or, the
+     * first time, writes) the function's class data sharing archive, unless the definition's
      * {@code JAVA_TOOL_OPTIONS} already say how to share classes.
      *
      * @param classDataSharing where the archives are kept, or null for none
      */
     public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console,
                                         ClassDataSharing classDataSharing) {
-        if (!Files.isRegularFile(definition.codeJar())) {
-            throw new IllegalStateException("the jar of " + definition.logicalId() + " is missing: "
-                    + definition.codeJar() + " (build it with mvn -B -DskipTests package)");
-        }
         LambdaRuntimeApi runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
-                definition.functionArn(region));
+                "arn:aws:lambda:" + region + ":000000000000:function:" + definition.functionName());
         String toolOptions = definition.environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
         boolean sharingChosenElsewhere = toolOptions.contains("-Xshare") || toolOptions.contains("SharedArchiveFile")
                 || toolOptions.contains("ArchiveClassesAtExit");
@@ -137,10 +120,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         return lastColdStart;
     }
 
-    public String runtimeApiAddress() {
-        return runtimeApi.address();
-    }
-
     @Override
     public CompletableFuture<byte[]> invoke(byte[] event) {
         synchronized (lock) {
@@ -156,32 +135,29 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         closed = true;
         runtimeApi.close();
         Process current;
+        ClassDataSharing.Launch currentSharing;
         synchronized (lock) {
             current = process;
             process = null;
-        }
-        ClassDataSharing.Launch currentSharing;
-        synchronized (lock) {
             currentSharing = sharing;
         }
         if (current != null) {
             current.destroy();
             // A JVM writing its class data sharing archive on the way out gets longer to finish it.
             long grace = currentSharing != null && currentSharing.trains() ? 30 : 5;
+            int status = EXIT_SIGKILL;
             try {
                 if (current.waitFor(grace, TimeUnit.SECONDS)) {
-                    if (currentSharing != null) {
-                        currentSharing.exited(current.exitValue());
-                    }
+                    status = current.exitValue();
                 } else {
                     current.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    if (currentSharing != null) {
-                        currentSharing.exited(EXIT_SIGKILL);
-                    }
                 }
             } catch (InterruptedException e) {
                 current.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+            if (currentSharing != null) {
+                currentSharing.exited(status);
             }
         }
         try {
@@ -193,18 +169,13 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
 
     /** The {@code java} command line of the execution environment, with {@code jvmOptions} before the class path. */
     List<String> command(List<String> jvmOptions) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
-        command.add("-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:-UsePerfData");
-        command.add("-Xshare:auto");
-        command.add("-Dfile.encoding=UTF-8");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m",
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-Dfile.encoding=UTF-8"));
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath());
-        command.add(LambdaBootstrap.class.getName());
+        command.addAll(List.of("-cp", definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath(),
+                LambdaBootstrap.class.getName()));
         return command;
     }
 
@@ -257,7 +228,9 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    if (!isStartupNoise(line)) {
+                    // The JVM's note that it picked up JAVA_TOOL_OPTIONS, and SLF4J's notes that it has no
+                    // logging backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
+                    if (!line.startsWith("Picked up JAVA_TOOL_OPTIONS:") && !line.startsWith("SLF4J")) {
                         console.functionOutput(definition.name(), name, line);
                     }
                 }
@@ -267,14 +240,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         }, definition.name() + "-" + name);
         pump.setDaemon(true);
         pump.start();
-    }
-
-    /**
-     * The JVM's note that it picked up JAVA_TOOL_OPTIONS, and SLF4J's notes that it has no logging
-     * backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
-     */
-    private static boolean isStartupNoise(String line) {
-        return line.startsWith(JAVA_TOOL_OPTIONS_NOTICE) || line.startsWith("SLF4J");
     }
 
     private void exited(Process exitedProcess) {

@@ -1,6 +1,6 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -38,20 +39,23 @@ import java.util.regex.Pattern;
  * <p>For tests and curious users: {@code GET /__sandbox/messages} lists what was received (JSON),
  * {@code DELETE /__sandbox/messages} forgets it, and {@code POST /__sandbox/faults} with
  * {@code {"status": 500, "error": {"code": 2, ...}, "count": 1}} makes the next sends fail that way
- * (to watch retries and the dead-letter queue); {@code DELETE /__sandbox/faults} clears them.
+ * (to watch retries and the dead-letter queue), with {@code {"lose_reply": true}} take them and cut
+ * the connection before the answer.
  */
 public final class GraphApiSandbox implements AutoCloseable {
 
     private static final Pattern SEND_PATH = Pattern.compile("^/(v\\d+\\.\\d+)/([^/]+)/messages/?$");
-    private static final String CONSOLE_SOURCE = "graph";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ObjectNode LOSE_REPLY = Json.object().put("lose_reply", true);
+
+    /** What one of the next sends answers instead: an error, or a lost reply. */
+    private record Fault(int status, JsonNode error, boolean loseReply) {
+    }
 
     private final Console console;
     private final Map<String, String> pageAccessTokens;
     private final String appSecret;
     private final List<ObjectNode> recorded = new ArrayList<>();
-    private final Deque<ObjectNode> faults = new ArrayDeque<>();
+    private final Deque<Fault> faults = new ArrayDeque<>();
     private final HttpClient echoClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile URI echoWebhook;
     private LocalHttp http;
@@ -99,21 +103,17 @@ public final class GraphApiSandbox implements AutoCloseable {
 
     /** The next {@code count} sends are taken (and echoed) but their connection is cut before the reply. */
     public void loseNextReplies(int count) {
-        addFaults(count, LOSE_REPLY);
+        addFaults(count, new Fault(200, null, true));
     }
 
     /** The next {@code count} sends answer {@code status} with {@code {"error": error}}. */
     public void failNextSends(int count, int status, JsonNode error) {
-        ObjectNode fault = Json.object().put("status", status);
-        fault.set("error", error);
-        addFaults(count, fault);
+        addFaults(count, new Fault(status, error.deepCopy(), false));
     }
 
-    private void addFaults(int count, ObjectNode fault) {
+    private void addFaults(int count, Fault fault) {
         synchronized (faults) {
-            for (int i = 0; i < count; i++) {
-                faults.add(fault.deepCopy());
-            }
+            faults.addAll(Collections.nCopies(count, fault));
         }
     }
 
@@ -127,14 +127,13 @@ public final class GraphApiSandbox implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String route = exchange.getRequestMethod().toUpperCase(Locale.ROOT) + " " + path;
             Matcher send = SEND_PATH.matcher(path);
-            ObjectNode cleared = Json.object().put("cleared", true);
             switch (route) {
                 case "GET /__sandbox/messages" -> respond(exchange, 200, Json.MAPPER.valueToTree(recordedMessages()));
                 case "DELETE /__sandbox/messages" -> {
                     synchronized (recorded) {
                         recorded.clear();
                     }
-                    respond(exchange, 200, cleared);
+                    respond(exchange, 200, Json.object().put("cleared", true));
                 }
                 case "POST /__sandbox/faults" -> {
                     JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
@@ -147,12 +146,6 @@ public final class GraphApiSandbox implements AutoCloseable {
                                 + " your request later.", "OAuthException", 2).get("error"));
                     }
                     respond(exchange, 200, Json.object().put("queued_faults", count));
-                }
-                case "DELETE /__sandbox/faults" -> {
-                    synchronized (faults) {
-                        faults.clear();
-                    }
-                    respond(exchange, 200, cleared);
                 }
                 default -> {
                     if (send.matches() && route.startsWith("POST ")) {
@@ -185,11 +178,11 @@ public final class GraphApiSandbox implements AutoCloseable {
             record.put("raw_body", new String(rawBody, StandardCharsets.UTF_8));
         }
 
-        ObjectNode fault;
+        Fault fault;
         synchronized (faults) {
             fault = faults.poll();
         }
-        boolean loseReply = fault != null && fault.path("lose_reply").asBoolean(false);
+        boolean loseReply = fault != null && fault.loseReply();
         int status = 400;
         ObjectNode response;
         if (token == null || token.isEmpty()) {
@@ -203,8 +196,8 @@ public final class GraphApiSandbox implements AutoCloseable {
         } else if (!body.path("message").isObject() && !body.has("sender_action")) {
             response = graphError("(#100) The parameter message is required", "OAuthException", 100);
         } else if (fault != null && !loseReply) {
-            status = fault.path("status").asInt(500);
-            response = (ObjectNode) Json.object().set("error", fault.get("error"));
+            status = fault.status();
+            response = (ObjectNode) Json.object().set("error", fault.error());
         } else {
             status = 200;
             response = Json.object().put("recipient_id", recipientId(body.get("recipient")))
@@ -220,12 +213,12 @@ public final class GraphApiSandbox implements AutoCloseable {
             echo(pageId, body, messageId);
         }
         if (replyLost) {
-            console.print(CONSOLE_SOURCE, "graph_reply_lost", "took the message for page " + pageId
+            console.print("graph", "graph_reply_lost", "took the message for page " + pageId
                     + " and cut the connection before answering (the echo settles it)",
                     Console.fields("page_id", pageId, "message_id", messageId));
             return; // closed without a response: the worker sees a cut connection, an unknown outcome
         }
-        console.print(CONSOLE_SOURCE, status == 200 ? "graph_message_delivered" : "graph_message_rejected",
+        console.print("graph", status == 200 ? "graph_message_delivered" : "graph_message_rejected",
                 describe(pageId, body, status, response), Console.fields("page_id", pageId, "status", status,
                         "message_id", messageId, "recipient_id", Json.text(response, "recipient_id")));
         respond(exchange, status, response);

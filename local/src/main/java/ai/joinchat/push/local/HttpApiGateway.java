@@ -1,6 +1,6 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -85,10 +85,6 @@ public final class HttpApiGateway implements AutoCloseable {
         return http.baseUri();
     }
 
-    public List<Route> routes() {
-        return routes;
-    }
-
     @Override
     public void close() {
         http.close();
@@ -116,32 +112,34 @@ public final class HttpApiGateway implements AutoCloseable {
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getRawPath();
             byte[] body = exchange.getRequestBody().readNBytes(MAX_REQUEST_BYTES + 1);
-            String requestId = Base64.getEncoder().encodeToString(randomBytes(10)); // like JqQ8rhU7IAMEMPw=
+            byte[] id = new byte[10];
+            RANDOM.nextBytes(id);
+            String requestId = Base64.getEncoder().encodeToString(id); // like JqQ8rhU7IAMEMPw=
             exchange.getResponseHeaders().set("apigw-requestid", requestId);
             Route route = match(method, path);
-            if (body.length > MAX_REQUEST_BYTES || route == null) {
-                int status = route == null ? 404 : 413;
-                gatewayError(exchange, status, route == null ? "Not Found" : "Request Entity Too Large");
-                logLine(method, path, status, "-", started, null);
-                return;
+            GatewayResponse response;
+            String detail = null;
+            if (route == null || body.length > MAX_REQUEST_BYTES) {
+                response = route == null ? GatewayResponse.error(404, "Not Found")
+                        : GatewayResponse.error(413, "Request Entity Too Large");
+            } else {
+                try {
+                    response = GatewayResponse.fromFunctionOutput(route.function().invoke(Json.writeBytes(
+                            toEvent(exchange, body, route, requestId, Instant.now())))
+                            .get(INTEGRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                    detail = response.summary();
+                } catch (ExecutionException | TimeoutException | InterruptedException e) {
+                    Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
+                    boolean timedOut = failure instanceof TimeoutException
+                            || failure instanceof LambdaInvocationException l && l.isTimeout();
+                    response = timedOut ? GatewayResponse.error(503, "Service Unavailable")
+                            : GatewayResponse.error(500, "Internal Server Error");
+                    detail = failure instanceof LambdaInvocationException l
+                            ? "function error " + l.errorType() + ": " + l.errorMessage()
+                            : failure instanceof TimeoutException ? "no answer within the integration timeout of "
+                            + INTEGRATION_TIMEOUT.toSeconds() + " s" : failure.toString();
+                }
             }
-            String name = route.function().name();
-            byte[] output;
-            try {
-                output = route.function().invoke(Json.writeBytes(toEvent(exchange, body, route, requestId, Instant.now())))
-                        .get(INTEGRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException | InterruptedException e) {
-                Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
-                boolean timedOut = failure instanceof TimeoutException
-                        || failure instanceof LambdaInvocationException l && l.isTimeout();
-                gatewayError(exchange, timedOut ? 503 : 500, timedOut ? "Service Unavailable" : "Internal Server Error");
-                logLine(method, path, timedOut ? 503 : 500, name, started, failure instanceof LambdaInvocationException l
-                        ? "function error " + l.errorType() + ": " + l.errorMessage()
-                        : failure instanceof TimeoutException ? "no answer within the integration timeout of "
-                        + INTEGRATION_TIMEOUT.toSeconds() + " s" : failure.toString());
-                return;
-            }
-            GatewayResponse response = GatewayResponse.fromFunctionOutput(output);
             response.headers().forEach((header, values) -> values.forEach(value ->
                     exchange.getResponseHeaders().add(header, value)));
             boolean noBody = "HEAD".equals(method) || response.statusCode() == 204 || response.statusCode() == 304
@@ -150,16 +148,13 @@ public final class HttpApiGateway implements AutoCloseable {
             if (!noBody) {
                 exchange.getResponseBody().write(response.body());
             }
-            logLine(method, path, response.statusCode(), name, started, response.summary());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            String function = route == null ? "-" : route.function().name();
+            console.print("gateway", "http_request", method + " " + path + " -> " + response.statusCode() + "  " + millis
+                    + " ms  " + function + (detail == null || detail.isEmpty() ? "" : "  " + detail),
+                    Console.fields("method", method, "path", path, "status", response.statusCode(),
+                            "latency_ms", millis, "function", function, "detail", detail));
         }
-    }
-
-    private void logLine(String method, String path, int status, String function, long startedNanos, String detail) {
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        String line = method + " " + path + " -> " + status + "  " + millis + " ms  " + function
-                + (detail == null || detail.isEmpty() ? "" : "  " + detail);
-        console.print("gateway", "http_request", line, Console.fields("method", method, "path", path, "status", status,
-                "latency_ms", millis, "function", function, "detail", detail));
     }
 
     /** The payload format 2.0 event API Gateway would send for this request. */
@@ -220,16 +215,6 @@ public final class HttpApiGateway implements AutoCloseable {
         }
     }
 
-    private static void gatewayError(HttpExchange exchange, int status, String message) throws IOException {
-        LocalHttp.respond(exchange, status, "application/json", Json.writeBytes(Json.object().put("message", message)));
-    }
-
-    private static byte[] randomBytes(int count) {
-        byte[] bytes = new byte[count];
-        RANDOM.nextBytes(bytes);
-        return bytes;
-    }
-
     /** What goes back to the HTTP client, decoded from the function's result. */
     record GatewayResponse(int statusCode, Map<String, List<String>> headers, byte[] body) {
 
@@ -247,7 +232,7 @@ public final class HttpApiGateway implements AutoCloseable {
             }
             int status = result == null || !result.get("statusCode").canConvertToInt() ? 0 : result.get("statusCode").asInt();
             if (status < 100 || status > 599) {
-                return internalError();
+                return error(500, "Internal Server Error");
             }
             result.path("headers").properties().forEach(entry ->
                     headers.computeIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
@@ -261,13 +246,14 @@ public final class HttpApiGateway implements AutoCloseable {
                         : (bodyNode.isTextual() ? bodyNode.asText() : Json.write(bodyNode)).getBytes(StandardCharsets.UTF_8);
                 return new GatewayResponse(status, headers, body);
             } catch (IllegalArgumentException e) {
-                return internalError();
+                return error(500, "Internal Server Error");
             }
         }
 
-        static GatewayResponse internalError() {
-            return new GatewayResponse(500, Map.of("content-type", List.of("application/json")),
-                    Json.writeBytes(Json.object().put("message", "Internal Server Error")));
+        /** API Gateway's own answer, {@code {"message": ...}}. */
+        static GatewayResponse error(int status, String message) {
+            return new GatewayResponse(status, Map.of("content-type", List.of("application/json")),
+                    Json.writeBytes(Json.object().put("message", message)));
         }
 
         /** For the console: the message id, status and error code of a JSON response, if it has them. */

@@ -69,10 +69,9 @@ public final class LambdaBootstrap {
                 return;
             }
             handle(handler, new Invocation(next.getHeaderField("Lambda-Runtime-Aws-Request-Id"),
-                    next.getHeaderField("Lambda-Runtime-Deadline-Ms"),
+                    Long.parseLong(next.getHeaderField("Lambda-Runtime-Deadline-Ms")),
                     next.getHeaderField("Lambda-Runtime-Invoked-Function-Arn"),
-                    next.getHeaderField("Lambda-Runtime-Trace-Id"),
-                    next.getHeaderField("Lambda-Runtime-Aws-Tenant-Id")), event);
+                    next.getHeaderField("Lambda-Runtime-Trace-Id")), event);
         }
     }
 
@@ -169,28 +168,31 @@ public final class LambdaBootstrap {
         return out.append('"').toString();
     }
 
-    /** One invocation taken from {@code invocation/next}, and the {@link Context} its handler receives. */
-    record Invocation(String getAwsRequestId, String deadlineMs, String getInvokedFunctionArn, String traceId,
-                      String getTenantId) implements Context, LambdaLogger {
+    /**
+     * One invocation taken from {@code invocation/next}, and the {@link Context} its handler receives;
+     * the function's settings come from the variables Lambda sets ({@code AWS_LAMBDA_FUNCTION_NAME}, ...).
+     */
+    record Invocation(String getAwsRequestId, long deadlineMs, String getInvokedFunctionArn, String getXrayTraceId)
+            implements Context, LambdaLogger {
 
         @Override
         public String getLogGroupName() {
-            return System.getenv().getOrDefault("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + getFunctionName());
+            return System.getenv("AWS_LAMBDA_LOG_GROUP_NAME");
         }
 
         @Override
         public String getLogStreamName() {
-            return System.getenv().getOrDefault("AWS_LAMBDA_LOG_STREAM_NAME", "local");
+            return System.getenv("AWS_LAMBDA_LOG_STREAM_NAME");
         }
 
         @Override
         public String getFunctionName() {
-            return System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "function");
+            return System.getenv("AWS_LAMBDA_FUNCTION_NAME");
         }
 
         @Override
         public String getFunctionVersion() {
-            return System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+            return System.getenv("AWS_LAMBDA_FUNCTION_VERSION");
         }
 
         @Override
@@ -205,30 +207,17 @@ public final class LambdaBootstrap {
 
         @Override
         public int getRemainingTimeInMillis() {
-            try {
-                return (int) Math.max(0, Long.parseLong(deadlineMs) - System.currentTimeMillis());
-            } catch (NumberFormatException e) {
-                return 3_000;
-            }
+            return (int) Math.max(0, deadlineMs - System.currentTimeMillis());
         }
 
         @Override
         public int getMemoryLimitInMB() {
-            try {
-                return Integer.parseInt(System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"));
-            } catch (NumberFormatException e) {
-                return 128;
-            }
+            return Integer.parseInt(System.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"));
         }
 
         @Override
         public LambdaLogger getLogger() {
             return this;
-        }
-
-        @Override
-        public String getXrayTraceId() {
-            return traceId == null ? "" : traceId;
         }
 
         /** Lambda's function logger writes to the function's log; here that is stdout. */

@@ -10,19 +10,13 @@ public final class LambdaInvocationException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String functionName;
     private final String errorType;
     private final String errorMessage;
 
     public LambdaInvocationException(String functionName, String errorType, String errorMessage) {
         super(functionName + ": " + errorType + ": " + errorMessage);
-        this.functionName = functionName;
         this.errorType = errorType;
         this.errorMessage = errorMessage;
-    }
-
-    public String functionName() {
-        return functionName;
     }
 
     public String errorType() {

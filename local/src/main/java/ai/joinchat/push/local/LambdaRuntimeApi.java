@@ -1,6 +1,6 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,8 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,9 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LambdaRuntimeApi implements AutoCloseable {
 
-    public static final String API_VERSION = "2018-06-01";
-
-    private static final String PREFIX = "/" + API_VERSION + "/runtime/";
+    private static final String PREFIX = "/2018-06-01/runtime/";
     private static final long NEXT_POLL_MILLIS = 200;
     private static final byte[] ACCEPTED = "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8);
 
@@ -62,7 +58,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     private final String functionName;
     private final String functionArn;
-    private final ScheduledThreadPoolExecutor timeouts;
     private final LinkedBlockingDeque<Invocation> waiting = new LinkedBlockingDeque<>();
     private final Map<String, Invocation> running = new ConcurrentHashMap<>();
     private final AtomicInteger environmentGeneration = new AtomicInteger();
@@ -75,8 +70,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private LambdaRuntimeApi(String functionName, String functionArn) {
         this.functionName = functionName;
         this.functionArn = functionArn;
-        this.timeouts = new ScheduledThreadPoolExecutor(1, LocalHttp.daemonThreads("runtime-api-timeouts-" + functionName));
-        timeouts.setRemoveOnCancelPolicy(true);
     }
 
     /** Starts the API for one function on 127.0.0.1 at a free port. */
@@ -102,7 +95,8 @@ public final class LambdaRuntimeApi implements AutoCloseable {
      * event, as Lambda's does; time spent waiting for a free execution environment is not counted.
      */
     public CompletableFuture<byte[]> invoke(byte[] event, Duration timeout) {
-        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event.clone(), timeout);
+        Invocation invocation = new Invocation(UUID.randomUUID().toString(), event.clone(), timeout,
+                new CompletableFuture<>());
         if (closed) {
             invocation.result.completeExceptionally(stopped());
         } else {
@@ -127,7 +121,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         readyReported.set(false);
         for (Invocation invocation : List.copyOf(running.values())) {
             if (running.remove(invocation.requestId, invocation)) {
-                invocation.cancelTimeout();
                 invocation.result.completeExceptionally(
                         new LambdaInvocationException(functionName, "Runtime.ExitError", reason));
             }
@@ -141,11 +134,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         List<Invocation> pending = new ArrayList<>(running.values());
         running.clear();
         waiting.drainTo(pending);
-        pending.forEach(invocation -> {
-            invocation.cancelTimeout();
-            invocation.result.completeExceptionally(stopped());
-        });
-        timeouts.shutdownNow();
+        pending.forEach(invocation -> invocation.result.completeExceptionally(stopped()));
     }
 
     private LambdaInvocationException stopped() {
@@ -198,8 +187,9 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             }
             long deadline = System.currentTimeMillis() + invocation.timeout.toMillis();
             running.put(invocation.requestId, invocation);
-            invocation.timeoutTask = timeouts.schedule(() -> timedOut(invocation),
-                    invocation.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // Not cancelled when the invocation finishes: timedOut does nothing for one no longer running.
+            CompletableFuture.runAsync(() -> timedOut(invocation),
+                    CompletableFuture.delayedExecutor(invocation.timeout.toMillis(), TimeUnit.MILLISECONDS));
             exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
             exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
             exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn", functionArn);
@@ -207,10 +197,11 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             try {
                 send(exchange, 200, invocation.event);
             } catch (IOException e) {
-                // The runtime went away before it got the event: someone else will take it.
+                // The runtime went away before it got the event: someone else will take it, under a new
+                // request id, so that this one's timeout finds nothing to do.
                 if (running.remove(invocation.requestId, invocation)) {
-                    invocation.cancelTimeout();
-                    waiting.addFirst(invocation);
+                    waiting.addFirst(new Invocation(UUID.randomUUID().toString(), invocation.event, invocation.timeout,
+                            invocation.result));
                 }
             }
             return;
@@ -225,7 +216,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
             return;
         }
-        invocation.cancelTimeout();
         if (error) {
             ReportedError reported = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
                     "Lambda-Runtime-Function-Error-Type"), "Function.Unhandled");
@@ -290,24 +280,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         }
     }
 
-    private static final class Invocation {
-        final String requestId;
-        final byte[] event;
-        final Duration timeout;
-        final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        volatile ScheduledFuture<?> timeoutTask;
-
-        Invocation(String requestId, byte[] event, Duration timeout) {
-            this.requestId = requestId;
-            this.event = event;
-            this.timeout = timeout;
-        }
-
-        void cancelTimeout() {
-            ScheduledFuture<?> task = timeoutTask;
-            if (task != null) {
-                task.cancel(false);
-            }
-        }
+    private record Invocation(String requestId, byte[] event, Duration timeout, CompletableFuture<byte[]> result) {
     }
 }

@@ -2,6 +2,7 @@ package ai.joinchat.push.local;
 
 import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
+import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
 import ai.joinchat.push.local.aws.template.ProvisionedQueue;
 import ai.joinchat.push.local.aws.template.ProvisionedStack;
@@ -11,14 +12,12 @@ import ai.joinchat.push.local.aws.template.SqsEventSource;
 import ai.joinchat.push.local.aws.template.StackProvisioner;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.signature.SignatureVerifier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -35,14 +34,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -93,10 +90,6 @@ public final class LocalMode implements AutoCloseable {
                           DemoCredentials credentials, PrintStream out,
                           Function<AwsBackends, Map<String, String>> functionAwsEnvironment) {
 
-        public Options {
-            Objects.requireNonNull(functionAwsEnvironment, "functionAwsEnvironment");
-        }
-
         /** The functions reach the backends directly, through {@link AwsBackends#awsEnvironment()}. */
         public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
                        DemoCredentials credentials, PrintStream out) {
@@ -108,10 +101,9 @@ public final class LocalMode implements AutoCloseable {
     private final Console console;
     private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, FunctionProcess> functions = new LinkedHashMap<>();
-    private AwsBackends backends;
+    private EmbeddedAwsBackends backends;
     private GraphApiSandbox sandbox;
     private HttpApiGateway gateway;
-    private Path workDirectory;
     private Path bootstrapJar;
     private ClassDataSharing classDataSharing;
     private Duration startupTime;
@@ -146,12 +138,10 @@ public final class LocalMode implements AutoCloseable {
      * server starts; call this before that.
      */
     public static void disableNagleInJdkHttpServer() {
-        if (System.getProperty(JDK_HTTP_SERVER_NODELAY) == null) {
-            System.setProperty(JDK_HTTP_SERVER_NODELAY, "true");
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
-
-    private static final String JDK_HTTP_SERVER_NODELAY = "sun.net.httpserver.nodelay";
 
     public static void main(String[] args) {
         int port;
@@ -265,13 +255,8 @@ public final class LocalMode implements AutoCloseable {
         Path root = options.repositoryRoot();
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
-        try {
-            workDirectory = Files.createTempDirectory("joinchat-local-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory", e);
-        }
         classDataSharing = ClassDataSharing.in(root.resolve(CLASS_DATA_SHARING_DIRECTORY));
-        bootstrapJar = classDataSharing.stableCopyOf(BootstrapJar.writeTo(workDirectory));
+        bootstrapJar = BootstrapJar.writeTo(classDataSharing.directory());
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
@@ -367,24 +352,15 @@ public final class LocalMode implements AutoCloseable {
         Map<String, String> sendApiEnvironment = environmentDeclaring(stack, "PAGE_SECRET_PREFIX");
         String pagePrefix = sendApiEnvironment.getOrDefault("PAGE_SECRET_PREFIX", "joinchat/pages/");
         String appSecretId = sendApiEnvironment.getOrDefault("APP_SECRET_ID", "joinchat/app");
-        try (SecretsManagerClient secrets = backends.secretsManager()) {
-            putSecret(secrets, pagePrefix + credentials.pageId(), credentials.pageSecretJson());
-            putSecret(secrets, appSecretId, credentials.appSecretJson());
-        }
+        LocalSecretsManager secrets = backends.secretsManagerControls().orElseThrow();
+        secrets.putSecret(pagePrefix + credentials.pageId(), credentials.pageSecretJson());
+        secrets.putSecret(appSecretId, credentials.appSecretJson());
         console.print("local", "seeded", "seeded secrets " + pagePrefix + credentials.pageId() + " and " + appSecretId);
     }
 
     private static Map<String, String> environmentDeclaring(ProvisionedStack stack, String variable) {
         return stack.template().functions().stream().map(function -> stack.environmentOf(function.logicalId()))
                 .filter(environment -> environment.containsKey(variable)).findFirst().orElse(Map.of());
-    }
-
-    private static void putSecret(SecretsManagerClient secrets, String id, String value) {
-        try {
-            secrets.putSecretValue(request -> request.secretId(id).secretString(value));
-        } catch (ResourceNotFoundException e) {
-            secrets.createSecret(request -> request.name(id).secretString(value));
-        }
     }
 
     private void awaitFunctions() {
@@ -443,10 +419,12 @@ public final class LocalMode implements AutoCloseable {
         URI api = gateway.baseUri();
         String body = "{\"page_id\":\"" + credentials.pageId() + "\",\"recipient\":{\"id\":\"1000000000000001\"},"
                 + "\"message\":{\"template_type\":\"text\",\"text\":\"Hello from local mode\"}}";
-        String signature = SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
+        String signature = new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret());
         String curl = "curl -sS -X POST " + api + "/api/send_message -H 'content-type: application/json' "
                 + "-H 'x-joinchat-signature: " + signature + "' --data '" + body + "'";
-        String coldStarts = String.join(", ", coldStartMillis().entrySet().stream()
+        Map<String, Long> coldStartMillis = new LinkedHashMap<>();
+        coldStarts().forEach((name, duration) -> coldStartMillis.put(name, duration.toMillis()));
+        String coldStarts = String.join(", ", coldStartMillis.entrySet().stream()
                 .map(entry -> entry.getKey() + " " + entry.getValue() + " ms").toList());
         String graph = sandbox != null
                 ? "Graph sandbox  " + sandbox.baseUri() + "   (GET " + sandbox.baseUri() + "/__sandbox/messages lists what was sent)"
@@ -480,15 +458,9 @@ public final class LocalMode implements AutoCloseable {
                 "api_url", api.toString(),
                 "graph_api", sandbox != null ? sandbox.baseUri().toString() : options.graphApiBaseUrl(),
                 "startup_ms", startupTime.toMillis(),
-                "cold_start_ms", coldStartMillis(),
+                "cold_start_ms", coldStartMillis,
                 "page_id", credentials.pageId(),
                 "curl", curl));
-    }
-
-    private Map<String, Long> coldStartMillis() {
-        Map<String, Long> millis = new LinkedHashMap<>();
-        coldStarts().forEach((name, duration) -> millis.put(name, duration.toMillis()));
-        return millis;
     }
 
     /**
@@ -532,10 +504,6 @@ public final class LocalMode implements AutoCloseable {
             } catch (Exception e) {
                 console.print("local", "close_failed", "could not stop " + resource.getClass().getSimpleName() + ": " + e);
             }
-        }
-        if (workDirectory != null) {
-            workDirectory.resolve("lambda-bootstrap.jar").toFile().delete(); // all BootstrapJar writes there
-            workDirectory.toFile().delete();
         }
     }
 }

@@ -68,7 +68,7 @@ class LambdaRuntimeApiTest {
         FunctionProcess.Definition definition = new FunctionProcess.Definition("TestFunction", "test-fn",
                 "local-TestFunction", handler.getName() + "::handleRequest", functionJar, 256, timeout,
                 Map.of("CUSTOM_SETTING", "from-the-template"));
-        FunctionProcess function = FunctionProcess.start(definition, bootstrapJar, REGION, console);
+        FunctionProcess function = FunctionProcess.start(definition, bootstrapJar, REGION, console, null);
         started.add(function);
         return function;
     }

@@ -1,6 +1,8 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -97,7 +99,7 @@ class LocalModeEndToEndTest {
 
     private static HttpResponse<String> signedPost(String path, String body) throws Exception {
         return post(path, body, "x-joinchat-signature",
-                SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret()));
+                new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), credentials.apiSecret()));
     }
 
     /** Sends and returns the accepted message id. */
@@ -213,7 +215,7 @@ class LocalModeEndToEndTest {
         assertEquals(401, unsigned.statusCode(), unsigned.body());
 
         HttpResponse<String> accepted = post("/webhook", event, "X-Hub-Signature-256",
-                SignCommand.webhookSignature(event.getBytes(StandardCharsets.UTF_8), credentials.appSecret()));
+                new WebhookSignatureVerifier().sign(event.getBytes(StandardCharsets.UTF_8), credentials.appSecret()));
         assertEquals(200, accepted.statusCode(), accepted.body());
         assertEquals("EVENT_RECEIVED", accepted.body());
 
@@ -341,7 +343,7 @@ class LocalModeEndToEndTest {
         String psid = newPsid();
         String body = sendBody("{\"id\":\"" + psid + "\"}", "{\"template_type\":\"text\",\"text\":\"forged\"}", "");
         HttpResponse<String> response = post("/api/send_message", body, "x-joinchat-signature",
-                SignCommand.apiSignature(body.getBytes(StandardCharsets.UTF_8), "not-the-secret"));
+                new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), "not-the-secret"));
         assertEquals(401, response.statusCode(), response.body());
         assertEquals("invalid_signature", Json.parse(response.body()).path("error").path("code").asText());
     }

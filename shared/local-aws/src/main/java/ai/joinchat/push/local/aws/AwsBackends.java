@@ -2,12 +2,12 @@ package ai.joinchat.push.local.aws;
 
 import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
 import java.net.URI;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -22,8 +22,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public interface AwsBackends extends AutoCloseable {
 
     String DEFAULT_REGION = "us-east-1";
-    String TEST_ACCESS_KEY_ID = "test";
-    String TEST_SECRET_ACCESS_KEY = "test";
 
     URI dynamoDbEndpoint();
 
@@ -35,12 +33,13 @@ public interface AwsBackends extends AutoCloseable {
         return DEFAULT_REGION;
     }
 
+    /** Any key does for the local backends. */
     default String accessKeyId() {
-        return TEST_ACCESS_KEY_ID;
+        return "test";
     }
 
     default String secretAccessKey() {
-        return TEST_SECRET_ACCESS_KEY;
+        return "test";
     }
 
     /**
@@ -49,45 +48,32 @@ public interface AwsBackends extends AutoCloseable {
      * AWS_ENDPOINT_URL_SECRETS_MANAGER.
      */
     default Map<String, String> awsEnvironment() {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("AWS_REGION", region());
-        environment.put("AWS_ACCESS_KEY_ID", accessKeyId());
-        environment.put("AWS_SECRET_ACCESS_KEY", secretAccessKey());
-        environment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint().toString());
-        environment.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString());
-        environment.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManagerEndpoint().toString());
-        return Collections.unmodifiableMap(environment);
+        return Map.of(
+                "AWS_REGION", region(),
+                "AWS_ACCESS_KEY_ID", accessKeyId(),
+                "AWS_SECRET_ACCESS_KEY", secretAccessKey(),
+                "AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint().toString(),
+                "AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString(),
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManagerEndpoint().toString());
     }
 
     default DynamoDbClient dynamoDb() {
-        return DynamoDbClient.builder()
-                .endpointOverride(dynamoDbEndpoint())
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        return client(DynamoDbClient.builder(), dynamoDbEndpoint());
     }
 
     default SqsClient sqs() {
-        return SqsClient.builder()
-                .endpointOverride(sqsEndpoint())
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        return client(SqsClient.builder(), sqsEndpoint());
     }
 
     default SecretsManagerClient secretsManager() {
-        return SecretsManagerClient.builder()
-                .endpointOverride(secretsManagerEndpoint())
-                .region(Region.of(region()))
-                .credentialsProvider(credentials())
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        return client(SecretsManagerClient.builder(), secretsManagerEndpoint());
     }
 
-    default StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId(), secretAccessKey()));
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, URI endpoint) {
+        return builder.endpointOverride(endpoint).region(Region.of(region()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId(), secretAccessKey())))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
     }
 
     /** The controls of the in-JVM Secrets Manager endpoint, when that is the backend in use. */

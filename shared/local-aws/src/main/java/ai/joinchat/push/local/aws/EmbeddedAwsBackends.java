@@ -1,12 +1,12 @@
 package ai.joinchat.push.local.aws;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The three backends in this JVM: DynamoDB Local, ElasticMQ and {@link LocalSecretsManager}, each
@@ -30,11 +30,7 @@ public final class EmbeddedAwsBackends implements AwsBackends {
 
     /** With each backend on a given port of 127.0.0.1 (0: a free one), so other tools can be pointed at them. */
     public static EmbeddedAwsBackends start(int dynamoDbPort, int sqsPort, int secretsManagerPort) {
-        ExecutorService starters = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "local-aws-startup");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService starters = DaemonThreads.fixedPool("local-aws-startup", 2);
         CompletableFuture<EmbeddedDynamoDb> dynamoDb = CompletableFuture.supplyAsync(() -> EmbeddedDynamoDb.start(dynamoDbPort), starters);
         CompletableFuture<EmbeddedSqs> sqs = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(DEFAULT_REGION, sqsPort), starters);
         starters.shutdown();

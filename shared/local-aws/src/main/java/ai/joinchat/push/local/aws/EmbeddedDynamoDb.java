@@ -37,10 +37,6 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    public static EmbeddedDynamoDb start() {
-        return start(0);
-    }
-
     /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
     public static EmbeddedDynamoDb start(int port) {
         Sqlite4javaNatives.install();

@@ -24,10 +24,6 @@ public final class EmbeddedSqs implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    public static EmbeddedSqs start(String region) {
-        return start(region, 0);
-    }
-
     /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
     public static EmbeddedSqs start(String region, int port) {
         SQSRestServer server = SQSRestServerBuilder

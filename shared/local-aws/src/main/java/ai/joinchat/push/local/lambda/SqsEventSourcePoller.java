@@ -14,16 +14,13 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -70,21 +67,17 @@ public final class SqsEventSourcePoller implements AutoCloseable {
      */
     public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, String region, int batchSize,
                                 Function<byte[], byte[]> invoker, JsonLogger logger, Duration failureBackoff) {
-        this.sqs = Objects.requireNonNull(sqs, "sqs");
-        this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
-        this.queueArn = Objects.requireNonNull(queueArn, "queueArn");
-        this.region = Objects.requireNonNull(region, "region");
         if (batchSize < 1 || batchSize > 10) {
             throw new IllegalArgumentException("batchSize must be 1 to 10");
         }
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.queueArn = queueArn;
+        this.region = region;
         this.batchSize = batchSize;
-        this.invoker = Objects.requireNonNull(invoker, "invoker");
-        this.logger = Objects.requireNonNull(logger, "logger");
-        long seconds = (failureBackoff.toMillis() + 999) / 1000;
-        if (seconds < 0 || seconds > 43_200) {
-            throw new IllegalArgumentException("failureBackoff must be 0 to 12 hours");
-        }
-        this.backoffSeconds = (int) seconds;
+        this.invoker = invoker;
+        this.logger = logger;
+        this.backoffSeconds = (int) ((failureBackoff.toMillis() + 999) / 1000);
     }
 
     /**
@@ -166,7 +159,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         }
     }
 
-    /** The event Lambda hands an SQS-triggered function. */
+    /** The event Lambda hands an SQS-triggered function, for a standard queue without X-Ray (as the template's are). */
     ObjectNode event(List<Message> messages) {
         ObjectNode event = Json.object();
         ArrayNode records = event.putArray("Records");
@@ -183,15 +176,9 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             attributes.put("SenderId", system.getOrDefault("SenderId", "000000000000"));
             attributes.put("ApproximateFirstReceiveTimestamp", system.getOrDefault(
                     "ApproximateFirstReceiveTimestamp", attributes.get("SentTimestamp").asText()));
-            for (String optional : List.of("AWSTraceHeader", "SequenceNumber", "MessageGroupId",
-                    "MessageDeduplicationId", "DeadLetterQueueSourceArn")) {
-                if (system.containsKey(optional)) {
-                    attributes.put(optional, system.get(optional));
-                }
-            }
             ObjectNode messageAttributes = record.putObject("messageAttributes");
             message.messageAttributes().forEach((name, value) -> messageAttributes.set(name, attribute(value)));
-            record.put("md5OfBody", message.md5OfBody() != null ? message.md5OfBody() : md5(message.body()));
+            record.put("md5OfBody", message.md5OfBody());
             if (message.md5OfMessageAttributes() != null) {
                 record.put("md5OfMessageAttributes", message.md5OfMessageAttributes());
             }
@@ -220,38 +207,28 @@ public final class SqsEventSourcePoller implements AutoCloseable {
 
     /** The records to keep, read from the partial batch response the way Lambda reads it. */
     private List<Message> failedRecords(List<Message> messages, byte[] response) {
-        if (response == null || response.length == 0 || new String(response, StandardCharsets.UTF_8).isBlank()) {
+        if (response == null || new String(response, StandardCharsets.UTF_8).isBlank()) {
             return List.of();
         }
         JsonNode root = Json.parse(response).orElse(null);
-        if (root == null || root.isNull()) {
-            return root == null ? invalidResponse(messages, "response is not JSON") : List.of();
+        if (root == null) {
+            return invalidResponse(messages, "response is not JSON");
         }
-        JsonNode failures = root.isObject() ? root.get("batchItemFailures") : null;
-        if (failures == null || failures.isNull()) {
+        JsonNode failures = root.path("batchItemFailures");
+        if (failures.isMissingNode() || failures.isNull()) {
             return List.of();
         }
         if (!failures.isArray()) {
             return invalidResponse(messages, "batchItemFailures is not an array");
         }
-        Set<String> ids = new HashSet<>();
+        List<Message> failed = new ArrayList<>();
         for (JsonNode failure : failures) {
             String id = Json.text(failure, "itemIdentifier");
-            if (id == null || id.isEmpty()) {
-                return invalidResponse(messages, "a batch item failure has no itemIdentifier");
+            Optional<Message> record = messages.stream().filter(message -> message.messageId().equals(id)).findFirst();
+            if (record.isEmpty()) {
+                return invalidResponse(messages, "a batch item failure names no record of the batch");
             }
-            ids.add(id);
-        }
-        List<Message> failed = new ArrayList<>();
-        Set<String> inBatch = new HashSet<>();
-        for (Message message : messages) {
-            inBatch.add(message.messageId());
-            if (ids.contains(message.messageId())) {
-                failed.add(message);
-            }
-        }
-        if (!inBatch.containsAll(ids)) {
-            return invalidResponse(messages, "a batch item failure names a record not in the batch");
+            failed.add(record.get());
         }
         return failed;
     }
@@ -293,14 +270,5 @@ public final class SqsEventSourcePoller implements AutoCloseable {
 
     private static String base64(SdkBytes bytes) {
         return Base64.getEncoder().encodeToString(bytes.asByteArray());
-    }
-
-    private static String md5(String body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
-                    .digest(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -20,7 +20,7 @@ class EmbeddedDynamoDbTest {
 
     @Test
     void storesAndReadsItemsOnLoopback() {
-        try (EmbeddedDynamoDb server = EmbeddedDynamoDb.start();
+        try (EmbeddedDynamoDb server = EmbeddedDynamoDb.start(0);
              DynamoDbClient dynamoDb = new EndpointOnlyBackends(server.endpoint()).dynamoDb()) {
             assertEquals("127.0.0.1", server.endpoint().getHost());
             dynamoDb.createTable(b -> b.tableName("items")

@@ -23,7 +23,7 @@ class EmbeddedSqsTest {
 
     @BeforeAll
     static void start() {
-        server = EmbeddedSqs.start(AwsBackends.DEFAULT_REGION);
+        server = EmbeddedSqs.start(AwsBackends.DEFAULT_REGION, 0);
         sqs = new EndpointOnlyBackends(server.endpoint()).sqs();
     }
 

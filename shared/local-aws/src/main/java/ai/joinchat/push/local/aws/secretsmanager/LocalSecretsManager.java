@@ -1,15 +1,12 @@
 package ai.joinchat.push.local.aws.secretsmanager;
 
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.http.LocalHttp;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -17,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,7 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalSecretsManager implements AutoCloseable {
 
-    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String TARGET_PREFIX = "secretsmanager.";
     private static final String CURRENT = "AWSCURRENT";
 
@@ -57,46 +51,27 @@ public final class LocalSecretsManager implements AutoCloseable {
         }
     }
 
-    private final ObjectMapper mapper = new ObjectMapper();
     private final String region;
     /** By name; guarded by itself. */
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
     private volatile boolean failingRequests;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final URI endpoint;
+    private final LocalHttp http;
 
-    private LocalSecretsManager(String region, int port) throws IOException {
+    private LocalSecretsManager(String region, int port) {
         this.region = region;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        executor = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "local-secrets-manager");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    }
-
-    public static LocalSecretsManager start(String region) {
-        return start(region, 0);
+        this.http = LocalHttp.serve(port, "local-secrets-manager", "The local Secrets Manager endpoint did not start",
+                this::handle);
     }
 
     /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
     public static LocalSecretsManager start(String region, int port) {
-        try {
-            return new LocalSecretsManager(region, port);
-        } catch (IOException e) {
-            throw new UncheckedIOException("The local Secrets Manager endpoint did not start", e);
-        }
+        return new LocalSecretsManager(region, port);
     }
 
     /** The endpoint to give the SDK, e.g. {@code http://127.0.0.1:41236}. */
     public URI endpoint() {
-        return endpoint;
+        return http.baseUri();
     }
 
     /**
@@ -134,8 +109,7 @@ public final class LocalSecretsManager implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        http.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -144,18 +118,22 @@ public final class LocalSecretsManager implements AutoCloseable {
             String target = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("X-Amz-Target"), "");
             String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
             requestCounts.computeIfAbsent(operation, name -> new AtomicInteger()).incrementAndGet();
+            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            ObjectNode response;
+            int status = 200;
             try {
                 if (failingRequests) {
                     throw new Failure(500, "InternalServiceError", "An error occurred on the server side.");
                 }
-                respond(exchange, 200, execute(operation, parse(body)));
+                response = execute(operation, parse(body));
             } catch (RuntimeException e) {
                 Failure failure = e instanceof Failure known ? known
                         : new Failure(500, "InternalServiceError", "An error occurred on the server side.");
                 exchange.getResponseHeaders().set("x-amzn-ErrorType", failure.type);
-                respond(exchange, failure.status,
-                        mapper.createObjectNode().put("__type", failure.type).put("message", failure.getMessage()));
+                status = failure.status;
+                response = Json.object().put("__type", failure.type).put("message", failure.getMessage());
             }
+            LocalHttp.respond(exchange, status, "application/x-amz-json-1.1", Json.writeBytes(response));
         }
     }
 
@@ -219,7 +197,7 @@ public final class LocalSecretsManager implements AutoCloseable {
     }
 
     private ObjectNode identity(Secret secret) {
-        return mapper.createObjectNode().put("ARN", secret.arn()).put("Name", secret.name());
+        return Json.object().put("ARN", secret.arn()).put("Name", secret.name());
     }
 
     private String newArn(String name) {
@@ -248,23 +226,8 @@ public final class LocalSecretsManager implements AutoCloseable {
         return value;
     }
 
-    private JsonNode parse(byte[] body) {
-        try {
-            JsonNode request = body.length == 0 ? mapper.createObjectNode() : mapper.readTree(body);
-            if (request == null || !request.isObject()) {
-                throw new Failure(400, "SerializationException", "The request body must be a JSON object.");
-            }
-            return request;
-        } catch (IOException e) {
-            throw new Failure(400, "SerializationException", "The request body is not valid JSON.");
-        }
-    }
-
-    private void respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+    private static JsonNode parse(byte[] body) {
+        return body.length == 0 ? Json.object() : Json.parse(body).filter(JsonNode::isObject).orElseThrow(() ->
+                new Failure(400, "SerializationException", "The request body must be a JSON object."));
     }
 }

@@ -60,14 +60,9 @@ final class CloudFormationYaml {
 
             @Override
             public Object construct(Node node) {
-                Object argument;
-                if (node instanceof ScalarNode scalar) {
-                    argument = constructScalar(scalar);
-                } else if (node instanceof SequenceNode sequence) {
-                    argument = constructSequence(sequence);
-                } else {
-                    argument = constructMapping((MappingNode) node);
-                }
+                Object argument = node instanceof ScalarNode scalar ? constructScalar(scalar)
+                        : node instanceof SequenceNode sequence ? constructSequence(sequence)
+                        : constructMapping((MappingNode) node);
                 if ("Fn::GetAtt".equals(longName) && argument instanceof String dotted) {
                     argument = splitAttributeReference(dotted);
                 }

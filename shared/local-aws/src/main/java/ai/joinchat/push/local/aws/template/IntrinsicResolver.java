@@ -5,18 +5,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Evaluates the CloudFormation intrinsic functions template.yaml uses: {@code Ref} (parameters,
- * pseudo parameters, resources), {@code Fn::GetAtt} and {@code Fn::Sub} in values, and in the
- * Conditions section {@code Fn::And}, {@code Fn::Not}, {@code Fn::Equals} and {@code Condition}.
- * Any other intrinsic fails with an {@link IllegalArgumentException} naming it and where it stands,
+ * pseudo parameters, resources), {@code Fn::GetAtt} and {@code Fn::Sub} of a string in values,
+ * and in the Conditions section {@code Fn::And}, {@code Fn::Not}, {@code Fn::Equals} and
+ * {@code Condition}. Any other intrinsic fails with an {@link IllegalArgumentException} naming it and where it stands,
  * e.g. {@code "Fn::Join at WorkerFunction.Environment.Variables.X is not supported locally"}.
  */
 public final class IntrinsicResolver {
 
-    private static final String SUPPORTED = "local stacks resolve Ref, Fn::GetAtt and Fn::Sub,"
+    private static final String SUPPORTED = "local stacks resolve Ref, Fn::GetAtt and Fn::Sub of a string,"
             + " and in Conditions Fn::And, Fn::Not, Fn::Equals and Condition";
+    private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
     private final SamTemplate template;
     private final PseudoParameters pseudoParameters;
@@ -82,8 +85,7 @@ public final class IntrinsicResolver {
     private Object evaluate(String function, Object argument, String where) {
         return switch (function) {
             case "Ref" -> ref(scalarText(argument), where);
-            case "Fn::GetAtt" -> getAtt(argument instanceof String dotted
-                    ? List.copyOf(CloudFormationYaml.splitAttributeReference(dotted))
+            case "Fn::GetAtt" -> getAtt(argument instanceof String dotted ? CloudFormationYaml.splitAttributeReference(dotted)
                     : YamlValues.list(argument, "Fn::GetAtt at " + where));
             case "Fn::Sub" -> sub(argument, where);
             default -> throw unsupported(function, where);
@@ -132,16 +134,16 @@ public final class IntrinsicResolver {
             return template.parameterValue(name).orElseThrow(() -> new IllegalStateException(
                     "Parameter " + name + " has no default and no value was given"));
         }
-        return resources.ref(name).orElseThrow(() -> unresolvable("Ref " + name, name));
+        return resources.value(name, ResourceReferences.REF).orElseThrow(() -> unresolvable("Ref " + name, name));
     }
 
-    private String getAtt(List<Object> parts) {
+    private String getAtt(List<?> parts) {
         if (parts.size() != 2) {
             throw new IllegalArgumentException("Fn::GetAtt needs [Resource, Attribute], got: " + parts);
         }
         String logicalId = scalarText(parts.get(0));
         String attribute = scalarText(parts.get(1));
-        return resources.attribute(logicalId, attribute)
+        return resources.value(logicalId, attribute)
                 .orElseThrow(() -> unresolvable("Fn::GetAtt " + logicalId + "." + attribute, logicalId));
     }
 
@@ -154,35 +156,19 @@ public final class IntrinsicResolver {
                 + " resources are not provisioned locally (or not yet), so this value is not known");
     }
 
-    /** {@code Fn::Sub} of a string, or of [string, variables]; {@code ${!Literal}} stays {@code ${Literal}}. */
+    /**
+     * {@code Fn::Sub} of a string: each {@code ${Name}} is what {@code Ref Name} gives, each
+     * {@code ${Resource.Attribute}} what {@code Fn::GetAtt} gives. The [string, variables] form is not supported.
+     */
     private String sub(Object argument, String where) {
-        List<Object> parts = argument instanceof List<?> ? YamlValues.list(argument, "Fn::Sub") : List.of(argument);
-        if (parts.isEmpty() || parts.size() > 2) {
-            throw new IllegalArgumentException("Fn::Sub at " + where + " needs a string or [string, variables], got: " + argument);
+        if (!(argument instanceof String text)) {
+            throw unsupported("Fn::Sub with a variables map", where);
         }
-        String text = scalarText(parts.get(0));
-        Map<String, Object> variables = parts.size() == 2 ? YamlValues.map(parts.get(1), "Fn::Sub variables") : Map.of();
-        StringBuilder result = new StringBuilder();
-        int position = 0;
-        for (int start = text.indexOf("${"); start >= 0; start = text.indexOf("${", position)) {
-            int end = text.indexOf('}', start);
-            if (end < 0) {
-                throw new IllegalArgumentException("Fn::Sub at " + where + ": unclosed ${ in: " + text);
-            }
-            result.append(text, position, start);
-            String name = text.substring(start + 2, end).trim();
-            if (name.startsWith("!")) {
-                result.append("${").append(name.substring(1)).append('}');
-            } else if (variables.containsKey(name)) {
-                result.append(resolveToString(variables.get(name), where + ".Fn::Sub." + name));
-            } else if (name.contains(".") && !name.startsWith("AWS::")) {
-                result.append(getAtt(List.copyOf(CloudFormationYaml.splitAttributeReference(name))));
-            } else {
-                result.append(ref(name, where));
-            }
-            position = end + 1;
-        }
-        return result.append(text.substring(position)).toString();
+        return SUB_VARIABLE.matcher(text).replaceAll(variable -> {
+            String name = variable.group(1).trim();
+            return Matcher.quoteReplacement(name.contains(".") && !name.startsWith("AWS::")
+                    ? getAtt(CloudFormationYaml.splitAttributeReference(name)) : ref(name, where));
+        });
     }
 
     /** A resolved scalar as CloudFormation passes it on: text, numbers in plain notation. */

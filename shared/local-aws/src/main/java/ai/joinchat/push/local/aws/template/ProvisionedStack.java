@@ -65,14 +65,6 @@ public final class ProvisionedStack {
         return queue(logicalId).arn();
     }
 
-    /** What {@code Ref} gives for each provisioned resource: table names and queue URLs. */
-    public Map<String, String> physicalIds() {
-        Map<String, String> ids = new LinkedHashMap<>();
-        tables.forEach((logicalId, table) -> ids.put(logicalId, table.name()));
-        queues.forEach((logicalId, queue) -> ids.put(logicalId, queue.url()));
-        return ids;
-    }
-
     /**
      * The function's environment variables (Globals, then its own) with every intrinsic resolved
      * against this stack; numbers as plain text ("300").
@@ -96,24 +88,19 @@ public final class ProvisionedStack {
      * maps are read live, so a stack being provisioned can resolve what exists so far.
      */
     static ResourceReferences references(Map<String, ProvisionedTable> tables, Map<String, ProvisionedQueue> queues) {
-        return new ResourceReferences() {
-            @Override
-            public Optional<String> ref(String logicalId) {
-                return tables.containsKey(logicalId) ? Optional.of(tables.get(logicalId).name())
-                        : Optional.ofNullable(queues.get(logicalId)).map(ProvisionedQueue::url);
-            }
-
-            @Override
-            public Optional<String> attribute(String logicalId, String attribute) {
-                if (tables.containsKey(logicalId)) {
-                    return Optional.of(tables.get(logicalId).arn()).filter(arn -> attribute.equals("Arn"));
-                }
-                return Optional.ofNullable(queues.get(logicalId)).map(queue -> switch (attribute) {
-                    case "Arn" -> queue.arn();
-                    case "QueueName" -> queue.name();
-                    default -> null;
-                });
-            }
+        return (logicalId, attribute) -> {
+            ProvisionedTable table = tables.get(logicalId);
+            ProvisionedQueue queue = queues.get(logicalId);
+            return Optional.ofNullable(table != null ? switch (attribute) {
+                case ResourceReferences.REF -> table.name();
+                case "Arn" -> table.arn();
+                default -> null;
+            } : queue == null ? null : switch (attribute) {
+                case ResourceReferences.REF -> queue.url();
+                case "Arn" -> queue.arn();
+                case "QueueName" -> queue.name();
+                default -> null;
+            });
         };
     }
 }

@@ -3,24 +3,15 @@ package ai.joinchat.push.local.aws.template;
 import java.util.Optional;
 
 /** What {@code Ref} and {@code Fn::GetAtt} of a resource give: its physical id and attributes. */
+@FunctionalInterface
 public interface ResourceReferences {
 
+    /** The attribute that stands for {@code Ref}: the resource's physical id. */
+    String REF = "Ref";
+
     /** Resolves nothing: for reading a template before anything is provisioned. */
-    ResourceReferences NONE = new ResourceReferences() {
-        @Override
-        public Optional<String> ref(String logicalId) {
-            return Optional.empty();
-        }
+    ResourceReferences NONE = (logicalId, attribute) -> Optional.empty();
 
-        @Override
-        public Optional<String> attribute(String logicalId, String attribute) {
-            return Optional.empty();
-        }
-    };
-
-    /** {@code Ref} of a resource, empty if this resource is not known. */
-    Optional<String> ref(String logicalId);
-
-    /** {@code Fn::GetAtt} of a resource, empty if this resource or attribute is not known. */
-    Optional<String> attribute(String logicalId, String attribute);
+    /** {@code Fn::GetAtt} of a resource ({@code Ref} for {@value #REF}), empty if the resource or attribute is not known. */
+    Optional<String> value(String logicalId, String attribute);
 }

@@ -65,12 +65,8 @@ public final class SamTemplate {
         Map<String, TemplateParameter> parameters = new LinkedHashMap<>();
         YamlValues.map(document.get("Parameters"), "Parameters").forEach((name, declaration) -> {
             Map<String, Object> fields = YamlValues.map(declaration, "Parameter " + name);
-            Object defaultValue = fields.get("Default");
-            parameters.put(name, new TemplateParameter(
-                    name,
-                    String.valueOf(fields.getOrDefault("Type", "String")),
-                    Optional.ofNullable(defaultValue).map(IntrinsicResolver::scalarText),
-                    (String) fields.get("Description")));
+            parameters.put(name, new TemplateParameter(name, String.valueOf(fields.getOrDefault("Type", "String")),
+                    Optional.ofNullable(fields.get("Default")).map(IntrinsicResolver::scalarText)));
         });
         return parameters;
     }
@@ -117,23 +113,15 @@ public final class SamTemplate {
 
     /** The resources of one type (e.g. "AWS::SQS::Queue") by logical id. */
     public Map<String, TemplateResource> resourcesOfType(String type) {
-        Map<String, TemplateResource> matching = new LinkedHashMap<>();
-        resources().forEach((logicalId, resource) -> {
-            if (resource.type().equals(type)) {
-                matching.put(logicalId, resource);
-            }
-        });
+        Map<String, TemplateResource> matching = new LinkedHashMap<>(resources());
+        matching.values().removeIf(resource -> !resource.type().equals(type));
         return matching;
     }
 
     /** Every {@value #FUNCTION_TYPE}, with Globals.Function applied. */
     public List<ServerlessFunction> functions() {
         IntrinsicResolver resolver = templateOnlyResolver();
-        List<ServerlessFunction> functions = new ArrayList<>();
-        for (TemplateResource resource : resourcesOfType(FUNCTION_TYPE).values()) {
-            functions.add(toFunction(resource, resolver));
-        }
-        return functions;
+        return resourcesOfType(FUNCTION_TYPE).values().stream().map(resource -> toFunction(resource, resolver)).toList();
     }
 
     public ServerlessFunction function(String logicalId) {
@@ -170,8 +158,11 @@ public final class SamTemplate {
             Map<String, Object> event = YamlValues.map(declaration, where);
             Map<String, Object> eventProperties = YamlValues.map(event.get("Properties"), where + ".Properties");
             switch (String.valueOf(event.get("Type"))) {
-                case "SQS" -> sqsEvents.add(toSqsEventSource(where, eventName, eventProperties, resolver));
-                case "HttpApi" -> httpApiEvents.add(toHttpApiRoute(where, eventName, eventProperties, resolver));
+                case "SQS" -> sqsEvents.add(toSqsEventSource(where, eventProperties, resolver));
+                case "HttpApi" -> httpApiEvents.add(new HttpApiRoute(
+                        text(eventProperties.get("Path"), "$default", resolver, where),
+                        text(eventProperties.get("Method"), "ANY", resolver, where),
+                        text(eventProperties.get("PayloadFormatVersion"), "2.0", resolver, where)));
                 default -> { }
             }
         });
@@ -192,8 +183,7 @@ public final class SamTemplate {
                 where + ".Environment.Variables");
     }
 
-    private static SqsEventSource toSqsEventSource(String where, String eventName, Map<String, Object> properties,
-                                                   IntrinsicResolver resolver) {
+    private static SqsEventSource toSqsEventSource(String where, Map<String, Object> properties, IntrinsicResolver resolver) {
         Object queue = properties.get("Queue");
         Object argument = queue instanceof Map<?, ?> map && map.size() == 1 ? map.get("Fn::GetAtt") : null;
         List<?> parts = argument instanceof String dotted ? CloudFormationYaml.splitAttributeReference(dotted)
@@ -207,27 +197,12 @@ public final class SamTemplate {
                 .forEach(value -> responseTypes.add(IntrinsicResolver.scalarText(value)));
         Object maximumConcurrency = YamlValues.map(properties.get("ScalingConfig"), "ScalingConfig").get("MaximumConcurrency");
         return new SqsEventSource(
-                eventName,
                 String.valueOf(parts.get(0)),
                 integer(properties.get("BatchSize"), SAM_DEFAULT_SQS_BATCH_SIZE, resolver, where),
-                integer(properties.get("MaximumBatchingWindowInSeconds"), 0, resolver, where),
                 List.copyOf(responseTypes),
                 maximumConcurrency == null
                         ? OptionalInt.empty()
                         : OptionalInt.of(integer(maximumConcurrency, 0, resolver, where)));
-    }
-
-    private static HttpApiRoute toHttpApiRoute(String where, String eventName, Map<String, Object> properties,
-                                               IntrinsicResolver resolver) {
-        Object apiId = properties.get("ApiId");
-        Optional<String> apiLogicalId = apiId instanceof Map<?, ?> map && map.get("Ref") instanceof String id
-                ? Optional.of(id) : Optional.empty();
-        return new HttpApiRoute(
-                eventName,
-                text(properties.get("Path"), "$default", resolver, where),
-                text(properties.get("Method"), "ANY", resolver, where),
-                apiLogicalId,
-                text(properties.get("PayloadFormatVersion"), "2.0", resolver, where));
     }
 
     private static String text(Object value, String absent, IntrinsicResolver resolver, String where) {

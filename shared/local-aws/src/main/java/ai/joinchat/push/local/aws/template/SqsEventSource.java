@@ -7,18 +7,12 @@ import java.util.OptionalInt;
  * An {@code SQS} event of a function: the queue (logical id, from {@code !GetAtt Queue.Arn}) and
  * how Lambda's event source polls it.
  *
- * @param batchSize                      SAM's default is 10
- * @param maximumBatchingWindowInSeconds default 0
- * @param functionResponseTypes          e.g. {@code ReportBatchItemFailures}
- * @param maximumConcurrency             ScalingConfig.MaximumConcurrency, if set
+ * @param batchSize             SAM's default is 10
+ * @param functionResponseTypes e.g. {@code ReportBatchItemFailures}
+ * @param maximumConcurrency    ScalingConfig.MaximumConcurrency, if set
  */
-public record SqsEventSource(
-        String eventName,
-        String queueLogicalId,
-        int batchSize,
-        int maximumBatchingWindowInSeconds,
-        List<String> functionResponseTypes,
-        OptionalInt maximumConcurrency) {
+public record SqsEventSource(String queueLogicalId, int batchSize, List<String> functionResponseTypes,
+                             OptionalInt maximumConcurrency) {
 
     public boolean reportsBatchItemFailures() {
         return functionResponseTypes.contains("ReportBatchItemFailures");

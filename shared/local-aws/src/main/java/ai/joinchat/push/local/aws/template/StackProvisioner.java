@@ -1,7 +1,6 @@
 package ai.joinchat.push.local.aws.template;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.joinchat.push.json.Json;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +42,6 @@ public final class StackProvisioner {
     private static final List<String> QUEUE_ATTRIBUTES = List.of(
             "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy");
     private static final Set<String> QUEUE_PROPERTIES_IGNORED = Set.of("QueueName", "SqsManagedSseEnabled", "Tags");
-
-    private final ObjectMapper json = new ObjectMapper();
 
     public ProvisionedStack provision(SamTemplate template, String stackName, DynamoDbClient dynamoDb, SqsClient sqs) {
         PseudoParameters pseudoParameters = PseudoParameters.of(stackName, dynamoDb.serviceClientConfiguration().region().id());
@@ -104,15 +101,9 @@ public final class StackProvisioner {
         }
 
         @Override
-        public Optional<String> ref(String logicalId) {
+        public Optional<String> value(String logicalId, String attribute) {
             provide(logicalId);
-            return created.ref(logicalId);
-        }
-
-        @Override
-        public Optional<String> attribute(String logicalId, String attribute) {
-            provide(logicalId);
-            return created.attribute(logicalId, attribute);
+            return created.value(logicalId, attribute);
         }
     }
 
@@ -209,11 +200,7 @@ public final class StackProvisioner {
         Map<Object, Object> normalized = new LinkedHashMap<>();
         value.forEach((key, item) -> normalized.put(key,
                 item instanceof String text && text.matches("\\d{1,9}") ? Integer.valueOf(text) : item));
-        try {
-            return json.writeValueAsString(normalized);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Cannot write as JSON: " + value, e);
-        }
+        return Json.write(Json.MAPPER.valueToTree(normalized));
     }
 
     private static void unsupported(String logicalId, String property) {

@@ -41,7 +41,7 @@ class LocalSecretsManagerTest {
 
     @BeforeAll
     static void start() {
-        server = LocalSecretsManager.start("us-east-1");
+        server = LocalSecretsManager.start("us-east-1", 0);
         client = SecretsManagerClient.builder()
                 .endpointOverride(server.endpoint())
                 .region(Region.US_EAST_1)

@@ -1,4 +1,4 @@
-package ai.joinchat.push.local;
+package ai.joinchat.push.tools;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.SignatureVerifier;
@@ -32,9 +32,10 @@ import java.util.Optional;
 public final class ImportBindingsCommand {
 
     static final int BATCH_SIZE = 100;
+    /** Local mode's address, demo page and its api_secret (local/README.md, "Demo credentials"). */
     static final String DEFAULT_BASE_URL = "http://127.0.0.1:3000";
-    static final String DEFAULT_PAGE_ID = DemoCredentials.DEMO_PAGE_ID;
-    static final String DEFAULT_API_SECRET = DemoCredentials.DEMO_API_SECRET;
+    static final String DEFAULT_PAGE_ID = "1234567890";
+    static final String DEFAULT_API_SECRET = "demo-api-secret";
     private static final List<String> CONTACT_COLUMNS = List.of("uuid", "phone", "email");
     private static final int ATTEMPTS = 3;
 

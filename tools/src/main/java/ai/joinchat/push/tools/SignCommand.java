@@ -1,4 +1,4 @@
-package ai.joinchat.push.local;
+package ai.joinchat.push.tools;
 
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.signature.SignatureVerifier;

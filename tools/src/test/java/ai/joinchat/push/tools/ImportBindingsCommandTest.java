@@ -1,5 +1,8 @@
-package ai.joinchat.push.local;
+package ai.joinchat.push.tools;
 
+import ai.joinchat.push.local.Console;
+import ai.joinchat.push.local.HttpApiGateway;
+import ai.joinchat.push.local.InvocableFunction;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.send.SendApiComponents;

@@ -6,7 +6,7 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * DynamoDB, SQS and Secrets Manager served by a LocalStack container (Testcontainers; needs a
- * Docker engine). The image tag is pinned so runs are repeatable. Testcontainers is an optional
+ * Docker engine). The image tag is pinned so runs are repeatable. Testcontainers is a test
  * dependency of this module: a user of this class declares {@code testcontainers-localstack}.
  */
 public final class LocalStackAwsBackends implements AwsBackends {

@@ -1,5 +1,6 @@
-package ai.joinchat.push.local;
+package ai.joinchat.push.local.http;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -15,11 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** The one HTTP server shape of local mode's stand-ins: a JDK server on 127.0.0.1 with daemon threads. */
-final class LocalHttp implements AutoCloseable {
+/**
+ * The one HTTP server shape of the local stand-ins (the Secrets Manager endpoint, local mode's
+ * gateway, Runtime APIs and Graph sandbox): a JDK server on 127.0.0.1 with daemon threads.
+ */
+public final class LocalHttp implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -30,40 +32,31 @@ final class LocalHttp implements AutoCloseable {
     }
 
     /** Serves {@code handler} on 127.0.0.1:{@code port} (0 for a free one); {@code cannot} explains a busy port. */
-    static LocalHttp serve(int port, String threadName, String cannot, HttpHandler handler) {
+    public static LocalHttp serve(int port, String threadName, String cannot, HttpHandler handler) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         } catch (IOException e) {
             throw new IllegalStateException(cannot, e);
         }
-        ExecutorService threads = Executors.newCachedThreadPool(daemonThreads(threadName));
+        ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.factory(threadName));
         server.createContext("/", handler);
         server.setExecutor(threads);
         server.start();
         return new LocalHttp(server, threads);
     }
 
-    static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
     /** {@code http://127.0.0.1:<port>} */
-    URI baseUri() {
+    public URI baseUri() {
         return URI.create("http://127.0.0.1:" + port());
     }
 
     /** Writes the status and body ({@code -1} length, no body, when it is empty). */
-    static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    public static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
@@ -74,7 +67,7 @@ final class LocalHttp implements AutoCloseable {
     }
 
     /** A query string decoded; a repeated key keeps all its values joined with commas, as API Gateway does. */
-    static Map<String, String> query(String rawQuery) {
+    public static Map<String, String> query(String rawQuery) {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (String pair : rawQuery == null ? new String[0] : rawQuery.split("&")) {
             if (!pair.isEmpty()) {

@@ -1,4 +1,4 @@
-package ai.joinchat.push.local;
+package ai.joinchat.push.tools;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
