@@ -73,7 +73,9 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         this.console = console;
         this.runtimeApi = runtimeApi;
         this.classDataSharing = classDataSharing;
-        this.destroyOnShutdown = new Thread(this::destroyProcessNow, "destroy-" + definition.name());
+        // The same stop as close(): a training JVM killed outright would never write its archive,
+        // so Ctrl-C would leave every later start without one.
+        this.destroyOnShutdown = new Thread(this::close, "destroy-" + definition.name());
     }
 
     /**
@@ -99,6 +101,11 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             function.launch();
         }
         return function;
+    }
+
+    /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}; for tests. */
+    Runnable onShutdown() {
+        return destroyOnShutdown;
     }
 
     @Override
@@ -269,14 +276,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             if (runtimeApi.waitingInvocations() > 0) {
                 launch();
             }
-        }
-    }
-
-    private void destroyProcessNow() {
-        closed = true;
-        Process current = process;
-        if (current != null) {
-            current.destroyForcibly();
         }
     }
 

@@ -222,4 +222,24 @@ class LambdaRuntimeApiTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, notFound.statusCode());
     }
+
+    /** Ctrl-C stops a training JVM gently: it writes its class data sharing archive, which later starts map. */
+    @Test
+    void aStopByShutdownLeavesTheClassDataSharingArchive() throws Exception {
+        Path archives = workDirectory.resolve("cds-on-shutdown");
+        FunctionProcess.Definition definition = new FunctionProcess.Definition("TestFunction", "test-fn",
+                "local-TestFunction", TestStreamHandler.class.getName() + "::handleRequest", functionJar, 256,
+                Duration.ofSeconds(10), Map.of());
+        FunctionProcess function = FunctionProcess.start(definition, bootstrapJar, REGION, console,
+                ClassDataSharing.in(archives));
+        started.add(function);
+        function.ready().get(STARTUP_SECONDS, TimeUnit.SECONDS);
+
+        function.onShutdown().run();
+
+        try (var files = java.nio.file.Files.list(archives)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            assertTrue(names.stream().anyMatch(n -> n.endsWith(".jsa")), "no archive written: " + names);
+        }
+    }
 }
