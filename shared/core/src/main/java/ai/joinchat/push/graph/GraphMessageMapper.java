@@ -132,9 +132,7 @@ public final class GraphMessageMapper {
 
     private ObjectNode genericElement(JsonNode element) {
         ObjectNode out = nodes.objectNode();
-        copy(element, out, "title");
-        copy(element, out, "subtitle");
-        copy(element, out, "image_url");
+        copy(element, out, "title", "subtitle", "image_url");
         JsonNode defaultAction = element.get("default_action");
         if (defaultAction != null && defaultAction.isObject()) {
             out.set("default_action", defaultAction(defaultAction));
@@ -146,58 +144,21 @@ public final class GraphMessageMapper {
     private ObjectNode receiptPayload(JsonNode message) {
         ObjectNode payload = nodes.objectNode();
         payload.put("template_type", "receipt");
-        copy(message, payload, "recipient_name");
-        copy(message, payload, "order_number");
-        copy(message, payload, "currency");
-        copy(message, payload, "payment_method");
-        copy(message, payload, "order_url");
+        copy(message, payload, "recipient_name", "order_number", "currency", "payment_method", "order_url");
         JsonNode timestamp = message.get("timestamp");
         if (present(timestamp)) {
             payload.put("timestamp", asPlainText(timestamp));
         }
         copyBoolean(message, payload, "sharable");
-
         JsonNode address = message.get("address");
         if (address != null && address.isObject()) {
-            ObjectNode out = payload.putObject("address");
-            copy(address, out, "street_1");
-            copy(address, out, "street_2");
-            copy(address, out, "city");
-            copy(address, out, "postal_code");
-            copy(address, out, "state");
-            copy(address, out, "country");
+            copy(address, payload.putObject("address"),
+                    "street_1", "street_2", "city", "postal_code", "state", "country");
         }
-
-        JsonNode summary = message.path("summary");
-        ObjectNode summaryOut = payload.putObject("summary");
-        copy(summary, summaryOut, "subtotal");
-        copy(summary, summaryOut, "shipping_cost");
-        copy(summary, summaryOut, "total_tax");
-        copy(summary, summaryOut, "total_cost");
-
-        JsonNode adjustments = message.get("adjustments");
-        if (adjustments != null && adjustments.isArray() && !adjustments.isEmpty()) {
-            ArrayNode out = payload.putArray("adjustments");
-            for (JsonNode adjustment : adjustments) {
-                ObjectNode a = out.addObject();
-                copy(adjustment, a, "name");
-                copy(adjustment, a, "amount");
-            }
-        }
-
-        JsonNode elements = message.get("elements");
-        if (elements != null && elements.isArray() && !elements.isEmpty()) {
-            ArrayNode out = payload.putArray("elements");
-            for (JsonNode element : elements) {
-                ObjectNode e = out.addObject();
-                copy(element, e, "title");
-                copy(element, e, "subtitle");
-                copy(element, e, "quantity");
-                copy(element, e, "price");
-                copy(element, e, "currency");
-                copy(element, e, "image_url");
-            }
-        }
+        copy(message.path("summary"), payload.putObject("summary"),
+                "subtotal", "shipping_cost", "total_tax", "total_cost");
+        copyObjects(message, payload, "adjustments", "name", "amount");
+        copyObjects(message, payload, "elements", "title", "subtitle", "quantity", "price", "currency", "image_url");
         return payload;
     }
 
@@ -220,8 +181,7 @@ public final class GraphMessageMapper {
         out.put("type", type);
         switch (type) {
             case "web_url" -> {
-                copy(button, out, "url");
-                copy(button, out, "title");
+                copy(button, out, "url", "title");
                 copyWebviewOptions(button, out);
             }
             case "postback", "phone_number" -> {
@@ -246,9 +206,7 @@ public final class GraphMessageMapper {
     }
 
     private void copyWebviewOptions(JsonNode from, ObjectNode to) {
-        copy(from, to, "webview_height_ratio");
-        copy(from, to, "messenger_extensions");
-        copy(from, to, "fallback_url");
+        copy(from, to, "webview_height_ratio", "messenger_extensions", "fallback_url");
     }
 
     private ObjectNode quickReply(JsonNode quickReply) {
@@ -257,9 +215,7 @@ public final class GraphMessageMapper {
         out.put("content_type", contentType);
         switch (contentType) {
             case "text" -> {
-                copy(quickReply, out, "title");
-                copy(quickReply, out, "payload");
-                copy(quickReply, out, "image_url");
+                copy(quickReply, out, "title", "payload", "image_url");
             }
             case "user_phone_number", "user_email" -> {
                 // Messenger fills these in itself: only the content type is sent.
@@ -276,11 +232,24 @@ public final class GraphMessageMapper {
         return node != null && !node.isNull() && !node.isMissingNode();
     }
 
-    /** Copies {@code from[field]} to {@code to[field]} unchanged (keeping its JSON type) when present. */
-    private static void copy(JsonNode from, ObjectNode to, String field) {
-        JsonNode value = from.get(field);
-        if (present(value)) {
-            to.set(field, value.deepCopy());
+    /** Copies each {@code from[field]} to {@code to[field]} unchanged (keeping its JSON type) when present. */
+    private static void copy(JsonNode from, ObjectNode to, String... fields) {
+        for (String field : fields) {
+            JsonNode value = from.get(field);
+            if (present(value)) {
+                to.set(field, value.deepCopy());
+            }
+        }
+    }
+
+    /** Copies a non-empty array of objects {@code from[array]}, each object reduced to {@code fields}. */
+    private static void copyObjects(JsonNode from, ObjectNode to, String array, String... fields) {
+        JsonNode items = from.get(array);
+        if (items != null && items.isArray() && !items.isEmpty()) {
+            ArrayNode out = to.putArray(array);
+            for (JsonNode item : items) {
+                copy(item, out.addObject(), fields);
+            }
         }
     }
 
