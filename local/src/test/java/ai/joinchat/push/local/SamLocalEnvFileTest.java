@@ -49,7 +49,7 @@ class SamLocalEnvFileTest {
         for (ServerlessFunction function : TEMPLATE.functions()) {
             for (Map.Entry<String, Object> variable : function.environment().entrySet()) {
                 if (!(variable.getValue() instanceof Map<?, ?> intrinsic) || !(intrinsic.get("Ref") instanceof String logicalId)
-                        || !TEMPLATE.resources().containsKey(logicalId)) {
+                        || !((Map<?, ?>) TEMPLATE.document().get("Resources")).containsKey(logicalId)) {
                     continue; // parameters and literals: the template's defaults work locally
                 }
                 JsonNode value = env.get(function.logicalId()).has(variable.getKey())

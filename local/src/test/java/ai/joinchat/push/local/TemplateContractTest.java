@@ -6,7 +6,7 @@ import ai.joinchat.push.local.aws.template.HttpApiRoute;
 import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
 import ai.joinchat.push.local.aws.template.SqsEventSource;
-import ai.joinchat.push.local.aws.template.TemplateResource;
+import ai.joinchat.push.local.aws.template.TemplateDocument;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,6 +36,7 @@ class TemplateContractTest {
 
     private static final Path ROOT = repositoryRoot();
     private static final SamTemplate TEMPLATE = SamTemplate.read(ROOT.resolve("template.yaml"));
+    private static final TemplateDocument DOCUMENT = new TemplateDocument(TEMPLATE);
 
     @Test
     void everyHandlerNamesAnExistingStreamHandlerMethod() throws Exception {
@@ -79,7 +80,7 @@ class TemplateContractTest {
         for (ServerlessFunction function : TEMPLATE.functions()) {
             Path module = ROOT.resolve(function.codeUri());
             assertTrue(Files.isRegularFile(module.resolve("pom.xml")), "CodeUri is a Maven module: " + function.codeUri());
-            Map<String, Object> metadata = TEMPLATE.resources().get(function.logicalId()).metadata();
+            Map<String, Object> metadata = DOCUMENT.map("Resources", function.logicalId(), "Metadata");
             assertEquals("makefile", metadata.get("BuildMethod"), function.logicalId() + " is built by its Makefile");
             String makefile = Files.readString(module.resolve("Makefile"));
             assertTrue(makefile.contains("build-" + function.logicalId() + ":"),
@@ -118,15 +119,16 @@ class TemplateContractTest {
         assertTrue(worker.sqsEvents().get(1).reportsBatchItemFailures());
         SqsEventSource source = worker.sqsEvents().get(0);
         assertTrue(source.reportsBatchItemFailures());
-        assertTrue(source.maximumConcurrency().isPresent(), "MaximumConcurrency bounds the worker's fan-out");
+        assertTrue(DOCUMENT.map("Resources", "WorkerFunction", "Properties", "Events", "Queue", "Properties", "ScalingConfig")
+                .containsKey("MaximumConcurrency"), "MaximumConcurrency bounds the worker's fan-out");
         assertEquals("MessageQueue", source.queueLogicalId());
 
-        Map<String, Object> queue = TEMPLATE.resources().get("MessageQueue").properties();
+        Map<String, Object> queue = DOCUMENT.properties("MessageQueue");
         int visibility = ((Number) queue.get("VisibilityTimeout")).intValue();
         assertTrue(visibility >= 6 * worker.timeoutSeconds(),
                 "visibility timeout " + visibility + " s is below 6x the worker timeout " + worker.timeoutSeconds() + " s");
         assertTrue(queue.containsKey("RedrivePolicy"));
-        assertEquals("AWS::SQS::Queue", TEMPLATE.resources().get("MessageDeadLetterQueue").type());
+        assertEquals("AWS::SQS::Queue", DOCUMENT.type("MessageDeadLetterQueue"));
         // No redelivery of a message (a duplicate, or the one after a killed invocation) can send
         // while the invocation that claimed it may still be sending.
         assertTrue(ai.joinchat.push.worker.DeliveryPolicy.DEFAULT_CLAIM_LEASE.getSeconds()
@@ -139,8 +141,8 @@ class TemplateContractTest {
         String yaml = Files.readString(ROOT.resolve("template.yaml"));
         assertFalse(yaml.contains("FullAccess"), "no *FullAccess managed policies");
         assertFalse(yaml.matches("(?s).*Resource:\\s*['\"]?\\*['\"]?\\s.*"), "no Resource: '*'");
-        for (TemplateResource function : TEMPLATE.resourcesOfType(SamTemplate.FUNCTION_TYPE).values()) {
-            assertTrue(function.properties().containsKey("Policies"), function.logicalId() + " declares its policies");
+        for (String function : DOCUMENT.resourcesOfType(SamTemplate.FUNCTION_TYPE)) {
+            assertTrue(DOCUMENT.properties(function).containsKey("Policies"), function + " declares its policies");
         }
     }
 
@@ -158,7 +160,7 @@ class TemplateContractTest {
                 expected.computeIfAbsent(resourceArn(function, grant), k -> new TreeSet<>()).addAll(grant.actions());
             }
             Map<String, Set<String>> granted = new TreeMap<>();
-            Object policies = TEMPLATE.resources().get(function.logicalId()).properties().get("Policies");
+            Object policies = DOCUMENT.properties(function.logicalId()).get("Policies");
             assertTrue(policies instanceof List<?>, function.logicalId() + " lists its policies");
             for (Object policy : (List<?>) policies) {
                 assertTrue(policy instanceof Map<?, ?> map && map.keySet().equals(Set.of("Statement")),
@@ -180,7 +182,7 @@ class TemplateContractTest {
     void theAppSecretArnMatchesOneSecretAndThePagePrefixEndsWithASlash() {
         String appSecretArn = resourceArn(TEMPLATE.function("WorkerFunction"), IamGrant.on(EnvVar.APP_SECRET_ID, "x:Y"));
         assertTrue(appSecretArn.endsWith(":secret:${AppSecretId}-??????"), appSecretArn);
-        String pattern = String.valueOf(TEMPLATE.parameterDeclaration("PageSecretPrefix").get("AllowedPattern"));
+        String pattern = String.valueOf(DOCUMENT.map("Parameters", "PageSecretPrefix").get("AllowedPattern"));
         assertTrue(pattern.endsWith("/$"), "the prefix ends with / so prefix* cannot match a sibling: " + pattern);
         assertTrue("joinchat/pages/".matches(pattern));
         assertFalse("joinchat/pages".matches(pattern));
@@ -188,12 +190,13 @@ class TemplateContractTest {
 
     @Test
     void everyNumericParameterIsBoundedAndRetentionMatchesTheCodesBound() {
-        TEMPLATE.parameters().values().stream().filter(p -> p.type().equals("Number")).forEach(p -> {
-            Map<String, Object> declaration = TEMPLATE.parameterDeclaration(p.name());
-            assertTrue(declaration.containsKey("MinValue") && declaration.containsKey("MaxValue"),
-                    p.name() + " declares MinValue and MaxValue");
-        });
-        assertEquals(3650, ((Number) TEMPLATE.parameterDeclaration("RecordRetentionDays").get("MaxValue")).intValue());
+        DOCUMENT.map("Parameters").keySet().stream().filter(name -> DOCUMENT.map("Parameters", name).get("Type").equals("Number"))
+                .forEach(name -> {
+                    Map<String, Object> declaration = DOCUMENT.map("Parameters", name);
+                    assertTrue(declaration.containsKey("MinValue") && declaration.containsKey("MaxValue"),
+                            name + " declares MinValue and MaxValue");
+                });
+        assertEquals(3650, ((Number) DOCUMENT.map("Parameters", "RecordRetentionDays").get("MaxValue")).intValue());
         Map<String, String> tooLong = new java.util.HashMap<>();
         for (EnvVar var : EnvVar.values()) {
             tooLong.put(var.name(), var.defaultValue() == null ? "x" : var.defaultValue());
@@ -218,12 +221,11 @@ class TemplateContractTest {
 
     @Test
     void theWebhookRouteHasItsOwnThrottle() {
-        Map<?, ?> webhookEvent = (Map<?, ?>) ((Map<?, ?>) TEMPLATE.resources().get("WebhookFunction").properties()
-                .get("Events")).get("Webhook");
+        Map<String, Object> webhookEvent = DOCUMENT.map("Resources", "WebhookFunction", "Properties", "Events", "Webhook");
         Map<?, ?> settings = (Map<?, ?>) ((Map<?, ?>) webhookEvent.get("Properties")).get("RouteSettings");
         assertTrue(settings != null && settings.containsKey("ThrottlingRateLimit") && settings.containsKey("ThrottlingBurstLimit"),
                 "POST/GET /webhook has route settings of its own: " + webhookEvent);
-        assertTrue(TEMPLATE.resources().get("HttpApi").properties().containsKey("DefaultRouteSettings"));
+        assertTrue(DOCUMENT.properties("HttpApi").containsKey("DefaultRouteSettings"));
     }
 
     @SuppressWarnings("unchecked")
@@ -239,12 +241,12 @@ class TemplateContractTest {
         assertTrue(value instanceof Map<?, ?> ref && ref.containsKey("Ref"),
                 function.logicalId() + " has " + grant.resource() + " as a !Ref: " + value);
         String target = String.valueOf(((Map<?, ?>) value).get("Ref"));
-        if (TEMPLATE.parameters().containsKey(target)) {
+        if (DOCUMENT.map("Parameters").containsKey(target)) {
             String secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${" + target + "}";
             // A prefix names open-ended page ids; one secret is its name and Secrets Manager's 6-character suffix.
             return "Sub:" + secrets + (grant.resource() == EnvVar.PAGE_SECRET_PREFIX ? "*" : "-??????");
         }
-        String type = TEMPLATE.resources().get(target).type();
+        String type = DOCUMENT.type(target);
         assertTrue(type.equals("AWS::DynamoDB::Table") || type.equals("AWS::SQS::Queue"), target + " is " + type);
         return grant.scope() == IamGrant.Scope.INDEXES ? "Sub:${" + target + ".Arn}/index/*" : "GetAtt:" + target + ".Arn";
     }

@@ -5,43 +5,40 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Evaluates the CloudFormation intrinsic functions template.yaml uses: {@code Ref} (parameters,
- * pseudo parameters, resources), {@code Fn::GetAtt} and {@code Fn::Sub} of a string in values,
- * and in the Conditions section {@code Fn::And}, {@code Fn::Not}, {@code Fn::Equals} and
- * {@code Condition}. Any other intrinsic fails with an {@link IllegalArgumentException} naming it and where it stands,
- * e.g. {@code "Fn::Join at WorkerFunction.Environment.Variables.X is not supported locally"}.
+ * Evaluates the CloudFormation intrinsic functions template.yaml uses in values: {@code Ref}
+ * (parameters at their defaults, the pseudo parameters AWS::Region, AWS::AccountId, AWS::Partition
+ * and AWS::URLSuffix, resources), {@code Fn::GetAtt} and {@code Fn::Sub} of a string. Any other
+ * intrinsic fails with an {@link IllegalArgumentException} naming it and where it stands, e.g.
+ * {@code "Fn::Join at WorkerFunction.Environment.Variables.X is not supported locally"}.
  */
-public final class IntrinsicResolver {
+final class IntrinsicResolver {
 
-    private static final String SUPPORTED = "local stacks resolve Ref, Fn::GetAtt and Fn::Sub of a string,"
-            + " and in Conditions Fn::And, Fn::Not, Fn::Equals and Condition";
+    static final String LOCAL_ACCOUNT_ID = "000000000000";
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
     private final SamTemplate template;
-    private final PseudoParameters pseudoParameters;
-    private final ResourceReferences resources;
+    private final String region;
+    /** (logical id, attribute) to the value of {@code Fn::GetAtt} (of {@code Ref} for "Ref"); null if not known. */
+    private final BiFunction<String, String, String> resources;
 
-    public IntrinsicResolver(SamTemplate template, PseudoParameters pseudoParameters, ResourceReferences resources) {
+    IntrinsicResolver(SamTemplate template, String region, BiFunction<String, String, String> resources) {
         this.template = template;
-        this.pseudoParameters = pseudoParameters;
+        this.region = region;
         this.resources = resources;
     }
 
-    /** The value with every intrinsic function evaluated: strings, numbers, booleans, lists and maps. */
-    public Object resolve(Object value) {
-        return resolve(value, "value");
-    }
-
-    /** As {@link #resolve(Object)}; {@code where} (e.g. "MessageQueue.Properties") names the value in errors. */
-    public Object resolve(Object value, String where) {
+    /** The value with every intrinsic function evaluated; {@code where} (e.g. "MessageQueue.Properties") names it in errors. */
+    Object resolve(Object value, String where) {
         if (value instanceof Map<?, ?> map) {
-            if (YamlValues.isIntrinsic(map)) {
-                Map.Entry<?, ?> function = map.entrySet().iterator().next();
-                return evaluate((String) function.getKey(), function.getValue(), where);
+            // An intrinsic function in long form: a one-entry mapping keyed Ref or Fn::*.
+            Object function = map.size() == 1 ? map.keySet().iterator().next() : null;
+            if ("Ref".equals(function) || function instanceof String name && name.startsWith("Fn::")) {
+                return evaluate((String) function, map.get(function), where);
             }
             Map<String, Object> result = new LinkedHashMap<>();
             map.forEach((key, item) -> result.put(String.valueOf(key), resolve(item, where + "." + key)));
@@ -58,11 +55,7 @@ public final class IntrinsicResolver {
     }
 
     /** Every value resolved to text, e.g. environment variables. */
-    public Map<String, String> resolveToStrings(Map<String, ?> values) {
-        return resolveToStrings(values, "value");
-    }
-
-    public Map<String, String> resolveToStrings(Map<String, ?> values, String where) {
+    Map<String, String> resolveToStrings(Map<String, ?> values, String where) {
         Map<String, String> result = new LinkedHashMap<>();
         values.forEach((name, value) -> result.put(name, resolveToString(value, where + "." + name)));
         return result;
@@ -71,15 +64,6 @@ public final class IntrinsicResolver {
     /** A resolved scalar as text: numbers in plain notation ("300"), booleans as "true"/"false". */
     String resolveToString(Object value, String where) {
         return scalarText(resolve(value, where));
-    }
-
-    /** Evaluates a condition of the template's Conditions section. */
-    public boolean isConditionTrue(String conditionName) {
-        Object definition = template.conditions().get(conditionName);
-        if (definition == null) {
-            throw new IllegalArgumentException("No condition named " + conditionName + " in the template");
-        }
-        return condition(definition, "Conditions." + conditionName);
     }
 
     private Object evaluate(String function, Object argument, String where) {
@@ -92,49 +76,30 @@ public final class IntrinsicResolver {
         };
     }
 
-    private boolean condition(Object expression, String where) {
-        if (!(expression instanceof Map<?, ?> map) || map.size() != 1) {
-            throw new IllegalArgumentException("Not a condition at " + where + ": " + expression);
-        }
-        Map.Entry<?, ?> function = map.entrySet().iterator().next();
-        Object argument = function.getValue();
-        String name = String.valueOf(function.getKey());
-        List<Object> operands = name.equals("Condition") ? List.of() : YamlValues.list(argument, name + " at " + where);
-        return switch (name) {
-            case "Condition" -> isConditionTrue(scalarText(argument));
-            case "Fn::And" -> operands.stream().allMatch(operand -> condition(operand, where + ".Fn::And"));
-            case "Fn::Not" -> !condition(only(operands, 1, name, where).get(0), where + ".Fn::Not");
-            case "Fn::Equals" -> only(operands, 2, name, where).stream()
-                    .map(operand -> resolveToString(operand, where + ".Fn::Equals")).distinct().count() == 1;
-            default -> throw unsupported(name, where);
-        };
-    }
-
-    private static List<Object> only(List<Object> operands, int count, String function, String where) {
-        if (operands.size() != count) {
-            throw new IllegalArgumentException(function + " at " + where + " needs " + count + " operands, got: " + operands);
-        }
-        return operands;
-    }
-
     private static IllegalArgumentException unsupported(String function, String where) {
-        return new IllegalArgumentException(function + " at " + where + " is not supported locally: " + SUPPORTED);
+        return new IllegalArgumentException(function + " at " + where
+                + " is not supported locally: local stacks resolve Ref, Fn::GetAtt and Fn::Sub of a string");
     }
 
     private String ref(String name, String where) {
         if (name.startsWith("AWS::")) {
-            String value = pseudoParameters.valueOf(name);
-            if (value == null) {
-                throw new IllegalArgumentException("The pseudo parameter " + name + " at " + where
-                        + " is not supported locally; local stacks know AWS::Region, AWS::AccountId, AWS::Partition and AWS::URLSuffix");
+            return switch (name) {
+                case "AWS::Region" -> region;
+                case "AWS::AccountId" -> LOCAL_ACCOUNT_ID;
+                case "AWS::Partition" -> "aws";
+                case "AWS::URLSuffix" -> "amazonaws.com";
+                default -> throw new IllegalArgumentException("The pseudo parameter " + name + " at " + where + " is not"
+                        + " supported locally; local stacks know AWS::Region, AWS::AccountId, AWS::Partition and AWS::URLSuffix");
+            };
+        }
+        Map<String, Object> parameter = template.declared("Parameters", name);
+        if (parameter != null) {
+            if (parameter.get("Default") == null) {
+                throw new IllegalArgumentException("Parameter " + name + " at " + where + " has no default");
             }
-            return value;
+            return scalarText(parameter.get("Default"));
         }
-        if (template.parameters().containsKey(name)) {
-            return template.parameterValue(name).orElseThrow(() -> new IllegalStateException(
-                    "Parameter " + name + " has no default and no value was given"));
-        }
-        return resources.value(name, ResourceReferences.REF).orElseThrow(() -> unresolvable("Ref " + name, name));
+        return resource(name, "Ref", "Ref " + name);
     }
 
     private String getAtt(List<?> parts) {
@@ -143,17 +108,17 @@ public final class IntrinsicResolver {
         }
         String logicalId = scalarText(parts.get(0));
         String attribute = scalarText(parts.get(1));
-        return resources.value(logicalId, attribute)
-                .orElseThrow(() -> unresolvable("Fn::GetAtt " + logicalId + "." + attribute, logicalId));
+        return resource(logicalId, attribute, "Fn::GetAtt " + logicalId + "." + attribute);
     }
 
-    private RuntimeException unresolvable(String expression, String logicalId) {
-        TemplateResource resource = template.resources().get(logicalId);
-        if (resource == null) {
-            return new IllegalArgumentException(expression + ": no parameter or resource named " + logicalId);
+    private String resource(String logicalId, String attribute, String expression) {
+        String value = resources.apply(logicalId, attribute);
+        if (value != null) {
+            return value;
         }
-        return new IllegalArgumentException(expression + ": " + resource.type()
-                + " resources are not provisioned locally (or not yet), so this value is not known");
+        Map<String, Object> resource = template.declared("Resources", logicalId);
+        throw new IllegalArgumentException(expression + (resource == null ? ": no parameter or resource named " + logicalId
+                : ": " + resource.get("Type") + " resources are not provisioned locally (or not yet), so this value is not known"));
     }
 
     /**

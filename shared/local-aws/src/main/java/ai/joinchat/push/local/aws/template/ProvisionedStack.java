@@ -3,7 +3,6 @@ package ai.joinchat.push.local.aws.template;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A template provisioned as a local stack: the physical tables and queues by logical id (in the
@@ -13,18 +12,16 @@ import java.util.Optional;
 public final class ProvisionedStack {
 
     private final SamTemplate template;
-    private final PseudoParameters pseudoParameters;
-    private final Map<String, ProvisionedTable> tables;
-    private final Map<String, ProvisionedQueue> queues;
-    private final IntrinsicResolver resolver;
+    private final String stackName;
+    private final String region;
+    /** Filled by {@link StackProvisioner}, in the order it creates them. */
+    final Map<String, ProvisionedTable> tables = new LinkedHashMap<>();
+    final Map<String, ProvisionedQueue> queues = new LinkedHashMap<>();
 
-    ProvisionedStack(SamTemplate template, PseudoParameters pseudoParameters,
-                     Map<String, ProvisionedTable> tables, Map<String, ProvisionedQueue> queues) {
+    ProvisionedStack(SamTemplate template, String stackName, String region) {
         this.template = template;
-        this.pseudoParameters = pseudoParameters;
-        this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
-        this.queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
-        this.resolver = template.resolver(pseudoParameters, references(this.tables, this.queues));
+        this.stackName = stackName;
+        this.region = region;
     }
 
     public SamTemplate template() {
@@ -32,21 +29,21 @@ public final class ProvisionedStack {
     }
 
     public String stackName() {
-        return pseudoParameters.stackName();
+        return stackName;
     }
 
     public String region() {
-        return pseudoParameters.region();
+        return region;
     }
 
     /** Tables by logical id. */
     public Map<String, ProvisionedTable> tables() {
-        return tables;
+        return Collections.unmodifiableMap(tables);
     }
 
     /** Queues by logical id. */
     public Map<String, ProvisionedQueue> queues() {
-        return queues;
+        return Collections.unmodifiableMap(queues);
     }
 
     public ProvisionedQueue queue(String logicalId) {
@@ -70,37 +67,35 @@ public final class ProvisionedStack {
      * against this stack; numbers as plain text ("300").
      */
     public Map<String, String> environmentOf(String functionLogicalId) {
-        return Collections.unmodifiableMap(resolver.resolveToStrings(template.function(functionLogicalId).environment(),
-                functionLogicalId + ".Environment.Variables"));
+        return Collections.unmodifiableMap(new IntrinsicResolver(template, region, this::attribute).resolveToStrings(
+                template.function(functionLogicalId).environment(), functionLogicalId + ".Environment.Variables"));
     }
 
     private <T> T found(Map<String, T> resources, String logicalId, String kind) {
         T resource = resources.get(logicalId);
         if (resource == null) {
-            throw new IllegalArgumentException("No " + kind + " " + logicalId + " in stack " + stackName() + "; "
+            throw new IllegalArgumentException("No " + kind + " " + logicalId + " in stack " + stackName + "; "
                     + kind + "s: " + resources.keySet());
         }
         return resource;
     }
 
     /**
-     * Ref and Fn::GetAtt of tables (Ref: name; Arn) and queues (Ref: URL; Arn, QueueName). The
-     * maps are read live, so a stack being provisioned can resolve what exists so far.
+     * {@code Ref} (attribute "Ref") and {@code Fn::GetAtt} of a table (name; Arn) or queue (URL;
+     * Arn, QueueName) created so far; null for any other.
      */
-    static ResourceReferences references(Map<String, ProvisionedTable> tables, Map<String, ProvisionedQueue> queues) {
-        return (logicalId, attribute) -> {
-            ProvisionedTable table = tables.get(logicalId);
-            ProvisionedQueue queue = queues.get(logicalId);
-            return Optional.ofNullable(table != null ? switch (attribute) {
-                case ResourceReferences.REF -> table.name();
-                case "Arn" -> table.arn();
-                default -> null;
-            } : queue == null ? null : switch (attribute) {
-                case ResourceReferences.REF -> queue.url();
-                case "Arn" -> queue.arn();
-                case "QueueName" -> queue.name();
-                default -> null;
-            });
+    String attribute(String logicalId, String attribute) {
+        ProvisionedTable table = tables.get(logicalId);
+        ProvisionedQueue queue = queues.get(logicalId);
+        return table != null ? switch (attribute) {
+            case "Ref" -> table.name();
+            case "Arn" -> table.arn();
+            default -> null;
+        } : queue == null ? null : switch (attribute) {
+            case "Ref" -> queue.url();
+            case "Arn" -> queue.arn();
+            case "QueueName" -> queue.name();
+            default -> null;
         };
     }
 }

@@ -9,14 +9,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
- * A SAM template (template.yaml) as read by the local backends: its parameters (defaults, and
- * overrides as {@code sam deploy --parameter-overrides} would give), Globals.Function, resources
- * and conditions, and its serverless functions with their events. Rules are deploy-time checks
- * and are not read.
+ * A SAM template (template.yaml) as local mode reads it: its serverless functions with their
+ * events (Globals.Function applied, parameters at their defaults) and the resources a local stack
+ * is provisioned from. Conditions and Rules are deploy-time matters and are not evaluated.
  */
 public final class SamTemplate {
 
@@ -29,11 +26,9 @@ public final class SamTemplate {
     private static final String READING_REGION = "us-east-1";
 
     private final Map<String, Object> document;
-    private final Map<String, String> parameterOverrides;
 
-    private SamTemplate(Map<String, Object> document, Map<String, String> parameterOverrides) {
+    SamTemplate(Map<String, Object> document) {
         this.document = document;
-        this.parameterOverrides = parameterOverrides;
     }
 
     public static SamTemplate read(Path file) {
@@ -45,46 +40,12 @@ public final class SamTemplate {
     }
 
     public static SamTemplate parse(String yaml) {
-        return new SamTemplate(CloudFormationYaml.parse(yaml), Map.of());
+        return new SamTemplate(CloudFormationYaml.parse(yaml));
     }
 
-    /** The same template with these parameter values in place of the defaults. */
-    public SamTemplate withParameterOverrides(Map<String, String> overrides) {
-        for (String name : overrides.keySet()) {
-            if (!parameters().containsKey(name)) {
-                throw new IllegalArgumentException("The template declares no parameter named " + name);
-            }
-        }
-        Map<String, String> merged = new LinkedHashMap<>(parameterOverrides);
-        merged.putAll(overrides);
-        return new SamTemplate(document, Collections.unmodifiableMap(merged));
-    }
-
-    /** The declared parameters by name, in template order. */
-    public Map<String, TemplateParameter> parameters() {
-        Map<String, TemplateParameter> parameters = new LinkedHashMap<>();
-        YamlValues.map(document.get("Parameters"), "Parameters").forEach((name, declaration) -> {
-            Map<String, Object> fields = YamlValues.map(declaration, "Parameter " + name);
-            parameters.put(name, new TemplateParameter(name, String.valueOf(fields.getOrDefault("Type", "String")),
-                    Optional.ofNullable(fields.get("Default")).map(IntrinsicResolver::scalarText)));
-        });
-        return parameters;
-    }
-
-    /** A parameter's declaration as written (Type, Default, MinValue, MaxValue, ...); empty if undeclared. */
-    public Map<String, Object> parameterDeclaration(String name) {
-        Object declaration = YamlValues.map(document.get("Parameters"), "Parameters").get(name);
-        return declaration == null ? Map.of() : YamlValues.map(declaration, "Parameter " + name);
-    }
-
-    /** The parameter's override if one was given, else its default. */
-    public Optional<String> parameterValue(String name) {
-        String override = parameterOverrides.get(name);
-        if (override != null) {
-            return Optional.of(override);
-        }
-        TemplateParameter parameter = parameters().get(name);
-        return parameter == null ? Optional.empty() : parameter.defaultValue();
+    /** The template as parsed (not to be modified): plain maps, lists and scalars, intrinsics in long form ({@code {"Ref": "X"}}). */
+    public Map<String, Object> document() {
+        return document;
     }
 
     /** The Globals.Function section, as declared. */
@@ -92,60 +53,38 @@ public final class SamTemplate {
         return YamlValues.map(YamlValues.map(document.get("Globals"), "Globals").get("Function"), "Globals.Function");
     }
 
-    public Map<String, Object> conditions() {
-        return YamlValues.map(document.get("Conditions"), "Conditions");
+    /** An entry of a section (e.g. a parameter of "Parameters") as declared; null if there is none. */
+    Map<String, Object> declared(String section, String name) {
+        Object declaration = YamlValues.map(document.get(section), section).get(name);
+        return declaration == null ? null : YamlValues.map(declaration, section + "." + name);
     }
 
-    /** Every resource by logical id, in template order. */
-    public Map<String, TemplateResource> resources() {
-        Map<String, TemplateResource> resources = new LinkedHashMap<>();
-        YamlValues.map(document.get("Resources"), "Resources").forEach((logicalId, declaration) -> {
-            Map<String, Object> fields = YamlValues.map(declaration, "Resource " + logicalId);
-            resources.put(logicalId, new TemplateResource(
-                    logicalId,
-                    String.valueOf(fields.get("Type")),
-                    YamlValues.map(fields.get("Properties"), logicalId + ".Properties"),
-                    Optional.ofNullable((String) fields.get("Condition")),
-                    YamlValues.map(fields.get("Metadata"), logicalId + ".Metadata")));
+    /** The declarations (Type, Properties, ...) of the resources of these types by logical id, in template order. */
+    Map<String, Map<String, Object>> resources(String... types) {
+        Map<String, Map<String, Object>> resources = new LinkedHashMap<>();
+        YamlValues.map(document.get("Resources"), "Resources").keySet().forEach(logicalId -> {
+            Map<String, Object> declaration = declared("Resources", logicalId);
+            if (List.of(types).contains(declaration.get("Type"))) {
+                resources.put(logicalId, declaration);
+            }
         });
         return resources;
     }
 
-    /** The resources of one type (e.g. "AWS::SQS::Queue") by logical id. */
-    public Map<String, TemplateResource> resourcesOfType(String type) {
-        Map<String, TemplateResource> matching = new LinkedHashMap<>(resources());
-        matching.values().removeIf(resource -> !resource.type().equals(type));
-        return matching;
-    }
-
     /** Every {@value #FUNCTION_TYPE}, with Globals.Function applied. */
     public List<ServerlessFunction> functions() {
-        IntrinsicResolver resolver = templateOnlyResolver();
-        return resourcesOfType(FUNCTION_TYPE).values().stream().map(resource -> toFunction(resource, resolver)).toList();
+        return resources(FUNCTION_TYPE).keySet().stream().map(this::function).toList();
     }
 
-    public ServerlessFunction function(String logicalId) {
-        TemplateResource resource = resourcesOfType(FUNCTION_TYPE).get(logicalId);
-        if (resource == null) {
-            throw new IllegalArgumentException("The template has no " + FUNCTION_TYPE + " named " + logicalId);
+    public ServerlessFunction function(String id) {
+        Map<String, Object> declaration = declared("Resources", id);
+        if (declaration == null || !FUNCTION_TYPE.equals(declaration.get("Type"))) {
+            throw new IllegalArgumentException("The template has no " + FUNCTION_TYPE + " named " + id);
         }
-        return toFunction(resource, templateOnlyResolver());
-    }
-
-    /** A resolver for this template's values, once its resources exist somewhere. */
-    public IntrinsicResolver resolver(PseudoParameters pseudoParameters, ResourceReferences resources) {
-        return new IntrinsicResolver(this, pseudoParameters, resources);
-    }
-
-    /** Resolves parameters and pseudo parameters (other than the stack name), not resources. */
-    private IntrinsicResolver templateOnlyResolver() {
-        return resolver(PseudoParameters.withoutStack(READING_REGION), ResourceReferences.NONE);
-    }
-
-    private ServerlessFunction toFunction(TemplateResource resource, IntrinsicResolver resolver) {
-        String id = resource.logicalId();
+        // Parameters and pseudo parameters (other than the stack name) resolve; resources do not exist yet.
+        IntrinsicResolver resolver = new IntrinsicResolver(this, READING_REGION, (logicalId, attribute) -> null);
         Map<String, Object> globals = globalsFunction();
-        Map<String, Object> properties = resource.properties();
+        Map<String, Object> properties = YamlValues.map(declaration.get("Properties"), id + ".Properties");
         Map<String, Object> settings = new LinkedHashMap<>(globals);
         settings.putAll(properties);
         Map<String, Object> environment = new LinkedHashMap<>(environmentVariables(globals, "Globals.Function"));
@@ -153,9 +92,9 @@ public final class SamTemplate {
 
         List<SqsEventSource> sqsEvents = new ArrayList<>();
         List<HttpApiRoute> httpApiEvents = new ArrayList<>();
-        YamlValues.map(properties.get("Events"), id + ".Events").forEach((eventName, declaration) -> {
+        YamlValues.map(properties.get("Events"), id + ".Events").forEach((eventName, declared) -> {
             String where = id + ".Events." + eventName;
-            Map<String, Object> event = YamlValues.map(declaration, where);
+            Map<String, Object> event = YamlValues.map(declared, where);
             Map<String, Object> eventProperties = YamlValues.map(event.get("Properties"), where + ".Properties");
             switch (String.valueOf(event.get("Type"))) {
                 case "SQS" -> sqsEvents.add(toSqsEventSource(where, eventProperties, resolver));
@@ -192,17 +131,11 @@ public final class SamTemplate {
             throw new IllegalArgumentException(where
                     + ": Queue must be !GetAtt <QueueResource>.Arn of a queue in this template, got: " + queue);
         }
-        List<String> responseTypes = new ArrayList<>();
-        YamlValues.list(resolver.resolve(properties.get("FunctionResponseTypes"), where), "FunctionResponseTypes")
-                .forEach(value -> responseTypes.add(IntrinsicResolver.scalarText(value)));
-        Object maximumConcurrency = YamlValues.map(properties.get("ScalingConfig"), "ScalingConfig").get("MaximumConcurrency");
         return new SqsEventSource(
                 String.valueOf(parts.get(0)),
                 integer(properties.get("BatchSize"), SAM_DEFAULT_SQS_BATCH_SIZE, resolver, where),
-                List.copyOf(responseTypes),
-                maximumConcurrency == null
-                        ? OptionalInt.empty()
-                        : OptionalInt.of(integer(maximumConcurrency, 0, resolver, where)));
+                YamlValues.list(resolver.resolve(properties.get("FunctionResponseTypes"), where), where)
+                        .contains("ReportBatchItemFailures"));
     }
 
     private static String text(Object value, String absent, IntrinsicResolver resolver, String where) {

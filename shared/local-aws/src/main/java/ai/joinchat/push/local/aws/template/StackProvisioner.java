@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -32,8 +31,8 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  */
 public final class StackProvisioner {
 
-    public static final String TABLE_TYPE = "AWS::DynamoDB::Table";
-    public static final String QUEUE_TYPE = "AWS::SQS::Queue";
+    private static final String TABLE_TYPE = "AWS::DynamoDB::Table";
+    private static final String QUEUE_TYPE = "AWS::SQS::Queue";
 
     private static final Set<String> TABLE_PROPERTIES = Set.of("TableName", "BillingMode", "AttributeDefinitions",
             "KeySchema", "GlobalSecondaryIndexes", "TimeToLiveSpecification",
@@ -44,66 +43,58 @@ public final class StackProvisioner {
     private static final Set<String> QUEUE_PROPERTIES_IGNORED = Set.of("QueueName", "SqsManagedSseEnabled", "Tags");
 
     public ProvisionedStack provision(SamTemplate template, String stackName, DynamoDbClient dynamoDb, SqsClient sqs) {
-        PseudoParameters pseudoParameters = PseudoParameters.of(stackName, dynamoDb.serviceClientConfiguration().region().id());
-        Map<String, TemplateResource> wanted = new LinkedHashMap<>();
-        IntrinsicResolver conditions = template.resolver(pseudoParameters, ResourceReferences.NONE);
-        for (TemplateResource resource : template.resources().values()) {
-            if ((resource.type().equals(TABLE_TYPE) || resource.type().equals(QUEUE_TYPE))
-                    && resource.condition().map(conditions::isConditionTrue).orElse(true)) {
-                wanted.put(resource.logicalId(), resource);
+        ProvisionedStack stack = new ProvisionedStack(template, stackName, dynamoDb.serviceClientConfiguration().region().id());
+        Map<String, Map<String, Object>> wanted = template.resources(TABLE_TYPE, QUEUE_TYPE);
+        wanted.forEach((logicalId, resource) -> {
+            if (resource.containsKey("Condition")) {
+                throw new IllegalArgumentException(logicalId
+                        + " has a Condition: local stacks do not evaluate Conditions, and provision every table and queue");
             }
-        }
-        Provisioning provisioning = new Provisioning(template, pseudoParameters, wanted, dynamoDb, sqs);
+        });
+        Provisioning provisioning = new Provisioning(stack, wanted, dynamoDb, sqs);
         wanted.keySet().forEach(provisioning::provide);
-        return new ProvisionedStack(template, pseudoParameters, provisioning.tables, provisioning.queues);
+        return stack;
     }
 
     /**
      * One stack being provisioned. A reference to a wanted resource not created yet creates it
      * first, so e.g. a dead-letter queue exists before the queue whose RedrivePolicy names it.
      */
-    private final class Provisioning implements ResourceReferences {
-        final Map<String, ProvisionedTable> tables = new LinkedHashMap<>();
-        final Map<String, ProvisionedQueue> queues = new LinkedHashMap<>();
-        private final ResourceReferences created = ProvisionedStack.references(tables, queues);
+    private final class Provisioning {
+        private final ProvisionedStack stack;
+        private final Map<String, Map<String, Object>> wanted;
         private final Set<String> started = new HashSet<>();
-        private final Map<String, TemplateResource> wanted;
-        private final String stackName;
         private final IntrinsicResolver resolver;
         private final DynamoDbClient dynamoDb;
         private final SqsClient sqs;
 
-        Provisioning(SamTemplate template, PseudoParameters pseudoParameters, Map<String, TemplateResource> wanted,
-                     DynamoDbClient dynamoDb, SqsClient sqs) {
+        Provisioning(ProvisionedStack stack, Map<String, Map<String, Object>> wanted, DynamoDbClient dynamoDb, SqsClient sqs) {
+            this.stack = stack;
             this.wanted = wanted;
-            this.stackName = pseudoParameters.stackName();
-            this.resolver = template.resolver(pseudoParameters, this);
+            this.resolver = new IntrinsicResolver(stack.template(), stack.region(), (logicalId, attribute) -> {
+                provide(logicalId);
+                return stack.attribute(logicalId, attribute);
+            });
             this.dynamoDb = dynamoDb;
             this.sqs = sqs;
         }
 
         void provide(String logicalId) {
-            TemplateResource resource = wanted.get(logicalId);
-            if (resource == null || tables.containsKey(logicalId) || queues.containsKey(logicalId)) {
+            Map<String, Object> resource = wanted.get(logicalId);
+            if (resource == null || stack.tables.containsKey(logicalId) || stack.queues.containsKey(logicalId)) {
                 return;
             }
             if (!started.add(logicalId)) {
                 throw new IllegalArgumentException("Circular references between resources, through " + logicalId);
             }
             String where = logicalId + ".Properties";
-            Map<String, Object> properties = YamlValues.map(resolver.resolve(resource.properties(), where), where);
-            String defaultName = stackName + "-" + logicalId;
-            if (resource.type().equals(TABLE_TYPE)) {
-                tables.put(logicalId, provisionTable(logicalId, defaultName, properties, dynamoDb));
+            Map<String, Object> properties = YamlValues.map(resolver.resolve(resource.get("Properties"), where), where);
+            String defaultName = stack.stackName() + "-" + logicalId;
+            if (resource.get("Type").equals(TABLE_TYPE)) {
+                stack.tables.put(logicalId, provisionTable(logicalId, defaultName, properties, dynamoDb));
             } else {
-                queues.put(logicalId, provisionQueue(logicalId, defaultName, properties, sqs));
+                stack.queues.put(logicalId, provisionQueue(logicalId, defaultName, properties, sqs));
             }
-        }
-
-        @Override
-        public Optional<String> value(String logicalId, String attribute) {
-            provide(logicalId);
-            return created.value(logicalId, attribute);
         }
     }
 

@@ -32,13 +32,4 @@ final class YamlValues {
         }
         throw new IllegalArgumentException(what + " must be a sequence, got: " + value);
     }
-
-    /** Is this an intrinsic function in long form: a one-entry mapping keyed Ref or Fn::*. */
-    static boolean isIntrinsic(Object value) {
-        if (value instanceof Map<?, ?> map && map.size() == 1) {
-            Object key = map.keySet().iterator().next();
-            return "Ref".equals(key) || (key instanceof String name && name.startsWith("Fn::"));
-        }
-        return false;
-    }
 }

@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 class SamTemplateTest {
 
     private static final SamTemplate PROJECT_TEMPLATE = SamTemplate.read(Path.of("../../template.yaml"));
+    private static final TemplateDocument PROJECT = new TemplateDocument(PROJECT_TEMPLATE);
 
     @Test
     void findsTheThreeFunctionsWithHandlersAndSettings() {
@@ -29,7 +29,7 @@ class SamTemplateTest {
         assertEquals("functions/worker", functions.get("WorkerFunction").codeUri());
         assertEquals(Path.of("functions/worker/target/worker.jar"), functions.get("WorkerFunction").builtJar());
         assertEquals("worker", functions.get("WorkerFunction").shortName());
-        assertEquals(Map.of("BuildMethod", "makefile"), PROJECT_TEMPLATE.resources().get("WorkerFunction").metadata());
+        assertEquals(Map.of("BuildMethod", "makefile"), PROJECT.map("Resources", "WorkerFunction", "Metadata"));
         assertEquals(30, functions.get("WorkerFunction").timeoutSeconds());
         assertEquals(10, functions.get("SendApiFunction").timeoutSeconds());
         assertEquals(1024, functions.get("WebhookFunction").memorySizeMb(), "MemorySize comes from Globals");
@@ -57,9 +57,9 @@ class SamTemplateTest {
         SqsEventSource queue = worker.sqsEvents().get(0);
         assertEquals("MessageQueue", queue.queueLogicalId());
         assertEquals(10, queue.batchSize());
-        assertEquals(List.of("ReportBatchItemFailures"), queue.functionResponseTypes());
         assertTrue(queue.reportsBatchItemFailures());
-        assertEquals(OptionalInt.of(20), queue.maximumConcurrency());
+        assertEquals(Map.of("MaximumConcurrency", Map.of("Ref", "WorkerMaximumConcurrency")),
+                PROJECT.map("Resources", "WorkerFunction", "Properties", "Events", "Queue", "Properties", "ScalingConfig"));
         assertTrue(worker.httpApiEvents().isEmpty());
     }
 
@@ -76,26 +76,23 @@ class SamTemplateTest {
     }
 
     @Test
-    void parametersHaveDefaultsAndOverrides() {
-        assertEquals(Optional.of("300"), PROJECT_TEMPLATE.parameterValue("SecretCacheTtlSeconds"));
-        assertEquals(Optional.of("joinchat/pages/"), PROJECT_TEMPLATE.parameterValue("PageSecretPrefix"));
-        assertEquals("Number", PROJECT_TEMPLATE.parameters().get("MaxReceiveCount").type());
+    void parametersResolveToTheirDefaultsOrTheValuesGiven() {
+        Map<String, Object> ttl = Map.of("Ref", "SecretCacheTtlSeconds");
+        SamTemplate overridden = PROJECT.withParameters(Map.of("SecretCacheTtlSeconds", "60")).template();
 
-        SamTemplate overridden = PROJECT_TEMPLATE.withParameterOverrides(Map.of("SecretCacheTtlSeconds", "60"));
-
-        assertEquals(Optional.of("60"), overridden.parameterValue("SecretCacheTtlSeconds"));
-        assertEquals(Optional.of("300"), PROJECT_TEMPLATE.parameterValue("SecretCacheTtlSeconds"));
-        assertThrows(IllegalArgumentException.class, () -> PROJECT_TEMPLATE.withParameterOverrides(Map.of("Nope", "1")));
+        assertEquals("300", resolver(PROJECT_TEMPLATE).resolveToString(ttl, "ttl"));
+        assertEquals("joinchat/pages/", resolver(PROJECT_TEMPLATE).resolveToString(Map.of("Ref", "PageSecretPrefix"), "p"));
+        assertEquals("60", resolver(overridden).resolveToString(ttl, "ttl"));
+        assertThrows(IllegalArgumentException.class, () -> PROJECT.withParameters(Map.of("Nope", "1")));
     }
 
     @Test
     void resourcesAreFoundByType() {
         assertEquals(List.of("MessagesTable", "ContactBindingsTable", "ContactStateTable", "IdempotencyKeysTable", "WebhookEventsTable"),
-                List.copyOf(PROJECT_TEMPLATE.resourcesOfType("AWS::DynamoDB::Table").keySet()));
+                PROJECT.resourcesOfType("AWS::DynamoDB::Table"));
         assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue"),
-                List.copyOf(PROJECT_TEMPLATE.resourcesOfType("AWS::SQS::Queue").keySet()));
-        Map<String, Object> redrivePolicy = YamlValues.map(
-                PROJECT_TEMPLATE.resources().get("MessageQueue").properties().get("RedrivePolicy"), "RedrivePolicy");
+                PROJECT.resourcesOfType("AWS::SQS::Queue"));
+        Map<String, Object> redrivePolicy = PROJECT.map("Resources", "MessageQueue", "Properties", "RedrivePolicy");
         assertEquals(Map.of("Fn::GetAtt", List.of("MessageDeadLetterQueue", "Arn")), redrivePolicy.get("deadLetterTargetArn"));
         assertEquals(Map.of("LogFormat", "JSON", "ApplicationLogLevel", Map.of("Ref", "LogLevel"), "SystemLogLevel", "WARN"),
                 PROJECT_TEMPLATE.globalsFunction().get("LoggingConfig"));
@@ -108,10 +105,6 @@ class SamTemplateTest {
                   Stage:
                     Type: String
                     Default: prod
-                Conditions:
-                  IsProd: !Equals [!Ref Stage, prod]
-                  IsNotProd: !Not [!Condition IsProd]
-                  Both: !And [!Condition IsProd, !Equals ['1', 1]]
                 Resources:
                   Queue:
                     Type: AWS::SQS::Queue
@@ -128,12 +121,11 @@ class SamTemplateTest {
                           NUMBER: 300
                           BOOL: true
                 """);
-        ResourceReferences queue = (logicalId, attribute) -> !attribute.equals(ResourceReferences.REF)
-                ? Optional.of(logicalId + "-" + attribute)
-                : logicalId.equals("Queue") ? Optional.of("http://sqs/q") : Optional.empty();
+        BiFunction<String, String, String> queue = (logicalId, attribute) -> !attribute.equals("Ref")
+                ? logicalId + "-" + attribute : logicalId.equals("Queue") ? "http://sqs/q" : null;
 
-        IntrinsicResolver resolver = template.resolver(PseudoParameters.of("stack", "eu-west-1"), queue);
-        Map<String, String> environment = resolver.resolveToStrings(template.function("Fn").environment());
+        Map<String, String> environment = new IntrinsicResolver(template, "eu-west-1", queue)
+                .resolveToStrings(template.function("Fn").environment(), "Fn.Environment.Variables");
 
         assertEquals("arn:aws:sqs:eu-west-1:000000000000:prod.amazonaws.com", environment.get("SUB"));
         assertEquals("prod/Queue-QueueName", environment.get("SUB_ATTRIBUTE"));
@@ -141,36 +133,22 @@ class SamTemplateTest {
         assertEquals("http://sqs/q", environment.get("URL"));
         assertEquals("300", environment.get("NUMBER"));
         assertEquals("true", environment.get("BOOL"));
-        assertTrue(resolver.isConditionTrue("IsProd"));
-        assertFalse(resolver.isConditionTrue("IsNotProd"));
-        assertTrue(resolver.isConditionTrue("Both"));
-
-        SamTemplate staging = template.withParameterOverrides(Map.of("Stage", "dev"));
-        IntrinsicResolver stagingResolver = staging.resolver(PseudoParameters.of("stack", "eu-west-1"), queue);
-        assertFalse(stagingResolver.isConditionTrue("IsProd"));
-        assertTrue(stagingResolver.isConditionTrue("IsNotProd"));
-        assertFalse(stagingResolver.isConditionTrue("Both"));
     }
 
     @Test
     void theProjectsCustomDomainConditionNeedsDomainAndCertificate() {
-        IntrinsicResolver withoutDomain = PROJECT_TEMPLATE.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE);
-        SamTemplate domainOnly = PROJECT_TEMPLATE.withParameterOverrides(Map.of("DomainName", "push.example.com"));
-        SamTemplate both = domainOnly.withParameterOverrides(
+        TemplateDocument domainOnly = PROJECT.withParameters(Map.of("DomainName", "push.example.com"));
+        TemplateDocument both = domainOnly.withParameters(
                 Map.of("CertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/abc"));
 
-        assertFalse(withoutDomain.isConditionTrue("HasCustomDomain"));
-        assertFalse(domainOnly.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE)
-                .isConditionTrue("HasCustomDomain"));
-        assertTrue(both.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE)
-                .isConditionTrue("HasCustomDomain"));
+        assertFalse(PROJECT.isConditionTrue("HasCustomDomain"));
+        assertFalse(domainOnly.isConditionTrue("HasCustomDomain"));
+        assertTrue(both.isConditionTrue("HasCustomDomain"));
     }
 
     @Test
     void unsupportedIntrinsicsFailNamingTheFunctionAndWhereItIs() {
         SamTemplate template = SamTemplate.parse("""
-                Conditions:
-                  Either: !Or [!Equals [a, a], !Equals [b, c]]
                 Resources:
                   Fn:
                     Type: AWS::Serverless::Function
@@ -182,23 +160,21 @@ class SamTemplateTest {
                           NOTHING: !Ref AWS::NoValue
                           VARIABLES: !Sub ['${Name}', {Name: x}]
                 """);
-        IntrinsicResolver resolver = template.resolver(PseudoParameters.of("stack", "eu-west-1"), ResourceReferences.NONE);
+        IntrinsicResolver resolver = resolver(template);
         Map<String, Object> environment = template.function("Fn").environment();
 
         IllegalArgumentException join = assertThrows(IllegalArgumentException.class,
                 () -> resolver.resolveToStrings(Map.of("JOINED", environment.get("JOINED")), "Fn.Environment.Variables"));
         IllegalArgumentException noValue = assertThrows(IllegalArgumentException.class,
                 () -> resolver.resolveToStrings(Map.of("NOTHING", environment.get("NOTHING")), "Fn.Environment.Variables"));
-        IllegalArgumentException or = assertThrows(IllegalArgumentException.class, () -> resolver.isConditionTrue("Either"));
         IllegalArgumentException variables = assertThrows(IllegalArgumentException.class,
                 () -> resolver.resolveToStrings(Map.of("VARIABLES", environment.get("VARIABLES")), "Fn.Environment.Variables"));
         IllegalArgumentException importValue = assertThrows(IllegalArgumentException.class,
-                () -> resolver.resolve(Map.of("Fn::ImportValue", "x")));
+                () -> resolver.resolve(Map.of("Fn::ImportValue", "x"), "value"));
 
         assertTrue(join.getMessage().startsWith("Fn::Join at Fn.Environment.Variables.JOINED is not supported locally"),
                 join.getMessage());
         assertTrue(noValue.getMessage().contains("AWS::NoValue at Fn.Environment.Variables.NOTHING"), noValue.getMessage());
-        assertTrue(or.getMessage().startsWith("Fn::Or at Conditions.Either"), or.getMessage());
         assertTrue(variables.getMessage().startsWith("Fn::Sub with a variables map at Fn.Environment.Variables.VARIABLES"
                 + " is not supported locally"), variables.getMessage());
         assertTrue(importValue.getMessage().startsWith("Fn::ImportValue"), importValue.getMessage());
@@ -215,7 +191,7 @@ class SamTemplateTest {
                       Long: {"Fn::GetAtt": [Db, Endpoint.Port]}
                 """);
 
-        Map<String, Object> properties = template.resources().get("R").properties();
+        Map<String, Object> properties = new TemplateDocument(template).properties("R");
 
         assertEquals(Map.of("Fn::GetAtt", List.of("Db", "Endpoint.Address")), properties.get("Value"));
         assertEquals(Map.of("Fn::GetAtt", List.of("Db", "Endpoint.Port")), properties.get("Long"));
@@ -223,12 +199,12 @@ class SamTemplateTest {
 
     @Test
     void unresolvableReferencesSayWhy() {
-        IntrinsicResolver resolver = PROJECT_TEMPLATE.resolver(PseudoParameters.of("s", "us-east-1"), ResourceReferences.NONE);
+        IntrinsicResolver resolver = resolver(PROJECT_TEMPLATE);
 
         IllegalArgumentException api = assertThrows(IllegalArgumentException.class,
-                () -> resolver.resolve(Map.of("Ref", "HttpApi")));
+                () -> resolver.resolve(Map.of("Ref", "HttpApi"), "value"));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> resolver.resolve(Map.of("Ref", "Nothing")));
+                () -> resolver.resolve(Map.of("Ref", "Nothing"), "value"));
 
         assertTrue(api.getMessage().contains("AWS::Serverless::HttpApi"), api.getMessage());
         assertTrue(unknown.getMessage().contains("no parameter or resource named Nothing"), unknown.getMessage());
@@ -238,5 +214,10 @@ class SamTemplateTest {
     void unknownTagsAreRejected() {
         assertThrows(RuntimeException.class, () -> SamTemplate.parse("Resources: !Danger {}"));
         assertThrows(RuntimeException.class, () -> SamTemplate.parse("Resources: !!java.io.File {}"));
+    }
+
+    /** Resolves parameters and pseudo parameters; no resource is provisioned. */
+    private static IntrinsicResolver resolver(SamTemplate template) {
+        return new IntrinsicResolver(template, "us-east-1", (logicalId, attribute) -> null);
     }
 }

@@ -1,6 +1,7 @@
 package ai.joinchat.push.local.aws.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.joinchat.push.local.aws.junit.LocalAws;
@@ -65,8 +66,8 @@ class StackProvisionerTest {
 
     @Test
     void messageGoesToTheDeadLetterQueueAfterMaxReceiveCount(LocalAws aws) {
-        SamTemplate template = SamTemplate.read(Path.of("../../template.yaml"))
-                .withParameterOverrides(Map.of("MaxReceiveCount", "2"));
+        SamTemplate template = new TemplateDocument(SamTemplate.read(Path.of("../../template.yaml")))
+                .withParameters(Map.of("MaxReceiveCount", "2")).template();
         ProvisionedStack stack = new StackProvisioner().provision(template, "redrive", aws.dynamoDb(), aws.sqs());
         SqsClient sqs = aws.sqs();
         String queueUrl = stack.queueUrl("MessageQueue");
@@ -84,6 +85,21 @@ class StackProvisionerTest {
         List<Message> dead = receiveNow(sqs, stack.queueUrl("MessageDeadLetterQueue"));
         assertEquals(1, dead.size());
         assertEquals("undeliverable", dead.get(0).body());
+    }
+
+    @Test
+    void aTableOrQueueWithAConditionIsRefused(LocalAws aws) {
+        SamTemplate template = SamTemplate.parse("""
+                Resources:
+                  Queue:
+                    Type: AWS::SQS::Queue
+                    Condition: Sometimes
+                """);
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new StackProvisioner().provision(template, "conditional", aws.dynamoDb(), aws.sqs()));
+
+        assertTrue(refused.getMessage().startsWith("Queue has a Condition"), refused.getMessage());
     }
 
     @Test
