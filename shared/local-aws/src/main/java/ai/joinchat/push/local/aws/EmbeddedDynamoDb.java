@@ -62,11 +62,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         LocalDynamoDBServerHandler handler = null;
         Server server = null;
         try {
-            boolean inMemory = true;
-            boolean sharedDb = true;
-            boolean delayTransientStatuses = false;
-            handler = new LocalDynamoDBServerHandler(
-                    new LocalDynamoDBRequestHandler(0, inMemory, null, sharedDb, delayTransientStatuses), null);
+            // -inMemory -sharedDb, no -delayTransientStatuses
+            handler = new LocalDynamoDBServerHandler(new LocalDynamoDBRequestHandler(0, true, null, true, false), null);
 
             QueuedThreadPool requestThreads = new QueuedThreadPool(200, 4, 60_000, -1, null, threads);
             requestThreads.setName("dynamodb-local");
