@@ -30,11 +30,7 @@ public interface AwsBackends extends AutoCloseable {
 
     URI secretsManagerEndpoint();
 
-    /**
-     * The standard AWS SDK variables that point a function at these backends: AWS_REGION,
-     * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS and
-     * AWS_ENDPOINT_URL_SECRETS_MANAGER.
-     */
+    /** The standard AWS SDK variables that point a function at these backends. */
     default Map<String, String> awsEnvironment() {
         return Map.of(
                 "AWS_REGION", DEFAULT_REGION,

@@ -15,13 +15,11 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
  *
  * <p>ElasticMQ speaks both SQS protocols (the AWS JSON protocol the current SDK uses, and the older
  * query protocol) and supports delays, visibility timeouts, message attributes, receive counts and
- * redrive to a dead-letter queue. Queue ARNs use account {@value #ACCOUNT_ID}, like the template's
+ * redrive to a dead-letter queue. Queue ARNs use account 000000000000, like the template's
  * {@code AWS::AccountId}. ElasticMQ ignores MessageRetentionPeriod: GetQueueAttributes does not
  * report it.
  */
 public final class EmbeddedAwsBackends implements AwsBackends {
-
-    private static final String ACCOUNT_ID = "000000000000";
 
     private final EmbeddedDynamoDb dynamoDb;
     private final SQSRestServer sqs;
@@ -58,7 +56,7 @@ public final class EmbeddedAwsBackends implements AwsBackends {
     /** ElasticMQ, listening when this returns. */
     private static SQSRestServer startSqs(int port) {
         SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
-                .withAWSRegion(DEFAULT_REGION).withAWSAccountId(ACCOUNT_ID).start();
+                .withAWSRegion(DEFAULT_REGION).withAWSAccountId("000000000000").start();
         server.waitUntilStarted();
         return server;
     }

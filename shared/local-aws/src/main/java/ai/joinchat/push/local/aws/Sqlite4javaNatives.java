@@ -1,7 +1,6 @@
 package ai.joinchat.push.local.aws;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.DirectoryStream;
@@ -43,8 +42,8 @@ public final class Sqlite4javaNatives {
         try {
             Path directory = Files.createTempDirectory("sqlite4java-natives-");
             directory.toFile().deleteOnExit();
-            Set<String> extracted = extract(Sqlite4javaNatives.class.getProtectionDomain().getCodeSource().getLocation(),
-                    directory);
+            URL classpathEntry = Sqlite4javaNatives.class.getProtectionDomain().getCodeSource().getLocation();
+            Set<String> extracted = extract(Path.of(classpathEntry.toURI()), directory);
             if (extracted.isEmpty()) {
                 throw new IllegalStateException("No sqlite4java native libraries found under classpath folder "
                         + RESOURCE_FOLDER + "/ (was the module built with Maven's generate-resources phase?)");
@@ -52,24 +51,18 @@ public final class Sqlite4javaNatives {
             extracted.forEach(name -> directory.resolve(name).toFile().deleteOnExit());
             System.setProperty(LIBRARY_PATH_PROPERTY, directory.toString());
             return directory;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not extract the sqlite4java native libraries", e);
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("Could not extract the sqlite4java native libraries", e);
         }
     }
 
     /**
      * Copies every file of {@value #RESOURCE_FOLDER}/ found in one classpath entry.
      *
-     * @param classpathEntry a jar file or a classpath directory, as a {@code file:} URL
+     * @param entry a jar file or a classpath directory
      * @return the names of the files copied into {@code target}
      */
-    static Set<String> extract(URL classpathEntry, Path target) throws IOException {
-        Path entry;
-        try {
-            entry = Path.of(classpathEntry.toURI());
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return Set.of();
-        }
+    static Set<String> extract(Path entry, Path target) throws IOException {
         if (Files.isDirectory(entry)) {
             return copyFiles(entry.resolve(RESOURCE_FOLDER), target);
         }

@@ -1,5 +1,6 @@
 package ai.joinchat.push.local.lambda;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,11 +94,8 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         try {
             failed = failedRecords(messages, invoker.apply(Json.writeBytes(event(messages))));
         } catch (RuntimeException e) {
-            logger.warn("sqs_event_source_invoke_failed")
-                    .with("queue_arn", queueArn)
-                    .with("records", messages.size())
-                    .with(e)
-                    .write();
+            logger.warn("sqs_event_source_invoke_failed").with("queue_arn", queueArn).with("records", messages.size())
+                    .with(e).write();
             failed = messages;
         }
         settle(messages, failed);
@@ -110,8 +108,8 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         running = true;
-        thread = new Thread(this::loop, "sqs-event-source-" + queueArn.substring(queueArn.lastIndexOf(':') + 1));
-        thread.setDaemon(true);
+        String queueName = queueArn.substring(queueArn.lastIndexOf(':') + 1);
+        thread = DaemonThreads.factory("sqs-event-source-" + queueName).newThread(this::loop);
         thread.start();
     }
 
@@ -237,11 +235,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         if (!retries.isEmpty()) {
             sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(retries));
         }
-        logger.debug("sqs_event_source_batch")
-                .with("queue_arn", queueArn)
-                .with("records", messages.size())
-                .with("deleted", deletes.size())
-                .with("failed", retries.size())
-                .write();
+        logger.debug("sqs_event_source_batch").with("queue_arn", queueArn).with("records", messages.size())
+                .with("deleted", deletes.size()).with("failed", retries.size()).write();
     }
 }

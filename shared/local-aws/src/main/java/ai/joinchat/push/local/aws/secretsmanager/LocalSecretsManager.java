@@ -154,12 +154,9 @@ public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
 
     /** By name or full ARN. */
     private Secret find(String secretId) {
-        Secret byName = secrets.get(secretId);
-        if (byName != null) {
-            return byName;
-        }
-        return secrets.values().stream().filter(secret -> secret.arn().equals(secretId)).findFirst()
-                .orElseThrow(() -> new Failure(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret."));
+        return secrets.values().stream().filter(secret -> secret.name().equals(secretId) || secret.arn().equals(secretId))
+                .findFirst().orElseThrow(() -> new Failure(400, "ResourceNotFoundException",
+                        "Secrets Manager can't find the specified secret."));
     }
 
     private ObjectNode identity(Secret secret) {
