@@ -154,8 +154,9 @@ public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
 
     /** By name or full ARN. */
     private Secret find(String secretId) {
-        return secrets.values().stream().filter(secret -> secret.name().equals(secretId) || secret.arn().equals(secretId))
-                .findFirst().orElseThrow(() -> new Failure(400, "ResourceNotFoundException",
+        return secrets.values().stream()
+                .filter(secret -> secret.name().equals(secretId) || secret.arn().equals(secretId)).findFirst()
+                .orElseThrow(() -> new Failure(400, "ResourceNotFoundException",
                         "Secrets Manager can't find the specified secret."));
     }
 

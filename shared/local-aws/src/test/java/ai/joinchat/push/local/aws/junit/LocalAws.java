@@ -175,7 +175,8 @@ public final class LocalAws implements AutoCloseable {
 
     /** The in-JVM Secrets Manager's test controls (failure mode, request counts), when in use. */
     public Optional<SecretsManagerControls> secretsManagerControls() {
-        return backends instanceof ControlledBackends controlled ? Optional.of(controlled.controls()) : Optional.empty();
+        return backends instanceof ControlledBackends controlled
+                ? Optional.of(controlled.controls()) : Optional.empty();
     }
 
     @Override
