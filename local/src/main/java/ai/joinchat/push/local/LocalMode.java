@@ -328,7 +328,7 @@ public final class LocalMode implements AutoCloseable {
         long limitMillis = process.definition().timeout().toMillis() + 60_000; // a margin for a queued invocation
         JsonLogger logger = new JsonLogger("sqs-event-source", JsonLogger.Level.INFO,
                 ConsoleLineStream.to(console, "sqs"), Clock.systemUTC());
-        SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(), stack.region(),
+        SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(),
                 source.batchSize(), event -> {
                     try {
                         return process.invoke(event).get(limitMillis, TimeUnit.MILLISECONDS);
@@ -340,7 +340,7 @@ public final class LocalMode implements AutoCloseable {
                         }
                         throw new IllegalStateException("the worker did not answer", e);
                     }
-                }, logger);
+                }, logger, Duration.ofSeconds(1));
         poller.start();
         toClose.add(poller);
         console.print("sqs", "event_source", "polling " + queue.name() + " for " + process.name()
@@ -352,7 +352,7 @@ public final class LocalMode implements AutoCloseable {
         Map<String, String> sendApiEnvironment = environmentDeclaring(stack, "PAGE_SECRET_PREFIX");
         String pagePrefix = sendApiEnvironment.getOrDefault("PAGE_SECRET_PREFIX", "joinchat/pages/");
         String appSecretId = sendApiEnvironment.getOrDefault("APP_SECRET_ID", "joinchat/app");
-        LocalSecretsManager secrets = backends.secretsManagerControls().orElseThrow();
+        LocalSecretsManager secrets = backends.localSecretsManager();
         secrets.putSecret(pagePrefix + credentials.pageId(), credentials.pageSecretJson());
         secrets.putSecret(appSecretId, credentials.appSecretJson());
         console.print("local", "seeded", "seeded secrets " + pagePrefix + credentials.pageId() + " and " + appSecretId);

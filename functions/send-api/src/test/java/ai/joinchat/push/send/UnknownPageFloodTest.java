@@ -2,7 +2,7 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
-import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
+import ai.joinchat.push.local.aws.secretsmanager.SecretsManagerControls;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.testing.ApiGatewayEvents;
 import ai.joinchat.push.testing.StreamHandlers;
@@ -41,7 +41,7 @@ class UnknownPageFloodTest {
     void twentyThousandUnknownPagesCostAFewHundredLookupsAnswer401AndKnownPagesStayCached(LocalAws aws)
             throws IOException {
         assumeTrue(aws.secretsManagerControls().isPresent(), "needs the local Secrets Manager's request counts");
-        LocalSecretsManager secretsManager = aws.secretsManagerControls().get();
+        SecretsManagerControls secretsManager = aws.secretsManagerControls().get();
         AtomicLong millis = new AtomicLong(System.currentTimeMillis());
         Clock clock = new Clock() {
             @Override

@@ -69,7 +69,7 @@ class ImportedBindingsDeliveryTest {
         workerEnv.put("GRAPH_API_BASE_URL", graph.baseUrl());
         WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000)).handler();
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"), aws.stack().queueArn("MessageQueue"),
-                aws.stack().region(), 10, event -> StreamHandlers.invoke(worker, event, null),
+                10, event -> StreamHandlers.invoke(worker, event, null),
                 new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);
     }
 

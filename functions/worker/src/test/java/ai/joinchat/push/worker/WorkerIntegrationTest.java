@@ -99,7 +99,7 @@ class WorkerIntegrationTest {
         records = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"),
-                aws.stack().queueArn("MessageQueue"), aws.stack().region(), 10,
+                aws.stack().queueArn("MessageQueue"), 10,
                 event -> StreamHandlers.invoke(handler, event, null), new JsonLogger("sqs-event-source", "WARN"),
                 Duration.ZERO);
     }

@@ -71,7 +71,7 @@ final class GuaranteeRig implements AutoCloseable {
     volatile java.util.function.Consumer<JsonNode> beforeWorker = event -> { };
 
     GuaranteeRig(Duration graphTimeout) throws IOException {
-        aws = LocalAws.provision(EmbeddedAwsBackends.start(), SamTemplate.read(template()),
+        aws = LocalAws.provision(EmbeddedAwsBackends.start(0, 0, 0), SamTemplate.read(template()),
                 "guarantee" + STACKS.incrementAndGet());
         aws.putPageSecret(PAGE_ID, API_SECRET, PAGE_TOKEN, null);
         aws.putAppSecret(APP_SECRET, "rig-verify-token");
@@ -98,10 +98,10 @@ final class GuaranteeRig implements AutoCloseable {
         worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), graphTimeout, CLAIM_LEASE).handler();
 
         poller = new SqsEventSourcePoller(aws.sqs(), queueUrl, aws.stack().queueArn("MessageQueue"),
-                aws.stack().region(), 10, this::invokeWorker, new JsonLogger("sqs-event-source", "ERROR"),
+                10, this::invokeWorker, new JsonLogger("sqs-event-source", "ERROR"),
                 Duration.ofSeconds(1));
         deadLetterPoller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageDeadLetterQueue"),
-                aws.stack().queueArn("MessageDeadLetterQueue"), aws.stack().region(), 10, this::invokeWorker,
+                aws.stack().queueArn("MessageDeadLetterQueue"), 10, this::invokeWorker,
                 new JsonLogger("sqs-event-source", "ERROR"), Duration.ofSeconds(1));
     }
 

@@ -1,9 +1,7 @@
 package ai.joinchat.push.local.aws;
 
-import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
 import java.net.URI;
 import java.util.Map;
-import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -23,35 +21,21 @@ public interface AwsBackends extends AutoCloseable {
 
     String DEFAULT_REGION = "us-east-1";
 
+    /** The access key id and the secret key: any value does for local backends (LocalStack's default too). */
+    String LOCAL_KEY = "test";
+
     URI dynamoDbEndpoint();
 
     URI sqsEndpoint();
 
     URI secretsManagerEndpoint();
 
-    default String region() {
-        return DEFAULT_REGION;
-    }
-
-    /** Any key does for the local backends. */
-    default String accessKeyId() {
-        return "test";
-    }
-
-    default String secretAccessKey() {
-        return "test";
-    }
-
-    /**
-     * The standard AWS SDK variables that point a function at these backends: AWS_REGION,
-     * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS and
-     * AWS_ENDPOINT_URL_SECRETS_MANAGER.
-     */
+    /** The standard AWS SDK variables that point a function at these backends. */
     default Map<String, String> awsEnvironment() {
         return Map.of(
-                "AWS_REGION", region(),
-                "AWS_ACCESS_KEY_ID", accessKeyId(),
-                "AWS_SECRET_ACCESS_KEY", secretAccessKey(),
+                "AWS_REGION", DEFAULT_REGION,
+                "AWS_ACCESS_KEY_ID", LOCAL_KEY,
+                "AWS_SECRET_ACCESS_KEY", LOCAL_KEY,
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint().toString(),
                 "AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString(),
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManagerEndpoint().toString());
@@ -70,15 +54,10 @@ public interface AwsBackends extends AutoCloseable {
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, URI endpoint) {
-        return builder.endpointOverride(endpoint).region(Region.of(region()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId(), secretAccessKey())))
+        return builder.endpointOverride(endpoint).region(Region.of(DEFAULT_REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(LOCAL_KEY, LOCAL_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
-    }
-
-    /** The controls of the in-JVM Secrets Manager endpoint, when that is the backend in use. */
-    default Optional<LocalSecretsManager> secretsManagerControls() {
-        return Optional.empty();
     }
 
     @Override

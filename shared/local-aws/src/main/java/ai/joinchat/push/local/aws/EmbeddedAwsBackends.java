@@ -3,49 +3,62 @@ package ai.joinchat.push.local.aws;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
 import java.net.URI;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
 /**
- * The three backends in this JVM: DynamoDB Local, ElasticMQ and {@link LocalSecretsManager}, each
- * on 127.0.0.1 at a free port. DynamoDB Local and ElasticMQ start side by side.
+ * The three backends in this JVM, each on 127.0.0.1: {@link EmbeddedDynamoDb}, ElasticMQ and
+ * {@link LocalSecretsManager}. DynamoDB Local and ElasticMQ start side by side.
+ *
+ * <p>ElasticMQ speaks both SQS protocols (the AWS JSON protocol the current SDK uses, and the older
+ * query protocol) and supports delays, visibility timeouts, message attributes, receive counts and
+ * redrive to a dead-letter queue. Queue ARNs use account 000000000000, like the template's
+ * {@code AWS::AccountId}. ElasticMQ ignores MessageRetentionPeriod: GetQueueAttributes does not
+ * report it.
  */
 public final class EmbeddedAwsBackends implements AwsBackends {
 
     private final EmbeddedDynamoDb dynamoDb;
-    private final EmbeddedSqs sqs;
+    private final SQSRestServer sqs;
+    private final URI sqsEndpoint;
     private final LocalSecretsManager secretsManager;
 
-    private EmbeddedAwsBackends(EmbeddedDynamoDb dynamoDb, EmbeddedSqs sqs, LocalSecretsManager secretsManager) {
+    private EmbeddedAwsBackends(EmbeddedDynamoDb dynamoDb, SQSRestServer sqs, LocalSecretsManager secretsManager) {
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
+        this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqs.waitUntilStarted().localAddress().getPort());
         this.secretsManager = secretsManager;
-    }
-
-    public static EmbeddedAwsBackends start() {
-        return start(0, 0, 0);
     }
 
     /** With each backend on a given port of 127.0.0.1 (0: a free one), so other tools can be pointed at them. */
     public static EmbeddedAwsBackends start(int dynamoDbPort, int sqsPort, int secretsManagerPort) {
         ExecutorService starters = DaemonThreads.fixedPool("local-aws-startup", 2);
         CompletableFuture<EmbeddedDynamoDb> dynamoDb = CompletableFuture.supplyAsync(() -> EmbeddedDynamoDb.start(dynamoDbPort), starters);
-        CompletableFuture<EmbeddedSqs> sqs = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(DEFAULT_REGION, sqsPort), starters);
+        CompletableFuture<SQSRestServer> sqs = CompletableFuture.supplyAsync(() -> startSqs(sqsPort), starters);
         starters.shutdown();
         LocalSecretsManager secretsManager = null;
         try {
-            secretsManager = LocalSecretsManager.start(DEFAULT_REGION, secretsManagerPort);
+            secretsManager = LocalSecretsManager.start(secretsManagerPort);
             return new EmbeddedAwsBackends(dynamoDb.join(), sqs.join(), secretsManager);
         } catch (RuntimeException e) {
             dynamoDb.thenAccept(EmbeddedDynamoDb::close);
-            sqs.thenAccept(EmbeddedSqs::close);
+            sqs.thenAccept(SQSRestServer::stopAndWait);
             if (secretsManager != null) {
                 secretsManager.close();
             }
             throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    /** ElasticMQ, listening when this returns. */
+    private static SQSRestServer startSqs(int port) {
+        SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
+                .withAWSRegion(DEFAULT_REGION).withAWSAccountId("000000000000").start();
+        server.waitUntilStarted();
+        return server;
     }
 
     @Override
@@ -55,7 +68,7 @@ public final class EmbeddedAwsBackends implements AwsBackends {
 
     @Override
     public URI sqsEndpoint() {
-        return sqs.endpoint();
+        return sqsEndpoint;
     }
 
     @Override
@@ -63,15 +76,15 @@ public final class EmbeddedAwsBackends implements AwsBackends {
         return secretsManager.endpoint();
     }
 
-    @Override
-    public Optional<LocalSecretsManager> secretsManagerControls() {
-        return Optional.of(secretsManager);
+    /** The Secrets Manager endpoint itself, to store secrets without a request. */
+    public LocalSecretsManager localSecretsManager() {
+        return secretsManager;
     }
 
     @Override
     public void close() {
         secretsManager.close();
-        sqs.close();
+        sqs.stopAndWait();
         dynamoDb.close();
     }
 }

@@ -59,33 +59,28 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
     /** Runs on a thread of {@code threads}, so that every thread DynamoDB Local makes belongs to it. */
     private static EmbeddedDynamoDb startIn(ThreadGroup threads, int port) throws Exception {
-        LocalDynamoDBServerHandler handler = null;
-        Server server = null;
+        // -inMemory -sharedDb, no -delayTransientStatuses
+        LocalDynamoDBServerHandler handler =
+                new LocalDynamoDBServerHandler(new LocalDynamoDBRequestHandler(0, true, null, true, false), null);
+        QueuedThreadPool requestThreads = new QueuedThreadPool(200, 4, 60_000, -1, null, threads);
+        requestThreads.setName("dynamodb-local");
+        requestThreads.setDaemon(true);
+        Server server = new Server(requestThreads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        ContextHandler context = new ContextHandler();
+        context.setHandler(handler);
+        server.setHandler(context);
         try {
-            boolean inMemory = true;
-            boolean sharedDb = true;
-            boolean delayTransientStatuses = false;
-            handler = new LocalDynamoDBServerHandler(
-                    new LocalDynamoDBRequestHandler(0, inMemory, null, sharedDb, delayTransientStatuses), null);
-
-            QueuedThreadPool requestThreads = new QueuedThreadPool(200, 4, 60_000, -1, null, threads);
-            requestThreads.setName("dynamodb-local");
-            requestThreads.setDaemon(true);
-            server = new Server(requestThreads);
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(port);
-            server.addConnector(connector);
-            ContextHandler context = new ContextHandler();
-            context.setHandler(handler);
-            server.setHandler(context);
             server.start();
-            URI endpoint = URI.create("http://127.0.0.1:" + connector.getLocalPort());
-            return new EmbeddedDynamoDb(threads, server, handler, endpoint);
         } catch (Exception e) {
             stopQuietly(server, handler);
             throw e;
         }
+        URI endpoint = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        return new EmbeddedDynamoDb(threads, server, handler, endpoint);
     }
 
     /** The endpoint to give the SDK, e.g. {@code http://127.0.0.1:41234}. */
@@ -101,14 +96,10 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
     private static void stopQuietly(Server server, LocalDynamoDBServerHandler handler) {
         try {
-            if (server != null) {
-                server.stop();
-            }
+            server.stop();
         } catch (Exception ignored) {
             // shutting down: nothing useful to do
         }
-        if (handler != null) {
-            handler.close();
-        }
+        handler.close();
     }
 }

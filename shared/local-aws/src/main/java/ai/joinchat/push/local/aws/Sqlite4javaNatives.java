@@ -1,18 +1,16 @@
 package ai.joinchat.push.local.aws;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Makes sqlite4java's native libraries, which DynamoDB Local needs, loadable.
@@ -24,59 +22,47 @@ import java.util.stream.Stream;
  */
 public final class Sqlite4javaNatives {
 
-    public static final String RESOURCE_FOLDER = "sqlite4java-natives";
+    static final String RESOURCE_FOLDER = "sqlite4java-natives";
     public static final String LIBRARY_PATH_PROPERTY = "sqlite4java.library.path";
-
-    private static Path libraryDirectory;
 
     private Sqlite4javaNatives() {
     }
 
     /**
-     * Extracts the libraries (first call only) and sets {@value #LIBRARY_PATH_PROPERTY}. A value
-     * the property already has is respected.
+     * Extracts the libraries and sets {@value #LIBRARY_PATH_PROPERTY}, unless the property is
+     * already set (by an earlier call, or by whoever launched the JVM).
      *
      * @return the directory holding the native libraries
      */
     public static synchronized Path install() {
-        String preset = System.getProperty(LIBRARY_PATH_PROPERTY);
-        if (libraryDirectory == null && preset != null && !preset.isBlank()) {
-            libraryDirectory = Path.of(preset);
-        }
-        if (libraryDirectory != null) {
-            return libraryDirectory;
+        String installed = System.getProperty(LIBRARY_PATH_PROPERTY);
+        if (installed != null && !installed.isBlank()) {
+            return Path.of(installed);
         }
         try {
             Path directory = Files.createTempDirectory("sqlite4java-natives-");
             directory.toFile().deleteOnExit();
-            Set<String> extracted = extract(Sqlite4javaNatives.class.getProtectionDomain().getCodeSource().getLocation(),
-                    directory);
+            URL classpathEntry = Sqlite4javaNatives.class.getProtectionDomain().getCodeSource().getLocation();
+            Set<String> extracted = extract(Path.of(classpathEntry.toURI()), directory);
             if (extracted.isEmpty()) {
                 throw new IllegalStateException("No sqlite4java native libraries found under classpath folder "
                         + RESOURCE_FOLDER + "/ (was the module built with Maven's generate-resources phase?)");
             }
             extracted.forEach(name -> directory.resolve(name).toFile().deleteOnExit());
             System.setProperty(LIBRARY_PATH_PROPERTY, directory.toString());
-            libraryDirectory = directory;
             return directory;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not extract the sqlite4java native libraries", e);
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("Could not extract the sqlite4java native libraries", e);
         }
     }
 
     /**
      * Copies every file of {@value #RESOURCE_FOLDER}/ found in one classpath entry.
      *
-     * @param classpathEntry a jar file or a classpath directory, as a {@code file:} URL
+     * @param entry a jar file or a classpath directory
      * @return the names of the files copied into {@code target}
      */
-    static Set<String> extract(URL classpathEntry, Path target) throws IOException {
-        Path entry;
-        try {
-            entry = Path.of(classpathEntry.toURI());
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return Set.of();
-        }
+    static Set<String> extract(Path entry, Path target) throws IOException {
         if (Files.isDirectory(entry)) {
             return copyFiles(entry.resolve(RESOURCE_FOLDER), target);
         }
@@ -87,17 +73,14 @@ public final class Sqlite4javaNatives {
 
     private static Set<String> copyFiles(Path folder, Path target) throws IOException {
         Set<String> names = new LinkedHashSet<>();
-        if (!Files.isDirectory(folder)) {
-            return names;
-        }
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(folder)) {
-            files = listing.filter(Files::isRegularFile).toList();
-        }
-        for (Path file : files) {
-            String name = file.getFileName().toString();
-            Files.copy(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            names.add(name);
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, Files::isRegularFile)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    Files.copy(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                    names.add(name);
+                }
+            }
         }
         return names;
     }

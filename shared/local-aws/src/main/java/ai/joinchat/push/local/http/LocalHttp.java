@@ -59,10 +59,8 @@ public final class LocalHttp implements AutoCloseable {
     public static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 

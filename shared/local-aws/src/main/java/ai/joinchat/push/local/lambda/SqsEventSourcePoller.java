@@ -1,11 +1,11 @@
 package ai.joinchat.push.local.lambda;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -17,18 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Emulates Lambda's SQS event source mapping with {@code ReportBatchItemFailures}, for tests and
  * local mode: receives up to {@code batchSize} messages, hands them to the function as the SQS
  * event JSON Lambda builds, deletes the records the response does not list in
- * {@code batchItemFailures}, and makes the listed ones visible again after a short backoff. The
+ * {@code batchItemFailures}, and makes the listed ones visible again after a backoff. The
  * dead-letter move is left to the queue's own RedrivePolicy, exactly as with Lambda.
  *
  * <p>As with Lambda, a response that is not valid JSON, or a failure whose {@code itemIdentifier}
@@ -38,13 +36,15 @@ import java.util.function.Function;
 public final class SqsEventSourcePoller implements AutoCloseable {
 
     /** Long-poll wait of the background loop: short, so {@link #close()} returns promptly. */
-    static final Duration LOOP_WAIT = Duration.ofSeconds(1);
-    static final Duration DEFAULT_FAILURE_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration LOOP_WAIT = Duration.ofSeconds(1);
+
+    /** The system attributes Lambda puts in each record (for a standard queue without X-Ray). */
+    private static final List<String> RECORD_ATTRIBUTES = List.of(
+            "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp");
 
     private final SqsClient sqs;
     private final String queueUrl;
     private final String queueArn;
-    private final String region;
     private final int batchSize;
     private final Function<byte[], byte[]> invoker;
     private final JsonLogger logger;
@@ -53,19 +53,14 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
-    /** With a failure backoff of one second. */
-    public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, String region, int batchSize,
-                                Function<byte[], byte[]> invoker, JsonLogger logger) {
-        this(sqs, queueUrl, queueArn, region, batchSize, invoker, logger, DEFAULT_FAILURE_BACKOFF);
-    }
-
     /**
+     * @param queueArn       the event source ARN; its region is the records' {@code awsRegion}
      * @param batchSize      1 to 10, like the template's {@code BatchSize}
      * @param invoker        the function: SQS event JSON in, response JSON out (may be empty)
      * @param failureBackoff how long a failed record stays invisible before it is received again
      *                       (whole seconds, as SQS counts; 0 makes it visible at once)
      */
-    public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, String region, int batchSize,
+    public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, int batchSize,
                                 Function<byte[], byte[]> invoker, JsonLogger logger, Duration failureBackoff) {
         if (batchSize < 1 || batchSize > 10) {
             throw new IllegalArgumentException("batchSize must be 1 to 10");
@@ -73,7 +68,6 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
-        this.region = region;
         this.batchSize = batchSize;
         this.invoker = invoker;
         this.logger = logger;
@@ -96,18 +90,12 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         if (messages.isEmpty()) {
             return 0;
         }
-        byte[] event = Json.writeBytes(event(messages));
-
         List<Message> failed;
         try {
-            byte[] response = invoker.apply(event);
-            failed = failedRecords(messages, response);
+            failed = failedRecords(messages, invoker.apply(Json.writeBytes(event(messages))));
         } catch (RuntimeException e) {
-            logger.warn("sqs_event_source_invoke_failed")
-                    .with("queue_arn", queueArn)
-                    .with("records", messages.size())
-                    .with(e)
-                    .write();
+            logger.warn("sqs_event_source_invoke_failed").with("queue_arn", queueArn).with("records", messages.size())
+                    .with(e).write();
             failed = messages;
         }
         settle(messages, failed);
@@ -120,26 +108,22 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         running = true;
-        thread = new Thread(this::loop, "sqs-event-source-" + queueArn.substring(queueArn.lastIndexOf(':') + 1));
-        thread.setDaemon(true);
+        String queueName = queueArn.substring(queueArn.lastIndexOf(':') + 1);
+        thread = DaemonThreads.factory("sqs-event-source-" + queueName).newThread(this::loop);
         thread.start();
     }
 
     /** Stops the loop and waits for the batch in progress to be settled. */
     @Override
-    public void close() {
-        Thread running;
-        synchronized (this) {
-            this.running = false;
-            running = thread;
-            thread = null;
-        }
-        if (running != null && running != Thread.currentThread()) {
+    public synchronized void close() {
+        running = false;
+        if (thread != null) {
             try {
-                running.join(Duration.ofSeconds(30).toMillis());
+                thread.join(Duration.ofSeconds(30).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            thread = null;
         }
     }
 
@@ -170,12 +154,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             record.put("body", message.body());
             ObjectNode attributes = record.putObject("attributes");
             Map<String, String> system = message.attributesAsStrings();
-            attributes.put("ApproximateReceiveCount", system.getOrDefault("ApproximateReceiveCount", "1"));
-            attributes.put("SentTimestamp", system.getOrDefault("SentTimestamp",
-                    Long.toString(System.currentTimeMillis())));
-            attributes.put("SenderId", system.getOrDefault("SenderId", "000000000000"));
-            attributes.put("ApproximateFirstReceiveTimestamp", system.getOrDefault(
-                    "ApproximateFirstReceiveTimestamp", attributes.get("SentTimestamp").asText()));
+            RECORD_ATTRIBUTES.forEach(name -> attributes.put(name, system.get(name)));
             ObjectNode messageAttributes = record.putObject("messageAttributes");
             message.messageAttributes().forEach((name, value) -> messageAttributes.set(name, attribute(value)));
             record.put("md5OfBody", message.md5OfBody());
@@ -184,7 +163,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             }
             record.put("eventSource", "aws:sqs");
             record.put("eventSourceARN", queueArn);
-            record.put("awsRegion", region);
+            record.put("awsRegion", queueArn.split(":")[3]);
         }
         return event;
     }
@@ -195,12 +174,11 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             node.put("stringValue", value.stringValue());
         }
         if (value.binaryValue() != null) {
-            node.put("binaryValue", base64(value.binaryValue()));
+            node.put("binaryValue", Base64.getEncoder().encodeToString(value.binaryValue().asByteArray()));
         }
-        ArrayNode strings = node.putArray("stringListValues");
-        value.stringListValues().forEach(strings::add);
-        ArrayNode binaries = node.putArray("binaryListValues");
-        value.binaryListValues().forEach(b -> binaries.add(base64(b)));
+        // SQS does not implement list values; Lambda's records still carry the empty lists.
+        node.putArray("stringListValues");
+        node.putArray("binaryListValues");
         node.put("dataType", value.dataType());
         return node;
     }
@@ -210,11 +188,10 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         if (response == null || new String(response, StandardCharsets.UTF_8).isBlank()) {
             return List.of();
         }
-        JsonNode root = Json.parse(response).orElse(null);
-        if (root == null) {
+        JsonNode failures = Json.parse(response).map(root -> root.path("batchItemFailures")).orElse(null);
+        if (failures == null) {
             return invalidResponse(messages, "response is not JSON");
         }
-        JsonNode failures = root.path("batchItemFailures");
         if (failures.isMissingNode() || failures.isNull()) {
             return List.of();
         }
@@ -239,14 +216,12 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     }
 
     private void settle(List<Message> messages, List<Message> failed) {
-        Set<String> failedHandles = new HashSet<>();
-        failed.forEach(m -> failedHandles.add(m.receiptHandle()));
         List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
         List<ChangeMessageVisibilityBatchRequestEntry> retries = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             Message message = messages.get(i);
             String entryId = Integer.toString(i);
-            if (failedHandles.contains(message.receiptHandle())) {
+            if (failed.contains(message)) {
                 retries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(entryId)
                         .receiptHandle(message.receiptHandle()).visibilityTimeout(backoffSeconds).build());
             } else {
@@ -260,15 +235,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         if (!retries.isEmpty()) {
             sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(retries));
         }
-        logger.debug("sqs_event_source_batch")
-                .with("queue_arn", queueArn)
-                .with("records", messages.size())
-                .with("deleted", deletes.size())
-                .with("failed", retries.size())
-                .write();
-    }
-
-    private static String base64(SdkBytes bytes) {
-        return Base64.getEncoder().encodeToString(bytes.asByteArray());
+        logger.debug("sqs_event_source_batch").with("queue_arn", queueArn).with("records", messages.size())
+                .with("deleted", deletes.size()).with("failed", retries.size()).write();
     }
 }

@@ -15,28 +15,28 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** ElasticMQ through the real SDK (AWS JSON protocol): delays, receive counts, redrive. */
+/** The embedded backends' ElasticMQ through the real SDK (AWS JSON protocol): delays, receive counts, redrive. */
 class EmbeddedSqsTest {
 
-    private static EmbeddedSqs server;
+    private static EmbeddedAwsBackends backends;
     private static SqsClient sqs;
 
     @BeforeAll
     static void start() {
-        server = EmbeddedSqs.start(AwsBackends.DEFAULT_REGION, 0);
-        sqs = new EndpointOnlyBackends(server.endpoint()).sqs();
+        backends = EmbeddedAwsBackends.start(0, 0, 0);
+        sqs = backends.sqs();
     }
 
     @AfterAll
     static void stop() {
         sqs.close();
-        server.close();
+        backends.close();
     }
 
     @Test
     void endpointIsOnLoopback() {
-        assertEquals("127.0.0.1", server.endpoint().getHost());
-        assertTrue(server.endpoint().getPort() > 0);
+        assertEquals("127.0.0.1", backends.sqsEndpoint().getHost());
+        assertTrue(backends.sqsEndpoint().getPort() > 0);
     }
 
     @Test

@@ -6,8 +6,9 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * DynamoDB, SQS and Secrets Manager served by a LocalStack container (Testcontainers; needs a
- * Docker engine). The image tag is pinned so runs are repeatable. Testcontainers is a test
- * dependency of this module: a user of this class declares {@code testcontainers-localstack}.
+ * Docker engine), with LocalStack's default region and keys, which are {@link AwsBackends}' own.
+ * The image tag is pinned so runs are repeatable. Testcontainers is a test dependency of this
+ * module: a user of this class declares {@code testcontainers-localstack}.
  */
 public final class LocalStackAwsBackends implements AwsBackends {
 
@@ -43,21 +44,6 @@ public final class LocalStackAwsBackends implements AwsBackends {
     @Override
     public URI secretsManagerEndpoint() {
         return container.getEndpoint();
-    }
-
-    @Override
-    public String region() {
-        return container.getRegion();
-    }
-
-    @Override
-    public String accessKeyId() {
-        return container.getAccessKey();
-    }
-
-    @Override
-    public String secretAccessKey() {
-        return container.getSecretKey();
     }
 
     @Override

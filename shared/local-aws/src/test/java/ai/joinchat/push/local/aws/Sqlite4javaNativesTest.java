@@ -26,7 +26,7 @@ class Sqlite4javaNativesTest {
         Files.writeString(classes.resolve("Other.class"), "not a native library");
         Path target = Files.createDirectory(temp.resolve("out"));
 
-        Set<String> extracted = Sqlite4javaNatives.extract(classes.toUri().toURL(), target);
+        Set<String> extracted = Sqlite4javaNatives.extract(classes, target);
 
         assertEquals(Set.of("libsqlite4java-linux-amd64-1.0.392.so"), extracted);
         assertEquals("native", Files.readString(target.resolve("libsqlite4java-linux-amd64-1.0.392.so")));
@@ -44,7 +44,7 @@ class Sqlite4javaNativesTest {
         }
         Path target = Files.createDirectory(temp.resolve("out"));
 
-        Set<String> extracted = Sqlite4javaNatives.extract(jar.toUri().toURL(), target);
+        Set<String> extracted = Sqlite4javaNatives.extract(jar, target);
 
         assertEquals(Set.of("libsqlite4java-linux-amd64-1.0.392.so", "sqlite4java-win32-x64-1.0.392.dll"), extracted);
         assertArrayEquals(library, Files.readAllBytes(target.resolve("libsqlite4java-linux-amd64-1.0.392.so")));

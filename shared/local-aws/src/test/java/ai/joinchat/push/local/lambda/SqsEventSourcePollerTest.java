@@ -89,7 +89,7 @@ class SqsEventSourcePollerTest {
     }
 
     private SqsEventSourcePoller poller(Function<JsonNode, String> function) {
-        return new SqsEventSourcePoller(sqs, queueUrl, queueArn, REGION, 10, event -> {
+        return new SqsEventSourcePoller(sqs, queueUrl, queueArn, 10, event -> {
             JsonNode parsed = Json.parse(event).orElseThrow();
             events.add(parsed);
             String response = function.apply(parsed);
@@ -242,10 +242,10 @@ class SqsEventSourcePollerTest {
         for (int i = 0; i < 14; i++) {
             send("m" + i);
         }
-        SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queueUrl, queueArn, REGION, 4, event -> {
+        SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queueUrl, queueArn, 4, event -> {
             events.add(Json.parse(event).orElseThrow());
             return new byte[0];
-        }, new JsonLogger("poller", "ERROR"));
+        }, new JsonLogger("poller", "ERROR"), Duration.ofSeconds(1));
 
         int total = 0;
         int received;

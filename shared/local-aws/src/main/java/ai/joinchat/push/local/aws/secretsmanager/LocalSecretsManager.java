@@ -1,10 +1,12 @@
 package ai.joinchat.push.local.aws.secretsmanager;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.http.LocalHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -13,26 +15,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small Secrets Manager endpoint for local runs and tests, on the JDK's HTTP server at
- * 127.0.0.1 and a free port. It speaks the AWS JSON 1.1 protocol the SDK uses
+ * 127.0.0.1. It speaks the AWS JSON 1.1 protocol the SDK uses
  * ({@code X-Amz-Target: secretsmanager.<Operation>}); request signatures are accepted unchecked.
  *
  * <p>It serves what the product and local mode call: CreateSecret, GetSecretValue and
  * PutSecretValue, on SecretString values, each secret with one (AWSCURRENT) version, found by
- * name or ARN. Errors are Secrets Manager's types, so the SDK raises the same typed exceptions as
- * against AWS; any other operation answers {@code UnknownOperationException} naming it.
- *
- * <p>Test controls: {@link #failRequests(boolean)} makes every request fail with HTTP 500,
- * {@link #requestCount(String)} counts requests per operation, {@link #putSecret(String, String)}
- * creates or updates a secret directly. Thread-safe.
+ * name or ARN, in region {@value AwsBackends#DEFAULT_REGION}. Errors are Secrets Manager's types,
+ * so the SDK raises the same typed exceptions as against AWS; any other operation answers
+ * {@code UnknownOperationException} naming it. Thread-safe.
  */
-public final class LocalSecretsManager implements AutoCloseable {
+public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
 
-    private static final String TARGET_PREFIX = "secretsmanager.";
+    public static final String TARGET_PREFIX = "secretsmanager.";
     private static final String CURRENT = "AWSCURRENT";
 
     /** One secret: its current (and only) version. */
@@ -51,45 +48,23 @@ public final class LocalSecretsManager implements AutoCloseable {
         }
     }
 
-    private final String region;
     /** By name; guarded by itself. */
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
-    private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
-    private volatile boolean failingRequests;
     private final LocalHttp http;
 
-    private LocalSecretsManager(String region, int port) {
-        this.region = region;
+    private LocalSecretsManager(int port) {
         this.http = LocalHttp.serve(port, "local-secrets-manager", "The local Secrets Manager endpoint did not start",
-                this::handle);
+                this);
     }
 
     /** On 127.0.0.1 at {@code port}; 0 picks a free one. */
-    public static LocalSecretsManager start(String region, int port) {
-        return new LocalSecretsManager(region, port);
+    public static LocalSecretsManager start(int port) {
+        return new LocalSecretsManager(port);
     }
 
     /** The endpoint to give the SDK, e.g. {@code http://127.0.0.1:41236}. */
     public URI endpoint() {
         return http.baseUri();
-    }
-
-    /**
-     * While {@code true}, every request answers HTTP 500 {@code InternalServiceError}, as when
-     * Secrets Manager is failing. Requests are still counted.
-     */
-    public void failRequests(boolean failing) {
-        this.failingRequests = failing;
-    }
-
-    /** How many requests for {@code operation} (e.g. "GetSecretValue") arrived, failed ones included. */
-    public int requestCount(String operation) {
-        AtomicInteger count = requestCounts.get(operation);
-        return count == null ? 0 : count.get();
-    }
-
-    public void resetRequestCounts() {
-        requestCounts.clear();
     }
 
     /** Creates the secret with this value, or gives it this value as a new current version. */
@@ -100,31 +75,22 @@ public final class LocalSecretsManager implements AutoCloseable {
         }
     }
 
-    /** Forgets every secret. */
-    public void deleteAllSecrets() {
-        synchronized (secrets) {
-            secrets.clear();
-        }
-    }
-
     @Override
     public void close() {
         http.close();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    /** Answers one request, and closes the exchange. */
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String target = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("X-Amz-Target"), "");
             String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
-            requestCounts.computeIfAbsent(operation, name -> new AtomicInteger()).incrementAndGet();
             exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
             ObjectNode response;
             int status = 200;
             try {
-                if (failingRequests) {
-                    throw new Failure(500, "InternalServiceError", "An error occurred on the server side.");
-                }
                 response = execute(operation, parse(body));
             } catch (RuntimeException e) {
                 Failure failure = e instanceof Failure known ? known
@@ -188,21 +154,19 @@ public final class LocalSecretsManager implements AutoCloseable {
 
     /** By name or full ARN. */
     private Secret find(String secretId) {
-        Secret byName = secrets.get(secretId);
-        if (byName != null) {
-            return byName;
-        }
-        return secrets.values().stream().filter(secret -> secret.arn().equals(secretId)).findFirst()
-                .orElseThrow(() -> new Failure(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret."));
+        return secrets.values().stream()
+                .filter(secret -> secret.name().equals(secretId) || secret.arn().equals(secretId)).findFirst()
+                .orElseThrow(() -> new Failure(400, "ResourceNotFoundException",
+                        "Secrets Manager can't find the specified secret."));
     }
 
     private ObjectNode identity(Secret secret) {
         return Json.object().put("ARN", secret.arn()).put("Name", secret.name());
     }
 
-    private String newArn(String name) {
+    private static String newArn(String name) {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
-        return "arn:aws:secretsmanager:" + region + ":000000000000:secret:" + name + "-" + suffix;
+        return "arn:aws:secretsmanager:" + AwsBackends.DEFAULT_REGION + ":000000000000:secret:" + name + "-" + suffix;
     }
 
     /** The version id: the request's ClientRequestToken (the SDK fills one in) or a new UUID. */

@@ -1,7 +1,7 @@
 package ai.joinchat.push.local.aws.junit;
 
 import ai.joinchat.push.local.aws.AwsBackends;
-import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
+import ai.joinchat.push.local.aws.secretsmanager.SecretsManagerControls;
 import ai.joinchat.push.local.aws.template.ProvisionedStack;
 import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
@@ -174,8 +174,9 @@ public final class LocalAws implements AutoCloseable {
     }
 
     /** The in-JVM Secrets Manager's test controls (failure mode, request counts), when in use. */
-    public Optional<LocalSecretsManager> secretsManagerControls() {
-        return backends.secretsManagerControls();
+    public Optional<SecretsManagerControls> secretsManagerControls() {
+        return backends instanceof ControlledBackends controlled
+                ? Optional.of(controlled.controls()) : Optional.empty();
     }
 
     @Override

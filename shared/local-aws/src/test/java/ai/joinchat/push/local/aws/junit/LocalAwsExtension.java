@@ -12,9 +12,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension giving tests a {@link LocalAws} parameter: the in-JVM backends
- * ({@link EmbeddedAwsBackends}) with the repository's template.yaml provisioned as stack
- * {@value #STACK_NAME}. They start once per test JVM, on first use, and stop when the JVM's tests
- * are done.
+ * ({@link EmbeddedAwsBackends}, their Secrets Manager reached through
+ * {@link LocalAws#secretsManagerControls()}) with the repository's template.yaml provisioned as
+ * stack {@value #STACK_NAME}. They start once per test JVM, on first use, and stop when the JVM's
+ * tests are done.
  *
  * <pre>{@code
  * @ExtendWith(LocalAwsExtension.class)
@@ -58,7 +59,7 @@ public class LocalAwsExtension implements ParameterResolver {
     }
 
     protected AwsBackends startBackends() {
-        return EmbeddedAwsBackends.start();
+        return new ControlledBackends(EmbeddedAwsBackends.start(0, 0, 0));
     }
 
     /** template.yaml in the working directory or the nearest directory above it. */
