@@ -149,7 +149,7 @@ final class ColdStarts {
                 environment.put("JAVA_TOOL_OPTIONS", javaToolOptions);
             }
         }
-        return new FunctionProcess.Definition(definition.logicalId(), definition.name() + "-cold",
+        return new FunctionProcess.Definition(definition.name() + "-cold",
                 definition.functionName() + "-cold", definition.handler(), definition.codeJar(),
                 definition.memoryMb(), definition.timeout(), environment);
     }
