@@ -24,10 +24,7 @@ import java.util.jar.JarOutputStream;
  */
 final class BootstrapJar {
 
-    /**
-     * By name: loading the nested class here would fail, as its interfaces (aws-lambda-java-core)
-     * come only with the function jars.
-     */
+    /** By name: the nested class cannot be loaded here, its interfaces come with the function jars only. */
     private static final List<String> CLASSES = List.of("LambdaBootstrap", "LambdaBootstrap$Invocation");
 
     private BootstrapJar() {

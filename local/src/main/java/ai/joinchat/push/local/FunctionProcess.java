@@ -50,7 +50,8 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private final LambdaRuntimeApi runtimeApi;
     private final ClassDataSharing classDataSharing;
     private final CompletableFuture<Duration> firstStart = new CompletableFuture<>();
-    private final Thread destroyOnShutdown;
+    /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}. */
+    final Thread destroyOnShutdown;
     private final Object lock = new Object();
     private volatile Process process;
     private ClassDataSharing.Launch sharing;
@@ -91,11 +92,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             function.launch();
         }
         return function;
-    }
-
-    /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}; for tests. */
-    Runnable onShutdown() {
-        return destroyOnShutdown;
     }
 
     @Override
@@ -214,15 +210,11 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private void pipe(InputStream stream, String name) {
         Thread pump = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    // The JVM's note that it picked up JAVA_TOOL_OPTIONS, and SLF4J's notes that it has no
-                    // logging backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
-                    if (!line.startsWith("Picked up JAVA_TOOL_OPTIONS:") && !line.startsWith("SLF4J")) {
-                        console.functionOutput(definition.name(), name, line);
-                    }
-                }
-            } catch (IOException ignored) {
+                // Not the JVM's note that it picked up JAVA_TOOL_OPTIONS, nor SLF4J's notes that it has no
+                // logging backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
+                lines.lines().filter(line -> !line.startsWith("Picked up JAVA_TOOL_OPTIONS:") && !line.startsWith("SLF4J"))
+                        .forEach(line -> console.functionOutput(definition.name(), name, line));
+            } catch (IOException | UncheckedIOException ignored) {
                 // The process is gone.
             }
         }, definition.name() + "-" + name);

@@ -80,22 +80,18 @@ public final class LambdaBootstrap {
     private static void handle(RequestStreamHandler handler, Invocation invocation, byte[] event) {
         System.setProperty("com.amazonaws.xray.traceHeader", invocation.getXrayTraceId());
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        Throwable failure = null;
+        String path = "invocation/" + invocation.getAwsRequestId();
         try {
             handler.handleRequest(new ByteArrayInputStream(event), response, invocation);
-        } catch (Throwable e) {
-            failure = unwrap(e);
-        }
-        String path = "invocation/" + invocation.getAwsRequestId();
-        if (failure == null) {
             post(path + "/response", response.toByteArray(), null);
-        } else {
+        } catch (Throwable e) {
+            Throwable failure = unwrap(e);
             System.err.println("Invocation " + invocation.getAwsRequestId() + " failed: " + failure);
             failure.printStackTrace();
             post(path + "/error", errorDocument(failure), failure.getClass().getName());
-        }
-        if (failure instanceof VirtualMachineError) {
-            System.exit(1); // the JVM is in no state to take more work; Lambda would replace the environment too
+            if (failure instanceof VirtualMachineError) {
+                System.exit(1); // the JVM is in no state to take more work; Lambda would replace the environment too
+            }
         }
     }
 
@@ -140,16 +136,13 @@ public final class LambdaBootstrap {
         }
     }
 
-    /**
-     * The Lambda error document, without the {@code stackTrace} nothing here reads: the trace went to
-     * stderr, which the console shows.
-     */
-    static byte[] errorDocument(Throwable failure) {
+    /** The Lambda error document without a stackTrace: nothing reads it, and the trace went to stderr. */
+    private static byte[] errorDocument(Throwable failure) {
         return ("{\"errorMessage\":" + quote(failure.getMessage() == null ? "" : failure.getMessage())
                 + ",\"errorType\":" + quote(failure.getClass().getName()) + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    static String quote(String text) {
+    private static String quote(String text) {
         StringBuilder out = new StringBuilder(text.length() + 2).append('"');
         for (char c : text.toCharArray()) {
             if (c == '"' || c == '\\') {

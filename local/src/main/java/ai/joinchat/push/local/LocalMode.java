@@ -189,15 +189,13 @@ public final class LocalMode implements AutoCloseable {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             localMode.console.print("local", "stopping", "stopping...");
             localMode.close();
             localMode.console.print("local", "stopped", "stopped");
-            stopped.countDown();
         }, "local-mode-shutdown"));
         try {
-            stopped.await();
+            new CountDownLatch(1).await(); // until Ctrl-C: the JVM then runs the hook above and exits
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -232,14 +230,9 @@ public final class LocalMode implements AutoCloseable {
         return Collections.unmodifiableMap(functions);
     }
 
-    /** The jar of the Lambda runtime emulation the functions run with; lives until {@link #close()}. */
-    public Path bootstrapJar() {
-        return bootstrapJar;
-    }
-
-    /** Where the function JVMs' class data sharing archives are kept (see {@link ClassDataSharing}). */
-    public ClassDataSharing classDataSharing() {
-        return classDataSharing;
+    /** Starts a function the way local mode starts its own: same bootstrap jar, same class data sharing archives. */
+    public FunctionProcess startFunction(FunctionProcess.Definition definition, Console console) {
+        return FunctionProcess.start(definition, bootstrapJar, backends.region(), console, classDataSharing);
     }
 
     /** Each function's cold start (JVM start + handler init), by short name. */
@@ -292,8 +285,7 @@ public final class LocalMode implements AutoCloseable {
                     STACK_NAME + "-" + function.logicalId(), function.handler(),
                     root.resolve(function.builtJar()).normalize(), function.memorySizeMb(),
                     Duration.ofSeconds(function.timeoutSeconds()), environment);
-            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console,
-                    classDataSharing);
+            FunctionProcess process = startFunction(definition, console);
             toClose.add(process);
             functions.put(definition.name(), process);
             for (HttpApiRoute route : function.httpApiEvents()) {
@@ -374,10 +366,7 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
-    /**
-     * A port pinned through the environment (so that sam local invoke's env file can name it), or 0
-     * for a free one.
-     */
+    /** A port pinned through the environment (so that sam local invoke's env file can name it), or 0 for a free one. */
     static int fixedPort(Map<String, String> environment, String variable) {
         String value = environment.getOrDefault(variable, "").trim();
         if (!value.matches("[0-9]{0,5}") || !value.isEmpty() && Integer.parseInt(value) > 65535) {

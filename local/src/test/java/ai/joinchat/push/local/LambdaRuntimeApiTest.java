@@ -248,7 +248,7 @@ class LambdaRuntimeApiTest {
         started.add(function);
         function.ready().get(STARTUP_SECONDS, TimeUnit.SECONDS);
 
-        function.onShutdown().run();
+        function.destroyOnShutdown.run();
 
         try (var files = java.nio.file.Files.list(archives)) {
             List<String> names = files.map(f -> f.getFileName().toString()).toList();
