@@ -170,7 +170,6 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.functionName());
         environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
-        environment.put("AWS_LAMBDA_FUNCTION_TIMEOUT", Long.toString(definition.timeout().toSeconds()));
         environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.functionName());
         environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]" + definition.name());
         environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
