@@ -75,7 +75,7 @@ public final class Bench {
             progress("local mode's console goes to " + options.logFile());
             progress("starting local mode (backends, three function JVMs, gateway, event source)...");
             try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
-                    credentials, console))) {
+                    credentials, console, AwsBackends::awsEnvironment))) {
                 report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",
                         "cold starts " + coldStartsOf(localMode));
                 if (!options.coldOnly()) {

@@ -4,7 +4,6 @@ import ai.joinchat.push.local.Console;
 import ai.joinchat.push.local.FunctionProcess;
 import ai.joinchat.push.local.HttpApiGateway;
 import ai.joinchat.push.local.LocalMode;
-import ai.joinchat.push.local.aws.AwsBackends;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -94,8 +93,7 @@ final class ColdStarts {
 
     private Measured measureOne(String name, FunctionProcess.Definition definition, int warm) throws Exception {
         long launched = System.nanoTime();
-        try (FunctionProcess process = FunctionProcess.start(definition, localMode.bootstrapJar(),
-                AwsBackends.DEFAULT_REGION, console, localMode.classDataSharing())) {
+        try (FunctionProcess process = localMode.startFunction(definition, console)) {
             Duration init = process.ready().get(120, TimeUnit.SECONDS);
             Supplier<Runnable> request;
             HttpApiGateway gateway = null;
@@ -149,7 +147,7 @@ final class ColdStarts {
                 environment.put("JAVA_TOOL_OPTIONS", javaToolOptions);
             }
         }
-        return new FunctionProcess.Definition(definition.logicalId(), definition.name() + "-cold",
+        return new FunctionProcess.Definition(definition.name() + "-cold",
                 definition.functionName() + "-cold", definition.handler(), definition.codeJar(),
                 definition.memoryMb(), definition.timeout(), environment);
     }

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -23,10 +24,7 @@ import java.util.jar.JarOutputStream;
  */
 final class BootstrapJar {
 
-    /**
-     * By name: loading the nested class here would fail, as its interfaces (aws-lambda-java-core)
-     * come only with the function jars.
-     */
+    /** By name: the nested class cannot be loaded here, its interfaces come with the function jars only. */
     private static final List<String> CLASSES = List.of("LambdaBootstrap", "LambdaBootstrap$Invocation");
 
     private BootstrapJar() {
@@ -38,10 +36,7 @@ final class BootstrapJar {
         for (String name : CLASSES) {
             String entry = LambdaBootstrap.class.getPackageName().replace('.', '/') + "/" + name + ".class";
             try (InputStream in = LambdaBootstrap.class.getClassLoader().getResourceAsStream(entry)) {
-                if (in == null) {
-                    throw new IllegalStateException("class file " + entry + " is not readable");
-                }
-                classes.put(entry, in.readAllBytes());
+                classes.put(entry, Objects.requireNonNull(in, "no class file " + entry).readAllBytes());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + entry, e);
             }

@@ -21,9 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * name carries a digest of the JVM version and of each class path jar's path, size and time; a
  * rebuilt jar or another JDK simply trains a new one. The runtime bootstrap jar therefore lives in
  * the same directory at a stable path named after its content ({@link BootstrapJar}). Lambda does
- * not use any of this: there SnapStart restores
- * a snapshot taken after init and priming, and an archive from the build machine's JDK would not
- * match the managed runtime's JVM anyway.
+ * not use any of this: there SnapStart restores a snapshot taken after init and priming, and an
+ * archive from the build machine's JDK would not match the managed runtime's JVM anyway.
  */
 public final class ClassDataSharing {
 
@@ -46,18 +45,12 @@ public final class ClassDataSharing {
         return new ClassDataSharing(directory);
     }
 
-    /** Where the archives (and the bootstrap jar) are kept. */
-    public Path directory() {
-        return directory;
-    }
-
     /**
      * How one JVM running {@code codeJar} with {@code classPath} uses the archive: map it, or write
      * it at exit. Every JVM of one jar and class path shares one archive.
      */
     public Launch launch(Path codeJar, List<Path> classPath) {
-        String fileName = codeJar.getFileName().toString();
-        String name = fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        String name = codeJar.getFileName().toString().replaceFirst("\\.jar$", "");
         Path archive = directory.resolve(name + "-" + classPathDigest(classPath) + ".jsa");
         if (Files.isRegularFile(archive)) {
             return new Launch(List.of("-XX:SharedArchiveFile=" + archive), null, archive);
@@ -73,6 +66,9 @@ public final class ClassDataSharing {
      * SIGKILL may have left half of one, which is deleted, and the next launch trains again).
      */
     public record Launch(List<String> jvmOptions, Path training, Path archive) {
+
+        /** No archive of the function's own classes. */
+        static final Launch NONE = new Launch(List.of(), null, null);
 
         public boolean trains() {
             return training != null;

@@ -9,13 +9,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One Lambda function in its own JVM, as Lambda runs it: {@code java -cp <function jar>:<bootstrap
@@ -32,15 +32,8 @@ import java.util.concurrent.TimeUnit;
 public final class FunctionProcess implements InvocableFunction, AutoCloseable {
 
     /** A Lambda function as local mode runs it. */
-    public record Definition(
-            String logicalId,
-            String name,
-            String functionName,
-            String handler,
-            Path codeJar,
-            int memoryMb,
-            Duration timeout,
-            Map<String, String> environment) {
+    public record Definition(String name, String functionName, String handler, Path codeJar, int memoryMb,
+                             Duration timeout, Map<String, String> environment) {
 
         public Definition {
             environment = Map.copyOf(environment);
@@ -57,7 +50,8 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private final LambdaRuntimeApi runtimeApi;
     private final ClassDataSharing classDataSharing;
     private final CompletableFuture<Duration> firstStart = new CompletableFuture<>();
-    private final Thread destroyOnShutdown;
+    /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}. */
+    final Thread destroyOnShutdown;
     private final Object lock = new Object();
     private volatile Process process;
     private ClassDataSharing.Launch sharing;
@@ -66,13 +60,14 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private volatile Duration lastColdStart;
     private volatile boolean closed;
 
-    private FunctionProcess(Definition definition, Path bootstrapJar, Console console, LambdaRuntimeApi runtimeApi,
+    private FunctionProcess(Definition definition, Path bootstrapJar, String region, Console console,
                             ClassDataSharing classDataSharing) {
         this.definition = definition;
         this.bootstrapJar = bootstrapJar;
         this.console = console;
-        this.runtimeApi = runtimeApi;
         this.classDataSharing = classDataSharing;
+        this.runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
+                "arn:aws:lambda:" + region + ":000000000000:function:" + definition.functionName(), new RuntimeEvents());
         // The same stop as close(): a training JVM killed outright would never write its archive,
         // so Ctrl-C would leave every later start without one.
         this.destroyOnShutdown = new Thread(this::close, "destroy-" + definition.name());
@@ -88,24 +83,15 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
      */
     public static FunctionProcess start(Definition definition, Path bootstrapJar, String region, Console console,
                                         ClassDataSharing classDataSharing) {
-        LambdaRuntimeApi runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
-                "arn:aws:lambda:" + region + ":000000000000:function:" + definition.functionName());
-        String toolOptions = definition.environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
-        boolean sharingChosenElsewhere = toolOptions.contains("-Xshare") || toolOptions.contains("SharedArchiveFile")
-                || toolOptions.contains("ArchiveClassesAtExit");
-        FunctionProcess function = new FunctionProcess(definition, bootstrapJar, console, runtimeApi,
+        boolean sharingChosenElsewhere = Stream.of("-Xshare", "SharedArchiveFile", "ArchiveClassesAtExit")
+                .anyMatch(definition.environment().getOrDefault("JAVA_TOOL_OPTIONS", "")::contains);
+        FunctionProcess function = new FunctionProcess(definition, bootstrapJar, region, console,
                 sharingChosenElsewhere ? null : classDataSharing);
-        runtimeApi.setListener(function.new RuntimeEvents());
         Runtime.getRuntime().addShutdownHook(function.destroyOnShutdown);
         synchronized (function.lock) {
             function.launch();
         }
         return function;
-    }
-
-    /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}; for tests. */
-    Runnable onShutdown() {
-        return destroyOnShutdown;
     }
 
     @Override
@@ -151,7 +137,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         if (current != null) {
             current.destroy();
             // A JVM writing its class data sharing archive on the way out gets longer to finish it.
-            long grace = currentSharing != null && currentSharing.trains() ? 30 : 5;
+            long grace = currentSharing.trains() ? 30 : 5;
             int status = EXIT_SIGKILL;
             try {
                 if (current.waitFor(grace, TimeUnit.SECONDS)) {
@@ -163,9 +149,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
                 current.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-            if (currentSharing != null) {
-                currentSharing.exited(status);
-            }
+            currentSharing.exited(status);
         }
         try {
             Runtime.getRuntime().removeShutdownHook(destroyOnShutdown);
@@ -174,21 +158,9 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         }
     }
 
-    /** The {@code java} command line of the execution environment, with {@code jvmOptions} before the class path. */
-    List<String> command(List<String> jvmOptions) {
-        // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m",
-                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-Dfile.encoding=UTF-8"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath(),
-                LambdaBootstrap.class.getName()));
-        return command;
-    }
-
-    /** The environment of the execution environment: nothing inherited from the launcher's shell. */
-    Map<String, String> environment() {
-        Map<String, String> environment = new LinkedHashMap<>();
+    /** Sets the environment of the execution environment: nothing inherited from the launcher's shell. */
+    private void setEnvironment(Map<String, String> environment) {
+        environment.clear();
         environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         environment.put("LANG", "en_US.UTF-8");
         environment.put("TZ", ":UTC");
@@ -198,21 +170,25 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.functionName());
         environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
-        environment.put("AWS_LAMBDA_FUNCTION_TIMEOUT", Long.toString(definition.timeout().toSeconds()));
         environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.functionName());
         environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]" + definition.name());
         environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         environment.put("LAMBDA_TASK_ROOT", definition.codeJar().toAbsolutePath().getParent().toString());
-        return environment;
     }
 
     /** Starts a new execution environment; the caller holds {@link #lock}. */
     private void launch() {
-        sharing = classDataSharing == null ? null
+        sharing = classDataSharing == null ? ClassDataSharing.Launch.NONE
                 : classDataSharing.launch(definition.codeJar(), List.of(definition.codeJar(), bootstrapJar));
-        ProcessBuilder builder = new ProcessBuilder(command(sharing == null ? List.of() : sharing.jvmOptions()));
-        builder.environment().clear();
-        builder.environment().putAll(environment());
+        // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m",
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-Dfile.encoding=UTF-8"));
+        command.addAll(sharing.jvmOptions());
+        command.addAll(List.of("-cp", definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath(),
+                LambdaBootstrap.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        setEnvironment(builder.environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         launches++;
         launchedAtNanos = System.nanoTime();
@@ -233,15 +209,11 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private void pipe(InputStream stream, String name) {
         Thread pump = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    // The JVM's note that it picked up JAVA_TOOL_OPTIONS, and SLF4J's notes that it has no
-                    // logging backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
-                    if (!line.startsWith("Picked up JAVA_TOOL_OPTIONS:") && !line.startsWith("SLF4J")) {
-                        console.functionOutput(definition.name(), name, line);
-                    }
-                }
-            } catch (IOException ignored) {
+                // Not the JVM's note that it picked up JAVA_TOOL_OPTIONS, nor SLF4J's notes that it has no
+                // logging backend (the AWS SDK logs through SLF4J; Lambda functions usually ship without one).
+                lines.lines().filter(line -> !line.startsWith("Picked up JAVA_TOOL_OPTIONS:") && !line.startsWith("SLF4J"))
+                        .forEach(line -> console.functionOutput(definition.name(), name, line));
+            } catch (IOException | UncheckedIOException ignored) {
                 // The process is gone.
             }
         }, definition.name() + "-" + name);
@@ -261,9 +233,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
             int code = exitedProcess.exitValue();
             runtimeApi.resetExecutionEnvironment("Runtime exited with error: exit status " + code);
             if (code == EXIT_SIGINT || code == EXIT_SIGTERM) {
-                if (sharing != null) {
-                    sharing.exited(code); // a JVM stopped by SIGINT or SIGTERM still writes its archive
-                }
+                sharing.exited(code); // a JVM stopped by SIGINT or SIGTERM still writes its archive
                 // Stopped from outside: Ctrl-C in the terminal reaches every JVM of the foreground
                 // process group, and the launcher is stopping too. A later invocation starts a new one.
                 return;

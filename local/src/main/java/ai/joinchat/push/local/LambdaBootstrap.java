@@ -42,13 +42,13 @@ public final class LambdaBootstrap {
         }
         RequestStreamHandler handler;
         try {
-            String className = handlerName.contains("::") ? handlerName.substring(0, handlerName.indexOf("::")) : handlerName;
+            String className = handlerName.split("::")[0];
             handler = (RequestStreamHandler) Class.forName(className).getDeclaredConstructor().newInstance();
         } catch (Throwable e) {
             Throwable failure = unwrap(e);
             System.err.println("Init error: could not load handler " + handlerName + ": " + failure);
             failure.printStackTrace();
-            post("init/error", failure, "Runtime.InitError");
+            post("init/error", errorDocument(failure), "Runtime.InitError");
             System.exit(1);
             return;
         }
@@ -56,8 +56,7 @@ public final class LambdaBootstrap {
             HttpURLConnection next;
             byte[] event;
             try {
-                next = open("invocation/next");
-                next.setReadTimeout(0);
+                next = open("invocation/next"); // no read timeout: it blocks until there is work
                 if (next.getResponseCode() != 200) {
                     System.exit(0); // 410: this execution environment is finished
                 }
@@ -71,29 +70,28 @@ public final class LambdaBootstrap {
             handle(handler, new Invocation(next.getHeaderField("Lambda-Runtime-Aws-Request-Id"),
                     Long.parseLong(next.getHeaderField("Lambda-Runtime-Deadline-Ms")),
                     next.getHeaderField("Lambda-Runtime-Invoked-Function-Arn"),
-                    next.getHeaderField("Lambda-Runtime-Trace-Id")), event);
+                    next.getHeaderField("Lambda-Runtime-Trace-Id"), System.getenv("AWS_LAMBDA_FUNCTION_NAME"),
+                    System.getenv("AWS_LAMBDA_FUNCTION_VERSION"), System.getenv("AWS_LAMBDA_LOG_GROUP_NAME"),
+                    System.getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
+                    Integer.parseInt(System.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))), event);
         }
     }
 
     private static void handle(RequestStreamHandler handler, Invocation invocation, byte[] event) {
         System.setProperty("com.amazonaws.xray.traceHeader", invocation.getXrayTraceId());
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        Throwable failure = null;
+        String path = "invocation/" + invocation.getAwsRequestId();
         try {
             handler.handleRequest(new ByteArrayInputStream(event), response, invocation);
-        } catch (Throwable e) {
-            failure = unwrap(e);
-        }
-        String path = "invocation/" + invocation.getAwsRequestId();
-        if (failure == null) {
             post(path + "/response", response.toByteArray(), null);
-        } else {
+        } catch (Throwable e) {
+            Throwable failure = unwrap(e);
             System.err.println("Invocation " + invocation.getAwsRequestId() + " failed: " + failure);
             failure.printStackTrace();
-            post(path + "/error", failure, failure.getClass().getName());
-        }
-        if (failure instanceof VirtualMachineError) {
-            System.exit(1); // the JVM is in no state to take more work; Lambda would replace the environment too
+            post(path + "/error", errorDocument(failure), failure.getClass().getName());
+            if (failure instanceof VirtualMachineError) {
+                System.exit(1); // the JVM is in no state to take more work; Lambda would replace the environment too
+            }
         }
     }
 
@@ -111,10 +109,6 @@ public final class LambdaBootstrap {
         connection.setConnectTimeout(5_000);
         connection.setUseCaches(false);
         return connection;
-    }
-
-    private static void post(String path, Throwable failure, String errorType) {
-        post(path, errorDocument(failure).getBytes(StandardCharsets.UTF_8), errorType);
     }
 
     private static void post(String path, byte[] payload, String errorType) {
@@ -142,19 +136,13 @@ public final class LambdaBootstrap {
         }
     }
 
-    /** The Lambda error document: {@code {"errorMessage", "errorType", "stackTrace"}}. */
-    static String errorDocument(Throwable failure) {
-        StringBuilder json = new StringBuilder("{\"errorMessage\":")
-                .append(quote(failure.getMessage() == null ? "" : failure.getMessage()))
-                .append(",\"errorType\":").append(quote(failure.getClass().getName())).append(",\"stackTrace\":[");
-        StackTraceElement[] frames = failure.getStackTrace();
-        for (int i = 0; i < frames.length; i++) {
-            json.append(i == 0 ? "" : ",").append(quote(frames[i].toString()));
-        }
-        return json.append("]}").toString();
+    /** The Lambda error document without a stackTrace: nothing reads it, and the trace went to stderr. */
+    private static byte[] errorDocument(Throwable failure) {
+        return ("{\"errorMessage\":" + quote(failure.getMessage() == null ? "" : failure.getMessage())
+                + ",\"errorType\":" + quote(failure.getClass().getName()) + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    static String quote(String text) {
+    private static String quote(String text) {
         StringBuilder out = new StringBuilder(text.length() + 2).append('"');
         for (char c : text.toCharArray()) {
             if (c == '"' || c == '\\') {
@@ -172,28 +160,9 @@ public final class LambdaBootstrap {
      * One invocation taken from {@code invocation/next}, and the {@link Context} its handler receives;
      * the function's settings come from the variables Lambda sets ({@code AWS_LAMBDA_FUNCTION_NAME}, ...).
      */
-    record Invocation(String getAwsRequestId, long deadlineMs, String getInvokedFunctionArn, String getXrayTraceId)
-            implements Context, LambdaLogger {
-
-        @Override
-        public String getLogGroupName() {
-            return System.getenv("AWS_LAMBDA_LOG_GROUP_NAME");
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return System.getenv("AWS_LAMBDA_LOG_STREAM_NAME");
-        }
-
-        @Override
-        public String getFunctionName() {
-            return System.getenv("AWS_LAMBDA_FUNCTION_NAME");
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return System.getenv("AWS_LAMBDA_FUNCTION_VERSION");
-        }
+    record Invocation(String getAwsRequestId, long deadlineMs, String getInvokedFunctionArn, String getXrayTraceId,
+                      String getFunctionName, String getFunctionVersion, String getLogGroupName,
+                      String getLogStreamName, int getMemoryLimitInMB) implements Context, LambdaLogger {
 
         @Override
         public CognitoIdentity getIdentity() {
@@ -208,11 +177,6 @@ public final class LambdaBootstrap {
         @Override
         public int getRemainingTimeInMillis() {
             return (int) Math.max(0, deadlineMs - System.currentTimeMillis());
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return Integer.parseInt(System.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"));
         }
 
         @Override

@@ -3,7 +3,6 @@ package ai.joinchat.push.local;
 import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The Lambda Runtime API (version 2018-06-01) of one function, on 127.0.0.1 at a free port: what
@@ -38,50 +41,43 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LambdaRuntimeApi implements AutoCloseable {
 
     private static final String PREFIX = "/2018-06-01/runtime/";
+    private static final Pattern FINISH = Pattern.compile("POST " + PREFIX + "invocation/([^/]+)/(response|error)");
     private static final long NEXT_POLL_MILLIS = 200;
     private static final byte[] ACCEPTED = "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8);
 
     /** What the owner of the execution environment wants to hear about. */
     public interface Listener {
         /** The runtime asked for its first invocation: the environment has finished initialising. */
-        default void runtimeReady() {
-        }
+        void runtimeReady();
 
         /** The runtime reported that it could not initialise. */
-        default void initFailed(String errorType, String errorMessage) {
-        }
+        void initFailed(String errorType, String errorMessage);
 
         /** An invocation ran past its timeout; Lambda would now discard the execution environment. */
-        default void invocationTimedOut(String requestId, Duration timeout) {
-        }
+        void invocationTimedOut(String requestId, Duration timeout);
     }
 
     private final String functionName;
     private final String functionArn;
+    private final Listener listener;
     private final LinkedBlockingDeque<Invocation> waiting = new LinkedBlockingDeque<>();
     private final Map<String, Invocation> running = new ConcurrentHashMap<>();
     private final AtomicInteger environmentGeneration = new AtomicInteger();
     private final AtomicBoolean readyReported = new AtomicBoolean();
-    private volatile Listener listener = new Listener() {
-    };
+    private final LocalHttp http;
     private volatile boolean closed;
-    private LocalHttp http;
 
-    private LambdaRuntimeApi(String functionName, String functionArn) {
+    private LambdaRuntimeApi(String functionName, String functionArn, Listener listener) {
         this.functionName = functionName;
         this.functionArn = functionArn;
+        this.listener = listener;
+        this.http = LocalHttp.serve(0, "runtime-api-" + functionName,
+                "cannot open the Lambda Runtime API port for " + functionName, this::handle);
     }
 
     /** Starts the API for one function on 127.0.0.1 at a free port. */
-    public static LambdaRuntimeApi start(String functionName, String functionArn) {
-        LambdaRuntimeApi api = new LambdaRuntimeApi(functionName, functionArn);
-        api.http = LocalHttp.serve(0, "runtime-api-" + functionName,
-                "cannot open the Lambda Runtime API port for " + functionName, api::handle);
-        return api;
-    }
-
-    public void setListener(Listener listener) {
-        this.listener = listener;
+    public static LambdaRuntimeApi start(String functionName, String functionArn, Listener listener) {
+        return new LambdaRuntimeApi(functionName, functionArn, listener);
     }
 
     /** {@code host:port}, the value of {@code AWS_LAMBDA_RUNTIME_API} for the runtime. */
@@ -143,20 +139,16 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String fullPath = exchange.getRequestURI().getPath();
-            String path = fullPath.startsWith(PREFIX) ? fullPath.substring(PREFIX.length()) : "";
-            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-            String[] parts = path.split("/");
-            if ("GET".equals(method) && "invocation/next".equals(path)) {
+            String route = exchange.getRequestMethod().toUpperCase(Locale.ROOT) + " " + exchange.getRequestURI().getPath();
+            Matcher finish = FINISH.matcher(route);
+            if (route.equals("GET " + PREFIX + "invocation/next")) {
                 nextInvocation(exchange);
-            } else if ("POST".equals(method) && parts.length == 3 && "invocation".equals(parts[0])
-                    && ("response".equals(parts[2]) || "error".equals(parts[2]))) {
-                finish(exchange, parts[1], "error".equals(parts[2]));
-            } else if ("POST".equals(method) && "init/error".equals(path)) {
+            } else if (finish.matches()) {
+                finish(exchange, finish.group(1), finish.group(2).equals("error"));
+            } else if (route.equals("POST " + PREFIX + "init/error")) {
                 initError(exchange);
             } else {
-                send(exchange, 404, errorJson("NotFound", "no such Runtime API resource: " + method + " "
-                        + exchange.getRequestURI().getPath()));
+                send(exchange, 404, errorJson("NotFound", "no such Runtime API resource: " + route));
             }
         }
     }
@@ -217,10 +209,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             return;
         }
         if (error) {
-            ReportedError reported = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
-                    "Lambda-Runtime-Function-Error-Type"), "Function.Unhandled");
-            invocation.result.completeExceptionally(
-                    new LambdaInvocationException(functionName, reported.type(), reported.message()));
+            invocation.result.completeExceptionally(reportedError(exchange, payload, "Function.Unhandled"));
         } else {
             invocation.result.complete(payload);
         }
@@ -228,15 +217,26 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     }
 
     private void initError(HttpExchange exchange) throws IOException {
-        byte[] payload = exchange.getRequestBody().readAllBytes();
-        ReportedError error = ReportedError.parse(payload, exchange.getRequestHeaders().getFirst(
-                "Lambda-Runtime-Function-Error-Type"), "Runtime.InitError");
+        LambdaInvocationException error = reportedError(exchange, exchange.getRequestBody().readAllBytes(),
+                "Runtime.InitError");
         List<Invocation> failed = new ArrayList<>();
         waiting.drainTo(failed);
-        failed.forEach(invocation -> invocation.result.completeExceptionally(
-                new LambdaInvocationException(functionName, error.type(), error.message())));
-        listener.initFailed(error.type(), error.message());
+        failed.forEach(invocation -> invocation.result.completeExceptionally(error));
+        listener.initFailed(error.errorType(), error.errorMessage());
         send(exchange, 202, ACCEPTED);
+    }
+
+    /**
+     * The error a runtime posts, {@code {"errorMessage", "errorType", ...}}; without a type in it,
+     * the {@code Lambda-Runtime-Function-Error-Type} header's or {@code defaultType}.
+     */
+    private LambdaInvocationException reportedError(HttpExchange exchange, byte[] payload, String defaultType) {
+        JsonNode error = Json.parse(payload).orElse(null);
+        String type = Stream.of(Json.text(error, "errorType"),
+                        exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type"), defaultType)
+                .filter(candidate -> candidate != null && !candidate.isBlank()).findFirst().orElseThrow();
+        return new LambdaInvocationException(functionName, type,
+                Objects.requireNonNullElse(Json.text(error, "errorMessage"), ""));
     }
 
     private void timedOut(Invocation invocation) {
@@ -253,10 +253,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     }
 
     private static byte[] errorJson(String type, String message) {
-        ObjectNode node = Json.object();
-        node.put("errorMessage", message);
-        node.put("errorType", type);
-        return Json.writeBytes(node);
+        return Json.writeBytes(Json.object().put("errorMessage", message).put("errorType", type));
     }
 
     /** An X-Ray trace header as Lambda passes it: {@code Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0}. */
@@ -265,19 +262,6 @@ public final class LambdaRuntimeApi implements AutoCloseable {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.toHexDigits(random.nextLong())
                 + hex.toHexDigits(random.nextInt()) + ";Parent=" + hex.toHexDigits(random.nextLong()) + ";Sampled=0";
-    }
-
-    /** The error a runtime posts: {@code {"errorMessage", "errorType", "stackTrace"}}. */
-    private record ReportedError(String type, String message) {
-        static ReportedError parse(byte[] payload, String headerType, String defaultType) {
-            JsonNode node = payload == null ? null : Json.parse(payload).orElse(null);
-            String type = node == null ? null : Json.text(node, "errorType");
-            String message = node == null ? null : Json.text(node, "errorMessage");
-            if (type == null || type.isBlank()) {
-                type = headerType == null || headerType.isBlank() ? defaultType : headerType;
-            }
-            return new ReportedError(type, message == null ? "" : message);
-        }
     }
 
     private record Invocation(String requestId, byte[] event, Duration timeout, CompletableFuture<byte[]> result) {

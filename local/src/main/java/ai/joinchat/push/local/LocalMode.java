@@ -30,11 +30,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +45,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The whole system on one machine, from {@code template.yaml}: embedded DynamoDB, SQS and Secrets
@@ -83,23 +87,18 @@ public final class LocalMode implements AutoCloseable {
      * @param repositoryRoot  the directory holding template.yaml and the function directories at their CodeUri
      * @param port            the HTTP API's port; 0 for a free one
      * @param graphApiBaseUrl a real Graph API for the worker, or null for the local sandbox
-     * @param functionAwsEnvironment the AWS variables the functions get from the started backends
-     *                               (the benchmark points them at a request-counting proxy)
+     * @param functionAwsEnvironment the AWS variables the functions get from the started backends: usually
+     *                               {@link AwsBackends#awsEnvironment()}; the benchmark points them at a
+     *                               request-counting proxy
      */
     public record Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
                           DemoCredentials credentials, PrintStream out,
                           Function<AwsBackends, Map<String, String>> functionAwsEnvironment) {
-
-        /** The functions reach the backends directly, through {@link AwsBackends#awsEnvironment()}. */
-        public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
-                       DemoCredentials credentials, PrintStream out) {
-            this(repositoryRoot, port, jsonLogs, graphApiBaseUrl, credentials, out, AwsBackends::awsEnvironment);
-        }
     }
 
     private final Options options;
     private final Console console;
-    private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
+    private final Deque<AutoCloseable> toClose = new ConcurrentLinkedDeque<>();
     private final Map<String, FunctionProcess> functions = new LinkedHashMap<>();
     private EmbeddedAwsBackends backends;
     private GraphApiSandbox sandbox;
@@ -181,7 +180,7 @@ public final class LocalMode implements AutoCloseable {
         String graphApiBaseUrl = System.getenv("GRAPH_API_BASE_URL");
         Options options = new Options(findRepositoryRoot(), port, jsonLogs,
                 graphApiBaseUrl == null || graphApiBaseUrl.isBlank() ? null : graphApiBaseUrl.trim(),
-                DemoCredentials.fromEnvironment(System.getenv()), System.out);
+                DemoCredentials.fromEnvironment(System.getenv()), System.out, AwsBackends::awsEnvironment);
         LocalMode localMode;
         try {
             localMode = start(options);
@@ -190,15 +189,13 @@ public final class LocalMode implements AutoCloseable {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             localMode.console.print("local", "stopping", "stopping...");
             localMode.close();
             localMode.console.print("local", "stopped", "stopped");
-            stopped.countDown();
         }, "local-mode-shutdown"));
         try {
-            stopped.await();
+            new CountDownLatch(1).await(); // until Ctrl-C: the JVM then runs the hook above and exits
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -233,14 +230,9 @@ public final class LocalMode implements AutoCloseable {
         return Collections.unmodifiableMap(functions);
     }
 
-    /** The jar of the Lambda runtime emulation the functions run with; lives until {@link #close()}. */
-    public Path bootstrapJar() {
-        return bootstrapJar;
-    }
-
-    /** Where the function JVMs' class data sharing archives are kept (see {@link ClassDataSharing}). */
-    public ClassDataSharing classDataSharing() {
-        return classDataSharing;
+    /** Starts a function the way local mode starts its own: same bootstrap jar, same class data sharing archives. */
+    public FunctionProcess startFunction(FunctionProcess.Definition definition, Console console) {
+        return FunctionProcess.start(definition, bootstrapJar, backends.region(), console, classDataSharing);
     }
 
     /** Each function's cold start (JVM start + handler init), by short name. */
@@ -255,8 +247,9 @@ public final class LocalMode implements AutoCloseable {
         Path root = options.repositoryRoot();
         checkPortIsFree(options.port());
         SamTemplate template = SamTemplate.read(root.resolve("template.yaml"));
-        classDataSharing = ClassDataSharing.in(root.resolve(CLASS_DATA_SHARING_DIRECTORY));
-        bootstrapJar = BootstrapJar.writeTo(classDataSharing.directory());
+        Path sharingDirectory = root.resolve(CLASS_DATA_SHARING_DIRECTORY);
+        classDataSharing = ClassDataSharing.in(sharingDirectory);
+        bootstrapJar = BootstrapJar.writeTo(sharingDirectory);
         checkFunctionJars(template, root);
 
         console.print("local", "starting", "starting the embedded AWS backends (DynamoDB Local, ElasticMQ, Secrets Manager)...");
@@ -280,6 +273,7 @@ public final class LocalMode implements AutoCloseable {
         }
         String graphApiBaseUrl = options.graphApiBaseUrl() != null ? options.graphApiBaseUrl() : sandbox.baseUri().toString();
 
+        List<HttpApiGateway.Route> routes = new ArrayList<>();
         for (ServerlessFunction function : template.functions()) {
             Map<String, String> environment = new LinkedHashMap<>(stack.environmentOf(function.logicalId()));
             environment.putAll(options.functionAwsEnvironment().apply(backends));
@@ -287,24 +281,20 @@ public final class LocalMode implements AutoCloseable {
             if (environment.containsKey("GRAPH_API_BASE_URL")) {
                 environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
             }
-            FunctionProcess.Definition definition = new FunctionProcess.Definition(function.logicalId(),
-                    function.shortName(), STACK_NAME + "-" + function.logicalId(), function.handler(),
+            FunctionProcess.Definition definition = new FunctionProcess.Definition(function.shortName(),
+                    STACK_NAME + "-" + function.logicalId(), function.handler(),
                     root.resolve(function.builtJar()).normalize(), function.memorySizeMb(),
                     Duration.ofSeconds(function.timeoutSeconds()), environment);
-            FunctionProcess process = FunctionProcess.start(definition, bootstrapJar, stack.region(), console,
-                    classDataSharing);
+            FunctionProcess process = startFunction(definition, console);
             toClose.add(process);
             functions.put(definition.name(), process);
-        }
-        // The JVMs start in the background while the secrets are seeded.
-        seedSecrets(stack, credentials);
-
-        List<HttpApiGateway.Route> routes = new ArrayList<>();
-        for (ServerlessFunction function : template.functions()) {
             for (HttpApiRoute route : function.httpApiEvents()) {
-                routes.add(new HttpApiGateway.Route(route.method(), route.path(), functions.get(function.shortName())));
+                routes.add(new HttpApiGateway.Route(route.method(), route.path(), process));
             }
         }
+        // The JVMs start in the background while the secrets are seeded.
+        seedSecrets(credentials);
+
         gateway = HttpApiGateway.start(options.port(), routes, console);
         toClose.add(gateway);
         if (sandbox != null) {
@@ -348,19 +338,15 @@ public final class LocalMode implements AutoCloseable {
                 + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "") + ")");
     }
 
-    private void seedSecrets(ProvisionedStack stack, DemoCredentials credentials) {
-        Map<String, String> sendApiEnvironment = environmentDeclaring(stack, "PAGE_SECRET_PREFIX");
-        String pagePrefix = sendApiEnvironment.getOrDefault("PAGE_SECRET_PREFIX", "joinchat/pages/");
-        String appSecretId = sendApiEnvironment.getOrDefault("APP_SECRET_ID", "joinchat/app");
+    /** Under the names the template gives send-api (its Globals give every function the same). */
+    private void seedSecrets(DemoCredentials credentials) {
+        Map<String, String> environment = functions.get("send-api").definition().environment();
+        String pageSecretId = environment.get("PAGE_SECRET_PREFIX") + credentials.pageId();
+        String appSecretId = environment.get("APP_SECRET_ID");
         LocalSecretsManager secrets = backends.localSecretsManager();
-        secrets.putSecret(pagePrefix + credentials.pageId(), credentials.pageSecretJson());
+        secrets.putSecret(pageSecretId, credentials.pageSecretJson());
         secrets.putSecret(appSecretId, credentials.appSecretJson());
-        console.print("local", "seeded", "seeded secrets " + pagePrefix + credentials.pageId() + " and " + appSecretId);
-    }
-
-    private static Map<String, String> environmentDeclaring(ProvisionedStack stack, String variable) {
-        return stack.template().functions().stream().map(function -> stack.environmentOf(function.logicalId()))
-                .filter(environment -> environment.containsKey(variable)).findFirst().orElse(Map.of());
+        console.print("local", "seeded", "seeded secrets " + pageSecretId + " and " + appSecretId);
     }
 
     private void awaitFunctions() {
@@ -380,10 +366,7 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
-    /**
-     * A port pinned through the environment (so that sam local invoke's env file can name it), or 0
-     * for a free one.
-     */
+    /** A port pinned through the environment (so that sam local invoke's env file can name it), or 0 for a free one. */
     static int fixedPort(Map<String, String> environment, String variable) {
         String value = environment.getOrDefault(variable, "").trim();
         if (!value.matches("[0-9]{0,5}") || !value.isEmpty() && Integer.parseInt(value) > 65535) {
@@ -424,8 +407,8 @@ public final class LocalMode implements AutoCloseable {
                 + "-H 'x-joinchat-signature: " + signature + "' --data '" + body + "'";
         Map<String, Long> coldStartMillis = new LinkedHashMap<>();
         coldStarts().forEach((name, duration) -> coldStartMillis.put(name, duration.toMillis()));
-        String coldStarts = String.join(", ", coldStartMillis.entrySet().stream()
-                .map(entry -> entry.getKey() + " " + entry.getValue() + " ms").toList());
+        String coldStarts = coldStartMillis.entrySet().stream()
+                .map(entry -> entry.getKey() + " " + entry.getValue() + " ms").collect(Collectors.joining(", "));
         String graph = sandbox != null
                 ? "Graph sandbox  " + sandbox.baseUri() + "   (GET " + sandbox.baseUri() + "/__sandbox/messages lists what was sent)"
                 : "Graph API      " + options.graphApiBaseUrl() + "   (real deliveries with the seeded page token)";
@@ -492,13 +475,9 @@ public final class LocalMode implements AutoCloseable {
             return;
         }
         closed = true;
-        List<AutoCloseable> resources;
-        synchronized (toClose) {
-            resources = new ArrayList<>(toClose);
-        }
         // Newest first: the event sources before the worker, so no batch is taken while the rest stops.
-        Collections.reverse(resources);
-        for (AutoCloseable resource : resources) {
+        for (Iterator<AutoCloseable> newestFirst = toClose.descendingIterator(); newestFirst.hasNext(); ) {
+            AutoCloseable resource = newestFirst.next();
             try {
                 resource.close();
             } catch (Exception e) {

@@ -1,6 +1,7 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.signature.SignatureVerifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -65,7 +66,8 @@ class ClientExamplesTest {
             return;
         }
         credentials = DemoCredentials.demo();
-        localMode = LocalMode.start(new LocalMode.Options(root, 0, false, null, credentials, System.out));
+        localMode = LocalMode.start(new LocalMode.Options(root, 0, false, null, credentials, System.out,
+                AwsBackends::awsEnvironment));
         timestampedSkipReason = probeTimestampedForm();
     }
 

@@ -65,7 +65,7 @@ class LambdaRuntimeApiTest {
     }
 
     private FunctionProcess startFunction(Class<?> handler, Duration timeout) throws Exception {
-        FunctionProcess.Definition definition = new FunctionProcess.Definition("TestFunction", "test-fn",
+        FunctionProcess.Definition definition = new FunctionProcess.Definition("test-fn",
                 "local-TestFunction", handler.getName() + "::handleRequest", functionJar, 256, timeout,
                 Map.of("CUSTOM_SETTING", "from-the-template"));
         FunctionProcess function = FunctionProcess.start(definition, bootstrapJar, REGION, console, null);
@@ -178,7 +178,20 @@ class LambdaRuntimeApiTest {
 
     @Test
     void speaksTheRuntimeApiProtocol() throws Exception {
-        LambdaRuntimeApi api = LambdaRuntimeApi.start("by-hand", "arn:aws:lambda:us-east-1:000000000000:function:by-hand");
+        LambdaRuntimeApi api = LambdaRuntimeApi.start("by-hand", "arn:aws:lambda:us-east-1:000000000000:function:by-hand",
+                new LambdaRuntimeApi.Listener() {
+                    @Override
+                    public void runtimeReady() {
+                    }
+
+                    @Override
+                    public void initFailed(String errorType, String errorMessage) {
+                    }
+
+                    @Override
+                    public void invocationTimedOut(String requestId, Duration timeout) {
+                    }
+                });
         started.add(api);
         HttpClient http = HttpClient.newHttpClient();
         URI base = URI.create("http://" + api.address() + "/2018-06-01/runtime/");
@@ -227,7 +240,7 @@ class LambdaRuntimeApiTest {
     @Test
     void aStopByShutdownLeavesTheClassDataSharingArchive() throws Exception {
         Path archives = workDirectory.resolve("cds-on-shutdown");
-        FunctionProcess.Definition definition = new FunctionProcess.Definition("TestFunction", "test-fn",
+        FunctionProcess.Definition definition = new FunctionProcess.Definition("test-fn",
                 "local-TestFunction", TestStreamHandler.class.getName() + "::handleRequest", functionJar, 256,
                 Duration.ofSeconds(10), Map.of());
         FunctionProcess function = FunctionProcess.start(definition, bootstrapJar, REGION, console,
@@ -235,7 +248,7 @@ class LambdaRuntimeApiTest {
         started.add(function);
         function.ready().get(STARTUP_SECONDS, TimeUnit.SECONDS);
 
-        function.onShutdown().run();
+        function.destroyOnShutdown.run();
 
         try (var files = java.nio.file.Files.list(archives)) {
             List<String> names = files.map(f -> f.getFileName().toString()).toList();

@@ -1,6 +1,7 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,7 +67,8 @@ class LocalModeEndToEndTest {
             return;
         }
         credentials = DemoCredentials.demo();
-        localMode = LocalMode.start(new LocalMode.Options(root, 0, false, null, credentials, System.out));
+        localMode = LocalMode.start(new LocalMode.Options(root, 0, false, null, credentials, System.out,
+                AwsBackends::awsEnvironment));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
