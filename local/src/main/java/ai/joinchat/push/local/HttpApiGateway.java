@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -40,7 +39,7 @@ import java.util.stream.Stream;
 public final class HttpApiGateway implements AutoCloseable {
 
     private static final String DEFAULT_ROUTE = "$default";
-    private static final Duration INTEGRATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final int INTEGRATION_TIMEOUT_SECONDS = 30;
     /** API Gateway's request payload limit. */
     private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
@@ -117,7 +116,7 @@ public final class HttpApiGateway implements AutoCloseable {
                 try {
                     response = GatewayResponse.fromFunctionOutput(route.function().invoke(Json.writeBytes(
                             toEvent(exchange, body, route, requestId, Instant.now())))
-                            .get(INTEGRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                            .get(INTEGRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS));
                     detail = response.summary();
                 } catch (ExecutionException | TimeoutException | InterruptedException e) {
                     Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
@@ -128,7 +127,7 @@ public final class HttpApiGateway implements AutoCloseable {
                     detail = failure instanceof LambdaInvocationException l
                             ? "function error " + l.errorType() + ": " + l.errorMessage()
                             : failure instanceof TimeoutException ? "no answer within the integration timeout of "
-                            + INTEGRATION_TIMEOUT.toSeconds() + " s" : failure.toString();
+                            + INTEGRATION_TIMEOUT_SECONDS + " s" : failure.toString();
                 }
             }
             response.headers().forEach((header, values) -> values.forEach(value ->
