@@ -155,7 +155,9 @@ public final class GraphApiSandbox implements AutoCloseable {
         query.replaceAll((key, value) -> "access_token".equals(key) ? "<redacted>" : value);
         byte[] rawBody = exchange.getRequestBody().readAllBytes();
         JsonNode body = Json.parse(rawBody).orElse(null);
-        Boolean proofValid = checkProof(token, query.get("appsecret_proof"));
+        String proof = query.get("appsecret_proof");
+        Boolean proofValid = proof == null || token == null || token.isEmpty() ? null // nothing to check
+                : constantTimeEquals(AppSecretProof.compute(token, appSecret), proof.toLowerCase(Locale.ROOT));
 
         ObjectNode record = Json.object().put("received_at", Instant.now().toString()).put("method", "POST")
                 .put("path", exchange.getRequestURI().getPath()).put("graph_version", version).put("page_id", pageId);
@@ -233,14 +235,6 @@ public final class GraphApiSandbox implements AutoCloseable {
                 .header("content-type", "application/json")
                 .header("x-hub-signature-256", new WebhookSignatureVerifier().sign(raw, appSecret))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(raw)).build(), HttpResponse.BodyHandlers.discarding());
-    }
-
-    /** True/false when an {@code appsecret_proof} was sent and can be checked; null when there is nothing to check. */
-    private Boolean checkProof(String token, String proof) {
-        if (proof == null || token == null || token.isEmpty()) {
-            return null;
-        }
-        return constantTimeEquals(AppSecretProof.compute(token, appSecret), proof.toLowerCase(Locale.ROOT));
     }
 
     /** One readable line: what was delivered to whom, or why Graph would refuse it. */

@@ -130,8 +130,7 @@ public final class HttpApiGateway implements AutoCloseable {
                             + INTEGRATION_TIMEOUT_SECONDS + " s" : failure.toString();
                 }
             }
-            response.headers().forEach((header, values) -> values.forEach(value ->
-                    exchange.getResponseHeaders().add(header, value)));
+            exchange.getResponseHeaders().putAll(response.headers());
             boolean noBody = "HEAD".equals(method) || response.statusCode() == 204 || response.statusCode() == 304
                     || response.body().length == 0;
             exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : response.body().length);
