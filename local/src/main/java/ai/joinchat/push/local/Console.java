@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.ZoneId;
+import java.time.Instant;
+import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,16 +29,10 @@ public final class Console {
 
     private final PrintStream out;
     private final boolean jsonLines;
-    private final Clock clock;
 
     public Console(PrintStream out, boolean jsonLines) {
-        this(out, jsonLines, Clock.systemDefaultZone());
-    }
-
-    Console(PrintStream out, boolean jsonLines, Clock clock) {
         this.out = out;
         this.jsonLines = jsonLines;
-        this.clock = clock;
     }
 
     /** Key/value pairs in the order given, for {@link #print}. */
@@ -55,7 +49,7 @@ public final class Console {
     /** One event: the readable line is {@code message}; the JSON line carries {@code event} and the fields. */
     public void print(String source, String event, String message, Map<String, Object> fields) {
         if (jsonLines) {
-            ObjectNode node = Json.object().put("timestamp", clock.instant().toString()).put("source", source)
+            ObjectNode node = Json.object().put("timestamp", Instant.now().toString()).put("source", source)
                     .put("event", event).put("message", message);
             fields.forEach((key, value) -> node.set(key, Json.MAPPER.valueToTree(value)));
             emit(Json.write(node));
@@ -83,7 +77,7 @@ public final class Console {
                 .filter(JsonNode::isObject).orElse(null) : null;
         if (jsonLines) {
             emit(Json.write(parsed != null ? Json.object().put("source", function).setAll((ObjectNode) parsed)
-                    : Json.object().put("timestamp", clock.instant().toString()).put("source", function)
+                    : Json.object().put("timestamp", Instant.now().toString()).put("source", function)
                     .put("stream", stream).put("message", line)));
         } else if (parsed == null || !parsed.has("_aws")) {
             // Metric lines (CloudWatch embedded metric format) are for CloudWatch, not for reading.
@@ -92,7 +86,7 @@ public final class Console {
     }
 
     /** A function's JSON log line as {@code LEVEL event key=value ...}. */
-    static String readableLogLine(JsonNode log) {
+    private static String readableLogLine(JsonNode log) {
         String level = Json.text(log, "level");
         String event = Json.text(log, "event");
         String message = Json.text(log, "message");
@@ -111,7 +105,7 @@ public final class Console {
     }
 
     private String readablePrefix(String source) {
-        return String.format("%s  %-" + SOURCE_WIDTH + "s ", TIME.format(clock.instant().atZone(ZoneId.systemDefault())), source);
+        return String.format("%s  %-" + SOURCE_WIDTH + "s ", TIME.format(LocalTime.now()), source);
     }
 
     private void emit(String line) {

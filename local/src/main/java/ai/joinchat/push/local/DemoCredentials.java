@@ -10,15 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * The page and app secrets local mode seeds into its Secrets Manager. The demo values are public
- * and documented; each can be replaced through the launcher's environment, which is how local mode
- * delivers for real (with {@code GRAPH_API_BASE_URL=https://graph.facebook.com}):
- * <pre>
- *   LOCAL_PAGE_ID            page id                     demo: 1234567890
- *   LOCAL_API_SECRET         api_secret (request signing) demo: demo-api-secret
- *   LOCAL_PAGE_ACCESS_TOKEN  page_access_token           demo: demo-page-token
- *   LOCAL_APP_SECRET         app_secret (webhook, proof)  demo: demo-app-secret
- *   LOCAL_VERIFY_TOKEN       verify_token (webhook GET)   demo: demo-verify-token
- * </pre>
+ * and documented; each can be replaced through the launcher's environment ({@code LOCAL_PAGE_ID},
+ * {@code LOCAL_API_SECRET}, {@code LOCAL_PAGE_ACCESS_TOKEN}, {@code LOCAL_APP_SECRET},
+ * {@code LOCAL_VERIFY_TOKEN}), which is how local mode delivers for real.
  */
 public record DemoCredentials(String pageId, String apiSecret, String pageAccessToken, String appSecret,
                               String verifyToken) {
@@ -30,8 +24,7 @@ public record DemoCredentials(String pageId, String apiSecret, String pageAccess
     public static final String DEMO_VERIFY_TOKEN = "demo-verify-token";
 
     public static DemoCredentials demo() {
-        return new DemoCredentials(DEMO_PAGE_ID, DEMO_API_SECRET, DEMO_PAGE_ACCESS_TOKEN, DEMO_APP_SECRET,
-                DEMO_VERIFY_TOKEN);
+        return fromEnvironment(Map.of());
     }
 
     /** The demo values, each replaced by its {@code LOCAL_*} variable when that is set. */

@@ -18,14 +18,14 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,16 +54,18 @@ public final class GraphApiSandbox implements AutoCloseable {
     private final Console console;
     private final Map<String, String> pageAccessTokens;
     private final String appSecret;
-    private final List<ObjectNode> recorded = new ArrayList<>();
-    private final Deque<Fault> faults = new ArrayDeque<>();
+    private final Queue<ObjectNode> recorded = new ConcurrentLinkedQueue<>();
+    private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final HttpClient echoClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile URI echoWebhook;
-    private LocalHttp http;
+    private final LocalHttp http;
 
-    private GraphApiSandbox(Console console, Map<String, String> pageAccessTokens, String appSecret) {
+    private GraphApiSandbox(int port, Console console, Map<String, String> pageAccessTokens, String appSecret) {
         this.console = console;
         this.pageAccessTokens = Map.copyOf(pageAccessTokens);
-        this.appSecret = appSecret;
+        this.appSecret = Objects.requireNonNull(appSecret, "appSecret");
+        this.http = LocalHttp.serve(port, "graph-sandbox", "cannot open the Graph API sandbox port " + port,
+                this::handle);
     }
 
     /**
@@ -71,14 +73,11 @@ public final class GraphApiSandbox implements AutoCloseable {
      *
      * @param port             0 for a free port
      * @param pageAccessTokens the page access token of each known page (others accept any token)
-     * @param appSecret        the app secret that {@code appsecret_proof} must match, or null
+     * @param appSecret        the app secret that {@code appsecret_proof} must match and echoes are signed with
      */
     public static GraphApiSandbox start(int port, Console console, Map<String, String> pageAccessTokens,
                                         String appSecret) {
-        GraphApiSandbox sandbox = new GraphApiSandbox(console, pageAccessTokens, appSecret);
-        sandbox.http = LocalHttp.serve(port, "graph-sandbox", "cannot open the Graph API sandbox port " + port,
-                sandbox::handle);
-        return sandbox;
+        return new GraphApiSandbox(port, console, pageAccessTokens, appSecret);
     }
 
     /** {@code http://127.0.0.1:<port>}, the worker's {@code GRAPH_API_BASE_URL}. */
@@ -88,9 +87,7 @@ public final class GraphApiSandbox implements AutoCloseable {
 
     /** Every send request received so far, oldest first. */
     public List<JsonNode> recordedMessages() {
-        synchronized (recorded) {
-            return List.copyOf(recorded.stream().map(ObjectNode::deepCopy).toList());
-        }
+        return recorded.stream().<JsonNode>map(ObjectNode::deepCopy).toList();
     }
 
     /**
@@ -103,18 +100,12 @@ public final class GraphApiSandbox implements AutoCloseable {
 
     /** The next {@code count} sends are taken (and echoed) but their connection is cut before the reply. */
     public void loseNextReplies(int count) {
-        addFaults(count, new Fault(200, null, true));
+        faults.addAll(Collections.nCopies(count, new Fault(200, null, true)));
     }
 
     /** The next {@code count} sends answer {@code status} with {@code {"error": error}}. */
     public void failNextSends(int count, int status, JsonNode error) {
-        addFaults(count, new Fault(status, error.deepCopy(), false));
-    }
-
-    private void addFaults(int count, Fault fault) {
-        synchronized (faults) {
-            faults.addAll(Collections.nCopies(count, fault));
-        }
+        faults.addAll(Collections.nCopies(count, new Fault(status, error.deepCopy(), false)));
     }
 
     @Override
@@ -130,9 +121,7 @@ public final class GraphApiSandbox implements AutoCloseable {
             switch (route) {
                 case "GET /__sandbox/messages" -> respond(exchange, 200, Json.MAPPER.valueToTree(recordedMessages()));
                 case "DELETE /__sandbox/messages" -> {
-                    synchronized (recorded) {
-                        recorded.clear();
-                    }
+                    recorded.clear();
                     respond(exchange, 200, Json.object().put("cleared", true));
                 }
                 case "POST /__sandbox/faults" -> {
@@ -166,7 +155,9 @@ public final class GraphApiSandbox implements AutoCloseable {
         query.replaceAll((key, value) -> "access_token".equals(key) ? "<redacted>" : value);
         byte[] rawBody = exchange.getRequestBody().readAllBytes();
         JsonNode body = Json.parse(rawBody).orElse(null);
-        Boolean proofValid = checkProof(token, query.get("appsecret_proof"));
+        String proof = query.get("appsecret_proof");
+        Boolean proofValid = proof == null || token == null || token.isEmpty() ? null // nothing to check
+                : constantTimeEquals(AppSecretProof.compute(token, appSecret), proof.toLowerCase(Locale.ROOT));
 
         ObjectNode record = Json.object().put("received_at", Instant.now().toString()).put("method", "POST")
                 .put("path", exchange.getRequestURI().getPath()).put("graph_version", version).put("page_id", pageId);
@@ -178,10 +169,7 @@ public final class GraphApiSandbox implements AutoCloseable {
             record.put("raw_body", new String(rawBody, StandardCharsets.UTF_8));
         }
 
-        Fault fault;
-        synchronized (faults) {
-            fault = faults.poll();
-        }
+        Fault fault = faults.poll();
         boolean loseReply = fault != null && fault.loseReply();
         int status = 400;
         ObjectNode response;
@@ -193,11 +181,11 @@ public final class GraphApiSandbox implements AutoCloseable {
             response = graphError("Invalid appsecret_proof provided in the API argument", "GraphMethodException", 100);
         } else if (body == null || !body.path("recipient").isObject()) {
             response = graphError("(#100) The parameter recipient is required", "OAuthException", 100);
-        } else if (!body.path("message").isObject() && !body.has("sender_action")) {
+        } else if (!body.path("message").isObject()) {
             response = graphError("(#100) The parameter message is required", "OAuthException", 100);
         } else if (fault != null && !loseReply) {
             status = fault.status();
-            response = (ObjectNode) Json.object().set("error", fault.error());
+            response = Json.object().set("error", fault.error());
         } else {
             status = 200;
             response = Json.object().put("recipient_id", recipientId(body.get("recipient")))
@@ -205,9 +193,7 @@ public final class GraphApiSandbox implements AutoCloseable {
         }
         boolean replyLost = status == 200 && loseReply;
         record.put("status", status).put("reply_lost", replyLost).set("response", response);
-        synchronized (recorded) {
-            recorded.add(record);
-        }
+        recorded.add(record);
         String messageId = Json.text(response, "message_id");
         if (status == 200) {
             echo(pageId, body, messageId);
@@ -228,7 +214,7 @@ public final class GraphApiSandbox implements AutoCloseable {
     private void echo(String pageId, JsonNode body, String mid) {
         URI webhook = echoWebhook;
         String psid = Json.text(body.path("recipient"), "id");
-        if (webhook == null || appSecret == null || psid == null) {
+        if (webhook == null || psid == null) {
             return;
         }
         long now = System.currentTimeMillis();
@@ -251,20 +237,11 @@ public final class GraphApiSandbox implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(raw)).build(), HttpResponse.BodyHandlers.discarding());
     }
 
-    /** True/false when an {@code appsecret_proof} was sent and can be checked; null when there is nothing to check. */
-    private Boolean checkProof(String token, String proof) {
-        if (proof == null || appSecret == null || appSecret.isEmpty() || token == null || token.isEmpty()) {
-            return null;
-        }
-        return constantTimeEquals(AppSecretProof.compute(token, appSecret), proof.toLowerCase(Locale.ROOT));
-    }
-
     /** One readable line: what was delivered to whom, or why Graph would refuse it. */
     static String describe(String pageId, JsonNode body, int status, JsonNode response) {
         JsonNode recipient = body == null ? Json.object() : body.path("recipient");
         String to = recipient.has("id") ? "psid " + recipient.get("id").asText()
                 : recipient.has("phone_number") ? "phone " + recipient.get("phone_number").asText()
-                : recipient.has("user_ref") ? "user_ref " + recipient.get("user_ref").asText()
                 : "recipient " + Json.write(recipient);
         StringBuilder line = new StringBuilder("page ").append(pageId).append(" -> ").append(to).append(": ");
         if (status != 200) {
@@ -287,8 +264,6 @@ public final class GraphApiSandbox implements AutoCloseable {
             }
         } else if (message.has("attachment")) {
             line.append(message.path("attachment").path("type").asText("?")).append(" attachment");
-        } else if (body.has("sender_action")) {
-            line.append("sender action ").append(body.get("sender_action").asText());
         }
         if (message.path("quick_replies").isArray()) {
             line.append(", ").append(message.get("quick_replies").size()).append(" quick replies");
@@ -302,15 +277,13 @@ public final class GraphApiSandbox implements AutoCloseable {
         if (recipient.hasNonNull("id")) {
             return recipient.get("id").asText();
         }
-        // Customer matching or a user_ref: Graph answers with the page-scoped id it found.
-        String key = recipient.toString();
-        return Long.toString(1_000_000_000_000_000L + Math.floorMod(key.hashCode(), 1_000_000_000L));
+        // A phone number (customer matching): Graph answers with the page-scoped id it found.
+        return Long.toString(1_000_000_000_000_000L + Math.floorMod(recipient.toString().hashCode(), 1_000_000_000L));
     }
 
     private static ObjectNode graphError(String message, String type, int code) {
-        ObjectNode root = Json.object();
-        root.putObject("error").put("message", message).put("type", type).put("code", code).put("fbtrace_id", randomId(11));
-        return root;
+        return Json.object().set("error", Json.object().put("message", message).put("type", type).put("code", code)
+                .put("fbtrace_id", randomId(11)));
     }
 
     private static boolean constantTimeEquals(String expected, String actual) {

@@ -8,15 +8,13 @@ import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * An API Gateway HTTP API on 127.0.0.1: each request becomes a payload format 2.0 event, goes to
@@ -38,10 +38,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class HttpApiGateway implements AutoCloseable {
 
-    public static final String DEFAULT_ROUTE = "$default";
-    public static final Duration INTEGRATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final String DEFAULT_ROUTE = "$default";
+    private static final int INTEGRATION_TIMEOUT_SECONDS = 30;
     /** API Gateway's request payload limit. */
-    public static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+    private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -65,19 +65,18 @@ public final class HttpApiGateway implements AutoCloseable {
 
     private final List<Route> routes;
     private final Console console;
-    private LocalHttp http;
+    private final LocalHttp http;
 
-    private HttpApiGateway(List<Route> routes, Console console) {
+    private HttpApiGateway(int port, List<Route> routes, Console console) {
         this.routes = List.copyOf(routes);
         this.console = console;
+        this.http = LocalHttp.serve(port, "http-api", "cannot listen on 127.0.0.1:" + port
+                + " (is something else using it? set PORT to another port)", this::handle);
     }
 
     /** Serves the routes on 127.0.0.1:{@code port} (0 for a free port). */
     public static HttpApiGateway start(int port, List<Route> routes, Console console) {
-        HttpApiGateway gateway = new HttpApiGateway(routes, console);
-        gateway.http = LocalHttp.serve(port, "http-api", "cannot listen on 127.0.0.1:" + port
-                + " (is something else using it? set PORT to another port)", gateway::handle);
-        return gateway;
+        return new HttpApiGateway(port, routes, console);
     }
 
     /** {@code http://127.0.0.1:<port>} */
@@ -91,19 +90,10 @@ public final class HttpApiGateway implements AutoCloseable {
     }
 
     /** The route API Gateway picks: exact path and method, then exact path and ANY, then {@code $default}. */
-    Route match(String method, String path) {
-        Route any = null;
-        Route fallback = null;
-        for (Route route : routes) {
-            if (route.path().equals(path) && route.method().equals(method)) {
-                return route;
-            } else if (route.path().equals(path) && "ANY".equals(route.method()) && any == null) {
-                any = route;
-            } else if (DEFAULT_ROUTE.equals(route.path()) && fallback == null) {
-                fallback = route;
-            }
-        }
-        return any != null ? any : fallback;
+    private Route match(String method, String path) {
+        return Stream.of(method + " " + path, "ANY " + path, DEFAULT_ROUTE)
+                .flatMap(key -> routes.stream().filter(route -> route.routeKey().equals(key)))
+                .findFirst().orElse(null);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -126,7 +116,7 @@ public final class HttpApiGateway implements AutoCloseable {
                 try {
                     response = GatewayResponse.fromFunctionOutput(route.function().invoke(Json.writeBytes(
                             toEvent(exchange, body, route, requestId, Instant.now())))
-                            .get(INTEGRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                            .get(INTEGRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS));
                     detail = response.summary();
                 } catch (ExecutionException | TimeoutException | InterruptedException e) {
                     Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
@@ -137,11 +127,10 @@ public final class HttpApiGateway implements AutoCloseable {
                     detail = failure instanceof LambdaInvocationException l
                             ? "function error " + l.errorType() + ": " + l.errorMessage()
                             : failure instanceof TimeoutException ? "no answer within the integration timeout of "
-                            + INTEGRATION_TIMEOUT.toSeconds() + " s" : failure.toString();
+                            + INTEGRATION_TIMEOUT_SECONDS + " s" : failure.toString();
                 }
             }
-            response.headers().forEach((header, values) -> values.forEach(value ->
-                    exchange.getResponseHeaders().add(header, value)));
+            exchange.getResponseHeaders().putAll(response.headers());
             boolean noBody = "HEAD".equals(method) || response.statusCode() == 204 || response.statusCode() == 304
                     || response.body().length == 0;
             exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : response.body().length);
@@ -151,7 +140,7 @@ public final class HttpApiGateway implements AutoCloseable {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             String function = route == null ? "-" : route.function().name();
             console.print("gateway", "http_request", method + " " + path + " -> " + response.statusCode() + "  " + millis
-                    + " ms  " + function + (detail == null || detail.isEmpty() ? "" : "  " + detail),
+                    + " ms  " + function + (detail == null ? "" : "  " + detail),
                     Console.fields("method", method, "path", path, "status", response.statusCode(),
                             "latency_ms", millis, "function", function, "detail", detail));
         }
@@ -160,8 +149,6 @@ public final class HttpApiGateway implements AutoCloseable {
     /** The payload format 2.0 event API Gateway would send for this request. */
     private ObjectNode toEvent(HttpExchange exchange, byte[] body, Route route, String requestId, Instant now) {
         String rawQuery = exchange.getRequestURI().getRawQuery();
-        String host = "127.0.0.1:" + http.port();
-        String sourceIp = exchange.getRemoteAddress().getAddress().getHostAddress();
         ObjectNode event = Json.object().put("version", "2.0").put("routeKey", route.routeKey())
                 .put("rawPath", exchange.getRequestURI().getRawPath()).put("rawQueryString", rawQuery == null ? "" : rawQuery);
 
@@ -170,8 +157,8 @@ public final class HttpApiGateway implements AutoCloseable {
         exchange.getRequestHeaders().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if ("cookie".equals(lower)) {
-                values.forEach(value -> List.of(value.split(";")).stream().filter(c -> !c.isBlank())
-                        .forEach(c -> cookies.add(c.trim())));
+                values.forEach(value -> Arrays.stream(value.split(";")).map(String::trim).filter(c -> !c.isEmpty())
+                        .forEach(cookies::add));
             } else {
                 headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
             }
@@ -185,18 +172,23 @@ public final class HttpApiGateway implements AutoCloseable {
             query.forEach(event.putObject("queryStringParameters")::put);
         }
 
-        ObjectNode context = event.putObject("requestContext").put("apiId", "local").put("domainName", host);
+        ObjectNode context = event.putObject("requestContext").put("apiId", "local")
+                .put("domainName", "127.0.0.1:" + http.port());
         context.putObject("http").put("method", exchange.getRequestMethod().toUpperCase(Locale.ROOT))
                 .put("path", exchange.getRequestURI().getRawPath()).put("protocol", exchange.getProtocol())
-                .put("sourceIp", sourceIp).put("userAgent", headers.getOrDefault("user-agent", ""));
+                .put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress())
+                .put("userAgent", headers.getOrDefault("user-agent", ""));
         context.put("requestId", requestId).put("routeKey", route.routeKey()).put("stage", "$default")
                 .put("time", REQUEST_TIME.format(now)).put("timeEpoch", now.toEpochMilli());
 
-        String text = body.length > 0 && isTextContentType(headers.get("content-type")) ? strictUtf8(body) : null;
+        String text = new String(body, StandardCharsets.UTF_8);
+        // Bytes are valid UTF-8 exactly when they survive the round trip (invalid ones become U+FFFD).
+        boolean base64 = !isTextContentType(headers.get("content-type"))
+                || !Arrays.equals(text.getBytes(StandardCharsets.UTF_8), body);
         if (body.length > 0) {
-            event.put("body", text != null ? text : Base64.getEncoder().encodeToString(body));
+            event.put("body", base64 ? Base64.getEncoder().encodeToString(body) : text);
         }
-        return event.put("isBase64Encoded", body.length > 0 && text == null);
+        return event.put("isBase64Encoded", body.length > 0 && base64);
     }
 
     /** Text and JSON travel as strings; everything else, and no content type at all, as base64. */
@@ -204,15 +196,6 @@ public final class HttpApiGateway implements AutoCloseable {
         String type = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         return type.startsWith("text/") || type.equals("application/json") || type.endsWith("+json")
                 || type.equals("application/xml") || type.endsWith("+xml") || type.equals("application/javascript");
-    }
-
-    /** The text, or null when the bytes are not valid UTF-8. */
-    private static String strictUtf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     /** What goes back to the HTTP client, decoded from the function's result. */
@@ -225,15 +208,14 @@ public final class HttpApiGateway implements AutoCloseable {
          */
         static GatewayResponse fromFunctionOutput(byte[] output) {
             JsonNode result = Json.parse(output).orElse(null);
-            Map<String, List<String>> headers = new LinkedHashMap<>();
             if (result != null && (!result.isObject() || !result.has("statusCode"))) {
-                headers.put("content-type", List.of("application/json"));
-                return new GatewayResponse(200, headers, output);
+                return new GatewayResponse(200, Map.of("content-type", List.of("application/json")), output);
             }
             int status = result == null || !result.get("statusCode").canConvertToInt() ? 0 : result.get("statusCode").asInt();
             if (status < 100 || status > 599) {
                 return error(500, "Internal Server Error");
             }
+            Map<String, List<String>> headers = new LinkedHashMap<>();
             result.path("headers").properties().forEach(entry ->
                     headers.computeIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                             .add(entry.getValue().asText()));
@@ -258,20 +240,12 @@ public final class HttpApiGateway implements AutoCloseable {
 
         /** For the console: the message id, status and error code of a JSON response, if it has them. */
         String summary() {
-            List<String> type = headers.getOrDefault("content-type", List.of());
-            JsonNode json = type.isEmpty() || !type.get(0).toLowerCase(Locale.ROOT).contains("json") ? null
-                    : Json.parse(body).filter(JsonNode::isObject).orElse(null);
-            if (json == null) {
-                return null;
-            }
-            List<String> parts = new ArrayList<>();
-            for (String[] field : new String[][]{{"message_id", Json.text(json, "message_id")},
-                    {"status", Json.text(json, "status")}, {"error", Json.text(json.path("error"), "code")}}) {
-                if (field[1] != null) {
-                    parts.add(field[0] + "=" + field[1]);
-                }
-            }
-            return parts.isEmpty() ? null : String.join(" ", parts);
+            String type = headers.getOrDefault("content-type", List.of("")).get(0).toLowerCase(Locale.ROOT);
+            JsonNode json = type.contains("json") ? Json.parse(body).orElse(Json.object()) : Json.object();
+            Map<String, Object> parts = Console.fields("message_id", Json.text(json, "message_id"),
+                    "status", Json.text(json, "status"), "error", Json.text(json.path("error"), "code"));
+            return parts.isEmpty() ? null : parts.entrySet().stream().map(part -> part.getKey() + "=" + part.getValue())
+                    .collect(Collectors.joining(" "));
         }
     }
 }

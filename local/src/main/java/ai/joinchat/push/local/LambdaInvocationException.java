@@ -8,8 +8,6 @@ package ai.joinchat.push.local;
  */
 public final class LambdaInvocationException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
-
     private final String errorType;
     private final String errorMessage;
 

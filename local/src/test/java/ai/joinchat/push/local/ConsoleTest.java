@@ -7,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,8 +22,7 @@ class ConsoleTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     private Console console(boolean json) {
-        return new Console(new PrintStream(bytes, true, StandardCharsets.UTF_8), json,
-                Clock.fixed(Instant.parse("2026-01-01T12:34:56.789Z"), ZoneOffset.UTC));
+        return new Console(new PrintStream(bytes, true, StandardCharsets.UTF_8), json);
     }
 
     private List<String> lines() {
