@@ -232,7 +232,8 @@ public final class LocalMode implements AutoCloseable {
 
     /** Starts a function the way local mode starts its own: same bootstrap jar, same class data sharing archives. */
     public FunctionProcess startFunction(FunctionProcess.Definition definition, Console console) {
-        return FunctionProcess.start(definition, bootstrapJar, backends.region(), console, classDataSharing);
+        return FunctionProcess.start(definition, bootstrapJar, AwsBackends.DEFAULT_REGION, console,
+                classDataSharing);
     }
 
     /** Each function's cold start (JVM start + handler init), by short name. */
