@@ -113,8 +113,11 @@ public final class LocalMode implements AutoCloseable {
         this.console = new Console(options.out(), options.jsonLogs());
     }
 
-    /** Starts everything and returns once the API answers and every function is warm. */
-    /** @throws IllegalArgumentException when a real GRAPH_API_BASE_URL comes without real credentials */
+    /**
+     * Starts everything and returns once the API answers and every function is warm.
+     *
+     * @throws IllegalArgumentException when a real GRAPH_API_BASE_URL comes without real credentials
+     */
     public static LocalMode start(Options options) {
         options.credentials().requireRealFor(options.graphApiBaseUrl());
         disableNagleInJdkHttpServer();

@@ -94,7 +94,8 @@ class WorkerIntegrationTest {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         env.put("GRAPH_API_BASE_URL", graph.baseUrl());
         maxReceiveCount = Integer.parseInt(env.get("MAX_RECEIVE_COUNT"));
-        WorkerHandler handler = WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(1000)).handler();
+        // Room for a slow first request on a loaded machine, and still short of the 2.5 s "timeout" stub.
+        WorkerHandler handler = WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000)).handler();
 
         records = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));
