@@ -147,6 +147,19 @@ class SamTemplateTest {
     }
 
     @Test
+    void aConditionFunctionTheTemplateDoesNotUseFailsNamingIt() {
+        TemplateDocument either = new TemplateDocument(SamTemplate.parse("""
+                Conditions:
+                  Either: !Or [!Equals [a, a], !Equals [b, c]]
+                Resources: {}
+                """));
+
+        IllegalArgumentException or = assertThrows(IllegalArgumentException.class, () -> either.isConditionTrue("Either"));
+
+        assertTrue(or.getMessage().startsWith("Fn::Or at Conditions.Either"), or.getMessage());
+    }
+
+    @Test
     void unsupportedIntrinsicsFailNamingTheFunctionAndWhereItIs() {
         SamTemplate template = SamTemplate.parse("""
                 Resources:
