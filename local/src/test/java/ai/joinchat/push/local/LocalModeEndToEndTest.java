@@ -305,14 +305,16 @@ class LocalModeEndToEndTest {
         String messageId = send(sendBody("{\"id\":\"" + psid + "\"}",
                 "{\"template_type\":\"text\",\"text\":\"Did it arrive?\"}", ""));
 
-        JsonNode status = awaitStatus(messageId, answer -> "sent".equals(answer.path("status").asText()));
-        assertTrue(status.path("echoed").asBoolean(), "the echo confirmed it: " + status);
+        // The echo first confirms the message, then records itself next to it: await both writes.
+        JsonNode status = awaitStatus(messageId, answer -> "sent".equals(answer.path("status").asText())
+                && answer.path("echoed").asBoolean());
         String mid = status.path("facebook_message_id").asText();
         Thread.sleep(3_000); // longer than local mode's redelivery backoff: a resend would show by now
         List<JsonNode> sends = sandbox.recordedMessages().stream().filter(toPsid(psid)).toList();
         assertEquals(1, sends.size(), "Facebook took it once and was never asked again: " + sends);
         assertEquals(mid, sends.get(0).path("response").path("message_id").asText());
-        assertTrue(sends.get(0).path("reply_lost").asBoolean());
+        assertTrue(sends.get(0).path("reply_lost").asBoolean(), "the lost reply was this send's; it went to "
+                + sandbox.recordedMessages().stream().filter(record -> record.path("reply_lost").asBoolean()).toList());
     }
 
     @Test
