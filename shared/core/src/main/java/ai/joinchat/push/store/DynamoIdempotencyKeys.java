@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -101,9 +102,17 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
     public Map<String, Reservation> holders(String pageId, List<String> keys, Instant now, Deadline deadline) {
         Map<String, Reservation> holders = new LinkedHashMap<>();
         for (String key : keys) {
-            Map<String, AttributeValue> item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
-                    .consistentRead(true).key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
-                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
+            Map<String, AttributeValue> item;
+            try {
+                item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
+                        .consistentRead(true).key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
+                        .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
+            } catch (DependencyUnavailableException e) {
+                if (e.getCause() instanceof ResourceNotFoundException) {
+                    return Map.of(); // a table that does not exist holds no key
+                }
+                throw e;
+            }
             boolean expired = item != null && item.containsKey("expires_at")
                     && Long.parseLong(item.get("expires_at").n()) < now.getEpochSecond();
             if (item != null && item.containsKey("message_id") && !expired) {
