@@ -15,8 +15,11 @@ import ai.joinchat.push.request.SendRequestValidator;
 import ai.joinchat.push.request.ValidatedSendRequest;
 import ai.joinchat.push.request.ValidationResult;
 import ai.joinchat.push.request.Violation;
+import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.IdempotencyKeys;
+import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,6 +50,15 @@ public final class SendApiService {
     static final String IDEMPOTENCY_HEADER = "idempotency-key";
     /** Clock skew allowed between this function and the worker when a pending record becomes overdue. */
     static final Duration DECISION_MARGIN = Duration.ofSeconds(2);
+    /**
+     * How long after its decision time a record still {@code pending} is settled {@code failed}
+     * by a status read: many times the life of a copy in the queue (the largest delay, then
+     * {@code MaxReceiveCount} receives at the queue's visibility timeout) with the defaults.
+     */
+    static final Duration UNCLAIMED_LIMIT = Duration.ofHours(1);
+    static final DeliveryError NOT_ENQUEUED = new DeliveryError("not_enqueued", null,
+            "The send API could not confirm that SQS took this message, and no worker ever took it: it is never"
+                    + " delivered. Sending it again is safe.", true);
     /** The template's send API timeout, for calls made without an invocation. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
 
@@ -129,11 +141,6 @@ public final class SendApiService {
         if (idempotencyHeader.isPresent() && (idempotencyHeader.get().isEmpty() || idempotencyHeader.get().length() > 255)) {
             problems.add(new FieldProblem("Idempotency-Key", "must be 1-255 characters"));
         }
-        // A timestamped request is its own key, so a replay inside the window answers the first
-        // response, whatever Idempotency-Key header a replayer adds (the header is not signed).
-        List<String> keys = new ArrayList<>(2);
-        idempotencyHeader.ifPresent(keys::add);
-        auth.request().replayKey().ifPresent(keys::add);
         if (!problems.isEmpty() || validation.request().isEmpty()) {
             metrics.count("RequestsRejected", 1);
             log.info("request_invalid").with("page_id", pageId).with("problems", problems.size()).write();
@@ -151,8 +158,11 @@ public final class SendApiService {
         ArrayNode warnings = responseBody.putArray("warnings");
         accepted.warnings().forEach(warnings::add);
 
-        Optional<MessageAcceptor.Key> key = keys.isEmpty() ? Optional.empty()
-                : Optional.of(new MessageAcceptor.Key(pageId, keys, sha256(request.body())));
+        // A timestamped request is its own key, so a replay inside the window answers the first
+        // response, whatever Idempotency-Key header a replayer adds (the header is not signed).
+        Optional<String> replayKey = auth.request().replayKey();
+        Optional<MessageAcceptor.Key> key = idempotencyHeader.isEmpty() && replayKey.isEmpty() ? Optional.empty()
+                : Optional.of(new MessageAcceptor.Key(pageId, idempotencyHeader, replayKey, sha256(request.body())));
         String acceptedBody = Json.write(responseBody);
         HttpApiResponse response = acceptor.accept(acceptance, acceptedBody, key, deadline);
         // A replay answers an earlier message's body (logged as idempotent_replay): this one was not accepted.
@@ -181,11 +191,45 @@ public final class SendApiService {
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        return records.findWithEcho(id.asText(), deadline)
-                .filter(record -> auth.request().pageId().equals(record.pageId()))
-                .flatMap(MessageStatusView::of)
+        String pageId = auth.request().pageId();
+        Optional<MessageRecord> record = records.findWithEcho(id.asText(), deadline)
+                .filter(r -> pageId.equals(r.pageId()));
+        if (record.isPresent() && unclaimedTooLong(record.get())) {
+            record = failUnclaimed(record.get(), deadline);
+        }
+        return record.flatMap(MessageStatusView::of)
                 .map(body -> HttpApiResponse.json(200, body))
                 .orElseGet(() -> HttpApiResponse.error(ErrorCode.MESSAGE_NOT_FOUND, "No such message for this page."));
+    }
+
+    /**
+     * A record still {@code pending} long after its invocation's decision was due: its request
+     * ended without a decision (500: commit and rejection both failed) and no worker ever claimed
+     * it. A worker that holds a copy claims it within the message's delay, or has it
+     * dead-lettered and recorded failed, well within {@link #UNCLAIMED_LIMIT}; so SQS most likely
+     * never took it.
+     */
+    private boolean unclaimedTooLong(MessageRecord record) {
+        return record.status() == MessageStatus.PENDING && record.decideBy() != null
+                && clock.instant().isAfter(record.decideBy().plus(UNCLAIMED_LIMIT));
+    }
+
+    /**
+     * Settles such a record {@code failed} (a conditional write that races the worker's claim, so
+     * whatever it then shows is true) and reads it again; on a failure, what was read stands.
+     */
+    private Optional<MessageRecord> failUnclaimed(MessageRecord record, Deadline deadline) {
+        try {
+            records.failUnclaimed(record.messageId(), NOT_ENQUEUED, clock.instant(), deadline);
+            log.warn("message_never_claimed").with("message_id", record.messageId())
+                    .with("page_id", record.pageId()).write();
+            metrics.count("MessagesNeverClaimed", 1);
+            return records.findWithEcho(record.messageId(), deadline).filter(r -> record.pageId().equals(r.pageId()));
+        } catch (DependencyUnavailableException e) {
+            log.warn("message_never_claimed").with("message_id", record.messageId())
+                    .with("page_id", record.pageId()).with(e).write();
+            return Optional.of(record);
+        }
     }
 
     private HttpApiResponse rejected(HttpApiResponse response, HttpApiRequest request) {

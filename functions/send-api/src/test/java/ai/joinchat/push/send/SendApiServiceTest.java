@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,7 @@ class SendApiServiceTest {
     private final Map<String, IdempotencyKeys.Reservation> keys = new HashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private boolean queueDown;
+    private boolean keysUnreadable;
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
 
@@ -189,6 +191,53 @@ class SendApiServiceTest {
     }
 
     @Test
+    void keyedRetryWhoseEarlierMessageCannotBeReadAnswers500NeverA503() {
+        holdKeyFor("earlier", clock.instant().plusSeconds(5));
+        records.commit("earlier", Deadline.none());
+        records.failing.add("find");
+        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        assertEquals(500, retry.statusCode(), "the earlier message may be owed a delivery: " + retry.body());
+        assertTrue(retry.body().contains("same Idempotency-Key"), retry.body());
+        assertTrue(queued.isEmpty(), "nothing enqueued");
+    }
+
+    @Test
+    void keyedRejectionWhoseKeysCannotBeReadAgainAnswers500() {
+        queueDown = true;
+        keysUnreadable = true;
+        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k9")));
+        assertEquals(500, response.statusCode(), "a 503 needs the keys to say no owed message holds them: "
+                + response.body());
+        assertEquals(MessageStatus.REJECTED, records.get("msg-1").status(), "its own message is never delivered");
+    }
+
+    @Test
+    void noKeyDoubleFailureAnswers500NamingTheMessageNotAKey() {
+        queueDown = true;
+        records.failing.add("reject");
+        HttpApiResponse response = service.handle(signed(BODY, Map.of()), Deadline.in(Duration.ofMillis(300)),
+                clock.instant().plusSeconds(1));
+        assertEquals(500, response.statusCode());
+        String message = Json.parse(response.body()).path("error").path("message").asText();
+        assertFalse(message.contains("Idempotency-Key"), message);
+        assertTrue(message.contains("msg-1"), message);
+    }
+
+    @Test
+    void statusOfAPendingRecordNoWorkerClaimedLongAfterItsDecisionIsFailed() {
+        records.put(MessageRecord.pending("orphan", "42", new Recipient(RecipientType.ID, "777"), "text", List.of(),
+                clock.instant().minus(Duration.ofHours(2)), clock.instant().minus(Duration.ofHours(2))));
+        records.put(MessageRecord.pending("recent", "42", new Recipient(RecipientType.ID, "777"), "text", List.of(),
+                clock.instant().minusSeconds(30), clock.instant().minusSeconds(20)));
+        JsonNode orphan = Json.parse(service.handle(signedStatus("orphan")).body());
+        assertEquals("failed", orphan.path("status").asText(), orphan.toString());
+        assertEquals("not_enqueued", orphan.path("error").path("code").asText());
+        assertEquals(MessageStatus.FAILED, records.get("orphan").status(), "a worker's claim now finds it failed");
+        assertEquals("queued", Json.parse(service.handle(signedStatus("recent")).body()).path("status").asText(),
+                "a worker may still take it");
+    }
+
+    @Test
     void commitFailureWithARejectionAnswers503() {
         records.failing.add("commit");
         HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k5")));
@@ -232,7 +281,7 @@ class SendApiServiceTest {
     }
 
     @Test
-    void idempotencyFallbackReadFailureAnswers503NotA500() {
+    void keyHeldByAnUnreadableMessageAnswers500NotA503() {
         // DynamoDB refuses the key without returning the old item, and the fallback read then fails.
         DynamoDbClient dynamo = new DynamoDbClient() {
             @Override
@@ -265,8 +314,9 @@ class SendApiServiceTest {
                 new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x", log, metrics,
                 new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics));
         HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
-        assertEquals(503, response.statusCode(), response.body());
-        assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());
+        assertEquals(500, response.statusCode(), "the key's holder may be owed a delivery: " + response.body());
+        assertEquals("internal_error", Json.parse(response.body()).path("error").path("code").asText());
+        assertTrue(response.body().contains("same Idempotency-Key"), response.body());
     }
 
     @Test
@@ -299,18 +349,34 @@ class SendApiServiceTest {
     /** The key and the pending record in one step, as the DynamoDB transaction writes them. */
     private final class FakeKeys implements IdempotencyKeys {
         @Override
-        public synchronized Optional<Reservation> claim(String pageId, List<String> requestKeys, Reservation mine,
-                                                        MessageRecord pending, String previousHolder, Instant now,
-                                                        Deadline deadline) {
+        public synchronized Claim claim(String pageId, List<String> requestKeys, Reservation mine,
+                                        MessageRecord pending, String previousHolder, Instant now,
+                                        Deadline deadline) {
+            Map<String, Reservation> held = new java.util.LinkedHashMap<>();
             for (String key : requestKeys) {
                 Reservation existing = keys.get(pageId + "#" + key);
                 if (existing != null && !existing.messageId().equals(previousHolder)) {
-                    return Optional.of(existing);
+                    held.put(key, existing);
                 }
+            }
+            if (!held.isEmpty()) {
+                return new Claim.Held(held);
             }
             records.createPending(pending, deadline);
             requestKeys.forEach(key -> keys.put(pageId + "#" + key, mine));
-            return Optional.empty();
+            return new Claim.Won();
+        }
+
+        @Override
+        public synchronized Map<String, Reservation> holders(String pageId, List<String> requestKeys, Instant now,
+                                                             Deadline deadline) {
+            if (keysUnreadable) {
+                throw new DependencyUnavailableException("DynamoDB", null);
+            }
+            Map<String, Reservation> holders = new java.util.LinkedHashMap<>();
+            requestKeys.stream().filter(key -> keys.containsKey(pageId + "#" + key))
+                    .forEach(key -> holders.put(key, keys.get(pageId + "#" + key)));
+            return holders;
         }
     }
 }

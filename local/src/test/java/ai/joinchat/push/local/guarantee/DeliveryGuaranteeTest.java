@@ -63,6 +63,7 @@ class DeliveryGuaranteeTest {
         rig.sendSqs.clear();
         rig.workerDynamo.clear();
         rig.messenger.plan((id, call) -> Behaviour.OK);
+        rig.sendClock.shift = Duration.ZERO;
     }
 
     // ---- the send path --------------------------------------------------------------------------
@@ -270,6 +271,155 @@ class DeliveryGuaranteeTest {
                 .receiptHandle(message.receiptHandle()).visibilityTimeout(0));
         rig.settle(SETTLE);
         assertEquals(1, rig.messenger.taken(accepted.messageId()));
+    }
+
+    // ---- the commit protocol's seams: a key held by an earlier message ----------------------------
+
+    @Test
+    void keyedRetryWhileReadsHangAnswers202Or500NeverA503() {
+        String text = "reads hang " + UUID.randomUUID();
+        String body = GuaranteeRig.textBody(text);
+        String key = UUID.randomUUID().toString();
+        Answer first = rig.send(body, key, SEND_INVOCATION);
+        assertEquals(202, first.status(), first.toString());
+        rig.settle(SETTLE);
+        assertEquals(1, rig.messenger.taken(first.messageId()));
+
+        // DynamoDB takes writes but its reads stall: the retry cannot read the message its key names.
+        rig.sendDynamo.hang(FaultProxy.DYNAMODB_READS);
+        Answer retry = rig.send(body, key, SEND_INVOCATION);
+        assertTrue(rig.sendDynamo.faulted() > 0, "a read was held");
+        rig.sendDynamo.clear();
+        assertHeldKeyAnswer(first, retry);
+
+        Answer again = rig.send(body, key, SEND_INVOCATION);
+        assertEquals(202, again.status(), again.toString());
+        assertEquals(first.messageId(), again.messageId(), "the key answers the first message");
+        rig.settle(SETTLE);
+        assertEquals(1, rig.messenger.takenWithText(text), "delivered exactly once");
+    }
+
+    @Test
+    void keyedRetryMeetingATransactionConflictAnswers202Or500NeverA503() {
+        String text = "transaction conflict " + UUID.randomUUID();
+        String body = GuaranteeRig.textBody(text);
+        String key = UUID.randomUUID().toString();
+        Answer first = rig.send(body, key, SEND_INVOCATION);
+        assertEquals(202, first.status(), first.toString());
+
+        // Another request with the same key is writing it: DynamoDB cancels this transaction.
+        rig.sendDynamo.answer("TransactWriteItems", 400, "application/x-amz-json-1.0",
+                "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\","
+                        + "\"Message\":\"Transaction cancelled, please refer cancellation reasons for specific reasons"
+                        + " [None, TransactionConflict]\",\"CancellationReasons\":[{\"Code\":\"None\"},"
+                        + "{\"Code\":\"TransactionConflict\",\"Message\":\"Transaction is ongoing for the item\"}]}");
+        Answer retry = rig.send(body, key, SEND_INVOCATION);
+        assertTrue(rig.sendDynamo.faulted() > 0, "the conflict was answered");
+        rig.sendDynamo.clear();
+        assertHeldKeyAnswer(first, retry);
+
+        Answer again = rig.send(body, key, SEND_INVOCATION);
+        assertEquals(first.messageId(), again.messageId(), again.toString());
+        rig.settle(SETTLE);
+        assertEquals(1, rig.messenger.takenWithText(text), "delivered exactly once");
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyNeverAnswer503WhileTheOtherIsOwed() throws Exception {
+        String text = "concurrent key " + UUID.randomUUID();
+        String body = GuaranteeRig.textBody(text);
+        String key = UUID.randomUUID().toString();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                answers.add(pool.submit(() -> rig.send(body, key, SEND_INVOCATION)));
+            }
+            List<Answer> all = new ArrayList<>();
+            for (var answer : answers) {
+                all.add(answer.get());
+            }
+            String owed = null;
+            for (Answer answer : all) {
+                assertTrue(answer.status() == 202 || answer.status() == 500, "never 503 while another may be owed: " + all);
+                if (answer.status() == 202) {
+                    assertTrue(owed == null || owed.equals(answer.messageId()), "one message for one key: " + all);
+                    owed = answer.messageId();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Answer settled = rig.send(body, key, SEND_INVOCATION);
+        assertEquals(202, settled.status(), settled.toString());
+        rig.settle(SETTLE);
+        assertEquals(1, rig.messenger.takenWithText(text), "delivered exactly once");
+        assertEquals(1, rig.messenger.taken(settled.messageId()));
+    }
+
+    private static void assertHeldKeyAnswer(Answer first, Answer retry) {
+        assertTrue(retry.status() == 202 || retry.status() == 500,
+                "a key held by a message that is owed a delivery is never answered 503: " + retry);
+        if (retry.status() == 202) {
+            assertEquals(first.messageId(), retry.messageId(), "the retry answers the first message");
+        } else {
+            assertEquals("internal_error", retry.body().path("error").path("code").asText(), retry.toString());
+        }
+    }
+
+    // ---- the commit protocol's seams: a replay key ------------------------------------------------
+
+    @Test
+    void replayOfARequestAnswered503ByALostSqsReplyAnswers503AndIsNeverDelivered() {
+        String text = "replay " + UUID.randomUUID();
+        String body = GuaranteeRig.textBody(text);
+        long now = System.currentTimeMillis() / 1000;
+        Map<String, String> captured = GuaranteeRig.timestamped(body, now);
+        rig.sendSqs.fail("SendMessage", null, Fault.LOST_REPLY);
+        Answer first = rig.send(body, captured, null, SEND_INVOCATION);
+        rig.sendSqs.clear();
+        assertEquals(503, first.status(), first.toString());
+
+        Answer retried = rig.send(body, GuaranteeRig.timestamped(body, now + 1), null, SEND_INVOCATION);
+        assertEquals(202, retried.status(), "a fresh timestamp is a new request: " + retried);
+
+        Answer replay = rig.send(body, captured, null, SEND_INVOCATION);
+        assertEquals(503, replay.status(), "a replay answers the first response: " + replay);
+        Answer replayWithAKey = rig.send(body, captured, UUID.randomUUID().toString(), SEND_INVOCATION);
+        assertEquals(503, replayWithAKey.status(), "whatever Idempotency-Key a replayer adds: " + replayWithAKey);
+        rig.settle(SETTLE);
+        assertEquals(1, rig.messenger.takenWithText(text), "the replay never became a second message");
+        assertEquals(1, rig.messenger.taken(retried.messageId()));
+    }
+
+    // ---- a request without a key whose outcome is unknown -----------------------------------------
+
+    @Test
+    void noKeyEnqueueFailureThenRejectionFailureAnswers500WithoutAKeyAndTheStatusEndsFailed() {
+        String text = "no key double failure " + UUID.randomUUID();
+        rig.sendSqs.fail("SendMessage", null, Fault.ERROR);
+        rig.sendDynamo.fail("UpdateItem", "\":rejected\"", Fault.ERROR);
+        Answer answer = rig.send(GuaranteeRig.textBody(text), null, SEND_INVOCATION);
+        rig.sendSqs.clear();
+        rig.sendDynamo.clear();
+
+        assertEquals(500, answer.status(), answer.toString());
+        String message = answer.body().path("error").path("message").asText();
+        assertFalse(message.contains("Idempotency-Key"), "the caller sent no key: " + message);
+        java.util.regex.Matcher id = java.util.regex.Pattern
+                .compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").matcher(message);
+        assertTrue(id.find(), "the answer names the message to look up: " + message);
+        String messageId = id.group();
+        assertEquals("queued", rig.messageStatus(messageId, SEND_INVOCATION).body().path("status").asText(),
+                "while a worker may still take it");
+
+        rig.settle(SETTLE);
+        rig.sendClock.shift = Duration.ofDays(1); // no worker ever took it
+        Answer status = rig.messageStatus(messageId, SEND_INVOCATION);
+        assertEquals(200, status.status(), status.toString());
+        assertEquals("failed", status.body().path("status").asText(), "never queued for ever: " + status);
+        assertEquals("not_enqueued", status.body().path("error").path("code").asText(), status.toString());
+        assertEquals(0, rig.messenger.takenWithText(text));
     }
 
     private static void assertNothingLeftInFlight() {

@@ -65,6 +65,8 @@ final class GuaranteeRig implements AutoCloseable {
     private final String queueUrl;
     private final String messagesTable;
 
+    /** The send API's clock, which a test may move forward (to look at a record hours later). */
+    final ShiftedClock sendClock = new ShiftedClock();
     /** The worker's simulated invocation time limit. */
     volatile Duration workerRemaining = Duration.ofSeconds(30);
     /** Called before each worker invocation with its event (to arm faults, duplicate records). */
@@ -89,7 +91,7 @@ final class GuaranteeRig implements AutoCloseable {
         sendEnv.put("AWS_ENDPOINT_URL_DYNAMODB", sendDynamo.endpoint().toString());
         sendEnv.put("AWS_ENDPOINT_URL_SQS", sendSqs.endpoint().toString());
         sendEnv.put("LOG_LEVEL", "WARN");
-        send = SendApiComponents.create(sendEnv, Clock.systemUTC()).handler();
+        send = SendApiComponents.create(sendEnv, sendClock).handler();
 
         Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         workerEnv.put("AWS_ENDPOINT_URL_DYNAMODB", workerDynamo.endpoint().toString());
@@ -135,10 +137,33 @@ final class GuaranteeRig implements AutoCloseable {
         Map<String, String> headers = new HashMap<>();
         headers.put("x-joinchat-signature",
                 new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), API_SECRET));
+        return send(body, headers, idempotencyKey, remaining);
+    }
+
+    /** The timestamped form's headers for this body: what a replayer captures and sends again as is. */
+    static Map<String, String> timestamped(String body, long unixSeconds) {
+        return Map.of("x-joinchat-timestamp", Long.toString(unixSeconds), "x-joinchat-signature",
+                new SignatureVerifier().signTimestamped(body.getBytes(StandardCharsets.UTF_8), unixSeconds, API_SECRET));
+    }
+
+    /** POST /api/send_message with these signature headers (and the key, when not null). */
+    Answer send(String body, Map<String, String> signatureHeaders, String idempotencyKey, Duration remaining) {
+        Map<String, String> headers = new HashMap<>(signatureHeaders);
         if (idempotencyKey != null) {
             headers.put("idempotency-key", idempotencyKey);
         }
-        JsonNode result = StreamHandlers.invoke(send, ApiGatewayEvents.post("/api/send_message", body, headers, false),
+        return invokeSend("/api/send_message", body, headers, remaining);
+    }
+
+    /** POST /api/message_status for one message, as its caller would ask. */
+    Answer messageStatus(String messageId, Duration remaining) {
+        String body = "{\"page_id\":\"" + PAGE_ID + "\",\"message_id\":\"" + messageId + "\"}";
+        return invokeSend("/api/message_status", body, Map.of("x-joinchat-signature",
+                new SignatureVerifier().sign(body.getBytes(StandardCharsets.UTF_8), API_SECRET)), remaining);
+    }
+
+    private Answer invokeSend(String path, String body, Map<String, String> headers, Duration remaining) {
+        JsonNode result = StreamHandlers.invoke(send, ApiGatewayEvents.post(path, body, headers, false),
                 FakeLambdaContext.countingDown(remaining));
         return new Answer(result.path("statusCode").asInt(), Json.parse(result.path("body").asText()));
     }
@@ -228,6 +253,26 @@ final class GuaranteeRig implements AutoCloseable {
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
+
+    /** The system clock, plus a shift a test sets. */
+    static final class ShiftedClock extends Clock {
+        volatile Duration shift = Duration.ZERO;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("UTC only");
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(shift);
+        }
+    }
 
     static void pause(long millis) {
         try {

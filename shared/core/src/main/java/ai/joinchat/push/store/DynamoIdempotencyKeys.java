@@ -1,6 +1,7 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -8,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -17,9 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -43,8 +45,8 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
     }
 
     @Override
-    public Optional<Reservation> claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
-                                       String previousHolder, Instant now, Deadline deadline) {
+    public Claim claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
+                       String previousHolder, Instant now, Deadline deadline) {
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(TransactWriteItem.builder().put(records.pendingPut(pending)).build());
         for (String key : keys) {
@@ -55,33 +57,73 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
         try {
             dynamo.transactWriteItems(r -> r.clientRequestToken(token).transactItems(items)
                     .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
-            return Optional.empty();
+            return new Claim.Won();
         } catch (TransactionCanceledException e) {
-            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-            for (int i = 1; i < reasons.size() && i <= keys.size(); i++) {
-                CancellationReason reason = reasons.get(i);
-                if (!CONDITION_FAILED.equals(reason.code())) {
-                    continue;
-                }
-                Map<String, AttributeValue> old = reason.hasItem() && !reason.item().isEmpty()
-                        ? reason.item() : read(pageId, keys.get(i - 1), deadline);
-                if (old == null || old.isEmpty()) {
-                    throw SdkFailures.unavailable("DynamoDB", e); // gone meanwhile: try again later
-                }
-                Reservation earlier = new Reservation(old.get("request_hash").s(), old.get("message_id").s(),
-                        old.get("response").s());
-                if (!earlier.messageId().equals(mine.messageId())) {
-                    return Optional.of(earlier);
-                }
-            }
-            if (reasons.stream().skip(1).allMatch(r -> CONDITION_FAILED.equals(r.code()))) {
-                return Optional.empty(); // our own earlier try (a lost reply the SDK retried): every item is ours
-            }
-            // A conflicting transaction or throttling: nothing was written; the caller answers 503.
-            throw SdkFailures.unavailable("DynamoDB", e);
+            return cancelled(keys, mine, e);
         } catch (SdkException e) {
+            if (SdkFailures.certainlyNotApplied(e)) {
+                return new Claim.NotWritten(SdkFailures.unavailable("DynamoDB", e));
+            }
             throw SdkFailures.unavailable("DynamoDB", e);
+        } catch (DependencyUnavailableException e) {
+            return new Claim.NotWritten(e); // the deadline had passed: no call was made
         }
+    }
+
+    /** A cancelled transaction wrote nothing: what its reasons say about the keys. */
+    private static Claim cancelled(List<String> keys, Reservation mine, TransactionCanceledException e) {
+        List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+        Map<String, Reservation> held = new LinkedHashMap<>();
+        boolean allMine = reasons.size() == keys.size() + 1;
+        for (int i = 1; i < reasons.size() && i <= keys.size(); i++) {
+            CancellationReason reason = reasons.get(i);
+            Map<String, AttributeValue> old = CONDITION_FAILED.equals(reason.code()) && reason.hasItem()
+                    ? reason.item() : Map.of();
+            if (old.isEmpty()) {
+                allMine = false; // a conflict, throttling, or no old item to tell who holds it
+                continue;
+            }
+            Reservation holder = reservation(old);
+            if (!holder.messageId().equals(mine.messageId())) {
+                held.put(keys.get(i - 1), holder);
+                allMine = false;
+            }
+        }
+        if (!held.isEmpty()) {
+            return new Claim.Held(held);
+        }
+        if (allMine && CONDITION_FAILED.equals(reasons.get(0).code())) {
+            return new Claim.Won(); // our own earlier try (a lost reply the SDK retried): every item is ours
+        }
+        return new Claim.NotWritten(SdkFailures.unavailable("DynamoDB", e));
+    }
+
+    @Override
+    public Map<String, Reservation> holders(String pageId, List<String> keys, Instant now, Deadline deadline) {
+        Map<String, Reservation> holders = new LinkedHashMap<>();
+        for (String key : keys) {
+            Map<String, AttributeValue> item;
+            try {
+                item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
+                        .consistentRead(true).key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
+                        .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
+            } catch (DependencyUnavailableException e) {
+                if (e.getCause() instanceof ResourceNotFoundException) {
+                    return Map.of(); // a table that does not exist holds no key
+                }
+                throw e;
+            }
+            boolean expired = item != null && item.containsKey("expires_at")
+                    && Long.parseLong(item.get("expires_at").n()) < now.getEpochSecond();
+            if (item != null && item.containsKey("message_id") && !expired) {
+                holders.put(key, reservation(item));
+            }
+        }
+        return holders;
+    }
+
+    private static Reservation reservation(Map<String, AttributeValue> item) {
+        return new Reservation(item.get("request_hash").s(), item.get("message_id").s(), item.get("response").s());
     }
 
     private Put keyPut(String pageId, String key, Reservation mine, String previousHolder, Instant now) {
@@ -103,12 +145,6 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
         return Put.builder().tableName(table).item(item).conditionExpression(condition)
                 .expressionAttributeValues(values)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
-    }
-
-    private Map<String, AttributeValue> read(String pageId, String key, Deadline deadline) {
-        return SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
-                .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
     }
 
     private static String id(String pageId, String key) {

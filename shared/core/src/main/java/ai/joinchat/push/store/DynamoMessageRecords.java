@@ -314,6 +314,12 @@ public final class DynamoMessageRecords implements MessageRecords {
                 error, now, deadline, List.of(MessageStatus.SENDING, MessageStatus.QUEUED, MessageStatus.PENDING));
     }
 
+    @Override
+    public void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        settleAttempt(messageId, "SET #status = :failed, updated_at = :updated, #error = :error REMOVE decide_by",
+                error, now, deadline, List.of(MessageStatus.PENDING));
+    }
+
     private void settleAttempt(String messageId, String update, DeliveryError error, Instant now, Deadline deadline,
                                List<MessageStatus> from) {
         Map<String, AttributeValue> values = new HashMap<>();

@@ -4,18 +4,39 @@ import ai.joinchat.push.Deadline;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
- * {@code Idempotency-Key}s: a page's key names, for 24 h, the one message it stands for, with the
- * hash of the body and the 202 response that message got. A key is written in the same
- * transaction as its message's {@code pending} record, so no record exists for a request that
+ * {@code Idempotency-Key}s and replay keys: a page's key names, for 24 h, the one message it stands
+ * for, with the hash of the body and the 202 response that message got. A key is written in the
+ * same transaction as its message's {@code pending} record, so no record exists for a request that
  * lost the key, and no key points to a record that was never written.
  */
 public interface IdempotencyKeys {
 
     /** What a key holds. */
     record Reservation(String requestHash, String messageId, String responseBody) {
+    }
+
+    /** What a claim did. */
+    sealed interface Claim {
+        /** This request holds every key now, and its pending record is written. */
+        record Won() implements Claim {
+        }
+
+        /** Other messages hold these keys (in the request's order, each with what it holds); nothing was written. */
+        record Held(Map<String, Reservation> holders) implements Claim {
+            public Held {
+                holders = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(holders));
+            }
+        }
+
+        /**
+         * Nothing was written, and who holds the keys is not known: DynamoDB refused the
+         * transaction (a concurrent claim of the same key, throttling) or no call could be made.
+         */
+        record NotWritten(RuntimeException cause) implements Claim {
+        }
     }
 
     /**
@@ -25,10 +46,15 @@ public interface IdempotencyKeys {
      * @param keys           the request's keys (at least one)
      * @param previousHolder null to take free (or expired) keys; otherwise the message id a held
      *                       key must still name, to take it over from a message that will never be delivered
-     * @return empty when this request now holds the keys (its record is written); otherwise what
-     *         the first key held by another message holds, and nothing was written
-     * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB failed (either may have been written)
+     * @throws ai.joinchat.push.DependencyUnavailableException when the transaction may have been written
      */
-    Optional<Reservation> claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
-                                String previousHolder, Instant now, Deadline deadline);
+    Claim claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
+                String previousHolder, Instant now, Deadline deadline);
+
+    /**
+     * What the keys hold now, read consistently: a key that is free (or expired) is absent.
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when they cannot be read
+     */
+    Map<String, Reservation> holders(String pageId, List<String> keys, Instant now, Deadline deadline);
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * {@link ai.joinchat.push.DependencyUnavailableException}.
  *
  * <p>The legal moves, each a method here: {@link #createPending} → {@link #commit} or
- * {@link #reject} (send API); {@link #claim} → {@link #markSent}, {@link #markRetrying},
+ * {@link #reject} (send API), {@link #failUnclaimed} (a status read, long after); {@link #claim} → {@link #markSent}, {@link #markRetrying},
  * {@link #markUnknown} or {@link #markFailed} (worker); {@link #confirmByEcho} and the receipts
  * (webhook).
  */
@@ -97,6 +97,15 @@ public interface MessageRecords {
     void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline);
 
     void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline);
+
+    /**
+     * {@code pending} → {@code failed}, only from {@code pending}: a record no worker ever claimed,
+     * long after its send API invocation ended without a decision (its commit and its rejection
+     * both failed). The write races the worker's claim: whichever lands first decides, so the
+     * record never says {@code failed} about a message that is sent, nor {@code queued} for ever
+     * about one no worker holds.
+     */
+    void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline);
 
     /**
      * The page's echo carried this message id as metadata, so Facebook took it: a {@code queued},

@@ -160,6 +160,12 @@ public class InMemoryMessageRecords implements MessageRecords {
     }
 
     @Override
+    public void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        check("failUnclaimed");
+        transition(messageId, MessageStatus.FAILED, error, now, Set.of(MessageStatus.PENDING));
+    }
+
+    @Override
     public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
         check("markFailed");
         transition(messageId, MessageStatus.FAILED, error, now,

@@ -31,7 +31,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link #clear()}: the invocation died right after this call reached the backend;</li>
  *   <li>{@link Fault#KILL_BEFORE}: this request and every later one are refused: the invocation
  *       died just before this call.</li>
+ *   <li>{@link Fault#HANG}: the request is held, never forwarded and never answered, until the
+ *       rule is cleared or the caller gives up (a backend whose reads, say, stall while its
+ *       writes pass: {@link #hang}).</li>
  * </ul>
+ * A rule may also {@linkplain #answer answer} for the backend with a canned HTTP response (a
+ * service error the local backend never gives, such as a transaction conflict).
  * Proxies {@linkplain #killsWith linked} together die together, like the calls of one process.
  * A rule names the operation (the {@code X-Amz-Target} suffix, e.g. {@code UpdateItem},
  * {@code SendMessage}) and, optionally, a text the request body must contain, so that one of
@@ -40,9 +45,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FaultProxy implements AutoCloseable {
 
-    public enum Fault { ERROR, LOST_REPLY, KILL, KILL_BEFORE }
+    public enum Fault { ERROR, LOST_REPLY, KILL, KILL_BEFORE, HANG, ANSWER }
 
-    private record Rule(String operation, String bodyContains, Fault fault) {
+    /** DynamoDB's read operations, for {@link #hang}. */
+    public static final List<String> DYNAMODB_READS = List.of("GetItem", "BatchGetItem", "Query");
+
+    private record Rule(String operation, String bodyContains, Fault fault, byte[] answer) {
         boolean matches(String op, String body) {
             return operation.equals(op) && (bodyContains == null || body.contains(bodyContains));
         }
@@ -85,7 +93,28 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Fails every request of this operation (whose body contains {@code bodyContains}, when given). */
     public FaultProxy fail(String operation, String bodyContains, Fault fault) {
-        rules.add(new Rule(operation, bodyContains, fault));
+        rules.add(new Rule(operation, bodyContains, fault, null));
+        return this;
+    }
+
+    /** Holds every request of these operations (by {@code X-Amz-Target}) unanswered until {@link #clear()}. */
+    public FaultProxy hang(List<String> operations) {
+        operations.forEach(operation -> fail(operation, null, Fault.HANG));
+        return this;
+    }
+
+    /**
+     * Answers every request of this operation with this status and JSON body instead of the
+     * backend (which never sees it).
+     */
+    public FaultProxy answer(String operation, int status, String contentType, String body) {
+        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + " Fault\r\ncontent-type: " + contentType + "\r\ncontent-length: "
+                + payload.length + "\r\n\r\n";
+        byte[] response = new byte[head.length() + payload.length];
+        System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, response, 0, head.length());
+        System.arraycopy(payload, 0, response, head.length(), payload.length);
+        rules.add(new Rule(operation, null, Fault.ANSWER, response));
         return this;
     }
 
@@ -148,7 +177,21 @@ public final class FaultProxy implements AutoCloseable {
                     request = request.withBody(in);
                 }
                 String operation = request.operation();
-                Fault fault = killed ? Fault.ERROR : faultFor(operation, request.bodyText());
+                Rule rule = killed ? null : ruleFor(operation, request.bodyText());
+                Fault fault = killed ? Fault.ERROR : rule == null ? null : rule.fault();
+                if (fault == Fault.HANG) {
+                    faulted.incrementAndGet();
+                    while (open && rules.contains(rule) && !client.isClosed()) {
+                        Thread.sleep(20);
+                    }
+                    return; // never answered: the caller has given up by now, or the rule is gone
+                }
+                if (fault == Fault.ANSWER) {
+                    faulted.incrementAndGet();
+                    out.write(rule.answer());
+                    out.flush();
+                    continue;
+                }
                 if (fault == Fault.KILL_BEFORE) {
                     kill();
                 }
@@ -181,6 +224,8 @@ public final class FaultProxy implements AutoCloseable {
             }
         } catch (IOException e) {
             // The caller sees a broken connection, as with a real network failure.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
         } finally {
             if (upstream != null) {
                 try {
@@ -192,10 +237,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private Fault faultFor(String operation, String body) {
+    private Rule ruleFor(String operation, String body) {
         for (Rule rule : rules) {
             if (rule.matches(operation, body)) {
-                return rule.fault();
+                return rule;
             }
         }
         return null;
