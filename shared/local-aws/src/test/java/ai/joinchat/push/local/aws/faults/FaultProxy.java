@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link Fault#KILL_BEFORE}: this request and every later one are refused: the invocation
  *       died just before this call.</li>
  * </ul>
+ * {@link #answerError} makes the service itself refuse a call (the request never reaches the
+ * backend; the caller gets the AWS error as the SDK parses it, e.g. {@code AccessDeniedException}).
  * Proxies {@linkplain #killsWith linked} together die together, like the calls of one process.
  * A rule names the operation (the {@code X-Amz-Target} suffix, e.g. {@code UpdateItem},
  * {@code SendMessage}) and, optionally, a text the request body must contain, so that one of
@@ -56,6 +58,7 @@ public final class FaultProxy implements AutoCloseable {
         return t;
     });
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private final Map<String, byte[]> errorAnswers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> forwarded = new ConcurrentHashMap<>();
     private final AtomicInteger faulted = new AtomicInteger();
     private volatile boolean killed;
@@ -89,6 +92,23 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers every request of this operation ({@code *} for all) with {@code status} and the AWS
+     * JSON error {@code errorType} (e.g. 400 {@code AccessDeniedException}), as the service would
+     * refuse it; the backend never sees it.
+     */
+    public FaultProxy answerError(String operation, int status, String errorType) {
+        byte[] body = ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + errorType
+                + "\",\"message\":\"refused by the fault proxy\"}").getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + " Refused\r\ncontent-type: application/x-amz-json-1.0\r\n"
+                + "x-amzn-requestid: fault-proxy\r\ncontent-length: " + body.length + "\r\n\r\n";
+        byte[] answer = new byte[head.length() + body.length];
+        System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, answer, 0, head.length());
+        System.arraycopy(body, 0, answer, head.length(), body.length);
+        errorAnswers.put(operation, answer);
+        return this;
+    }
+
     /** When this proxy kills, these die with it (they are the same process's other connections). */
     public FaultProxy killsWith(FaultProxy... others) {
         linked.addAll(List.of(others));
@@ -107,6 +127,7 @@ public final class FaultProxy implements AutoCloseable {
     /** Removes every rule and ends a kill: traffic flows again. */
     public void clear() {
         rules.clear();
+        errorAnswers.clear();
         killed = false;
     }
 
@@ -148,6 +169,13 @@ public final class FaultProxy implements AutoCloseable {
                     request = request.withBody(in);
                 }
                 String operation = request.operation();
+                byte[] errorAnswer = killed ? null : errorAnswers.getOrDefault(operation, errorAnswers.get("*"));
+                if (errorAnswer != null) {
+                    faulted.incrementAndGet();
+                    out.write(errorAnswer);
+                    out.flush();
+                    continue;
+                }
                 Fault fault = killed ? Fault.ERROR : faultFor(operation, request.bodyText());
                 if (fault == Fault.KILL_BEFORE) {
                     kill();
