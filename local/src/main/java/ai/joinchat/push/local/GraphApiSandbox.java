@@ -25,7 +25,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,6 +47,14 @@ import java.util.regex.Pattern;
  * {@code {"status": 500, "error": {"code": 2, ...}, "count": 1}} makes the next sends fail that way
  * (to watch retries and the dead-letter queue), with {@code {"lose_reply": true}} take them and cut
  * the connection before the answer.
+ *
+ * <p>Like Facebook, it stamps what it takes with its own clock: the echo's {@code timestamp} is
+ * the sandbox's time plus a configurable skew ({@link #facebookClockSkew}), so local runs show
+ * that nothing relies on this system's clock agreeing with Facebook's. It can also post the
+ * user's delivery and read receipts some time after each echo ({@link #postReceipts}), with
+ * Facebook's watermarks: the timestamp of the last message of the conversation delivered (read).
+ * {@code POST /__sandbox/receipts} with {@code {"mode": "off" | "delivery" | "read", "delay_ms":
+ * 1000, "clock_skew_ms": -90000}} sets both while it runs.
  */
 public final class GraphApiSandbox implements AutoCloseable {
 
@@ -58,6 +72,20 @@ public final class GraphApiSandbox implements AutoCloseable {
     private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final HttpClient echoClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile URI echoWebhook;
+    /** Which receipts follow an echo: none, the delivery, or the delivery and then the read. */
+    public enum Receipts { OFF, DELIVERY, READ }
+
+    private final AtomicLong lastStamp = new AtomicLong();
+    /** Per page and PSID, the Facebook timestamp of the latest message echoed: the receipts' watermark. */
+    private final Map<String, Long> latestStamp = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService receiptTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "graph-sandbox-receipts");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Duration clockSkew = Duration.ZERO;
+    private volatile Receipts receipts = Receipts.OFF;
+    private volatile Duration receiptDelay = Duration.ofSeconds(1);
     private final LocalHttp http;
 
     private GraphApiSandbox(int port, Console console, Map<String, String> pageAccessTokens, String appSecret) {
@@ -108,8 +136,31 @@ public final class GraphApiSandbox implements AutoCloseable {
         faults.addAll(Collections.nCopies(count, new Fault(status, error.deepCopy(), false)));
     }
 
+    /** Facebook's clock runs {@code skew} ahead of this machine's (behind when negative): echoes and watermarks use it. */
+    public void facebookClockSkew(Duration skew) {
+        this.clockSkew = Objects.requireNonNull(skew, "skew");
+    }
+
+    /**
+     * After each echo, and {@code delay} after it was posted, the user's device acknowledges the
+     * message: a delivery receipt (its {@code mid}, and the conversation's latest Facebook
+     * timestamp as the watermark), then with {@link Receipts#READ}, {@code delay} later, a read
+     * receipt with the watermark of the conversation's latest message at that time.
+     */
+    public void postReceipts(Receipts mode, Duration delay) {
+        this.receipts = Objects.requireNonNull(mode, "mode");
+        this.receiptDelay = Objects.requireNonNull(delay, "delay");
+    }
+
+    /** Facebook's clock: this machine's plus the skew, strictly increasing like Facebook's message timestamps. */
+    private long facebookNow() {
+        long now = System.currentTimeMillis() + clockSkew.toMillis();
+        return lastStamp.updateAndGet(last -> Math.max(last + 1, now));
+    }
+
     @Override
     public void close() {
+        receiptTimer.shutdownNow();
         http.close();
     }
 
@@ -123,6 +174,17 @@ public final class GraphApiSandbox implements AutoCloseable {
                 case "DELETE /__sandbox/messages" -> {
                     recorded.clear();
                     respond(exchange, 200, Json.object().put("cleared", true));
+                }
+                case "POST /__sandbox/receipts" -> {
+                    JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
+                    if (request.has("clock_skew_ms")) {
+                        facebookClockSkew(Duration.ofMillis(request.path("clock_skew_ms").asLong()));
+                    }
+                    Receipts mode = Receipts.valueOf(request.path("mode").asText(receipts.name()).toUpperCase(Locale.ROOT));
+                    postReceipts(mode, request.has("delay_ms")
+                            ? Duration.ofMillis(Math.max(0, request.path("delay_ms").asLong())) : receiptDelay);
+                    respond(exchange, 200, Json.object().put("mode", receipts.name().toLowerCase(Locale.ROOT))
+                            .put("delay_ms", receiptDelay.toMillis()).put("clock_skew_ms", clockSkew.toMillis()));
                 }
                 case "POST /__sandbox/faults" -> {
                     JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
@@ -217,7 +279,8 @@ public final class GraphApiSandbox implements AutoCloseable {
         if (webhook == null || psid == null) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = facebookNow();
+        latestStamp.merge(pageId + '\n' + psid, now, Math::max);
         ObjectNode message = Json.object().put("is_echo", true).put("app_id", 1).put("mid", mid);
         for (String field : List.of("metadata", "text")) {
             if (body.path("message").path(field).isTextual()) {
@@ -228,13 +291,59 @@ public final class GraphApiSandbox implements AutoCloseable {
         event.putObject("sender").put("id", pageId);
         event.putObject("recipient").put("id", psid);
         event.put("timestamp", now).set("message", message);
+        Receipts mode = receipts;
+        Duration delay = receiptDelay;
+        post(webhook, pageId, now, event).thenRun(() -> {
+            if (mode != Receipts.OFF) {
+                schedule(delay, () -> receipt(webhook, pageId, psid, mid, mode == Receipts.READ ? delay : null));
+            }
+        });
+    }
+
+    /**
+     * The user's delivery receipt for {@code mid}, watermarked with the conversation's latest
+     * Facebook timestamp; then, {@code readAfter} later (when not null), the read receipt.
+     */
+    private void receipt(URI webhook, String pageId, String psid, String mid, Duration readAfter) {
+        long watermark = latestStamp.getOrDefault(pageId + '\n' + psid, 0L);
+        ObjectNode delivery = Json.object();
+        delivery.putObject("sender").put("id", psid);
+        delivery.putObject("recipient").put("id", pageId);
+        ObjectNode delivered = delivery.putObject("delivery");
+        delivered.putArray("mids").add(mid);
+        delivered.put("watermark", watermark);
+        post(webhook, pageId, facebookNow(), delivery).thenRun(() -> {
+            if (readAfter != null) {
+                schedule(readAfter, () -> {
+                    ObjectNode read = Json.object();
+                    read.putObject("sender").put("id", psid);
+                    read.putObject("recipient").put("id", pageId);
+                    read.put("timestamp", facebookNow());
+                    read.putObject("read").put("watermark", latestStamp.getOrDefault(pageId + '\n' + psid, watermark));
+                    post(webhook, pageId, facebookNow(), read);
+                });
+            }
+        });
+    }
+
+    private void schedule(Duration delay, Runnable task) {
+        try {
+            receiptTimer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Posts one signed webhook entry holding {@code event}, in the background, as Facebook would. */
+    private CompletableFuture<Void> post(URI webhook, String pageId, long time, ObjectNode event) {
         ObjectNode payload = Json.object().put("object", "page");
-        payload.putArray("entry").addObject().put("id", pageId).put("time", now).putArray("messaging").add(event);
+        payload.putArray("entry").addObject().put("id", pageId).put("time", time).putArray("messaging").add(event);
         byte[] raw = Json.writeBytes(payload);
-        echoClient.sendAsync(HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
+        return echoClient.sendAsync(HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
                 .header("content-type", "application/json")
                 .header("x-hub-signature-256", new WebhookSignatureVerifier().sign(raw, appSecret))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(raw)).build(), HttpResponse.BodyHandlers.discarding());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(raw)).build(), HttpResponse.BodyHandlers.discarding())
+                .<Void>thenApply(response -> null).exceptionally(failure -> null);
     }
 
     /** One readable line: what was delivered to whom, or why Graph would refuse it. */

@@ -274,6 +274,7 @@ public final class LocalMode implements AutoCloseable {
             sandbox = GraphApiSandbox.start(fixedPort(env, "LOCAL_GRAPH_SANDBOX_PORT"), console,
                     Map.of(credentials.pageId(), credentials.pageAccessToken()), credentials.appSecret());
             toClose.add(sandbox);
+            configureFacebookBehaviour(sandbox, env);
         }
         String graphApiBaseUrl = options.graphApiBaseUrl() != null ? options.graphApiBaseUrl() : sandbox.baseUri().toString();
 
@@ -371,6 +372,34 @@ public final class LocalMode implements AutoCloseable {
     }
 
     /** A port pinned through the environment (so that sam local invoke's env file can name it), or 0 for a free one. */
+    /**
+     * The sandbox's Facebook clock and receipts from {@code LOCAL_GRAPH_CLOCK_SKEW_MS} (default 0),
+     * {@code LOCAL_GRAPH_RECEIPTS} ({@code off}, the default, {@code delivery} or {@code read}) and
+     * {@code LOCAL_GRAPH_RECEIPT_DELAY_MS} (default 1000); an unreadable value stops local mode.
+     */
+    static void configureFacebookBehaviour(GraphApiSandbox sandbox, Map<String, String> environment) {
+        sandbox.facebookClockSkew(Duration.ofMillis(millis(environment, "LOCAL_GRAPH_CLOCK_SKEW_MS", 0)));
+        String receipts = environment.getOrDefault("LOCAL_GRAPH_RECEIPTS", "off").trim();
+        GraphApiSandbox.Receipts mode;
+        try {
+            mode = GraphApiSandbox.Receipts.valueOf(receipts.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("LOCAL_GRAPH_RECEIPTS must be off, delivery or read, is '" + receipts + "'");
+        }
+        sandbox.postReceipts(mode, Duration.ofMillis(Math.max(0, millis(environment, "LOCAL_GRAPH_RECEIPT_DELAY_MS", 1000))));
+    }
+
+    private static long millis(Map<String, String> environment, String variable, long otherwise) {
+        String value = environment.getOrDefault(variable, "").trim();
+        if (value.isEmpty()) {
+            return otherwise;
+        }
+        if (!value.matches("-?[0-9]{1,12}")) {
+            throw new IllegalStateException(variable + " must be a number of milliseconds, is '" + value + "'");
+        }
+        return Long.parseLong(value);
+    }
+
     static int fixedPort(Map<String, String> environment, String variable) {
         String value = environment.getOrDefault(variable, "").trim();
         if (!value.matches("[0-9]{0,5}") || !value.isEmpty() && Integer.parseInt(value) > 65535) {

@@ -2,7 +2,9 @@ package ai.joinchat.push.local;
 
 import ai.joinchat.push.graph.AppSecretProof;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +15,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,6 +93,52 @@ class GraphApiSandboxTest {
         http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/messages")).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(0, listed().size());
+    }
+
+    @Test
+    void echoesCarryFacebooksSkewedClockAndReceiptsFollowWithItsWatermarks() throws Exception {
+        List<JsonNode> posted = new CopyOnWriteArrayList<>();
+        HttpServer webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        webhook.createContext("/webhook", exchange -> {
+            byte[] raw = exchange.getRequestBody().readAllBytes();
+            assertTrue(new WebhookSignatureVerifier().verify(raw,
+                    exchange.getRequestHeaders().getFirst("x-hub-signature-256"), APP_SECRET));
+            posted.add(Json.parse(raw).orElseThrow());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        webhook.start();
+        try {
+            sandbox.echoTo(URI.create("http://127.0.0.1:" + webhook.getAddress().getPort() + "/webhook"));
+            HttpResponse<String> configured = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri()
+                    + "/__sandbox/receipts")).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"mode\":\"read\",\"delay_ms\":100,\"clock_skew_ms\":-90000}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, configured.statusCode(), configured.body());
+
+            long before = System.currentTimeMillis();
+            String body = "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"Hi\",\"metadata\":\"msg-1\"}}";
+            String mid = Json.parse(sendMessage(TOKEN, null, body).body()).path("message_id").asText();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (posted.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(3, posted.size(), "echo, delivery, read: " + posted);
+
+            JsonNode echo = posted.get(0).at("/entry/0/messaging/0");
+            long stamp = echo.path("timestamp").asLong();
+            assertTrue(echo.path("message").path("is_echo").asBoolean());
+            assertTrue(Math.abs(stamp - (before - 90_000)) < 2_000, "Facebook's clock, 90 s behind: " + stamp);
+            JsonNode delivery = posted.get(1).at("/entry/0/messaging/0");
+            assertEquals("42", delivery.at("/sender/id").asText());
+            assertEquals(mid, delivery.at("/delivery/mids/0").asText());
+            assertEquals(stamp, delivery.at("/delivery/watermark").asLong(), "the last message's own timestamp");
+            JsonNode read = posted.get(2).at("/entry/0/messaging/0");
+            assertEquals(stamp, read.at("/read/watermark").asLong());
+            assertTrue(read.path("timestamp").asLong() > stamp);
+        } finally {
+            webhook.stop(0);
+        }
     }
 
     @Test

@@ -282,6 +282,24 @@ class LocalModeEndToEndTest {
     }
 
     @Test
+    void aReadReceiptPostedByTheSandboxMovesTheMessageToRead() throws Exception {
+        GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
+        // Facebook's clock 90 s behind ours: only its own timestamps can be compared with its watermarks.
+        sandbox.facebookClockSkew(Duration.ofSeconds(-90));
+        sandbox.postReceipts(GraphApiSandbox.Receipts.READ, Duration.ofMillis(300));
+        try {
+            String psid = newPsid();
+            String messageId = send(sendBody("{\"id\":\"" + psid + "\"}",
+                    "{\"template_type\":\"text\",\"text\":\"Seen?\"}", ""));
+            JsonNode status = awaitStatus(messageId, answer -> "read".equals(answer.path("status").asText()));
+            assertTrue(status.path("echoed").asBoolean(), status.toString());
+        } finally {
+            sandbox.postReceipts(GraphApiSandbox.Receipts.OFF, Duration.ofSeconds(1));
+            sandbox.facebookClockSkew(Duration.ZERO);
+        }
+    }
+
+    @Test
     void aTransientGraphErrorIsRetriedThroughTheQueueAndThenSent() throws Exception {
         GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
         sandbox.failNextSends(1, 500, Json.parse("{\"message\":\"An unexpected error has occurred.\","

@@ -20,7 +20,9 @@ import java.util.Optional;
  *       else one whose payload is a phone number proposes {@code phone:+<digits>}: Facebook puts
  *       the address or number itself in the payload of {@code user_email} /
  *       {@code user_phone_number} quick replies, but also sends the developer's own {@code text}
- *       quick replies' payloads, without saying which kind was tapped.</li>
+ *       quick replies' payloads, without saying which kind was tapped (the processor admits a
+ *       tap only against a recorded offer of its kind, and never one whose payload was recorded
+ *       as a text quick reply's).</li>
  * </ul>
  * Contact keys are the send API's ({@link Recipient#contactKey()}), normalised the same way.
  */

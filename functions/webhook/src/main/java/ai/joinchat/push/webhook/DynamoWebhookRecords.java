@@ -27,8 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
  * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
  * BatchWriteItem, 25 items per request and several requests at once; items DynamoDB leaves
- * unprocessed are retried with exponential backoff and jitter; a batch DynamoDB refuses for a
- * deterministic reason is retried item by item, so one poison item costs only itself. Stored
+ * unprocessed are retried with exponential backoff and jitter; a batch DynamoDB refuses as
+ * invalid ({@code ValidationException}) is retried item by item, so one poison item costs only
+ * itself; any other refusal (access denied, missing table, bad credentials) fails the call. Stored
  * fields are bounded ({@link StoredFields}). A put of the same key replaces
  * the identical record, which is what makes redelivery harmless (only {@code recorded_at} and
  * {@code expires_at} move to the latest delivery).
@@ -173,17 +174,17 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     }
 
     /**
-     * Writes one batch; returns the events DynamoDB refused. A batch refused as a whole for a
-     * deterministic reason (one invalid item fails the request) is written again item by item,
-     * so only the poison items are refused and the others recorded.
+     * Writes one batch; returns the events DynamoDB refused as invalid items. A batch refused as
+     * a whole as invalid (one invalid item fails the request) is written again item by item, so
+     * only the poison items are refused and the others recorded.
      */
     private List<Rejected> write(List<Pending> batch) {
         try {
             writeBatch(batch.stream().map(Pending::request).toList());
             return List.of();
         } catch (DependencyUnavailableException e) {
-            if (e.isTransient()) {
-                throw e;
+            if (!SdkFailures.invalidRequest(e)) {
+                throw e; // transient, or the deployment's (access, table, credentials): Facebook redelivers
             }
         }
         List<Rejected> rejected = new ArrayList<>();
@@ -192,7 +193,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
                 SdkFailures.run("DynamoDB",
                         () -> dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item())));
             } catch (DependencyUnavailableException failure) {
-                if (failure.isTransient()) {
+                if (!SdkFailures.invalidRequest(failure)) {
                     throw failure;
                 }
                 rejected.add(new Rejected(pending.event(), failure));

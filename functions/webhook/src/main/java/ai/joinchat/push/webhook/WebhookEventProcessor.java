@@ -7,6 +7,7 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.secrets.UnsignedRefPolicy;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
 
 import java.nio.charset.StandardCharsets;
@@ -37,10 +38,13 @@ import java.util.function.Supplier;
  * contract's binding rules allow. The records and the effects run in parallel on a bounded
  * executor.
  *
- * <p>Events are isolated (contract section 6): an event that fails for a deterministic reason
- * (DynamoDB rejects its item, a bug) is reported in {@link Outcome#skipped()} and the others take
- * effect; only a transient failure (throttling, 5xx, timeout, the deadline) fails the batch, so
- * Facebook redelivers it, and every record and effect is idempotent under that redelivery. Work
+ * <p>Events are isolated (contract section 6): an event that can never be stored or applied
+ * because of what it is (DynamoDB rejects its item as invalid, {@code ValidationException}; or
+ * it trips a bug of ours) is reported in {@link Outcome#skipped()} and the others take effect.
+ * Every other failure fails the batch, so Facebook redelivers it: transient ones (throttling,
+ * 5xx, timeout, the deadline) and the deployment's (access denied, a missing table, invalid or
+ * expired credentials, a disabled key), which an operator fixes; every record and effect is
+ * idempotent under that redelivery. Work
  * still pending at the deadline is cancelled (tasks not started never start, running ones are
  * interrupted), never left running into the next invocation.
  */
@@ -51,7 +55,7 @@ public final class WebhookEventProcessor {
                           List<Skipped> skipped) {
     }
 
-    /** Events skipped because of a deterministic failure, and the failure. */
+    /** Events skipped because they are invalid in themselves, and the failure. */
     public record Skipped(List<WebhookEvent> events, RuntimeException failure) {
     }
 
@@ -93,8 +97,8 @@ public final class WebhookEventProcessor {
     }
 
     /**
-     * @throws DependencyUnavailableException (transient) when a record or an effect could not be
-     *                                        stored in time; deterministic failures are skipped instead
+     * @throws DependencyUnavailableException when a record or an effect could not be stored (in
+     *                                        time); only an item refused as invalid is skipped instead
      */
     public Outcome process(List<WebhookEvent> events) {
         Batch batch = new Batch(System.nanoTime() + budget.toNanos());
@@ -131,8 +135,11 @@ public final class WebhookEventProcessor {
      * Finds, with one batch read per page, which echoes carry the id of one of this page's
      * messages whose echo is not recorded yet (per message id, the batch's first echo), and starts
      * one task each: the sent mark when the record is not sent yet (the echo proves Facebook took
-     * it, even if the Send API's reply was lost), then the echo's record next to the message, which
-     * marks it echoed. Returns those echoes: they are not recorded as events.
+     * it, even if the Send API's reply was lost), else the echo's Facebook timestamp in place of
+     * the Send API call's start while the message awaits a receipt (the receipts' watermarks are
+     * compared with it); then the echo's record next to the message, which marks it echoed (last,
+     * so a failure before it leaves the whole echo to Facebook's redelivery). Returns those
+     * echoes: they are not recorded as events.
      */
     private Set<MessageEcho> startEchoes(List<WebhookEvent> events, Batch batch) {
         Map<String, Map<String, MessageEcho>> echoes = new LinkedHashMap<>();
@@ -153,8 +160,10 @@ public final class WebhookEventProcessor {
                     return; // a redelivery: nothing to do
                 }
                 batch.start(List.of(echo), () -> {
-                    if (target.status() == null || !target.status().acceptedByFacebook()) {
-                        messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo));
+                    boolean confirmed = (target.status() == null || !target.status().acceptedByFacebook())
+                            && messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo));
+                    if (!confirmed && target.status() != MessageStatus.READ) {
+                        messages.stampByEcho(page, messageId, at(echo));
                     }
                     if (records.recordEcho(echo)) {
                         batch.echoes.incrementAndGet();
@@ -235,8 +244,9 @@ public final class WebhookEventProcessor {
     }
 
     /**
-     * Admits the proposals the binding rules allow (one batch read for the quick-reply offers, one
-     * cached secret read per page with refs), then writes them, one task per contact applying its
+     * Admits the proposals the binding rules allow (one batch read for the quick-reply offers and,
+     * for taps on a live offer, one for the text quick-reply payloads, which never bind; one cached
+     * secret read per page with refs), then writes them, one task per contact applying its
      * admitted proposals in time order.
      */
     private void startBindings(List<Proposal> proposals, Batch batch) {
@@ -248,12 +258,23 @@ public final class WebhookEventProcessor {
                 taps.stream().map(Proposal::event).toList(),
                 () -> offers.live(taps.stream().map(WebhookEventProcessor::offerFor).toList(), clock.instant()))
                 .orElse(null);
+        // Facebook does not say which kind of quick reply was tapped: a payload this system sent the
+        // PSID as a text quick reply's is the developer's data, whatever it looks like.
+        List<Proposal> offeredTaps = live == null ? List.of()
+                : taps.stream().filter(tap -> live.contains(offerFor(tap))).toList();
+        Set<QuickReplyOffers.TextPayload> text = offeredTaps.isEmpty() ? Set.of() : batch.guarded(
+                offeredTaps.stream().map(Proposal::event).toList(),
+                () -> offers.offeredAsText(offeredTaps.stream().map(WebhookEventProcessor::textPayloadOf).toList(),
+                        clock.instant()))
+                .orElse(null);
         Map<String, Optional<PageSecrets>> pages = new LinkedHashMap<>();
         Map<String, List<Admitted>> byContact = new LinkedHashMap<>();
         for (Proposal proposal : proposals) {
             Optional<Write> write;
             if (proposal.binding() instanceof ContactBinding.FromQuickReply) {
-                write = live != null && live.contains(offerFor(proposal)) ? Optional.of(Write.REPLACE) : Optional.empty();
+                write = live != null && live.contains(offerFor(proposal))
+                        && text != null && !text.contains(textPayloadOf(proposal))
+                        ? Optional.of(Write.REPLACE) : Optional.empty();
             } else {
                 String page = proposal.event().pageId();
                 if (!pages.containsKey(page)) {
@@ -262,7 +283,7 @@ public final class WebhookEventProcessor {
                 }
                 Optional<PageSecrets> secretsOfPage = pages.get(page);
                 if (secretsOfPage == null) {
-                    continue; // skipped: the page's secret could not be read for a deterministic reason
+                    continue; // skipped: the page's secret was refused as an invalid request
                 }
                 write = refWrite((ContactBinding.FromRef) proposal.binding(), page, secretsOfPage, batch);
             }
@@ -320,6 +341,11 @@ public final class WebhookEventProcessor {
         return new QuickReplyOffers.Offer(proposal.event().pageId(), tap.psid(), tap.kind());
     }
 
+    private static QuickReplyOffers.TextPayload textPayloadOf(Proposal proposal) {
+        QuickReply tap = (QuickReply) proposal.event();
+        return new QuickReplyOffers.TextPayload(tap.pageId(), tap.psid(), tap.payload());
+    }
+
     private static List<WebhookEvent> eventsOfPage(List<Proposal> proposals, String page) {
         return proposals.stream().filter(p -> p.binding() instanceof ContactBinding.FromRef)
                 .map(Proposal::event).filter(e -> e.pageId().equals(page)).toList();
@@ -335,8 +361,8 @@ public final class WebhookEventProcessor {
     }
 
     /**
-     * One batch's tasks, tallies and skips. A task that fails deterministically is recorded as
-     * skipped and ends normally; one that fails transiently fails the batch. Nothing starts after
+     * One batch's tasks, tallies and skips. A task whose events are invalid in themselves is
+     * recorded as skipped and ends normally; any other failure fails the batch. Nothing starts after
      * the deadline or after the batch was cancelled.
      */
     private final class Batch {
@@ -370,12 +396,15 @@ public final class WebhookEventProcessor {
             }));
         }
 
-        /** Runs {@code action} now; empty (and the events skipped) when it fails deterministically. */
+        /**
+         * Runs {@code action} now; empty (and the events skipped) when a store refused it as
+         * invalid, or it failed with a bug of ours; any other dependency failure is thrown.
+         */
         <T> Optional<T> guarded(List<WebhookEvent> events, Supplier<T> action) {
             try {
                 return Optional.ofNullable(action.get());
             } catch (DependencyUnavailableException e) {
-                if (e.isTransient()) {
+                if (!SdkFailures.invalidRequest(e)) {
                     throw e;
                 }
                 skip(events, e);

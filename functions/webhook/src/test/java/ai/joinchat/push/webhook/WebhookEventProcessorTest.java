@@ -73,9 +73,10 @@ class WebhookEventProcessorTest {
         // m1, m4 and m5 as events; m2 (the first echo of a) and m6 next to their messages; m3 was recorded before.
         assertEquals(5, outcome.recorded());
         assertEquals(2, outcome.echoesMatched());
-        assertEquals(Set.of("targets 1 [a, b, nope]", "targets 2 [x]", "confirmed 1 a 5"),
-                Set.copyOf(messages.calls), "the first echo's time; only a message not recorded sent is confirmed");
-        assertEquals(3, messages.calls.size());
+        assertEquals(Set.of("targets 1 [a, b, nope]", "targets 2 [x]", "confirmed 1 a 5", "stamped 2 x 14"),
+                Set.copyOf(messages.calls), "the first echo's time; only a message not recorded sent is confirmed,"
+                        + " a sent one gets the echo's Facebook timestamp");
+        assertEquals(4, messages.calls.size());
         assertEquals(Set.of("m1", "m4", "m5"), records.recorded.stream().filter(e -> !records.echoes.containsValue(e))
                 .map(e -> ((MessageEcho) e).mid()).collect(java.util.stream.Collectors.toSet()));
         assertEquals(Set.of("m2", "m6"), records.echoes.values().stream().map(MessageEcho::mid)

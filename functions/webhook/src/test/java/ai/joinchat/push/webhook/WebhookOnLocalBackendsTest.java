@@ -147,9 +147,14 @@ class WebhookOnLocalBackendsTest {
     }
 
     private String sentMessage(String psid, String facebookMid, Instant sentAt) {
+        return sentMessage(psid, facebookMid, sentAt, sentAt);
+    }
+
+    /** A message the worker recorded sent: its Send API call started at {@code callStarted}, Graph answered at {@code replied}. */
+    private String sentMessage(String psid, String facebookMid, Instant callStarted, Instant replied) {
         String id = UUID.randomUUID().toString();
-        committed(id, page, new Recipient(RecipientType.ID, psid), sentAt.minusSeconds(1));
-        messages.markSent(id, page, facebookMid, psid, sentAt, Deadline.none());
+        committed(id, page, new Recipient(RecipientType.ID, psid), callStarted.minusSeconds(1));
+        messages.markSent(id, page, facebookMid, psid, callStarted, replied, Deadline.none());
         return id;
     }
 
@@ -337,6 +342,56 @@ class WebhookOnLocalBackendsTest {
         // A late delivery receipt never moves a read message back.
         assertReceived(post(payload(delivery("5550008", List.of("m_read"), watermark))));
         assertEquals(MessageStatus.READ, messages.find(read).orElseThrow().status());
+    }
+
+    @Test
+    void aWatermarkEqualToTheLastMessagesFacebookTimestampMovesItBeforeItsEcho() {
+        // Facebook stamps the message while the Send API call is in flight: after its start, before Graph's reply.
+        Instant callStarted = Instant.now().minusSeconds(60);
+        Instant replied = callStarted.plusMillis(400);
+        long facebookStamp = callStarted.toEpochMilli() + 150;
+        String toDeliver = sentMessage("5550020", "m_fb-clock-1", callStarted, replied);
+        String toRead = sentMessage("5550021", "m_fb-clock-2", callStarted, replied);
+
+        assertReceived(post(payload(
+                delivery("5550020", List.of(), facebookStamp),
+                read("5550021", facebookStamp, facebookStamp + 5))));
+
+        assertEquals(MessageStatus.DELIVERED, messages.find(toDeliver).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(toRead).orElseThrow().status());
+    }
+
+    @Test
+    void aWatermarkEqualToTheEchosTimestampMovesTheMessageWhateverOurClockSays() {
+        // Facebook's clock is 90 s behind the worker's: only the echo's timestamp can be compared with its watermarks.
+        Instant callStarted = Instant.now();
+        long echoStamp = callStarted.toEpochMilli() - 90_000 + 150;
+        String toDeliver = sentMessage("5550022", "m_fb-clock-3", callStarted, callStarted.plusMillis(400));
+        String toRead = sentMessage("5550023", "m_fb-clock-4", callStarted, callStarted.plusMillis(400));
+        assertReceived(post(payload(
+                delivery("5550022", List.of(), echoStamp),
+                read("5550023", echoStamp, echoStamp + 5))));
+        assertEquals(MessageStatus.SENT, messages.find(toDeliver).orElseThrow().status(), "no echo yet: our estimate");
+        assertEquals(MessageStatus.SENT, messages.find(toRead).orElseThrow().status());
+
+        assertReceived(post(payload(
+                echo("5550022", "m_fb-clock-3", toDeliver, echoStamp),
+                echo("5550023", "m_fb-clock-4", toRead, echoStamp))));
+        assertReceived(post(payload(
+                delivery("5550022", List.of(), echoStamp - 1),
+                read("5550023", echoStamp - 1, echoStamp + 6))));
+        assertEquals(MessageStatus.SENT, messages.find(toDeliver).orElseThrow().status(), "a watermark before it");
+        assertEquals(MessageStatus.SENT, messages.find(toRead).orElseThrow().status());
+
+        assertReceived(post(payload(
+                delivery("5550022", List.of(), echoStamp),
+                read("5550023", echoStamp, echoStamp + 7))));
+        assertEquals(MessageStatus.DELIVERED, messages.find(toDeliver).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(toRead).orElseThrow().status());
+
+        // Delivered, then read at the same watermark: its place awaiting read kept the echo's timestamp.
+        assertReceived(post(payload(read("5550022", echoStamp, echoStamp + 8))));
+        assertEquals(MessageStatus.READ, messages.find(toDeliver).orElseThrow().status());
     }
 
     /** Records the quick-reply offers the worker would have recorded when sending to these PSIDs. */

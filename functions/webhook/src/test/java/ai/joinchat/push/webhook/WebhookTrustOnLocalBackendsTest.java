@@ -2,6 +2,7 @@ package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.testing.ApiGatewayEvents;
 import ai.joinchat.push.testing.StreamHandlers;
+import ai.joinchat.push.local.aws.faults.FaultProxy;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.signature.SignedRef;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -154,7 +156,7 @@ class WebhookTrustOnLocalBackendsTest {
                 ai.joinchat.push.request.RecipientType.ID, psid), "text", List.of(), sentAt.minusSeconds(1),
                 sentAt.plusSeconds(10)), ai.joinchat.push.Deadline.none());
         messages.commit(id, ai.joinchat.push.Deadline.none());
-        messages.markSent(id, page, facebookMid, psid, sentAt, ai.joinchat.push.Deadline.none());
+        messages.markSent(id, page, facebookMid, psid, sentAt, sentAt, ai.joinchat.push.Deadline.none());
         return id;
     }
 
@@ -242,8 +244,8 @@ class WebhookTrustOnLocalBackendsTest {
 
         calls.reset();
         assertReceived(post(body));
-        assertEquals(Map.of("Query", 2), calls.snapshot(),
-                "the two partitions a read receipt may move, both empty now: no write");
+        assertEquals(Map.of("Query", 3), calls.snapshot(),
+                "the two partitions a read receipt may move and the first version's, all empty now: no write");
         assertEquals(readAt, messages.find(first).orElseThrow().readAt());
 
         // A delivery receipt after the read, also redelivered: never moves a read message back.
@@ -252,8 +254,63 @@ class WebhookTrustOnLocalBackendsTest {
         assertEquals(MessageStatus.READ, messages.find(second).orElseThrow().status());
         calls.reset();
         assertReceived(post(deliveryBody));
-        assertEquals(Map.of("Query", 2, "BatchGetItem", 1), calls.snapshot(),
-                "the watermark's partition (empty), the mid's message and its status (read): no write");
+        assertEquals(Map.of("Query", 3, "BatchGetItem", 1), calls.snapshot(),
+                "the watermark's partition and the first version's (empty), the mid's message and its status (read):"
+                        + " no write");
+    }
+
+    /** A message as the first version left it in by_recipient: under page#psid, sent_at the worker's clock at Graph's reply. */
+    private String legacyMessage(String psid, String status, Instant repliedAt) {
+        String id = UUID.randomUUID().toString();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("message_id", AttributeValue.fromS(id));
+        item.put("page_id", AttributeValue.fromS(page));
+        item.put("recipient_type", AttributeValue.fromS("id"));
+        item.put("recipient_value", AttributeValue.fromS(psid));
+        item.put("template_type", AttributeValue.fromS("text"));
+        item.put("status", AttributeValue.fromS(status));
+        item.put("attempts", AttributeValue.fromN("1"));
+        item.put("created_at", AttributeValue.fromS(repliedAt.minusSeconds(1).toString()));
+        item.put("updated_at", AttributeValue.fromS(repliedAt.toString()));
+        item.put("warnings", AttributeValue.fromL(List.of()));
+        item.put("facebook_message_id", AttributeValue.fromS("m_legacy-" + id));
+        item.put("psid", AttributeValue.fromS(psid));
+        item.put("sent_at", AttributeValue.fromN(Long.toString(repliedAt.toEpochMilli())));
+        item.put("recipient_psid_key", AttributeValue.fromS(page + "#" + psid));
+        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("MessagesTable")).item(item));
+        return id;
+    }
+
+    private AttributeValue recipientKeyOf(String messageId) {
+        return aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
+                .key(Map.of("message_id", AttributeValue.fromS(messageId))).consistentRead(true)).item()
+                .get("recipient_psid_key");
+    }
+
+    @Test
+    void messagesOfTheFirstVersionAdvanceAndLeaveItsPartitionOnce() {
+        Instant repliedAt = Instant.now().minusSeconds(120);
+        String sent = legacyMessage("7250001", "sent", repliedAt);
+        String delivered = legacyMessage("7250001", "delivered", repliedAt.minusSeconds(10));
+        String read = legacyMessage("7250001", "read", repliedAt.minusSeconds(20));
+        // Facebook stamped the last one before the worker heard Graph's reply (the first version's 60 s slack).
+        long facebookStamp = repliedAt.toEpochMilli() - 2_000;
+
+        assertReceived(post(payload(delivery("7250001", "m_not-ours", facebookStamp))));
+        assertEquals(MessageStatus.DELIVERED, messages.find(sent).orElseThrow().status());
+        assertEquals(page + "#7250001#r", recipientKeyOf(sent).s());
+        assertEquals(MessageStatus.DELIVERED, messages.find(delivered).orElseThrow().status());
+        assertEquals(page + "#7250001#r", recipientKeyOf(delivered).s(), "re-keyed to the partition awaiting read");
+        assertEquals(MessageStatus.READ, messages.find(read).orElseThrow().status());
+        assertEquals(null, recipientKeyOf(read), "a read message leaves the index");
+
+        assertReceived(post(payload(read("7250001", facebookStamp, facebookStamp + 10))));
+        assertEquals(MessageStatus.READ, messages.find(sent).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(delivered).orElseThrow().status());
+
+        calls.reset();
+        assertReceived(post(payload(read("7250001", facebookStamp, facebookStamp + 10))));
+        assertEquals(Map.of("Query", 3), calls.snapshot(), "nothing is left in the first version's partition");
     }
 
     // ---- isolation ------------------------------------------------------------------------
@@ -302,17 +359,60 @@ class WebhookTrustOnLocalBackendsTest {
         assertEquals(2, records.stream().map(r -> r.get("event_key").s()).distinct().count());
     }
 
-    @Test
-    void aMissingTableIsDeterministicSoEventsAreSkippedWith200(LocalAws aws) {
+    /** A webhook built from the template's environment with {@code change} applied, as a misdeployed function is. */
+    private JsonNode postTo(Map<String, String> change, String body) {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment(FUNCTION));
-        env.put("WEBHOOK_EVENTS_TABLE", "no-such-table-" + page);
-        WebhookHandler misconfigured = WebhookComponents.create(env, Clock.systemUTC()).handler();
-        String body = payload(echo("7500001", "m_unstorable", "hi", 1795255600000L),
-                referral("7500002", "uuid=still-bound", 1795255600001L));
-        JsonNode response = StreamHandlers.invoke(misconfigured, ApiGatewayEvents.post("/webhook", body,
+        env.putAll(change);
+        WebhookHandler misdeployed = WebhookComponents.create(env, Clock.systemUTC()).handler();
+        return StreamHandlers.invoke(misdeployed, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
-        assertEquals(200, response.get("statusCode").asInt(), response.toString());
-        assertEquals(Optional.of("7500002"), bindings.psidFor(page, "uuid:still-bound"));
+    }
+
+    /** A referral and a read receipt answered 500 by a misdeployed webhook: redelivered to a fixed one, both apply. */
+    private void assertRedeliveredAfterTheFix(String body, String message, String uuid, JsonNode misdeployed) {
+        assertEquals(500, misdeployed.get("statusCode").asInt(), misdeployed.toString());
+        assertEquals(Optional.empty(), bindings.psidFor(page, "uuid:" + uuid), "nothing skipped, nothing half-done");
+        assertReceived(post(body));
+        assertEquals(Optional.of("7500002"), bindings.psidFor(page, "uuid:" + uuid));
+        assertEquals(MessageStatus.READ, messages.find(message).orElseThrow().status());
+        assertEquals(1, recordsOfPage().stream().filter(r -> r.get("kind").s().equals("echo")).count());
+    }
+
+    private String deploymentFaultBatch(String message, Instant sentAt, String uuid) {
+        return payload(echo("7500001", "m_unstorable-" + uuid, "hi", 1795255600000L),
+                referral("7500002", "uuid=" + uuid, 1795255600001L),
+                read("7500001", sentAt.toEpochMilli(), 1795255600002L));
+    }
+
+    @Test
+    void aMissingTableAnswers500AndSkipsNothing() {
+        Instant sentAt = Instant.now().minusSeconds(30);
+        String message = sentMessage("7500001", "m_missing-table", sentAt);
+        String body = deploymentFaultBatch(message, sentAt, "missing-table");
+        // A real ResourceNotFoundException from DynamoDB Local.
+        JsonNode response = postTo(Map.of("WEBHOOK_EVENTS_TABLE", "no-such-table-" + page), body);
+        assertRedeliveredAfterTheFix(body, message, "missing-table", response);
+    }
+
+    @Test
+    void accessDeniedAndExpiredCredentialsAnswer500AndSkipNothing() {
+        for (String refusal : List.of("AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException",
+                "KMSAccessDeniedException")) {
+            page = newPage();
+            Instant sentAt = Instant.now().minusSeconds(30);
+            String message = sentMessage("7500001", "m_refused-" + refusal, sentAt);
+            String body = deploymentFaultBatch(message, sentAt, refusal.toLowerCase(java.util.Locale.ROOT));
+            try (FaultProxy proxy = FaultProxy.start(URI.create(aws.functionEnvironment(FUNCTION)
+                    .get("AWS_ENDPOINT_URL_DYNAMODB")))) {
+                // DynamoDB refuses every write as an IAM mistake or bad credentials would; reads pass.
+                for (String write : List.of("PutItem", "BatchWriteItem", "UpdateItem")) {
+                    proxy.answerError(write, 400, refusal);
+                }
+                JsonNode response = postTo(Map.of("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint().toString()), body);
+                assertTrue(proxy.faulted() > 0, refusal + " was never answered");
+                assertRedeliveredAfterTheFix(body, message, refusal.toLowerCase(java.util.Locale.ROOT), response);
+            }
+        }
     }
 
     // ---- refs -----------------------------------------------------------------------------
@@ -382,6 +482,13 @@ class WebhookTrustOnLocalBackendsTest {
         assertEquals(Optional.of("7800001"), bindings.psidFor(page, "phone:+16505550123"), "offered phone binds");
         assertEquals(Optional.empty(), bindings.psidFor(page, "email:someone@example.com"), "no e-mail offer");
         assertEquals(Optional.empty(), bindings.psidFor(page, "phone:+16505550999"), "offer made to another PSID");
+
+        // A text quick reply sent with the offer: its payload is the developer's data, it never binds.
+        offers.record(page, "7800004", Set.of(QuickReplyOffers.Kind.PHONE), Set.of("+16505550142"), Instant.now());
+        assertReceived(post(payload(quickReply("7800004", "m_qr-text", "+16505550142", 1795255900150L))));
+        assertEquals(Optional.empty(), bindings.psidFor(page, "phone:+16505550142"), "a text quick reply's payload");
+        assertReceived(post(payload(quickReply("7800004", "m_qr-own", "+16505550143", 1795255900151L))));
+        assertEquals(Optional.of("7800004"), bindings.psidFor(page, "phone:+16505550143"), "the user's own number");
 
         // An offer older than seven days no longer binds.
         offers.record(page, "7800003", Set.of(QuickReplyOffers.Kind.EMAIL), Instant.now().minus(Duration.ofDays(8)));

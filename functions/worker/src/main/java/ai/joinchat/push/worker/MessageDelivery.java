@@ -10,6 +10,8 @@ import ai.joinchat.push.graph.GraphSendOutcome;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.AppSecrets;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
@@ -22,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -60,6 +63,8 @@ public final class MessageDelivery {
     static final Duration UNDECIDED_RETRY = Duration.ofSeconds(1);
     /** Kept from the deadline for the write that settles the record after the Graph call. */
     static final Duration SETTLE_RESERVE = Duration.ofSeconds(1);
+    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
+    private static final EmailNormalizer EMAILS = new EmailNormalizer();
 
     /** What became of a message, and when SQS should offer it again (null: the queue's own timeout). */
     public record Result(DeliveryOutcome outcome, Duration retryIn) {
@@ -245,6 +250,8 @@ public final class MessageDelivery {
 
     private Attempt send(QueuedMessage message, Prepared prepared, int receiveCount, Deadline deadline) {
         long callStarted = System.nanoTime();
+        // Stands for the message's Facebook timestamp until its echo brings it (receipts compare with it).
+        Instant sendStartedAt = clock.instant();
         GraphSendOutcome outcome;
         try {
             outcome = call(message, prepared, deadline);
@@ -255,6 +262,7 @@ public final class MessageDelivery {
                     metrics.count("CredentialsRefreshed", 1);
                     logger.info("credentials_refreshed").with("message_id", message.messageId())
                             .with("page_id", message.pageId()).with("graph_code", failed.error().code()).write();
+                    sendStartedAt = clock.instant();
                     outcome = call(message, rotated.get(), deadline);
                 }
             }
@@ -264,7 +272,7 @@ public final class MessageDelivery {
         }
         long graphLatencyMs = elapsedMs(callStarted);
         metrics.milliseconds("GraphLatency", graphLatencyMs);
-        return settle(message, prepared, receiveCount, deadline, outcome, graphLatencyMs);
+        return settle(message, prepared, receiveCount, deadline, outcome, sendStartedAt, graphLatencyMs);
     }
 
     private GraphSendOutcome call(QueuedMessage message, Prepared prepared, Deadline deadline) {
@@ -305,14 +313,14 @@ public final class MessageDelivery {
     }
 
     private Attempt settle(QueuedMessage message, Prepared prepared, int receiveCount, Deadline deadline,
-                           GraphSendOutcome outcome, long graphLatencyMs) {
+                           GraphSendOutcome outcome, Instant sendStartedAt, long graphLatencyMs) {
         boolean lastReceive = receiveCount >= policy.maxReceiveCount();
         if (outcome instanceof GraphSendOutcome.Sent sent) {
             String psid = prepared.recipient().psid() != null ? prepared.recipient().psid() : sent.recipientId();
             metrics.count("MessagesSent", 1);
             try {
                 records.markSent(message.messageId(), message.pageId(), sent.facebookMessageId(), psid,
-                        clock.instant(), deadline);
+                        sendStartedAt, clock.instant(), deadline);
             } catch (DependencyUnavailableException e) {
                 // Facebook has it: acknowledging is better than sending it twice; its echo records it.
                 logger.error("mark_sent_failed")
@@ -404,17 +412,20 @@ public final class MessageDelivery {
     }
 
     /**
-     * A sent message that offers the user's phone or e-mail as quick replies: the webhook binds a
-     * tap only against this record. Best effort: a failure is logged and counted, never fails the
-     * delivery (the worst case is a tap that does not bind).
+     * A sent message that offers the user's phone or e-mail as quick replies, or has {@code text}
+     * quick replies whose payloads look like one: the webhook binds a tap only against an offer
+     * of its kind, and never a tap whose payload was a text quick reply's. Best effort: a failure
+     * is logged and counted, never fails the delivery (the worst case is a tap that does not
+     * bind: the offer and the text payloads are written in one request).
      */
     private void recordOffers(QueuedMessage message, String psid) {
         Set<QuickReplyOffers.Kind> kinds = QuickReplyOffers.Kind.offeredBy(message.message());
-        if (kinds.isEmpty() || psid == null) {
+        Set<String> textPayloads = QuickReplyOffers.textPayloads(message.message(), MessageDelivery::contactLike);
+        if ((kinds.isEmpty() && textPayloads.isEmpty()) || psid == null) {
             return;
         }
         try {
-            offers.record(message.pageId(), psid, kinds, clock.instant());
+            offers.record(message.pageId(), psid, kinds, textPayloads, clock.instant());
         } catch (RuntimeException e) {
             logger.warn("quick_reply_offer_not_recorded")
                     .with("message_id", message.messageId())
@@ -423,6 +434,11 @@ public final class MessageDelivery {
                     .write();
             metrics.count("QuickReplyOffersNotRecorded", 1);
         }
+    }
+
+    /** What the webhook could take for a tapped phone number or e-mail address (its binding rules' normalisers). */
+    private static boolean contactLike(String payload) {
+        return PHONE_NUMBERS.normalize(payload).isPresent() || EMAILS.normalize(payload).isPresent();
     }
 
     /**

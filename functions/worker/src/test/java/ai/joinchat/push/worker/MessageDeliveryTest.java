@@ -129,6 +129,44 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void theTextQuickRepliesWhosePayloadsLookLikeAContactAreRecordedSoATapOnThemNeverBinds() {
+        graphAnswers("24681357", "m_text_offer");
+        JsonNode offering = Json.parse("""
+                {"template_type":"text","text":"Call us or share your number","quick_replies":[
+                  {"content_type":"user_phone_number"},
+                  {"content_type":"text","title":"Our hotline","payload":"+1 650 555 0142"},
+                  {"content_type":"text","title":"Mail us","payload":"desk@example.com"},
+                  {"content_type":"text","title":"No","payload":"NO"}]}""");
+        QueuedMessage message = fixture.accepted(new QueuedMessage("msg-text-offer", WorkerFixture.PAGE_ID,
+                WorkerFixture.recipient("id", "24681357"), "text", offering, "UPDATE", null, List.of(), Instant.now(),
+                Instant.now().plusSeconds(10)));
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        assertEquals(Set.of(new QuickReplyOffers.Offer(WorkerFixture.PAGE_ID, "24681357", QuickReplyOffers.Kind.PHONE)),
+                fixture.offers.recorded);
+        assertEquals(Set.of(new QuickReplyOffers.TextPayload(WorkerFixture.PAGE_ID, "24681357", "+1 650 555 0142"),
+                new QuickReplyOffers.TextPayload(WorkerFixture.PAGE_ID, "24681357", "desk@example.com")),
+                fixture.offers.textPayloads, "verbatim, as Facebook returns a text tap's payload; NO cannot bind anyway");
+    }
+
+    @Test
+    void theSentRecordCarriesTheStartOfTheSendApiCallNotTheTimeOfItsReply() {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_slow\"}").withFixedDelay(700)));
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-slow-reply", "id", "24681357", "Hello"));
+        Instant before = Instant.now();
+
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+
+        Instant started = fixture.records.sendStarts.get("msg-slow-reply");
+        assertTrue(!started.isBefore(before) && started.isBefore(before.plusMillis(500)),
+                "Facebook stamps the message during the call, so its start stands for that stamp: " + started
+                        + " vs a call from " + before + " answered 700 ms later");
+        assertTrue(record(message).updatedAt().isAfter(started.plusMillis(600)));
+    }
+
+    @Test
     void aMessageWithoutContactQuickRepliesRecordsNoOfferAndAFailedOfferNeverFailsTheDelivery() {
         graphAnswers("24681357", "m_plain");
         assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(

@@ -10,10 +10,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -21,7 +23,9 @@ import java.util.function.Consumer;
  * The Messenger Send API as the delivery guarantee meets it: a message Facebook takes is
  * echoed to the page's webhook (with our message id as {@code metadata}) whether or not the
  * caller ever hears the reply. Counts, per message id, how often Facebook took it: exactly-once
- * means one, whatever failed on the way.
+ * means one, whatever failed on the way. Like Facebook, it stamps what it takes with its own
+ * clock, which runs {@link #CLOCK_SKEW} behind this machine's, so the rig never depends on the
+ * two clocks agreeing.
  */
 final class FakeMessenger implements AutoCloseable {
 
@@ -35,7 +39,11 @@ final class FakeMessenger implements AutoCloseable {
         LOST_REPLY
     }
 
+    /** How far Facebook's clock is from this machine's. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(-30);
+
     private final HttpServer server;
+    private final AtomicLong lastStamp = new AtomicLong();
     private final Map<String, AtomicInteger> taken = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> takenTexts = new ConcurrentHashMap<>();
@@ -43,8 +51,8 @@ final class FakeMessenger implements AutoCloseable {
     private volatile BiFunction<String, Integer, Behaviour> plan = (id, call) -> Behaviour.OK;
     private final Consumer<Echo> echoes;
 
-    /** The page's echo of a message Facebook took. */
-    record Echo(String pageId, String psid, String mid, String messageId) {
+    /** The page's echo of a message Facebook took, with Facebook's timestamp of it. */
+    record Echo(String pageId, String psid, String mid, String messageId, long timestamp) {
     }
 
     FakeMessenger(Consumer<Echo> echoes) throws IOException {
@@ -101,12 +109,18 @@ final class FakeMessenger implements AutoCloseable {
             taken.computeIfAbsent(messageId, k -> new AtomicInteger()).incrementAndGet();
             takenTexts.computeIfAbsent(body.path("message").path("text").asText(), k -> new AtomicInteger())
                     .incrementAndGet();
-            echoes.accept(new Echo(pageId, psid, mid, messageId));
+            echoes.accept(new Echo(pageId, psid, mid, messageId, facebookNow()));
             if (behaviour == Behaviour.LOST_REPLY) {
                 return; // closed without a response: the caller's connection breaks
             }
             respond(exchange, 200, "{\"recipient_id\":\"" + psid + "\",\"message_id\":\"" + mid + "\"}");
         }
+    }
+
+    /** Facebook's clock: skewed, strictly increasing. */
+    private long facebookNow() {
+        long now = System.currentTimeMillis() + CLOCK_SKEW.toMillis();
+        return lastStamp.updateAndGet(last -> Math.max(last + 1, now));
     }
 
     private static void respond(HttpExchange exchange, int status, String json) throws IOException {

@@ -235,7 +235,7 @@ final class GuaranteeRig implements AutoCloseable {
 
     /** Facebook posting the page's echo; redelivered (as Facebook does) until it is answered 200. */
     private void postEcho(FakeMessenger.Echo echo) {
-        long now = System.currentTimeMillis();
+        long now = echo.timestamp();
         String payload = "{\"object\":\"page\",\"entry\":[{\"id\":\"" + echo.pageId() + "\",\"time\":" + now
                 + ",\"messaging\":[{\"sender\":{\"id\":\"" + echo.pageId() + "\"},\"recipient\":{\"id\":\""
                 + echo.psid() + "\"},\"timestamp\":" + now + ",\"message\":{\"is_echo\":true,\"app_id\":1517,"

@@ -152,6 +152,23 @@ public final class SdkFailures {
         return true;
     }
 
+    /**
+     * True only when the service refused the request as invalid in itself
+     * ({@code ValidationException}: for DynamoDB an item over 400 KB, a key attribute too long
+     * or empty, a wrong type): the same request can never succeed, whoever sends it. Every other
+     * deterministic failure ({@code AccessDeniedException}, {@code ResourceNotFoundException},
+     * {@code UnrecognizedClientException}, an expired token, a disabled KMS key) is the
+     * deployment's, which an operator fixes: work refused that way must be retried, not dropped.
+     */
+    public static boolean invalidRequest(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AwsServiceException service) {
+                return service.statusCode() == 400 && "ValidationException".equals(errorCode(service));
+            }
+        }
+        return false;
+    }
+
     /** The AWS error code of the failure or of its first AWS cause, e.g. {@code ValidationException}; null if none. */
     public static String errorCode(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

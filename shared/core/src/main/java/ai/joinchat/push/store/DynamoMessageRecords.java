@@ -52,6 +52,16 @@ public final class DynamoMessageRecords implements MessageRecords {
      */
     static final String AWAITING_DELIVERY = "#d";
     static final String AWAITING_READ = "#r";
+    /**
+     * The first version kept every sent message under {@code <page>#<psid>} (no suffix), with a
+     * {@code sent_at} of the worker's clock when Graph's reply arrived, and kept read ones there
+     * too. For a transition period (until {@code RecordRetentionDays} after the upgrade, when TTL
+     * has deleted them all) a receipt also queries that legacy partition, up to its watermark
+     * plus the first version's 60 s slack, and every legacy message it finds leaves the legacy
+     * partition (moved by the receipt, or re-keyed to the partition of its status), so each one
+     * is found once.
+     */
+    static final long LEGACY_SLACK_MILLIS = 60_000;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -251,15 +261,16 @@ public final class DynamoMessageRecords implements MessageRecords {
     }
 
     @Override
-    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now,
-                         Deadline deadline) {
+    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
+                         Instant now, Deadline deadline) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":sent", status(MessageStatus.SENT));
         values.put(":sending", status(MessageStatus.SENDING));
         values.put(":queued", status(MessageStatus.QUEUED));
         values.put(":failed", status(MessageStatus.FAILED));
         values.put(":updated", s(now.toString()));
-        values.put(":sent_at", n(now.toEpochMilli()));
+        // by_recipient's sort key: the message's Facebook timestamp, estimated until its echo brings it.
+        values.put(":sent_at", n(sendStartedAt.toEpochMilli()));
         StringBuilder set = new StringBuilder("SET #status = :sent, updated_at = :updated, sent_at = :sent_at");
         sentFields(set, values, pageId, facebookMessageId, psid);
         call(() -> {
@@ -389,6 +400,26 @@ public final class DynamoMessageRecords implements MessageRecords {
         });
     }
 
+    /**
+     * One conditional update of the sort key {@code sent_at}, while the message is still in
+     * {@code by_recipient} (not read): the index moves the item within its partition.
+     */
+    @Override
+    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
+        return call(() -> {
+            try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
+                        .updateExpression("SET sent_at = :sent_at")
+                        .conditionExpression("page_id = :page AND attribute_exists(recipient_psid_key)")
+                        .expressionAttributeValues(Map.of(":sent_at", n(facebookTime.toEpochMilli()),
+                                ":page", s(pageId))));
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                return false;
+            }
+        });
+    }
+
     @Override
     public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
@@ -442,7 +473,7 @@ public final class DynamoMessageRecords implements MessageRecords {
                     if (pageId.equals(str(item, "page_id")) && isMessage(item)
                             && from.contains(MessageStatus.fromWireName(str(item, "status")))) {
                         String id = str(item, "message_id");
-                        updates.add(() -> advance(id, pageId, psid, MessageStatus.DELIVERED, at, from));
+                        updates.add(() -> advance(id, pageId, psid, MessageStatus.DELIVERED, at, from, null));
                     }
                 });
         return (int) Fanout.all(receiptExecutor, "DynamoDB", updates).stream().filter(Boolean::booleanValue).count();
@@ -481,9 +512,10 @@ public final class DynamoMessageRecords implements MessageRecords {
     }
 
     /**
-     * The receipt's new messages: one query per {@code by_recipient} partition named (run at
-     * once), each holding only messages not yet moved this far, up to the watermark; then one
-     * conditional update per message found, at once, bounded.
+     * The receipt's new messages: one query per {@code by_recipient} partition named, and the
+     * legacy partition ({@link #LEGACY_SLACK_MILLIS}), run at once, each holding only messages not
+     * yet moved this far, whose Facebook timestamp ({@code sent_at}) is at or before the
+     * watermark; then one conditional update per message found, at once, bounded.
      *
      * @param reached collects the ids the queries found
      */
@@ -491,26 +523,86 @@ public final class DynamoMessageRecords implements MessageRecords {
                             Instant at, List<MessageStatus> from, Set<String> reached) {
         List<Callable<List<String>>> queries = new ArrayList<>();
         for (String stage : stages) {
-            queries.add(() -> call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
-                    .keyConditionExpression("recipient_psid_key = :k AND sent_at <= :w")
-                    .expressionAttributeValues(Map.of(":k", s(recipientKey(pageId, psid, stage)),
-                            ":w", n(watermarkMillis))).build())));
+            queries.add(() -> recipientPartition(recipientKey(pageId, psid, stage), watermarkMillis));
         }
-        List<String> ids = Fanout.all(receiptExecutor, "DynamoDB", queries).stream().flatMap(List::stream).distinct().toList();
+        String legacyKey = recipientKey(pageId, psid, "");
+        queries.add(() -> recipientPartition(legacyKey, watermarkMillis + LEGACY_SLACK_MILLIS));
+        List<List<String>> found = Fanout.all(receiptExecutor, "DynamoDB", queries);
+        List<String> legacy = found.get(found.size() - 1);
+        List<String> ids = found.stream().flatMap(List::stream).distinct().toList();
         reached.addAll(ids);
         List<Callable<Boolean>> tasks = new ArrayList<>(ids.size());
         for (String id : ids) {
-            tasks.add(() -> advance(id, pageId, psid, to, at, from));
+            tasks.add(legacy.contains(id) ? () -> advanceLegacy(id, pageId, psid, legacyKey, to, at, from)
+                    : () -> advance(id, pageId, psid, to, at, from, null));
         }
         return (int) Fanout.all(receiptExecutor, "DynamoDB", tasks).stream().filter(Boolean::booleanValue).count();
+    }
+
+    /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */
+    private List<String> recipientPartition(String key, long sentAtMost) {
+        return call(() -> query(QueryRequest.builder().tableName(table).indexName(BY_RECIPIENT)
+                .keyConditionExpression("recipient_psid_key = :k AND sent_at <= :w")
+                .expressionAttributeValues(Map.of(":k", s(key), ":w", n(sentAtMost))).build()));
+    }
+
+    /**
+     * A message of the first version's partition: moved as the receipt says when it can be (which
+     * also takes it out of the legacy partition); otherwise (already that far) re-keyed to the
+     * partition its status belongs in, or out of the index when read, so no receipt finds it again.
+     */
+    private boolean advanceLegacy(String messageId, String pageId, String psid, String legacyKey, MessageStatus to,
+                                  Instant at, List<MessageStatus> from) {
+        Map<String, AttributeValue> old = tryAdvance(messageId, pageId, psid, to, at, from, legacyKey);
+        if (old == null) {
+            return true;
+        }
+        if (!legacyKey.equals(str(old, "recipient_psid_key")) || !isMessage(old)) {
+            return false; // moved meanwhile, or gone
+        }
+        MessageStatus status = MessageStatus.fromWireName(str(old, "status"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":legacy", s(legacyKey), ":status", status(status)));
+        String update;
+        if (status == MessageStatus.SENT || status == MessageStatus.SENDING) {
+            values.put(":key", s(recipientKey(pageId, psid, AWAITING_DELIVERY)));
+            values.put(":slack", n(LEGACY_SLACK_MILLIS));
+            update = "SET recipient_psid_key = :key, sent_at = sent_at - :slack";
+        } else if (status == MessageStatus.DELIVERED) {
+            values.put(":key", s(recipientKey(pageId, psid, AWAITING_READ)));
+            values.put(":slack", n(LEGACY_SLACK_MILLIS));
+            update = "SET recipient_psid_key = :key, sent_at = sent_at - :slack";
+        } else {
+            update = "REMOVE recipient_psid_key";
+        }
+        call(() -> {
+            try {
+                dynamo.updateItem(r -> r.tableName(table).key(key(messageId)).updateExpression(update)
+                        .conditionExpression("recipient_psid_key = :legacy AND #status = :status")
+                        .expressionAttributeNames(STATUS_NAME).expressionAttributeValues(values));
+            } catch (ConditionalCheckFailedException e) {
+                // Moved meanwhile by another receipt: it left the legacy partition anyway.
+            }
+            return null;
+        });
+        return false;
     }
 
     /**
      * Moves a message to {@code to}, and in {@code by_recipient} with it: a delivered one to the
      * partition of messages awaiting read (when the receipt names its PSID), a read one out.
+     * With {@code legacyKey}, only while the message is still in that (first version's) partition.
      */
     private boolean advance(String messageId, String pageId, String psid, MessageStatus to, Instant at,
-                            List<MessageStatus> from) {
+                            List<MessageStatus> from, String legacyKey) {
+        return tryAdvance(messageId, pageId, psid, to, at, from, legacyKey) == null;
+    }
+
+    /**
+     * As {@link #advance}; null when it moved, else the item as it stands (empty when absent), so
+     * a legacy message can be re-keyed without another read.
+     */
+    private Map<String, AttributeValue> tryAdvance(String messageId, String pageId, String psid, MessageStatus to,
+                                                   Instant at, List<MessageStatus> from, String legacyKey) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":to", s(to.wireName()));
         values.put(":at", s(at.toString()));
@@ -532,16 +624,27 @@ public final class DynamoMessageRecords implements MessageRecords {
             condition.append(" AND psid = :psid");
         }
         condition.append(" AND #status IN (").append(String.join(", ", placeholders)).append(')');
+        if (legacyKey != null) {
+            values.put(":legacy", s(legacyKey));
+            condition.append(" AND recipient_psid_key = :legacy");
+            if (to != MessageStatus.READ) {
+                // Its sent_at is the worker's clock after Graph's reply: keep the slack it was found with.
+                values.put(":slack", n(LEGACY_SLACK_MILLIS));
+                update.append(", sent_at = sent_at - :slack");
+            }
+        }
         return call(() -> {
             try {
                 dynamo.updateItem(r -> r.tableName(table).key(key(messageId))
                         .updateExpression(update.toString())
                         .conditionExpression(condition.toString())
                         .expressionAttributeNames(Map.of("#status", "status"))
-                        .expressionAttributeValues(values));
-                return true;
+                        .expressionAttributeValues(values)
+                        .returnValuesOnConditionCheckFailure(legacyKey == null ? ReturnValuesOnConditionCheckFailure.NONE
+                                : ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return null;
             } catch (ConditionalCheckFailedException e) {
-                return false;
+                return e.item() == null ? Map.<String, AttributeValue>of() : e.item();
             }
         });
     }

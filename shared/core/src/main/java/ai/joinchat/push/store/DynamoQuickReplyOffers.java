@@ -6,7 +6,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,7 +22,10 @@ import java.util.Set;
 
 /**
  * {@link QuickReplyOffers} as one item per page, PSID and kind
- * ({@code state_key = offer#<psid>#<content type>}) in the table of {@code CONTACT_STATE_TABLE},
+ * ({@code state_key = offer#<psid>#<content type>}), and one per page, PSID and text payload
+ * that looks like a contact ({@code state_key = offer#<psid>#text#<SHA-256 of the payload,
+ * base64url>}, so a 1,000-character payload still makes a short key), in the table of
+ * {@code CONTACT_STATE_TABLE},
  * deleted by DynamoDB's TTL ({@code expires_at}) after {@link #VALIDITY}; reads also check the
  * expiry, since TTL deletes lazily. A newer offer replaces the item and so extends it.
  */
@@ -35,19 +42,22 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
     }
 
     @Override
-    public void record(String pageId, String psid, Set<Kind> kinds, Instant at) {
-        if (kinds.isEmpty() || pageId == null || psid == null) {
+    public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
+        if ((kinds.isEmpty() && textPayloads.isEmpty()) || pageId == null || psid == null) {
             return;
         }
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        kinds.forEach(kind -> keys.add(key(new Offer(pageId, psid, kind))));
+        textPayloads.forEach(payload -> keys.add(key(new TextPayload(pageId, psid, payload))));
         List<WriteRequest> puts = new ArrayList<>();
-        for (Kind kind : kinds) {
-            Map<String, AttributeValue> item = new HashMap<>(key(new Offer(pageId, psid, kind)));
+        for (Map<String, AttributeValue> key : keys) {
+            Map<String, AttributeValue> item = new HashMap<>(key);
             item.put("offered_at", AttributeValue.fromN(Long.toString(at.toEpochMilli())));
             item.put("expires_at", AttributeValue.fromN(Long.toString(at.plus(VALIDITY).getEpochSecond())));
             puts.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
         SdkFailures.run("DynamoDB", () -> {
-            // At most two items: one request; unprocessed items are rare and an offer is best effort.
+            // At most 15 items (13 quick replies): one request; unprocessed items are rare and an offer is best effort.
             var response = dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, puts)));
             if (response.hasUnprocessedItems() && !response.unprocessedItems().isEmpty()) {
                 response.unprocessedItems().getOrDefault(table, List.of()).forEach(w ->
@@ -58,16 +68,27 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
 
     @Override
     public Set<Offer> live(Collection<Offer> offers, Instant now) {
-        Map<Map<String, AttributeValue>, Offer> byKey = new LinkedHashMap<>();
-        offers.forEach(offer -> byKey.putIfAbsent(key(offer), offer));
+        return recorded(offers, DynamoQuickReplyOffers::key, now);
+    }
+
+    @Override
+    public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now) {
+        return recorded(payloads, DynamoQuickReplyOffers::key, now);
+    }
+
+    /** The ones of {@code wanted} whose item is there and not expired, with batch reads. */
+    private <T> Set<T> recorded(Collection<T> wanted, java.util.function.Function<T, Map<String, AttributeValue>> keyOf,
+                                Instant now) {
+        Map<Map<String, AttributeValue>, T> byKey = new LinkedHashMap<>();
+        wanted.forEach(w -> byKey.putIfAbsent(keyOf.apply(w), w));
         List<Map<String, AttributeValue>> keys = new ArrayList<>(byKey.keySet());
-        Set<Offer> live = new LinkedHashSet<>();
+        Set<T> live = new LinkedHashSet<>();
         long nowSeconds = now.getEpochSecond();
         DynamoBatchGet.forEachItem(dynamo, table, keys, "page_id, state_key, expires_at", "offer keys", item -> {
             AttributeValue expires = item.get("expires_at");
-            Offer offer = byKey.get(Map.of("page_id", item.get("page_id"), "state_key", item.get("state_key")));
-            if (offer != null && expires != null && Long.parseLong(expires.n()) > nowSeconds) {
-                live.add(offer);
+            T found = byKey.get(Map.of("page_id", item.get("page_id"), "state_key", item.get("state_key")));
+            if (found != null && expires != null && Long.parseLong(expires.n()) > nowSeconds) {
+                live.add(found);
             }
         });
         return live;
@@ -76,5 +97,17 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
     private static Map<String, AttributeValue> key(Offer offer) {
         return Map.of("page_id", AttributeValue.fromS(offer.pageId()),
                 "state_key", AttributeValue.fromS(KEY_PREFIX + offer.psid() + "#" + offer.kind().contentType()));
+    }
+
+    private static Map<String, AttributeValue> key(TextPayload payload) {
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(payload.payload().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+        return Map.of("page_id", AttributeValue.fromS(payload.pageId()),
+                "state_key", AttributeValue.fromS(KEY_PREFIX + payload.psid() + "#text#"
+                        + Base64.getUrlEncoder().withoutPadding().encodeToString(digest)));
     }
 }

@@ -83,8 +83,15 @@ public interface MessageRecords {
      */
     Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
 
-    void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant now,
-                  Deadline deadline);
+    /**
+     * Facebook took the message: {@code sent}, with its Facebook message id and PSID.
+     * {@code sendStartedAt} is when the Send API call that delivered it started: until the page's
+     * echo brings Facebook's own timestamp of the message ({@link #stampByEcho}), it stands for
+     * that timestamp in the receipts' comparisons with watermarks (contract section 6: Facebook
+     * cannot have stamped the message earlier).
+     */
+    void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
+                  Instant now, Deadline deadline);
 
     /** A transient failure before Facebook could have taken it: back to {@code queued} with the error. */
     void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline);
@@ -115,6 +122,14 @@ public interface MessageRecords {
      * message ({@link #echoItemId}) by the webhook, after this.
      */
     boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at);
+
+    /**
+     * The page's echo of a message recorded {@code sent} (or {@code delivered}) carries Facebook's
+     * timestamp of it, {@code facebookTime}: it replaces the Send API call's start as the time the
+     * receipts' watermarks are compared with. False when the message no longer awaits a receipt
+     * (read) or is not this page's. ({@link #confirmByEcho} stamps the messages it confirms itself.)
+     */
+    boolean stampByEcho(String pageId, String messageId, Instant facebookTime);
 
     /**
      * What an echo carrying the id of one of this page's messages finds: the message's status
@@ -157,7 +172,10 @@ public interface MessageRecords {
      */
     int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at);
 
-    /** Delivery receipt watermark: everything sent to the PSID up to it was delivered. */
+    /**
+     * Delivery receipt watermark (Facebook's clock): every message to the PSID whose Facebook
+     * timestamp is at or before it was delivered.
+     */
     int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at);
 
     /**
@@ -173,6 +191,6 @@ public interface MessageRecords {
         return moved;
     }
 
-    /** Read receipt watermark: everything sent to the PSID up to it was read. */
+    /** Read receipt watermark (Facebook's clock): every message to the PSID whose Facebook timestamp is at or before it was read. */
     int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at);
 }

@@ -6,14 +6,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
  * Which users this system offered a {@code user_phone_number} or {@code user_email} quick reply
- * (contract section 6). Facebook's webhook carries only a tapped quick reply's payload, never
- * its content type, so a tap may bind a phone or e-mail only when such an offer was sent to that
- * PSID on that page within {@link #VALIDITY}; the developer's own {@code text} quick replies
- * never bind.
+ * (contract section 6). Facebook's webhook carries only a tapped quick reply's payload (and its
+ * title as the message text), never its content type: a {@code user_phone_number} tap's payload
+ * is the user's number, a {@code text} tap's payload is the developer's string, verbatim. So a
+ * tap may bind a phone or e-mail only when such an offer was sent to that PSID on that page
+ * within {@link #VALIDITY}, and never when its payload is one this system sent that PSID as a
+ * {@code text} quick reply's payload within the same time ({@link #offeredAsText}): the
+ * developer's own {@code text} quick replies never bind, whatever they look like.
  */
 public interface QuickReplyOffers {
 
@@ -57,20 +61,59 @@ public interface QuickReplyOffers {
     record Offer(String pageId, String psid, Kind kind) {
     }
 
-    /** Records that the page sent the PSID a message offering these kinds, at {@code at}. */
-    void record(String pageId, String psid, Set<Kind> kinds, Instant at);
+    /** A payload, exactly as given, of a {@code text} quick reply the page sent the PSID. */
+    record TextPayload(String pageId, String psid, String payload) {
+    }
+
+    /**
+     * The payloads of a Send API message's {@code text} quick replies that a tap could be taken
+     * for a phone number or e-mail address by ({@code contactLike}); the others never matter.
+     */
+    static Set<String> textPayloads(JsonNode message, java.util.function.Predicate<String> contactLike) {
+        Set<String> payloads = new LinkedHashSet<>();
+        JsonNode replies = message == null ? null : message.get("quick_replies");
+        if (replies != null && replies.isArray()) {
+            for (JsonNode reply : replies) {
+                JsonNode payload = reply.get("payload");
+                if ("text".equals(reply.path("content_type").asText("")) && payload != null && payload.isValueNode()
+                        && contactLike.test(payload.asText())) {
+                    payloads.add(payload.asText());
+                }
+            }
+        }
+        return payloads;
+    }
+
+    /**
+     * Records that the page sent the PSID a message offering these kinds and these {@code text}
+     * quick-reply payloads ({@link #textPayloads}), at {@code at}.
+     */
+    void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at);
+
+    /** Records that the page sent the PSID a message offering these kinds (and no text payload that matters). */
+    default void record(String pageId, String psid, Set<Kind> kinds, Instant at) {
+        record(pageId, psid, kinds, Set.of(), at);
+    }
 
     /** Of these offers, the ones recorded within {@link #VALIDITY} before {@code now} (batch reads). */
     Set<Offer> live(Collection<Offer> offers, Instant now);
 
+    /** Of these payloads, the ones recorded as {@code text} quick replies within {@link #VALIDITY} before {@code now}. */
+    Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now);
+
     /** Records nothing and knows no offer: no tap binds. */
     QuickReplyOffers NONE = new QuickReplyOffers() {
         @Override
-        public void record(String pageId, String psid, Set<Kind> kinds, Instant at) {
+        public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
         }
 
         @Override
         public Set<Offer> live(Collection<Offer> offers, Instant now) {
+            return Set.of();
+        }
+
+        @Override
+        public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now) {
             return Set.of();
         }
     };

@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,6 +43,22 @@ class SdkFailuresTest {
         assertFalse(SdkFailures.isTransient(service(400, "AccessDeniedException", "not authorized")));
         assertFalse(SdkFailures.isTransient(service(400, "ResourceNotFoundException", "no table")));
         assertFalse(SdkFailures.isTransient(ConditionalCheckFailedException.builder().statusCode(400).message("failed").build()));
+    }
+
+    @Test
+    void onlyAValidationExceptionIsAnInvalidRequest() {
+        assertTrue(SdkFailures.invalidRequest(new DependencyUnavailableException("DynamoDB",
+                service(400, "ValidationException", "Item size has exceeded the maximum allowed size"))));
+        for (String deployment : List.of("AccessDeniedException", "ResourceNotFoundException",
+                "UnrecognizedClientException", "ExpiredTokenException", "KMSAccessDeniedException",
+                "ProvisionedThroughputExceededException")) {
+            assertFalse(SdkFailures.invalidRequest(new DependencyUnavailableException("DynamoDB",
+                    service(400, deployment, "refused"))), deployment);
+        }
+        assertFalse(SdkFailures.invalidRequest(new DependencyUnavailableException("DynamoDB",
+                service(500, "ValidationException", "odd"))));
+        assertFalse(SdkFailures.invalidRequest(new DependencyUnavailableException("DynamoDB",
+                new java.io.IOException("reset"))));
     }
 
     @Test

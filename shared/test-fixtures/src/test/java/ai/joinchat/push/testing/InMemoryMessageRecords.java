@@ -30,7 +30,7 @@ public class InMemoryMessageRecords implements MessageRecords {
 
     /** Every webhook-side operation, for {@code failing.addAll(WEBHOOK_OPERATIONS)}. */
     public static final List<String> WEBHOOK_OPERATIONS =
-            List.of("echoTargets", "confirmByEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
+            List.of("echoTargets", "confirmByEcho", "stampByEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
 
     private final Map<String, MessageRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Instant> leases = new ConcurrentHashMap<>();
@@ -38,6 +38,8 @@ public class InMemoryMessageRecords implements MessageRecords {
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
     /** The webhook's writes, in order: "confirmed page message at-millis", "delivered page [mids]", ... */
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    /** The start of the Send API call each message was recorded sent with ({@link #markSent}). */
+    public final Map<String, Instant> sendStarts = new ConcurrentHashMap<>();
 
     private void check(String operation) {
         if (failing.contains(operation)) {
@@ -132,8 +134,9 @@ public class InMemoryMessageRecords implements MessageRecords {
 
     @Override
     public synchronized void markSent(String messageId, String pageId, String facebookMessageId, String psid,
-                                      Instant now, Deadline deadline) {
+                                      Instant sendStartedAt, Instant now, Deadline deadline) {
         check("markSent");
+        sendStarts.put(messageId, sendStartedAt);
         MessageRecord r = records.get(messageId);
         if (r != null && (r.status() == MessageStatus.SENDING || r.status() == MessageStatus.QUEUED
                 || r.status() == MessageStatus.FAILED)) {
@@ -200,6 +203,14 @@ public class InMemoryMessageRecords implements MessageRecords {
         records.put(messageId, with(r, MessageStatus.SENT, r.attempts(), at, facebookMessageId, psid, null));
         leases.remove(messageId);
         return true;
+    }
+
+    @Override
+    public synchronized boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
+        check("stampByEcho");
+        calls.add("stamped " + pageId + " " + messageId + " " + facebookTime.toEpochMilli());
+        MessageRecord r = records.get(messageId);
+        return r != null && pageId.equals(r.pageId()) && r.status() != MessageStatus.READ;
     }
 
     /** This page's records among the ids, with their status; their echo counts as recorded once {@code echoedAt} is set. */

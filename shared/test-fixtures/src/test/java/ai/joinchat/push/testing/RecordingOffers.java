@@ -10,25 +10,33 @@ import java.util.stream.Collectors;
 
 /**
  * Quick-reply offers in memory: {@link #live} answers the recorded ones, or every one while
- * {@link #all} is set; {@link #failure}, when set, is thrown by {@link #record}.
+ * {@link #all} is set; {@link #offeredAsText} the recorded text payloads; {@link #failure}, when
+ * set, is thrown by {@link #record}.
  */
 public final class RecordingOffers implements QuickReplyOffers {
 
     public final Set<Offer> recorded = ConcurrentHashMap.newKeySet();
+    public final Set<TextPayload> textPayloads = ConcurrentHashMap.newKeySet();
     public volatile boolean all;
     public volatile RuntimeException failure;
 
     @Override
-    public void record(String pageId, String psid, Set<Kind> kinds, Instant at) {
+    public void record(String pageId, String psid, Set<Kind> kinds, Set<String> payloads, Instant at) {
         RuntimeException f = failure;
         if (f != null) {
             throw f;
         }
         kinds.forEach(kind -> recorded.add(new Offer(pageId, psid, kind)));
+        payloads.forEach(payload -> textPayloads.add(new TextPayload(pageId, psid, payload)));
     }
 
     @Override
     public Set<Offer> live(Collection<Offer> offers, Instant now) {
         return offers.stream().filter(offer -> all || recorded.contains(offer)).collect(Collectors.toSet());
+    }
+
+    @Override
+    public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now) {
+        return payloads.stream().filter(textPayloads::contains).collect(Collectors.toSet());
     }
 }

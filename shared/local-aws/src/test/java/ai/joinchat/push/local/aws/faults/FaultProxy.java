@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       writes pass: {@link #hang}).</li>
  * </ul>
  * A rule may also {@linkplain #answer answer} for the backend with a canned HTTP response (a
- * service error the local backend never gives, such as a transaction conflict).
+ * service error the local backend never gives, such as a transaction conflict, or with
+ * {@link #answerError} an AWS error such as {@code AccessDeniedException}).
  * Proxies {@linkplain #killsWith linked} together die together, like the calls of one process.
  * A rule names the operation (the {@code X-Amz-Target} suffix, e.g. {@code UpdateItem},
  * {@code SendMessage}) and, optionally, a text the request body must contain, so that one of
@@ -52,7 +53,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private record Rule(String operation, String bodyContains, Fault fault, byte[] answer) {
         boolean matches(String op, String body) {
-            return operation.equals(op) && (bodyContains == null || body.contains(bodyContains));
+            return (operation.equals("*") || operation.equals(op)) && (bodyContains == null || body.contains(bodyContains));
         }
     }
 
@@ -116,6 +117,16 @@ public final class FaultProxy implements AutoCloseable {
         System.arraycopy(payload, 0, response, head.length(), payload.length);
         rules.add(new Rule(operation, null, Fault.ANSWER, response));
         return this;
+    }
+
+    /**
+     * Answers every request of this operation ({@code *} for all) with {@code status} and the AWS
+     * JSON error {@code errorType} (e.g. 400 {@code AccessDeniedException}), as the service would
+     * refuse it; the backend never sees it.
+     */
+    public FaultProxy answerError(String operation, int status, String errorType) {
+        return answer(operation, status, "application/x-amz-json-1.0", "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+                + errorType + "\",\"message\":\"refused by the fault proxy\"}");
     }
 
     /** When this proxy kills, these die with it (they are the same process's other connections). */
