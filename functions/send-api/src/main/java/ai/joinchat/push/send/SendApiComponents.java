@@ -52,7 +52,8 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
             IamGrant.on(EnvVar.IDEMPOTENCY_TABLE, "dynamodb:PutItem", "dynamodb:GetItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:BatchWriteItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),
-            IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"));
+            IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
+            IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"));
 
     public static SendApiComponents create(Map<String, String> environment, Clock clock) {
         Settings settings = new Settings(environment, DECLARED_ENV);
@@ -60,11 +61,11 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         DynamoDbClient dynamo = aws.dynamoDb();
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
 
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
-        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
-        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
         Metrics metrics = new Metrics("send-api");
+        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
+        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
+        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
 
         DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
         SendRequestValidator validator = new SendRequestValidator(

@@ -235,6 +235,8 @@ public final class SendApiService {
     private HttpApiResponse rejected(HttpApiResponse response, HttpApiRequest request) {
         if (response.statusCode() == 401) {
             metrics.count("SignatureRejected", 1);
+        } else if (response.statusCode() == 503) {
+            metrics.count("SecretLookupsDeferred", 1);
         }
         log.info("request_rejected").with("path", request.path()).with("status", response.statusCode()).write();
         return response;

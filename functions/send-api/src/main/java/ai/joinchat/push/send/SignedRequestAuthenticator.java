@@ -7,6 +7,7 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.request.PageId;
 import ai.joinchat.push.secrets.PageSecrets;
+import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.SignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +22,9 @@ import java.util.Optional;
 /**
  * The checks every signed API request passes before its content is looked at: size, signature
  * header, JSON object, page id, and the page's HMAC over the exact bytes received. An unknown
- * page and a wrong signature answer the same 401, so page ids cannot be probed.
+ * page and a wrong signature answer the same 401, so page ids cannot be probed. A page whose
+ * secret could not be looked up in time ({@link SecretLookup.Deferred}) answers 503
+ * {@code unavailable} with {@code Retry-After}: it may be configured, so never 401.
  *
  * <p>Two forms of signature (contract section 3): the classic one over the body alone, and the
  * timestamped one ({@code x-joinchat-timestamp} present) over {@code "<timestamp>." + body}, valid
@@ -92,7 +95,13 @@ public final class SignedRequestAuthenticator {
             return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("page_id", "required: the page id, digits, as a string or integer"))));
         }
-        Optional<PageSecrets> pageSecrets = secrets.pageSecrets(pageId.get());
+        SecretLookup<PageSecrets> lookup = secrets.pageSecrets(pageId.get());
+        if (lookup.deferred()) {
+            // Not "unknown page": no lookup could be made now, and a configured page is never refused (503, retry).
+            return Outcome.rejected(HttpApiResponse.error(ErrorCode.UNAVAILABLE,
+                    "The page's secret could not be looked up in time; nothing was accepted. Retry later."));
+        }
+        Optional<PageSecrets> pageSecrets = lookup.found();
         Optional<String> timestamp = request.header(TIMESTAMP_HEADER);
         if (pageSecrets.isEmpty() || !signatureHolds(raw, timestamp, signature.get(), pageSecrets.get())) {
             return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_SIGNATURE,

@@ -58,6 +58,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
             IamGrant.onIndexes(EnvVar.MESSAGES_TABLE, "dynamodb:Query"),
             IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:BatchGetItem"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
+            IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"),
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
     /** Effects (message updates, bindings) in flight at once. */
@@ -89,7 +90,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         String contactState = settings.require(EnvVar.CONTACT_STATE_TABLE);
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
+        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
         WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
         String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);

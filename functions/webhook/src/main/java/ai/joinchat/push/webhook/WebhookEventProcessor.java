@@ -278,8 +278,9 @@ public final class WebhookEventProcessor {
             } else {
                 String page = proposal.event().pageId();
                 if (!pages.containsKey(page)) {
-                    pages.put(page, batch.guarded(eventsOfPage(proposals, page), () -> secrets.pageSecrets(page))
-                            .orElse(null));
+                    // A deferred lookup throws (transient): the batch answers 500 and Facebook redelivers it.
+                    pages.put(page, batch.guarded(eventsOfPage(proposals, page),
+                            () -> secrets.pageSecrets(page).decided()).orElse(null));
                 }
                 Optional<PageSecrets> secretsOfPage = pages.get(page);
                 if (secretsOfPage == null) {

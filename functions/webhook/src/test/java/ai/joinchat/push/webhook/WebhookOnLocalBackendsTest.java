@@ -437,6 +437,40 @@ class WebhookOnLocalBackendsTest {
         assertEquals(Optional.of("6000002"), bindings.psidFor(page, "email:site.user@example.com"));
     }
 
+    /**
+     * Contract section 2: a cold container whose lookup limit (a burst of 20) cannot cover the pages
+     * of one batch still binds every signed ref of a configured page (or answers 500 so Facebook
+     * redelivers), never 200 with a dropped binding. The container's clock stands still, so the limit
+     * never refills during the test.
+     */
+    @Test
+    void aColdContainerBindsTheSignedRefsOfThirtyConfiguredPagesInOneBatch(LocalAws aws) {
+        List<String> pages = new ArrayList<>();
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            String pageId = page + "0" + i;
+            aws.putPageSecret(pageId, "ref-secret-" + i, "token-" + i, null);
+            pages.add(pageId);
+            String ref = ai.joinchat.push.signature.SignedRef.signedRef(pageId, "cold-user-" + i, "ref-secret-" + i);
+            entries.append(i == 0 ? "" : ",").append("{\"id\":\"").append(pageId)
+                    .append("\",\"time\":1795255200999,\"messaging\":[{\"sender\":{\"id\":\"").append(8_100_000 + i)
+                    .append("\"},\"recipient\":{\"id\":\"").append(pageId).append("\"},\"timestamp\":").append(1795255201000L + i)
+                    .append(",\"referral\":{\"ref\":\"").append(ref).append("\",\"source\":\"SHORTLINK\",\"type\":\"OPEN_THREAD\"}}]}");
+        }
+        String body = "{\"object\":\"page\",\"entry\":[" + entries + "]}";
+        WebhookHandler cold = WebhookComponents.create(aws.functionEnvironment(FUNCTION),
+                Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC)).handler();
+
+        JsonNode response = StreamHandlers.invoke(cold, ApiGatewayEvents.post("/webhook", body,
+                Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
+
+        assertReceived(response);
+        for (int i = 0; i < 30; i++) {
+            assertEquals(Optional.of(Integer.toString(8_100_000 + i)), bindings.psidFor(pages.get(i), "uuid:cold-user-" + i),
+                    "the signed ref of configured page " + i + " is bound");
+        }
+    }
+
     @Test
     void aSecretsManagerFailureIs500(LocalAws aws) {
         var controls = aws.secretsManagerControls().orElseThrow();

@@ -33,7 +33,10 @@ public enum DeliveryOutcome {
     DEPENDENCY_UNAVAILABLE(true, true),
     /** Not attempted: an earlier message to the same recipient is being retried (keeps their order). */
     HELD(true, true),
-    /** Not attempted: too little of the invocation's time was left to send safely. */
+    /**
+     * Not attempted: too little of the invocation's time was left to send safely, or the page's
+     * secret could not be looked up yet (the lookup limit deferred it; never "not configured").
+     */
     DEFERRED(true, true),
     /**
      * A record of the dead-letter queue: the message left the retry cycle (its last receive may

@@ -14,6 +14,7 @@ import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.AppSecrets;
 import ai.joinchat.push.secrets.PageSecrets;
+import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
@@ -61,6 +62,8 @@ public final class MessageDelivery {
     static final Duration DECISION_POLL = Duration.ofMillis(100);
     /** When an undecided message is looked at again after the inline wait. */
     static final Duration UNDECIDED_RETRY = Duration.ofSeconds(1);
+    /** When a message whose page secret could not be looked up yet is offered again. */
+    static final Duration SECRET_LOOKUP_RETRY = Duration.ofSeconds(2);
     /** Kept from the deadline for the write that settles the record after the Graph call. */
     static final Duration SETTLE_RESERVE = Duration.ofSeconds(1);
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
@@ -135,7 +138,11 @@ public final class MessageDelivery {
     public Result deliver(QueuedMessage message, int receiveCount, Deadline deadline) {
         long started = System.nanoTime();
         try {
-            Prepared prepared = prepare(message);
+            SecretLookup<PageSecrets> page = secrets.pageSecrets(message.pageId());
+            if (page.deferred()) {
+                return lookupDeferred(message, receiveCount, started);
+            }
+            Prepared prepared = prepare(message, page.found());
             Claim claim = claim(message, deadline);
             if (claim instanceof Claim.Claimed claimed) {
                 if (claimed.unconfirmedBefore()) {
@@ -192,8 +199,26 @@ public final class MessageDelivery {
         return result;
     }
 
-    private Prepared prepare(QueuedMessage message) {
-        Optional<PageSecrets> page = secrets.pageSecrets(message.pageId())
+    /**
+     * The page's secret could not be looked up yet (the per-container lookup limit): not "page not
+     * configured". Nothing is claimed or changed; the message comes back shortly, and on its last
+     * receive it is re-queued rather than failed (an unattempted outcome).
+     */
+    private Result lookupDeferred(QueuedMessage message, int receiveCount, long started) {
+        metrics.count("SecretLookupsDeferred", 1);
+        logger.info("message_delivery")
+                .with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", DeliveryOutcome.DEFERRED.wireName())
+                .with("detail", "page secret lookup deferred")
+                .with("attempt", receiveCount)
+                .with("latency_ms", elapsedMs(started))
+                .write();
+        return new Result(DeliveryOutcome.DEFERRED, SECRET_LOOKUP_RETRY);
+    }
+
+    private Prepared prepare(QueuedMessage message, Optional<PageSecrets> found) {
+        Optional<PageSecrets> page = found
                 .filter(p -> p.pageAccessToken() != null && !p.pageAccessToken().isBlank());
         if (page.isEmpty()) {
             return Prepared.failure(PAGE_NOT_CONFIGURED, "no page access token is configured for this page");

@@ -63,6 +63,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
             IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:ChangeMessageVisibility", "sqs:SendMessage"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
+            IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"),
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
     /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
@@ -95,7 +96,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650)));
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
+        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
         GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease);

@@ -516,6 +516,27 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void aDeferredPageSecretLookupChangesNothingAndComesBackSoonNeverPageNotConfigured() {
+        fixture.secrets.deferring = true;
+        QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-deferred", "id", "24681357", "Hi"));
+
+        MessageDelivery.Result result = fixture.delivery.deliver(message, 1, ai.joinchat.push.Deadline.none());
+
+        assertEquals(DeliveryOutcome.DEFERRED, result.outcome());
+        assertTrue(result.outcome().batchItemFailure() && result.outcome().unattempted());
+        assertEquals(MessageDelivery.SECRET_LOOKUP_RETRY, result.retryIn());
+        assertEquals(MessageStatus.QUEUED, record(message).status());
+        assertEquals(0, record(message).attempts());
+        assertNull(record(message).error());
+        graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+        assertTrue(fixture.metrics().contains("\"SecretLookupsDeferred\":1"));
+
+        fixture.secrets.deferring = false;
+        graphAnswers("24681357", "m_after_deferral");
+        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 2));
+    }
+
+    @Test
     void dynamoDbDownChangesNothingAndRetries() {
         fixture.bindings.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-ddbdown", "uuid", "u1", "Hi"));

@@ -219,6 +219,28 @@ class SqsBatchProcessorTest {
     }
 
     @Test
+    void aDeferredPageSecretLookupIsRetriedSoonAndOnTheLastReceiveRequeuedNeverFailed() {
+        graphAnswersAfter(0);
+        fixture.secrets.deferring = true;
+        QueuedMessage firstMessage = fixture.accepted(WorkerFixture.text("deferred-1", "id", "4040", "Hi"));
+        SqsRecord first = WorkerFixture.sqs(firstMessage, 1);
+        SqsRecord last = queued("deferred-5", "4041", 5);
+
+        List<String> failures = fixture.processor.process(List.of(first, last), null);
+
+        assertEquals(List.of(first.messageId()), failures, "redelivered by SQS; the last receive goes back as a fresh copy");
+        assertEquals(List.of(last.messageId()), fixture.redelivery.requeued);
+        for (String id : List.of("deferred-1", "deferred-5")) {
+            assertEquals(MessageStatus.QUEUED, fixture.records.get(id).status(), id + " is unchanged, never failed");
+        }
+        graph.verify(0, postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+
+        fixture.secrets.deferring = false;
+        assertEquals(List.of(), fixture.processor.process(List.of(WorkerFixture.sqs(firstMessage, 2)), null));
+        assertEquals(MessageStatus.SENT, fixture.records.get("deferred-1").status());
+    }
+
+    @Test
     void recordsOfTheDeadLetterQueueAreRecordedFailedAndNeverSent() {
         String deadLetters = "arn:aws:sqs:us-east-1:000000000000:messages-dlq";
         SqsBatchProcessor processor = new SqsBatchProcessor(fixture.delivery, fixture.redelivery,

@@ -11,7 +11,8 @@ import java.util.Set;
  * a new SDK call is one line here and one line in the template.
  *
  * @param resource the variable whose template value is the resource ({@code !Ref MessagesTable}, ...)
- * @param scope    the resource itself, or (tables) its indexes, {@code ${Table.Arn}/index/*}
+ * @param scope    the resource itself, or (tables) its indexes, {@code ${Table.Arn}/index/*}, or
+ *                 every resource for an action AWS grants on {@code "*"} only (ListSecrets)
  * @param actions  e.g. {@code dynamodb:GetItem}
  */
 public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
@@ -19,7 +20,14 @@ public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
     /** What part of the resource the actions apply to. */
     public enum Scope {
         RESOURCE,
-        INDEXES
+        INDEXES,
+        /**
+         * {@code Resource: "*"}: the action has no resource-level permissions (AWS's service
+         * authorization reference lists no resource type for it), so IAM cannot narrow it. Only
+         * for actions that reveal names, never values (ListSecrets); the variable says what the
+         * code narrows it to itself (a name filter).
+         */
+        ANY_RESOURCE
     }
 
     public IamGrant {
@@ -34,6 +42,14 @@ public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
     /** Actions on the resource the variable names. */
     public static IamGrant on(EnvVar resource, String... actions) {
         return new IamGrant(resource, Scope.RESOURCE, Set.of(actions));
+    }
+
+    /**
+     * Actions IAM grants only on every resource, used by the code on what the variable names
+     * (e.g. ListSecrets filtered by the page prefix).
+     */
+    public static IamGrant onAnyResource(EnvVar narrowedTo, String... actions) {
+        return new IamGrant(narrowedTo, Scope.ANY_RESOURCE, Set.of(actions));
     }
 
     /** Actions on the indexes of the table the variable names. */

@@ -1,5 +1,7 @@
 package ai.joinchat.push.secrets;
 
+import ai.joinchat.push.DependencyUnavailableException;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,22 +16,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keeps secrets in memory for a bounded age, so a warm container does not call Secrets Manager
  * per request and a changed secret takes effect within that age. Failures are not cached.
  *
- * <p>Unknown ids (a request naming a page that has no secret) cost almost nothing:
+ * <p>Configured pages are never refused, and unknown ids (a request naming a page that has no
+ * secret) cost almost nothing:
  * <ul>
- *   <li>"No such secret" is remembered in a separate, bounded cache with its own, shorter age;
- *       when it is full its oldest entry goes. Secrets that exist live in their own map, which
- *       unknown ids never touch, so no flood evicts or slows a known page.</li>
- *   <li>Lookups of ids in neither cache pass a token bucket (per container). Beyond it the id is
- *       answered "absent" without a lookup: for the send API that is the same 401 as a wrong
- *       signature, and a real page that is new gets its lookup on a later request.</li>
- *   <li>A known secret past its age is fetched again without passing the bucket.</li>
+ *   <li>A page secret the {@link SecretDirectory} lists is fetched without any limit: such lookups
+ *       are bounded by the number of real pages, and a flood of unknown ids never delays them.</li>
+ *   <li>"No such secret" (GetSecretValue's answer, the only proof of absence) is remembered in a
+ *       separate, bounded cache with its own, shorter age; when it is full its oldest entry goes.
+ *       Secrets that exist live in their own map, which unknown ids never touch. A listing taken
+ *       after that answer that shows the id wins (the page was created since): the listing is
+ *       refreshed on demand, so a page created after a 401 is found within seconds.</li>
+ *   <li>Any other id under the page prefix passes a token bucket (per container). Beyond it the
+ *       listing is refreshed if it may be (see {@link SecretDirectory}); an id still not listed is
+ *       answered {@link SecretLookup.Deferred}, never "absent": the send API answers 503 with
+ *       {@code Retry-After}, the worker and the webhook retry.</li>
+ *   <li>A known secret past its age, and an id outside the page prefix (the app secret, which is
+ *       configuration, not a caller's choice), are fetched without passing the bucket.</li>
  * </ul>
  */
 public final class CachedSecretSource implements SecretSource {
 
     /** Unknown ids remembered at most. */
     public static final int DEFAULT_MAX_UNKNOWN_IDS = 10_000;
-    /** Lookups of ids in neither cache: a burst of 20, then 10 per second. */
+    /** Lookups of ids neither cached nor listed: a burst of 20, then 10 per second. */
     public static final int DEFAULT_LOOKUP_BURST = 20;
     public static final double DEFAULT_LOOKUPS_PER_SECOND = 10;
     private static final Duration DEFAULT_MISSING_MAX_AGE = Duration.ofSeconds(60);
@@ -38,6 +47,7 @@ public final class CachedSecretSource implements SecretSource {
     }
 
     private final SecretSource delegate;
+    private final SecretDirectory directory;
     private final Duration maxAge;
     private final Duration missingMaxAge;
     private final Clock clock;
@@ -46,19 +56,31 @@ public final class CachedSecretSource implements SecretSource {
     private final UnknownIds unknown;
     private final AtomicLong lookupsRefused = new AtomicLong();
 
-    /** Missing secrets are remembered for the max age or 60 s, whichever is shorter. */
+    /** Without a directory; missing secrets are remembered for the max age or 60 s, whichever is shorter. */
     public CachedSecretSource(SecretSource delegate, Duration maxAge, Clock clock) {
-        this(delegate, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE, clock);
+        this(delegate, SecretDirectory.none(), maxAge, clock);
+    }
+
+    /** Missing secrets are remembered for the max age or 60 s, whichever is shorter. */
+    public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Clock clock) {
+        this(delegate, directory, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE,
+                DEFAULT_MAX_UNKNOWN_IDS, new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
     }
 
     public CachedSecretSource(SecretSource delegate, Duration maxAge, Duration missingMaxAge, Clock clock) {
-        this(delegate, maxAge, missingMaxAge, DEFAULT_MAX_UNKNOWN_IDS,
+        this(delegate, SecretDirectory.none(), maxAge, missingMaxAge, DEFAULT_MAX_UNKNOWN_IDS,
                 new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
     }
 
     public CachedSecretSource(SecretSource delegate, Duration maxAge, Duration missingMaxAge, int maxUnknownIds,
                               TokenBucket unknownLookups, Clock clock) {
+        this(delegate, SecretDirectory.none(), maxAge, missingMaxAge, maxUnknownIds, unknownLookups, clock);
+    }
+
+    public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Duration missingMaxAge,
+                              int maxUnknownIds, TokenBucket unknownLookups, Clock clock) {
         this.delegate = delegate;
+        this.directory = directory;
         this.maxAge = maxAge;
         this.missingMaxAge = missingMaxAge;
         this.clock = clock;
@@ -67,34 +89,54 @@ public final class CachedSecretSource implements SecretSource {
     }
 
     @Override
-    public Optional<String> secretString(String secretId) {
+    public SecretLookup<String> lookup(String secretId) {
         Instant now = clock.instant();
         Known cached = known.get(secretId);
         if (cached != null) {
-            return now.isBefore(cached.expiresAt()) ? Optional.of(cached.value()) : fetch(secretId, now);
+            return now.isBefore(cached.expiresAt()) ? new SecretLookup.Found<>(cached.value()) : fetch(secretId, now);
         }
-        if (unknown.isAbsentAt(secretId, now)) {
-            return Optional.empty();
+        if (directory.isConfiguration(secretId)) {
+            return fetch(secretId, now);
         }
-        if (!unknownLookups.tryTake()) {
-            lookupsRefused.incrementAndGet();
-            return Optional.empty();
+        Instant absentSince = unknown.absentSince(secretId, now);
+        if (listedSince(directory.current(), secretId, absentSince)
+                || (absentSince == null && unknownLookups.tryTake())
+                || listedSince(directory.fresh(), secretId, absentSince)) {
+            return fetch(secretId, now);
         }
-        return fetch(secretId, now);
+        if (absentSince != null) {
+            return new SecretLookup.Absent<>();
+        }
+        lookupsRefused.incrementAndGet();
+        return new SecretLookup.Deferred<>();
+    }
+
+    /** Listed, by a listing taken after the store last said it had no such secret (if it did). */
+    private static boolean listedSince(SecretDirectory.Listing listing, String secretId, Instant absentSince) {
+        return listing.contains(secretId) && (absentSince == null || listing.takenAt().isAfter(absentSince));
+    }
+
+    /**
+     * The secret; a lookup the limit defers throws a transient {@link DependencyUnavailableException}
+     * (never "absent"). Callers that can answer "later" use {@link #lookup(String)}.
+     */
+    @Override
+    public Optional<String> secretString(String secretId) {
+        return lookup(secretId).decided();
     }
 
     /** Fetches now, whatever is cached, and replaces the cached entry (token rotation). */
     @Override
     public Optional<String> freshSecretString(String secretId) {
-        return fetch(secretId, clock.instant());
+        return fetch(secretId, clock.instant()).found();
     }
 
-    /** Lookups of unknown ids answered "absent" by the rate limit since this cache was built. */
+    /** Lookups of ids neither cached nor listed that the rate limit deferred since this cache was built. */
     public long lookupsRefused() {
         return lookupsRefused.get();
     }
 
-    private Optional<String> fetch(String secretId, Instant now) {
+    private SecretLookup<String> fetch(String secretId, Instant now) {
         Optional<String> fresh = delegate.freshSecretString(secretId);
         if (fresh.isPresent()) {
             // Kept even with a zero max age: the id stays known, so its next fetch skips the limiter.
@@ -103,34 +145,38 @@ public final class CachedSecretSource implements SecretSource {
         } else {
             known.remove(secretId);
             if (!missingMaxAge.isZero() && !missingMaxAge.isNegative()) {
-                unknown.remember(secretId, now.plus(missingMaxAge));
+                unknown.remember(secretId, now, now.plus(missingMaxAge));
             }
         }
-        return fresh;
+        return SecretLookup.of(fresh);
     }
 
-    /** Ids known to have no secret, until an expiry; the oldest entry goes when full. */
+    /** Ids known to have no secret, from when until when; the oldest entry goes when full. */
     private static final class UnknownIds {
 
-        private final Map<String, Instant> entries;
+        private record Entry(Instant since, Instant until) {
+        }
+
+        private final Map<String, Entry> entries;
 
         UnknownIds(int maxEntries) {
             this.entries = new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
                     return size() > maxEntries;
                 }
             };
         }
 
-        synchronized boolean isAbsentAt(String id, Instant now) {
-            Instant until = entries.get(id);
-            return until != null && now.isBefore(until);
+        /** When the store said there is no such secret, if that answer is still good at {@code now}; else null. */
+        synchronized Instant absentSince(String id, Instant now) {
+            Entry entry = entries.get(id);
+            return entry != null && now.isBefore(entry.until()) ? entry.since() : null;
         }
 
-        synchronized void remember(String id, Instant until) {
+        synchronized void remember(String id, Instant since, Instant until) {
             entries.remove(id); // re-inserted at the young end
-            entries.put(id, until);
+            entries.put(id, new Entry(since, until));
         }
 
         synchronized void forget(String id) {

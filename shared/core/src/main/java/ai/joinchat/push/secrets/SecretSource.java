@@ -1,6 +1,7 @@
 package ai.joinchat.push.secrets;
 
 import java.util.Optional;
+import java.util.Set;
 
 /** Where secret strings come from. Empty means "no such secret"; infrastructure failure throws. */
 public interface SecretSource {
@@ -18,5 +19,26 @@ public interface SecretSource {
      */
     default Optional<String> freshSecretString(String secretId) {
         return secretString(secretId);
+    }
+
+    /**
+     * The secret, or {@link SecretLookup.Deferred} when a limit in front of the store did not let
+     * the lookup be made now. A plain store always decides.
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when the store cannot answer
+     */
+    default SecretLookup<String> lookup(String secretId) {
+        return SecretLookup.of(secretString(secretId));
+    }
+
+    /**
+     * The ids (names) of every secret whose name starts with {@code prefix}: names only, never
+     * values. A store that cannot list throws {@link UnsupportedOperationException}.
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when the store cannot answer (or
+     *                                                         refuses: access denied)
+     */
+    default Set<String> secretIds(String prefix) {
+        throw new UnsupportedOperationException("this secret source cannot list secrets");
     }
 }

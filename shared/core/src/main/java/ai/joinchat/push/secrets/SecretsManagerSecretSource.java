@@ -3,13 +3,21 @@ package ai.joinchat.push.secrets;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ListSecretsResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
-/** Reads the AWSCURRENT SecretString of a secret from AWS Secrets Manager. */
+/** Reads the AWSCURRENT SecretString of a secret from AWS Secrets Manager, and lists names under a prefix. */
 public final class SecretsManagerSecretSource implements SecretSource {
+
+    /** ListSecrets' largest page. */
+    static final int LIST_PAGE_SIZE = 100;
 
     private final SecretsManagerClient client;
 
@@ -24,6 +32,32 @@ public final class SecretsManagerSecretSource implements SecretSource {
             return Optional.ofNullable(response.secretString());
         } catch (ResourceNotFoundException e) {
             return Optional.empty();
+        } catch (SdkException e) {
+            throw SdkFailures.unavailable("Secrets Manager", e);
+        }
+    }
+
+    /**
+     * ListSecrets with the name filter (a case-sensitive prefix match), every page. Names only:
+     * ListSecrets never returns values. It is eventually consistent (AWS: it "might not reflect
+     * changes from the last five minutes"), so a name missing from it proves nothing.
+     */
+    @Override
+    public Set<String> secretIds(String prefix) {
+        try {
+            Set<String> names = new HashSet<>();
+            String nextToken = null;
+            do {
+                String token = nextToken;
+                ListSecretsResponse page = client.listSecrets(r -> r.maxResults(LIST_PAGE_SIZE).nextToken(token)
+                        .filters(f -> f.key(FilterNameStringType.NAME).values(prefix)));
+                page.secretList().stream()
+                        .map(SecretListEntry::name)
+                        .filter(name -> name != null && name.startsWith(prefix))
+                        .forEach(names::add);
+                nextToken = page.nextToken();
+            } while (nextToken != null && !nextToken.isEmpty());
+            return names;
         } catch (SdkException e) {
             throw SdkFailures.unavailable("Secrets Manager", e);
         }

@@ -4,44 +4,69 @@ import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the secrets of the contract's section 2: per page at {@code PAGE_SECRET_PREFIX + page_id},
  * app-wide at {@code APP_SECRET_ID}. A secret that is missing or not the documented JSON is
- * treated as absent (and never echoed anywhere).
+ * treated as absent (and never echoed anywhere). A page setting with a value it does not know is
+ * logged as a warning naming the setting, never its value (once per page and setting per
+ * container), and its default applies.
  */
 public final class SecretsProvider {
 
     private final SecretSource source;
     private final String pageSecretPrefix;
     private final String appSecretId;
+    private final JsonLogger log;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public SecretsProvider(SecretSource source, String pageSecretPrefix, String appSecretId) {
+        this(source, pageSecretPrefix, appSecretId, new JsonLogger("secrets", "WARN"));
+    }
+
+    public SecretsProvider(SecretSource source, String pageSecretPrefix, String appSecretId, JsonLogger log) {
         this.source = source;
         this.pageSecretPrefix = pageSecretPrefix;
         this.appSecretId = appSecretId;
+        this.log = log;
     }
 
     /**
-     * The functions' secrets: Secrets Manager behind a cache of {@code SECRET_CACHE_TTL_SECONDS},
-     * pages at {@code PAGE_SECRET_PREFIX}, the app secret at {@code APP_SECRET_ID} when the
-     * function declares it (the send API reads page secrets only).
+     * The functions' secrets: Secrets Manager behind a cache of {@code SECRET_CACHE_TTL_SECONDS}
+     * and the directory of page secrets ({@link SecretDirectory}), pages at
+     * {@code PAGE_SECRET_PREFIX}, the app secret at {@code APP_SECRET_ID} when the function
+     * declares it (the send API reads page secrets only).
      */
-    public static SecretsProvider fromSettings(Settings settings, AwsClientFactory aws, Clock clock) {
-        SecretSource cached = new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()),
+    public static SecretsProvider fromSettings(Settings settings, AwsClientFactory aws, Clock clock, JsonLogger log,
+                                               Metrics metrics) {
+        SecretSource secretsManager = new SecretsManagerSecretSource(aws.secretsManager());
+        String prefix = settings.require(EnvVar.PAGE_SECRET_PREFIX);
+        SecretSource cached = new CachedSecretSource(secretsManager,
+                new SecretDirectory(secretsManager, prefix, clock, log, metrics),
                 settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock);
         String appSecretId = settings.declared().contains(EnvVar.APP_SECRET_ID)
                 ? settings.require(EnvVar.APP_SECRET_ID) : "";
-        return new SecretsProvider(cached, settings.require(EnvVar.PAGE_SECRET_PREFIX), appSecretId);
+        return new SecretsProvider(cached, prefix, appSecretId, log);
     }
 
-    public Optional<PageSecrets> pageSecrets(String pageId) {
-        return source.secretString(pageSecretPrefix + pageId).flatMap(SecretsProvider::page);
+    /**
+     * The page's secrets: found, absent (the page is not configured), or deferred (no lookup could
+     * be made now: answer "later", never "not configured").
+     *
+     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager fails
+     */
+    public SecretLookup<PageSecrets> pageSecrets(String pageId) {
+        return source.lookup(pageSecretPrefix + pageId).flatMap(secret -> page(pageId, secret));
     }
 
     public Optional<AppSecrets> appSecrets() {
@@ -53,7 +78,7 @@ public final class SecretsProvider {
      * cached entry: for the worker when Facebook says the cached page token is no longer valid.
      */
     public Optional<PageSecrets> refreshPageSecrets(String pageId) {
-        return source.freshSecretString(pageSecretPrefix + pageId).flatMap(SecretsProvider::page);
+        return source.freshSecretString(pageSecretPrefix + pageId).flatMap(secret -> page(pageId, secret));
     }
 
     /** As {@link #refreshPageSecrets(String)}, for the app-wide secret (a rejected appsecret_proof). */
@@ -61,15 +86,34 @@ public final class SecretsProvider {
         return source.freshSecretString(appSecretId).flatMap(SecretsProvider::app);
     }
 
-    private static Optional<PageSecrets> page(String secretString) {
+    private Optional<PageSecrets> page(String pageId, String secretString) {
         return parseObject(secretString)
                 .map(node -> new PageSecrets(
                         Json.text(node, "api_secret"),
                         Json.text(node, "page_access_token"),
                         Json.text(node, "previous_api_secret"),
-                        requiresTimestamp(node.get("require_timestamp")),
-                        UnsignedRefPolicy.fromSetting(Json.text(node, "unsigned_refs"))))
+                        requiresTimestamp(pageId, node.get("require_timestamp")),
+                        unsignedRefs(pageId, Json.text(node, "unsigned_refs"))))
                 .filter(s -> !s.acceptedApiSecrets().isEmpty() || s.pageAccessToken() != null);
+    }
+
+    private UnsignedRefPolicy unsignedRefs(String pageId, String value) {
+        Optional<UnsignedRefPolicy> policy = UnsignedRefPolicy.parse(value);
+        if (policy.isEmpty() && value != null && !value.isBlank()) {
+            warnUnrecognised(pageId, "unsigned_refs", UnsignedRefPolicy.FIRST.wireName());
+        }
+        return policy.orElse(UnsignedRefPolicy.FIRST);
+    }
+
+    /** The setting's name and the default that applies; never its value, which may be anything. */
+    private void warnUnrecognised(String pageId, String setting, String defaultValue) {
+        if (warned.add(pageId + '\n' + setting)) {
+            log.warn("page_setting_unrecognised")
+                    .with("page_id", pageId)
+                    .with("setting", setting)
+                    .with("applied_default", defaultValue)
+                    .write();
+        }
     }
 
     private static Optional<AppSecrets> app(String secretString) {
@@ -77,10 +121,19 @@ public final class SecretsProvider {
                 .map(node -> new AppSecrets(Json.text(node, "app_secret"), Json.text(node, "verify_token")));
     }
 
-    /** {@code true}, or the string {@code "true"} (a console that stores every value as a string). */
-    private static boolean requiresTimestamp(JsonNode value) {
-        return value != null && (value.isBoolean() ? value.booleanValue()
-                : value.isTextual() && value.textValue().strip().equalsIgnoreCase("true"));
+    /**
+     * {@code true}, or the string {@code "true"} (a console that stores every value as a string);
+     * anything but a boolean, "true" or "false" is unrecognised and gives the default, false.
+     */
+    private boolean requiresTimestamp(String pageId, JsonNode value) {
+        if (value == null || value.isNull() || value.isBoolean()) {
+            return value != null && value.booleanValue();
+        }
+        String text = value.isTextual() ? value.textValue().strip().toLowerCase(Locale.ROOT) : "";
+        if (!text.equals("true") && !text.equals("false")) {
+            warnUnrecognised(pageId, "require_timestamp", "false");
+        }
+        return text.equals("true");
     }
 
     private static Optional<JsonNode> parseObject(String secretString) {

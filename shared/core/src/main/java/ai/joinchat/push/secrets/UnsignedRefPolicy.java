@@ -1,6 +1,7 @@
 package ai.joinchat.push.secrets;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A page's {@code unsigned_refs} setting (contract sections 2 and 6): what an unsigned
@@ -16,13 +17,19 @@ public enum UnsignedRefPolicy {
 
     /** The setting's value; absent, empty or unknown values give the safe default {@link #FIRST}. */
     public static UnsignedRefPolicy fromSetting(String value) {
+        return parse(value).orElse(FIRST);
+    }
+
+    /** The policy the value names (case and surrounding spaces ignored); empty when it names none. */
+    public static Optional<UnsignedRefPolicy> parse(String value) {
         if (value == null) {
-            return FIRST;
+            return Optional.empty();
         }
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "latest" -> LATEST;
-            case "never" -> NEVER;
-            default -> FIRST;
+            case "first" -> Optional.of(FIRST);
+            case "latest" -> Optional.of(LATEST);
+            case "never" -> Optional.of(NEVER);
+            default -> Optional.empty();
         };
     }
 

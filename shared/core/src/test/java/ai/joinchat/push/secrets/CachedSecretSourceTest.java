@@ -88,11 +88,11 @@ class CachedSecretSourceTest {
         store.put("joinchat/pages/2", "not json");
         store.put("joinchat/app", "{\"app_secret\":\"as\",\"verify_token\":\"vt\"}");
         SecretsProvider provider = new SecretsProvider(source, "joinchat/pages/", "joinchat/app");
-        PageSecrets page = provider.pageSecrets("1").orElseThrow();
+        PageSecrets page = provider.pageSecrets("1").found().orElseThrow();
         assertEquals(java.util.List.of("s", "p"), page.acceptedApiSecrets());
         assertEquals("t", page.pageAccessToken());
-        assertTrue(provider.pageSecrets("2").isEmpty(), "a malformed secret counts as absent");
-        assertTrue(provider.pageSecrets("3").isEmpty());
+        assertEquals(new SecretLookup.Absent<PageSecrets>(), provider.pageSecrets("2"), "a malformed secret counts as absent");
+        assertEquals(new SecretLookup.Absent<PageSecrets>(), provider.pageSecrets("3"));
         assertEquals("vt", provider.appSecrets().orElseThrow().verifyToken());
         assertTrue(!page.toString().contains("s\"") && page.toString().contains("redacted"));
     }
@@ -128,21 +128,25 @@ class CachedSecretSourceTest {
     }
 
     @Test
-    void lookupsOfIdsInNeitherCacheAreRateLimitedAndAnsweredAbsentBeyondTheLimit() {
+    void lookupsOfIdsInNeitherCacheAreRateLimitedAndDeferredNeverAbsentBeyondTheLimit() {
         CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
         store.put("new-page", "v");
         for (int i = 0; i < 1000; i++) {
-            assertTrue(cache.secretString("flood-" + i).isEmpty());
+            SecretLookup<String> lookup = cache.lookup("flood-" + i);
+            assertEquals(i < CachedSecretSource.DEFAULT_LOOKUP_BURST ? new SecretLookup.Absent<String>()
+                    : new SecretLookup.Deferred<String>(), lookup, "flood-" + i);
         }
         assertEquals(CachedSecretSource.DEFAULT_LOOKUP_BURST, calls.get(), "a burst of 20, then nothing without time");
         assertEquals(1000 - CachedSecretSource.DEFAULT_LOOKUP_BURST, cache.lookupsRefused());
-        assertTrue(cache.secretString("new-page").isEmpty(), "beyond the limit even a real page is answered absent");
+        assertTrue(cache.lookup("new-page").deferred(), "beyond the limit a real page is deferred, never absent");
+        assertThrows(DependencyUnavailableException.class, () -> cache.secretString("new-page"),
+                "and secretString says so as a (transient) failure, not as an empty answer");
 
         now = now.plusMillis(100); // one permit at 10 per second
         assertEquals(Optional.of("v"), cache.secretString("new-page"), "and succeeds once a permit is back");
         for (int i = 0; i < 100; i++) {
             now = now.plusMillis(10);
-            cache.secretString("flood2-" + i);
+            cache.lookup("flood2-" + i);
         }
         assertEquals(CachedSecretSource.DEFAULT_LOOKUP_BURST + 1 + 10, calls.get(), "10 lookups per simulated second");
     }
@@ -181,13 +185,13 @@ class CachedSecretSourceTest {
         SecretsProvider provider = new SecretsProvider(cache, "joinchat/pages/", "joinchat/app");
         store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"old-token\"}");
         store.put("joinchat/app", "{\"app_secret\":\"old-app\",\"verify_token\":\"vt\"}");
-        assertEquals("old-token", provider.pageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("old-token", provider.pageSecrets("1").found().orElseThrow().pageAccessToken());
         assertEquals("old-app", provider.appSecrets().orElseThrow().appSecret());
         store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"new-token\"}");
         store.put("joinchat/app", "{\"app_secret\":\"new-app\",\"verify_token\":\"vt\"}");
-        assertEquals("old-token", provider.pageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("old-token", provider.pageSecrets("1").found().orElseThrow().pageAccessToken());
         assertEquals("new-token", provider.refreshPageSecrets("1").orElseThrow().pageAccessToken());
-        assertEquals("new-token", provider.pageSecrets("1").orElseThrow().pageAccessToken());
+        assertEquals("new-token", provider.pageSecrets("1").found().orElseThrow().pageAccessToken());
         assertEquals("new-app", provider.refreshAppSecrets().orElseThrow().appSecret());
         assertEquals("new-app", provider.appSecrets().orElseThrow().appSecret());
     }
@@ -199,9 +203,33 @@ class CachedSecretSourceTest {
         store.put("p/3", "{\"api_secret\":\"s\",\"require_timestamp\":false}");
         store.put("p/4", "{\"api_secret\":\"s\"}");
         SecretsProvider provider = new SecretsProvider(source, "p/", "app");
-        assertTrue(provider.pageSecrets("1").orElseThrow().requireTimestamp());
-        assertTrue(provider.pageSecrets("2").orElseThrow().requireTimestamp());
-        assertTrue(!provider.pageSecrets("3").orElseThrow().requireTimestamp());
-        assertTrue(!provider.pageSecrets("4").orElseThrow().requireTimestamp());
+        assertTrue(provider.pageSecrets("1").found().orElseThrow().requireTimestamp());
+        assertTrue(provider.pageSecrets("2").found().orElseThrow().requireTimestamp());
+        assertTrue(!provider.pageSecrets("3").found().orElseThrow().requireTimestamp());
+        assertTrue(!provider.pageSecrets("4").found().orElseThrow().requireTimestamp());
+    }
+
+    @Test
+    void anUnrecognisedSettingIsLoggedByItsNameNeverItsValueAndTheDefaultApplies() {
+        store.put("p/1", "{\"api_secret\":\"s\",\"unsigned_refs\":\"sometimes-XYZZY\",\"require_timestamp\":\"yes-PLUGH\"}");
+        store.put("p/2", "{\"api_secret\":\"s\",\"unsigned_refs\":\" Latest \",\"require_timestamp\":\"false\"}");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ai.joinchat.push.observability.JsonLogger log = new ai.joinchat.push.observability.JsonLogger("test",
+                ai.joinchat.push.observability.JsonLogger.Level.INFO,
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), clock);
+        SecretsProvider provider = new SecretsProvider(source, "p/", "app", log);
+
+        PageSecrets page = provider.pageSecrets("1").found().orElseThrow();
+        provider.pageSecrets("1");
+        assertEquals(UnsignedRefPolicy.FIRST, page.unsignedRefs(), "the default applies");
+        assertTrue(!page.requireTimestamp(), "the default applies");
+        assertEquals(UnsignedRefPolicy.LATEST, provider.pageSecrets("2").found().orElseThrow().unsignedRefs());
+
+        String logs = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logs.contains("\"setting\":\"unsigned_refs\""), logs);
+        assertTrue(logs.contains("\"setting\":\"require_timestamp\""), logs);
+        assertTrue(logs.contains("\"level\":\"WARN\"") || logs.contains("WARN"), logs);
+        assertTrue(!logs.contains("XYZZY") && !logs.contains("PLUGH") && !logs.contains("\"s\""), "never the value: " + logs);
+        assertEquals(2, logs.lines().count(), "once per page and setting, none for recognised values: " + logs);
     }
 }

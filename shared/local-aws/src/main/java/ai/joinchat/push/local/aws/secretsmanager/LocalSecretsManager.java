@@ -4,6 +4,7 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.http.LocalHttp;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -11,7 +12,10 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -23,7 +27,9 @@ import java.util.UUID;
  *
  * <p>It serves what the product and local mode call: CreateSecret, GetSecretValue and
  * PutSecretValue, on SecretString values, each secret with one (AWSCURRENT) version, found by
- * name or ARN, in region {@value AwsBackends#DEFAULT_REGION}. Errors are Secrets Manager's types,
+ * name or ARN, in region {@value AwsBackends#DEFAULT_REGION}; and ListSecrets with the {@code name}
+ * filter (a case-sensitive prefix match; other filter keys and negation are refused), in pages of
+ * {@code MaxResults} (1-100, default 100) chained by an opaque {@code NextToken}. Errors are Secrets Manager's types,
  * so the SDK raises the same typed exceptions as against AWS; any other operation answers
  * {@code UnknownOperationException} naming it. Thread-safe.
  */
@@ -109,9 +115,10 @@ public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
                 case "CreateSecret" -> createSecret(request);
                 case "GetSecretValue" -> getSecretValue(request);
                 case "PutSecretValue" -> putSecretValue(request);
+                case "ListSecrets" -> listSecrets(request);
                 default -> throw new Failure(400, "UnknownOperationException", "The operation " + operation
                         + " is not supported by this Secrets Manager endpoint, which serves only CreateSecret,"
-                        + " GetSecretValue and PutSecretValue.");
+                        + " GetSecretValue, PutSecretValue and ListSecrets.");
             };
         }
     }
@@ -143,6 +150,50 @@ public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
         Secret secret = store(existing.name(), existing.arn(), versionId(request), secretString(request));
         ObjectNode response = identity(secret).put("VersionId", secret.versionId());
         response.putArray("VersionStages").add(CURRENT);
+        return response;
+    }
+
+    /** Names and ARNs (never values), sorted by name, filtered by name prefixes (any of them). */
+    private ObjectNode listSecrets(JsonNode request) {
+        List<String> prefixes = new ArrayList<>();
+        for (JsonNode filter : request.path("Filters")) {
+            String key = filter.path("Key").asText("");
+            if (!key.equals("name")) {
+                throw new Failure(400, "InvalidParameterException",
+                        "This Secrets Manager endpoint filters ListSecrets by \"name\" only, not \"" + key + "\".");
+            }
+            for (JsonNode value : filter.path("Values")) {
+                if (value.asText().startsWith("!")) {
+                    throw new Failure(400, "InvalidParameterException",
+                            "This Secrets Manager endpoint does not support negated filters.");
+                }
+                prefixes.add(value.asText());
+            }
+        }
+        int maxResults = request.path("MaxResults").asInt(100);
+        if (maxResults < 1 || maxResults > 100) {
+            throw new Failure(400, "InvalidParameterException", "MaxResults must be between 1 and 100.");
+        }
+        int offset = 0;
+        if (request.hasNonNull("NextToken")) {
+            try {
+                offset = Integer.parseInt(request.get("NextToken").asText());
+            } catch (NumberFormatException e) {
+                throw new Failure(400, "InvalidNextTokenException", "The NextToken value is invalid.");
+            }
+        }
+        List<Secret> matching = secrets.values().stream()
+                .filter(secret -> prefixes.isEmpty() || prefixes.stream().anyMatch(secret.name()::startsWith))
+                .sorted(Comparator.comparing(Secret::name)).toList();
+        ObjectNode response = Json.object();
+        ArrayNode list = response.putArray("SecretList");
+        int end = Math.min(matching.size(), offset + maxResults);
+        for (Secret secret : matching.subList(Math.min(offset, end), end)) {
+            list.add(identity(secret).put("CreatedDate", BigDecimal.valueOf(secret.createdDate().toEpochMilli(), 3)));
+        }
+        if (end < matching.size()) {
+            response.put("NextToken", Integer.toString(end));
+        }
         return response;
     }
 

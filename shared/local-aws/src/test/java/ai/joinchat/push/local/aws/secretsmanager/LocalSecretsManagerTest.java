@@ -160,4 +160,38 @@ class LocalSecretsManagerTest {
         assertTrue(response.body().contains("\"__type\":\"UnknownOperationException\""), response.body());
         assertFalse(response.body().contains("Exception:"), "no stack trace");
     }
+
+    @Test
+    void listSecretsFiltersByNamePrefixPagesAndNeverReturnsValues() {
+        for (int i = 0; i < 7; i++) {
+            server.putSecret("joinchat/pages/" + (100 + i), "{\"api_secret\":\"s" + i + "\"}");
+        }
+        server.putSecret("joinchat/app", "app");
+        server.putSecret("Joinchat/pages/999", "other case");
+
+        List<String> names = new java.util.ArrayList<>();
+        String token = null;
+        int pages = 0;
+        do {
+            String next = token;
+            var page = client.listSecrets(b -> b.maxResults(3).nextToken(next).filters(f -> f
+                    .key(software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType.NAME)
+                    .values("joinchat/pages/")));
+            page.secretList().forEach(entry -> {
+                names.add(entry.name());
+                assertNotNull(entry.arn());
+                assertTrue(entry.arn().contains(":secret:" + entry.name() + "-"), entry.arn());
+            });
+            token = page.nextToken();
+            pages++;
+        } while (token != null);
+
+        assertEquals(3, pages, "7 names in pages of 3");
+        assertEquals(List.of("joinchat/pages/100", "joinchat/pages/101", "joinchat/pages/102", "joinchat/pages/103",
+                "joinchat/pages/104", "joinchat/pages/105", "joinchat/pages/106"), names, "a case-sensitive prefix match");
+        assertEquals(9, client.listSecrets(b -> b.maxResults(100)).secretList().size(), "no filter: every secret");
+        assertThrows(InvalidParameterException.class, () -> client.listSecrets(b -> b.filters(f -> f
+                .key(software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType.TAG_KEY).values("x"))),
+                "filters it does not implement fail loudly");
+    }
 }

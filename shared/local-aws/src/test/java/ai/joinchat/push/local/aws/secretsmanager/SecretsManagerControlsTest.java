@@ -81,4 +81,20 @@ class SecretsManagerControlsTest {
 
         assertTrue(controls.requestCount("GetSecretValue") > 1, "the SDK retries a 500");
     }
+
+    @Test
+    void aDeniedOperationAnswersAccessDeniedAndOthersStillWork() {
+        controls.putSecret("joinchat/pages/1", "v");
+        controls.denyOperation("ListSecrets", true);
+
+        SecretsManagerException denied = assertThrows(SecretsManagerException.class, () -> client.listSecrets(b -> b.maxResults(10)));
+
+        assertEquals(400, denied.statusCode());
+        assertEquals("AccessDeniedException", denied.awsErrorDetails().errorCode());
+        assertEquals("v", client.getSecretValue(b -> b.secretId("joinchat/pages/1")).secretString());
+        assertEquals(1, controls.requestCount("ListSecrets"));
+        assertEquals(1, controls.requestCount("GetSecretValue"));
+        controls.denyOperation("ListSecrets", false);
+        assertEquals(1, client.listSecrets(b -> b.maxResults(10)).secretList().size());
+    }
 }
