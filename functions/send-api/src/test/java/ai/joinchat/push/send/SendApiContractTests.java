@@ -487,6 +487,27 @@ abstract class SendApiContractTests {
         }
     }
 
+    @Test
+    void aRepeatedKeyIsInvalidJsonOnEveryRouteAndWritesNothing() throws Exception {
+        // Signed bytes that mean one thing to a first-value parser and another to a last-value one.
+        String send = "{\"page_id\":\"" + pageId + "\",\"recipient\":{\"id\":\"24681357\"},"
+                + "\"message\":{\"template_type\":\"text\",\"text\":\"dup shown\",\"text\":\"dup sent\"},}";
+        assertError(send(send, signed(send)), 400, "invalid_json");
+        String status = "{\"page_id\":\"" + pageId + "\",\"message_id\":\"a\",\"message_id\":\"b\"}";
+        assertError(call("POST", "/api/message_status", status, signed(status), false), 400, "invalid_json");
+        String bindings = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"1\",\"psid\":\"2\","
+                + "\"uuid\":\"dup-key\"}]}";
+        assertError(call("POST", "/api/bindings", bindings, signed(bindings), false), 400, "invalid_json");
+        String pages = "{\"page_id\":\"" + pageId + "\",\"page_id\":\"" + pageId + "\","
+                + "\"recipient\":{\"id\":\"24681357\"},\"message\":{\"template_type\":\"text\",\"text\":\"dup page\"}}";
+        assertError(send(pages, signed(pages)), 400, "invalid_json");
+
+        assertTrue(aws.receiveAll("MessageQueue", 10).stream().noneMatch(m -> m.body().contains("dup ")),
+                "nothing was queued");
+        assertEquals(Optional.empty(), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:dup-key"));
+    }
+
     // ---- POST /api/bindings (section 4b) -------------------------------------------------------
 
     @Test
