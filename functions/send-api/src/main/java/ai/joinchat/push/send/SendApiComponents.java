@@ -61,7 +61,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
 
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
-        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
+        Duration retention = settings.recordRetention();
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
         SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
         Metrics metrics = new Metrics("send-api");

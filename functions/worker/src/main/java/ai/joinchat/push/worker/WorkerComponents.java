@@ -92,7 +92,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
-                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650)));
+                settings.recordRetention());
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock);
