@@ -589,6 +589,45 @@ abstract class SendApiContractTests {
                 Clock.systemUTC()).psidFor(pageId, "uuid:bulk-99"));
     }
 
+    @Test
+    void aReplayedTimestampedImportAnswersTheFirstResponseAndNeverOverwritesANewerBinding() throws Exception {
+        String contact = "replayed-" + UUID.randomUUID();
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"5001\",\"uuid\":\"" + contact + "\"},"
+                + "{\"psid\":\"x\",\"uuid\":\"rejected-one\"}]}";
+        Map<String, String> headers = timestamped(body, SECRET, now());
+        JsonNode first = call("POST", "/api/bindings", body, headers, false);
+        assertEquals(200, first.path("statusCode").asInt(), first.toString());
+        assertEquals(1, ApiGatewayEvents.body(first).path("imported").asInt());
+
+        // The user later binds the contact to another PSID through the webhook (a signed ref).
+        DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC());
+        assertTrue(stored.bind(pageId, "uuid:" + contact, "6002", System.currentTimeMillis() + 1000, "referral"));
+
+        JsonNode replay = call("POST", "/api/bindings", body, headers, false);
+        assertEquals(200, replay.path("statusCode").asInt(), replay.toString());
+        assertEquals(ApiGatewayEvents.body(first), ApiGatewayEvents.body(replay), "the first request's answer");
+        assertEquals(Optional.of("6002"), stored.psidFor(pageId, "uuid:" + contact), "the replay wrote nothing");
+
+        JsonNode resigned = call("POST", "/api/bindings", body, timestamped(body, SECRET, now() + 1), false);
+        assertEquals(200, resigned.path("statusCode").asInt(), resigned.toString());
+        assertEquals(Optional.of("5001"), stored.psidFor(pageId, "uuid:" + contact),
+                "a newly signed import (new timestamp) is the owner's new word");
+    }
+
+    @Test
+    void anImportThatCannotFinishBeforeTheInvocationsDeadlineIs503AndWritesNothing() throws Exception {
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"7001\",\"uuid\":\"late-import\"}]}";
+        call("POST", "/api/message_status", "{\"page_id\":\"" + pageId + "\",\"message_id\":\"warm\"}",
+                signed("{\"page_id\":\"" + pageId + "\",\"message_id\":\"warm\"}"), false); // caches the secret
+        JsonNode response = StreamHandlers.invoke(handler, ApiGatewayEvents.request("POST", "/api/bindings", "", signed(body),
+                body.getBytes(StandardCharsets.UTF_8), false), new ai.joinchat.push.testing.FakeLambdaContext(0));
+        assertError(response, 503, "unavailable");
+        assertFalse(response.path("headers").path("retry-after").asText().isEmpty());
+        assertEquals(Optional.empty(), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:late-import"));
+    }
+
     // ---- plumbing ----------------------------------------------------------------------------
 
     String textBody(String text) {
