@@ -224,6 +224,40 @@ class TemplateContractTest {
     }
 
     @Test
+    void recordRetentionCannotBeSetBelowTheTimeAMessageCanStayInSqs() {
+        long day = 86_400;
+        long queueDays = (((Number) DOCUMENT.properties("MessageQueue").get("MessageRetentionPeriod")).longValue() + day - 1) / day;
+        long deadLetterDays = (((Number) DOCUMENT.properties("MessageDeadLetterQueue").get("MessageRetentionPeriod")).longValue()
+                + day - 1) / day;
+        Map<String, Object> parameter = DOCUMENT.map("Parameters", "RecordRetentionDays");
+        int minimum = ((Number) parameter.get("MinValue")).intValue();
+        // The DLQ counts retention from the first enqueue; one more day covers re-queued copies.
+        assertTrue(minimum >= Math.max(queueDays, deadLetterDays) + 1,
+                "RecordRetentionDays MinValue " + minimum + " outlives the queue (" + queueDays + " d) and the DLQ ("
+                        + deadLetterDays + " d)");
+        assertEquals(ai.joinchat.push.config.Settings.MIN_RECORD_RETENTION_DAYS, minimum, "the functions enforce the same bound");
+        assertTrue(((Number) parameter.get("Default")).intValue() >= minimum);
+
+        Map<String, String> environment = new java.util.HashMap<>();
+        for (EnvVar var : EnvVar.values()) {
+            environment.put(var.name(), var.defaultValue() == null ? "x" : var.defaultValue());
+        }
+        environment.put("AWS_REGION", "us-east-1");
+        for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
+                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
+            environment.put("RECORD_RETENTION_DAYS", Integer.toString(minimum - 1));
+            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> components
+                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, environment, java.time.Clock.systemUTC()));
+            String message = String.valueOf(refused.getCause() == null ? refused : refused.getCause());
+            assertTrue(message.contains("RECORD_RETENTION_DAYS"), components.getSimpleName() + ": " + message);
+            environment.put("RECORD_RETENTION_DAYS", Integer.toString(minimum));
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> components
+                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, environment, java.time.Clock.systemUTC()),
+                    components.getSimpleName() + " starts with the template's minimum");
+        }
+    }
+
+    @Test
     void theWebhookRouteHasItsOwnThrottle() {
         Map<String, Object> webhookEvent = DOCUMENT.map("Resources", "WebhookFunction", "Properties", "Events", "Webhook");
         Map<?, ?> settings = (Map<?, ?>) ((Map<?, ?>) webhookEvent.get("Properties")).get("RouteSettings");

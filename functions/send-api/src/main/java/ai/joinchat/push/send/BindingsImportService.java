@@ -1,5 +1,7 @@
 package ai.joinchat.push.send;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
 import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.http.HttpApiRequest;
@@ -33,6 +35,11 @@ import java.util.regex.Pattern;
  * {@code {"imported": n, "rejected": [{"index": i, "reason": "..."}]}}. A body that is not 1-100
  * bindings is 400 {@code invalid_request}.
  *
+ * <p>The writes keep the invocation's deadline (503 when they cannot finish in time). A
+ * timestamped import is protected against replay like a timestamped send: a repeat of the same
+ * request inside the window answers the first request's answer and writes nothing
+ * ({@link ImportReplays}), so a captured import can never be replayed over newer bindings.
+ *
  * @see ContactBindings#importBindings
  */
 public final class BindingsImportService {
@@ -51,9 +58,17 @@ public final class BindingsImportService {
     private final Clock clock;
     private final JsonLogger log;
     private final Metrics metrics;
+    private final ImportReplays replays;
 
+    /** Without replay protection (tests of other behaviour). */
     public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
                                  JsonLogger log, Metrics metrics) {
+        this(authenticator, bindings, clock, log, metrics, ImportReplays.NONE);
+    }
+
+    public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
+                                 JsonLogger log, Metrics metrics, ImportReplays replays) {
+        this.replays = replays;
         this.authenticator = authenticator;
         this.bindings = bindings;
         this.clock = clock;
@@ -61,12 +76,20 @@ public final class BindingsImportService {
         this.metrics = metrics;
     }
 
+    /** Without an invocation deadline (tests and tools). */
+    public HttpApiResponse handle(HttpApiRequest request) {
+        return handle(request, Deadline.none());
+    }
+
     /**
      * Answers one POST to {@link #PATH} (the caller has checked route and method).
      *
-     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager or DynamoDB fails
+     * @param deadline by when every DynamoDB call must be over
+     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager or DynamoDB fails,
+     *         or the import cannot finish by the deadline (some bindings may be written: the same
+     *         import again is safe)
      */
-    public HttpApiResponse handle(HttpApiRequest request) {
+    public HttpApiResponse handle(HttpApiRequest request, Deadline deadline) {
         SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
         if (auth.rejection() != null) {
             if (auth.rejection().statusCode() == 401) {
@@ -102,7 +125,22 @@ public final class BindingsImportService {
                 accepted.add(outcome.binding());
             }
         }
-        int imported = accepted.isEmpty() ? 0 : bindings.importBindings(pageId, accepted, clock.instant());
+        Optional<String> replayKey = accepted.isEmpty() ? Optional.empty() : auth.request().replayKey();
+        if (replayKey.isPresent()) {
+            ImportReplays.Claim claim = replays.claim(pageId, replayKey.get(), clock.instant(), deadline);
+            if (!(claim instanceof ImportReplays.Claim.Taken)) {
+                metrics.count("ReplaysAnswered", 1);
+                log.info("idempotent_replay").with("path", PATH).with("page_id", pageId)
+                        .with("answered", claim instanceof ImportReplays.Claim.Answered).write();
+                return claim instanceof ImportReplays.Claim.Answered answered
+                        ? new HttpApiResponse(answered.statusCode(), Map.of("content-type", "application/json"),
+                                answered.body())
+                        : HttpApiResponse.error(ErrorCode.UNAVAILABLE,
+                                "This request was made before and its outcome is not known; nothing was written. "
+                                        + "Sign it again with a new timestamp.");
+            }
+        }
+        int imported = accepted.isEmpty() ? 0 : bindings.importBindings(pageId, accepted, clock.instant(), deadline);
 
         metrics.count("BindingsImported", imported);
         metrics.count("BindingsRejected", rejected.size());
@@ -111,7 +149,17 @@ public final class BindingsImportService {
         ObjectNode answer = Json.object();
         answer.put("imported", imported);
         answer.set("rejected", rejected);
-        return HttpApiResponse.json(200, answer);
+        HttpApiResponse response = HttpApiResponse.json(200, answer);
+        if (replayKey.isPresent()) {
+            try {
+                replays.complete(pageId, replayKey.get(), response.statusCode(), response.body(), clock.instant(),
+                        deadline);
+            } catch (DependencyUnavailableException e) {
+                // Its repeats then find the key unanswered: they still write nothing.
+                log.warn("replay_answer_not_stored").with("path", PATH).with("page_id", pageId).with(e).write();
+            }
+        }
+        return response;
     }
 
     /** One binding, or why it cannot be imported. */

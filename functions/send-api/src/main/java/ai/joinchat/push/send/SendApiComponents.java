@@ -44,7 +44,8 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
      * Every AWS call this function makes, per resource; template.yaml grants exactly these
      * (TemplateContractTest). Messages: the pending record (put, alone or in the key's
      * transaction), commit and reject (updates), status and replay reads. Idempotency keys: the
-     * key's put in that transaction and the fallback read of an existing key.
+     * key's put in that transaction and the fallback read of an existing key; a timestamped bindings
+     * import's replay key (put, and the read of one held).
      */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
@@ -64,7 +65,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
         Metrics metrics = new Metrics("send-api");
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
-        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
+        Duration retention = settings.recordRetention();
         SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
 
         DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
@@ -80,7 +81,8 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                 clock, SendApiService::newMessageId, log, metrics,
                 new BindingsImportService(authenticator,
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
-                        clock, log, metrics));
+                        clock, log, metrics,
+                        new DynamoImportReplays(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE))));
         HttpApiEventCodec codec = new HttpApiEventCodec(
                 new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()),
                 SignedRequestAuthenticator.MAX_BODY_BYTES);

@@ -116,7 +116,7 @@ public final class SendApiService {
         long started = System.nanoTime();
         try {
             if (path.equals(BindingsImportService.PATH)) {
-                return bindingsImport.handle(request);
+                return bindingsImport.handle(request, deadline);
             }
             return path.equals(SEND_PATH) ? send(request, deadline, invocationEnd) : status(request, deadline);
         } catch (DependencyUnavailableException e) {

@@ -21,10 +21,11 @@ import java.util.Optional;
 
 /**
  * The checks every signed API request passes before its content is looked at: size, signature
- * header, JSON object, page id, and the page's HMAC over the exact bytes received. An unknown
- * page and a wrong signature answer the same 401, so page ids cannot be probed. A page whose
- * secret could not be looked up in time ({@link SecretLookup.Deferred}) answers 503
- * {@code unavailable} with {@code Retry-After}: it may be configured, so never 401.
+ * header, JSON object (one that repeats a key is not: {@link Json#parseRequest}), page id, and the
+ * page's HMAC over the exact bytes received. An unknown page and a wrong signature answer the
+ * same 401, so page ids cannot be probed. A page whose secret could not be looked up in time
+ * ({@link SecretLookup.Deferred}) answers 503 {@code unavailable} with {@code Retry-After}: it may
+ * be configured, so never 401.
  *
  * <p>Two forms of signature (contract section 3): the classic one over the body alone, and the
  * timestamped one ({@code x-joinchat-timestamp} present) over {@code "<timestamp>." + body}, valid
@@ -86,7 +87,7 @@ public final class SignedRequestAuthenticator {
             return Outcome.rejected(HttpApiResponse.error(ErrorCode.MISSING_SIGNATURE,
                     "The x-joinchat-signature header is missing."));
         }
-        Optional<JsonNode> body = Json.parse(raw).filter(JsonNode::isObject);
+        Optional<JsonNode> body = Json.parseRequest(raw).filter(JsonNode::isObject);
         if (body.isEmpty()) {
             return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_JSON, "The body is not a JSON object."));
         }

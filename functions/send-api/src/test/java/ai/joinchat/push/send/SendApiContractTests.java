@@ -487,6 +487,27 @@ abstract class SendApiContractTests {
         }
     }
 
+    @Test
+    void aRepeatedKeyIsInvalidJsonOnEveryRouteAndWritesNothing() throws Exception {
+        // Signed bytes that mean one thing to a first-value parser and another to a last-value one.
+        String send = "{\"page_id\":\"" + pageId + "\",\"recipient\":{\"id\":\"24681357\"},"
+                + "\"message\":{\"template_type\":\"text\",\"text\":\"dup shown\",\"text\":\"dup sent\"},}";
+        assertError(send(send, signed(send)), 400, "invalid_json");
+        String status = "{\"page_id\":\"" + pageId + "\",\"message_id\":\"a\",\"message_id\":\"b\"}";
+        assertError(call("POST", "/api/message_status", status, signed(status), false), 400, "invalid_json");
+        String bindings = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"1\",\"psid\":\"2\","
+                + "\"uuid\":\"dup-key\"}]}";
+        assertError(call("POST", "/api/bindings", bindings, signed(bindings), false), 400, "invalid_json");
+        String pages = "{\"page_id\":\"" + pageId + "\",\"page_id\":\"" + pageId + "\","
+                + "\"recipient\":{\"id\":\"24681357\"},\"message\":{\"template_type\":\"text\",\"text\":\"dup page\"}}";
+        assertError(send(pages, signed(pages)), 400, "invalid_json");
+
+        assertTrue(aws.receiveAll("MessageQueue", 10).stream().noneMatch(m -> m.body().contains("dup ")),
+                "nothing was queued");
+        assertEquals(Optional.empty(), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:dup-key"));
+    }
+
     // ---- POST /api/bindings (section 4b) -------------------------------------------------------
 
     @Test
@@ -566,6 +587,45 @@ abstract class SendApiContractTests {
         assertEquals(100, ApiGatewayEvents.body(accepted).path("imported").asInt(), "100 bindings: four BatchWriteItem calls");
         assertEquals(Optional.of("3099"), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
                 Clock.systemUTC()).psidFor(pageId, "uuid:bulk-99"));
+    }
+
+    @Test
+    void aReplayedTimestampedImportAnswersTheFirstResponseAndNeverOverwritesANewerBinding() throws Exception {
+        String contact = "replayed-" + UUID.randomUUID();
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"5001\",\"uuid\":\"" + contact + "\"},"
+                + "{\"psid\":\"x\",\"uuid\":\"rejected-one\"}]}";
+        Map<String, String> headers = timestamped(body, SECRET, now());
+        JsonNode first = call("POST", "/api/bindings", body, headers, false);
+        assertEquals(200, first.path("statusCode").asInt(), first.toString());
+        assertEquals(1, ApiGatewayEvents.body(first).path("imported").asInt());
+
+        // The user later binds the contact to another PSID through the webhook (a signed ref).
+        DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC());
+        assertTrue(stored.bind(pageId, "uuid:" + contact, "6002", System.currentTimeMillis() + 1000, "referral"));
+
+        JsonNode replay = call("POST", "/api/bindings", body, headers, false);
+        assertEquals(200, replay.path("statusCode").asInt(), replay.toString());
+        assertEquals(ApiGatewayEvents.body(first), ApiGatewayEvents.body(replay), "the first request's answer");
+        assertEquals(Optional.of("6002"), stored.psidFor(pageId, "uuid:" + contact), "the replay wrote nothing");
+
+        JsonNode resigned = call("POST", "/api/bindings", body, timestamped(body, SECRET, now() + 1), false);
+        assertEquals(200, resigned.path("statusCode").asInt(), resigned.toString());
+        assertEquals(Optional.of("5001"), stored.psidFor(pageId, "uuid:" + contact),
+                "a newly signed import (new timestamp) is the owner's new word");
+    }
+
+    @Test
+    void anImportThatCannotFinishBeforeTheInvocationsDeadlineIs503AndWritesNothing() throws Exception {
+        String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":[{\"psid\":\"7001\",\"uuid\":\"late-import\"}]}";
+        call("POST", "/api/message_status", "{\"page_id\":\"" + pageId + "\",\"message_id\":\"warm\"}",
+                signed("{\"page_id\":\"" + pageId + "\",\"message_id\":\"warm\"}"), false); // caches the secret
+        JsonNode response = StreamHandlers.invoke(handler, ApiGatewayEvents.request("POST", "/api/bindings", "", signed(body),
+                body.getBytes(StandardCharsets.UTF_8), false), new ai.joinchat.push.testing.FakeLambdaContext(0));
+        assertError(response, 503, "unavailable");
+        assertFalse(response.path("headers").path("retry-after").asText().isEmpty());
+        assertEquals(Optional.empty(), new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
+                Clock.systemUTC()).psidFor(pageId, "uuid:late-import"));
     }
 
     // ---- plumbing ----------------------------------------------------------------------------

@@ -86,7 +86,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         Metrics metrics = new Metrics("webhook");
         AwsClientFactory aws = new AwsClientFactory(settings.environment(), interceptors);
         DynamoDbClient dynamo = aws.dynamoDb();
-        Duration retention = Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650));
+        Duration retention = settings.recordRetention();
         String contactState = settings.require(EnvVar.CONTACT_STATE_TABLE);
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.

@@ -6,8 +6,18 @@ import java.util.Locale;
 public enum DeliveryOutcome {
     /** Facebook accepted it; the record is {@code sent}. */
     SENT(false, false),
-    /** Facebook accepted it but the record could not be written; acknowledged (the page's echo records it). */
+    /**
+     * Facebook accepted it but the record could not be written, even by a queued copy;
+     * acknowledged (the page's echo records it).
+     */
     SENT_NOT_RECORDED(false, false),
+    /**
+     * Facebook accepted it but the record could not be written: a copy that only records it
+     * ({@link ai.joinchat.push.queue.QueuedMessage.Sent}) is back on the queue; this one is acknowledged.
+     */
+    SENT_RECORD_REQUEUED(false, false),
+    /** A copy carrying a send an earlier receive could not record: recorded {@code sent} now, nothing sent. */
+    SENT_RECORDED(false, false),
     /** The record was already {@code sent} (or later) or {@code failed}: acknowledged without sending. */
     DUPLICATE_SKIPPED(false, false),
     /** The send API never committed it (answered 503 or 4xx, or died before writing it): never sent. */

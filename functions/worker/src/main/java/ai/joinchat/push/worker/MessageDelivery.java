@@ -9,6 +9,7 @@ import ai.joinchat.push.graph.GraphSendClient;
 import ai.joinchat.push.graph.GraphSendOutcome;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
@@ -47,6 +48,12 @@ import java.util.concurrent.TimeUnit;
  * the page's echo can confirm it before the next attempt. On the last receive the queue allows,
  * every failure is recorded {@code failed} (retryable) before SQS dead-letters the message.
  *
+ * <p>When Facebook accepted a message but its {@code sent} record cannot be written (DynamoDB
+ * down at that moment, even after brief retries), a fresh copy carrying Facebook's message id
+ * ({@link QueuedMessage.Sent}) goes back on the queue: its receive writes the record and the
+ * quick-reply offers and sends nothing. Only when the queue refuses that copy too is the message
+ * acknowledged unrecorded, for the page's echo to settle.
+ *
  * <p>Thread-safe: one instance per container serves every record of every batch.
  */
 public final class MessageDelivery {
@@ -57,6 +64,7 @@ public final class MessageDelivery {
     static final String DEPENDENCY_UNAVAILABLE = "dependency_unavailable";
     static final String INTERNAL_ERROR = "internal_error";
     static final String RETRIES_EXHAUSTED = "retries_exhausted";
+    static final String UNREADABLE_MESSAGE = "unreadable_message";
     /** How long a delivery waits inline for the send API to decide, re-reading the record. */
     static final Duration DECISION_WAIT = Duration.ofMillis(800);
     static final Duration DECISION_POLL = Duration.ofMillis(100);
@@ -68,6 +76,13 @@ public final class MessageDelivery {
     static final Duration SETTLE_RESERVE = Duration.ofSeconds(1);
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
     private static final EmailNormalizer EMAILS = new EmailNormalizer();
+    /** Tries of the {@code sent} write before its copy is queued instead, and the pause before the second. */
+    static final int MARK_SENT_TRIES = 3;
+    static final Duration MARK_SENT_PAUSE = Duration.ofMillis(100);
+    /** Kept from the deadline, while the {@code sent} write is retried, for queueing its copy. */
+    static final Duration SENT_COPY_RESERVE = Duration.ofMillis(300);
+    /** When the copy that records a send comes back: DynamoDB gets a moment to recover. */
+    static final int SENT_COPY_DELAY_SECONDS = 2;
 
     /** What became of a message, and when SQS should offer it again (null: the queue's own timeout). */
     public record Result(DeliveryOutcome outcome, Duration retryIn) {
@@ -86,6 +101,7 @@ public final class MessageDelivery {
     private final JsonLogger logger;
     private final Metrics metrics;
     private final QuickReplyOffers offers;
+    private final OutboundQueue sentCopies;
 
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
@@ -100,6 +116,21 @@ public final class MessageDelivery {
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
                            Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers) {
+        this(records, secrets, recipients, mapper, graph, policy, clock, logger, metrics, offers,
+                (message, delaySeconds, deadline) -> {
+                    throw new DependencyUnavailableException("SQS", null);
+                });
+    }
+
+    /**
+     * @param sentCopies the worker's own queue, for the copy of a sent message whose record could
+     *                   not be written (without one, such a message is acknowledged unrecorded)
+     */
+    public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
+                           GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
+                           Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers,
+                           OutboundQueue sentCopies) {
+        this.sentCopies = Objects.requireNonNull(sentCopies, "sentCopies");
         this.records = Objects.requireNonNull(records, "records");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
         this.recipients = Objects.requireNonNull(recipients, "recipients");
@@ -138,6 +169,9 @@ public final class MessageDelivery {
     public Result deliver(QueuedMessage message, int receiveCount, Deadline deadline) {
         long started = System.nanoTime();
         try {
+            if (message.sent() != null) {
+                return Result.of(recordSentCopy(message, receiveCount, started, deadline));
+            }
             SecretLookup<PageSecrets> page = secrets.pageSecrets(message.pageId());
             if (page.deferred()) {
                 return lookupDeferred(message, receiveCount, started);
@@ -281,7 +315,17 @@ public final class MessageDelivery {
         try {
             outcome = call(message, prepared, deadline);
             if (outcome instanceof GraphSendOutcome.Failed failed && credentialsRejected(failed.error())) {
-                Optional<Prepared> rotated = withFreshSecrets(message, prepared);
+                Optional<Prepared> rotated;
+                try {
+                    rotated = withFreshSecrets(message, prepared);
+                } catch (DependencyUnavailableException e) {
+                    // Whether the credential rotated is not known: Facebook refused this call, so later, never "failed".
+                    logger.warn("credentials_refresh_failed").with("message_id", message.messageId())
+                            .with("page_id", message.pageId()).with(e).write();
+                    metrics.count("DependencyFailures", 1);
+                    rotated = Optional.empty();
+                    outcome = new GraphSendOutcome.Failed(failed.error(), true);
+                }
                 if (rotated.isPresent()) {
                     // The page token or app secret changed since it was cached: once more with the new one.
                     metrics.count("CredentialsRefreshed", 1);
@@ -317,24 +361,21 @@ public final class MessageDelivery {
 
     /**
      * The page's token and the app secret fetched again, bypassing the cache; empty when neither
-     * changed (retrying would fail the same way) or Secrets Manager could not be read.
+     * changed (retrying would fail the same way).
+     *
+     * @throws DependencyUnavailableException when Secrets Manager could not be read: the failure
+     *         is then transient, never permanent
      */
     private Optional<Prepared> withFreshSecrets(QueuedMessage message, Prepared prepared) {
-        try {
-            Optional<PageSecrets> page = secrets.refreshPageSecrets(message.pageId())
-                    .filter(p -> p.pageAccessToken() != null && !p.pageAccessToken().isBlank());
-            String appSecret = secrets.refreshAppSecrets().map(AppSecrets::appSecret)
-                    .filter(s -> !s.isEmpty()).orElse(null);
-            if (page.isEmpty() || (page.get().pageAccessToken().equals(prepared.page().pageAccessToken())
-                    && Objects.equals(appSecret, prepared.appSecret()))) {
-                return Optional.empty();
-            }
-            return Optional.of(new Prepared(page.get(), appSecret, prepared.recipient(), prepared.body(), null));
-        } catch (DependencyUnavailableException e) {
-            logger.warn("credentials_refresh_failed").with("message_id", message.messageId())
-                    .with("page_id", message.pageId()).with(e).write();
+        Optional<PageSecrets> page = secrets.refreshPageSecrets(message.pageId())
+                .filter(p -> p.pageAccessToken() != null && !p.pageAccessToken().isBlank());
+        String appSecret = secrets.refreshAppSecrets().map(AppSecrets::appSecret)
+                .filter(s -> !s.isEmpty()).orElse(null);
+        if (page.isEmpty() || (page.get().pageAccessToken().equals(prepared.page().pageAccessToken())
+                && Objects.equals(appSecret, prepared.appSecret()))) {
             return Optional.empty();
         }
+        return Optional.of(new Prepared(page.get(), appSecret, prepared.recipient(), prepared.body(), null));
     }
 
     private Attempt settle(QueuedMessage message, Prepared prepared, int receiveCount, Deadline deadline,
@@ -343,21 +384,14 @@ public final class MessageDelivery {
         if (outcome instanceof GraphSendOutcome.Sent sent) {
             String psid = prepared.recipient().psid() != null ? prepared.recipient().psid() : sent.recipientId();
             metrics.count("MessagesSent", 1);
+            QueuedMessage.Sent done = new QueuedMessage.Sent(sent.facebookMessageId(), psid, sendStartedAt);
             try {
-                records.markSent(message.messageId(), message.pageId(), sent.facebookMessageId(), psid,
-                        sendStartedAt, clock.instant(), deadline);
+                markSent(message, done, deadline.minus(SENT_COPY_RESERVE));
             } catch (DependencyUnavailableException e) {
-                // Facebook has it: acknowledging is better than sending it twice; its echo records it.
-                logger.error("mark_sent_failed")
-                        .with("message_id", message.messageId())
-                        .with("page_id", message.pageId())
-                        .with("facebook_message_id", sent.facebookMessageId())
-                        .with(e)
-                        .write();
-                return new Attempt(DeliveryOutcome.SENT_NOT_RECORDED, MessageStatus.SENT, null,
+                return new Attempt(sentNotRecorded(message, done, deadline, e), MessageStatus.SENT, null,
                         sent.facebookMessageId(), graphLatencyMs);
             }
-            recordOffers(message, psid);
+            recordOffers(message, psid, done.at());
             return new Attempt(DeliveryOutcome.SENT, MessageStatus.SENT, null, sent.facebookMessageId(),
                     graphLatencyMs);
         }
@@ -393,6 +427,71 @@ public final class MessageDelivery {
         return new Attempt(DeliveryOutcome.RETRY, MessageStatus.QUEUED, error, null, graphLatencyMs);
     }
 
+    /** The {@code sent} write, tried again briefly (within {@code deadline}) when DynamoDB fails. */
+    private void markSent(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                records.markSent(message.messageId(), message.pageId(), sent.facebookMessageId(), sent.psid(),
+                        sent.at(), clock.instant(), deadline);
+                return;
+            } catch (DependencyUnavailableException e) {
+                Duration pause = MARK_SENT_PAUSE.multipliedBy(attempt);
+                if (attempt >= MARK_SENT_TRIES || deadline.remaining().compareTo(pause) <= 0) {
+                    throw e;
+                }
+                sleep(pause);
+            }
+        }
+    }
+
+    /**
+     * Facebook has the message but its record says {@code sending}: a copy that only records it
+     * goes back on the queue. If the queue refuses it too, the message is acknowledged anyway
+     * (sending it twice would be worse) and the page's echo records it.
+     */
+    private DeliveryOutcome sentNotRecorded(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline,
+                                            DependencyUnavailableException cause) {
+        try {
+            sentCopies.enqueue(message.withSent(sent), SENT_COPY_DELAY_SECONDS, deadline);
+            logger.warn("mark_sent_requeued")
+                    .with("message_id", message.messageId())
+                    .with("page_id", message.pageId())
+                    .with("facebook_message_id", sent.facebookMessageId())
+                    .with(cause)
+                    .write();
+            metrics.count("SentRecordsRequeued", 1);
+            return DeliveryOutcome.SENT_RECORD_REQUEUED;
+        } catch (DependencyUnavailableException e) {
+            logger.error("mark_sent_failed")
+                    .with("message_id", message.messageId())
+                    .with("page_id", message.pageId())
+                    .with("facebook_message_id", sent.facebookMessageId())
+                    .with(cause)
+                    .write();
+            metrics.count("SentNotRecorded", 1);
+            recordOffers(message, sent.psid(), sent.at());
+            return DeliveryOutcome.SENT_NOT_RECORDED;
+        }
+    }
+
+    /** The receive of a copy that carries a send Facebook already accepted: record it, send nothing. */
+    private DeliveryOutcome recordSentCopy(QueuedMessage message, int receiveCount, long started, Deadline deadline) {
+        QueuedMessage.Sent sent = message.sent();
+        markSent(message, sent, deadline);
+        recordOffers(message, sent.psid(), sent.at());
+        metrics.count("SentRecordedLate", 1);
+        logger.info("message_delivery")
+                .with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", DeliveryOutcome.SENT_RECORDED.wireName())
+                .with("status", MessageStatus.SENT.wireName())
+                .with("attempt", receiveCount)
+                .with("latency_ms", elapsedMs(started))
+                .with("facebook_message_id", sent.facebookMessageId())
+                .write();
+        return DeliveryOutcome.SENT_RECORDED;
+    }
+
     /**
      * A message the queue moved to the dead-letter queue: whatever its last receive did (an
      * invocation killed on its last receive records nothing), the message will not be attempted
@@ -404,6 +503,13 @@ public final class MessageDelivery {
                 "the message left the retry cycle after " + receiveCount + " receives without a recorded delivery",
                 true);
         try {
+            if (message.sent() != null) {
+                // A copy that records a send: Facebook has the message, so it is sent, never failed.
+                markSent(message, message.sent(), deadline);
+                recordOffers(message, message.sent().psid(), message.sent().at());
+                metrics.count("SentRecordedLate", 1);
+                return DeliveryOutcome.DEAD_LETTER_RECORDED;
+            }
             records.markFailed(message.messageId(), error, clock.instant(), deadline);
         } catch (DependencyUnavailableException e) {
             logger.warn("dead_letter_not_recorded").with("message_id", message.messageId())
@@ -419,11 +525,48 @@ public final class MessageDelivery {
     }
 
     /**
+     * A record of the dead-letter queue whose body is not a queued message: counted
+     * ({@code DeadLettersUnreadable}) and logged without its body; when its {@code message_id}
+     * attribute names the message, that message is recorded {@code failed} (retryable), since it
+     * will not be attempted again.
+     *
+     * @param messageId    the {@code message_id} attribute, when the record has one
+     * @param sqsMessageId SQS's id of the record, for the log
+     */
+    public DeliveryOutcome recordUnreadableDeadLetter(Optional<String> messageId, String sqsMessageId,
+                                                      int receiveCount, Deadline deadline) {
+        if (messageId.isPresent()) {
+            DeliveryError error = new DeliveryError(UNREADABLE_MESSAGE, null,
+                    "the queued message could not be read; it left the retry cycle after " + receiveCount
+                            + " receives", true);
+            try {
+                records.markFailed(messageId.get(), error, clock.instant(), deadline);
+            } catch (DependencyUnavailableException e) {
+                logger.warn("dead_letter_not_recorded").with("message_id", messageId.get())
+                        .with("sqs_message_id", sqsMessageId).with(e).write();
+                metrics.count("DependencyFailures", 1);
+                return DeliveryOutcome.DEPENDENCY_UNAVAILABLE;
+            }
+        }
+        logger.error("unreadable_dead_letter").with("sqs_message_id", sqsMessageId)
+                .with("message_id", messageId.orElse(null)).with("recorded_failed", messageId.isPresent())
+                .with("outcome", DeliveryOutcome.DEAD_LETTER_RECORDED.wireName()).write();
+        metrics.count("DeadLettersUnreadable", 1);
+        return DeliveryOutcome.DEAD_LETTER_RECORDED;
+    }
+
+    /**
      * The last receive the queue allows ended without a delivery (a dependency failed, or an
      * unexpected error): record {@code failed} (retryable) so the status does not say queued
      * for a message that will not be attempted again. Best effort: DynamoDB may be the cause.
      */
     public void giveUp(QueuedMessage message, DeliveryOutcome outcome, Deadline deadline) {
+        if (message.sent() != null) {
+            // Facebook has it: never failed. The dead-letter queue's receive records it sent.
+            logger.warn("sent_record_left_to_dead_letter_queue").with("message_id", message.messageId())
+                    .with("page_id", message.pageId()).write();
+            return;
+        }
         String code = outcome == DeliveryOutcome.DEPENDENCY_UNAVAILABLE ? DEPENDENCY_UNAVAILABLE : INTERNAL_ERROR;
         DeliveryError error = new DeliveryError(code, null,
                 "no attempt succeeded before the queue's receive limit (" + outcome.wireName() + ")", true);
@@ -443,14 +586,14 @@ public final class MessageDelivery {
      * is logged and counted, never fails the delivery (the worst case is a tap that does not
      * bind: the offer and the text payloads are written in one request).
      */
-    private void recordOffers(QueuedMessage message, String psid) {
+    private void recordOffers(QueuedMessage message, String psid, Instant at) {
         Set<QuickReplyOffers.Kind> kinds = QuickReplyOffers.Kind.offeredBy(message.message());
         Set<String> textPayloads = QuickReplyOffers.textPayloads(message.message(), MessageDelivery::contactLike);
         if ((kinds.isEmpty() && textPayloads.isEmpty()) || psid == null) {
             return;
         }
         try {
-            offers.record(message.pageId(), psid, kinds, textPayloads, clock.instant());
+            offers.record(message.pageId(), psid, kinds, textPayloads, at);
         } catch (RuntimeException e) {
             logger.warn("quick_reply_offer_not_recorded")
                     .with("message_id", message.messageId())

@@ -89,8 +89,10 @@ public final class SqsBatchProcessor {
             QueuedMessage message = read(records.get(i));
             messages.add(message);
             if (isDeadLetter(records.get(i))) {
-                // Already out of the retry cycle: record it failed, never send it; unreadable ones are kept.
-                outcomes[i] = MessageDelivery.Result.of(message == null ? DeliveryOutcome.DEAD_LETTER_RECORDED
+                // Already out of the retry cycle: record it failed, never send it.
+                outcomes[i] = MessageDelivery.Result.of(message == null
+                        ? delivery.recordUnreadableDeadLetter(records.get(i).queuedMessageId(),
+                                records.get(i).messageId(), records.get(i).receiveCount(), invocation)
                         : delivery.recordDeadLettered(message, records.get(i).receiveCount(), invocation));
             } else if (message == null) {
                 outcomes[i] = MessageDelivery.Result.of(DeliveryOutcome.UNREADABLE);

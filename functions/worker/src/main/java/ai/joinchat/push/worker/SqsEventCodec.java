@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads Lambda's SQS event ({@code {"Records": [...]}}) and writes the partial batch response
@@ -35,7 +37,7 @@ public final class SqsEventCodec {
                 throw new IllegalArgumentException("an SQS record has no messageId");
             }
             out.add(new SqsRecord(messageId, Json.text(record, "body"), receiveCount(record),
-                    Json.text(record, "receiptHandle"), Json.text(record, "eventSourceARN")));
+                    Json.text(record, "receiptHandle"), Json.text(record, "eventSourceARN"), attributes(record)));
         }
         return out;
     }
@@ -52,6 +54,18 @@ public final class SqsEventCodec {
             failures.addObject().put("itemIdentifier", id);
         }
         return root;
+    }
+
+    /** {@code messageAttributes}: the string values ({@code {"name": {"stringValue", "dataType"}}}). */
+    private static Map<String, String> attributes(JsonNode record) {
+        Map<String, String> attributes = new HashMap<>();
+        record.path("messageAttributes").fields().forEachRemaining(field -> {
+            String value = Json.text(field.getValue(), "stringValue");
+            if (value != null) {
+                attributes.put(field.getKey(), value);
+            }
+        });
+        return attributes;
     }
 
     private static int receiveCount(JsonNode record) {

@@ -3,8 +3,11 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.observability.JsonLogger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /** {@link Redelivery} on the worker's own queue ({@code QUEUE_URL}). */
 public final class SqsRedelivery implements Redelivery {
@@ -43,7 +46,12 @@ public final class SqsRedelivery implements Redelivery {
     public boolean requeue(SqsRecord record, Duration delay) {
         int seconds = (int) Math.min(MAX_DELAY_SECONDS, Math.max(0, ceilSeconds(delay)));
         try {
-            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(record.body()).delaySeconds(seconds));
+            // The copy keeps the attributes (message_id), so even an unreadable body can be recorded.
+            Map<String, MessageAttributeValue> attributes = new HashMap<>();
+            record.attributes().forEach((name, value) -> attributes.put(name,
+                    MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(record.body()).delaySeconds(seconds)
+                    .messageAttributes(attributes));
             return true;
         } catch (SdkException e) {
             logger.warn("requeue_failed").with("sqs_message_id", record.messageId()).with(e).write();

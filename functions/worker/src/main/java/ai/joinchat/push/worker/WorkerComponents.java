@@ -9,6 +9,7 @@ import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.SqsOutboundQueue;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DynamoContactBindings;
@@ -54,7 +55,8 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
      * Every AWS call this function makes, per resource; template.yaml grants exactly these
      * (TemplateContractTest). Messages: claim and the mark* transitions (updates), the re-read of
      * a record the send API is still deciding. Bindings: lookups. Queue: a sooner visibility for
-     * a deferred record, a fresh copy instead of the DLQ. Secrets: the pages' tokens and the app
+     * a deferred record, a fresh copy instead of the DLQ
+     * or to record a send whose record could not be written. Secrets: the pages' tokens and the app
      * secret (appsecret_proof). SQS polling itself is granted by SAM's SQS event.
      */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
@@ -93,21 +95,22 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
-                Duration.ofDays(settings.integer(EnvVar.RECORD_RETENTION_DAYS, 1, 3650)));
+                settings.recordRetention());
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
         GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease);
-        Redelivery redelivery = new SqsRedelivery(aws.configure(SqsClient.builder(), "SQS"),
-                settings.require(EnvVar.QUEUE_URL), logger);
+        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
+        Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();
 
         MessageDelivery delivery = new MessageDelivery(records, secrets,
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
                 mapper, graph, policy, clock, logger, metrics,
-                new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)));
+                new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
+                new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)));
         SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery,
                 DaemonThreads.fixedPool("delivery", DELIVERY_THREADS), policy.maxReceiveCount(),
                 settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN), logger);

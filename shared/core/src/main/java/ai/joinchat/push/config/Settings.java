@@ -18,6 +18,18 @@ public final class Settings {
     /** The standard AWS variables the SDK clients honour (never declared in the template). */
     public static final String AWS_REGION = "AWS_REGION";
 
+    /**
+     * Fewest days a record may be kept ({@code RECORD_RETENTION_DAYS}): a record must outlive
+     * every copy of its message in SQS, or a queued copy finds no record (and is dropped as never
+     * accepted) and a dead-lettered one cannot be recorded failed. The dead-letter queue keeps a
+     * message 14 days counted from its first enqueue (SQS keeps that time when it dead-letters;
+     * the queue itself keeps 4 days), plus one day for the fresh copies the worker puts back on
+     * the queue while it retries (which start a new retention) and for the final status to stay
+     * readable. template.yaml's {@code RecordRetentionDays} declares the same bounds.
+     */
+    public static final int MIN_RECORD_RETENTION_DAYS = 15;
+    public static final int MAX_RECORD_RETENTION_DAYS = 3650;
+
     private final Map<String, String> environment;
     private final Set<EnvVar> declared;
 
@@ -66,6 +78,12 @@ public final class Settings {
         } catch (NumberFormatException e) {
             throw new IllegalStateException(var + " must be an integer, is '" + raw + "'", e);
         }
+    }
+
+    /** {@code RECORD_RETENTION_DAYS}, refused outside {@link #MIN_RECORD_RETENTION_DAYS}-{@link #MAX_RECORD_RETENTION_DAYS}. */
+    public Duration recordRetention() {
+        return Duration.ofDays(integer(EnvVar.RECORD_RETENTION_DAYS, MIN_RECORD_RETENTION_DAYS,
+                MAX_RECORD_RETENTION_DAYS));
     }
 
     public boolean bool(EnvVar var) {

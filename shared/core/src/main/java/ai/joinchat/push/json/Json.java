@@ -2,10 +2,12 @@ package ai.joinchat.push.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -19,6 +21,11 @@ import java.util.Optional;
  * closing {@code }} or {@code ]}, as in the seed's own examples ({@code "delay": 3,}}). Nothing
  * else that is not JSON is read: no comments, single quotes, unquoted names, NaN, leading zeros,
  * control characters in strings or missing values ({@code [1,,2]}).
+ *
+ * <p>{@link #parseRequest} is stricter still for the bodies of the signed API: an object that
+ * names a key twice is refused. The caller signed bytes, and a duplicate key makes them mean
+ * different things to different parsers (the caller's library may keep the first value, Jackson
+ * keeps the last), so the request is refused rather than guessed at.
  */
 public final class Json {
 
@@ -35,6 +42,10 @@ public final class Json {
                 .build());
     }
 
+    /** {@link #MAPPER}'s reading, and a key repeated within one object is an error. */
+    private static final ObjectReader REQUEST_READER = MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
     private Json() {
     }
 
@@ -49,6 +60,22 @@ public final class Json {
         }
         try {
             JsonNode node = MAPPER.readTree(bytes);
+            return Optional.ofNullable(node).filter(n -> !n.isMissingNode());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * As {@link #parse(byte[])}, and empty also when an object repeats a key ({@code {"a":1,"a":2}}),
+     * at any depth: for signed request bodies (contract section 3: {@code invalid_json}).
+     */
+    public static Optional<JsonNode> parseRequest(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = REQUEST_READER.readTree(bytes);
             return Optional.ofNullable(node).filter(n -> !n.isMissingNode());
         } catch (IOException e) {
             return Optional.empty();

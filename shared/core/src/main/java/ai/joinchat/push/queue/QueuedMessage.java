@@ -17,6 +17,9 @@ import java.util.Objects;
  * The SQS message body the send API writes and the worker reads (versioned JSON): the accepted,
  * normalised request with the messaging type and tag already decided by the tag policy, and the
  * time by which the send API's commit decision is overdue ({@code decide_by}).
+ *
+ * <p>A copy the worker queues itself may also carry {@code sent}: Facebook already accepted the
+ * message, but its record could not be written; such a copy is only recorded, never sent.
  */
 public record QueuedMessage(
         String messageId,
@@ -28,11 +31,27 @@ public record QueuedMessage(
         String tag,
         List<String> warnings,
         Instant acceptedAt,
-        Instant decideBy) {
+        Instant decideBy,
+        Sent sent) {
 
     public static final int VERSION = 2;
     /** Version 1 bodies carry no decision time: the send API's longest invocation then stands in. */
     static final Duration VERSION_1_DECISION_TIME = Duration.ofSeconds(15);
+
+    /**
+     * A send Facebook accepted whose {@code sent} record is still to be written.
+     *
+     * @param facebookMessageId Facebook's {@code message_id}
+     * @param psid              the recipient's PSID, or null when Facebook did not say
+     * @param at                when the Send API call that delivered it started: the message's
+     *                          Facebook timestamp until its echo says better (receipts compare with it)
+     */
+    public record Sent(String facebookMessageId, String psid, Instant at) {
+        public Sent {
+            Objects.requireNonNull(facebookMessageId, "facebookMessageId");
+            Objects.requireNonNull(at, "at");
+        }
+    }
 
     public QueuedMessage {
         Objects.requireNonNull(messageId, "messageId");
@@ -40,6 +59,20 @@ public record QueuedMessage(
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(message, "message");
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A message as the send API queues it: not sent yet. */
+    public QueuedMessage(String messageId, String pageId, Recipient recipient, String templateType, JsonNode message,
+                         String messagingType, String tag, List<String> warnings, Instant acceptedAt,
+                         Instant decideBy) {
+        this(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings, acceptedAt,
+                decideBy, null);
+    }
+
+    /** This message, marked as accepted by Facebook already: its receive only records that. */
+    public QueuedMessage withSent(Sent sent) {
+        return new QueuedMessage(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings,
+                acceptedAt, decideBy, Objects.requireNonNull(sent, "sent"));
     }
 
     public String toJson() {
@@ -60,6 +93,14 @@ public record QueuedMessage(
         if (decideBy != null) {
             node.put("decide_by", decideBy.toEpochMilli());
         }
+        if (sent != null) {
+            ObjectNode done = node.putObject("sent");
+            done.put("facebook_message_id", sent.facebookMessageId());
+            if (sent.psid() != null) {
+                done.put("psid", sent.psid());
+            }
+            done.put("at", sent.at().toEpochMilli());
+        }
         return Json.write(node);
     }
 
@@ -79,7 +120,18 @@ public record QueuedMessage(
                 : acceptedAt == null ? null : acceptedAt.plus(VERSION_1_DECISION_TIME);
         return new QueuedMessage(messageId, pageId, Recipient.fromJson(node.get("recipient")),
                 Json.text(node, "template_type"), node.get("message"), Json.text(node, "messaging_type"),
-                Json.text(node, "tag"), warnings, acceptedAt, decideBy);
+                Json.text(node, "tag"), warnings, acceptedAt, decideBy, sent(node.get("sent")));
+    }
+
+    private static Sent sent(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String facebookMessageId = Json.text(node, "facebook_message_id");
+        if (facebookMessageId == null || !node.path("at").canConvertToLong()) {
+            throw new IllegalArgumentException("not a queued message: sent without facebook_message_id and at");
+        }
+        return new Sent(facebookMessageId, Json.text(node, "psid"), Instant.ofEpochMilli(node.path("at").asLong()));
     }
 
     private static Instant instant(String text) {

@@ -1,5 +1,7 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,8 +32,10 @@ public interface ContactBindings {
      * {@code importedAt} so later webhook events can still replace it. Contact keys must be
      * distinct. Returns how many were written.
      *
-     * @throws ai.joinchat.push.DependencyUnavailableException when the store fails; a retry of
-     *         the same import is safe (some bindings may already be written)
+     * @param deadline by when every call (and retry) must be over
+     * @throws ai.joinchat.push.DependencyUnavailableException when the store fails or the import
+     *         cannot finish by the deadline; a retry of the same import is safe (some bindings may
+     *         already be written)
      */
-    int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt);
+    int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline);
 }

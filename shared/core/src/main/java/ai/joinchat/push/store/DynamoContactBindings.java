@@ -1,5 +1,7 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -82,10 +84,11 @@ public final class DynamoContactBindings implements ContactBindings {
     /**
      * BatchWriteItem in chunks of 25 unconditional puts: an imported binding replaces whatever
      * was there. Items DynamoDB leaves unprocessed (throttling) are sent again with exponential
-     * backoff (25 ms doubling, {@value #BATCH_ATTEMPTS} tries), then the import fails as a whole.
+     * backoff (25 ms doubling, at most {@value #BATCH_ATTEMPTS} tries, none that the deadline
+     * could not wait for), then the import fails as a whole. Every call ends by the deadline.
      */
     @Override
-    public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt) {
+    public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline) {
         Set<String> contacts = new HashSet<>();
         for (ImportedBinding binding : bindings) {
             if (!contacts.add(binding.contactKey())) {
@@ -104,18 +107,19 @@ public final class DynamoContactBindings implements ContactBindings {
                             "source", AttributeValue.fromS("import"),
                             "updated_at", AttributeValue.fromS(updatedAt))).build()).build())
                     .toList();
-            writeAll(writes);
+            writeAll(writes, deadline);
         }
         return bindings.size();
     }
 
-    private void writeAll(List<WriteRequest> writes) {
+    private void writeAll(List<WriteRequest> writes, Deadline deadline) {
         List<WriteRequest> pending = writes;
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             List<WriteRequest> batch = pending;
             BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
-                    () -> dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, batch))));
+                    () -> dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, batch))
+                            .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
             pending = response.hasUnprocessedItems()
                     ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
             if (pending.isEmpty()) {
@@ -123,6 +127,9 @@ public final class DynamoContactBindings implements ContactBindings {
             }
             if (attempt >= BATCH_ATTEMPTS) {
                 throw SdkFailures.unavailable("DynamoDB", null);
+            }
+            if (deadline.remaining().toMillis() <= backoff) {
+                throw SdkFailures.deadlinePassed("DynamoDB");
             }
             SdkFailures.pauseBeforeRetry("DynamoDB", backoff);
             backoff *= 2;

@@ -98,6 +98,27 @@ class JsonTest {
         assertTrue(parse(text).isEmpty(), text);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":1,\"b\":2,\"a\":1,}",
+            "{\"page_id\":\"1\",\"message\":{\"text\":\"x\",\"text\":\"y\"}}",
+            "{\"bindings\":[{\"psid\":\"1\",\"uuid\":\"a\",\"uuid\":\"b\"}]}",
+    })
+    void aRequestWithARepeatedKeyIsRefusedAtAnyDepth(String text) {
+        assertTrue(parse(text).isPresent(), "the lenient reader (webhook, queue) still reads it: " + text);
+        assertTrue(Json.parseRequest(text.getBytes(StandardCharsets.UTF_8)).isEmpty(), text);
+    }
+
+    @Test
+    void aRequestKeepsTheTrailingCommaLeniencyAndTheSameKeyInSiblingObjects() {
+        JsonNode node = Json.parseRequest(SEED_GENERIC_EXAMPLE.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+        assertEquals(3, node.path("delay").asInt());
+        assertTrue(Json.parseRequest("{\"a\":{\"x\":1},\"b\":{\"x\":2},\"c\":[{\"x\":1},{\"x\":2},],}"
+                .getBytes(StandardCharsets.UTF_8)).isPresent());
+        assertTrue(Json.parseRequest("{\"a\":1 // comment\n}".getBytes(StandardCharsets.UTF_8)).isEmpty());
+    }
+
     private static Optional<JsonNode> parse(String text) {
         return Json.parse(text.getBytes(StandardCharsets.UTF_8));
     }

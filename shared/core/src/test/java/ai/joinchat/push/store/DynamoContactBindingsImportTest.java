@@ -1,5 +1,6 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -9,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.lang.reflect.Proxy;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link DynamoContactBindings#importBindings}'s batching and retry of unprocessed items, against
@@ -33,28 +36,46 @@ class DynamoContactBindingsImportTest {
 
     @Test
     void bindingsAreWrittenInBatchesOf25() {
-        assertEquals(60, bindings().importBindings("42", imports(60), NOW));
+        assertEquals(60, bindings().importBindings("42", imports(60), NOW, Deadline.none()));
         assertEquals(List.of(25, 25, 10), requestSizes);
     }
 
     @Test
     void unprocessedItemsAreSentAgainUntilWritten() {
         unprocessedRounds = 2;
-        assertEquals(10, bindings().importBindings("42", imports(10), NOW));
+        assertEquals(10, bindings().importBindings("42", imports(10), NOW, Deadline.none()));
         assertEquals(List.of(10, 1, 1), requestSizes, "the one unprocessed item is resent, twice");
     }
 
     @Test
     void itemsStillUnprocessedAfterEveryAttemptFailTheImportAsUnavailable() {
         unprocessedRounds = Integer.MAX_VALUE;
-        assertThrows(DependencyUnavailableException.class, () -> bindings().importBindings("42", imports(3), NOW));
+        assertThrows(DependencyUnavailableException.class, () -> bindings().importBindings("42", imports(3), NOW, Deadline.none()));
         assertEquals(DynamoContactBindings.BATCH_ATTEMPTS, requestSizes.size());
+    }
+
+    @Test
+    void unprocessedItemsAreRetriedOnlyWhileTheDeadlineCanWaitForTheBackoff() {
+        unprocessedRounds = Integer.MAX_VALUE;
+        long started = System.nanoTime();
+        assertThrows(DependencyUnavailableException.class,
+                () -> bindings().importBindings("42", imports(3), NOW, Deadline.in(Duration.ofMillis(60))));
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(requestSizes.size() < DynamoContactBindings.BATCH_ATTEMPTS, "gave up early: " + requestSizes);
+        assertTrue(tookMs < 60, "never waits past the deadline: " + tookMs + " ms");
+    }
+
+    @Test
+    void anExpiredDeadlineMakesNoCall() {
+        assertThrows(DependencyUnavailableException.class,
+                () -> bindings().importBindings("42", imports(3), NOW, Deadline.in(Duration.ZERO)));
+        assertEquals(List.of(), requestSizes);
     }
 
     @Test
     void duplicateContactsInOneImportAreAProgrammingError() {
         List<ImportedBinding> twice = List.of(new ImportedBinding("uuid:a", "1"), new ImportedBinding("uuid:a", "2"));
-        assertThrows(IllegalArgumentException.class, () -> bindings().importBindings("42", twice, NOW));
+        assertThrows(IllegalArgumentException.class, () -> bindings().importBindings("42", twice, NOW, Deadline.none()));
         assertEquals(List.of(), requestSizes);
     }
 

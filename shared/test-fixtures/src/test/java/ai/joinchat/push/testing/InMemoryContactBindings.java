@@ -60,7 +60,8 @@ public final class InMemoryContactBindings implements ContactBindings {
     }
 
     @Override
-    public synchronized int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt) {
+    public synchronized int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt,
+                                           ai.joinchat.push.Deadline deadline) {
         failIfAsked();
         bindings.forEach(binding -> bound.put(pageId + "/" + binding.contactKey(),
                 new Bound(binding.psid(), importedAt.toEpochMilli(), "import")));

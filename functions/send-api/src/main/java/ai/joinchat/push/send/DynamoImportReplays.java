@@ -1,0 +1,89 @@
+package ai.joinchat.push.send;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.aws.SdkFailures;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@link ImportReplays} in the idempotency table ({@code IDEMPOTENCY_TABLE}), beside the send's
+ * keys: items {@code <page_id>#import:<replay key>}, a namespace no send key uses, expiring by TTL
+ * ({@code expires_at}) after {@link #WINDOW}. The claim is a conditional put that only a missing
+ * or expired item lets through; the answer is a second put of the same item.
+ */
+public final class DynamoImportReplays implements ImportReplays {
+
+    /**
+     * How long a key is held: well past the 300 s either side of a signature's timestamp, after
+     * which a repeat is refused as too old anyway.
+     */
+    static final Duration WINDOW = Duration.ofHours(1);
+    private static final String DYNAMODB = "DynamoDB";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoImportReplays(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {
+        Map<String, AttributeValue> item = item(pageId, replayKey, now);
+        try {
+            SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                    // TTL deletion lags: an expired key counts as free.
+                    .conditionExpression("attribute_not_exists(idempotency_key) OR expires_at < :now")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+            return new Claim.Taken();
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item() : read(pageId, replayKey,
+                    deadline);
+            AttributeValue status = held == null ? null : held.get("status_code");
+            AttributeValue response = held == null ? null : held.get("response");
+            if (status == null || response == null) {
+                return new Claim.Unanswered();
+            }
+            return new Claim.Answered(Integer.parseInt(status.n()), response.s());
+        }
+    }
+
+    @Override
+    public void complete(String pageId, String replayKey, int statusCode, String body, Instant now,
+                         Deadline deadline) {
+        Map<String, AttributeValue> item = item(pageId, replayKey, now);
+        item.put("status_code", AttributeValue.fromN(Integer.toString(statusCode)));
+        item.put("response", AttributeValue.fromS(body));
+        SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+    }
+
+    private Map<String, AttributeValue> read(String pageId, String replayKey, Deadline deadline) {
+        return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, replayKey))))
+                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))).item());
+    }
+
+    private static Map<String, AttributeValue> item(String pageId, String replayKey, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("idempotency_key", AttributeValue.fromS(id(pageId, replayKey)));
+        item.put("created_at", AttributeValue.fromS(now.toString()));
+        item.put("expires_at", AttributeValue.fromN(Long.toString(now.plus(WINDOW).getEpochSecond())));
+        return item;
+    }
+
+    private static String id(String pageId, String replayKey) {
+        return pageId + "#import:" + replayKey;
+    }
+}
