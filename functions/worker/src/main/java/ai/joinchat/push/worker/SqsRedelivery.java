@@ -40,10 +40,10 @@ public final class SqsRedelivery implements Redelivery {
     }
 
     @Override
-    public boolean requeue(SqsRecord record, Duration delay) {
+    public boolean requeue(SqsRecord record, String body, Duration delay) {
         int seconds = (int) Math.min(MAX_DELAY_SECONDS, Math.max(0, ceilSeconds(delay)));
         try {
-            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(record.body()).delaySeconds(seconds));
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds));
             return true;
         } catch (SdkException e) {
             logger.warn("requeue_failed").with("sqs_message_id", record.messageId()).with(e).write();

@@ -17,6 +17,11 @@ import java.util.Objects;
  * The SQS message body the send API writes and the worker reads (versioned JSON): the accepted,
  * normalised request with the messaging type and tag already decided by the tag policy, and the
  * time by which the send API's commit decision is overdue ({@code decide_by}).
+ *
+ * <p>A copy the worker put back because the page is throttled also carries when the message was
+ * first held for throttling ({@code throttled_since}, which bounds it by {@code MaxThrottleHours})
+ * and the send slot it reserved in the page's pace ({@code not_before}). Both are optional: bodies
+ * without them read as never throttled.
  */
 public record QueuedMessage(
         String messageId,
@@ -28,11 +33,27 @@ public record QueuedMessage(
         String tag,
         List<String> warnings,
         Instant acceptedAt,
-        Instant decideBy) {
+        Instant decideBy,
+        Instant throttledSince,
+        Instant notBefore) {
 
     public static final int VERSION = 2;
     /** Version 1 bodies carry no decision time: the send API's longest invocation then stands in. */
     static final Duration VERSION_1_DECISION_TIME = Duration.ofSeconds(15);
+
+    /** A message as the send API queues it: never throttled. */
+    public QueuedMessage(String messageId, String pageId, Recipient recipient, String templateType, JsonNode message,
+                         String messagingType, String tag, List<String> warnings, Instant acceptedAt,
+                         Instant decideBy) {
+        this(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings, acceptedAt, decideBy,
+                null, null);
+    }
+
+    /** The copy the worker puts back while the page is throttled: held since then, sent not before that. */
+    public QueuedMessage throttled(Instant since, Instant sendNotBefore) {
+        return new QueuedMessage(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings,
+                acceptedAt, decideBy, throttledSince == null ? since : throttledSince, sendNotBefore);
+    }
 
     public QueuedMessage {
         Objects.requireNonNull(messageId, "messageId");
@@ -60,6 +81,12 @@ public record QueuedMessage(
         if (decideBy != null) {
             node.put("decide_by", decideBy.toEpochMilli());
         }
+        if (throttledSince != null) {
+            node.put("throttled_since", throttledSince.toEpochMilli());
+        }
+        if (notBefore != null) {
+            node.put("not_before", notBefore.toEpochMilli());
+        }
         return Json.write(node);
     }
 
@@ -79,7 +106,13 @@ public record QueuedMessage(
                 : acceptedAt == null ? null : acceptedAt.plus(VERSION_1_DECISION_TIME);
         return new QueuedMessage(messageId, pageId, Recipient.fromJson(node.get("recipient")),
                 Json.text(node, "template_type"), node.get("message"), Json.text(node, "messaging_type"),
-                Json.text(node, "tag"), warnings, acceptedAt, decideBy);
+                Json.text(node, "tag"), warnings, acceptedAt, decideBy, epochMillis(node, "throttled_since"),
+                epochMillis(node, "not_before"));
+    }
+
+    private static Instant epochMillis(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isIntegralNumber() && value.canConvertToLong() ? Instant.ofEpochMilli(value.asLong()) : null;
     }
 
     private static Instant instant(String text) {
