@@ -39,6 +39,12 @@ public enum DeliveryOutcome {
     UNDECIDED(true, true),
     /** Put back on the queue as a fresh copy rather than dead-lettered unattempted; this copy is acknowledged. */
     REQUEUED(false, true),
+    /**
+     * Facebook throttled the page, or the page's pace has no slot for it yet: put back on the queue
+     * as a fresh copy delayed until its slot (no receive spent; the record stays {@code queued}).
+     * Reported to SQS (with a visibility change) only when the copy could not be queued.
+     */
+    THROTTLED(true, true),
     /** DynamoDB or Secrets Manager failed; nothing was changed; SQS redelivers it. */
     DEPENDENCY_UNAVAILABLE(true, true),
     /** Not attempted: an earlier message to the same recipient is being retried (keeps their order). */

@@ -11,11 +11,20 @@ import java.util.Objects;
  *                        least the queue's visibility timeout plus the worker's timeout, so no
  *                        redelivery of the same message (a duplicate, or the one after a killed
  *                        invocation) can send while that invocation may still be sending
+ * @param maxThrottle     how long a message may stay throttled (held for its page's pace) before it
+ *                        ends {@code failed} with {@code rate_limited} ({@code MaxThrottleHours})
  */
-public record DeliveryPolicy(int maxReceiveCount, Duration claimLease) {
+public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration maxThrottle) {
 
     /** The template's VisibilityTimeout (180 s) plus the worker's Timeout (30 s); a test checks the sum. */
     public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(210);
+
+    /** The template's MaxThrottleHours default. */
+    public static final Duration DEFAULT_MAX_THROTTLE = Duration.ofHours(24);
+
+    public DeliveryPolicy(int maxReceiveCount, Duration claimLease) {
+        this(maxReceiveCount, claimLease, DEFAULT_MAX_THROTTLE);
+    }
 
     public DeliveryPolicy {
         if (maxReceiveCount < 1) {
@@ -24,6 +33,10 @@ public record DeliveryPolicy(int maxReceiveCount, Duration claimLease) {
         Objects.requireNonNull(claimLease, "claimLease");
         if (claimLease.isNegative() || claimLease.isZero()) {
             throw new IllegalArgumentException("claimLease must be positive");
+        }
+        Objects.requireNonNull(maxThrottle, "maxThrottle");
+        if (maxThrottle.isNegative()) {
+            throw new IllegalArgumentException("maxThrottle must not be negative");
         }
     }
 }

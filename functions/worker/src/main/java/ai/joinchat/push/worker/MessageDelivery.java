@@ -54,6 +54,13 @@ import java.util.concurrent.TimeUnit;
  * quick-reply offers and sends nothing. Only when the queue refuses that copy too is the message
  * acknowledged unrecorded, for the page's echo to settle.
  *
+ * <p>Throttling is "later", never "never": a throttled answer paces the page ({@link PagePacing})
+ * and the message goes back to the queue as a fresh copy delayed until the slot the pace gave it
+ * ({@link DeliveryOutcome#THROTTLED}), so it spends none of its receives; a message of a paced
+ * page waits for its slot the same way before it is claimed (inline when the slot is near). A
+ * message still throttled {@code MaxThrottleHours} after it was first held ends {@code failed}
+ * with {@code rate_limited}, retryable.
+ *
  * <p>Thread-safe: one instance per container serves every record of every batch.
  */
 public final class MessageDelivery {
@@ -65,6 +72,13 @@ public final class MessageDelivery {
     static final String INTERNAL_ERROR = "internal_error";
     static final String RETRIES_EXHAUSTED = "retries_exhausted";
     static final String UNREADABLE_MESSAGE = "unreadable_message";
+    static final String RATE_LIMITED = "rate_limited";
+    /** A paced message whose slot is at most this far off waits for it inline instead of going back to the queue. */
+    static final Duration INLINE_PACE_WAIT = Duration.ofMillis(250);
+    /** How long a throttled message waits when the page's shared pace is out of reach. */
+    static final Duration UNPACED_BACKOFF = Duration.ofSeconds(2);
+    /** What an inline wait must leave of the invocation's deadline for the send itself. */
+    static final Duration SEND_RESERVE = Duration.ofSeconds(3);
     /** How long a delivery waits inline for the send API to decide, re-reading the record. */
     static final Duration DECISION_WAIT = Duration.ofMillis(800);
     static final Duration DECISION_POLL = Duration.ofMillis(100);
@@ -84,8 +98,15 @@ public final class MessageDelivery {
     /** When the copy that records a send comes back: DynamoDB gets a moment to recover. */
     static final int SENT_COPY_DELAY_SECONDS = 2;
 
-    /** What became of a message, and when SQS should offer it again (null: the queue's own timeout). */
-    public record Result(DeliveryOutcome outcome, Duration retryIn) {
+    /**
+     * What became of a message, and when SQS should offer it again (null: the queue's own timeout);
+     * for {@link DeliveryOutcome#THROTTLED}, the copy to put back on the queue after {@code retryIn}.
+     */
+    public record Result(DeliveryOutcome outcome, Duration retryIn, QueuedMessage requeueAs) {
+        public Result(DeliveryOutcome outcome, Duration retryIn) {
+            this(outcome, retryIn, null);
+        }
+
         static Result of(DeliveryOutcome outcome) {
             return new Result(outcome, null);
         }
@@ -102,6 +123,11 @@ public final class MessageDelivery {
     private final Metrics metrics;
     private final QuickReplyOffers offers;
     private final OutboundQueue sentCopies;
+    private final PagePacing pacing;
+    /** Without the worker's queue: a send whose record cannot be written is acknowledged unrecorded. */
+    private static final OutboundQueue NO_SENT_COPIES = (message, delaySeconds, deadline) -> {
+        throw new DependencyUnavailableException("SQS", null);
+    };
 
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
@@ -117,20 +143,20 @@ public final class MessageDelivery {
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
                            Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers) {
         this(records, secrets, recipients, mapper, graph, policy, clock, logger, metrics, offers,
-                (message, delaySeconds, deadline) -> {
-                    throw new DependencyUnavailableException("SQS", null);
-                });
+                NO_SENT_COPIES, PagePacing.inProcess());
     }
 
     /**
      * @param sentCopies the worker's own queue, for the copy of a sent message whose record could
      *                   not be written (without one, such a message is acknowledged unrecorded)
+     * @param pacing     the pages' shared pace ({@link DynamoPaceStore} in a deployment)
      */
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
                            Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers,
-                           OutboundQueue sentCopies) {
+                           OutboundQueue sentCopies, PagePacing pacing) {
         this.sentCopies = Objects.requireNonNull(sentCopies, "sentCopies");
+        this.pacing = Objects.requireNonNull(pacing, "pacing");
         this.records = Objects.requireNonNull(records, "records");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
         this.recipients = Objects.requireNonNull(recipients, "recipients");
@@ -151,9 +177,13 @@ public final class MessageDelivery {
         }
     }
 
-    /** The result of a Send API call, for the log line. */
+    /** The result of a Send API call, for the log line; a throttled one with its copy for the queue. */
     private record Attempt(DeliveryOutcome outcome, MessageStatus status, DeliveryError error,
-                           String facebookMessageId, long graphLatencyMs) {
+                           String facebookMessageId, long graphLatencyMs, Duration retryIn, QueuedMessage requeueAs) {
+        Attempt(DeliveryOutcome outcome, MessageStatus status, DeliveryError error, String facebookMessageId,
+                long graphLatencyMs) {
+            this(outcome, status, error, facebookMessageId, graphLatencyMs, null, null);
+        }
     }
 
     /** Without an invocation deadline (tests and tools). */
@@ -177,6 +207,12 @@ public final class MessageDelivery {
                 return lookupDeferred(message, receiveCount, started);
             }
             Prepared prepared = prepare(message, page.found());
+            if (prepared.permanentError() == null) {
+                Optional<Result> later = awaitSlot(message, receiveCount, started, deadline);
+                if (later.isPresent()) {
+                    return later.get();
+                }
+            }
             Claim claim = claim(message, deadline);
             if (claim instanceof Claim.Claimed claimed) {
                 if (claimed.unconfirmedBefore()) {
@@ -186,7 +222,7 @@ public final class MessageDelivery {
                         ? failPermanently(message, prepared.permanentError(), deadline)
                         : send(message, prepared, receiveCount, deadline);
                 log(message, receiveCount, started, attempt);
-                return Result.of(attempt.outcome());
+                return new Result(attempt.outcome(), attempt.retryIn(), attempt.requeueAs());
             }
             return notClaimed(message, receiveCount, started, claim);
         } catch (DependencyUnavailableException e) {
@@ -201,6 +237,54 @@ public final class MessageDelivery {
             metrics.count("DependencyFailures", 1);
             return Result.of(DeliveryOutcome.DEPENDENCY_UNAVAILABLE);
         }
+    }
+
+    /**
+     * The page's pace: nothing to wait for (empty) unless the page is paced; a near slot is waited
+     * for here, a far one puts the message back on the queue until then, unclaimed and untouched.
+     * A copy put back earlier keeps the slot it reserved then ({@code not_before}).
+     */
+    private Optional<Result> awaitSlot(QueuedMessage message, int receiveCount, long started, Deadline deadline) {
+        Instant now = clock.instant();
+        if (throttledTooLong(message, now)) {
+            return Optional.empty(); // one last try: throttled again, it ends rate_limited
+        }
+        Instant slot = message.notBefore() != null ? message.notBefore() : pacing.slot(message.pageId(), now);
+        Duration wait = Duration.between(now, slot);
+        if (wait.isNegative() || wait.isZero()) {
+            return Optional.empty();
+        }
+        if (wait.compareTo(INLINE_PACE_WAIT) <= 0 && deadline.remaining().compareTo(wait.plus(SEND_RESERVE)) > 0) {
+            sleep(wait);
+            return Optional.empty();
+        }
+        metrics.count("MessagesPaced", 1);
+        logger.info("message_delivery")
+                .with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", DeliveryOutcome.THROTTLED.wireName())
+                .with("claim", "paced until " + slot)
+                .with("wait_ms", wait.toMillis())
+                .with("attempt", receiveCount)
+                .with("latency_ms", elapsedMs(started))
+                .write();
+        // Whole seconds (SQS's unit), rounded down: the copy then waits the rest of the way inline.
+        return Optional.of(new Result(DeliveryOutcome.THROTTLED, Duration.ofSeconds(wait.getSeconds()),
+                message.throttled(now, slot)));
+    }
+
+    private boolean throttledTooLong(QueuedMessage message, Instant now) {
+        return message.throttledSince() != null && !now.isBefore(message.throttledSince().plus(policy.maxThrottle()));
+    }
+
+    private Attempt failRateLimited(QueuedMessage message, GraphError last, long graphLatencyMs, Deadline deadline) {
+        String graphCode = last.code() == null ? "" : " (last Graph code " + last.code() + ")";
+        DeliveryError error = new DeliveryError(RATE_LIMITED, null, "Facebook throttled the page for longer than "
+                + policy.maxThrottle().toHours() + " h (MaxThrottleHours)" + graphCode, true);
+        records.markFailed(message.messageId(), error, clock.instant(), deadline);
+        metrics.count("MessagesFailed", 1);
+        metrics.count("MessagesRateLimited", 1);
+        return new Attempt(DeliveryOutcome.FAILED, MessageStatus.FAILED, error, null, graphLatencyMs);
     }
 
     private Result notClaimed(QueuedMessage message, int receiveCount, long started, Claim claim) {
@@ -382,6 +466,7 @@ public final class MessageDelivery {
                            GraphSendOutcome outcome, Instant sendStartedAt, long graphLatencyMs) {
         boolean lastReceive = receiveCount >= policy.maxReceiveCount();
         if (outcome instanceof GraphSendOutcome.Sent sent) {
+            pacing.sent(message.pageId(), clock.instant());
             String psid = prepared.recipient().psid() != null ? prepared.recipient().psid() : sent.recipientId();
             metrics.count("MessagesSent", 1);
             QueuedMessage.Sent done = new QueuedMessage.Sent(sent.facebookMessageId(), psid, sendStartedAt);
@@ -407,6 +492,9 @@ public final class MessageDelivery {
             }
             records.markUnknown(message.messageId(), error, clock.instant(), deadline);
             return new Attempt(DeliveryOutcome.UNKNOWN_OUTCOME, MessageStatus.SENDING, error, null, graphLatencyMs);
+        }
+        if (outcome instanceof GraphSendOutcome.Throttled throttled) {
+            return throttled(message, throttled, graphLatencyMs, deadline);
         }
         GraphSendOutcome.Failed failed = (GraphSendOutcome.Failed) outcome;
         if (!failed.transientFailure()) {
@@ -490,6 +578,42 @@ public final class MessageDelivery {
                 .with("facebook_message_id", sent.facebookMessageId())
                 .write();
         return DeliveryOutcome.SENT_RECORDED;
+    }
+
+    /**
+     * Facebook throttled the page: pace it, and put the message back (queued, with the throttle as
+     * its error) until the slot the pace reserved for it; its receives are not spent.
+     */
+    private Attempt throttled(QueuedMessage message, GraphSendOutcome.Throttled throttled, long graphLatencyMs,
+                              Deadline deadline) {
+        Instant now = clock.instant();
+        PagePacing.Throttle pace;
+        try {
+            pace = pacing.throttled(message.pageId(), throttled.comeBackAfter(), now);
+        } catch (DependencyUnavailableException e) {
+            // The shared pace cannot be read or written: back off on Facebook's word alone, a little more.
+            logger.warn("page_pace_unavailable").with("page_id", message.pageId()).with(e).write();
+            pace = new PagePacing.Throttle(now.plus(throttled.comeBackAfter()).plus(UNPACED_BACKOFF), 0);
+        }
+        Duration wait = Duration.between(now, pace.slot());
+        wait = wait.isNegative() ? Duration.ZERO : wait;
+        metrics.count("PageThrottled", 1);
+        logger.warn("page_throttled")
+                .with("page_id", message.pageId())
+                .with("message_id", message.messageId())
+                .with("graph_code", throttled.error().code() == null ? "http_" + throttled.error().httpStatus()
+                        : Integer.toString(throttled.error().code()))
+                .with("come_back_after_ms", throttled.comeBackAfter().toMillis())
+                .with("wait_ms", wait.toMillis())
+                .with("rate_per_second", Math.round(pace.ratePerSecond()))
+                .write();
+        if (throttledTooLong(message, now)) {
+            return failRateLimited(message, throttled.error(), graphLatencyMs, deadline);
+        }
+        DeliveryError error = toDeliveryError(throttled.error(), true);
+        records.markRetrying(message.messageId(), error, now, deadline);
+        return new Attempt(DeliveryOutcome.THROTTLED, MessageStatus.QUEUED, error, null, graphLatencyMs,
+                Duration.ofSeconds(wait.getSeconds()), message.throttled(now, pace.slot()));
     }
 
     /**

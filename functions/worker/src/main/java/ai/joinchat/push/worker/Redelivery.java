@@ -20,5 +20,13 @@ public interface Redelivery {
      *
      * @return false when the queue did not take it (the original must then stay failed)
      */
-    boolean requeue(SqsRecord record, Duration delay);
+    default boolean requeue(SqsRecord record, Duration delay) {
+        return requeue(record, record.body(), delay);
+    }
+
+    /**
+     * As {@link #requeue(SqsRecord, Duration)}, with another body (a throttled message's copy,
+     * which carries when it was first throttled and the slot its page's pace gave it).
+     */
+    boolean requeue(SqsRecord record, String body, Duration delay);
 }

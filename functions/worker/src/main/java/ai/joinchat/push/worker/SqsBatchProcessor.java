@@ -34,6 +34,12 @@ import java.util.concurrent.RejectedExecutionException;
  * queue allows, a record that was never attempted goes back to the queue as a fresh copy instead
  * of the dead-letter queue, and one whose attempt failed without a Graph answer is recorded
  * {@code failed}, so no status says queued for a message nobody will attempt again.
+ *
+ * <p>A throttled message (or one its page's pace delays) goes back to the queue as a fresh copy
+ * delayed until its slot, and this copy is acknowledged: throttling spends no receives. The later
+ * messages of its group go back the same way, each a second later than the one before, so they
+ * do not overtake it; other groups of the batch, other pages included, go on. When the queue does
+ * not take the copy, the record is handed back to SQS with that visibility instead (never lost).
  */
 public final class SqsBatchProcessor {
 
@@ -142,6 +148,13 @@ public final class SqsBatchProcessor {
         }
         boolean lastReceive = record.receiveCount() >= maxReceiveCount;
         Duration delay = result.retryIn() == null ? Duration.ZERO : result.retryIn();
+        if (outcome == DeliveryOutcome.THROTTLED && result.requeueAs() != null) {
+            if (redelivery.requeue(record, result.requeueAs().toJson(), delay)) {
+                return DeliveryOutcome.REQUEUED;
+            }
+            redelivery.retryIn(record, delay);
+            return outcome;
+        }
         if (lastReceive && outcome.unattempted()) {
             if (redelivery.requeue(record, delay)) {
                 logger.info("message_requeued").with("message_id", message.messageId())
@@ -165,11 +178,17 @@ public final class SqsBatchProcessor {
     private void deliverInOrder(List<Integer> group, List<SqsRecord> records, List<QueuedMessage> messages,
                                 MessageDelivery.Result[] outcomes, long deadline, Deadline invocation) {
         boolean held = false;
+        Duration throttledFor = null;
         for (int index : group) {
             SqsRecord record = records.get(index);
             QueuedMessage message = messages.get(index);
             MessageDelivery.Result result;
-            if (held && record.receiveCount() < maxReceiveCount) {
+            if (throttledFor != null) {
+                // Behind a throttled message of the same recipient: back to the queue just after it.
+                throttledFor = throttledFor.plusSeconds(1);
+                result = new MessageDelivery.Result(DeliveryOutcome.THROTTLED, throttledFor, message);
+                logSkipped(message, record, result.outcome());
+            } else if (held && record.receiveCount() < maxReceiveCount) {
                 result = MessageDelivery.Result.of(DeliveryOutcome.HELD);
                 logSkipped(message, record, result.outcome());
             } else if (System.nanoTime() > deadline || invocation.expired()) {
@@ -179,6 +198,9 @@ public final class SqsBatchProcessor {
                 result = deliverOne(message, record, invocation);
             }
             outcomes[index] = result;
+            if (result.outcome() == DeliveryOutcome.THROTTLED && throttledFor == null) {
+                throttledFor = result.retryIn() == null ? Duration.ZERO : result.retryIn();
+            }
             held |= result.outcome().holdsRecipient();
         }
     }

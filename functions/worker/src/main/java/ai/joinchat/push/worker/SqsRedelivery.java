@@ -43,14 +43,14 @@ public final class SqsRedelivery implements Redelivery {
     }
 
     @Override
-    public boolean requeue(SqsRecord record, Duration delay) {
+    public boolean requeue(SqsRecord record, String body, Duration delay) {
         int seconds = (int) Math.min(MAX_DELAY_SECONDS, Math.max(0, ceilSeconds(delay)));
         try {
             // The copy keeps the attributes (message_id), so even an unreadable body can be recorded.
             Map<String, MessageAttributeValue> attributes = new HashMap<>();
             record.attributes().forEach((name, value) -> attributes.put(name,
                     MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
-            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(record.body()).delaySeconds(seconds)
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds)
                     .messageAttributes(attributes));
             return true;
         } catch (SdkException e) {

@@ -46,6 +46,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
             EnvVar.GRAPH_API_VERSION,
             EnvVar.PHONE_NUMBER_FALLBACK,
             EnvVar.MAX_RECEIVE_COUNT,
+            EnvVar.MAX_THROTTLE_HOURS,
             EnvVar.QUEUE_URL,
             EnvVar.DEAD_LETTER_QUEUE_ARN,
             EnvVar.RECORD_RETENTION_DAYS,
@@ -54,15 +55,17 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
     /**
      * Every AWS call this function makes, per resource; template.yaml grants exactly these
      * (TemplateContractTest). Messages: claim and the mark* transitions (updates), the re-read of
-     * a record the send API is still deciding. Bindings: lookups. Queue: a sooner visibility for
-     * a deferred record, a fresh copy instead of the DLQ
+     * a record the send API is still deciding. Bindings: lookups. Contact state: quick-reply offers
+     * (writes) and the pages' shared pace (read on a throttle, conditional updates). Queue: a sooner
+     * visibility for a deferred record, a fresh copy instead of the DLQ, while a page is throttled,
      * or to record a send whose record could not be written. Secrets: the pages' tokens and the app
      * secret (appsecret_proof). SQS polling itself is granted by SAM's SQS event.
      */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:GetItem"),
-            IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
+            IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:PutItem", "dynamodb:BatchWriteItem",
+                    "dynamodb:GetItem", "dynamodb:UpdateItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:ChangeMessageVisibility", "sqs:SendMessage"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),
             IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"),
@@ -101,7 +104,8 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
         GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
-        DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease);
+        DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease,
+                Duration.ofHours(settings.integer(EnvVar.MAX_THROTTLE_HOURS, 1, 336)));
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
         Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();
@@ -110,7 +114,8 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
                 mapper, graph, policy, clock, logger, metrics,
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
-                new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)));
+                new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
+                new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
         SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery,
                 DaemonThreads.fixedPool("delivery", DELIVERY_THREADS), policy.maxReceiveCount(),
                 settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN), logger);

@@ -88,7 +88,7 @@ class WorkerComponentsTest {
                 EnvVar.DEAD_LETTER_QUEUE_ARN,
                 EnvVar.GRAPH_API_BASE_URL,
                 EnvVar.GRAPH_API_VERSION, EnvVar.PHONE_NUMBER_FALLBACK, EnvVar.MAX_RECEIVE_COUNT,
-                EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL), WorkerComponents.DECLARED_ENV);
+                EnvVar.MAX_THROTTLE_HOURS, EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL), WorkerComponents.DECLARED_ENV);
     }
 
     @Test

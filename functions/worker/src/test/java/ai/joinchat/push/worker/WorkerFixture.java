@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /** The worker wired to in-memory fakes and a Graph API at the given URL (WireMock). */
@@ -93,6 +94,8 @@ final class WorkerFixture implements AutoCloseable {
     static final class RecordingRedelivery implements Redelivery {
         final List<String> retried = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<String> requeued = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** The bodies put back, with their delays, in order. */
+        final List<Map.Entry<String, Duration>> requeuedBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean queueDown;
 
         @Override
@@ -101,11 +104,12 @@ final class WorkerFixture implements AutoCloseable {
         }
 
         @Override
-        public boolean requeue(SqsRecord record, Duration delay) {
+        public boolean requeue(SqsRecord record, String body, Duration delay) {
             if (queueDown) {
                 return false;
             }
             requeued.add(record.messageId());
+            requeuedBodies.add(Map.entry(body, delay));
             return true;
         }
     }

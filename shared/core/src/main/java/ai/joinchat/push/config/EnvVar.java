@@ -20,6 +20,7 @@ public enum EnvVar {
     GRAPH_API_VERSION("v25.0"),
     PHONE_NUMBER_FALLBACK("false"),
     MAX_RECEIVE_COUNT("5"),
+    MAX_THROTTLE_HOURS("24"),
     RECORD_RETENTION_DAYS("30"),
     LOG_LEVEL("INFO");
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,8 @@ public final class GraphSendClient {
             Thread.currentThread().interrupt();
             return new GraphSendOutcome.Failed(GraphError.transportFailure("interrupted"), true);
         }
-        return toOutcome(response.statusCode(), response.body(), pageAccessToken, appSecretOrNull, proof);
+        return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
+                appSecretOrNull, proof);
     }
 
     /**
@@ -145,7 +147,8 @@ public final class GraphSendClient {
         return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
     }
 
-    private GraphSendOutcome toOutcome(int status, String body, String token, String appSecret, String proof) {
+    private GraphSendOutcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,
+                                       String proof) {
         if (status >= 200 && status <= 299) {
             JsonNode json = parseOrNull(body);
             String messageId = json == null ? null : nonEmptyText(json.get("message_id"));
@@ -157,7 +160,11 @@ public final class GraphSendClient {
             return new GraphSendOutcome.Failed(error, true);
         }
         GraphError error = GraphError.fromResponse(status, body).redact(token, appSecret, proof);
-        return new GraphSendOutcome.Failed(error, classifier.isTransient(error));
+        return switch (classifier.classify(error)) {
+            case THROTTLED -> new GraphSendOutcome.Throttled(error, RateLimitHeaders.comeBackAfter(headers));
+            case TRANSIENT -> new GraphSendOutcome.Failed(error, true);
+            case PERMANENT -> new GraphSendOutcome.Failed(error, false);
+        };
     }
 
     private URI messagesUri(String pageId, String proofOrNull) {

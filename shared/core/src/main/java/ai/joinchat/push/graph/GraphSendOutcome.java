@@ -1,9 +1,11 @@
 package ai.joinchat.push.graph;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /** The result of one Send API call. */
-public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSendOutcome.Failed, GraphSendOutcome.Unknown {
+public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSendOutcome.Failed, GraphSendOutcome.Throttled,
+        GraphSendOutcome.Unknown {
 
     /**
      * Messenger accepted the message.
@@ -26,6 +28,21 @@ public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSen
     record Failed(GraphError error, boolean transientFailure) implements GraphSendOutcome {
         public Failed {
             Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /**
+     * Facebook refused the call because the page or the app is over a rate limit
+     * ({@link GraphErrorClassifier.Kind#THROTTLED}): nothing was sent; come back later.
+     *
+     * @param error          what Graph answered
+     * @param comeBackAfter  how long Facebook says to wait ({@code Retry-After}, or the usage headers'
+     *                       {@code estimated_time_to_regain_access}); {@link Duration#ZERO} when it did not say
+     */
+    record Throttled(GraphError error, Duration comeBackAfter) implements GraphSendOutcome {
+        public Throttled {
+            Objects.requireNonNull(error, "error");
+            comeBackAfter = comeBackAfter == null || comeBackAfter.isNegative() ? Duration.ZERO : comeBackAfter;
         }
     }
 

@@ -20,6 +20,11 @@ import java.util.Objects;
  *
  * <p>A copy the worker queues itself may also carry {@code sent}: Facebook already accepted the
  * message, but its record could not be written; such a copy is only recorded, never sent.
+ *
+ * <p>A copy the worker put back because the page is throttled also carries when the message was
+ * first held for throttling ({@code throttled_since}, which bounds it by {@code MaxThrottleHours})
+ * and the send slot it reserved in the page's pace ({@code not_before}). Both are optional: bodies
+ * without them read as never throttled.
  */
 public record QueuedMessage(
         String messageId,
@@ -32,7 +37,9 @@ public record QueuedMessage(
         List<String> warnings,
         Instant acceptedAt,
         Instant decideBy,
-        Sent sent) {
+        Sent sent,
+        Instant throttledSince,
+        Instant notBefore) {
 
     public static final int VERSION = 2;
     /** Version 1 bodies carry no decision time: the send API's longest invocation then stands in. */
@@ -53,6 +60,12 @@ public record QueuedMessage(
         }
     }
 
+    /** The copy the worker puts back while the page is throttled: held since then, sent not before that. */
+    public QueuedMessage throttled(Instant since, Instant sendNotBefore) {
+        return new QueuedMessage(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings,
+                acceptedAt, decideBy, sent, throttledSince == null ? since : throttledSince, sendNotBefore);
+    }
+
     public QueuedMessage {
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(pageId, "pageId");
@@ -61,18 +74,18 @@ public record QueuedMessage(
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
-    /** A message as the send API queues it: not sent yet. */
+    /** A message as the send API queues it: not sent yet, never throttled. */
     public QueuedMessage(String messageId, String pageId, Recipient recipient, String templateType, JsonNode message,
                          String messagingType, String tag, List<String> warnings, Instant acceptedAt,
                          Instant decideBy) {
         this(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings, acceptedAt,
-                decideBy, null);
+                decideBy, null, null, null);
     }
 
     /** This message, marked as accepted by Facebook already: its receive only records that. */
     public QueuedMessage withSent(Sent sent) {
         return new QueuedMessage(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings,
-                acceptedAt, decideBy, Objects.requireNonNull(sent, "sent"));
+                acceptedAt, decideBy, Objects.requireNonNull(sent, "sent"), throttledSince, notBefore);
     }
 
     public String toJson() {
@@ -101,6 +114,12 @@ public record QueuedMessage(
             }
             done.put("at", sent.at().toEpochMilli());
         }
+        if (throttledSince != null) {
+            node.put("throttled_since", throttledSince.toEpochMilli());
+        }
+        if (notBefore != null) {
+            node.put("not_before", notBefore.toEpochMilli());
+        }
         return Json.write(node);
     }
 
@@ -120,7 +139,13 @@ public record QueuedMessage(
                 : acceptedAt == null ? null : acceptedAt.plus(VERSION_1_DECISION_TIME);
         return new QueuedMessage(messageId, pageId, Recipient.fromJson(node.get("recipient")),
                 Json.text(node, "template_type"), node.get("message"), Json.text(node, "messaging_type"),
-                Json.text(node, "tag"), warnings, acceptedAt, decideBy, sent(node.get("sent")));
+                Json.text(node, "tag"), warnings, acceptedAt, decideBy, sent(node.get("sent")),
+                epochMillis(node, "throttled_since"), epochMillis(node, "not_before"));
+    }
+
+    private static Instant epochMillis(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isIntegralNumber() && value.canConvertToLong() ? Instant.ofEpochMilli(value.asLong()) : null;
     }
 
     private static Sent sent(JsonNode node) {

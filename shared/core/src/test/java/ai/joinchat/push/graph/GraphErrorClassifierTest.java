@@ -9,6 +9,8 @@ import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.stream.Stream;
 
+import ai.joinchat.push.graph.GraphErrorClassifier.Kind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 class GraphErrorClassifierTest {
 
     private final GraphErrorClassifier classifier = new GraphErrorClassifier();
+
+    private static final Kind THROTTLED = Kind.THROTTLED;
 
     private static GraphError graph(int status, Integer code, Integer subcode) {
         return new GraphError(status, code, subcode, "OAuthException", "m", "trace");
@@ -33,23 +37,30 @@ class GraphErrorClassifierTest {
                 arguments("503 with code 2", graph(503, 2, null), true),
                 arguments("502 with HTML body", body(502, "<html>Bad Gateway</html>"), true),
                 arguments("500 with code 100", graph(500, 100, null), true),
-                arguments("429 rate limited", graph(429, null, null), true),
+                arguments("429 rate limited", graph(429, null, null), THROTTLED),
                 arguments("transport timeout", GraphError.transportFailure(new HttpTimeoutException("x")), true),
                 arguments("transport refused", GraphError.transportFailure(new ConnectException("x")), true),
                 // transient Graph codes
                 arguments("code 1 unknown", graph(400, 1, null), true),
                 arguments("code 2 service", graph(400, 2, null), true),
-                arguments("code 4 app rate limit", graph(400, 4, null), true),
-                arguments("code 17 user rate limit", graph(400, 17, null), true),
                 arguments("code 341 app limit", graph(400, 341, null), true),
-                arguments("code 613 rate limit", graph(400, 613, null), true),
-                arguments("code 613 with another subcode", graph(400, 613, 1893016), true),
                 arguments("code 1200 temporary send", graph(400, 1200, null), true),
+                // throttling: later, never never
+                arguments("code 4 app rate limit", graph(400, 4, null), THROTTLED),
+                arguments("code 17 user rate limit", graph(400, 17, null), THROTTLED),
+                arguments("code 32 page request limit", graph(400, 32, null), THROTTLED),
+                arguments("code 613 rate limit", graph(400, 613, null), THROTTLED),
+                arguments("code 613 with another subcode", graph(400, 613, 1893016), THROTTLED),
+                arguments("code 80001 page rate limit", graph(400, 80001, null), THROTTLED),
+                arguments("code 80006 Messenger rate limit", graph(400, 80006, 2446079), THROTTLED),
+                arguments("429 with code 613", graph(429, 613, null), THROTTLED),
                 arguments("code 613 parsed from body", body(400,
                         "{\"error\":{\"message\":\"Calls to this api have exceeded the rate limit.\","
-                                + "\"type\":\"OAuthException\",\"code\":613}}"), true),
+                                + "\"type\":\"OAuthException\",\"code\":613}}"), THROTTLED),
                 // subcode 2018338 is always permanent
                 arguments("613 / 2018338", graph(400, 613, 2018338), false),
+                arguments("32 / 2018338", graph(400, 32, 2018338), false),
+                arguments("429 / 2018338", graph(429, 80006, 2018338), false),
                 arguments("613 / 2018338 parsed from body", body(400,
                         "{\"error\":{\"message\":\"x\",\"type\":\"OAuthException\",\"code\":613,"
                                 + "\"error_subcode\":2018338}}"), false),
@@ -69,10 +80,12 @@ class GraphErrorClassifierTest {
                 arguments("404 with empty body", body(404, ""), false));
     }
 
-    @ParameterizedTest(name = "{0} -> transient={2}")
+    @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("table")
-    void classifies(String description, GraphError error, boolean expectedTransient) {
-        assertEquals(expectedTransient, classifier.isTransient(error), description + ": " + error);
+    void classifies(String description, GraphError error, Object expected) {
+        Kind kind = expected instanceof Kind k ? k : Boolean.TRUE.equals(expected) ? Kind.TRANSIENT : Kind.PERMANENT;
+        assertEquals(kind, classifier.classify(error), description + ": " + error);
+        assertEquals(kind != Kind.PERMANENT, classifier.isTransient(error), description);
     }
 
     @Test

@@ -147,17 +147,37 @@ class GraphSendClientTest {
     }
 
     @Test
-    void code613IsTransient() throws Exception {
-        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody("""
+    void code613IsThrottledAndComesBackWhenTheUsageHeadersSay() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
+                .withHeader("X-Business-Use-Case-Usage", "{\"" + PAGE_ID + "\":[{\"type\":\"messenger\","
+                        + "\"call_count\":100,\"total_cputime\":1,\"total_time\":1,"
+                        + "\"estimated_time_to_regain_access\":3}]}")
+                .withHeader("X-App-Usage", "{\"call_count\":40,\"total_cputime\":1,\"total_time\":1}")
+                .withBody("""
                 {"error":{"message":"(#613) Calls to this api have exceeded the rate limit.",
                  "type":"OAuthException","code":613,"fbtrace_id":"T1"}}
                 """)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
 
-        assertTrue(failed.transientFailure());
-        assertEquals(613, failed.error().code());
-        assertNull(failed.error().subcode());
+        assertEquals(613, throttled.error().code());
+        assertNull(throttled.error().subcode());
+        assertEquals(Duration.ofMinutes(3), throttled.comeBackAfter(), "estimated_time_to_regain_access is minutes");
+    }
+
+    @Test
+    void http429IsThrottledWithRetryAfterSecondsAndNoHintMeansZero() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
+                .withHeader("X-App-Usage", "{\"estimated_time_to_regain_access\":0}").withBody("slow down")));
+        GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        assertEquals(Duration.ofSeconds(7), throttled.comeBackAfter());
+
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody(
+                "{\"error\":{\"message\":\"(#32) Page request limit reached\",\"code\":32}}")));
+        throttled = assertInstanceOf(GraphSendOutcome.Throttled.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        assertEquals(Duration.ZERO, throttled.comeBackAfter());
     }
 
     @Test

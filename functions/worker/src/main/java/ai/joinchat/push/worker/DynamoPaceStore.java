@@ -1,0 +1,138 @@
+package ai.joinchat.push.worker;
+
+import ai.joinchat.push.aws.SdkFailures;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link PagePacing.Store} as one item per page in the table of {@code CONTACT_STATE_TABLE}
+ * ({@code page_id}, {@code state_key = "pace"}): {@code interval_us} (the learned send interval),
+ * {@code next_us} (the next free slot, epoch microseconds), {@code paced_until} and
+ * {@code halved_at} (epoch milliseconds), and {@code expires_at} for DynamoDB's TTL.
+ *
+ * <p>A reservation is one conditional {@code UpdateItem} without a read: {@code next_us += interval_us}
+ * while the next free slot is still ahead (the slot is the old value), else {@code next_us = now +
+ * interval_us} (the slot is now); DynamoDB serialises writes to the item, so every container gets
+ * a distinct slot. Only a throttle reads the item first.
+ */
+public final class DynamoPaceStore implements PagePacing.Store {
+
+    static final String STATE_KEY = "pace";
+    /** The item outlives its pacing by this much (its rate is the starting point of the next). */
+    static final Duration KEPT_FOR = Duration.ofDays(1);
+    private static final int ROUNDS = 3;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoPaceStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<Instant> reserve(String pageId, Instant now) {
+        Map<String, AttributeValue> values = Map.of(":now", n(now.toEpochMilli()), ":now_us", n(PagePacing.micros(now)));
+        for (int round = 0; round < ROUNDS; round++) {
+            Optional<Map<String, AttributeValue>> ahead = update(pageId,
+                    "SET next_us = next_us + interval_us", "paced_until > :now AND next_us >= :now_us", values,
+                    ReturnValue.UPDATED_OLD);
+            if (ahead.isPresent()) {
+                return Optional.of(PagePacing.ofMicros(Long.parseLong(ahead.get().get("next_us").n())));
+            }
+            if (update(pageId, "SET next_us = :now_us + interval_us", "paced_until > :now AND next_us < :now_us",
+                    values, ReturnValue.NONE).isPresent()) {
+                return Optional.of(now);
+            }
+            Map<String, AttributeValue> item = read(pageId);
+            if (!paced(item, now)) {
+                return Optional.empty();
+            }
+        }
+        // Lost every race against other containers' reservations: the page is busy; come back after a slot's time.
+        return Optional.of(now.plusSeconds(1));
+    }
+
+    @Override
+    public double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now) {
+        Map<String, AttributeValue> item = read(pageId);
+        long interval = item.containsKey("interval_us") ? Long.parseLong(item.get("interval_us").n())
+                : PagePacing.intervalMicros(PagePacing.DEFAULT_RATE);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":now", n(now.toEpochMilli()));
+        values.put(":until", n(pacedUntil.toEpochMilli()));
+        values.put(":expires", n(pacedUntil.plus(KEPT_FOR).getEpochSecond()));
+        if (!paced(item, now)) {
+            long start = ratePerSecond > 0 ? PagePacing.intervalMicros(ratePerSecond) : interval;
+            values.put(":interval", n(start));
+            values.put(":next", n(PagePacing.micros(notBefore) + start));
+            if (update(pageId, "SET interval_us = :interval, next_us = :next, paced_until = :until, "
+                            + "halved_at = :now, expires_at = :expires",
+                    "attribute_not_exists(paced_until) OR paced_until <= :now", values, ReturnValue.NONE).isPresent()) {
+                return 1_000_000.0 / start;
+            }
+        }
+        // Paced already: slow down by a fifth, at most once a second, and stay paced longer.
+        values.remove(":interval");
+        values.remove(":next");
+        long slower = PagePacing.slower(interval);
+        values.put(":second_ago", n(now.toEpochMilli() - 1000));
+        values.put(":old_interval", n(interval));
+        values.put(":slower", n(slower));
+        if (update(pageId, "SET interval_us = :slower, halved_at = :now, paced_until = :until, expires_at = :expires",
+                "paced_until > :now AND halved_at <= :second_ago AND interval_us = :old_interval", values,
+                ReturnValue.NONE).isPresent()) {
+            interval = slower;
+        } else {
+            update(pageId, "SET paced_until = :until, expires_at = :expires", "paced_until < :until",
+                    Map.of(":until", values.get(":until"), ":expires", values.get(":expires")), ReturnValue.NONE);
+        }
+        if (notBefore.isAfter(now)) {
+            update(pageId, "SET next_us = :not_before", "next_us < :not_before",
+                    Map.of(":not_before", n(PagePacing.micros(notBefore))), ReturnValue.NONE);
+        }
+        return 1_000_000.0 / interval;
+    }
+
+    private static boolean paced(Map<String, AttributeValue> item, Instant now) {
+        AttributeValue until = item.get("paced_until");
+        return until != null && Long.parseLong(until.n()) > now.toEpochMilli();
+    }
+
+    private Map<String, AttributeValue> read(String pageId) {
+        return SdkFailures.call("DynamoDB", () -> {
+            var response = dynamo.getItem(r -> r.tableName(table).key(key(pageId)).consistentRead(true));
+            return response.hasItem() ? response.item() : Map.<String, AttributeValue>of();
+        });
+    }
+
+    /** The updated attributes asked for (an empty map for none), or empty when the condition failed. */
+    private Optional<Map<String, AttributeValue>> update(String pageId, String update, String condition,
+                                                         Map<String, AttributeValue> values, ReturnValue returns) {
+        return SdkFailures.call("DynamoDB", () -> {
+            try {
+                var response = dynamo.updateItem(r -> r.tableName(table).key(key(pageId)).updateExpression(update)
+                        .conditionExpression(condition).expressionAttributeValues(values).returnValues(returns));
+                return Optional.of(response.hasAttributes() ? response.attributes() : Map.of());
+            } catch (ConditionalCheckFailedException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static Map<String, AttributeValue> key(String pageId) {
+        return Map.of("page_id", AttributeValue.fromS(pageId), "state_key", AttributeValue.fromS(STATE_KEY));
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

@@ -1,0 +1,208 @@
+package ai.joinchat.push.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Paces a page's Send API calls once Facebook has throttled it, for every worker container at once.
+ *
+ * <p>The shared state is one small item per page in a {@link Store} (DynamoDB): a send interval
+ * (the page's learned rate), the next free send slot (a GCRA "theoretical arrival time") and the
+ * time pacing ends. A message of a paced page reserves the next slot with one conditional write
+ * and is sent then, so a burst is spread at the learned rate across all containers instead of
+ * hitting the limit again and again. Pacing is engaged only for a page this container has seen
+ * throttled within {@link #PACED_FOR}: other pages (and every page before its first throttle)
+ * cost no call at all. Other pages are never slowed: all state is per page.
+ *
+ * <p>The rate is learned and adjusted AIMD-like: the first throttle starts pacing at 90% of the
+ * successes this container saw for the page in the last second (what Facebook just accepted), or
+ * at the rate the page had last time, or {@link #DEFAULT_RATE}; each further throttle while paced
+ * multiplies the rate by {@link #DECREASE} (at most once a second, so one burst of refusals
+ * counts once); pacing ends
+ * {@link #PACED_FOR} after the last throttle, and the next burst learns the rate afresh (the
+ * additive probe). Facebook's own hint ({@code Retry-After}, {@code estimated_time_to_regain_access})
+ * moves the next free slot to after it.
+ *
+ * <p>Thread-safe; one instance per container.
+ */
+public final class PagePacing {
+
+    /** How long a page stays paced after its last throttle. */
+    static final Duration PACED_FOR = Duration.ofMinutes(2);
+    /** The starting rate when nothing better is known (Messenger's audio / video limit). */
+    static final double DEFAULT_RATE = 10;
+    /** The learned rate starts this much below what Facebook just accepted. */
+    static final double LEARNED_SHARE = 0.9;
+    /** Each further throttle while paced multiplies the rate by this (at most once a second). */
+    static final double DECREASE = 0.8;
+    /** A page is never paced slower than this. */
+    static final double SLOWEST_RATE = 0.2;
+    private static final int MAX_SUCCESSES_KEPT = 2_000;
+
+    /** The shared per-page pace. */
+    public interface Store {
+        /**
+         * Takes the page's next send slot (and moves the next free one on by the interval), or
+         * empty when the page is not paced (any more).
+         */
+        Optional<Instant> reserve(String pageId, Instant now);
+
+        /**
+         * Facebook throttled the page: when it is not paced, starts pacing at {@code ratePerSecond}
+         * (0: the page's previous rate, else {@link #DEFAULT_RATE}); when it is, halves the rate
+         * unless that was done within the last second. Either way nothing is sent before
+         * {@code notBefore} and the page stays paced until {@code pacedUntil}.
+         *
+         * @return the page's rate afterwards (calls per second)
+         */
+        double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now);
+    }
+
+    /** What this container knows of a page. */
+    private static final class Local {
+        volatile Instant pacedUntil;
+        final ArrayDeque<Instant> successes = new ArrayDeque<>();
+    }
+
+    private final Store store;
+    private final Map<String, Local> pages = new ConcurrentHashMap<>();
+
+    public PagePacing(Store store) {
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** Pacing kept in this process only (tests and tools; a deployment shares it through DynamoDB). */
+    public static PagePacing inProcess() {
+        return new PagePacing(new InProcessStore());
+    }
+
+    /** True when this container paces the page (it saw it throttled recently). */
+    public boolean paced(String pageId, Instant now) {
+        Local local = pages.get(pageId);
+        Instant until = local == null ? null : local.pacedUntil;
+        return until != null && now.isBefore(until);
+    }
+
+    /**
+     * When the page's next message may be sent: {@code now} for a page that is not paced (no call
+     * made), else the slot reserved for it.
+     */
+    public Instant slot(String pageId, Instant now) {
+        if (!paced(pageId, now)) {
+            return now;
+        }
+        Optional<Instant> slot = store.reserve(pageId, now);
+        if (slot.isEmpty()) {
+            pages.get(pageId).pacedUntil = null;
+            return now;
+        }
+        return slot.get().isBefore(now) ? now : slot.get();
+    }
+
+    /** Facebook took a message of the page (what it accepts is what a throttle learns from). */
+    public void sent(String pageId, Instant now) {
+        Local local = pages.computeIfAbsent(pageId, k -> new Local());
+        synchronized (local.successes) {
+            local.successes.addLast(now);
+            trim(local.successes, now);
+        }
+    }
+
+    /** What a throttle did: the slot reserved for the refused message, and the page's rate now. */
+    public record Throttle(Instant slot, double ratePerSecond) {
+    }
+
+    /**
+     * Facebook throttled a message of the page: starts or tightens the page's pace and reserves a
+     * new slot for that message.
+     *
+     * @param comeBackAfter Facebook's own wait, {@link Duration#ZERO} when it gave none
+     */
+    public Throttle throttled(String pageId, Duration comeBackAfter, Instant now) {
+        Local local = pages.computeIfAbsent(pageId, k -> new Local());
+        double accepted;
+        synchronized (local.successes) {
+            trim(local.successes, now);
+            accepted = local.successes.size();
+        }
+        Instant notBefore = now.plus(comeBackAfter);
+        Instant pacedUntil = notBefore.plus(PACED_FOR);
+        double rate = store.throttled(pageId, accepted * LEARNED_SHARE, notBefore, pacedUntil, now);
+        local.pacedUntil = pacedUntil;
+        Instant slot = store.reserve(pageId, now).orElse(notBefore);
+        return new Throttle(slot.isBefore(notBefore) ? notBefore : slot, rate);
+    }
+
+    private static void trim(ArrayDeque<Instant> successes, Instant now) {
+        Instant oldest = now.minusSeconds(1);
+        while (!successes.isEmpty() && (successes.peekFirst().isBefore(oldest) || successes.size() > MAX_SUCCESSES_KEPT)) {
+            successes.removeFirst();
+        }
+    }
+
+    /** The multiplicative decrease: the rate times {@link #DECREASE}, never below {@link #SLOWEST_RATE}. */
+    static long slower(long intervalMicros) {
+        return Math.min(Math.round(intervalMicros / DECREASE), intervalMicros(SLOWEST_RATE));
+    }
+
+    /** The send interval for a rate, in microseconds. */
+    static long intervalMicros(double ratePerSecond) {
+        return Math.round(1_000_000 / Math.max(SLOWEST_RATE, ratePerSecond));
+    }
+
+    static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+    }
+
+    static Instant ofMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
+    }
+
+    /** The same algorithm as the DynamoDB store, on one lock in this process. */
+    static final class InProcessStore implements Store {
+        private record Pace(long intervalMicros, long nextMicros, Instant pacedUntil, Instant halvedAt) {
+        }
+
+        private final Map<String, Pace> paces = new ConcurrentHashMap<>();
+
+        @Override
+        public synchronized Optional<Instant> reserve(String pageId, Instant now) {
+            Pace pace = paces.get(pageId);
+            if (pace == null || !now.isBefore(pace.pacedUntil())) {
+                return Optional.empty();
+            }
+            long slot = Math.max(pace.nextMicros(), micros(now));
+            paces.put(pageId, new Pace(pace.intervalMicros(), slot + pace.intervalMicros(), pace.pacedUntil(),
+                    pace.halvedAt()));
+            return Optional.of(ofMicros(slot));
+        }
+
+        @Override
+        public synchronized double throttled(String pageId, double ratePerSecond, Instant notBefore,
+                                             Instant pacedUntil, Instant now) {
+            Pace pace = paces.get(pageId);
+            long interval;
+            long next;
+            Instant halvedAt;
+            if (pace == null || !now.isBefore(pace.pacedUntil())) {
+                interval = ratePerSecond > 0 ? intervalMicros(ratePerSecond)
+                        : pace != null ? pace.intervalMicros() : intervalMicros(DEFAULT_RATE);
+                next = micros(notBefore) + interval;
+                halvedAt = now;
+            } else {
+                boolean halve = !now.minusSeconds(1).isBefore(pace.halvedAt());
+                interval = halve ? slower(pace.intervalMicros()) : pace.intervalMicros();
+                next = Math.max(pace.nextMicros(), micros(notBefore));
+                halvedAt = halve ? now : pace.halvedAt();
+                pacedUntil = pacedUntil.isAfter(pace.pacedUntil()) ? pacedUntil : pace.pacedUntil();
+            }
+            paces.put(pageId, new Pace(interval, next, pacedUntil, halvedAt));
+            return 1_000_000.0 / interval;
+        }
+    }
+}
