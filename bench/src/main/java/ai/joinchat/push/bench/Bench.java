@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code ./bin/bench}: starts the whole system exactly as local mode does (embedded backends
@@ -63,6 +65,7 @@ public final class Bench {
     }
 
     static boolean run(BenchOptions options) throws Exception {
+        quietEmbeddedBackends();
         Path root = findRepositoryRoot();
         LocalMode.disableNagleInJdkHttpServer(); // before the Graph stub, this JVM's first HTTP server
         Files.createDirectories(options.logFile().toAbsolutePath().getParent());
@@ -90,6 +93,9 @@ public final class Bench {
                 if (options.coldStarts() || options.coldOnly()) {
                     new ColdStarts(options, localMode, report, console).measure();
                 }
+                if (!options.coldOnly()) {
+                    new SecretsFlood(localMode, report, console).measure();
+                }
             }
             if (options.lifecycle() && !options.coldOnly()) {
                 progress("restarting local mode with the functions behind counting proxies...");
@@ -101,6 +107,21 @@ public final class Bench {
         System.out.println();
         report.print(System.out);
         return true;
+    }
+
+    /** Held so java.util.logging keeps the level set on it. */
+    private static final Logger SQLITE4JAVA_LOGGER = Logger.getLogger("com.almworks.sqlite4java");
+
+    /**
+     * The embedded backends, in this JVM, say on stderr that SLF4J has no provider and that
+     * sqlite4java cannot tell its jar's version: true, harmless, and noise around the table (local
+     * mode's launcher silences the same two).
+     */
+    private static void quietEmbeddedBackends() {
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
     }
 
     private static void measureLifecycle(Path root, BenchOptions options, DemoCredentials credentials, GraphStub graph,
