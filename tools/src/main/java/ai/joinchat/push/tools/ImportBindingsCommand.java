@@ -32,7 +32,7 @@ import java.util.Optional;
 public final class ImportBindingsCommand {
 
     static final int BATCH_SIZE = 100;
-    /** Local mode's address, demo page and its api_secret (local/README.md, "Demo credentials"). */
+    /** Local mode's address, demo page and its api_secret (docs/local-mode.md, "Demo credentials"). */
     static final String DEFAULT_BASE_URL = "http://127.0.0.1:3000";
     static final String DEFAULT_PAGE_ID = "1234567890";
     static final String DEFAULT_API_SECRET = "demo-api-secret";
