@@ -76,11 +76,6 @@ public final class PagePacing {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** Pacing kept in this process only (tests and tools; a deployment shares it through DynamoDB). */
-    public static PagePacing inProcess() {
-        return new PagePacing(new InProcessStore());
-    }
-
     /** True when this container paces the page (it saw it throttled recently). */
     public boolean paced(String pageId, Instant now) {
         Local local = pages.get(pageId);
@@ -161,48 +156,5 @@ public final class PagePacing {
 
     static Instant ofMicros(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
-    }
-
-    /** The same algorithm as the DynamoDB store, on one lock in this process. */
-    static final class InProcessStore implements Store {
-        private record Pace(long intervalMicros, long nextMicros, Instant pacedUntil, Instant halvedAt) {
-        }
-
-        private final Map<String, Pace> paces = new ConcurrentHashMap<>();
-
-        @Override
-        public synchronized Optional<Instant> reserve(String pageId, Instant now) {
-            Pace pace = paces.get(pageId);
-            if (pace == null || !now.isBefore(pace.pacedUntil())) {
-                return Optional.empty();
-            }
-            long slot = Math.max(pace.nextMicros(), micros(now));
-            paces.put(pageId, new Pace(pace.intervalMicros(), slot + pace.intervalMicros(), pace.pacedUntil(),
-                    pace.halvedAt()));
-            return Optional.of(ofMicros(slot));
-        }
-
-        @Override
-        public synchronized double throttled(String pageId, double ratePerSecond, Instant notBefore,
-                                             Instant pacedUntil, Instant now) {
-            Pace pace = paces.get(pageId);
-            long interval;
-            long next;
-            Instant halvedAt;
-            if (pace == null || !now.isBefore(pace.pacedUntil())) {
-                interval = ratePerSecond > 0 ? intervalMicros(ratePerSecond)
-                        : pace != null ? pace.intervalMicros() : intervalMicros(DEFAULT_RATE);
-                next = micros(notBefore) + interval;
-                halvedAt = now;
-            } else {
-                boolean halve = !now.minusSeconds(1).isBefore(pace.halvedAt());
-                interval = halve ? slower(pace.intervalMicros()) : pace.intervalMicros();
-                next = Math.max(pace.nextMicros(), micros(notBefore));
-                halvedAt = halve ? now : pace.halvedAt();
-                pacedUntil = pacedUntil.isAfter(pace.pacedUntil()) ? pacedUntil : pace.pacedUntil();
-            }
-            paces.put(pageId, new Pace(interval, next, pacedUntil, halvedAt));
-            return 1_000_000.0 / interval;
-        }
     }
 }

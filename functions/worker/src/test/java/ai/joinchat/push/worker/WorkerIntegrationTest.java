@@ -428,6 +428,39 @@ class WorkerIntegrationTest {
         assertTrue(ratio <= 1.5, "the burst took " + seconds + " s");
     }
 
+    @Test
+    void aKeylessMessagePacedPastTheUnclaimedLimitIsStillDeliveredAndItsStatusNeverSaysFailed() throws Exception {
+        String scenario = "paced-keyless";
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("open")
+                .willReturn(graphError(400, 613, null).withHeader("Retry-After", "2")));
+        graph.stubFor(post(urlPathEqualTo(messagesPath)).inScenario(scenario).whenScenarioStateIs("open")
+                .willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_keyless\"}")));
+        QueuedMessage first = accept("31313131");
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)), "the first message is throttled: the page is paced");
+
+        // Accepted without a key: its record stays pending until a worker commits or claims it.
+        QueuedMessage keyless = new QueuedMessage(UUID.randomUUID().toString(), pageId,
+                WorkerFixture.recipient("id", "32323232"), "text",
+                Json.object().put("template_type", "text").put("text", "no key"), "UPDATE",
+                null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+        records.createPending(MessageRecord.pending(keyless.messageId(), pageId, keyless.recipient(), "text",
+                List.of(), Instant.now(), keyless.decideBy()), Deadline.none());
+        queue.enqueue(keyless, 0, Deadline.none());
+        assertEquals(1, poller.pollOnce(Duration.ofSeconds(1)), "the key-less message, paced behind the first");
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
+
+        // An hour on, the send API's status read settles a record still pending as failed (not_enqueued).
+        records.failUnclaimed(keyless.messageId(), new DeliveryError("not_enqueued", null, "never claimed", true),
+                Instant.now(), Deadline.none());
+        assertEquals(MessageStatus.QUEUED, record(keyless).status(), "held for the pace, so committed");
+
+        poller.start();
+        awaitAll(List.of(first, keyless), MessageStatus.SENT, Duration.ofSeconds(30));
+        assertNull(record(keyless).error());
+        graph.verify(exactly(3), postRequestedFor(urlPathEqualTo(messagesPath)));
+    }
+
     @org.junit.jupiter.api.Disabled("open: with one serial event source the other page's messages queue behind the "
             + "busy page's backlog and copies (head-of-line), though never throttled nor paced themselves")
     @Test
