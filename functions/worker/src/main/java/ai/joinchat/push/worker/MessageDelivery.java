@@ -75,6 +75,8 @@ public final class MessageDelivery {
     static final String RATE_LIMITED = "rate_limited";
     /** A paced message whose slot is at most this far off waits for it inline instead of going back to the queue. */
     static final Duration INLINE_PACE_WAIT = Duration.ofMillis(250);
+    /** A copy put back for its slot waits inline for up to this (SQS delays by whole seconds). */
+    static final Duration COPY_INLINE_PACE_WAIT = Duration.ofSeconds(1);
     /** How long a throttled message waits when the page's shared pace is out of reach. */
     static final Duration UNPACED_BACKOFF = Duration.ofSeconds(2);
     /** What an inline wait must leave of the invocation's deadline for the send itself. */
@@ -244,7 +246,10 @@ public final class MessageDelivery {
         if (wait.isNegative() || wait.isZero()) {
             return Optional.empty();
         }
-        if (wait.compareTo(INLINE_PACE_WAIT) <= 0 && deadline.remaining().compareTo(wait.plus(SEND_RESERVE)) > 0) {
+        // A copy comes back on the whole second before its slot (SQS's unit): it waits out the rest here,
+        // so copies keep their own slots instead of bunching on the second, and never loop through the queue.
+        Duration inline = message.notBefore() != null ? COPY_INLINE_PACE_WAIT : INLINE_PACE_WAIT;
+        if (wait.compareTo(inline) <= 0 && deadline.remaining().compareTo(wait.plus(SEND_RESERVE)) > 0) {
             sleep(wait);
             return Optional.empty();
         }
