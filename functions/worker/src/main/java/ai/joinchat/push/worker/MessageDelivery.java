@@ -241,6 +241,9 @@ public final class MessageDelivery {
         if (throttledTooLong(message, now)) {
             return Optional.empty(); // one last try: throttled again, it ends rate_limited
         }
+        if (message.notBefore() != null) {
+            pacing.pacedElsewhere(message.pageId(), now); // the page's other messages take slots here too
+        }
         Instant slot = message.notBefore() != null ? message.notBefore() : pacing.slot(message.pageId(), now);
         Duration wait = Duration.between(now, slot);
         if (wait.isNegative() || wait.isZero()) {

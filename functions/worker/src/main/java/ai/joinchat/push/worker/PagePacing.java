@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * time pacing ends. A message of a paced page reserves the next slot with one conditional write
  * and is sent then, so a burst is spread at the learned rate across all containers instead of
  * hitting the limit again and again. Pacing is engaged only for a page this container has seen
- * throttled within {@link #PACED_FOR}: other pages (and every page before its first throttle)
- * cost no call at all. Other pages are never slowed: all state is per page.
+ * throttled within {@link #PACED_FOR}, or whose copy another container put back for its slot
+ * ({@link #pacedElsewhere}): other pages (and every page before then) cost no call at all. Other pages are never slowed: all state is per page.
  *
  * <p>The rate is learned and adjusted AIMD-like: the first throttle starts pacing at 90% of the
  * successes this container saw for the page in the last second (what Facebook just accepted), or
@@ -97,6 +97,20 @@ public final class PagePacing {
             return now;
         }
         return slot.get().isBefore(now) ? now : slot.get();
+    }
+
+    /**
+     * Another container paced the page: a copy it put back for its slot ({@code not_before}) came
+     * here. This container then reserves slots for the page's other messages too (from the shared
+     * pace, which says when pacing ends) instead of sending them into the limit until its own first
+     * throttle. Costs nothing for pages no container has seen throttled.
+     */
+    public void pacedElsewhere(String pageId, Instant now) {
+        Local local = pages.computeIfAbsent(pageId, k -> new Local());
+        Instant until = local.pacedUntil;
+        if (until == null || until.isBefore(now)) {
+            local.pacedUntil = now.plus(PACED_FOR);
+        }
     }
 
     /** Facebook took a message of the page (what it accepts is what a throttle learns from). */
