@@ -89,6 +89,7 @@ public final class Bench {
                     scenarios.webhookThousandEvents();
                     scenarios.readReceiptOverHistory();
                     scenarios.graphFanOut();
+                    scenarios.burstAboveRate();
                 }
                 if (options.coldStarts() || options.coldOnly()) {
                     new ColdStarts(options, localMode, report, console).measure();

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The Messenger Send API as the benchmark needs it: every {@code POST /{version}/{page}/messages}
  * answers 200 with a new {@code message_id} after a set latency, and is recorded by the metadata
  * (our message id) it carries, with when it arrived, so echoes and receipts can be built and the
- * worker's fan-out measured.
+ * worker's fan-out measured. Like Facebook, it can limit a page's calls ({@link #limitRate}): above
+ * the rate a call is answered HTTP 400, Graph code 613, and not recorded.
  */
 final class GraphStub implements AutoCloseable {
 
@@ -43,6 +44,32 @@ final class GraphStub implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile Duration latency = Duration.ZERO;
+    private final Map<String, PageRate> rates = new ConcurrentHashMap<>();
+    private final AtomicInteger throttled = new AtomicInteger();
+    private final AtomicInteger takenAgain = new AtomicInteger();
+
+    /** One page's calls: one second's worth of tokens, refilled at the page's rate. */
+    private static final class PageRate {
+        final double perSecond;
+        double tokens;
+        long refilledNanos = System.nanoTime();
+
+        PageRate(double perSecond) {
+            this.perSecond = perSecond;
+            this.tokens = perSecond;
+        }
+
+        synchronized boolean take() {
+            long now = System.nanoTime();
+            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
+            refilledNanos = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens--;
+            return true;
+        }
+    }
 
     private GraphStub(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -90,6 +117,25 @@ final class GraphStub implements AutoCloseable {
         return found;
     }
 
+    /** Limits the page's Send API calls to {@code perSecond} (0: no limit). */
+    void limitRate(String pageId, double perSecond) {
+        if (perSecond <= 0) {
+            rates.remove(pageId);
+        } else {
+            rates.put(pageId, new PageRate(perSecond));
+        }
+    }
+
+    /** Calls that carried a message id the stub had taken already (a second delivery). */
+    int takenAgain() {
+        return takenAgain.get();
+    }
+
+    /** Calls answered 613 so far. */
+    int throttled() {
+        return throttled.get();
+    }
+
     int maxInFlight() {
         return maxInFlight.get();
     }
@@ -112,6 +158,16 @@ final class GraphStub implements AutoCloseable {
                     answer(exchange, 404, "{\"error\":{\"message\":\"unknown path\",\"code\":100}}");
                     return;
                 }
+                String[] path = exchange.getRequestURI().getPath().split("/");
+                PageRate rate = path.length > 2 ? rates.get(path[2]) : null;
+                if (rate != null && !rate.take()) {
+                    throttled.incrementAndGet();
+                    exchange.getResponseHeaders().set("X-Business-Use-Case-Usage", "{\"" + path[2] + "\":[{\"type\":"
+                            + "\"messenger\",\"call_count\":100,\"estimated_time_to_regain_access\":0}]}");
+                    answer(exchange, 400, "{\"error\":{\"message\":\"(#613) Calls to this api have exceeded the "
+                            + "rate limit.\",\"type\":\"OAuthException\",\"code\":613,\"fbtrace_id\":\"Bench\"}}");
+                    return;
+                }
                 JsonNode request = Json.parse(body).orElse(Json.object());
                 String psid = request.path("recipient").path("id").asText("");
                 String messageId = request.path("message").path("metadata").asText("");
@@ -120,7 +176,9 @@ final class GraphStub implements AutoCloseable {
                 if (!delay.isZero()) {
                     Thread.sleep(delay.toMillis());
                 }
-                calls.put(messageId, new Call(messageId, psid, mid, arrived, System.nanoTime()));
+                if (calls.put(messageId, new Call(messageId, psid, mid, arrived, System.nanoTime())) != null) {
+                    takenAgain.incrementAndGet();
+                }
                 answer(exchange, 200, "{\"recipient_id\":\"" + psid + "\",\"message_id\":\"" + mid + "\"}");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

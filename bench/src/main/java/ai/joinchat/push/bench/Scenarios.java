@@ -236,6 +236,39 @@ final class Scenarios {
         }
     }
 
+    /**
+     * A burst of 200 messages to a page Facebook (the stub) limits to 20 calls a second: the worker
+     * paces the page instead of sending into the limit, so the last delivery should come close to
+     * 200 / 20 = 10 s after the first send.
+     */
+    void burstAboveRate() {
+        int total = 200;
+        double perSecond = 20;
+        String pageId = api.credentials().pageId();
+        graph.limitRate(pageId, perSecond);
+        try {
+            Bench.progress("burst of " + total + " to a page limited to " + (int) perSecond + " calls/s...");
+            List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+            int throttledBefore = graph.throttled();
+            int takenAgainBefore = graph.takenAgain();
+            long started = System.nanoTime();
+            concurrent(8, total, () -> ids.add(api.sendAccepted(payloads.textMessage(Payloads.newPsid()))));
+            await(total + " deliveries of the burst", () -> graph.calls(ids).size() == total);
+            long last = graph.calls(ids).stream().mapToLong(GraphStub.Call::answeredNanos).max().orElseThrow();
+            flushConsole();
+            double seconds = (last - started) / 1e9;
+            double ideal = total / perSecond;
+            String line = String.format(Locale.ROOT, "last delivery %.1f s for %d at %.0f/s = ratio %.2f (goal <= 1.2)",
+                    seconds, total, perSecond, seconds / ideal);
+            Bench.progress("burst above rate: " + line);
+            report.add("burst above rate", String.format(Locale.ROOT, "%.2f", seconds / ideal), line + "; "
+                    + (graph.throttled() - throttledBefore) + " calls answered 613; "
+                    + (graph.takenAgain() - takenAgainBefore) + " taken twice");
+        } finally {
+            graph.limitRate(pageId, 0);
+        }
+    }
+
     /** The record the send API leaves for a message SQS took (the worker may send it at once). */
     private Map<String, AttributeValue> pendingItem(String messageId, String psid) {
         String now = Instant.now().toString();

@@ -55,11 +55,46 @@ import java.util.regex.Pattern;
  * Facebook's watermarks: the timestamp of the last message of the conversation delivered (read).
  * {@code POST /__sandbox/receipts} with {@code {"mode": "off" | "delivery" | "read", "delay_ms":
  * 1000, "clock_skew_ms": -90000}} sets both while it runs.
+ *
+ * <p>Like Facebook, it limits each page's Send API calls ({@link #limitRate}; Facebook's is
+ * {@link #FACEBOOK_RATE_PER_PAGE} a second for text): a token bucket per page holding one
+ * second's worth of calls. A call above the rate is answered HTTP 400, Graph code 613, with the
+ * {@code X-Business-Use-Case-Usage} header Facebook sends (its {@code estimated_time_to_regain_access},
+ * in minutes, 0 for a limit that refills within the second); the message is not taken, so it is
+ * neither echoed nor counted as delivered. {@code POST /__sandbox/rate} with
+ * {@code {"page_id": "...", "per_second": 20}} sets one page's rate ({@code 0}: unlimited; without
+ * {@code page_id}: every page's default), {@code GET /__sandbox/rate} shows the rates and how many
+ * calls were throttled.
  */
 public final class GraphApiSandbox implements AutoCloseable {
 
     private static final Pattern SEND_PATH = Pattern.compile("^/(v\\d+\\.\\d+)/([^/]+)/messages/?$");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Messenger's Send API limit for text and templates, calls per second per page. */
+    public static final double FACEBOOK_RATE_PER_PAGE = 300;
+
+    /** One page's calls: a token bucket holding one second's worth at the page's rate. */
+    private static final class PageRate {
+        final double perSecond;
+        double tokens;
+        long refilledNanos = System.nanoTime();
+
+        PageRate(double perSecond) {
+            this.perSecond = perSecond;
+            this.tokens = perSecond;
+        }
+
+        synchronized boolean take() {
+            long now = System.nanoTime();
+            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
+            refilledNanos = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens--;
+            return true;
+        }
+    }
 
     /** What one of the next sends answers instead: an error, or a lost reply. */
     private record Fault(int status, JsonNode error, boolean loseReply) {
@@ -87,6 +122,11 @@ public final class GraphApiSandbox implements AutoCloseable {
     private volatile Receipts receipts = Receipts.OFF;
     private volatile Duration receiptDelay = Duration.ofSeconds(1);
     private final LocalHttp http;
+    /** Every page's rate unless set per page; 0: unlimited. */
+    private volatile double defaultRate = FACEBOOK_RATE_PER_PAGE;
+    private final Map<String, Double> pageRates = new ConcurrentHashMap<>();
+    private final Map<String, PageRate> buckets = new ConcurrentHashMap<>();
+    private final AtomicLong throttledCalls = new AtomicLong();
 
     private GraphApiSandbox(int port, Console console, Map<String, String> pageAccessTokens, String appSecret) {
         this.console = console;
@@ -134,6 +174,43 @@ public final class GraphApiSandbox implements AutoCloseable {
     /** The next {@code count} sends answer {@code status} with {@code {"error": error}}. */
     public void failNextSends(int count, int status, JsonNode error) {
         faults.addAll(Collections.nCopies(count, new Fault(status, error.deepCopy(), false)));
+    }
+
+    /**
+     * Limits a page's Send API calls to {@code perSecond} (0: unlimited), or, with a null page, every
+     * page whose rate was not set on its own.
+     */
+    public void limitRate(String pageId, double perSecond) {
+        if (perSecond < 0 || Double.isNaN(perSecond) || Double.isInfinite(perSecond)) {
+            throw new IllegalArgumentException("per_second must be 0 (unlimited) or more");
+        }
+        if (pageId == null) {
+            defaultRate = perSecond;
+            buckets.clear();
+        } else {
+            pageRates.put(pageId, perSecond);
+            buckets.remove(pageId);
+        }
+    }
+
+    /** The page's Send API rate, calls per second (0: unlimited). */
+    public double rateOf(String pageId) {
+        return pageRates.getOrDefault(pageId, defaultRate);
+    }
+
+    /** How many calls were answered 613 so far. */
+    public long throttledCalls() {
+        return throttledCalls.get();
+    }
+
+    /** Takes one of the page's calls; false when the page is above its rate. */
+    private boolean withinRate(String pageId) {
+        double rate = rateOf(pageId);
+        if (rate <= 0) {
+            return true;
+        }
+        PageRate bucket = buckets.compute(pageId, (k, old) -> old != null && old.perSecond == rate ? old : new PageRate(rate));
+        return bucket.take();
     }
 
     /** Facebook's clock runs {@code skew} ahead of this machine's (behind when negative): echoes and watermarks use it. */
@@ -186,6 +263,22 @@ public final class GraphApiSandbox implements AutoCloseable {
                     respond(exchange, 200, Json.object().put("mode", receipts.name().toLowerCase(Locale.ROOT))
                             .put("delay_ms", receiptDelay.toMillis()).put("clock_skew_ms", clockSkew.toMillis()));
                 }
+                case "GET /__sandbox/rate" -> respond(exchange, 200, rates());
+                case "POST /__sandbox/rate" -> {
+                    JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
+                    JsonNode perSecond = request.path("per_second");
+                    String pageId = Json.text(request, "page_id");
+                    if (!perSecond.isNumber() || perSecond.asDouble() < 0
+                            || (request.has("page_id") && (pageId == null || !pageId.matches("\\d{1,40}")))) {
+                        respond(exchange, 400, graphError("(#100) per_second must be a number, 0 or more, and "
+                                + "page_id, when given, digits", "OAuthException", 100));
+                    } else {
+                        limitRate(pageId, perSecond.asDouble());
+                        console.print("graph", "graph_rate_set", (pageId == null ? "every page" : "page " + pageId)
+                                + ": " + describeRate(perSecond.asDouble()), Console.fields("page_id", pageId));
+                        respond(exchange, 200, rates());
+                    }
+                }
                 case "POST /__sandbox/faults" -> {
                     JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
                     int count = Math.max(1, request.path("count").asInt(1));
@@ -231,8 +324,8 @@ public final class GraphApiSandbox implements AutoCloseable {
             record.put("raw_body", new String(rawBody, StandardCharsets.UTF_8));
         }
 
-        Fault fault = faults.poll();
-        boolean loseReply = fault != null && fault.loseReply();
+        Fault fault = null;
+        boolean throttled = false;
         int status = 400;
         ObjectNode response;
         if (token == null || token.isEmpty()) {
@@ -245,7 +338,11 @@ public final class GraphApiSandbox implements AutoCloseable {
             response = graphError("(#100) The parameter recipient is required", "OAuthException", 100);
         } else if (!body.path("message").isObject()) {
             response = graphError("(#100) The parameter message is required", "OAuthException", 100);
-        } else if (fault != null && !loseReply) {
+        } else if (!withinRate(pageId)) {
+            throttled = true;
+            throttledCalls.incrementAndGet();
+            response = graphError("(#613) Calls to this api have exceeded the rate limit.", "OAuthException", 613);
+        } else if ((fault = faults.poll()) != null && !fault.loseReply()) {
             status = fault.status();
             response = Json.object().set("error", fault.error());
         } else {
@@ -253,7 +350,7 @@ public final class GraphApiSandbox implements AutoCloseable {
             response = Json.object().put("recipient_id", recipientId(body.get("recipient")))
                     .put("message_id", "m_" + randomId(30));
         }
-        boolean replyLost = status == 200 && loseReply;
+        boolean replyLost = status == 200 && fault != null && fault.loseReply();
         record.put("status", status).put("reply_lost", replyLost).set("response", response);
         recorded.add(record);
         String messageId = Json.text(response, "message_id");
@@ -265,6 +362,15 @@ public final class GraphApiSandbox implements AutoCloseable {
                     + " and cut the connection before answering (the echo settles it)",
                     Console.fields("page_id", pageId, "message_id", messageId));
             return; // closed without a response: the worker sees a cut connection, an unknown outcome
+        }
+        if (throttled) {
+            console.print("graph", "graph_message_throttled", describe(pageId, body, status, response)
+                    + " (page rate " + describeRate(rateOf(pageId)) + ")",
+                    Console.fields("page_id", pageId, "status", status, "graph_code", 613));
+            exchange.getResponseHeaders().add("X-Business-Use-Case-Usage", "{\"" + pageId + "\":[{\"type\":\"messenger\","
+                    + "\"call_count\":100,\"total_cputime\":1,\"total_time\":1,\"estimated_time_to_regain_access\":0}]}");
+            respond(exchange, status, response);
+            return;
         }
         console.print("graph", status == 200 ? "graph_message_delivered" : "graph_message_rejected",
                 describe(pageId, body, status, response), Console.fields("page_id", pageId, "status", status,
@@ -380,6 +486,18 @@ public final class GraphApiSandbox implements AutoCloseable {
         return line.append(" [").append(body.path("messaging_type").asText("RESPONSE"))
                 .append(body.hasNonNull("tag") ? " " + body.get("tag").asText() : "")
                 .append("] -> ").append(response.path("message_id").asText()).toString();
+    }
+
+    private ObjectNode rates() {
+        ObjectNode rates = Json.object().put("default_per_second", defaultRate);
+        ObjectNode pages = rates.putObject("pages");
+        pageRates.forEach(pages::put);
+        return rates.put("throttled_calls", throttledCalls.get());
+    }
+
+    private static String describeRate(double perSecond) {
+        return perSecond <= 0 ? "unlimited" : (perSecond == Math.rint(perSecond)
+                ? Long.toString((long) perSecond) : Double.toString(perSecond)) + " calls/s";
     }
 
     private static String recipientId(JsonNode recipient) {

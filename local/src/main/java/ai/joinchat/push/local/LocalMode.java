@@ -387,6 +387,22 @@ public final class LocalMode implements AutoCloseable {
             throw new IllegalStateException("LOCAL_GRAPH_RECEIPTS must be off, delivery or read, is '" + receipts + "'");
         }
         sandbox.postReceipts(mode, Duration.ofMillis(Math.max(0, millis(environment, "LOCAL_GRAPH_RECEIPT_DELAY_MS", 1000))));
+        String rate = environment.getOrDefault("LOCAL_GRAPH_RATE_PER_PAGE", "").trim();
+        double perSecond = GraphApiSandbox.FACEBOOK_RATE_PER_PAGE;
+        if (rate.equalsIgnoreCase("off")) {
+            perSecond = 0;
+        } else if (!rate.isEmpty()) {
+            try {
+                perSecond = Double.parseDouble(rate);
+            } catch (NumberFormatException e) {
+                perSecond = -1;
+            }
+            if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
+                throw new IllegalStateException("LOCAL_GRAPH_RATE_PER_PAGE must be calls per second per page "
+                        + "(0 or off: unlimited), is '" + rate + "'");
+            }
+        }
+        sandbox.limitRate(null, perSecond);
     }
 
     private static long millis(Map<String, String> environment, String variable, long otherwise) {

@@ -171,6 +171,86 @@ class GraphApiSandboxTest {
         assertEquals(200, sendMessage(TOKEN, null, body).statusCode());
     }
 
+    private HttpResponse<String> rate(String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/rate"));
+        return http.send(json == null ? request.GET().build() : request.POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aPageAboveItsRateIsAnswered613WithTheUsageHeaderAndThoseCallsAreNeitherTakenNorEchoed() throws Exception {
+        List<JsonNode> echoes = new CopyOnWriteArrayList<>();
+        HttpServer webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        webhook.createContext("/webhook", exchange -> {
+            echoes.add(Json.parse(exchange.getRequestBody().readAllBytes()).orElseThrow());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        webhook.start();
+        try {
+            sandbox.echoTo(URI.create("http://127.0.0.1:" + webhook.getAddress().getPort() + "/webhook"));
+            assertEquals(GraphApiSandbox.FACEBOOK_RATE_PER_PAGE, Json.parse(rate(null).body())
+                    .path("default_per_second").asDouble(), "Facebook's rate unless told otherwise");
+            HttpResponse<String> set = rate("{\"page_id\":\"" + PAGE + "\",\"per_second\":5}");
+            assertEquals(200, set.statusCode(), set.body());
+            assertEquals(5, Json.parse(set.body()).path("pages").path(PAGE).asDouble());
+
+            int taken = 0;
+            HttpResponse<String> refused = null;
+            long started = System.nanoTime();
+            for (int i = 0; i < 12; i++) {
+                HttpResponse<String> response = sendMessage(TOKEN, null,
+                        "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"Hi " + i + "\",\"metadata\":\"msg-" + i + "\"}}");
+                if (response.statusCode() == 200) {
+                    taken++;
+                } else {
+                    refused = response;
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertTrue(taken >= 5 && taken <= 5 + Math.ceil(seconds * 5), "one second's worth at once, then 5/s: "
+                    + taken + " in " + seconds + " s");
+            assertEquals(400, refused.statusCode());
+            JsonNode error = Json.parse(refused.body()).path("error");
+            assertEquals(613, error.path("code").asInt());
+            assertEquals("(#613) Calls to this api have exceeded the rate limit.", error.path("message").asText());
+            assertEquals("OAuthException", error.path("type").asText());
+            assertFalse(error.path("fbtrace_id").asText().isEmpty());
+            JsonNode usage = Json.parse(refused.headers().firstValue("X-Business-Use-Case-Usage").orElseThrow());
+            assertEquals(0, usage.path(PAGE).path(0).path("estimated_time_to_regain_access").asInt());
+            assertEquals(12 - taken, Json.parse(rate(null).body()).path("throttled_calls").asInt());
+
+            Thread.sleep(500);
+            assertEquals(taken, echoes.size(), "only the calls taken are echoed");
+            assertEquals(taken, listedWithStatus(200));
+            String console = consoleBytes.toString(StandardCharsets.UTF_8);
+            assertTrue(console.contains("refused 400 (#613) Calls to this api have exceeded the rate limit. "
+                    + "(page rate 5 calls/s)"), console);
+
+            Thread.sleep(1100);
+            assertEquals(200, sendMessage(TOKEN, null, "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"later\"}}")
+                    .statusCode(), "the bucket refills at the page's rate");
+            assertEquals(200, sendMessage(TOKEN, null, "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"x\"}}").statusCode());
+            assertEquals(400, rate("{\"page_id\":\"abc\",\"per_second\":5}").statusCode());
+            assertEquals(400, rate("{\"per_second\":-1}").statusCode());
+            assertEquals(200, rate("{\"page_id\":\"" + PAGE + "\",\"per_second\":0}").statusCode());
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, sendMessage(TOKEN, null, "{\"recipient\":{\"id\":\"42\"},\"message\":{\"text\":\"x\"}}")
+                        .statusCode(), "0 is unlimited");
+            }
+        } finally {
+            webhook.stop(0);
+        }
+    }
+
+    private int listedWithStatus(int status) throws Exception {
+        int count = 0;
+        for (JsonNode record : listed()) {
+            count += record.path("status").asInt() == status ? 1 : 0;
+        }
+        return count;
+    }
+
     @Test
     void describesTemplates() {
         JsonNode body = Json.parse("{\"recipient\":{\"id\":\"7\"},\"messaging_type\":\"MESSAGE_TAG\",\"tag\":\"HUMAN_AGENT\","

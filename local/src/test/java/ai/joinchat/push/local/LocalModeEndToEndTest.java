@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -296,6 +297,33 @@ class LocalModeEndToEndTest {
         } finally {
             sandbox.postReceipts(GraphApiSandbox.Receipts.OFF, Duration.ofSeconds(1));
             sandbox.facebookClockSkew(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aPageThrottledByTheSandboxGetsEachOfA30MessageBurstSentExactlyOnceNoneFailed() throws Exception {
+        GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
+        sandbox.limitRate(credentials.pageId(), 5);
+        try {
+            long throttledBefore = sandbox.throttledCalls();
+            Map<String, String> psidByMessage = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 30; i++) {
+                String psid = newPsid();
+                psidByMessage.put(send(sendBody("{\"id\":\"" + psid + "\"}",
+                        "{\"template_type\":\"text\",\"text\":\"Burst " + i + "\"}", "")), psid);
+            }
+            for (Map.Entry<String, String> message : psidByMessage.entrySet()) {
+                JsonNode status = awaitStatus(message.getKey(), answer -> !"queued".equals(answer.path("status").asText())
+                        && !"sending".equals(answer.path("status").asText()));
+                assertEquals("sent", status.path("status").asText(), status.toString());
+            }
+            assertTrue(sandbox.throttledCalls() > throttledBefore, "the sandbox throttled the page");
+            for (String psid : psidByMessage.values()) {
+                assertEquals(1, sandbox.recordedMessages().stream().filter(toPsid(psid))
+                        .filter(record -> record.path("status").asInt() == 200).count(), "taken once: " + psid);
+            }
+        } finally {
+            sandbox.limitRate(credentials.pageId(), GraphApiSandbox.FACEBOOK_RATE_PER_PAGE);
         }
     }
 

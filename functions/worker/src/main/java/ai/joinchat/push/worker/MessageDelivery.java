@@ -75,6 +75,8 @@ public final class MessageDelivery {
     static final String RATE_LIMITED = "rate_limited";
     /** A paced message whose slot is at most this far off waits for it inline instead of going back to the queue. */
     static final Duration INLINE_PACE_WAIT = Duration.ofMillis(250);
+    /** A copy put back for its slot waits inline for up to this (SQS delays by whole seconds). */
+    static final Duration COPY_INLINE_PACE_WAIT = Duration.ofSeconds(1);
     /** How long a throttled message waits when the page's shared pace is out of reach. */
     static final Duration UNPACED_BACKOFF = Duration.ofSeconds(2);
     /** What an inline wait must leave of the invocation's deadline for the send itself. */
@@ -124,32 +126,13 @@ public final class MessageDelivery {
     private final QuickReplyOffers offers;
     private final OutboundQueue sentCopies;
     private final PagePacing pacing;
-    /** Without the worker's queue: a send whose record cannot be written is acknowledged unrecorded. */
-    private static final OutboundQueue NO_SENT_COPIES = (message, delaySeconds, deadline) -> {
-        throw new DependencyUnavailableException("SQS", null);
-    };
-
-    public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
-                           GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
-                           Clock clock, JsonLogger logger, Metrics metrics) {
-        this(records, secrets, recipients, mapper, graph, policy, clock, logger, metrics, QuickReplyOffers.NONE);
-    }
 
     /**
-     * @param offers where a sent message's {@code user_phone_number} / {@code user_email} quick
-     *               replies are recorded, so the webhook binds only taps on offers this system made
-     */
-    public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
-                           GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
-                           Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers) {
-        this(records, secrets, recipients, mapper, graph, policy, clock, logger, metrics, offers,
-                NO_SENT_COPIES, PagePacing.inProcess());
-    }
-
-    /**
+     * @param offers     where a sent message's {@code user_phone_number} / {@code user_email} quick
+     *                   replies are recorded, so the webhook binds only taps on offers this system made
      * @param sentCopies the worker's own queue, for the copy of a sent message whose record could
-     *                   not be written (without one, such a message is acknowledged unrecorded)
-     * @param pacing     the pages' shared pace ({@link DynamoPaceStore} in a deployment)
+     *                   not be written (when it refuses one, such a message is acknowledged unrecorded)
+     * @param pacing     the pages' shared pace ({@link DynamoPaceStore})
      */
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
@@ -241,21 +224,40 @@ public final class MessageDelivery {
 
     /**
      * The page's pace: nothing to wait for (empty) unless the page is paced; a near slot is waited
-     * for here, a far one puts the message back on the queue until then, unclaimed and untouched.
-     * A copy put back earlier keeps the slot it reserved then ({@code not_before}).
+     * for here, a far one puts the message back on the queue until then, unclaimed. A copy put
+     * back earlier keeps the slot it reserved then ({@code not_before}).
+     *
+     * <p>Before a message first goes back, its record is committed ({@code pending} → {@code queued}):
+     * this worker holds its SQS copy, so SQS took it, and a message accepted without a key must not
+     * stay {@code pending} while it waits, or the send API's status read would settle it
+     * {@code failed} ({@code not_enqueued}) an hour on. The commit races the send API's rejection:
+     * when the record is rejected (or not written yet), nothing goes back and the claim decides
+     * (it drops a rejected message, waits for an unwritten record). A copy that carries
+     * {@code throttled_since} was committed before it was put back (here, or claimed and then
+     * throttled), so it costs no write.
      */
     private Optional<Result> awaitSlot(QueuedMessage message, int receiveCount, long started, Deadline deadline) {
         Instant now = clock.instant();
         if (throttledTooLong(message, now)) {
             return Optional.empty(); // one last try: throttled again, it ends rate_limited
         }
+        if (message.notBefore() != null) {
+            pacing.pacedElsewhere(message.pageId(), now); // the page's other messages take slots here too
+        }
         Instant slot = message.notBefore() != null ? message.notBefore() : pacing.slot(message.pageId(), now);
         Duration wait = Duration.between(now, slot);
         if (wait.isNegative() || wait.isZero()) {
             return Optional.empty();
         }
-        if (wait.compareTo(INLINE_PACE_WAIT) <= 0 && deadline.remaining().compareTo(wait.plus(SEND_RESERVE)) > 0) {
+        // A copy comes back on the whole second before its slot (SQS's unit): it waits out the rest here,
+        // so copies keep their own slots instead of bunching on the second, and never loop through the queue.
+        Duration inline = message.notBefore() != null ? COPY_INLINE_PACE_WAIT : INLINE_PACE_WAIT;
+        if (wait.compareTo(inline) <= 0 && deadline.remaining().compareTo(wait.plus(SEND_RESERVE)) > 0) {
             sleep(wait);
+            return Optional.empty();
+        }
+        if (message.throttledSince() == null
+                && records.commit(message.messageId(), deadline) != MessageRecords.Decision.COMMITTED) {
             return Optional.empty();
         }
         metrics.count("MessagesPaced", 1);

@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * time pacing ends. A message of a paced page reserves the next slot with one conditional write
  * and is sent then, so a burst is spread at the learned rate across all containers instead of
  * hitting the limit again and again. Pacing is engaged only for a page this container has seen
- * throttled within {@link #PACED_FOR}: other pages (and every page before its first throttle)
- * cost no call at all. Other pages are never slowed: all state is per page.
+ * throttled within {@link #PACED_FOR}, or whose copy another container put back for its slot
+ * ({@link #pacedElsewhere}): other pages (and every page before then) cost no call at all. Other pages are never slowed: all state is per page.
  *
  * <p>The rate is learned and adjusted AIMD-like: the first throttle starts pacing at 90% of the
  * successes this container saw for the page in the last second (what Facebook just accepted), or
@@ -76,11 +76,6 @@ public final class PagePacing {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** Pacing kept in this process only (tests and tools; a deployment shares it through DynamoDB). */
-    public static PagePacing inProcess() {
-        return new PagePacing(new InProcessStore());
-    }
-
     /** True when this container paces the page (it saw it throttled recently). */
     public boolean paced(String pageId, Instant now) {
         Local local = pages.get(pageId);
@@ -102,6 +97,20 @@ public final class PagePacing {
             return now;
         }
         return slot.get().isBefore(now) ? now : slot.get();
+    }
+
+    /**
+     * Another container paced the page: a copy it put back for its slot ({@code not_before}) came
+     * here. This container then reserves slots for the page's other messages too (from the shared
+     * pace, which says when pacing ends) instead of sending them into the limit until its own first
+     * throttle. Costs nothing for pages no container has seen throttled.
+     */
+    public void pacedElsewhere(String pageId, Instant now) {
+        Local local = pages.computeIfAbsent(pageId, k -> new Local());
+        Instant until = local.pacedUntil;
+        if (until == null || until.isBefore(now)) {
+            local.pacedUntil = now.plus(PACED_FOR);
+        }
     }
 
     /** Facebook took a message of the page (what it accepts is what a throttle learns from). */
@@ -161,48 +170,5 @@ public final class PagePacing {
 
     static Instant ofMicros(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
-    }
-
-    /** The same algorithm as the DynamoDB store, on one lock in this process. */
-    static final class InProcessStore implements Store {
-        private record Pace(long intervalMicros, long nextMicros, Instant pacedUntil, Instant halvedAt) {
-        }
-
-        private final Map<String, Pace> paces = new ConcurrentHashMap<>();
-
-        @Override
-        public synchronized Optional<Instant> reserve(String pageId, Instant now) {
-            Pace pace = paces.get(pageId);
-            if (pace == null || !now.isBefore(pace.pacedUntil())) {
-                return Optional.empty();
-            }
-            long slot = Math.max(pace.nextMicros(), micros(now));
-            paces.put(pageId, new Pace(pace.intervalMicros(), slot + pace.intervalMicros(), pace.pacedUntil(),
-                    pace.halvedAt()));
-            return Optional.of(ofMicros(slot));
-        }
-
-        @Override
-        public synchronized double throttled(String pageId, double ratePerSecond, Instant notBefore,
-                                             Instant pacedUntil, Instant now) {
-            Pace pace = paces.get(pageId);
-            long interval;
-            long next;
-            Instant halvedAt;
-            if (pace == null || !now.isBefore(pace.pacedUntil())) {
-                interval = ratePerSecond > 0 ? intervalMicros(ratePerSecond)
-                        : pace != null ? pace.intervalMicros() : intervalMicros(DEFAULT_RATE);
-                next = micros(notBefore) + interval;
-                halvedAt = now;
-            } else {
-                boolean halve = !now.minusSeconds(1).isBefore(pace.halvedAt());
-                interval = halve ? slower(pace.intervalMicros()) : pace.intervalMicros();
-                next = Math.max(pace.nextMicros(), micros(notBefore));
-                halvedAt = halve ? now : pace.halvedAt();
-                pacedUntil = pacedUntil.isAfter(pace.pacedUntil()) ? pacedUntil : pace.pacedUntil();
-            }
-            paces.put(pageId, new Pace(interval, next, pacedUntil, halvedAt));
-            return 1_000_000.0 / interval;
-        }
     }
 }

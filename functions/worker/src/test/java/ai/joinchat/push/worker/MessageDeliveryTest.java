@@ -498,6 +498,49 @@ class MessageDeliveryTest {
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
 
+    /** Facebook throttles the page and asks for {@code retryAfterSeconds}: the page is paced from then on. */
+    private void pageThrottled(int retryAfterSeconds) {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withHeader("Retry-After", Integer.toString(retryAfterSeconds)).withBody(graphError(613, null))));
+        QueuedMessage first = fixture.accepted(WorkerFixture.text("msg-throttled", "id", "24681357", "Hi"));
+        assertEquals(DeliveryOutcome.THROTTLED, fixture.delivery.deliver(first, 1));
+    }
+
+    @Test
+    void aPacedMessageStillPendingIsCommittedBeforeItGoesBackToTheQueue() {
+        pageThrottled(5);
+        QueuedMessage keyless = WorkerFixture.text("msg-keyless", "id", "13572468", "Hi");
+        fixture.records.createPending(MessageRecord.pending(keyless.messageId(), keyless.pageId(),
+                keyless.recipient(), "text", keyless.warnings(), java.time.Instant.now(), keyless.decideBy()),
+                ai.joinchat.push.Deadline.none());
+
+        MessageDelivery.Result result = fixture.delivery.deliver(keyless, 1, ai.joinchat.push.Deadline.none());
+
+        assertEquals(DeliveryOutcome.THROTTLED, result.outcome());
+        assertTrue(result.requeueAs() != null && result.requeueAs().throttledSince() != null, result.toString());
+        assertEquals(MessageStatus.QUEUED, record(keyless).status(), "committed: the worker holds SQS's copy");
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
+    @Test
+    void aPacedMessageTheSendApiRejectedIsDroppedNeverPutBack() {
+        pageThrottled(5);
+        QueuedMessage rejected = WorkerFixture.text("msg-rejected", "id", "13572468", "Hi");
+        fixture.records.createPending(MessageRecord.pending(rejected.messageId(), rejected.pageId(),
+                rejected.recipient(), "text", rejected.warnings(), java.time.Instant.now(), rejected.decideBy()),
+                ai.joinchat.push.Deadline.none());
+        fixture.records.reject(rejected.messageId(), rejected.pageId(), java.time.Instant.now(),
+                ai.joinchat.push.Deadline.none());
+
+        MessageDelivery.Result result = fixture.delivery.deliver(rejected, 1, ai.joinchat.push.Deadline.none());
+
+        assertEquals(DeliveryOutcome.DROPPED, result.outcome());
+        assertNull(result.requeueAs());
+        assertEquals(MessageStatus.REJECTED, record(rejected).status());
+        graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
+    }
+
     // ---- dependencies -------------------------------------------------------------------------
 
     @Test

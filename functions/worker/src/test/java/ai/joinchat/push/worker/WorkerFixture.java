@@ -3,6 +3,8 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.request.Recipient;
@@ -37,6 +39,11 @@ final class WorkerFixture implements AutoCloseable {
     static final String APP_SECRET = "app-secret-for-tests-0123456789";
     static final String MESSAGES_PATH = "/v25.0/" + PAGE_ID + "/messages";
 
+    /** No queue for the copy of a sent message whose record cannot be written: it is acknowledged unrecorded. */
+    static final OutboundQueue NO_SENT_COPIES = (message, delaySeconds, deadline) -> {
+        throw new DependencyUnavailableException("SQS", null);
+    };
+
     final InMemoryMessageRecords records = new InMemoryMessageRecords();
     final InMemoryContactBindings bindings = new InMemoryContactBindings();
     final RecordingOffers offers = new RecordingOffers();
@@ -61,7 +68,8 @@ final class WorkerFixture implements AutoCloseable {
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app"),
                 new RecipientResolver(bindings, phoneNumberFallback), mapper,
                 GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
-                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics, offers);
+                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics, offers,
+                NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
         processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, logger);
         SqsEventCodec codec = new SqsEventCodec();
         components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,

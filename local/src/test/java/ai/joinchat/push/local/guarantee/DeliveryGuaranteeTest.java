@@ -259,6 +259,32 @@ class DeliveryGuaranteeTest {
     }
 
     @Test
+    void aThrottledPageWithLostRepliesStillDeliversEachMessageExactlyOnce() {
+        rig.messenger.limitRate(GuaranteeRig.PAGE_ID, 5);
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Answer accepted = rig.send(GuaranteeRig.textBody("throttled, replies lost " + i + " "
+                        + UUID.randomUUID()), null, SEND_INVOCATION);
+                assertEquals(202, accepted.status(), accepted.toString());
+                ids.add(accepted.messageId());
+            }
+            // Every call Facebook takes loses its reply: only the echo tells the worker it was taken.
+            rig.messenger.plan((messageId, call) -> Behaviour.LOST_REPLY);
+            int throttledBefore = rig.messenger.throttled();
+            rig.settle(SETTLE);
+            assertTrue(rig.messenger.throttled() > throttledBefore, "the page was throttled");
+            for (String id : ids) {
+                assertEquals(1, rig.messenger.taken(id), "taken exactly once: " + id);
+                assertEquals("sent", rig.status(id), id);
+            }
+            assertEquals(0, rig.deadLetters());
+        } finally {
+            rig.messenger.limitRate(GuaranteeRig.PAGE_ID, 0);
+        }
+    }
+
+    @Test
     void aDuplicatedSqsDeliveryOfAnAcceptedMessageIsSentOnce() {
         String text = "duplicate " + UUID.randomUUID();
         Answer accepted = rig.send(GuaranteeRig.textBody(text), null, SEND_INVOCATION);

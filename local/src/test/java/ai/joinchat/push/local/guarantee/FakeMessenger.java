@@ -26,6 +26,11 @@ import java.util.function.Consumer;
  * means one, whatever failed on the way. Like Facebook, it stamps what it takes with its own
  * clock, which runs {@link #CLOCK_SKEW} behind this machine's, so the rig never depends on the
  * two clocks agreeing.
+ *
+ * <p>Like Facebook, it can limit a page's calls ({@link #limitRate}): a token bucket per page
+ * holding one second's worth; a call above the rate, like a {@link Behaviour#THROTTLED} one, is
+ * answered HTTP 400, Graph code 613, with the {@code X-Business-Use-Case-Usage} header, and is
+ * neither taken nor echoed.
  */
 final class FakeMessenger implements AutoCloseable {
 
@@ -36,7 +41,32 @@ final class FakeMessenger implements AutoCloseable {
         /** Does not take it: HTTP 500 with a transient Graph error. */
         TRANSIENT_ERROR,
         /** Takes it and echoes it, but the connection is cut before the reply. */
-        LOST_REPLY
+        LOST_REPLY,
+        /** Does not take it: the page is above its rate (HTTP 400, code 613). */
+        THROTTLED
+    }
+
+    /** One page's calls: one second's worth of tokens, refilled at the page's rate. */
+    private static final class PageRate {
+        final double perSecond;
+        double tokens;
+        long refilledNanos = System.nanoTime();
+
+        PageRate(double perSecond) {
+            this.perSecond = perSecond;
+            this.tokens = perSecond;
+        }
+
+        synchronized boolean take() {
+            long now = System.nanoTime();
+            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
+            refilledNanos = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens--;
+            return true;
+        }
     }
 
     /** How far Facebook's clock is from this machine's. */
@@ -48,6 +78,8 @@ final class FakeMessenger implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> takenTexts = new ConcurrentHashMap<>();
     private final AtomicInteger mids = new AtomicInteger();
+    private final Map<String, PageRate> rates = new ConcurrentHashMap<>();
+    private final AtomicInteger throttled = new AtomicInteger();
     private volatile BiFunction<String, Integer, Behaviour> plan = (id, call) -> Behaviour.OK;
     private final Consumer<Echo> echoes;
 
@@ -71,7 +103,24 @@ final class FakeMessenger implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** Decides each call by message id and the call's number for that id (1 for the first). */
+    /** Limits the page's Send API calls to {@code perSecond} (0: no limit). */
+    void limitRate(String pageId, double perSecond) {
+        if (perSecond <= 0) {
+            rates.remove(pageId);
+        } else {
+            rates.put(pageId, new PageRate(perSecond));
+        }
+    }
+
+    /** How many calls were answered 613 (above a page's rate, or planned so). */
+    int throttled() {
+        return throttled.get();
+    }
+
+    /**
+     * Decides each call within the page's rate by message id and the call's number for that id (1
+     * for the first; throttled calls count too).
+     */
     void plan(BiFunction<String, Integer, Behaviour> plan) {
         this.plan = plan;
     }
@@ -99,7 +148,17 @@ final class FakeMessenger implements AutoCloseable {
             String messageId = body.path("message").path("metadata").asText();
             String psid = body.path("recipient").path("id").asText();
             int call = calls.computeIfAbsent(messageId, k -> new AtomicInteger()).incrementAndGet();
-            Behaviour behaviour = plan.apply(messageId, call);
+            PageRate rate = rates.get(pageId);
+            Behaviour behaviour = rate != null && !rate.take() ? Behaviour.THROTTLED : plan.apply(messageId, call);
+            if (behaviour == Behaviour.THROTTLED) {
+                throttled.incrementAndGet();
+                exchange.getResponseHeaders().add("X-Business-Use-Case-Usage", "{\"" + pageId + "\":[{\"type\":"
+                        + "\"messenger\",\"call_count\":100,\"total_cputime\":1,\"total_time\":1,"
+                        + "\"estimated_time_to_regain_access\":0}]}");
+                respond(exchange, 400, "{\"error\":{\"message\":\"(#613) Calls to this api have exceeded the rate "
+                        + "limit.\",\"type\":\"OAuthException\",\"code\":613,\"fbtrace_id\":\"AFakeTrace\"}}");
+                return;
+            }
             if (behaviour == Behaviour.TRANSIENT_ERROR) {
                 respond(exchange, 500, "{\"error\":{\"message\":\"An unexpected error has occurred.\",\"type\":"
                         + "\"OAuthException\",\"code\":2,\"is_transient\":true}}");

@@ -29,6 +29,11 @@ import java.util.function.Function;
  * {@code batchItemFailures}, and makes the listed ones visible again after a backoff. The
  * dead-letter move is left to the queue's own RedrivePolicy, exactly as with Lambda.
  *
+ * <p>Like Lambda's {@code ScalingConfig.MaximumConcurrency}, {@code concurrency} pollers run at once
+ * once {@link #start()}ed, each receiving and settling its own batches, so one slow batch does not
+ * hold up the next; the function must then take concurrent invocations (each one a container of
+ * its own, as in Lambda, or one that is thread-safe).
+ *
  * <p>As with Lambda, a response that is not valid JSON, or a failure whose {@code itemIdentifier}
  * is empty or not in the batch, fails the whole batch; so does an exception from the function.
  * An empty response (or {@code null}/empty {@code batchItemFailures}) means every record succeeded.
@@ -49,9 +54,10 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     private final Function<byte[], byte[]> invoker;
     private final JsonLogger logger;
     private final int backoffSeconds;
+    private final int concurrency;
 
     private volatile boolean running;
-    private Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
 
     /**
      * @param queueArn       the event source ARN; its region is the records' {@code awsRegion}
@@ -62,9 +68,23 @@ public final class SqsEventSourcePoller implements AutoCloseable {
      */
     public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, int batchSize,
                                 Function<byte[], byte[]> invoker, JsonLogger logger, Duration failureBackoff) {
+        this(sqs, queueUrl, queueArn, batchSize, invoker, logger, failureBackoff, 1);
+    }
+
+    /**
+     * @param concurrency how many batches are in the function at once after {@link #start()} (the
+     *                    template's {@code MaximumConcurrency}); 1 polls one batch at a time
+     */
+    public SqsEventSourcePoller(SqsClient sqs, String queueUrl, String queueArn, int batchSize,
+                                Function<byte[], byte[]> invoker, JsonLogger logger, Duration failureBackoff,
+                                int concurrency) {
         if (batchSize < 1 || batchSize > 10) {
             throw new IllegalArgumentException("batchSize must be 1 to 10");
         }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1");
+        }
+        this.concurrency = concurrency;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
@@ -102,29 +122,34 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         return messages.size();
     }
 
-    /** Runs {@link #pollOnce} in a loop on a daemon thread until {@link #close()}. */
+    /** Runs {@link #pollOnce} in a loop on {@code concurrency} daemon threads until {@link #close()}. */
     public synchronized void start() {
-        if (thread != null) {
+        if (!threads.isEmpty()) {
             throw new IllegalStateException("already started");
         }
         running = true;
         String queueName = queueArn.substring(queueArn.lastIndexOf(':') + 1);
-        thread = DaemonThreads.factory("sqs-event-source-" + queueName).newThread(this::loop);
-        thread.start();
+        for (int i = 0; i < concurrency; i++) {
+            Thread thread = DaemonThreads.factory("sqs-event-source-" + queueName).newThread(this::loop);
+            threads.add(thread);
+            thread.start();
+        }
     }
 
-    /** Stops the loop and waits for the batch in progress to be settled. */
+    /** Stops the loops and waits for the batches in progress to be settled. */
     @Override
     public synchronized void close() {
         running = false;
-        if (thread != null) {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (Thread thread : threads) {
             try {
-                thread.join(Duration.ofSeconds(30).toMillis());
+                thread.join(Math.max(1, (until - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             }
-            thread = null;
         }
+        threads.clear();
     }
 
     private void loop() {

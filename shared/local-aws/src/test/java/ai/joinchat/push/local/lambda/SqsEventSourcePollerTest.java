@@ -276,6 +276,40 @@ class SqsEventSourcePollerTest {
         assertEquals(2, countBodies(), "nothing is received after close");
     }
 
+    @Test
+    void withAConcurrencyOfThreeThreeBatchesAreInTheFunctionAtOnceAndASlowOneHoldsUpNoOther() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            send("slow" + i);
+        }
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queueUrl, queueArn, 1, event -> {
+            events.add(Json.parse(event).orElseThrow());
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inside.decrementAndGet();
+            return new byte[0];
+        }, new JsonLogger("poller", "ERROR"), Duration.ZERO, 3);
+        poller.start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (most.get() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(3, most.get(), "three batches of one record each, all in the function together");
+        } finally {
+            release.countDown();
+            poller.close();
+        }
+        assertEquals(3, countBodies());
+        assertEquals(0, poller.pollOnce(Duration.ZERO), "all three were settled");
+    }
+
     private int countBodies() {
         List<String> bodies = new ArrayList<>();
         events.forEach(e -> e.path("Records").forEach(r -> bodies.add(r.path("body").asText())));
