@@ -82,6 +82,7 @@ final class FakeMessenger implements AutoCloseable {
     private final AtomicInteger throttled = new AtomicInteger();
     private volatile BiFunction<String, Integer, Behaviour> plan = (id, call) -> Behaviour.OK;
     private final Consumer<Echo> echoes;
+    private volatile Consumer<Echo> echoWatcher = echo -> { };
 
     /** The page's echo of a message Facebook took, with Facebook's timestamp of it. */
     record Echo(String pageId, String psid, String mid, String messageId, long timestamp) {
@@ -110,6 +111,11 @@ final class FakeMessenger implements AutoCloseable {
         } else {
             rates.put(pageId, new PageRate(perSecond));
         }
+    }
+
+    /** Also tells {@code watcher} of every echo Facebook posts (a test that keeps Facebook's timestamps). */
+    void onEcho(Consumer<Echo> watcher) {
+        this.echoWatcher = watcher;
     }
 
     /** How many calls were answered 613 (above a page's rate, or planned so). */
@@ -168,7 +174,9 @@ final class FakeMessenger implements AutoCloseable {
             taken.computeIfAbsent(messageId, k -> new AtomicInteger()).incrementAndGet();
             takenTexts.computeIfAbsent(body.path("message").path("text").asText(), k -> new AtomicInteger())
                     .incrementAndGet();
-            echoes.accept(new Echo(pageId, psid, mid, messageId, facebookNow()));
+            Echo echo = new Echo(pageId, psid, mid, messageId, facebookNow());
+            echoWatcher.accept(echo);
+            echoes.accept(echo);
             if (behaviour == Behaviour.LOST_REPLY) {
                 return; // closed without a response: the caller's connection breaks
             }
