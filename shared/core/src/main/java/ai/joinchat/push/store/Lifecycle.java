@@ -68,7 +68,7 @@ public final class Lifecycle {
         NOW(":updated"), NOW_MILLIS(":now"), PAGE(":page"), PSID(":psid"), MID(":mid"), SENT_AT(":sent_at"),
         ERROR(":error"), TRUE(":true"), LEASE_UNTIL(":lease"), CLAIM_TOKEN(":token"), EXPIRES_AT(":expires"),
         AWAITING_DELIVERY_KEY(":psid_key"), AWAITING_READ_KEY(":read_key"), LEGACY_KEY(":legacy"),
-        LEGACY_SLACK(":slack");
+        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released");
 
         public final String placeholder;
 
@@ -94,6 +94,8 @@ public final class Lifecycle {
                 case AWAITING_READ_KEY -> recipientKey(in, MessageItem.AWAITING_READ);
                 case LEGACY_KEY -> recipientKey(in, "");
                 case LEGACY_SLACK -> MessageItem.LEGACY_SLACK_MILLIS;
+                // A lease that ran out just before now: a claim even in the same millisecond takes it.
+                case LEASE_RELEASED -> in.now().toEpochMilli() - 1;
             };
         }
 
@@ -181,7 +183,7 @@ public final class Lifecycle {
         /** The call's outcome is unknown: still sending, lease released, for the echo or the next attempt. */
         MARK_UNKNOWN(EnumSet.of(SENDING), false, null,
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), set(UNCONFIRMED, Input.TRUE),
-                        set(LEASE_UNTIL, Input.NOW_MILLIS)),
+                        set(LEASE_UNTIL, Input.LEASE_RELEASED)),
                 List.of(), Event.NONE, false),
         MARK_FAILED(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL)),
