@@ -3,11 +3,10 @@ package ai.joinchat.push.webhook;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.concurrent.Fanout;
-import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.StoredFields;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -44,7 +43,6 @@ public final class DynamoWebhookRecords implements WebhookRecords {
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final String messagesTable;
     private final Duration retention;
     private final Clock clock;
     private final ExecutorService executor;
@@ -53,11 +51,10 @@ public final class DynamoWebhookRecords implements WebhookRecords {
      * @param executor runs the batch requests of one call in parallel; its size bounds how many
      *                 requests one call has in flight
      */
-    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, String messagesTable, Duration retention, Clock clock,
+    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock,
                                 ExecutorService executor) {
         this.dynamo = dynamo;
         this.table = table;
-        this.messagesTable = messagesTable;
         this.retention = retention;
         this.clock = clock;
         this.executor = executor;
@@ -84,27 +81,6 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         List<Rejected> rejected = new ArrayList<>();
         Fanout.all(executor, "DynamoDB", batches).forEach(rejected::addAll);
         return new Recorded(requests.size() - rejected.size(), rejected);
-    }
-
-    /**
-     * The same fields as the echo's event item, keyed by the message id it names in the messages
-     * table; {@code echoed_at} (the echo's time) marks the message echoed. Written once: a
-     * redelivered echo's conditional put changes nothing.
-     */
-    @Override
-    public boolean recordEcho(MessageEcho echo) {
-        Instant now = clock.instant();
-        Map<String, AttributeValue> item = item(echo, echo.eventKey().orElseThrow(), now);
-        item.remove("event_key");
-        item.put("message_id", AttributeValue.fromS(MessageRecords.echoItemId(echo.metadata())));
-        item.put("echoed_at", AttributeValue.fromS(Instant.ofEpochMilli(echo.timestamp()).toString()));
-        try {
-            SdkFailures.run("DynamoDB", () -> dynamo.putItem(r -> r.tableName(messagesTable).item(item)
-                    .conditionExpression("attribute_not_exists(message_id)")));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
     }
 
     /** An event's put request. */

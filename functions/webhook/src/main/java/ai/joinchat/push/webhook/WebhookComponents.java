@@ -95,7 +95,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
         String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);
         DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
-                messagesTable, retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
+                retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
         ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 records,

@@ -165,7 +165,9 @@ public final class WebhookEventProcessor {
                     if (!confirmed && target.status() != MessageStatus.READ) {
                         messages.stampByEcho(page, messageId, at(echo));
                     }
-                    if (records.recordEcho(echo)) {
+                    if (messages.recordEcho(new MessageRecords.Echo(page, messageId, echo.channel().fieldName(),
+                            echo.timestamp(), echo.psid(), echo.mid(), echo.appId(), echo.text(), echo.attachmentsJson()),
+                            clock.instant())) {
                         batch.echoes.incrementAndGet();
                         batch.recorded.incrementAndGet();
                     }

@@ -28,14 +28,4 @@ public interface WebhookRecords {
      *                                                         take them all and may later
      */
     Recorded record(List<WebhookEvent> events);
-
-    /**
-     * Records the echo of one of this system's messages next to that message (see
-     * {@link ai.joinchat.push.store.MessageRecords#echoItemId}), which marks it echoed; returns
-     * false when that echo record existed already (a redelivery).
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException when it could not be written
-     *                                                         (deterministic when the store refuses the item)
-     */
-    boolean recordEcho(MessageEcho echo);
 }

@@ -68,7 +68,7 @@ class DynamoWebhookRecordsTest {
     }
 
     private DynamoWebhookRecords records(DynamoDbClient dynamo) {
-        return new DynamoWebhookRecords(dynamo, TABLE, "messages", Duration.ofDays(30), Clock.fixed(NOW, ZoneOffset.UTC), executor);
+        return new DynamoWebhookRecords(dynamo, TABLE, Duration.ofDays(30), Clock.fixed(NOW, ZoneOffset.UTC), executor);
     }
 
     private static MessageEcho echo(int i) {

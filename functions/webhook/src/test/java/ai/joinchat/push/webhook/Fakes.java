@@ -22,20 +22,5 @@ final class Fakes {
             recorded.addAll(events);
             return new Recorded(events.size(), List.of());
         }
-
-        /** Echo records by message id (the echo's metadata); also in {@link #recorded}. */
-        final java.util.Map<String, MessageEcho> echoes = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public boolean recordEcho(MessageEcho echo) {
-            if (failure != null) {
-                throw failure;
-            }
-            if (echoes.putIfAbsent(echo.metadata(), echo) != null) {
-                return false;
-            }
-            recorded.add(echo);
-            return true;
-        }
     }
 }

@@ -345,13 +345,13 @@ class WebhookServiceTest {
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().get("content-type").startsWith("text/plain"));
             assertEquals("EVENT_RECEIVED", response.body());
-            assertEquals(10, records.recorded.size());
+            assertEquals(10, records.recorded.size() + messages.echoes.size());
             assertTrue(messages.calls.contains("confirmed " + PAGE_ID + " msg_0001 1457764197627"), messages.calls.toString());
             assertTrue(messages.calls.contains("delivered " + PAGE_ID + " [mid.1458668856218:ed81099e15d3f4f233]"));
             assertTrue(messages.calls.contains("delivered-up-to " + PAGE_ID + " " + PSID + " 1458668856253"));
             assertTrue(messages.calls.contains("read-up-to " + PAGE_ID + " " + PSID + " 1458668856253"));
             assertEquals(4, messages.calls.size(), "the standby echo has no metadata: " + messages.calls);
-            assertEquals(Set.of("msg_0001"), records.echoes.keySet(), "the matched echo is recorded next to its message");
+            assertEquals(Set.of("msg_0001"), messages.echoes.keySet(), "the matched echo is recorded next to its message");
             assertEquals(Map.of(
                     PAGE_ID + "/uuid:user-7f3a", PSID,
                     PAGE_ID + "/uuid:newsletter-user-5", PSID,

@@ -9,6 +9,7 @@ import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.StoredFields;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;

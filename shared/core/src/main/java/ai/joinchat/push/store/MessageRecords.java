@@ -18,8 +18,8 @@ import java.util.Optional;
  *
  * <p>The legal moves, each a method here: {@link #createPending} → {@link #commit} or
  * {@link #reject} (send API), {@link #failUnclaimed} (a status read, long after); {@link #claim} → {@link #markSent}, {@link #markRetrying},
- * {@link #markUnknown} or {@link #markFailed} (worker); {@link #confirmByEcho} and the receipts
- * (webhook).
+ * {@link #markUnknown} or {@link #markFailed} (worker); {@link #confirmByEcho}, {@link #recordEcho}
+ * and the receipts (webhook). {@link Lifecycle} declares each move as data.
  */
 public interface MessageRecords {
 
@@ -119,7 +119,7 @@ public interface MessageRecords {
      * {@code sending} or {@code failed} record (an unknown outcome may have left it so) becomes
      * {@code sent} with the echo's {@code mid}. False when it was not in one of those states (sent
      * already, unknown, another page's, never committed). The echo itself is recorded next to the
-     * message ({@link #echoItemId}) by the webhook, after this.
+     * message ({@link #recordEcho}) after this.
      */
     boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at);
 
@@ -156,6 +156,24 @@ public interface MessageRecords {
     default Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
         return find(messageId, deadline);
     }
+
+    /**
+     * The page's echo of one of this system's messages (its metadata named {@code messageId}), as
+     * recorded next to that message: Facebook's timestamp of it (which marks the message echoed),
+     * its channel, and what it carried.
+     */
+    record Echo(String pageId, String messageId, String channel, long timestamp, String psid, String mid,
+                String appId, String text, String attachmentsJson) {
+    }
+
+    /**
+     * Records the echo next to its message ({@link #echoItemId}), once: false when it was recorded
+     * already (a redelivery). Called after {@link #confirmByEcho} / {@link #stampByEcho}, so a
+     * failure between them leaves the whole echo to Facebook's redelivery.
+     *
+     * @param now when it is recorded
+     */
+    boolean recordEcho(Echo echo, Instant now);
 
     /**
      * Where the record of a message's echo is kept: an item of the messages table keyed by the

@@ -4,42 +4,60 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
-import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.Lifecycle;
+import ai.joinchat.push.store.Lifecycle.Guard;
+import ai.joinchat.push.store.Lifecycle.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
+import ai.joinchat.push.store.Lifecycle.Write;
+import ai.joinchat.push.store.LifecycleStore;
+import ai.joinchat.push.store.MessageItem;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link MessageRecords} in memory, with the conditional transitions of the DynamoDB one, for unit
- * tests of the functions. {@link #failing} names operations that throw as if DynamoDB were down.
- * The webhook's calls (echo, delivery and read receipts) are also written to {@link #calls}, and
- * the receipts only recorded there: they answer as if every id (or one record) moved.
+ * {@link MessageRecords} in memory for unit tests of the functions: every transition runs its
+ * {@link Lifecycle} declaration (from-states, guards, writes) on an item as DynamoDB would, the
+ * items mapped as {@link MessageItem} maps them. {@link #failing} names operations that throw as
+ * if DynamoDB were down. The webhook's calls (echo, delivery and read receipts) are also written
+ * to {@link #calls}, and the receipts only recorded there: they answer as if every id (or one
+ * record) moved.
  */
-public class InMemoryMessageRecords implements MessageRecords {
+public class InMemoryMessageRecords extends LifecycleStore {
 
     /** Every webhook-side operation, for {@code failing.addAll(WEBHOOK_OPERATIONS)}. */
-    public static final List<String> WEBHOOK_OPERATIONS =
-            List.of("echoTargets", "confirmByEcho", "stampByEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
+    public static final List<String> WEBHOOK_OPERATIONS = List.of("echoTargets", "confirmByEcho", "stampByEcho",
+            "recordEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
+    private static final Duration RETENTION = Duration.ofDays(30);
 
-    private final Map<String, MessageRecord> records = new ConcurrentHashMap<>();
-    private final Map<String, Instant> leases = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
     /** Operations ("createPending", "commit", "reject", "claim", "markSent", ...) that throw as if DynamoDB were down. */
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
     /** The webhook's writes, in order: "confirmed page message at-millis", "delivered page [mids]", ... */
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     /** The start of the Send API call each message was recorded sent with ({@link #markSent}). */
     public final Map<String, Instant> sendStarts = new ConcurrentHashMap<>();
+    /** The echoes recorded next to their messages ({@link #recordEcho}), by message id. */
+    public final Map<String, Echo> echoes = new ConcurrentHashMap<>();
+
+    public InMemoryMessageRecords() {
+        super(RETENTION);
+    }
 
     private void check(String operation) {
         if (failing.contains(operation)) {
@@ -47,55 +65,99 @@ public class InMemoryMessageRecords implements MessageRecords {
         }
     }
 
+    /** The transition's conditional write, on the item in memory; fails as {@code commit}, {@code markSent}, ... */
+    @Override
+    protected synchronized Written write(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        check(operation(transition));
+        Map<String, AttributeValue> item = items.get(messageId);
+        boolean allowed = item == null ? transition.fromAbsent
+                : transition.from.contains(MessageStatus.fromWireName(MessageItem.str(item, MessageItem.STATUS)))
+                && transition.guards.stream().allMatch(guard -> holds(guard, item, in));
+        Map<String, AttributeValue> before = item == null ? Map.of() : Map.copyOf(item);
+        if (!allowed) {
+            return new Written.Refused(transition.returnsOld ? before : Map.of());
+        }
+        Map<String, AttributeValue> after = new HashMap<>(before);
+        after.put(MessageItem.MESSAGE_ID, AttributeValue.fromS(messageId));
+        if (transition.to != null) {
+            after.put(MessageItem.STATUS, AttributeValue.fromS(transition.to.wireName()));
+        }
+        transition.writes.forEach(write -> apply(write, after, in));
+        items.put(messageId, after);
+        return new Written.Applied(transition.returnsOld ? before : Map.of());
+    }
+
+    /** MARK_SENT is "markSent": the name of the {@link MessageRecords} method that runs it. */
+    private static String operation(Transition transition) {
+        StringBuilder name = new StringBuilder();
+        for (String word : transition.name().toLowerCase().split("_")) {
+            name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+        }
+        return name.toString();
+    }
+
+    private static boolean holds(Guard guard, Map<String, AttributeValue> item, Inputs in) {
+        String key = MessageItem.str(item, MessageItem.RECIPIENT_KEY);
+        return switch (guard) {
+            case LEASE_EXPIRED -> !MessageStatus.SENDING.wireName().equals(MessageItem.str(item, MessageItem.STATUS))
+                    || (item.containsKey(MessageItem.LEASE_UNTIL)
+                    && MessageItem.number(item, MessageItem.LEASE_UNTIL) < in.now().toEpochMilli());
+            case SAME_PAGE -> Objects.equals(in.pageId(), MessageItem.str(item, MessageItem.PAGE_ID));
+            case SAME_PSID -> in.psid() == null || in.psid().equals(MessageItem.str(item, MessageItem.PSID));
+            case IN_RECIPIENT_INDEX -> key != null;
+            case IN_LEGACY_PARTITION -> key != null && key.equals(Lifecycle.Input.LEGACY_KEY.of(in));
+        };
+    }
+
+    private static void apply(Write write, Map<String, AttributeValue> item, Inputs in) {
+        Object value = write.input() == null ? null : write.input().of(in);
+        String attribute = write.attribute();
+        switch (write.op()) {
+            case SET -> {
+                if (value != null) {
+                    item.put(attribute, MessageItem.value(value));
+                }
+            }
+            case SET_IF_ABSENT -> {
+                if (value != null && !item.containsKey(attribute)) {
+                    item.put(attribute, MessageItem.value(value));
+                }
+            }
+            case INCREMENT -> item.put(attribute, MessageItem.value(Optional.ofNullable(
+                    MessageItem.number(item, attribute)).orElse(0L) + 1));
+            case SUBTRACT -> item.put(attribute, MessageItem.value(MessageItem.number(item, attribute) - (Long) value));
+            case REMOVE -> item.remove(attribute);
+        }
+    }
+
     @Override
     public synchronized void createPending(MessageRecord record, Deadline deadline) {
         check("createPending");
-        records.putIfAbsent(record.messageId(), record);
-    }
-
-    @Override
-    public synchronized Decision commit(String messageId, Deadline deadline) {
-        check("commit");
-        MessageRecord r = records.get(messageId);
-        if (r == null) {
-            return Decision.REJECTED;
-        }
-        if (r.status() == MessageStatus.PENDING) {
-            records.put(messageId, with(r, MessageStatus.QUEUED, r.attempts(), r.updatedAt(), r.facebookMessageId(),
-                    r.psid(), r.error()));
-            return Decision.COMMITTED;
-        }
-        return r.status().committed() ? Decision.COMMITTED : Decision.REJECTED;
-    }
-
-    @Override
-    public synchronized Decision reject(String messageId, String pageId, Instant now, Deadline deadline) {
-        check("reject");
-        MessageRecord r = records.get(messageId);
-        if (r == null) {
-            records.put(messageId, new MessageRecord(messageId, pageId, null, null, MessageStatus.REJECTED, 0, now, now,
-                    null, null, null, null, null, null, null, null));
-            return Decision.REJECTED;
-        }
-        if (r.status() == MessageStatus.PENDING || r.status() == MessageStatus.REJECTED) {
-            records.put(messageId, with(r, MessageStatus.REJECTED, r.attempts(), now, null, null, null));
-            return Decision.REJECTED;
-        }
-        return Decision.COMMITTED;
+        items.putIfAbsent(record.messageId(), MessageItem.of(record, RETENTION));
     }
 
     @Override
     public Optional<MessageRecord> find(String messageId, Deadline deadline) {
         check("find");
-        return Optional.ofNullable(records.get(messageId));
+        return Optional.ofNullable(items.get(messageId)).map(MessageItem::toRecord);
+    }
+
+    /** The record with its echo's time, once its echo is recorded. */
+    @Override
+    public Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
+        Echo echo = echoes.get(messageId);
+        return find(messageId, deadline).map(r -> echo == null || r.echoedAt() != null ? r
+                : new MessageRecord(r.messageId(), r.pageId(), r.recipient(), r.templateType(), r.status(),
+                r.attempts(), r.createdAt(), r.updatedAt(), r.facebookMessageId(), r.psid(), r.error(), r.warnings(),
+                Instant.ofEpochMilli(echo.timestamp()), r.deliveredAt(), r.readAt(), r.decideBy()));
     }
 
     public MessageRecord get(String messageId) {
-        return Optional.ofNullable(records.get(messageId)).orElseThrow();
+        return Optional.ofNullable(items.get(messageId)).map(MessageItem::toRecord).orElseThrow();
     }
 
     public void put(MessageRecord record) {
-        records.put(record.messageId(), record);
+        items.put(record.messageId(), MessageItem.of(record, RETENTION));
     }
 
     /** A record the send API committed (queued) for a PSID, as if SQS took the message. */
@@ -107,121 +169,43 @@ public class InMemoryMessageRecords implements MessageRecords {
     }
 
     @Override
-    public synchronized Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy,
-                                    Deadline deadline) {
-        check("claim");
-        MessageRecord r = records.get(messageId);
-        if (r == null) {
-            return absentDecideBy != null && now.isBefore(absentDecideBy)
-                    ? new Claim.Undecided(absentDecideBy) : new Claim.Dropped("no record");
-        }
-        Instant leaseUntil = leases.get(messageId);
-        boolean overdue = r.status() == MessageStatus.PENDING;
-        boolean expired = r.status() == MessageStatus.SENDING && leaseUntil != null && leaseUntil.isBefore(now);
-        if (r.status() == MessageStatus.QUEUED || overdue || expired) {
-            records.put(messageId, with(r, MessageStatus.SENDING, r.attempts() + 1, now, r.facebookMessageId(),
-                    r.psid(), r.error()));
-            leases.put(messageId, now.plus(lease));
-            return new Claim.Claimed(r.attempts() + 1, expired);
-        }
-        return switch (r.status()) {
-            case PENDING -> new Claim.Undecided(r.decideBy());
-            case REJECTED -> new Claim.Dropped("rejected");
-            case SENDING -> new Claim.Busy(leaseUntil == null ? now : leaseUntil);
-            default -> new Claim.Settled(r.status());
-        };
-    }
-
-    @Override
-    public synchronized void markSent(String messageId, String pageId, String facebookMessageId, String psid,
-                                      Instant sendStartedAt, Instant now, Deadline deadline) {
+    public void markSent(String messageId, String pageId, String facebookMessageId, String psid,
+                         Instant sendStartedAt, Instant now, Deadline deadline) {
         check("markSent");
         sendStarts.put(messageId, sendStartedAt);
-        MessageRecord r = records.get(messageId);
-        if (r != null && (r.status() == MessageStatus.SENDING || r.status() == MessageStatus.QUEUED
-                || r.status() == MessageStatus.FAILED)) {
-            records.put(messageId, with(r, MessageStatus.SENT, r.attempts(), now, facebookMessageId, psid, null));
-            leases.remove(messageId);
-        }
+        super.markSent(messageId, pageId, facebookMessageId, psid, sendStartedAt, now, deadline);
     }
 
     @Override
-    public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        check("markRetrying");
-        transition(messageId, MessageStatus.QUEUED, error, now, Set.of(MessageStatus.SENDING));
-    }
-
-    @Override
-    public synchronized void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        check("markUnknown");
-        MessageRecord r = records.get(messageId);
-        if (r != null && r.status() == MessageStatus.SENDING) {
-            records.put(messageId, with(r, MessageStatus.SENDING, r.attempts(), now, r.facebookMessageId(), r.psid(),
-                    error));
-            leases.put(messageId, now);
-        }
-    }
-
-    @Override
-    public void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        check("failUnclaimed");
-        transition(messageId, MessageStatus.FAILED, error, now, Set.of(MessageStatus.PENDING));
-    }
-
-    @Override
-    public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        check("markFailed");
-        transition(messageId, MessageStatus.FAILED, error, now,
-                Set.of(MessageStatus.SENDING, MessageStatus.QUEUED, MessageStatus.PENDING));
-    }
-
-    private synchronized void transition(String messageId, MessageStatus to, DeliveryError error, Instant now,
-                                         Set<MessageStatus> from) {
-        MessageRecord r = records.get(messageId);
-        if (r != null && from.contains(r.status())) {
-            records.put(messageId, with(r, to, r.attempts(), now, r.facebookMessageId(), r.psid(), error));
-            leases.remove(messageId);
-        }
-    }
-
-    private static MessageRecord with(MessageRecord r, MessageStatus status, int attempts, Instant now,
-                                      String facebookMessageId, String psid, DeliveryError error) {
-        return new MessageRecord(r.messageId(), r.pageId(), r.recipient(), r.templateType(),
-                status, attempts, r.createdAt(), now, facebookMessageId, psid, error, r.warnings(),
-                r.echoedAt(), r.deliveredAt(), r.readAt(), status == MessageStatus.PENDING ? r.decideBy() : null);
-    }
-
-    @Override
-    public synchronized boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid,
-                                              Instant at) {
+    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at) {
         check("confirmByEcho");
         calls.add("confirmed " + pageId + " " + messageId + " " + at.toEpochMilli());
-        MessageRecord r = records.get(messageId);
-        if (r == null || !pageId.equals(r.pageId()) || !r.status().committed() || r.status().acceptedByFacebook()) {
-            return false;
-        }
-        records.put(messageId, with(r, MessageStatus.SENT, r.attempts(), at, facebookMessageId, psid, null));
-        leases.remove(messageId);
-        return true;
+        return super.confirmByEcho(pageId, messageId, facebookMessageId, psid, at);
     }
 
     @Override
-    public synchronized boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
+    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
         check("stampByEcho");
         calls.add("stamped " + pageId + " " + messageId + " " + facebookTime.toEpochMilli());
-        MessageRecord r = records.get(messageId);
-        return r != null && pageId.equals(r.pageId()) && r.status() != MessageStatus.READ;
+        return super.stampByEcho(pageId, messageId, facebookTime);
+    }
+
+    @Override
+    public boolean recordEcho(Echo echo, Instant now) {
+        check("recordEcho");
+        return echoes.putIfAbsent(echo.messageId(), echo) == null;
     }
 
     /** This page's records among the ids, with their status; their echo counts as recorded once {@code echoedAt} is set. */
     @Override
     public synchronized Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
         check("echoTargets");
-        Map<String, EchoTarget> targets = new java.util.LinkedHashMap<>();
+        Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : messageIds) {
-            MessageRecord r = records.get(id);
+            Map<String, AttributeValue> item = items.get(id);
+            MessageRecord r = item == null ? null : MessageItem.toRecord(item);
             if (r != null && pageId.equals(r.pageId())) {
-                targets.put(id, new EchoTarget(r.status(), r.echoedAt() != null));
+                targets.put(id, new EchoTarget(r.status(), r.echoedAt() != null || echoes.containsKey(id)));
             }
         }
         return targets;

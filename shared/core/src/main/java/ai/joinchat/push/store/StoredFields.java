@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.store;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -12,18 +12,18 @@ import java.util.Map;
  * left out (a cut JSON text is no JSON) and flagged the same way. The bounds add up to well
  * under 64 KB per item.
  */
-final class StoredFields {
+public final class StoredFields {
 
     /** Messenger's texts are at most 2,000 characters; 8 KB holds them in any script. */
-    static final int TEXT_MAX_BYTES = 8 * 1024;
-    static final int JSON_MAX_BYTES = 16 * 1024;
-    static final int VALUE_MAX_BYTES = 2 * 1024;
+    public static final int TEXT_MAX_BYTES = 8 * 1024;
+    public static final int JSON_MAX_BYTES = 16 * 1024;
+    public static final int VALUE_MAX_BYTES = 2 * 1024;
 
     private StoredFields() {
     }
 
     /** Puts {@code value} cut to {@code maxBytes} of UTF-8; nothing when null. */
-    static void text(Map<String, AttributeValue> item, String name, String value, int maxBytes) {
+    public static void text(Map<String, AttributeValue> item, String name, String value, int maxBytes) {
         if (value == null) {
             return;
         }
@@ -35,7 +35,7 @@ final class StoredFields {
     }
 
     /** Puts a JSON text when within {@link #JSON_MAX_BYTES}, else only the {@code _truncated} flag. */
-    static void json(Map<String, AttributeValue> item, String name, String json) {
+    public static void json(Map<String, AttributeValue> item, String name, String json) {
         if (json == null) {
             return;
         }
@@ -47,7 +47,7 @@ final class StoredFields {
     }
 
     /** The longest prefix of {@code value} whose UTF-8 form fits {@code maxBytes}, never splitting a character. */
-    static String cut(String value, int maxBytes) {
+    public static String cut(String value, int maxBytes) {
         if (value.length() <= maxBytes / 4) {
             return value;
         }

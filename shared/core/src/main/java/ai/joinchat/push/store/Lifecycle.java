@@ -1,0 +1,274 @@
+package ai.joinchat.push.store;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static ai.joinchat.push.store.MessageItem.ATTEMPTS;
+import static ai.joinchat.push.store.MessageItem.CLAIM_TOKEN;
+import static ai.joinchat.push.store.MessageItem.DECIDE_BY;
+import static ai.joinchat.push.store.MessageItem.DELIVERED_AT;
+import static ai.joinchat.push.store.MessageItem.ERROR;
+import static ai.joinchat.push.store.MessageItem.EXPIRES_AT;
+import static ai.joinchat.push.store.MessageItem.FACEBOOK_MESSAGE_ID;
+import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
+import static ai.joinchat.push.store.MessageItem.PAGE_ID;
+import static ai.joinchat.push.store.MessageItem.PSID;
+import static ai.joinchat.push.store.MessageItem.READ_AT;
+import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
+import static ai.joinchat.push.store.MessageItem.SENT_AT;
+import static ai.joinchat.push.store.MessageItem.UNCONFIRMED;
+import static ai.joinchat.push.store.MessageItem.UPDATED_AT;
+import static ai.joinchat.push.store.MessageStatus.DELIVERED;
+import static ai.joinchat.push.store.MessageStatus.FAILED;
+import static ai.joinchat.push.store.MessageStatus.PENDING;
+import static ai.joinchat.push.store.MessageStatus.QUEUED;
+import static ai.joinchat.push.store.MessageStatus.READ;
+import static ai.joinchat.push.store.MessageStatus.REJECTED;
+import static ai.joinchat.push.store.MessageStatus.SENDING;
+import static ai.joinchat.push.store.MessageStatus.SENT;
+
+/**
+ * Every legal move of a message's record, as data: where it may start, where it ends, what it
+ * writes, what else must hold, and the callback event it emits (issue 19's {@code message.*}
+ * events; declared here, not yet sent). A store runs one transition as one conditional write
+ * ({@link DynamoMessageRecords} as an UpdateItem, the tests' in-memory store on a map), so a
+ * lost reply, SQS's redelivery or Facebook's cannot move a record backwards.
+ *
+ * <p>Throttling adds no move of its own: a throttled message goes back to {@code queued}
+ * ({@link Transition#MARK_RETRYING}, the throttle as its error) or, paced, is not touched at
+ * all; still throttled after {@code MaxThrottleHours} it ends {@link Transition#MARK_FAILED}
+ * ({@code rate_limited}).
+ */
+public final class Lifecycle {
+
+    private Lifecycle() {
+    }
+
+    /** The status callback a transition emits once it is written (issue 19). */
+    public enum Event { NONE, SENT, DELIVERED, READ, FAILED }
+
+    /** What else must hold, beyond the from-states. */
+    public enum Guard {
+        /** A {@code sending} record only once its lease ({@code lease_until}) is before {@code now}. */
+        LEASE_EXPIRED,
+        /** The record is this page's ({@code page_id}). */
+        SAME_PAGE,
+        /** The record was sent to this PSID, when the receipt names one. */
+        SAME_PSID,
+        /** The record is still in {@code by_recipient} (awaits a receipt). */
+        IN_RECIPIENT_INDEX,
+        /** The record is still in the first version's {@code by_recipient} partition ({@code <page>#<psid>}). */
+        IN_LEGACY_PARTITION
+    }
+
+    /** The value a write takes from a transition's {@link Inputs}; an absent (null) one is not written. */
+    public enum Input {
+        NOW(":updated"), NOW_MILLIS(":now"), PAGE(":page"), PSID(":psid"), MID(":mid"), SENT_AT(":sent_at"),
+        ERROR(":error"), TRUE(":true"), LEASE_UNTIL(":lease"), CLAIM_TOKEN(":token"), EXPIRES_AT(":expires"),
+        AWAITING_DELIVERY_KEY(":psid_key"), AWAITING_READ_KEY(":read_key"), LEGACY_KEY(":legacy"),
+        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released");
+
+        public final String placeholder;
+
+        Input(String placeholder) {
+            this.placeholder = placeholder;
+        }
+
+        /** The value as a String, Long, Boolean or {@link DeliveryError}; null when the inputs lack it. */
+        public Object of(Inputs in) {
+            return switch (this) {
+                case NOW -> in.now().toString();
+                case NOW_MILLIS -> in.now().toEpochMilli();
+                case PAGE -> in.pageId();
+                case PSID -> in.psid();
+                case MID -> in.facebookMessageId();
+                case SENT_AT -> in.sentAt() == null ? null : in.sentAt().toEpochMilli();
+                case ERROR -> in.error();
+                case TRUE -> Boolean.TRUE;
+                case LEASE_UNTIL -> in.leaseUntil() == null ? null : in.leaseUntil().toEpochMilli();
+                case CLAIM_TOKEN -> in.claimToken();
+                case EXPIRES_AT -> in.expiresAt() == null ? null : in.expiresAt().getEpochSecond();
+                case AWAITING_DELIVERY_KEY -> recipientKey(in, MessageItem.AWAITING_DELIVERY);
+                case AWAITING_READ_KEY -> recipientKey(in, MessageItem.AWAITING_READ);
+                case LEGACY_KEY -> recipientKey(in, "");
+                case LEGACY_SLACK -> MessageItem.LEGACY_SLACK_MILLIS;
+                // A lease that ran out just before now: a claim even in the same millisecond takes it.
+                case LEASE_RELEASED -> in.now().toEpochMilli() - 1;
+            };
+        }
+
+        private static String recipientKey(Inputs in, String stage) {
+            return in.psid() == null ? null : MessageItem.recipientKey(in.pageId(), in.psid(), stage);
+        }
+    }
+
+    /** How a write changes its attribute. */
+    public enum Op {
+        /** {@code attribute = value}. */
+        SET,
+        /** Only when the attribute is absent. */
+        SET_IF_ABSENT,
+        /** {@code attribute + 1}, from 0 when absent (the value is unused). */
+        INCREMENT,
+        /** {@code attribute - value}. */
+        SUBTRACT,
+        /** Removes the attribute (the value is unused). */
+        REMOVE
+    }
+
+    /** One attribute's change. */
+    public record Write(String attribute, Op op, Input input) {
+    }
+
+    /** The values one run of a transition writes and compares with; any may be null where unused. */
+    public record Inputs(Instant now, String pageId, String psid, String facebookMessageId, Instant sentAt,
+                         DeliveryError error, Instant leaseUntil, String claimToken, Instant expiresAt) {
+
+        public static Inputs at(Instant now) {
+            return new Inputs(now, null, null, null, null, null, null, null, null);
+        }
+
+        public Inputs withPage(String page) {
+            return new Inputs(now, page, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt);
+        }
+
+        public Inputs withError(DeliveryError e) {
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, e, leaseUntil, claimToken, expiresAt);
+        }
+
+        /** Facebook's id of the message, its PSID, and the time it stands for in receipts' comparisons. */
+        public Inputs withSent(String mid, String toPsid, Instant at) {
+            return new Inputs(now, pageId, toPsid, mid, at, error, leaseUntil, claimToken, expiresAt);
+        }
+
+        public Inputs withPsid(String toPsid) {
+            return new Inputs(now, pageId, toPsid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt);
+        }
+
+        public Inputs withClaim(Instant until, String token) {
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, until, token, expiresAt);
+        }
+
+        public Inputs withExpiry(Instant at) {
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, at);
+        }
+    }
+
+    /**
+     * The moves. {@code to} null keeps the status; {@code fromAbsent} also allows a missing record
+     * (which the write then creates); {@code returnsOld} asks the write for the record as it was
+     * (on success) or is (on refusal), where the caller decides by it.
+     */
+    public enum Transition {
+        /** The send API committed its 202: the message is owed a delivery. */
+        COMMIT(EnumSet.of(PENDING), false, QUEUED, List.of(remove(DECIDE_BY)), List.of(), Event.NONE, true),
+        /** The send API answered 503 (or will): never delivered; a tombstone when no record was written. */
+        REJECT(EnumSet.of(PENDING, REJECTED), true, REJECTED,
+                List.of(new Write(PAGE_ID, Op.SET_IF_ABSENT, Input.PAGE), set(UPDATED_AT, Input.NOW),
+                        new Write(EXPIRES_AT, Op.SET_IF_ABSENT, Input.EXPIRES_AT), remove(DECIDE_BY)),
+                List.of(), Event.NONE, true),
+        /** A worker takes it for one Send API call; the token recognises its own write after a lost reply. */
+        CLAIM(EnumSet.of(QUEUED, PENDING, SENDING), false, SENDING,
+                List.of(set(LEASE_UNTIL, Input.LEASE_UNTIL), set(UPDATED_AT, Input.NOW),
+                        set(CLAIM_TOKEN, Input.CLAIM_TOKEN), new Write(ATTEMPTS, Op.INCREMENT, null), remove(DECIDE_BY)),
+                List.of(Guard.LEASE_EXPIRED), Event.NONE, true),
+        /** Facebook took it (from failed too: whatever an earlier attempt concluded). */
+        MARK_SENT(EnumSet.of(SENDING, QUEUED, FAILED), false, SENT, sentWrites(), List.of(), Event.SENT, false),
+        /** A transient failure before Facebook could have taken it, or Facebook's throttling. */
+        MARK_RETRYING(EnumSet.of(SENDING), false, QUEUED,
+                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL)),
+                List.of(), Event.NONE, false),
+        /** The call's outcome is unknown: still sending, lease released, for the echo or the next attempt. */
+        MARK_UNKNOWN(EnumSet.of(SENDING), false, null,
+                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), set(UNCONFIRMED, Input.TRUE),
+                        set(LEASE_UNTIL, Input.LEASE_RELEASED)),
+                List.of(), Event.NONE, false),
+        MARK_FAILED(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
+                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL)),
+                List.of(), Event.FAILED, false),
+        /** A record no worker ever claimed, long after its send API invocation ended undecided. */
+        FAIL_UNCLAIMED(EnumSet.of(PENDING), false, FAILED,
+                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(DECIDE_BY)),
+                List.of(), Event.FAILED, false),
+        /** The page's echo carried its id: Facebook took it, even if the worker never heard so. */
+        CONFIRM_BY_ECHO(EnumSet.of(QUEUED, SENDING, FAILED), false, SENT, sentWrites(), List.of(Guard.SAME_PAGE),
+                Event.SENT, false),
+        /** The echo's Facebook timestamp replaces the Send API call's start, for receipts' watermarks. */
+        STAMP_BY_ECHO(EnumSet.allOf(MessageStatus.class), false, null, List.of(set(SENT_AT, Input.SENT_AT)),
+                List.of(Guard.SAME_PAGE, Guard.IN_RECIPIENT_INDEX), Event.NONE, false),
+        /** A delivery receipt listing its Facebook id: on to the partition awaiting read. */
+        DELIVERED_BY_MID(EnumSet.of(SENDING, SENT), false, DELIVERED, deliveredWrites(),
+                List.of(Guard.SAME_PAGE, Guard.SAME_PSID), Event.DELIVERED, false),
+        /** A delivery receipt's watermark reached it. */
+        DELIVERED_UP_TO(EnumSet.of(SENT), false, DELIVERED, deliveredWrites(),
+                List.of(Guard.SAME_PAGE, Guard.SAME_PSID), Event.DELIVERED, false),
+        /** A read receipt's watermark reached it: out of {@code by_recipient}. */
+        READ_UP_TO(EnumSet.of(SENT, DELIVERED), false, READ,
+                List.of(set(UPDATED_AT, Input.NOW), set(READ_AT, Input.NOW), remove(RECIPIENT_KEY)),
+                List.of(Guard.SAME_PAGE), Event.READ, false),
+        /** As {@link #DELIVERED_UP_TO}, for a message in the legacy partition, keeping its slack. */
+        DELIVERED_UP_TO_LEGACY(EnumSet.of(SENT), false, DELIVERED, legacyDeliveredWrites(),
+                List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.IN_LEGACY_PARTITION), Event.DELIVERED, true),
+        /** As {@link #READ_UP_TO}, for a message in the legacy partition. */
+        READ_UP_TO_LEGACY(EnumSet.of(SENT, DELIVERED), false, READ,
+                List.of(set(UPDATED_AT, Input.NOW), set(READ_AT, Input.NOW), remove(RECIPIENT_KEY)),
+                List.of(Guard.SAME_PAGE, Guard.IN_LEGACY_PARTITION), Event.READ, true),
+        /** A legacy message a receipt found but cannot move: to the partition awaiting delivery. */
+        REKEY_LEGACY_AWAITING_DELIVERY(EnumSet.of(SENDING, SENT), false, null,
+                List.of(set(RECIPIENT_KEY, Input.AWAITING_DELIVERY_KEY), new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK)),
+                List.of(Guard.IN_LEGACY_PARTITION), Event.NONE, false),
+        /** ... to the partition awaiting read. */
+        REKEY_LEGACY_AWAITING_READ(EnumSet.of(DELIVERED), false, null,
+                List.of(set(RECIPIENT_KEY, Input.AWAITING_READ_KEY), new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK)),
+                List.of(Guard.IN_LEGACY_PARTITION), Event.NONE, false),
+        /** ... out of the index (read, or never to be sent). */
+        UNINDEX_LEGACY(EnumSet.of(READ, FAILED, QUEUED, PENDING, REJECTED), false, null, List.of(remove(RECIPIENT_KEY)),
+                List.of(Guard.IN_LEGACY_PARTITION), Event.NONE, false);
+
+        public final Set<MessageStatus> from;
+        public final boolean fromAbsent;
+        public final MessageStatus to;
+        public final List<Write> writes;
+        public final List<Guard> guards;
+        public final Event event;
+        public final boolean returnsOld;
+
+        Transition(Set<MessageStatus> from, boolean fromAbsent, MessageStatus to, List<Write> writes, List<Guard> guards,
+                   Event event, boolean returnsOld) {
+            this.from = Set.copyOf(from);
+            this.fromAbsent = fromAbsent;
+            this.to = to;
+            this.writes = writes;
+            this.guards = guards;
+            this.event = event;
+            this.returnsOld = returnsOld;
+        }
+    }
+
+    private static Write set(String attribute, Input input) {
+        return new Write(attribute, Op.SET, input);
+    }
+
+    private static Write remove(String attribute) {
+        return new Write(attribute, Op.REMOVE, null);
+    }
+
+    /** A sent message carries Facebook's id, its PSID, and its place among the messages awaiting delivery. */
+    private static List<Write> sentWrites() {
+        return List.of(set(UPDATED_AT, Input.NOW), set(SENT_AT, Input.SENT_AT), set(FACEBOOK_MESSAGE_ID, Input.MID),
+                set(PSID, Input.PSID), set(RECIPIENT_KEY, Input.AWAITING_DELIVERY_KEY), remove(LEASE_UNTIL),
+                remove(ERROR), remove(UNCONFIRMED));
+    }
+
+    private static List<Write> deliveredWrites() {
+        return List.of(set(UPDATED_AT, Input.NOW), set(DELIVERED_AT, Input.NOW),
+                set(RECIPIENT_KEY, Input.AWAITING_READ_KEY));
+    }
+
+    private static List<Write> legacyDeliveredWrites() {
+        return List.of(set(UPDATED_AT, Input.NOW), set(DELIVERED_AT, Input.NOW),
+                set(RECIPIENT_KEY, Input.AWAITING_READ_KEY), new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK));
+    }
+}

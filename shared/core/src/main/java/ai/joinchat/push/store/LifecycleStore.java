@@ -1,0 +1,150 @@
+package ai.joinchat.push.store;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.store.Lifecycle.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import static ai.joinchat.push.store.MessageItem.ATTEMPTS;
+import static ai.joinchat.push.store.MessageItem.CLAIM_TOKEN;
+import static ai.joinchat.push.store.MessageItem.DECIDE_BY;
+import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
+import static ai.joinchat.push.store.MessageItem.STATUS;
+
+/**
+ * The {@link MessageRecords} transitions, each one run of its {@link Lifecycle} declaration
+ * through {@link #write}, and what their answers mean to the caller. A store supplies the write
+ * (DynamoDB's conditional UpdateItem, or the tests' map) and the reads.
+ */
+public abstract class LifecycleStore implements MessageRecords {
+
+    /** How one conditional write went. */
+    public sealed interface Written {
+        /** Written; {@code before} is the item as it was when the transition asks for it, else empty. */
+        record Applied(Map<String, AttributeValue> before) implements Written {
+        }
+
+        /** Its condition failed; {@code current} is the item as it is when the transition asks for it (empty when absent). */
+        record Refused(Map<String, AttributeValue> current) implements Written {
+        }
+    }
+
+    private final Duration retention;
+
+    protected LifecycleStore(Duration retention) {
+        this.retention = retention;
+    }
+
+    /** Runs {@code transition} on the message's record as one conditional write. */
+    protected abstract Written write(Transition transition, String messageId, Inputs in, Deadline deadline);
+
+    @Override
+    public Decision commit(String messageId, Deadline deadline) {
+        // Refused: committed already (an earlier try landed, or the worker took it over), or rejected.
+        return decision(write(Transition.COMMIT, messageId, Inputs.at(Instant.EPOCH), deadline), Decision.COMMITTED);
+    }
+
+    @Override
+    public Decision reject(String messageId, String pageId, Instant now, Deadline deadline) {
+        Inputs in = Inputs.at(now).withPage(pageId).withExpiry(now.plus(retention));
+        return decision(write(Transition.REJECT, messageId, in, deadline), Decision.REJECTED);
+    }
+
+    private static Decision decision(Written written, Decision applied) {
+        if (written instanceof Written.Refused refused && MessageItem.isMessage(refused.current())) {
+            return MessageStatus.fromWireName(MessageItem.str(refused.current(), STATUS)).committed()
+                    ? Decision.COMMITTED : Decision.REJECTED;
+        }
+        return written instanceof Written.Applied ? applied : Decision.REJECTED;
+    }
+
+    @Override
+    public Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline) {
+        // Names this claim, so that the SDK's retry of a claim whose reply was lost knows it as its own.
+        String token = UUID.randomUUID().toString();
+        Written written = write(Transition.CLAIM, messageId, Inputs.at(now).withClaim(now.plus(lease), token), deadline);
+        if (written instanceof Written.Applied applied) {
+            Long attempts = MessageItem.number(applied.before(), ATTEMPTS);
+            boolean unconfirmed = MessageStatus.SENDING.wireName().equals(MessageItem.str(applied.before(), STATUS));
+            return new Claim.Claimed((attempts == null ? 0 : attempts.intValue()) + 1, unconfirmed);
+        }
+        Map<String, AttributeValue> current = ((Written.Refused) written).current();
+        if (token.equals(MessageItem.str(current, CLAIM_TOKEN))) {
+            return new Claim.Claimed(MessageItem.number(current, ATTEMPTS).intValue(), false);
+        }
+        return refusedClaim(current, now, absentDecideBy);
+    }
+
+    private static Claim refusedClaim(Map<String, AttributeValue> current, Instant now, Instant absentDecideBy) {
+        if (!MessageItem.isMessage(current)) {
+            return absentDecideBy != null && now.isBefore(absentDecideBy)
+                    ? new Claim.Undecided(absentDecideBy)
+                    : new Claim.Dropped("no record: the send API never accepted it");
+        }
+        MessageStatus status = MessageStatus.fromWireName(MessageItem.str(current, STATUS));
+        return switch (status) {
+            case PENDING -> new Claim.Undecided(millis(current, DECIDE_BY, now));
+            case REJECTED -> new Claim.Dropped("rejected by the send API");
+            case SENDING -> new Claim.Busy(millis(current, LEASE_UNTIL, now));
+            case QUEUED -> new Claim.Busy(now);
+            case SENT, DELIVERED, READ, FAILED -> new Claim.Settled(status);
+        };
+    }
+
+    private static Instant millis(Map<String, AttributeValue> item, String name, Instant otherwise) {
+        Long millis = MessageItem.number(item, name);
+        return millis == null ? otherwise : Instant.ofEpochMilli(millis);
+    }
+
+    /** Refused: already sent (an earlier try of this write, or the echo came first) or later; kept. */
+    @Override
+    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
+                         Instant now, Deadline deadline) {
+        write(Transition.MARK_SENT, messageId, Inputs.at(now).withPage(pageId)
+                .withSent(facebookMessageId, psid, sendStartedAt), deadline);
+    }
+
+    /** Refused: settled meanwhile (sent by an echo, or by an earlier try of this write); kept. */
+    @Override
+    public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        write(Transition.MARK_RETRYING, messageId, Inputs.at(now).withError(error), deadline);
+    }
+
+    @Override
+    public void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        write(Transition.MARK_UNKNOWN, messageId, Inputs.at(now).withError(error), deadline);
+    }
+
+    @Override
+    public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        write(Transition.MARK_FAILED, messageId, Inputs.at(now).withError(error), deadline);
+    }
+
+    @Override
+    public void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        write(Transition.FAIL_UNCLAIMED, messageId, Inputs.at(now).withError(error), deadline);
+    }
+
+    /** Usually the worker heard Facebook's answer before the echo came, and this is not called. */
+    @Override
+    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at) {
+        Inputs in = Inputs.at(at).withPage(pageId).withSent(facebookMessageId, psid, at);
+        return write(Transition.CONFIRM_BY_ECHO, messageId, in, Deadline.none()) instanceof Written.Applied;
+    }
+
+    /** The index moves the item within its partition: one conditional update of its sort key. */
+    @Override
+    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
+        Inputs in = Inputs.at(facebookTime).withPage(pageId).withSent(null, null, facebookTime);
+        return write(Transition.STAMP_BY_ECHO, messageId, in, Deadline.none()) instanceof Written.Applied;
+    }
+
+    protected Duration retention() {
+        return retention;
+    }
+}

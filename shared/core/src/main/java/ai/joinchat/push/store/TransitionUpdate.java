@@ -1,0 +1,157 @@
+package ai.joinchat.push.store;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.store.Lifecycle.Guard;
+import ai.joinchat.push.store.Lifecycle.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
+import ai.joinchat.push.store.Lifecycle.Write;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
+import static ai.joinchat.push.store.MessageItem.MESSAGE_ID;
+import static ai.joinchat.push.store.MessageItem.PAGE_ID;
+import static ai.joinchat.push.store.MessageItem.PSID;
+import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
+import static ai.joinchat.push.store.MessageItem.STATUS;
+
+/**
+ * Runs one {@link Transition} as one conditional UpdateItem: the from-states and guards become
+ * its condition, the writes its update, each value named once and only when used. Every
+ * attribute is named through {@code #name}, so no attribute collides with a reserved word.
+ */
+final class TransitionUpdate {
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    TransitionUpdate(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** The request of {@code transition} on the message's item, with {@code in}'s values. */
+    UpdateItemRequest request(Transition transition, String messageId, Inputs in) {
+        Expression e = new Expression(in);
+        String update = e.update(transition);
+        String condition = e.condition(transition);
+        UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table).key(MessageItem.key(messageId))
+                .updateExpression(update).conditionExpression(condition)
+                .expressionAttributeNames(e.names).expressionAttributeValues(e.values);
+        if (transition.returnsOld) {
+            request.returnValues(ReturnValue.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+        }
+        return request.build();
+    }
+
+    /** Writes it: applied (with the item before, when the transition asks) or refused (with the item, likewise). */
+    LifecycleStore.Written run(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        UpdateItemRequest request = request(transition, messageId, in).toBuilder()
+                .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")).build();
+        return SdkFailures.call("DynamoDB", () -> {
+            try {
+                Map<String, AttributeValue> before = dynamo.updateItem(request).attributes();
+                return new LifecycleStore.Written.Applied(before == null ? Map.of() : before);
+            } catch (ConditionalCheckFailedException refused) {
+                return new LifecycleStore.Written.Refused(refused.item() == null ? Map.of() : refused.item());
+            }
+        });
+    }
+
+    /** The names and values one expression uses. */
+    private static final class Expression {
+        final Map<String, String> names = new HashMap<>();
+        final Map<String, AttributeValue> values = new HashMap<>();
+        private final Inputs in;
+
+        Expression(Inputs in) {
+            this.in = in;
+        }
+
+        String name(String attribute) {
+            names.put("#" + attribute, attribute);
+            return "#" + attribute;
+        }
+
+        String value(Lifecycle.Input input) {
+            values.put(input.placeholder, MessageItem.value(input.of(in)));
+            return input.placeholder;
+        }
+
+        String status(MessageStatus status) {
+            values.put(":" + status.wireName(), MessageItem.s(status.wireName()));
+            return ":" + status.wireName();
+        }
+
+        String update(Transition t) {
+            List<String> set = new ArrayList<>();
+            List<String> remove = new ArrayList<>();
+            if (t.to != null) {
+                set.add(name(STATUS) + " = " + status(t.to));
+            }
+            for (Write w : t.writes) {
+                if (w.op() == Lifecycle.Op.REMOVE) {
+                    remove.add(name(w.attribute()));
+                } else if (w.input() == null || w.input().of(in) != null) {
+                    set.add(assignment(w));
+                }
+            }
+            return (set.isEmpty() ? "" : "SET " + String.join(", ", set))
+                    + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+        }
+
+        private String assignment(Write w) {
+            String a = name(w.attribute());
+            return switch (w.op()) {
+                case SET -> a + " = " + value(w.input());
+                case SET_IF_ABSENT -> a + " = if_not_exists(" + a + ", " + value(w.input()) + ")";
+                case INCREMENT -> {
+                    values.put(":zero", MessageItem.value(0));
+                    values.put(":one", MessageItem.value(1));
+                    yield a + " = if_not_exists(" + a + ", :zero) + :one";
+                }
+                case SUBTRACT -> a + " = " + a + " - " + value(w.input());
+                case REMOVE -> throw new IllegalStateException("a removal is no assignment");
+            };
+        }
+
+        String condition(Transition t) {
+            List<String> states = t.from.stream().sorted(Comparator.naturalOrder()).map(this::status).toList();
+            String status = name(STATUS) + " IN (" + String.join(", ", states) + ")";
+            List<String> all = new ArrayList<>();
+            all.add(t.fromAbsent ? "(attribute_not_exists(" + name(MESSAGE_ID) + ") OR " + status + ")" : status);
+            for (Guard guard : t.guards) {
+                String clause = guard(guard);
+                if (clause != null) {
+                    all.add(clause);
+                }
+            }
+            return String.join(" AND ", all);
+        }
+
+        /** The guard's clause; null when the inputs leave it out (a receipt that names no PSID). */
+        private String guard(Guard guard) {
+            return switch (guard) {
+                case LEASE_EXPIRED -> "(" + name(STATUS) + " <> " + status(MessageStatus.SENDING) + " OR "
+                        + name(LEASE_UNTIL) + " < " + value(Lifecycle.Input.NOW_MILLIS) + ")";
+                case SAME_PAGE -> name(PAGE_ID) + " = " + value(Lifecycle.Input.PAGE);
+                case SAME_PSID -> in.psid() == null ? null : name(PSID) + " = " + value(Lifecycle.Input.PSID);
+                case IN_RECIPIENT_INDEX -> "attribute_exists(" + name(RECIPIENT_KEY) + ")";
+                case IN_LEGACY_PARTITION -> name(RECIPIENT_KEY) + " = " + value(Lifecycle.Input.LEGACY_KEY);
+            };
+        }
+    }
+}

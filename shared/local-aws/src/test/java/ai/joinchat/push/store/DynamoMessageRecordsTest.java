@@ -1,0 +1,386 @@
+package ai.joinchat.push.store;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.local.aws.junit.LocalAws;
+import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.store.Lifecycle.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
+import ai.joinchat.push.store.MessageRecords.Claim;
+import ai.joinchat.push.store.MessageRecords.Decision;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link DynamoMessageRecords} on DynamoDB Local with the template's Messages table: every
+ * transition's write and refusal, writes repeated after a lost reply (the SDK sending the same
+ * request again), and receipts that find and move only what is new.
+ */
+@ExtendWith(LocalAwsExtension.class)
+class DynamoMessageRecordsTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final DeliveryError TRANSIENT = new DeliveryError("graph_unavailable", null, "503", true);
+
+    private final LocalAws aws;
+    private final AtomicInteger updates = new AtomicInteger();
+    /** When set, the next UpdateItem is sent twice and answered as the second (a lost reply retried). */
+    private final AtomicBoolean loseNextReply = new AtomicBoolean();
+    private DynamoMessageRecords records;
+    private String page;
+
+    DynamoMessageRecordsTest(LocalAws aws) {
+        this.aws = aws;
+    }
+
+    @BeforeEach
+    void setUp() {
+        DynamoDbClient real = aws.dynamoDb();
+        DynamoDbClient client = (DynamoDbClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{DynamoDbClient.class}, (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("updateItem") && args[0] instanceof UpdateItemRequest) {
+                            updates.incrementAndGet();
+                            if (loseNextReply.getAndSet(false)) {
+                                method.invoke(real, args);
+                            }
+                        }
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        records = new DynamoMessageRecords(client, aws.tableName("MessagesTable"), Duration.ofDays(30));
+        page = "9" + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L);
+    }
+
+    private String pending() {
+        String id = UUID.randomUUID().toString();
+        records.createPending(MessageRecord.pending(id, page, new Recipient(RecipientType.ID, "777"), "text",
+                List.of("w"), NOW, NOW.plusSeconds(10)), Deadline.none());
+        return id;
+    }
+
+    private String queued() {
+        String id = pending();
+        assertEquals(Decision.COMMITTED, records.commit(id, Deadline.none()));
+        return id;
+    }
+
+    private String sending() {
+        String id = queued();
+        assertEquals(new Claim.Claimed(1, false), claim(id, NOW));
+        return id;
+    }
+
+    private String sent(String psid, Instant facebookTime) {
+        String id = sending();
+        records.markSent(id, page, "m_" + id, psid, facebookTime, NOW, Deadline.none());
+        return id;
+    }
+
+    private Claim claim(String id, Instant at) {
+        return records.claim(id, at, LEASE, null, Deadline.none());
+    }
+
+    private MessageRecord record(String id) {
+        return records.find(id, Deadline.none()).orElseThrow();
+    }
+
+    private Map<String, AttributeValue> item(String id) {
+        return aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable")).key(MessageItem.key(id))
+                .consistentRead(true)).item();
+    }
+
+    @Test
+    void createPendingRepeatedKeepsTheFirstRecord() {
+        String id = pending();
+        records.createPending(MessageRecord.pending(id, "other", new Recipient(RecipientType.ID, "1"), "button",
+                List.of(), NOW.plusSeconds(5), NOW.plusSeconds(15)), Deadline.none());
+        MessageRecord record = record(id);
+        assertEquals(page, record.pageId());
+        assertEquals(MessageStatus.PENDING, record.status());
+        assertEquals(List.of("w"), record.warnings());
+        assertEquals(NOW.plusSeconds(10), record.decideBy());
+    }
+
+    @Test
+    void commitMovesPendingToQueuedAndAnswersHowARefusedOneStands() {
+        String id = pending();
+        assertEquals(Decision.COMMITTED, records.commit(id, Deadline.none()));
+        assertEquals(MessageStatus.QUEUED, record(id).status());
+        assertNull(record(id).decideBy());
+        assertEquals(Decision.COMMITTED, records.commit(id, Deadline.none()), "committed already");
+        assertEquals(Decision.REJECTED, records.commit(UUID.randomUUID().toString(), Deadline.none()), "no record");
+        String rejected = pending();
+        records.reject(rejected, page, NOW, Deadline.none());
+        assertEquals(Decision.REJECTED, records.commit(rejected, Deadline.none()));
+    }
+
+    @Test
+    void commitWhoseReplyWasLostIsAnsweredCommittedByItsRetry() {
+        String id = pending();
+        loseNextReply.set(true);
+        assertEquals(Decision.COMMITTED, records.commit(id, Deadline.none()));
+        assertEquals(MessageStatus.QUEUED, record(id).status());
+    }
+
+    @Test
+    void rejectLeavesATombstoneOrRejectsPendingButNeverACommittedRecord() {
+        String absent = UUID.randomUUID().toString();
+        assertEquals(Decision.REJECTED, records.reject(absent, page, NOW, Deadline.none()));
+        assertEquals(MessageStatus.REJECTED, record(absent).status());
+        assertEquals(page, record(absent).pageId());
+        assertTrue(item(absent).containsKey(MessageItem.EXPIRES_AT));
+        String id = pending();
+        loseNextReply.set(true);
+        assertEquals(Decision.REJECTED, records.reject(id, page, NOW, Deadline.none()), "repeated after a lost reply");
+        assertEquals(Decision.COMMITTED, records.reject(queued(), page, NOW, Deadline.none()));
+        assertEquals(Claim.Dropped.class, claim(id, NOW).getClass());
+    }
+
+    @Test
+    void claimTakesQueuedOrPendingAndAnExpiredLeaseOnly() {
+        String id = queued();
+        assertEquals(new Claim.Claimed(1, false), claim(id, NOW));
+        assertEquals(new Claim.Busy(NOW.plus(LEASE)), claim(id, NOW.plusSeconds(1)));
+        assertEquals(new Claim.Claimed(2, true), claim(id, NOW.plus(LEASE).plusMillis(1)), "the lease ran out");
+        assertEquals(new Claim.Claimed(1, false), claim(pending(), NOW), "SQS holds it: the worker may send it");
+        records.markSent(id, page, "m1", "p1", NOW, NOW, Deadline.none());
+        assertEquals(new Claim.Settled(MessageStatus.SENT), claim(id, NOW.plusSeconds(99)));
+    }
+
+    @Test
+    void claimOfNoRecordWaitsUntilTheDecisionTimeThenDrops() {
+        String absent = UUID.randomUUID().toString();
+        assertEquals(new Claim.Undecided(NOW.plusSeconds(5)),
+                records.claim(absent, NOW, LEASE, NOW.plusSeconds(5), Deadline.none()));
+        assertEquals(Claim.Dropped.class, records.claim(absent, NOW.plusSeconds(6), LEASE, NOW.plusSeconds(5),
+                Deadline.none()).getClass());
+    }
+
+    @Test
+    void claimWhoseReplyWasLostIsKnownAsItsOwnByItsRetry() {
+        String id = queued();
+        loseNextReply.set(true);
+        assertEquals(new Claim.Claimed(1, false), claim(id, NOW));
+        assertEquals(1, record(id).attempts());
+    }
+
+    @Test
+    void markSentRecordsFacebooksIdAndTheRecipientPartitionFromSendingQueuedOrFailed() {
+        String id = sent("p1", NOW.minusSeconds(1));
+        MessageRecord record = record(id);
+        assertEquals(MessageStatus.SENT, record.status());
+        assertEquals("m_" + id, record.facebookMessageId());
+        assertEquals("p1", record.psid());
+        Map<String, AttributeValue> item = item(id);
+        assertEquals(page + "#p1#d", item.get(MessageItem.RECIPIENT_KEY).s());
+        assertEquals(Long.toString(NOW.minusSeconds(1).toEpochMilli()), item.get(MessageItem.SENT_AT).n());
+        assertFalse(item.containsKey(MessageItem.LEASE_UNTIL));
+        String failed = sending();
+        records.markFailed(failed, TRANSIENT, NOW, Deadline.none());
+        records.markSent(failed, page, "m2", null, NOW, NOW, Deadline.none());
+        assertEquals(MessageStatus.SENT, record(failed).status(), "Facebook took it whatever an attempt concluded");
+        assertNull(record(failed).error());
+        assertFalse(item(failed).containsKey(MessageItem.RECIPIENT_KEY), "no PSID: no partition");
+    }
+
+    @Test
+    void markSentIsRefusedOnceDelivered() {
+        String id = sent("p1", NOW);
+        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + id), NOW));
+        records.markSent(id, page, "m_other", "p2", NOW, NOW, Deadline.none());
+        assertEquals(MessageStatus.DELIVERED, record(id).status());
+        assertEquals("m_" + id, record(id).facebookMessageId());
+    }
+
+    @Test
+    void markRetryingPutsASendingMessageBackOnlyFromSending() {
+        String id = sending();
+        records.markRetrying(id, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.QUEUED, record(id).status());
+        assertEquals(TRANSIENT, record(id).error());
+        assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
+        String sent = sent("p1", NOW);
+        records.markRetrying(sent, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.SENT, record(sent).status());
+    }
+
+    @Test
+    void markUnknownKeepsItSendingWithItsLeaseReleased() {
+        String id = sending();
+        records.markUnknown(id, TRANSIENT, NOW.plusSeconds(1), Deadline.none());
+        assertEquals(MessageStatus.SENDING, record(id).status());
+        assertEquals(TRANSIENT, record(id).error());
+        assertEquals(new Claim.Claimed(2, true), claim(id, NOW.plusSeconds(2)), "the next attempt knows");
+        String queued = queued();
+        records.markUnknown(queued, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.QUEUED, record(queued).status());
+        assertNull(record(queued).error());
+    }
+
+    @Test
+    void markFailedSettlesAnUnsentMessageButNeverASentOne() {
+        String id = queued();
+        records.markFailed(id, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.FAILED, record(id).status());
+        assertEquals(new Claim.Settled(MessageStatus.FAILED), claim(id, NOW));
+        String sent = sent("p1", NOW);
+        records.markFailed(sent, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.SENT, record(sent).status());
+    }
+
+    @Test
+    void failUnclaimedFailsOnlyAPendingRecord() {
+        String id = pending();
+        records.failUnclaimed(id, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.FAILED, record(id).status());
+        assertNull(record(id).decideBy());
+        String queued = queued();
+        records.failUnclaimed(queued, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.QUEUED, record(queued).status());
+    }
+
+    @Test
+    void confirmByEchoSendsAnUnsentMessageOfThisPageOnly() {
+        String id = sending();
+        assertFalse(records.confirmByEcho("other-page", id, "m_e", "p1", NOW));
+        assertTrue(records.confirmByEcho(page, id, "m_e", "p1", NOW));
+        assertEquals(MessageStatus.SENT, record(id).status());
+        assertEquals("m_e", record(id).facebookMessageId());
+        assertEquals(page + "#p1#d", item(id).get(MessageItem.RECIPIENT_KEY).s());
+        assertFalse(records.confirmByEcho(page, id, "m_e", "p1", NOW), "sent already");
+        assertFalse(records.confirmByEcho(page, UUID.randomUUID().toString(), "m_x", "p1", NOW), "no record");
+    }
+
+    @Test
+    void stampByEchoMovesTheSortKeyWhileTheMessageAwaitsAReceipt() {
+        String id = sent("p1", NOW);
+        assertTrue(records.stampByEcho(page, id, NOW.minusMillis(400)));
+        assertEquals(Long.toString(NOW.minusMillis(400).toEpochMilli()), item(id).get(MessageItem.SENT_AT).n());
+        assertFalse(records.stampByEcho("other-page", id, NOW));
+        assertEquals(1, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertFalse(records.stampByEcho(page, id, NOW), "read: out of the index");
+    }
+
+    @Test
+    void theEchoIsRecordedOnceNextToItsMessage() {
+        String id = sent("p1", NOW);
+        MessageRecords.Echo echo = new MessageRecords.Echo(page, id, "messaging", NOW.toEpochMilli(), "p1", "m_" + id,
+                "app", "x".repeat(StoredFields.TEXT_MAX_BYTES + 10), null);
+        assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, false)),
+                records.echoTargets(page, List.of(id, UUID.randomUUID().toString())));
+        assertTrue(records.recordEcho(echo, NOW));
+        assertFalse(records.recordEcho(echo, NOW), "a redelivery");
+        assertEquals(NOW, records.findWithEcho(id, Deadline.none()).orElseThrow().echoedAt());
+        assertNull(record(id).echoedAt(), "the message item itself is untouched");
+        assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
+                records.echoTargets(page, List.of(id)));
+        Map<String, AttributeValue> item = item(MessageRecords.echoItemId(id));
+        assertEquals(id, item.get("metadata").s());
+        assertTrue(item.get("text_truncated").bool());
+    }
+
+    @Test
+    void deliveryReceiptsMoveOnlyWhatIsNewAndARedeliveryWritesNothing() {
+        String early = sent("p1", NOW.minusSeconds(2));
+        String late = sent("p1", NOW.plusSeconds(2));
+        String byMid = sent("p1", NOW.plusSeconds(3));
+        updates.set(0);
+        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(1, updates.get(), "one update: the message the watermark newly reaches");
+        assertEquals(MessageStatus.DELIVERED, record(early).status());
+        assertEquals(page + "#p1#r", item(early).get(MessageItem.RECIPIENT_KEY).s());
+        assertEquals(MessageStatus.SENT, record(late).status());
+        assertEquals(0, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + byMid), NOW));
+        assertEquals(0, records.markDelivered(page, "p1", List.of("m_" + byMid, "m_unknown"), NOW));
+        assertEquals(2, updates.get(), "redeliveries and other apps' ids write nothing");
+        assertEquals(0, records.markDelivered(page, "p2", List.of("m_" + late), NOW), "another PSID's");
+        assertEquals(MessageStatus.SENT, record(late).status());
+    }
+
+    @Test
+    void readReceiptsMoveSentAndDeliveredMessagesOutOfTheIndex() {
+        String delivered = sent("p1", NOW.minusSeconds(2));
+        records.markDeliveredUpTo(page, "p1", NOW.minusSeconds(2).toEpochMilli(), NOW);
+        String sent = sent("p1", NOW.minusSeconds(1));
+        String unread = sent("p1", NOW.plusSeconds(1));
+        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(MessageStatus.READ, record(delivered).status());
+        assertEquals(MessageStatus.READ, record(sent).status());
+        assertFalse(item(sent).containsKey(MessageItem.RECIPIENT_KEY));
+        assertEquals(MessageStatus.SENT, record(unread).status());
+        updates.set(0);
+        assertEquals(0, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(0, updates.get());
+    }
+
+    @Test
+    void aFirstVersionMessageIsMovedOrReKeyedOutOfTheLegacyPartitionOnce() {
+        String movable = legacy("p1", MessageStatus.SENT, NOW.plusSeconds(30));
+        String delivered = legacy("p1", MessageStatus.DELIVERED, NOW.minusSeconds(5));
+        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW), "within the 60 s slack");
+        assertEquals(MessageStatus.DELIVERED, record(movable).status());
+        assertEquals(page + "#p1#r", item(movable).get(MessageItem.RECIPIENT_KEY).s());
+        assertEquals(Long.toString(NOW.minusSeconds(30).toEpochMilli()), item(movable).get(MessageItem.SENT_AT).n());
+        assertEquals(page + "#p1#r", item(delivered).get(MessageItem.RECIPIENT_KEY).s(), "re-keyed, not moved");
+        assertEquals(MessageStatus.DELIVERED, record(delivered).status());
+        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+    }
+
+    private String legacy(String psid, MessageStatus status, Instant sentAt) {
+        String id = UUID.randomUUID().toString();
+        Map<String, AttributeValue> item = new HashMap<>(MessageItem.of(MessageRecord.pending(id, page,
+                new Recipient(RecipientType.ID, "777"), "text", List.of(), NOW, NOW), Duration.ofDays(1)));
+        item.put(MessageItem.STATUS, AttributeValue.fromS(status.wireName()));
+        item.put(MessageItem.PSID, AttributeValue.fromS(psid));
+        item.put(MessageItem.RECIPIENT_KEY, AttributeValue.fromS(page + "#" + psid));
+        item.put(MessageItem.SENT_AT, MessageItem.value(sentAt.toEpochMilli()));
+        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("MessagesTable")).item(item));
+        return id;
+    }
+
+    /** DynamoDB refuses a value an expression does not use: each request names exactly what it uses. */
+    @Test
+    void everyTransitionsRequestNamesExactlyTheValuesItUses() {
+        TransitionUpdate update = new TransitionUpdate(aws.dynamoDb(), "t");
+        Inputs all = Inputs.at(NOW).withPage(page).withSent("m", "p", NOW).withError(TRANSIENT)
+                .withClaim(NOW, "token").withExpiry(NOW);
+        Pattern placeholder = Pattern.compile(":[A-Za-z0-9_]+");
+        for (Transition transition : Transition.values()) {
+            UpdateItemRequest request = update.request(transition, "id", all);
+            Matcher used = placeholder.matcher(request.updateExpression() + " " + request.conditionExpression());
+            java.util.Set<String> names = new java.util.HashSet<>();
+            while (used.find()) {
+                names.add(used.group());
+            }
+            assertEquals(names, request.expressionAttributeValues().keySet(), transition.name());
+        }
+    }
+}
