@@ -1,11 +1,11 @@
 package ai.joinchat.push.bench.jmh;
 
-import ai.joinchat.push.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.request.SendRequestValidator;
-import ai.joinchat.push.request.TagPolicy;
-import ai.joinchat.push.request.ValidationResult;
+import ai.joinchat.push.send.request.SendRequestValidator;
+import ai.joinchat.push.send.request.TagPolicy;
+import ai.joinchat.push.send.request.ValidationResult;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.webhook.WebhookPayload;

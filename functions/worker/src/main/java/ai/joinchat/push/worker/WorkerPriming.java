@@ -1,8 +1,8 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.graph.AppSecretProof;
-import ai.joinchat.push.graph.GraphError;
-import ai.joinchat.push.graph.GraphMessageMapper;
+import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.worker.graph.GraphError;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import org.crac.Context;

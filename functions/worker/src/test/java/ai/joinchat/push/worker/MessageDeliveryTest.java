@@ -1,7 +1,7 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.DependencyUnavailableException;
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.DeliveryError;

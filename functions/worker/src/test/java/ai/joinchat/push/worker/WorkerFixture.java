@@ -1,7 +1,7 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.graph.GraphMessageMapper;
-import ai.joinchat.push.graph.GraphSendClient;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;

@@ -1,7 +1,7 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.testing.StreamHandlers;
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.store.MessageRecords;
