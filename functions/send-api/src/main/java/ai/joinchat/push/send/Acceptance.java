@@ -27,7 +27,7 @@ public record Acceptance(MessageRecord record, QueuedMessage queued, int delaySe
         MessageRecord record = MessageRecord.pending(messageId, request.pageId(), request.recipient(),
                 request.templateType(), request.warnings(), now, decideBy);
         QueuedMessage queued = new QueuedMessage(messageId, request.pageId(), request.recipient(),
-                request.templateType(), request.message(), request.messagingType(), request.tag(),
+                request.message(), request.messagingType(), request.tag(),
                 request.warnings(), now, decideBy);
         return new Acceptance(record, queued, request.delaySeconds());
     }

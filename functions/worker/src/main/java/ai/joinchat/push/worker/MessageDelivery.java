@@ -355,8 +355,7 @@ public final class MessageDelivery {
             if (message.messagingType() == null || message.messagingType().isBlank()) {
                 throw new IllegalArgumentException("messaging_type is missing");
             }
-            ObjectNode sendApiMessage = mapper.toSendApiMessage(
-                    message.templateType(), message.message(), message.messageId());
+            ObjectNode sendApiMessage = mapper.toSendApiMessage(message.message(), message.messageId());
             body = mapper.toSendApiBody(recipient.get().sendApiRecipient(), message.messagingType(),
                     message.tag(), sendApiMessage);
         } catch (IllegalArgumentException e) {

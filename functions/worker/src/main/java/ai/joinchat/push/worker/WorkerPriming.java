@@ -47,7 +47,7 @@ public final class WorkerPriming implements Resource {
             QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
             Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipient().value()),
                     message.messagingType(), message.tag(),
-                    mapper.toSendApiMessage(message.templateType(), message.message(), message.messageId())));
+                    mapper.toSendApiMessage(message.message(), message.messageId())));
             SqsBatchProcessor.groupKey(message);
             AppSecretProof.compute("prime-token", "prime-secret");
             MessageDelivery.toDeliveryError(GraphError.fromResponse(400,

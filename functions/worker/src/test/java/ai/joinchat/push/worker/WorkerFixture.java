@@ -5,6 +5,7 @@ import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.observability.JsonLogger;
@@ -73,8 +74,8 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     static QueuedMessage text(String messageId, String recipientType, String recipientValue, String text) {
-        JsonNode message = Json.object().put("template_type", "text").put("text", text);
-        return new QueuedMessage(messageId, PAGE_ID, recipient(recipientType, recipientValue), "text", message,
+        return new QueuedMessage(messageId, PAGE_ID, recipient(recipientType, recipientValue),
+                new TextMessage(text, List.of()),
                 "UPDATE", null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
     }
 

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * Validates the body of {@code POST /api/send_message} (contract section 3, "Request body")
- * and reports every problem at once, each with its JSON path. Stateless and thread-safe.
+ * and reports every problem at once, each with its JSON path; a valid body becomes a typed
+ * {@link ValidatedSendRequest}, its message an {@code OutboundMessage}. Stateless and thread-safe.
  */
 public final class SendRequestValidator {
 
@@ -55,12 +57,10 @@ public final class SendRequestValidator {
         if (findings.violationCount() > 0) {
             return ValidationResult.invalid(findings.violations());
         }
-        ObjectNode normalised = message.orElseThrow();
         return ValidationResult.valid(new ValidatedSendRequest(
                 pageId.orElseThrow(),
                 recipient.orElseThrow(),
-                normalised.get("template_type").textValue(),
-                normalised,
+                MessageJson.read(null, message.orElseThrow()),
                 tag.messagingType(),
                 tag.tag(),
                 delay.orElseThrow(),

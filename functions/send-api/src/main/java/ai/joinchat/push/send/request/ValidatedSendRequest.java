@@ -1,8 +1,8 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.Recipient;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,8 +11,7 @@ import java.util.Objects;
  *
  * @param pageId        the page id, digits
  * @param recipient     the normalised recipient
- * @param templateType  {@code text}, {@code button}, {@code generic}, {@code list} or {@code receipt}
- * @param message       a normalised deep copy of the request's {@code message} (unknown fields kept)
+ * @param message       the normalised message (unknown fields are ignored, contract section 3)
  * @param messagingType {@code UPDATE} or {@code MESSAGE_TAG}
  * @param tag           the tag to send, or {@code null}
  * @param delaySeconds  0-10
@@ -21,8 +20,7 @@ import java.util.Objects;
 public record ValidatedSendRequest(
         String pageId,
         Recipient recipient,
-        String templateType,
-        ObjectNode message,
+        OutboundMessage message,
         String messagingType,
         String tag,
         int delaySeconds,
@@ -31,9 +29,13 @@ public record ValidatedSendRequest(
     public ValidatedSendRequest {
         Objects.requireNonNull(pageId, "pageId");
         Objects.requireNonNull(recipient, "recipient");
-        Objects.requireNonNull(templateType, "templateType");
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(messagingType, "messagingType");
         warnings = List.copyOf(warnings);
+    }
+
+    /** {@code text}, {@code button}, {@code generic}, {@code list} or {@code receipt}. */
+    public String templateType() {
+        return message.templateType();
     }
 }

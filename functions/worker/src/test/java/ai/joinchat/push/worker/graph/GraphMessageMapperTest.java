@@ -1,5 +1,7 @@
 package ai.joinchat.push.worker.graph;
 
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +25,10 @@ class GraphMessageMapperTest {
         }
     }
 
+    private static OutboundMessage read(String templateType, JsonNode message) {
+        return MessageJson.read(templateType, message);
+    }
+
     private static void assertJson(String expected, JsonNode actual) {
         assertEquals(json(expected), actual, () -> "actual: " + actual.toPrettyString());
     }
@@ -43,7 +49,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("text", message, "msg-1");
+        ObjectNode out = mapper.toSendApiMessage(read("text", message), "msg-1");
 
         assertJson("""
                 {
@@ -62,8 +68,7 @@ class GraphMessageMapperTest {
 
     @Test
     void plainTextWithoutQuickRepliesHasNoQuickRepliesField() {
-        ObjectNode out = mapper.toSendApiMessage("text",
-                json("{\"template_type\":\"text\",\"text\":\"Hello World\"}"), "msg-2");
+        ObjectNode out = mapper.toSendApiMessage(read("text", json("{\"template_type\":\"text\",\"text\":\"Hello World\"}")), "msg-2");
 
         assertJson("{\"text\":\"Hello World\",\"metadata\":\"msg-2\"}", out);
     }
@@ -85,7 +90,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("button", message, "msg-3");
+        ObjectNode out = mapper.toSendApiMessage(read("button", message), "msg-3");
 
         assertJson("""
                 {
@@ -136,7 +141,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("generic", message, "msg-4");
+        ObjectNode out = mapper.toSendApiMessage(read("generic", message), "msg-4");
 
         assertJson("""
                 {
@@ -231,7 +236,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("list", message, "msg-5");
+        ObjectNode out = mapper.toSendApiMessage(read("list", message), "msg-5");
 
         assertJson("""
                 {
@@ -349,7 +354,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("receipt", message, "msg-6");
+        ObjectNode out = mapper.toSendApiMessage(read("receipt", message), "msg-6");
 
         assertJson("""
                 {
@@ -417,7 +422,7 @@ class GraphMessageMapperTest {
                  "summary": {"total_cost": 10}}
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("receipt", message, "msg-7");
+        ObjectNode out = mapper.toSendApiMessage(read("receipt", message), "msg-7");
 
         assertJson("""
                 {
@@ -457,7 +462,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage("generic", message, "msg-8");
+        ObjectNode out = mapper.toSendApiMessage(read("generic", message), "msg-8");
 
         assertJson("""
                 {
@@ -489,30 +494,41 @@ class GraphMessageMapperTest {
         JsonNode message = json("{\"template_type\":\"text\",\"text\":\"Hi\"}");
 
         assertEquals("0b7e5c2a-1f7d-4a8e-9d6c-2c5a7e1f0a11",
-                mapper.toSendApiMessage("text", message, "0b7e5c2a-1f7d-4a8e-9d6c-2c5a7e1f0a11")
+                mapper.toSendApiMessage(read("text", message), "0b7e5c2a-1f7d-4a8e-9d6c-2c5a7e1f0a11")
                         .path("metadata").textValue());
-        assertFalse(mapper.toSendApiMessage("text", message, null).has("metadata"));
+        assertFalse(mapper.toSendApiMessage(read("text", message), null).has("metadata"));
     }
 
     @Test
     void templateTypeDefaultsToTheMessageField() {
         JsonNode message = json("{\"template_type\":\"text\",\"text\":\"Hi\"}");
 
-        assertJson("{\"text\":\"Hi\",\"metadata\":\"m\"}", mapper.toSendApiMessage(null, message, "m"));
+        assertJson("{\"text\":\"Hi\",\"metadata\":\"m\"}", mapper.toSendApiMessage(read(null, message), "m"));
     }
 
     @Test
     void unknownTemplateOrButtonTypeIsRejected() {
         assertThrows(IllegalArgumentException.class,
-                () -> mapper.toSendApiMessage("media", json("{\"template_type\":\"media\"}"), "m"));
-        assertThrows(IllegalArgumentException.class, () -> mapper.toSendApiMessage("button", json("""
+                () -> mapper.toSendApiMessage(read("media", json("{\"template_type\":\"media\"}")), "m"));
+        assertThrows(IllegalArgumentException.class, () -> mapper.toSendApiMessage(read("button", json("""
                 {"template_type":"button","text":"t","buttons":[{"type":"account_link","url":"https://x"}]}
-                """), "m"));
+                """)), "m"));
+    }
+
+    @Test
+    void aQueuedMessageThisVersionCannotReadIsRejectedWhenMapped() {
+        OutboundMessage unreadable = MessageJson.readQueued("button", json("""
+                {"template_type":"button","text":"t","buttons":[{"type":"account_link","url":"https://x"}]}
+                """));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> mapper.toSendApiMessage(unreadable, "m"));
+        assertEquals("unsupported button type: account_link", e.getMessage());
     }
 
     @Test
     void bodyWithTag() {
-        ObjectNode message = mapper.toSendApiMessage("text", json("{\"text\":\"Hi\"}"), "msg-9");
+        ObjectNode message = mapper.toSendApiMessage(read("text", json("{\"text\":\"Hi\"}")), "msg-9");
         ObjectNode recipient = (ObjectNode) json("{\"id\":\"1234567890\"}");
 
         ObjectNode body = mapper.toSendApiBody(recipient, "MESSAGE_TAG", "HUMAN_AGENT", message);
@@ -529,7 +545,7 @@ class GraphMessageMapperTest {
 
     @Test
     void bodyWithoutTag() {
-        ObjectNode message = mapper.toSendApiMessage("text", json("{\"text\":\"Hi\"}"), "msg-10");
+        ObjectNode message = mapper.toSendApiMessage(read("text", json("{\"text\":\"Hi\"}")), "msg-10");
         ObjectNode recipient = (ObjectNode) json("{\"phone_number\":\"+8613800138000\"}");
 
         ObjectNode body = mapper.toSendApiBody(recipient, "UPDATE", null, message);
