@@ -291,8 +291,8 @@ final class Scenarios {
     private String queuedBody(String messageId, String psid) {
         Instant now = Instant.now();
         return new ai.joinchat.push.queue.QueuedMessage(messageId, api.credentials().pageId(),
-                new ai.joinchat.push.request.Recipient(ai.joinchat.push.request.RecipientType.ID, psid), "text",
-                ai.joinchat.push.json.Json.object().put("template_type", "text").put("text", "fan-out"), "UPDATE",
+                new ai.joinchat.push.request.Recipient(ai.joinchat.push.request.RecipientType.ID, psid),
+                new ai.joinchat.push.message.TextMessage("fan-out", List.of()), "UPDATE",
                 null, List.of(), now, now.plusSeconds(10)).toJson();
     }
 

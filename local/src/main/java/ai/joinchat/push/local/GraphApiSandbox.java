@@ -1,7 +1,7 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.local.http.LocalHttp;
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;

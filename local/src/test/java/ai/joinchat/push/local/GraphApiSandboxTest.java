@@ -1,6 +1,6 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -62,7 +62,7 @@ class NoSecretInLogsTest {
         aws.putPageSecret(PAGE_ID, apiSecret, pageToken, previousSecret);
         aws.putAppSecret(appSecret, verifyToken);
         forbidden.addAll(List.of(apiSecret, previousSecret, pageToken, appSecret, verifyToken,
-                ai.joinchat.push.graph.AppSecretProof.compute(pageToken, appSecret)));
+                ai.joinchat.push.signature.AppSecretProof.compute(pageToken, appSecret)));
 
         ByteArrayOutputStream sandboxConsole = new ByteArrayOutputStream();
         PrintStream originalOut = System.out;

@@ -6,8 +6,8 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
 import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
-import ai.joinchat.push.request.SendRequestValidator;
-import ai.joinchat.push.request.TagPolicy;
+import ai.joinchat.push.send.request.SendRequestValidator;
+import ai.joinchat.push.send.request.TagPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -309,7 +309,7 @@ class OpenApiTest {
 
     private static List<JsonNode> requestSeeds() throws IOException {
         List<JsonNode> seeds = new ArrayList<>();
-        try (Stream<Path> files = Files.list(ROOT.resolve("shared/core/src/test/resources/ai/joinchat/push/request/seeds"))) {
+        try (Stream<Path> files = Files.list(ROOT.resolve("functions/send-api/src/test/resources/ai/joinchat/push/send/request/seeds"))) {
             for (Path file : files.sorted().toList()) {
                 seeds.add(JSON.readTree(file.toFile()));
             }

@@ -1,16 +1,17 @@
 package ai.joinchat.push.bench.jmh;
 
-import ai.joinchat.push.graph.GraphMessageMapper;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.request.SendRequestValidator;
-import ai.joinchat.push.request.TagPolicy;
-import ai.joinchat.push.request.ValidationResult;
+import ai.joinchat.push.send.request.SendRequestValidator;
+import ai.joinchat.push.send.request.TagPolicy;
+import ai.joinchat.push.send.request.ValidationResult;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.webhook.WebhookPayload;
 import ai.joinchat.push.webhook.WebhookPayloadParser;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -73,7 +74,7 @@ public class HotPathBenchmarks {
     private byte[] genericBody;
     private String textSignature;
     private List<String> secrets;
-    private JsonNode genericMessage;
+    private OutboundMessage genericMessage;
     private byte[] webhookBody;
     private String webhookSignature;
 
@@ -83,7 +84,7 @@ public class HotPathBenchmarks {
         genericBody = GENERIC_REQUEST.getBytes(StandardCharsets.UTF_8);
         textSignature = signatures.sign(textBody, API_SECRET);
         secrets = List.of(API_SECRET);
-        genericMessage = Json.parse(GENERIC_REQUEST).path("message");
+        genericMessage = MessageJson.read(null, Json.parse(GENERIC_REQUEST).path("message"));
         webhookBody = WebhookSamples.mixed(100).getBytes(StandardCharsets.UTF_8);
         webhookSignature = webhookSignatures.sign(webhookBody, APP_SECRET);
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
@@ -111,7 +112,7 @@ public class HotPathBenchmarks {
     /** The worker's mapping of a generic template to Messenger's Send API message. */
     @Benchmark
     public ObjectNode mapGeneric() {
-        return mapper.toSendApiMessage("generic", genericMessage, "msg-0123456789");
+        return mapper.toSendApiMessage(genericMessage, "msg-0123456789");
     }
 
     /** X-Hub-Signature-256 over a 100-event webhook body. */

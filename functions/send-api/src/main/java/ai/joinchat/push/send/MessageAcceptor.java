@@ -7,7 +7,6 @@ import ai.joinchat.push.http.ErrorCode;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.queue.Acceptance;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;

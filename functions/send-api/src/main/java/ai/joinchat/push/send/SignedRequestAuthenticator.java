@@ -5,7 +5,7 @@ import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.request.PageId;
+import ai.joinchat.push.send.request.PageId;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;

@@ -2,8 +2,8 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.request.SendRequestValidator;
-import ai.joinchat.push.request.TagPolicy;
+import ai.joinchat.push.send.request.SendRequestValidator;
+import ai.joinchat.push.send.request.TagPolicy;
 import ai.joinchat.push.signature.SignatureVerifier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

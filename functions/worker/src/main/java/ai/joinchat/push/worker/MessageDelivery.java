@@ -3,10 +3,10 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.graph.GraphError;
-import ai.joinchat.push.graph.GraphMessageMapper;
-import ai.joinchat.push.graph.GraphSendClient;
-import ai.joinchat.push.graph.GraphSendOutcome;
+import ai.joinchat.push.worker.graph.GraphError;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
+import ai.joinchat.push.worker.graph.GraphSendOutcome;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
@@ -357,8 +357,7 @@ public final class MessageDelivery {
             if (message.messagingType() == null || message.messagingType().isBlank()) {
                 throw new IllegalArgumentException("messaging_type is missing");
             }
-            ObjectNode sendApiMessage = mapper.toSendApiMessage(
-                    message.templateType(), message.message(), message.messageId());
+            ObjectNode sendApiMessage = mapper.toSendApiMessage(message.message(), message.messageId());
             body = mapper.toSendApiBody(recipient.get().sendApiRecipient(), message.messagingType(),
                     message.tag(), sendApiMessage);
         } catch (IllegalArgumentException e) {

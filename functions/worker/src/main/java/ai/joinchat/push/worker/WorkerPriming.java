@@ -1,8 +1,8 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.graph.AppSecretProof;
-import ai.joinchat.push.graph.GraphError;
-import ai.joinchat.push.graph.GraphMessageMapper;
+import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.worker.graph.GraphError;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import org.crac.Context;
@@ -47,7 +47,7 @@ public final class WorkerPriming implements Resource {
             QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
             Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipient().value()),
                     message.messagingType(), message.tag(),
-                    mapper.toSendApiMessage(message.templateType(), message.message(), message.messageId())));
+                    mapper.toSendApiMessage(message.message(), message.messageId())));
             SqsBatchProcessor.groupKey(message);
             AppSecretProof.compute("prime-token", "prime-secret");
             MessageDelivery.toDeliveryError(GraphError.fromResponse(400,

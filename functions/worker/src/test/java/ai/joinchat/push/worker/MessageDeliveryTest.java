@@ -1,8 +1,9 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.DependencyUnavailableException;
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
@@ -119,7 +120,7 @@ class MessageDeliveryTest {
                 {"template_type":"text","text":"Share your number?","quick_replies":[
                   {"content_type":"user_phone_number"},{"content_type":"text","title":"No","payload":"NO"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer", WorkerFixture.PAGE_ID,
-                WorkerFixture.recipient("id", "24681357"), "text", offering, "UPDATE", null, List.of(), Instant.now(),
+                WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10)));
 
         assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
@@ -138,7 +139,7 @@ class MessageDeliveryTest {
                   {"content_type":"text","title":"Mail us","payload":"desk@example.com"},
                   {"content_type":"text","title":"No","payload":"NO"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-text-offer", WorkerFixture.PAGE_ID,
-                WorkerFixture.recipient("id", "24681357"), "text", offering, "UPDATE", null, List.of(), Instant.now(),
+                WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10)));
 
         assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
@@ -177,7 +178,7 @@ class MessageDeliveryTest {
         JsonNode offering = Json.parse("""
                 {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-lost", WorkerFixture.PAGE_ID,
-                WorkerFixture.recipient("id", "24681357"), "text", offering, "UPDATE", null, List.of(), Instant.now(),
+                WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10)));
         assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
         assertEquals(MessageStatus.SENT, record(message).status());
@@ -189,7 +190,7 @@ class MessageDeliveryTest {
         graphAnswers("24681357", "m_tag");
         QueuedMessage plain = WorkerFixture.text("msg-tag", "id", "24681357", "Agent here");
         QueuedMessage tagged = fixture.accepted(new QueuedMessage(plain.messageId(), plain.pageId(), plain.recipient(),
-                "text", plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt(),
+                plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt(),
                 plain.decideBy()));
 
         assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(tagged, 1));
@@ -478,7 +479,7 @@ class MessageDeliveryTest {
     void messageWithoutARecordAfterItsDecisionTimeIsDroppedNeverRecreated() {
         graphAnswers("24681357", "m_created");
         QueuedMessage young = WorkerFixture.text("msg-missing", "id", "24681357", "Hi");
-        QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(), "text",
+        QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(),
                 young.message(), "UPDATE", null, java.util.List.of(), java.time.Instant.now().minusSeconds(30),
                 java.time.Instant.now().minusSeconds(5));
 
@@ -607,8 +608,8 @@ class MessageDeliveryTest {
     @Test
     void unmappableMessageFailsPermanently() {
         QueuedMessage base = WorkerFixture.text("msg-bad", "id", "24681357", "Hi");
-        QueuedMessage bad = fixture.accepted(new QueuedMessage(base.messageId(), base.pageId(), base.recipient(),
-                "carousel", base.message(), "UPDATE", null, base.warnings(), base.acceptedAt(), base.decideBy()));
+        QueuedMessage bad = fixture.accepted(QueuedMessage.fromJson(
+                base.toJson().replace("\"template_type\":\"text\"", "\"template_type\":\"carousel\"")));
 
         assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(bad, 1));
         assertEquals("invalid_message", record(bad).error().code());

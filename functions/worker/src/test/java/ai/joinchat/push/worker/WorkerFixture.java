@@ -1,12 +1,13 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.graph.GraphMessageMapper;
-import ai.joinchat.push.graph.GraphSendClient;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.observability.JsonLogger;
@@ -81,8 +82,8 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     static QueuedMessage text(String messageId, String recipientType, String recipientValue, String text) {
-        JsonNode message = Json.object().put("template_type", "text").put("text", text);
-        return new QueuedMessage(messageId, PAGE_ID, recipient(recipientType, recipientValue), "text", message,
+        return new QueuedMessage(messageId, PAGE_ID, recipient(recipientType, recipientValue),
+                new TextMessage(text, List.of()),
                 "UPDATE", null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
     }
 

@@ -160,7 +160,7 @@ class WorkerHandlerTest {
     @Test
     void aMessageTheSendApiNeverCommittedIsNeverSentAndGetsNoRecord() throws Exception {
         QueuedMessage young = WorkerFixture.text("m-new", "id", "555", "Hi");
-        QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(), "text",
+        QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(),
                 young.message(), "UPDATE", null, List.of(), Instant.now().minusSeconds(60),
                 Instant.now().minusSeconds(45));
 

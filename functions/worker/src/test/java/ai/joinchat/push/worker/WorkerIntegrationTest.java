@@ -1,9 +1,10 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.testing.StreamHandlers;
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -174,8 +175,8 @@ class WorkerIntegrationTest {
     /** Records and enqueues a text message, as the send API does. */
     private QueuedMessage accept(String recipientType, String recipientValue, String text, int delaySeconds) {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
-                WorkerFixture.recipient(recipientType, recipientValue), "text",
-                Json.object().put("template_type", "text").put("text", text), "UPDATE",
+                WorkerFixture.recipient(recipientType, recipientValue),
+                new TextMessage(text, List.of()), "UPDATE",
                 null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());

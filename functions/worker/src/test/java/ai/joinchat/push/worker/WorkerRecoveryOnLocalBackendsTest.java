@@ -1,8 +1,10 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.graph.AppSecretProof;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.local.aws.faults.FaultProxy;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -129,7 +131,7 @@ class WorkerRecoveryOnLocalBackendsTest {
     /** Records, commits and enqueues a text message, as the send API does. */
     private QueuedMessage accept(JsonNode content) {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
-                WorkerFixture.recipient("id", "24681357"), "text", content, "UPDATE", null, List.of(), Instant.now(),
+                WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", content), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10));
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());
@@ -209,7 +211,7 @@ class WorkerRecoveryOnLocalBackendsTest {
     @Test
     void anUnreadableDeadLetterIsCountedLoggedWithoutItsBodyAndItsMessageRecordedFailed() {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
-                WorkerFixture.recipient("id", "24681357"), "text", Json.object().put("text", "x"), "UPDATE", null,
+                WorkerFixture.recipient("id", "24681357"), new TextMessage("x", List.of()), "UPDATE", null,
                 List.of(), Instant.now(), Instant.now().plusSeconds(10));
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());

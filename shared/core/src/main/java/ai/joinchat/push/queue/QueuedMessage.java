@@ -1,6 +1,8 @@
 package ai.joinchat.push.queue;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.Recipient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,7 +18,9 @@ import java.util.Objects;
 /**
  * The SQS message body the send API writes and the worker reads (versioned JSON): the accepted,
  * normalised request with the messaging type and tag already decided by the tag policy, and the
- * time by which the send API's commit decision is overdue ({@code decide_by}).
+ * time by which the send API's commit decision is overdue ({@code decide_by}). The message itself
+ * travels as the contract's {@code message} object ({@link MessageJson}), as it always has: bodies
+ * queued by earlier versions read the same.
  *
  * <p>A copy the worker queues itself may also carry {@code sent}: Facebook already accepted the
  * message, but its record could not be written; such a copy is only recorded, never sent.
@@ -30,8 +34,7 @@ public record QueuedMessage(
         String messageId,
         String pageId,
         Recipient recipient,
-        String templateType,
-        JsonNode message,
+        OutboundMessage message,
         String messagingType,
         String tag,
         List<String> warnings,
@@ -62,7 +65,7 @@ public record QueuedMessage(
 
     /** The copy the worker puts back while the page is throttled: held since then, sent not before that. */
     public QueuedMessage throttled(Instant since, Instant sendNotBefore) {
-        return new QueuedMessage(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings,
+        return new QueuedMessage(messageId, pageId, recipient, message, messagingType, tag, warnings,
                 acceptedAt, decideBy, sent, throttledSince == null ? since : throttledSince, sendNotBefore);
     }
 
@@ -75,17 +78,22 @@ public record QueuedMessage(
     }
 
     /** A message as the send API queues it: not sent yet, never throttled. */
-    public QueuedMessage(String messageId, String pageId, Recipient recipient, String templateType, JsonNode message,
+    public QueuedMessage(String messageId, String pageId, Recipient recipient, OutboundMessage message,
                          String messagingType, String tag, List<String> warnings, Instant acceptedAt,
                          Instant decideBy) {
-        this(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings, acceptedAt,
+        this(messageId, pageId, recipient, message, messagingType, tag, warnings, acceptedAt,
                 decideBy, null, null, null);
     }
 
     /** This message, marked as accepted by Facebook already: its receive only records that. */
     public QueuedMessage withSent(Sent sent) {
-        return new QueuedMessage(messageId, pageId, recipient, templateType, message, messagingType, tag, warnings,
+        return new QueuedMessage(messageId, pageId, recipient, message, messagingType, tag, warnings,
                 acceptedAt, decideBy, Objects.requireNonNull(sent, "sent"), throttledSince, notBefore);
+    }
+
+    /** The message's {@code template_type}, as the record keeps it. */
+    public String templateType() {
+        return message.templateType();
     }
 
     public String toJson() {
@@ -94,8 +102,8 @@ public record QueuedMessage(
         node.put("message_id", messageId);
         node.put("page_id", pageId);
         node.set("recipient", recipient.toJson());
-        node.put("template_type", templateType);
-        node.set("message", message);
+        node.put("template_type", templateType());
+        node.set("message", MessageJson.write(message));
         node.put("messaging_type", messagingType);
         if (tag != null) {
             node.put("tag", tag);
@@ -138,7 +146,8 @@ public record QueuedMessage(
                 ? Instant.ofEpochMilli(node.path("decide_by").asLong())
                 : acceptedAt == null ? null : acceptedAt.plus(VERSION_1_DECISION_TIME);
         return new QueuedMessage(messageId, pageId, Recipient.fromJson(node.get("recipient")),
-                Json.text(node, "template_type"), node.get("message"), Json.text(node, "messaging_type"),
+                MessageJson.readQueued(Json.text(node, "template_type"), node.get("message")),
+                Json.text(node, "messaging_type"),
                 Json.text(node, "tag"), warnings, acceptedAt, decideBy, sent(node.get("sent")),
                 epochMillis(node, "throttled_since"), epochMillis(node, "not_before"));
     }

@@ -12,6 +12,9 @@ import java.util.Optional;
  */
 public record Recipient(RecipientType type, String value) {
 
+    /** The longest uuid, in code points. */
+    public static final int UUID_MAX = 128;
+
     public Recipient {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(value, "value");
@@ -25,7 +28,7 @@ public record Recipient(RecipientType type, String value) {
      * characters), e.g. the uuid of a webhook {@code ref=uuid=<uuid>}; empty otherwise.
      */
     public static Optional<Recipient> uuid(String value) {
-        return value != null && RecipientRules.isUuid(value)
+        return value != null && isUuid(value)
                 ? Optional.of(new Recipient(RecipientType.UUID, value)) : Optional.empty();
     }
 
@@ -62,5 +65,27 @@ public record Recipient(RecipientType type, String value) {
         RecipientType recipientType = RecipientType.fromWireName(type.textValue())
                 .orElseThrow(() -> new IllegalArgumentException("unknown recipient type: " + type.textValue()));
         return new Recipient(recipientType, value.textValue());
+    }
+
+    /** 1-128 code points, none of them whitespace, control, format, unassigned or private-use. */
+    public static boolean isUuid(String value) {
+        int length = value.codePointCount(0, value.length());
+        return length >= 1 && length <= UUID_MAX && value.codePoints().allMatch(Recipient::isVisible);
+    }
+
+    private static boolean isVisible(int codePoint) {
+        if (Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
+            return false;
+        }
+        switch (Character.getType(codePoint)) {
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.SURROGATE:
+            case Character.PRIVATE_USE:
+            case Character.UNASSIGNED:
+                return false;
+            default:
+                return true;
+        }
     }
 }

@@ -1,6 +1,6 @@
 /**
- * The send request: validation of {@code POST /api/send_message} bodies (contract section 3),
- * recipient normalisation and the message tag policy. Plain Java, no AWS or Lambda types.
- * Entry point: {@link ai.joinchat.push.request.SendRequestValidator}.
+ * Who a message is for: the {@link ai.joinchat.push.request.Recipient} a send request names, and
+ * the phone number and e-mail normalisation that the send API, the worker, the webhook and the
+ * store all apply to it. The validation of the request itself belongs to the send API.
  */
 package ai.joinchat.push.request;

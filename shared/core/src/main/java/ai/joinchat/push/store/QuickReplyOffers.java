@@ -1,6 +1,7 @@
 package ai.joinchat.push.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.message.QuickReply;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which users this system offered a {@code user_phone_number} or {@code user_email} quick reply
@@ -39,17 +41,13 @@ public interface QuickReplyOffers {
             return contentType;
         }
 
-        /** The kinds a Send API message (or a queued {@code message}) offers in its {@code quick_replies}. */
-        public static Set<Kind> offeredBy(JsonNode message) {
+        /** The kinds a message offers in its {@code quick_replies}. */
+        public static Set<Kind> offeredBy(OutboundMessage message) {
             Set<Kind> kinds = EnumSet.noneOf(Kind.class);
-            JsonNode replies = message == null ? null : message.get("quick_replies");
-            if (replies != null && replies.isArray()) {
-                for (JsonNode reply : replies) {
-                    String type = reply.path("content_type").asText("");
-                    for (Kind kind : values()) {
-                        if (kind.contentType.equals(type)) {
-                            kinds.add(kind);
-                        }
+            for (QuickReply reply : message.quickReplies()) {
+                for (Kind kind : values()) {
+                    if (kind.contentType.equals(reply.contentType())) {
+                        kinds.add(kind);
                     }
                 }
             }
@@ -66,19 +64,14 @@ public interface QuickReplyOffers {
     }
 
     /**
-     * The payloads of a Send API message's {@code text} quick replies that a tap could be taken
+     * The payloads of a message's {@code text} quick replies that a tap could be taken
      * for a phone number or e-mail address by ({@code contactLike}); the others never matter.
      */
-    static Set<String> textPayloads(JsonNode message, java.util.function.Predicate<String> contactLike) {
+    static Set<String> textPayloads(OutboundMessage message, Predicate<String> contactLike) {
         Set<String> payloads = new LinkedHashSet<>();
-        JsonNode replies = message == null ? null : message.get("quick_replies");
-        if (replies != null && replies.isArray()) {
-            for (JsonNode reply : replies) {
-                JsonNode payload = reply.get("payload");
-                if ("text".equals(reply.path("content_type").asText("")) && payload != null && payload.isValueNode()
-                        && contactLike.test(payload.asText())) {
-                    payloads.add(payload.asText());
-                }
+        for (QuickReply reply : message.quickReplies()) {
+            if (reply instanceof QuickReply.Text text && contactLike.test(text.payload())) {
+                payloads.add(text.payload());
             }
         }
         return payloads;

@@ -1,0 +1,117 @@
+package ai.joinchat.push.send.request;
+
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
+ * integer), {@code phone}, {@code email} or {@code uuid} (1-128 visible characters).
+ */
+final class RecipientRules {
+
+    static final String PHONE_RULE =
+            "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
+
+    private static final String ONE_OF = "exactly one of id, phone, email, uuid";
+    private static final Pattern PSID = Pattern.compile("[0-9]{1,32}");
+
+    private final PhoneNumberNormalizer phoneNumbers;
+    private final EmailNormalizer emails;
+
+    RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
+        this.phoneNumbers = phoneNumbers;
+        this.emails = emails;
+    }
+
+    Optional<Recipient> validate(ObjectFields body) {
+        Optional<JsonNode> node = body.get("recipient");
+        if (node.isEmpty()) {
+            body.violation("recipient", "is required: an object with " + ONE_OF);
+            return Optional.empty();
+        }
+        if (!node.get().isObject()) {
+            body.violation("recipient", "must be an object with " + ONE_OF);
+            return Optional.empty();
+        }
+        List<RecipientType> given = new ArrayList<>();
+        for (RecipientType type : RecipientType.values()) {
+            JsonNode value = node.get().get(type.wireName());
+            if (value != null && !value.isNull()) {
+                given.add(type);
+            }
+        }
+        if (given.size() != 1) {
+            List<String> names = given.stream().map(RecipientType::wireName).toList();
+            body.violation("recipient", "must contain " + ONE_OF
+                    + " (found " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+            return Optional.empty();
+        }
+        RecipientType type = given.get(0);
+        JsonNode value = node.get().get(type.wireName());
+        FieldPath path = body.path("recipient").child(type.wireName());
+        if (value.isTextual() && value.textValue().isEmpty()) {
+            body.findings().violation(path, "must not be empty");
+            return Optional.empty();
+        }
+        Optional<String> normalised = normalise(type, value);
+        if (normalised.isEmpty()) {
+            body.findings().violation(path, rule(type, value));
+            return Optional.empty();
+        }
+        return Optional.of(new Recipient(type, normalised.get()));
+    }
+
+    private Optional<String> normalise(RecipientType type, JsonNode value) {
+        switch (type) {
+            case ID:
+                return psid(value);
+            case PHONE:
+                return value.isTextual() ? phoneNumbers.normalize(value.textValue()) : Optional.empty();
+            case EMAIL:
+                return value.isTextual() ? emails.normalize(value.textValue()) : Optional.empty();
+            case UUID:
+                return value.isTextual() && Recipient.isUuid(value.textValue()) ? Optional.of(value.textValue()) : Optional.empty();
+            default:
+                throw new IllegalStateException("unhandled recipient type " + type);
+        }
+    }
+
+    private static String rule(RecipientType type, JsonNode value) {
+        if (type != RecipientType.ID && !value.isTextual()) {
+            return "must be a string";
+        }
+        switch (type) {
+            case ID:
+                return "must be a page-scoped user id: 1-32 digits, as a string or integer";
+            case PHONE:
+                return PHONE_RULE;
+            case EMAIL:
+                return "must be an e-mail address like name@example.com";
+            case UUID:
+            default:
+                return "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
+        }
+    }
+
+    private static Optional<String> psid(JsonNode value) {
+        String digits;
+        if (value.isTextual()) {
+            digits = value.textValue();
+        } else if (value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0) {
+            BigInteger number = value.bigIntegerValue();
+            digits = number.toString();
+        } else {
+            return Optional.empty();
+        }
+        return PSID.matcher(digits).matches() ? Optional.of(digits) : Optional.empty();
+    }
+}

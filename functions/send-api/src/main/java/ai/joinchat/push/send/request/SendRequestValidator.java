@@ -1,0 +1,101 @@
+package ai.joinchat.push.send.request;
+
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.request.Recipient;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * Validates the body of {@code POST /api/send_message} (contract section 3, "Request body")
+ * and reports every problem at once, each with its JSON path; a valid body becomes a typed
+ * {@link ValidatedSendRequest}, its message an {@code OutboundMessage}. Stateless and thread-safe.
+ */
+public final class SendRequestValidator {
+
+    static final int MAX_DELAY_SECONDS = 10;
+
+    private static final Pattern DELAY_DIGITS = Pattern.compile("[0-9]{1,9}");
+    private static final String DELAY_RULE =
+            "must be a whole number of seconds from 0 to 10 (a JSON integer or a string of digits)";
+
+    private final TagPolicy tagPolicy;
+    private final RecipientRules recipients;
+    private final MessageRules messages;
+
+    public SendRequestValidator(TagPolicy tagPolicy) {
+        this.tagPolicy = Objects.requireNonNull(tagPolicy, "tagPolicy");
+        PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
+        ButtonRules buttons = new ButtonRules(phoneNumbers);
+        this.recipients = new RecipientRules(phoneNumbers, new EmailNormalizer());
+        this.messages = new MessageRules(new TemplateRules(buttons), new ReceiptRules(), new QuickReplyRules());
+    }
+
+    public ValidationResult validate(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            return ValidationResult.invalid(List.of(new Violation("", "the request body must be a JSON object")));
+        }
+        Findings findings = new Findings();
+        ObjectFields root = new ObjectFields((ObjectNode) body, FieldPath.ROOT, findings);
+
+        Optional<String> pageId = pageId(root);
+        Optional<Recipient> recipient = recipients.validate(root);
+        Optional<ObjectNode> message = messages.validate(root);
+        TagDecision tag = tagPolicy.decideField(body.get("tag"));
+        tag.violation().ifPresent(findings::violation);
+        findings.warnings(tag.warnings());
+        OptionalInt delay = delay(root);
+
+        if (findings.violationCount() > 0) {
+            return ValidationResult.invalid(findings.violations());
+        }
+        return ValidationResult.valid(new ValidatedSendRequest(
+                pageId.orElseThrow(),
+                recipient.orElseThrow(),
+                MessageJson.read(null, message.orElseThrow()),
+                tag.messagingType(),
+                tag.tag(),
+                delay.orElseThrow(),
+                findings.warnings()));
+    }
+
+    private static Optional<String> pageId(ObjectFields root) {
+        Optional<JsonNode> node = root.get("page_id");
+        if (node.isEmpty()) {
+            root.violation("page_id", "is required: the page id, digits as a string or integer");
+            return Optional.empty();
+        }
+        Optional<String> pageId = PageId.parse(node.get());
+        if (pageId.isEmpty()) {
+            root.violation("page_id", "must be 1-32 digits, as a string or integer");
+        }
+        return pageId;
+    }
+
+    private static OptionalInt delay(ObjectFields root) {
+        Optional<JsonNode> node = root.get("delay");
+        if (node.isEmpty()) {
+            return OptionalInt.of(0);
+        }
+        JsonNode value = node.get();
+        BigInteger seconds = null;
+        if (value.isIntegralNumber()) {
+            seconds = value.bigIntegerValue();
+        } else if (value.isTextual() && DELAY_DIGITS.matcher(value.textValue()).matches()) {
+            seconds = new BigInteger(value.textValue());
+        }
+        if (seconds == null || seconds.signum() < 0 || seconds.compareTo(BigInteger.valueOf(MAX_DELAY_SECONDS)) > 0) {
+            root.violation("delay", DELAY_RULE);
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(seconds.intValueExact());
+    }
+}

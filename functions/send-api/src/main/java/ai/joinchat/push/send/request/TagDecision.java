@@ -1,0 +1,37 @@
+package ai.joinchat.push.send.request;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a request's {@code tag} is sent to Messenger.
+ *
+ * @param messagingType {@code UPDATE} or {@code MESSAGE_TAG}
+ * @param tag           the tag to send, or {@code null} when none is sent
+ * @param warnings      warnings for the 202 response (e.g. a dropped tag)
+ * @param violation     present when the tag makes the request invalid
+ */
+public record TagDecision(String messagingType, String tag, List<String> warnings, Optional<Violation> violation) {
+
+    public static final String UPDATE = "UPDATE";
+    public static final String MESSAGE_TAG = "MESSAGE_TAG";
+
+    public TagDecision {
+        Objects.requireNonNull(messagingType, "messagingType");
+        warnings = List.copyOf(warnings);
+        Objects.requireNonNull(violation, "violation");
+    }
+
+    static TagDecision untagged(List<String> warnings) {
+        return new TagDecision(UPDATE, null, warnings, Optional.empty());
+    }
+
+    static TagDecision tagged(String tag) {
+        return new TagDecision(MESSAGE_TAG, tag, List.of(), Optional.empty());
+    }
+
+    static TagDecision invalid(Violation violation) {
+        return new TagDecision(UPDATE, null, List.of(), Optional.of(violation));
+    }
+}

@@ -1,0 +1,150 @@
+package ai.joinchat.push.send.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Decides how a request's message tag is sent (contract, "Tag policy").
+ *
+ * <p>No tag: {@code UPDATE}. {@code HUMAN_AGENT}: {@code MESSAGE_TAG}. Every other known tag
+ * (the seed's 17, plus {@code CONFIRMED_EVENT_UPDATE}, {@code POST_PURCHASE_UPDATE},
+ * {@code CUSTOMER_FEEDBACK}) follows {@code LEGACY_TAG_POLICY}: {@link Mode#DROP} (default),
+ * {@link Mode#REJECT} or {@link Mode#PASS}. An unknown tag is always a violation.
+ */
+public final class TagPolicy {
+
+    /** What to do with a known tag other than {@code HUMAN_AGENT}. */
+    public enum Mode {
+        /** Send as {@code UPDATE} without the tag, with a warning. */
+        DROP,
+        /** Refuse the request. */
+        REJECT,
+        /** Send the tag as given. */
+        PASS
+    }
+
+    public static final String HUMAN_AGENT = "HUMAN_AGENT";
+
+    /** The 17 tags of the seed documentation, retired by Messenger in 2020 unless listed below. */
+    static final List<String> SEED_TAGS = List.of(
+            "BUSINESS_PRODUCTIVITY", "COMMUNITY_ALERT", "CONFIRMED_EVENT_REMINDER",
+            "NON_PROMOTIONAL_SUBSCRIPTION", "PAIRING_UPDATE", "APPLICATION_UPDATE", "ACCOUNT_UPDATE",
+            "PAYMENT_UPDATE", "PERSONAL_FINANCE_UPDATE", "SHIPPING_UPDATE", "RESERVATION_UPDATE",
+            "ISSUE_RESOLUTION", "APPOINTMENT_UPDATE", "GAME_EVENT", "TRANSPORTATION_UPDATE",
+            "FEATURE_FUNCTIONALITY_UPDATE", "TICKET_UPDATE");
+
+    /** Tags Messenger answers with error 100 since 27 April 2026. */
+    private static final Set<String> REJECTED_SINCE_APRIL_2026 =
+            Set.of("CONFIRMED_EVENT_UPDATE", "ACCOUNT_UPDATE", "POST_PURCHASE_UPDATE");
+
+    private static final String CUSTOMER_FEEDBACK = "CUSTOMER_FEEDBACK";
+
+    /** Every tag the API accepts in a request, in the order listed to callers. */
+    static final List<String> KNOWN_TAGS = knownTagsInOrder();
+
+    private static final Set<String> KNOWN_TAG_SET = Set.copyOf(KNOWN_TAGS);
+
+    private final Mode mode;
+
+    public TagPolicy(Mode mode) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+    }
+
+    /**
+     * Reads the {@code LEGACY_TAG_POLICY} setting: {@code drop} (also when null or blank),
+     * {@code reject} or {@code pass}, case-insensitively.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public static TagPolicy fromSetting(String legacyTagPolicy) {
+        if (legacyTagPolicy == null || legacyTagPolicy.isBlank()) {
+            return new TagPolicy(Mode.DROP);
+        }
+        switch (legacyTagPolicy.strip().toLowerCase(Locale.ROOT)) {
+            case "drop":
+                return new TagPolicy(Mode.DROP);
+            case "reject":
+                return new TagPolicy(Mode.REJECT);
+            case "pass":
+                return new TagPolicy(Mode.PASS);
+            default:
+                throw new IllegalArgumentException(
+                        "LEGACY_TAG_POLICY must be one of drop, reject, pass (got '" + legacyTagPolicy + "')");
+        }
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Every tag a request may carry: {@code HUMAN_AGENT}, the seed's 17 and three later ones. */
+    public static List<String> knownTags() {
+        return KNOWN_TAGS;
+    }
+
+    /** Decides for a tag given as a string; {@code null} means the request has no tag. */
+    public TagDecision decide(String tagOrNull) {
+        if (tagOrNull == null) {
+            return TagDecision.untagged(List.of());
+        }
+        if (HUMAN_AGENT.equals(tagOrNull)) {
+            return TagDecision.tagged(HUMAN_AGENT);
+        }
+        if (!KNOWN_TAG_SET.contains(tagOrNull)) {
+            return TagDecision.invalid(new Violation("tag",
+                    "unknown tag '" + tagOrNull + "'; allowed values: " + String.join(", ", KNOWN_TAGS)));
+        }
+        switch (mode) {
+            case PASS:
+                return TagDecision.tagged(tagOrNull);
+            case REJECT:
+                return TagDecision.invalid(new Violation("tag", "tag " + tagOrNull + " is not accepted ("
+                        + whyNotSendable(tagOrNull) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
+                        + " is sent as a message tag, omit the tag to send within the 24-hour window"));
+            case DROP:
+            default:
+                return TagDecision.untagged(List.of("tag " + tagOrNull + " was not sent ("
+                        + whyNotSendable(tagOrNull) + "); the message is sent as messaging_type UPDATE"
+                        + " without a tag, so Messenger's 24-hour messaging window applies"));
+        }
+    }
+
+    /**
+     * Decides for the raw {@code tag} field of a request body: absent or JSON null means no tag,
+     * a non-string value is a violation.
+     */
+    public TagDecision decideField(JsonNode tagNode) {
+        if (tagNode == null || tagNode.isNull() || tagNode.isMissingNode()) {
+            return decide((String) null);
+        }
+        if (!tagNode.isTextual()) {
+            return TagDecision.invalid(new Violation("tag",
+                    "must be a string, one of: " + String.join(", ", KNOWN_TAGS)));
+        }
+        return decide(tagNode.textValue());
+    }
+
+    private static String whyNotSendable(String tag) {
+        if (REJECTED_SINCE_APRIL_2026.contains(tag)) {
+            return "rejected by Messenger since 27 April 2026";
+        }
+        if (CUSTOMER_FEEDBACK.equals(tag)) {
+            return "Messenger accepts it only with its customer feedback template, which this API does not send";
+        }
+        return "retired by Messenger in 2020";
+    }
+
+    private static List<String> knownTagsInOrder() {
+        ArrayList<String> tags = new ArrayList<>();
+        tags.add(HUMAN_AGENT);
+        tags.addAll(SEED_TAGS);
+        tags.add("CONFIRMED_EVENT_UPDATE");
+        tags.add("POST_PURCHASE_UPDATE");
+        tags.add(CUSTOMER_FEEDBACK);
+        return List.copyOf(tags);
+    }
+}

@@ -1,0 +1,32 @@
+package ai.joinchat.push.send.request;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of validating a send request: either every violation found, or the
+ * validated request (present exactly when there are no violations).
+ */
+public record ValidationResult(List<Violation> violations, Optional<ValidatedSendRequest> request) {
+
+    public ValidationResult {
+        violations = List.copyOf(violations);
+        Objects.requireNonNull(request, "request");
+        if (violations.isEmpty() == request.isEmpty()) {
+            throw new IllegalArgumentException("a result has either violations or a request, not both or neither");
+        }
+    }
+
+    public static ValidationResult valid(ValidatedSendRequest request) {
+        return new ValidationResult(List.of(), Optional.of(request));
+    }
+
+    public static ValidationResult invalid(List<Violation> violations) {
+        return new ValidationResult(violations, Optional.empty());
+    }
+
+    public boolean isValid() {
+        return request.isPresent();
+    }
+}

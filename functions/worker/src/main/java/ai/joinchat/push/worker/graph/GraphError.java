@@ -1,0 +1,138 @@
+package ai.joinchat.push.worker.graph;
+
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.http.HttpTimeoutException;
+import java.util.Objects;
+
+/**
+ * An error from the Graph API, or a transport failure before any response arrived.
+ *
+ * @param httpStatus the HTTP status, or {@code 0} for a transport failure (timeout, refused connection)
+ * @param code       Graph {@code error.code}, or null
+ * @param subcode    Graph {@code error.error_subcode}, or null
+ * @param type       Graph {@code error.type} (e.g. {@code OAuthException}), or null
+ * @param message    a human-readable message, never null and never containing credentials
+ * @param fbtraceId  Graph {@code error.fbtrace_id}, or null
+ */
+public record GraphError(int httpStatus, Integer code, Integer subcode, String type, String message,
+                         String fbtraceId) {
+
+    /** Status used for failures where no HTTP response was received. */
+    public static final int TRANSPORT_FAILURE_STATUS = 0;
+
+    /** Longest message kept from a response body. */
+    static final int MAX_MESSAGE_LENGTH = 300;
+
+
+    public GraphError {
+        message = message == null || message.isBlank() ? "unknown error" : message;
+    }
+
+    /**
+     * Parses a Graph error response {@code {"error": {"message", "type", "code", "error_subcode",
+     * "fbtrace_id"}}}. Tolerant of anything else: the status is kept and the message is a short,
+     * single-line excerpt of the body.
+     */
+    public static GraphError fromResponse(int httpStatus, String body) {
+        JsonNode error = parseErrorObject(body);
+        if (error == null) {
+            return new GraphError(httpStatus, null, null, null, excerpt(httpStatus, body), null);
+        }
+        String message = text(error.get("message"));
+        return new GraphError(
+                httpStatus,
+                integer(error.get("code")),
+                integer(error.get("error_subcode")),
+                text(error.get("type")),
+                message != null ? truncate(singleLine(message)) : excerpt(httpStatus, body),
+                text(error.get("fbtrace_id")));
+    }
+
+    /**
+     * A failure without an HTTP response: {@code "timeout"} for {@link HttpTimeoutException},
+     * otherwise {@code "connection failed: <exception class>"}. The exception's own message is
+     * not used.
+     */
+    public static GraphError transportFailure(Throwable cause) {
+        Objects.requireNonNull(cause, "cause");
+        if (cause instanceof HttpTimeoutException) {
+            return transportFailure("timeout");
+        }
+        return transportFailure("connection failed: " + cause.getClass().getSimpleName());
+    }
+
+    /** A failure without an HTTP response, with the given message. */
+    public static GraphError transportFailure(String message) {
+        return new GraphError(TRANSPORT_FAILURE_STATUS, null, null, null, message, null);
+    }
+
+    /** True when no HTTP response was received. */
+    public boolean isTransportFailure() {
+        return httpStatus == TRANSPORT_FAILURE_STATUS;
+    }
+
+    /** A copy whose message has every occurrence of the given values replaced (for credentials). */
+    GraphError redact(String... sensitive) {
+        String redacted = message;
+        for (String value : sensitive) {
+            if (value != null && !value.isEmpty() && redacted.contains(value)) {
+                redacted = redacted.replace(value, "[redacted]");
+            }
+        }
+        return redacted.equals(message) ? this
+                : new GraphError(httpStatus, code, subcode, type, redacted, fbtraceId);
+    }
+
+    private static JsonNode parseErrorObject(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode error = Json.MAPPER.readTree(body).path("error");
+            return error.isObject() ? error : null;
+        } catch (JsonProcessingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode node) {
+        if (node == null || node.isNull() || node.isContainerNode()) {
+            return null;
+        }
+        String value = node.asText();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static Integer integer(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isIntegralNumber() && node.canConvertToInt()) {
+            return node.intValue();
+        }
+        if (node.isTextual()) {
+            try {
+                return Integer.valueOf(node.textValue().trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String excerpt(int httpStatus, String body) {
+        String text = body == null ? "" : singleLine(body);
+        return text.isEmpty() ? "HTTP " + httpStatus + " with empty body" : truncate(text);
+    }
+
+    private static String singleLine(String text) {
+        return text.replaceAll("\\s+", " ").trim();
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= MAX_MESSAGE_LENGTH ? text : text.substring(0, MAX_MESSAGE_LENGTH) + "...";
+    }
+}

@@ -1,0 +1,58 @@
+package ai.joinchat.push.worker.graph;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Decides what a Graph API failure means for the message: try again later, slow down, or give up.
+ *
+ * <p>{@link Kind#THROTTLED}: HTTP 429 and Graph codes 4, 17, 32, 613, 80001 and 80006 (application,
+ * user, page and Messenger rate limits): "later", never "never". {@link Kind#TRANSIENT}: transport
+ * failures (timeouts, refused connections; {@code httpStatus 0}), HTTP 5xx, and Graph codes 1, 2,
+ * 341 and 1200. Subcode 2018338 is always {@link Kind#PERMANENT}, whatever the code or status; so
+ * is every other error (e.g. codes 10, 100, 190, 200, 551, 2022, and subcodes such as 2018001 or
+ * 2018108).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class GraphErrorClassifier {
+
+    /** What a failure means. */
+    public enum Kind {
+        /** Retrying later may succeed. */
+        TRANSIENT,
+        /** Facebook is throttling the page or the app: slow down and come back later. */
+        THROTTLED,
+        /** Retrying cannot help. */
+        PERMANENT
+    }
+
+    /** Graph codes for temporary conditions. */
+    static final Set<Integer> TRANSIENT_CODES = Set.of(1, 2, 341, 1200);
+
+    /** Graph codes for rate limits: app (4), user (17), page (32), API (613), Messenger (80001, 80006). */
+    static final Set<Integer> THROTTLING_CODES = Set.of(4, 17, 32, 613, 80001, 80006);
+
+    /** Subcode that is permanent whatever the code or status. */
+    static final int PERMANENT_SUBCODE = 2018338;
+
+    public Kind classify(GraphError error) {
+        Objects.requireNonNull(error, "error");
+        if (error.subcode() != null && error.subcode() == PERMANENT_SUBCODE) {
+            return Kind.PERMANENT;
+        }
+        int status = error.httpStatus();
+        if (status == 429 || (error.code() != null && THROTTLING_CODES.contains(error.code()))) {
+            return Kind.THROTTLED;
+        }
+        if (status == GraphError.TRANSPORT_FAILURE_STATUS || (status >= 500 && status <= 599)) {
+            return Kind.TRANSIENT;
+        }
+        return error.code() != null && TRANSIENT_CODES.contains(error.code()) ? Kind.TRANSIENT : Kind.PERMANENT;
+    }
+
+    /** True unless the failure is {@link Kind#PERMANENT} (throttling is worth retrying too). */
+    public boolean isTransient(GraphError error) {
+        return classify(error) != Kind.PERMANENT;
+    }
+}

@@ -1,0 +1,93 @@
+package ai.joinchat.push.worker.graph;
+
+import ai.joinchat.push.message.ListTemplate;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.message.TextMessage;
+import ai.joinchat.push.message.UnreadableMessage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Objects;
+
+/**
+ * Maps an accepted message to the Messenger Send API {@code message} object, and wraps it in a
+ * Send API request body.
+ *
+ * <p>The contract's message object is, field for field, Messenger's template payload
+ * ({@link MessageJson}): a {@code text} message becomes {@code {"text"}}, every other template an
+ * {@code attachment} of type {@code template} with that payload. A {@code list} message is
+ * delivered as a {@code generic} template, since Messenger removed the list template in 2019.
+ * Quick replies go beside the text or attachment, and {@code metadata} carries our message id.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class GraphMessageMapper {
+
+    private final JsonNodeFactory nodes;
+
+    public GraphMessageMapper() {
+        this(JsonNodeFactory.instance);
+    }
+
+    public GraphMessageMapper(JsonNodeFactory nodes) {
+        this.nodes = Objects.requireNonNull(nodes, "nodes");
+    }
+
+    /**
+     * @param message  the accepted message
+     * @param metadata the value for Messenger's {@code metadata} (our message id); omitted when null
+     * @return a new Send API {@code message} object
+     * @throws IllegalArgumentException for a message this version could not read from its queue body
+     */
+    public ObjectNode toSendApiMessage(OutboundMessage message, String metadata) {
+        Objects.requireNonNull(message, "message");
+        if (message instanceof UnreadableMessage unreadable) {
+            throw new IllegalArgumentException(unreadable.reason());
+        }
+        ObjectNode payload = MessageJson.write(message);
+        JsonNode quickReplies = payload.remove("quick_replies");
+        ObjectNode out = nodes.objectNode();
+        if (message instanceof TextMessage text) {
+            out.put("text", text.text());
+        } else {
+            if (message instanceof ListTemplate) {
+                payload.put("template_type", "generic");
+            }
+            out.putObject("attachment").put("type", "template").set("payload", payload);
+        }
+        if (quickReplies != null) {
+            out.set("quick_replies", quickReplies);
+        }
+        if (metadata != null) {
+            out.put("metadata", metadata);
+        }
+        return out;
+    }
+
+    /**
+     * Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}.
+     *
+     * @param recipient      {@code {"id": PSID}} or {@code {"phone_number": "+..."}}, built by the caller
+     * @param messagingType  e.g. {@code UPDATE}, {@code RESPONSE} or {@code MESSAGE_TAG}
+     * @param tagOrNull      the message tag, omitted when null or blank
+     * @param sendApiMessage the result of {@link #toSendApiMessage}
+     */
+    public ObjectNode toSendApiBody(ObjectNode recipient, String messagingType, String tagOrNull,
+                                    ObjectNode sendApiMessage) {
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(sendApiMessage, "sendApiMessage");
+        if (messagingType == null || messagingType.isBlank()) {
+            throw new IllegalArgumentException("messagingType is required");
+        }
+        ObjectNode body = nodes.objectNode();
+        body.set("recipient", recipient.deepCopy());
+        body.put("messaging_type", messagingType);
+        if (tagOrNull != null && !tagOrNull.isBlank()) {
+            body.put("tag", tagOrNull);
+        }
+        body.set("message", sendApiMessage.deepCopy());
+        return body;
+    }
+}

@@ -1,0 +1,236 @@
+package ai.joinchat.push.worker.graph;
+
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.AppSecretProof;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}.
+ *
+ * <p>The page access token travels only in the {@code Authorization: Bearer} header; when an app
+ * secret is given, {@code appsecret_proof} is added to the query. Neither the token nor the app
+ * secret appears in any outcome, exception message or {@code toString}.
+ *
+ * <p>Never throws for Graph or transport failures: every call returns a {@link GraphSendOutcome}.
+ * Thread-safe; share one instance (and its {@link HttpClient}) per container.
+ */
+public final class GraphSendClient {
+
+    public static final String DEFAULT_BASE_URL = "https://graph.facebook.com";
+    public static final String DEFAULT_API_VERSION = "v25.0";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    private static final Pattern API_VERSION = Pattern.compile("v\\d+\\.\\d+");
+    private static final Pattern PAGE_ID = Pattern.compile("\\d{1,32}");
+
+    private final HttpClient httpClient;
+    private final String baseUrl;
+    private final String apiVersion;
+    private final Duration requestTimeout;
+    private final GraphErrorClassifier classifier;
+
+    public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
+        this(httpClient, baseUrl, apiVersion, requestTimeout, new GraphErrorClassifier());
+    }
+
+    public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout,
+                           GraphErrorClassifier classifier) {
+        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+        this.baseUrl = normaliseBaseUrl(Objects.requireNonNull(baseUrl, "baseUrl"));
+        this.apiVersion = normaliseVersion(apiVersion);
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("requestTimeout must be positive");
+        }
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
+    }
+
+    /**
+     * Builds a client with its own {@link HttpClient} (connect timeout 3 s, no redirects; HTTP/2
+     * for https, HTTP/1.1 for plain http). Call once per container. Null or blank arguments take
+     * the defaults {@value #DEFAULT_BASE_URL}, {@value #DEFAULT_API_VERSION} and 10 s.
+     */
+    public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout) {
+        URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim());
+        HttpClient client = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version("https".equalsIgnoreCase(base.getScheme())
+                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .build();
+        return new GraphSendClient(client, base,
+                version == null || version.isBlank() ? DEFAULT_API_VERSION : version.trim(),
+                timeout == null ? DEFAULT_TIMEOUT : timeout);
+    }
+
+    /**
+     * Sends one message.
+     *
+     * @param pageId          the page id (digits)
+     * @param pageAccessToken the page access token
+     * @param appSecretOrNull the app secret for {@code appsecret_proof}, or null/empty for none
+     * @param sendApiBody     the Send API body, e.g. from {@link GraphMessageMapper#toSendApiBody}
+     */
+    public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
+                                 ObjectNode sendApiBody) {
+        return send(pageId, pageAccessToken, appSecretOrNull, sendApiBody, requestTimeout);
+    }
+
+    /**
+     * As {@link #send(String, String, String, ObjectNode)}, waiting at most {@code timeout} (capped
+     * by the client's own request timeout) for the answer: the caller's deadline.
+     */
+    public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
+                                 ObjectNode sendApiBody, Duration timeout) {
+        Objects.requireNonNull(pageId, "pageId");
+        Objects.requireNonNull(sendApiBody, "sendApiBody");
+        if (!PAGE_ID.matcher(pageId).matches()) {
+            throw new IllegalArgumentException("pageId must be digits");
+        }
+        if (pageAccessToken == null || pageAccessToken.isBlank()) {
+            throw new IllegalArgumentException("pageAccessToken is required");
+        }
+        boolean withProof = appSecretOrNull != null && !appSecretOrNull.isEmpty();
+        String proof = withProof ? AppSecretProof.compute(pageAccessToken, appSecretOrNull) : null;
+
+        HttpRequest request = HttpRequest.newBuilder(messagesUri(pageId, proof))
+                .timeout(timeout.compareTo(requestTimeout) < 0 && timeout.toMillis() > 0 ? timeout : requestTimeout)
+                .header("Authorization", "Bearer " + pageAccessToken)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(serialise(sendApiBody), StandardCharsets.UTF_8))
+                .build();
+
+        HttpResponse<String> response;
+        try {
+            response = httpClient.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // Refused before the request left: retry. Anything later: Facebook may have it.
+            return notSent(e) ? new GraphSendOutcome.Failed(GraphError.transportFailure(e), true)
+                    : new GraphSendOutcome.Unknown(GraphError.transportFailure(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new GraphSendOutcome.Failed(GraphError.transportFailure("interrupted"), true);
+        }
+        return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
+                appSecretOrNull, proof);
+    }
+
+    /**
+     * True when the failure proves the request never reached Facebook: no connection was made
+     * (refused, connect timeout, unknown host) or the TLS handshake failed.
+     */
+    static boolean notSent(IOException e) {
+        return e instanceof java.net.http.HttpConnectTimeoutException
+                || e instanceof java.net.ConnectException
+                || e instanceof java.net.UnknownHostException
+                || e instanceof javax.net.ssl.SSLHandshakeException
+                || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
+    }
+
+    /** The endpoint without credentials, e.g. {@code https://graph.facebook.com/v25.0}. */
+    @Override
+    public String toString() {
+        return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
+    }
+
+    private GraphSendOutcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,
+                                       String proof) {
+        if (status >= 200 && status <= 299) {
+            JsonNode json = parseOrNull(body);
+            String messageId = json == null ? null : nonEmptyText(json.get("message_id"));
+            if (messageId != null) {
+                return new GraphSendOutcome.Sent(messageId, nonEmptyText(json.get("recipient_id")));
+            }
+            GraphError error = new GraphError(status, null, null, null,
+                    "Graph API answered HTTP " + status + " without message_id", null);
+            return new GraphSendOutcome.Failed(error, true);
+        }
+        GraphError error = GraphError.fromResponse(status, body).redact(token, appSecret, proof);
+        return switch (classifier.classify(error)) {
+            case THROTTLED -> new GraphSendOutcome.Throttled(error, RateLimitHeaders.comeBackAfter(headers));
+            case TRANSIENT -> new GraphSendOutcome.Failed(error, true);
+            case PERMANENT -> new GraphSendOutcome.Failed(error, false);
+        };
+    }
+
+    private URI messagesUri(String pageId, String proofOrNull) {
+        String uri = baseUrl + "/" + apiVersion + "/" + pageId + "/messages";
+        return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
+    }
+
+    private static String serialise(ObjectNode body) {
+        try {
+            return Json.MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            // A tree of plain JSON nodes always serialises.
+            throw new IllegalStateException("cannot serialise Send API body", e);
+        }
+    }
+
+    private static JsonNode parseOrNull(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static String nonEmptyText(JsonNode node) {
+        if (node == null || !node.isValueNode() || node.isNull()) {
+            return null;
+        }
+        String text = node.asText();
+        return text.isEmpty() ? null : text;
+    }
+
+    private static String normaliseBaseUrl(URI baseUrl) {
+        String scheme = baseUrl.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || baseUrl.getHost() == null) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL");
+        }
+        if (baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("baseUrl must not have a query or fragment");
+        }
+        String text = baseUrl.toString();
+        int end = text.length();
+        while (end > 0 && text.charAt(end - 1) == '/') {
+            end--;
+        }
+        return text.substring(0, end);
+    }
+
+    private static String normaliseVersion(String apiVersion) {
+        Objects.requireNonNull(apiVersion, "apiVersion");
+        String version = apiVersion.trim();
+        while (version.startsWith("/")) {
+            version = version.substring(1);
+        }
+        while (version.endsWith("/")) {
+            version = version.substring(0, version.length() - 1);
+        }
+        if (!API_VERSION.matcher(version).matches()) {
+            throw new IllegalArgumentException("apiVersion must look like v25.0");
+        }
+        return version;
+    }
+}

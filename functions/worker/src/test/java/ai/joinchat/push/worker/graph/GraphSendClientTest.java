@@ -1,0 +1,299 @@
+package ai.joinchat.push.worker.graph;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GraphSendClientTest {
+
+    private static final String PAGE_ID = "104857600123";
+    private static final String PATH = "/v25.0/" + PAGE_ID + "/messages";
+    private static final String TOKEN = "test-page-token-not-real-0123";
+    private static final String APP_SECRET = "app-secret-0123456789abcdef";
+    /** printf '%s' TOKEN | openssl dgst -sha256 -hmac APP_SECRET */
+    private static final String PROOF = "4154216bb7b569a08af81258c29a22655932d16296524252a0bbfd923037584f";
+    private static final String BODY = """
+            {"recipient":{"id":"2468013579"},"messaging_type":"UPDATE",
+             "message":{"text":"Hello World","metadata":"msg-1"}}
+            """;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final WireMockExtension server = WireMockExtension.newInstance().options(options().dynamicPort()).build();
+    private GraphSendClient client;
+
+    @BeforeEach
+    void reset() {
+        client = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofSeconds(5));
+    }
+
+    private static ObjectNode body() throws Exception {
+        return (ObjectNode) JSON.readTree(BODY);
+    }
+
+    private static MappingBuilder messagesPost() {
+        return post(urlPathEqualTo(PATH));
+    }
+
+    private static GraphSendOutcome.Failed failed(GraphSendOutcome outcome) {
+        return assertInstanceOf(GraphSendOutcome.Failed.class, outcome);
+    }
+
+    @Test
+    void successParsesMessageIdAndSendsPathHeadersBodyAndProof() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson(
+                "{\"recipient_id\":\"2468013579\",\"message_id\":\"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM\"}")));
+
+        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body());
+
+        GraphSendOutcome.Sent sent = assertInstanceOf(GraphSendOutcome.Sent.class, outcome);
+        assertEquals("m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", sent.facebookMessageId());
+        assertEquals("2468013579", sent.recipientId());
+        server.verify(1, postRequestedFor(urlPathEqualTo(PATH))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .withHeader("Content-Type", equalTo("application/json"))
+                .withQueryParam("appsecret_proof", equalTo(PROOF))
+                .withRequestBody(equalToJson(BODY)));
+    }
+
+    @Test
+    void noAppSecretMeansNoProof() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_1\"}")));
+
+        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, null, body());
+
+        assertInstanceOf(GraphSendOutcome.Sent.class, outcome);
+        server.verify(1, postRequestedFor(urlPathEqualTo(PATH))
+                .withQueryParam("appsecret_proof", absent())
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN)));
+        assertFalse(server.getAllServeEvents().get(0).getRequest().getUrl().contains("?"));
+    }
+
+    @Test
+    void baseUrlWithTrailingSlashAndPathPrefix() throws Exception {
+        server.stubFor(post(urlPathEqualTo("/graph/v25.0/" + PAGE_ID + "/messages"))
+                .willReturn(okJson("{\"message_id\":\"m_2\"}")));
+        GraphSendClient prefixed = new GraphSendClient(
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                URI.create(server.baseUrl() + "/graph/"), "v25.0", Duration.ofSeconds(5));
+        GraphSendClient slash = GraphSendClient.fromSettings(server.baseUrl() + "/", "v25.0", Duration.ofSeconds(5));
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_3\"}")));
+
+        GraphSendOutcome.Sent viaPrefix = assertInstanceOf(GraphSendOutcome.Sent.class,
+                prefixed.send(PAGE_ID, TOKEN, null, body()));
+        GraphSendOutcome.Sent viaSlash = assertInstanceOf(GraphSendOutcome.Sent.class,
+                slash.send(PAGE_ID, TOKEN, null, body()));
+
+        assertEquals("m_2", viaPrefix.facebookMessageId());
+        assertNull(viaPrefix.recipientId());
+        assertEquals("m_3", viaSlash.facebookMessageId());
+    }
+
+    @Test
+    void code100IsPermanentWithCodeSubcodeAndMessage() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"error":{"message":"(#100) No matching user found","type":"OAuthException",
+                         "code":100,"error_subcode":2018001,"fbtrace_id":"A1b2C3d4"}}
+                        """)));
+
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+
+        assertFalse(failed.transientFailure());
+        assertEquals(400, failed.error().httpStatus());
+        assertEquals(100, failed.error().code());
+        assertEquals(2018001, failed.error().subcode());
+        assertEquals("OAuthException", failed.error().type());
+        assertEquals("(#100) No matching user found", failed.error().message());
+        assertEquals("A1b2C3d4", failed.error().fbtraceId());
+    }
+
+    @Test
+    void http500IsTransient() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(500).withBody("Internal Server Error")));
+
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+
+        assertTrue(failed.transientFailure());
+        assertEquals(500, failed.error().httpStatus());
+        assertEquals("Internal Server Error", failed.error().message());
+    }
+
+    @Test
+    void code613IsThrottledAndComesBackWhenTheUsageHeadersSay() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
+                .withHeader("X-Business-Use-Case-Usage", "{\"" + PAGE_ID + "\":[{\"type\":\"messenger\","
+                        + "\"call_count\":100,\"total_cputime\":1,\"total_time\":1,"
+                        + "\"estimated_time_to_regain_access\":3}]}")
+                .withHeader("X-App-Usage", "{\"call_count\":40,\"total_cputime\":1,\"total_time\":1}")
+                .withBody("""
+                {"error":{"message":"(#613) Calls to this api have exceeded the rate limit.",
+                 "type":"OAuthException","code":613,"fbtrace_id":"T1"}}
+                """)));
+
+        GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+
+        assertEquals(613, throttled.error().code());
+        assertNull(throttled.error().subcode());
+        assertEquals(Duration.ofMinutes(3), throttled.comeBackAfter(), "estimated_time_to_regain_access is minutes");
+    }
+
+    @Test
+    void http429IsThrottledWithRetryAfterSecondsAndNoHintMeansZero() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
+                .withHeader("X-App-Usage", "{\"estimated_time_to_regain_access\":0}").withBody("slow down")));
+        GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        assertEquals(Duration.ofSeconds(7), throttled.comeBackAfter());
+
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody(
+                "{\"error\":{\"message\":\"(#32) Page request limit reached\",\"code\":32}}")));
+        throttled = assertInstanceOf(GraphSendOutcome.Throttled.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        assertEquals(Duration.ZERO, throttled.comeBackAfter());
+    }
+
+    @Test
+    void code613WithSubcode2018338IsPermanent() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody("""
+                {"error":{"message":"(#613) x","type":"OAuthException","code":613,
+                 "error_subcode":2018338,"fbtrace_id":"T2"}}
+                """)));
+
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+
+        assertFalse(failed.transientFailure());
+        assertEquals(613, failed.error().code());
+        assertEquals(2018338, failed.error().subcode());
+    }
+
+    @Test
+    void replyLaterThanTheTimeoutIsAnUnknownOutcomeNotAFailure() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(2_000)));
+        GraphSendClient impatient = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofMillis(300));
+
+        long start = System.nanoTime();
+        GraphSendOutcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body());
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        GraphSendOutcome.Unknown unknown = assertInstanceOf(GraphSendOutcome.Unknown.class, outcome,
+                "the request reached Facebook: it may have been delivered");
+        assertEquals(0, unknown.error().httpStatus());
+        assertEquals("timeout", unknown.error().message());
+        assertTrue(elapsedMillis < 1_900, "gave up after the request timeout, took " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void connectionCutAfterTheRequestIsAnUnknownOutcome() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withFault(
+                com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+        assertInstanceOf(GraphSendOutcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+    }
+
+    @Test
+    void deadlineShorterThanTheClientTimeoutBoundsTheWait() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(3_000)));
+        long start = System.nanoTime();
+        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), Duration.ofMillis(200));
+        assertInstanceOf(GraphSendOutcome.Unknown.class, outcome);
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 2_500, "the deadline, not the 10 s timeout, ended the wait");
+    }
+
+    @Test
+    void connectionRefusedIsTransient() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        GraphSendClient nowhere = GraphSendClient.fromSettings("http://127.0.0.1:" + closedPort, "v25.0",
+                Duration.ofSeconds(2));
+
+        GraphSendOutcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+
+        assertTrue(failed.transientFailure());
+        assertEquals(0, failed.error().httpStatus());
+        assertTrue(failed.error().message().startsWith("connection failed: "), failed.error().message());
+    }
+
+    @Test
+    void okWithoutMessageIdIsTransient() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"2468013579\"}")));
+
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body()));
+
+        assertTrue(failed.transientFailure());
+        assertEquals(200, failed.error().httpStatus());
+        assertTrue(failed.error().message().contains("without message_id"), failed.error().message());
+    }
+
+    @Test
+    void credentialsNeverAppearInOutcomes() throws Exception {
+        server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
+                .withBody("bad request for token " + TOKEN + " secret " + APP_SECRET + " proof " + PROOF)));
+
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+
+        String text = failed.toString() + client;
+        assertFalse(text.contains(TOKEN), text);
+        assertFalse(text.contains(APP_SECRET), text);
+        assertFalse(text.contains(PROOF), text);
+        assertTrue(failed.error().message().contains("[redacted]"), failed.error().message());
+        assertFalse(failed.transientFailure());
+    }
+
+    @Test
+    void interruptedCallerGetsTransientFailureAndKeepsInterruptFlag() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_x\"}").withFixedDelay(2_000)));
+        ObjectNode body = body();
+
+        Thread.currentThread().interrupt();
+        try {
+            GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body));
+            assertTrue(failed.transientFailure());
+            assertEquals(0, failed.error().httpStatus());
+            assertTrue(Thread.currentThread().isInterrupted(), "interrupt flag restored");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void rejectsBadArguments() throws Exception {
+        ObjectNode body = body();
+        assertThrows(IllegalArgumentException.class, () -> client.send("12/../34", TOKEN, null, body));
+        assertThrows(IllegalArgumentException.class, () -> client.send(PAGE_ID, " ", null, body));
+        assertThrows(IllegalArgumentException.class,
+                () -> GraphSendClient.fromSettings(server.baseUrl(), "latest", Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> GraphSendClient.fromSettings("ftp://example.com", "v25.0", Duration.ofSeconds(1)));
+        assertEquals("GraphSendClient[https://graph.facebook.com/v25.0]",
+                GraphSendClient.fromSettings(null, null, null).toString());
+    }
+}

@@ -1,0 +1,274 @@
+package ai.joinchat.push.message;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The contract's {@code message} object (section 3) for an {@link OutboundMessage}: the form in
+ * which {@code QueuedMessage} carries it through SQS. Field for field it is also the template
+ * payload of Messenger's Send API, which the worker's Graph mapper wraps.
+ *
+ * <p>{@link #read} also reads the bodies earlier versions queued: the validator's normalised
+ * copy of the request's message, whose unknown fields it ignores and whose receipt
+ * {@code timestamp} may be a number. Stateless and thread-safe.
+ */
+public final class MessageJson {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private MessageJson() {
+    }
+
+    /** The message as the contract's {@code message} object, {@code template_type} first. */
+    public static ObjectNode write(OutboundMessage message) {
+        ObjectNode out = NODES.objectNode();
+        putText(out, "template_type", message.templateType());
+        if (message instanceof TextMessage text) {
+            out.put("text", text.text());
+        } else if (message instanceof ButtonTemplate button) {
+            out.put("text", button.text());
+            putArray(out, "buttons", button.buttons(), MessageJson::button);
+            putBoolean(out, "sharable", button.sharable());
+        } else if (message instanceof GenericTemplate generic) {
+            putArray(out, "elements", generic.elements(), MessageJson::element);
+            putText(out, "image_aspect_ratio", generic.imageAspectRatio());
+            putBoolean(out, "sharable", generic.sharable());
+        } else if (message instanceof ListTemplate list) {
+            putArray(out, "elements", list.elements(), MessageJson::element);
+            putBoolean(out, "sharable", list.sharable());
+        } else if (message instanceof ReceiptTemplate receipt) {
+            ReceiptJson.write(receipt, out);
+        }
+        putArray(out, "quick_replies", message.quickReplies(), MessageJson::quickReply);
+        return out;
+    }
+
+    /**
+     * Reads a {@code message} object.
+     *
+     * @param templateType the template, or null to take the object's own {@code template_type}
+     * @throws IllegalArgumentException when it is not a message this version can send
+     */
+    public static OutboundMessage read(String templateType, JsonNode message) {
+        if (message == null || !message.isObject()) {
+            throw new IllegalArgumentException("message must be a JSON object");
+        }
+        String type = templateType != null ? templateType : optionalText(message, "template_type");
+        List<QuickReply> quickReplies = list(message, "quick_replies", MessageJson::quickReply);
+        switch (type == null ? "" : type) {
+            case "text":
+                return new TextMessage(text(message, "text"), quickReplies);
+            case "button":
+                return new ButtonTemplate(text(message, "text"), list(message, "buttons", MessageJson::button),
+                        bool(message, "sharable"), quickReplies);
+            case "generic":
+                return new GenericTemplate(list(message, "elements", MessageJson::element),
+                        optionalText(message, "image_aspect_ratio"), bool(message, "sharable"), quickReplies);
+            case "list":
+                return new ListTemplate(list(message, "elements", MessageJson::element), bool(message, "sharable"),
+                        quickReplies);
+            case "receipt":
+                return ReceiptJson.read(message, quickReplies);
+            default:
+                throw new IllegalArgumentException("unsupported template_type: " + abbreviate(type));
+        }
+    }
+
+    /** As {@link #read}, and what it cannot read becomes an {@link UnreadableMessage}. */
+    public static OutboundMessage readQueued(String templateType, JsonNode message) {
+        try {
+            return read(templateType, message);
+        } catch (IllegalArgumentException e) {
+            return new UnreadableMessage(templateType, e.getMessage());
+        }
+    }
+
+    // ---- buttons, elements, quick replies ---------------------------------------------------
+
+    private static ObjectNode button(Button button) {
+        ObjectNode out = NODES.objectNode();
+        if (button instanceof Button.WebUrl webUrl) {
+            out.put("type", "web_url").put("url", webUrl.target().url()).put("title", webUrl.title());
+            putWebviewOptions(out, webUrl.target());
+        } else if (button instanceof Button.Postback postback) {
+            out.put("type", "postback").put("title", postback.title()).put("payload", postback.payload());
+        } else if (button instanceof Button.PhoneNumber phone) {
+            out.put("type", "phone_number").put("title", phone.title()).put("payload", phone.number());
+        }
+        return out;
+    }
+
+    private static Button button(JsonNode node) {
+        String type = text(node, "type");
+        switch (type) {
+            case "web_url":
+                return new Button.WebUrl(text(node, "title"), urlTarget(node));
+            case "postback":
+                return new Button.Postback(text(node, "title"), text(node, "payload"));
+            case "phone_number":
+                return new Button.PhoneNumber(text(node, "title"), text(node, "payload"));
+            default:
+                throw new IllegalArgumentException("unsupported button type: " + abbreviate(type));
+        }
+    }
+
+    private static ObjectNode element(Element element) {
+        ObjectNode out = NODES.objectNode().put("title", element.title());
+        putText(out, "subtitle", element.subtitle());
+        putText(out, "image_url", element.imageUrl());
+        if (element.defaultAction() != null) {
+            ObjectNode action = out.putObject("default_action").put("type", "web_url");
+            action.put("url", element.defaultAction().url());
+            putWebviewOptions(action, element.defaultAction());
+        }
+        putArray(out, "buttons", element.buttons(), MessageJson::button);
+        return out;
+    }
+
+    private static Element element(JsonNode node) {
+        JsonNode action = node.get("default_action");
+        return new Element(text(node, "title"), optionalText(node, "subtitle"), optionalText(node, "image_url"),
+                action == null || action.isNull() ? null : urlTarget(action),
+                list(node, "buttons", MessageJson::button));
+    }
+
+    private static void putWebviewOptions(ObjectNode out, UrlTarget target) {
+        putText(out, "webview_height_ratio", target.webviewHeightRatio());
+        putBoolean(out, "messenger_extensions", target.messengerExtensions());
+        putText(out, "fallback_url", target.fallbackUrl());
+    }
+
+    private static UrlTarget urlTarget(JsonNode node) {
+        return new UrlTarget(text(node, "url"), optionalText(node, "webview_height_ratio"),
+                bool(node, "messenger_extensions"), optionalText(node, "fallback_url"));
+    }
+
+    private static ObjectNode quickReply(QuickReply reply) {
+        ObjectNode out = NODES.objectNode().put("content_type", reply.contentType());
+        if (reply instanceof QuickReply.Text text) {
+            out.put("title", text.title()).put("payload", text.payload());
+            putText(out, "image_url", text.imageUrl());
+        }
+        return out;
+    }
+
+    private static QuickReply quickReply(JsonNode node) {
+        String contentType = text(node, "content_type");
+        switch (contentType) {
+            case "text":
+                return new QuickReply.Text(text(node, "title"), text(node, "payload"), optionalText(node, "image_url"));
+            case "user_phone_number":
+                return new QuickReply.UserPhoneNumber();
+            case "user_email":
+                return new QuickReply.UserEmail();
+            default:
+                throw new IllegalArgumentException("unsupported quick reply content_type: " + abbreviate(contentType));
+        }
+    }
+
+    // ---- fields --------------------------------------------------------------------------------
+
+    /** A required string field. */
+    static String text(JsonNode node, String field) {
+        String value = optionalText(node, field);
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        return value;
+    }
+
+    /** A string field, null when absent or JSON null. */
+    static String optionalText(JsonNode node, String field) {
+        JsonNode value = field(node, field, JsonNode::isTextual, "a string");
+        return value == null ? null : value.textValue();
+    }
+
+    static Boolean bool(JsonNode node, String field) {
+        JsonNode value = field(node, field, JsonNode::isBoolean, "a boolean");
+        return value == null ? null : value.booleanValue();
+    }
+
+    /** A number field as the JSON number it was (an integer stays an integer), null when absent. */
+    static Number number(JsonNode node, String field) {
+        JsonNode value = field(node, field, JsonNode::isNumber, "a number");
+        return value == null ? null : value.numberValue();
+    }
+
+    /** A field of the given kind, null when absent or JSON null. */
+    private static JsonNode field(JsonNode node, String field, Predicate<JsonNode> kind, String kindName) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!kind.test(value)) {
+            throw new IllegalArgumentException(field + " must be " + kindName);
+        }
+        return value;
+    }
+
+    /** The items of an array field of objects, none when absent. */
+    static <T> List<T> list(JsonNode node, String field, Function<JsonNode, T> item) {
+        JsonNode array = node.get(field);
+        if (array == null || array.isNull()) {
+            return List.of();
+        }
+        if (!array.isArray()) {
+            throw new IllegalArgumentException(field + " must be an array");
+        }
+        List<T> items = new ArrayList<>(array.size());
+        for (JsonNode element : array) {
+            if (!element.isObject()) {
+                throw new IllegalArgumentException(field + " must hold objects");
+            }
+            items.add(item.apply(element));
+        }
+        return items;
+    }
+
+    static void putText(ObjectNode out, String field, String value) {
+        if (value != null) {
+            out.put(field, value);
+        }
+    }
+
+    static void putBoolean(ObjectNode out, String field, Boolean value) {
+        if (value != null) {
+            out.put(field, value);
+        }
+    }
+
+    static void putNumber(ObjectNode out, String field, Number value) {
+        if (value instanceof BigDecimal decimal) {
+            out.put(field, decimal);
+        } else if (value instanceof BigInteger integer) {
+            out.put(field, integer);
+        } else if (value instanceof Double || value instanceof Float) {
+            out.put(field, value.doubleValue());
+        } else if (value instanceof Long) {
+            out.put(field, value.longValue());
+        } else if (value != null) {
+            out.put(field, value.intValue());
+        }
+    }
+
+    /** A non-empty list as an array field; nothing for an empty one. */
+    static <T> void putArray(ObjectNode out, String field, List<T> items, Function<T, ObjectNode> item) {
+        if (!items.isEmpty()) {
+            ArrayNode array = out.putArray(field);
+            items.forEach(value -> array.add(item.apply(value)));
+        }
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
+    }
+}
