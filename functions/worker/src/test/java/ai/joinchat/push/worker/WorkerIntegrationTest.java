@@ -11,6 +11,7 @@ import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.queue.SqsOutboundQueue;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.DynamoContactBindings;
@@ -471,8 +472,7 @@ class WorkerIntegrationTest {
 
         // Accepted without a key: its record stays pending until a worker commits or claims it.
         QueuedMessage keyless = new QueuedMessage(UUID.randomUUID().toString(), pageId,
-                WorkerFixture.recipient("id", "32323232"), "text",
-                Json.object().put("template_type", "text").put("text", "no key"), "UPDATE",
+                WorkerFixture.recipient("id", "32323232"), new TextMessage("no key", List.of()), "UPDATE",
                 null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
         records.createPending(MessageRecord.pending(keyless.messageId(), pageId, keyless.recipient(), "text",
                 List.of(), Instant.now(), keyless.decideBy()), Deadline.none());
