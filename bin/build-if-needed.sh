@@ -1,4 +1,4 @@
-# Sourced by bin/local-mode, bin/sign and bin/import-bindings (bash, set -euo pipefail, working
+# Sourced by bin/local-mode, bin/sign, bin/import-bindings and bin/pages (bash, set -euo pipefail, working
 # directory = repository root). Builds the launcher, tools and function jars with Maven when one is
 # missing or older than the sources.
 

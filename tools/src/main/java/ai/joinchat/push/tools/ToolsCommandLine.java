@@ -3,9 +3,10 @@ package ai.joinchat.push.tools;
 import java.util.Arrays;
 
 /**
- * {@code java -jar tools/target/joinchat-tools.jar <sign|import-bindings> ...}, behind
- * {@code bin/sign} and {@code bin/import-bindings}: {@code sign} prints a request signature,
- * {@code import-bindings} imports a CSV file of bindings through {@code POST /api/bindings}.
+ * {@code java -jar tools/target/joinchat-tools.jar <sign|import-bindings|pages> ...}, behind
+ * {@code bin/sign}, {@code bin/import-bindings} and {@code bin/pages}: {@code sign} prints a request
+ * signature, {@code import-bindings} imports a CSV file of bindings through {@code POST /api/bindings},
+ * {@code pages} adds, rotates, configures and removes pages in Secrets Manager.
  */
 public final class ToolsCommandLine {
 
@@ -13,6 +14,7 @@ public final class ToolsCommandLine {
             Usage: java -jar tools/target/joinchat-tools.jar <command> [options]
               sign   print the signature of a request body; see sign --help
               import-bindings FILE.csv   import uuid/phone/email -> PSID bindings; see import-bindings --help
+              pages  add, rotate, configure, list and remove pages; see pages --help
             """;
 
     private ToolsCommandLine() {
@@ -24,6 +26,7 @@ public final class ToolsCommandLine {
         switch (command) {
             case "sign" -> SignCommand.main(rest);
             case "import-bindings" -> ImportBindingsCommand.main(rest);
+            case "pages" -> PagesCommand.main(rest);
             case "help", "-h", "--help" -> System.out.print(USAGE);
             default -> {
                 System.err.println("unknown command: " + command);

@@ -25,8 +25,8 @@ import java.util.UUID;
  * 127.0.0.1. It speaks the AWS JSON 1.1 protocol the SDK uses
  * ({@code X-Amz-Target: secretsmanager.<Operation>}); request signatures are accepted unchecked.
  *
- * <p>It serves what the product and local mode call: CreateSecret, GetSecretValue and
- * PutSecretValue, on SecretString values, each secret with one (AWSCURRENT) version, found by
+ * <p>It serves what the product, local mode and {@code bin/pages} call: CreateSecret, GetSecretValue,
+ * PutSecretValue and DeleteSecret (at once, as with {@code ForceDeleteWithoutRecovery}), on SecretString values, each secret with one (AWSCURRENT) version, found by
  * name or ARN, in region {@value AwsBackends#DEFAULT_REGION}; and ListSecrets with the {@code name}
  * filter (a case-sensitive prefix match; other filter keys and negation are refused), in pages of
  * {@code MaxResults} (1-100, default 100) chained by an opaque {@code NextToken}. Errors are Secrets Manager's types,
@@ -116,9 +116,10 @@ public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
                 case "GetSecretValue" -> getSecretValue(request);
                 case "PutSecretValue" -> putSecretValue(request);
                 case "ListSecrets" -> listSecrets(request);
+                case "DeleteSecret" -> deleteSecret(request);
                 default -> throw new Failure(400, "UnknownOperationException", "The operation " + operation
                         + " is not supported by this Secrets Manager endpoint, which serves only CreateSecret,"
-                        + " GetSecretValue, PutSecretValue and ListSecrets.");
+                        + " GetSecretValue, PutSecretValue, DeleteSecret and ListSecrets.");
             };
         }
     }
@@ -151,6 +152,13 @@ public final class LocalSecretsManager implements HttpHandler, AutoCloseable {
         ObjectNode response = identity(secret).put("VersionId", secret.versionId());
         response.putArray("VersionStages").add(CURRENT);
         return response;
+    }
+
+    /** Removes the secret at once, whatever recovery window is asked for (no secret here is ever pending deletion). */
+    private ObjectNode deleteSecret(JsonNode request) {
+        Secret secret = find(required(request, "SecretId"));
+        secrets.remove(secret.name());
+        return identity(secret).put("DeletionDate", BigDecimal.valueOf(Instant.now().toEpochMilli(), 3));
     }
 
     /** Names and ARNs (never values), sorted by name, filtered by name prefixes (any of them). */

@@ -127,14 +127,11 @@ class LocalSecretsManagerTest {
 
         SecretsManagerException describe = assertThrows(SecretsManagerException.class,
                 () -> client.describeSecret(b -> b.secretId("kept")));
-        SecretsManagerException delete = assertThrows(SecretsManagerException.class,
-                () -> client.deleteSecret(b -> b.secretId("kept")));
 
         assertEquals("UnknownOperationException", describe.awsErrorDetails().errorCode());
         assertEquals(400, describe.statusCode());
         assertTrue(describe.awsErrorDetails().errorMessage().contains("DescribeSecret"), describe.getMessage());
-        assertTrue(delete.awsErrorDetails().errorMessage().contains("DeleteSecret"), delete.getMessage());
-        assertEquals("v", client.getSecretValue(b -> b.secretId("kept")).secretString(), "nothing was deleted");
+        assertEquals("v", client.getSecretValue(b -> b.secretId("kept")).secretString(), "nothing was changed");
         assertThrows(InvalidParameterException.class,
                 () -> client.createSecret(b -> b.name("binary").secretBinary(SdkBytes.fromUtf8String("bytes"))));
     }
@@ -193,5 +190,18 @@ class LocalSecretsManagerTest {
         assertThrows(InvalidParameterException.class, () -> client.listSecrets(b -> b.filters(f -> f
                 .key(software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType.TAG_KEY).values("x"))),
                 "filters it does not implement fail loudly");
+    }
+
+    @Test
+    void deleteSecretRemovesItAtOnceAndTheNameCanBeCreatedAgain() {
+        client.createSecret(b -> b.name("pages/1").secretString("{\"api_secret\":\"a\"}"));
+
+        assertEquals("pages/1", client.deleteSecret(b -> b.secretId("pages/1").forceDeleteWithoutRecovery(true)).name());
+
+        assertThrows(ResourceNotFoundException.class, () -> client.getSecretValue(b -> b.secretId("pages/1")));
+        assertTrue(client.listSecrets(b -> { }).secretList().stream().noneMatch(s -> s.name().equals("pages/1")));
+        assertThrows(ResourceNotFoundException.class, () -> client.deleteSecret(b -> b.secretId("pages/1")));
+        client.createSecret(b -> b.name("pages/1").secretString("{}"));
+        assertEquals("{}", client.getSecretValue(b -> b.secretId("pages/1")).secretString());
     }
 }
