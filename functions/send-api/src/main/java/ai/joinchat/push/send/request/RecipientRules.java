@@ -33,18 +33,15 @@ final class RecipientRules {
     }
 
     Optional<Recipient> validate(ObjectFields body) {
-        Optional<JsonNode> node = body.get("recipient");
-        if (node.isEmpty()) {
-            body.violation("recipient", "is required: an object with " + ONE_OF);
-            return Optional.empty();
-        }
-        if (!node.get().isObject()) {
-            body.violation("recipient", "must be an object with " + ONE_OF);
+        JsonNode recipient = body.get("recipient");
+        if (recipient == null || !recipient.isObject()) {
+            body.violation("recipient", (recipient == null ? "is required: an object with " : "must be an object with ")
+                    + ONE_OF);
             return Optional.empty();
         }
         List<RecipientType> given = new ArrayList<>();
         for (RecipientType type : RecipientType.values()) {
-            JsonNode value = node.get().get(type.wireName());
+            JsonNode value = recipient.get(type.wireName());
             if (value != null && !value.isNull()) {
                 given.add(type);
             }
@@ -56,7 +53,7 @@ final class RecipientRules {
             return Optional.empty();
         }
         RecipientType type = given.get(0);
-        JsonNode value = node.get().get(type.wireName());
+        JsonNode value = recipient.get(type.wireName());
         FieldPath path = body.path("recipient").child(type.wireName());
         if (value.isTextual() && value.textValue().isEmpty()) {
             body.findings().violation(path, "must not be empty");
