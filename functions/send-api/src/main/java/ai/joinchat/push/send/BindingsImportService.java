@@ -60,12 +60,6 @@ public final class BindingsImportService {
     private final Metrics metrics;
     private final ImportReplays replays;
 
-    /** Without replay protection (tests of other behaviour). */
-    public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
-                                 JsonLogger log, Metrics metrics) {
-        this(authenticator, bindings, clock, log, metrics, ImportReplays.NONE);
-    }
-
     public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
                                  JsonLogger log, Metrics metrics, ImportReplays replays) {
         this.replays = replays;
@@ -90,16 +84,17 @@ public final class BindingsImportService {
      *         import again is safe)
      */
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline) {
-        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
-        if (auth.rejection() != null) {
-            if (auth.rejection().statusCode() == 401) {
+        SignedRequestAuthenticator.Outcome authentication = authenticator.authenticate(request);
+        if (!(authentication instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
+            HttpApiResponse rejection = ((SignedRequestAuthenticator.Rejected) authentication).response();
+            if (rejection.statusCode() == 401) {
                 metrics.count("SignatureRejected", 1);
             }
-            log.info("request_rejected").with("path", PATH).with("status", auth.rejection().statusCode()).write();
-            return auth.rejection();
+            log.info("request_rejected").with("path", PATH).with("status", rejection.statusCode()).write();
+            return rejection;
         }
-        String pageId = auth.request().pageId();
-        JsonNode items = auth.request().body().get("bindings");
+        String pageId = auth.pageId();
+        JsonNode items = auth.body().get("bindings");
         if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BINDINGS) {
             metrics.count("RequestsRejected", 1);
             String found = items == null ? "none" : items.isArray() ? items.size() + " bindings" : "a " + items.getNodeType();
@@ -125,7 +120,7 @@ public final class BindingsImportService {
                 accepted.add(outcome.binding());
             }
         }
-        Optional<String> replayKey = accepted.isEmpty() ? Optional.empty() : auth.request().replayKey();
+        Optional<String> replayKey = accepted.isEmpty() ? Optional.empty() : auth.replayKey();
         if (replayKey.isPresent()) {
             ImportReplays.Claim claim = replays.claim(pageId, replayKey.get(), clock.instant(), deadline);
             if (!(claim instanceof ImportReplays.Claim.Taken)) {

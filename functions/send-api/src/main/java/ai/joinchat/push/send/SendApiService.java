@@ -14,6 +14,7 @@ import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.ValidatedSendRequest;
 import ai.joinchat.push.send.request.ValidationResult;
 import ai.joinchat.push.send.request.Violation;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
@@ -23,13 +24,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -128,12 +126,12 @@ public final class SendApiService {
     }
 
     private HttpApiResponse send(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
-        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
-        if (auth.rejection() != null) {
-            return rejected(auth.rejection(), request);
+        SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+        if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
+            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
         }
-        String pageId = auth.request().pageId();
-        ValidationResult validation = validator.validate(auth.request().body());
+        String pageId = auth.pageId();
+        ValidationResult validation = validator.validate(auth.body());
         Optional<String> idempotencyHeader = request.header(IDEMPOTENCY_HEADER);
         List<FieldProblem> problems = new ArrayList<>(validation.violations().stream()
                 .map(SendApiService::problem).toList());
@@ -159,9 +157,9 @@ public final class SendApiService {
 
         // A timestamped request is its own key, so a replay inside the window answers the first
         // response, whatever Idempotency-Key header a replayer adds (the header is not signed).
-        Optional<String> replayKey = auth.request().replayKey();
+        Optional<String> replayKey = auth.replayKey();
         Optional<MessageAcceptor.Key> key = idempotencyHeader.isEmpty() && replayKey.isEmpty() ? Optional.empty()
-                : Optional.of(new MessageAcceptor.Key(pageId, idempotencyHeader, replayKey, sha256(request.body())));
+                : Optional.of(new MessageAcceptor.Key(pageId, idempotencyHeader, replayKey, Sha256.hex(request.body())));
         String acceptedBody = Json.write(responseBody);
         HttpApiResponse response = acceptor.accept(acceptance, acceptedBody, key, deadline);
         // A replay answers an earlier message's body (logged as idempotent_replay): this one was not accepted.
@@ -181,16 +179,16 @@ public final class SendApiService {
     }
 
     private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
-        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
-        if (auth.rejection() != null) {
-            return rejected(auth.rejection(), request);
+        SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+        if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
+            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
         }
-        JsonNode id = auth.request().body().get("message_id");
+        JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        String pageId = auth.request().pageId();
+        String pageId = auth.pageId();
         Optional<MessageRecord> record = records.findWithEcho(id.asText(), deadline)
                 .filter(r -> pageId.equals(r.pageId()));
         if (record.isPresent() && unclaimedTooLong(record.get())) {
@@ -243,13 +241,5 @@ public final class SendApiService {
 
     private static FieldProblem problem(Violation violation) {
         return new FieldProblem(violation.field(), violation.reason());
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
