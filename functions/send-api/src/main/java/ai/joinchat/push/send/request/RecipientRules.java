@@ -6,11 +6,9 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
@@ -22,7 +20,6 @@ final class RecipientRules {
             "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
 
     private static final String ONE_OF = "exactly one of id, phone, email, uuid";
-    private static final Pattern PSID = Pattern.compile("[0-9]{1,32}");
 
     private final PhoneNumberNormalizer phoneNumbers;
     private final EmailNormalizer emails;
@@ -70,7 +67,7 @@ final class RecipientRules {
     private Optional<String> normalise(RecipientType type, JsonNode value) {
         switch (type) {
             case ID:
-                return psid(value);
+                return FacebookId.parse(value);
             case PHONE:
                 return value.isTextual() ? phoneNumbers.normalize(value.textValue()) : Optional.empty();
             case EMAIL:
@@ -97,18 +94,5 @@ final class RecipientRules {
             default:
                 return "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
         }
-    }
-
-    private static Optional<String> psid(JsonNode value) {
-        String digits;
-        if (value.isTextual()) {
-            digits = value.textValue();
-        } else if (value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0) {
-            BigInteger number = value.bigIntegerValue();
-            digits = number.toString();
-        } else {
-            return Optional.empty();
-        }
-        return PSID.matcher(digits).matches() ? Optional.of(digits) : Optional.empty();
     }
 }

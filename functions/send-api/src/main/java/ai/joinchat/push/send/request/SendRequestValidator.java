@@ -68,7 +68,7 @@ public final class SendRequestValidator {
 
     private static Optional<String> pageId(ObjectFields root) {
         JsonNode node = root.get("page_id");
-        Optional<String> pageId = node == null ? Optional.empty() : PageId.parse(node);
+        Optional<String> pageId = node == null ? Optional.empty() : FacebookId.parse(node);
         if (pageId.isEmpty()) {
             root.violation("page_id", node == null ? "is required: the page id, digits as a string or integer"
                     : "must be 1-32 digits, as a string or integer");
