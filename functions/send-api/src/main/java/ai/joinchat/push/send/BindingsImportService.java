@@ -13,6 +13,7 @@ import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.send.request.FacebookId;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/bindings} (contract section 4b): a page owner brings the uuid / phone / email
@@ -47,7 +47,6 @@ public final class BindingsImportService {
     public static final String PATH = "/api/bindings";
     public static final int MAX_BINDINGS = 100;
 
-    private static final Pattern PSID = Pattern.compile("[0-9]{1,32}");
     private static final List<RecipientType> CONTACT_TYPES =
             List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
 
@@ -59,12 +58,6 @@ public final class BindingsImportService {
     private final JsonLogger log;
     private final Metrics metrics;
     private final ImportReplays replays;
-
-    /** Without replay protection (tests of other behaviour). */
-    public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
-                                 JsonLogger log, Metrics metrics) {
-        this(authenticator, bindings, clock, log, metrics, ImportReplays.NONE);
-    }
 
     public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
                                  JsonLogger log, Metrics metrics, ImportReplays replays) {
@@ -90,16 +83,17 @@ public final class BindingsImportService {
      *         import again is safe)
      */
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline) {
-        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
-        if (auth.rejection() != null) {
-            if (auth.rejection().statusCode() == 401) {
+        SignedRequestAuthenticator.Outcome authentication = authenticator.authenticate(request);
+        if (!(authentication instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
+            HttpApiResponse rejection = ((SignedRequestAuthenticator.Rejected) authentication).response();
+            if (rejection.statusCode() == 401) {
                 metrics.count("SignatureRejected", 1);
             }
-            log.info("request_rejected").with("path", PATH).with("status", auth.rejection().statusCode()).write();
-            return auth.rejection();
+            log.info("request_rejected").with("path", PATH).with("status", rejection.statusCode()).write();
+            return rejection;
         }
-        String pageId = auth.request().pageId();
-        JsonNode items = auth.request().body().get("bindings");
+        String pageId = auth.pageId();
+        JsonNode items = auth.body().get("bindings");
         if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BINDINGS) {
             metrics.count("RequestsRejected", 1);
             String found = items == null ? "none" : items.isArray() ? items.size() + " bindings" : "a " + items.getNodeType();
@@ -107,41 +101,59 @@ public final class BindingsImportService {
                     new FieldProblem("bindings", "must be an array of 1-" + MAX_BINDINGS
                             + " objects {\"psid\", and one of \"uuid\", \"phone\", \"email\"} (found " + found + ")")));
         }
-
         List<ImportedBinding> accepted = new ArrayList<>();
+        ArrayNode rejected = readAll(items, accepted);
+        Optional<String> replayKey = accepted.isEmpty() ? Optional.empty() : auth.replayKey();
+        if (replayKey.isPresent()) {
+            Optional<HttpApiResponse> answered = answeredBefore(pageId, replayKey.get(), deadline);
+            if (answered.isPresent()) {
+                return answered.get();
+            }
+        }
+        return imported(pageId, accepted, rejected, replayKey, deadline);
+    }
+
+    /** Reads every binding into {@code accepted}; answers the rejected ones with their index and reason. */
+    private ArrayNode readAll(JsonNode items, List<ImportedBinding> accepted) {
         ArrayNode rejected = Json.MAPPER.createArrayNode();
         Map<String, Integer> firstIndexOfContact = new HashMap<>();
         for (int index = 0; index < items.size(); index++) {
-            Outcome outcome = read(items.get(index));
-            if (outcome.reason() == null) {
-                Integer earlier = firstIndexOfContact.putIfAbsent(outcome.binding().contactKey(), index);
+            Read read = read(items.get(index));
+            if (read instanceof Valid valid) {
+                Integer earlier = firstIndexOfContact.putIfAbsent(valid.binding().contactKey(), index);
                 if (earlier != null) {
-                    outcome = Outcome.rejected("the same contact as bindings[" + earlier + "]; send one binding per contact");
+                    read = new Invalid("the same contact as bindings[" + earlier + "]; send one binding per contact");
                 }
             }
-            if (outcome.reason() != null) {
-                rejected.addObject().put("index", index).put("reason", outcome.reason());
+            if (read instanceof Valid valid) {
+                accepted.add(valid.binding());
             } else {
-                accepted.add(outcome.binding());
+                rejected.addObject().put("index", index).put("reason", ((Invalid) read).reason());
             }
         }
-        Optional<String> replayKey = accepted.isEmpty() ? Optional.empty() : auth.request().replayKey();
-        if (replayKey.isPresent()) {
-            ImportReplays.Claim claim = replays.claim(pageId, replayKey.get(), clock.instant(), deadline);
-            if (!(claim instanceof ImportReplays.Claim.Taken)) {
-                metrics.count("ReplaysAnswered", 1);
-                log.info("idempotent_replay").with("path", PATH).with("page_id", pageId)
-                        .with("answered", claim instanceof ImportReplays.Claim.Answered).write();
-                return claim instanceof ImportReplays.Claim.Answered answered
-                        ? new HttpApiResponse(answered.statusCode(), Map.of("content-type", "application/json"),
-                                answered.body())
-                        : HttpApiResponse.error(ErrorCode.UNAVAILABLE,
-                                "This request was made before and its outcome is not known; nothing was written. "
-                                        + "Sign it again with a new timestamp.");
-            }
-        }
-        int imported = accepted.isEmpty() ? 0 : bindings.importBindings(pageId, accepted, clock.instant(), deadline);
+        return rejected;
+    }
 
+    /** The answer of this request made before (a replay), or empty when this is its first time. */
+    private Optional<HttpApiResponse> answeredBefore(String pageId, String replayKey, Deadline deadline) {
+        ImportReplays.Claim claim = replays.claim(pageId, replayKey, clock.instant(), deadline);
+        if (claim instanceof ImportReplays.Claim.Taken) {
+            return Optional.empty();
+        }
+        metrics.count("ReplaysAnswered", 1);
+        log.info("idempotent_replay").with("path", PATH).with("page_id", pageId)
+                .with("answered", claim instanceof ImportReplays.Claim.Answered).write();
+        return Optional.of(claim instanceof ImportReplays.Claim.Answered answered
+                ? new HttpApiResponse(answered.statusCode(), Map.of("content-type", "application/json"),
+                        answered.body())
+                : HttpApiResponse.error(ErrorCode.UNAVAILABLE,
+                        "This request was made before and its outcome is not known; nothing was written. "
+                                + "Sign it again with a new timestamp."));
+    }
+
+    private HttpApiResponse imported(String pageId, List<ImportedBinding> accepted, ArrayNode rejected,
+                                     Optional<String> replayKey, Deadline deadline) {
+        int imported = accepted.isEmpty() ? 0 : bindings.importBindings(pageId, accepted, clock.instant(), deadline);
         metrics.count("BindingsImported", imported);
         metrics.count("BindingsRejected", rejected.size());
         log.info("bindings_imported").with("page_id", pageId).with("imported", imported)
@@ -163,35 +175,38 @@ public final class BindingsImportService {
     }
 
     /** One binding, or why it cannot be imported. */
-    private record Outcome(ImportedBinding binding, String reason) {
-        static Outcome rejected(String reason) {
-            return new Outcome(null, reason);
-        }
+    private sealed interface Read permits Valid, Invalid {
     }
 
-    private Outcome read(JsonNode item) {
+    private record Valid(ImportedBinding binding) implements Read {
+    }
+
+    private record Invalid(String reason) implements Read {
+    }
+
+    private Read read(JsonNode item) {
         if (item == null || !item.isObject()) {
-            return Outcome.rejected("must be an object with psid and exactly one of uuid, phone, email");
+            return new Invalid("must be an object with psid and exactly one of uuid, phone, email");
         }
         JsonNode psidNode = item.get("psid");
         if (psidNode == null || psidNode.isNull()) {
-            return Outcome.rejected("psid is required: the page-scoped user id, digits");
+            return new Invalid("psid is required: the page-scoped user id, digits");
         }
-        Optional<String> psid = psid(psidNode);
+        Optional<String> psid = FacebookId.parse(psidNode);
         if (psid.isEmpty()) {
-            return Outcome.rejected("psid must be a page-scoped user id: 1-32 digits, as a string or integer");
+            return new Invalid("psid must be a page-scoped user id: 1-32 digits, as a string or integer");
         }
         List<RecipientType> given = CONTACT_TYPES.stream()
                 .filter(type -> item.hasNonNull(type.wireName())).toList();
         if (given.size() != 1) {
-            return Outcome.rejected("needs exactly one of uuid, phone, email (found "
+            return new Invalid("needs exactly one of uuid, phone, email (found "
                     + (given.isEmpty() ? "none" : String.join(", ", given.stream().map(RecipientType::wireName).toList()))
                     + ")");
         }
         RecipientType type = given.get(0);
         JsonNode value = item.get(type.wireName());
         if (!value.isTextual()) {
-            return Outcome.rejected(type.wireName() + " must be a string");
+            return new Invalid(type.wireName() + " must be a string");
         }
         Optional<Recipient> contact = switch (type) {
             case PHONE -> phoneNumbers.normalize(value.textValue()).map(phone -> new Recipient(type, phone));
@@ -199,24 +214,12 @@ public final class BindingsImportService {
             default -> Recipient.uuid(value.textValue());
         };
         if (contact.isEmpty()) {
-            return Outcome.rejected(type.wireName() + " " + switch (type) {
+            return new Invalid(type.wireName() + " " + switch (type) {
                 case PHONE -> "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
                 case EMAIL -> "must be an e-mail address like name@example.com";
                 default -> "must be 1-128 visible characters (no spaces or control characters)";
             });
         }
-        return new Outcome(new ImportedBinding(contact.get().contactKey(), psid.get()), null);
-    }
-
-    private static Optional<String> psid(JsonNode value) {
-        String digits;
-        if (value.isTextual()) {
-            digits = value.textValue();
-        } else if (value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0) {
-            digits = value.bigIntegerValue().toString();
-        } else {
-            return Optional.empty();
-        }
-        return PSID.matcher(digits).matches() ? Optional.of(digits) : Optional.empty();
+        return new Valid(new ImportedBinding(contact.get().contactKey(), psid.get()));
     }
 }

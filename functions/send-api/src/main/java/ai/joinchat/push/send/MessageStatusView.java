@@ -42,20 +42,8 @@ final class MessageStatusView {
         if (record.facebookMessageId() != null) {
             node.put("facebook_message_id", record.facebookMessageId());
         }
-        DeliveryError error = record.error();
-        if (error != null) {
-            ObjectNode e = node.putObject("error");
-            e.put("code", error.code());
-            if (error.code() != null && error.code().matches("\\d{1,9}")) {
-                e.put("graph_code", Integer.parseInt(error.code()));
-            }
-            if (error.subcode() == null) {
-                e.putNull("subcode");
-            } else {
-                e.put("subcode", error.subcode());
-            }
-            e.put("message", error.message());
-            e.put("retryable", error.retryable());
+        if (record.error() != null) {
+            error(node.putObject("error"), record.error());
         }
         node.put("echoed", record.echoedAt() != null);
         if (record.echoedAt() != null) {
@@ -70,5 +58,19 @@ final class MessageStatusView {
         ArrayNode w = node.putArray("warnings");
         record.warnings().forEach(w::add);
         return Optional.of(node);
+    }
+
+    private static void error(ObjectNode e, DeliveryError error) {
+        e.put("code", error.code());
+        if (error.code() != null && error.code().matches("\\d{1,9}")) {
+            e.put("graph_code", Integer.parseInt(error.code()));
+        }
+        if (error.subcode() == null) {
+            e.putNull("subcode");
+        } else {
+            e.put("subcode", error.subcode());
+        }
+        e.put("message", error.message());
+        e.put("retryable", error.retryable());
     }
 }

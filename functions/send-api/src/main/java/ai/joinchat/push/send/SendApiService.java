@@ -14,6 +14,7 @@ import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.ValidatedSendRequest;
 import ai.joinchat.push.send.request.ValidationResult;
 import ai.joinchat.push.send.request.Violation;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
@@ -23,13 +24,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -128,12 +126,11 @@ public final class SendApiService {
     }
 
     private HttpApiResponse send(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
-        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
-        if (auth.rejection() != null) {
-            return rejected(auth.rejection(), request);
+        SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+        if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
+            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
         }
-        String pageId = auth.request().pageId();
-        ValidationResult validation = validator.validate(auth.request().body());
+        ValidationResult validation = validator.validate(auth.body());
         Optional<String> idempotencyHeader = request.header(IDEMPOTENCY_HEADER);
         List<FieldProblem> problems = new ArrayList<>(validation.violations().stream()
                 .map(SendApiService::problem).toList());
@@ -142,55 +139,61 @@ public final class SendApiService {
         }
         if (!problems.isEmpty() || validation.request().isEmpty()) {
             metrics.count("RequestsRejected", 1);
-            log.info("request_invalid").with("page_id", pageId).with("problems", problems.size()).write();
+            log.info("request_invalid").with("page_id", auth.pageId()).with("problems", problems.size()).write();
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.", problems);
         }
         ValidatedSendRequest accepted = validation.request().get();
-
-        Instant now = clock.instant();
         String messageId = messageIds.get();
         // The worker treats a record still pending after this as committed: this invocation is over by then.
-        Acceptance acceptance = Acceptance.of(accepted, messageId, now, invocationEnd.plus(DECISION_MARGIN));
-        ObjectNode responseBody = Json.object();
-        responseBody.put("message_id", messageId);
-        responseBody.put("status", "queued");
-        ArrayNode warnings = responseBody.putArray("warnings");
-        accepted.warnings().forEach(warnings::add);
-
+        Acceptance acceptance = Acceptance.of(accepted, messageId, clock.instant(), invocationEnd.plus(DECISION_MARGIN));
         // A timestamped request is its own key, so a replay inside the window answers the first
         // response, whatever Idempotency-Key header a replayer adds (the header is not signed).
-        Optional<String> replayKey = auth.request().replayKey();
+        Optional<String> replayKey = auth.replayKey();
         Optional<MessageAcceptor.Key> key = idempotencyHeader.isEmpty() && replayKey.isEmpty() ? Optional.empty()
-                : Optional.of(new MessageAcceptor.Key(pageId, idempotencyHeader, replayKey, sha256(request.body())));
-        String acceptedBody = Json.write(responseBody);
+                : Optional.of(new MessageAcceptor.Key(auth.pageId(), idempotencyHeader, replayKey,
+                        Sha256.hex(request.body())));
+        String acceptedBody = acceptedBody(messageId, accepted.warnings());
         HttpApiResponse response = acceptor.accept(acceptance, acceptedBody, key, deadline);
         // A replay answers an earlier message's body (logged as idempotent_replay): this one was not accepted.
         if (response.statusCode() == 202 && response.body().equals(acceptedBody)) {
-            metrics.count("MessagesAccepted", 1);
-            log.info("message_accepted")
-                    .with("message_id", messageId)
-                    .with("page_id", pageId)
-                    .with("recipient_type", accepted.recipient().type().wireName())
-                    .with("template_type", accepted.templateType())
-                    .with("messaging_type", accepted.messagingType())
-                    .with("delay_seconds", accepted.delaySeconds())
-                    .with("warnings", accepted.warnings().size())
-                    .write();
+            logAccepted(messageId, accepted);
         }
         return response;
     }
 
+    private static String acceptedBody(String messageId, List<String> warnings) {
+        ObjectNode body = Json.object();
+        body.put("message_id", messageId);
+        body.put("status", "queued");
+        ArrayNode array = body.putArray("warnings");
+        warnings.forEach(array::add);
+        return Json.write(body);
+    }
+
+    private void logAccepted(String messageId, ValidatedSendRequest accepted) {
+        metrics.count("MessagesAccepted", 1);
+        log.info("message_accepted")
+                .with("message_id", messageId)
+                .with("page_id", accepted.pageId())
+                .with("recipient_type", accepted.recipient().type().wireName())
+                .with("template_type", accepted.templateType())
+                .with("messaging_type", accepted.messagingType())
+                .with("delay_seconds", accepted.delaySeconds())
+                .with("warnings", accepted.warnings().size())
+                .write();
+    }
+
     private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
-        SignedRequestAuthenticator.Outcome auth = authenticator.authenticate(request);
-        if (auth.rejection() != null) {
-            return rejected(auth.rejection(), request);
+        SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+        if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
+            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
         }
-        JsonNode id = auth.request().body().get("message_id");
+        JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        String pageId = auth.request().pageId();
+        String pageId = auth.pageId();
         Optional<MessageRecord> record = records.findWithEcho(id.asText(), deadline)
                 .filter(r -> pageId.equals(r.pageId()));
         if (record.isPresent() && unclaimedTooLong(record.get())) {
@@ -243,13 +246,5 @@ public final class SendApiService {
 
     private static FieldProblem problem(Violation violation) {
         return new FieldProblem(violation.field(), violation.reason());
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

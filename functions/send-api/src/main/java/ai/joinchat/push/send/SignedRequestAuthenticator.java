@@ -5,17 +5,15 @@ import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.send.request.PageId;
+import ai.joinchat.push.send.request.FacebookId;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.signature.SignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,6 +37,10 @@ public final class SignedRequestAuthenticator {
     static final List<String> SIGNATURE_HEADERS = List.of("x-joinchat-signature", "x_joinchat_signature");
     static final String TIMESTAMP_HEADER = "x-joinchat-timestamp";
 
+    /** Either an authenticated request or the error response to answer. */
+    public sealed interface Outcome permits AuthenticatedRequest, Rejected {
+    }
+
     /**
      * A request whose signature is valid for its page.
      *
@@ -48,23 +50,17 @@ public final class SignedRequestAuthenticator {
      *                  Idempotency-Key} of the page suppresses replays inside the window; empty
      *                  for the classic form, which has no time to bound a replay by
      */
-    public record AuthenticatedRequest(String pageId, JsonNode body, PageSecrets secrets, Optional<String> replayKey) {
+    public record AuthenticatedRequest(String pageId, JsonNode body, PageSecrets secrets, Optional<String> replayKey)
+            implements Outcome {
     }
 
-    /** Either an authenticated request or the error response to answer. */
-    public record Outcome(AuthenticatedRequest request, HttpApiResponse rejection) {
-        static Outcome rejected(HttpApiResponse response) {
-            return new Outcome(null, response);
-        }
+    /** A request answered with {@code response} before its content is looked at. */
+    public record Rejected(HttpApiResponse response) implements Outcome {
     }
 
     private final SecretsProvider secrets;
     private final SignatureVerifier verifier;
     private final Clock clock;
-
-    public SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier) {
-        this(secrets, verifier, Clock.systemUTC());
-    }
 
     /** @param clock the server clock timestamped signatures are checked against */
     public SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier, Clock clock) {
@@ -77,39 +73,39 @@ public final class SignedRequestAuthenticator {
     public Outcome authenticate(HttpApiRequest request) {
         byte[] raw = request.body();
         if (raw.length > MAX_BODY_BYTES) {
-            return Outcome.rejected(HttpApiResponse.error(ErrorCode.PAYLOAD_TOO_LARGE,
+            return new Rejected(HttpApiResponse.error(ErrorCode.PAYLOAD_TOO_LARGE,
                     "The body is larger than " + MAX_BODY_BYTES + " bytes."));
         }
         Optional<String> signature = SIGNATURE_HEADERS.stream()
                 .map(request::header).flatMap(Optional::stream)
                 .filter(s -> !s.isBlank()).findFirst();
         if (signature.isEmpty()) {
-            return Outcome.rejected(HttpApiResponse.error(ErrorCode.MISSING_SIGNATURE,
+            return new Rejected(HttpApiResponse.error(ErrorCode.MISSING_SIGNATURE,
                     "The x-joinchat-signature header is missing."));
         }
         Optional<JsonNode> body = Json.parseRequest(raw).filter(JsonNode::isObject);
         if (body.isEmpty()) {
-            return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_JSON, "The body is not a JSON object."));
+            return new Rejected(HttpApiResponse.error(ErrorCode.INVALID_JSON, "The body is not a JSON object."));
         }
-        Optional<String> pageId = PageId.parse(body.get().get("page_id"));
+        Optional<String> pageId = FacebookId.parse(body.get().get("page_id"));
         if (pageId.isEmpty()) {
-            return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
+            return new Rejected(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("page_id", "required: the page id, digits, as a string or integer"))));
         }
         SecretLookup<PageSecrets> lookup = secrets.pageSecrets(pageId.get());
         if (lookup.deferred()) {
             // Not "unknown page": no lookup could be made now, and a configured page is never refused (503, retry).
-            return Outcome.rejected(HttpApiResponse.error(ErrorCode.UNAVAILABLE,
+            return new Rejected(HttpApiResponse.error(ErrorCode.UNAVAILABLE,
                     "The page's secret could not be looked up in time; nothing was accepted. Retry later."));
         }
         Optional<PageSecrets> pageSecrets = lookup.found();
         Optional<String> timestamp = request.header(TIMESTAMP_HEADER);
         if (pageSecrets.isEmpty() || !signatureHolds(raw, timestamp, signature.get(), pageSecrets.get())) {
-            return Outcome.rejected(HttpApiResponse.error(ErrorCode.INVALID_SIGNATURE,
+            return new Rejected(HttpApiResponse.error(ErrorCode.INVALID_SIGNATURE,
                     "The signature does not match the body for this page."));
         }
         Optional<String> replayKey = timestamp.map(t -> replayKey(t, signature.get()));
-        return new Outcome(new AuthenticatedRequest(pageId.get(), body.get(), pageSecrets.get(), replayKey), null);
+        return new AuthenticatedRequest(pageId.get(), body.get(), pageSecrets.get(), replayKey);
     }
 
     private boolean signatureHolds(byte[] raw, Optional<String> timestamp, String signature, PageSecrets page) {
@@ -121,12 +117,6 @@ public final class SignedRequestAuthenticator {
 
     /** Called only once the signature verified, so both the timestamp and the signature are well-formed. */
     private static String replayKey(String timestamp, String signature) {
-        byte[] mac = SignatureVerifier.signatureBytes(signature).orElseThrow();
-        try {
-            return "replay:" + timestamp.strip() + ":"
-                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(mac));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "replay:" + timestamp.strip() + ":" + Sha256.hex(SignatureVerifier.signatureBytes(signature).orElseThrow());
     }
 }

@@ -35,10 +35,11 @@ class BindingsImportServiceTest {
     private final BindingsImportService service = new BindingsImportService(
             new SignedRequestAuthenticator(new SecretsProvider(id -> id.equals("pages/42")
                     ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
-                    : Optional.empty(), "pages/", "app"), new SignatureVerifier()),
+                    : Optional.empty(), "pages/", "app"), new SignatureVerifier(), Clock.systemUTC()),
             bindings, clock,
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
-            new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock));
+            new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock),
+            ImportReplays.NONE);
 
     @Test
     void phonesAndEmailsAreNormalisedLikeRecipients() {

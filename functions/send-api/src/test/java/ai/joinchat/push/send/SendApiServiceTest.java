@@ -14,6 +14,7 @@ import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.TagPolicy;
 import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
@@ -72,7 +73,7 @@ class SendApiServiceTest {
             new SecretsProvider(id -> id.equals("pages/42")
                     ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
                     : Optional.empty(), "pages/", "app"),
-            new SignatureVerifier());
+            new SignatureVerifier(), Clock.systemUTC());
     private final JsonLogger log =
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock);
     private final Metrics metrics =
@@ -83,7 +84,7 @@ class SendApiServiceTest {
             new SendRequestValidator(TagPolicy.fromSetting("drop")),
             records, new FakeKeys(), new FakeQueue(), Executors.newSingleThreadExecutor(), clock,
             () -> "msg-" + ids.incrementAndGet(), log, metrics,
-            new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics));
+            new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics, ImportReplays.NONE));
 
     @Test
     void sqsFailureAnswers503AndRejectsTheRecord() {
@@ -257,7 +258,7 @@ class SendApiServiceTest {
     private void holdKeyFor(String messageId, Instant decideBy) {
         records.put(MessageRecord.pending(messageId, "42", new Recipient(RecipientType.ID, "777"), "text", List.of(),
                 clock.instant().minusSeconds(10), decideBy));
-        keys.put("42#k3", new IdempotencyKeys.Reservation(SendApiService.sha256(BODY.getBytes(StandardCharsets.UTF_8)),
+        keys.put("42#k3", new IdempotencyKeys.Reservation(Sha256.hex(BODY.getBytes(StandardCharsets.UTF_8)),
                 messageId, "{\"message_id\":\"" + messageId + "\",\"status\":\"queued\",\"warnings\":[]}"));
     }
 
@@ -307,12 +308,12 @@ class SendApiServiceTest {
         };
         SendApiService withDynamoKeys = new SendApiService(
                 new SignedRequestAuthenticator(new SecretsProvider(id -> Optional.of("{\"api_secret\":\"" + SECRET
-                        + "\",\"page_access_token\":\"t\"}"), "pages/", "app"), new SignatureVerifier()),
+                        + "\",\"page_access_token\":\"t\"}"), "pages/", "app"), new SignatureVerifier(), Clock.systemUTC()),
                 new SendRequestValidator(TagPolicy.fromSetting("drop")),
                 records, new DynamoIdempotencyKeys(dynamo, "keys",
                         new DynamoMessageRecords(dynamo, "messages", java.time.Duration.ofDays(1))),
                 new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x", log, metrics,
-                new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics));
+                new BindingsImportService(authenticator, new InMemoryContactBindings(), clock, log, metrics, ImportReplays.NONE));
         HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
         assertEquals(500, response.statusCode(), "the key's holder may be owed a delivery: " + response.body());
         assertEquals("internal_error", Json.parse(response.body()).path("error").path("code").asText());

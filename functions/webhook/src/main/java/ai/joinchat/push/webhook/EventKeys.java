@@ -1,12 +1,10 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.Sha256;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Deterministic record keys. An event that carries Facebook's message id is keyed by it
@@ -39,15 +37,6 @@ final class EventKeys {
                 array.add(field.toString());
             }
         }
-        return kind.wireName() + "#" + sha256Hex(Json.write(array));
-    }
-
-    private static String sha256Hex(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        return kind.wireName() + "#" + Sha256.hex(Json.write(array).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,17 +1,17 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.message.Button;
+import ai.joinchat.push.message.UrlTarget;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Messenger's button rules ({@code web_url}, {@code postback}, {@code phone_number}) and the
- * {@code default_action} of template elements. Normalises the validated copy in place: an
- * object or array postback payload becomes its compact JSON string, a phone_number payload
- * becomes {@code +} and digits.
+ * {@code default_action} of template elements. An object or array postback payload becomes its
+ * compact JSON string (JSON null fields left out), a phone_number payload {@code +} and digits.
  */
 final class ButtonRules {
 
@@ -28,101 +28,88 @@ final class ButtonRules {
     }
 
     /** A required {@code buttons} array of {@code min}-{@code max} buttons on {@code owner}. */
-    void requiredButtons(ObjectFields owner, int min, int max) {
-        owner.requiredArray("buttons", min, max, "buttons")
-                .ifPresent(buttons -> eachButton(owner, buttons));
+    List<Button> requiredButtons(ObjectFields owner, int min, int max) {
+        return owner.requiredArray("buttons", min, max, "buttons", this::button);
     }
 
     /** An optional {@code buttons} array of at most {@code max} buttons on {@code owner}. */
-    void optionalButtons(ObjectFields owner, int max) {
-        owner.optionalArray("buttons", max, "buttons")
-                .ifPresent(buttons -> eachButton(owner, buttons));
+    List<Button> optionalButtons(ObjectFields owner, int max) {
+        return owner.optionalArray("buttons", max, "buttons", this::button);
     }
 
-    private void eachButton(ObjectFields owner, ArrayNode buttons) {
-        owner.objectsIn("buttons", buttons).forEach(this::button);
-    }
-
-    void button(ObjectFields button) {
-        Optional<String> type = button.requiredChoice("type", BUTTON_TYPES);
-        if (type.isEmpty()) {
-            return;
+    private Button button(ObjectFields button) {
+        String type = button.requiredChoice("type", BUTTON_TYPES);
+        if (type == null) {
+            return null;
         }
-        switch (type.get()) {
+        String title = button.requiredText("title", 1, TITLE_MAX);
+        switch (type) {
             case "web_url":
-                webUrl(button);
-                break;
+                return new Button.WebUrl(title, urlTarget(button));
             case "postback":
-                postback(button);
-                break;
-            case "phone_number":
-                phoneNumber(button);
-                break;
+                return new Button.Postback(title, postbackPayload(button));
             default:
-                throw new IllegalStateException("unhandled button type " + type.get());
+                return new Button.PhoneNumber(title, phoneNumber(button));
         }
     }
 
-    private void webUrl(ObjectFields button) {
-        button.requiredText("title", 1, TITLE_MAX);
-        urlTarget(button);
-    }
-
-    private void postback(ObjectFields button) {
-        button.requiredText("title", 1, TITLE_MAX);
-        Optional<JsonNode> payload = button.get("payload");
-        if (payload.isEmpty()) {
+    private static String postbackPayload(ObjectFields button) {
+        JsonNode value = button.get("payload");
+        if (value == null) {
             button.violation("payload", "is required");
-            return;
+            return null;
         }
-        JsonNode value = payload.get();
-        if (value.isContainerNode()) {
-            String serialised = value.toString();
-            button.node().put("payload", serialised);
-            button.checkLength(button.path("payload"), serialised, 1, PAYLOAD_MAX);
-        } else if (value.isTextual()) {
-            button.checkLength(button.path("payload"), value.textValue(), 1, PAYLOAD_MAX);
-        } else {
+        String payload = value.isContainerNode() ? withoutNulls(value.deepCopy()).toString()
+                : value.isTextual() ? value.textValue() : null;
+        if (payload == null) {
             button.violation("payload", "must be a string or a JSON object");
+            return null;
         }
+        return button.checkLength(button.path("payload"), payload, 1, PAYLOAD_MAX) ? payload : null;
     }
 
-    private void phoneNumber(ObjectFields button) {
-        button.requiredText("title", 1, TITLE_MAX);
-        Optional<JsonNode> payload = button.get("payload");
-        if (payload.isEmpty()) {
-            button.violation("payload", "is required: the phone number to call");
-            return;
+    /** A field holding JSON null means "absent", at every depth of a payload too. */
+    private static JsonNode withoutNulls(JsonNode node) {
+        if (node.isObject()) {
+            ((ObjectNode) node).removeIf(JsonNode::isNull);
         }
-        Optional<String> normalised = payload.get().isTextual()
-                ? phoneNumbers.normalize(payload.get().textValue())
-                : Optional.empty();
-        if (normalised.isPresent()) {
-            button.node().put("payload", normalised.get());
-        } else {
+        node.forEach(ButtonRules::withoutNulls);
+        return node;
+    }
+
+    private String phoneNumber(ObjectFields button) {
+        JsonNode payload = button.get("payload");
+        if (payload == null) {
+            button.violation("payload", "is required: the phone number to call");
+            return null;
+        }
+        String normalised = payload.isTextual() ? phoneNumbers.normalize(payload.textValue()).orElse(null) : null;
+        if (normalised == null) {
             button.violation("payload", RecipientRules.PHONE_RULE);
         }
+        return normalised;
     }
 
     /** The optional {@code default_action} of a generic or list element. */
-    void optionalDefaultAction(ObjectFields element) {
-        element.optionalObject("default_action").ifPresent(action -> {
-            Optional<JsonNode> type = action.get("type");
-            if (type.isEmpty()) {
-                action.violation("type", "is required; must be web_url");
-            } else if (!type.get().isTextual() || !"web_url".equals(type.get().textValue())) {
-                action.violation("type", "must be web_url");
-            }
-            action.forbidden("title", "is not allowed in default_action");
-            urlTarget(action);
-        });
+    UrlTarget optionalDefaultAction(ObjectFields element) {
+        ObjectFields action = element.optionalObject("default_action");
+        if (action == null) {
+            return null;
+        }
+        JsonNode type = action.get("type");
+        if (type == null) {
+            action.violation("type", "is required; must be web_url");
+        } else if (!type.isTextual() || !"web_url".equals(type.textValue())) {
+            action.violation("type", "must be web_url");
+        }
+        action.forbidden("title", "is not allowed in default_action");
+        return urlTarget(action);
     }
 
     /** The fields shared by a web_url button and a default_action. */
-    private static void urlTarget(ObjectFields target) {
-        target.requiredHttpUrl("url");
-        target.optionalChoice("webview_height_ratio", WEBVIEW_HEIGHT_RATIOS);
-        target.optionalBoolean("messenger_extensions");
-        target.optionalHttpUrl("fallback_url");
+    private static UrlTarget urlTarget(ObjectFields target) {
+        return new UrlTarget(target.requiredHttpUrl("url"),
+                target.optionalChoice("webview_height_ratio", WEBVIEW_HEIGHT_RATIOS),
+                target.optionalBoolean("messenger_extensions"), target.optionalHttpUrl("fallback_url"));
     }
 }

@@ -1,75 +1,69 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.message.QuickReply;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code message}: a required object whose {@code template_type} selects the rules, plus the
- * optional {@code quick_replies} allowed on every type. Works on a deep copy of the message,
- * which it normalises (JSON null fields dropped, payloads and currencies normalised).
+ * optional {@code quick_replies} allowed on every type: at most 13; {@code text} replies need a
+ * title (1-20) and a payload (1-1000; a number is kept as its string), {@code user_phone_number}
+ * and {@code user_email} nothing else.
  */
 final class MessageRules {
 
     static final List<String> TEMPLATE_TYPES = List.of("text", "button", "generic", "list", "receipt");
+    static final int MAX_QUICK_REPLIES = 13;
+
+    private static final List<String> CONTENT_TYPES = List.of("text", "user_phone_number", "user_email");
 
     private final TemplateRules templates;
-    private final ReceiptRules receipts;
-    private final QuickReplyRules quickReplies;
 
-    MessageRules(TemplateRules templates, ReceiptRules receipts, QuickReplyRules quickReplies) {
+    MessageRules(TemplateRules templates) {
         this.templates = templates;
-        this.receipts = receipts;
-        this.quickReplies = quickReplies;
     }
 
-    /** The normalised copy of the message when it is an object (valid or not). */
-    Optional<ObjectNode> validate(ObjectFields body) {
-        Optional<JsonNode> node = body.get("message");
-        if (node.isEmpty()) {
-            body.violation("message", "is required: an object with a template_type");
-            return Optional.empty();
+    /** The message, or null when it is absent or not an object (reported). */
+    OutboundMessage validate(ObjectFields body) {
+        JsonNode node = body.get("message");
+        if (node == null || !node.isObject()) {
+            body.violation("message", node == null ? "is required: an object with a template_type"
+                    : "must be an object with a template_type");
+            return null;
         }
-        if (!node.get().isObject()) {
-            body.violation("message", "must be an object with a template_type");
-            return Optional.empty();
-        }
-        ObjectNode copy = node.get().deepCopy();
-        dropNullFields(copy);
-        ObjectFields message = new ObjectFields(copy, body.path("message"), body.findings());
-        message.requiredChoice("template_type", TEMPLATE_TYPES).ifPresent(type -> {
-            switch (type) {
-                case "text":
-                    templates.text(message);
-                    break;
-                case "button":
-                    templates.button(message);
-                    break;
-                case "generic":
-                    templates.generic(message);
-                    break;
-                case "list":
-                    templates.list(message);
-                    break;
-                case "receipt":
-                    receipts.receipt(message);
-                    break;
-                default:
-                    throw new IllegalStateException("unhandled template_type " + type);
-            }
-        });
-        quickReplies.validate(message);
-        return Optional.of(copy);
+        ObjectFields message = new ObjectFields(node, body.path("message"), body.findings());
+        String type = message.requiredChoice("template_type", TEMPLATE_TYPES);
+        Function<List<QuickReply>, OutboundMessage> template = type == null ? null : switch (type) {
+            case "text" -> templates.text(message);
+            case "button" -> templates.button(message);
+            case "generic" -> templates.generic(message);
+            case "list" -> templates.list(message);
+            default -> ReceiptRules.receipt(message);
+        };
+        List<QuickReply> quickReplies = message.optionalArray("quick_replies", MAX_QUICK_REPLIES, "quick replies",
+                MessageRules::quickReply);
+        return template == null ? null : template.apply(quickReplies);
     }
 
-    /** A field holding JSON null means "absent": remove such fields at every depth. */
-    private static void dropNullFields(JsonNode node) {
-        if (node.isObject()) {
-            ((ObjectNode) node).removeIf(JsonNode::isNull);
+    private static QuickReply quickReply(ObjectFields reply) {
+        String contentType = reply.requiredChoice("content_type", CONTENT_TYPES);
+        if (contentType == null || !contentType.equals("text")) {
+            return contentType == null ? null
+                    : contentType.equals("user_email") ? new QuickReply.UserEmail() : new QuickReply.UserPhoneNumber();
         }
-        for (JsonNode child : node) {
-            dropNullFields(child);
+        String title = reply.requiredText("title", 1, ButtonRules.TITLE_MAX);
+        String imageUrl = reply.optionalHttpUrl("image_url");
+        JsonNode payload = reply.get("payload");
+        String text = payload == null ? null : payload.isNumber() ? payload.asText()
+                : payload.isTextual() ? payload.textValue() : null;
+        if (text == null) {
+            reply.violation("payload", payload == null ? "is required for a text quick reply" : "must be a string");
+        } else if (!reply.checkLength(reply.path("payload"), text, 1, ButtonRules.PAYLOAD_MAX)) {
+            text = null;
         }
+        return new QuickReply.Text(title, text, imageUrl);
     }
 }

@@ -1,31 +1,32 @@
 package ai.joinchat.push.send.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * The fields of one JSON object under validation, at a known path. Each check reports its
- * problem to the shared {@link Findings} and returns the value when it is usable.
+ * The fields of one JSON object under validation, at a known path. Each read reports its
+ * problem to the shared {@link Findings} and returns the value, or {@code null} when the field
+ * is absent or was reported: a message built from a body with findings is never used.
  * A field holding JSON {@code null} counts as absent.
  */
 final class ObjectFields {
 
-    private final ObjectNode node;
+    static final String URL_RULE = "must be an absolute http(s) URL";
+
+    private final JsonNode node;
     private final FieldPath path;
     private final Findings findings;
 
-    ObjectFields(ObjectNode node, FieldPath path, Findings findings) {
+    ObjectFields(JsonNode node, FieldPath path, Findings findings) {
         this.node = node;
         this.path = path;
         this.findings = findings;
-    }
-
-    ObjectNode node() {
-        return node;
     }
 
     FieldPath path() {
@@ -44,122 +45,118 @@ final class ObjectFields {
         findings.violation(path(name), reason);
     }
 
-    /** The value of a field, empty when absent or JSON null. */
-    Optional<JsonNode> get(String name) {
+    /** The value of a field, null when absent or JSON null. */
+    JsonNode get(String name) {
         JsonNode value = node.get(name);
-        return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
+        return value == null || value.isNull() ? null : value;
     }
 
     boolean has(String name) {
-        return get(name).isPresent();
+        return get(name) != null;
     }
 
     /** A required string of {@code min}-{@code max} code points ({@code max} 0 means unlimited). */
-    Optional<String> requiredText(String name, int min, int max) {
-        Optional<JsonNode> value = get(name);
-        if (value.isEmpty()) {
-            violation(name, "is required");
-            return Optional.empty();
-        }
-        return text(name, value.get(), min, max);
+    String requiredText(String name, int min, int max) {
+        JsonNode value = required(name, "is required");
+        return value == null ? null : text(name, value, min, max);
     }
 
     /** An optional string of at most {@code max} code points ({@code max} 0 means unlimited). */
-    Optional<String> optionalText(String name, int max) {
-        return get(name).flatMap(value -> text(name, value, 0, max));
+    String optionalText(String name, int max) {
+        JsonNode value = get(name);
+        return value == null ? null : text(name, value, 0, max);
     }
 
-    private Optional<String> text(String name, JsonNode value, int min, int max) {
+    private String text(String name, JsonNode value, int min, int max) {
         if (!value.isTextual()) {
             violation(name, "must be a string");
-            return Optional.empty();
+            return null;
         }
-        String text = value.textValue();
-        return checkLength(path(name), text, min, max) ? Optional.of(text) : Optional.empty();
+        return checkLength(path(name), value.textValue(), min, max) ? value.textValue() : null;
     }
 
     /** Checks a length in Unicode code points; reports and answers false when out of range. */
     boolean checkLength(FieldPath at, String text, int min, int max) {
-        int length = codePoints(text);
-        if (length < min) {
-            findings.violation(at, length == 0 ? "must not be empty" : rangeReason(min, max, length));
-            return false;
-        }
-        if (max > 0 && length > max) {
-            findings.violation(at, rangeReason(min, max, length));
+        int length = text.codePointCount(0, text.length());
+        if (length < min || (max > 0 && length > max)) {
+            String range = min > 0 ? min + "-" + max : "at most " + max;
+            findings.violation(at, length == 0 ? "must not be empty" : "must be " + range + " characters (got "
+                    + length + ")");
             return false;
         }
         return true;
     }
 
-    private static String rangeReason(int min, int max, int length) {
-        String range = min > 0 ? min + "-" + max : "at most " + max;
-        return "must be " + range + " characters (got " + length + ")";
+    String requiredHttpUrl(String name) {
+        JsonNode value = required(name, "is required");
+        return value == null ? null : httpUrl(name, value);
     }
 
-    static int codePoints(String text) {
-        return text.codePointCount(0, text.length());
+    String optionalHttpUrl(String name) {
+        JsonNode value = get(name);
+        return value == null ? null : httpUrl(name, value);
     }
 
-    Optional<String> requiredHttpUrl(String name) {
-        Optional<JsonNode> value = get(name);
-        if (value.isEmpty()) {
-            violation(name, "is required");
-            return Optional.empty();
+    private String httpUrl(String name, JsonNode value) {
+        if (!value.isTextual() || !isAbsoluteHttp(value.textValue())) {
+            violation(name, URL_RULE);
+            return null;
         }
-        return httpUrl(name, value.get());
+        return value.textValue();
     }
 
-    Optional<String> optionalHttpUrl(String name) {
-        return get(name).flatMap(value -> httpUrl(name, value));
-    }
-
-    private Optional<String> httpUrl(String name, JsonNode value) {
-        if (!value.isTextual() || !HttpUrl.isAbsoluteHttp(value.textValue())) {
-            violation(name, HttpUrl.RULE);
-            return Optional.empty();
+    /** Absolute, {@code http} or {@code https}, with a host: the URLs Messenger opens or fetches. */
+    private static boolean isAbsoluteHttp(String candidate) {
+        if (candidate.isEmpty() || candidate.codePoints().anyMatch(Character::isWhitespace)) {
+            return false;
         }
-        return Optional.of(value.textValue());
+        try {
+            URI uri = new URI(candidate);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            String authority = uri.getRawAuthority();
+            return (scheme.equals("http") || scheme.equals("https")) && authority != null && !authority.isEmpty();
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
-    void optionalBoolean(String name) {
-        get(name).filter(value -> !value.isBoolean())
-                .ifPresent(value -> violation(name, "must be a boolean"));
+    Boolean optionalBoolean(String name) {
+        JsonNode value = get(name);
+        if (value != null && !value.isBoolean()) {
+            violation(name, "must be a boolean");
+            return null;
+        }
+        return value == null ? null : value.booleanValue();
     }
 
     /** A required string that must be one of {@code allowed}. */
-    Optional<String> requiredChoice(String name, List<String> allowed) {
-        if (!has(name)) {
-            violation(name, "is required; one of " + String.join(", ", allowed));
-            return Optional.empty();
-        }
-        return optionalChoice(name, allowed);
+    String requiredChoice(String name, List<String> allowed) {
+        return required(name, "is required; one of " + String.join(", ", allowed)) == null ? null
+                : optionalChoice(name, allowed);
     }
 
-    Optional<String> optionalChoice(String name, List<String> allowed) {
-        Optional<JsonNode> value = get(name);
-        if (value.isEmpty()) {
-            return Optional.empty();
+    String optionalChoice(String name, List<String> allowed) {
+        JsonNode value = get(name);
+        if (value == null || (value.isTextual() && allowed.contains(value.textValue()))) {
+            return value == null ? null : value.textValue();
         }
-        if (value.get().isTextual() && allowed.contains(value.get().textValue())) {
-            return Optional.of(value.get().textValue());
-        }
-        String got = value.get().isTextual() ? " (got '" + value.get().textValue() + "')" : "";
+        String got = value.isTextual() ? " (got '" + value.textValue() + "')" : "";
         violation(name, "must be one of " + String.join(", ", allowed) + got);
-        return Optional.empty();
+        return null;
     }
 
-    void requiredNumber(String name) {
-        if (!has(name)) {
-            violation(name, "is required");
-        } else {
-            optionalNumber(name);
+    /** A required JSON number, as the number it was (an integer stays an integer). */
+    Number requiredNumber(String name) {
+        return required(name, "is required") == null ? null : optionalNumber(name);
+    }
+
+    Number optionalNumber(String name) {
+        JsonNode value = get(name);
+        if (value != null && !value.isNumber()) {
+            violation(name, "must be a number");
+            return null;
         }
-    }
-
-    void optionalNumber(String name) {
-        get(name).filter(value -> !value.isNumber())
-                .ifPresent(value -> violation(name, "must be a number"));
+        return value == null ? null : value.numberValue();
     }
 
     void forbidden(String name, String reason) {
@@ -168,69 +165,60 @@ final class ObjectFields {
         }
     }
 
-    Optional<ObjectFields> requiredObject(String name) {
-        if (!has(name)) {
-            violation(name, "is required");
-            return Optional.empty();
-        }
-        return optionalObject(name);
+    ObjectFields requiredObject(String name) {
+        return required(name, "is required") == null ? null : optionalObject(name);
     }
 
-    Optional<ObjectFields> optionalObject(String name) {
-        Optional<JsonNode> value = get(name);
-        if (value.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!value.get().isObject()) {
+    ObjectFields optionalObject(String name) {
+        JsonNode value = get(name);
+        if (value != null && !value.isObject()) {
             violation(name, "must be an object");
-            return Optional.empty();
+            return null;
         }
-        return Optional.of(new ObjectFields((ObjectNode) value.get(), path(name), findings));
+        return value == null ? null : new ObjectFields(value, path(name), findings);
     }
 
     /**
-     * A required array of {@code min}-{@code max} items; {@code noun} names the items in the
-     * reason ("buttons", "elements"). The item objects are returned by {@link #objectsIn}.
+     * A required array of {@code min}-{@code max} objects, each read by {@code item}; {@code noun}
+     * names the items in the reason ("buttons", "elements").
      */
-    Optional<ArrayNode> requiredArray(String name, int min, int max, String noun) {
-        if (!has(name)) {
-            violation(name, "is required: " + min + "-" + max + " " + noun);
-            return Optional.empty();
-        }
-        return array(name, min, max, noun);
+    <T> List<T> requiredArray(String name, int min, int max, String noun, Function<ObjectFields, T> item) {
+        return required(name, "is required: " + min + "-" + max + " " + noun) == null ? List.of()
+                : array(name, min, max, noun, item);
     }
 
-    /** An optional array of at most {@code max} items ({@code max} 0 means unlimited). */
-    Optional<ArrayNode> optionalArray(String name, int max, String noun) {
-        return has(name) ? array(name, 0, max, noun) : Optional.empty();
+    /** An optional array of at most {@code max} objects ({@code max} 0 means unlimited); none when absent. */
+    <T> List<T> optionalArray(String name, int max, String noun, Function<ObjectFields, T> item) {
+        return has(name) ? array(name, 0, max, noun, item) : List.of();
     }
 
-    private Optional<ArrayNode> array(String name, int min, int max, String noun) {
-        JsonNode value = node.get(name);
-        if (!value.isArray()) {
+    /** The items read from an array field: first every item that is not an object is reported, then the rest read. */
+    private <T> List<T> array(String name, int min, int max, String noun, Function<ObjectFields, T> item) {
+        JsonNode array = node.get(name);
+        if (!array.isArray()) {
             violation(name, "must be an array of " + noun);
-            return Optional.empty();
+            return List.of();
         }
-        int size = value.size();
-        if (size < min || (max > 0 && size > max)) {
+        if (array.size() < min || (max > 0 && array.size() > max)) {
             String range = min > 0 ? min + "-" + max : "at most " + max;
-            violation(name, "must contain " + range + " " + noun + " (got " + size + ")");
+            violation(name, "must contain " + range + " " + noun + " (got " + array.size() + ")");
         }
-        return Optional.of((ArrayNode) value);
-    }
-
-    /** The object items of an array field; each item that is not an object is reported. */
-    List<ObjectFields> objectsIn(String name, ArrayNode array) {
-        List<ObjectFields> items = new ArrayList<>();
-        FieldPath arrayPath = path(name);
+        List<ObjectFields> objects = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
-            JsonNode item = array.get(i);
-            if (item.isObject()) {
-                items.add(new ObjectFields((ObjectNode) item, arrayPath.index(i), findings));
+            if (array.get(i).isObject()) {
+                objects.add(new ObjectFields(array.get(i), path(name).index(i), findings));
             } else {
-                findings.violation(arrayPath.index(i), "must be an object");
+                findings.violation(path(name).index(i), "must be an object");
             }
         }
-        return items;
+        return objects.stream().map(item).filter(Objects::nonNull).toList();
+    }
+
+    private JsonNode required(String name, String reason) {
+        JsonNode value = get(name);
+        if (value == null) {
+            violation(name, reason);
+        }
+        return value;
     }
 }

@@ -6,11 +6,9 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
@@ -22,7 +20,6 @@ final class RecipientRules {
             "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
 
     private static final String ONE_OF = "exactly one of id, phone, email, uuid";
-    private static final Pattern PSID = Pattern.compile("[0-9]{1,32}");
 
     private final PhoneNumberNormalizer phoneNumbers;
     private final EmailNormalizer emails;
@@ -33,18 +30,15 @@ final class RecipientRules {
     }
 
     Optional<Recipient> validate(ObjectFields body) {
-        Optional<JsonNode> node = body.get("recipient");
-        if (node.isEmpty()) {
-            body.violation("recipient", "is required: an object with " + ONE_OF);
-            return Optional.empty();
-        }
-        if (!node.get().isObject()) {
-            body.violation("recipient", "must be an object with " + ONE_OF);
+        JsonNode recipient = body.get("recipient");
+        if (recipient == null || !recipient.isObject()) {
+            body.violation("recipient", (recipient == null ? "is required: an object with " : "must be an object with ")
+                    + ONE_OF);
             return Optional.empty();
         }
         List<RecipientType> given = new ArrayList<>();
         for (RecipientType type : RecipientType.values()) {
-            JsonNode value = node.get().get(type.wireName());
+            JsonNode value = recipient.get(type.wireName());
             if (value != null && !value.isNull()) {
                 given.add(type);
             }
@@ -56,7 +50,7 @@ final class RecipientRules {
             return Optional.empty();
         }
         RecipientType type = given.get(0);
-        JsonNode value = node.get().get(type.wireName());
+        JsonNode value = recipient.get(type.wireName());
         FieldPath path = body.path("recipient").child(type.wireName());
         if (value.isTextual() && value.textValue().isEmpty()) {
             body.findings().violation(path, "must not be empty");
@@ -73,7 +67,7 @@ final class RecipientRules {
     private Optional<String> normalise(RecipientType type, JsonNode value) {
         switch (type) {
             case ID:
-                return psid(value);
+                return FacebookId.parse(value);
             case PHONE:
                 return value.isTextual() ? phoneNumbers.normalize(value.textValue()) : Optional.empty();
             case EMAIL:
@@ -100,18 +94,5 @@ final class RecipientRules {
             default:
                 return "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
         }
-    }
-
-    private static Optional<String> psid(JsonNode value) {
-        String digits;
-        if (value.isTextual()) {
-            digits = value.textValue();
-        } else if (value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0) {
-            BigInteger number = value.bigIntegerValue();
-            digits = number.toString();
-        } else {
-            return Optional.empty();
-        }
-        return PSID.matcher(digits).matches() ? Optional.of(digits) : Optional.empty();
     }
 }

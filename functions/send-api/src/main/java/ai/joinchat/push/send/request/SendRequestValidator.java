@@ -1,12 +1,11 @@
 package ai.joinchat.push.send.request;
 
-import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +35,7 @@ public final class SendRequestValidator {
         PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
         ButtonRules buttons = new ButtonRules(phoneNumbers);
         this.recipients = new RecipientRules(phoneNumbers, new EmailNormalizer());
-        this.messages = new MessageRules(new TemplateRules(buttons), new ReceiptRules(), new QuickReplyRules());
+        this.messages = new MessageRules(new TemplateRules(buttons));
     }
 
     public ValidationResult validate(JsonNode body) {
@@ -44,11 +43,11 @@ public final class SendRequestValidator {
             return ValidationResult.invalid(List.of(new Violation("", "the request body must be a JSON object")));
         }
         Findings findings = new Findings();
-        ObjectFields root = new ObjectFields((ObjectNode) body, FieldPath.ROOT, findings);
+        ObjectFields root = new ObjectFields(body, FieldPath.ROOT, findings);
 
         Optional<String> pageId = pageId(root);
         Optional<Recipient> recipient = recipients.validate(root);
-        Optional<ObjectNode> message = messages.validate(root);
+        OutboundMessage message = messages.validate(root);
         TagDecision tag = tagPolicy.decideField(body.get("tag"));
         tag.violation().ifPresent(findings::violation);
         findings.warnings(tag.warnings());
@@ -60,7 +59,7 @@ public final class SendRequestValidator {
         return ValidationResult.valid(new ValidatedSendRequest(
                 pageId.orElseThrow(),
                 recipient.orElseThrow(),
-                MessageJson.read(null, message.orElseThrow()),
+                message,
                 tag.messagingType(),
                 tag.tag(),
                 delay.orElseThrow(),
@@ -68,24 +67,20 @@ public final class SendRequestValidator {
     }
 
     private static Optional<String> pageId(ObjectFields root) {
-        Optional<JsonNode> node = root.get("page_id");
-        if (node.isEmpty()) {
-            root.violation("page_id", "is required: the page id, digits as a string or integer");
-            return Optional.empty();
-        }
-        Optional<String> pageId = PageId.parse(node.get());
+        JsonNode node = root.get("page_id");
+        Optional<String> pageId = node == null ? Optional.empty() : FacebookId.parse(node);
         if (pageId.isEmpty()) {
-            root.violation("page_id", "must be 1-32 digits, as a string or integer");
+            root.violation("page_id", node == null ? "is required: the page id, digits as a string or integer"
+                    : "must be 1-32 digits, as a string or integer");
         }
         return pageId;
     }
 
     private static OptionalInt delay(ObjectFields root) {
-        Optional<JsonNode> node = root.get("delay");
-        if (node.isEmpty()) {
+        JsonNode value = root.get("delay");
+        if (value == null) {
             return OptionalInt.of(0);
         }
-        JsonNode value = node.get();
         BigInteger seconds = null;
         if (value.isIntegralNumber()) {
             seconds = value.bigIntegerValue();

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class PageIdTest {
+class FacebookIdTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,18 +29,18 @@ class PageIdTest {
         "\"12345678901234567890123456789012\" | 12345678901234567890123456789012",
     })
     void acceptsDigitsAsStringOrInteger(String json, String expected) throws Exception {
-        assertEquals(Optional.of(expected), PageId.parse(node(json)));
+        assertEquals(Optional.of(expected), FacebookId.parse(node(json)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"-1", "\"-1\"", "1.5", "1.0", "1e3", "\"\"", "\"12a\"", "\" 123\"", "\"+123\"", "true",
             "null", "{}", "[]", "[123]", "123456789012345678901234567890123", "\"123456789012345678901234567890123\""})
     void rejectsEverythingElse(String json) throws Exception {
-        assertTrue(PageId.parse(node(json)).isEmpty(), () -> "accepted " + json);
+        assertTrue(FacebookId.parse(node(json)).isEmpty(), () -> "accepted " + json);
     }
 
     @Test
     void rejectsAbsentNode() {
-        assertTrue(PageId.parse(null).isEmpty());
+        assertTrue(FacebookId.parse(null).isEmpty());
     }
 }

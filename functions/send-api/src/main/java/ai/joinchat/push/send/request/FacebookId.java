@@ -5,24 +5,24 @@ import java.math.BigInteger;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Reads a Facebook page id: 1-32 digits, given as a JSON string or a non-negative JSON integer. */
-public final class PageId {
+/** Reads a page id or a page-scoped user id (PSID): 1-32 digits, as a JSON string or a non-negative JSON integer. */
+public final class FacebookId {
 
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,32}");
 
-    private PageId() {
+    private FacebookId() {
     }
 
-    /** The page id as a string of digits, or empty if the node is not a page id. */
-    public static Optional<String> parse(JsonNode pageIdNode) {
-        if (pageIdNode == null) {
+    /** The id as a string of digits, or empty if the node is not one. */
+    public static Optional<String> parse(JsonNode node) {
+        if (node == null) {
             return Optional.empty();
         }
         String candidate;
-        if (pageIdNode.isTextual()) {
-            candidate = pageIdNode.textValue();
-        } else if (pageIdNode.isIntegralNumber()) {
-            BigInteger value = pageIdNode.bigIntegerValue();
+        if (node.isTextual()) {
+            candidate = node.textValue();
+        } else if (node.isIntegralNumber()) {
+            BigInteger value = node.bigIntegerValue();
             if (value.signum() < 0) {
                 return Optional.empty();
             }

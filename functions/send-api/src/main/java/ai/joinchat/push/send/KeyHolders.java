@@ -1,0 +1,174 @@
+package ai.joinchat.push.send;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.http.ErrorCode;
+import ai.joinchat.push.http.HttpApiResponse;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.send.MessageAcceptor.Key;
+import ai.joinchat.push.store.IdempotencyKeys;
+import ai.joinchat.push.store.IdempotencyKeys.Reservation;
+import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageRecords.Decision;
+import ai.joinchat.push.store.MessageStatus;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a keyed request answers when other messages hold its keys, and the answers that are not
+ * a plain 202 or 503 (conflict, outcome unknown). Part of {@link MessageAcceptor}'s protocol:
+ * a request whose key may stand for a message owed a delivery is never answered 503.
+ */
+final class KeyHolders {
+
+    private final MessageRecords records;
+    private final IdempotencyKeys keys;
+    private final Clock clock;
+    private final JsonLogger log;
+    private final Metrics metrics;
+
+    KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, JsonLogger log, Metrics metrics) {
+        this.records = records;
+        this.keys = keys;
+        this.clock = clock;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    /** Whether an earlier message is owed a delivery. */
+    private enum Owed { YES, NO, UNKNOWN }
+
+    /**
+     * The answer when other messages hold the request's keys; empty when the key may be taken
+     * over (its holder is never delivered, and it is an {@code Idempotency-Key}).
+     */
+    Optional<HttpApiResponse> answer(Map<String, Reservation> holders, Key key, Deadline deadline) {
+        if (holders.values().stream().anyMatch(earlier -> !earlier.requestHash().equals(key.requestHash()))) {
+            return Optional.of(conflict());
+        }
+        for (Reservation earlier : new LinkedHashSet<>(holders.values())) {
+            Owed owed = owed(earlier.messageId(), deadline);
+            if (owed == Owed.UNKNOWN) {
+                return Optional.of(outcomeUnknown(earlier.messageId(), Optional.of(key)));
+            }
+            if (owed == Owed.YES) {
+                return Optional.of(replay(earlier, key));
+            }
+        }
+        if (holders.keySet().stream().anyMatch(key::isReplay)) {
+            // A replay of a request whose message is never delivered: its first answer was 503.
+            log.info("replay_refused").with("message_id", holders.values().iterator().next().messageId())
+                    .with("page_id", key.pageId()).write();
+            metrics.count("ReplaysRefused", 1);
+            return Optional.of(MessageAcceptor.unavailable());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * This request's own message is never delivered (rejected, or never written): 503, unless a
+     * key says otherwise. Another message holding a key answers for it as on a retry, read only: 202
+     * when it is committed, 500 while it is pending (its request may still commit it). A replay
+     * key that holds nothing is 500 too: a replay could still be accepted, so 503 would not be
+     * what a replay answers.
+     */
+    HttpApiResponse refuse(Key key, String messageId, Deadline deadline) {
+        Map<String, Reservation> holders;
+        try {
+            holders = keys.holders(key.pageId(), key.all(), clock.instant(), deadline);
+        } catch (DependencyUnavailableException e) {
+            return outcomeUnknown(messageId, Optional.of(key));
+        }
+        for (String name : key.all()) {
+            Reservation holder = holders.get(name);
+            if (holder == null && key.isReplay(name)) {
+                return outcomeUnknown(messageId, Optional.of(key));
+            }
+            if (holder == null || holder.messageId().equals(messageId)) {
+                continue;
+            }
+            if (!holder.requestHash().equals(key.requestHash())) {
+                return conflict();
+            }
+            Optional<MessageRecord> record;
+            try {
+                record = records.find(holder.messageId(), deadline);
+            } catch (DependencyUnavailableException e) {
+                return outcomeUnknown(holder.messageId(), Optional.of(key));
+            }
+            MessageStatus status = record.map(MessageRecord::status).orElse(MessageStatus.REJECTED);
+            if (status == MessageStatus.PENDING) {
+                return outcomeUnknown(holder.messageId(), Optional.of(key));
+            }
+            if (status.committed()) {
+                return replay(holder, key);
+            }
+        }
+        return MessageAcceptor.unavailable();
+    }
+
+    /**
+     * YES when the earlier message is committed (queued, or further); NO when it is rejected, has
+     * no record, or is still pending and gets rejected now, so that this request's copy goes
+     * instead: a pending record may have no copy in SQS at all, so it is never answered 202.
+     * UNKNOWN when it cannot be read in time, or the rejection failed after it may have landed.
+     */
+    private Owed owed(String messageId, Deadline deadline) {
+        try {
+            Optional<MessageRecord> record = records.find(messageId, deadline);
+            if (record.isEmpty() || record.get().status() == MessageStatus.REJECTED) {
+                return Owed.NO;
+            }
+            if (record.get().status() != MessageStatus.PENDING) {
+                return Owed.YES;
+            }
+            // If the worker claimed it first (its copy was in SQS), the rejection finds it committed.
+            Decision decision = records.reject(messageId, record.get().pageId(), clock.instant(), deadline);
+            return decision == Decision.COMMITTED ? Owed.YES : Owed.NO;
+        } catch (DependencyUnavailableException e) {
+            return Owed.UNKNOWN;
+        }
+    }
+
+    /** The holders that are not this request's own message (its own earlier try may have landed). */
+    static Map<String, Reservation> heldByOthers(Map<String, Reservation> holders, MessageRecord mine) {
+        Map<String, Reservation> others = new LinkedHashMap<>(holders);
+        others.values().removeIf(holder -> holder.messageId().equals(mine.messageId()));
+        return others;
+    }
+
+    private HttpApiResponse replay(Reservation earlier, Key key) {
+        log.info("idempotent_replay").with("message_id", earlier.messageId()).with("page_id", key.pageId()).write();
+        return MessageAcceptor.accepted(earlier.responseBody());
+    }
+
+    private HttpApiResponse conflict() {
+        metrics.count("IdempotencyConflicts", 1);
+        return HttpApiResponse.error(ErrorCode.IDEMPOTENCY_CONFLICT, "This Idempotency-Key was used with a different body.");
+    }
+
+    /**
+     * 500: neither a commit nor a rejection could be written, or a key's holder cannot be read.
+     * With a key, a retry with it settles the outcome; without, the message id can be looked up.
+     */
+    HttpApiResponse outcomeUnknown(String messageId, Optional<Key> key) {
+        log.error("send_outcome_unknown").with("message_id", messageId)
+                .with("page_id", key.map(Key::pageId).orElse(null)).write();
+        metrics.count("SendOutcomeUnknown", 1);
+        if (key.isEmpty()) {
+            return HttpApiResponse.error(ErrorCode.INTERNAL_ERROR, "The outcome of message " + messageId
+                    + " is unknown: it is delivered at most once. POST /api/message_status with this message_id"
+                    + " says whether it was; sending it again may deliver it twice.");
+        }
+        return HttpApiResponse.error(ErrorCode.INTERNAL_ERROR, key.get().idempotencyKey().isPresent()
+                ? "The outcome is unknown; retry with the same Idempotency-Key to get exactly one delivery."
+                : "The outcome is unknown; send the same signed request again (same timestamp) within 300 s: it"
+                        + " answers what became of it and is never delivered twice.");
+    }
+}

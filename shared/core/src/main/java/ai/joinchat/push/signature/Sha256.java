@@ -1,0 +1,20 @@
+package ai.joinchat.push.signature;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 as lower-case hex: request hashes, replay keys, event keys. */
+public final class Sha256 {
+
+    private Sha256() {
+    }
+
+    public static String hex(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}
