@@ -475,17 +475,19 @@ public final class GraphApiSandbox implements AutoCloseable {
         record.put("status", status).put("reply_lost", replyLost).set("response", response);
         recorded.add(record);
         String messageId = Json.text(response, "message_id");
+        // The worker puts the send API's message id in the metadata: the console prints after its acceptance.
+        String acceptedAs = body == null ? null : Json.text(body.path("message"), "metadata");
         if (status == 200) {
             echo(pageId, body, messageId);
         }
         if (replyLost) {
-            console.print("graph", "graph_reply_lost", "took the message for page " + pageId
+            console.printAboutMessage(acceptedAs, "graph", "graph_reply_lost", "took the message for page " + pageId
                     + " and cut the connection before answering (the echo settles it)",
                     Console.fields("page_id", pageId, "message_id", messageId));
             return; // closed without a response: the worker sees a cut connection, an unknown outcome
         }
         if (throttled) {
-            console.print("graph", "graph_message_throttled", describe(pageId, body, status, response)
+            console.printAboutMessage(acceptedAs, "graph", "graph_message_throttled", describe(pageId, body, status, response)
                     + " (page rate " + describeRate(rateOf(pageId)) + ")",
                     Console.fields("page_id", pageId, "status", status, "graph_code", 613));
             exchange.getResponseHeaders().add("X-Business-Use-Case-Usage", "{\"" + pageId + "\":[{\"type\":\"messenger\","
@@ -493,7 +495,7 @@ public final class GraphApiSandbox implements AutoCloseable {
             respond(exchange, status, response);
             return;
         }
-        console.print("graph", status == 200 ? "graph_message_delivered" : "graph_message_rejected",
+        console.printAboutMessage(acceptedAs, "graph", status == 200 ? "graph_message_delivered" : "graph_message_rejected",
                 describe(pageId, body, status, response), Console.fields("page_id", pageId, "status", status,
                         "message_id", messageId, "recipient_id", Json.text(response, "recipient_id")));
         respond(exchange, status, response);
