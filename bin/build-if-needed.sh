@@ -7,20 +7,10 @@ FUNCTION_JARS=(functions/send-api/target/send-api.jar functions/worker/target/wo
 
 command -v java >/dev/null 2>&1 || { echo "java (17 or newer) is needed on the PATH" >&2; exit 1; }
 
-jars_are_stale() {
-  local jar
-  for jar in "${LOCAL_JARS[@]}" "${FUNCTION_JARS[@]}"; do
-    [[ -f "$jar" ]] || return 0
-    # Any source, resource or pom newer than this jar? (functions/*/lib holds the build's own copies of the jars.)
-    if [[ -n "$(find pom.xml shared functions local tools \
-                 \( -name target -o -path 'functions/*/lib' \) -prune -o -type f -newer "$jar" -print -quit 2>/dev/null)" ]]; then
-      return 0
-    fi
-  done
-  return 1
-}
+# shellcheck source=jar-freshness.sh
+source bin/jar-freshness.sh
 
-if jars_are_stale; then
+if jars_are_stale "${ALL_JAR_INPUTS[@]}" -- "${LOCAL_JARS[@]}" "${FUNCTION_JARS[@]}"; then
   command -v mvn >/dev/null 2>&1 || { echo "the jars need building and mvn (Maven 3.8+) is not on the PATH" >&2; exit 1; }
   echo "Building the jars (mvn -B -q -DskipTests package)..." >&2
   mvn -B -q -DskipTests package >&2

@@ -6,12 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Local mode's console: one line per thing that happens, each with the part of the system it
@@ -19,6 +28,12 @@ import java.util.Set;
  * Readable text by default; with {@code --json-logs} every line is one JSON object, and the
  * functions' own JSON log lines pass through with a {@code source} field added. The functions'
  * metric lines (CloudWatch embedded metric format) appear only in the JSON form.
+ *
+ * <p>A function's log line shows the time it was logged. The send API logs {@code message_accepted}
+ * through its JVM's stdout, which can reach this console after the worker has already handed the
+ * message to the Graph sandbox; once {@link #orderAfterAcceptance()} is on, a line
+ * {@linkplain #printAboutMessage about a message} waits for that message's {@code message_accepted}
+ * line (at most {@link #ACCEPTANCE_WAIT}), so each message reads in the order it happened.
  */
 public final class Console {
 
@@ -26,9 +41,22 @@ public final class Console {
     private static final int SOURCE_WIDTH = 9;
     /** Fields of the functions' JSON logs that the readable form shows elsewhere or leaves out. */
     private static final Set<String> LOG_FIELDS_SHOWN_ELSEWHERE = Set.of("timestamp", "level", "component", "event");
+    /** How long a line about a message waits for that message's {@code message_accepted} line. */
+    static final Duration ACCEPTANCE_WAIT = Duration.ofSeconds(1);
+    private static final int ACCEPTED_REMEMBERED = 10_000;
 
     private final PrintStream out;
     private final boolean jsonLines;
+    private volatile boolean ordersAfterAcceptance;
+    /** The latest message ids whose message_accepted line was printed; guarded by {@link #waiting}. */
+    private final Set<String> accepted = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > ACCEPTED_REMEMBERED;
+        }
+    });
+    /** Lines held until their message's message_accepted line, by message id. */
+    private final Map<String, List<String>> waiting = new HashMap<>();
 
     public Console(PrintStream out, boolean jsonLines) {
         this.out = out;
@@ -48,14 +76,58 @@ public final class Console {
 
     /** One event: the readable line is {@code message}; the JSON line carries {@code event} and the fields. */
     public void print(String source, String event, String message, Map<String, Object> fields) {
+        emit(line(source, event, message, fields));
+    }
+
+    /** From now on, lines about a message wait for its {@code message_accepted} line (local mode's send API). */
+    public void orderAfterAcceptance() {
+        ordersAfterAcceptance = true;
+    }
+
+    /**
+     * Like {@link #print}, for an event about the message the send API accepted as {@code messageId}
+     * (null: unknown): printed after its {@code message_accepted} line, or {@link #ACCEPTANCE_WAIT}
+     * later when none comes.
+     */
+    public void printAboutMessage(String messageId, String source, String event, String message,
+                                  Map<String, Object> fields) {
+        String line = line(source, event, message, fields);
+        if (!ordersAfterAcceptance || messageId == null) {
+            emit(line);
+            return;
+        }
+        synchronized (waiting) {
+            if (accepted.contains(messageId)) {
+                emit(line);
+                return;
+            }
+            waiting.computeIfAbsent(messageId, id -> new ArrayList<>()).add(line);
+        }
+        CompletableFuture.delayedExecutor(ACCEPTANCE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> release(messageId, false));
+    }
+
+    /** Prints the lines held for {@code messageId}; after its message_accepted line, later ones print at once. */
+    private void release(String messageId, boolean acceptedNow) {
+        synchronized (waiting) {
+            if (acceptedNow) {
+                accepted.add(messageId);
+            }
+            List<String> held = waiting.remove(messageId);
+            if (held != null) {
+                held.forEach(this::emit);
+            }
+        }
+    }
+
+    private String line(String source, String event, String message, Map<String, Object> fields) {
         if (jsonLines) {
             ObjectNode node = Json.object().put("timestamp", Instant.now().toString()).put("source", source)
                     .put("event", event).put("message", message);
             fields.forEach((key, value) -> node.set(key, Json.MAPPER.valueToTree(value)));
-            emit(Json.write(node));
-        } else {
-            emit(readablePrefix(source) + message);
+            return Json.write(node);
         }
+        return readablePrefix(LocalTime.now(), source) + message;
     }
 
     public void print(String source, String event, String message) {
@@ -81,7 +153,23 @@ public final class Console {
                     .put("stream", stream).put("message", line)));
         } else if (parsed == null || !parsed.has("_aws")) {
             // Metric lines (CloudWatch embedded metric format) are for CloudWatch, not for reading.
-            emit(readablePrefix(function) + (parsed != null ? readableLogLine(parsed) : line));
+            emit(readablePrefix(loggedAt(parsed), function) + (parsed != null ? readableLogLine(parsed) : line));
+        }
+        String acceptedId = parsed != null && "message_accepted".equals(Json.text(parsed, "event"))
+                ? Json.text(parsed, "message_id") : null;
+        if (acceptedId != null) {
+            release(acceptedId, true);
+        }
+    }
+
+    /** When a function logged the line (its {@code timestamp}), in this machine's zone; now when it says none. */
+    private static LocalTime loggedAt(JsonNode log) {
+        try {
+            String timestamp = log == null ? null : Json.text(log, "timestamp");
+            return timestamp == null ? LocalTime.now()
+                    : LocalTime.ofInstant(Instant.parse(timestamp), ZoneId.systemDefault());
+        } catch (DateTimeParseException e) {
+            return LocalTime.now();
         }
     }
 
@@ -104,8 +192,8 @@ public final class Console {
         return text.toString();
     }
 
-    private String readablePrefix(String source) {
-        return String.format("%s  %-" + SOURCE_WIDTH + "s ", TIME.format(LocalTime.now()), source);
+    private static String readablePrefix(LocalTime time, String source) {
+        return String.format("%s  %-" + SOURCE_WIDTH + "s ", TIME.format(time), source);
     }
 
     private void emit(String line) {

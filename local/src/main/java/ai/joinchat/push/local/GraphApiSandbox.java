@@ -5,6 +5,7 @@ import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
@@ -18,12 +19,14 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,10 +46,12 @@ import java.util.regex.Pattern;
  * valid {@code appsecret_proof} when one is sent. The token itself is never recorded or printed.
  *
  * <p>For tests and curious users: {@code GET /__sandbox/messages} lists what was received (JSON),
- * {@code DELETE /__sandbox/messages} forgets it, and {@code POST /__sandbox/faults} with
- * {@code {"status": 500, "error": {"code": 2, ...}, "count": 1}} makes the next sends fail that way
- * (to watch retries and the dead-letter queue), with {@code {"lose_reply": true}} take them and cut
- * the connection before the answer.
+ * {@code DELETE /__sandbox/messages} forgets it and every pending fault. {@code POST /__sandbox/faults}
+ * with {@code {"status": 500, "error": {"code": 2, ...}, "count": 1}} makes the next {@code count}
+ * sends fail that way (to watch retries and the dead-letter queue), with {@code {"lose_reply": true}}
+ * takes them and cuts the connection before the answer; with {@code "psid"} only sends to that
+ * recipient count. Its answer, and {@code GET /__sandbox/faults}, show the faults still pending;
+ * {@code DELETE /__sandbox/faults} drops them.
  *
  * <p>Like Facebook, it stamps what it takes with its own clock: the echo's {@code timestamp} is
  * the sandbox's time plus a configurable skew ({@link #facebookClockSkew}), so local runs show
@@ -96,15 +101,47 @@ public final class GraphApiSandbox implements AutoCloseable {
         }
     }
 
-    /** What one of the next sends answers instead: an error, or a lost reply. */
-    private record Fault(int status, JsonNode error, boolean loseReply) {
+    /** What a faulted send answers instead of taking the message: Graph's error, or nothing (it is taken). */
+    private sealed interface Fault permits GraphError, LostReply {
+    }
+
+    private record GraphError(int status, JsonNode error) implements Fault {
+    }
+
+    private record LostReply() implements Fault {
+    }
+
+    /** One request's faults: the next {@code remaining} sends to {@code psid} (any recipient when empty). */
+    private static final class PendingFaults {
+        final Optional<String> psid;
+        final Fault fault;
+        int remaining;
+
+        PendingFaults(Optional<String> psid, Fault fault, int count) {
+            this.psid = psid;
+            this.fault = fault;
+            this.remaining = count;
+        }
+
+        ObjectNode toJson() {
+            ObjectNode json = Json.object();
+            psid.ifPresent(id -> json.put("psid", id));
+            json.put("remaining", remaining);
+            if (fault instanceof GraphError error) {
+                json.put("status", error.status()).set("error", error.error().deepCopy());
+            } else {
+                json.put("lose_reply", true);
+            }
+            return json;
+        }
     }
 
     private final Console console;
     private final Map<String, String> pageAccessTokens;
     private final String appSecret;
     private final Queue<ObjectNode> recorded = new ConcurrentLinkedQueue<>();
-    private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
+    /** Pending faults, oldest first; guarded by itself. */
+    private final List<PendingFaults> faults = new ArrayList<>();
     private final HttpClient echoClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile URI echoWebhook;
     /** Which receipts follow an echo: none, the delivery, or the delivery and then the read. */
@@ -168,12 +205,73 @@ public final class GraphApiSandbox implements AutoCloseable {
 
     /** The next {@code count} sends are taken (and echoed) but their connection is cut before the reply. */
     public void loseNextReplies(int count) {
-        faults.addAll(Collections.nCopies(count, new Fault(200, null, true)));
+        queueFaults(Optional.empty(), count, new LostReply());
+    }
+
+    /** Like {@link #loseNextReplies(int)}, for sends to {@code psid} only. */
+    public void loseNextRepliesTo(String psid, int count) {
+        queueFaults(Optional.of(psid), count, new LostReply());
     }
 
     /** The next {@code count} sends answer {@code status} with {@code {"error": error}}. */
     public void failNextSends(int count, int status, JsonNode error) {
-        faults.addAll(Collections.nCopies(count, new Fault(status, error.deepCopy(), false)));
+        queueFaults(Optional.empty(), count, new GraphError(status, error.deepCopy()));
+    }
+
+    /** Like {@link #failNextSends(int, int, JsonNode)}, for sends to {@code psid} only. */
+    public void failNextSendsTo(String psid, int count, int status, JsonNode error) {
+        queueFaults(Optional.of(psid), count, new GraphError(status, error.deepCopy()));
+    }
+
+    /** How many sends the pending faults will still answer. */
+    public int pendingFaults() {
+        synchronized (faults) {
+            return faults.stream().mapToInt(pending -> pending.remaining).sum();
+        }
+    }
+
+    /** Drops every pending fault; answers how many sends they would still have answered. */
+    public int clearFaults() {
+        synchronized (faults) {
+            int cleared = pendingFaults();
+            faults.clear();
+            return cleared;
+        }
+    }
+
+    private void queueFaults(Optional<String> psid, int count, Fault fault) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be 1 or more");
+        }
+        synchronized (faults) {
+            faults.add(new PendingFaults(psid, fault, count));
+        }
+    }
+
+    /** The fault this send to {@code psid} answers, if one is pending for it (the oldest); it is used up. */
+    private Optional<Fault> takeFault(String psid) {
+        synchronized (faults) {
+            for (Iterator<PendingFaults> pending = faults.iterator(); pending.hasNext(); ) {
+                PendingFaults next = pending.next();
+                if (next.psid.isEmpty() || next.psid.get().equals(psid)) {
+                    if (--next.remaining == 0) {
+                        pending.remove();
+                    }
+                    return Optional.of(next.fault);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** {@code {"pending_faults": n, "faults": [...]}}, oldest first. */
+    private ObjectNode faultsJson() {
+        synchronized (faults) {
+            ObjectNode json = Json.object().put("pending_faults", pendingFaults());
+            ArrayNode list = json.putArray("faults");
+            faults.forEach(pending -> list.add(pending.toJson()));
+            return json;
+        }
     }
 
     /**
@@ -250,7 +348,7 @@ public final class GraphApiSandbox implements AutoCloseable {
                 case "GET /__sandbox/messages" -> respond(exchange, 200, Json.MAPPER.valueToTree(recordedMessages()));
                 case "DELETE /__sandbox/messages" -> {
                     recorded.clear();
-                    respond(exchange, 200, Json.object().put("cleared", true));
+                    respond(exchange, 200, Json.object().put("cleared", true).put("cleared_faults", clearFaults()));
                 }
                 case "POST /__sandbox/receipts" -> {
                     JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
@@ -279,17 +377,13 @@ public final class GraphApiSandbox implements AutoCloseable {
                         respond(exchange, 200, rates());
                     }
                 }
-                case "POST /__sandbox/faults" -> {
-                    JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
-                    int count = Math.max(1, request.path("count").asInt(1));
-                    if (request.path("lose_reply").asBoolean(false)) {
-                        loseNextReplies(count);
-                    } else {
-                        failNextSends(count, request.path("status").asInt(500), request.path("error").isObject()
-                                ? request.get("error") : graphError("An unexpected error has occurred. Please retry"
-                                + " your request later.", "OAuthException", 2).get("error"));
-                    }
-                    respond(exchange, 200, Json.object().put("queued_faults", count));
+                case "POST /__sandbox/faults" -> queueFaults(exchange);
+                case "GET /__sandbox/faults" -> respond(exchange, 200, faultsJson());
+                case "DELETE /__sandbox/faults" -> {
+                    int cleared = clearFaults();
+                    console.print("graph", "graph_faults_cleared", "cleared the pending faults (" + cleared + " sends)",
+                            Console.fields("cleared_faults", cleared));
+                    respond(exchange, 200, faultsJson().put("cleared_faults", cleared));
                 }
                 default -> {
                     if (send.matches() && route.startsWith("POST ")) {
@@ -300,6 +394,33 @@ public final class GraphApiSandbox implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** {@code POST /__sandbox/faults}: {@code count} (default 1) faults, for one {@code psid} or any recipient. */
+    private void queueFaults(HttpExchange exchange) throws IOException {
+        JsonNode request = Json.parse(exchange.getRequestBody().readAllBytes()).orElse(Json.object());
+        JsonNode count = request.path("count");
+        JsonNode psid = request.path("psid");
+        JsonNode status = request.path("status");
+        if (!(count.isMissingNode() || count.canConvertToInt() && count.isIntegralNumber() && count.asInt() >= 1)
+                || !(psid.isMissingNode() || psid.isTextual() && psid.asText().matches("\\d{1,40}"))
+                || !(status.isMissingNode() || status.isIntegralNumber() && status.asInt() >= 400 && status.asInt() <= 599)) {
+            respond(exchange, 400, graphError("(#100) count must be a whole number, 1 or more; psid, when given, "
+                    + "digits; status, when given, 400 to 599", "OAuthException", 100));
+            return;
+        }
+        int times = count.asInt(1);
+        Optional<String> recipient = psid.isTextual() ? Optional.of(psid.asText()) : Optional.empty();
+        Fault fault = request.path("lose_reply").asBoolean(false) ? new LostReply()
+                : new GraphError(status.asInt(500), request.path("error").isObject() ? request.get("error")
+                : graphError("An unexpected error has occurred. Please retry your request later.", "OAuthException", 2)
+                .get("error"));
+        queueFaults(recipient, times, fault);
+        console.print("graph", "graph_faults_queued", "the next " + times + (times == 1 ? " send" : " sends")
+                + recipient.map(id -> " to psid " + id).orElse("") + (fault instanceof GraphError error
+                ? " answer " + error.status() + " (#" + error.error().path("code").asText("?") + ")" : " lose their reply")
+                + "; " + pendingFaults() + " pending", Console.fields("psid", recipient.orElse(null), "count", times));
+        respond(exchange, 200, faultsJson().put("queued_faults", times));
     }
 
     private void sendMessage(HttpExchange exchange, String version, String pageId) throws IOException {
@@ -324,7 +445,7 @@ public final class GraphApiSandbox implements AutoCloseable {
             record.put("raw_body", new String(rawBody, StandardCharsets.UTF_8));
         }
 
-        Fault fault = null;
+        Optional<Fault> fault = Optional.empty();
         boolean throttled = false;
         int status = 400;
         ObjectNode response;
@@ -342,29 +463,31 @@ public final class GraphApiSandbox implements AutoCloseable {
             throttled = true;
             throttledCalls.incrementAndGet();
             response = graphError("(#613) Calls to this api have exceeded the rate limit.", "OAuthException", 613);
-        } else if ((fault = faults.poll()) != null && !fault.loseReply()) {
-            status = fault.status();
-            response = Json.object().set("error", fault.error());
+        } else if ((fault = takeFault(Json.text(body.get("recipient"), "id"))).orElse(null) instanceof GraphError error) {
+            status = error.status();
+            response = Json.object().set("error", error.error());
         } else {
             status = 200;
             response = Json.object().put("recipient_id", recipientId(body.get("recipient")))
                     .put("message_id", "m_" + randomId(30));
         }
-        boolean replyLost = status == 200 && fault != null && fault.loseReply();
+        boolean replyLost = status == 200 && fault.orElse(null) instanceof LostReply;
         record.put("status", status).put("reply_lost", replyLost).set("response", response);
         recorded.add(record);
         String messageId = Json.text(response, "message_id");
+        // The worker puts the send API's message id in the metadata: the console prints after its acceptance.
+        String acceptedAs = body == null ? null : Json.text(body.path("message"), "metadata");
         if (status == 200) {
             echo(pageId, body, messageId);
         }
         if (replyLost) {
-            console.print("graph", "graph_reply_lost", "took the message for page " + pageId
+            console.printAboutMessage(acceptedAs, "graph", "graph_reply_lost", "took the message for page " + pageId
                     + " and cut the connection before answering (the echo settles it)",
                     Console.fields("page_id", pageId, "message_id", messageId));
             return; // closed without a response: the worker sees a cut connection, an unknown outcome
         }
         if (throttled) {
-            console.print("graph", "graph_message_throttled", describe(pageId, body, status, response)
+            console.printAboutMessage(acceptedAs, "graph", "graph_message_throttled", describe(pageId, body, status, response)
                     + " (page rate " + describeRate(rateOf(pageId)) + ")",
                     Console.fields("page_id", pageId, "status", status, "graph_code", 613));
             exchange.getResponseHeaders().add("X-Business-Use-Case-Usage", "{\"" + pageId + "\":[{\"type\":\"messenger\","
@@ -372,7 +495,7 @@ public final class GraphApiSandbox implements AutoCloseable {
             respond(exchange, status, response);
             return;
         }
-        console.print("graph", status == 200 ? "graph_message_delivered" : "graph_message_rejected",
+        console.printAboutMessage(acceptedAs, "graph", status == 200 ? "graph_message_delivered" : "graph_message_rejected",
                 describe(pageId, body, status, response), Console.fields("page_id", pageId, "status", status,
                         "message_id", messageId, "recipient_id", Json.text(response, "recipient_id")));
         respond(exchange, status, response);

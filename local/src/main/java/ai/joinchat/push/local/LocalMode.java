@@ -271,6 +271,7 @@ public final class LocalMode implements AutoCloseable {
 
         DemoCredentials credentials = options.credentials();
         if (options.graphApiBaseUrl() == null) {
+            console.orderAfterAcceptance(); // the sandbox's line about a message comes after the send API's
             sandbox = GraphApiSandbox.start(fixedPort(env, "LOCAL_GRAPH_SANDBOX_PORT"), console,
                     Map.of(credentials.pageId(), credentials.pageAccessToken()), credentials.appSecret());
             toClose.add(sandbox);

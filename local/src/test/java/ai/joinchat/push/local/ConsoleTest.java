@@ -63,4 +63,51 @@ class ConsoleTest {
         assertEquals("stderr", lines.get(3).path("stream").asText());
         assertEquals("plain text", lines.get(3).path("message").asText());
     }
+
+    private static final String ACCEPTED_LOG = "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"level\":\"INFO\","
+            + "\"component\":\"send-api\",\"event\":\"message_accepted\",\"message_id\":\"m-1\"}";
+
+    @Test
+    void aSandboxLineAboutAMessageIsPrintedAfterThatMessagesAcceptedLine() {
+        Console console = console(false);
+        console.orderAfterAcceptance();
+        console.printAboutMessage("m-1", "graph", "graph_message_delivered", "page 1 -> psid 2: text \"Hi\"", Console.fields());
+        assertEquals(List.of(), lines(), "held until the send API's line about m-1 arrives");
+
+        console.functionOutput("send-api", "stdout", ACCEPTED_LOG);
+        console.printAboutMessage("m-1", "graph", "graph_message_delivered", "again", Console.fields());
+        List<String> lines = lines();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("INFO message_accepted message_id=m-1"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("text \"Hi\""), lines.get(1));
+        assertTrue(lines.get(2).endsWith("again"), "once accepted, at once: " + lines.get(2));
+    }
+
+    @Test
+    void aSandboxLineWhoseMessageIsNeverAcceptedHereIsPrintedAfterTheWait() throws InterruptedException {
+        Console console = console(false);
+        console.orderAfterAcceptance();
+        long started = System.nanoTime();
+        console.printAboutMessage("m-elsewhere", "graph", "graph_message_delivered", "sent", Console.fields());
+        while (lines().isEmpty() && System.nanoTime() - started < 10_000_000_000L) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, lines().size(), "printed in the end");
+        assertTrue(System.nanoTime() - started >= Console.ACCEPTANCE_WAIT.toNanos() - 50_000_000L);
+    }
+
+    @Test
+    void withoutTheSendApiNothingWaits() {
+        Console console = console(false);
+        console.printAboutMessage("m-1", "graph", "graph_message_delivered", "sent", Console.fields());
+        assertEquals(1, lines().size());
+    }
+
+    @Test
+    void aFunctionsLineShowsTheTimeItWasLogged() {
+        console(false).functionOutput("worker", "stdout", FUNCTION_LOG);
+        String expected = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").format(
+                java.time.LocalTime.ofInstant(java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.ZoneId.systemDefault()));
+        assertTrue(lines().get(0).startsWith(expected), lines().get(0));
+    }
 }

@@ -171,6 +171,74 @@ class GraphApiSandboxTest {
         assertEquals(200, sendMessage(TOKEN, null, body).statusCode());
     }
 
+    private JsonNode faults(String method, String json) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/faults"))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return Json.parse(response.body());
+    }
+
+    private static String to(String psid) {
+        return "{\"recipient\":{\"id\":\"" + psid + "\"},\"message\":{\"text\":\"Hi\"}}";
+    }
+
+    @Test
+    void faultsForOneRecipientLeaveOthersAloneAndSayHowManyRemain() throws Exception {
+        JsonNode queued = faults("POST", "{\"psid\":\"42\",\"count\":3,\"status\":500}");
+        assertEquals(3, queued.path("queued_faults").asInt(), queued.toString());
+        assertEquals(3, queued.path("pending_faults").asInt(), queued.toString());
+
+        assertEquals(200, sendMessage(TOKEN, null, to("43")).statusCode(), "another recipient is not faulted");
+        assertEquals(500, sendMessage(TOKEN, null, to("42")).statusCode());
+
+        JsonNode listed = faults("GET", null);
+        assertEquals(2, listed.path("pending_faults").asInt(), listed.toString());
+        assertEquals("42", listed.path("faults").get(0).path("psid").asText(), listed.toString());
+        assertEquals(2, listed.path("faults").get(0).path("remaining").asInt(), listed.toString());
+        assertEquals(500, listed.path("faults").get(0).path("status").asInt(), listed.toString());
+    }
+
+    @Test
+    void faultsLeftOverAreListedAndClearedSoTheNextSendIsTaken() throws Exception {
+        faults("POST", "{\"count\":10,\"status\":503}");
+        faults("POST", "{\"psid\":\"42\",\"lose_reply\":true}");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(503, sendMessage(TOKEN, null, to("44")).statusCode());
+        }
+        JsonNode listed = faults("GET", null);
+        assertEquals(6, listed.path("pending_faults").asInt(), listed.toString());
+        assertEquals(2, listed.path("faults").size(), listed.toString());
+        assertTrue(listed.path("faults").get(1).path("lose_reply").asBoolean(), listed.toString());
+
+        JsonNode cleared = faults("DELETE", null);
+        assertEquals(6, cleared.path("cleared_faults").asInt(), cleared.toString());
+        assertEquals(0, cleared.path("pending_faults").asInt(), cleared.toString());
+        assertEquals(0, faults("GET", null).path("faults").size());
+        assertEquals(200, sendMessage(TOKEN, null, to("45")).statusCode(), "an unrelated send is taken");
+    }
+
+    @Test
+    void clearingTheMessagesClearsThePendingFaultsToo() throws Exception {
+        faults("POST", "{\"count\":2}");
+        HttpResponse<String> cleared = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/messages"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(2, Json.parse(cleared.body()).path("cleared_faults").asInt(), cleared.body());
+        assertEquals(0, sandbox.pendingFaults());
+        assertEquals(200, sendMessage(TOKEN, null, to("42")).statusCode());
+    }
+
+    @Test
+    void aFaultRequestThatMakesNoSenseIsRefused() throws Exception {
+        for (String bad : List.of("{\"count\":0}", "{\"count\":\"ten\"}", "{\"psid\":42}", "{\"psid\":\"me\"}",
+                "{\"status\":200}")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/faults"))
+                    .POST(HttpRequest.BodyPublishers.ofString(bad)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, response.statusCode(), bad);
+        }
+        assertEquals(0, sandbox.pendingFaults());
+    }
+
     private HttpResponse<String> rate(String json) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sandbox.baseUri() + "/__sandbox/rate"));
         return http.send(json == null ? request.GET().build() : request.POST(HttpRequest.BodyPublishers.ofString(json))

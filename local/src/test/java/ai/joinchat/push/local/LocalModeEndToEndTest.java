@@ -330,9 +330,9 @@ class LocalModeEndToEndTest {
     @Test
     void aTransientGraphErrorIsRetriedThroughTheQueueAndThenSent() throws Exception {
         GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
-        sandbox.failNextSends(1, 500, Json.parse("{\"message\":\"An unexpected error has occurred.\","
-                + "\"type\":\"OAuthException\",\"code\":2,\"is_transient\":true}"));
         String psid = newPsid();
+        sandbox.failNextSendsTo(psid, 1, 500, Json.parse("{\"message\":\"An unexpected error has occurred.\","
+                + "\"type\":\"OAuthException\",\"code\":2,\"is_transient\":true}"));
         String messageId = send(sendBody("{\"id\":\"" + psid + "\"}",
                 "{\"template_type\":\"text\",\"text\":\"Second time lucky\"}", ""));
 
@@ -346,8 +346,8 @@ class LocalModeEndToEndTest {
     @Test
     void aLostGraphReplyIsSettledByTheSandboxsEchoAndNeverSentAgain() throws Exception {
         GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
-        sandbox.loseNextReplies(1);
         String psid = newPsid();
+        sandbox.loseNextRepliesTo(psid, 1);
         String messageId = send(sendBody("{\"id\":\"" + psid + "\"}",
                 "{\"template_type\":\"text\",\"text\":\"Did it arrive?\"}", ""));
 
@@ -366,9 +366,9 @@ class LocalModeEndToEndTest {
     @Test
     void aPermanentGraphErrorFailsTheMessageWithoutRetrying() throws Exception {
         GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
-        sandbox.failNextSends(1, 400, Json.parse("{\"message\":\"(#100) No matching user found\","
-                + "\"type\":\"OAuthException\",\"code\":100,\"error_subcode\":2018001}"));
         String psid = newPsid();
+        sandbox.failNextSendsTo(psid, 1, 400, Json.parse("{\"message\":\"(#100) No matching user found\","
+                + "\"type\":\"OAuthException\",\"code\":100,\"error_subcode\":2018001}"));
         String messageId = send(sendBody("{\"id\":\"" + psid + "\"}",
                 "{\"template_type\":\"text\",\"text\":\"Nobody home\"}", ""));
 
@@ -377,6 +377,46 @@ class LocalModeEndToEndTest {
         assertEquals(100, status.path("error").path("graph_code").intValue(), status.toString());
         assertFalse(status.path("error").path("retryable").asBoolean(), status.toString());
         assertEquals(1, sandbox.recordedMessages().stream().filter(toPsid(psid)).count(), "not retried");
+    }
+
+    private static JsonNode sandboxFaults(String method, String json) throws Exception {
+        URI faults = URI.create(localMode.graphSandbox().orElseThrow().baseUri() + "/__sandbox/faults");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(faults).timeout(HTTP_LIMIT)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return Json.parse(response.body());
+    }
+
+    @Test
+    void faultsQueuedBeyondWhatTheWorkerUsesAreListedAndClearedAndAnUnrelatedMessageIsDelivered() throws Exception {
+        GraphApiSandbox sandbox = localMode.graphSandbox().orElseThrow();
+        String psid = newPsid();
+        JsonNode queued = sandboxFaults("POST", "{\"psid\":\"" + psid + "\",\"count\":10,\"status\":400,\"error\":"
+                + "{\"message\":\"(#100) No matching user found\",\"type\":\"OAuthException\",\"code\":100}}");
+        assertEquals(10, queued.path("pending_faults").asInt(), queued.toString());
+        // Ten faults for a permanent error: the worker uses one and fails the message.
+        String failed = send(sendBody("{\"id\":\"" + psid + "\"}", "{\"template_type\":\"text\",\"text\":\"Nobody\"}", ""));
+        awaitStatus(failed, answer -> "failed".equals(answer.path("status").asText()));
+
+        String other = newPsid();
+        String delivered = send(sendBody("{\"id\":\"" + other + "\"}", "{\"template_type\":\"text\",\"text\":\"Unrelated\"}", ""));
+        JsonNode status = awaitStatus(delivered, answer -> !"queued".equals(answer.path("status").asText())
+                && !"sending".equals(answer.path("status").asText()));
+        assertEquals("sent", status.path("status").asText(), "the leftover faults are not this recipient's: " + status);
+        assertEquals(List.of(200), sandbox.recordedMessages().stream().filter(toPsid(other))
+                .map(record -> record.path("status").asInt()).toList());
+
+        JsonNode listed = sandboxFaults("GET", null);
+        assertEquals(9, listed.path("pending_faults").asInt(), listed.toString());
+        assertEquals(psid, listed.path("faults").get(0).path("psid").asText(), listed.toString());
+        JsonNode cleared = sandboxFaults("DELETE", null);
+        assertEquals(9, cleared.path("cleared_faults").asInt(), cleared.toString());
+        assertEquals(0, sandboxFaults("GET", null).path("faults").size());
+
+        String again = send(sendBody("{\"id\":\"" + psid + "\"}", "{\"template_type\":\"text\",\"text\":\"Now?\"}", ""));
+        assertEquals("sent", awaitStatus(again, answer -> "sent".equals(answer.path("status").asText())
+                || "failed".equals(answer.path("status").asText())).path("status").asText(), "no fault left for " + psid);
     }
 
     @Test

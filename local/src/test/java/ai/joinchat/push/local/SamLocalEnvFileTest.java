@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,24 +44,53 @@ class SamLocalEnvFileTest {
         }
     }
 
+    /**
+     * SAM CLI gives a function only what env.json names for it (its own section or
+     * {@code Parameters}); for the rest it resolves the template's value, which it cannot do for
+     * a resource's attribute, so a variable left out arrives empty or as the logical id.
+     */
+    @Test
+    void everyVariableTheTemplateGivesAFunctionIsNamedForIt() throws IOException {
+        JsonNode env = new ObjectMapper().readTree(ROOT.resolve("events/env.json").toFile());
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            Set<String> missing = new TreeSet<>(function.environment().keySet());
+            env.get("Parameters").fieldNames().forEachRemaining(missing::remove);
+            env.get(function.logicalId()).fieldNames().forEachRemaining(missing::remove);
+            assertEquals(Set.of(), missing, "events/env.json does not name these variables of " + function.logicalId());
+        }
+    }
+
     @Test
     void namesAreTheOnesLocalModeProvisionsAndEveryResourceVariableIsSet() throws IOException {
         JsonNode env = new ObjectMapper().readTree(ROOT.resolve("events/env.json").toFile());
         for (ServerlessFunction function : TEMPLATE.functions()) {
             for (Map.Entry<String, Object> variable : function.environment().entrySet()) {
-                if (!(variable.getValue() instanceof Map<?, ?> intrinsic) || !(intrinsic.get("Ref") instanceof String logicalId)
-                        || !((Map<?, ?>) TEMPLATE.document().get("Resources")).containsKey(logicalId)) {
+                String logicalId = referencedResource(variable.getValue());
+                if (logicalId == null) {
                     continue; // parameters and literals: the template's defaults work locally
                 }
                 JsonNode value = env.get(function.logicalId()).has(variable.getKey())
                         ? env.get(function.logicalId()).get(variable.getKey())
                         : env.get("Parameters").get(variable.getKey());
-                assertTrue(value != null, function.logicalId() + ": " + variable.getKey() + " (Ref " + logicalId + ") is not set");
+                assertTrue(value != null, function.logicalId() + ": " + variable.getKey() + " (" + logicalId + ") is not set");
                 String name = LocalMode.STACK_NAME + "-" + logicalId;
-                assertTrue(value.asText().equals(name) || value.asText().endsWith("/" + name),
+                assertTrue(value.asText().equals(name) || value.asText().endsWith("/" + name)
+                                || value.asText().endsWith(":" + name),
                         variable.getKey() + " = " + value.asText() + ", local mode provisions " + name);
             }
         }
+    }
+
+    /** The resource a {@code !Ref} or {@code !GetAtt} names, or null for a parameter or a literal. */
+    private static String referencedResource(Object value) {
+        if (!(value instanceof Map<?, ?> intrinsic)) {
+            return null;
+        }
+        Object target = intrinsic.containsKey("Ref") ? intrinsic.get("Ref")
+                : intrinsic.get("Fn::GetAtt") instanceof List<?> attribute && !attribute.isEmpty() ? attribute.get(0)
+                : intrinsic.get("Fn::GetAtt") instanceof String attribute ? attribute.split("\\.")[0] : null;
+        return target instanceof String logicalId
+                && ((Map<?, ?>) TEMPLATE.document().get("Resources")).containsKey(logicalId) ? logicalId : null;
     }
 
     @Test

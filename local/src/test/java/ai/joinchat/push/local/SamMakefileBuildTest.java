@@ -60,6 +60,37 @@ class SamMakefileBuildTest {
         }
     }
 
+    /**
+     * The reactor build that runs this test has just packaged the function jars (and copied them to
+     * functions/*&#47;lib): the build target finds them fresh and runs no Maven, which a {@code mvn}
+     * on its PATH that fails would show.
+     */
+    @Test
+    void afterTheReactorBuildTheBuildTargetFindsTheJarsFreshAndRunsNoMaven(@TempDir Path temp) throws Exception {
+        assumeTrue(commandWorks("make", "--version"), "make is not installed");
+        ServerlessFunction function = TEMPLATE.function("SendApiFunction");
+        assumeTrue(Files.isRegularFile(ROOT.resolve(function.builtJar())), "not built yet: " + function.builtJar());
+        Path noMaven = Files.createDirectories(temp.resolve("no-maven"));
+        Path mvn = Files.writeString(noMaven.resolve("mvn"), "#!/bin/sh\necho \"Maven ran: mvn $*\" >&2\nexit 97\n");
+        assertTrue(mvn.toFile().setExecutable(true));
+        Path scratch = Files.createDirectories(temp.resolve("scratch"));
+
+        ProcessBuilder make = new ProcessBuilder("make", "--makefile",
+                ROOT.resolve(function.codeUri()).resolve("Makefile").toString(), "build-SendApiFunction")
+                .directory(scratch.toFile())
+                .redirectErrorStream(true);
+        make.environment().put("ARTIFACTS_DIR", temp.resolve("artifacts").toString());
+        make.environment().put("PATH", noMaven + java.io.File.pathSeparator + System.getenv("PATH"));
+        long started = System.nanoTime();
+        Process process = make.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "make did not finish");
+        assertEquals(0, process.exitValue(), "make ran Maven although the reactor had just built the jars "
+                + "(or a source is newer than them: build with -am):\n" + output);
+        assertTrue(output.contains("The function jars are up to date."), output);
+        System.out.printf("build-SendApiFunction with fresh jars: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    }
+
     @Test
     void buildTargetWithoutArtifactsDirFailsWithAClearMessage(@TempDir Path temp) throws Exception {
         assumeTrue(commandWorks("make", "--version"), "make is not installed");
