@@ -28,8 +28,8 @@ import java.util.Set;
 
 /**
  * The webhook function's object graph, built once per container (before the SnapStart
- * checkpoint): configuration, AWS clients, stores, the executors that bound the DynamoDB calls
- * in flight, and the service. Holds what the handler and its priming are made of.
+ * checkpoint): configuration, AWS clients, stores, the one executor that bounds the DynamoDB
+ * calls in flight, and the service. Holds what the handler and its priming are made of.
  */
 public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming) {
 
@@ -61,14 +61,14 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
             IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"),
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
-    /** Effects (message updates, bindings) in flight at once. */
-    static final int EFFECT_THREADS = 16;
-    /** BatchWriteItem requests in flight at once. */
-    static final int RECORD_THREADS = 8;
-    /** Conditional updates of receipts (messages moved to delivered / read) in flight at once. */
-    static final int RECEIPT_THREADS = 8;
-    /** Facebook waits a few seconds for the answer; past this the batch answers 500 and is redelivered. */
-    static final Duration PROCESSING_BUDGET = Duration.ofMillis(4500);
+    /**
+     * The threads of the one executor a batch's work runs on, so the DynamoDB calls one container
+     * has in flight: each piece of work (the records, an echo, a user's receipt, a contact's
+     * bindings) makes its calls in turn, one thread each. A 1,000-event batch is some 300 pieces
+     * of one to five calls; 32 at once answer it well within Facebook's wait
+     * (WebhookOnLocalBackendsTest#aThousandEventPostIsRecordedWithinFacebooksBudget, docs/performance.md).
+     */
+    static final int THREADS = 32;
 
     /** Builds everything from an environment (the process's, or local mode's / a test's). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock) {
@@ -95,18 +95,15 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
         String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);
         DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
-                retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
+                retention, clock);
         ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 records,
-                new DynamoMessageRecords(dynamo, messagesTable, retention,
-                        DaemonThreads.idlePool("webhook-receipts", RECEIPT_THREADS)),
+                new DynamoMessageRecords(dynamo, messagesTable, retention),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                 rules,
-                secrets,
-                new DynamoQuickReplyOffers(dynamo, contactState),
-                DaemonThreads.idlePool("webhook-effects", EFFECT_THREADS),
-                PROCESSING_BUDGET,
+                new BindingAdmission(secrets, new DynamoQuickReplyOffers(dynamo, contactState), clock),
+                DaemonThreads.idlePool("webhook", THREADS),
                 clock);
         WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, metrics);
         HttpApiEventCodec codec = new HttpApiEventCodec(log);

@@ -1,5 +1,7 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.Deadline;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,7 +17,7 @@ final class Fakes {
         volatile RuntimeException failure;
 
         @Override
-        public Recorded record(List<WebhookEvent> events) {
+        public Recorded record(List<WebhookEvent> events, Deadline deadline) {
             if (failure != null) {
                 throw failure;
             }
