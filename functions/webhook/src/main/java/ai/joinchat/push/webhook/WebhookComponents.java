@@ -1,5 +1,11 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.BindingAdmission;
+import ai.joinchat.push.webhook.service.ContactBindingRules;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor;
+import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;

@@ -1,5 +1,6 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.service.WebhookService;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import com.amazonaws.services.lambda.runtime.Context;

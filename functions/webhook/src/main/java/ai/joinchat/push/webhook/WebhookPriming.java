@@ -1,5 +1,11 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.ContactBindingRules;
+import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.json.Json;

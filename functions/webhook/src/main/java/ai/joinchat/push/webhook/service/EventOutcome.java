@@ -1,5 +1,6 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 
@@ -55,9 +56,6 @@ public sealed interface EventOutcome {
      * and Facebook redelivers it; every write is idempotent under that redelivery.
      */
     record Failed(DependencyUnavailableException failure) implements EventOutcome {
-        public boolean isTransient() {
-            return failure.isTransient();
-        }
     }
 
     /** Runs {@code work} for {@code events} and names how it went. */

@@ -1,5 +1,7 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.secrets.UnsignedRefPolicy;
@@ -22,7 +24,7 @@ import java.util.Set;
  * and never when its payload was sent as a {@code text} quick reply's. One batch read for the
  * offers, one for the text payloads, one (cached) secret read per page with refs.
  */
-final class BindingAdmission {
+public final class BindingAdmission {
 
     /** How an admitted binding is written. */
     enum Write { REPLACE, IF_UNBOUND }
@@ -38,7 +40,7 @@ final class BindingAdmission {
     private final QuickReplyOffers offers;
     private final Clock clock;
 
-    BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
+    public BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
         this.secrets = secrets;
         this.offers = offers;
         this.clock = clock;

@@ -1,5 +1,13 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.UnknownEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
 import ai.joinchat.push.store.MessageRecords;

@@ -1,5 +1,9 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.EventKind;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;

@@ -1,5 +1,7 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.store.WebhookRecords;
 import ai.joinchat.push.Deadline;
 
 import java.util.ArrayList;

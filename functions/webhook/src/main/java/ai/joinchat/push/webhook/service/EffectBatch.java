@@ -1,5 +1,6 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.SdkFailures;
 

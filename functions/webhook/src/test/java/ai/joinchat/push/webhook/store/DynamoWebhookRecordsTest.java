@@ -1,5 +1,11 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.store;
 
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.UnknownEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.store;
 
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 
 import java.util.List;

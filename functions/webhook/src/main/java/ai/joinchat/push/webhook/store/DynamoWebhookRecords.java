@@ -1,5 +1,12 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.store;
 
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.OptIn;
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
@@ -85,7 +92,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     }
 
     /** The item of one event: its key, kind, channel, time stamps, and the fields of its kind. */
-    Map<String, AttributeValue> item(WebhookEvent event, String eventKey, Instant now) {
+    public Map<String, AttributeValue> item(WebhookEvent event, String eventKey, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("page_id", AttributeValue.fromS(event.pageId()));
         item.put("event_key", AttributeValue.fromS(eventKey));
@@ -94,6 +101,11 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         item.put("timestamp", number(event.timestamp()));
         item.put("recorded_at", AttributeValue.fromS(now.toString()));
         item.put("expires_at", number(now.plus(retention).getEpochSecond()));
+        putFieldsOfKind(item, event);
+        return item;
+    }
+
+    private static void putFieldsOfKind(Map<String, AttributeValue> item, WebhookEvent event) {
         if (event instanceof MessageEcho echo) {
             put(item, "psid", echo.psid());
             put(item, "mid", echo.mid());
@@ -102,18 +114,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
             StoredFields.text(item, "text", echo.text(), StoredFields.TEXT_MAX_BYTES);
             StoredFields.json(item, "attachments", echo.attachmentsJson());
         } else if (event instanceof Referral referral) {
-            put(item, "via", referral.viaPostback() ? "postback" : "referral");
-            put(item, "psid", referral.psid());
-            put(item, "user_ref", referral.userRef());
-            StoredFields.text(item, "ref", referral.ref(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "source", referral.source(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "type", referral.type(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "ad_id", referral.adId(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "referer_uri", referral.refererUri(), StoredFields.VALUE_MAX_BYTES);
-            if (referral.isGuestUser() != null) {
-                item.put("is_guest_user", AttributeValue.fromBool(referral.isGuestUser()));
-            }
-            StoredFields.json(item, "ads_context_data", referral.adsContextDataJson());
+            putReferral(item, referral);
         } else if (event instanceof OptIn optIn) {
             put(item, "psid", optIn.psid());
             put(item, "user_ref", optIn.userRef());
@@ -134,7 +135,21 @@ public final class DynamoWebhookRecords implements WebhookRecords {
             put(item, "mid", quickReply.mid());
             StoredFields.text(item, "payload", quickReply.payload(), StoredFields.VALUE_MAX_BYTES);
         }
-        return item;
+    }
+
+    private static void putReferral(Map<String, AttributeValue> item, Referral referral) {
+        put(item, "via", referral.viaPostback() ? "postback" : "referral");
+        put(item, "psid", referral.psid());
+        put(item, "user_ref", referral.userRef());
+        StoredFields.text(item, "ref", referral.ref(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "source", referral.source(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "type", referral.type(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "ad_id", referral.adId(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "referer_uri", referral.refererUri(), StoredFields.VALUE_MAX_BYTES);
+        if (referral.isGuestUser() != null) {
+            item.put("is_guest_user", AttributeValue.fromBool(referral.isGuestUser()));
+        }
+        StoredFields.json(item, "ads_context_data", referral.adsContextDataJson());
     }
 
     /**

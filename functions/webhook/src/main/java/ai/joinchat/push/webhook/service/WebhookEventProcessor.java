@@ -1,5 +1,10 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.store.WebhookRecords;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
