@@ -70,9 +70,10 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
     /**
      * The threads of the one executor a batch's work runs on, so the DynamoDB calls one container
      * has in flight: each piece of work (the records, an echo, a user's receipt, a contact's
-     * bindings) makes its calls in turn, one thread each. A 1,000-event batch is some 300 pieces
-     * of one to five calls; 32 at once answer it well within Facebook's wait
-     * (WebhookOnLocalBackendsTest#aThousandEventPostIsRecordedWithinFacebooksBudget, docs/performance.md).
+     * bindings) makes its calls in turn, one thread each, and never waits for another task (so
+     * one pool cannot deadlock). A 1,000-event batch is some 700 tasks of one to five calls; 32
+     * threads, as many as the three pools this replaced had together, answer it within Facebook's
+     * wait (WebhookOnLocalBackendsTest#aThousandEventPostIsRecordedWithinFacebooksBudget).
      */
     static final int THREADS = 32;
 
