@@ -515,7 +515,8 @@ abstract class SendApiContractTests {
     void signedImportWritesNormalisedBindingsThatReplaceExistingOnes() throws Exception {
         DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
                 Clock.systemUTC());
-        assertTrue(stored.bind(pageId, "uuid:migrated-1", "999", System.currentTimeMillis() + 60_000, "referral"));
+        assertTrue(stored.bind(pageId, "uuid:migrated-1", "999", System.currentTimeMillis() + 60_000, "referral",
+                ai.joinchat.push.Deadline.none()));
 
         String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":["
                 + "{\"psid\":\"1001\",\"uuid\":\"migrated-1\"},"
@@ -603,7 +604,8 @@ abstract class SendApiContractTests {
         // The user later binds the contact to another PSID through the webhook (a signed ref).
         DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
                 Clock.systemUTC());
-        assertTrue(stored.bind(pageId, "uuid:" + contact, "6002", System.currentTimeMillis() + 1000, "referral"));
+        assertTrue(stored.bind(pageId, "uuid:" + contact, "6002", System.currentTimeMillis() + 1000, "referral",
+                ai.joinchat.push.Deadline.none()));
 
         JsonNode replay = call("POST", "/api/bindings", body, headers, false);
         assertEquals(200, replay.path("statusCode").asInt(), replay.toString());

@@ -1,5 +1,11 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.BindingAdmission;
+import ai.joinchat.push.webhook.service.ContactBindingRules;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor;
+import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
@@ -28,8 +34,8 @@ import java.util.Set;
 
 /**
  * The webhook function's object graph, built once per container (before the SnapStart
- * checkpoint): configuration, AWS clients, stores, the executors that bound the DynamoDB calls
- * in flight, and the service. Holds what the handler and its priming are made of.
+ * checkpoint): configuration, AWS clients, stores, the one executor that bounds the DynamoDB
+ * calls in flight, and the service. Holds what the handler and its priming are made of.
  */
 public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming) {
 
@@ -61,14 +67,15 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
             IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"),
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
-    /** Effects (message updates, bindings) in flight at once. */
-    static final int EFFECT_THREADS = 16;
-    /** BatchWriteItem requests in flight at once. */
-    static final int RECORD_THREADS = 8;
-    /** Conditional updates of receipts (messages moved to delivered / read) in flight at once. */
-    static final int RECEIPT_THREADS = 8;
-    /** Facebook waits a few seconds for the answer; past this the batch answers 500 and is redelivered. */
-    static final Duration PROCESSING_BUDGET = Duration.ofMillis(4500);
+    /**
+     * The threads of the one executor a batch's work runs on, so the DynamoDB calls one container
+     * has in flight: each piece of work (the records, an echo, a user's receipt, a contact's
+     * bindings) makes its calls in turn, one thread each, and never waits for another task (so
+     * one pool cannot deadlock). A 1,000-event batch is some 700 tasks of one to five calls; 32
+     * threads, as many as the three pools this replaced had together, answer it within Facebook's
+     * wait (WebhookOnLocalBackendsTest#aThousandEventPostIsRecordedWithinFacebooksBudget).
+     */
+    static final int THREADS = 32;
 
     /** Builds everything from an environment (the process's, or local mode's / a test's). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock) {
@@ -95,18 +102,15 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
         String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);
         DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
-                retention, clock, DaemonThreads.idlePool("webhook-records", RECORD_THREADS));
+                retention, clock);
         ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 records,
-                new DynamoMessageRecords(dynamo, messagesTable, retention,
-                        DaemonThreads.idlePool("webhook-receipts", RECEIPT_THREADS)),
+                new DynamoMessageRecords(dynamo, messagesTable, retention),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                 rules,
-                secrets,
-                new DynamoQuickReplyOffers(dynamo, contactState),
-                DaemonThreads.idlePool("webhook-effects", EFFECT_THREADS),
-                PROCESSING_BUDGET,
+                new BindingAdmission(secrets, new DynamoQuickReplyOffers(dynamo, contactState), clock),
+                DaemonThreads.idlePool("webhook", THREADS),
                 clock);
         WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, metrics);
         HttpApiEventCodec codec = new HttpApiEventCodec(log);

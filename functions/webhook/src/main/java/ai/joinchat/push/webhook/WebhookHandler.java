@@ -1,5 +1,7 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Lambda entry point of {@code WebhookFunction}: API Gateway HTTP API (2.0) events in, proxy
@@ -16,6 +19,11 @@ import java.time.Clock;
  * before the checkpoint ({@link WebhookPriming}).
  */
 public final class WebhookHandler implements RequestStreamHandler {
+
+    /** Facebook waits about this long for the answer; past it, the POST failed and it redelivers the batch. */
+    static final Duration FACEBOOK_WAIT = Duration.ofSeconds(5);
+    /** Kept from the time left for writing the answer after the last DynamoDB call. */
+    static final Duration ANSWER_RESERVE = Duration.ofMillis(500);
 
     private final WebhookService service;
     private final HttpApiEventCodec codec;
@@ -39,6 +47,18 @@ public final class WebhookHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        codec.handle(input, output, service::handle);
+        Deadline deadline = deadline(context);
+        codec.handle(input, output, request -> service.handle(request, deadline));
+    }
+
+    /**
+     * One deadline per invocation, handed to every store call: Facebook's wait or the function's
+     * remaining time, whichever ends first, less the answer's reserve (a batch past it answers
+     * 500, and Facebook redelivers it). Without a Lambda context (tests), Facebook's wait.
+     */
+    static Deadline deadline(Context context) {
+        Duration remaining = context == null ? FACEBOOK_WAIT
+                : Duration.ofMillis(Math.max(0, Math.min(context.getRemainingTimeInMillis(), FACEBOOK_WAIT.toMillis())));
+        return Deadline.ofRemaining(remaining, ANSWER_RESERVE);
     }
 }

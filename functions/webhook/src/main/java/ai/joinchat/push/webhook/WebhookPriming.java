@@ -1,5 +1,12 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.ContactBindingRules;
+import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
@@ -97,7 +104,8 @@ public final class WebhookPriming implements Resource {
         event.putObject("requestContext").putObject("http").put("method", method).put("path", path);
         event.put("isBase64Encoded", false);
         try {
-            codec.handle(new ByteArrayInputStream(Json.writeBytes(event)), OutputStream.nullOutputStream(), service::handle);
+            codec.handle(new ByteArrayInputStream(Json.writeBytes(event)), OutputStream.nullOutputStream(),
+                    request -> service.handle(request, Deadline.none()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

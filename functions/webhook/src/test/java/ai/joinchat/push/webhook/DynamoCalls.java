@@ -16,12 +16,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An SDK interceptor on the webhook's DynamoDB client: counts the calls by operation
  * ({@code GetItem}, {@code Query}, ...) and, while {@link #throttle} names operations, fails
- * those with DynamoDB's {@code ProvisionedThroughputExceededException}.
+ * those with DynamoDB's {@code ProvisionedThroughputExceededException}; while {@link #slowMillis}
+ * is set, each DynamoDB request waits that long before it is sent.
  */
 final class DynamoCalls implements ExecutionInterceptor {
 
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     volatile Set<String> throttle = Set.of();
+    volatile long slowMillis;
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (slowMillis > 0 && "DynamoDB".equalsIgnoreCase(
+                String.valueOf(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)))) {
+            try {
+                Thread.sleep(slowMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {

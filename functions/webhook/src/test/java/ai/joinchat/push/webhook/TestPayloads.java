@@ -15,16 +15,16 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /** The seed payloads (test resources) and a logger whose lines the test can read. */
-final class TestPayloads {
+public final class TestPayloads {
 
-    static final String PAGE_ID = "1234567890";
-    static final String PSID = "24680135792468";
+    public static final String PAGE_ID = "1234567890";
+    public static final String PSID = "24680135792468";
 
     private TestPayloads() {
     }
 
     /** The raw bytes of {@code seeds/<name>}, exactly as stored. */
-    static byte[] seed(String name) {
+    public static byte[] seed(String name) {
         try (InputStream in = TestPayloads.class.getResourceAsStream("seeds/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("no seed payload " + name);
@@ -35,18 +35,18 @@ final class TestPayloads {
         }
     }
 
-    static JsonNode seedJson(String name) {
+    public static JsonNode seedJson(String name) {
         return Json.parse(new String(seed(name), StandardCharsets.UTF_8));
     }
 
     /** A logger writing into a buffer, so tests can assert on what was (not) logged. */
-    static final class CapturedLog {
-        final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
-        final JsonLogger logger = new JsonLogger("webhook-test", JsonLogger.Level.DEBUG, out, clock);
+    public static final class CapturedLog {
+        public final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        public final PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        public final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+        public final JsonLogger logger = new JsonLogger("webhook-test", JsonLogger.Level.DEBUG, out, clock);
 
-        String text() {
+        public String text() {
             return buffer.toString(StandardCharsets.UTF_8);
         }
     }

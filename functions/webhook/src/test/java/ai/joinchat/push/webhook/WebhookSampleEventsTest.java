@@ -1,5 +1,10 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.WebhookService;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;

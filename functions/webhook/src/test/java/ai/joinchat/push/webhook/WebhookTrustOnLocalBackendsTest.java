@@ -1,6 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.FakeLambdaContext;
 import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.local.aws.faults.FaultProxy;
 import ai.joinchat.push.local.aws.junit.LocalAws;
@@ -358,6 +359,27 @@ class WebhookTrustOnLocalBackendsTest {
         List<Map<String, AttributeValue>> records = recordsOfPage();
         assertEquals(2, records.size(), "the echo and the referral; the read receipt is not stored");
         assertEquals(2, records.stream().map(r -> r.get("event_key").s()).distinct().count());
+    }
+
+    /**
+     * The handler's deadline comes from the Lambda context: with 2 s of the function left, slow
+     * DynamoDB calls end in a 500 before the function's timeout, never in a timed-out invocation.
+     */
+    @Test
+    void slowDynamoDbAnswers500WithinTheFunctionsRemainingTime() {
+        String body = payload(referral("7400003", "uuid=slow-user", 1795255500003L));
+        String signature = signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET);
+        calls.slowMillis = 3000;
+        long started = System.nanoTime();
+        JsonNode response = StreamHandlers.invoke(handler, ApiGatewayEvents.post("/webhook", body,
+                Map.of("x-hub-signature-256", signature), false), FakeLambdaContext.countingDown(Duration.ofSeconds(2)));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        calls.slowMillis = 0;
+
+        assertEquals(500, response.get("statusCode").asInt(), response.toString());
+        assertTrue(millis < 2000, "answered after " + millis + " ms");
+        assertReceived(post(body));
+        assertEquals(Optional.of("7400003"), bindings.psidFor(page, "uuid:slow-user"));
     }
 
     /** A webhook built from the template's environment with {@code change} applied, as a misdeployed function is. */

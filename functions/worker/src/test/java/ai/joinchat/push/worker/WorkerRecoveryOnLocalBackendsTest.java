@@ -176,7 +176,7 @@ class WorkerRecoveryOnLocalBackendsTest {
         assertEquals("24681357", sent.psid());
         QuickReplyOffers.Offer offer = new QuickReplyOffers.Offer(pageId, "24681357", QuickReplyOffers.Kind.PHONE);
         assertEquals(Set.of(offer), new DynamoQuickReplyOffers(aws.dynamoDb(), aws.tableName("ContactStateTable"))
-                .live(List.of(offer), Instant.now()), "the phone offer is recorded, so a tap can bind");
+                .live(List.of(offer), Instant.now(), Deadline.none()), "the phone offer is recorded, so a tap can bind");
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
         assertEquals(0, poller.pollOnce(Duration.ZERO));
         assertTrue(output().contains("\"SentRecordsRequeued\":1") && output().contains("\"SentRecordedLate\":1"),

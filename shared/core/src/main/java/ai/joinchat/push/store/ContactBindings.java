@@ -17,14 +17,16 @@ public interface ContactBindings {
     Optional<String> psidFor(String pageId, String contactKey);
 
     /** Returns false when a newer binding already exists. */
-    boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source);
+    boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
+                 Deadline deadline);
 
     /**
      * Binds only a contact that is not bound to another PSID (an unsigned ref under the page's
      * {@code unsigned_refs: first}): returns false, changing nothing, when another PSID holds it or
      * a newer binding to the same PSID exists.
      */
-    boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source);
+    boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
+                          Deadline deadline);
 
     /**
      * The page owner's import (contract section 4b): writes every binding, each replacing any

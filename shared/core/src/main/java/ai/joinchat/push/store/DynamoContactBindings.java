@@ -48,20 +48,22 @@ public final class DynamoContactBindings implements ContactBindings {
     }
 
     @Override
-    public boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
+    public boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
+                        Deadline deadline) {
         return put(pageId, contactKey, psid, eventTimestampMillis, source,
-                "attribute_not_exists(contact) OR bound_at <= :ts", Map.of());
+                "attribute_not_exists(contact) OR bound_at <= :ts", Map.of(), deadline);
     }
 
     @Override
-    public boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source) {
+    public boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
+                                 Deadline deadline) {
         return put(pageId, contactKey, psid, eventTimestampMillis, source,
                 "attribute_not_exists(contact) OR (psid = :psid AND bound_at <= :ts)",
-                Map.of(":psid", AttributeValue.fromS(psid)));
+                Map.of(":psid", AttributeValue.fromS(psid)), deadline);
     }
 
     private boolean put(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
-                        String condition, Map<String, AttributeValue> extraValues) {
+                        String condition, Map<String, AttributeValue> extraValues, Deadline deadline) {
         Map<String, AttributeValue> values = new java.util.HashMap<>(extraValues);
         values.put(":ts", AttributeValue.fromN(Long.toString(eventTimestampMillis)));
         try {
@@ -74,7 +76,8 @@ public final class DynamoContactBindings implements ContactBindings {
                             "source", AttributeValue.fromS(source),
                             "updated_at", AttributeValue.fromS(clock.instant().toString())))
                     .conditionExpression(condition)
-                    .expressionAttributeValues(values)));
+                    .expressionAttributeValues(values)
+                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

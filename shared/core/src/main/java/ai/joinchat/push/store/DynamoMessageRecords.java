@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 import static ai.joinchat.push.store.MessageItem.ECHOED_AT;
@@ -47,16 +45,11 @@ public final class DynamoMessageRecords extends LifecycleStore {
     private final ReceiptQueries receipts;
 
     public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention) {
-        this(dynamo, table, retention, null);
-    }
-
-    /** With {@code receiptExecutor} (bounded), which runs one receipt's queries and conditional updates at once (the webhook). */
-    public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention, ExecutorService receiptExecutor) {
         super(retention);
         this.dynamo = dynamo;
         this.table = table;
         this.updates = new TransitionUpdate(dynamo, table);
-        this.receipts = new ReceiptQueries(dynamo, table, updates, receiptExecutor);
+        this.receipts = new ReceiptQueries(dynamo, table, updates);
     }
 
     @Override
@@ -116,7 +109,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
 
     /** One batch read of the messages and their echo items. */
     @Override
-    public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+    public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
         ids.forEach(id -> {
@@ -126,7 +119,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
         DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression("#id, #page, #status")
                         .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS)),
-                Deadline.none(), "message keys", item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
+                deadline, "message keys", item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
         Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : ids) {
             Map<String, AttributeValue> item = found.get(id);
@@ -140,12 +133,12 @@ public final class DynamoMessageRecords extends LifecycleStore {
 
     /** A conditional put: a redelivered echo changes nothing. */
     @Override
-    public boolean recordEcho(Echo echo, Instant now) {
+    public boolean recordEcho(Echo echo, Instant now, Deadline deadline) {
         Map<String, AttributeValue> item = MessageItem.echoItem(echo, now, retention());
         return call(() -> {
             try {
                 dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(NEW_ITEM)
-                        .expressionAttributeNames(ID_NAME));
+                        .expressionAttributeNames(ID_NAME).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
                 return true;
             } catch (ConditionalCheckFailedException e) {
                 return false;
@@ -154,13 +147,14 @@ public final class DynamoMessageRecords extends LifecycleStore {
     }
 
     @Override
-    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at) {
-        return receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, Set.of());
+    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
+                             Deadline deadline) {
+        return receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, Set.of(), deadline);
     }
 
     @Override
-    public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
-        return markDeliveryReceipt(pageId, psid, List.of(), watermarkMillis, at);
+    public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
+        return markDeliveryReceipt(pageId, psid, List.of(), watermarkMillis, at, deadline);
     }
 
     /**
@@ -170,24 +164,24 @@ public final class DynamoMessageRecords extends LifecycleStore {
      */
     @Override
     public int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
-                                   Long watermarkMillis, Instant at) {
+                                   Long watermarkMillis, Instant at, Deadline deadline) {
         if (watermarkMillis == null) {
-            return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at);
+            return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at, deadline);
         }
-        Set<String> reached = ConcurrentHashMap.newKeySet();
+        Set<String> reached = new HashSet<>();
         int moved = receipts.upTo(Transition.DELIVERED_UP_TO, Transition.DELIVERED_UP_TO_LEGACY, pageId, psid,
-                watermarkMillis, at, reached);
+                watermarkMillis, at, reached, deadline);
         if (!facebookMessageIds.isEmpty()) {
-            moved += receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, reached);
+            moved += receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, reached, deadline);
         }
         return moved;
     }
 
     /** The watermark's messages still awaiting delivery or read. */
     @Override
-    public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
+    public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
         return receipts.upTo(Transition.READ_UP_TO, Transition.READ_UP_TO_LEGACY, pageId, psid, watermarkMillis, at,
-                new HashSet<>());
+                new HashSet<>(), deadline);
     }
 
     private static <T> T call(Supplier<T> action) {

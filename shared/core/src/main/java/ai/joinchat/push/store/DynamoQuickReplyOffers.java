@@ -1,5 +1,6 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -67,24 +68,25 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
     }
 
     @Override
-    public Set<Offer> live(Collection<Offer> offers, Instant now) {
-        return recorded(offers, DynamoQuickReplyOffers::key, now);
+    public Set<Offer> live(Collection<Offer> offers, Instant now, Deadline deadline) {
+        return recorded(offers, DynamoQuickReplyOffers::key, now, deadline);
     }
 
     @Override
-    public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now) {
-        return recorded(payloads, DynamoQuickReplyOffers::key, now);
+    public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now, Deadline deadline) {
+        return recorded(payloads, DynamoQuickReplyOffers::key, now, deadline);
     }
 
     /** The ones of {@code wanted} whose item is there and not expired, with batch reads. */
     private <T> Set<T> recorded(Collection<T> wanted, java.util.function.Function<T, Map<String, AttributeValue>> keyOf,
-                                Instant now) {
+                                Instant now, Deadline deadline) {
         Map<Map<String, AttributeValue>, T> byKey = new LinkedHashMap<>();
         wanted.forEach(w -> byKey.putIfAbsent(keyOf.apply(w), w));
         List<Map<String, AttributeValue>> keys = new ArrayList<>(byKey.keySet());
         Set<T> live = new LinkedHashSet<>();
         long nowSeconds = now.getEpochSecond();
-        DynamoBatchGet.forEachItem(dynamo, table, keys, "page_id, state_key, expires_at", "offer keys", item -> {
+        DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression("page_id, state_key, expires_at"),
+                deadline, "offer keys", item -> {
             AttributeValue expires = item.get("expires_at");
             T found = byKey.get(Map.of("page_id", item.get("page_id"), "state_key", item.get("state_key")));
             if (found != null && expires != null && Long.parseLong(expires.n()) > nowSeconds) {

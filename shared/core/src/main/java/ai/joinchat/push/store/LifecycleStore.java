@@ -132,16 +132,17 @@ public abstract class LifecycleStore implements MessageRecords {
 
     /** Usually the worker heard Facebook's answer before the echo came, and this is not called. */
     @Override
-    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at) {
+    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at,
+                                 Deadline deadline) {
         Inputs in = Inputs.at(at).withPage(pageId).withSent(facebookMessageId, psid, at);
-        return write(Transition.CONFIRM_BY_ECHO, messageId, in, Deadline.none()) instanceof Written.Applied;
+        return write(Transition.CONFIRM_BY_ECHO, messageId, in, deadline) instanceof Written.Applied;
     }
 
     /** The index moves the item within its partition: one conditional update of its sort key. */
     @Override
-    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
+    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime, Deadline deadline) {
         Inputs in = Inputs.at(facebookTime).withPage(pageId).withSent(null, null, facebookTime);
-        return write(Transition.STAMP_BY_ECHO, messageId, in, Deadline.none()) instanceof Written.Applied;
+        return write(Transition.STAMP_BY_ECHO, messageId, in, deadline) instanceof Written.Applied;
     }
 
     protected Duration retention() {

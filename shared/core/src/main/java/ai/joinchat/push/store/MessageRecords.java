@@ -121,7 +121,8 @@ public interface MessageRecords {
      * already, unknown, another page's, never committed). The echo itself is recorded next to the
      * message ({@link #recordEcho}) after this.
      */
-    boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at);
+    boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at,
+                          Deadline deadline);
 
     /**
      * The page's echo of a message recorded {@code sent} (or {@code delivered}) carries Facebook's
@@ -129,7 +130,7 @@ public interface MessageRecords {
      * receipts' watermarks are compared with. False when the message no longer awaits a receipt
      * (read) or is not this page's. ({@link #confirmByEcho} stamps the messages it confirms itself.)
      */
-    boolean stampByEcho(String pageId, String messageId, Instant facebookTime);
+    boolean stampByEcho(String pageId, String messageId, Instant facebookTime, Deadline deadline);
 
     /**
      * What an echo carrying the id of one of this page's messages finds: the message's status
@@ -143,7 +144,7 @@ public interface MessageRecords {
      * reads, so that a webhook batch full of other apps' echoes costs a few reads instead of a
      * write each. By default every id, status unknown, echo not recorded.
      */
-    default Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+    default Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         Map<String, EchoTarget> all = new LinkedHashMap<>();
         messageIds.forEach(id -> all.put(id, new EchoTarget(null, false)));
         return all;
@@ -173,7 +174,7 @@ public interface MessageRecords {
      *
      * @param now when it is recorded
      */
-    boolean recordEcho(Echo echo, Instant now);
+    boolean recordEcho(Echo echo, Instant now, Deadline deadline);
 
     /**
      * Where the record of a message's echo is kept: an item of the messages table keyed by the
@@ -188,27 +189,27 @@ public interface MessageRecords {
      * Delivery receipt listing Facebook message ids, from {@code psid} when the receipt names it;
      * returns how many records moved.
      */
-    int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at);
+    int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Deadline deadline);
 
     /**
      * Delivery receipt watermark (Facebook's clock): every message to the PSID whose Facebook
      * timestamp is at or before it was delivered.
      */
-    int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at);
+    int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline);
 
     /**
      * A PSID's delivery receipt, with the Facebook message ids and / or the watermark it carries;
      * returns how many records moved. By default both marks.
      */
     default int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
-                                    Long watermarkMillis, Instant at) {
-        int moved = facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at);
+                                    Long watermarkMillis, Instant at, Deadline deadline) {
+        int moved = facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at, deadline);
         if (watermarkMillis != null) {
-            moved += markDeliveredUpTo(pageId, psid, watermarkMillis, at);
+            moved += markDeliveredUpTo(pageId, psid, watermarkMillis, at, deadline);
         }
         return moved;
     }
 
     /** Read receipt watermark (Facebook's clock): every message to the PSID whose Facebook timestamp is at or before it was read. */
-    int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at);
+    int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline);
 }

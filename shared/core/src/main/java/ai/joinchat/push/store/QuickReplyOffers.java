@@ -1,5 +1,6 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.message.QuickReply;
 
@@ -89,10 +90,10 @@ public interface QuickReplyOffers {
     }
 
     /** Of these offers, the ones recorded within {@link #VALIDITY} before {@code now} (batch reads). */
-    Set<Offer> live(Collection<Offer> offers, Instant now);
+    Set<Offer> live(Collection<Offer> offers, Instant now, Deadline deadline);
 
     /** Of these payloads, the ones recorded as {@code text} quick replies within {@link #VALIDITY} before {@code now}. */
-    Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now);
+    Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now, Deadline deadline);
 
     /** Records nothing and knows no offer: no tap binds. */
     QuickReplyOffers NONE = new QuickReplyOffers() {
@@ -101,12 +102,12 @@ public interface QuickReplyOffers {
         }
 
         @Override
-        public Set<Offer> live(Collection<Offer> offers, Instant now) {
+        public Set<Offer> live(Collection<Offer> offers, Instant now, Deadline deadline) {
             return Set.of();
         }
 
         @Override
-        public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now) {
+        public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now, Deadline deadline) {
             return Set.of();
         }
     };

@@ -1,6 +1,7 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.concurrent.Fanout;
 import ai.joinchat.push.store.Lifecycle.Inputs;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
 
 import static ai.joinchat.push.store.MessageItem.AWAITING_DELIVERY;
 import static ai.joinchat.push.store.MessageItem.AWAITING_READ;
@@ -33,20 +33,18 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
  * Receipts on the Messages table: they find only the messages they newly move (the
  * {@code by_recipient} partitions of messages still awaiting delivery or read, and the
  * {@code by_facebook_message_id} index), then run one receipt transition per message found, the
- * queries and the updates each at once on {@code executor} (bounded; null runs them in turn).
+ * queries and the updates in turn (the webhook runs receipts side by side, one thread each).
  */
 final class ReceiptQueries {
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final TransitionUpdate updates;
-    private final ExecutorService executor;
 
-    ReceiptQueries(DynamoDbClient dynamo, String table, TransitionUpdate updates, ExecutorService executor) {
+    ReceiptQueries(DynamoDbClient dynamo, String table, TransitionUpdate updates) {
         this.dynamo = dynamo;
         this.table = table;
         this.updates = updates;
-        this.executor = executor;
     }
 
     /**
@@ -55,63 +53,65 @@ final class ReceiptQueries {
      * messages cost their query only, and a redelivered receipt writes nothing. Leaves out the
      * messages in {@code done}.
      */
-    int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Set<String> done) {
+    int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Set<String> done,
+                       Deadline deadline) {
         List<Callable<List<String>>> queries = new ArrayList<>();
         for (String mid : new LinkedHashSet<>(facebookMessageIds)) {
             queries.add(() -> query(QueryRequest.builder().tableName(table).indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
                     .keyConditionExpression("#mid = :mid").expressionAttributeNames(Map.of("#mid",
                             MessageItem.FACEBOOK_MESSAGE_ID))
-                    .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))).build()));
+                    .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))).build(), deadline));
         }
-        List<String> found = Fanout.all(executor, "DynamoDB", queries).stream().flatMap(List::stream)
+        List<String> found = inTurn(queries).stream().flatMap(List::stream)
                 .filter(id -> !done.contains(id)).distinct().toList();
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
         List<Callable<Boolean>> moves = new ArrayList<>();
         DynamoBatchGet.forEachItem(dynamo, table, found.stream().map(MessageItem::key).toList(),
                 read -> read.projectionExpression("#id, #page, #status")
                         .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS)),
-                Deadline.none(), "message keys", item -> {
+                deadline, "message keys", item -> {
                     if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item)
                             && Transition.DELIVERED_BY_MID.from.contains(status(item))) {
                         String id = MessageItem.str(item, MESSAGE_ID);
-                        moves.add(() -> moved(Transition.DELIVERED_BY_MID, id, in));
+                        moves.add(() -> moved(Transition.DELIVERED_BY_MID, id, in, deadline));
                     }
                 });
-        return count(Fanout.all(executor, "DynamoDB", moves));
+        return count(inTurn(moves));
     }
 
     /**
      * The receipt's new messages: one query per {@code by_recipient} partition the transition
-     * moves from, and the legacy partition ({@link MessageItem#LEGACY_SLACK_MILLIS}), at once,
+     * moves from, and the legacy partition ({@link MessageItem#LEGACY_SLACK_MILLIS}),
      * each holding only messages not yet moved this far whose Facebook timestamp is at or before
-     * the watermark; then one conditional update per message found, at once.
+     * the watermark; then one conditional update per message found.
      *
      * @param reached collects the ids the queries found
      */
     int upTo(Transition transition, Transition legacyTransition, String pageId, String psid, long watermarkMillis,
-             Instant at, Set<String> reached) {
+             Instant at, Set<String> reached, Deadline deadline) {
         List<String> stages = transition == Transition.READ_UP_TO ? List.of(AWAITING_DELIVERY, AWAITING_READ)
                 : List.of(AWAITING_DELIVERY);
         List<Callable<List<String>>> queries = new ArrayList<>();
         for (String stage : stages) {
-            queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, stage), watermarkMillis));
+            queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, stage), watermarkMillis, deadline));
         }
-        queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, ""), watermarkMillis + LEGACY_SLACK_MILLIS));
-        List<List<String>> found = Fanout.all(executor, "DynamoDB", queries);
+        queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, ""), watermarkMillis + LEGACY_SLACK_MILLIS,
+                deadline));
+        List<List<String>> found = inTurn(queries);
         List<String> legacy = found.get(found.size() - 1);
         List<String> ids = found.stream().flatMap(List::stream).distinct().toList();
         reached.addAll(ids);
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
         List<Callable<Boolean>> moves = new ArrayList<>(ids.size());
         for (String id : ids) {
-            moves.add(legacy.contains(id) ? () -> movedFromLegacy(legacyTransition, id, in)
-                    : () -> moved(transition, id, in));
+            moves.add(legacy.contains(id) ? () -> movedFromLegacy(legacyTransition, id, in, deadline)
+                    : () -> moved(transition, id, in, deadline));
         }
-        return count(Fanout.all(executor, "DynamoDB", moves));
+        return count(inTurn(moves));
     }
 
-    private boolean moved(Transition transition, String messageId, Inputs in) {
-        return updates.run(transition, messageId, in, Deadline.none()) instanceof LifecycleStore.Written.Applied;
+    private boolean moved(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        return updates.run(transition, messageId, in, deadline) instanceof LifecycleStore.Written.Applied;
     }
 
     /**
@@ -119,8 +119,8 @@ final class ReceiptQueries {
      * also takes it out of the legacy partition); otherwise (already that far) re-keyed to the
      * partition its status belongs in, or out of the index, so no receipt finds it again.
      */
-    private boolean movedFromLegacy(Transition transition, String messageId, Inputs in) {
-        LifecycleStore.Written written = updates.run(transition, messageId, in, Deadline.none());
+    private boolean movedFromLegacy(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        LifecycleStore.Written written = updates.run(transition, messageId, in, deadline);
         if (!(written instanceof LifecycleStore.Written.Refused refused)) {
             return true;
         }
@@ -135,25 +135,27 @@ final class ReceiptQueries {
             default -> Transition.UNINDEX_LEGACY;
         };
         // Refused: moved meanwhile by another receipt, so it left the legacy partition anyway.
-        updates.run(rekey, messageId, in, Deadline.none());
+        updates.run(rekey, messageId, in, deadline);
         return false;
     }
 
     /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */
-    private List<String> partition(String key, long sentAtMost) {
+    private List<String> partition(String key, long sentAtMost, Deadline deadline) {
         return query(QueryRequest.builder().tableName(table).indexName(MessageItem.BY_RECIPIENT)
                 .keyConditionExpression("#key = :k AND #sent_at <= :w")
                 .expressionAttributeNames(Map.of("#key", RECIPIENT_KEY, "#sent_at", SENT_AT))
                 .expressionAttributeValues(Map.of(":k", MessageItem.s(key), ":w", MessageItem.value(sentAtMost)))
-                .build());
+                .build(), deadline);
     }
 
-    private List<String> query(QueryRequest request) {
+    private List<String> query(QueryRequest request, Deadline deadline) {
         return SdkFailures.call("DynamoDB", () -> {
             List<String> ids = new ArrayList<>();
             Map<String, AttributeValue> start = null;
             do {
-                QueryResponse page = dynamo.query(start == null ? request : request.toBuilder().exclusiveStartKey(start).build());
+                QueryRequest.Builder next = (start == null ? request : request.toBuilder().exclusiveStartKey(start).build())
+                        .toBuilder().overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"));
+                QueryResponse page = dynamo.query(next.build());
                 page.items().forEach(item -> ids.add(MessageItem.str(item, MESSAGE_ID)));
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             } while (start != null);
@@ -163,6 +165,10 @@ final class ReceiptQueries {
 
     private static MessageStatus status(Map<String, AttributeValue> item) {
         return MessageStatus.fromWireName(MessageItem.str(item, STATUS));
+    }
+
+    private static <T> List<T> inTurn(List<? extends Callable<T>> calls) {
+        return Fanout.all(null, "DynamoDB", calls);
     }
 
     private static int count(List<Boolean> moved) {

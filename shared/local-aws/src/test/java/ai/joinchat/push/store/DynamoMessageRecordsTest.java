@@ -213,7 +213,7 @@ class DynamoMessageRecordsTest {
     @Test
     void markSentIsRefusedOnceDelivered() {
         String id = sent("p1", NOW);
-        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + id), NOW));
+        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + id), NOW, Deadline.none()));
         records.markSent(id, page, "m_other", "p2", NOW, NOW, Deadline.none());
         assertEquals(MessageStatus.DELIVERED, record(id).status());
         assertEquals("m_" + id, record(id).facebookMessageId());
@@ -269,23 +269,23 @@ class DynamoMessageRecordsTest {
     @Test
     void confirmByEchoSendsAnUnsentMessageOfThisPageOnly() {
         String id = sending();
-        assertFalse(records.confirmByEcho("other-page", id, "m_e", "p1", NOW));
-        assertTrue(records.confirmByEcho(page, id, "m_e", "p1", NOW));
+        assertFalse(records.confirmByEcho("other-page", id, "m_e", "p1", NOW, Deadline.none()));
+        assertTrue(records.confirmByEcho(page, id, "m_e", "p1", NOW, Deadline.none()));
         assertEquals(MessageStatus.SENT, record(id).status());
         assertEquals("m_e", record(id).facebookMessageId());
         assertEquals(page + "#p1#d", item(id).get(MessageItem.RECIPIENT_KEY).s());
-        assertFalse(records.confirmByEcho(page, id, "m_e", "p1", NOW), "sent already");
-        assertFalse(records.confirmByEcho(page, UUID.randomUUID().toString(), "m_x", "p1", NOW), "no record");
+        assertFalse(records.confirmByEcho(page, id, "m_e", "p1", NOW, Deadline.none()), "sent already");
+        assertFalse(records.confirmByEcho(page, UUID.randomUUID().toString(), "m_x", "p1", NOW, Deadline.none()), "no record");
     }
 
     @Test
     void stampByEchoMovesTheSortKeyWhileTheMessageAwaitsAReceipt() {
         String id = sent("p1", NOW);
-        assertTrue(records.stampByEcho(page, id, NOW.minusMillis(400)));
+        assertTrue(records.stampByEcho(page, id, NOW.minusMillis(400), Deadline.none()));
         assertEquals(Long.toString(NOW.minusMillis(400).toEpochMilli()), item(id).get(MessageItem.SENT_AT).n());
-        assertFalse(records.stampByEcho("other-page", id, NOW));
-        assertEquals(1, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
-        assertFalse(records.stampByEcho(page, id, NOW), "read: out of the index");
+        assertFalse(records.stampByEcho("other-page", id, NOW, Deadline.none()));
+        assertEquals(1, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
+        assertFalse(records.stampByEcho(page, id, NOW, Deadline.none()), "read: out of the index");
     }
 
     @Test
@@ -294,13 +294,13 @@ class DynamoMessageRecordsTest {
         MessageRecords.Echo echo = new MessageRecords.Echo(page, id, "messaging", NOW.toEpochMilli(), "p1", "m_" + id,
                 "app", "x".repeat(StoredFields.TEXT_MAX_BYTES + 10), null);
         assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, false)),
-                records.echoTargets(page, List.of(id, UUID.randomUUID().toString())));
-        assertTrue(records.recordEcho(echo, NOW));
-        assertFalse(records.recordEcho(echo, NOW), "a redelivery");
+                records.echoTargets(page, List.of(id, UUID.randomUUID().toString()), Deadline.none()));
+        assertTrue(records.recordEcho(echo, NOW, Deadline.none()));
+        assertFalse(records.recordEcho(echo, NOW, Deadline.none()), "a redelivery");
         assertEquals(NOW, records.findWithEcho(id, Deadline.none()).orElseThrow().echoedAt());
         assertNull(record(id).echoedAt(), "the message item itself is untouched");
         assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
-                records.echoTargets(page, List.of(id)));
+                records.echoTargets(page, List.of(id), Deadline.none()));
         Map<String, AttributeValue> item = item(MessageRecords.echoItemId(id));
         assertEquals(id, item.get("metadata").s());
         assertTrue(item.get("text_truncated").bool());
@@ -312,32 +312,32 @@ class DynamoMessageRecordsTest {
         String late = sent("p1", NOW.plusSeconds(2));
         String byMid = sent("p1", NOW.plusSeconds(3));
         updates.set(0);
-        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
         assertEquals(1, updates.get(), "one update: the message the watermark newly reaches");
         assertEquals(MessageStatus.DELIVERED, record(early).status());
         assertEquals(page + "#p1#r", item(early).get(MessageItem.RECIPIENT_KEY).s());
         assertEquals(MessageStatus.SENT, record(late).status());
-        assertEquals(0, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW));
-        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + byMid), NOW));
-        assertEquals(0, records.markDelivered(page, "p1", List.of("m_" + byMid, "m_unknown"), NOW));
+        assertEquals(0, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
+        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + byMid), NOW, Deadline.none()));
+        assertEquals(0, records.markDelivered(page, "p1", List.of("m_" + byMid, "m_unknown"), NOW, Deadline.none()));
         assertEquals(2, updates.get(), "redeliveries and other apps' ids write nothing");
-        assertEquals(0, records.markDelivered(page, "p2", List.of("m_" + late), NOW), "another PSID's");
+        assertEquals(0, records.markDelivered(page, "p2", List.of("m_" + late), NOW, Deadline.none()), "another PSID's");
         assertEquals(MessageStatus.SENT, record(late).status());
     }
 
     @Test
     void readReceiptsMoveSentAndDeliveredMessagesOutOfTheIndex() {
         String delivered = sent("p1", NOW.minusSeconds(2));
-        records.markDeliveredUpTo(page, "p1", NOW.minusSeconds(2).toEpochMilli(), NOW);
+        records.markDeliveredUpTo(page, "p1", NOW.minusSeconds(2).toEpochMilli(), NOW, Deadline.none());
         String sent = sent("p1", NOW.minusSeconds(1));
         String unread = sent("p1", NOW.plusSeconds(1));
-        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
         assertEquals(MessageStatus.READ, record(delivered).status());
         assertEquals(MessageStatus.READ, record(sent).status());
         assertFalse(item(sent).containsKey(MessageItem.RECIPIENT_KEY));
         assertEquals(MessageStatus.SENT, record(unread).status());
         updates.set(0);
-        assertEquals(0, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(0, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
         assertEquals(0, updates.get());
     }
 
@@ -345,13 +345,13 @@ class DynamoMessageRecordsTest {
     void aFirstVersionMessageIsMovedOrReKeyedOutOfTheLegacyPartitionOnce() {
         String movable = legacy("p1", MessageStatus.SENT, NOW.plusSeconds(30));
         String delivered = legacy("p1", MessageStatus.DELIVERED, NOW.minusSeconds(5));
-        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW), "within the 60 s slack");
+        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()), "within the 60 s slack");
         assertEquals(MessageStatus.DELIVERED, record(movable).status());
         assertEquals(page + "#p1#r", item(movable).get(MessageItem.RECIPIENT_KEY).s());
         assertEquals(Long.toString(NOW.minusSeconds(30).toEpochMilli()), item(movable).get(MessageItem.SENT_AT).n());
         assertEquals(page + "#p1#r", item(delivered).get(MessageItem.RECIPIENT_KEY).s(), "re-keyed, not moved");
         assertEquals(MessageStatus.DELIVERED, record(delivered).status());
-        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW));
+        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
     }
 
     private String legacy(String psid, MessageStatus status, Instant sentAt) {

@@ -1,5 +1,6 @@
 package ai.joinchat.push.testing;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
 
@@ -32,7 +33,7 @@ public final class InMemoryContactBindings implements ContactBindings {
 
     @Override
     public synchronized boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis,
-                                     String source) {
+                                     String source, Deadline deadline) {
         if (delayMillis > 0) {
             try {
                 Thread.sleep(delayMillis);
@@ -51,17 +52,17 @@ public final class InMemoryContactBindings implements ContactBindings {
 
     @Override
     public synchronized boolean bindIfUnbound(String pageId, String contactKey, String psid,
-                                              long eventTimestampMillis, String source) {
+                                              long eventTimestampMillis, String source, Deadline deadline) {
         Bound old = bound.get(pageId + "/" + contactKey);
         if (old != null && !old.psid().equals(psid)) {
             return false;
         }
-        return bind(pageId, contactKey, psid, eventTimestampMillis, source);
+        return bind(pageId, contactKey, psid, eventTimestampMillis, source, deadline);
     }
 
     @Override
     public synchronized int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt,
-                                           ai.joinchat.push.Deadline deadline) {
+                                           Deadline deadline) {
         failIfAsked();
         bindings.forEach(binding -> bound.put(pageId + "/" + binding.contactKey(),
                 new Bound(binding.psid(), importedAt.toEpochMilli(), "import")));

@@ -177,28 +177,30 @@ public class InMemoryMessageRecords extends LifecycleStore {
     }
 
     @Override
-    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at) {
+    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at,
+                                 Deadline deadline) {
         check("confirmByEcho");
         calls.add("confirmed " + pageId + " " + messageId + " " + at.toEpochMilli());
-        return super.confirmByEcho(pageId, messageId, facebookMessageId, psid, at);
+        return super.confirmByEcho(pageId, messageId, facebookMessageId, psid, at, deadline);
     }
 
     @Override
-    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime) {
+    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime, Deadline deadline) {
         check("stampByEcho");
         calls.add("stamped " + pageId + " " + messageId + " " + facebookTime.toEpochMilli());
-        return super.stampByEcho(pageId, messageId, facebookTime);
+        return super.stampByEcho(pageId, messageId, facebookTime, deadline);
     }
 
     @Override
-    public boolean recordEcho(Echo echo, Instant now) {
+    public boolean recordEcho(Echo echo, Instant now, Deadline deadline) {
         check("recordEcho");
         return echoes.putIfAbsent(echo.messageId(), echo) == null;
     }
 
     /** This page's records among the ids, with their status; their echo counts as recorded once {@code echoedAt} is set. */
     @Override
-    public synchronized Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+    public synchronized Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds,
+                                                            Deadline deadline) {
         check("echoTargets");
         Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : messageIds) {
@@ -212,21 +214,22 @@ public class InMemoryMessageRecords extends LifecycleStore {
     }
 
     @Override
-    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at) {
+    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
+                             Deadline deadline) {
         check("markDelivered");
         calls.add("delivered " + pageId + " " + facebookMessageIds);
         return facebookMessageIds.size();
     }
 
     @Override
-    public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
+    public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
         check("markDeliveredUpTo");
         calls.add("delivered-up-to " + pageId + " " + psid + " " + watermarkMillis);
         return 1;
     }
 
     @Override
-    public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at) {
+    public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
         check("markReadUpTo");
         calls.add("read-up-to " + pageId + " " + psid + " " + watermarkMillis);
         return 1;

@@ -1,5 +1,6 @@
 package ai.joinchat.push.testing;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.QuickReplyOffers;
 
 import java.time.Instant;
@@ -31,12 +32,12 @@ public final class RecordingOffers implements QuickReplyOffers {
     }
 
     @Override
-    public Set<Offer> live(Collection<Offer> offers, Instant now) {
+    public Set<Offer> live(Collection<Offer> offers, Instant now, Deadline deadline) {
         return offers.stream().filter(offer -> all || recorded.contains(offer)).collect(Collectors.toSet());
     }
 
     @Override
-    public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now) {
+    public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now, Deadline deadline) {
         return payloads.stream().filter(textPayloads::contains).collect(Collectors.toSet());
     }
 }

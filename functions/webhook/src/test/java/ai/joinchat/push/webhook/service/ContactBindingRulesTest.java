@@ -1,5 +1,11 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.OptIn;
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.Referral;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.signature.SignedRef;

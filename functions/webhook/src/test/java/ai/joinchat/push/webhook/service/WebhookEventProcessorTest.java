@@ -1,9 +1,18 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.UnknownEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.testing.RecordingOffers;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
@@ -43,7 +52,7 @@ class WebhookEventProcessorTest {
         }
 
         @Override
-        public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds) {
+        public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
             calls.add("targets " + pageId + " " + messageIds);
             return "1".equals(pageId)
                     ? Map.of("a", new EchoTarget(MessageStatus.QUEUED, false), "b", new EchoTarget(MessageStatus.SENT, true))
@@ -51,10 +60,19 @@ class WebhookEventProcessorTest {
         }
     };
 
-    private final WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
-            new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-            new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
-            pool, Duration.ofSeconds(5), Clock.systemUTC());
+    private final WebhookEventProcessor processor = processor(QuickReplyOffers.NONE, pool);
+
+    private WebhookEventProcessor processor(QuickReplyOffers offers, ExecutorService executor) {
+        return new WebhookEventProcessor(records, messages, bindings,
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+                new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"),
+                        offers, Clock.systemUTC()),
+                executor, Clock.systemUTC());
+    }
+
+    private static Deadline in(long millis) {
+        return Deadline.in(Duration.ofMillis(millis));
+    }
 
     @AfterEach
     void stop() {
@@ -69,7 +87,7 @@ class WebhookEventProcessorTest {
     void echoesAreCheckedWithOneBatchReadPerPageAndOnlyUnechoedMessagesAreMarked() {
         WebhookEventProcessor.Outcome outcome = processor.process(List.of(
                 echo("1", "m1", "a", 10), echo("1", "m2", "a", 5), echo("1", "m3", "b", 11),
-                echo("1", "m4", "nope", 12), echo("1", "m5", null, 13), echo("2", "m6", "x", 14)));
+                echo("1", "m4", "nope", 12), echo("1", "m5", null, 13), echo("2", "m6", "x", 14)), in(5000));
 
         // m1, m4 and m5 as events; m2 (the first echo of a) and m6 next to their messages; m3 was recorded before.
         assertEquals(5, outcome.recorded());
@@ -92,7 +110,7 @@ class WebhookEventProcessorTest {
                 new Read("1", Channel.MESSAGING, "42", 200, 201),
                 new Read("1", Channel.MESSAGING, "43", 50, 51),
                 new Delivery("1", Channel.MESSAGING, "42", List.of("m1", "m2"), 90L, 91),
-                new Delivery("1", Channel.MESSAGING, "42", List.of("m2", "m3"), 95L, 96)));
+                new Delivery("1", Channel.MESSAGING, "42", List.of("m2", "m3"), 95L, 96)), in(5000));
 
         // One receipt per user: its mids once each and the highest watermark (the store's default
         // markDeliveryReceipt marks both).
@@ -106,15 +124,12 @@ class WebhookEventProcessorTest {
     void onlyTheNewestBindingOfAContactIsWritten() {
         RecordingOffers everyOfferLive = new RecordingOffers();
         everyOfferLive.all = true;
-        WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), everyOfferLive,
-                pool, Duration.ofSeconds(5), Clock.systemUTC());
+        WebhookEventProcessor processor = processor(everyOfferLive, pool);
         WebhookEventProcessor.Outcome outcome = processor.process(List.of(
                 new QuickReply("1", Channel.MESSAGING, "42", "m1", "a@b.co", 300),
                 new QuickReply("1", Channel.MESSAGING, "43", "m2", "A@B.CO", 500),
                 new QuickReply("1", Channel.MESSAGING, "44", "m3", "a@b.co", 400),
-                new QuickReply("2", Channel.MESSAGING, "45", "m4", "a@b.co", 100)));
+                new QuickReply("2", Channel.MESSAGING, "45", "m4", "a@b.co", 100)), in(5000));
 
         assertEquals(2, outcome.bindings());
         assertEquals("43", bindings.psidFor("1", "email:a@b.co").orElseThrow());
@@ -125,7 +140,7 @@ class WebhookEventProcessorTest {
     void unknownEventsAndDuplicatesCostNothing() {
         Read read = new Read("1", Channel.MESSAGING, "42", 100, 101);
         WebhookEventProcessor.Outcome outcome = processor.process(List.of(read, read,
-                new UnknownEvent("1", Channel.MESSAGING, "reaction", 5)));
+                new UnknownEvent("1", Channel.MESSAGING, "reaction", 5)), in(5000));
         assertEquals(1, outcome.recorded());
         assertEquals(List.of(read), records.recorded);
         assertEquals(List.of("read-up-to 1 42 100"), messages.calls);
@@ -135,23 +150,21 @@ class WebhookEventProcessorTest {
     void aFailingEffectFailsTheBatch() {
         bindings.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
         assertThrows(DependencyUnavailableException.class, () -> processor.process(List.of(
-                new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300))));
+                new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300)), in(5000)));
         assertTrue(records.recorded.size() <= 1);
     }
 
     @Test
     void workPendingAtTheDeadlineIsCancelledNotLeftRunning() throws InterruptedException {
         bindings.delayMillis = 2000;
-        WebhookEventProcessor hurried = new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
-                pool, Duration.ofMillis(100), Clock.systemUTC());
+        WebhookEventProcessor hurried = processor;
         List<WebhookEvent> referrals = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++) {
             referrals.add(new Referral("1", Channel.MESSAGING, false, "4" + i, null, "uuid=late-" + i, null, null, null,
                     null, null, null, 300 + i));
         }
-        DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, () -> hurried.process(referrals));
+        DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, 
+                () -> hurried.process(referrals, in(100)));
         assertTrue(e.isTransient());
         pool.shutdown();
         assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -179,12 +192,9 @@ class WebhookEventProcessorTest {
             @Override public boolean isTerminated() { return false; }
             @Override public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) { return true; }
         };
-        WebhookEventProcessor starved = new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-                new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"), QuickReplyOffers.NONE,
-                late, Duration.ofMillis(100), Clock.systemUTC());
+        WebhookEventProcessor starved = processor(QuickReplyOffers.NONE, late);
         DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, () -> starved.process(List.of(
-                new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300))));
+                new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300)), in(100)));
         assertTrue(e.isTransient());
         assertTrue(records.recorded.isEmpty(), "nothing ran after the deadline");
     }

@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.event;
 
 /** The kinds of webhook event this function understands, with the name logged and recorded. */
 public enum EventKind {

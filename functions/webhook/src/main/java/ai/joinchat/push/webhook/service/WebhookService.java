@@ -1,5 +1,10 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.event.EventKind;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
 import ai.joinchat.push.http.HttpApiRequest;
@@ -47,7 +52,8 @@ public final class WebhookService {
         this.metrics = metrics;
     }
 
-    public HttpApiResponse handle(HttpApiRequest request) {
+    /** Answers {@code request}; every store call of a POST ends by {@code deadline}. */
+    public HttpApiResponse handle(HttpApiRequest request, Deadline deadline) {
         if (!PATH.equals(request.path())) {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No such route.");
         }
@@ -56,7 +62,7 @@ public final class WebhookService {
                 case "GET":
                     return verify(request);
                 case "POST":
-                    return receive(request);
+                    return receive(request, deadline);
                 default:
                     return HttpApiResponse.error(ErrorCode.METHOD_NOT_ALLOWED, "Use GET or POST.")
                             .withHeader("allow", "GET, POST");
@@ -89,7 +95,7 @@ public final class WebhookService {
         return HttpApiResponse.error(ErrorCode.FORBIDDEN, "Verification refused.");
     }
 
-    private HttpApiResponse receive(HttpApiRequest request) {
+    private HttpApiResponse receive(HttpApiRequest request, Deadline deadline) {
         long started = System.nanoTime();
         Optional<String> signature = request.header(SIGNATURE_HEADER).filter(value -> !value.isBlank());
         if (signature.isEmpty()) {
@@ -113,13 +119,18 @@ public final class WebhookService {
                     .with("entries", payload.entries()).write();
             return HttpApiResponse.text(200, EVENT_RECEIVED);
         }
-        WebhookEventProcessor.Outcome outcome = processor.process(payload.events());
+        WebhookEventProcessor.Outcome outcome = processor.process(payload.events(), deadline);
+        logReceived(payload, outcome, started);
+        return HttpApiResponse.text(200, EVENT_RECEIVED);
+    }
+
+    /** One summary line and the metrics of a processed batch, and one line per skipped event. */
+    private void logReceived(WebhookPayload payload, WebhookEventProcessor.Outcome outcome, long started) {
         int skippedEvents = 0;
-        for (WebhookEventProcessor.Skipped skipped : outcome.skipped()) {
+        for (EventOutcome.Skipped skipped : outcome.skipped()) {
             skippedEvents += skipped.events().size();
             logSkipped(skipped);
         }
-
         JsonLogger.Entry line = log.info("webhook_received")
                 .with("entries", payload.entries())
                 .with("events", payload.events().size())
@@ -142,12 +153,11 @@ public final class WebhookService {
         if (outcome.refsRefused() > 0) {
             metrics.count("WebhookRefsRefused", outcome.refsRefused());
         }
-        return HttpApiResponse.text(200, EVENT_RECEIVED);
     }
 
     /** One line per skipped event: ids, kind and the error's code and message; never the event's content. */
-    private void logSkipped(WebhookEventProcessor.Skipped skipped) {
-        RuntimeException failure = skipped.failure();
+    private void logSkipped(EventOutcome.Skipped skipped) {
+        RuntimeException failure = skipped.reason();
         String code = failure instanceof DependencyUnavailableException d ? d.errorCode() : null;
         for (WebhookEvent event : skipped.events()) {
             log.warn("webhook_event_skipped")

@@ -1,4 +1,8 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
+
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.store.WebhookRecords;
+import ai.joinchat.push.Deadline;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +19,7 @@ final class Fakes {
         volatile RuntimeException failure;
 
         @Override
-        public Recorded record(List<WebhookEvent> events) {
+        public Recorded record(List<WebhookEvent> events, Deadline deadline) {
             if (failure != null) {
                 throw failure;
             }

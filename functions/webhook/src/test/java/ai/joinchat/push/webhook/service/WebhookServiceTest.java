@@ -1,8 +1,12 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.webhook.TestPayloads;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
 import ai.joinchat.push.testing.RecordingOffers;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
@@ -61,7 +65,12 @@ class WebhookServiceTest {
     private final ExecutorService pool = Executors.newFixedThreadPool(4);
     private final WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
 
-    private WebhookService service(Duration budget) {
+    /** The service as the handler calls it: each request within {@code budget}. */
+    private interface Endpoint {
+        HttpApiResponse handle(HttpApiRequest request);
+    }
+
+    private Endpoint service(Duration budget) {
         SecretsProvider secrets = new SecretsProvider(id -> {
             if (id.startsWith("joinchat/pages/")) {
                 return Optional.empty();
@@ -71,13 +80,14 @@ class WebhookServiceTest {
             return secret.get();
         }, "joinchat/pages/", "joinchat/app");
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()), secrets, offers,
-                pool, budget, Clock.systemUTC());
-        return new WebhookService(secrets, signatures, new WebhookPayloadParser(log.logger), processor, log.logger,
-                new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock));
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
+                new BindingAdmission(secrets, offers, Clock.systemUTC()), pool, Clock.systemUTC());
+        WebhookService service = new WebhookService(secrets, signatures, new WebhookPayloadParser(log.logger), processor,
+                log.logger, new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock));
+        return request -> service.handle(request, Deadline.in(budget));
     }
 
-    private final WebhookService service = service(Duration.ofSeconds(5));
+    private final Endpoint service = service(Duration.ofSeconds(5));
 
     @AfterEach
     void stop() {
@@ -413,7 +423,7 @@ class WebhookServiceTest {
         @Test
         void effectsOverTheBudgetAre500SoFacebookRedelivers() {
             bindings.delayMillis = 300;
-            WebhookService hurried = service(Duration.ofMillis(50));
+            Endpoint hurried = service(Duration.ofMillis(50));
             assertEquals(500, hurried.handle(signedPost(TestPayloads.seed("referral-shortlink.json"))).statusCode());
         }
     }

@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.event;
 
 /** Which array of an {@code entry} an event came in: the primary receiver's or the standby one. */
 public enum Channel {

@@ -1,5 +1,6 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.event;
 
+import ai.joinchat.push.webhook.TestPayloads;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Nested;

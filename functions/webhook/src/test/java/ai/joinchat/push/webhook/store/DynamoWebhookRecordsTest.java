@@ -1,7 +1,13 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.store;
 
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.UnknownEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -20,8 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -34,13 +38,6 @@ class DynamoWebhookRecordsTest {
 
     private static final String TABLE = "webhook-events";
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-
-    private final ExecutorService executor = Executors.newFixedThreadPool(4);
-
-    @AfterEach
-    void stop() {
-        executor.shutdownNow();
-    }
 
     /** A DynamoDB client that answers BatchWriteItem only, through the given function. */
     private static final class BatchWrites implements DynamoDbClient {
@@ -68,7 +65,7 @@ class DynamoWebhookRecordsTest {
     }
 
     private DynamoWebhookRecords records(DynamoDbClient dynamo) {
-        return new DynamoWebhookRecords(dynamo, TABLE, Duration.ofDays(30), Clock.fixed(NOW, ZoneOffset.UTC), executor);
+        return new DynamoWebhookRecords(dynamo, TABLE, Duration.ofDays(30), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     private static MessageEcho echo(int i) {
@@ -86,7 +83,7 @@ class DynamoWebhookRecordsTest {
         events.add(new MessageEcho("111", Channel.STANDBY, "222", "mid.4", "999", null, null, null, 5L));
         events.add(new UnknownEvent("111", Channel.MESSAGING, "reaction", 5L));
 
-        assertEquals(60, records(dynamo).record(events).written());
+        assertEquals(60, records(dynamo).record(events, Deadline.none()).written());
 
         assertEquals(3, dynamo.requests.size());
         Set<String> keys = new HashSet<>();
@@ -111,7 +108,7 @@ class DynamoWebhookRecordsTest {
             return BatchWriteItemResponse.builder().unprocessedItems(Map.of()).build();
         });
 
-        assertEquals(3, records(dynamo).record(List.of(echo(1), echo(2), echo(3))).written());
+        assertEquals(3, records(dynamo).record(List.of(echo(1), echo(2), echo(3)), Deadline.none()).written());
 
         assertEquals(List.of(3, 2, 1), dynamo.requests.stream().map(r -> r.requestItems().get(TABLE).size()).toList());
     }
@@ -121,7 +118,7 @@ class DynamoWebhookRecordsTest {
         BatchWrites dynamo = new BatchWrites(r -> BatchWriteItemResponse.builder()
                 .unprocessedItems(r.requestItems()).build());
 
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1))).written());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).written());
         assertEquals(DynamoWebhookRecords.MAX_ATTEMPTS, dynamo.requests.size());
     }
 
@@ -134,8 +131,8 @@ class DynamoWebhookRecordsTest {
         for (int i = 0; i < 80; i++) {
             many.add(echo(i));
         }
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(many).written());
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1))).written());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(many, Deadline.none()).written());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).written());
     }
 
     @Test
@@ -143,7 +140,7 @@ class DynamoWebhookRecordsTest {
         BatchWrites dynamo = new BatchWrites(r -> {
             throw new AssertionError("no request expected");
         });
-        assertEquals(0, records(dynamo).record(List.of(new UnknownEvent("1", Channel.MESSAGING, "reaction", 1L))).written());
+        assertEquals(0, records(dynamo).record(List.of(new UnknownEvent("1", Channel.MESSAGING, "reaction", 1L)), Deadline.none()).written());
     }
 
     @Test

@@ -1,4 +1,7 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.store;
+
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.Deadline;
 
 import java.util.List;
 
@@ -7,6 +10,9 @@ import java.util.List;
  * redelivery of a batch writes the same keys again, so each event is recorded once.
  */
 public interface WebhookRecords {
+
+    /** The most events one write request takes (DynamoDB's BatchWriteItem limit). */
+    int REQUEST_EVENTS = 25;
 
     /** An event the store refuses for good (DynamoDB rejected its item as invalid), with why. */
     record Rejected(WebhookEvent event, RuntimeException failure) {
@@ -22,10 +28,10 @@ public interface WebhookRecords {
     /**
      * Records every event that has an event key (unknown kinds have none), once per key. An event
      * whose item the store rejects deterministically is returned as rejected; the others are
-     * written all the same.
+     * written all the same. Every call ends by {@code deadline}.
      *
      * @throws ai.joinchat.push.DependencyUnavailableException (transient) when the store did not
      *                                                         take them all and may later
      */
-    Recorded record(List<WebhookEvent> events);
+    Recorded record(List<WebhookEvent> events, Deadline deadline);
 }

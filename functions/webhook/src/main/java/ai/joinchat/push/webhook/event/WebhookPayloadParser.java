@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.event;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
@@ -93,65 +93,85 @@ public final class WebhookPayloadParser {
         Long eventTime = millis(event.get("timestamp"));
         Long time = eventTime != null ? eventTime : entryTime;
 
-        JsonNode message = event.get("message");
-        if (message != null && message.isObject()) {
-            if (message.path("is_echo").asBoolean(false)) {
-                return new MessageEcho(required(first(entryPage, senderId), "page id"), channel, recipientId,
-                        required(scalar(message, "mid"), "message.mid"), scalar(message, "app_id"),
-                        scalar(message, "metadata"), scalar(message, "text"), json(message.get("attachments")),
-                        required(time, "timestamp"));
-            }
-            JsonNode quickReply = message.get("quick_reply");
-            if (quickReply != null && quickReply.isObject() && scalar(quickReply, "payload") != null) {
-                return new QuickReply(required(first(entryPage, recipientId), "page id"), channel,
-                        required(senderId, "sender.id"), scalar(message, "mid"), scalar(quickReply, "payload"),
-                        required(time, "timestamp"));
-            }
-            return unknown(event, "message", entryPage, recipientId, channel, time);
+        JsonNode message = object(event, "message");
+        if (message != null) {
+            return message(event, message, entryPage, senderId, recipientId, channel, time);
         }
-        JsonNode postback = event.get("postback");
-        if (postback != null && postback.isObject()) {
-            JsonNode referral = postback.get("referral");
-            if (referral != null && referral.isObject()) {
-                return referral(referral, true, entryPage, recipientId, senderId, senderUserRef, channel, time);
-            }
-            return unknown(event, "postback", entryPage, recipientId, channel, time);
+        JsonNode postback = object(event, "postback");
+        if (postback != null) {
+            JsonNode referral = object(postback, "referral");
+            return referral != null ? referral(referral, true, entryPage, recipientId, senderId, senderUserRef, channel, time)
+                    : unknown(event, "postback", entryPage, recipientId, channel, time);
         }
-        JsonNode referral = event.get("referral");
-        if (referral != null && referral.isObject()) {
+        JsonNode referral = object(event, "referral");
+        if (referral != null) {
             return referral(referral, false, entryPage, recipientId, senderId, senderUserRef, channel, time);
         }
-        JsonNode optin = event.get("optin");
-        if (optin != null && optin.isObject()) {
-            String userRef = first(scalar(optin, "user_ref"), senderUserRef);
-            if (senderId == null && userRef == null) {
-                throw new MalformedEventException("optin has neither sender.id nor user_ref");
-            }
-            return new OptIn(required(first(entryPage, recipientId), "page id"), channel, senderId, userRef,
-                    scalar(optin, "ref"), required(time, "timestamp"));
+        JsonNode optin = object(event, "optin");
+        if (optin != null) {
+            return optIn(optin, entryPage, recipientId, senderId, senderUserRef, channel, time);
         }
-        JsonNode delivery = event.get("delivery");
-        if (delivery != null && delivery.isObject()) {
-            List<String> mids = new ArrayList<>();
-            delivery.path("mids").forEach(mid -> {
-                if (mid.isTextual() && !mid.textValue().isBlank()) {
-                    mids.add(mid.textValue());
-                }
-            });
-            Long watermark = millis(delivery.get("watermark"));
-            if (mids.isEmpty() && watermark == null) {
-                throw new MalformedEventException("delivery has neither mids nor watermark");
-            }
-            // Delivery receipts often carry no timestamp of their own.
-            return new Delivery(required(first(entryPage, recipientId), "page id"), channel, senderId, mids,
-                    watermark, required(time != null ? time : watermark, "timestamp"));
+        JsonNode delivery = object(event, "delivery");
+        if (delivery != null) {
+            return delivery(delivery, entryPage, recipientId, senderId, channel, time);
         }
-        JsonNode read = event.get("read");
-        if (read != null && read.isObject()) {
+        JsonNode read = object(event, "read");
+        if (read != null) {
             return new Read(required(first(entryPage, recipientId), "page id"), channel, required(senderId, "sender.id"),
                     required(millis(read.get("watermark")), "read.watermark"), required(time, "timestamp"));
         }
         return unknown(event, null, entryPage, recipientId, channel, time);
+    }
+
+    /** The field when it is a JSON object, else null. */
+    private static JsonNode object(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isObject() ? value : null;
+    }
+
+    /** A message event: a page's echo, or a quick-reply tap; any other message is not recorded. */
+    private static WebhookEvent message(JsonNode event, JsonNode message, String entryPage, String senderId,
+                                        String recipientId, Channel channel, Long time) throws MalformedEventException {
+        if (message.path("is_echo").asBoolean(false)) {
+            return new MessageEcho(required(first(entryPage, senderId), "page id"), channel, recipientId,
+                    required(scalar(message, "mid"), "message.mid"), scalar(message, "app_id"),
+                    scalar(message, "metadata"), scalar(message, "text"), json(message.get("attachments")),
+                    required(time, "timestamp"));
+        }
+        JsonNode quickReply = object(message, "quick_reply");
+        if (quickReply != null && scalar(quickReply, "payload") != null) {
+            return new QuickReply(required(first(entryPage, recipientId), "page id"), channel,
+                    required(senderId, "sender.id"), scalar(message, "mid"), scalar(quickReply, "payload"),
+                    required(time, "timestamp"));
+        }
+        return unknown(event, "message", entryPage, recipientId, channel, time);
+    }
+
+    private static OptIn optIn(JsonNode optin, String entryPage, String recipientId, String senderId,
+                               String senderUserRef, Channel channel, Long time) throws MalformedEventException {
+        String userRef = first(scalar(optin, "user_ref"), senderUserRef);
+        if (senderId == null && userRef == null) {
+            throw new MalformedEventException("optin has neither sender.id nor user_ref");
+        }
+        return new OptIn(required(first(entryPage, recipientId), "page id"), channel, senderId, userRef,
+                scalar(optin, "ref"), required(time, "timestamp"));
+    }
+
+    private static Delivery delivery(JsonNode delivery, String entryPage, String recipientId, String senderId,
+                                     Channel channel, Long time) throws MalformedEventException {
+        List<String> mids = new ArrayList<>();
+        delivery.path("mids").forEach(mid -> {
+            if (mid.isTextual() && !mid.textValue().isBlank()) {
+                mids.add(mid.textValue());
+            }
+        });
+        Long watermark = millis(delivery.get("watermark"));
+        if (mids.isEmpty() && watermark == null) {
+            throw new MalformedEventException("delivery has neither mids nor watermark");
+        }
+        // Delivery receipts often carry no timestamp of their own.
+        return new Delivery(required(first(entryPage, recipientId), "page id"), channel, senderId, mids, watermark,
+                required(time != null ? time : watermark, "timestamp"));
     }
 
     private static Referral referral(JsonNode referral, boolean viaPostback, String entryPage, String recipientId,

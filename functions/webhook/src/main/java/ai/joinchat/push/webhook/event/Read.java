@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.event;
 
 import java.util.Optional;
 

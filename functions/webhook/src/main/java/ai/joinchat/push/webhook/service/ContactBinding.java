@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.service;
 
 import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.store.QuickReplyOffers;

@@ -1,8 +1,16 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.store;
 
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.OptIn;
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.Referral;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.concurrent.Fanout;
 import ai.joinchat.push.store.StoredFields;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -18,14 +26,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
  * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
- * BatchWriteItem, 25 items per request and several requests at once; items DynamoDB leaves
+ * BatchWriteItem, 25 items per request, in turn; items DynamoDB leaves
  * unprocessed are retried with exponential backoff and jitter; a batch DynamoDB refuses as
  * invalid ({@code ValidationException}) is retried item by item, so one poison item costs only
  * itself; any other refusal (access denied, missing table, bad credentials) fails the call. Stored
@@ -35,8 +41,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class DynamoWebhookRecords implements WebhookRecords {
 
-    /** DynamoDB's limit of items per BatchWriteItem request. */
-    static final int BATCH_SIZE = 25;
+    static final int BATCH_SIZE = REQUEST_EVENTS;
     static final int MAX_ATTEMPTS = 6;
     private static final long BACKOFF_BASE_MILLIS = 50;
     private static final long BACKOFF_MAX_MILLIS = 800;
@@ -45,23 +50,16 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     private final String table;
     private final Duration retention;
     private final Clock clock;
-    private final ExecutorService executor;
 
-    /**
-     * @param executor runs the batch requests of one call in parallel; its size bounds how many
-     *                 requests one call has in flight
-     */
-    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock,
-                                ExecutorService executor) {
+    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock) {
         this.dynamo = dynamo;
         this.table = table;
         this.retention = retention;
         this.clock = clock;
-        this.executor = executor;
     }
 
     @Override
-    public Recorded record(List<WebhookEvent> events) {
+    public Recorded record(List<WebhookEvent> events, Deadline deadline) {
         Instant now = clock.instant();
         // BatchWriteItem rejects a request that names one key twice: keep one item per key.
         Map<String, Pending> byKey = new LinkedHashMap<>();
@@ -73,13 +71,10 @@ public final class DynamoWebhookRecords implements WebhookRecords {
                     WriteRequest.builder().putRequest(PutRequest.builder().item(item(event, key, now)).build()).build())));
         }
         List<Pending> requests = new ArrayList<>(byKey.values());
-        List<Callable<List<Rejected>>> batches = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i += BATCH_SIZE) {
-            List<Pending> batch = requests.subList(i, Math.min(requests.size(), i + BATCH_SIZE));
-            batches.add(() -> write(batch));
-        }
         List<Rejected> rejected = new ArrayList<>();
-        Fanout.all(executor, "DynamoDB", batches).forEach(rejected::addAll);
+        for (int i = 0; i < requests.size(); i += BATCH_SIZE) {
+            rejected.addAll(write(requests.subList(i, Math.min(requests.size(), i + BATCH_SIZE)), deadline));
+        }
         return new Recorded(requests.size() - rejected.size(), rejected);
     }
 
@@ -97,7 +92,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
     }
 
     /** The item of one event: its key, kind, channel, time stamps, and the fields of its kind. */
-    Map<String, AttributeValue> item(WebhookEvent event, String eventKey, Instant now) {
+    public Map<String, AttributeValue> item(WebhookEvent event, String eventKey, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("page_id", AttributeValue.fromS(event.pageId()));
         item.put("event_key", AttributeValue.fromS(eventKey));
@@ -106,6 +101,11 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         item.put("timestamp", number(event.timestamp()));
         item.put("recorded_at", AttributeValue.fromS(now.toString()));
         item.put("expires_at", number(now.plus(retention).getEpochSecond()));
+        putFieldsOfKind(item, event);
+        return item;
+    }
+
+    private static void putFieldsOfKind(Map<String, AttributeValue> item, WebhookEvent event) {
         if (event instanceof MessageEcho echo) {
             put(item, "psid", echo.psid());
             put(item, "mid", echo.mid());
@@ -114,18 +114,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
             StoredFields.text(item, "text", echo.text(), StoredFields.TEXT_MAX_BYTES);
             StoredFields.json(item, "attachments", echo.attachmentsJson());
         } else if (event instanceof Referral referral) {
-            put(item, "via", referral.viaPostback() ? "postback" : "referral");
-            put(item, "psid", referral.psid());
-            put(item, "user_ref", referral.userRef());
-            StoredFields.text(item, "ref", referral.ref(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "source", referral.source(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "type", referral.type(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "ad_id", referral.adId(), StoredFields.VALUE_MAX_BYTES);
-            StoredFields.text(item, "referer_uri", referral.refererUri(), StoredFields.VALUE_MAX_BYTES);
-            if (referral.isGuestUser() != null) {
-                item.put("is_guest_user", AttributeValue.fromBool(referral.isGuestUser()));
-            }
-            StoredFields.json(item, "ads_context_data", referral.adsContextDataJson());
+            putReferral(item, referral);
         } else if (event instanceof OptIn optIn) {
             put(item, "psid", optIn.psid());
             put(item, "user_ref", optIn.userRef());
@@ -146,7 +135,21 @@ public final class DynamoWebhookRecords implements WebhookRecords {
             put(item, "mid", quickReply.mid());
             StoredFields.text(item, "payload", quickReply.payload(), StoredFields.VALUE_MAX_BYTES);
         }
-        return item;
+    }
+
+    private static void putReferral(Map<String, AttributeValue> item, Referral referral) {
+        put(item, "via", referral.viaPostback() ? "postback" : "referral");
+        put(item, "psid", referral.psid());
+        put(item, "user_ref", referral.userRef());
+        StoredFields.text(item, "ref", referral.ref(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "source", referral.source(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "type", referral.type(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "ad_id", referral.adId(), StoredFields.VALUE_MAX_BYTES);
+        StoredFields.text(item, "referer_uri", referral.refererUri(), StoredFields.VALUE_MAX_BYTES);
+        if (referral.isGuestUser() != null) {
+            item.put("is_guest_user", AttributeValue.fromBool(referral.isGuestUser()));
+        }
+        StoredFields.json(item, "ads_context_data", referral.adsContextDataJson());
     }
 
     /**
@@ -154,9 +157,9 @@ public final class DynamoWebhookRecords implements WebhookRecords {
      * a whole as invalid (one invalid item fails the request) is written again item by item, so
      * only the poison items are refused and the others recorded.
      */
-    private List<Rejected> write(List<Pending> batch) {
+    private List<Rejected> write(List<Pending> batch, Deadline deadline) {
         try {
-            writeBatch(batch.stream().map(Pending::request).toList());
+            writeBatch(batch.stream().map(Pending::request).toList(), deadline);
             return List.of();
         } catch (DependencyUnavailableException e) {
             if (!SdkFailures.invalidRequest(e)) {
@@ -167,7 +170,8 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         for (Pending pending : batch) {
             try {
                 SdkFailures.run("DynamoDB",
-                        () -> dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item())));
+                        () -> dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item())
+                                .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
             } catch (DependencyUnavailableException failure) {
                 if (!SdkFailures.invalidRequest(failure)) {
                     throw failure;
@@ -178,12 +182,13 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         return rejected;
     }
 
-    private void writeBatch(List<WriteRequest> batch) {
+    private void writeBatch(List<WriteRequest> batch, Deadline deadline) {
         Map<String, List<WriteRequest>> pending = Map.of(table, batch);
         for (int attempt = 1; ; attempt++) {
             Map<String, List<WriteRequest>> request = pending;
             BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
-                    () -> dynamo.batchWriteItem(b -> b.requestItems(request)));
+                    () -> dynamo.batchWriteItem(b -> b.requestItems(request)
+                            .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
             List<WriteRequest> unprocessed = response.hasUnprocessedItems()
                     ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
             if (unprocessed.isEmpty()) {

@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook;
+package ai.joinchat.push.webhook.event;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.Sha256;

@@ -1,0 +1,148 @@
+package ai.joinchat.push.webhook.service;
+
+import ai.joinchat.push.webhook.event.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.secrets.PageSecrets;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.secrets.UnsignedRefPolicy;
+import ai.joinchat.push.store.QuickReplyOffers;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which of the bindings a batch's events propose may be written, and how (contract section 6):
+ * a signed ref replaces when its signature is the page's, an unsigned one as the page's
+ * {@code unsigned_refs} says; a quick-reply tap replaces only against a live offer of its kind,
+ * and never when its payload was sent as a {@code text} quick reply's. One batch read for the
+ * offers, one for the text payloads, one (cached) secret read per page with refs.
+ */
+public final class BindingAdmission {
+
+    /** How an admitted binding is written. */
+    enum Write { REPLACE, IF_UNBOUND }
+
+    /** A binding an event proposes. */
+    record Proposal(WebhookEvent event, ContactBinding binding) {
+    }
+
+    record Admitted(Proposal proposal, Write write) {
+    }
+
+    private final SecretsProvider secrets;
+    private final QuickReplyOffers offers;
+    private final Clock clock;
+
+    public BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
+        this.secrets = secrets;
+        this.offers = offers;
+        this.clock = clock;
+    }
+
+    /** The admitted writes per contact, in time order, without those a later one makes redundant. */
+    Collection<List<Admitted>> admit(List<Proposal> proposals, EffectBatch batch) {
+        List<Admitted> admitted = new ArrayList<>(admitRefs(proposals, batch));
+        admitted.addAll(admitTaps(proposals, batch));
+        return byContact(admitted);
+    }
+
+    private List<Admitted> admitRefs(List<Proposal> proposals, EffectBatch batch) {
+        Map<String, List<Proposal>> byPage = new LinkedHashMap<>();
+        proposals.stream().filter(p -> p.binding() instanceof ContactBinding.FromRef)
+                .forEach(p -> byPage.computeIfAbsent(p.event().pageId(), page -> new ArrayList<>()).add(p));
+        List<Admitted> admitted = new ArrayList<>();
+        int refused = 0;
+        for (Map.Entry<String, List<Proposal>> page : byPage.entrySet()) {
+            // A deferred lookup throws (transient): the batch answers 500 and Facebook redelivers it.
+            Optional<Optional<PageSecrets>> pageSecrets = batch.read(events(page.getValue()),
+                    () -> secrets.pageSecrets(page.getKey()).decided());
+            for (Proposal proposal : pageSecrets.isPresent() ? page.getValue() : List.<Proposal>of()) {
+                ContactBinding.FromRef ref = (ContactBinding.FromRef) proposal.binding();
+                Optional<Write> write = refWrite(ref, page.getKey(), pageSecrets.get());
+                write.ifPresent(w -> admitted.add(new Admitted(proposal, w)));
+                refused += write.isEmpty() && ref.ref().signed() ? 1 : 0;
+            }
+        }
+        if (refused > 0) {
+            batch.settle(EventOutcome.Applied.refused(refused));
+        }
+        return admitted;
+    }
+
+    private static Optional<Write> refWrite(ContactBinding.FromRef binding, String page, Optional<PageSecrets> secrets) {
+        if (binding.ref().signed()) {
+            return secrets.isPresent() && binding.ref().verify(page, secrets.get().acceptedApiSecrets())
+                    ? Optional.of(Write.REPLACE) : Optional.empty();
+        }
+        return switch (secrets.map(PageSecrets::unsignedRefs).orElse(UnsignedRefPolicy.FIRST)) {
+            case FIRST -> Optional.of(Write.IF_UNBOUND);
+            case LATEST -> Optional.of(Write.REPLACE);
+            case NEVER -> Optional.empty();
+        };
+    }
+
+    /**
+     * Taps on a live offer whose payload the page did not send as a text quick reply's: Facebook
+     * does not say which kind of quick reply was tapped, and a text one's payload is the
+     * developer's data, whatever it looks like. A skipped read admits none.
+     */
+    private List<Admitted> admitTaps(List<Proposal> proposals, EffectBatch batch) {
+        List<Proposal> taps = proposals.stream().filter(p -> p.binding() instanceof ContactBinding.FromQuickReply).toList();
+        if (taps.isEmpty()) {
+            return List.of();
+        }
+        Set<QuickReplyOffers.Offer> live = batch.read(events(taps), () -> offers.live(
+                taps.stream().map(BindingAdmission::offerFor).toList(), clock.instant(), batch.deadline())).orElse(Set.of());
+        List<Proposal> offered = taps.stream().filter(tap -> live.contains(offerFor(tap))).toList();
+        if (offered.isEmpty()) {
+            return List.of();
+        }
+        Optional<Set<QuickReplyOffers.TextPayload>> text = batch.read(events(offered), () -> offers.offeredAsText(
+                offered.stream().map(BindingAdmission::textPayloadOf).toList(), clock.instant(), batch.deadline()));
+        return text.map(payloads -> offered.stream().filter(tap -> !payloads.contains(textPayloadOf(tap)))
+                .map(tap -> new Admitted(tap, Write.REPLACE)).toList()).orElse(List.of());
+    }
+
+    /**
+     * Per contact in time order, leaving out a write followed by one of the same kind that wins
+     * over it (any replacing write; a conditional one for the same PSID): the store would end the same.
+     */
+    private static Collection<List<Admitted>> byContact(List<Admitted> admitted) {
+        Map<String, List<Admitted>> byContact = new LinkedHashMap<>();
+        admitted.stream().sorted(Comparator.comparingLong(a -> a.proposal().event().timestamp())).forEach(next -> {
+            List<Admitted> writes = byContact.computeIfAbsent(
+                    next.proposal().event().pageId() + '\n' + next.proposal().binding().contactKey(), key -> new ArrayList<>());
+            if (!writes.isEmpty() && supersedes(next, writes.get(writes.size() - 1))) {
+                writes.remove(writes.size() - 1);
+            }
+            writes.add(next);
+        });
+        return byContact.values();
+    }
+
+    private static boolean supersedes(Admitted next, Admitted last) {
+        return last.write() == next.write() && (next.write() == Write.REPLACE
+                || last.proposal().binding().psid().equals(next.proposal().binding().psid()));
+    }
+
+    private static QuickReplyOffers.Offer offerFor(Proposal proposal) {
+        ContactBinding.FromQuickReply tap = (ContactBinding.FromQuickReply) proposal.binding();
+        return new QuickReplyOffers.Offer(proposal.event().pageId(), tap.psid(), tap.kind());
+    }
+
+    private static QuickReplyOffers.TextPayload textPayloadOf(Proposal proposal) {
+        QuickReply tap = (QuickReply) proposal.event();
+        return new QuickReplyOffers.TextPayload(tap.pageId(), tap.psid(), tap.payload());
+    }
+
+    private static List<WebhookEvent> events(List<Proposal> proposals) {
+        return proposals.stream().map(Proposal::event).toList();
+    }
+}

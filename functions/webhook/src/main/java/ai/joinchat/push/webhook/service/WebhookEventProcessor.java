@@ -1,0 +1,252 @@
+package ai.joinchat.push.webhook.service;
+
+import ai.joinchat.push.webhook.event.Delivery;
+import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.Read;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.store.WebhookRecords;
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Records a batch of events and applies their effects: echoes mark messages sent and echoed,
+ * receipts move them to delivered / read, referrals, opt-ins and quick replies bind contacts as
+ * the contract's binding rules allow ({@link BindingAdmission}). The work runs on the function's
+ * executor, every store call within the invocation's {@link Deadline}, and each piece of it ends
+ * in an {@link EventOutcome}: the batch's {@link Outcome} is their tally.
+ *
+ * <p>Events are isolated (contract section 6): an event that can never be stored or applied
+ * because of what it is is {@linkplain EventOutcome.Skipped skipped} and the others take effect;
+ * any other failure fails the batch ({@link EventOutcome.Failed}), so Facebook redelivers it, and
+ * every record and effect is idempotent under that redelivery. Work still pending at the
+ * deadline is cancelled, never left running into the next invocation.
+ *
+ * <p>What the batch itself makes redundant is left out: the same event twice, all but the first
+ * echo of a message, all but one receipt per user (its mids, its highest watermarks), and a
+ * binding a later one of the same contact supersedes.
+ */
+public final class WebhookEventProcessor {
+
+    /** What one batch did: the tally of its {@link EventOutcome}s. */
+    public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int refsRefused,
+                          List<EventOutcome.Skipped> skipped) {
+
+        static Outcome of(List<EventOutcome> outcomes) {
+            int recorded = 0, bindings = 0, echoes = 0, advanced = 0, refused = 0;
+            List<EventOutcome.Skipped> skipped = new ArrayList<>();
+            for (EventOutcome outcome : outcomes) {
+                if (outcome instanceof EventOutcome.Applied a) {
+                    recorded += a.recorded();
+                    bindings += a.bindings();
+                    echoes += a.echoesMatched();
+                    advanced += a.messagesAdvanced();
+                    refused += a.refsRefused();
+                } else if (outcome instanceof EventOutcome.Skipped s) {
+                    skipped.add(s);
+                } else if (outcome instanceof EventOutcome.Failed f) {
+                    throw f.failure();
+                }
+            }
+            return new Outcome(recorded, bindings, echoes, advanced, refused, List.copyOf(skipped));
+        }
+    }
+
+    /**
+     * Message ids are UUIDs: longer metadata, or metadata with a {@code #} (which could name an
+     * echo record, or push a key past DynamoDB's 2048-byte limit with its suffix), is no message id.
+     */
+    private static final int MESSAGE_ID_MAX_BYTES = 256;
+
+    private final WebhookRecords records;
+    private final MessageRecords messages;
+    private final ContactBindings contacts;
+    private final ContactBindingRules rules;
+    private final BindingAdmission admission;
+    private final ExecutorService executor;
+    private final Clock clock;
+
+    /**
+     * @param admission decides which proposed bindings are written
+     * @param executor  the function's one executor: its thread count bounds the store calls in flight
+     */
+    public WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
+                                 ContactBindingRules rules, BindingAdmission admission, ExecutorService executor,
+                                 Clock clock) {
+        this.records = records;
+        this.messages = messages;
+        this.contacts = contacts;
+        this.rules = rules;
+        this.admission = admission;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws ai.joinchat.push.DependencyUnavailableException when a record or an effect could not
+     *         be stored by the deadline; only what is invalid in itself is skipped instead
+     */
+    public Outcome process(List<WebhookEvent> events, Deadline deadline) {
+        EffectBatch batch = new EffectBatch(executor, deadline);
+        try {
+            List<WebhookEvent> distinct = distinct(events);
+            // The echoes of this system's messages are recorded next to them, not as events.
+            Set<MessageEcho> ours = startEchoes(distinct, batch);
+            List<WebhookEvent> others = distinct.stream().filter(event -> !ours.contains(event)).toList();
+            // One request's worth per task, so the records are written side by side.
+            for (int from = 0; from < others.size(); from += WebhookRecords.REQUEST_EVENTS) {
+                List<WebhookEvent> request = others.subList(from, Math.min(others.size(), from + WebhookRecords.REQUEST_EVENTS));
+                batch.startAll(() -> record(request, deadline));
+            }
+            startReceipts(distinct, batch);
+            startBindings(distinct, batch);
+            return Outcome.of(batch.await());
+        } finally {
+            batch.cancel();
+        }
+    }
+
+    /** One event per page and key (a batch may carry the same event twice); unknown kinds have no key and drop out. */
+    private static List<WebhookEvent> distinct(List<WebhookEvent> events) {
+        Map<String, WebhookEvent> byKey = new LinkedHashMap<>();
+        for (WebhookEvent event : events) {
+            event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, event));
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
+    private List<EventOutcome> record(List<WebhookEvent> events, Deadline deadline) {
+        try {
+            WebhookRecords.Recorded recorded = records.record(events, deadline);
+            List<EventOutcome> outcomes = new ArrayList<>();
+            outcomes.add(EventOutcome.Applied.recorded(recorded.written()));
+            recorded.rejected().forEach(r -> outcomes.add(new EventOutcome.Skipped(List.of(r.event()), r.failure())));
+            return outcomes;
+        } catch (RuntimeException e) {
+            return List.of(EventOutcome.ofFailure(events, e));
+        }
+    }
+
+    /**
+     * Per page, one batch read finds which echoes carry the id of one of its messages whose echo
+     * is not recorded yet (per message id, the batch's first echo); each of those starts one
+     * task ({@link #applyEcho}). Returns the echoes of this system's messages.
+     */
+    private Set<MessageEcho> startEchoes(List<WebhookEvent> events, EffectBatch batch) {
+        Map<String, Map<String, MessageEcho>> byPage = new LinkedHashMap<>();
+        for (WebhookEvent event : events) {
+            if (event instanceof MessageEcho echo && isMessageId(echo.metadata())) {
+                byPage.computeIfAbsent(echo.pageId(), page -> new LinkedHashMap<>())
+                        .merge(echo.metadata(), echo, (a, b) -> a.timestamp() <= b.timestamp() ? a : b);
+            }
+        }
+        Set<MessageEcho> ours = new HashSet<>();
+        byPage.forEach((page, byId) -> batch.read(List.copyOf(byId.values()),
+                () -> messages.echoTargets(page, byId.keySet(), batch.deadline())).orElse(Map.of())
+                .forEach((messageId, target) -> {
+                    MessageEcho echo = byId.get(messageId);
+                    ours.add(echo);
+                    if (!target.echoRecorded()) { // else a redelivery: nothing to do
+                        batch.start(List.of(echo), () -> applyEcho(echo, target, batch.deadline()));
+                    }
+                }));
+        return ours;
+    }
+
+    /**
+     * The sent mark when the record is not sent yet (the echo proves Facebook took it, even if
+     * the Send API's reply was lost), else the echo's Facebook timestamp in place of the Send API
+     * call's start while the message awaits a receipt; then the echo's record next to the
+     * message, last, so a failure before it leaves the whole echo to Facebook's redelivery.
+     */
+    private EventOutcome.Applied applyEcho(MessageEcho echo, MessageRecords.EchoTarget target, Deadline deadline) {
+        String page = echo.pageId();
+        String messageId = echo.metadata();
+        boolean unsent = target.status() == null || !target.status().acceptedByFacebook();
+        boolean confirmed = unsent && messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo), deadline);
+        if (!confirmed && target.status() != MessageStatus.READ) {
+            messages.stampByEcho(page, messageId, at(echo), deadline);
+        }
+        return EventOutcome.Applied.echo(messages.recordEcho(new MessageRecords.Echo(page, messageId,
+                echo.channel().fieldName(), echo.timestamp(), echo.psid(), echo.mid(), echo.appId(), echo.text(),
+                echo.attachmentsJson()), clock.instant(), deadline));
+    }
+
+    /** One task per user's delivery receipts (their mids, the highest watermark) and one per user's highest read. */
+    private void startReceipts(List<WebhookEvent> events, EffectBatch batch) {
+        Map<String, List<Delivery>> deliveries = new LinkedHashMap<>();
+        Map<String, Read> reads = new LinkedHashMap<>();
+        for (WebhookEvent event : events) {
+            if (event instanceof Delivery delivery) {
+                deliveries.computeIfAbsent(delivery.pageId() + '\n' + delivery.psid(), user -> new ArrayList<>())
+                        .add(delivery);
+            } else if (event instanceof Read read) {
+                reads.merge(read.pageId() + '\n' + read.psid(), read, (a, b) -> a.watermark() >= b.watermark() ? a : b);
+            }
+        }
+        deliveries.values().forEach(receipts -> batch.start(List.copyOf(receipts), () -> delivered(receipts, batch)));
+        reads.values().forEach(read -> batch.start(List.of(read), () -> EventOutcome.Applied.advanced(
+                messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline()))));
+    }
+
+    private EventOutcome.Applied delivered(List<Delivery> receipts, EffectBatch batch) {
+        Delivery first = receipts.get(0);
+        Set<String> mids = new LinkedHashSet<>();
+        receipts.forEach(receipt -> mids.addAll(receipt.mids()));
+        Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
+                .max(Long::compare).orElse(null);
+        return EventOutcome.Applied.advanced(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
+                watermark, at(first), batch.deadline()));
+    }
+
+    /** The admitted bindings, one task per contact writing them in time order. */
+    private void startBindings(List<WebhookEvent> events, EffectBatch batch) {
+        List<BindingAdmission.Proposal> proposals = new ArrayList<>();
+        events.forEach(event -> rules.bindingFor(event)
+                .ifPresent(binding -> proposals.add(new BindingAdmission.Proposal(event, binding))));
+        if (proposals.isEmpty()) {
+            return;
+        }
+        for (List<BindingAdmission.Admitted> writes : admission.admit(proposals, batch)) {
+            batch.start(writes.stream().map(a -> a.proposal().event()).toList(), () -> bind(writes, batch.deadline()));
+        }
+    }
+
+    private EventOutcome.Applied bind(List<BindingAdmission.Admitted> writes, Deadline deadline) {
+        int bound = 0;
+        for (BindingAdmission.Admitted write : writes) {
+            WebhookEvent event = write.proposal().event();
+            ContactBinding binding = write.proposal().binding();
+            boolean written = write.write() == BindingAdmission.Write.REPLACE
+                    ? contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(),
+                    binding.source(), deadline)
+                    : contacts.bindIfUnbound(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(),
+                    binding.source(), deadline);
+            bound += written ? 1 : 0;
+        }
+        return EventOutcome.Applied.bound(bound);
+    }
+
+    private static Instant at(WebhookEvent event) {
+        return Instant.ofEpochMilli(event.timestamp());
+    }
+
+    private static boolean isMessageId(String metadata) {
+        return metadata != null && !metadata.isBlank() && metadata.indexOf('#') < 0
+                && metadata.getBytes(StandardCharsets.UTF_8).length <= MESSAGE_ID_MAX_BYTES;
+    }
+}
