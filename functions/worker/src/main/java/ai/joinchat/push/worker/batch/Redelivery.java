@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.batch;
 
 import java.time.Duration;
 
