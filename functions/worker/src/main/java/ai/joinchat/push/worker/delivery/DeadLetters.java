@@ -9,7 +9,6 @@ import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
 
 import java.time.Clock;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -36,11 +35,11 @@ public final class DeadLetters {
     private final Metrics metrics;
 
     DeadLetters(MessageRecords records, SentRecorder sentRecorder, Clock clock, JsonLogger logger, Metrics metrics) {
-        this.records = Objects.requireNonNull(records, "records");
-        this.sentRecorder = Objects.requireNonNull(sentRecorder, "sentRecorder");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.logger = Objects.requireNonNull(logger, "logger");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.records = records;
+        this.sentRecorder = sentRecorder;
+        this.clock = clock;
+        this.logger = logger;
+        this.metrics = metrics;
     }
 
     /** A record of the dead-letter queue: a record still pending, queued or sending becomes {@code failed}. */

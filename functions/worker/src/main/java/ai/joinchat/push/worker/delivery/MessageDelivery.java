@@ -8,7 +8,6 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.secrets.SecretsProvider;
-import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Claim;
 import ai.joinchat.push.store.QuickReplyOffers;
@@ -38,8 +37,8 @@ import java.util.Optional;
  *       never wrote) is dropped, one it is still deciding is looked at again within a second, one
  *       already {@code sent} or {@code failed} is acknowledged, one another invocation holds comes
  *       back when the lease ends.</li>
- *   <li>{@link Sender}, then {@link Settlement}: the Graph call and the record transition it makes;
- *       {@link SentRecorder} when the {@code sent} write itself fails.</li>
+ *   <li>{@link SendAttempt}: the Graph call and the record transition it makes; {@link SentRecorder}
+ *       when the {@code sent} write itself fails.</li>
  * </ol>
  *
  * <p>Each path ends in a {@link Result}: what happened, and the {@link Disposition} SQS is told.
@@ -70,8 +69,7 @@ public final class MessageDelivery {
     private final Metrics metrics;
     private final Preparation preparation;
     private final SlotWait slots;
-    private final Sender sender;
-    private final Settlement settlement;
+    private final SendAttempt sendAttempt;
     private final SentRecorder sentRecorder;
     private final DeadLetters deadLetters;
 
@@ -87,15 +85,22 @@ public final class MessageDelivery {
                            Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers,
                            OutboundQueue sentCopies, PagePacing pacing) {
         this.records = Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(secrets, "secrets");
+        Objects.requireNonNull(recipients, "recipients");
+        Objects.requireNonNull(mapper, "mapper");
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(offers, "offers");
+        Objects.requireNonNull(sentCopies, "sentCopies");
+        Objects.requireNonNull(pacing, "pacing");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.preparation = new Preparation(secrets, recipients, mapper);
         this.slots = new SlotWait(pacing, records, policy, clock, logger, metrics);
-        this.sender = new Sender(graph, preparation, clock, logger, metrics);
         this.sentRecorder = new SentRecorder(records, offers, sentCopies, clock, logger, metrics);
-        this.settlement = new Settlement(records, sentRecorder, pacing, policy, clock, logger, metrics);
+        this.sendAttempt = new SendAttempt(graph, preparation, records, sentRecorder, pacing, policy, clock, logger,
+                metrics);
         this.deadLetters = new DeadLetters(records, sentRecorder, clock, logger, metrics);
     }
 
@@ -132,27 +137,14 @@ public final class MessageDelivery {
             if (claimed.unconfirmedBefore()) {
                 metrics.count("MessagesResentUnconfirmed", 1);
             }
-            Attempt attempt = prepared instanceof Ready ready ? attempt(receive, ready, deadline)
-                    : settlement.failPermanently(message, ((Unsendable) prepared).error(), deadline);
-            log(receive, attempt);
-            return new Result(attempt.outcome(), attempt.disposition());
+            return prepared instanceof Ready ready ? sendAttempt.attempt(receive, ready, deadline)
+                    : sendAttempt.failPermanently(receive, ((Unsendable) prepared).error(), deadline);
         } catch (DependencyUnavailableException e) {
             receive.log(logger.warn("message_delivery"), DeliveryOutcome.DEPENDENCY_UNAVAILABLE).with(e).write();
             metrics.count("DependencyFailures", 1);
             return new Result(DeliveryOutcome.DEPENDENCY_UNAVAILABLE,
                     Disposition.withoutAnswer(receive.last(), DeliveryOutcome.DEPENDENCY_UNAVAILABLE));
         }
-    }
-
-    private Attempt attempt(Receive receive, Ready ready, Deadline deadline) {
-        Sender.Call call;
-        try {
-            call = sender.send(receive.message(), ready, deadline);
-        } catch (IllegalArgumentException e) {
-            return settlement.failPermanently(receive.message(),
-                    new DeliveryError(Preparation.INVALID_MESSAGE, null, e.getMessage(), false), deadline);
-        }
-        return settlement.settle(receive, ready, call, deadline);
     }
 
     /**
@@ -212,29 +204,5 @@ public final class MessageDelivery {
 
     private static Result unattempted(Receive receive, DeliveryOutcome outcome, Duration retryIn) {
         return new Result(outcome, Disposition.unattempted(receive.message(), receive.last(), outcome, retryIn));
-    }
-
-    private void log(Receive receive, Attempt attempt) {
-        // Sent: INFO; a failure of the message itself (retried or permanent): WARN; dead-lettered: ERROR.
-        DeliveryOutcome outcome = attempt.outcome();
-        JsonLogger.Entry entry = receive.log(outcome == DeliveryOutcome.SENT ? logger.info("message_delivery")
-                : outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT ? logger.error("message_delivery")
-                : logger.warn("message_delivery"), outcome)
-                .with("recipient_type", receive.message().recipient().type().wireName());
-        if (attempt instanceof Attempt.Sent sent) {
-            entry.with("status", "sent").with("facebook_message_id", sent.facebookMessageId())
-                    .with("graph_latency_ms", sent.graphLatencyMs());
-        } else {
-            Attempt.NotSent notSent = (Attempt.NotSent) attempt;
-            entry.with("status", notSent.status().wireName());
-            notSent.graphLatencyMs().ifPresent(ms -> entry.with("graph_latency_ms", ms));
-            DeliveryError error = notSent.error();
-            entry.with("error_code", error.code()).with("error_message", error.message())
-                    .with("retryable", error.retryable());
-            if (error.subcode() != null) {
-                entry.with("error_subcode", error.subcode().longValue());
-            }
-        }
-        entry.write();
     }
 }

@@ -10,7 +10,6 @@ import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -52,9 +51,9 @@ final class Preparation {
     private final GraphMessageMapper mapper;
 
     Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphMessageMapper mapper) {
-        this.secrets = Objects.requireNonNull(secrets, "secrets");
-        this.recipients = Objects.requireNonNull(recipients, "recipients");
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.secrets = secrets;
+        this.recipients = recipients;
+        this.mapper = mapper;
     }
 
     /** @throws DependencyUnavailableException when a secret or the binding cannot be read */

@@ -15,7 +15,6 @@ import ai.joinchat.push.store.QuickReplyOffers;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -48,12 +47,12 @@ final class SentRecorder {
 
     SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQueue sentCopies, Clock clock,
                  JsonLogger logger, Metrics metrics) {
-        this.records = Objects.requireNonNull(records, "records");
-        this.offers = Objects.requireNonNull(offers, "offers");
-        this.sentCopies = Objects.requireNonNull(sentCopies, "sentCopies");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.logger = Objects.requireNonNull(logger, "logger");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.records = records;
+        this.offers = offers;
+        this.sentCopies = sentCopies;
+        this.clock = clock;
+        this.logger = logger;
+        this.metrics = metrics;
     }
 
     /** Facebook took the message just now: {@code SENT}, or how it was left to be recorded later. */

@@ -12,7 +12,6 @@ import ai.joinchat.push.worker.pacing.PagePacing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -46,12 +45,12 @@ final class SlotWait {
 
     SlotWait(PagePacing pacing, MessageRecords records, DeliveryPolicy policy, Clock clock, JsonLogger logger,
              Metrics metrics) {
-        this.pacing = Objects.requireNonNull(pacing, "pacing");
-        this.records = Objects.requireNonNull(records, "records");
-        this.policy = Objects.requireNonNull(policy, "policy");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.logger = Objects.requireNonNull(logger, "logger");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.pacing = pacing;
+        this.records = records;
+        this.policy = policy;
+        this.clock = clock;
+        this.logger = logger;
+        this.metrics = metrics;
     }
 
     /** Empty when the message may be sent now (after an inline wait); else it goes back until its slot. */
