@@ -47,7 +47,7 @@ public sealed interface Disposition {
     record DeadLetter() implements Disposition {
     }
 
-    /** The last receive ended without a delivery: recorded {@code failed} (retryable, for {@code why}), then dead-lettered. */
+    /** The last receive ended without a delivery: recorded {@code failed} (retryable), then dead-lettered. */
     record GiveUp(DeliveryOutcome why) implements Disposition {
         public GiveUp {
             Objects.requireNonNull(why, "why");
@@ -59,7 +59,7 @@ public sealed interface Disposition {
         return this instanceof Retry || this instanceof RetryIn || this instanceof Requeue;
     }
 
-    /** Not attempted (nothing asked of Facebook): again after the queue's timeout; on the last receive, a fresh copy. */
+    /** Not attempted (nothing asked of Facebook): back after the queue's timeout; on the last receive, a fresh copy. */
     static Disposition unattempted(QueuedMessage message, boolean lastReceive, DeliveryOutcome why) {
         return lastReceive ? new Requeue(message, Duration.ZERO, new GiveUp(why)) : new Retry();
     }

@@ -85,13 +85,6 @@ public final class MessageDelivery {
                            Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers,
                            OutboundQueue sentCopies, PagePacing pacing) {
         this.records = Objects.requireNonNull(records, "records");
-        Objects.requireNonNull(secrets, "secrets");
-        Objects.requireNonNull(recipients, "recipients");
-        Objects.requireNonNull(mapper, "mapper");
-        Objects.requireNonNull(graph, "graph");
-        Objects.requireNonNull(offers, "offers");
-        Objects.requireNonNull(sentCopies, "sentCopies");
-        Objects.requireNonNull(pacing, "pacing");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.logger = Objects.requireNonNull(logger, "logger");

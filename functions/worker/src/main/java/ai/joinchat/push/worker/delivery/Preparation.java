@@ -16,7 +16,7 @@ import java.util.Optional;
  * Everything a delivery reads before it claims the record: the page's token, the app secret, the
  * recipient's PSID and the Send API body. Only reads, so a failure here changes nothing.
  */
-final class Preparation {
+record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphMessageMapper mapper) {
 
     static final String PAGE_NOT_CONFIGURED = "page_not_configured";
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
@@ -44,16 +44,6 @@ final class Preparation {
 
     /** The page's secret could not be looked up yet (the per-container lookup limit): never "not configured". */
     record Deferred() implements Prepared {
-    }
-
-    private final SecretsProvider secrets;
-    private final RecipientResolver recipients;
-    private final GraphMessageMapper mapper;
-
-    Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphMessageMapper mapper) {
-        this.secrets = secrets;
-        this.recipients = recipients;
-        this.mapper = mapper;
     }
 
     /** @throws DependencyUnavailableException when a secret or the binding cannot be read */

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <p>When Graph says the credentials are invalid, the cached page token or app secret may be older
  * than a rotation: they are fetched again, and the call made once more if either changed.
  */
-final class SendAttempt {
+record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecords records, SentRecorder sentRecorder,
+                   PagePacing pacing, DeliveryPolicy policy, Clock clock, JsonLogger logger, Metrics metrics) {
 
     static final String RATE_LIMITED = "rate_limited";
     /** Kept from the deadline for the write that settles the record after the Graph call. */
@@ -55,29 +56,6 @@ final class SendAttempt {
     record Call(GraphSendOutcome outcome, Instant startedAt, long latencyMs) {
     }
 
-    private final GraphSendClient graph;
-    private final Preparation preparation;
-    private final MessageRecords records;
-    private final SentRecorder sentRecorder;
-    private final PagePacing pacing;
-    private final DeliveryPolicy policy;
-    private final Clock clock;
-    private final JsonLogger logger;
-    private final Metrics metrics;
-
-    SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecords records, SentRecorder sentRecorder,
-                PagePacing pacing, DeliveryPolicy policy, Clock clock, JsonLogger logger, Metrics metrics) {
-        this.graph = graph;
-        this.preparation = preparation;
-        this.records = records;
-        this.sentRecorder = sentRecorder;
-        this.pacing = pacing;
-        this.policy = policy;
-        this.clock = clock;
-        this.logger = logger;
-        this.metrics = metrics;
-    }
-
     /** Sends a prepared message and settles its record. */
     MessageDelivery.Result attempt(Receive receive, Ready ready, Deadline deadline) {
         Call call;
@@ -90,7 +68,7 @@ final class SendAttempt {
         return settle(receive, ready, call, deadline);
     }
 
-    /** @throws IllegalArgumentException for arguments the client refuses before calling (a page id that is not digits) */
+    /** @throws IllegalArgumentException for arguments the client refuses before calling (a page id not all digits) */
     private Call send(QueuedMessage message, Ready ready, Deadline deadline) {
         long started = System.nanoTime();
         Instant startedAt = clock.instant();

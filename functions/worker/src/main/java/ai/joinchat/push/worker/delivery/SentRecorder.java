@@ -26,7 +26,8 @@ import java.util.Set;
  * copy too is the message acknowledged unrecorded, for the page's echo to settle (sending it twice
  * would be worse).
  */
-final class SentRecorder {
+record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQueue sentCopies, Clock clock,
+                    JsonLogger logger, Metrics metrics) {
 
     /** Tries of the {@code sent} write before its copy is queued instead, and the pause before the second. */
     static final int MARK_SENT_TRIES = 3;
@@ -37,23 +38,6 @@ final class SentRecorder {
     static final int SENT_COPY_DELAY_SECONDS = 2;
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
     private static final EmailNormalizer EMAILS = new EmailNormalizer();
-
-    private final MessageRecords records;
-    private final QuickReplyOffers offers;
-    private final OutboundQueue sentCopies;
-    private final Clock clock;
-    private final JsonLogger logger;
-    private final Metrics metrics;
-
-    SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQueue sentCopies, Clock clock,
-                 JsonLogger logger, Metrics metrics) {
-        this.records = records;
-        this.offers = offers;
-        this.sentCopies = sentCopies;
-        this.clock = clock;
-        this.logger = logger;
-        this.metrics = metrics;
-    }
 
     /** Facebook took the message just now: {@code SENT}, or how it was left to be recorded later. */
     DeliveryOutcome afterSend(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
@@ -93,7 +77,7 @@ final class SentRecorder {
                         sent.at(), clock.instant(), deadline);
                 return;
             } catch (DependencyUnavailableException e) {
-                Duration pause = MARK_SENT_PAUSE.multipliedBy(attempt);
+                Duration pause = SdkFailures.backoff(MARK_SENT_PAUSE, attempt);
                 if (attempt >= MARK_SENT_TRIES || deadline.remaining().compareTo(pause) <= 0) {
                     throw e;
                 }

@@ -27,7 +27,8 @@ import java.util.Optional;
  * (it drops a rejected message, waits for an unwritten record). A copy that carries
  * {@code throttled_since} was committed before it was put back, so it costs no write.
  */
-final class SlotWait {
+record SlotWait(PagePacing pacing, MessageRecords records, DeliveryPolicy policy, Clock clock, JsonLogger logger,
+               Metrics metrics) {
 
     /** A paced message whose slot is at most this far off waits for it inline instead of going back to the queue. */
     static final Duration INLINE_PACE_WAIT = Duration.ofMillis(250);
@@ -35,23 +36,6 @@ final class SlotWait {
     static final Duration COPY_INLINE_PACE_WAIT = Duration.ofSeconds(1);
     /** What an inline wait must leave of the invocation's deadline for the send itself. */
     static final Duration SEND_RESERVE = Duration.ofSeconds(3);
-
-    private final PagePacing pacing;
-    private final MessageRecords records;
-    private final DeliveryPolicy policy;
-    private final Clock clock;
-    private final JsonLogger logger;
-    private final Metrics metrics;
-
-    SlotWait(PagePacing pacing, MessageRecords records, DeliveryPolicy policy, Clock clock, JsonLogger logger,
-             Metrics metrics) {
-        this.pacing = pacing;
-        this.records = records;
-        this.policy = policy;
-        this.clock = clock;
-        this.logger = logger;
-        this.metrics = metrics;
-    }
 
     /** Empty when the message may be sent now (after an inline wait); else it goes back until its slot. */
     Optional<MessageDelivery.Result> awaitSlot(Receive receive, Deadline deadline) {

@@ -50,8 +50,8 @@ public final class DynamoPaceStore implements PagePacing.Store {
             if (ahead.isPresent()) {
                 return Optional.of(PagePacing.ofMicros(Long.parseLong(ahead.get().get("next_us").n())));
             }
-            if (update(deadline, pageId, "SET next_us = :now_us + interval_us", "paced_until > :now AND next_us < :now_us",
-                    values, ReturnValue.NONE).isPresent()) {
+            if (update(deadline, pageId, "SET next_us = :now_us + interval_us",
+                    "paced_until > :now AND next_us < :now_us", values, ReturnValue.NONE).isPresent()) {
                 return Optional.of(now);
             }
             Map<String, AttributeValue> item = read(deadline, pageId);
@@ -90,7 +90,8 @@ public final class DynamoPaceStore implements PagePacing.Store {
         values.put(":second_ago", n(now.toEpochMilli() - 1000));
         values.put(":old_interval", n(interval));
         values.put(":slower", n(slower));
-        if (update(deadline, pageId, "SET interval_us = :slower, halved_at = :now, paced_until = :until, expires_at = :expires",
+        if (update(deadline, pageId,
+                "SET interval_us = :slower, halved_at = :now, paced_until = :until, expires_at = :expires",
                 "paced_until > :now AND halved_at <= :second_ago AND interval_us = :old_interval", values,
                 ReturnValue.NONE).isPresent()) {
             interval = slower;
@@ -119,8 +120,9 @@ public final class DynamoPaceStore implements PagePacing.Store {
     }
 
     /** The updated attributes asked for (an empty map for none), or empty when the condition failed. */
-    private Optional<Map<String, AttributeValue>> update(Deadline deadline, String pageId, String update, String condition,
-                                                         Map<String, AttributeValue> values, ReturnValue returns) {
+    private Optional<Map<String, AttributeValue>> update(Deadline deadline, String pageId, String update,
+                                                         String condition, Map<String, AttributeValue> values,
+                                                         ReturnValue returns) {
         return SdkFailures.call("DynamoDB", () -> {
             try {
                 var response = dynamo.updateItem(r -> r.tableName(table).key(key(pageId)).updateExpression(update)
