@@ -1,6 +1,9 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.queue.QueuedMessage;
+
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -22,10 +25,6 @@ public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration 
     /** The template's MaxThrottleHours default. */
     public static final Duration DEFAULT_MAX_THROTTLE = Duration.ofHours(24);
 
-    public DeliveryPolicy(int maxReceiveCount, Duration claimLease) {
-        this(maxReceiveCount, claimLease, DEFAULT_MAX_THROTTLE);
-    }
-
     public DeliveryPolicy {
         if (maxReceiveCount < 1) {
             throw new IllegalArgumentException("maxReceiveCount must be at least 1");
@@ -38,5 +37,15 @@ public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration 
         if (maxThrottle.isNegative()) {
             throw new IllegalArgumentException("maxThrottle must not be negative");
         }
+    }
+
+    /** True on the last receive the queue allows (SQS dead-letters the message if it is handed back). */
+    public boolean lastReceive(int receiveCount) {
+        return receiveCount >= maxReceiveCount;
+    }
+
+    /** True when the message was first held for throttling {@code maxThrottle} ago or more. */
+    public boolean throttledTooLong(QueuedMessage message, Instant now) {
+        return message.throttledSince() != null && !now.isBefore(message.throttledSince().plus(maxThrottle));
     }
 }

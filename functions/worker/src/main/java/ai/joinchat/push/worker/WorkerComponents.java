@@ -5,8 +5,17 @@ import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
+import ai.joinchat.push.worker.batch.InvocationBudget;
+import ai.joinchat.push.worker.batch.Redelivery;
+import ai.joinchat.push.worker.batch.SqsBatchProcessor;
+import ai.joinchat.push.worker.batch.SqsEventCodec;
+import ai.joinchat.push.worker.batch.SqsRedelivery;
+import ai.joinchat.push.worker.delivery.MessageDelivery;
+import ai.joinchat.push.worker.delivery.RecipientResolver;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
+import ai.joinchat.push.worker.pacing.DynamoPaceStore;
+import ai.joinchat.push.worker.pacing.PagePacing;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.SqsOutboundQueue;
@@ -24,6 +33,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -118,7 +128,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
         SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery,
                 DaemonThreads.fixedPool("delivery", DELIVERY_THREADS), policy.maxReceiveCount(),
-                settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN), logger);
+                Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
         SqsEventCodec codec = new SqsEventCodec();
         return new WorkerComponents(codec, processor, new InvocationBudget(graphTimeout.plusSeconds(3)), logger,
                 new WorkerPriming(codec, mapper));

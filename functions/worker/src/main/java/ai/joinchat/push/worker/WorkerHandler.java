@@ -1,6 +1,11 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.worker.batch.InvocationBudget;
+import ai.joinchat.push.worker.batch.SqsBatchProcessor;
+import ai.joinchat.push.worker.batch.SqsEventCodec;
+import ai.joinchat.push.worker.batch.SqsRecord;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -50,11 +55,12 @@ public final class WorkerHandler implements RequestStreamHandler {
             logger.error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
             throw e;
         }
-        if (context == null) {
-            codec.writeResponse(processor.process(records, null), output);
-            return;
-        }
-        Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
-        codec.writeResponse(processor.process(records, budget.timeBudget(remaining), budget.deadline(remaining)), output);
+        List<String> failures = context == null ? processor.process(records, Deadline.none(), Deadline.none())
+                : processor.process(records, budget.startBy(remaining(context)), budget.deadline(remaining(context)));
+        codec.writeResponse(failures, output);
+    }
+
+    private static Duration remaining(Context context) {
+        return Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
     }
 }

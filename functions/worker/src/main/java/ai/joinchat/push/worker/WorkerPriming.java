@@ -1,6 +1,9 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.worker.batch.SqsBatchProcessor;
+import ai.joinchat.push.worker.batch.SqsEventCodec;
+import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphError;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.json.Json;
@@ -50,8 +53,7 @@ public final class WorkerPriming implements Resource {
                     mapper.toSendApiMessage(message.message(), message.messageId())));
             SqsBatchProcessor.groupKey(message);
             AppSecretProof.compute("prime-token", "prime-secret");
-            MessageDelivery.toDeliveryError(GraphError.fromResponse(400,
-                    "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}"), false);
+            GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
             Json.writeBytes(codec.response(List.of("prime")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,17 +1,20 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.worker.pacing.PagePacing;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static ai.joinchat.push.worker.PagePacing.DEFAULT_RATE;
-import static ai.joinchat.push.worker.PagePacing.intervalMicros;
-import static ai.joinchat.push.worker.PagePacing.micros;
-import static ai.joinchat.push.worker.PagePacing.ofMicros;
-import static ai.joinchat.push.worker.PagePacing.slower;
+import static ai.joinchat.push.worker.pacing.PagePacing.DEFAULT_RATE;
+import static ai.joinchat.push.worker.pacing.PagePacing.intervalMicros;
+import static ai.joinchat.push.worker.pacing.PagePacing.micros;
+import static ai.joinchat.push.worker.pacing.PagePacing.ofMicros;
+import static ai.joinchat.push.worker.pacing.PagePacing.slower;
 
-/** {@link PagePacing.Store} as {@link DynamoPaceStore} does it, on one lock in this process (tests). */
+/** {@link PagePacing.Store} as {@code DynamoPaceStore} does it, on one lock in this process (tests). */
 final class InProcessPaceStore implements PagePacing.Store {
     private record Pace(long intervalMicros, long nextMicros, Instant pacedUntil, Instant halvedAt) {
     }
@@ -19,7 +22,7 @@ final class InProcessPaceStore implements PagePacing.Store {
     private final Map<String, Pace> paces = new ConcurrentHashMap<>();
 
     @Override
-    public synchronized Optional<Instant> reserve(String pageId, Instant now) {
+    public synchronized Optional<Instant> reserve(String pageId, Instant now, Deadline deadline) {
         Pace pace = paces.get(pageId);
         if (pace == null || !now.isBefore(pace.pacedUntil())) {
             return Optional.empty();
@@ -32,7 +35,7 @@ final class InProcessPaceStore implements PagePacing.Store {
 
     @Override
     public synchronized double throttled(String pageId, double ratePerSecond, Instant notBefore,
-                                         Instant pacedUntil, Instant now) {
+                                         Instant pacedUntil, Instant now, Deadline deadline) {
         Pace pace = paces.get(pageId);
         long interval;
         long next;

@@ -1,6 +1,10 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.worker.delivery.DeliveryOutcome;
+import ai.joinchat.push.worker.delivery.Disposition;
+import ai.joinchat.push.worker.delivery.MessageDelivery;
 import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.message.MessageJson;
@@ -46,6 +50,7 @@ class MessageDeliveryTest {
     @RegisterExtension
     static final WireMockExtension graph = WireMockExtension.newInstance().options(options().dynamicPort()).build();
     private WorkerFixture fixture;
+    private MessageDelivery.Result lastResult;
 
     @BeforeEach
     void setUp() {
@@ -55,6 +60,18 @@ class MessageDeliveryTest {
     @AfterEach
     void tearDown() {
         fixture.close();
+    }
+
+    /** Delivers without a deadline; the result stays in {@link #lastResult}. */
+    private DeliveryOutcome deliver(QueuedMessage message, int receiveCount) {
+        lastResult = fixture.delivery.deliver(message, receiveCount, Deadline.none());
+        return lastResult.outcome();
+    }
+
+    /** True when the last delivery is reported in {@code batchItemFailures}. */
+    private boolean handedBack() {
+        return !(lastResult.disposition() instanceof Disposition.Ack
+                || lastResult.disposition() instanceof Disposition.Requeue);
     }
 
     private static void graphAnswers(String psid, String mid) {
@@ -84,7 +101,7 @@ class MessageDeliveryTest {
         graphAnswers("24681357", "m_abc");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-1", "id", "24681357", "Hello from JoinChat"));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .withHeader("Authorization", equalTo("Bearer " + WorkerFixture.PAGE_TOKEN))
@@ -123,7 +140,7 @@ class MessageDeliveryTest {
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10)));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
         assertEquals(Set.of(new QuickReplyOffers.Offer(WorkerFixture.PAGE_ID, "24681357", QuickReplyOffers.Kind.PHONE)),
                 fixture.offers.recorded);
@@ -142,7 +159,7 @@ class MessageDeliveryTest {
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10)));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
         assertEquals(Set.of(new QuickReplyOffers.Offer(WorkerFixture.PAGE_ID, "24681357", QuickReplyOffers.Kind.PHONE)),
                 fixture.offers.recorded);
@@ -158,7 +175,7 @@ class MessageDeliveryTest {
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-slow-reply", "id", "24681357", "Hello"));
         Instant before = Instant.now();
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
         Instant started = fixture.records.sendStarts.get("msg-slow-reply");
         assertTrue(!started.isBefore(before) && started.isBefore(before.plusMillis(500)),
@@ -170,7 +187,7 @@ class MessageDeliveryTest {
     @Test
     void aMessageWithoutContactQuickRepliesRecordsNoOfferAndAFailedOfferNeverFailsTheDelivery() {
         graphAnswers("24681357", "m_plain");
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(
+        assertEquals(DeliveryOutcome.SENT, deliver(
                 fixture.accepted(WorkerFixture.text("msg-plain", "id", "24681357", "Hello")), 1));
         assertTrue(fixture.offers.recorded.isEmpty());
 
@@ -180,7 +197,7 @@ class MessageDeliveryTest {
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-lost", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
                 Instant.now().plusSeconds(10)));
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
         assertEquals(MessageStatus.SENT, record(message).status());
         assertTrue(fixture.logs().contains("quick_reply_offer_not_recorded"));
     }
@@ -193,7 +210,7 @@ class MessageDeliveryTest {
                 plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt(),
                 plain.decideBy()));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(tagged, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(tagged, 1));
 
         graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).withRequestBody(equalToJson("""
                 {"recipient":{"id":"24681357"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT",
@@ -207,7 +224,7 @@ class MessageDeliveryTest {
         fixture.bindings.bind(WorkerFixture.PAGE_ID, type + ":" + value, "999000111", 1L, "test", ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-" + type, type, value, "Hi"));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
         graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"999000111\"}}", true, true)));
@@ -220,7 +237,7 @@ class MessageDeliveryTest {
         fixture.bindings.bind("5555555555", "uuid:user-42", "999000111", 1L, "test", ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-other", "uuid", "user-42", "Hi"));
 
-        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
         assertEquals("recipient_not_found", record(message).error().code());
     }
 
@@ -230,7 +247,7 @@ class MessageDeliveryTest {
         graphAnswers("1", "m_never");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-unbound-" + type, type, value, "Hi"));
 
-        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
 
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
         MessageRecord record = record(message);
@@ -246,7 +263,7 @@ class MessageDeliveryTest {
         graphAnswers("777888999", "m_phone");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-phone", "phone", "+84912345678", "Hi"));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
         graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).withRequestBody(equalToJson(
                 "{\"recipient\":{\"phone_number\":\"+84912345678\"}}", true, true)));
@@ -259,7 +276,7 @@ class MessageDeliveryTest {
         fixture = new WorkerFixture(graph.baseUrl(), true, 5, Duration.ofSeconds(2));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-email", "email", "a@b.com", "Hi"));
 
-        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
         assertEquals("recipient_not_found", record(message).error().code());
     }
 
@@ -271,7 +288,7 @@ class MessageDeliveryTest {
         fixture.bindings.bind(WorkerFixture.PAGE_ID, "phone:+84912345678", "424242", 1L, "test", ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-bp", "phone", "+84912345678", "Hi"));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
         graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"424242\"}}", true, true)));
     }
@@ -284,7 +301,7 @@ class MessageDeliveryTest {
         graphAnswers("24681357", "m_noproof");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-np", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
         graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .withQueryParam("appsecret_proof", absent()));
     }
@@ -295,7 +312,7 @@ class MessageDeliveryTest {
         graphAnswers("24681357", "m_noproof2");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-np2", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
         graph.verify(postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .withQueryParam("appsecret_proof", absent()));
     }
@@ -310,7 +327,7 @@ class MessageDeliveryTest {
         }
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-nopage", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
         assertEquals("page_not_configured", record(message).error().code());
         assertEquals(MessageStatus.FAILED, record(message).status());
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
@@ -325,10 +342,10 @@ class MessageDeliveryTest {
         graphFails(status, graphError(code, subcode));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-perm", "id", "24681357", "Hi"));
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        DeliveryOutcome outcome = deliver(message, 1);
 
         assertEquals(DeliveryOutcome.FAILED, outcome);
-        assertFalse(outcome.batchItemFailure());
+        assertFalse(handedBack());
         DeliveryError error = record(message).error();
         assertEquals(MessageStatus.FAILED, record(message).status());
         assertEquals(Integer.toString(code), error.code());
@@ -344,10 +361,10 @@ class MessageDeliveryTest {
         graphFails(status, graphError(code, subcode));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-trans", "id", "24681357", "Hi"));
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        DeliveryOutcome outcome = deliver(message, 1);
 
         assertEquals(DeliveryOutcome.RETRY, outcome);
-        assertTrue(outcome.batchItemFailure());
+        assertTrue(handedBack());
         MessageRecord record = record(message);
         assertEquals(MessageStatus.QUEUED, record.status());
         assertEquals(Integer.toString(code), record.error().code());
@@ -361,7 +378,7 @@ class MessageDeliveryTest {
                 .willReturn(aResponse().withStatus(503).withBody("Service Unavailable")));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-503", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 2));
+        assertEquals(DeliveryOutcome.RETRY, deliver(message, 2));
         assertEquals("http_503", record(message).error().code());
     }
 
@@ -373,9 +390,9 @@ class MessageDeliveryTest {
                 .willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_late\"}").withFixedDelay(1500)));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-timeout", "id", "24681357", "Hi"));
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        DeliveryOutcome outcome = deliver(message, 1);
         assertEquals(DeliveryOutcome.UNKNOWN_OUTCOME, outcome);
-        assertTrue(outcome.batchItemFailure(), "SQS brings it back; the echo, if any, settles it first");
+        assertTrue(handedBack(), "SQS brings it back; the echo, if any, settles it first");
         assertEquals("timeout", record(message).error().code());
         assertEquals(MessageStatus.SENDING, record(message).status(), "never back to queued: Facebook may have it");
     }
@@ -390,7 +407,7 @@ class MessageDeliveryTest {
         fixture = new WorkerFixture("http://127.0.0.1:" + closedPort, false, 5, Duration.ofSeconds(2));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-refused", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.RETRY, deliver(message, 1));
         assertEquals("network_error", record(message).error().code());
     }
 
@@ -400,12 +417,12 @@ class MessageDeliveryTest {
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-reset", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.UNKNOWN_OUTCOME, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.UNKNOWN_OUTCOME, deliver(message, 1));
         assertEquals("network_error", record(message).error().code());
         assertEquals(MessageStatus.SENDING, record(message).status());
 
         graphAnswers("24681357", "m_second");
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 2),
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 2),
                 "no echo came: the next attempt sends it again");
         assertTrue(fixture.metrics().contains("\"MessagesResentUnconfirmed\":1"));
     }
@@ -415,10 +432,10 @@ class MessageDeliveryTest {
         graphFails(500, graphError(2, null));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-last", "id", "24681357", "Hi"));
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 5);
+        DeliveryOutcome outcome = deliver(message, 5);
 
         assertEquals(DeliveryOutcome.FAILED_LAST_ATTEMPT, outcome);
-        assertTrue(outcome.batchItemFailure(), "still reported so SQS moves it to the DLQ");
+        assertTrue(handedBack(), "still reported so SQS moves it to the DLQ");
         MessageRecord record = record(message);
         assertEquals(MessageStatus.FAILED, record.status());
         assertEquals("2", record.error().code());
@@ -430,7 +447,7 @@ class MessageDeliveryTest {
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).willReturn(okJson("{}")));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-empty", "id", "24681357", "Hi"));
 
-        assertEquals(DeliveryOutcome.RETRY, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.RETRY, deliver(message, 1));
         assertEquals("invalid_response", record(message).error().code());
     }
 
@@ -440,12 +457,12 @@ class MessageDeliveryTest {
     void alreadySentMessageIsAcknowledgedWithoutSending() {
         graphAnswers("24681357", "m_once");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-dup", "id", "24681357", "Hi"));
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
-        DeliveryOutcome again = fixture.delivery.deliver(message, 2);
+        DeliveryOutcome again = deliver(message, 2);
 
         assertEquals(DeliveryOutcome.DUPLICATE_SKIPPED, again);
-        assertFalse(again.batchItemFailure());
+        assertFalse(handedBack());
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
         assertEquals("m_once", record(message).facebookMessageId());
         assertTrue(fixture.logLines().stream()
@@ -456,9 +473,9 @@ class MessageDeliveryTest {
     void alreadyFailedMessageIsAcknowledgedWithoutSending() {
         graphFails(400, graphError(100, null));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-dupf", "id", "24681357", "Hi"));
-        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
 
-        assertEquals(DeliveryOutcome.DUPLICATE_SKIPPED, fixture.delivery.deliver(message, 2));
+        assertEquals(DeliveryOutcome.DUPLICATE_SKIPPED, deliver(message, 2));
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
 
@@ -466,12 +483,12 @@ class MessageDeliveryTest {
     void messageAnotherInvocationIsSendingIsRetriedLater() {
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-busy", "id", "24681357", "Hi"));
         fixture.records.claim(message.messageId(), java.time.Instant.now(), Duration.ofSeconds(60), null,
-                ai.joinchat.push.Deadline.none());
+                Deadline.none());
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        DeliveryOutcome outcome = deliver(message, 1);
 
         assertEquals(DeliveryOutcome.IN_FLIGHT, outcome);
-        assertTrue(outcome.batchItemFailure());
+        assertTrue(handedBack());
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
 
@@ -483,7 +500,7 @@ class MessageDeliveryTest {
                 young.message(), "UPDATE", null, java.util.List.of(), java.time.Instant.now().minusSeconds(30),
                 java.time.Instant.now().minusSeconds(5));
 
-        assertEquals(DeliveryOutcome.DROPPED, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.DROPPED, deliver(message, 1));
         assertTrue(fixture.records.find(message.messageId()).isEmpty(), "no record is ever recreated");
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
@@ -492,10 +509,10 @@ class MessageDeliveryTest {
     void messageWithoutARecordYetIsUndecidedAndComesBackWithinASecond() {
         QueuedMessage message = WorkerFixture.text("msg-early", "id", "24681357", "Hi");
 
-        MessageDelivery.Result result = fixture.delivery.deliver(message, 1, ai.joinchat.push.Deadline.none());
+        MessageDelivery.Result result = fixture.delivery.deliver(message, 1, Deadline.none());
 
         assertEquals(DeliveryOutcome.UNDECIDED, result.outcome());
-        assertTrue(result.retryIn().toMillis() <= 1000, result.toString());
+        assertTrue(((Disposition.RetryIn) result.disposition()).delay().toMillis() <= 1000, result.toString());
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
 
@@ -505,7 +522,7 @@ class MessageDeliveryTest {
                 .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
                         .withHeader("Retry-After", Integer.toString(retryAfterSeconds)).withBody(graphError(613, null))));
         QueuedMessage first = fixture.accepted(WorkerFixture.text("msg-throttled", "id", "24681357", "Hi"));
-        assertEquals(DeliveryOutcome.THROTTLED, fixture.delivery.deliver(first, 1));
+        assertEquals(DeliveryOutcome.THROTTLED, deliver(first, 1));
     }
 
     @Test
@@ -514,12 +531,13 @@ class MessageDeliveryTest {
         QueuedMessage keyless = WorkerFixture.text("msg-keyless", "id", "13572468", "Hi");
         fixture.records.createPending(MessageRecord.pending(keyless.messageId(), keyless.pageId(),
                 keyless.recipient(), "text", keyless.warnings(), java.time.Instant.now(), keyless.decideBy()),
-                ai.joinchat.push.Deadline.none());
+                Deadline.none());
 
-        MessageDelivery.Result result = fixture.delivery.deliver(keyless, 1, ai.joinchat.push.Deadline.none());
+        MessageDelivery.Result result = fixture.delivery.deliver(keyless, 1, Deadline.none());
 
         assertEquals(DeliveryOutcome.THROTTLED, result.outcome());
-        assertTrue(result.requeueAs() != null && result.requeueAs().throttledSince() != null, result.toString());
+        assertTrue(result.disposition() instanceof Disposition.Requeue requeue && requeue.copy().throttledSince() != null,
+                result.toString());
         assertEquals(MessageStatus.QUEUED, record(keyless).status(), "committed: the worker holds SQS's copy");
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
@@ -530,14 +548,14 @@ class MessageDeliveryTest {
         QueuedMessage rejected = WorkerFixture.text("msg-rejected", "id", "13572468", "Hi");
         fixture.records.createPending(MessageRecord.pending(rejected.messageId(), rejected.pageId(),
                 rejected.recipient(), "text", rejected.warnings(), java.time.Instant.now(), rejected.decideBy()),
-                ai.joinchat.push.Deadline.none());
+                Deadline.none());
         fixture.records.reject(rejected.messageId(), rejected.pageId(), java.time.Instant.now(),
-                ai.joinchat.push.Deadline.none());
+                Deadline.none());
 
-        MessageDelivery.Result result = fixture.delivery.deliver(rejected, 1, ai.joinchat.push.Deadline.none());
+        MessageDelivery.Result result = fixture.delivery.deliver(rejected, 1, Deadline.none());
 
         assertEquals(DeliveryOutcome.DROPPED, result.outcome());
-        assertNull(result.requeueAs());
+        assertFalse(result.disposition() instanceof Disposition.Requeue);
         assertEquals(MessageStatus.REJECTED, record(rejected).status());
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
@@ -549,10 +567,10 @@ class MessageDeliveryTest {
         fixture.secrets.down = true;
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-smdown", "id", "24681357", "Hi"));
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        DeliveryOutcome outcome = deliver(message, 1);
 
         assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, outcome);
-        assertTrue(outcome.batchItemFailure());
+        assertTrue(handedBack());
         assertEquals(MessageStatus.QUEUED, record(message).status());
         assertEquals(0, record(message).attempts());
         assertTrue(fixture.metrics().contains("\"DependencyFailures\":1"));
@@ -563,11 +581,11 @@ class MessageDeliveryTest {
         fixture.secrets.deferring = true;
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-deferred", "id", "24681357", "Hi"));
 
-        MessageDelivery.Result result = fixture.delivery.deliver(message, 1, ai.joinchat.push.Deadline.none());
+        MessageDelivery.Result result = fixture.delivery.deliver(message, 1, Deadline.none());
 
         assertEquals(DeliveryOutcome.DEFERRED, result.outcome());
-        assertTrue(result.outcome().batchItemFailure() && result.outcome().unattempted());
-        assertEquals(MessageDelivery.SECRET_LOOKUP_RETRY, result.retryIn());
+        assertEquals(new Disposition.RetryIn(MessageDelivery.SECRET_LOOKUP_RETRY), result.disposition(),
+                "handed back unattempted, to come back soon");
         assertEquals(MessageStatus.QUEUED, record(message).status());
         assertEquals(0, record(message).attempts());
         assertNull(record(message).error());
@@ -576,18 +594,18 @@ class MessageDeliveryTest {
 
         fixture.secrets.deferring = false;
         graphAnswers("24681357", "m_after_deferral");
-        assertEquals(DeliveryOutcome.SENT, fixture.delivery.deliver(message, 2));
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 2));
     }
 
     @Test
     void dynamoDbDownChangesNothingAndRetries() {
         fixture.bindings.failure = new DependencyUnavailableException("DynamoDB", new RuntimeException("down"));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-ddbdown", "uuid", "u1", "Hi"));
-        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, deliver(message, 1));
 
         fixture.bindings.failure = null;
         fixture.records.failing.add("claim");
-        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, fixture.delivery.deliver(message, 1));
+        assertEquals(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, deliver(message, 1));
         assertEquals(MessageStatus.QUEUED, record(message).status());
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
@@ -598,10 +616,10 @@ class MessageDeliveryTest {
         fixture.records.failing.add("markSent");
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-unrec", "id", "24681357", "Hi"));
 
-        DeliveryOutcome outcome = fixture.delivery.deliver(message, 1);
+        DeliveryOutcome outcome = deliver(message, 1);
 
         assertEquals(DeliveryOutcome.SENT_NOT_RECORDED, outcome);
-        assertFalse(outcome.batchItemFailure());
+        assertFalse(handedBack());
         assertTrue(fixture.logLines().stream().anyMatch(l -> "mark_sent_failed".equals(l.path("event").asText())));
     }
 
@@ -611,7 +629,7 @@ class MessageDeliveryTest {
         QueuedMessage bad = fixture.accepted(QueuedMessage.fromJson(
                 base.toJson().replace("\"template_type\":\"text\"", "\"template_type\":\"carousel\"")));
 
-        assertEquals(DeliveryOutcome.FAILED, fixture.delivery.deliver(bad, 1));
+        assertEquals(DeliveryOutcome.FAILED, deliver(bad, 1));
         assertEquals("invalid_message", record(bad).error().code());
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }

@@ -1,5 +1,7 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.worker.pacing.PagePacing;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,14 +22,14 @@ class PagePacingTest {
     @Test
     void aContainerThatGetsACopyPutBackForItsSlotPacesThePageToo() {
         Instant now = Instant.parse("2026-12-07T10:00:00Z");
-        PagePacing.Throttle throttle = throttledHere.throttled(PAGE, Duration.ofSeconds(2), now);
+        PagePacing.Throttle throttle = throttledHere.throttled(PAGE, Duration.ofSeconds(2), now, Deadline.none());
         assertTrue(throttle.slot().isAfter(now.plusSeconds(2).minusMillis(1)));
 
         assertFalse(otherContainer.paced(PAGE, now), "not before its own throttle, or a copy");
-        assertEquals(now, otherContainer.slot(PAGE, now), "so it would send at once, into the limit");
+        assertEquals(now, otherContainer.slot(PAGE, now, Deadline.none()), "so it would send at once, into the limit");
 
         otherContainer.pacedElsewhere(PAGE, now);
-        Instant slot = otherContainer.slot(PAGE, now);
+        Instant slot = otherContainer.slot(PAGE, now, Deadline.none());
         assertTrue(slot.isAfter(throttle.slot()), "a slot after the throttled message's: " + slot);
     }
 
@@ -35,15 +37,15 @@ class PagePacingTest {
     void aCopyOfAPageWhosePaceHasEndedCostsOneReservationAndThenNothing() {
         Instant now = Instant.parse("2026-12-07T10:00:00Z");
         otherContainer.pacedElsewhere(PAGE, now);
-        assertEquals(now, otherContainer.slot(PAGE, now), "the shared pace says the page is not paced");
+        assertEquals(now, otherContainer.slot(PAGE, now, Deadline.none()), "the shared pace says the page is not paced");
         assertFalse(otherContainer.paced(PAGE, now), "and this container stops asking");
     }
 
     @Test
     void anotherPageIsNeverPaced() {
         Instant now = Instant.parse("2026-12-07T10:00:00Z");
-        throttledHere.throttled(PAGE, Duration.ofSeconds(5), now);
+        throttledHere.throttled(PAGE, Duration.ofSeconds(5), now, Deadline.none());
         assertFalse(throttledHere.paced("999", now));
-        assertEquals(now, throttledHere.slot("999", now));
+        assertEquals(now, throttledHere.slot("999", now, Deadline.none()));
     }
 }

@@ -1,6 +1,9 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.worker.batch.SqsBatchProcessor;
+import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.store.MessageStatus;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -13,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -83,7 +87,7 @@ class SqsBatchProcessorTest {
                 queued("b2", "200", 1));
 
         long started = System.nanoTime();
-        List<String> failures = fixture.processor.process(batch, null);
+        List<String> failures = fixture.processor.process(batch, Deadline.none(), Deadline.none());
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
         assertEquals(List.of(), failures);
@@ -102,7 +106,7 @@ class SqsBatchProcessorTest {
         }
 
         long started = System.nanoTime();
-        List<String> failures = fixture.processor.process(batch, null);
+        List<String> failures = fixture.processor.process(batch, Deadline.none(), Deadline.none());
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
         assertEquals(List.of(), failures);
@@ -120,7 +124,7 @@ class SqsBatchProcessorTest {
         List<SqsRecord> batch = List.of(queued("h1", "700", 1), queued("x1", "800", 1), queued("h2", "700", 1),
                 queued("h3", "700", 1));
 
-        List<String> failures = fixture.processor.process(batch, null);
+        List<String> failures = fixture.processor.process(batch, Deadline.none(), Deadline.none());
 
         assertEquals(List.of("sqs-h1", "sqs-h2", "sqs-h3"), failures);
         assertEquals(List.of("h1"), receivedFor("700"), "h2 and h3 are not sent before h1");
@@ -139,7 +143,7 @@ class SqsBatchProcessorTest {
         graphFailsFor("f1", 400, "{\"error\":{\"message\":\"bad\",\"code\":100}}");
         List<SqsRecord> batch = List.of(queued("f1", "701", 1), queued("f2", "701", 1));
 
-        assertEquals(List.of(), fixture.processor.process(batch, null));
+        assertEquals(List.of(), fixture.processor.process(batch, Deadline.none(), Deadline.none()));
         assertEquals(List.of("f1", "f2"), receivedFor("701"));
         assertEquals(MessageStatus.FAILED, fixture.records.get("f1").status());
         assertEquals(MessageStatus.SENT, fixture.records.get("f2").status());
@@ -151,7 +155,7 @@ class SqsBatchProcessorTest {
         graphFailsFor("l1", 503, "{\"error\":{\"message\":\"down\",\"code\":1}}");
         List<SqsRecord> batch = List.of(queued("l1", "702", 5), queued("l2", "702", 5));
 
-        assertEquals(List.of("sqs-l1"), fixture.processor.process(batch, null));
+        assertEquals(List.of("sqs-l1"), fixture.processor.process(batch, Deadline.none(), Deadline.none()));
         assertEquals(MessageStatus.FAILED, fixture.records.get("l1").status());
         assertEquals(MessageStatus.SENT, fixture.records.get("l2").status());
     }
@@ -162,17 +166,17 @@ class SqsBatchProcessorTest {
         graphFailsFor("k1", 500, "{\"error\":{\"message\":\"temporary\",\"code\":2}}");
         List<SqsRecord> batch = List.of(queued("k1", "703", 1), queued("k2", "703", 5), queued("k3", "703", 2));
 
-        assertEquals(List.of("sqs-k1", "sqs-k3"), fixture.processor.process(batch, null));
+        assertEquals(List.of("sqs-k1", "sqs-k3"), fixture.processor.process(batch, Deadline.none(), Deadline.none()));
         assertEquals(List.of("k1", "k2"), receivedFor("703"));
     }
 
     @Test
     void unreadableBodyIsReportedAndTheRestIsDelivered() {
         graphAnswersAfter(0);
-        List<SqsRecord> batch = List.of(new SqsRecord("sqs-garbage", "this is not json", 1),
-                new SqsRecord("sqs-wrong-shape", "{\"hello\":\"world\"}", 1), queued("ok1", "704", 1));
+        List<SqsRecord> batch = List.of(WorkerFixture.sqs("sqs-garbage", "this is not json", 1),
+                WorkerFixture.sqs("sqs-wrong-shape", "{\"hello\":\"world\"}", 1), queued("ok1", "704", 1));
 
-        assertEquals(List.of("sqs-garbage", "sqs-wrong-shape"), fixture.processor.process(batch, null));
+        assertEquals(List.of("sqs-garbage", "sqs-wrong-shape"), fixture.processor.process(batch, Deadline.none(), Deadline.none()));
         assertEquals(MessageStatus.SENT, fixture.records.get("ok1").status());
         assertEquals(2, fixture.logLines().stream()
                 .filter(l -> "unreadable_message".equals(l.path("event").asText())
@@ -184,10 +188,10 @@ class SqsBatchProcessorTest {
     void theSameMessageTwiceInOneBatchIsSentOnce() {
         graphAnswersAfter(0);
         QueuedMessage message = fixture.accepted(WorkerFixture.text("twice", "id", "705", "Hi"));
-        List<SqsRecord> batch = List.of(new SqsRecord("copy-1", message.toJson(), 1),
-                new SqsRecord("copy-2", message.toJson(), 1));
+        List<SqsRecord> batch = List.of(WorkerFixture.sqs("copy-1", message.toJson(), 1),
+                WorkerFixture.sqs("copy-2", message.toJson(), 1));
 
-        assertEquals(List.of(), fixture.processor.process(batch, null));
+        assertEquals(List.of(), fixture.processor.process(batch, Deadline.none(), Deadline.none()));
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
     }
 
@@ -196,14 +200,14 @@ class SqsBatchProcessorTest {
         graphAnswersAfter(0);
         List<SqsRecord> batch = List.of(queued("t1", "706", 1), queued("t2", "707", 1));
 
-        assertEquals(List.of("sqs-t1", "sqs-t2"), fixture.processor.process(batch, Duration.ZERO));
+        assertEquals(List.of("sqs-t1", "sqs-t2"), fixture.processor.process(batch, Deadline.in(Duration.ZERO), Deadline.none()));
         graph.verify(exactly(0), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
         assertEquals(MessageStatus.QUEUED, fixture.records.get("t1").status());
     }
 
     @Test
     void anEmptyBatchHasNoFailures() {
-        assertEquals(List.of(), fixture.processor.process(List.of(), null));
+        assertEquals(List.of(), fixture.processor.process(List.of(), Deadline.none(), Deadline.none()));
     }
 
     @Test
@@ -212,7 +216,7 @@ class SqsBatchProcessorTest {
         QueuedMessage early = WorkerFixture.text("undecided-last", "id", "3030", "Hi");
         SqsRecord record = WorkerFixture.sqs(early, 5);
 
-        List<String> failures = fixture.processor.process(List.of(record), null);
+        List<String> failures = fixture.processor.process(List.of(record), Deadline.none(), Deadline.none());
 
         assertEquals(List.of(), failures, "acknowledged: a fresh copy carries it on");
         assertEquals(List.of(record.messageId()), fixture.redelivery.requeued);
@@ -226,7 +230,7 @@ class SqsBatchProcessorTest {
         SqsRecord first = WorkerFixture.sqs(firstMessage, 1);
         SqsRecord last = queued("deferred-5", "4041", 5);
 
-        List<String> failures = fixture.processor.process(List.of(first, last), null);
+        List<String> failures = fixture.processor.process(List.of(first, last), Deadline.none(), Deadline.none());
 
         assertEquals(List.of(first.messageId()), failures, "redelivered by SQS; the last receive goes back as a fresh copy");
         assertEquals(List.of(last.messageId()), fixture.redelivery.requeued);
@@ -236,7 +240,8 @@ class SqsBatchProcessorTest {
         graph.verify(0, postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)));
 
         fixture.secrets.deferring = false;
-        assertEquals(List.of(), fixture.processor.process(List.of(WorkerFixture.sqs(firstMessage, 2)), null));
+        assertEquals(List.of(), fixture.processor.process(List.of(WorkerFixture.sqs(firstMessage, 2)),
+                Deadline.none(), Deadline.none()));
         assertEquals(MessageStatus.SENT, fixture.records.get("deferred-1").status());
     }
 
@@ -244,11 +249,11 @@ class SqsBatchProcessorTest {
     void recordsOfTheDeadLetterQueueAreRecordedFailedAndNeverSent() {
         String deadLetters = "arn:aws:sqs:us-east-1:000000000000:messages-dlq";
         SqsBatchProcessor processor = new SqsBatchProcessor(fixture.delivery, fixture.redelivery,
-                fixture.executor, 5, deadLetters, fixture.components.logger());
+                fixture.executor, 5, Optional.of(deadLetters), fixture.components.logger());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("dead-1", "id", "4040", "Hi"));
-        SqsRecord fromDeadLetters = new SqsRecord("sqs-dead-1", message.toJson(), 1, null, deadLetters);
+        SqsRecord fromDeadLetters = new SqsRecord("sqs-dead-1", message.toJson(), 1, null, deadLetters, null);
 
-        List<String> failures = processor.process(List.of(fromDeadLetters), null);
+        List<String> failures = processor.process(List.of(fromDeadLetters), Deadline.none(), Deadline.none());
 
         assertEquals(List.of(), failures);
         assertEquals(ai.joinchat.push.store.MessageStatus.FAILED, fixture.records.get("dead-1").status());

@@ -1,6 +1,14 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.worker.batch.InvocationBudget;
+import ai.joinchat.push.worker.batch.Redelivery;
+import ai.joinchat.push.worker.batch.SqsBatchProcessor;
+import ai.joinchat.push.worker.batch.SqsEventCodec;
+import ai.joinchat.push.worker.batch.SqsRecord;
+import ai.joinchat.push.worker.delivery.MessageDelivery;
+import ai.joinchat.push.worker.delivery.RecipientResolver;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.pacing.PagePacing;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
@@ -30,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** The worker wired to in-memory fakes and a Graph API at the given URL (WireMock). */
@@ -69,9 +78,10 @@ final class WorkerFixture implements AutoCloseable {
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app"),
                 new RecipientResolver(bindings, phoneNumberFallback), mapper,
                 GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
-                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE), clock, logger, metrics, offers,
+                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
+                        DeliveryPolicy.DEFAULT_MAX_THROTTLE), clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
-        processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, logger);
+        processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, Optional.empty(), logger);
         SqsEventCodec codec = new SqsEventCodec();
         components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,
                 new WorkerPriming(codec, mapper));
@@ -124,7 +134,11 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     static SqsRecord sqs(QueuedMessage message, int receiveCount) {
-        return new SqsRecord("sqs-" + message.messageId(), message.toJson(), receiveCount);
+        return sqs("sqs-" + message.messageId(), message.toJson(), receiveCount);
+    }
+
+    static SqsRecord sqs(String sqsMessageId, String body, int receiveCount) {
+        return new SqsRecord(sqsMessageId, body, receiveCount, null, null, null);
     }
 
     List<JsonNode> logLines() {

@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -79,6 +80,11 @@ public final class SdkFailures {
     /** Refused before any request was sent: the invocation's deadline had passed. */
     public static DependencyUnavailableException deadlinePassed(String dependency) {
         return unavailable(dependency, new TimeoutException("invocation deadline passed"));
+    }
+
+    /** The pause before retry {@code attempt} (1 for the first): {@code first}, doubled each time up to 16 times it. */
+    public static Duration backoff(Duration first, int attempt) {
+        return first.multipliedBy(1L << Math.min(Math.max(attempt - 1, 0), 4));
     }
 
     /** Waits before retrying unprocessed items; an interruption (the invocation is ending) makes the dependency unavailable. */

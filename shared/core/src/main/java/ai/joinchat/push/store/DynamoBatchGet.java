@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,6 +22,7 @@ final class DynamoBatchGet {
 
     static final int LIMIT = 100;
     private static final int ATTEMPTS = 5;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
 
     private DynamoBatchGet() {
     }
@@ -56,7 +58,7 @@ final class DynamoBatchGet {
                         throw SdkFailures.unavailable("DynamoDB",
                                 new IllegalStateException(what + " still unprocessed after " + attempt + " batch reads"));
                     }
-                    SdkFailures.pauseBeforeRetry("DynamoDB", 50L << Math.min(attempt - 1, 4));
+                    SdkFailures.pauseBeforeRetry("DynamoDB", SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis());
                 }
             }
         }

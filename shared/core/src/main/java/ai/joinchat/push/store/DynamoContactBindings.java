@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class DynamoContactBindings implements ContactBindings {
     static final int BATCH_SIZE = 25;
     /** Tries of one batch's unprocessed items (throttling) before the import answers 503. */
     static final int BATCH_ATTEMPTS = 6;
-    private static final long FIRST_BACKOFF_MILLIS = 25;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(25);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -117,7 +118,6 @@ public final class DynamoContactBindings implements ContactBindings {
 
     private void writeAll(List<WriteRequest> writes, Deadline deadline) {
         List<WriteRequest> pending = writes;
-        long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             List<WriteRequest> batch = pending;
             BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
@@ -131,11 +131,11 @@ public final class DynamoContactBindings implements ContactBindings {
             if (attempt >= BATCH_ATTEMPTS) {
                 throw SdkFailures.unavailable("DynamoDB", null);
             }
+            long backoff = SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis();
             if (deadline.remaining().toMillis() <= backoff) {
                 throw SdkFailures.deadlinePassed("DynamoDB");
             }
             SdkFailures.pauseBeforeRetry("DynamoDB", backoff);
-            backoff *= 2;
         }
     }
 }

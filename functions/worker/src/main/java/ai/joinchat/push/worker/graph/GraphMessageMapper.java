@@ -25,15 +25,7 @@ import java.util.Objects;
  */
 public final class GraphMessageMapper {
 
-    private final JsonNodeFactory nodes;
-
-    public GraphMessageMapper() {
-        this(JsonNodeFactory.instance);
-    }
-
-    public GraphMessageMapper(JsonNodeFactory nodes) {
-        this.nodes = Objects.requireNonNull(nodes, "nodes");
-    }
+    private final JsonNodeFactory nodes = JsonNodeFactory.instance;
 
     /**
      * @param message  the accepted message

@@ -45,11 +45,6 @@ public final class GraphSendClient {
     private final GraphErrorClassifier classifier;
 
     public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
-        this(httpClient, baseUrl, apiVersion, requestTimeout, new GraphErrorClassifier());
-    }
-
-    public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout,
-                           GraphErrorClassifier classifier) {
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
         this.baseUrl = normaliseBaseUrl(Objects.requireNonNull(baseUrl, "baseUrl"));
         this.apiVersion = normaliseVersion(apiVersion);
@@ -57,7 +52,7 @@ public final class GraphSendClient {
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
-        this.classifier = Objects.requireNonNull(classifier, "classifier");
+        this.classifier = new GraphErrorClassifier();
     }
 
     /**

@@ -1,5 +1,7 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.pacing;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -39,20 +41,20 @@ public final class DynamoPaceStore implements PagePacing.Store {
     }
 
     @Override
-    public Optional<Instant> reserve(String pageId, Instant now) {
+    public Optional<Instant> reserve(String pageId, Instant now, Deadline deadline) {
         Map<String, AttributeValue> values = Map.of(":now", n(now.toEpochMilli()), ":now_us", n(PagePacing.micros(now)));
         for (int round = 0; round < ROUNDS; round++) {
-            Optional<Map<String, AttributeValue>> ahead = update(pageId,
+            Optional<Map<String, AttributeValue>> ahead = update(deadline, pageId,
                     "SET next_us = next_us + interval_us", "paced_until > :now AND next_us >= :now_us", values,
                     ReturnValue.UPDATED_OLD);
             if (ahead.isPresent()) {
                 return Optional.of(PagePacing.ofMicros(Long.parseLong(ahead.get().get("next_us").n())));
             }
-            if (update(pageId, "SET next_us = :now_us + interval_us", "paced_until > :now AND next_us < :now_us",
-                    values, ReturnValue.NONE).isPresent()) {
+            if (update(deadline, pageId, "SET next_us = :now_us + interval_us",
+                    "paced_until > :now AND next_us < :now_us", values, ReturnValue.NONE).isPresent()) {
                 return Optional.of(now);
             }
-            Map<String, AttributeValue> item = read(pageId);
+            Map<String, AttributeValue> item = read(deadline, pageId);
             if (!paced(item, now)) {
                 return Optional.empty();
             }
@@ -62,8 +64,9 @@ public final class DynamoPaceStore implements PagePacing.Store {
     }
 
     @Override
-    public double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now) {
-        Map<String, AttributeValue> item = read(pageId);
+    public double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now,
+                            Deadline deadline) {
+        Map<String, AttributeValue> item = read(deadline, pageId);
         long interval = item.containsKey("interval_us") ? Long.parseLong(item.get("interval_us").n())
                 : PagePacing.intervalMicros(PagePacing.DEFAULT_RATE);
         Map<String, AttributeValue> values = new HashMap<>();
@@ -74,7 +77,7 @@ public final class DynamoPaceStore implements PagePacing.Store {
             long start = ratePerSecond > 0 ? PagePacing.intervalMicros(ratePerSecond) : interval;
             values.put(":interval", n(start));
             values.put(":next", n(PagePacing.micros(notBefore) + start));
-            if (update(pageId, "SET interval_us = :interval, next_us = :next, paced_until = :until, "
+            if (update(deadline, pageId, "SET interval_us = :interval, next_us = :next, paced_until = :until, "
                             + "halved_at = :now, expires_at = :expires",
                     "attribute_not_exists(paced_until) OR paced_until <= :now", values, ReturnValue.NONE).isPresent()) {
                 return 1_000_000.0 / start;
@@ -87,16 +90,17 @@ public final class DynamoPaceStore implements PagePacing.Store {
         values.put(":second_ago", n(now.toEpochMilli() - 1000));
         values.put(":old_interval", n(interval));
         values.put(":slower", n(slower));
-        if (update(pageId, "SET interval_us = :slower, halved_at = :now, paced_until = :until, expires_at = :expires",
+        if (update(deadline, pageId,
+                "SET interval_us = :slower, halved_at = :now, paced_until = :until, expires_at = :expires",
                 "paced_until > :now AND halved_at <= :second_ago AND interval_us = :old_interval", values,
                 ReturnValue.NONE).isPresent()) {
             interval = slower;
         } else {
-            update(pageId, "SET paced_until = :until, expires_at = :expires", "paced_until < :until",
+            update(deadline, pageId, "SET paced_until = :until, expires_at = :expires", "paced_until < :until",
                     Map.of(":until", values.get(":until"), ":expires", values.get(":expires")), ReturnValue.NONE);
         }
         if (notBefore.isAfter(now)) {
-            update(pageId, "SET next_us = :not_before", "next_us < :not_before",
+            update(deadline, pageId, "SET next_us = :not_before", "next_us < :not_before",
                     Map.of(":not_before", n(PagePacing.micros(notBefore))), ReturnValue.NONE);
         }
         return 1_000_000.0 / interval;
@@ -107,20 +111,23 @@ public final class DynamoPaceStore implements PagePacing.Store {
         return until != null && Long.parseLong(until.n()) > now.toEpochMilli();
     }
 
-    private Map<String, AttributeValue> read(String pageId) {
+    private Map<String, AttributeValue> read(Deadline deadline, String pageId) {
         return SdkFailures.call("DynamoDB", () -> {
-            var response = dynamo.getItem(r -> r.tableName(table).key(key(pageId)).consistentRead(true));
+            var response = dynamo.getItem(r -> r.tableName(table).key(key(pageId)).consistentRead(true)
+                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
             return response.hasItem() ? response.item() : Map.<String, AttributeValue>of();
         });
     }
 
     /** The updated attributes asked for (an empty map for none), or empty when the condition failed. */
-    private Optional<Map<String, AttributeValue>> update(String pageId, String update, String condition,
-                                                         Map<String, AttributeValue> values, ReturnValue returns) {
+    private Optional<Map<String, AttributeValue>> update(Deadline deadline, String pageId, String update,
+                                                         String condition, Map<String, AttributeValue> values,
+                                                         ReturnValue returns) {
         return SdkFailures.call("DynamoDB", () -> {
             try {
                 var response = dynamo.updateItem(r -> r.tableName(table).key(key(pageId)).updateExpression(update)
-                        .conditionExpression(condition).expressionAttributeValues(values).returnValues(returns));
+                        .conditionExpression(condition).expressionAttributeValues(values).returnValues(returns)
+                        .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
                 return Optional.of(response.hasAttributes() ? response.attributes() : Map.of());
             } catch (ConditionalCheckFailedException e) {
                 return Optional.empty();

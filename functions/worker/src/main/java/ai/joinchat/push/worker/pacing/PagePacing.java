@@ -1,4 +1,6 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.pacing;
+
+import ai.joinchat.push.Deadline;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +37,7 @@ public final class PagePacing {
     /** How long a page stays paced after its last throttle. */
     static final Duration PACED_FOR = Duration.ofMinutes(2);
     /** The starting rate when nothing better is known (Messenger's audio / video limit). */
-    static final double DEFAULT_RATE = 10;
+    public static final double DEFAULT_RATE = 10;
     /** The learned rate starts this much below what Facebook just accepted. */
     static final double LEARNED_SHARE = 0.9;
     /** Each further throttle while paced multiplies the rate by this (at most once a second). */
@@ -50,7 +52,7 @@ public final class PagePacing {
          * Takes the page's next send slot (and moves the next free one on by the interval), or
          * empty when the page is not paced (any more).
          */
-        Optional<Instant> reserve(String pageId, Instant now);
+        Optional<Instant> reserve(String pageId, Instant now, Deadline deadline);
 
         /**
          * Facebook throttled the page: when it is not paced, starts pacing at {@code ratePerSecond}
@@ -60,7 +62,8 @@ public final class PagePacing {
          *
          * @return the page's rate afterwards (calls per second)
          */
-        double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now);
+        double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now,
+                         Deadline deadline);
     }
 
     /** What this container knows of a page. */
@@ -87,11 +90,11 @@ public final class PagePacing {
      * When the page's next message may be sent: {@code now} for a page that is not paced (no call
      * made), else the slot reserved for it.
      */
-    public Instant slot(String pageId, Instant now) {
+    public Instant slot(String pageId, Instant now, Deadline deadline) {
         if (!paced(pageId, now)) {
             return now;
         }
-        Optional<Instant> slot = store.reserve(pageId, now);
+        Optional<Instant> slot = store.reserve(pageId, now, deadline);
         if (slot.isEmpty()) {
             pages.get(pageId).pacedUntil = null;
             return now;
@@ -132,7 +135,7 @@ public final class PagePacing {
      *
      * @param comeBackAfter Facebook's own wait, {@link Duration#ZERO} when it gave none
      */
-    public Throttle throttled(String pageId, Duration comeBackAfter, Instant now) {
+    public Throttle throttled(String pageId, Duration comeBackAfter, Instant now, Deadline deadline) {
         Local local = pages.computeIfAbsent(pageId, k -> new Local());
         double accepted;
         synchronized (local.successes) {
@@ -141,9 +144,9 @@ public final class PagePacing {
         }
         Instant notBefore = now.plus(comeBackAfter);
         Instant pacedUntil = notBefore.plus(PACED_FOR);
-        double rate = store.throttled(pageId, accepted * LEARNED_SHARE, notBefore, pacedUntil, now);
+        double rate = store.throttled(pageId, accepted * LEARNED_SHARE, notBefore, pacedUntil, now, deadline);
         local.pacedUntil = pacedUntil;
-        Instant slot = store.reserve(pageId, now).orElse(notBefore);
+        Instant slot = store.reserve(pageId, now, deadline).orElse(notBefore);
         return new Throttle(slot.isBefore(notBefore) ? notBefore : slot, rate);
     }
 
@@ -155,20 +158,20 @@ public final class PagePacing {
     }
 
     /** The multiplicative decrease: the rate times {@link #DECREASE}, never below {@link #SLOWEST_RATE}. */
-    static long slower(long intervalMicros) {
+    public static long slower(long intervalMicros) {
         return Math.min(Math.round(intervalMicros / DECREASE), intervalMicros(SLOWEST_RATE));
     }
 
     /** The send interval for a rate, in microseconds. */
-    static long intervalMicros(double ratePerSecond) {
+    public static long intervalMicros(double ratePerSecond) {
         return Math.round(1_000_000 / Math.max(SLOWEST_RATE, ratePerSecond));
     }
 
-    static long micros(Instant instant) {
+    public static long micros(Instant instant) {
         return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
     }
 
-    static Instant ofMicros(long micros) {
+    public static Instant ofMicros(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
     }
 }

@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.batch;
 
 import java.util.Map;
 import java.util.Objects;
@@ -26,14 +26,6 @@ public record SqsRecord(String messageId, String body, int receiveCount, String 
         body = body == null ? "" : body;
         receiveCount = Math.max(1, receiveCount);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
-    }
-
-    public SqsRecord(String messageId, String body, int receiveCount, String receiptHandle, String eventSourceArn) {
-        this(messageId, body, receiveCount, receiptHandle, eventSourceArn, Map.of());
-    }
-
-    public SqsRecord(String messageId, String body, int receiveCount) {
-        this(messageId, body, receiveCount, null, null);
     }
 
     /** The queued message's id from the {@code message_id} attribute, whatever the body holds. */

@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.batch;
 
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;

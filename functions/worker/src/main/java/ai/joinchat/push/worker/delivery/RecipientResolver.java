@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.delivery;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.store.ContactBindings;

@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.delivery;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.batch;
 
 import java.time.Duration;
 
@@ -14,19 +14,12 @@ public interface Redelivery {
     void retryIn(SqsRecord record, Duration delay);
 
     /**
-     * Puts a copy of the record's body back on the queue, visible after {@code delay}: the copy
-     * starts a new receive count. The original may then be acknowledged; a duplicate is harmless
-     * because the delivery record decides what is sent.
+     * Puts {@code body} (the message, or a throttled message's copy) back on the queue with the
+     * record's attributes, visible after {@code delay}: the copy starts a new receive count. The
+     * original may then be acknowledged; a duplicate is harmless because the delivery record
+     * decides what is sent.
      *
      * @return false when the queue did not take it (the original must then stay failed)
-     */
-    default boolean requeue(SqsRecord record, Duration delay) {
-        return requeue(record, record.body(), delay);
-    }
-
-    /**
-     * As {@link #requeue(SqsRecord, Duration)}, with another body (a throttled message's copy,
-     * which carries when it was first throttled and the slot its page's pace gave it).
      */
     boolean requeue(SqsRecord record, String body, Duration delay);
 }

@@ -1,4 +1,4 @@
-package ai.joinchat.push.worker;
+package ai.joinchat.push.worker.batch;
 
 import ai.joinchat.push.Deadline;
 
@@ -6,24 +6,29 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How one invocation spends its remaining time: a deadline every AWS and Graph call of the batch
- * ends by, and how long new messages may still be started so the last send can finish.
+ * The deadlines of one invocation, from the time Lambda says is left: every AWS and Graph call of
+ * the batch ends by {@link #deadline}, and no message is started after {@link #startBy}, so the
+ * last send can finish.
+ *
+ * @param sendReserve what one send may take (the Graph timeout and some margin)
  */
-public final class InvocationBudget {
+public record InvocationBudget(Duration sendReserve) {
 
     /** Kept from the invocation's time for the batch response and the redelivery calls after the deliveries. */
     static final Duration INVOCATION_RESERVE = Duration.ofSeconds(2);
 
-    private final Duration sendReserve;
-
-    /** @param sendReserve what one send may take (the Graph timeout and some margin) */
-    public InvocationBudget(Duration sendReserve) {
-        this.sendReserve = Objects.requireNonNull(sendReserve, "sendReserve");
+    public InvocationBudget {
+        Objects.requireNonNull(sendReserve, "sendReserve");
     }
 
     /** The invocation's deadline: every AWS and Graph call of the batch ends by it. */
     public Deadline deadline(Duration remaining) {
         return Deadline.ofRemaining(remaining, INVOCATION_RESERVE);
+    }
+
+    /** When new messages stop being started: {@link #timeBudget} from now. */
+    public Deadline startBy(Duration remaining) {
+        return Deadline.in(timeBudget(remaining));
     }
 
     /**

@@ -1,0 +1,250 @@
+package ai.joinchat.push.worker.batch;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.worker.delivery.DeadLetters;
+import ai.joinchat.push.worker.delivery.DeliveryOutcome;
+import ai.joinchat.push.worker.delivery.Disposition;
+import ai.joinchat.push.worker.delivery.MessageDelivery;
+import ai.joinchat.push.worker.delivery.MessageDelivery.Result;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Delivers the records of one SQS batch and carries out each one's {@link Disposition}.
+ *
+ * <p>Records are grouped by recipient (page id, recipient {@code type:value}). Groups run
+ * concurrently on the container's bounded executor; the messages of one group run one after the
+ * other in batch order. Once a message of a group is to come back ({@link Disposition#comesBack}),
+ * the group's later messages are not attempted and are handed back too ({@code held}), so a
+ * recipient never gets a later message before an earlier one. Exception: a held message on the
+ * last receive the queue allows is attempted anyway, since holding it would dead-letter it untried.
+ * Behind a throttled message, the group's later messages go back to the queue the same way, each a
+ * second later than the one before, so they do not overtake it; other groups go on.
+ *
+ * <p>A record whose body is not a queued message is left for the DLQ (for inspection). A message
+ * not started by the {@code startBy} deadline is handed back rather than risking the invocation's
+ * timeout in the middle of a send. Records of the dead-letter queue (the worker's second event
+ * source) are recorded {@code failed} instead of delivered.
+ */
+public final class SqsBatchProcessor {
+
+    private final MessageDelivery delivery;
+    private final DeadLetters deadLetters;
+    private final Redelivery redelivery;
+    private final ExecutorService executor;
+    private final int maxReceiveCount;
+    private final Optional<String> deadLetterQueueArn;
+    private final JsonLogger logger;
+
+    /**
+     * @param executor           shared by every batch of the container; bounded, so a batch cannot
+     *                           start more Graph calls at once than it has threads
+     * @param maxReceiveCount    the queue's {@code maxReceiveCount}
+     * @param deadLetterQueueArn the dead-letter queue, whose records are recorded {@code failed}
+     */
+    public SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
+                             int maxReceiveCount, Optional<String> deadLetterQueueArn, JsonLogger logger) {
+        this.delivery = Objects.requireNonNull(delivery, "delivery");
+        this.deadLetters = delivery.deadLetters();
+        this.redelivery = Objects.requireNonNull(redelivery, "redelivery");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.maxReceiveCount = maxReceiveCount;
+        this.deadLetterQueueArn = Objects.requireNonNull(deadLetterQueueArn, "deadLetterQueueArn");
+        this.logger = Objects.requireNonNull(logger, "logger");
+    }
+
+    /**
+     * @param records    the batch, in SQS order
+     * @param startBy    no message is started after it (so the last send can finish)
+     * @param invocation the invocation's deadline, which every call of every delivery keeps
+     * @return the SQS message ids to report as {@code batchItemFailures}, in batch order
+     */
+    public List<String> process(List<SqsRecord> records, Deadline startBy, Deadline invocation) {
+        Result[] results = new Result[records.size()];
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        List<QueuedMessage> messages = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            QueuedMessage message = read(records.get(i));
+            messages.add(message);
+            if (isDeadLetter(records.get(i))) {
+                results[i] = recordDeadLetter(records.get(i), message, invocation);
+            } else if (message == null) {
+                results[i] = new Result(DeliveryOutcome.UNREADABLE, new Disposition.DeadLetter());
+            } else {
+                groups.computeIfAbsent(groupKey(message), k -> new ArrayList<>()).add(i);
+            }
+        }
+        runGroups(groups.values(), group -> deliverInOrder(group, records, messages, results, startBy, invocation));
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            Disposition disposition = results[i] != null ? results[i].disposition() // else interrupted or crashed
+                    : Disposition.withoutAnswer(lastReceive(records.get(i)), DeliveryOutcome.ERROR);
+            if (carryOut(records.get(i), messages.get(i), disposition, invocation)) {
+                failures.add(records.get(i).messageId());
+            }
+        }
+        return failures;
+    }
+
+    private boolean lastReceive(SqsRecord record) {
+        return record.receiveCount() >= maxReceiveCount;
+    }
+
+    private boolean isDeadLetter(SqsRecord record) {
+        return deadLetterQueueArn.isPresent() && deadLetterQueueArn.get().equals(record.eventSourceArn());
+    }
+
+    /** Already out of the retry cycle: recorded failed, never sent. */
+    private Result recordDeadLetter(SqsRecord record, QueuedMessage message, Deadline invocation) {
+        return message == null
+                ? deadLetters.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
+                        invocation)
+                : deadLetters.recordDeadLettered(message, record.receiveCount(), invocation);
+    }
+
+    /** Runs each group, beside the others when there are several. */
+    private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
+        List<Map.Entry<List<Integer>, Future<?>>> running = new ArrayList<>(groups.size());
+        for (List<Integer> group : groups) {
+            Runnable task = () -> deliver.accept(group);
+            if (groups.size() == 1) {
+                task.run();
+                continue;
+            }
+            try {
+                running.add(Map.entry(group, executor.submit(task)));
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        }
+        for (Map.Entry<List<Integer>, Future<?>> entry : running) {
+            try {
+                entry.getValue().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                logger.error("delivery_group_failed").with(e.getCause()).write();
+            }
+        }
+    }
+
+    /**
+     * What SQS is told, once the rest of the batch is done.
+     *
+     * @return true when the record is reported in {@code batchItemFailures}
+     */
+    private boolean carryOut(SqsRecord record, QueuedMessage message, Disposition disposition, Deadline invocation) {
+        if (disposition instanceof Disposition.Ack) {
+            return false;
+        }
+        if (disposition instanceof Disposition.RetryIn retry) {
+            redelivery.retryIn(record, retry.delay());
+        } else if (disposition instanceof Disposition.Requeue requeue) {
+            if (redelivery.requeue(record, requeue.copy().toJson(), requeue.delay())) {
+                if (requeue.ifRefused() instanceof Disposition.GiveUp instead) { // instead of the dead-letter queue
+                    logger.info("message_requeued").with("message_id", message.messageId())
+                            .with("page_id", message.pageId()).with("outcome", instead.why().wireName())
+                            .with("attempt", record.receiveCount()).write();
+                }
+                return false;
+            }
+            return carryOut(record, message, requeue.ifRefused(), invocation);
+        } else if (disposition instanceof Disposition.GiveUp giveUp) {
+            deadLetters.giveUp(message, giveUp.why(), invocation);
+        }
+        return true; // Retry and DeadLetter: handed back as they are
+    }
+
+    private void deliverInOrder(List<Integer> group, List<SqsRecord> records, List<QueuedMessage> messages,
+                                Result[] results, Deadline startBy, Deadline invocation) {
+        boolean held = false;
+        Optional<Duration> throttledFor = Optional.empty();
+        for (int index : group) {
+            SqsRecord record = records.get(index);
+            QueuedMessage message = messages.get(index);
+            boolean last = lastReceive(record);
+            Result result;
+            if (throttledFor.isPresent()) {
+                // Behind a throttled message of the same recipient: back to the queue just after it.
+                throttledFor = Optional.of(throttledFor.get().plusSeconds(1));
+                result = skipped(record, message, DeliveryOutcome.THROTTLED,
+                        Disposition.untilSlot(message, throttledFor.get()));
+            } else if (held && !last) {
+                result = skipped(record, message, DeliveryOutcome.HELD, new Disposition.Retry());
+            } else if (startBy.expired() || invocation.expired()) {
+                result = skipped(record, message, DeliveryOutcome.DEFERRED,
+                        Disposition.unattempted(message, last, DeliveryOutcome.DEFERRED));
+            } else {
+                result = deliverOne(message, record, invocation);
+                if (result.outcome() == DeliveryOutcome.THROTTLED
+                        && result.disposition() instanceof Disposition.Requeue requeue) {
+                    throttledFor = Optional.of(requeue.delay());
+                }
+            }
+            results[index] = result;
+            held |= result.disposition().comesBack();
+        }
+    }
+
+    private Result deliverOne(QueuedMessage message, SqsRecord record, Deadline invocation) {
+        try {
+            return delivery.deliver(message, record.receiveCount(), invocation);
+        } catch (RuntimeException e) {
+            logger.error("message_delivery")
+                    .with("message_id", message.messageId())
+                    .with("page_id", message.pageId())
+                    .with("outcome", DeliveryOutcome.ERROR.wireName())
+                    .with("attempt", record.receiveCount())
+                    .with(e)
+                    .write();
+            return new Result(DeliveryOutcome.ERROR,
+                    Disposition.withoutAnswer(lastReceive(record), DeliveryOutcome.ERROR));
+        }
+    }
+
+    private QueuedMessage read(SqsRecord record) {
+        try {
+            return QueuedMessage.fromJson(record.body());
+        } catch (RuntimeException e) {
+            logger.error("unreadable_message")
+                    .with("sqs_message_id", record.messageId())
+                    .with("outcome", DeliveryOutcome.UNREADABLE.wireName())
+                    .with("attempt", record.receiveCount())
+                    .with("body_length", record.body().length())
+                    .with("error_type", e.getClass().getName())
+                    .write();
+            return null;
+        }
+    }
+
+    private Result skipped(SqsRecord record, QueuedMessage message, DeliveryOutcome outcome, Disposition disposition) {
+        logger.info("message_delivery")
+                .with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("recipient_type", message.recipient().type().wireName())
+                .with("outcome", outcome.wireName())
+                .with("attempt", record.receiveCount())
+                .with("latency_ms", 0)
+                .write();
+        return new Result(outcome, disposition);
+    }
+
+    /** Messages with the same key go to the same person through the same page. */
+    public static String groupKey(QueuedMessage message) {
+        return message.pageId() + "|" + message.recipient().contactKey();
+    }
+}

@@ -1,0 +1,93 @@
+package ai.joinchat.push.worker.delivery;
+
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.secrets.AppSecrets;
+import ai.joinchat.push.secrets.PageSecrets;
+import ai.joinchat.push.secrets.SecretLookup;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Optional;
+
+/**
+ * Everything a delivery reads before it claims the record: the page's token, the app secret, the
+ * recipient's PSID and the Send API body. Only reads, so a failure here changes nothing.
+ */
+record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphMessageMapper mapper) {
+
+    static final String PAGE_NOT_CONFIGURED = "page_not_configured";
+    static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
+    static final String INVALID_MESSAGE = "invalid_message";
+
+    /** What is known before the claim. */
+    sealed interface Prepared {
+    }
+
+    /**
+     * What to send, and with which credentials.
+     *
+     * @param appSecret the app secret for {@code appsecret_proof}; empty when none is configured
+     */
+    record Ready(String pageToken, Optional<String> appSecret, ResolvedRecipient recipient, ObjectNode body)
+            implements Prepared {
+    }
+
+    /** Why it can never be sent: recorded {@code failed} once claimed. */
+    record Unsendable(DeliveryError error) implements Prepared {
+        static Unsendable of(String code, String message) {
+            return new Unsendable(new DeliveryError(code, null, message, false));
+        }
+    }
+
+    /** The page's secret could not be looked up yet (the per-container lookup limit): never "not configured". */
+    record Deferred() implements Prepared {
+    }
+
+    /** @throws DependencyUnavailableException when a secret or the binding cannot be read */
+    Prepared prepare(QueuedMessage message) {
+        SecretLookup<PageSecrets> lookup = secrets.pageSecrets(message.pageId());
+        if (lookup.deferred()) {
+            return new Deferred();
+        }
+        Optional<String> token = lookup.found().map(PageSecrets::pageAccessToken).filter(t -> !t.isBlank());
+        if (token.isEmpty()) {
+            return Unsendable.of(PAGE_NOT_CONFIGURED, "no page access token is configured for this page");
+        }
+        Optional<String> appSecret = secrets.appSecrets().map(AppSecrets::appSecret).filter(s -> !s.isEmpty());
+        try {
+            Optional<ResolvedRecipient> recipient = recipients.resolve(message.pageId(),
+                    message.recipient().type().wireName(), message.recipient().value());
+            if (recipient.isEmpty()) {
+                return Unsendable.of(RECIPIENT_NOT_FOUND,
+                        "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
+            }
+            if (message.messagingType() == null || message.messagingType().isBlank()) {
+                throw new IllegalArgumentException("messaging_type is missing");
+            }
+            ObjectNode body = mapper.toSendApiBody(recipient.get().sendApiRecipient(), message.messagingType(),
+                    message.tag(), mapper.toSendApiMessage(message.message(), message.messageId()));
+            return new Ready(token.get(), appSecret, recipient.get(), body);
+        } catch (IllegalArgumentException e) {
+            return Unsendable.of(INVALID_MESSAGE, e.getMessage());
+        }
+    }
+
+    /**
+     * The page's token and the app secret fetched again, bypassing the cache; empty when neither
+     * changed (retrying would fail the same way).
+     *
+     * @throws DependencyUnavailableException when Secrets Manager could not be read
+     */
+    Optional<Ready> refreshed(QueuedMessage message, Ready ready) {
+        Optional<String> token = secrets.refreshPageSecrets(message.pageId()).map(PageSecrets::pageAccessToken)
+                .filter(t -> !t.isBlank());
+        Optional<String> appSecret = secrets.refreshAppSecrets().map(AppSecrets::appSecret).filter(s -> !s.isEmpty());
+        if (token.isEmpty() || (token.get().equals(ready.pageToken()) && appSecret.equals(ready.appSecret()))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Ready(token.get(), appSecret, ready.recipient(), ready.body()));
+    }
+}

@@ -1,0 +1,29 @@
+package ai.joinchat.push.worker.delivery;
+
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.queue.QueuedMessage;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One receive of a queued message.
+ *
+ * @param count        SQS's {@code ApproximateReceiveCount} (1 on the first)
+ * @param last         true on the last receive the queue allows before the dead-letter queue
+ * @param startedNanos when its delivery started ({@link System#nanoTime()})
+ */
+record Receive(QueuedMessage message, int count, boolean last, long startedNanos) {
+
+    long elapsedMs() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+
+    /** The fields every delivery log line starts with. */
+    JsonLogger.Entry log(JsonLogger.Entry entry, DeliveryOutcome outcome) {
+        return entry.with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", outcome.wireName())
+                .with("attempt", count)
+                .with("latency_ms", elapsedMs());
+    }
+}

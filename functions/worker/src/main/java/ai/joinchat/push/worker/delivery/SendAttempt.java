@@ -1,0 +1,274 @@
+package ai.joinchat.push.worker.delivery;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.worker.DeliveryPolicy;
+import ai.joinchat.push.worker.delivery.Preparation.Ready;
+import ai.joinchat.push.worker.graph.GraphError;
+import ai.joinchat.push.worker.graph.GraphSendClient;
+import ai.joinchat.push.worker.graph.GraphSendOutcome;
+import ai.joinchat.push.worker.pacing.PagePacing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Send API call of a claimed message, the record transition its outcome makes, and what SQS
+ * is then told: {@code sent}; {@code failed} for a permanent error; back to {@code queued} for a
+ * transient one; still {@code sending}, lease released, when the outcome is unknown (the page's
+ * echo can confirm it before the next attempt).
+ * On the last receive every transient failure is recorded {@code failed} (retryable) before SQS
+ * dead-letters the message.
+ *
+ * <p>Throttling is "later", never "never": a throttled answer paces the page ({@link PagePacing}) and
+ * the message goes back to the queue until the slot the pace gave it, spending none of its receives.
+ * A message still throttled {@code MaxThrottleHours} after it was first held ends {@code failed}
+ * with {@code rate_limited}, retryable.
+ *
+ * <p>When Graph says the credentials are invalid, the cached page token or app secret may be older
+ * than a rotation: they are fetched again, and the call made once more if either changed.
+ */
+record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecords records, SentRecorder sentRecorder,
+                   PagePacing pacing, DeliveryPolicy policy, Clock clock, JsonLogger logger, Metrics metrics) {
+
+    static final String RATE_LIMITED = "rate_limited";
+    /** Kept from the deadline for the write that settles the record after the Graph call. */
+    static final Duration SETTLE_RESERVE = Duration.ofSeconds(1);
+    /** How long a throttled message waits when the page's shared pace is out of reach. */
+    static final Duration UNPACED_BACKOFF = Duration.ofSeconds(2);
+
+    /**
+     * One call's result.
+     *
+     * @param startedAt stands for the message's Facebook timestamp until its echo brings it
+     */
+    record Call(GraphSendOutcome outcome, Instant startedAt, long latencyMs) {
+    }
+
+    /** Sends a prepared message and settles its record. */
+    MessageDelivery.Result attempt(Receive receive, Ready ready, Deadline deadline) {
+        Call call;
+        try {
+            call = send(receive.message(), ready, deadline);
+        } catch (IllegalArgumentException e) {
+            return failPermanently(receive,
+                    new DeliveryError(Preparation.INVALID_MESSAGE, null, e.getMessage(), false), deadline);
+        }
+        return settle(receive, ready, call, deadline);
+    }
+
+    /** @throws IllegalArgumentException for arguments the client refuses before calling (a page id not all digits) */
+    private Call send(QueuedMessage message, Ready ready, Deadline deadline) {
+        long started = System.nanoTime();
+        Instant startedAt = clock.instant();
+        GraphSendOutcome outcome = call(message, ready, deadline);
+        if (outcome instanceof GraphSendOutcome.Failed failed && credentialsRejected(failed.error())) {
+            Optional<Ready> rotated;
+            try {
+                rotated = preparation.refreshed(message, ready);
+            } catch (DependencyUnavailableException e) {
+                // Whether the credential rotated is not known: Facebook refused this call, so later, never "failed".
+                logger.warn("credentials_refresh_failed").with("message_id", message.messageId())
+                        .with("page_id", message.pageId()).with(e).write();
+                metrics.count("DependencyFailures", 1);
+                rotated = Optional.empty();
+                outcome = new GraphSendOutcome.Failed(failed.error(), true);
+            }
+            if (rotated.isPresent()) {
+                metrics.count("CredentialsRefreshed", 1);
+                logger.info("credentials_refreshed").with("message_id", message.messageId())
+                        .with("page_id", message.pageId()).with("graph_code", failed.error().code()).write();
+                startedAt = clock.instant();
+                outcome = call(message, rotated.get(), deadline);
+            }
+        }
+        long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        metrics.milliseconds("GraphLatency", latencyMs);
+        return new Call(outcome, startedAt, latencyMs);
+    }
+
+    private GraphSendOutcome call(QueuedMessage message, Ready ready, Deadline deadline) {
+        return graph.send(message.pageId(), ready.pageToken(), ready.appSecret().orElse(null), ready.body(),
+                deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
+    }
+
+    /**
+     * Graph says the page token (code 190) or the {@code appsecret_proof} (code 100 naming it) is
+     * invalid: the cached secret may be older than a rotation.
+     */
+    static boolean credentialsRejected(GraphError error) {
+        Integer code = error.code();
+        return code != null && (code == 190
+                || (code == 100 && error.message().toLowerCase(Locale.ROOT).contains("appsecret_proof")));
+    }
+
+    private MessageDelivery.Result settle(Receive receive, Ready ready, Call call, Deadline deadline) {
+        QueuedMessage message = receive.message();
+        OptionalLong latency = OptionalLong.of(call.latencyMs());
+        if (call.outcome() instanceof GraphSendOutcome.Sent sent) {
+            pacing.sent(message.pageId(), clock.instant());
+            metrics.count("MessagesSent", 1);
+            String psid = ready.recipient().psid() != null ? ready.recipient().psid() : sent.recipientId();
+            QueuedMessage.Sent done = new QueuedMessage.Sent(sent.facebookMessageId(), psid, call.startedAt());
+            return sent(receive, sentRecorder.afterSend(message, done, deadline), sent.facebookMessageId(),
+                    call.latencyMs());
+        }
+        if (call.outcome() instanceof GraphSendOutcome.Throttled throttled) {
+            return throttled(receive, throttled, latency, deadline);
+        }
+        if (call.outcome() instanceof GraphSendOutcome.Unknown unknown) {
+            metrics.count("SendOutcomeUnknown", 1);
+            return transientFailure(receive, toDeliveryError(unknown.error(), true), DeliveryOutcome.UNKNOWN_OUTCOME,
+                    latency, deadline);
+        }
+        GraphSendOutcome.Failed failed = (GraphSendOutcome.Failed) call.outcome();
+        if (!failed.transientFailure()) {
+            return fail(receive, toDeliveryError(failed.error(), false), DeliveryOutcome.FAILED, latency, deadline);
+        }
+        return transientFailure(receive, toDeliveryError(failed.error(), true), DeliveryOutcome.RETRY, latency,
+                deadline);
+    }
+
+    /** A failure that cannot be sent at all: recorded {@code failed} and acknowledged. */
+    MessageDelivery.Result failPermanently(Receive receive, DeliveryError error, Deadline deadline) {
+        return fail(receive, error, DeliveryOutcome.FAILED, OptionalLong.empty(), deadline);
+    }
+
+    /**
+     * Retried ({@code RETRY} back to {@code queued}; {@code UNKNOWN_OUTCOME} stays {@code sending}
+     * for the echo), or on the last receive recorded {@code failed} for the DLQ (an echo that still
+     * comes moves it to sent: confirmByEcho accepts failed).
+     */
+    private MessageDelivery.Result transientFailure(Receive receive, DeliveryError error, DeliveryOutcome outcome,
+                                     OptionalLong latency, Deadline deadline) {
+        QueuedMessage message = receive.message();
+        if (receive.last()) {
+            return fail(receive, error, DeliveryOutcome.FAILED_LAST_ATTEMPT, latency, deadline);
+        }
+        if (outcome == DeliveryOutcome.UNKNOWN_OUTCOME) {
+            records.markUnknown(message.messageId(), error, clock.instant(), deadline);
+            return notSent(receive, outcome, MessageStatus.SENDING, error, new Disposition.Retry(), latency);
+        }
+        records.markRetrying(message.messageId(), error, clock.instant(), deadline);
+        metrics.count("MessagesRetried", 1);
+        return notSent(receive, outcome, MessageStatus.QUEUED, error, new Disposition.Retry(), latency);
+    }
+
+    /** Recorded {@code failed}: acknowledged ({@code FAILED}) or left for the DLQ ({@code FAILED_LAST_ATTEMPT}). */
+    private MessageDelivery.Result fail(Receive receive, DeliveryError error, DeliveryOutcome outcome,
+                                        OptionalLong latency, Deadline deadline) {
+        QueuedMessage message = receive.message();
+        records.markFailed(message.messageId(), error, clock.instant(), deadline);
+        metrics.count("MessagesFailed", 1);
+        Disposition disposition = outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT
+                ? new Disposition.DeadLetter() : new Disposition.Ack();
+        return notSent(receive, outcome, MessageStatus.FAILED, error, disposition, latency);
+    }
+
+    /**
+     * Facebook throttled the page: pace it, and put the message back (queued, with the throttle as
+     * its error) until the slot the pace reserved for it; its receives are not spent.
+     */
+    private MessageDelivery.Result throttled(Receive receive, GraphSendOutcome.Throttled throttled,
+                                             OptionalLong latency, Deadline deadline) {
+        QueuedMessage message = receive.message();
+        Instant now = clock.instant();
+        PagePacing.Throttle pace = pace(message, throttled, now, deadline);
+        Duration wait = Duration.between(now, pace.slot());
+        wait = wait.isNegative() ? Duration.ZERO : wait;
+        metrics.count("PageThrottled", 1);
+        logger.warn("page_throttled")
+                .with("page_id", message.pageId())
+                .with("message_id", message.messageId())
+                .with("graph_code", throttled.error().code() == null ? "http_" + throttled.error().httpStatus()
+                        : Integer.toString(throttled.error().code()))
+                .with("come_back_after_ms", throttled.comeBackAfter().toMillis())
+                .with("wait_ms", wait.toMillis())
+                .with("rate_per_second", Math.round(pace.ratePerSecond()))
+                .write();
+        if (policy.throttledTooLong(message, now)) {
+            metrics.count("MessagesRateLimited", 1);
+            return fail(receive, rateLimited(throttled.error()), DeliveryOutcome.FAILED, latency, deadline);
+        }
+        DeliveryError error = toDeliveryError(throttled.error(), true);
+        records.markRetrying(message.messageId(), error, now, deadline);
+        return notSent(receive, DeliveryOutcome.THROTTLED, MessageStatus.QUEUED, error,
+                Disposition.untilSlot(message.throttled(now, pace.slot()), wait), latency);
+    }
+
+    private PagePacing.Throttle pace(QueuedMessage message, GraphSendOutcome.Throttled throttled, Instant now,
+                                     Deadline deadline) {
+        try {
+            return pacing.throttled(message.pageId(), throttled.comeBackAfter(), now, deadline);
+        } catch (DependencyUnavailableException e) {
+            // The shared pace cannot be read or written: back off on Facebook's word alone, a little more.
+            logger.warn("page_pace_unavailable").with("page_id", message.pageId()).with(e).write();
+            return new PagePacing.Throttle(now.plus(throttled.comeBackAfter()).plus(UNPACED_BACKOFF), 0);
+        }
+    }
+
+    private DeliveryError rateLimited(GraphError last) {
+        String graphCode = last.code() == null ? "" : " (last Graph code " + last.code() + ")";
+        return new DeliveryError(RATE_LIMITED, null, "Facebook throttled the page for longer than "
+                + policy.maxThrottle().toHours() + " h (MaxThrottleHours)" + graphCode, true);
+    }
+
+    private MessageDelivery.Result sent(Receive receive, DeliveryOutcome outcome, String facebookMessageId,
+                                        long latencyMs) {
+        log(receive, outcome).with("status", MessageStatus.SENT.wireName())
+                .with("facebook_message_id", facebookMessageId).with("graph_latency_ms", latencyMs).write();
+        return new MessageDelivery.Result(outcome, new Disposition.Ack());
+    }
+
+    /** @param latency how long the Graph call took; empty when none was made */
+    private MessageDelivery.Result notSent(Receive receive, DeliveryOutcome outcome, MessageStatus status,
+                                           DeliveryError error, Disposition disposition, OptionalLong latency) {
+        JsonLogger.Entry entry = log(receive, outcome).with("status", status.wireName());
+        latency.ifPresent(ms -> entry.with("graph_latency_ms", ms));
+        entry.with("error_code", error.code()).with("error_message", error.message())
+                .with("retryable", error.retryable());
+        if (error.subcode() != null) {
+            entry.with("error_subcode", error.subcode().longValue());
+        }
+        entry.write();
+        return new MessageDelivery.Result(outcome, disposition);
+    }
+
+    /** Sent: INFO; a failure of the message itself (retried or permanent): WARN; dead-lettered: ERROR. */
+    private JsonLogger.Entry log(Receive receive, DeliveryOutcome outcome) {
+        return receive.log(outcome == DeliveryOutcome.SENT ? logger.info("message_delivery")
+                : outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT ? logger.error("message_delivery")
+                : logger.warn("message_delivery"), outcome)
+                .with("recipient_type", receive.message().recipient().type().wireName());
+    }
+
+    /**
+     * The record's error: the Graph code as text (e.g. {@code "100"}); without one,
+     * {@code timeout} or {@code network_error} for transport failures, {@code invalid_response}
+     * for a 2xx without message id, else {@code http_<status>}.
+     */
+    static DeliveryError toDeliveryError(GraphError error, boolean retryable) {
+        String code;
+        if (error.code() != null) {
+            code = Integer.toString(error.code());
+        } else if (error.isTransportFailure()) {
+            code = "timeout".equals(error.message()) ? "timeout" : "network_error";
+        } else if (error.httpStatus() >= 200 && error.httpStatus() <= 299) {
+            code = "invalid_response";
+        } else {
+            code = "http_" + error.httpStatus();
+        }
+        return new DeliveryError(code, error.subcode(), error.message(), retryable);
+    }
+}

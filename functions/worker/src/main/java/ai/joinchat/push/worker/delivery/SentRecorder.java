@@ -1,0 +1,140 @@
+package ai.joinchat.push.worker.delivery;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.OutboundQueue;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.store.MessageRecords;
+import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.store.QuickReplyOffers;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Records a send Facebook accepted: the {@code sent} write and the quick-reply offers.
+ *
+ * <p>When the {@code sent} write fails (DynamoDB down at that moment, even after brief retries), a
+ * fresh copy carrying Facebook's message id ({@link QueuedMessage.Sent}) goes back on the queue:
+ * its receive writes the record and the offers and sends nothing. Only when the queue refuses that
+ * copy too is the message acknowledged unrecorded, for the page's echo to settle (sending it twice
+ * would be worse).
+ */
+record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQueue sentCopies, Clock clock,
+                    JsonLogger logger, Metrics metrics) {
+
+    /** Tries of the {@code sent} write before its copy is queued instead, and the pause before the second. */
+    static final int MARK_SENT_TRIES = 3;
+    static final Duration MARK_SENT_PAUSE = Duration.ofMillis(100);
+    /** Kept from the deadline, while the {@code sent} write is retried, for queueing its copy. */
+    static final Duration SENT_COPY_RESERVE = Duration.ofMillis(300);
+    /** When the copy that records a send comes back: DynamoDB gets a moment to recover. */
+    static final int SENT_COPY_DELAY_SECONDS = 2;
+    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
+    private static final EmailNormalizer EMAILS = new EmailNormalizer();
+
+    /** Facebook took the message just now: {@code SENT}, or how it was left to be recorded later. */
+    DeliveryOutcome afterSend(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
+        try {
+            markSent(message, sent, deadline.minus(SENT_COPY_RESERVE));
+        } catch (DependencyUnavailableException e) {
+            return requeueOrLeave(message, sent, deadline, e);
+        }
+        recordOffers(message, sent);
+        return DeliveryOutcome.SENT;
+    }
+
+    /** The receive of a copy that carries a send Facebook already accepted: record it, send nothing. */
+    MessageDelivery.Result recordCopy(Receive receive, Deadline deadline) {
+        QueuedMessage.Sent sent = recordLate(receive.message(), deadline);
+        receive.log(logger.info("message_delivery"), DeliveryOutcome.SENT_RECORDED)
+                .with("status", MessageStatus.SENT.wireName())
+                .with("facebook_message_id", sent.facebookMessageId())
+                .write();
+        return new MessageDelivery.Result(DeliveryOutcome.SENT_RECORDED, new Disposition.Ack());
+    }
+
+    /** Writes the send a copy carries, and its offers. */
+    QueuedMessage.Sent recordLate(QueuedMessage message, Deadline deadline) {
+        QueuedMessage.Sent sent = message.sent();
+        markSent(message, sent, deadline);
+        recordOffers(message, sent);
+        metrics.count("SentRecordedLate", 1);
+        return sent;
+    }
+
+    /** The {@code sent} write, tried again briefly (within {@code deadline}) when DynamoDB fails. */
+    private void markSent(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                records.markSent(message.messageId(), message.pageId(), sent.facebookMessageId(), sent.psid(),
+                        sent.at(), clock.instant(), deadline);
+                return;
+            } catch (DependencyUnavailableException e) {
+                Duration pause = SdkFailures.backoff(MARK_SENT_PAUSE, attempt);
+                if (attempt >= MARK_SENT_TRIES || deadline.remaining().compareTo(pause) <= 0) {
+                    throw e;
+                }
+                SdkFailures.pauseBeforeRetry("DynamoDB", pause.toMillis());
+            }
+        }
+    }
+
+    private DeliveryOutcome requeueOrLeave(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline,
+                                           DependencyUnavailableException cause) {
+        DeliveryOutcome outcome;
+        try {
+            sentCopies.enqueue(message.withSent(sent), SENT_COPY_DELAY_SECONDS, deadline);
+            metrics.count("SentRecordsRequeued", 1);
+            outcome = DeliveryOutcome.SENT_RECORD_REQUEUED;
+        } catch (DependencyUnavailableException e) {
+            metrics.count("SentNotRecorded", 1);
+            recordOffers(message, sent);
+            outcome = DeliveryOutcome.SENT_NOT_RECORDED;
+        }
+        (outcome == DeliveryOutcome.SENT_NOT_RECORDED ? logger.error("mark_sent_failed")
+                : logger.warn("mark_sent_requeued"))
+                .with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("facebook_message_id", sent.facebookMessageId())
+                .with(cause)
+                .write();
+        return outcome;
+    }
+
+    /**
+     * A sent message that offers the user's phone or e-mail as quick replies, or has {@code text}
+     * quick replies whose payloads look like one: the webhook binds a tap only against an offer
+     * of its kind, and never a tap whose payload was a text quick reply's. Best effort: a failure
+     * is logged and counted, never fails the delivery (the worst case is a tap that does not
+     * bind: the offer and the text payloads are written in one request).
+     */
+    private void recordOffers(QueuedMessage message, QueuedMessage.Sent sent) {
+        Set<QuickReplyOffers.Kind> kinds = QuickReplyOffers.Kind.offeredBy(message.message());
+        Set<String> textPayloads = QuickReplyOffers.textPayloads(message.message(), SentRecorder::contactLike);
+        if ((kinds.isEmpty() && textPayloads.isEmpty()) || sent.psid() == null) {
+            return;
+        }
+        try {
+            offers.record(message.pageId(), sent.psid(), kinds, textPayloads, sent.at());
+        } catch (RuntimeException e) {
+            logger.warn("quick_reply_offer_not_recorded")
+                    .with("message_id", message.messageId())
+                    .with("page_id", message.pageId())
+                    .with(e)
+                    .write();
+            metrics.count("QuickReplyOffersNotRecorded", 1);
+        }
+    }
+
+    /** What the webhook could take for a tapped phone number or e-mail address (its binding rules' normalisers). */
+    private static boolean contactLike(String payload) {
+        return PHONE_NUMBERS.normalize(payload).isPresent() || EMAILS.normalize(payload).isPresent();
+    }
+}
