@@ -194,7 +194,25 @@ final class MessageAcceptor {
         } catch (DependencyUnavailableException e) {
             return abandon(mine, e, accepted, Optional.of(key), deadline);
         }
-        return answer(decision, mine, accepted, Optional.of(key), "commit", deadline);
+        if (decision == Decision.REJECTED) {
+            return takenOver(mine, key, deadline);
+        }
+        return accepted(accepted);
+    }
+
+    /**
+     * The commit found this request's record rejected: only another request with the same key
+     * rejects a record before its commit, to take the key over. That request may be owed a
+     * delivery, so this one is never answered 503: the keys answer (202 once the other message is
+     * committed), and while they would say 503 (the takeover has not landed yet) the outcome is
+     * unknown.
+     */
+    private HttpApiResponse takenOver(MessageRecord mine, Key key, Deadline deadline) {
+        log.info("message_rejected").with("message_id", mine.messageId()).with("page_id", mine.pageId())
+                .with("step", "commit").write();
+        metrics.count("MessagesRejected", 1);
+        HttpApiResponse byKeys = holders.refuse(key, mine.messageId(), deadline);
+        return byKeys.statusCode() == 503 ? holders.outcomeUnknown(mine.messageId(), Optional.of(key)) : byKeys;
     }
 
     private void enqueue(Acceptance acceptance, Deadline deadline) {
