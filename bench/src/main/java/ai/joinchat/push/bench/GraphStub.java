@@ -1,6 +1,7 @@
 package ai.joinchat.push.bench;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.secrets.TokenBucket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -44,32 +45,9 @@ final class GraphStub implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile Duration latency = Duration.ZERO;
-    private final Map<String, PageRate> rates = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger takenAgain = new AtomicInteger();
-
-    /** One page's calls: one second's worth of tokens, refilled at the page's rate. */
-    private static final class PageRate {
-        final double perSecond;
-        double tokens;
-        long refilledNanos = System.nanoTime();
-
-        PageRate(double perSecond) {
-            this.perSecond = perSecond;
-            this.tokens = perSecond;
-        }
-
-        synchronized boolean take() {
-            long now = System.nanoTime();
-            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
-            refilledNanos = now;
-            if (tokens < 1) {
-                return false;
-            }
-            tokens--;
-            return true;
-        }
-    }
 
     private GraphStub(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -122,7 +100,7 @@ final class GraphStub implements AutoCloseable {
         if (perSecond <= 0) {
             rates.remove(pageId);
         } else {
-            rates.put(pageId, new PageRate(perSecond));
+            rates.put(pageId, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
         }
     }
 
@@ -159,8 +137,8 @@ final class GraphStub implements AutoCloseable {
                     return;
                 }
                 String[] path = exchange.getRequestURI().getPath().split("/");
-                PageRate rate = path.length > 2 ? rates.get(path[2]) : null;
-                if (rate != null && !rate.take()) {
+                TokenBucket rate = path.length > 2 ? rates.get(path[2]) : null;
+                if (rate != null && !rate.tryTake()) {
                     throttled.incrementAndGet();
                     exchange.getResponseHeaders().set("X-Business-Use-Case-Usage", "{\"" + path[2] + "\":[{\"type\":"
                             + "\"messenger\",\"call_count\":100,\"estimated_time_to_regain_access\":0}]}");

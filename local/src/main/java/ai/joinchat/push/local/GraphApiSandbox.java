@@ -1,6 +1,7 @@
 package ai.joinchat.push.local;
 
 import ai.joinchat.push.local.http.LocalHttp;
+import ai.joinchat.push.secrets.TokenBucket;
 import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
@@ -79,25 +80,9 @@ public final class GraphApiSandbox implements AutoCloseable {
     public static final double FACEBOOK_RATE_PER_PAGE = 300;
 
     /** One page's calls: a token bucket holding one second's worth at the page's rate. */
-    private static final class PageRate {
-        final double perSecond;
-        double tokens;
-        long refilledNanos = System.nanoTime();
-
+    private record PageRate(double perSecond, TokenBucket bucket) {
         PageRate(double perSecond) {
-            this.perSecond = perSecond;
-            this.tokens = perSecond;
-        }
-
-        synchronized boolean take() {
-            long now = System.nanoTime();
-            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
-            refilledNanos = now;
-            if (tokens < 1) {
-                return false;
-            }
-            tokens--;
-            return true;
+            this(perSecond, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
         }
     }
 
@@ -307,8 +292,8 @@ public final class GraphApiSandbox implements AutoCloseable {
         if (rate <= 0) {
             return true;
         }
-        PageRate bucket = buckets.compute(pageId, (k, old) -> old != null && old.perSecond == rate ? old : new PageRate(rate));
-        return bucket.take();
+        PageRate bucket = buckets.compute(pageId, (k, old) -> old != null && old.perSecond() == rate ? old : new PageRate(rate));
+        return bucket.bucket().tryTake();
     }
 
     /** Facebook's clock runs {@code skew} ahead of this machine's (behind when negative): echoes and watermarks use it. */

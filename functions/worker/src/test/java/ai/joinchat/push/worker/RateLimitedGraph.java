@@ -1,6 +1,7 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.secrets.TokenBucket;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.http.HttpHeaders;
@@ -23,29 +24,7 @@ final class RateLimitedGraph implements ResponseDefinitionTransformerV2 {
 
     static final String NAME = "page-rate-limit";
 
-    private static final class Bucket {
-        final double perSecond;
-        double tokens;
-        long refilledNanos = System.nanoTime();
-
-        Bucket(double perSecond) {
-            this.perSecond = perSecond;
-            this.tokens = perSecond;
-        }
-
-        synchronized boolean take() {
-            long now = System.nanoTime();
-            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
-            refilledNanos = now;
-            if (tokens < 1) {
-                return false;
-            }
-            tokens--;
-            return true;
-        }
-    }
-
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     final AtomicInteger refused = new AtomicInteger();
     volatile long lastAcceptedNanos;
@@ -55,7 +34,7 @@ final class RateLimitedGraph implements ResponseDefinitionTransformerV2 {
         if (perSecond <= 0) {
             buckets.remove(pageId);
         } else {
-            buckets.put(pageId, new Bucket(perSecond));
+            buckets.put(pageId, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
         }
     }
 
@@ -68,8 +47,8 @@ final class RateLimitedGraph implements ResponseDefinitionTransformerV2 {
     public ResponseDefinition transform(ServeEvent serveEvent) {
         String[] path = serveEvent.getRequest().getUrl().split("[/?]");
         String pageId = path.length > 2 ? path[2] : "";
-        Bucket bucket = buckets.get(pageId);
-        if (bucket != null && !bucket.take()) {
+        TokenBucket bucket = buckets.get(pageId);
+        if (bucket != null && !bucket.tryTake()) {
             refused.incrementAndGet();
             return aResponse().withStatus(400)
                     .withHeaders(new HttpHeaders(

@@ -1,6 +1,7 @@
 package ai.joinchat.push.local.guarantee;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.secrets.TokenBucket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -46,29 +47,6 @@ final class FakeMessenger implements AutoCloseable {
         THROTTLED
     }
 
-    /** One page's calls: one second's worth of tokens, refilled at the page's rate. */
-    private static final class PageRate {
-        final double perSecond;
-        double tokens;
-        long refilledNanos = System.nanoTime();
-
-        PageRate(double perSecond) {
-            this.perSecond = perSecond;
-            this.tokens = perSecond;
-        }
-
-        synchronized boolean take() {
-            long now = System.nanoTime();
-            tokens = Math.min(perSecond, tokens + (now - refilledNanos) / 1e9 * perSecond);
-            refilledNanos = now;
-            if (tokens < 1) {
-                return false;
-            }
-            tokens--;
-            return true;
-        }
-    }
-
     /** How far Facebook's clock is from this machine's. */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(-30);
 
@@ -78,7 +56,7 @@ final class FakeMessenger implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> takenTexts = new ConcurrentHashMap<>();
     private final AtomicInteger mids = new AtomicInteger();
-    private final Map<String, PageRate> rates = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
     private final AtomicInteger throttled = new AtomicInteger();
     private volatile BiFunction<String, Integer, Behaviour> plan = (id, call) -> Behaviour.OK;
     private final Consumer<Echo> echoes;
@@ -109,7 +87,7 @@ final class FakeMessenger implements AutoCloseable {
         if (perSecond <= 0) {
             rates.remove(pageId);
         } else {
-            rates.put(pageId, new PageRate(perSecond));
+            rates.put(pageId, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
         }
     }
 
@@ -154,8 +132,8 @@ final class FakeMessenger implements AutoCloseable {
             String messageId = body.path("message").path("metadata").asText();
             String psid = body.path("recipient").path("id").asText();
             int call = calls.computeIfAbsent(messageId, k -> new AtomicInteger()).incrementAndGet();
-            PageRate rate = rates.get(pageId);
-            Behaviour behaviour = rate != null && !rate.take() ? Behaviour.THROTTLED : plan.apply(messageId, call);
+            TokenBucket rate = rates.get(pageId);
+            Behaviour behaviour = rate != null && !rate.tryTake() ? Behaviour.THROTTLED : plan.apply(messageId, call);
             if (behaviour == Behaviour.THROTTLED) {
                 throttled.incrementAndGet();
                 exchange.getResponseHeaders().add("X-Business-Use-Case-Usage", "{\"" + pageId + "\":[{\"type\":"
