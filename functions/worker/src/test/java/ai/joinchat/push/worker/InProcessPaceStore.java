@@ -46,7 +46,7 @@ final class InProcessPaceStore implements PagePacing.Store {
             next = micros(notBefore) + interval;
             halvedAt = now;
         } else {
-            boolean halve = !now.minusSeconds(1).isBefore(pace.halvedAt());
+            boolean halve = !now.minus(PagePacing.DECREASE_EVERY).isBefore(pace.halvedAt());
             interval = halve ? slower(pace.intervalMicros()) : pace.intervalMicros();
             next = Math.max(pace.nextMicros(), micros(notBefore));
             halvedAt = halve ? now : pace.halvedAt();

@@ -519,7 +519,7 @@ class WorkerIntegrationTest {
             quiet.add(acceptFor(quietPage, Integer.toString(70_000_000 + i), "quiet " + i));
         }
         awaitAll(quiet, MessageStatus.SENT, Duration.ofSeconds(30));
-        awaitAll(burst, MessageStatus.SENT, Duration.ofSeconds(60));
+        awaitAll(burst, MessageStatus.SENT, Duration.ofSeconds(120));
 
         assertTrue(RATE_LIMIT.refused.get() > 0, "the busy page was throttled");
         Instant lastBusy = burst.stream().map(m -> record(m).updatedAt()).max(Instant::compareTo).orElseThrow();

@@ -83,16 +83,16 @@ public final class DynamoPaceStore implements PagePacing.Store {
                 return 1_000_000.0 / start;
             }
         }
-        // Paced already: slow down by a fifth, at most once a second, and stay paced longer.
+        // Paced already: slow down (PagePacing.DECREASE), at most once every DECREASE_EVERY, and stay paced longer.
         values.remove(":interval");
         values.remove(":next");
         long slower = PagePacing.slower(interval);
-        values.put(":second_ago", n(now.toEpochMilli() - 1000));
+        values.put(":decreased_before", n(now.minus(PagePacing.DECREASE_EVERY).toEpochMilli()));
         values.put(":old_interval", n(interval));
         values.put(":slower", n(slower));
         if (update(deadline, pageId,
                 "SET interval_us = :slower, halved_at = :now, paced_until = :until, expires_at = :expires",
-                "paced_until > :now AND halved_at <= :second_ago AND interval_us = :old_interval", values,
+                "paced_until > :now AND halved_at <= :decreased_before AND interval_us = :old_interval", values,
                 ReturnValue.NONE).isPresent()) {
             interval = slower;
         } else {

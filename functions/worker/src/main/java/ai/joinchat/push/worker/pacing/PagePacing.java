@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The rate is learned and adjusted AIMD-like: the first throttle starts pacing at 90% of the
  * successes this container saw for the page in the last second (what Facebook just accepted), or
  * at the rate the page had last time, or {@link #DEFAULT_RATE}; each further throttle while paced
- * multiplies the rate by {@link #DECREASE} (at most once a second, so one burst of refusals
- * counts once); pacing ends
+ * multiplies the rate by {@link #DECREASE} (at most once every {@link #DECREASE_EVERY}, so one
+ * bunch of refusals counts once: copies come back on SQS's whole seconds and may bunch); pacing ends
  * {@link #PACED_FOR} after the last throttle, and the next burst learns the rate afresh (the
  * additive probe). Facebook's own hint ({@code Retry-After}, {@code estimated_time_to_regain_access})
  * moves the next free slot to after it.
@@ -40,8 +40,15 @@ public final class PagePacing {
     public static final double DEFAULT_RATE = 10;
     /** The learned rate starts this much below what Facebook just accepted. */
     static final double LEARNED_SHARE = 0.9;
-    /** Each further throttle while paced multiplies the rate by this (at most once a second). */
-    static final double DECREASE = 0.8;
+    /**
+     * Each further throttle while paced multiplies the rate by this, at most once every
+     * {@link #DECREASE_EVERY}. Gentle, because refusals also come from the jitter of copies
+     * coming back together, not only from a rate that is too high: with 0.8 once a second, four
+     * worker containers under load cut a 20/s page to 2/s within seconds.
+     */
+    static final double DECREASE = 0.9;
+    /** The least time between two decreases of a page's rate. */
+    public static final Duration DECREASE_EVERY = Duration.ofSeconds(2);
     /** A page is never paced slower than this. */
     static final double SLOWEST_RATE = 0.2;
     private static final int MAX_SUCCESSES_KEPT = 2_000;
