@@ -60,6 +60,8 @@ final class MessageAcceptor {
     private static final int TAKEOVER_ATTEMPTS = 3;
     /** How long a rejection is retried before the outcome is declared unknown. */
     static final Duration REJECT_PATIENCE = Duration.ofSeconds(3);
+    /** The first pause between two tries of a write (then doubled, up to 16 times as long). */
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
 
     private final MessageRecords records;
     private final IdempotencyKeys keys;
@@ -281,7 +283,8 @@ final class MessageAcceptor {
     }
 
     private static void pause(int attempt, Deadline deadline) {
-        long millis = Math.min(50L << Math.min(attempt, 4), Math.max(0, deadline.remaining().toMillis()));
+        long millis = Math.min(SdkFailures.backoff(FIRST_PAUSE, attempt + 1).toMillis(),
+                Math.max(0, deadline.remaining().toMillis()));
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
