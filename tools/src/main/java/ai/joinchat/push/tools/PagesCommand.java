@@ -2,6 +2,7 @@ package ai.joinchat.push.tools;
 
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -50,7 +51,7 @@ public final class PagesCommand {
               finish-rotation <page_id>           only the new api_secret works from now on
               set <page_id> key=value ...         require_timestamp=true|false, unsigned_refs=first|latest|never,
                                                   callback_url=https://...  (an empty value removes it)
-              rotate-callback-secret <page_id>    new callback_secret (printed once)
+              rotate-callback-secret <page_id>    new callback_secret whsec_<Base64> (printed once)
               show <page_id>                      the page's settings (never its secrets)
               list                                every page with its settings
               remove <page_id> --yes              delete the page's secret at once (no recovery window)
@@ -257,7 +258,7 @@ public final class PagesCommand {
     private int rotateCallbackSecret(String[] args) {
         String pageId = pageId(args);
         ObjectNode secret = read(pageId);
-        String callbackSecret = newSecret();
+        String callbackSecret = CallbackSignature.PREFIX + Base64.getEncoder().encodeToString(randomBytes());
         secret.put("callback_secret", callbackSecret);
         write(pageId, secret);
         out.println("page " + pageId + ": new callback_secret (it signs the status callbacks to callback_url)");
@@ -387,8 +388,12 @@ public final class PagesCommand {
 
     /** 32 random bytes, base64url without padding: 43 characters, 256 bits. */
     private String newSecret() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
+    }
+
+    private byte[] randomBytes() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return bytes;
     }
 }
