@@ -169,6 +169,28 @@ class PagesCommandTest {
     }
 
     @Test
+    void rotatingTheCallbackSecretKeepsThePreviousOneSigningUntilFinished() throws Exception {
+        assertEquals(0, run("add", pageId), printed);
+        assertEquals(0, run("rotate-callback-secret", pageId), printed);
+        String first = printedSecret("callback_secret");
+        assertFalse(storedSecret().has("previous_callback_secret"), "a first callback_secret has nothing to keep");
+
+        assertEquals(0, run("rotate-callback-secret", pageId), printed);
+        String second = printedSecret("callback_secret");
+        assertNotEquals(first, second);
+        assertTrue(CallbackSignature.key(second).isPresent(), second);
+        assertEquals(first, storedSecret().get("previous_callback_secret").asText(), "the old key still signs");
+        assertEquals(second, storedSecret().get("callback_secret").asText());
+        assertEquals(1, run("rotate-callback-secret", pageId), "no second rotation before the first is finished");
+        assertEquals(second, storedSecret().get("callback_secret").asText(), "a refused rotation writes nothing");
+
+        assertEquals(0, run("finish-callback-rotation", pageId), printed);
+        assertFalse(storedSecret().has("previous_callback_secret"));
+        assertEquals(second, storedSecret().get("callback_secret").asText());
+        assertEquals(0, run("finish-callback-rotation", pageId), "nothing to finish is not an error: " + printed);
+    }
+
+    @Test
     void theTokenComesFromAFileOrStdinNeverAnArgumentAndRemoveNeedsConfirmation(@TempDir Path directory) throws Exception {
         Path tokenFile = Files.writeString(directory.resolve("token"), TOKEN + "\n");
         assertEquals(2, run("add", pageId, "--token", TOKEN), "no token on the command line");
