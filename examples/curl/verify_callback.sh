@@ -46,6 +46,7 @@ blind() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:${bl
 blind_key="$(openssl rand -hex 32)"
 expected_blind="$(blind "$expected")"
 valid=false
+set -f # the entries are not file patterns
 for entry in $signature; do
   if [[ "$entry" == v1,* && "$(blind "${entry#v1,}")" == "$expected_blind" ]]; then
     valid=true
