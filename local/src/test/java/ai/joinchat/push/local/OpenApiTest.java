@@ -265,6 +265,37 @@ class OpenApiTest {
         }
     }
 
+    /** Contract section 8: one OpenAPI 3.1 webhook per callback type, with the three Standard Webhooks headers. */
+    @Test
+    void webhooksAreTheFiveCallbackEventsWithTheirHeadersAndValidExamples() throws IOException {
+        Set<String> documented = new TreeSet<>();
+        DOCUMENT.path("webhooks").fieldNames().forEachRemaining(documented::add);
+        assertEquals(new TreeSet<>(Set.of("message.sent", "message.delivered", "message.read", "message.failed",
+                "contact.bound")), documented);
+        List<String> checked = new ArrayList<>();
+        for (String type : documented) {
+            String base = pointer("webhooks", type, "post");
+            JsonNode operation = DOCUMENT.at(base);
+            assertEquals(Set.of("webhook-id", "webhook-timestamp", "webhook-signature"), headerNames(operation), type);
+            assertTrue(operation.at("/responses").has("410"), type + ": 410 stops the retries");
+            JsonNode example = operation.at("/requestBody/content/application~1json/example");
+            assertEquals(type, example.path("type").asText(), type + "'s example is of its type");
+            checkMediaExamples(base + "/requestBody", operation.path("requestBody"), checked);
+        }
+        assertEquals(5, checked.size(), "examples checked: " + checked);
+
+        JsonNode failed = DOCUMENT.at(pointer("webhooks", "message.failed", "post", "requestBody", "content",
+                "application/json", "example"));
+        ObjectNode withoutError = failed.deepCopy();
+        ((ObjectNode) withoutError.get("data")).remove("error");
+        assertFalse(errors("MessageFailedEvent", withoutError).isEmpty(), "message.failed carries its error");
+        assertFalse(errors("MessageSentEvent", failed).isEmpty(), "a failed event is not a sent one");
+        ObjectNode badSource = DOCUMENT.at(pointer("webhooks", "contact.bound", "post", "requestBody", "content",
+                "application/json", "example")).deepCopy();
+        ((ObjectNode) badSource.get("data")).put("source", "guess");
+        assertFalse(errors("ContactBoundEvent", badSource).isEmpty(), "the sources are the contract's five");
+    }
+
     @Test
     void tagsAreTheOnesTheSendApiKnows() {
         Set<String> documented = new TreeSet<>();

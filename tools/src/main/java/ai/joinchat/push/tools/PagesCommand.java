@@ -2,6 +2,7 @@ package ai.joinchat.push.tools;
 
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -50,7 +51,9 @@ public final class PagesCommand {
               finish-rotation <page_id>           only the new api_secret works from now on
               set <page_id> key=value ...         require_timestamp=true|false, unsigned_refs=first|latest|never,
                                                   callback_url=https://...  (an empty value removes it)
-              rotate-callback-secret <page_id>    new callback_secret (printed once)
+              rotate-callback-secret <page_id>    new callback_secret whsec_<Base64> (printed once); the old one
+                                                  signs too, as previous_callback_secret, until
+              finish-callback-rotation <page_id>  callbacks carry the current callback_secret's signature only
               show <page_id>                      the page's settings (never its secrets)
               list                                every page with its settings
               remove <page_id> --yes              delete the page's secret at once (no recovery window)
@@ -133,6 +136,7 @@ public final class PagesCommand {
                 case "finish-rotation" -> finishRotation(args);
                 case "set" -> set(args);
                 case "rotate-callback-secret" -> rotateCallbackSecret(args);
+                case "finish-callback-rotation" -> finishCallbackRotation(args);
                 case "show" -> show(args);
                 case "list" -> list(args);
                 case "remove" -> remove(args);
@@ -257,11 +261,32 @@ public final class PagesCommand {
     private int rotateCallbackSecret(String[] args) {
         String pageId = pageId(args);
         ObjectNode secret = read(pageId);
-        String callbackSecret = newSecret();
+        if (secret.hasNonNull("previous_callback_secret")) {
+            throw new Refused(1, "page " + pageId + " is already rotating its callback_secret: finish-callback-rotation"
+                    + " first, once the receiver verifies with the newest one");
+        }
+        String callbackSecret = CallbackSignature.PREFIX + Base64.getEncoder().encodeToString(randomBytes());
+        if (secret.hasNonNull("callback_secret")) {
+            secret.set("previous_callback_secret", secret.get("callback_secret"));
+        }
         secret.put("callback_secret", callbackSecret);
         write(pageId, secret);
-        out.println("page " + pageId + ": new callback_secret (it signs the status callbacks to callback_url)");
+        out.println("page " + pageId + ": new callback_secret (it signs the status callbacks to callback_url)"
+                + (secret.has("previous_callback_secret") ? "; they also carry the previous one's signature until"
+                + " finish-callback-rotation" : ""));
         out.println("callback_secret: " + callbackSecret);
+        return 0;
+    }
+
+    private int finishCallbackRotation(String[] args) {
+        String pageId = pageId(args);
+        ObjectNode secret = read(pageId);
+        if (secret.remove("previous_callback_secret") == null) {
+            out.println("page " + pageId + " is not rotating its callback_secret: nothing to finish");
+            return 0;
+        }
+        write(pageId, secret);
+        out.println("page " + pageId + ": callback rotation finished; callbacks carry the current signature only");
         return 0;
     }
 
@@ -387,8 +412,12 @@ public final class PagesCommand {
 
     /** 32 random bytes, base64url without padding: 43 characters, 256 bits. */
     private String newSecret() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
+    }
+
+    private byte[] randomBytes() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return bytes;
     }
 }

@@ -1,6 +1,7 @@
 package ai.joinchat.push.tools;
 
 import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.signature.CallbackSignature;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,6 +31,9 @@ public final class SignCommand {
     static final String USAGE = """
             Usage: sign --secret <secret> [--timestamp | --webhook] [--file <body file> | --data '<body>']
                    sign --ref --page <page id> --uuid <uuid> --secret <api_secret>
+                   sign --callback --secret whsec_... --id <webhook-id> [--timestamp <unix seconds>] --file <body>
+                   sign --verify-callback --secret whsec_... --id <webhook-id> --timestamp <unix seconds>
+                        --signature '<webhook-signature>' --file <body>
               Prints the signature of the exact bytes of the body (standard input when neither
               --file nor --data is given).
               default      Base64(HMAC-SHA256(api_secret, body))  for the x-joinchat-signature header
@@ -38,13 +43,22 @@ public final class SignCommand {
               --webhook    sha256=<hex HMAC-SHA256(app_secret, body)>  for the X-Hub-Signature-256 header
               --ref        the signed ref uuid=<uuid>;sig=<base64url HMAC-SHA256(api_secret, "<page>:<uuid>")>
                            on the first line, a ready https://m.me/<page>?ref=<url-encoded ref> on the second
+              --callback   the three headers of a status callback (Standard Webhooks), timestamp now by default:
+                             webhook-id, webhook-timestamp,
+                             webhook-signature: v1,Base64(HMAC-SHA256(key, "<id>.<timestamp>." + body))
+                           where key is the bytes Base64-decoded from callback_secret after "whsec_"
+              --verify-callback  exit 0 when one of the signature's v1, entries is valid and the timestamp is
+                           within 5 minutes of now, 1 otherwise (with the reason on standard error)
             Examples:
               sign --secret demo-api-secret --file body.json
               sign --timestamp --secret demo-api-secret --file body.json > headers.txt   (curl -H @headers.txt)
               sign --ref --page 1234567890 --uuid user-42 --secret demo-api-secret
+              sign --callback --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --id msg_1 --file event.json
             """;
 
-    private static final Set<String> OPTIONS = Set.of("--secret", "--data", "--file", "--page", "--uuid");
+    private static final Set<String> OPTIONS = Set.of("--secret", "--data", "--file", "--page", "--uuid", "--id",
+            "--signature");
+    private static final Set<String> FLAGS = Set.of("--webhook", "--timestamp", "--ref", "--callback", "--verify-callback");
 
     private SignCommand() {
     }
@@ -66,7 +80,9 @@ public final class SignCommand {
             String arg = args[i];
             if (OPTIONS.contains(arg) && i + 1 < args.length) {
                 values.put(arg, args[++i]);
-            } else if (Set.of("--webhook", "--timestamp", "--ref").contains(arg)) {
+            } else if (arg.equals("--timestamp") && i + 1 < args.length && args[i + 1].matches("[0-9]{1,12}")) {
+                values.put(arg, args[++i]);
+            } else if (FLAGS.contains(arg)) {
                 flags.add(arg);
             } else if (arg.equals("-h") || arg.equals("--help")) {
                 out.print(USAGE);
@@ -104,6 +120,14 @@ public final class SignCommand {
             err.println("cannot read the body: " + e.getMessage());
             return 1;
         }
+        boolean callback = flags.contains("--callback");
+        if (callback || flags.contains("--verify-callback")) {
+            return callback(callback, values, body, clock, out, err);
+        }
+        if (values.containsKey("--timestamp")) {
+            err.println("--timestamp <unix seconds> is for --callback and --verify-callback");
+            return 2;
+        }
         if (flags.contains("--timestamp")) {
             long now = clock.instant().getEpochSecond();
             out.println("x-joinchat-timestamp: " + now);
@@ -126,6 +150,43 @@ public final class SignCommand {
         String signed = SignedRef.signedRef(page, uuid, secret);
         out.println(signed);
         out.println("https://m.me/" + page + "?ref=" + URLEncoder.encode(signed, StandardCharsets.UTF_8));
+        return 0;
+    }
+
+    private static int callback(boolean sign, Map<String, String> values, byte[] body, Clock clock, PrintStream out,
+                                PrintStream err) {
+        var key = CallbackSignature.key(values.get("--secret"));
+        String id = values.get("--id");
+        String timestamp = values.get("--timestamp");
+        String signature = values.get("--signature");
+        if (key.isEmpty()) {
+            err.println("--secret must be a callback_secret: whsec_ and Base64 of at least 16 bytes");
+            return 2;
+        }
+        if (id == null || id.isBlank()) {
+            err.println("--id <webhook-id> is required");
+            return 2;
+        }
+        if (sign) {
+            long seconds = timestamp != null ? Long.parseLong(timestamp) : clock.instant().getEpochSecond();
+            out.println("webhook-id: " + id);
+            out.println("webhook-timestamp: " + seconds);
+            out.println("webhook-signature: " + CallbackSignature.header(id, seconds, body, List.of(key.get())));
+            return 0;
+        }
+        if (timestamp == null || signature == null) {
+            err.println("--verify-callback needs --timestamp <unix seconds> and --signature '<webhook-signature>'");
+            return 2;
+        }
+        if (Math.abs(Long.parseLong(timestamp) - clock.instant().getEpochSecond()) > CallbackSignature.TOLERANCE.toSeconds()) {
+            err.println("invalid: the timestamp is more than 5 minutes from now");
+            return 1;
+        }
+        if (!CallbackSignature.verify(id, timestamp, body, signature, key.get(), clock.instant())) {
+            err.println("invalid: no v1 signature matches this secret, id, timestamp and body");
+            return 1;
+        }
+        out.println("valid");
         return 0;
     }
 

@@ -9,6 +9,7 @@ import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.send.SendApiHandler;
 import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.signature.CallbackSignature;
 import ai.joinchat.push.signature.SignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PagesCommandTest {
 
     private static final String TOKEN = "EAAG-page-token-never-printed";
-    private static final Pattern PRINTED = Pattern.compile("(api_secret|callback_secret): ([A-Za-z0-9_-]{43})\\n");
+    private static final Pattern PRINTED = Pattern.compile("(api_secret|callback_secret): ((?:whsec_)?[A-Za-z0-9_+/=-]{43,44})\\n");
 
     private final LocalAws aws;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -140,6 +141,7 @@ class PagesCommandTest {
                 "callback_url=https://crm.example.com/hooks/push"), printed);
         assertEquals(0, run("rotate-callback-secret", pageId), printed);
         String callbackSecret = printedSecret("callback_secret");
+        assertTrue(CallbackSignature.key(callbackSecret).isPresent(), "a Standard Webhooks whsec_ secret: " + callbackSecret);
 
         JsonNode secret = storedSecret();
         assertTrue(secret.get("require_timestamp").isBoolean() && secret.get("require_timestamp").asBoolean());
@@ -164,6 +166,28 @@ class PagesCommandTest {
         assertEquals("never", storedSecret().get("unsigned_refs").asText(), "a refused set writes nothing");
         assertEquals(0, run("set", pageId, "callback_url="), printed);
         assertFalse(storedSecret().has("callback_url"), "an empty value removes the setting");
+    }
+
+    @Test
+    void rotatingTheCallbackSecretKeepsThePreviousOneSigningUntilFinished() throws Exception {
+        assertEquals(0, run("add", pageId), printed);
+        assertEquals(0, run("rotate-callback-secret", pageId), printed);
+        String first = printedSecret("callback_secret");
+        assertFalse(storedSecret().has("previous_callback_secret"), "a first callback_secret has nothing to keep");
+
+        assertEquals(0, run("rotate-callback-secret", pageId), printed);
+        String second = printedSecret("callback_secret");
+        assertNotEquals(first, second);
+        assertTrue(CallbackSignature.key(second).isPresent(), second);
+        assertEquals(first, storedSecret().get("previous_callback_secret").asText(), "the old key still signs");
+        assertEquals(second, storedSecret().get("callback_secret").asText());
+        assertEquals(1, run("rotate-callback-secret", pageId), "no second rotation before the first is finished");
+        assertEquals(second, storedSecret().get("callback_secret").asText(), "a refused rotation writes nothing");
+
+        assertEquals(0, run("finish-callback-rotation", pageId), printed);
+        assertFalse(storedSecret().has("previous_callback_secret"));
+        assertEquals(second, storedSecret().get("callback_secret").asText());
+        assertEquals(0, run("finish-callback-rotation", pageId), "nothing to finish is not an error: " + printed);
     }
 
     @Test

@@ -99,4 +99,62 @@ class SignCommandTest {
         assertEquals(2, run(new byte[0], "--secret"));
         assertEquals(2, run(new byte[0], "--secret", "s", "--bogus"));
     }
+
+    // The Standard Webhooks specification's published example.
+    private static final String WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final String SPEC_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    private static final String SPEC_BODY = "{\"test\": 2432232314}";
+    private static final String SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    private int runAt(long epochSecond, String... args) {
+        return SignCommand.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                java.time.Clock.fixed(java.time.Instant.ofEpochSecond(epochSecond), java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void callbackPrintsTheThreeStandardWebhooksHeaders(@TempDir Path directory) throws Exception {
+        Path file = directory.resolve("event.json");
+        Files.write(file, SPEC_BODY.getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, runAt(1_700_000_000L, "--callback", "--secret", WHSEC, "--id", SPEC_ID, "--timestamp", "1614265330",
+                "--file", file.toString()));
+        assertEquals("webhook-id: " + SPEC_ID + "\nwebhook-timestamp: 1614265330\nwebhook-signature: " + SPEC_SIGNATURE,
+                output().replace("\r\n", "\n"));
+
+        out.reset();
+        assertEquals(0, runAt(1_614_265_400L, "--callback", "--secret", WHSEC, "--id", SPEC_ID, "--data", SPEC_BODY));
+        assertTrue(output().contains("webhook-timestamp: 1614265400\n"), "the timestamp defaults to now: " + output());
+    }
+
+    @Test
+    void verifyCallbackAcceptsAValidSignatureAndRefusesTamperingWrongSecretsAndStaleTimes() {
+        String[] valid = {"--verify-callback", "--secret", WHSEC, "--id", SPEC_ID, "--timestamp", "1614265330",
+                "--signature", "v1,bm90LXRoaXMtb25l " + SPEC_SIGNATURE, "--data", SPEC_BODY};
+        assertEquals(0, runAt(1_614_265_330L + 299, valid), err.toString(StandardCharsets.UTF_8));
+        assertEquals("valid", output());
+
+        assertEquals(1, runAt(1_614_265_330L + 301, valid), "more than 5 minutes late");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("5 minutes"));
+        assertEquals(1, runAt(1_614_265_330L - 301, valid), "more than 5 minutes early");
+        String[] tampered = valid.clone();
+        tampered[tampered.length - 1] = "{\"test\": 2432232315}";
+        assertEquals(1, runAt(1_614_265_330L, tampered));
+        String[] otherId = valid.clone();
+        otherId[4] = "msg_other";
+        assertEquals(1, runAt(1_614_265_330L, otherId));
+        String[] otherSecret = valid.clone();
+        otherSecret[2] = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]);
+        assertEquals(1, runAt(1_614_265_330L, otherSecret));
+    }
+
+    @Test
+    void callbackModesExplainMistakes() {
+        assertEquals(2, runAt(0, "--callback", "--secret", "not-whsec", "--id", "msg_1", "--data", "x"));
+        assertEquals(2, runAt(0, "--callback", "--secret", WHSEC, "--data", "x"), "no --id");
+        assertEquals(2, runAt(0, "--verify-callback", "--secret", WHSEC, "--id", "msg_1", "--data", "x"),
+                "no --timestamp or --signature");
+        assertEquals(2, runAt(0, "--timestamp", "1614265330", "--secret", "s", "--data", "x"),
+                "a timestamp value belongs to the callback modes");
+        assertEquals("", output());
+    }
 }
