@@ -173,7 +173,8 @@ class OperationsTemplateTest {
                 settings.put(name, route);
             });
         }
-        assertEquals(Set.of("SendMessage", "MessageStatus", "Bindings", "Fallback", "Webhook"), settings.keySet());
+        assertEquals(Set.of("SendMessage", "MessageStatus", "ResendMessage", "Bindings", "Fallback", "Webhook"),
+                settings.keySet());
         assertEquals(Map.of("Ref", "SendRouteRateLimit"), settings.get("SendMessage").get("ThrottlingRateLimit"));
         assertEquals(Map.of("Ref", "WebhookRouteRateLimit"), settings.get("Webhook").get("ThrottlingRateLimit"));
         int fallback = ((Number) settings.get("Fallback").get("ThrottlingRateLimit")).intValue();

@@ -45,6 +45,9 @@ final class MessageStatusView {
         if (record.error() != null) {
             error(node.putObject("error"), record.error());
         }
+        if (shown == MessageStatus.FAILED) {
+            node.put("resendable", record.resendable());
+        }
         node.put("echoed", record.echoedAt() != null);
         if (record.echoedAt() != null) {
             node.put("echoed_at", record.echoedAt().toString());

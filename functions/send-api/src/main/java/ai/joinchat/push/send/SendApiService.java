@@ -35,8 +35,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * {@code POST /api/send_message} and {@code POST /api/message_status} ({@code POST /api/bindings}
- * is {@link BindingsImportService}), plus the JSON 404/405 of
+ * {@code POST /api/send_message}, {@code POST /api/message_status} and {@code POST /api/resend_message}
+ * ({@link MessageResender}; {@code POST /api/bindings} is {@link BindingsImportService}), plus the JSON 404/405 of
  * every other route the API's {@code $default} route sends here. A message is answered 202 only
  * once SQS accepted it and its record is committed ({@link MessageAcceptor}).
  */
@@ -68,6 +68,7 @@ public final class SendApiService {
     private final JsonLogger log;
     private final Metrics metrics;
     private final BindingsImportService bindingsImport;
+    private final MessageResender resender;
 
     public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
                           MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
@@ -82,6 +83,7 @@ public final class SendApiService {
         this.log = log;
         this.metrics = metrics;
         this.bindingsImport = bindingsImport;
+        this.resender = new MessageResender(records, queue, clock, log, metrics);
     }
 
     /** Message ids: random UUIDs, unique without coordination. */
@@ -103,7 +105,8 @@ public final class SendApiService {
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
-        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH) && !path.equals(BindingsImportService.PATH)) {
+        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH) && !path.equals(BindingsImportService.PATH)
+                && !path.equals(MessageResender.PATH)) {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path() + ".");
         }
         if (!request.method().equals("POST")) {
@@ -115,7 +118,11 @@ public final class SendApiService {
             if (path.equals(BindingsImportService.PATH)) {
                 return bindingsImport.handle(request, deadline);
             }
-            return path.equals(SEND_PATH) ? send(request, deadline, invocationEnd) : status(request, deadline);
+            if (path.equals(SEND_PATH)) {
+                return send(request, deadline, invocationEnd);
+            }
+            return path.equals(STATUS_PATH) ? status(request, deadline)
+                    : resend(request, deadline, invocationEnd.plus(DECISION_MARGIN));
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();
             metrics.count("DependencyFailures", 1);
@@ -183,18 +190,43 @@ public final class SendApiService {
                 .write();
     }
 
-    private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
+    /** A status read's or a resend's request: the authenticated page and its {@code message_id}, or the 4xx. */
+    private sealed interface MessageRequest permits MessageRef, Refused {
+    }
+
+    private record MessageRef(String pageId, String messageId) implements MessageRequest {
+    }
+
+    private record Refused(HttpApiResponse response) implements MessageRequest {
+    }
+
+    private MessageRequest messageRequest(HttpApiRequest request) {
         SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
         if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
-            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
+            return new Refused(rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request));
         }
         JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
-            return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
-                    List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
+            return new Refused(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
+                    List.of(new FieldProblem("message_id", "required: the message_id a send answered"))));
         }
-        String pageId = auth.pageId();
-        Optional<MessageRecord> record = records.findWithEcho(id.asText(), deadline)
+        return new MessageRef(auth.pageId(), id.asText());
+    }
+
+    private HttpApiResponse resend(HttpApiRequest request, Deadline deadline, Instant decideBy) {
+        MessageRequest ref = messageRequest(request);
+        return ref instanceof MessageRef m ? resender.resend(m.pageId(), m.messageId(), decideBy, deadline)
+                : ((Refused) ref).response();
+    }
+
+    private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
+        MessageRequest ref = messageRequest(request);
+        if (ref instanceof Refused refused) {
+            return refused.response();
+        }
+        MessageRef m = (MessageRef) ref;
+        String pageId = m.pageId();
+        Optional<MessageRecord> record = records.findWithEcho(m.messageId(), deadline)
                 .filter(r -> pageId.equals(r.pageId()));
         if (record.isPresent() && unclaimedTooLong(record.get())) {
             record = failUnclaimed(record.get(), deadline);

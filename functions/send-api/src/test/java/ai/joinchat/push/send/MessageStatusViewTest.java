@@ -53,6 +53,6 @@ class MessageStatusViewTest {
 
     private static MessageRecord record(MessageStatus status, DeliveryError error) {
         return new MessageRecord("m-1", "1234567890", new Recipient(RecipientType.UUID, "u-1"), "text", status, 1,
-                NOW, NOW, null, null, error, List.of(), null, null, null, null);
+                NOW, NOW, null, null, error, List.of(), null, null, null, null, false);
     }
 }

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send;
 
+import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
@@ -250,7 +251,7 @@ class SendApiServiceTest {
     void statusOfAPendingMessageIsQueuedAndOfARejectedOneIsNotFound() {
         holdKeyFor("lost", clock.instant().plusSeconds(5));
         records.put(new MessageRecord("gone", "42", null, null, MessageStatus.REJECTED, 0, clock.instant(),
-                clock.instant(), null, null, null, null, null, null, null, null));
+                clock.instant(), null, null, null, null, null, null, null, null, false));
         assertEquals("queued", Json.parse(service.handle(signedStatus("lost")).body()).path("status").asText());
         assertEquals(404, service.handle(signedStatus("gone")).statusCode());
     }
@@ -267,6 +268,76 @@ class SendApiServiceTest {
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
         return new HttpApiRequest("POST", "/api/message_status",
                 Map.of("x-joinchat-signature", new SignatureVerifier().sign(raw, SECRET)), Map.of(), raw);
+    }
+
+    private static final DeliveryError REFUSED = new DeliveryError("2", null, "(#2) Service temporarily unavailable",
+            true);
+
+    /** A message accepted, claimed, and failed by Facebook's refusal of its last attempt: resendable. */
+    private String failedResendable() {
+        HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
+        String id = Json.parse(accepted.body()).path("message_id").asText();
+        records.claim(id, clock.instant(), java.time.Duration.ofSeconds(30), null, Deadline.none());
+        records.markFailedResendable(id, REFUSED, queued.get(queued.size() - 1).toJson(), clock.instant(),
+                Deadline.none());
+        return id;
+    }
+
+    private HttpApiRequest signedResend(String messageId) {
+        String body = "{\"page_id\":\"42\",\"message_id\":\"" + messageId + "\"}";
+        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
+        return new HttpApiRequest("POST", "/api/resend_message",
+                Map.of("x-joinchat-signature", new SignatureVerifier().sign(raw, SECRET)), Map.of(), raw);
+    }
+
+    @Test
+    void aResendableFailedMessageIsResentOnceUnderItsIdAndAnotherResendIsRefused() {
+        String id = failedResendable();
+        JsonNode status = Json.parse(service.handle(signedStatus(id)).body());
+        assertEquals("failed", status.path("status").asText());
+        assertTrue(status.path("resendable").asBoolean(), status.toString());
+
+        HttpApiResponse resent = service.handle(signedResend(id));
+        assertEquals(202, resent.statusCode(), resent.body());
+        assertEquals(id, Json.parse(resent.body()).path("message_id").asText());
+        assertEquals(2, queued.size());
+        QueuedMessage copy = queued.get(1);
+        assertEquals(id, copy.messageId());
+        assertEquals(queued.get(0).message(), copy.message());
+        assertEquals(MessageStatus.PENDING, records.get(id).status(), "the worker's claim of the copy commits it");
+        assertEquals("queued", Json.parse(service.handle(signedStatus(id)).body()).path("status").asText());
+
+        HttpApiResponse again = service.handle(signedResend(id));
+        assertEquals(409, again.statusCode());
+        assertEquals("not_resendable", Json.parse(again.body()).path("error").path("code").asText());
+        assertEquals(2, queued.size(), "never a second copy");
+        assertEquals(404, service.handle(signedResend("no-such-message")).statusCode());
+    }
+
+    @Test
+    void aResendSqsRefusedAnswers503AndLeavesTheMessageFailedAndResendable() {
+        String id = failedResendable();
+        queueDown = true;
+        HttpApiResponse response = service.handle(signedResend(id));
+        assertEquals(503, response.statusCode(), response.body());
+        MessageRecord record = records.get(id);
+        assertEquals(MessageStatus.FAILED, record.status());
+        assertEquals(REFUSED, record.error(), "the failure it had, not the resend's");
+        assertTrue(record.resendable());
+        queueDown = false;
+        assertEquals(202, service.handle(signedResend(id)).statusCode());
+    }
+
+    @Test
+    void aFailedMessageFacebookMayHaveIsNotResendable() {
+        HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
+        String id = Json.parse(accepted.body()).path("message_id").asText();
+        records.claim(id, clock.instant(), java.time.Duration.ofSeconds(30), null, Deadline.none());
+        records.markFailed(id, REFUSED, clock.instant(), Deadline.none());
+        assertFalse(Json.parse(service.handle(signedStatus(id)).body()).path("resendable").asBoolean(true));
+        HttpApiResponse response = service.handle(signedResend(id));
+        assertEquals(409, response.statusCode());
+        assertTrue(response.body().contains("twice"), response.body());
     }
 
     @Test

@@ -443,6 +443,28 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void aLastAttemptFacebookRefusedLeavesTheMessageResendableAndAnUnknownOneDoesNot() {
+        graphFails(500, graphError(2, null));
+        QueuedMessage refused = fixture.accepted(WorkerFixture.text("msg-resendable", "id", "24681357", "Hi"));
+        assertEquals(DeliveryOutcome.FAILED_LAST_ATTEMPT, deliver(refused, 5));
+        assertTrue(record(refused).resendable(), "Facebook answered with an error: it never took this attempt");
+
+        graph.resetAll();
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        QueuedMessage unknown = fixture.accepted(WorkerFixture.text("msg-unknown-last", "id", "24681357", "Hi"));
+        assertEquals(DeliveryOutcome.FAILED_LAST_ATTEMPT, deliver(unknown, 5));
+        assertEquals(MessageStatus.FAILED, record(unknown).status());
+        assertFalse(record(unknown).resendable(), "the connection was cut after the request: Facebook may have it");
+
+        QueuedMessage permanent = fixture.accepted(WorkerFixture.text("msg-permanent", "id", "24681357", "Hi"));
+        graph.resetAll();
+        graphFails(400, graphError(100, 2018001));
+        assertEquals(DeliveryOutcome.FAILED, deliver(permanent, 1));
+        assertFalse(record(permanent).resendable(), "a permanent error would fail again");
+    }
+
+    @Test
     void successWithoutMessageIdIsTransientInvalidResponse() {
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH)).willReturn(okJson("{}")));
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-empty", "id", "24681357", "Hi"));

@@ -11,6 +11,7 @@ public enum ErrorCode {
     MESSAGE_NOT_FOUND(404, "message_not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     IDEMPOTENCY_CONFLICT(409, "idempotency_conflict"),
+    NOT_RESENDABLE(409, "not_resendable"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     INTERNAL_ERROR(500, "internal_error"),
     UNAVAILABLE(503, "unavailable");

@@ -85,6 +85,12 @@ public record QueuedMessage(
                 decideBy, null, null, null);
     }
 
+    /** The copy a resend queues: as first accepted, never throttled, decided by {@code newDecideBy}. */
+    public QueuedMessage resent(Instant newDecideBy) {
+        return new QueuedMessage(messageId, pageId, recipient, message, messagingType, tag, warnings, acceptedAt,
+                newDecideBy, null, null, null);
+    }
+
     /** This message, marked as accepted by Facebook already: its receive only records that. */
     public QueuedMessage withSent(Sent sent) {
         return new QueuedMessage(messageId, pageId, recipient, message, messagingType, tag, warnings,

@@ -16,6 +16,7 @@ import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PSID;
 import static ai.joinchat.push.store.MessageItem.READ_AT;
+import static ai.joinchat.push.store.MessageItem.RESEND_BODY;
 import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
 import static ai.joinchat.push.store.MessageItem.SENT_AT;
 import static ai.joinchat.push.store.MessageItem.UNCONFIRMED;
@@ -60,7 +61,11 @@ public final class Lifecycle {
         /** The record is still in {@code by_recipient} (awaits a receipt). */
         IN_RECIPIENT_INDEX,
         /** The record is still in the first version's {@code by_recipient} partition ({@code <page>#<psid>}). */
-        IN_LEGACY_PARTITION
+        IN_LEGACY_PARTITION,
+        /** The record keeps its queued copy and no attempt of it had an unknown outcome ({@code unconfirmed}). */
+        RESENDABLE,
+        /** Not a resend still pending: a stale dead letter of its failed attempt must not fail it again. */
+        NOT_RESENDING
     }
 
     /** The value a write takes from a transition's {@link Inputs}; an absent (null) one is not written. */
@@ -68,7 +73,7 @@ public final class Lifecycle {
         NOW(":updated"), NOW_MILLIS(":now"), PAGE(":page"), PSID(":psid"), MID(":mid"), SENT_AT(":sent_at"),
         ERROR(":error"), TRUE(":true"), LEASE_UNTIL(":lease"), CLAIM_TOKEN(":token"), EXPIRES_AT(":expires"),
         AWAITING_DELIVERY_KEY(":psid_key"), AWAITING_READ_KEY(":read_key"), LEGACY_KEY(":legacy"),
-        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released");
+        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released"), DECIDE_BY(":decide_by"), RESEND_BODY(":resend_body");
 
         public final String placeholder;
 
@@ -96,6 +101,8 @@ public final class Lifecycle {
                 case LEGACY_SLACK -> MessageItem.LEGACY_SLACK_MILLIS;
                 // A lease that ran out just before now: a claim even in the same millisecond takes it.
                 case LEASE_RELEASED -> in.now().toEpochMilli() - 1;
+                case DECIDE_BY -> in.decideBy() == null ? null : in.decideBy().toEpochMilli();
+                case RESEND_BODY -> in.resendBody();
             };
         }
 
@@ -124,35 +131,53 @@ public final class Lifecycle {
 
     /** The values one run of a transition writes and compares with; any may be null where unused. */
     public record Inputs(Instant now, String pageId, String psid, String facebookMessageId, Instant sentAt,
-                         DeliveryError error, Instant leaseUntil, String claimToken, Instant expiresAt) {
+                         DeliveryError error, Instant leaseUntil, String claimToken, Instant expiresAt,
+                         Instant decideBy, String resendBody) {
 
         public static Inputs at(Instant now) {
-            return new Inputs(now, null, null, null, null, null, null, null, null);
+            return new Inputs(now, null, null, null, null, null, null, null, null, null, null);
         }
 
         public Inputs withPage(String page) {
-            return new Inputs(now, page, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt);
+            return new Inputs(now, page, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
+                    decideBy, resendBody);
         }
 
         public Inputs withError(DeliveryError e) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, e, leaseUntil, claimToken, expiresAt);
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, e, leaseUntil, claimToken, expiresAt,
+                    decideBy, resendBody);
         }
 
         /** Facebook's id of the message, its PSID, and the time it stands for in receipts' comparisons. */
         public Inputs withSent(String mid, String toPsid, Instant at) {
-            return new Inputs(now, pageId, toPsid, mid, at, error, leaseUntil, claimToken, expiresAt);
+            return new Inputs(now, pageId, toPsid, mid, at, error, leaseUntil, claimToken, expiresAt, decideBy,
+                    resendBody);
         }
 
         public Inputs withPsid(String toPsid) {
-            return new Inputs(now, pageId, toPsid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt);
+            return new Inputs(now, pageId, toPsid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
+                    decideBy, resendBody);
         }
 
         public Inputs withClaim(Instant until, String token) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, until, token, expiresAt);
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, until, token, expiresAt, decideBy,
+                    resendBody);
         }
 
         public Inputs withExpiry(Instant at) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, at);
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, at, decideBy,
+                    resendBody);
+        }
+
+        /** The queued copy a failed record keeps so that it can be resent ({@code null}: not resendable). */
+        public Inputs withResendBody(String body) {
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
+                    decideBy, body);
+        }
+
+        public Inputs withDecideBy(Instant at) {
+            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
+                    at, resendBody);
         }
     }
 
@@ -185,9 +210,21 @@ public final class Lifecycle {
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), set(UNCONFIRMED, Input.TRUE),
                         set(LEASE_UNTIL, Input.LEASE_RELEASED)),
                 List.of(), Event.NONE, false),
+        /** Given up; keeps its queued copy (resendable) when Facebook surely never took it. */
         MARK_FAILED(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
-                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL)),
-                List.of(), Event.FAILED, false),
+                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL),
+                        set(RESEND_BODY, Input.RESEND_BODY)),
+                List.of(Guard.NOT_RESENDING), Event.FAILED, false),
+        /** A claim took over a lease that ran out: that attempt's outcome is unknown, so never resend on purpose. */
+        FLAG_UNCONFIRMED(EnumSet.of(SENDING), false, null, List.of(set(UNCONFIRMED, Input.TRUE)), List.of(),
+                Event.NONE, false),
+        /**
+         * Resent on purpose ({@code POST /api/resend_message}): back to pending, as a new send is, with its
+         * queued copy returned; a worker's claim of the copy then commits it, a failed enqueue
+         * {@link #FAIL_UNCLAIMED}s it back.
+         */
+        RESEND(EnumSet.of(FAILED), false, PENDING, List.of(set(UPDATED_AT, Input.NOW), set(DECIDE_BY, Input.DECIDE_BY),
+                set(CLAIM_TOKEN, Input.CLAIM_TOKEN)), List.of(Guard.SAME_PAGE, Guard.RESENDABLE), Event.NONE, true),
         /** A record no worker ever claimed, long after its send API invocation ended undecided. */
         FAIL_UNCLAIMED(EnumSet.of(PENDING), false, FAILED,
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(DECIDE_BY)),
@@ -259,7 +296,7 @@ public final class Lifecycle {
     private static List<Write> sentWrites() {
         return List.of(set(UPDATED_AT, Input.NOW), set(SENT_AT, Input.SENT_AT), set(FACEBOOK_MESSAGE_ID, Input.MID),
                 set(PSID, Input.PSID), set(RECIPIENT_KEY, Input.AWAITING_DELIVERY_KEY), remove(LEASE_UNTIL),
-                remove(ERROR), remove(UNCONFIRMED));
+                remove(ERROR), remove(UNCONFIRMED), remove(RESEND_BODY));
     }
 
     private static List<Write> deliveredWrites() {

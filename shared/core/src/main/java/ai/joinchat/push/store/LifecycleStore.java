@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static ai.joinchat.push.store.MessageItem.ATTEMPTS;
@@ -123,6 +124,31 @@ public abstract class LifecycleStore implements MessageRecords {
     @Override
     public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
         write(Transition.MARK_FAILED, messageId, Inputs.at(now).withError(error), deadline);
+    }
+
+    @Override
+    public void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now,
+                                     Deadline deadline) {
+        write(Transition.MARK_FAILED, messageId, Inputs.at(now).withError(error).withResendBody(queuedCopy), deadline);
+    }
+
+    @Override
+    public void flagUnconfirmed(String messageId, Instant now, Deadline deadline) {
+        write(Transition.FLAG_UNCONFIRMED, messageId, Inputs.at(now), deadline);
+    }
+
+    @Override
+    public Optional<Resend> resend(String messageId, String pageId, Instant now, Instant decideBy, Deadline deadline) {
+        // Names this resend, so that the SDK's retry of a resend whose reply was lost knows it as its own.
+        String token = UUID.randomUUID().toString();
+        Written written = write(Transition.RESEND, messageId, Inputs.at(now).withPage(pageId).withDecideBy(decideBy)
+                .withClaim(null, token), deadline);
+        Map<String, AttributeValue> item = written instanceof Written.Applied applied ? applied.before()
+                : ((Written.Refused) written).current();
+        boolean ours = written instanceof Written.Applied || (token.equals(MessageItem.str(item, CLAIM_TOKEN))
+                && MessageStatus.PENDING.wireName().equals(MessageItem.str(item, STATUS)));
+        return ours ? Optional.of(new Resend(MessageItem.str(item, MessageItem.RESEND_BODY),
+                MessageItem.toRecord(item).error())) : Optional.empty();
     }
 
     @Override

@@ -38,6 +38,8 @@ public final class MessageItem {
     public static final String ECHOED_AT = "echoed_at";
     public static final String DELIVERED_AT = "delivered_at";
     public static final String READ_AT = "read_at";
+    /** A failed message's queued copy, kept while it may be resent on purpose. */
+    public static final String RESEND_BODY = "resend_body";
     /** {@code by_recipient}'s sort key: the message's Facebook timestamp (estimated until its echo brings it). */
     public static final String SENT_AT = "sent_at";
     /** {@code by_recipient}'s partition key: {@link #recipientKey}. */
@@ -145,7 +147,8 @@ public final class MessageItem {
                 str(item, FACEBOOK_MESSAGE_ID), str(item, PSID), error(item.get(ERROR)),
                 warnings != null && warnings.hasL() ? warnings.l().stream().map(AttributeValue::s).toList() : List.of(),
                 instant(item, ECHOED_AT), instant(item, DELIVERED_AT), instant(item, READ_AT),
-                decideBy == null ? null : Instant.ofEpochMilli(decideBy));
+                decideBy == null ? null : Instant.ofEpochMilli(decideBy),
+                item.containsKey(RESEND_BODY) && !item.containsKey(UNCONFIRMED));
     }
 
     private static DeliveryError error(AttributeValue e) {

@@ -12,6 +12,8 @@ import java.util.List;
  *                  message the send API rejected before its record was written
  * @param decideBy  while {@code pending}: when the send API's decision is overdue (its
  *                  invocation is over), after which the worker treats the record as committed
+ * @param resendable  {@code failed} with its queued copy kept and no attempt of unknown outcome:
+ *                    {@code POST /api/resend_message} may send it again
  */
 public record MessageRecord(
         String messageId,
@@ -29,7 +31,8 @@ public record MessageRecord(
         Instant echoedAt,
         Instant deliveredAt,
         Instant readAt,
-        Instant decideBy) {
+        Instant decideBy,
+        boolean resendable) {
 
     public MessageRecord {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
@@ -39,6 +42,6 @@ public record MessageRecord(
     public static MessageRecord pending(String messageId, String pageId, Recipient recipient, String templateType,
                                         List<String> warnings, Instant now, Instant decideBy) {
         return new MessageRecord(messageId, pageId, recipient, templateType, MessageStatus.PENDING, 0, now, now,
-                null, null, null, warnings, null, null, null, decideBy);
+                null, null, null, warnings, null, null, null, decideBy, false);
     }
 }

@@ -105,6 +105,22 @@ public interface MessageRecords {
 
     void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline);
 
+    /** As {@link #markFailed}, keeping the queued copy: Facebook surely never took any attempt of it. */
+    void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now, Deadline deadline);
+
+    /** A claim took over an expired lease: the attempt it replaces had an unknown outcome. */
+    void flagUnconfirmed(String messageId, Instant now, Deadline deadline);
+
+    /**
+     * {@code failed} (resendable, this page's) → {@code pending} until {@code decideBy}: its queued
+     * copy and the error it failed with, or empty when the record is not resendable (anymore).
+     */
+    Optional<Resend> resend(String messageId, String pageId, Instant now, Instant decideBy, Deadline deadline);
+
+    /** A failed message taken for resending: its queued copy (JSON) and why it had failed. */
+    record Resend(String queuedCopy, DeliveryError error) {
+    }
+
     /**
      * {@code pending} → {@code failed}, only from {@code pending}: a record no worker ever claimed,
      * long after its send API invocation ended without a decision (its commit and its rejection

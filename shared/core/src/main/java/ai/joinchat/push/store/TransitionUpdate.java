@@ -151,6 +151,10 @@ final class TransitionUpdate {
                 case SAME_PSID -> in.psid() == null ? null : name(PSID) + " = " + value(Lifecycle.Input.PSID);
                 case IN_RECIPIENT_INDEX -> "attribute_exists(" + name(RECIPIENT_KEY) + ")";
                 case IN_LEGACY_PARTITION -> name(RECIPIENT_KEY) + " = " + value(Lifecycle.Input.LEGACY_KEY);
+                case RESENDABLE -> "attribute_exists(" + name(MessageItem.RESEND_BODY) + ") AND attribute_not_exists("
+                        + name(MessageItem.UNCONFIRMED) + ")";
+                case NOT_RESENDING -> "(" + name(STATUS) + " <> " + status(MessageStatus.PENDING) + " OR attribute_not_exists("
+                        + name(MessageItem.RESEND_BODY) + "))";
             };
         }
     }

@@ -383,4 +383,62 @@ class DynamoMessageRecordsTest {
             assertEquals(names, request.expressionAttributeValues().keySet(), transition.name());
         }
     }
+
+    @Test
+    void aFailedMessageWithItsCopyIsResentOnceAndOnlyByItsPage() {
+        String id = sending();
+        records.markFailedResendable(id, TRANSIENT, "{\"copy\":1}", NOW, Deadline.none());
+        assertTrue(record(id).resendable());
+        assertTrue(records.resend(id, "another-page", NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
+
+        // The SDK's retry of a resend whose reply was lost knows the write as its own; a second resend
+        // is refused until the message fails again.
+        loseNextReply.set(true);
+        assertTrue(records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).isPresent());
+        assertEquals(MessageStatus.PENDING, record(id).status());
+        assertTrue(records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
+    }
+
+    @Test
+    void aResendReturnsTheCopyAndTheErrorAndASendForgetsTheCopy() {
+        String id = sending();
+        records.markFailedResendable(id, TRANSIENT, "{\"copy\":1}", NOW, Deadline.none());
+        MessageRecords.Resend resend = records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).orElseThrow();
+        assertEquals("{\"copy\":1}", resend.queuedCopy());
+        assertEquals(TRANSIENT, resend.error());
+        MessageRecord pending = record(id);
+        assertEquals(MessageStatus.PENDING, pending.status());
+        assertEquals(NOW.plusSeconds(12), pending.decideBy());
+
+        // A stale dead letter of the failed attempt does not fail the resend in flight.
+        records.markFailed(id, TRANSIENT, NOW, Deadline.none());
+        assertEquals(MessageStatus.PENDING, record(id).status());
+
+        assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
+        records.markSent(id, page, "m_" + id, "777", NOW, NOW, Deadline.none());
+        assertFalse(record(id).resendable());
+        assertFalse(aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
+                .key(MessageItem.key(id))).item().containsKey(MessageItem.RESEND_BODY));
+    }
+
+    @Test
+    void aMessageWhoseAttemptHadAnUnknownOutcomeIsNeverResendable() {
+        String afterCrash = sending();
+        assertEquals(new Claim.Claimed(2, true), claim(afterCrash, NOW.plus(LEASE).plusSeconds(1)));
+        records.flagUnconfirmed(afterCrash, NOW, Deadline.none());
+        records.markFailedResendable(afterCrash, TRANSIENT, "{}", NOW, Deadline.none());
+        assertFalse(record(afterCrash).resendable());
+        assertTrue(records.resend(afterCrash, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
+
+        String unknown = sending();
+        records.markUnknown(unknown, TRANSIENT, NOW, Deadline.none());
+        assertEquals(new Claim.Claimed(2, true), claim(unknown, NOW.plusSeconds(1)));
+        records.markFailedResendable(unknown, TRANSIENT, "{}", NOW, Deadline.none());
+        assertFalse(record(unknown).resendable());
+
+        String plain = sending();
+        records.markFailed(plain, TRANSIENT, NOW, Deadline.none());
+        assertFalse(record(plain).resendable(), "failed without its copy");
+        assertEquals(MessageStatus.FAILED, record(plain).status());
+    }
 }

@@ -106,6 +106,9 @@ public class InMemoryMessageRecords extends LifecycleStore {
             case SAME_PSID -> in.psid() == null || in.psid().equals(MessageItem.str(item, MessageItem.PSID));
             case IN_RECIPIENT_INDEX -> key != null;
             case IN_LEGACY_PARTITION -> key != null && key.equals(Lifecycle.Input.LEGACY_KEY.of(in));
+            case RESENDABLE -> item.containsKey(MessageItem.RESEND_BODY) && !item.containsKey(MessageItem.UNCONFIRMED);
+            case NOT_RESENDING -> !MessageStatus.PENDING.wireName().equals(MessageItem.str(item, MessageItem.STATUS))
+                    || !item.containsKey(MessageItem.RESEND_BODY);
         };
     }
 
@@ -149,7 +152,7 @@ public class InMemoryMessageRecords extends LifecycleStore {
         return find(messageId, deadline).map(r -> echo == null || r.echoedAt() != null ? r
                 : new MessageRecord(r.messageId(), r.pageId(), r.recipient(), r.templateType(), r.status(),
                 r.attempts(), r.createdAt(), r.updatedAt(), r.facebookMessageId(), r.psid(), r.error(), r.warnings(),
-                Instant.ofEpochMilli(echo.timestamp()), r.deliveredAt(), r.readAt(), r.decideBy()));
+                Instant.ofEpochMilli(echo.timestamp()), r.deliveredAt(), r.readAt(), r.decideBy(), r.resendable()));
     }
 
     public MessageRecord get(String messageId) {

@@ -128,6 +128,8 @@ public final class MessageDelivery {
                 return notClaimed(receive, claim);
             }
             if (claimed.unconfirmedBefore()) {
+                // The attempt this claim replaces may have reached Facebook: never resend it on purpose.
+                records.flagUnconfirmed(message.messageId(), clock.instant(), deadline);
                 metrics.count("MessagesResentUnconfirmed", 1);
             }
             return prepared instanceof Ready ready ? sendAttempt.attempt(receive, ready, deadline)

@@ -134,7 +134,8 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         }
         GraphSendOutcome.Failed failed = (GraphSendOutcome.Failed) call.outcome();
         if (!failed.transientFailure()) {
-            return fail(receive, toDeliveryError(failed.error(), false), DeliveryOutcome.FAILED, latency, deadline);
+            return fail(receive, toDeliveryError(failed.error(), false), DeliveryOutcome.FAILED, false, latency,
+                    deadline);
         }
         return transientFailure(receive, toDeliveryError(failed.error(), true), DeliveryOutcome.RETRY, latency,
                 deadline);
@@ -142,7 +143,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
 
     /** A failure that cannot be sent at all: recorded {@code failed} and acknowledged. */
     MessageDelivery.Result failPermanently(Receive receive, DeliveryError error, Deadline deadline) {
-        return fail(receive, error, DeliveryOutcome.FAILED, OptionalLong.empty(), deadline);
+        return fail(receive, error, DeliveryOutcome.FAILED, false, OptionalLong.empty(), deadline);
     }
 
     /**
@@ -154,7 +155,8 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                                      OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
         if (receive.last()) {
-            return fail(receive, error, DeliveryOutcome.FAILED_LAST_ATTEMPT, latency, deadline);
+            return fail(receive, error, DeliveryOutcome.FAILED_LAST_ATTEMPT,
+                    outcome != DeliveryOutcome.UNKNOWN_OUTCOME, latency, deadline);
         }
         if (outcome == DeliveryOutcome.UNKNOWN_OUTCOME) {
             records.markUnknown(message.messageId(), error, clock.instant(), deadline);
@@ -165,11 +167,19 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         return notSent(receive, outcome, MessageStatus.QUEUED, error, new Disposition.Retry(), latency);
     }
 
-    /** Recorded {@code failed}: acknowledged ({@code FAILED}) or left for the DLQ ({@code FAILED_LAST_ATTEMPT}). */
+    /**
+     * Recorded {@code failed}: acknowledged ({@code FAILED}) or left for the DLQ ({@code FAILED_LAST_ATTEMPT}).
+     *
+     * @param resendable Facebook surely never took this attempt: the record keeps the copy to resend
+     */
     private MessageDelivery.Result fail(Receive receive, DeliveryError error, DeliveryOutcome outcome,
-                                        OptionalLong latency, Deadline deadline) {
+                                        boolean resendable, OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
-        records.markFailed(message.messageId(), error, clock.instant(), deadline);
+        if (resendable) {
+            records.markFailedResendable(message.messageId(), error, message.toJson(), clock.instant(), deadline);
+        } else {
+            records.markFailed(message.messageId(), error, clock.instant(), deadline);
+        }
         metrics.count("MessagesFailed", 1);
         Disposition disposition = outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT
                 ? new Disposition.DeadLetter() : new Disposition.Ack();
@@ -199,7 +209,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                 .write();
         if (policy.throttledTooLong(message, now)) {
             metrics.count("MessagesRateLimited", 1);
-            return fail(receive, rateLimited(throttled.error()), DeliveryOutcome.FAILED, latency, deadline);
+            return fail(receive, rateLimited(throttled.error()), DeliveryOutcome.FAILED, true, latency, deadline);
         }
         DeliveryError error = toDeliveryError(throttled.error(), true);
         records.markRetrying(message.messageId(), error, now, deadline);
