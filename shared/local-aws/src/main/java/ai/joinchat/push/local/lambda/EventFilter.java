@@ -60,7 +60,8 @@ final class EventFilter {
         for (Iterator<Map.Entry<String, JsonNode>> fields = pattern.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             JsonNode value = record == null ? null : record.get(field.getKey());
-            boolean matched = field.getValue().isObject() ? value != null && value.isObject()
+            // an absent object matches a pattern whose fields all say {"exists": false}
+            boolean matched = field.getValue().isObject() ? (value == null || value.isObject())
                     && matchesObject(field.getValue(), value) : matchesAny(field.getValue(), value);
             if (!matched) {
                 return false;
@@ -109,6 +110,7 @@ final class EventFilter {
         JsonNode argument = operator.get(name);
         boolean text = value != null && value.isTextual();
         return switch (name) {
+            case "exists" -> argument.asBoolean() == (value != null);
             case "prefix" -> text && value.asText().startsWith(argument.asText());
             case "suffix" -> text && value.asText().endsWith(argument.asText());
             case "equals-ignore-case" -> text && value.asText().equalsIgnoreCase(argument.asText());
