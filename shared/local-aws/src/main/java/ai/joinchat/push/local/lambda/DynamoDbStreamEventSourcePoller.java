@@ -426,7 +426,12 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
     }
 
     private static String arrival(Pending record) {
-        return record.record().dynamodb().approximateCreationDateTime().truncatedTo(ChronoUnit.SECONDS).toString();
+        return createdAt(record.record()).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static Instant createdAt(Record record) {
+        Instant created = record.dynamodb().approximateCreationDateTime();
+        return created != null ? created : Instant.now();
     }
 
     /** The record as Lambda puts it in the event, images in DynamoDB JSON. */
@@ -439,7 +444,7 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
         json.put("awsRegion", region);
         ObjectNode dynamodb = json.putObject("dynamodb");
         var change = record.dynamodb();
-        dynamodb.put("ApproximateCreationDateTime", change.approximateCreationDateTime().getEpochSecond());
+        dynamodb.put("ApproximateCreationDateTime", createdAt(record).getEpochSecond());
         dynamodb.set("Keys", item(change.keys()));
         if (change.hasNewImage()) {
             dynamodb.set("NewImage", item(change.newImage()));
