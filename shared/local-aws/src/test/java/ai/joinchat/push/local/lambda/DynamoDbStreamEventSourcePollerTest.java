@@ -268,6 +268,45 @@ class DynamoDbStreamEventSourcePollerTest {
     }
 
     @Test
+    void recordsStillReportedFailedAfterTheRetriesGoToOnFailureWithoutAFunctionError() throws Exception {
+        poller("""
+                StartingPosition: TRIM_HORIZON
+                FunctionResponseTypes: [ReportBatchItemFailures]
+                MaximumRetryAttempts: 1
+                """, event -> ids(event).contains("p2") ? failures(sequenceOf(event, "p2")) : null);
+        List.of("p1", "p2", "p3").forEach(this::put);
+        poller.start();
+
+        List<JsonNode> failed = new ArrayList<>();
+        await("the OnFailure message", () -> failed.addAll(onFailureMessages()) && !failed.isEmpty());
+        put("p4");
+        await("the next record", () -> deliveredIds().contains("p4"));
+
+        assertEquals(List.of(List.of("p1", "p2", "p3"), List.of("p2", "p3"), List.of("p4")),
+                events.stream().map(DynamoDbStreamEventSourcePollerTest::ids).toList());
+        JsonNode invocation = failed.get(0);
+        assertEquals(Json.parse("{\"statusCode\":200,\"executedVersion\":\"$LATEST\"}"), invocation.path("responseContext"));
+        JsonNode info = invocation.path("DDBStreamBatchInfo");
+        assertEquals(2, info.path("batchSize").asInt(), "the records from the failed one on");
+        assertEquals(sequenceOf(events.get(0), "p2"), info.path("startSequenceNumber").asText());
+        assertEquals(sequenceOf(events.get(0), "p3"), info.path("endSequenceNumber").asText());
+    }
+
+    @Test
+    void theBatchingWindowGathersRecordsWrittenApart() throws Exception {
+        poller("""
+                StartingPosition: LATEST
+                MaximumBatchingWindowInSeconds: 2
+                """, event -> null).start();
+        put("w1");
+        Thread.sleep(600);
+        put("w2");
+
+        await("both records", () -> deliveredIds().size() == 2);
+        assertEquals(1, events.size(), "one invocation with both");
+    }
+
+    @Test
     void repeatedFailuresSendTheBatchToOnFailureAndMoveOn() throws Exception {
         poller("""
                 StartingPosition: TRIM_HORIZON
