@@ -66,7 +66,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
 
+    /** Lambda polls a shard four times a second. */
     private static final Duration IDLE_WAIT = Duration.ofMillis(250);
+    /** How often new shards are looked for (DynamoDB starts one about every four hours). */
+    private static final Duration SHARD_REFRESH = Duration.ofSeconds(5);
     private static final Duration FIRST_RETRY_WAIT = Duration.ofMillis(250);
     private static final Duration LONGEST_RETRY_WAIT = Duration.ofSeconds(30);
     private static final String LOCAL_ACCOUNT_ID = "000000000000";
@@ -86,6 +89,7 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
     private final Map<String, ShardReader> shards = new LinkedHashMap<>();
     private final Set<String> finishedShards = new HashSet<>();
     private boolean positioned;
+    private Instant shardsRefreshedAt = Instant.MIN;
     private volatile boolean running;
     private Thread thread;
 
@@ -166,7 +170,9 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
 
     /** One round: reads each shard that may be read, and invokes the function with at most one batch per shard. */
     boolean pollOnce() {
-        refreshShards();
+        if (Instant.now().isAfter(shardsRefreshedAt.plus(SHARD_REFRESH))) {
+            refreshShards();
+        }
         boolean invoked = false;
         for (ShardReader shard : List.copyOf(shards.values())) {
             String parent = shard.parentId;
@@ -178,6 +184,7 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
             if (shard.iterator == null && shard.pending.isEmpty()) {
                 shards.remove(shard.id);
                 finishedShards.add(shard.id);
+                shardsRefreshedAt = Instant.MIN; // its children, at once
             }
         }
         return invoked;
@@ -209,6 +216,7 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
             after = stream.lastEvaluatedShardId();
         } while (after != null);
         positioned = true;
+        shardsRefreshedAt = Instant.now();
     }
 
     /** A record read from the stream and matched by the filter. */
