@@ -3,6 +3,7 @@ package ai.joinchat.push.local;
 import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
 import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
+import ai.joinchat.push.local.aws.template.DynamoDbStreamEventSource;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
 import ai.joinchat.push.local.aws.template.ProvisionedQueue;
 import ai.joinchat.push.local.aws.template.ProvisionedStack;
@@ -10,10 +11,12 @@ import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
 import ai.joinchat.push.local.aws.template.SqsEventSource;
 import ai.joinchat.push.local.aws.template.StackProvisioner;
+import ai.joinchat.push.local.lambda.DynamoDbStreamEventSourcePoller;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.signature.SignatureVerifier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.io.IOException;
@@ -51,8 +54,8 @@ import java.util.stream.Collectors;
  * The whole system on one machine, from {@code template.yaml}: embedded DynamoDB, SQS and Secrets
  * Manager provisioned as stack {@code local} and seeded with a demo page, a Graph API sandbox, each
  * function in its own JVM behind a Lambda Runtime API, the HTTP API on
- * {@code http://127.0.0.1:${PORT:-3000}} and the worker's SQS event source with the template's
- * settings. {@link #close()} (or Ctrl-C) stops all of it.
+ * {@code http://127.0.0.1:${PORT:-3000}} and the functions' SQS and DynamoDB stream event
+ * sources with the template's settings. {@link #close()} (or Ctrl-C) stops all of it.
  */
 public final class LocalMode implements AutoCloseable {
 
@@ -265,6 +268,8 @@ public final class LocalMode implements AutoCloseable {
         SqsClient sqs = backends.sqs();
         toClose.add(dynamoDb);
         toClose.add(sqs);
+        DynamoDbStreamsClient streams = backends.dynamoDbStreams();
+        toClose.add(streams);
         ProvisionedStack stack = new StackProvisioner().provision(template, STACK_NAME, dynamoDb, sqs);
         console.print("local", "provisioned", "provisioned stack '" + STACK_NAME + "': tables "
                 + String.join(", ", stack.tables().keySet()) + "; queues " + String.join(", ", stack.queues().keySet()));
@@ -311,6 +316,9 @@ public final class LocalMode implements AutoCloseable {
             for (SqsEventSource source : function.sqsEvents()) {
                 startEventSource(stack, sqs, functions.get(function.shortName()), source);
             }
+            for (DynamoDbStreamEventSource source : function.dynamoDbEvents()) {
+                startStreamEventSource(stack, streams, sqs, functions.get(function.shortName()), source);
+            }
         }
 
         awaitFunctions();
@@ -321,27 +329,48 @@ public final class LocalMode implements AutoCloseable {
     /** The worker's SQS event source; the worker's own log lines say what became of each message. */
     private void startEventSource(ProvisionedStack stack, SqsClient sqs, FunctionProcess process, SqsEventSource source) {
         ProvisionedQueue queue = stack.queue(source.queueLogicalId());
-        long limitMillis = process.definition().timeout().toMillis() + 60_000; // a margin for a queued invocation
         JsonLogger logger = new JsonLogger("sqs-event-source", JsonLogger.Level.INFO,
                 ConsoleLineStream.to(console, "sqs"), Clock.systemUTC());
         SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, queue.url(), queue.arn(),
-                source.batchSize(), event -> {
-                    try {
-                        return process.invoke(event).get(limitMillis, TimeUnit.MILLISECONDS);
-                    } catch (ExecutionException e) {
-                        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                    } catch (TimeoutException | InterruptedException e) {
-                        if (e instanceof InterruptedException) {
-                            Thread.currentThread().interrupt();
-                        }
-                        throw new IllegalStateException("the worker did not answer", e);
-                    }
-                }, logger, Duration.ofSeconds(1));
+                source.batchSize(), invoker(process), logger, Duration.ofSeconds(1));
         poller.start();
         toClose.add(poller);
         console.print("sqs", "event_source", "polling " + queue.name() + " for " + process.name()
                 + " (batch size " + source.batchSize()
                 + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "") + ")");
+    }
+
+    /** A DynamoDB stream event source, reading from its StartingPosition as of now. */
+    private void startStreamEventSource(ProvisionedStack stack, DynamoDbStreamsClient streams, SqsClient sqs,
+                                        FunctionProcess process, DynamoDbStreamEventSource source) {
+        JsonLogger logger = new JsonLogger("dynamodb-stream-event-source", JsonLogger.Level.INFO,
+                ConsoleLineStream.to(console, "streams"), Clock.systemUTC());
+        DynamoDbStreamEventSourcePoller poller = new DynamoDbStreamEventSourcePoller(streams, sqs, stack,
+                process.definition().functionName(), source, invoker(process), logger);
+        poller.start();
+        toClose.add(poller);
+        console.print("streams", "event_source", "reading the stream of " + stack.tableName(source.tableLogicalId())
+                + " for " + process.name() + " (" + source.startingPosition() + ", batch size " + source.batchSize()
+                + ", " + source.filterPatterns().size() + " filter patterns"
+                + (source.reportsBatchItemFailures() ? ", ReportBatchItemFailures" : "")
+                + source.onFailureQueueLogicalId().map(queue -> ", OnFailure " + queue).orElse("") + ")");
+    }
+
+    /** Invokes the function and waits for its answer; no answer (a crash, a timeout) is an exception. */
+    static Function<byte[], byte[]> invoker(FunctionProcess process) {
+        long limitMillis = process.definition().timeout().toMillis() + 60_000; // a margin for a queued invocation
+        return event -> {
+            try {
+                return process.invoke(event).get(limitMillis, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (TimeoutException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException(process.name() + " did not answer", e);
+            }
+        };
     }
 
     /** Under the names the template gives send-api (its Globals give every function the same). */

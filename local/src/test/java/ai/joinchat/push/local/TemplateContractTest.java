@@ -2,6 +2,8 @@ package ai.joinchat.push.local;
 
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.IamGrant;
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.aws.template.DynamoDbStreamEventSource;
 import ai.joinchat.push.local.aws.template.HttpApiRoute;
 import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
@@ -106,6 +108,21 @@ class TemplateContractTest {
         for (ServerlessFunction function : TEMPLATE.functions()) {
             for (HttpApiRoute route : function.httpApiEvents()) {
                 assertEquals("2.0", route.payloadFormatVersion());
+            }
+        }
+    }
+
+    @Test
+    void everyStreamEventReadsADeclaredStreamReportsItemFailuresAndKeepsWhatFails() {
+        for (ServerlessFunction function : TEMPLATE.functions()) {
+            for (DynamoDbStreamEventSource source : function.dynamoDbEvents()) {
+                String where = function.logicalId() + "'s stream event on " + source.tableLogicalId();
+                assertTrue(DOCUMENT.properties(source.tableLogicalId()).containsKey("StreamSpecification"), where);
+                assertTrue(source.reportsBatchItemFailures(), where);
+                String queue = source.onFailureQueueLogicalId().orElseThrow(() -> new AssertionError(where
+                        + " has no OnFailure destination: records failing every retry would vanish"));
+                assertEquals("AWS::SQS::Queue", DOCUMENT.type(queue), where);
+                source.filterPatterns().forEach(pattern -> assertTrue(Json.parse(pattern).isObject(), where + ": " + pattern));
             }
         }
     }

@@ -9,6 +9,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -43,6 +44,11 @@ public interface AwsBackends extends AutoCloseable {
 
     default DynamoDbClient dynamoDb() {
         return client(DynamoDbClient.builder(), dynamoDbEndpoint());
+    }
+
+    /** DynamoDB Streams, which DynamoDB's endpoint serves too (as DynamoDB Local does). */
+    default DynamoDbStreamsClient dynamoDbStreams() {
+        return client(DynamoDbStreamsClient.builder(), dynamoDbEndpoint());
     }
 
     default SqsClient sqs() {

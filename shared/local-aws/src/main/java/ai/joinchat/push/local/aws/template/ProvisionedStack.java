@@ -54,6 +54,12 @@ public final class ProvisionedStack {
         return found(tables, logicalId, "table").name();
     }
 
+    /** The ARN of the table's stream; fails when the table declares no StreamSpecification. */
+    public String streamArn(String tableLogicalId) {
+        return found(tables, tableLogicalId, "table").streamArn().orElseThrow(() -> new IllegalArgumentException(
+                "Table " + tableLogicalId + " of stack " + stackName + " has no stream (no StreamSpecification)"));
+    }
+
     public String queueUrl(String logicalId) {
         return queue(logicalId).url();
     }
@@ -81,7 +87,7 @@ public final class ProvisionedStack {
     }
 
     /**
-     * {@code Ref} (attribute "Ref") and {@code Fn::GetAtt} of a table (name; Arn) or queue (URL;
+     * {@code Ref} (attribute "Ref") and {@code Fn::GetAtt} of a table (name; Arn, StreamArn) or queue (URL;
      * Arn, QueueName) created so far; null for any other.
      */
     String attribute(String logicalId, String attribute) {
@@ -90,6 +96,7 @@ public final class ProvisionedStack {
         return table != null ? switch (attribute) {
             case "Ref" -> table.name();
             case "Arn" -> table.arn();
+            case "StreamArn" -> table.streamArn().orElse(null);
             default -> null;
         } : queue == null ? null : switch (attribute) {
             case "Ref" -> queue.url();

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A SAM template (template.yaml) as local mode reads it: its serverless functions with their
@@ -22,6 +23,7 @@ public final class SamTemplate {
     private static final int SAM_DEFAULT_TIMEOUT_SECONDS = 3;
     private static final int SAM_DEFAULT_MEMORY_SIZE_MB = 128;
     private static final int SAM_DEFAULT_SQS_BATCH_SIZE = 10;
+    private static final int SAM_DEFAULT_STREAM_BATCH_SIZE = 100;
     /** AWS::Region while reading function settings, before any stack (and its region) exists. */
     private static final String READING_REGION = "us-east-1";
 
@@ -92,6 +94,7 @@ public final class SamTemplate {
 
         List<SqsEventSource> sqsEvents = new ArrayList<>();
         List<HttpApiRoute> httpApiEvents = new ArrayList<>();
+        List<DynamoDbStreamEventSource> dynamoDbEvents = new ArrayList<>();
         YamlValues.map(properties.get("Events"), id + ".Events").forEach((eventName, declared) -> {
             String where = id + ".Events." + eventName;
             Map<String, Object> event = YamlValues.map(declared, where);
@@ -102,6 +105,7 @@ public final class SamTemplate {
                         text(eventProperties.get("Path"), "$default", resolver, where),
                         text(eventProperties.get("Method"), "ANY", resolver, where),
                         text(eventProperties.get("PayloadFormatVersion"), "2.0", resolver, where)));
+                case "DynamoDB" -> dynamoDbEvents.add(toDynamoDbStreamEventSource(where, eventProperties, resolver));
                 default -> { }
             }
         });
@@ -114,7 +118,8 @@ public final class SamTemplate {
                 integer(settings.get("MemorySize"), SAM_DEFAULT_MEMORY_SIZE_MB, resolver, id + ".MemorySize"),
                 Collections.unmodifiableMap(environment),
                 List.copyOf(sqsEvents),
-                List.copyOf(httpApiEvents));
+                List.copyOf(httpApiEvents),
+                List.copyOf(dynamoDbEvents));
     }
 
     private static Map<String, Object> environmentVariables(Map<String, Object> properties, String where) {
@@ -123,19 +128,54 @@ public final class SamTemplate {
     }
 
     private static SqsEventSource toSqsEventSource(String where, Map<String, Object> properties, IntrinsicResolver resolver) {
-        Object queue = properties.get("Queue");
-        Object argument = queue instanceof Map<?, ?> map && map.size() == 1 ? map.get("Fn::GetAtt") : null;
-        List<?> parts = argument instanceof String dotted ? CloudFormationYaml.splitAttributeReference(dotted)
-                : YamlValues.list(argument, where + ".Queue");
-        if (parts.size() != 2 || !"Arn".equals(parts.get(1))) {
-            throw new IllegalArgumentException(where
-                    + ": Queue must be !GetAtt <QueueResource>.Arn of a queue in this template, got: " + queue);
-        }
         return new SqsEventSource(
-                String.valueOf(parts.get(0)),
+                getAttResource(properties.get("Queue"), "Arn", where + ".Queue"),
                 integer(properties.get("BatchSize"), SAM_DEFAULT_SQS_BATCH_SIZE, resolver, where),
-                YamlValues.list(resolver.resolve(properties.get("FunctionResponseTypes"), where), where)
-                        .contains("ReportBatchItemFailures"));
+                reportsBatchItemFailures(properties, resolver, where));
+    }
+
+    private static DynamoDbStreamEventSource toDynamoDbStreamEventSource(String where, Map<String, Object> properties,
+                                                                         IntrinsicResolver resolver) {
+        String startingPosition = text(properties.get("StartingPosition"), null, resolver, where + ".StartingPosition");
+        if (!"TRIM_HORIZON".equals(startingPosition) && !"LATEST".equals(startingPosition)) {
+            throw new IllegalArgumentException(where + ".StartingPosition must be TRIM_HORIZON or LATEST, got: "
+                    + startingPosition);
+        }
+        List<String> patterns = YamlValues.list(YamlValues.map(properties.get("FilterCriteria"), where + ".FilterCriteria")
+                .get("Filters"), where + ".FilterCriteria.Filters").stream()
+                .map(filter -> text(YamlValues.map(filter, where + ".FilterCriteria.Filters").get("Pattern"), null,
+                        resolver, where + ".FilterCriteria.Filters.Pattern"))
+                .toList();
+        Object destination = YamlValues.map(YamlValues.map(properties.get("DestinationConfig"), where + ".DestinationConfig")
+                .get("OnFailure"), where + ".DestinationConfig.OnFailure").get("Destination");
+        return new DynamoDbStreamEventSource(
+                getAttResource(properties.get("Stream"), "StreamArn", where + ".Stream"),
+                startingPosition,
+                integer(properties.get("BatchSize"), SAM_DEFAULT_STREAM_BATCH_SIZE, resolver, where + ".BatchSize"),
+                integer(properties.get("MaximumBatchingWindowInSeconds"), 0, resolver, where),
+                patterns,
+                reportsBatchItemFailures(properties, resolver, where),
+                integer(properties.get("MaximumRetryAttempts"), -1, resolver, where + ".MaximumRetryAttempts"),
+                Boolean.parseBoolean(text(properties.get("BisectBatchOnFunctionError"), "false", resolver, where)),
+                destination == null ? Optional.empty()
+                        : Optional.of(getAttResource(destination, "Arn", where + ".DestinationConfig.OnFailure.Destination")));
+    }
+
+    /** The logical id of {@code !GetAtt <Resource>.<attribute>}; anything else is refused. */
+    private static String getAttResource(Object value, String attribute, String where) {
+        Object argument = value instanceof Map<?, ?> map && map.size() == 1 ? map.get("Fn::GetAtt") : null;
+        List<?> parts = argument instanceof String dotted ? CloudFormationYaml.splitAttributeReference(dotted)
+                : YamlValues.list(argument, where);
+        if (parts.size() != 2 || !attribute.equals(parts.get(1))) {
+            throw new IllegalArgumentException(where + " must be !GetAtt <Resource>." + attribute
+                    + " of a resource in this template, got: " + value);
+        }
+        return String.valueOf(parts.get(0));
+    }
+
+    private static boolean reportsBatchItemFailures(Map<String, Object> properties, IntrinsicResolver resolver, String where) {
+        return YamlValues.list(resolver.resolve(properties.get("FunctionResponseTypes"), where), where)
+                .contains("ReportBatchItemFailures");
     }
 
     private static String text(Object value, String absent, IntrinsicResolver resolver, String where) {

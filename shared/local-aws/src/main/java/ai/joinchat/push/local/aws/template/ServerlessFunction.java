@@ -23,7 +23,8 @@ public record ServerlessFunction(
         int memorySizeMb,
         Map<String, Object> environment,
         List<SqsEventSource> sqsEvents,
-        List<HttpApiRoute> httpApiEvents) {
+        List<HttpApiRoute> httpApiEvents,
+        List<DynamoDbStreamEventSource> dynamoDbEvents) {
 
     /**
      * The function's built jar, relative to the template's directory, without running

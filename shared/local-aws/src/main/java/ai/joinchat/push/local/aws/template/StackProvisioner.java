@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -14,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -25,8 +27,8 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * physical names {@code <stackName>-<LogicalId>} (unless the template names them), a resource
  * another refers to created first, references resolved. Existing tables and queues are reused, so
  * provisioning twice is harmless. Other resource types (APIs, functions, alarms, ...) are left
- * alone. It reads the properties template.yaml uses (on-demand tables with global secondary indexes
- * and TTL; standard queues with a redrive policy) and ignores those with no local meaning
+ * alone. It reads the properties template.yaml uses (on-demand tables with global secondary indexes,
+ * TTL and a stream; standard queues with a redrive policy) and ignores those with no local meaning
  * (point-in-time recovery, encryption, tags); any other property fails, naming it.
  */
 public final class StackProvisioner {
@@ -35,7 +37,7 @@ public final class StackProvisioner {
     private static final String QUEUE_TYPE = "AWS::SQS::Queue";
 
     private static final Set<String> TABLE_PROPERTIES = Set.of("TableName", "BillingMode", "AttributeDefinitions",
-            "KeySchema", "GlobalSecondaryIndexes", "TimeToLiveSpecification",
+            "KeySchema", "GlobalSecondaryIndexes", "TimeToLiveSpecification", "StreamSpecification",
             "PointInTimeRecoverySpecification", "SSESpecification", "Tags");
     /** CloudFormation queue properties that are SQS attributes of the same name. */
     private static final List<String> QUEUE_ATTRIBUTES = List.of(
@@ -126,6 +128,10 @@ public final class StackProvisioner {
         if (!indexes.isEmpty()) {
             request.globalSecondaryIndexes(indexes);
         }
+        Object viewType = YamlValues.map(properties.get("StreamSpecification"), "StreamSpecification").get("StreamViewType");
+        StreamSpecification stream = viewType == null ? null
+                : StreamSpecification.builder().streamEnabled(true).streamViewType(text(viewType)).build();
+        request.streamSpecification(stream);
         try {
             dynamoDb.createTable(request.build());
         } catch (ResourceInUseException exists) {
@@ -134,6 +140,14 @@ public final class StackProvisioner {
         TableDescription table;
         try (DynamoDbWaiter waiter = dynamoDb.waiter()) {
             table = waiter.waitUntilTableExists(b -> b.tableName(name)).matched().response().orElseThrow().table();
+            if (stream != null && !stream.equals(table.streamSpecification())) {
+                // an existing table without this stream: give it the declared one
+                if (table.streamSpecification() != null && Boolean.TRUE.equals(table.streamSpecification().streamEnabled())) {
+                    dynamoDb.updateTable(b -> b.tableName(name).streamSpecification(s -> s.streamEnabled(false)));
+                }
+                dynamoDb.updateTable(b -> b.tableName(name).streamSpecification(stream));
+                table = waiter.waitUntilTableExists(b -> b.tableName(name)).matched().response().orElseThrow().table();
+            }
         }
         Map<String, Object> timeToLive = YamlValues.map(properties.get("TimeToLiveSpecification"), "TimeToLiveSpecification");
         if (Boolean.parseBoolean(String.valueOf(timeToLive.get("Enabled"))) && timeToLive.get("AttributeName") != null) {
@@ -144,7 +158,7 @@ public final class StackProvisioner {
                 // DynamoDB Local may not support TTL, and an existing table may have it already
             }
         }
-        return new ProvisionedTable(logicalId, name, table.tableArn());
+        return new ProvisionedTable(logicalId, name, table.tableArn(), Optional.ofNullable(table.latestStreamArn()));
     }
 
     private static List<KeySchemaElement> keySchema(Map<String, Object> owner) {

@@ -6,6 +6,8 @@ import ai.joinchat.push.local.aws.template.ProvisionedStack;
 import ai.joinchat.push.local.aws.template.SamTemplate;
 import ai.joinchat.push.local.aws.template.ServerlessFunction;
 import ai.joinchat.push.local.aws.template.StackProvisioner;
+import ai.joinchat.push.local.lambda.DynamoDbStreamEventSourcePoller;
+import ai.joinchat.push.observability.JsonLogger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -14,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -38,6 +42,7 @@ public final class LocalAws implements AutoCloseable {
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
     private final SecretsManagerClient secretsManager;
+    private final DynamoDbStreamsClient streams;
 
     private LocalAws(AwsBackends backends, ProvisionedStack stack, DynamoDbClient dynamoDb, SqsClient sqs,
                      SecretsManagerClient secretsManager) {
@@ -46,6 +51,7 @@ public final class LocalAws implements AutoCloseable {
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.secretsManager = secretsManager;
+        this.streams = backends.dynamoDbStreams();
     }
 
     /** Provisions the template as stack {@code stackName} on the backends, which this object then owns. */
@@ -96,6 +102,24 @@ public final class LocalAws implements AutoCloseable {
     /** Shared client; do not close it. */
     public SecretsManagerClient secretsManager() {
         return secretsManager;
+    }
+
+    /** Shared client; do not close it. */
+    public DynamoDbStreamsClient dynamoDbStreams() {
+        return streams;
+    }
+
+    /**
+     * The function's DynamoDB stream event sources as the template declares them, each calling
+     * {@code invoker} (event JSON in, response JSON out; an exception is a function error); the
+     * caller starts and closes them. {@code LATEST} is as of each poller's {@code start()}.
+     */
+    public List<DynamoDbStreamEventSourcePoller> streamEventSources(String functionLogicalId,
+                                                                    Function<byte[], byte[]> invoker, JsonLogger logger) {
+        return stack.template().function(functionLogicalId).dynamoDbEvents().stream()
+                .map(source -> new DynamoDbStreamEventSourcePoller(streams, sqs, stack,
+                        stack.stackName() + "-" + functionLogicalId, source, invoker, logger))
+                .toList();
     }
 
     public String tableName(String tableLogicalId) {
@@ -181,6 +205,7 @@ public final class LocalAws implements AutoCloseable {
 
     @Override
     public void close() {
+        streams.close();
         dynamoDb.close();
         sqs.close();
         secretsManager.close();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
@@ -227,6 +228,73 @@ class SamTemplateTest {
     void unknownTagsAreRejected() {
         assertThrows(RuntimeException.class, () -> SamTemplate.parse("Resources: !Danger {}"));
         assertThrows(RuntimeException.class, () -> SamTemplate.parse("Resources: !!java.io.File {}"));
+    }
+
+    @Test
+    void dynamoDbStreamEventsAreRead() {
+        SamTemplate template = SamTemplate.parse("""
+                Parameters:
+                  Retries: {Type: Number, Default: 7}
+                Resources:
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: functions/fn
+                      Handler: fn.Handler::handleRequest
+                      Events:
+                        Changes:
+                          Type: DynamoDB
+                          Properties:
+                            Stream: !GetAtt ThingsTable.StreamArn
+                            StartingPosition: TRIM_HORIZON
+                            BatchSize: 25
+                            MaximumBatchingWindowInSeconds: 1
+                            FilterCriteria:
+                              Filters:
+                                - Pattern: '{"eventName": ["INSERT"]}'
+                                - Pattern: '{"eventName": ["MODIFY"]}'
+                            FunctionResponseTypes: [ReportBatchItemFailures]
+                            MaximumRetryAttempts: !Ref Retries
+                            BisectBatchOnFunctionError: true
+                            DestinationConfig:
+                              OnFailure:
+                                Destination: !GetAtt FailedQueue.Arn
+                        Plain:
+                          Type: DynamoDB
+                          Properties:
+                            Stream: {"Fn::GetAtt": [OtherTable, StreamArn]}
+                            StartingPosition: LATEST
+                """);
+
+        List<DynamoDbStreamEventSource> events = template.function("Fn").dynamoDbEvents();
+
+        assertEquals(new DynamoDbStreamEventSource("ThingsTable", "TRIM_HORIZON", 25, 1,
+                List.of("{\"eventName\": [\"INSERT\"]}", "{\"eventName\": [\"MODIFY\"]}"), true, 7, true,
+                Optional.of("FailedQueue")), events.get(0));
+        assertEquals(new DynamoDbStreamEventSource("OtherTable", "LATEST", 100, 0, List.of(), false, -1, false,
+                Optional.empty()), events.get(1), "SAM's and Lambda's defaults");
+        assertTrue(template.function("Fn").sqsEvents().isEmpty());
+    }
+
+    @Test
+    void aDynamoDbEventNeedsAStreamArnAndAStartingPosition() {
+        String function = """
+                Resources:
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Events:
+                        Changes:
+                          Type: DynamoDB
+                          Properties:
+                """;
+        IllegalArgumentException arn = assertThrows(IllegalArgumentException.class, () -> SamTemplate.parse(function
+                + "            Stream: !GetAtt ThingsTable.Arn\n            StartingPosition: LATEST\n").function("Fn"));
+        IllegalArgumentException position = assertThrows(IllegalArgumentException.class, () -> SamTemplate.parse(function
+                + "            Stream: !GetAtt ThingsTable.StreamArn\n            StartingPosition: AT_TIMESTAMP\n").function("Fn"));
+
+        assertTrue(arn.getMessage().contains("Fn.Events.Changes.Stream must be !GetAtt <Resource>.StreamArn"), arn.getMessage());
+        assertTrue(position.getMessage().contains("StartingPosition must be TRIM_HORIZON or LATEST"), position.getMessage());
     }
 
     /** Resolves parameters and pseudo parameters; no resource is provisioned. */

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -114,6 +115,38 @@ class StackProvisionerTest {
         Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).consistentRead(true).key(Map.of(
                 "page_id", AttributeValue.fromS("p1"), "contact", AttributeValue.fromS("uuid#42")))).item();
         assertEquals("uuid#42", item.get("contact").s());
+    }
+
+    @Test
+    void aTableGetsItsDeclaredStreamAndStreamArnResolves(LocalAws aws) {
+        String table = """
+                Resources:
+                  Things:
+                    Type: AWS::DynamoDB::Table
+                    Properties:
+                      BillingMode: PAY_PER_REQUEST
+                      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+                      KeySchema: [{AttributeName: id, KeyType: HASH}]
+                """;
+        String withStream = table + """
+                      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Environment: {Variables: {THINGS_STREAM: !GetAtt Things.StreamArn}}
+                """;
+        ProvisionedStack without = new StackProvisioner().provision(SamTemplate.parse(table), "streamless", aws.dynamoDb(), aws.sqs());
+        assertTrue(without.tables().get("Things").streamArn().isEmpty());
+
+        ProvisionedStack stack = new StackProvisioner().provision(SamTemplate.parse(withStream), "streamless",
+                aws.dynamoDb(), aws.sqs());
+
+        TableDescription described = aws.dynamoDb().describeTable(b -> b.tableName("streamless-Things")).table();
+        assertTrue(described.streamSpecification().streamEnabled(), "the existing table got the declared stream");
+        assertEquals(StreamViewType.NEW_AND_OLD_IMAGES, described.streamSpecification().streamViewType());
+        assertEquals(described.latestStreamArn(), stack.streamArn("Things"));
+        assertEquals(described.latestStreamArn(), stack.environmentOf("Fn").get("THINGS_STREAM"));
+        assertThrows(IllegalArgumentException.class, () -> without.streamArn("Things"));
     }
 
     private static List<Message> receiveNow(SqsClient sqs, String queueUrl) {
