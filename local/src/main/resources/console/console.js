@@ -37,7 +37,8 @@
     }
     return m;
   }
-  function event(m, entry, text, cls) { m.events.push({at: entry.at, text, cls}); }
+  // A function's log line carries the time it was logged: the timeline uses it.
+  function event(m, entry, text, cls) { m.events.push({at: (entry.data || {}).timestamp || entry.at, text, cls}); }
 
   // One feed entry into the model.
   function take(e) {
@@ -78,7 +79,7 @@
       const m = message(e.message_id, e);
       m.status = d.status || m.status;
       const err = d.error && typeof d.error === 'object' ? ` (${d.error.code || ''} ${d.error.message || ''})` : '';
-      event(m, e, `Status ${d.status}${d.attempts !== undefined ? ', ' + d.attempts + ' attempt(s)' : ''}${err}`, d.status === 'failed' ? 'bad' : 'ok');
+      event(m, e, `Status ${d.status === 'pending' ? 'pending (the send API is committing it)' : d.status}${d.attempts !== undefined ? ', ' + d.attempts + ' attempt(s)' : ''}${err}`, d.status === 'failed' ? 'bad' : 'ok');
     } else if (e.kind === 'webhook') {
       const ev = d.event || {};
       const c = conversation(e.page_id, e.psid);

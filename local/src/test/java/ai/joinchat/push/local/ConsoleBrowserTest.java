@@ -189,7 +189,7 @@ class ConsoleBrowserTest {
     /** The page's viewport exactly (a headless window's size includes no page area to subtract, yet differs). */
     private static void viewport(int width, int height) {
         ((ChromeDriver) browser).executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width,
-                "height", height, "deviceScaleFactor", 1, "mobile", width < 600));
+                "height", height, "deviceScaleFactor", 1, "mobile", false));
     }
 
     private static Path screenshot(Path file) throws Exception {
