@@ -76,7 +76,17 @@ final class BrowserConsole implements AutoCloseable {
         this.sandbox = sandbox;
     }
 
-    /** Adds one entry; {@code kind} {@code callback} is the seam for status callbacks sent and their answers. */
+    /**
+     * The seam for status callbacks (contract section 8): local mode calls this for each callback it
+     * sent, with {@code {"type": "message.read", "webhook_id": ..., "url": ..., "attempt": 1,
+     * "answer_status": 200, "ok": true}} (never the secret or the signature); the feed lists them
+     * under {@code callbacks}. Until then that list stays empty.
+     */
+    void callback(String pageId, String psid, String messageId, ObjectNode sentAndAnswer) {
+        record("callback", pageId, psid, messageId, sentAndAnswer);
+    }
+
+    /** Adds one entry to the feed, dropping the oldest beyond {@link #CAPACITY}. */
     void record(String kind, String pageId, String psid, String messageId, ObjectNode data) {
         ObjectNode entry = Json.object().put("kind", kind).put("at", Instant.now().toString())
                 .put("page_id", pageId).put("psid", psid).put("message_id", messageId);
@@ -240,7 +250,10 @@ final class BrowserConsole implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath().substring("/__console/".length() - 1);
-            if ("GET".equals(method) && path.equals("/feed")) {
+            String host = String.valueOf(exchange.getRequestHeaders().getFirst("host"));
+            if (!host.equals(api.getAuthority()) && !host.equals("localhost:" + api.getPort())) {
+                respond(exchange, 403, error("the console answers on " + api.getAuthority() + " only")); // DNS rebinding
+            } else if ("GET".equals(method) && path.equals("/feed")) {
                 String since = LocalHttp.query(exchange.getRequestURI().getRawQuery()).getOrDefault("since", "0");
                 respond(exchange, 200, feed(since.matches("\\d{1,18}") ? Long.parseLong(since) : 0));
             } else if ("GET".equals(method) && FILES.containsKey(path.substring(1))) {
@@ -271,11 +284,12 @@ final class BrowserConsole implements AutoCloseable {
                 && !origin.equals(api.toString().replace("127.0.0.1", "localhost"));
     }
 
-    private ObjectNode feed(long since) {
+    ObjectNode feed(long since) {
         ObjectNode feed = Json.object();
         ArrayNode list = feed.putArray("entries");
         ArrayNode callbacks = feed.putArray("callbacks");
         synchronized (entries) {
+            since = since > lastSeq ? 0 : since; // a page left open across a restart of local mode starts again
             List<ObjectNode> newer = new ArrayList<>();
             for (Iterator<ObjectNode> newestFirst = entries.descendingIterator(); newestFirst.hasNext(); ) {
                 ObjectNode entry = newestFirst.next();

@@ -9,11 +9,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
@@ -50,6 +52,7 @@ class ConsoleBrowserTest {
 
     private static LocalMode localMode;
     private static WebDriver browser;
+    private static WebDriverWait wait;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -101,31 +104,51 @@ class ConsoleBrowserTest {
         String list = send("{\"template_type\":\"list\",\"elements\":[{\"title\":\"Starters\",\"subtitle\":\"Six to share\"},"
                 + "{\"title\":\"Mains\",\"subtitle\":\"Pizza and pasta\"}]}");
         awaitDelivered(5);
-        localMode.graphSandbox().orElseThrow().failNextSendsTo(PSID, 1, 400, Json.parse(
-                "{\"message\":\"(#551) This person isn't available right now.\",\"type\":\"OAuthException\",\"code\":551}"));
-        String failed = send("{\"template_type\":\"text\",\"text\":\"This one fails\"}");
 
         viewport(1280, 800);
         browser.get(localMode.apiUri() + "/__console/");
-        WebDriverWait wait = new WebDriverWait(browser, LIMIT);
+        wait = new WebDriverWait(browser, LIMIT);
+        wait.ignoring(StaleElementReferenceException.class); // the page re-renders as the feed brings news
+        wait.until(d -> d.findElements(By.cssSelector("#thread .msg.page")).size() == 5);
+        new Select(browser.findElement(By.id("fault-code"))).selectByValue("551");
+        browser.findElement(By.id("fail-next")).click();
+        wait.until(d -> d.findElement(By.id("action-result")).getText().equals("/__console/sandbox/faults -> 200"));
+        String failed = send("{\"template_type\":\"text\",\"text\":\"This one fails\"}");
         wait.until(d -> d.findElements(By.cssSelector("#thread .msg.page")).size() == 6);
 
-        assertEquals("Your table is booked for 8 p.m.", message(text).findElement(By.cssSelector(".bubble-text")).getText());
-        assertEquals(List.of("Change", "Cancel"), texts(message(text), ".chip"));
-        assertEquals(List.of("See the menu", "Call a waiter"), texts(message(button), ".button-template .tbutton"));
-        assertEquals(List.of("Margherita", "Diavola", "Quattro formaggi"), texts(message(carousel), ".carousel .card-title"));
-        assertEquals(List.of("Order", "Order", "Order"), texts(message(carousel), ".card .tbutton"));
-        assertTrue(message(receipt).findElement(By.cssSelector(".receipt-total")).getText().contains("31.6 EUR"));
-        assertEquals(List.of("Starters", "Mains"), texts(message(list), ".carousel .card-title"));
-        assertTrue(message(list).findElement(By.cssSelector(".note-list")).getText().contains("generic carousel"));
+        expect("Your table is booked for 8 p.m.", () -> message(text).findElement(By.cssSelector(".bubble-text")).getText());
+        expect(List.of("Change", "Cancel"), () -> texts(message(text), ".chip"));
+        expect(List.of("See the menu", "Call a waiter"), () -> texts(message(button), ".button-template .tbutton"));
+        expect(List.of("Margherita", "Diavola", "Quattro formaggi"), () -> texts(message(carousel), ".carousel .card-title"));
+        expect(List.of("Order", "Order", "Order"), () -> texts(message(carousel), ".card .tbutton"));
+        expect(true, () -> message(receipt).findElement(By.cssSelector(".receipt-total")).getText().contains("31.6 EUR"));
+        expect(List.of("Starters", "Mains"), () -> texts(message(list), ".carousel .card-title"));
+        expect(true, () -> message(list).findElement(By.cssSelector(".note-list")).getText().contains("generic carousel"));
 
-        message(failed).findElement(By.cssSelector(".select")).click();
+        wait.until(d -> click(message(failed).findElement(By.cssSelector(".select"))));
         wait.until(d -> d.findElement(By.id("timeline")).getText().contains("Graph 400 (#551)"));
         wait.until(d -> message(failed).findElement(By.cssSelector(".state")).getText().equals("failed"));
 
         wait.until(d -> message(list).findElement(By.cssSelector(".state")).getText().equals("sent"));
         browser.findElement(By.id("read")).click();
         wait.until(d -> message(list).findElement(By.cssSelector(".state")).getText().equals("read"));
+
+        wait.until(d -> click(message(text).findElement(By.cssSelector(".chip"))));
+        wait.until(d -> texts(d.findElement(By.id("thread")), ".msg.user .bubble").contains("Change (quick reply CHANGE)"));
+        browser.findElement(By.id("referral")).click();
+        wait.until(d -> texts(d.findElement(By.id("thread")), ".msg.user .bubble")
+                .contains("Opened the link with ref uuid=customer-42;sig=\u2026"));
+        WebElement rate = browser.findElement(By.id("rate"));
+        rate.clear();
+        rate.sendKeys("0");
+        browser.findElement(By.id("throttle")).click();
+        wait.until(d -> d.findElement(By.id("action-result")).getText().equals("/__console/sandbox/rate -> 200"));
+
+        HttpResponse<String> crossSite = HTTP.send(HttpRequest.newBuilder(URI.create(localMode.apiUri() + "/__console/user"))
+                .header("content-type", "application/json").header("origin", "http://attacker.example")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"read\",\"psid\":\"" + PSID + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, crossSite.statusCode(), "another site's page must not post as the user");
 
         String html = browser.getPageSource();
         DemoCredentials credentials = localMode.credentials();
@@ -139,7 +162,7 @@ class ConsoleBrowserTest {
             assertFalse(feed.contains(secret), "the feed holds a secret");
         }
 
-        message(carousel).findElement(By.cssSelector(".select")).click();
+        wait.until(d -> click(message(carousel).findElement(By.cssSelector(".select"))));
         wait.until(d -> d.findElement(By.id("timeline")).getText().contains("Status read"));
         Path shots = Files.createDirectories(LocalMode.findRepositoryRoot().resolve("local/target/console-screenshots"));
         Path wide = screenshot(shots.resolve("console-1280x800.png"));
@@ -150,6 +173,20 @@ class ConsoleBrowserTest {
         viewport(390, 844);
         wait.until(d -> d.findElement(By.id("thread")).isDisplayed());
         screenshot(shots.resolve("console-390x844.png"));
+    }
+
+    /** Waits until {@code actual} gives {@code expected} (the page re-renders while it is read). */
+    private static void expect(Object expected, java.util.function.Supplier<Object> actual) {
+        try {
+            wait.until(d -> expected.equals(actual.get()));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            assertEquals(expected, actual.get());
+        }
+    }
+
+    private static boolean click(WebElement element) {
+        element.click();
+        return true;
     }
 
     private static String card(String title, String subtitle, String button) {
