@@ -97,7 +97,7 @@
         });
       } else if (ev.message || ev.referral || ev.postback) {
         c.items.push({user: ev, at: e.at, status: d.status});
-        c.last = ev.message ? ev.message.text : 'referral ' + ((ev.referral || {}).ref || '');
+        c.last = ev.message ? ev.message.text : 'referral ' + ((ev.referral || {}).ref || '').replace(/;sig=.*/, ';sig=…');
       }
     }
     if (e.message_id && messages.has(e.message_id)) messages.get(e.message_id).touched = e.seq;

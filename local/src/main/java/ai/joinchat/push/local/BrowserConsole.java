@@ -64,6 +64,7 @@ final class BrowserConsole implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile URI api;
     private volatile URI sandbox;
+    private volatile long watchedUntil = System.nanoTime();
 
     BrowserConsole(DemoCredentials credentials, DynamoDbClient dynamoDb, String messagesTable) {
         this.credentials = credentials;
@@ -123,6 +124,9 @@ final class BrowserConsole implements AutoCloseable {
             record("request", pageId, psid, messageId, data);
             if (status == 202 && messageId != null) {
                 if (psid != null) {
+                    if (open.size() > CAPACITY) {
+                        open.clear(); // a run with many recipients: keep the map bounded, like the feed
+                    }
                     Deque<String> ids = open.computeIfAbsent(pageId + '/' + psid, k -> new ArrayDeque<>());
                     synchronized (ids) {
                         ids.addLast(messageId);
@@ -179,8 +183,25 @@ final class BrowserConsole implements AutoCloseable {
         }
     }
 
+    /**
+     * Statuses are read only while a console polls (a minute after its last poll), so a benchmark or
+     * a long run without one costs DynamoDB nothing extra; a console that starts polling gets the
+     * statuses of the messages that may still move.
+     */
+    private void watched() {
+        boolean was = System.nanoTime() - watchedUntil < 0;
+        watchedUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        if (!was) {
+            open.values().forEach(ids -> {
+                synchronized (ids) {
+                    ids.forEach(this::refreshSoon);
+                }
+            });
+        }
+    }
+
     private void refreshSoon(String messageId) {
-        if (refreshing.add(messageId)) {
+        if (System.nanoTime() - watchedUntil < 0 && refreshing.add(messageId)) {
             try {
                 refresher.schedule(() -> refresh(messageId), 200, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -211,6 +232,9 @@ final class BrowserConsole implements AutoCloseable {
             }
         }
         String key = data.path("status").asText() + "/" + data.path("attempts").asText() + "/" + data.has("echoed_at");
+        if (lastStatus.size() > 10 * CAPACITY) {
+            lastStatus.clear();
+        }
         if (!key.equals(lastStatus.put(messageId, key))) {
             record("status", Json.text(toJson(item.get(MessageItem.PAGE_ID)), null),
                     item.containsKey(MessageItem.PSID) ? item.get(MessageItem.PSID).s() : null, messageId, data);
@@ -285,6 +309,7 @@ final class BrowserConsole implements AutoCloseable {
     }
 
     ObjectNode feed(long since) {
+        watched();
         ObjectNode feed = Json.object();
         ArrayNode list = feed.putArray("entries");
         ArrayNode callbacks = feed.putArray("callbacks");
