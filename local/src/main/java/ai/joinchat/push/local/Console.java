@@ -58,6 +58,13 @@ public final class Console {
     /** Lines held until their message's message_accepted line, by message id. */
     private final Map<String, List<String>> waiting = new HashMap<>();
 
+    /** The browser console, told of every JSON log line of a function. */
+    private volatile BrowserConsole functionLogs;
+
+    void feed(BrowserConsole browserConsole) {
+        this.functionLogs = browserConsole;
+    }
+
     public Console(PrintStream out, boolean jsonLines) {
         this.out = out;
         this.jsonLines = jsonLines;
@@ -154,6 +161,9 @@ public final class Console {
         } else if (parsed == null || !parsed.has("_aws")) {
             // Metric lines (CloudWatch embedded metric format) are for CloudWatch, not for reading.
             emit(readablePrefix(loggedAt(parsed), function) + (parsed != null ? readableLogLine(parsed) : line));
+        }
+        if (parsed != null && functionLogs != null) {
+            functionLogs.functionLog(function, parsed);
         }
         String acceptedId = parsed != null && "message_accepted".equals(Json.text(parsed, "event"))
                 ? Json.text(parsed, "message_id") : null;

@@ -129,6 +129,7 @@ public final class GraphApiSandbox implements AutoCloseable {
     private final List<PendingFaults> faults = new ArrayList<>();
     private final HttpClient echoClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile URI echoWebhook;
+    private volatile java.util.function.Consumer<JsonNode> observer = record -> { };
     /** Which receipts follow an echo: none, the delivery, or the delivery and then the read. */
     public enum Receipts { OFF, DELIVERY, READ }
 
@@ -178,6 +179,11 @@ public final class GraphApiSandbox implements AutoCloseable {
     /** Every send request received so far, oldest first. */
     public List<JsonNode> recordedMessages() {
         return recorded.stream().<JsonNode>map(ObjectNode::deepCopy).toList();
+    }
+
+    /** Is told of every send request recorded (the browser console's feed). */
+    public void observe(java.util.function.Consumer<JsonNode> observer) {
+        this.observer = observer;
     }
 
     /**
@@ -459,6 +465,7 @@ public final class GraphApiSandbox implements AutoCloseable {
         boolean replyLost = status == 200 && fault.orElse(null) instanceof LostReply;
         record.put("status", status).put("reply_lost", replyLost).set("response", response);
         recorded.add(record);
+        observer.accept(record);
         String messageId = Json.text(response, "message_id");
         // The worker puts the send API's message id in the metadata: the console prints after its acceptance.
         String acceptedAs = body == null ? null : Json.text(body.path("message"), "metadata");

@@ -66,6 +66,8 @@ public final class HttpApiGateway implements AutoCloseable {
     private final List<Route> routes;
     private final Console console;
     private final LocalHttp http;
+    /** The browser console: serves {@code /__console/} and is told of every request the functions answered. */
+    private volatile BrowserConsole browserConsole;
 
     private HttpApiGateway(int port, List<Route> routes, Console console) {
         this.routes = List.copyOf(routes);
@@ -77,6 +79,10 @@ public final class HttpApiGateway implements AutoCloseable {
     /** Serves the routes on 127.0.0.1:{@code port} (0 for a free port). */
     public static HttpApiGateway start(int port, List<Route> routes, Console console) {
         return new HttpApiGateway(port, routes, console);
+    }
+
+    void attach(BrowserConsole browserConsole) {
+        this.browserConsole = browserConsole;
     }
 
     /** {@code http://127.0.0.1:<port>} */
@@ -98,6 +104,11 @@ public final class HttpApiGateway implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long started = System.nanoTime();
+        BrowserConsole browser = browserConsole;
+        if (browser != null && exchange.getRequestURI().getRawPath().startsWith("/__console/")) {
+            browser.handle(exchange);
+            return;
+        }
         try (exchange) {
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getRawPath();
@@ -136,6 +147,9 @@ public final class HttpApiGateway implements AutoCloseable {
             exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : response.body().length);
             if (!noBody) {
                 exchange.getResponseBody().write(response.body());
+            }
+            if (browser != null && route != null) {
+                browser.exchanged(method, path, exchange.getRequestHeaders(), body, response.statusCode(), response.body());
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             String function = route == null ? "-" : route.function().name();

@@ -308,7 +308,14 @@ public final class LocalMode implements AutoCloseable {
 
         gateway = HttpApiGateway.start(options.port(), routes, console);
         toClose.add(gateway);
+        // The browser console at /__console/: fed by the gateway, the sandbox and the functions' logs.
+        BrowserConsole browserConsole = new BrowserConsole(credentials, dynamoDb, stack.tableName("MessagesTable"));
+        browserConsole.serving(gateway.baseUri(), sandbox == null ? null : sandbox.baseUri());
+        toClose.add(browserConsole);
+        console.feed(browserConsole);
+        gateway.attach(browserConsole);
         if (sandbox != null) {
+            sandbox.observe(browserConsole::graphCall);
             sandbox.echoTo(gateway.baseUri().resolve("/webhook"));
         }
 
@@ -499,6 +506,7 @@ public final class LocalMode implements AutoCloseable {
                 + "  JoinChat push API - local mode is up in " + startup + "\n\n"
                 + "  API            " + api + "\n"
                 + "                 routes: " + String.join(", ", routeKeys) + "\n"
+                + "  Console        " + api + "/__console/   (messages as Messenger shows them, and their lifecycle)\n"
                 + "  " + graph + "\n"
                 + "  Functions      each in its own JVM; cold starts: " + coldStarts + "\n"
                 + "  AWS backends   DynamoDB " + backends.dynamoDbEndpoint() + ", SQS " + backends.sqsEndpoint()
