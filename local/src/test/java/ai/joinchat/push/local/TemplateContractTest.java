@@ -40,7 +40,7 @@ class TemplateContractTest {
 
     @Test
     void everyHandlerNamesAnExistingStreamHandlerMethod() throws Exception {
-        assertEquals(Set.of("SendApiFunction", "WorkerFunction", "WebhookFunction"),
+        assertEquals(Set.of("SendApiFunction", "WorkerFunction", "WebhookFunction", "CallbacksFunction"),
                 TEMPLATE.functions().stream().map(ServerlessFunction::logicalId).collect(Collectors.toSet()));
         for (ServerlessFunction function : TEMPLATE.functions()) {
             String[] parts = function.handler().split("::");
@@ -216,7 +216,8 @@ class TemplateContractTest {
         }
         tooLong.put("RECORD_RETENTION_DAYS", "3650");
         for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
-                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
+                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class,
+                ai.joinchat.push.callbacks.CallbacksComponents.class)) {
             org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> components
                     .getMethod("create", Map.class, java.time.Clock.class).invoke(null, tooLong, java.time.Clock.systemUTC()),
                     components.getSimpleName() + " starts with the template's maximum");
