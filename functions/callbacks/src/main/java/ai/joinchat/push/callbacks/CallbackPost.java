@@ -105,7 +105,7 @@ final class CallbackPost {
             return first != 0 && first < 224 && !(first == 100 && (second & 0xc0) == 64) // 0/8, 240/4, CGNAT 100.64/10
                     && !(first == 192 && second == 0 && b[2] == 0) && !(first == 198 && (second & 0xfe) == 18);
         }
-        if ((b[0] & 0xfe) == (byte) 0xfc) { // unique-local fc00::/7
+        if ((b[0] & 0xfe) == 0xfc) { // unique-local fc00::/7
             return false;
         }
         boolean nat64 = b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b; // 64:ff9b::/96

@@ -36,7 +36,7 @@ public final class StackProvisioner {
 
     private static final Set<String> TABLE_PROPERTIES = Set.of("TableName", "BillingMode", "AttributeDefinitions",
             "KeySchema", "GlobalSecondaryIndexes", "TimeToLiveSpecification",
-            "PointInTimeRecoverySpecification", "SSESpecification", "Tags");
+            "PointInTimeRecoverySpecification", "SSESpecification", "Tags", "StreamSpecification");
     /** CloudFormation queue properties that are SQS attributes of the same name. */
     private static final List<String> QUEUE_ATTRIBUTES = List.of(
             "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy");
@@ -125,6 +125,9 @@ public final class StackProvisioner {
                 .keySchema(keySchema(properties));
         if (!indexes.isEmpty()) {
             request.globalSecondaryIndexes(indexes);
+        }
+        if (properties.get("StreamSpecification") instanceof Map<?, ?> stream) {
+            request.streamSpecification(s -> s.streamEnabled(true).streamViewType(text(stream.get("StreamViewType"))));
         }
         try {
             dynamoDb.createTable(request.build());
