@@ -284,6 +284,19 @@ class CallbacksOnLocalBackendsTest {
         }
     }
 
+    /** What the function writes to stdout (its JSON log and EMF lines) while {@code run} runs. */
+    private static String stdout(Runnable run) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
     // ---- tests ------------------------------------------------------------------------------
 
     @Test
@@ -495,12 +508,19 @@ class CallbacksOnLocalBackendsTest {
     void whileAPreviousSecretIsSetEachCallbackCarriesTwoSignaturesBothValid() {
         configure(page, Map.of("callback_url", url("/rotating"), "callback_secret", SECRET,
                 "previous_callback_secret", PREVIOUS));
-        CallbacksHandler handler = handler(true);
         String id = acceptedMessage(page);
-        StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(id, () -> messages.markFailed(id,
-                new DeliveryError("x", null, "y", true), clock.instant(), Deadline.none())))));
-        deliverQueued(handler);
+        String logs = stdout(() -> {
+            CallbacksHandler handler = handler(true);
+            StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(id, () -> messages.markFailed(id,
+                    new DeliveryError("x", null, "the-error-message", true), clock.instant(), Deadline.none())))));
+            deliverQueued(handler);
+        });
         Received callback = at("/rotating").get(0);
+        assertTrue(logs.contains("\"outcome\":\"delivered\""), logs);
+        for (String secret : List.of(SECRET, PREVIOUS, SECRET.substring(6), PREVIOUS.substring(6), "the-error-message",
+                callback.header("webhook-signature").split(" ")[0].substring(3), "/rotating")) {
+            assertTrue(!logs.contains(secret), "no secret, signature, body or URL in the logs: " + secret);
+        }
         assertEquals(2, callback.header("webhook-signature").split(" ").length);
         assertSigned(callback, SECRET);
         assertSigned(callback, PREVIOUS);
@@ -522,7 +542,15 @@ class CallbacksOnLocalBackendsTest {
             records.add(messageWrite(id, () -> messages.markFailed(id, new DeliveryError("x", null, "y", true),
                     clock.instant(), Deadline.none())));
         }
-        assertEquals(0, StreamHandlers.invoke(handler(true), streamEvent(records)).get("batchItemFailures").size());
+        String logs = stdout(() -> assertEquals(0,
+                StreamHandlers.invoke(handler(true), streamEvent(records)).get("batchItemFailures").size()));
         assertTrue(aws.receiveAll("CallbackQueue", 1).isEmpty(), "nothing queued for pages with bad settings");
+        for (String setting : List.of("callback_secret", "callback_url", "previous_callback_secret", "callback_events")) {
+            assertTrue(logs.contains("\"event\":\"page_setting_invalid\"") && logs.contains("\"setting\":\"" + setting + "\""),
+                    setting + ": " + logs);
+        }
+        for (String value : List.of("not-a-whsec-secret", "ftp://example.com", "whsec_short", "message.bounced")) {
+            assertTrue(!logs.contains(value), "the setting is named, never its value: " + value);
+        }
     }
 }
