@@ -149,7 +149,7 @@ class OperationsTemplateTest {
             assertEquals("AWS::Logs::LogGroup", DOCUMENT.type(logGroup));
             assertEquals(Map.of("Ref", "LogRetentionDays"), DOCUMENT.properties(logGroup).get("RetentionInDays"));
         }
-        assertEquals(3, DOCUMENT.resourcesOfType("AWS::Logs::LogGroup").size());
+        assertEquals(4, DOCUMENT.resourcesOfType("AWS::Logs::LogGroup").size());
 
         assertEquals(Map.of("Fn::If", List.of("HasWebhookReservedConcurrency", Map.of("Ref", "WebhookReservedConcurrency"),
                 Map.of("Ref", "AWS::NoValue"))), DOCUMENT.properties("WebhookFunction").get("ReservedConcurrentExecutions"));
