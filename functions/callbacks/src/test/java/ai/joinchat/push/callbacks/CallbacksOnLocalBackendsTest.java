@@ -553,4 +553,36 @@ class CallbacksOnLocalBackendsTest {
             assertTrue(!logs.contains(value), "the setting is named, never its value: " + value);
         }
     }
+
+    @Test
+    void aPageLookupThatCannotBeMadeIsABatchItemFailureNeverADrop() {
+        configure(page, "/later");
+        String id = acceptedMessage(page);
+        ObjectNode record = messageWrite(id, () -> messages.markFailed(id, new DeliveryError("x", null, "y", true),
+                clock.instant(), Deadline.none()));
+        var controls = aws.secretsManagerControls().orElseThrow();
+        CallbacksHandler fresh = handler(true);
+        controls.failRequests(true);
+        try {
+            JsonNode answer = StreamHandlers.invoke(fresh, streamEvent(List.of(record)));
+            assertEquals(record.at("/dynamodb/SequenceNumber").asText(),
+                    answer.at("/batchItemFailures/0/itemIdentifier").asText(), "the stream retries from this record");
+        } finally {
+            controls.failRequests(false);
+        }
+        StreamHandlers.invoke(handler(true), streamEvent(List.of(record)));
+        List<JsonNode> queued = drainQueue();
+        assertEquals(1, queued.size());
+        CallbacksHandler dispatching = handler(true);
+        controls.failRequests(true);
+        try {
+            JsonNode answer = StreamHandlers.invoke(dispatching, queued.get(0));
+            assertEquals(queued.get(0).at("/Records/0/messageId").asText(),
+                    answer.at("/batchItemFailures/0/itemIdentifier").asText(), "SQS gives the event again");
+        } finally {
+            controls.failRequests(false);
+        }
+        assertEquals(0, StreamHandlers.invoke(dispatching, queued.get(0)).get("batchItemFailures").size());
+        assertEquals(1, at("/later").size());
+    }
 }
