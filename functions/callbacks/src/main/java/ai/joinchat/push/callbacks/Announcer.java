@@ -4,7 +4,6 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.secrets.PageSecrets;
-import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -42,7 +41,8 @@ final class Announcer {
         for (JsonNode record : records) {
             try {
                 Optional<CallbackEvent> event = CallbackEvent.fromStream(record);
-                if (event.isPresent() && wants(event.get())) {
+                if (event.isPresent() && secrets.pageSecrets(event.get().pageId()).decided()
+                        .flatMap(PageSecrets::callbacks).filter(c -> c.wants(event.get().type())).isPresent()) {
                     wanted.add(QueuedCallback.first(event.get()));
                 }
             } catch (DependencyUnavailableException e) {
@@ -60,11 +60,6 @@ final class Announcer {
             failedAt = records.get(0).path("dynamodb").path("SequenceNumber").asText();
         }
         return failedAt == null ? List.of() : List.of(failedAt);
-    }
-
-    private boolean wants(CallbackEvent event) {
-        SecretLookup<PageSecrets> page = secrets.pageSecrets(event.pageId());
-        return page.decided().flatMap(PageSecrets::callbacks).map(c -> c.wants(event.type())).orElse(false);
     }
 
     private void send(List<QueuedCallback> events) {

@@ -2,7 +2,6 @@ package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.secrets.CallbackSettings;
-import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.Lifecycle;
 import ai.joinchat.push.store.MessageItem;
 import ai.joinchat.push.store.MessageRecord;
@@ -16,10 +15,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 
 /**
  * One callback event (contract section 8): its {@code webhook-id}, page, type, time and data. Made
@@ -59,7 +58,7 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
         }
         data.put("attempts", message.attempts());
         if (message.error() != null) {
-            error(data.putObject("error"), message.error());
+            message.error().writeTo(data.putObject("error"));
         }
         Instant at = message.updatedAt() == null ? Instant.EPOCH : message.updatedAt();
         return Optional.of(new CallbackEvent(id("messages", message.messageId(), status), message.pageId(),
@@ -81,20 +80,6 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
                 .put("source", Objects.requireNonNullElse(MessageItem.str(now, "source"), "unknown"));
         return Optional.of(new CallbackEvent(id("bindings", page, contact, psid, boundAt.toString()), page,
                 CallbackSettings.CONTACT_BOUND, Instant.ofEpochMilli(boundAt), data));
-    }
-
-    /** The error as {@code /api/message_status} shows it (contract section 4). */
-    private static void error(ObjectNode node, DeliveryError error) {
-        node.put("code", error.code());
-        if (error.code() != null && error.code().matches("\\d{1,9}")) {
-            node.put("graph_code", Integer.parseInt(error.code()));
-        }
-        if (error.subcode() == null) {
-            node.putNull("subcode");
-        } else {
-            node.put("subcode", error.subcode());
-        }
-        node.put("message", error.message()).put("retryable", error.retryable());
     }
 
     /** The POSTed body: {@code {"type", "timestamp", "data"}}. */
@@ -130,15 +115,9 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
             case "BOOL" -> AttributeValue.fromBool(v.asBoolean());
             case "NULL" -> AttributeValue.fromNul(true);
             case "M" -> AttributeValue.fromM(item(v));
-            case "L" -> AttributeValue.fromL(list(v));
-            case "SS" -> AttributeValue.fromSs(List.of(Json.MAPPER.convertValue(v, String[].class)));
+            case "L" -> AttributeValue.fromL(StreamSupport.stream(v.spliterator(), false)
+                    .map(CallbackEvent::value).toList());
             default -> throw new IllegalArgumentException("unsupported attribute type " + only.getKey());
         };
-    }
-
-    private static List<AttributeValue> list(JsonNode values) {
-        List<AttributeValue> list = new java.util.ArrayList<>();
-        values.forEach(v -> list.add(value(v)));
-        return list;
     }
 }

@@ -4,7 +4,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -144,45 +143,32 @@ final class CallbackPost {
         out.flush();
     }
 
-    /** The status line and headers, at most {@link #MAX_RESPONSE_HEAD} bytes, each read within the deadline. */
+    /** The status line and headers, at most {@link #MAX_RESPONSE_HEAD} bytes, read by the deadline; never the body. */
     private static Outcome read(Socket socket, long deadline) throws IOException {
-        InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
-        String statusLine = line(in, socket, deadline, new int[] {MAX_RESPONSE_HEAD});
-        String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].matches("[1-5][0-9][0-9]")) {
+        InputStream in = socket.getInputStream();
+        byte[] head = new byte[MAX_RESPONSE_HEAD];
+        int length = 0;
+        String text = "";
+        while (!text.contains("\r\n\r\n")) {
+            socket.setSoTimeout(remainingMillis(deadline));
+            int read = length < head.length ? in.read(head, length, head.length - length) : -1;
+            if (read < 0) {
+                return new Outcome.Unreachable(length < head.length ? "connection_closed" : "response_too_large", false);
+            }
+            length += read;
+            text = new String(head, 0, length, StandardCharsets.ISO_8859_1);
+        }
+        String[] lines = text.substring(0, text.indexOf("\r\n\r\n")).split("\r\n");
+        String[] status = lines[0].split(" ", 3);
+        if (status.length < 2 || !status[0].startsWith("HTTP/1.") || !status[1].matches("[1-5][0-9][0-9]")) {
             return new Outcome.Unreachable("malformed_response", false);
         }
-        int status = Integer.parseInt(parts[1]);
-        Optional<Duration> retryAfter = Optional.empty();
-        int[] budget = {MAX_RESPONSE_HEAD - statusLine.length()};
-        for (String header = line(in, socket, deadline, budget); !header.isEmpty(); header = line(in, socket, deadline, budget)) {
-            int colon = header.indexOf(':');
-            if (colon > 0 && header.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("retry-after")
-                    && (status == 429 || status == 503)) {
-                String value = header.substring(colon + 1).trim();
-                retryAfter = value.matches("[0-9]{1,7}") ? Optional.of(Duration.ofSeconds(Long.parseLong(value)))
-                        : Optional.empty();
-            }
-        }
-        return new Outcome.Answered(status, retryAfter);
-    }
-
-    private static String line(InputStream in, Socket socket, long deadline, int[] budget) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int c = readByte(in, socket, deadline); c != '\n'; c = readByte(in, socket, deadline)) {
-            if (c < 0 || --budget[0] < 0) {
-                throw new IOException(c < 0 ? "connection closed" : "response head too large");
-            }
-            if (c != '\r') {
-                line.write(c);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static int readByte(InputStream in, Socket socket, long deadline) throws IOException {
-        socket.setSoTimeout(remainingMillis(deadline));
-        return in.read();
+        int code = Integer.parseInt(status[1]);
+        Optional<Duration> retryAfter = Arrays.stream(lines).skip(1)
+                .filter(line -> line.toLowerCase(Locale.ROOT).startsWith("retry-after:") && (code == 429 || code == 503))
+                .map(line -> line.substring(line.indexOf(':') + 1).trim()).filter(value -> value.matches("[0-9]{1,7}"))
+                .map(value -> Duration.ofSeconds(Long.parseLong(value))).findFirst();
+        return new Outcome.Answered(code, retryAfter);
     }
 
     private static int remainingMillis(long deadline) throws SocketTimeoutException {

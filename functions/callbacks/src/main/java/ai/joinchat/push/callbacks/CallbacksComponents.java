@@ -1,7 +1,6 @@
 package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.aws.AwsClientFactory;
-import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
@@ -60,7 +59,7 @@ public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher) {
         String queue = settings.require(EnvVar.CALLBACK_QUEUE_URL);
         return new CallbacksComponents(new Announcer(secrets, sqs, queue, logger),
                 new Dispatcher(secrets, new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS)), sqs, queue,
-                        DaemonThreads.fixedPool("callbacks", 10), postTimeout, maxQueueDelay, clock, logger, metrics));
+                        postTimeout, maxQueueDelay, clock, logger, metrics));
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */

@@ -2,6 +2,7 @@ package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.CallbackSettings;
@@ -46,7 +47,8 @@ final class Dispatcher {
     private final CallbackPost http;
     private final SqsClient sqs;
     private final String queueUrl;
-    private final ExecutorService posts;
+    /** One thread per record of a batch (at most 10). */
+    private final ExecutorService posts = DaemonThreads.fixedPool("callbacks", 10);
     private final Duration timeout;
     private final Duration maxDelay;
     private final Clock clock;
@@ -54,13 +56,12 @@ final class Dispatcher {
     private final Metrics metrics;
     private final Map<String, Instant> paused = new ConcurrentHashMap<>();
 
-    Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, ExecutorService posts,
-               Duration timeout, Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
+    Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
+               Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
         this.secrets = secrets;
         this.http = http;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
-        this.posts = posts;
         this.timeout = timeout;
         this.maxDelay = maxDelay;
         this.clock = clock;
