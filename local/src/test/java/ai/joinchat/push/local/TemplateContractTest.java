@@ -111,6 +111,30 @@ class TemplateContractTest {
     }
 
     @Test
+    void callbacksReadBothTablesStreamsFilteredWithPartialBatchResponsesAndAFailureDestination() {
+        for (String table : List.of("MessagesTable", "ContactBindingsTable")) {
+            assertEquals(Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"), DOCUMENT.properties(table).get("StreamSpecification"));
+        }
+        Map<String, Object> events = DOCUMENT.map("Resources", "CallbacksFunction", "Properties", "Events");
+        for (String name : List.of("MessageStatuses", "ContactBindings")) {
+            Map<?, ?> event = (Map<?, ?>) events.get(name);
+            assertEquals("DynamoDB", event.get("Type"), name);
+            Map<?, ?> properties = (Map<?, ?>) event.get("Properties");
+            assertEquals(List.of("ReportBatchItemFailures"), properties.get("FunctionResponseTypes"), name);
+            assertTrue(properties.containsKey("FilterCriteria") && properties.get("BisectBatchOnFunctionError").equals(true), name);
+            assertTrue(((Number) properties.get("MaximumRetryAttempts")).intValue() > 0, name);
+            assertEquals(Map.of("Fn::GetAtt", List.of("CallbackDeadLetterQueue", "Arn")),
+                    ((Map<?, ?>) ((Map<?, ?>) properties.get("DestinationConfig")).get("OnFailure")).get("Destination"), name);
+        }
+        ServerlessFunction callbacks = TEMPLATE.function("CallbacksFunction");
+        assertEquals(List.of("CallbackQueue"), callbacks.sqsEvents().stream().map(SqsEventSource::queueLogicalId).toList());
+        assertTrue(callbacks.sqsEvents().get(0).reportsBatchItemFailures());
+        assertTrue(((Number) DOCUMENT.properties("CallbackQueue").get("VisibilityTimeout")).intValue()
+                >= 6 * callbacks.timeoutSeconds());
+        assertEquals("false", callbacks.environment().get("ALLOW_PRIVATE_CALLBACKS"), "private callbacks only locally");
+    }
+
+    @Test
     void workerReportsBatchItemFailuresAndTheQueueRedrivesToADeadLetterQueue() {
         ServerlessFunction worker = TEMPLATE.function("WorkerFunction");
         assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue"),

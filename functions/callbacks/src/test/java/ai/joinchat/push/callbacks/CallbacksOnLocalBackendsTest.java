@@ -316,6 +316,8 @@ class CallbacksOnLocalBackendsTest {
         records.add(messageWrite(delivered, () -> messages.stampByEcho(page, delivered, sentAt, Deadline.none())));
         records.add(messageWrite(delivered, () -> messages.markDelivered(page, "psid-1", List.of("m_1"),
                 clock.instant(), Deadline.none())));
+        records.add(messageWrite(delivered, () -> messages.markDelivered(page, "psid-1", List.of("m_1"),
+                clock.instant(), Deadline.none()))); // a second receipt: the record is unchanged
         records.add(messageWrite(delivered, () -> messages.markReadUpTo(page, "psid-1", clock.millis() + 1000,
                 clock.instant(), Deadline.none())));
         records.add(messageWrite(failed, () -> messages.markFailed(failed,
