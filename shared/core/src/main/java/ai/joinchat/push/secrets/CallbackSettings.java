@@ -3,7 +3,9 @@ package ai.joinchat.push.secrets;
 import ai.joinchat.push.store.Lifecycle;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -35,14 +37,14 @@ public record CallbackSettings(URI url, List<byte[]> keys, Set<String> events) {
      * deployment allowing private callbacks sends to, and only on loopback), with a host and no
      * user info or fragment; empty otherwise.
      */
-    public static java.util.Optional<URI> url(String value) {
+    public static Optional<URI> url(String value) {
         try {
             URI uri = new URI(value.strip());
             boolean scheme = "https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme());
             return scheme && uri.getHost() != null && uri.getRawUserInfo() == null && uri.getRawFragment() == null
-                    ? java.util.Optional.of(uri) : java.util.Optional.empty();
-        } catch (java.net.URISyntaxException e) {
-            return java.util.Optional.empty();
+                    ? Optional.of(uri) : Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.empty();
         }
     }
 

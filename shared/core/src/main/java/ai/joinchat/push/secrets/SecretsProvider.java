@@ -9,8 +9,8 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -125,7 +125,7 @@ public final class SecretsProvider {
         String previous = Json.text(node, "previous_callback_secret");
         Optional<byte[]> previousKey = previous == null || previous.isBlank() ? Optional.empty()
                 : CallbackSignature.key(previous);
-        Optional<java.util.Set<String>> events = callbackEvents(node.get("callback_events"));
+        Optional<Set<String>> events = callbackEvents(node.get("callback_events"));
         String invalid = target.isEmpty() ? "callback_url" : key.isEmpty() ? "callback_secret"
                 : previous != null && !previous.isBlank() && previousKey.isEmpty() ? "previous_callback_secret"
                 : events.isEmpty() ? "callback_events" : null;
@@ -142,11 +142,11 @@ public final class SecretsProvider {
     }
 
     /** Absent or null: every type; else an array of known types. */
-    private static Optional<java.util.Set<String>> callbackEvents(JsonNode value) {
+    private static Optional<Set<String>> callbackEvents(JsonNode value) {
         if (value == null || value.isNull()) {
             return Optional.of(CallbackSettings.TYPES);
         }
-        java.util.Set<String> types = new HashSet<>();
+        Set<String> types = new HashSet<>();
         for (JsonNode type : value.isArray() ? value : List.<JsonNode>of(Json.object())) {
             if (!type.isTextual() || !CallbackSettings.TYPES.contains(type.textValue())) {
                 return Optional.empty();
