@@ -3,7 +3,8 @@
 # missing or older than the sources.
 
 LOCAL_JARS=(local/target/joinchat-local.jar tools/target/joinchat-tools.jar)
-FUNCTION_JARS=(functions/send-api/target/send-api.jar functions/worker/target/worker.jar functions/webhook/target/webhook.jar)
+FUNCTION_JARS=(functions/send-api/target/send-api.jar functions/worker/target/worker.jar functions/webhook/target/webhook.jar
+  functions/callbacks/target/callbacks.jar)
 
 command -v java >/dev/null 2>&1 || { echo "java (17 or newer) is needed on the PATH" >&2; exit 1; }
 

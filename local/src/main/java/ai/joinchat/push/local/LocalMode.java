@@ -1,5 +1,6 @@
 package ai.joinchat.push.local;
 
+import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.AwsBackends;
 import ai.joinchat.push.local.aws.EmbeddedAwsBackends;
 import ai.joinchat.push.local.aws.secretsmanager.LocalSecretsManager;
@@ -79,6 +80,8 @@ public final class LocalMode implements AutoCloseable {
               LOCAL_VERIFY_TOKEN       replace the seeded demo page and app secrets; a real
                                        GRAPH_API_BASE_URL requires LOCAL_PAGE_ID,
                                        LOCAL_PAGE_ACCESS_TOKEN and LOCAL_APP_SECRET
+              LOCAL_CALLBACK_URL       send the demo page's status callbacks there (http:// on loopback is
+                                       allowed locally); the generated callback_secret is printed
               LOCAL_DYNAMODB_PORT, LOCAL_SQS_PORT, LOCAL_SECRETS_MANAGER_PORT, LOCAL_GRAPH_SANDBOX_PORT
                                        fixed ports for the backends and the sandbox (default: free
                                        ones), e.g. for sam local invoke --env-vars events/env.json
@@ -292,6 +295,7 @@ public final class LocalMode implements AutoCloseable {
             if (environment.containsKey("GRAPH_API_BASE_URL")) {
                 environment.put("GRAPH_API_BASE_URL", graphApiBaseUrl);
             }
+            environment.computeIfPresent("ALLOW_PRIVATE_CALLBACKS", (name, value) -> "true");
             FunctionProcess.Definition definition = new FunctionProcess.Definition(function.shortName(),
                     STACK_NAME + "-" + function.logicalId(), function.handler(),
                     root.resolve(function.builtJar()).normalize(), function.memorySizeMb(),
@@ -386,7 +390,19 @@ public final class LocalMode implements AutoCloseable {
         String pageSecretId = environment.get("PAGE_SECRET_PREFIX") + credentials.pageId();
         String appSecretId = environment.get("APP_SECRET_ID");
         LocalSecretsManager secrets = backends.localSecretsManager();
-        secrets.putSecret(pageSecretId, credentials.pageSecretJson());
+        String callbackUrl = System.getenv("LOCAL_CALLBACK_URL");
+        if (callbackUrl != null && !callbackUrl.isBlank()) {
+            byte[] key = new byte[24];
+            new java.security.SecureRandom().nextBytes(key);
+            String callbackSecret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+            secrets.putSecret(pageSecretId, Json.write(((com.fasterxml.jackson.databind.node.ObjectNode)
+                    Json.parse(credentials.pageSecretJson())).put("callback_url", callbackUrl.trim())
+                    .put("callback_secret", callbackSecret)));
+            console.print("local", "callbacks", "status callbacks go to " + callbackUrl.trim()
+                    + ", signed with callback_secret " + callbackSecret);
+        } else {
+            secrets.putSecret(pageSecretId, credentials.pageSecretJson());
+        }
         secrets.putSecret(appSecretId, credentials.appSecretJson());
         console.print("local", "seeded", "seeded secrets " + pageSecretId + " and " + appSecretId);
     }

@@ -35,15 +35,15 @@ class OperationsTemplateTest {
 
     private static final Path ROOT = repositoryRoot();
     private static final TemplateDocument DOCUMENT = new TemplateDocument(SamTemplate.read(ROOT.resolve("template.yaml")));
-    private static final List<String> FUNCTIONS = List.of("send-api", "worker", "webhook");
+    private static final List<String> FUNCTIONS = List.of("send-api", "worker", "webhook", "callbacks");
 
-    /** The alarms issue 21 asks for (dropped callbacks: no callbacks exist yet). */
+    /** The alarms issue 21 asks for, and issue 19's on dropped callbacks. */
     private static final Set<String> REQUIRED_ALARMS = Set.of(
             "DeadLetterQueueAlarm", "DeadLetterQueueDepthAlarm", "OldestMessageAgeAlarm",
             "WorkerErrorsAlarm", "WorkerThrottlesAlarm", "WebhookErrorsAlarm", "WebhookThrottlesAlarm",
             "SendOutcomeUnknownAlarm", "WebhookFailuresAlarm", "WebhookEventsSkippedAlarm",
             "SecretListingUnavailableAlarm", "SecretLookupsDeferredAlarm", "DependencyFailuresAlarm",
-            "PageThrottledAlarm", "MessagesRateLimitedAlarm");
+            "PageThrottledAlarm", "MessagesRateLimitedAlarm", "CallbacksDroppedAlarm");
 
     private static final Map<String, Object> TO_TOPIC_ARN =
             Map.of("Fn::If", List.of("HasAlarmTopicArn", Map.of("Ref", "AlarmTopicArn"), Map.of("Ref", "AWS::NoValue")));
@@ -142,14 +142,14 @@ class OperationsTemplateTest {
     @Test
     void logRetentionAndConcurrencyComeFromParameters() {
         assertEquals(30, ((Number) DOCUMENT.map("Parameters", "LogRetentionDays").get("Default")).intValue());
-        for (String function : List.of("SendApiFunction", "WorkerFunction", "WebhookFunction")) {
+        for (String function : List.of("SendApiFunction", "WorkerFunction", "WebhookFunction", "CallbacksFunction")) {
             Object group = ((Map<?, ?>) DOCUMENT.properties(function).get("LoggingConfig")).get("LogGroup");
             assertTrue(group instanceof Map<?, ?> ref && ref.containsKey("Ref"), function + " names its log group: " + group);
             String logGroup = String.valueOf(((Map<?, ?>) group).get("Ref"));
             assertEquals("AWS::Logs::LogGroup", DOCUMENT.type(logGroup));
             assertEquals(Map.of("Ref", "LogRetentionDays"), DOCUMENT.properties(logGroup).get("RetentionInDays"));
         }
-        assertEquals(3, DOCUMENT.resourcesOfType("AWS::Logs::LogGroup").size());
+        assertEquals(4, DOCUMENT.resourcesOfType("AWS::Logs::LogGroup").size());
 
         assertEquals(Map.of("Fn::If", List.of("HasWebhookReservedConcurrency", Map.of("Ref", "WebhookReservedConcurrency"),
                 Map.of("Ref", "AWS::NoValue"))), DOCUMENT.properties("WebhookFunction").get("ReservedConcurrentExecutions"));

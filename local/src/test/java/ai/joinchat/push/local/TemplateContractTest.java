@@ -42,7 +42,7 @@ class TemplateContractTest {
 
     @Test
     void everyHandlerNamesAnExistingStreamHandlerMethod() throws Exception {
-        assertEquals(Set.of("SendApiFunction", "WorkerFunction", "WebhookFunction"),
+        assertEquals(Set.of("SendApiFunction", "WorkerFunction", "WebhookFunction", "CallbacksFunction"),
                 TEMPLATE.functions().stream().map(ServerlessFunction::logicalId).collect(Collectors.toSet()));
         for (ServerlessFunction function : TEMPLATE.functions()) {
             String[] parts = function.handler().split("::");
@@ -125,6 +125,30 @@ class TemplateContractTest {
                 source.filterPatterns().forEach(pattern -> assertTrue(Json.parse(pattern).isObject(), where + ": " + pattern));
             }
         }
+    }
+
+    @Test
+    void callbacksReadBothTablesStreamsFilteredWithPartialBatchResponsesAndAFailureDestination() {
+        for (String table : List.of("MessagesTable", "ContactBindingsTable")) {
+            assertEquals(Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"), DOCUMENT.properties(table).get("StreamSpecification"));
+        }
+        Map<String, Object> events = DOCUMENT.map("Resources", "CallbacksFunction", "Properties", "Events");
+        for (String name : List.of("MessageStatuses", "ContactBindings")) {
+            Map<?, ?> event = (Map<?, ?>) events.get(name);
+            assertEquals("DynamoDB", event.get("Type"), name);
+            Map<?, ?> properties = (Map<?, ?>) event.get("Properties");
+            assertEquals(List.of("ReportBatchItemFailures"), properties.get("FunctionResponseTypes"), name);
+            assertTrue(properties.containsKey("FilterCriteria") && properties.get("BisectBatchOnFunctionError").equals(true), name);
+            assertTrue(((Number) properties.get("MaximumRetryAttempts")).intValue() > 0, name);
+            assertEquals(Map.of("Fn::GetAtt", List.of("CallbackDeadLetterQueue", "Arn")),
+                    ((Map<?, ?>) ((Map<?, ?>) properties.get("DestinationConfig")).get("OnFailure")).get("Destination"), name);
+        }
+        ServerlessFunction callbacks = TEMPLATE.function("CallbacksFunction");
+        assertEquals(List.of("CallbackQueue"), callbacks.sqsEvents().stream().map(SqsEventSource::queueLogicalId).toList());
+        assertTrue(callbacks.sqsEvents().get(0).reportsBatchItemFailures());
+        assertTrue(((Number) DOCUMENT.properties("CallbackQueue").get("VisibilityTimeout")).intValue()
+                >= 6 * callbacks.timeoutSeconds());
+        assertEquals("false", callbacks.environment().get("ALLOW_PRIVATE_CALLBACKS"), "private callbacks only locally");
     }
 
     @Test
@@ -233,7 +257,8 @@ class TemplateContractTest {
         }
         tooLong.put("RECORD_RETENTION_DAYS", "3650");
         for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
-                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
+                ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class,
+                ai.joinchat.push.callbacks.CallbacksComponents.class)) {
             org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> components
                     .getMethod("create", Map.class, java.time.Clock.class).invoke(null, tooLong, java.time.Clock.systemUTC()),
                     components.getSimpleName() + " starts with the template's maximum");

@@ -1,7 +1,6 @@
 package ai.joinchat.push.send;
 
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,7 +42,7 @@ final class MessageStatusView {
             node.put("facebook_message_id", record.facebookMessageId());
         }
         if (record.error() != null) {
-            error(node.putObject("error"), record.error());
+            record.error().writeTo(node.putObject("error"));
         }
         if (shown == MessageStatus.FAILED) {
             node.put("resendable", record.resendable());
@@ -61,19 +60,5 @@ final class MessageStatusView {
         ArrayNode w = node.putArray("warnings");
         record.warnings().forEach(w::add);
         return Optional.of(node);
-    }
-
-    private static void error(ObjectNode e, DeliveryError error) {
-        e.put("code", error.code());
-        if (error.code() != null && error.code().matches("\\d{1,9}")) {
-            e.put("graph_code", Integer.parseInt(error.code()));
-        }
-        if (error.subcode() == null) {
-            e.putNull("subcode");
-        } else {
-            e.put("subcode", error.subcode());
-        }
-        e.put("message", error.message());
-        e.put("retryable", error.retryable());
     }
 }

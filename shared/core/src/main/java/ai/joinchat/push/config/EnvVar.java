@@ -15,6 +15,8 @@ public enum EnvVar {
     WEBHOOK_EVENTS_TABLE(null),
     QUEUE_URL(null),
     DEAD_LETTER_QUEUE_ARN(null),
+    CALLBACK_QUEUE_URL(null),
+    ALLOW_PRIVATE_CALLBACKS("false"),
     LEGACY_TAG_POLICY("drop"),
     GRAPH_API_BASE_URL("https://graph.facebook.com"),
     GRAPH_API_VERSION("v25.0"),

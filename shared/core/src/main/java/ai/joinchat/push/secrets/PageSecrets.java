@@ -2,22 +2,25 @@ package ai.joinchat.push.secrets;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A page's secrets: the API signing key (and the previous one during rotation) and its token,
  * plus the page settings stored in the same secret: whether the page accepts only the
- * timestamped signature ({@code "require_timestamp": true}) and its {@code unsigned_refs} policy.
+ * timestamped signature ({@code "require_timestamp": true}), its {@code unsigned_refs} policy and
+ * its status callbacks (empty when it has none, or when a callback setting is invalid).
  */
 public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret,
-                          boolean requireTimestamp, UnsignedRefPolicy unsignedRefs) {
+                          boolean requireTimestamp, UnsignedRefPolicy unsignedRefs, Optional<CallbackSettings> callbacks) {
 
     public PageSecrets {
         unsignedRefs = unsignedRefs == null ? UnsignedRefPolicy.FIRST : unsignedRefs;
+        callbacks = callbacks == null ? Optional.empty() : callbacks;
     }
 
     /** Secrets without page settings: every setting has its default. */
     public PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
-        this(apiSecret, pageAccessToken, previousApiSecret, false, UnsignedRefPolicy.FIRST);
+        this(apiSecret, pageAccessToken, previousApiSecret, false, UnsignedRefPolicy.FIRST, Optional.empty());
     }
 
     /** Keys whose signatures are accepted: the current one, then the previous one if present. */

@@ -6,10 +6,15 @@ import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -93,7 +98,8 @@ public final class SecretsProvider {
                         Json.text(node, "page_access_token"),
                         Json.text(node, "previous_api_secret"),
                         requiresTimestamp(pageId, node.get("require_timestamp")),
-                        unsignedRefs(pageId, Json.text(node, "unsigned_refs"))))
+                        unsignedRefs(pageId, Json.text(node, "unsigned_refs")),
+                        callbacks(pageId, node)))
                 .filter(s -> !s.acceptedApiSecrets().isEmpty() || s.pageAccessToken() != null);
     }
 
@@ -103,6 +109,51 @@ public final class SecretsProvider {
             warnUnrecognised(pageId, "unsigned_refs", UnsignedRefPolicy.FIRST.wireName());
         }
         return policy.orElse(UnsignedRefPolicy.FIRST);
+    }
+
+    /**
+     * The page's callbacks when {@code callback_url} is set and every callback setting is valid; a
+     * bad one is logged by name (never its value) and disables the page's callbacks until fixed.
+     */
+    private Optional<CallbackSettings> callbacks(String pageId, JsonNode node) {
+        String url = Json.text(node, "callback_url");
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        Optional<URI> target = CallbackSettings.url(url);
+        Optional<byte[]> key = CallbackSignature.key(Json.text(node, "callback_secret"));
+        String previous = Json.text(node, "previous_callback_secret");
+        Optional<byte[]> previousKey = previous == null || previous.isBlank() ? Optional.empty()
+                : CallbackSignature.key(previous);
+        Optional<Set<String>> events = callbackEvents(node.get("callback_events"));
+        String invalid = target.isEmpty() ? "callback_url" : key.isEmpty() ? "callback_secret"
+                : previous != null && !previous.isBlank() && previousKey.isEmpty() ? "previous_callback_secret"
+                : events.isEmpty() ? "callback_events" : null;
+        if (invalid != null) {
+            if (warned.add(pageId + '\n' + invalid)) {
+                log.warn("page_setting_invalid").with("page_id", pageId).with("setting", invalid)
+                        .with("callbacks", "disabled").write();
+            }
+            return Optional.empty();
+        }
+        List<byte[]> keys = new ArrayList<>(List.of(key.get()));
+        previousKey.ifPresent(keys::add);
+        return Optional.of(new CallbackSettings(target.get(), keys, events.get()));
+    }
+
+    /** Absent or null: every type; else an array of known types. */
+    private static Optional<Set<String>> callbackEvents(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return Optional.of(CallbackSettings.TYPES);
+        }
+        Set<String> types = new HashSet<>();
+        for (JsonNode type : value.isArray() ? value : List.<JsonNode>of(Json.object())) {
+            if (!type.isTextual() || !CallbackSettings.TYPES.contains(type.textValue())) {
+                return Optional.empty();
+            }
+            types.add(type.textValue());
+        }
+        return Optional.of(types);
     }
 
     /** The setting's name and the default that applies; never its value, which may be anything. */

@@ -33,7 +33,7 @@ import static ai.joinchat.push.store.MessageStatus.SENT;
 /**
  * Every legal move of a message's record, as data: where it may start, where it ends, what it
  * writes, what else must hold, and the callback event it emits (issue 19's {@code message.*}
- * events; declared here, not yet sent). A store runs one transition as one conditional write
+ * events, which the callbacks function reads off the table's stream). A store runs one transition as one conditional write
  * ({@link DynamoMessageRecords} as an UpdateItem, the tests' in-memory store on a map), so a
  * lost reply, SQS's redelivery or Facebook's cannot move a record backwards.
  *
@@ -47,8 +47,27 @@ public final class Lifecycle {
     private Lifecycle() {
     }
 
-    /** The status callback a transition emits once it is written (issue 19). */
-    public enum Event { NONE, SENT, DELIVERED, READ, FAILED }
+    /** The status callback a transition emits once it is written (contract section 8), by its {@code type}. */
+    public enum Event {
+        NONE(null), SENT("message.sent"), DELIVERED("message.delivered"), READ("message.read"),
+        FAILED("message.failed");
+
+        public final String type;
+
+        Event(String type) {
+            this.type = type;
+        }
+
+        /** The event a record's arrival at {@code status} emits, as its transitions declare; NONE when none does. */
+        public static Event on(MessageStatus status) {
+            for (Transition transition : Transition.values()) {
+                if (transition.to == status && transition.event != NONE) {
+                    return transition.event;
+                }
+            }
+            return NONE;
+        }
+    }
 
     /** What else must hold, beyond the from-states. */
     public enum Guard {

@@ -14,7 +14,7 @@ public sealed interface ContactBinding {
 
     String psid();
 
-    /** Where it came from, stored with the binding ({@code referral}, {@code optin}, {@code quick_reply_email}, ...). */
+    /** Where it came from, stored with the binding: {@code ref}, {@code signed_ref}, {@code optin}, {@code quick_reply}. */
     String source();
 
     /** A uuid ref: binds if signed with the page's key, else as the page's {@code unsigned_refs} allows. */

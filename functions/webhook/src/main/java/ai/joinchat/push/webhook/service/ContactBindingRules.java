@@ -42,28 +42,30 @@ public final class ContactBindingRules {
 
     public Optional<ContactBinding> bindingFor(WebhookEvent event) {
         if (event instanceof Referral referral) {
-            return uuidRef(referral.ref(), referral.psid(), referral.viaPostback() ? "postback_referral" : "referral");
+            return uuidRef(referral.ref(), referral.psid(), null);
         }
         if (event instanceof OptIn optIn) {
             return uuidRef(optIn.ref(), optIn.psid(), "optin");
         }
         if (event instanceof QuickReply reply) {
             Optional<ContactBinding> email = emails.normalize(reply.payload())
-                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), "quick_reply_email",
+                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), "quick_reply",
                             QuickReplyOffers.Kind.EMAIL));
             return email.isPresent() ? email : phoneNumbers.normalize(reply.payload())
-                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), "quick_reply_phone",
+                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), "quick_reply",
                             QuickReplyOffers.Kind.PHONE));
         }
         return Optional.empty();
     }
 
+    /** {@code source} null: a referral's, {@code signed_ref} or {@code ref} (contract section 8). */
     private static Optional<ContactBinding> uuidRef(String ref, String psid, String source) {
         if (psid == null) {
             return Optional.empty();
         }
         return SignedRef.parse(ref).flatMap(parsed -> Recipient.uuid(parsed.uuid())
-                .map(uuid -> new ContactBinding.FromRef(uuid.contactKey(), psid, source, parsed)));
+                .map(uuid -> new ContactBinding.FromRef(uuid.contactKey(), psid,
+                        source != null ? source : parsed.signed() ? "signed_ref" : "ref", parsed)));
     }
 
     private static ContactBinding offered(RecipientType type, String value, String psid, String source,

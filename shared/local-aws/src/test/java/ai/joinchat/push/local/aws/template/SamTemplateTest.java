@@ -23,7 +23,7 @@ class SamTemplateTest {
         Map<String, ServerlessFunction> functions = new LinkedHashMap<>();
         PROJECT_TEMPLATE.functions().forEach(function -> functions.put(function.logicalId(), function));
 
-        assertEquals(List.of("SendApiFunction", "WorkerFunction", "WebhookFunction"), List.copyOf(functions.keySet()));
+        assertEquals(List.of("SendApiFunction", "WorkerFunction", "WebhookFunction", "CallbacksFunction"), List.copyOf(functions.keySet()));
         assertEquals("ai.joinchat.push.send.SendApiHandler::handleRequest", functions.get("SendApiFunction").handler());
         assertEquals("ai.joinchat.push.worker.WorkerHandler::handleRequest", functions.get("WorkerFunction").handler());
         assertEquals("ai.joinchat.push.webhook.WebhookHandler::handleRequest", functions.get("WebhookFunction").handler());
@@ -91,7 +91,7 @@ class SamTemplateTest {
     void resourcesAreFoundByType() {
         assertEquals(List.of("MessagesTable", "ContactBindingsTable", "ContactStateTable", "IdempotencyKeysTable", "WebhookEventsTable"),
                 PROJECT.resourcesOfType("AWS::DynamoDB::Table"));
-        assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue"),
+        assertEquals(List.of("MessageQueue", "MessageDeadLetterQueue", "CallbackQueue", "CallbackDeadLetterQueue"),
                 PROJECT.resourcesOfType("AWS::SQS::Queue"));
         Map<String, Object> redrivePolicy = PROJECT.map("Resources", "MessageQueue", "Properties", "RedrivePolicy");
         assertEquals(Map.of("Fn::GetAtt", List.of("MessageDeadLetterQueue", "Arn")), redrivePolicy.get("deadLetterTargetArn"));

@@ -1,0 +1,59 @@
+package ai.joinchat.push.callbacks;
+
+import ai.joinchat.push.json.Json;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.crac.Core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lambda entry point of both event sources: DynamoDB stream records ({@code aws:dynamodb}) are
+ * announced on {@code CallbackQueue}, its SQS records ({@code aws:sqs}) are POSTed; either way the
+ * answer is the partial batch response.
+ */
+public final class CallbacksHandler implements RequestStreamHandler {
+
+    private final Announcer announcer;
+    private final Dispatcher dispatcher;
+    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
+    private final CallbacksPriming priming;
+
+    /** Lambda's constructor: builds everything once and takes part in SnapStart. */
+    public CallbacksHandler() {
+        CallbacksComponents built = CallbacksComponents.create(System.getenv(), Clock.systemUTC());
+        this.announcer = built.announcer();
+        this.dispatcher = built.dispatcher();
+        this.priming = new CallbacksPriming();
+        Core.getGlobalContext().register(priming);
+    }
+
+    CallbacksHandler(Announcer announcer, Dispatcher dispatcher) {
+        this.announcer = announcer;
+        this.dispatcher = dispatcher;
+        this.priming = null;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        List<JsonNode> records = new ArrayList<>();
+        Json.MAPPER.readTree(input).path("Records").forEach(records::add);
+        boolean queue = !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText());
+        output.write(response(queue ? dispatcher.dispatch(records) : announcer.announce(records)));
+    }
+
+    static byte[] response(List<String> failures) {
+        ObjectNode response = Json.object();
+        ArrayNode items = response.putArray("batchItemFailures");
+        failures.forEach(id -> items.addObject().put("itemIdentifier", id));
+        return Json.writeBytes(response);
+    }
+}

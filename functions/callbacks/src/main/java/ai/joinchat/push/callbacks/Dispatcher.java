@@ -1,0 +1,180 @@
+package ai.joinchat.push.callbacks;
+
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.secrets.CallbackSettings;
+import ai.joinchat.push.secrets.PageSecrets;
+import ai.joinchat.push.secrets.SecretLookup;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.signature.CallbackSignature;
+import com.fasterxml.jackson.databind.JsonNode;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code CallbackQueue} in, signed POSTs out (contract section 8). The page's settings are read
+ * again at each try, so a changed URL or secret applies to events already queued. The POSTs of a
+ * batch run concurrently, each within its own timeout, so a hanging endpoint holds only its own
+ * events; one that just timed out is not tried again by this container for {@link #PAUSE}: its
+ * other events wait in the queue instead of holding invocations. A failed try comes back on
+ * Standard Webhooks' schedule; an event too early for its next try goes back for the rest of the wait.
+ */
+final class Dispatcher {
+
+    /** When each retry is due, after the first try (Standard Webhooks). */
+    static final List<Duration> SCHEDULE = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
+            Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(14), Duration.ofHours(20),
+            Duration.ofHours(24));
+    static final Duration PAUSE = Duration.ofSeconds(30);
+    static final Duration SQS_MAX_DELAY = Duration.ofMinutes(15);
+    static final String USER_AGENT = "joinchat-push-callbacks/1.0";
+
+    private final SecretsProvider secrets;
+    private final CallbackPost http;
+    private final SqsClient sqs;
+    private final String queueUrl;
+    /** One thread per record of a batch (at most 10). */
+    private final ExecutorService posts = DaemonThreads.fixedPool("callbacks", 10);
+    private final Duration timeout;
+    private final Duration maxDelay;
+    private final Clock clock;
+    private final JsonLogger log;
+    private final Metrics metrics;
+    private final Map<String, Instant> paused = new ConcurrentHashMap<>();
+
+    Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
+               Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
+        this.secrets = secrets;
+        this.http = http;
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.timeout = timeout;
+        this.maxDelay = maxDelay;
+        this.clock = clock;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    /** The SQS message ids to receive again (their page lookup was deferred, or their re-queue failed). */
+    List<String> dispatch(List<JsonNode> records) {
+        List<String> failures = new ArrayList<>();
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (JsonNode record : records) {
+            String messageId = record.path("messageId").asText();
+            Optional<QueuedCallback> queued = QueuedCallback.fromJson(record.path("body").asText());
+            if (queued.isEmpty()) {
+                log.error("unreadable_callback").with("sqs_message_id", messageId).write();
+                continue;
+            }
+            running.add(CompletableFuture.runAsync(() -> {
+                try {
+                    handle(queued.get());
+                } catch (DependencyUnavailableException e) {
+                    log.warn("callback_deferred").with("webhook_id", queued.get().event().id()).with(e).write();
+                    synchronized (failures) {
+                        failures.add(messageId);
+                    }
+                }
+            }, posts));
+        }
+        running.forEach(CompletableFuture::join);
+        return failures;
+    }
+
+    private void handle(QueuedCallback queued) {
+        Instant now = clock.instant();
+        CallbackEvent event = queued.event();
+        Instant pausedUntil = paused.getOrDefault(event.pageId(), Instant.MIN);
+        if (now.isBefore(queued.notBefore()) || now.isBefore(pausedUntil)) {
+            requeue(queued.notBefore().isAfter(pausedUntil) ? queued : queued.waitingUntil(pausedUntil), now);
+            return;
+        }
+        SecretLookup<PageSecrets> page = secrets.pageSecrets(event.pageId());
+        Optional<CallbackSettings> settings = page.decided().flatMap(PageSecrets::callbacks)
+                .filter(c -> c.wants(event.type()));
+        if (settings.isEmpty()) {
+            log.info("callback_not_wanted").with("page_id", event.pageId()).with("webhook_id", event.id()).write();
+            return;
+        }
+        byte[] body = event.body();
+        long started = System.nanoTime();
+        CallbackPost.Outcome outcome = http.post(settings.get().url(), Map.of(
+                "webhook-id", event.id(),
+                "webhook-timestamp", Long.toString(now.getEpochSecond()),
+                "webhook-signature", CallbackSignature.header(event.id(), now.getEpochSecond(), body, settings.get().keys()),
+                "Content-Type", "application/json",
+                "User-Agent", USER_AGENT), body, timeout);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        if (queued.attempt() == 1) {
+            metrics.milliseconds("CallbackFirstTryLatency", millis);
+        }
+        settle(queued, queued.firstTry() == null ? now : queued.firstTry(), outcome, millis);
+    }
+
+    private void settle(QueuedCallback queued, Instant firstTry, CallbackPost.Outcome outcome, long millis) {
+        CallbackEvent event = queued.event();
+        JsonLogger.Entry line = log.info("callback").with("page_id", event.pageId()).with("webhook_id", event.id())
+                .with("type", event.type()).with("attempt", queued.attempt()).with("duration_ms", millis);
+        Optional<Duration> retryAfter = Optional.empty();
+        if (outcome instanceof CallbackPost.Outcome.Answered answered) {
+            line.with("status", answered.status());
+            if (answered.status() / 100 == 2) {
+                line.with("outcome", "delivered").write();
+                metrics.count("CallbackDelivered", 1);
+                return;
+            }
+            if (answered.status() == 410) {
+                drop(line, "gone");
+                return;
+            }
+            retryAfter = answered.retryAfter();
+        } else if (outcome instanceof CallbackPost.Outcome.Refused refused) {
+            drop(line, refused.reason());
+            return;
+        } else if (outcome instanceof CallbackPost.Outcome.Unreachable unreachable) {
+            line.with("error", unreachable.reason());
+            if (unreachable.timedOut()) {
+                paused.put(event.pageId(), clock.instant().plus(PAUSE));
+            }
+        }
+        if (queued.attempt() > SCHEDULE.size()) {
+            drop(line, "retries_exhausted");
+            return;
+        }
+        Duration wait = SCHEDULE.get(queued.attempt() - 1);
+        Instant due = firstTry.plus(wait).plusMillis(ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1));
+        if (retryAfter.isPresent() && clock.instant().plus(retryAfter.get()).isAfter(due)) {
+            due = clock.instant().plus(retryAfter.get());
+        }
+        line.with("outcome", "retry").with("next_try", due.toString()).write();
+        metrics.count("CallbackRetried", 1);
+        requeue(new QueuedCallback(event, queued.attempt() + 1, firstTry, due), clock.instant());
+    }
+
+    private void drop(JsonLogger.Entry line, String reason) {
+        line.with("outcome", "dropped").with("reason", reason).write();
+        metrics.count("CallbackDropped", 1);
+    }
+
+    /** Back on the queue, delayed until {@code notBefore} or as long as SQS allows. */
+    private void requeue(QueuedCallback queued, Instant now) {
+        long seconds = Math.max(0, Math.min(maxDelay.toSeconds(),
+                Duration.between(now, queued.notBefore()).toSeconds() + 1));
+        SdkFailures.run("SQS", () -> sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(queued.toJson())
+                .delaySeconds((int) seconds)));
+    }
+}

@@ -1,0 +1,55 @@
+package ai.joinchat.push.secrets;
+
+import ai.joinchat.push.store.Lifecycle;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A page's status-callback settings (contract section 8), already validated: where to POST, the
+ * signing keys (the current {@code callback_secret}'s, then {@code previous_callback_secret}'s while
+ * it is set) and the event types the page wants.
+ */
+public record CallbackSettings(URI url, List<byte[]> keys, Set<String> events) {
+
+    public static final String CONTACT_BOUND = "contact.bound";
+
+    /** Every event type: the lifecycle's {@code message.*} events and {@code contact.bound}. */
+    public static final Set<String> TYPES = Stream.concat(Stream.of(Lifecycle.Event.values())
+            .filter(e -> e.type != null).map(e -> e.type), Stream.of(CONTACT_BOUND)).collect(Collectors.toUnmodifiableSet());
+
+    public CallbackSettings {
+        keys = List.copyOf(keys);
+        events = Set.copyOf(events);
+    }
+
+    public boolean wants(String type) {
+        return events.contains(type);
+    }
+
+    /**
+     * The URL as a callback target: absolute, {@code https} (or {@code http}, which only a
+     * deployment allowing private callbacks sends to, and only on loopback), with a host and no
+     * user info or fragment; empty otherwise.
+     */
+    public static Optional<URI> url(String value) {
+        try {
+            URI uri = new URI(value.strip());
+            boolean scheme = "https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme());
+            return scheme && uri.getHost() != null && uri.getRawUserInfo() == null && uri.getRawFragment() == null
+                    ? Optional.of(uri) : Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CallbackSettings[redacted]";
+    }
+}
