@@ -10,15 +10,19 @@ import java.util.Map;
 /** What one run measures and how much. */
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
-                    int coldRepeats, Map<String, String> coldVariants) {
+                    int coldRepeats, Map<String, String> coldVariants, boolean ric) {
 
     static final String USAGE = """
-            Usage: bench [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
+            Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
+              --runtime local      local mode's own bootstrap and class data sharing (the default)
+              --runtime ric        each function through AWS's runtime interface client, as Lambda's java21
+                                   runtime starts it: the template's JAVA_TOOL_OPTIONS, -Xmx 85% of MemorySize,
+                                   SerialGC, no class data sharing, the AWS backends behind TCP proxies
               --iterations N       measured requests per latency figure (default 2000, quick 300)
               --warmup N           requests per route before measuring (default 1000, quick 200)
               --messages N         messages followed through their lifecycle for the request counts (default 20, quick 5)
@@ -46,6 +50,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         boolean coldOnly = false;
         int coldRepeats = quick ? 1 : 3;
         Map<String, String> coldVariants = new LinkedHashMap<>();
+        boolean ric = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -57,6 +62,13 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 case "--messages" -> messages = positive(args, ++i, arg);
                 case "--history" -> history = positive(args, ++i, arg);
                 case "--graph-latency-ms" -> graphLatency = Duration.ofMillis(positive(args, ++i, arg));
+                case "--runtime" -> {
+                    String runtime = value(args, ++i, arg);
+                    if (!runtime.equals("local") && !runtime.equals("ric")) {
+                        throw new IllegalArgumentException("--runtime is local or ric");
+                    }
+                    ric = runtime.equals("ric");
+                }
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -74,7 +86,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
             }
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
-                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants));
+                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric);
     }
 
     private static String value(List<String> args, int index, String option) {

@@ -1,0 +1,121 @@
+package ai.joinchat.push.bench;
+
+import ai.joinchat.push.local.FunctionProcess;
+import ai.joinchat.push.local.InvocableFunction;
+import ai.joinchat.push.local.LocalMode;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** How the benchmark starts one execution environment: {@code --runtime local} or {@code --runtime ric}. */
+interface Launcher {
+
+    /** A started execution environment. */
+    interface Launched extends InvocableFunction, AutoCloseable {
+        /** Init: from launching the JVM to the runtime's first request for work. */
+        CompletableFuture<Duration> ready();
+
+        /** Bytes of log the environment has written, or -1 where the runtime does not count them. */
+        long logBytes();
+
+        @Override
+        void close();
+    }
+
+    Launched start(FunctionProcess.Definition definition);
+
+    /** The JVM settings besides the definition's environment, for the report. */
+    String describe();
+
+    /** Local mode's own bootstrap ({@code LambdaBootstrap}), with its class data sharing archives. */
+    static Launcher local(LocalMode localMode, PrintStream out) {
+        ai.joinchat.push.local.Console console = new ai.joinchat.push.local.Console(out, false);
+        return new Launcher() {
+            @Override
+            public Launched start(FunctionProcess.Definition definition) {
+                FunctionProcess process = localMode.startFunction(definition, console);
+                return new Launched() {
+                    @Override
+                    public CompletableFuture<Duration> ready() {
+                        return process.ready();
+                    }
+
+                    @Override
+                    public long logBytes() {
+                        return -1;
+                    }
+
+                    @Override
+                    public String name() {
+                        return process.name();
+                    }
+
+                    @Override
+                    public CompletableFuture<byte[]> invoke(byte[] event) {
+                        return process.invoke(event);
+                    }
+
+                    @Override
+                    public void close() {
+                        process.close();
+                    }
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "local mode's bootstrap, AppCDS archive, -Xmx 85% of MemorySize, SerialGC";
+            }
+        };
+    }
+
+    /** AWS's runtime interface client, as Lambda's managed Java runtime starts a handler. */
+    static Launcher ric(Path repositoryRoot, OutputStream out) {
+        List<Path> classPath = RicFunction.classPath(repositoryRoot);
+        List<String> jvmOptions = List.of(RicFunction.nativeLibraryOption(classPath,
+                repositoryRoot.resolve("bench/target/ric-jni")));
+        return new Launcher() {
+            @Override
+            public Launched start(FunctionProcess.Definition definition) {
+                RicFunction function = RicFunction.start(definition, classPath, out, jvmOptions);
+                return new Launched() {
+                    @Override
+                    public CompletableFuture<Duration> ready() {
+                        return function.ready();
+                    }
+
+                    @Override
+                    public long logBytes() {
+                        return function.logBytes();
+                    }
+
+                    @Override
+                    public String name() {
+                        return function.name();
+                    }
+
+                    @Override
+                    public CompletableFuture<byte[]> invoke(byte[] event) {
+                        return function.invoke(event);
+                    }
+
+                    @Override
+                    public void close() {
+                        function.close();
+                    }
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "runtime interface client " + classPath.stream().map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("aws-lambda-java-runtime")).findFirst().orElse("?")
+                        + ", -Xmx 85% of MemorySize, SerialGC, -Xshare:off";
+            }
+        };
+    }
+}
