@@ -90,7 +90,10 @@ public final class Bench {
                 report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",
                         "cold starts " + coldStartsOf(localMode));
                 if (!options.coldOnly()) {
-                    try (UnderTest underTest = UnderTest.start(root, localMode, launcher, baselines, console)) {
+                    List<String> profile = options.profileSend() == null ? List.of() : List.of(
+                            "-XX:StartFlightRecording:filename=" + options.profileSend().toAbsolutePath()
+                                    + ",settings=profile,jdk.SocketRead#threshold=0ms,jdk.SocketWrite#threshold=0ms");
+                    try (UnderTest underTest = UnderTest.start(root, localMode, launcher, baselines, console, profile)) {
                         Scenarios scenarios = new Scenarios(options, localMode, graph,
                                 new ApiClient(underTest.api(), credentials), new ApiClient(underTest.naiveApi(), credentials),
                                 report, console);
@@ -175,10 +178,11 @@ public final class Bench {
             environment.put("AWS_ENDPOINT_URL_SQS", sqs.uri().toString());
             return environment;
         };
-        try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
-                credentials, console, throughProxies))) {
+        FunctionLogBytes logBytes = new FunctionLogBytes(console);
+        try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, true, graph.uri().toString(),
+                credentials, new PrintStream(logBytes, true, StandardCharsets.UTF_8), throughProxies))) {
             Lifecycle lifecycle = new Lifecycle(options, localMode, graph, new ApiClient(localMode.apiUri(), credentials),
-                    proxies, report);
+                    proxies, report, logBytes::bytes);
             lifecycle.measure();
         } finally {
             proxies.forEach(CountingProxy::close);

@@ -28,6 +28,17 @@ interface Launcher {
 
     Launched start(FunctionProcess.Definition definition);
 
+    /** With more JVM options (e.g. a flight recording); local mode's bootstrap takes them from JAVA_TOOL_OPTIONS. */
+    default Launched start(FunctionProcess.Definition definition, List<String> jvmOptions) {
+        if (jvmOptions.isEmpty()) {
+            return start(definition);
+        }
+        java.util.Map<String, String> environment = new java.util.LinkedHashMap<>(definition.environment());
+        environment.merge("JAVA_TOOL_OPTIONS", String.join(" ", jvmOptions), (a, b) -> a + " " + b);
+        return start(new FunctionProcess.Definition(definition.name(), definition.functionName(), definition.handler(),
+                definition.codeJar(), definition.memoryMb(), definition.timeout(), environment));
+    }
+
     /** The JVM settings besides the definition's environment, for the report. */
     String describe();
 
@@ -81,7 +92,14 @@ interface Launcher {
         return new Launcher() {
             @Override
             public Launched start(FunctionProcess.Definition definition) {
-                RicFunction function = RicFunction.start(definition, classPath, out, jvmOptions);
+                return start(definition, List.of());
+            }
+
+            @Override
+            public Launched start(FunctionProcess.Definition definition, List<String> extra) {
+                List<String> options = new java.util.ArrayList<>(jvmOptions);
+                options.addAll(extra);
+                RicFunction function = RicFunction.start(definition, classPath, out, options);
                 return new Launched() {
                     @Override
                     public CompletableFuture<Duration> ready() {

@@ -31,10 +31,12 @@ final class UnderTest implements AutoCloseable {
     private URI naiveApi;
     private Launcher.Launched sendApi;
 
-    static UnderTest start(Path root, LocalMode localMode, Launcher launcher, Baselines baselines, PrintStream out) {
+    /** @param sendApiJvmOptions more JVM options for the send API (a flight recording), or none */
+    static UnderTest start(Path root, LocalMode localMode, Launcher launcher, Baselines baselines, PrintStream out,
+                           List<String> sendApiJvmOptions) {
         UnderTest underTest = new UnderTest();
         try {
-            underTest.startAll(root, localMode, launcher, baselines, new Console(out, false));
+            underTest.startAll(root, localMode, launcher, baselines, new Console(out, false), sendApiJvmOptions);
             return underTest;
         } catch (RuntimeException e) {
             underTest.close();
@@ -42,7 +44,8 @@ final class UnderTest implements AutoCloseable {
         }
     }
 
-    private void startAll(Path root, LocalMode localMode, Launcher launcher, Baselines baselines, Console console) {
+    private void startAll(Path root, LocalMode localMode, Launcher launcher, Baselines baselines, Console console,
+                          List<String> sendApiJvmOptions) {
         FunctionProcess.Definition sendApiDefinition = Bench.function(localMode, "send-api").definition();
         String naiveQueue;
         try (SqsClient sqs = localMode.backends().sqs()) {
@@ -53,6 +56,8 @@ final class UnderTest implements AutoCloseable {
                 sendApiDefinition, Map.of("NAIVE_QUEUE_URL", naiveQueue))), starting);
         Launcher.Launched naiveWebhook = started(launcher.start(baselines.definition("naive-webhook",
                 Baselines.NAIVE_WEBHOOK, sendApiDefinition, Map.of())), starting);
+        Launcher.Launched hello = started(launcher.start(baselines.definition("hello", Baselines.HELLO,
+                sendApiDefinition, Map.of())), starting);
         List<HttpApiGateway.Route> routes = new ArrayList<>();
         if (launcher.describe().startsWith("local")) {
             api = localMode.apiUri();
@@ -62,7 +67,7 @@ final class UnderTest implements AutoCloseable {
                     continue;
                 }
                 Launcher.Launched launched = started(launcher.start(Bench.function(localMode, function.shortName())
-                        .definition()), starting);
+                        .definition(), function.shortName().equals("send-api") ? sendApiJvmOptions : List.of()), starting);
                 if (function.shortName().equals("send-api")) {
                     sendApi = launched;
                 }
@@ -85,7 +90,8 @@ final class UnderTest implements AutoCloseable {
         }
         HttpApiGateway naive = HttpApiGateway.start(0, List.of(
                 new HttpApiGateway.Route("POST", "/api/send_message", naiveSend),
-                new HttpApiGateway.Route("POST", "/webhook", naiveWebhook)), console);
+                new HttpApiGateway.Route("POST", "/webhook", naiveWebhook),
+                new HttpApiGateway.Route("GET", "/hello", hello)), console);
         toClose.add(naive);
         naiveApi = naive.baseUri();
     }
