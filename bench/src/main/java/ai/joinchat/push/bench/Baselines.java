@@ -90,5 +90,4 @@ final class Baselines {
         return new FunctionProcess.Definition(name, "bench-" + name, handler, jar, like.memoryMb(), like.timeout(),
                 environment);
     }
-
 }

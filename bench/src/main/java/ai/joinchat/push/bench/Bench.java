@@ -97,7 +97,7 @@ public final class Bench {
                         Scenarios scenarios = new Scenarios(options, localMode, graph,
                                 new ApiClient(underTest.api(), credentials), new ApiClient(underTest.naiveApi(), credentials),
                                 report, console);
-                        scenarios.latencyAndFloor(options.ric() ? underTest::sendApiLogBytes : null);
+                        scenarios.latencyAndFloor(underTest);
                         scenarios.messageStatus();
                         scenarios.webhookThousandEvents();
                         if (!options.ric()) { // these go through the worker, which runs on local mode's bootstrap

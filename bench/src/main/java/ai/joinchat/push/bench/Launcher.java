@@ -22,6 +22,11 @@ interface Launcher {
         /** Bytes of log the environment has written, or -1 where the runtime does not count them. */
         long logBytes();
 
+        /** CPU time its JVM has used, or -1 where the runtime does not say. */
+        default long cpuNanos() {
+            return -1;
+        }
+
         @Override
         void close();
     }
@@ -109,6 +114,11 @@ interface Launcher {
                     @Override
                     public long logBytes() {
                         return function.logBytes();
+                    }
+
+                    @Override
+                    public long cpuNanos() {
+                        return function.cpuNanos();
                     }
 
                     @Override

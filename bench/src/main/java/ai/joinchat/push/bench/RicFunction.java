@@ -141,6 +141,11 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
         return logBytes.get();
     }
 
+    /** CPU time the JVM has used so far (all its threads: the handler, the client, the JIT, GC), or -1. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     @Override
     public CompletableFuture<byte[]> invoke(byte[] event) {
         return runtimeApi.invoke(event, definition.timeout());

@@ -68,12 +68,7 @@ final class Scenarios {
      * requests are interleaved, one of each per round, so load from elsewhere on the machine hits
      * all alike.
      */
-    void latencyAndFloor() {
-        latencyAndFloor(null);
-    }
-
-    /** The same, reporting the log bytes one send makes ({@code logBytes} reads the send API's count) when given. */
-    void latencyAndFloor(java.util.function.LongSupplier logBytes) {
+    void latencyAndFloor(UnderTest underTest) {
         String floorQueue = sqs.createQueue(r -> r.queueName("bench-floor")).queueUrl();
         Runnable noWork = () -> expect(api.undeclaredRoute().status(), 404, "undeclared route");
         Runnable sendMessage = () -> sqs.sendMessage(r -> r.queueUrl(floorQueue)
@@ -103,7 +98,8 @@ final class Scenarios {
         long[] sendNanos = new long[n];
         long[] naiveNanos = new long[n];
         long[] helloNanos = new long[n];
-        long logBefore = logBytes == null ? 0 : logBytes.getAsLong();
+        long logBefore = underTest.sendApiLogBytes();
+        long[] cpuBefore = underTest.cpuNanos();
         long started = System.nanoTime();
         for (int i = 0; i < n; i++) {
             noWorkNanos[i] = time(noWork);
@@ -115,7 +111,8 @@ final class Scenarios {
             helloNanos[i] = time(hello);
         }
         long wall = System.nanoTime() - started;
-        long logPerSend = logBytes == null ? -1 : (logBytes.getAsLong() - logBefore) / n;
+        long logPerSend = logBefore < 0 ? -1 : (underTest.sendApiLogBytes() - logBefore) / n;
+        long[] cpuAfter = underTest.cpuNanos();
         Samples naiveSamples = Samples.of(naiveNanos, wall);
         Samples helloSamples = Samples.of(helloNanos, wall);
         Samples sendInterleaved = Samples.of(sendNanos, wall);
@@ -149,6 +146,12 @@ final class Scenarios {
         report.add("hello-world invocation (interleaved) p50 / p99", pair(helloSamples),
                 "GET through a gateway to the hello-world handler: the runtime's per-invocation floor");
         report.add("naive / send, p50", ratio(naiveSamples.p50(), sendInterleaved.p50()), "goal >= 1.5 under --runtime ric");
+        if (cpuBefore[0] >= 0 && cpuBefore[1] >= 0 && cpuBefore[2] >= 0) {
+            report.add("JVM CPU per request: send / naive / hello-world", String.format(Locale.ROOT, "%.2f / %.2f / %.2f ms",
+                    (cpuAfter[0] - cpuBefore[0]) / 1e6 / n, (cpuAfter[1] - cpuBefore[1]) / 1e6 / n,
+                    (cpuAfter[2] - cpuBefore[2]) / 1e6 / n), "each function JVM's CPU time (all threads: handler, "
+                    + "runtime client, C1, GC) over the interleaved rounds, per request");
+        }
         if (logPerSend >= 0) {
             report.add("send API log bytes per send", Long.toString(logPerSend), "stdout + stderr of its JVM over the rounds");
         }

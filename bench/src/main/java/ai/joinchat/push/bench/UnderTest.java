@@ -30,6 +30,8 @@ final class UnderTest implements AutoCloseable {
     private URI api;
     private URI naiveApi;
     private Launcher.Launched sendApi;
+    private Launcher.Launched naiveSend;
+    private Launcher.Launched hello;
 
     /** @param sendApiJvmOptions more JVM options for the send API (a flight recording), or none */
     static UnderTest start(Path root, LocalMode localMode, Launcher launcher, Baselines baselines, PrintStream out,
@@ -52,11 +54,11 @@ final class UnderTest implements AutoCloseable {
             naiveQueue = sqs.createQueue(r -> r.queueName("bench-naive")).queueUrl();
         }
         List<Launcher.Launched> starting = new ArrayList<>();
-        Launcher.Launched naiveSend = started(launcher.start(baselines.definition("naive-send", Baselines.NAIVE_SEND,
+        naiveSend = started(launcher.start(baselines.definition("naive-send", Baselines.NAIVE_SEND,
                 sendApiDefinition, Map.of("NAIVE_QUEUE_URL", naiveQueue))), starting);
         Launcher.Launched naiveWebhook = started(launcher.start(baselines.definition("naive-webhook",
                 Baselines.NAIVE_WEBHOOK, sendApiDefinition, Map.of())), starting);
-        Launcher.Launched hello = started(launcher.start(baselines.definition("hello", Baselines.HELLO,
+        hello = started(launcher.start(baselines.definition("hello", Baselines.HELLO,
                 sendApiDefinition, Map.of())), starting);
         List<HttpApiGateway.Route> routes = new ArrayList<>();
         if (launcher.describe().startsWith("local")) {
@@ -113,6 +115,11 @@ final class UnderTest implements AutoCloseable {
     /** Bytes of log the send API has written, or -1 where the runtime does not count them. */
     long sendApiLogBytes() {
         return sendApi == null ? -1 : sendApi.logBytes();
+    }
+
+    /** CPU time of the send API's, the naive peer's and the hello-world handler's JVMs; -1 each where not known. */
+    long[] cpuNanos() {
+        return new long[] {sendApi == null ? -1 : sendApi.cpuNanos(), naiveSend.cpuNanos(), hello.cpuNanos()};
     }
 
     @Override
