@@ -72,8 +72,13 @@ public final class Bench {
         Report report = new Report();
         DemoCredentials credentials = DemoCredentials.demo();
         List<TcpProxy> tcpProxies = new ArrayList<>();
-        Function<AwsBackends, Map<String, String>> functionAws = options.ric()
+        Function<AwsBackends, Map<String, String>> aws = options.ric()
                 ? backends -> behindTcpProxies(backends, tcpProxies) : AwsBackends::awsEnvironment;
+        Function<AwsBackends, Map<String, String>> functionAws = options.javaToolOptions() == null ? aws : backends -> {
+            Map<String, String> environment = new LinkedHashMap<>(aws.apply(backends));
+            environment.put("JAVA_TOOL_OPTIONS", options.javaToolOptions());
+            return environment;
+        };
         try (PrintStream console = new PrintStream(new BufferedOutputStream(
                 new FileOutputStream(options.logFile().toFile()), 1 << 16), false, StandardCharsets.UTF_8);
              GraphStub graph = GraphStub.start()) {
@@ -84,7 +89,8 @@ public final class Bench {
                     credentials, console, functionAws))) {
                 Launcher launcher = options.ric() ? Launcher.ric(root, console) : Launcher.local(localMode, console);
                 Baselines baselines = Baselines.write(root);
-                report.add("runtime", options.ric() ? "ric" : "local", launcher.describe()
+                report.add("runtime", options.ric() ? "ric" : "local", launcher.describe() + "; JAVA_TOOL_OPTIONS "
+                        + (options.javaToolOptions() == null ? "the template's" : "'" + options.javaToolOptions() + "'")
                         + (options.ric() ? "; DynamoDB, SQS and Secrets Manager behind TCP proxies" : "")
                         + "; load average at start " + loadAverage());
                 report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",

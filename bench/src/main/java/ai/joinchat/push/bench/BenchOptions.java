@@ -11,13 +11,13 @@ import java.util.Map;
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
                     int coldRepeats, Map<String, String> coldVariants, boolean ric,
-                    Path profileSend) {
+                    Path profileSend, String javaToolOptions) {
 
     static final String USAGE = """
             Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
-                         [--profile-send FILE]
+                         [--profile-send FILE] [--java-tool-options OPTIONS]
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
@@ -30,6 +30,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --messages N         messages followed through their lifecycle for the request counts (default 20, quick 5)
               --history N          earlier messages of the user whose read receipt is timed (default 10000)
               --graph-latency-ms N the Graph API latency of the 10-recipient batch (default 300)
+              --java-tool-options OPTIONS  every function's JAVA_TOOL_OPTIONS instead of the template's
+                                   (both runtimes; the baselines get them too)
               --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
                                    the profile settings' samples), written when the scenarios end
               --log FILE           where local mode's console goes (default bench/target/bench-console.log)
@@ -56,6 +58,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         Map<String, String> coldVariants = new LinkedHashMap<>();
         boolean ric = false;
         Path profileSend = null;
+        String javaToolOptions = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -75,6 +78,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                     ric = runtime.equals("ric");
                 }
                 case "--profile-send" -> profileSend = Path.of(value(args, ++i, arg));
+                case "--java-tool-options" -> javaToolOptions = value(args, ++i, arg);
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -92,7 +96,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
             }
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
-                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend);
+                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend,
+                javaToolOptions);
     }
 
     private static String value(List<String> args, int index, String option) {
