@@ -11,13 +11,13 @@ import java.util.Map;
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
                     int coldRepeats, Map<String, String> coldVariants, boolean ric,
-                    Path profileSend, String javaToolOptions) {
+                    Path profileSend, String javaToolOptions, boolean jdkArchive) {
 
     static final String USAGE = """
             Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
-                         [--profile-send FILE] [--java-tool-options OPTIONS]
+                         [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive]
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
@@ -30,6 +30,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --messages N         messages followed through their lifecycle for the request counts (default 20, quick 5)
               --history N          earlier messages of the user whose read receipt is timed (default 10000)
               --graph-latency-ms N the Graph API latency of the 10-recipient batch (default 300)
+              --jdk-archive        under --runtime ric, the JDK's default class data sharing archive
+                                   (-Xshare:auto) instead of none (-Xshare:off)
               --java-tool-options OPTIONS  every function's JAVA_TOOL_OPTIONS instead of the template's
                                    (both runtimes; the baselines get them too)
               --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
@@ -59,6 +61,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         boolean ric = false;
         Path profileSend = null;
         String javaToolOptions = null;
+        boolean jdkArchive = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -79,6 +82,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 }
                 case "--profile-send" -> profileSend = Path.of(value(args, ++i, arg));
                 case "--java-tool-options" -> javaToolOptions = value(args, ++i, arg);
+                case "--jdk-archive" -> jdkArchive = true;
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -97,7 +101,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
                 lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend,
-                javaToolOptions);
+                javaToolOptions, jdkArchive);
     }
 
     private static String value(List<String> args, int index, String option) {

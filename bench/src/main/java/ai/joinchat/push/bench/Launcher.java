@@ -90,9 +90,11 @@ interface Launcher {
     }
 
     /** AWS's runtime interface client, as Lambda's managed Java runtime starts a handler. */
-    static Launcher ric(Path repositoryRoot, OutputStream out) {
+    /** @param jdkArchive the JDK's own default class data sharing archive ({@code -Xshare:auto}) instead of none */
+    static Launcher ric(Path repositoryRoot, OutputStream out, boolean jdkArchive) {
         List<Path> classPath = RicFunction.classPath(repositoryRoot);
-        List<String> jvmOptions = List.of(RicFunction.nativeLibraryOption(classPath,
+        String share = jdkArchive ? "-Xshare:auto" : "-Xshare:off";
+        List<String> jvmOptions = List.of(share, RicFunction.nativeLibraryOption(classPath,
                 repositoryRoot.resolve("bench/target/ric-jni")));
         return new Launcher() {
             @Override
@@ -142,7 +144,7 @@ interface Launcher {
             public String describe() {
                 return "runtime interface client " + classPath.stream().map(p -> p.getFileName().toString())
                         .filter(n -> n.startsWith("aws-lambda-java-runtime")).findFirst().orElse("?")
-                        + ", -Xmx 85% of MemorySize, SerialGC, -Xshare:off";
+                        + ", -Xmx 85% of MemorySize, SerialGC, " + share;
             }
         };
     }

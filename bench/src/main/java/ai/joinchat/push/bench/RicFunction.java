@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * runtime interface client ({@code com.amazonaws.services.lambda.runtime.api.client.AWSLambda})
  * as the main class with the handler as its argument, the function's environment (so the
  * template's {@code JAVA_TOOL_OPTIONS}), {@code -Xmx} at 85% of the memory size, the serial
- * collector and no class data sharing, talking to local mode's {@link LambdaRuntimeApi}. One
+ * collector and the class data sharing setting the launcher gives, talking to local mode's {@link LambdaRuntimeApi}. One
  * execution environment; its stdout and stderr go to {@code out} and are counted in bytes.
  */
 final class RicFunction implements InvocableFunction, AutoCloseable {
@@ -45,7 +45,7 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
         this.runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 "arn:aws:lambda:us-east-1:000000000000:function:" + definition.functionName(), new Events());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + Math.max(64, definition.memoryMb() * 85 / 100) + "m", "-XX:+UseSerialGC", "-Xshare:off"));
+                "-Xmx" + Math.max(64, definition.memoryMb() * 85 / 100) + "m", "-XX:+UseSerialGC"));
         command.addAll(extraJvmOptions);
         StringBuilder classPath = new StringBuilder(definition.codeJar().toAbsolutePath().toString());
         ricClassPath.forEach(jar -> classPath.append(File.pathSeparator).append(jar.toAbsolutePath()));
