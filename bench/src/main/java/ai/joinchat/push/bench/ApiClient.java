@@ -77,6 +77,11 @@ final class ApiClient {
         }
     }
 
+    /** The hello-world baseline's route: the per-invocation floor of the runtime. */
+    Answer hello() {
+        return exchange(HttpRequest.newBuilder(api.resolve("/hello")).GET());
+    }
+
     /** A request no route declares: the send API's $default answers 404 without any I/O. */
     Answer undeclaredRoute() {
         return exchange(HttpRequest.newBuilder(api.resolve("/bench/no-such-route")).GET());

@@ -71,43 +71,90 @@ public final class Bench {
         Files.createDirectories(options.logFile().toAbsolutePath().getParent());
         Report report = new Report();
         DemoCredentials credentials = DemoCredentials.demo();
+        List<TcpProxy> tcpProxies = new ArrayList<>();
+        Function<AwsBackends, Map<String, String>> aws = options.ric()
+                ? backends -> behindTcpProxies(backends, tcpProxies) : AwsBackends::awsEnvironment;
+        Function<AwsBackends, Map<String, String>> functionAws = options.javaToolOptions() == null ? aws : backends -> {
+            Map<String, String> environment = new LinkedHashMap<>(aws.apply(backends));
+            environment.put("JAVA_TOOL_OPTIONS", options.javaToolOptions());
+            return environment;
+        };
         try (PrintStream console = new PrintStream(new BufferedOutputStream(
                 new FileOutputStream(options.logFile().toFile()), 1 << 16), false, StandardCharsets.UTF_8);
              GraphStub graph = GraphStub.start()) {
-            progress("machine: " + machine());
+            progress("machine: " + machine() + "; load average " + loadAverage());
             progress("local mode's console goes to " + options.logFile());
             progress("starting local mode (backends, three function JVMs, gateway, event source)...");
             try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
-                    credentials, console, AwsBackends::awsEnvironment))) {
+                    credentials, console, functionAws))) {
+                Launcher launcher = options.ric() ? Launcher.ric(root, console, options.jdkArchive())
+                        : Launcher.local(localMode, console);
+                Baselines baselines = Baselines.write(root);
+                report.add("runtime", options.ric() ? "ric" : "local", launcher.describe() + "; JAVA_TOOL_OPTIONS "
+                        + (options.javaToolOptions() == null ? "the template's" : "'" + options.javaToolOptions() + "'")
+                        + (options.ric() ? "; DynamoDB, SQS and Secrets Manager behind TCP proxies" : "")
+                        + "; load average at start " + loadAverage());
                 report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",
                         "cold starts " + coldStartsOf(localMode));
                 if (!options.coldOnly()) {
-                    Scenarios scenarios = new Scenarios(options, localMode, graph,
-                            new ApiClient(localMode.apiUri(), credentials), report, console);
-                    scenarios.latencyAndFloor();
-                    scenarios.messageStatus();
-                    scenarios.webhookThousandEvents();
-                    scenarios.readReceiptOverHistory();
-                    scenarios.graphFanOut();
-                    scenarios.burstAboveRate();
+                    List<String> profile = options.profileSend() == null ? List.of() : List.of(
+                            "-XX:StartFlightRecording:filename=" + options.profileSend().toAbsolutePath()
+                                    + ",settings=profile,jdk.SocketRead#threshold=0ms,jdk.SocketWrite#threshold=0ms");
+                    try (UnderTest underTest = UnderTest.start(root, localMode, launcher, baselines, console, profile)) {
+                        Scenarios scenarios = new Scenarios(options, localMode, graph,
+                                new ApiClient(underTest.api(), credentials), new ApiClient(underTest.naiveApi(), credentials),
+                                report, console);
+                        scenarios.latencyAndFloor(underTest);
+                        scenarios.messageStatus();
+                        scenarios.webhookThousandEvents();
+                        if (!options.ric()) { // these go through the worker, which runs on local mode's bootstrap
+                            scenarios.readReceiptOverHistory();
+                            scenarios.graphFanOut();
+                            scenarios.burstAboveRate();
+                        }
+                    }
                 }
                 if (options.coldStarts() || options.coldOnly()) {
-                    new ColdStarts(options, localMode, report, console).measure();
+                    ColdStarts coldStarts = new ColdStarts(options, localMode, report, console, launcher, baselines);
+                    coldStarts.measureAgainstHelloWorld();
+                    if (!options.ric()) {
+                        coldStarts.measure();
+                    }
                 }
-                if (!options.coldOnly()) {
+                if (!options.coldOnly() && !options.ric()) {
                     new SecretsFlood(localMode, report, console).measure();
                 }
+            } finally {
+                tcpProxies.forEach(TcpProxy::close);
             }
-            if (options.lifecycle() && !options.coldOnly()) {
+            if (options.lifecycle() && !options.coldOnly() && !options.ric()) {
                 progress("restarting local mode with the functions behind counting proxies...");
                 measureLifecycle(root, options, credentials, graph, report, console);
             }
         }
         System.out.println();
-        System.out.println("## Benchmark (" + machine() + ")");
+        System.out.println("## Benchmark, --runtime " + (options.ric() ? "ric" : "local") + " (" + machine()
+                + "; load average at the end " + loadAverage() + ")");
         System.out.println();
         report.print(System.out);
         return true;
+    }
+
+    /** The AWS variables of the functions with each backend behind a TCP proxy of its own. */
+    private static Map<String, String> behindTcpProxies(AwsBackends backends, List<TcpProxy> proxies) {
+        Map<String, String> environment = new LinkedHashMap<>(backends.awsEnvironment());
+        for (Map.Entry<String, java.net.URI> backend : Map.of("AWS_ENDPOINT_URL_DYNAMODB", backends.dynamoDbEndpoint(),
+                "AWS_ENDPOINT_URL_SQS", backends.sqsEndpoint(),
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", backends.secretsManagerEndpoint()).entrySet()) {
+            TcpProxy proxy = TcpProxy.start(backend.getValue());
+            proxies.add(proxy);
+            environment.put(backend.getKey(), proxy.uri().toString());
+        }
+        return environment;
+    }
+
+    static String loadAverage() {
+        return String.format(Locale.ROOT, "%.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     /** Held so java.util.logging keeps the level set on it. */
@@ -138,10 +185,11 @@ public final class Bench {
             environment.put("AWS_ENDPOINT_URL_SQS", sqs.uri().toString());
             return environment;
         };
-        try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
-                credentials, console, throughProxies))) {
+        FunctionLogBytes logBytes = new FunctionLogBytes(console);
+        try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, true, graph.uri().toString(),
+                credentials, new PrintStream(logBytes, true, StandardCharsets.UTF_8), throughProxies))) {
             Lifecycle lifecycle = new Lifecycle(options, localMode, graph, new ApiClient(localMode.apiUri(), credentials),
-                    proxies, report);
+                    proxies, report, logBytes::bytes);
             lifecycle.measure();
         } finally {
             proxies.forEach(CountingProxy::close);

@@ -10,20 +10,32 @@ import java.util.Map;
 /** What one run measures and how much. */
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
-                    int coldRepeats, Map<String, String> coldVariants) {
+                    int coldRepeats, Map<String, String> coldVariants, boolean ric,
+                    Path profileSend, String javaToolOptions, boolean jdkArchive) {
 
     static final String USAGE = """
-            Usage: bench [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
+            Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
+                         [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive]
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
+              --runtime local      local mode's own bootstrap and class data sharing (the default)
+              --runtime ric        each function through AWS's runtime interface client, as Lambda's java21
+                                   runtime starts it: the template's JAVA_TOOL_OPTIONS, -Xmx 85% of MemorySize,
+                                   SerialGC, no class data sharing, the AWS backends behind TCP proxies
               --iterations N       measured requests per latency figure (default 2000, quick 300)
               --warmup N           requests per route before measuring (default 1000, quick 200)
               --messages N         messages followed through their lifecycle for the request counts (default 20, quick 5)
               --history N          earlier messages of the user whose read receipt is timed (default 10000)
               --graph-latency-ms N the Graph API latency of the 10-recipient batch (default 300)
+              --jdk-archive        under --runtime ric, the JDK's default class data sharing archive
+                                   (-Xshare:auto) instead of none (-Xshare:off)
+              --java-tool-options OPTIONS  every function's JAVA_TOOL_OPTIONS instead of the template's
+                                   (both runtimes; the baselines get them too)
+              --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
+                                   the profile settings' samples), written when the scenarios end
               --log FILE           where local mode's console goes (default bench/target/bench-console.log)
               --cold-only          only the cold starts (and the warm latency of each new environment)
               --cold-repeats N     new execution environments per function and JVM setting; medians (default 3, quick 1)
@@ -46,6 +58,10 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         boolean coldOnly = false;
         int coldRepeats = quick ? 1 : 3;
         Map<String, String> coldVariants = new LinkedHashMap<>();
+        boolean ric = false;
+        Path profileSend = null;
+        String javaToolOptions = null;
+        boolean jdkArchive = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -57,6 +73,16 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 case "--messages" -> messages = positive(args, ++i, arg);
                 case "--history" -> history = positive(args, ++i, arg);
                 case "--graph-latency-ms" -> graphLatency = Duration.ofMillis(positive(args, ++i, arg));
+                case "--runtime" -> {
+                    String runtime = value(args, ++i, arg);
+                    if (!runtime.equals("local") && !runtime.equals("ric")) {
+                        throw new IllegalArgumentException("--runtime is local or ric");
+                    }
+                    ric = runtime.equals("ric");
+                }
+                case "--profile-send" -> profileSend = Path.of(value(args, ++i, arg));
+                case "--java-tool-options" -> javaToolOptions = value(args, ++i, arg);
+                case "--jdk-archive" -> jdkArchive = true;
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -74,7 +100,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
             }
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
-                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants));
+                lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend,
+                javaToolOptions, jdkArchive);
     }
 
     private static String value(List<String> args, int index, String option) {

@@ -16,10 +16,10 @@ import java.util.function.Supplier;
 /**
  * Cold start per function, one new execution environment at a time (the machine is not shared with
  * the other two JVMs starting): from launching the JVM to its init done (the runtime's first
- * request for work) and to its first response, as local mode starts it (the template's JIT settings,
- * the class data sharing archive), without the archive, and with full tiered compilation (no
- * {@code -XX:TieredStopAtLevel=1}), each followed by the warm latency of the same process, so the
- * JIT choice can be made per function.
+ * request for work) and to its first response, next to the hello-world handler started the same
+ * way. Under {@code --runtime local} also without the class data sharing archive and with full
+ * tiered compilation (no {@code -XX:TieredStopAtLevel=1}), each followed by the warm latency of
+ * the same process, so the JIT choice can be made per function.
  */
 final class ColdStarts {
 
@@ -29,13 +29,50 @@ final class ColdStarts {
     private final Report report;
     private final Console console;
     private final Payloads payloads;
+    private final Launcher launcher;
+    private final Baselines baselines;
 
-    ColdStarts(BenchOptions options, LocalMode localMode, Report report, PrintStream out) {
+    ColdStarts(BenchOptions options, LocalMode localMode, Report report, PrintStream out, Launcher launcher,
+               Baselines baselines) {
         this.options = options;
         this.localMode = localMode;
         this.report = report;
         this.console = new Console(out, false);
         this.payloads = new Payloads(localMode.credentials().pageId());
+        this.launcher = launcher;
+        this.baselines = baselines;
+    }
+
+    /**
+     * Init and first response of each function and of the hello-world handler, started by this
+     * run's runtime one at a time, medians of {@code --cold-repeats}; hello-world first, so that
+     * the page cache holds the JDK for every start alike.
+     */
+    void measureAgainstHelloWorld() throws Exception {
+        FunctionProcess.Definition sendApi = Bench.function(localMode, "send-api").definition();
+        Measured hello = median("hello-world", baselines.definition("hello", Baselines.HELLO, sendApi, Map.of()));
+        report.add("cold start hello-world: init / first response", hello.text(),
+                "median of " + options.coldRepeats() + " new JVMs; " + launcher.describe());
+        for (String name : List.of("send-api", "webhook", "worker")) {
+            Measured ours = median(name, variantOf(Bench.function(localMode, name).definition(), null));
+            report.add("cold start " + name + ": init / first response", ours.text(), String.format(java.util.Locale.ROOT,
+                    "first response %.1fx hello-world's (goal <= 2)", (double) ours.firstResponse().toNanos()
+                            / hello.firstResponse().toNanos()));
+        }
+    }
+
+    private Measured median(String name, FunctionProcess.Definition definition) throws Exception {
+        long[] init = new long[options.coldRepeats()];
+        long[] first = new long[init.length];
+        for (int i = 0; i < init.length; i++) {
+            Bench.progress("cold start of " + name + " " + (i + 1) + "/" + init.length + "...");
+            Measured measured = measureOne(name, definition, 0);
+            init[i] = measured.init().toNanos();
+            first[i] = measured.firstResponse().toNanos();
+        }
+        java.util.Arrays.sort(init);
+        java.util.Arrays.sort(first);
+        return new Measured(Duration.ofNanos(init[init.length / 2]), Duration.ofNanos(first[first.length / 2]), null);
     }
 
     /**
@@ -89,11 +126,14 @@ final class ColdStarts {
     }
 
     private record Measured(Duration init, Duration firstResponse, Samples warm) {
+        String text() {
+            return init.toMillis() + " ms / " + firstResponse.toMillis() + " ms";
+        }
     }
 
     private Measured measureOne(String name, FunctionProcess.Definition definition, int warm) throws Exception {
         long launched = System.nanoTime();
-        try (FunctionProcess process = localMode.startFunction(definition, console)) {
+        try (Launcher.Launched process = launcher.start(definition)) {
             Duration init = process.ready().get(120, TimeUnit.SECONDS);
             Supplier<Runnable> request;
             HttpApiGateway gateway = null;
@@ -107,7 +147,9 @@ final class ColdStarts {
                             new HttpApiGateway.Route("POST", "/api/message_status", process),
                             new HttpApiGateway.Route("POST", "/webhook", process)), console);
                     ApiClient api = new ApiClient(gateway.baseUri(), localMode.credentials());
-                    request = name.equals("send-api")
+                    request = name.equals("hello-world")
+                            ? () -> () -> expect200(api.send(payloads.textMessage(Payloads.newPsid())))
+                            : name.equals("send-api")
                             ? () -> () -> api.sendAccepted(payloads.textMessage(Payloads.newPsid()))
                             : () -> () -> api.webhookAccepted(payloads.webhook(payloads.referral(Payloads.newPsid(),
                             System.currentTimeMillis())));
@@ -129,7 +171,13 @@ final class ColdStarts {
         }
     }
 
-    private static void invoke(FunctionProcess process, byte[] event) {
+    private static void expect200(ApiClient.Answer answer) {
+        if (answer.status() != 200) {
+            throw new IllegalStateException("hello-world answered " + answer.status());
+        }
+    }
+
+    private static void invoke(Launcher.Launched process, byte[] event) {
         try {
             process.invoke(event).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {

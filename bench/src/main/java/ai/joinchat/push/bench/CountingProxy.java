@@ -44,6 +44,8 @@ final class CountingProxy implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient client;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    /** Capacity units DynamoDB reported, by operation, in thousandths. */
+    private final Map<String, AtomicLong> milliUnits = new ConcurrentHashMap<>();
 
     private CountingProxy(String service, URI upstream, HttpServer server, ExecutorService executor) {
         this.service = service;
@@ -85,6 +87,50 @@ final class CountingProxy implements AutoCloseable {
 
     void reset() {
         counts.clear();
+        milliUnits.clear();
+    }
+
+    /** Capacity units DynamoDB billed per operation since the last reset, index writes included. */
+    Map<String, Double> capacityUnits() {
+        Map<String, Double> snapshot = new TreeMap<>();
+        milliUnits.forEach((operation, units) -> snapshot.put(operation, units.get() / 1000.0));
+        return snapshot;
+    }
+
+    /**
+     * DynamoDB says what a request cost when asked ({@code ReturnConsumedCapacity: INDEXES}: the
+     * table's and every index's units); the functions do not ask, so the proxy asks for them. The
+     * answer gains a field the SDK ignores.
+     */
+    private byte[] askForConsumedCapacity(HttpExchange exchange, byte[] body) {
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        if (!service.equals("DynamoDB") || target == null || body.length < 2) {
+            return body;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode request = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    ai.joinchat.push.json.Json.MAPPER.readTree(body);
+            request.put("ReturnConsumedCapacity", "INDEXES");
+            return ai.joinchat.push.json.Json.MAPPER.writeValueAsBytes(request);
+        } catch (IOException | ClassCastException e) {
+            return body;
+        }
+    }
+
+    private void addConsumedCapacity(String operation, byte[] answer) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode consumed = ai.joinchat.push.json.Json.MAPPER.readTree(answer)
+                    .path("ConsumedCapacity");
+            double units = 0;
+            Iterable<com.fasterxml.jackson.databind.JsonNode> all = consumed.isArray() ? consumed : List.of(consumed);
+            for (com.fasterxml.jackson.databind.JsonNode one : all) {
+                units += one.path("CapacityUnits").asDouble(0);
+            }
+            long milli = Math.round(units * 1000);
+            milliUnits.computeIfAbsent(operation, key -> new AtomicLong()).addAndGet(milli);
+        } catch (IOException e) {
+            // not JSON: nothing billed to count
+        }
     }
 
     String service() {
@@ -97,7 +143,9 @@ final class CountingProxy implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            count(operation(exchange, body));
+            String operation = operation(exchange, body);
+            count(operation);
+            body = askForConsumedCapacity(exchange, body);
             URI target = upstream.resolve(exchange.getRequestURI().toString());
             HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
                     .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
@@ -123,6 +171,9 @@ final class CountingProxy implements AutoCloseable {
                 }
             });
             byte[] answer = response.body();
+            if (exchange.getRequestHeaders().getFirst("X-Amz-Target") != null && service.equals("DynamoDB")) {
+                addConsumedCapacity(operation, answer);
+            }
             exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -18,11 +18,6 @@ import java.util.TreeMap;
  */
 final class Lifecycle {
 
-    /** On-demand list prices, us-east-1, USD per million: write request units, read request units, SQS requests. */
-    static final double DYNAMODB_WRITE_PER_MILLION = 0.625;
-    static final double DYNAMODB_READ_PER_MILLION = 0.125;
-    static final double SQS_PER_MILLION = 0.40;
-
     private static final Set<String> DYNAMODB_WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
             "TransactWriteItems");
 
@@ -35,8 +30,24 @@ final class Lifecycle {
     private final DynamoDbClient dynamo;
     private final String messagesTable;
 
+    /** Assumed: the Messenger Send API's latency, which the worker's invocation waits for (the stub answers at once). */
+    static final double FACEBOOK_LATENCY_SECONDS = 0.100;
+    /** Assumed for the Secrets Manager line: one page sending 10 messages a second, one warm container per function. */
+    static final double MESSAGES_PER_SECOND = 10;
+    /** Assumed until the callbacks exist: one invocation per callback event (sent, delivered, read), batch of one. */
+    static final double CALLBACK_INVOCATIONS = 3;
+
+    private final java.util.function.LongSupplier logBytes;
+    private final int memoryMb;
+    private final long ttlSeconds;
+    private final long[] stepNanos = new long[4];
+
     Lifecycle(BenchOptions options, LocalMode localMode, GraphStub graph, ApiClient api, List<CountingProxy> proxies,
-              Report report) {
+              Report report, java.util.function.LongSupplier logBytes) {
+        this.logBytes = logBytes;
+        java.util.Map<String, String> environment = Bench.function(localMode, "send-api").definition().environment();
+        this.memoryMb = Bench.function(localMode, "send-api").definition().memoryMb();
+        this.ttlSeconds = Long.parseLong(environment.getOrDefault("SECRET_CACHE_TTL_SECONDS", "300"));
         this.options = options;
         this.graph = graph;
         this.api = api;
@@ -60,11 +71,14 @@ final class Lifecycle {
         proxies.forEach(CountingProxy::reset);
         lastSnapshot = snapshot();
         counting = true;
+        java.util.Arrays.fill(stepNanos, 0);
+        long logBefore = logBytes.getAsLong();
         int messages = options.lifecycleMessages();
         Bench.progress("following " + messages + " messages through send, sent, echo, delivered, read...");
         for (int i = 0; i < messages; i++) {
             followOneMessage();
         }
+        double logPerMessage = (logBytes.getAsLong() - logBefore) / (double) messages;
         Map<String, Long> dynamoCounts = counts("DynamoDB");
         Map<String, Long> sqsCounts = counts("SQS");
         double writes = 0;
@@ -95,15 +109,57 @@ final class Lifecycle {
             report.add("  requests per message in step '" + step + "'", detail.length() == 0 ? "none" : detail.toString(),
                     stepNote(step));
         }
-        double cost = writes * DYNAMODB_WRITE_PER_MILLION + reads * DYNAMODB_READ_PER_MILLION + sqsRequests * SQS_PER_MILLION;
-        report.add("DynamoDB writes / reads per message (lifecycle)", String.format(Locale.ROOT, "%.1f / %.1f", writes, reads),
-                dynamoDetail + "; " + messages + " messages; goal <= 6 writes");
-        report.add("SQS requests per message (functions)", String.format(Locale.ROOT, "%.1f", sqsRequests),
-                sqsDetail + "; plus the event source's ReceiveMessage and DeleteMessageBatch per batch");
-        report.add("estimated cost per million messages", String.format(Locale.ROOT, "$%.2f", cost),
-                String.format(Locale.ROOT, "on-demand list prices (us-east-1): $%.3f/M writes, $%.3f/M reads, $%.2f/M SQS"
-                                + " requests; 1 unit per request (items < 1 KB; KEYS_ONLY index writes when keys change not included)",
-                        DYNAMODB_WRITE_PER_MILLION, DYNAMODB_READ_PER_MILLION, SQS_PER_MILLION));
+        double writeUnits = 0;
+        double readUnits = 0;
+        StringBuilder unitDetail = new StringBuilder();
+        for (Map.Entry<String, Double> entry : capacityUnits().entrySet()) {
+            double perMessage = entry.getValue() / messages;
+            if (DYNAMODB_WRITES.contains(entry.getKey())) {
+                writeUnits += perMessage;
+            } else {
+                readUnits += perMessage;
+            }
+            unitDetail.append(unitDetail.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.2f", perMessage));
+        }
+        report.add("DynamoDB write / read requests per message (lifecycle)", String.format(Locale.ROOT, "%.1f / %.1f", writes, reads),
+                dynamoDetail + "; " + messages + " messages");
+        report.add("DynamoDB billed write / read units per message", String.format(Locale.ROOT, "%.2f / %.2f",
+                writeUnits, readUnits), "as DynamoDB reports them (ReturnConsumedCapacity INDEXES): " + unitDetail
+                + "; goal <= 8 write units");
+        // The event source: one ReceiveMessage and one DeleteMessageBatch per batch; one message per batch here.
+        double eventSourceSqs = 2;
+        report.add("SQS requests per message", String.format(Locale.ROOT, "%.1f", sqsRequests + eventSourceSqs),
+                sqsDetail + " from the functions; + ReceiveMessage and DeleteMessageBatch of the event source per batch "
+                        + "(batches of one message at this rate; 0.2 at full batches of 10)");
+        double[] seconds = new double[stepNanos.length];
+        for (int i = 0; i < seconds.length; i++) {
+            seconds[i] = stepNanos[i] / 1e9 / messages;
+        }
+        // Billed durations, measured from outside (an upper bound: the gateway's and runtime's share included).
+        double sendSeconds = seconds[0];
+        double workerSeconds = FACEBOOK_LATENCY_SECONDS + sendSeconds;
+        double webhookSeconds = seconds[1] + seconds[2] + seconds[3];
+        double gbSeconds = (sendSeconds + workerSeconds + webhookSeconds) * memoryMb / 1024.0;
+        report.add("Lambda durations per message: send / worker / webhook", String.format(Locale.ROOT,
+                "%.1f / %.1f / %.1f ms", sendSeconds * 1e3, workerSeconds * 1e3, webhookSeconds * 1e3),
+                String.format(Locale.ROOT, "send and the 3 webhook POSTs timed by the client; the worker assumed %.0f ms of"
+                        + " Facebook latency + the send's own time; MemorySize %d MB", FACEBOOK_LATENCY_SECONDS * 1e3, memoryMb));
+        report.add("log bytes per message (all functions)", String.format(Locale.ROOT, "%.0f", logPerMessage),
+                "their stdout lines over the lifecycle; Lambda's own START/REPORT lines are off (SystemLogLevel WARN)");
+        double secretsCalls = 3.0 / (ttlSeconds * MESSAGES_PER_SECOND);
+        new Bill(4, 5, gbSeconds, sqsRequests + eventSourceSqs, writeUnits, readUnits, secretsCalls, logPerMessage,
+                CALLBACK_INVOCATIONS).report(report, String.format(Locale.ROOT, "one webhook POST per event (Facebook "
+                        + "batches under load: 1.3 requests and 2.3 invocations per message at full batches); Secrets"
+                        + " Manager at 3 secrets per %d s TTL and %.0f messages/s", ttlSeconds, MESSAGES_PER_SECOND));
+    }
+
+    private Map<String, Double> capacityUnits() {
+        Map<String, Double> total = new TreeMap<>();
+        for (CountingProxy proxy : proxies) {
+            proxy.capacityUnits().forEach((operation, units) -> total.merge(operation, units, Double::sum));
+        }
+        return total;
     }
 
     private static String stepNote(String step) {
@@ -117,16 +173,20 @@ final class Lifecycle {
 
     private void followOneMessage() {
         String psid = Payloads.newPsid();
+        long started = System.nanoTime();
         String messageId = api.sendAccepted(payloads.textMessage(psid));
+        stepNanos[0] += System.nanoTime() - started;
         Scenarios.await("the Graph call of " + messageId, () -> graph.call(messageId).isPresent());
         Scenarios.await("status sent of " + messageId, () -> "sent".equals(status(messageId)));
         step("send + worker");
         String mid = graph.call(messageId).orElseThrow().mid();
-        api.webhookAccepted(payloads.webhook(payloads.echo(psid, mid, messageId, System.currentTimeMillis())));
+        stepNanos[1] += Scenarios.time(() -> api.webhookAccepted(payloads.webhook(
+                payloads.echo(psid, mid, messageId, System.currentTimeMillis()))));
         step("echo");
-        api.webhookAccepted(payloads.webhook(payloads.delivery(psid, mid, System.currentTimeMillis())));
+        stepNanos[2] += Scenarios.time(() -> api.webhookAccepted(payloads.webhook(
+                payloads.delivery(psid, mid, System.currentTimeMillis()))));
         step("delivery");
-        api.webhookAccepted(payloads.webhook(payloads.read(psid, System.currentTimeMillis())));
+        stepNanos[3] += Scenarios.time(() -> api.webhookAccepted(payloads.webhook(payloads.read(psid, System.currentTimeMillis()))));
         step("read");
         String last = status(messageId);
         if (!"read".equals(last)) {

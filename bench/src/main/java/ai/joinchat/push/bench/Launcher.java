@@ -1,0 +1,151 @@
+package ai.joinchat.push.bench;
+
+import ai.joinchat.push.local.FunctionProcess;
+import ai.joinchat.push.local.InvocableFunction;
+import ai.joinchat.push.local.LocalMode;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** How the benchmark starts one execution environment: {@code --runtime local} or {@code --runtime ric}. */
+interface Launcher {
+
+    /** A started execution environment. */
+    interface Launched extends InvocableFunction, AutoCloseable {
+        /** Init: from launching the JVM to the runtime's first request for work. */
+        CompletableFuture<Duration> ready();
+
+        /** Bytes of log the environment has written, or -1 where the runtime does not count them. */
+        long logBytes();
+
+        /** CPU time its JVM has used, or -1 where the runtime does not say. */
+        default long cpuNanos() {
+            return -1;
+        }
+
+        @Override
+        void close();
+    }
+
+    Launched start(FunctionProcess.Definition definition);
+
+    /** With more JVM options (e.g. a flight recording); local mode's bootstrap takes them from JAVA_TOOL_OPTIONS. */
+    default Launched start(FunctionProcess.Definition definition, List<String> jvmOptions) {
+        if (jvmOptions.isEmpty()) {
+            return start(definition);
+        }
+        java.util.Map<String, String> environment = new java.util.LinkedHashMap<>(definition.environment());
+        environment.merge("JAVA_TOOL_OPTIONS", String.join(" ", jvmOptions), (a, b) -> a + " " + b);
+        return start(new FunctionProcess.Definition(definition.name(), definition.functionName(), definition.handler(),
+                definition.codeJar(), definition.memoryMb(), definition.timeout(), environment));
+    }
+
+    /** The JVM settings besides the definition's environment, for the report. */
+    String describe();
+
+    /** Local mode's own bootstrap ({@code LambdaBootstrap}), with its class data sharing archives. */
+    static Launcher local(LocalMode localMode, PrintStream out) {
+        ai.joinchat.push.local.Console console = new ai.joinchat.push.local.Console(out, false);
+        return new Launcher() {
+            @Override
+            public Launched start(FunctionProcess.Definition definition) {
+                FunctionProcess process = localMode.startFunction(definition, console);
+                return new Launched() {
+                    @Override
+                    public CompletableFuture<Duration> ready() {
+                        return process.ready();
+                    }
+
+                    @Override
+                    public long logBytes() {
+                        return -1;
+                    }
+
+                    @Override
+                    public String name() {
+                        return process.name();
+                    }
+
+                    @Override
+                    public CompletableFuture<byte[]> invoke(byte[] event) {
+                        return process.invoke(event);
+                    }
+
+                    @Override
+                    public void close() {
+                        process.close();
+                    }
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "local mode's bootstrap, AppCDS archive, -Xmx 85% of MemorySize, SerialGC";
+            }
+        };
+    }
+
+    /** AWS's runtime interface client, as Lambda's managed Java runtime starts a handler. */
+    /** @param jdkArchive the JDK's own default class data sharing archive ({@code -Xshare:auto}) instead of none */
+    static Launcher ric(Path repositoryRoot, OutputStream out, boolean jdkArchive) {
+        List<Path> classPath = RicFunction.classPath(repositoryRoot);
+        String share = jdkArchive ? "-Xshare:auto" : "-Xshare:off";
+        List<String> jvmOptions = List.of(share, RicFunction.nativeLibraryOption(classPath,
+                repositoryRoot.resolve("bench/target/ric-jni")));
+        return new Launcher() {
+            @Override
+            public Launched start(FunctionProcess.Definition definition) {
+                return start(definition, List.of());
+            }
+
+            @Override
+            public Launched start(FunctionProcess.Definition definition, List<String> extra) {
+                List<String> options = new java.util.ArrayList<>(jvmOptions);
+                options.addAll(extra);
+                RicFunction function = RicFunction.start(definition, classPath, out, options);
+                return new Launched() {
+                    @Override
+                    public CompletableFuture<Duration> ready() {
+                        return function.ready();
+                    }
+
+                    @Override
+                    public long logBytes() {
+                        return function.logBytes();
+                    }
+
+                    @Override
+                    public long cpuNanos() {
+                        return function.cpuNanos();
+                    }
+
+                    @Override
+                    public String name() {
+                        return function.name();
+                    }
+
+                    @Override
+                    public CompletableFuture<byte[]> invoke(byte[] event) {
+                        return function.invoke(event);
+                    }
+
+                    @Override
+                    public void close() {
+                        function.close();
+                    }
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "runtime interface client " + classPath.stream().map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("aws-lambda-java-runtime")).findFirst().orElse("?")
+                        + ", -Xmx 85% of MemorySize, SerialGC, " + share;
+            }
+        };
+    }
+}

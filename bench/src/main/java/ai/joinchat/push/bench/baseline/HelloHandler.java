@@ -1,0 +1,21 @@
+package ai.joinchat.push.bench.baseline;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** The floor of a cold start and of one invocation on a runtime: reads the event, answers 200, nothing else. */
+public final class HelloHandler implements RequestStreamHandler {
+
+    private static final byte[] ANSWER = "{\"statusCode\":200,\"body\":\"hello\"}".getBytes(StandardCharsets.UTF_8);
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        input.readAllBytes();
+        output.write(ANSWER);
+    }
+}

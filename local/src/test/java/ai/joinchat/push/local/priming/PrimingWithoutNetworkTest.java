@@ -1,0 +1,116 @@
+package ai.joinchat.push.local.priming;
+
+import ai.joinchat.push.send.SendApiComponents;
+import ai.joinchat.push.webhook.WebhookComponents;
+import ai.joinchat.push.worker.WorkerComponents;
+import org.crac.Resource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * SnapStart cannot run here, so the priming each function registers for its snapshot is held to
+ * its promise on the real components built from the environment as Lambda's constructor builds
+ * them: it runs the request path, opens no connection (every AWS endpoint and the Graph API point
+ * at a socket that counts connections) and leaves nothing behind (nothing fetched or cached from
+ * a backend, no log or metric line that CloudWatch would record at snapshot time), and it can run
+ * again, as a snapshot is taken once per published version.
+ */
+class PrimingWithoutNetworkTest {
+
+    private ServerSocket listener;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private PrintStream stdout;
+
+    @BeforeEach
+    void listen() throws IOException {
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket ignored = listener.accept()) {
+                    connections.incrementAndGet();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "priming-connection-counter");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        if (stdout != null) {
+            System.setOut(stdout);
+        }
+        listener.close();
+    }
+
+    private Map<String, String> environment() {
+        String endpoint = "http://127.0.0.1:" + listener.getLocalPort();
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("AWS_ENDPOINT_URL", endpoint);
+        env.put("GRAPH_API_BASE_URL", endpoint);
+        env.put("MESSAGES_TABLE", "messages");
+        env.put("IDEMPOTENCY_TABLE", "keys");
+        env.put("CONTACT_BINDINGS_TABLE", "bindings");
+        env.put("CONTACT_STATE_TABLE", "contact-state");
+        env.put("WEBHOOK_EVENTS_TABLE", "events");
+        env.put("QUEUE_URL", endpoint + "/000000000000/queue");
+        env.put("DEAD_LETTER_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:queue-dlq");
+        env.put("PAGE_SECRET_PREFIX", "joinchat/pages/");
+        env.put("APP_SECRET_ID", "joinchat/app");
+        return env;
+    }
+
+    /** Runs a checkpoint and a restore twice with stdout captured; the components are built before. */
+    private void primeTwice(Resource priming) throws Exception {
+        stdout = System.out;
+        System.setOut(new PrintStream(output, true, StandardCharsets.UTF_8));
+        try {
+            for (int i = 0; i < 2; i++) {
+                priming.beforeCheckpoint(null);
+                priming.afterRestore(null);
+            }
+        } finally {
+            System.setOut(stdout);
+            stdout = null;
+        }
+        Thread.sleep(100); // a connection the priming opened in the background would be counted by now
+        assertEquals(0, connections.get(), "connections the priming opened");
+        assertEquals("", output.toString(StandardCharsets.UTF_8), "what the priming wrote to the log");
+    }
+
+    @Test
+    void theSendApisPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
+        primeTwice(SendApiComponents.create(environment(), Clock.systemUTC()).priming());
+    }
+
+    @Test
+    void theWorkersPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
+        primeTwice(WorkerComponents.create(environment(), Clock.systemUTC()).priming());
+    }
+
+    @Test
+    void theWebhooksPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
+        primeTwice(WebhookComponents.create(environment(), Clock.systemUTC()).priming());
+    }
+}
