@@ -69,7 +69,7 @@ class SamTemplateTest {
         List<HttpApiRoute> sendRoutes = PROJECT_TEMPLATE.function("SendApiFunction").httpApiEvents();
         List<HttpApiRoute> webhookRoutes = PROJECT_TEMPLATE.function("WebhookFunction").httpApiEvents();
 
-        assertEquals(List.of("/api/send_message", "/api/message_status", "/api/bindings", "$default"),
+        assertEquals(List.of("/api/send_message", "/api/message_status", "/api/resend_message", "/api/bindings", "$default"),
                 sendRoutes.stream().map(HttpApiRoute::path).toList());
         assertTrue(sendRoutes.stream().allMatch(route -> route.method().equals("ANY")));
         assertEquals("2.0", sendRoutes.get(0).payloadFormatVersion());
