@@ -48,10 +48,8 @@ final class ReceiptQueries {
     }
 
     /**
-     * One GSI query per Facebook message id, one batch read of the statuses of the messages
-     * found, then one conditional update per message still awaiting delivery: ids of other apps'
-     * messages cost their query only, and a redelivered receipt writes nothing. Leaves out the
-     * messages in {@code done}.
+     * One GSI query per Facebook message id, one batch read of the statuses found, then one
+     * conditional update per message still awaiting delivery and not in {@code done}.
      */
     int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Set<String> done,
                        Deadline deadline) {
@@ -67,9 +65,7 @@ final class ReceiptQueries {
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
         List<Callable<Boolean>> moves = new ArrayList<>();
         DynamoBatchGet.forEachItem(dynamo, table, found.stream().map(MessageItem::key).toList(),
-                read -> read.projectionExpression("#id, #page, #status")
-                        .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS)),
-                deadline, "message keys", item -> {
+                MessageItem::idPageStatus, deadline, "message keys", item -> {
                     if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item)
                             && Transition.DELIVERED_BY_MID.from.contains(status(item))) {
                         String id = MessageItem.str(item, MESSAGE_ID);
@@ -80,12 +76,8 @@ final class ReceiptQueries {
     }
 
     /**
-     * The receipt's new messages: one query per {@code by_recipient} partition the transition
-     * moves from, and the legacy partition ({@link MessageItem#LEGACY_SLACK_MILLIS}),
-     * each holding only messages not yet moved this far whose Facebook timestamp is at or before
-     * the watermark; then one conditional update per message found.
-     *
-     * @param reached collects the ids the queries found
+     * One query per {@code by_recipient} partition the transition moves from (and the legacy one)
+     * up to the watermark, then one conditional update per message found, collected in {@code reached}.
      */
     int upTo(Transition transition, Transition legacyTransition, String pageId, String psid, long watermarkMillis,
              Instant at, Set<String> reached, Deadline deadline) {

@@ -19,14 +19,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}.
- *
- * <p>The page access token travels only in the {@code Authorization: Bearer} header; when an app
- * secret is given, {@code appsecret_proof} is added to the query. Neither the token nor the app
- * secret appears in any outcome, exception message or {@code toString}.
- *
- * <p>Never throws for Graph or transport failures: every call returns a {@link GraphSendOutcome}.
- * Thread-safe; share one instance (and its {@link HttpClient}) per container.
+ * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}, the token
+ * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
+ * transport failure is a {@link GraphSendOutcome}. Thread-safe; one per container.
  */
 public final class GraphSendClient {
 
@@ -55,11 +50,7 @@ public final class GraphSendClient {
         this.classifier = new GraphErrorClassifier();
     }
 
-    /**
-     * Builds a client with its own {@link HttpClient} (connect timeout 3 s, no redirects; HTTP/2
-     * for https, HTTP/1.1 for plain http). Call once per container. Null or blank arguments take
-     * the defaults {@value #DEFAULT_BASE_URL}, {@value #DEFAULT_API_VERSION} and 10 s.
-     */
+    /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
     public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout) {
         URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim());
         HttpClient client = HttpClient.newBuilder()
@@ -73,23 +64,12 @@ public final class GraphSendClient {
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
 
-    /**
-     * Sends one message.
-     *
-     * @param pageId          the page id (digits)
-     * @param pageAccessToken the page access token
-     * @param appSecretOrNull the app secret for {@code appsecret_proof}, or null/empty for none
-     * @param sendApiBody     the Send API body, e.g. from {@link GraphMessageMapper#toSendApiBody}
-     */
     public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody) {
         return send(pageId, pageAccessToken, appSecretOrNull, sendApiBody, requestTimeout);
     }
 
-    /**
-     * As {@link #send(String, String, String, ObjectNode)}, waiting at most {@code timeout} (capped
-     * by the client's own request timeout) for the answer: the caller's deadline.
-     */
+    /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
     public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody, Duration timeout) {
         Objects.requireNonNull(pageId, "pageId");
@@ -126,10 +106,7 @@ public final class GraphSendClient {
                 appSecretOrNull, proof);
     }
 
-    /**
-     * True when the failure proves the request never reached Facebook: no connection was made
-     * (refused, connect timeout, unknown host) or the TLS handshake failed.
-     */
+    /** True when the failure proves the request never reached Facebook (no connection, no TLS). */
     static boolean notSent(IOException e) {
         return e instanceof java.net.http.HttpConnectTimeoutException
                 || e instanceof java.net.ConnectException
@@ -138,7 +115,6 @@ public final class GraphSendClient {
                 || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
     }
 
-    /** The endpoint without credentials, e.g. {@code https://graph.facebook.com/v25.0}. */
     @Override
     public String toString() {
         return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
