@@ -39,9 +39,4 @@ public enum MessageStatus {
     public boolean committed() {
         return this != PENDING && this != REJECTED;
     }
-
-    /** Nothing will happen to it any more by the worker: sent (or later), failed, or rejected. */
-    public boolean settled() {
-        return acceptedByFacebook() || this == FAILED || this == REJECTED;
-    }
 }

@@ -1,10 +1,10 @@
 package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.json.Json;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -68,15 +68,9 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
     }
 
     private static JsonNode parseErrorObject(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode error = Json.MAPPER.readTree(body).path("error");
-            return error.isObject() ? error : null;
-        } catch (JsonProcessingException | RuntimeException e) {
-            return null;
-        }
+        JsonNode error = body == null ? null
+                : Json.parse(body.getBytes(StandardCharsets.UTF_8)).map(node -> node.path("error")).orElse(null);
+        return error != null && error.isObject() ? error : null;
     }
 
     private static String text(JsonNode node) {

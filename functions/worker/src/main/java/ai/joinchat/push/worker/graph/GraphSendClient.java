@@ -3,7 +3,6 @@ package ai.joinchat.push.worker.graph;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.AppSecretProof;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -88,7 +87,7 @@ public final class GraphSendClient {
                 .header("Authorization", "Bearer " + pageAccessToken)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(serialise(sendApiBody), StandardCharsets.UTF_8))
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(sendApiBody), StandardCharsets.UTF_8))
                 .build();
 
         HttpResponse<String> response;
@@ -145,24 +144,8 @@ public final class GraphSendClient {
         return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
     }
 
-    private static String serialise(ObjectNode body) {
-        try {
-            return Json.MAPPER.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            // A tree of plain JSON nodes always serialises.
-            throw new IllegalStateException("cannot serialise Send API body", e);
-        }
-    }
-
     private static JsonNode parseOrNull(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+        return body == null ? null : Json.parse(body.getBytes(StandardCharsets.UTF_8)).orElse(null);
     }
 
     private static String nonEmptyText(JsonNode node) {
