@@ -13,11 +13,8 @@ import java.util.Locale;
  *    └──reject──► rejected (never sent)    └──► failed
  * </pre>
  *
- * {@code pending} and {@code rejected} belong to the send API's commit protocol: a pending
- * record is one the send API wrote while SQS took the message; the worker, holding that copy,
- * may send it at once; the send API commits it (a request with a key, so a retry can tell it
- * was answered) or rejects it (answered 503: never delivered), racing the worker's claim.
- * Neither is ever shown to a caller as such.
+ * {@code pending} and {@code rejected} belong to the send API's commit protocol and are never
+ * shown to a caller as such.
  */
 public enum MessageStatus {
     PENDING, QUEUED, SENDING, SENT, DELIVERED, READ, FAILED, REJECTED;
