@@ -3,13 +3,9 @@ package ai.joinchat.push;
 import ai.joinchat.push.aws.SdkFailures;
 
 /**
- * An AWS dependency (SQS, DynamoDB, Secrets Manager) failed or timed out. Callers answer 503
- * (API) or leave the work for a retry (worker, webhook); nothing is half-done.
- *
- * <p>{@link #isTransient()} says whether a retry may succeed ({@link SdkFailures}): the webhook
- * answers 500 for a transient failure, so Facebook redelivers, and skips an event whose failure
- * is deterministic (an item DynamoDB rejects), so one bad event cannot fail its batch forever.
- * The message keeps the AWS error code and the service's message, never a request's data.
+ * An AWS dependency failed or timed out: callers answer 503 or leave the work for a retry. The
+ * webhook skips an event whose failure is not {@link #isTransient()}, so one bad event cannot
+ * fail its batch forever. The message keeps the AWS error, never a request's data.
  */
 public class DependencyUnavailableException extends RuntimeException {
 

@@ -7,11 +7,7 @@ import ai.joinchat.push.store.MessageRecord;
 import java.time.Instant;
 import java.util.Objects;
 
-/**
- * What the send API writes for one accepted request, built in one place from it: the
- * {@code pending} delivery record and the SQS message, sharing the message id, the recipient and
- * the decision time.
- */
+/** What the send API writes for one accepted request: the {@code pending} record and the SQS message. */
 public record Acceptance(MessageRecord record, QueuedMessage queued, int delaySeconds) {
 
     public Acceptance {
@@ -19,10 +15,7 @@ public record Acceptance(MessageRecord record, QueuedMessage queued, int delaySe
         Objects.requireNonNull(queued, "queued");
     }
 
-    /**
-     * @param decideBy when the send API's decision is overdue (its invocation is over): the
-     *                 worker then treats a still-pending record as committed
-     */
+    /** After {@code decideBy} the worker treats a still-pending record as committed. */
     public static Acceptance of(ValidatedSendRequest request, String messageId, Instant now, Instant decideBy) {
         MessageRecord record = MessageRecord.pending(messageId, request.pageId(), request.recipient(),
                 request.templateType(), request.warnings(), now, decideBy);

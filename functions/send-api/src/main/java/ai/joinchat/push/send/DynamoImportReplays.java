@@ -14,17 +14,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@link ImportReplays} in the idempotency table ({@code IDEMPOTENCY_TABLE}), beside the send's
- * keys: items {@code <page_id>#import:<replay key>}, a namespace no send key uses, expiring by TTL
- * ({@code expires_at}) after {@link #WINDOW}. The claim is a conditional put that only a missing
- * or expired item lets through; the answer is a second put of the same item.
+ * {@link ImportReplays} in the idempotency table as {@code <page_id>#import:<replay key>} items,
+ * expiring after {@link #WINDOW}: the claim is a conditional put, the answer a second put.
  */
 public final class DynamoImportReplays implements ImportReplays {
 
-    /**
-     * How long a key is held: well past the 300 s either side of a signature's timestamp, after
-     * which a repeat is refused as too old anyway.
-     */
+    /** Well past the 300 s either side of a signature's timestamp, after which a repeat is refused anyway. */
     static final Duration WINDOW = Duration.ofHours(1);
     private static final String DYNAMODB = "DynamoDB";
 

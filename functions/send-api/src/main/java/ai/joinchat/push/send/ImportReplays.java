@@ -5,10 +5,9 @@ import ai.joinchat.push.Deadline;
 import java.time.Instant;
 
 /**
- * Replay protection of timestamped {@code POST /api/bindings} requests: contract section 3's rule
- * for timestamped sends, applied to the import. The first request with a replay key holds the key
- * for the replay window and stores its answer there; a repeat of the same request inside the
- * window answers the stored answer and writes nothing. A key is never taken over while it lives.
+ * Replay protection of timestamped {@code POST /api/bindings} requests (contract section 3): the
+ * first request with a replay key holds it and stores its answer; a repeat inside the window
+ * answers that and writes nothing. A key is never taken over while it lives.
  */
 public interface ImportReplays {
 
@@ -27,27 +26,8 @@ public interface ImportReplays {
         }
     }
 
-    /** @throws ai.joinchat.push.DependencyUnavailableException when the store failed (nothing was imported) */
     Claim claim(String pageId, String replayKey, Instant now, Deadline deadline);
 
-    /**
-     * Stores the answer the first request got, for its repeats.
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException when the store failed (repeats then
-     *         find the key {@link Claim.Unanswered}, and still write nothing)
-     */
+    /** Stores the first request's answer; when that fails, repeats find the key {@link Claim.Unanswered}. */
     void complete(String pageId, String replayKey, int statusCode, String body, Instant now, Deadline deadline);
-
-    /** No protection: every request is the first (tests of other behaviour). */
-    ImportReplays NONE = new ImportReplays() {
-        @Override
-        public Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {
-            return new Claim.Taken();
-        }
-
-        @Override
-        public void complete(String pageId, String replayKey, int statusCode, String body, Instant now,
-                             Deadline deadline) {
-        }
-    };
 }

@@ -44,10 +44,7 @@ final class KeyHolders {
     /** Whether an earlier message is owed a delivery. */
     private enum Owed { YES, NO, UNKNOWN }
 
-    /**
-     * The answer when other messages hold the request's keys; empty when the key may be taken
-     * over (its holder is never delivered, and it is an {@code Idempotency-Key}).
-     */
+    /** The answer when other messages hold the request's keys; empty when the key may be taken over. */
     Optional<HttpApiResponse> answer(Map<String, Reservation> holders, Key key, Deadline deadline) {
         if (holders.values().stream().anyMatch(earlier -> !earlier.requestHash().equals(key.requestHash()))) {
             return Optional.of(conflict());
@@ -72,11 +69,9 @@ final class KeyHolders {
     }
 
     /**
-     * This request's own message is never delivered (rejected, or never written): 503, unless a
-     * key says otherwise. Another message holding a key answers for it as on a retry, read only: 202
-     * when it is committed, 500 while it is pending (its request may still commit it). A replay
-     * key that holds nothing is 500 too: a replay could still be accepted, so 503 would not be
-     * what a replay answers.
+     * This request's own message is never delivered: 503, unless another holder of a key answers
+     * (202 committed, 500 pending). A replay key that holds nothing is 500: a replay could still
+     * be accepted.
      */
     HttpApiResponse refuse(Key key, String messageId, Deadline deadline) {
         Map<String, Reservation> holders;
@@ -114,10 +109,8 @@ final class KeyHolders {
     }
 
     /**
-     * YES when the earlier message is committed (queued, or further); NO when it is rejected, has
-     * no record, or is still pending and gets rejected now, so that this request's copy goes
-     * instead: a pending record may have no copy in SQS at all, so it is never answered 202.
-     * UNKNOWN when it cannot be read in time, or the rejection failed after it may have landed.
+     * A pending earlier message may have no copy in SQS, so it is rejected now and this request's
+     * copy goes instead; UNKNOWN when it cannot be read or rejected in time.
      */
     private Owed owed(String messageId, Deadline deadline) {
         try {
@@ -153,10 +146,7 @@ final class KeyHolders {
         return HttpApiResponse.error(ErrorCode.IDEMPOTENCY_CONFLICT, "This Idempotency-Key was used with a different body.");
     }
 
-    /**
-     * 500: neither a commit nor a rejection could be written, or a key's holder cannot be read.
-     * With a key, a retry with it settles the outcome; without, the message id can be looked up.
-     */
+    /** 500: neither a commit nor a rejection could be written, or a key's holder cannot be read. */
     HttpApiResponse outcomeUnknown(String messageId, Optional<Key> key) {
         log.error("send_outcome_unknown").with("message_id", messageId)
                 .with("page_id", key.map(Key::pageId).orElse(null)).write();

@@ -42,18 +42,11 @@ import java.util.concurrent.TimeoutException;
  *                       neither written in time: 500, never a guess
  * </pre>
  *
- * <p>Without a key nobody can ask about the message again, so the worker may send a pending
- * record as soon as it holds its copy: the copy proves SQS took it. With a key, a repeat must find
- * the key before SQS holds a second copy, and must tell a message answered 202 from one whose
- * request died before SQS took it: hence the order and the commit. Run through the keyed
- * sequence, a key-less send measured 1.41-1.47x the in-sequence floor at p50 (goal 1.3x; the
- * parallel sequence 0.98-0.99x, docs/performance.md), so the key-less request keeps its one round trip.
- *
- * <p>A key held by another message: {@link KeyHolders} answers. Committed (owed a delivery): 202
- * with its id. Still {@code pending}: it is rejected now (unless the worker's claim came first) and
- * this request sends its own copy, so a retry yields exactly one delivery and no 202 is ever given
- * for a message SQS may not hold. Never delivered: an {@code Idempotency-Key} is taken over, but a
- * replay key never is: a replay answers what its first request was answered, 503 included.
+ * <p>Without a key nobody can ask about the message again, so the worker may send a pending record
+ * as soon as it holds its copy. With a key, a repeat must find the key before SQS holds a second
+ * copy: hence the order and the commit. The keyed sequence costs a key-less send 1.4x at p50
+ * (docs/performance.md), so it keeps its one round trip. A key held by another message:
+ * {@link KeyHolders} answers.
  */
 final class MessageAcceptor {
 
@@ -84,10 +77,7 @@ final class MessageAcceptor {
         this.holders = new KeyHolders(records, keys, clock, log, metrics);
     }
 
-    /**
-     * The keys of a request: its {@code Idempotency-Key} and, for a timestamped signature, its
-     * replay key (both, when both are there: a replay with another header is still a replay).
-     */
+    /** A request's {@code Idempotency-Key} and / or its timestamped signature's replay key. */
     record Key(String pageId, Optional<String> idempotencyKey, Optional<String> replayKey, String requestHash) {
         Key {
             if (idempotencyKey.isEmpty() && replayKey.isEmpty()) {
@@ -107,10 +97,7 @@ final class MessageAcceptor {
         }
     }
 
-    /**
-     * @param accepted the 202 body this message gets
-     * @param key      the request's keys, if any
-     */
+    /** {@code accepted} is the 202 body this message gets. */
     HttpApiResponse accept(Acceptance acceptance, String accepted, Optional<Key> key, Deadline deadline) {
         return key.isPresent() ? acceptWithKey(acceptance, accepted, key.get(), deadline)
                 : acceptWithoutKey(acceptance, accepted, deadline);
@@ -203,11 +190,8 @@ final class MessageAcceptor {
     }
 
     /**
-     * The commit found this request's record rejected: only another request with the same key
-     * rejects a record before its commit, to take the key over. That request may be owed a
-     * delivery, so this one is never answered 503: the keys answer (202 once the other message is
-     * committed), and while they would say 503 (the takeover has not landed yet) the outcome is
-     * unknown.
+     * Only another request with the same key rejects a record before its commit, to take the key
+     * over; that one may be owed a delivery, so this one is never answered 503.
      */
     private HttpApiResponse takenOver(MessageRecord mine, Key key, Deadline deadline) {
         log.info("message_rejected").with("message_id", mine.messageId()).with("page_id", mine.pageId())
@@ -251,10 +235,7 @@ final class MessageAcceptor {
         return key.isPresent() ? holders.refuse(key.get(), record.messageId(), deadline) : unavailable();
     }
 
-    /**
-     * Retries the rejection (each try is safe to repeat) until it is written, for a few seconds at
-     * most and never past the deadline.
-     */
+    /** Retries the rejection until written, for {@link #REJECT_PATIENCE} at most. */
     private Optional<Decision> rejectByDeadline(MessageRecord record, Deadline deadline) {
         Deadline patience = Deadline.in(REJECT_PATIENCE);
         for (int attempt = 0; !deadline.expired() && !patience.expired(); attempt++) {

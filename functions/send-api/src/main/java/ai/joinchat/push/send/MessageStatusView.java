@@ -9,12 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 
 /**
- * The contract's section 4 body of one record. A {@code pending} record is reported
- * {@code queued} (it is either about to be committed or, its request being over, delivered by
- * the worker that holds its copy; one no worker claims is settled {@code failed} by the status
- * read, {@link SendApiService#UNCLAIMED_LIMIT} after its decision time); a {@code rejected} one
- * is no message at all. {@code error.code} is always a string;
- * Facebook's numeric code also travels as {@code graph_code}.
+ * The contract's section 4 body of one record: {@code pending} shows as {@code queued}, a
+ * {@code rejected} one is no message at all; Facebook's numeric code also travels as {@code graph_code}.
  */
 final class MessageStatusView {
 

@@ -25,10 +25,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
-/**
- * Composition root of the send API: builds the real dependencies once per container. Holds what
- * the handler and its priming are made of.
- */
+/** Composition root of the send API: builds the real dependencies once per container. */
 public record SendApiComponents(SendApiService service, HttpApiEventCodec codec, SendApiPriming priming) {
 
     /** Every environment variable this function reads; template.yaml declares each one. */
@@ -40,13 +37,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
     /** SQS sends running beside the record write; one invocation has one request at a time. */
     static final int ENQUEUE_THREADS = 2;
 
-    /**
-     * Every AWS call this function makes, per resource; template.yaml grants exactly these
-     * (TemplateContractTest). Messages: the pending record (put, alone or in the key's
-     * transaction), commit and reject (updates), status and replay reads. Idempotency keys: the
-     * key's put in that transaction and the fallback read of an existing key; a timestamped bindings
-     * import's replay key (put, and the read of one held).
-     */
+    /** Every AWS call this function makes, per resource; template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
                     "dynamodb:BatchGetItem"),

@@ -35,10 +35,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * {@code POST /api/send_message}, {@code POST /api/message_status} and {@code POST /api/resend_message}
- * ({@link MessageResender}; {@code POST /api/bindings} is {@link BindingsImportService}), plus the JSON 404/405 of
- * every other route the API's {@code $default} route sends here. A message is answered 202 only
- * once SQS accepted it and its record is committed ({@link MessageAcceptor}).
+ * The send API's routes ({@code /api/resend_message} is {@link MessageResender}, {@code /api/bindings}
+ * {@link BindingsImportService}) and the JSON 404/405 of every other. A message is answered 202 only
+ * as {@link MessageAcceptor} allows.
  */
 public final class SendApiService {
 
@@ -47,11 +46,7 @@ public final class SendApiService {
     static final String IDEMPOTENCY_HEADER = "idempotency-key";
     /** Clock skew allowed between this function and the worker when a pending record becomes overdue. */
     static final Duration DECISION_MARGIN = Duration.ofSeconds(2);
-    /**
-     * How long after its decision time a record still {@code pending} is settled {@code failed}
-     * by a status read: many times the life of a copy in the queue (the largest delay, then
-     * {@code MaxReceiveCount} receives at the queue's visibility timeout) with the defaults.
-     */
+    /** When a status read settles a still-{@code pending} record failed: many times a copy's life in SQS. */
     static final Duration UNCLAIMED_LIMIT = Duration.ofHours(1);
     static final DeliveryError NOT_ENQUEUED = new DeliveryError("not_enqueued", null,
             "The send API could not confirm that SQS took this message, and no worker ever took it: it is never"
@@ -86,7 +81,6 @@ public final class SendApiService {
         this.resender = new MessageResender(records, queue, clock, log, metrics);
     }
 
-    /** Message ids: random UUIDs, unique without coordination. */
     public static String newMessageId() {
         return UUID.randomUUID().toString();
     }
@@ -97,11 +91,7 @@ public final class SendApiService {
                 clock.instant().plus(DEFAULT_INVOCATION));
     }
 
-    /**
-     * @param deadline      by when the answer must be ready (every AWS call is bounded by it)
-     * @param invocationEnd when the invocation ends (Lambda's remaining time): a pending record is
-     *                      overdue shortly after
-     */
+    /** A pending record is overdue shortly after {@code invocationEnd}. */
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
@@ -126,7 +116,7 @@ public final class SendApiService {
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();
             metrics.count("DependencyFailures", 1);
-            return HttpApiResponse.error(ErrorCode.UNAVAILABLE, "A dependency is unavailable; nothing was accepted. Retry later.");
+            return MessageAcceptor.unavailable();
         } finally {
             metrics.milliseconds("ApiLatency", (System.nanoTime() - started) / 1_000_000);
         }
@@ -236,22 +226,13 @@ public final class SendApiService {
                 .orElseGet(() -> HttpApiResponse.error(ErrorCode.MESSAGE_NOT_FOUND, "No such message for this page."));
     }
 
-    /**
-     * A record still {@code pending} long after its invocation's decision was due: its request
-     * ended without a decision (500: commit and rejection both failed) and no worker ever claimed
-     * it. A worker that holds a copy claims it within the message's delay, or has it
-     * dead-lettered and recorded failed, well within {@link #UNCLAIMED_LIMIT}; so SQS most likely
-     * never took it.
-     */
+    /** Its request ended undecided and no worker claimed it by now, so SQS most likely never took it. */
     private boolean unclaimedTooLong(MessageRecord record) {
         return record.status() == MessageStatus.PENDING && record.decideBy() != null
                 && clock.instant().isAfter(record.decideBy().plus(UNCLAIMED_LIMIT));
     }
 
-    /**
-     * Settles such a record {@code failed} (a conditional write that races the worker's claim, so
-     * whatever it then shows is true) and reads it again; on a failure, what was read stands.
-     */
+    /** Settles it {@code failed} (racing the worker's claim) and reads it again; on a failure, what was read stands. */
     private Optional<MessageRecord> failUnclaimed(MessageRecord record, Deadline deadline) {
         try {
             records.failUnclaimed(record.messageId(), NOT_ENQUEUED, clock.instant(), deadline);

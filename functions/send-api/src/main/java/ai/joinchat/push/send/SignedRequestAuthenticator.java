@@ -19,17 +19,10 @@ import java.util.Optional;
 
 /**
  * The checks every signed API request passes before its content is looked at: size, signature
- * header, JSON object (one that repeats a key is not: {@link Json#parseRequest}), page id, and the
- * page's HMAC over the exact bytes received. An unknown page and a wrong signature answer the
- * same 401, so page ids cannot be probed. A page whose secret could not be looked up in time
- * ({@link SecretLookup.Deferred}) answers 503 {@code unavailable} with {@code Retry-After}: it may
- * be configured, so never 401.
- *
- * <p>Two forms of signature (contract section 3): the classic one over the body alone, and the
- * timestamped one ({@code x-joinchat-timestamp} present) over {@code "<timestamp>." + body}, valid
- * for {@link SignatureVerifier#TIMESTAMP_TOLERANCE} around this server's clock. A request with a
- * timestamp header is only ever checked in the timestamped form, so a body-only signature with a
- * timestamp is refused; a page with {@code require_timestamp} refuses the classic form.
+ * header, JSON object, page id, and the page's HMAC over the exact bytes (contract section 3). An
+ * unknown page and a wrong signature answer the same 401, so page ids cannot be probed; a page
+ * whose secret lookup was deferred answers 503, never 401. A request with a timestamp header is
+ * checked only in the timestamped form; {@code require_timestamp} refuses the classic one.
  */
 public final class SignedRequestAuthenticator {
 
@@ -42,13 +35,8 @@ public final class SignedRequestAuthenticator {
     }
 
     /**
-     * A request whose signature is valid for its page.
-     *
-     * @param replayKey for a timestamped request, {@code "replay:<timestamp>:<hex SHA-256 of the
-     *                  signature's bytes>"}: the same for every repeat of that request (whatever
-     *                  Base64 spelling the repeat uses), so storing it like an {@code
-     *                  Idempotency-Key} of the page suppresses replays inside the window; empty
-     *                  for the classic form, which has no time to bound a replay by
+     * {@code replayKey}, for a timestamped request only, is the same for every repeat of it
+     * (whatever its Base64 spelling), so stored like an {@code Idempotency-Key} it stops replays.
      */
     public record AuthenticatedRequest(String pageId, JsonNode body, PageSecrets secrets, Optional<String> replayKey)
             implements Outcome {
@@ -62,7 +50,6 @@ public final class SignedRequestAuthenticator {
     private final SignatureVerifier verifier;
     private final Clock clock;
 
-    /** @param clock the server clock timestamped signatures are checked against */
     public SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier, Clock clock) {
         this.secrets = secrets;
         this.verifier = verifier;

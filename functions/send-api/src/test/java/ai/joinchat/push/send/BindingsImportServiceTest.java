@@ -39,7 +39,7 @@ class BindingsImportServiceTest {
             bindings, clock,
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock),
-            ImportReplays.NONE);
+            new NoReplayProtection());
 
     @Test
     void phonesAndEmailsAreNormalisedLikeRecipients() {

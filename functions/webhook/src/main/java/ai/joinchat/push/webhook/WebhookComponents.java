@@ -32,11 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/**
- * The webhook function's object graph, built once per container (before the SnapStart
- * checkpoint): configuration, AWS clients, stores, the one executor that bounds the DynamoDB
- * calls in flight, and the service. Holds what the handler and its priming are made of.
- */
+/** The webhook function's object graph, built once per container (before the SnapStart checkpoint). */
 public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming) {
 
     /** Exactly the variables the webhook reads; template.yaml must set each of them for it. */
@@ -51,12 +47,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
             EnvVar.RECORD_RETENTION_DAYS,
             EnvVar.LOG_LEVEL));
 
-    /**
-     * Every AWS call this function makes, per resource; template.yaml grants exactly these
-     * (TemplateContractTest). Events: batch writes. Bindings: conditional puts. Messages:
-     * echo/receipt transitions (updates), which messages are not yet echoed (batch get), and the
-     * receipts' lookups by Facebook id and by recipient (queries on the indexes).
-     */
+    /** Every AWS call this function makes, per resource; template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.WEBHOOK_EVENTS_TABLE, "dynamodb:BatchWriteItem", "dynamodb:PutItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:PutItem"),
@@ -68,24 +59,17 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
             IamGrant.on(EnvVar.APP_SECRET_ID, "secretsmanager:GetSecretValue"));
 
     /**
-     * The threads of the one executor a batch's work runs on, so the DynamoDB calls one container
-     * has in flight: each piece of work (the records, an echo, a user's receipt, a contact's
-     * bindings) makes its calls in turn, one thread each, and never waits for another task (so
-     * one pool cannot deadlock). A 1,000-event batch is some 700 tasks of one to five calls; 32
-     * threads, as many as the three pools this replaced had together, answer it within Facebook's
-     * wait (WebhookOnLocalBackendsTest#aThousandEventPostIsRecordedWithinFacebooksBudget).
+     * The DynamoDB calls one container has in flight: a task never waits for another, so one pool
+     * cannot deadlock. 32 answer a 1,000-event batch (some 700 tasks) within Facebook's wait
+     * (WebhookOnLocalBackendsTest#aThousandEventPostIsRecordedWithinFacebooksBudget).
      */
     static final int THREADS = 32;
 
-    /** Builds everything from an environment (the process's, or local mode's / a test's). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock) {
         return create(environment, clock, List.of());
     }
 
-    /**
-     * As {@link #create(Map, Clock)}, with SDK interceptors on the AWS clients (tests count or
-     * fail DynamoDB calls with them).
-     */
+    /** With SDK interceptors on the AWS clients (tests count or fail DynamoDB calls with them). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock,
                                            List<ExecutionInterceptor> interceptors) {
         Settings settings = new Settings(environment, DECLARED_ENV);

@@ -23,9 +23,7 @@ import java.time.Instant;
 
 /**
  * SnapStart priming of the webhook: runs its hot path once on a sample payload before the
- * checkpoint, with no network call: HMAC, JSON parsing, event keys (SHA-256), record items, binding rules, and an
- * API Gateway event through the codec and the service on routes that touch no dependency. The
- * classes are then loaded and initialised in the snapshot instead of in the first invocation.
+ * checkpoint, with no network call, so its classes are initialised in the snapshot.
  */
 public final class WebhookPriming implements Resource {
 
@@ -68,7 +66,7 @@ public final class WebhookPriming implements Resource {
         this.codec = codec;
     }
 
-    /** @return how many sample events were parsed (all of them, unless something is broken) */
+    /** How many sample events were parsed (all of them, unless something is broken). */
     public int run() {
         byte[] body = SAMPLE_PAYLOAD.getBytes(StandardCharsets.UTF_8);
         if (!signatures.verify(body, signatures.sign(body, PRIMING_SECRET), PRIMING_SECRET)) {

@@ -398,7 +398,7 @@ class WebhookOnLocalBackendsTest {
     private void offered(List<String> psids) {
         DynamoQuickReplyOffers offers = new DynamoQuickReplyOffers(aws.dynamoDb(), aws.tableName("ContactStateTable"));
         psids.forEach(psid -> offers.record(page, psid, Set.of(QuickReplyOffers.Kind.PHONE, QuickReplyOffers.Kind.EMAIL),
-                Instant.now()));
+                Set.of(), Instant.now()));
     }
 
     @Test

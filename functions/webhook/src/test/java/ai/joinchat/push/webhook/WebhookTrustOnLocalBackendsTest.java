@@ -497,7 +497,7 @@ class WebhookTrustOnLocalBackendsTest {
         assertReceived(post(payload(quickReply("7800001", "m_qr-1", "+16505550123", 1795255900000L))));
         assertEquals(Optional.empty(), bindings.psidFor(page, "phone:+16505550123"));
 
-        offers.record(page, "7800001", Set.of(QuickReplyOffers.Kind.PHONE), Instant.now());
+        offers.record(page, "7800001", Set.of(QuickReplyOffers.Kind.PHONE), Set.of(), Instant.now());
         assertReceived(post(payload(
                 quickReply("7800001", "m_qr-2", "+1 650 555 0123", 1795255900100L),
                 quickReply("7800001", "m_qr-3", "someone@example.com", 1795255900101L),
@@ -514,7 +514,8 @@ class WebhookTrustOnLocalBackendsTest {
         assertEquals(Optional.of("7800004"), bindings.psidFor(page, "phone:+16505550143"), "the user's own number");
 
         // An offer older than seven days no longer binds.
-        offers.record(page, "7800003", Set.of(QuickReplyOffers.Kind.EMAIL), Instant.now().minus(Duration.ofDays(8)));
+        offers.record(page, "7800003", Set.of(QuickReplyOffers.Kind.EMAIL), Set.of(),
+                Instant.now().minus(Duration.ofDays(8)));
         assertReceived(post(payload(quickReply("7800003", "m_qr-5", "late@example.com", 1795255900200L))));
         assertEquals(Optional.empty(), bindings.psidFor(page, "email:late@example.com"));
         assertFalse(recordsOfPage().isEmpty());

@@ -7,22 +7,15 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * How the worker treats one message.
- *
- * @param maxReceiveCount the queue's {@code maxReceiveCount}: on this receive a transient failure is final
- * @param claimLease      how long a claimed record is reserved for the invocation that claimed it: at
- *                        least the queue's visibility timeout plus the worker's timeout, so no
- *                        redelivery of the same message (a duplicate, or the one after a killed
- *                        invocation) can send while that invocation may still be sending
- * @param maxThrottle     how long a message may stay throttled (held for its page's pace) before it
- *                        ends {@code failed} with {@code rate_limited} ({@code MaxThrottleHours})
+ * How the worker treats one message. {@code claimLease} is at least the queue's visibility timeout
+ * plus the worker's timeout, so no redelivery can send while the claiming invocation may still be
+ * sending; {@code maxThrottle} is {@code MaxThrottleHours}.
  */
 public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration maxThrottle) {
 
     /** The template's VisibilityTimeout (180 s) plus the worker's Timeout (30 s); a test checks the sum. */
     public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(210);
 
-    /** The template's MaxThrottleHours default. */
     public static final Duration DEFAULT_MAX_THROTTLE = Duration.ofHours(24);
 
     public DeliveryPolicy {
@@ -39,7 +32,7 @@ public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration 
         }
     }
 
-    /** True on the last receive the queue allows (SQS dead-letters the message if it is handed back). */
+    /** True on the last receive the queue allows. */
     public boolean lastReceive(int receiveCount) {
         return receiveCount >= maxReceiveCount;
     }

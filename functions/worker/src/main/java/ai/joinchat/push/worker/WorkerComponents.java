@@ -36,11 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/**
- * The worker's object graph, built once per container (before a SnapStart snapshot): settings
- * from the declared environment variables, AWS clients, repositories, the secrets cache, the
- * Graph client and the delivery executor. Holds what the handler and its priming are made of.
- */
+/** The worker's object graph, built once per container (before a SnapStart snapshot). */
 public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget,
                                JsonLogger logger, WorkerPriming priming) {
 
@@ -62,15 +58,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
             EnvVar.RECORD_RETENTION_DAYS,
             EnvVar.LOG_LEVEL));
 
-    /**
-     * Every AWS call this function makes, per resource; template.yaml grants exactly these
-     * (TemplateContractTest). Messages: claim and the mark* transitions (updates), the re-read of
-     * a record the send API is still deciding. Bindings: lookups. Contact state: quick-reply offers
-     * (writes) and the pages' shared pace (read on a throttle, conditional updates). Queue: a sooner
-     * visibility for a deferred record, a fresh copy instead of the DLQ, while a page is throttled,
-     * or to record a send whose record could not be written. Secrets: the pages' tokens and the app
-     * secret (appsecret_proof). SQS polling itself is granted by SAM's SQS event.
-     */
+    /** Every AWS call this function makes, per resource (SQS polling is SAM's); template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:GetItem"),
@@ -84,21 +72,16 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
     /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
     public static final int DELIVERY_THREADS = 10;
 
-
-    /** Builds everything from an environment map (the process environment in Lambda). */
     public static WorkerComponents create(Map<String, String> env, Clock clock) {
         return create(env, clock, GraphSendClient.DEFAULT_TIMEOUT);
     }
 
-    /** As {@link #create(Map, Clock)}, with another Graph request timeout (tests, local mode). */
+    /** With another Graph request timeout (tests, local mode). */
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout) {
         return create(env, clock, graphTimeout, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
     }
 
-    /**
-     * As {@link #create(Map, Clock, Duration)}, with another claim lease: fault tests that kill
-     * invocations shorten it so a record a dead invocation held is retried within seconds.
-     */
+    /** With another claim lease: fault tests that kill invocations shorten it. */
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout,
                                           Duration claimLease) {
         Settings settings = new Settings(env, DECLARED_ENV);

@@ -18,25 +18,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The one place that translates AWS SDK failures and reads what they prove: every adapter turns
- * a failed call into a {@link DependencyUnavailableException} here ({@link #call},
- * {@link #unavailable}), and this class decides whether it is worth retrying
- * ({@link #isTransient}) and whether the call certainly changed nothing
- * ({@link #certainlyNotApplied}).
- *
- * <ul>
- *   <li><b>Transient</b>: throttling ({@code ProvisionedThroughputExceededException},
- *       {@code ThrottlingException}, {@code RequestLimitExceeded}, HTTP 429 and the like), any
- *       5xx, timeouts, I/O and other client-side failures to reach the service (no response).
- *       The same request may succeed later.</li>
- *   <li><b>Deterministic</b>: every other service answer (4xx): {@code ValidationException}
- *       (also an item over 400 KB), {@code AccessDeniedException}, a conditional check that
- *       failed where none was expected, a missing table. Repeating the request gives the same
- *       answer.</li>
- * </ul>
- *
- * <p>{@link #describe(Throwable)} gives the error code and the service's message for logs: AWS
- * error messages name attributes and limits, never item values.
+ * The one place that translates AWS SDK failures ({@link #call}, {@link #unavailable}) and reads
+ * what they prove: whether a retry may succeed ({@link #isTransient}: throttling, 5xx, timeouts,
+ * no response; every other 4xx is deterministic) and whether the call certainly changed nothing
+ * ({@link #certainlyNotApplied}). AWS error messages name attributes and limits, never item
+ * values, so {@link #describe} may log them.
  */
 public final class SdkFailures {
 
@@ -49,11 +35,7 @@ public final class SdkFailures {
     private SdkFailures() {
     }
 
-    /**
-     * Runs one SDK call; a failure becomes a {@link DependencyUnavailableException} naming
-     * {@code dependency}. A {@link ConditionalCheckFailedException} is an answer, not a failure:
-     * it reaches the caller as thrown.
-     */
+    /** Runs one SDK call; a failure other than a failed condition (an answer) becomes unavailable. */
     public static <T> T call(String dependency, Supplier<T> call) {
         try {
             return call.get();
@@ -64,7 +46,6 @@ public final class SdkFailures {
         }
     }
 
-    /** As {@link #call(String, Supplier)}, for a call whose answer is not needed. */
     public static void run(String dependency, Runnable call) {
         call(dependency, () -> {
             call.run();
@@ -87,7 +68,7 @@ public final class SdkFailures {
         return first.multipliedBy(1L << Math.min(Math.max(attempt - 1, 0), 4));
     }
 
-    /** Waits before retrying unprocessed items; an interruption (the invocation is ending) makes the dependency unavailable. */
+    /** An interruption (the invocation is ending) makes the dependency unavailable. */
     public static void pauseBeforeRetry(String dependency, long millis) {
         try {
             Thread.sleep(millis);
@@ -98,10 +79,9 @@ public final class SdkFailures {
     }
 
     /**
-     * True when a failed call certainly changed nothing: every attempt (the SDK's retries are its
-     * suppressed exceptions) was refused by the service with a 4xx error, could not connect, or
-     * was never made because the deadline had passed ({@link #deadlinePassed}). A timeout, a cut
-     * connection or a 5xx after the request left proves nothing: the write may have been applied.
+     * True when every attempt (the SDK's retries are its suppressed exceptions) was refused with a
+     * 4xx, could not connect, or was never made ({@link #deadlinePassed}). A timeout, a cut
+     * connection or a 5xx after the request left proves nothing.
      */
     public static boolean certainlyNotApplied(Throwable failure) {
         Throwable sdk = failure instanceof DependencyUnavailableException && failure.getCause() != null
@@ -112,119 +92,85 @@ public final class SdkFailures {
         List<Throwable> attempts = new ArrayList<>();
         attempts.add(sdk);
         attempts.addAll(List.of(sdk.getSuppressed()));
-        for (Throwable attempt : attempts) {
-            if (!refused(attempt)) {
-                return false;
-            }
-        }
-        return true;
+        return attempts.stream().allMatch(SdkFailures::refused);
     }
 
     private static boolean refused(Throwable attempt) {
         if (attempt instanceof AwsServiceException service) {
             return service.statusCode() >= 400 && service.statusCode() < 500;
         }
-        for (Throwable cause = attempt; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof UnknownHostException
-                    || cause instanceof NoRouteToHostException) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
+        return first(attempt, ConnectException.class) != null || first(attempt, UnknownHostException.class) != null
+                || first(attempt, NoRouteToHostException.class) != null;
     }
 
-    /**
-     * True when repeating the call later may succeed (see the class comment); false for
-     * deterministic failures. Only a service's 4xx answer (other than throttling) is
-     * deterministic: a failure to get an answer at all (I/O, timeout, interruption, unprocessed
-     * items after retries) is transient.
-     */
+    /** Only a service's 4xx answer other than throttling is deterministic; no answer at all is transient. */
     public static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AwsServiceException service) {
-                String code = errorCode(service);
-                if (code != null && THROTTLING_CODES.contains(code)) {
-                    return true;
-                }
-                return service.isThrottlingException() || service.statusCode() >= 500 || service.statusCode() == 429;
-            }
-            if (t instanceof SdkServiceException service) {
-                return service.isThrottlingException() || service.statusCode() >= 500 || service.statusCode() == 429;
-            }
+        SdkServiceException service = first(failure, SdkServiceException.class);
+        if (service == null) {
+            return true;
         }
-        return true;
+        String code = service instanceof AwsServiceException aws ? errorCode(aws) : null;
+        return code != null && THROTTLING_CODES.contains(code)
+                || service.isThrottlingException() || service.statusCode() >= 500 || service.statusCode() == 429;
     }
 
     /**
-     * True only when the service refused the request as invalid in itself
-     * ({@code ValidationException}: for DynamoDB an item over 400 KB, a key attribute too long
-     * or empty, a wrong type): the same request can never succeed, whoever sends it. Every other
-     * deterministic failure ({@code AccessDeniedException}, {@code ResourceNotFoundException},
-     * {@code UnrecognizedClientException}, an expired token, a disabled KMS key) is the
-     * deployment's, which an operator fixes: work refused that way must be retried, not dropped.
+     * True only for a {@code ValidationException} (an item over 400 KB, a bad key): the same
+     * request can never succeed. Other deterministic failures (access denied, a missing table) are
+     * the deployment's, which an operator fixes: that work must be retried, not dropped.
      */
     public static boolean invalidRequest(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AwsServiceException service) {
-                return service.statusCode() == 400 && "ValidationException".equals(errorCode(service));
-            }
-        }
-        return false;
+        AwsServiceException service = first(failure, AwsServiceException.class);
+        return service != null && service.statusCode() == 400 && "ValidationException".equals(errorCode(service));
     }
 
     /** The AWS error code of the failure or of its first AWS cause, e.g. {@code ValidationException}; null if none. */
     public static String errorCode(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AwsServiceException service) {
-                AwsErrorDetails details = service.awsErrorDetails();
-                if (details != null && details.errorCode() != null) {
-                    return details.errorCode();
-                }
-                return t.getClass().getSimpleName();
-            }
+        AwsServiceException service = first(failure, AwsServiceException.class);
+        if (service == null) {
+            return null;
         }
-        return null;
+        AwsErrorDetails details = service.awsErrorDetails();
+        return details != null && details.errorCode() != null ? details.errorCode() : service.getClass().getSimpleName();
     }
 
-    /**
-     * A one-line description for logs: the innermost meaningful cause's class, its AWS error code
-     * and message (e.g. {@code DynamoDbException [ValidationException] Item size has exceeded the
-     * maximum allowed size}).
-     */
+    /** One line for logs: the first AWS cause (else the innermost) with its error code and message. */
     public static String describe(Throwable failure) {
         if (failure == null) {
             return "";
         }
-        Throwable subject = failure;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            subject = t;
-            if (t instanceof AwsServiceException) {
-                break;
+        Throwable subject = first(failure, AwsServiceException.class);
+        if (subject == null) {
+            subject = failure;
+            while (subject.getCause() != null && subject.getCause() != subject) {
+                subject = subject.getCause();
             }
         }
         StringBuilder text = new StringBuilder(subject.getClass().getSimpleName());
-        if (subject instanceof AwsServiceException service) {
-            AwsErrorDetails details = service.awsErrorDetails();
-            if (details != null) {
-                if (details.errorCode() != null) {
-                    text.append(" [").append(details.errorCode()).append(']');
-                }
-                if (details.errorMessage() != null) {
-                    text.append(' ').append(bounded(details.errorMessage()));
-                }
-                return text.toString();
+        AwsErrorDetails details = subject instanceof AwsServiceException service ? service.awsErrorDetails() : null;
+        if (details != null) {
+            if (details.errorCode() != null) {
+                text.append(" [").append(details.errorCode()).append(']');
             }
-        }
-        if (subject.getMessage() != null) {
+            if (details.errorMessage() != null) {
+                text.append(' ').append(bounded(details.errorMessage()));
+            }
+        } else if (subject.getMessage() != null) {
             text.append(' ').append(bounded(subject.getMessage()));
         }
         return text.toString();
     }
 
-    /** Error messages are for a log line: the first 300 characters. */
+    /** The failure or its first cause of this type; null if none. */
+    private static <T extends Throwable> T first(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
     private static String bounded(String message) {
         return message.length() <= 300 ? message : message.substring(0, 300) + "...";
     }

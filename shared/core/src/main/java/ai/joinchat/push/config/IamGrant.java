@@ -4,16 +4,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One permission a function's code needs: IAM actions on the resource that one of its environment
- * variables names (a table, its indexes, a queue, a secret or the page secrets' prefix). Each
- * function's components class lists its grants next to the adapters that make the calls, and a test
- * checks that template.yaml grants that function exactly these actions on exactly these resources:
- * a new SDK call is one line here and one line in the template.
- *
- * @param resource the variable whose template value is the resource ({@code !Ref MessagesTable}, ...)
- * @param scope    the resource itself, or (tables) its indexes, {@code ${Table.Arn}/index/*}, or
- *                 every resource for an action AWS grants on {@code "*"} only (ListSecrets)
- * @param actions  e.g. {@code dynamodb:GetItem}
+ * IAM actions a function's code needs on the resource one of its environment variables names. A
+ * test checks that template.yaml grants each function exactly its grants: a new SDK call is one
+ * line in the components class and one in the template.
  */
 public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
 
@@ -21,12 +14,7 @@ public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
     public enum Scope {
         RESOURCE,
         INDEXES,
-        /**
-         * {@code Resource: "*"}: the action has no resource-level permissions (AWS's service
-         * authorization reference lists no resource type for it), so IAM cannot narrow it. Only
-         * for actions that reveal names, never values (ListSecrets); the variable says what the
-         * code narrows it to itself (a name filter).
-         */
+        /** {@code Resource: "*"}, for actions IAM cannot narrow that reveal names, never values (ListSecrets). */
         ANY_RESOURCE
     }
 

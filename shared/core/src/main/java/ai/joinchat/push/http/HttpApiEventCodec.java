@@ -12,12 +12,9 @@ import java.io.OutputStream;
 import java.util.function.Function;
 
 /**
- * Turns an API Gateway HTTP API (2.0) event stream into an {@link HttpApiRequest}, runs the
- * service, and writes its response. A service bug becomes a plain 500 in the contract's error
- * shape, logged once, never a stack trace in the response.
- *
- * <p>With a body limit, an event too large to hold a body within it (even fully escaped or
- * base64-encoded) is answered 413 before anything is parsed, so no oversized string is built.
+ * Turns an API Gateway HTTP API (2.0) event into an {@link HttpApiRequest}, runs the service and
+ * writes its response; a service bug becomes a plain 500. With a body limit, an event too large
+ * to hold such a body is answered 413 before anything is parsed.
  */
 public final class HttpApiEventCodec {
 
@@ -45,7 +42,6 @@ public final class HttpApiEventCodec {
         this(log, UNLIMITED);
     }
 
-    /** @param maxBodyBytes the largest body the service accepts (it answers 413 for more itself) */
     public HttpApiEventCodec(JsonLogger log, int maxBodyBytes) {
         this.log = log;
         this.maxEventBytes = maxBodyBytes == UNLIMITED ? Long.MAX_VALUE

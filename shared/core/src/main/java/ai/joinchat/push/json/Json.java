@@ -16,16 +16,10 @@ import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
- * The one Jackson mapper of the process (tree model only: no reflection-bound beans). It reads
- * strict JSON plus one leniency the contract grants (section 3): a trailing comma before the
- * closing {@code }} or {@code ]}, as in the seed's own examples ({@code "delay": 3,}}). Nothing
- * else that is not JSON is read: no comments, single quotes, unquoted names, NaN, leading zeros,
- * control characters in strings or missing values ({@code [1,,2]}).
- *
- * <p>{@link #parseRequest} is stricter still for the bodies of the signed API: an object that
- * names a key twice is refused. The caller signed bytes, and a duplicate key makes them mean
- * different things to different parsers (the caller's library may keep the first value, Jackson
- * keeps the last), so the request is refused rather than guessed at.
+ * The one Jackson mapper of the process (tree model only). It reads strict JSON plus the one
+ * leniency the contract grants (section 3): a trailing comma, as in the seed's own examples.
+ * {@link #parseRequest} also refuses a repeated key: signed bytes that mean different things to
+ * different parsers are refused rather than guessed at.
  */
 public final class Json {
 
@@ -55,28 +49,20 @@ public final class Json {
 
     /** Parses bytes into a tree; empty when they are not JSON at all. */
     public static Optional<JsonNode> parse(byte[] bytes) {
-        if (bytes == null || bytes.length == 0) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode node = MAPPER.readTree(bytes);
-            return Optional.ofNullable(node).filter(n -> !n.isMissingNode());
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return read(MAPPER.reader(), bytes);
     }
 
-    /**
-     * As {@link #parse(byte[])}, and empty also when an object repeats a key ({@code {"a":1,"a":2}}),
-     * at any depth: for signed request bodies (contract section 3: {@code invalid_json}).
-     */
+    /** As {@link #parse(byte[])}, and empty also when an object repeats a key, at any depth (signed bodies). */
     public static Optional<JsonNode> parseRequest(byte[] bytes) {
+        return read(REQUEST_READER, bytes);
+    }
+
+    private static Optional<JsonNode> read(ObjectReader reader, byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             return Optional.empty();
         }
         try {
-            JsonNode node = REQUEST_READER.readTree(bytes);
-            return Optional.ofNullable(node).filter(n -> !n.isMissingNode());
+            return Optional.ofNullable(reader.readTree(bytes)).filter(n -> !n.isMissingNode());
         } catch (IOException e) {
             return Optional.empty();
         }

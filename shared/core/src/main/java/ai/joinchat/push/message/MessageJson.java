@@ -13,13 +13,9 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The contract's {@code message} object (section 3) for an {@link OutboundMessage}: the form in
- * which {@code QueuedMessage} carries it through SQS. Field for field it is also the template
- * payload of Messenger's Send API, which the worker's Graph mapper wraps.
- *
- * <p>{@link #read} also reads the bodies earlier versions queued: the validator's normalised
- * copy of the request's message, whose unknown fields it ignores and whose receipt
- * {@code timestamp} may be a number. Stateless and thread-safe.
+ * The contract's {@code message} object (section 3) for an {@link OutboundMessage}, as SQS
+ * carries it; field for field also Messenger's template payload. {@link #read} also reads the
+ * bodies earlier versions queued.
  */
 public final class MessageJson {
 
@@ -52,12 +48,7 @@ public final class MessageJson {
         return out;
     }
 
-    /**
-     * Reads a {@code message} object.
-     *
-     * @param templateType the template, or null to take the object's own {@code template_type}
-     * @throws IllegalArgumentException when it is not a message this version can send
-     */
+    /** Throws IllegalArgumentException when it is not a message this version can send. */
     public static OutboundMessage read(String templateType, JsonNode message) {
         if (message == null || !message.isObject()) {
             throw new IllegalArgumentException("message must be a JSON object");

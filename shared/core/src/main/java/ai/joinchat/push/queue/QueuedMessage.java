@@ -16,19 +16,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The SQS message body the send API writes and the worker reads (versioned JSON): the accepted,
- * normalised request with the messaging type and tag already decided by the tag policy, and the
- * time by which the send API's commit decision is overdue ({@code decide_by}). The message itself
- * travels as the contract's {@code message} object ({@link MessageJson}), as it always has: bodies
- * queued by earlier versions read the same.
- *
- * <p>A copy the worker queues itself may also carry {@code sent}: Facebook already accepted the
- * message, but its record could not be written; such a copy is only recorded, never sent.
- *
- * <p>A copy the worker put back because the page is throttled also carries when the message was
- * first held for throttling ({@code throttled_since}, which bounds it by {@code MaxThrottleHours})
- * and the send slot it reserved in the page's pace ({@code not_before}). Both are optional: bodies
- * without them read as never throttled.
+ * The SQS message body the send API writes and the worker reads (versioned JSON; the message as
+ * {@link MessageJson}). A copy the worker queues itself may carry {@code sent} (Facebook took it,
+ * the record is still to be written: only recorded, never sent), or, put back for a throttled
+ * page, {@code throttled_since} and the slot it reserved ({@code not_before}).
  */
 public record QueuedMessage(
         String messageId,
@@ -48,14 +39,7 @@ public record QueuedMessage(
     /** Version 1 bodies carry no decision time: the send API's longest invocation then stands in. */
     static final Duration VERSION_1_DECISION_TIME = Duration.ofSeconds(15);
 
-    /**
-     * A send Facebook accepted whose {@code sent} record is still to be written.
-     *
-     * @param facebookMessageId Facebook's {@code message_id}
-     * @param psid              the recipient's PSID, or null when Facebook did not say
-     * @param at                when the Send API call that delivered it started: the message's
-     *                          Facebook timestamp until its echo says better (receipts compare with it)
-     */
+    /** A send Facebook accepted whose record is still to be written; {@code at} is when the call started. */
     public record Sent(String facebookMessageId, String psid, Instant at) {
         public Sent {
             Objects.requireNonNull(facebookMessageId, "facebookMessageId");

@@ -11,8 +11,12 @@ public final class Sha256 {
     }
 
     public static String hex(byte[] data) {
+        return HexFormat.of().formatHex(digest(data));
+    }
+
+    public static byte[] digest(byte[] data) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }

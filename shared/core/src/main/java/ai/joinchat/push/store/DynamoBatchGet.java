@@ -28,18 +28,9 @@ final class DynamoBatchGet {
     }
 
     /**
-     * Hands each item found to {@code found}, in no particular order.
-     *
-     * @param what names the keys in the failure's message, e.g. "offer keys"
-     * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB fails, or keys are
-     *                                                          still unprocessed after the last read
+     * Hands each item found to {@code found}, in no particular order; {@code reads} shapes each
+     * read, {@code what} names the keys when some are still unprocessed after the last read.
      */
-    static void forEachItem(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
-                            String projection, String what, Consumer<Map<String, AttributeValue>> found) {
-        forEachItem(dynamo, table, keys, read -> read.projectionExpression(projection), Deadline.none(), what, found);
-    }
-
-    /** As above, with {@code reads} shaping each table read (projection, names, consistency), within {@code deadline}. */
     static void forEachItem(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
                             UnaryOperator<KeysAndAttributes.Builder> reads, Deadline deadline, String what,
                             Consumer<Map<String, AttributeValue>> found) {

@@ -117,9 +117,8 @@ public final class DynamoMessageRecords extends LifecycleStore {
             keys.add(MessageItem.key(MessageRecords.echoItemId(id)));
         });
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression("#id, #page, #status")
-                        .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS)),
-                deadline, "message keys", item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
+        DynamoBatchGet.forEachItem(dynamo, table, keys, MessageItem::idPageStatus, deadline, "message keys",
+                item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
         Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : ids) {
             Map<String, AttributeValue> item = found.get(id);

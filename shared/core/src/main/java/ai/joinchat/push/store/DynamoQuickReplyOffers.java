@@ -2,14 +2,13 @@ package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.signature.Sha256;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.ArrayList;
@@ -22,13 +21,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@link QuickReplyOffers} as one item per page, PSID and kind
- * ({@code state_key = offer#<psid>#<content type>}), and one per page, PSID and text payload
- * that looks like a contact ({@code state_key = offer#<psid>#text#<SHA-256 of the payload,
- * base64url>}, so a 1,000-character payload still makes a short key), in the table of
- * {@code CONTACT_STATE_TABLE},
- * deleted by DynamoDB's TTL ({@code expires_at}) after {@link #VALIDITY}; reads also check the
- * expiry, since TTL deletes lazily. A newer offer replaces the item and so extends it.
+ * {@link QuickReplyOffers} in the contact state table: one item per page, PSID and kind
+ * ({@code offer#<psid>#<content type>}) or text payload ({@code offer#<psid>#text#<SHA-256>}),
+ * expiring by TTL after {@link #VALIDITY}; reads check the expiry too, since TTL deletes lazily.
  */
 public final class DynamoQuickReplyOffers implements QuickReplyOffers {
 
@@ -102,12 +97,7 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
     }
 
     private static Map<String, AttributeValue> key(TextPayload payload) {
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256").digest(payload.payload().getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        byte[] digest = Sha256.digest(payload.payload().getBytes(StandardCharsets.UTF_8));
         return Map.of("page_id", AttributeValue.fromS(payload.pageId()),
                 "state_key", AttributeValue.fromS(KEY_PREFIX + payload.psid() + "#text#"
                         + Base64.getUrlEncoder().withoutPadding().encodeToString(digest)));

@@ -31,30 +31,19 @@ public interface IdempotencyKeys {
             }
         }
 
-        /**
-         * Nothing was written, and who holds the keys is not known: DynamoDB refused the
-         * transaction (a concurrent claim of the same key, throttling) or no call could be made.
-         */
+        /** Nothing was written, and who holds the keys is not known (a concurrent claim, throttling). */
         record NotWritten(RuntimeException cause) implements Claim {
         }
     }
 
     /**
-     * Writes the keys and the pending record together. A request may hold two keys: its
-     * {@code Idempotency-Key} and the replay key of its timestamped signature; it must get both.
-     *
-     * @param keys           the request's keys (at least one)
-     * @param previousHolder null to take free (or expired) keys; otherwise the message id a held
-     *                       key must still name, to take it over from a message that will never be delivered
-     * @throws ai.joinchat.push.DependencyUnavailableException when the transaction may have been written
+     * Writes the keys (all or none) and the pending record together. {@code previousHolder}, when
+     * not null, is the never-delivered message a held key must still name to be taken over.
+     * Throws DependencyUnavailableException when the transaction may have been written.
      */
     Claim claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
                 String previousHolder, Instant now, Deadline deadline);
 
-    /**
-     * What the keys hold now, read consistently: a key that is free (or expired) is absent.
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException when they cannot be read
-     */
+    /** What the keys hold now, read consistently: a key that is free (or expired) is absent. */
     Map<String, Reservation> holders(String pageId, List<String> keys, Instant now, Deadline deadline);
 }

@@ -3,6 +3,7 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -48,21 +49,16 @@ public final class MessageItem {
     static final String BY_FACEBOOK_MESSAGE_ID = "by_facebook_message_id";
     static final String BY_RECIPIENT = "by_recipient";
     /**
-     * {@code recipient_psid_key}'s suffixes: a sent message is in {@code by_recipient} under
-     * {@code <page>#<psid>#d} until it is delivered, then under {@code <page>#<psid>#r} until it
-     * is read, then not at all. A receipt's query names the partitions it may still move, so it
-     * finds only what it newly moves, whatever the recipient's history, and needs no lower bound.
+     * {@code recipient_psid_key}'s suffixes: a sent message is under {@code <page>#<psid>#d} until
+     * delivered, then {@code #r} until read, then unindexed, so a receipt's query finds only what
+     * it newly moves, whatever the recipient's history.
      */
     static final String AWAITING_DELIVERY = "#d";
     static final String AWAITING_READ = "#r";
     /**
-     * The first version kept every sent message under {@code <page>#<psid>} (no suffix), with a
-     * {@code sent_at} of the worker's clock when Graph's reply arrived, and kept read ones there
-     * too. For a transition period (until {@code RecordRetentionDays} after the upgrade, when TTL
-     * has deleted them all) a receipt also queries that legacy partition, up to its watermark
-     * plus the first version's 60 s slack, and every legacy message it finds leaves the legacy
-     * partition (moved by the receipt, or re-keyed to the partition of its status), so each one
-     * is found once.
+     * The first version kept every sent message under {@code <page>#<psid>}, stamped by the
+     * worker's clock. Until {@code RecordRetentionDays} after the upgrade a receipt also queries
+     * that partition, up to its watermark plus this slack, and every message it finds leaves it.
      */
     static final long LEGACY_SLACK_MILLIS = 60_000;
 
@@ -71,6 +67,12 @@ public final class MessageItem {
 
     static String recipientKey(String pageId, String psid, String stage) {
         return pageId + "#" + psid + stage;
+    }
+
+    /** A batch read of the id, page and status only. */
+    static KeysAndAttributes.Builder idPageStatus(KeysAndAttributes.Builder read) {
+        return read.projectionExpression("#id, #page, #status")
+                .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS));
     }
 
     public static Map<String, AttributeValue> key(String messageId) {
@@ -108,11 +110,7 @@ public final class MessageItem {
         return item;
     }
 
-    /**
-     * The item of a message's echo ({@link MessageRecords#echoItemId}): the fields the webhook
-     * records of an echo event, bounded ({@link StoredFields}), and {@code echoed_at}, Facebook's
-     * timestamp of it.
-     */
+    /** The item of a message's echo ({@link MessageRecords#echoItemId}), its fields bounded ({@link StoredFields}). */
     static Map<String, AttributeValue> echoItem(MessageRecords.Echo echo, Instant now, Duration retention) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(MESSAGE_ID, s(MessageRecords.echoItemId(echo.messageId())));

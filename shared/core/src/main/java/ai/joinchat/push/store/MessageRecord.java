@@ -6,14 +6,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The delivery record of one message.
- *
- * @param recipient the recipient as the caller named it; null only for the tombstone of a
- *                  message the send API rejected before its record was written
- * @param decideBy  while {@code pending}: when the send API's decision is overdue (its
- *                  invocation is over), after which the worker treats the record as committed
- * @param resendable  {@code failed} with its queued copy kept and no attempt of unknown outcome:
- *                    {@code POST /api/resend_message} may send it again
+ * The delivery record of one message. {@code recipient} is null only for the tombstone of a
+ * rejection; {@code decideBy}, while {@code pending}, is when the send API's decision is overdue;
+ * {@code resendable}: {@code failed} with its queued copy kept and no attempt of unknown outcome.
  */
 public record MessageRecord(
         String messageId,

@@ -13,11 +13,8 @@ import java.util.Locale;
  *    └──reject──► rejected (never sent)    └──► failed
  * </pre>
  *
- * {@code pending} and {@code rejected} belong to the send API's commit protocol: a pending
- * record is one the send API wrote while SQS took the message; the worker, holding that copy,
- * may send it at once; the send API commits it (a request with a key, so a retry can tell it
- * was answered) or rejects it (answered 503: never delivered), racing the worker's claim.
- * Neither is ever shown to a caller as such.
+ * {@code pending} and {@code rejected} belong to the send API's commit protocol and are never
+ * shown to a caller as such.
  */
 public enum MessageStatus {
     PENDING, QUEUED, SENDING, SENT, DELIVERED, READ, FAILED, REJECTED;
@@ -38,10 +35,5 @@ public enum MessageStatus {
     /** The send API's answer was 202 (or would have been): the message is owed a delivery or a failure. */
     public boolean committed() {
         return this != PENDING && this != REJECTED;
-    }
-
-    /** Nothing will happen to it any more by the worker: sent (or later), failed, or rejected. */
-    public boolean settled() {
-        return acceptedByFacebook() || this == FAILED || this == REJECTED;
     }
 }

@@ -14,13 +14,9 @@ import java.util.function.Predicate;
 
 /**
  * Which users this system offered a {@code user_phone_number} or {@code user_email} quick reply
- * (contract section 6). Facebook's webhook carries only a tapped quick reply's payload (and its
- * title as the message text), never its content type: a {@code user_phone_number} tap's payload
- * is the user's number, a {@code text} tap's payload is the developer's string, verbatim. So a
- * tap may bind a phone or e-mail only when such an offer was sent to that PSID on that page
- * within {@link #VALIDITY}, and never when its payload is one this system sent that PSID as a
- * {@code text} quick reply's payload within the same time ({@link #offeredAsText}): the
- * developer's own {@code text} quick replies never bind, whatever they look like.
+ * (contract section 6). A tap carries only its payload, never its content type, so it binds only
+ * when such an offer was sent to that PSID within {@link #VALIDITY}, and never when its payload
+ * was sent to that PSID as a {@code text} quick reply's ({@link #offeredAsText}).
  */
 public interface QuickReplyOffers {
 
@@ -64,10 +60,7 @@ public interface QuickReplyOffers {
     record TextPayload(String pageId, String psid, String payload) {
     }
 
-    /**
-     * The payloads of a message's {@code text} quick replies that a tap could be taken
-     * for a phone number or e-mail address by ({@code contactLike}); the others never matter.
-     */
+    /** The payloads of a message's {@code text} quick replies that a tap could be taken for a contact by. */
     static Set<String> textPayloads(OutboundMessage message, Predicate<String> contactLike) {
         Set<String> payloads = new LinkedHashSet<>();
         for (QuickReply reply : message.quickReplies()) {
@@ -78,37 +71,12 @@ public interface QuickReplyOffers {
         return payloads;
     }
 
-    /**
-     * Records that the page sent the PSID a message offering these kinds and these {@code text}
-     * quick-reply payloads ({@link #textPayloads}), at {@code at}.
-     */
+    /** Records that the page sent the PSID a message offering these kinds and {@link #textPayloads}. */
     void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at);
-
-    /** Records that the page sent the PSID a message offering these kinds (and no text payload that matters). */
-    default void record(String pageId, String psid, Set<Kind> kinds, Instant at) {
-        record(pageId, psid, kinds, Set.of(), at);
-    }
 
     /** Of these offers, the ones recorded within {@link #VALIDITY} before {@code now} (batch reads). */
     Set<Offer> live(Collection<Offer> offers, Instant now, Deadline deadline);
 
     /** Of these payloads, the ones recorded as {@code text} quick replies within {@link #VALIDITY} before {@code now}. */
     Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now, Deadline deadline);
-
-    /** Records nothing and knows no offer: no tap binds. */
-    QuickReplyOffers NONE = new QuickReplyOffers() {
-        @Override
-        public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
-        }
-
-        @Override
-        public Set<Offer> live(Collection<Offer> offers, Instant now, Deadline deadline) {
-            return Set.of();
-        }
-
-        @Override
-        public Set<TextPayload> offeredAsText(Collection<TextPayload> payloads, Instant now, Deadline deadline) {
-            return Set.of();
-        }
-    };
 }

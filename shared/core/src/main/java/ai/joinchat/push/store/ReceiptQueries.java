@@ -3,7 +3,6 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.concurrent.Fanout;
 import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -18,7 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import static ai.joinchat.push.store.MessageItem.AWAITING_DELIVERY;
 import static ai.joinchat.push.store.MessageItem.AWAITING_READ;
@@ -48,14 +47,12 @@ final class ReceiptQueries {
     }
 
     /**
-     * One GSI query per Facebook message id, one batch read of the statuses of the messages
-     * found, then one conditional update per message still awaiting delivery: ids of other apps'
-     * messages cost their query only, and a redelivered receipt writes nothing. Leaves out the
-     * messages in {@code done}.
+     * One GSI query per Facebook message id, one batch read of the statuses found, then one
+     * conditional update per message still awaiting delivery and not in {@code done}.
      */
     int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Set<String> done,
                        Deadline deadline) {
-        List<Callable<List<String>>> queries = new ArrayList<>();
+        List<Supplier<List<String>>> queries = new ArrayList<>();
         for (String mid : new LinkedHashSet<>(facebookMessageIds)) {
             queries.add(() -> query(QueryRequest.builder().tableName(table).indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
                     .keyConditionExpression("#mid = :mid").expressionAttributeNames(Map.of("#mid",
@@ -65,11 +62,9 @@ final class ReceiptQueries {
         List<String> found = inTurn(queries).stream().flatMap(List::stream)
                 .filter(id -> !done.contains(id)).distinct().toList();
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
-        List<Callable<Boolean>> moves = new ArrayList<>();
+        List<Supplier<Boolean>> moves = new ArrayList<>();
         DynamoBatchGet.forEachItem(dynamo, table, found.stream().map(MessageItem::key).toList(),
-                read -> read.projectionExpression("#id, #page, #status")
-                        .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS)),
-                deadline, "message keys", item -> {
+                MessageItem::idPageStatus, deadline, "message keys", item -> {
                     if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item)
                             && Transition.DELIVERED_BY_MID.from.contains(status(item))) {
                         String id = MessageItem.str(item, MESSAGE_ID);
@@ -80,18 +75,14 @@ final class ReceiptQueries {
     }
 
     /**
-     * The receipt's new messages: one query per {@code by_recipient} partition the transition
-     * moves from, and the legacy partition ({@link MessageItem#LEGACY_SLACK_MILLIS}),
-     * each holding only messages not yet moved this far whose Facebook timestamp is at or before
-     * the watermark; then one conditional update per message found.
-     *
-     * @param reached collects the ids the queries found
+     * One query per {@code by_recipient} partition the transition moves from (and the legacy one)
+     * up to the watermark, then one conditional update per message found, collected in {@code reached}.
      */
     int upTo(Transition transition, Transition legacyTransition, String pageId, String psid, long watermarkMillis,
              Instant at, Set<String> reached, Deadline deadline) {
         List<String> stages = transition == Transition.READ_UP_TO ? List.of(AWAITING_DELIVERY, AWAITING_READ)
                 : List.of(AWAITING_DELIVERY);
-        List<Callable<List<String>>> queries = new ArrayList<>();
+        List<Supplier<List<String>>> queries = new ArrayList<>();
         for (String stage : stages) {
             queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, stage), watermarkMillis, deadline));
         }
@@ -102,7 +93,7 @@ final class ReceiptQueries {
         List<String> ids = found.stream().flatMap(List::stream).distinct().toList();
         reached.addAll(ids);
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
-        List<Callable<Boolean>> moves = new ArrayList<>(ids.size());
+        List<Supplier<Boolean>> moves = new ArrayList<>(ids.size());
         for (String id : ids) {
             moves.add(legacy.contains(id) ? () -> movedFromLegacy(legacyTransition, id, in, deadline)
                     : () -> moved(transition, id, in, deadline));
@@ -167,8 +158,8 @@ final class ReceiptQueries {
         return MessageStatus.fromWireName(MessageItem.str(item, STATUS));
     }
 
-    private static <T> List<T> inTurn(List<? extends Callable<T>> calls) {
-        return Fanout.all(null, "DynamoDB", calls);
+    private static <T> List<T> inTurn(List<Supplier<T>> calls) {
+        return calls.stream().map(Supplier::get).toList();
     }
 
     private static int count(List<Boolean> moved) {

@@ -6,11 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Bounds on what one webhook record stores, so no item nears DynamoDB's 400 KB limit however
- * large an event is (an echo of a long text, an ad's context). Text fields are cut at a UTF-8
- * character boundary and flagged {@code <name>_truncated}; JSON fields over their bound are
- * left out (a cut JSON text is no JSON) and flagged the same way. The bounds add up to well
- * under 64 KB per item.
+ * Bounds on what one webhook record stores, well under DynamoDB's 400 KB item limit: text is cut
+ * at a character boundary, JSON over its bound left out (a cut JSON text is no JSON), either
+ * flagged {@code <name>_truncated}.
  */
 public final class StoredFields {
 

@@ -43,14 +43,11 @@ final class ButtonRules {
             return null;
         }
         String title = button.requiredText("title", 1, TITLE_MAX);
-        switch (type) {
-            case "web_url":
-                return new Button.WebUrl(title, urlTarget(button));
-            case "postback":
-                return new Button.Postback(title, postbackPayload(button));
-            default:
-                return new Button.PhoneNumber(title, phoneNumber(button));
-        }
+        return switch (type) {
+            case "web_url" -> new Button.WebUrl(title, urlTarget(button));
+            case "postback" -> new Button.Postback(title, postbackPayload(button));
+            default -> new Button.PhoneNumber(title, phoneNumber(button));
+        };
     }
 
     private static String postbackPayload(ObjectFields button) {

@@ -65,34 +65,26 @@ final class RecipientRules {
     }
 
     private Optional<String> normalise(RecipientType type, JsonNode value) {
-        switch (type) {
-            case ID:
-                return FacebookId.parse(value);
-            case PHONE:
-                return value.isTextual() ? phoneNumbers.normalize(value.textValue()) : Optional.empty();
-            case EMAIL:
-                return value.isTextual() ? emails.normalize(value.textValue()) : Optional.empty();
-            case UUID:
-                return value.isTextual() && Recipient.isUuid(value.textValue()) ? Optional.of(value.textValue()) : Optional.empty();
-            default:
-                throw new IllegalStateException("unhandled recipient type " + type);
+        if (type == RecipientType.ID || !value.isTextual()) {
+            return type == RecipientType.ID ? FacebookId.parse(value) : Optional.empty();
         }
+        String text = value.textValue();
+        return switch (type) {
+            case PHONE -> phoneNumbers.normalize(text);
+            case EMAIL -> emails.normalize(text);
+            default -> Recipient.isUuid(text) ? Optional.of(text) : Optional.empty();
+        };
     }
 
     private static String rule(RecipientType type, JsonNode value) {
         if (type != RecipientType.ID && !value.isTextual()) {
             return "must be a string";
         }
-        switch (type) {
-            case ID:
-                return "must be a page-scoped user id: 1-32 digits, as a string or integer";
-            case PHONE:
-                return PHONE_RULE;
-            case EMAIL:
-                return "must be an e-mail address like name@example.com";
-            case UUID:
-            default:
-                return "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
-        }
+        return switch (type) {
+            case ID -> "must be a page-scoped user id: 1-32 digits, as a string or integer";
+            case PHONE -> PHONE_RULE;
+            case EMAIL -> "must be an e-mail address like name@example.com";
+            default -> "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
+        };
     }
 }

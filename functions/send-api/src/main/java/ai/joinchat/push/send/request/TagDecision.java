@@ -4,14 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/**
- * How a request's {@code tag} is sent to Messenger.
- *
- * @param messagingType {@code UPDATE} or {@code MESSAGE_TAG}
- * @param tag           the tag to send, or {@code null} when none is sent
- * @param warnings      warnings for the 202 response (e.g. a dropped tag)
- * @param violation     present when the tag makes the request invalid
- */
+/** How a request's {@code tag} is sent to Messenger ({@code tag} null when none is sent). */
 public record TagDecision(String messagingType, String tag, List<String> warnings, Optional<Violation> violation) {
 
     public static final String UPDATE = "UPDATE";

@@ -1,11 +1,11 @@
 package ai.joinchat.push.send.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Decides how a request's message tag is sent (contract, "Tag policy").
@@ -17,13 +17,10 @@ import java.util.Set;
  */
 public final class TagPolicy {
 
-    /** What to do with a known tag other than {@code HUMAN_AGENT}. */
+    /** A known tag other than {@code HUMAN_AGENT} is dropped (sent as {@code UPDATE}, with a warning), refused or sent. */
     public enum Mode {
-        /** Send as {@code UPDATE} without the tag, with a warning. */
         DROP,
-        /** Refuse the request. */
         REJECT,
-        /** Send the tag as given. */
         PASS
     }
 
@@ -44,7 +41,8 @@ public final class TagPolicy {
     private static final String CUSTOMER_FEEDBACK = "CUSTOMER_FEEDBACK";
 
     /** Every tag the API accepts in a request, in the order listed to callers. */
-    static final List<String> KNOWN_TAGS = knownTagsInOrder();
+    static final List<String> KNOWN_TAGS = Stream.of(List.of(HUMAN_AGENT), SEED_TAGS,
+            List.of("CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", CUSTOMER_FEEDBACK)).flatMap(List::stream).toList();
 
     private static final Set<String> KNOWN_TAG_SET = Set.copyOf(KNOWN_TAGS);
 
@@ -54,26 +52,16 @@ public final class TagPolicy {
         this.mode = Objects.requireNonNull(mode, "mode");
     }
 
-    /**
-     * Reads the {@code LEGACY_TAG_POLICY} setting: {@code drop} (also when null or blank),
-     * {@code reject} or {@code pass}, case-insensitively.
-     *
-     * @throws IllegalArgumentException for any other value
-     */
+    /** Reads {@code LEGACY_TAG_POLICY}, case-insensitively; null or blank is {@code drop}. */
     public static TagPolicy fromSetting(String legacyTagPolicy) {
         if (legacyTagPolicy == null || legacyTagPolicy.isBlank()) {
             return new TagPolicy(Mode.DROP);
         }
-        switch (legacyTagPolicy.strip().toLowerCase(Locale.ROOT)) {
-            case "drop":
-                return new TagPolicy(Mode.DROP);
-            case "reject":
-                return new TagPolicy(Mode.REJECT);
-            case "pass":
-                return new TagPolicy(Mode.PASS);
-            default:
-                throw new IllegalArgumentException(
-                        "LEGACY_TAG_POLICY must be one of drop, reject, pass (got '" + legacyTagPolicy + "')");
+        try {
+            return new TagPolicy(Mode.valueOf(legacyTagPolicy.strip().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "LEGACY_TAG_POLICY must be one of drop, reject, pass (got '" + legacyTagPolicy + "')", e);
         }
     }
 
@@ -98,25 +86,18 @@ public final class TagPolicy {
             return TagDecision.invalid(new Violation("tag",
                     "unknown tag '" + tagOrNull + "'; allowed values: " + String.join(", ", KNOWN_TAGS)));
         }
-        switch (mode) {
-            case PASS:
-                return TagDecision.tagged(tagOrNull);
-            case REJECT:
-                return TagDecision.invalid(new Violation("tag", "tag " + tagOrNull + " is not accepted ("
-                        + whyNotSendable(tagOrNull) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
-                        + " is sent as a message tag, omit the tag to send within the 24-hour window"));
-            case DROP:
-            default:
-                return TagDecision.untagged(List.of("tag " + tagOrNull + " was not sent ("
-                        + whyNotSendable(tagOrNull) + "); the message is sent as messaging_type UPDATE"
-                        + " without a tag, so Messenger's 24-hour messaging window applies"));
-        }
+        return switch (mode) {
+            case PASS -> TagDecision.tagged(tagOrNull);
+            case REJECT -> TagDecision.invalid(new Violation("tag", "tag " + tagOrNull + " is not accepted ("
+                    + whyNotSendable(tagOrNull) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
+                    + " is sent as a message tag, omit the tag to send within the 24-hour window"));
+            case DROP -> TagDecision.untagged(List.of("tag " + tagOrNull + " was not sent ("
+                    + whyNotSendable(tagOrNull) + "); the message is sent as messaging_type UPDATE"
+                    + " without a tag, so Messenger's 24-hour messaging window applies"));
+        };
     }
 
-    /**
-     * Decides for the raw {@code tag} field of a request body: absent or JSON null means no tag,
-     * a non-string value is a violation.
-     */
+    /** Decides for the raw {@code tag} field: absent or JSON null is no tag, a non-string a violation. */
     public TagDecision decideField(JsonNode tagNode) {
         if (tagNode == null || tagNode.isNull() || tagNode.isMissingNode()) {
             return decide((String) null);
@@ -136,15 +117,5 @@ public final class TagPolicy {
             return "Messenger accepts it only with its customer feedback template, which this API does not send";
         }
         return "retired by Messenger in 2020";
-    }
-
-    private static List<String> knownTagsInOrder() {
-        ArrayList<String> tags = new ArrayList<>();
-        tags.add(HUMAN_AGENT);
-        tags.addAll(SEED_TAGS);
-        tags.add("CONFIRMED_EVENT_UPDATE");
-        tags.add("POST_PURCHASE_UPDATE");
-        tags.add(CUSTOMER_FEEDBACK);
-        return List.copyOf(tags);
     }
 }

@@ -6,17 +6,7 @@ import ai.joinchat.push.request.Recipient;
 import java.util.List;
 import java.util.Objects;
 
-/**
- * A send request that passed validation.
- *
- * @param pageId        the page id, digits
- * @param recipient     the normalised recipient
- * @param message       the normalised message (unknown fields are ignored, contract section 3)
- * @param messagingType {@code UPDATE} or {@code MESSAGE_TAG}
- * @param tag           the tag to send, or {@code null}
- * @param delaySeconds  0-10
- * @param warnings      warnings for the 202 response
- */
+/** A send request that passed validation, normalised; {@code tag} is null when none is sent. */
 public record ValidatedSendRequest(
         String pageId,
         Recipient recipient,
@@ -34,7 +24,6 @@ public record ValidatedSendRequest(
         warnings = List.copyOf(warnings);
     }
 
-    /** {@code text}, {@code button}, {@code generic}, {@code list} or {@code receipt}. */
     public String templateType() {
         return message.templateType();
     }

@@ -4,10 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/**
- * The outcome of validating a send request: either every violation found, or the
- * validated request (present exactly when there are no violations).
- */
+/** Every violation found, or the validated request (present exactly when there are none). */
 public record ValidationResult(List<Violation> violations, Optional<ValidatedSendRequest> request) {
 
     public ValidationResult {

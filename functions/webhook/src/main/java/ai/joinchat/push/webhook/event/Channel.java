@@ -1,18 +1,13 @@
 package ai.joinchat.push.webhook.event;
 
+import java.util.Locale;
+
 /** Which array of an {@code entry} an event came in: the primary receiver's or the standby one. */
 public enum Channel {
-    MESSAGING("messaging"),
-    STANDBY("standby");
-
-    private final String fieldName;
-
-    Channel(String fieldName) {
-        this.fieldName = fieldName;
-    }
+    MESSAGING, STANDBY;
 
     /** The entry's field, {@code messaging} or {@code standby}; also the value recorded. */
     public String fieldName() {
-        return fieldName;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

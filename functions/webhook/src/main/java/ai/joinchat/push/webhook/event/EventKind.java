@@ -1,22 +1,12 @@
 package ai.joinchat.push.webhook.event;
 
+import java.util.Locale;
+
 /** The kinds of webhook event this function understands, with the name logged and recorded. */
 public enum EventKind {
-    ECHO("echo"),
-    REFERRAL("referral"),
-    OPTIN("optin"),
-    DELIVERY("delivery"),
-    READ("read"),
-    QUICK_REPLY("quick_reply"),
-    UNKNOWN("unknown");
-
-    private final String wireName;
-
-    EventKind(String wireName) {
-        this.wireName = wireName;
-    }
+    ECHO, REFERRAL, OPTIN, DELIVERY, READ, QUICK_REPLY, UNKNOWN;
 
     public String wireName() {
-        return wireName;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

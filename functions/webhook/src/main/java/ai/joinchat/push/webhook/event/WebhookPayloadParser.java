@@ -10,11 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads a Messenger webhook POST body ({@code object: "page"}) into typed events. Tolerant by
- * design: Facebook adds fields and event kinds over time, so unknown kinds become
- * {@link UnknownEvent}s and a malformed event (no page, no user, no time, wrong shapes) is
- * skipped with a warning; neither ever fails the batch. Other objects are not parsed.
- * Thread-safe.
+ * Reads a Messenger webhook POST body ({@code object: "page"}) into typed events. Tolerant:
+ * unknown kinds become {@link UnknownEvent}s and a malformed event is skipped with a warning;
+ * neither fails the batch. Thread-safe.
  */
 public final class WebhookPayloadParser {
 
@@ -26,7 +24,6 @@ public final class WebhookPayloadParser {
         this.log = log;
     }
 
-    /** Parses the body's JSON object. */
     public WebhookPayload parse(JsonNode root) {
         String object = scalar(root, "object");
         JsonNode entries = root.path("entry");

@@ -14,21 +14,11 @@ import ai.joinchat.push.store.QuickReplyOffers;
 import java.util.Optional;
 
 /**
- * What an event proposes about who a PSID is (contract section 6); whether the proposal binds
- * is decided with the page's key, settings and recorded offers by {@link WebhookEventProcessor}:
- * <ul>
- *   <li>a referral (also a postback's) or an opt-in whose {@code ref} is {@code uuid=<uuid>} or
- *       {@code uuid=<uuid>;sig=<signature>} proposes {@code uuid:<uuid>}, when the user is a PSID
- *       (a chat plugin {@code user_ref} is not);</li>
- *   <li>a quick-reply tap whose payload is an e-mail address proposes {@code email:<lower-case>},
- *       else one whose payload is a phone number proposes {@code phone:+<digits>}: Facebook puts
- *       the address or number itself in the payload of {@code user_email} /
- *       {@code user_phone_number} quick replies, but also sends the developer's own {@code text}
- *       quick replies' payloads, without saying which kind was tapped (the processor admits a
- *       tap only against a recorded offer of its kind, and never one whose payload was recorded
- *       as a text quick reply's).</li>
- * </ul>
- * Contact keys are the send API's ({@link Recipient#contactKey()}), normalised the same way.
+ * What an event proposes about who a PSID is (contract section 6): a referral or opt-in
+ * {@code uuid=} ref proposes {@code uuid:<uuid>}; a quick-reply tap whose payload is an e-mail
+ * address or a phone number proposes that contact (Facebook does not say whether a
+ * {@code user_email} / {@code user_phone_number} or a text quick reply was tapped, so
+ * {@link BindingAdmission} checks the recorded offers). Contact keys are the send API's.
  */
 public final class ContactBindingRules {
 

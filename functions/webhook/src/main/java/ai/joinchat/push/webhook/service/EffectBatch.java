@@ -40,7 +40,6 @@ final class EffectBatch {
         return deadline;
     }
 
-    /** Starts {@code work} for {@code events}. */
     void start(List<WebhookEvent> events, Supplier<EventOutcome.Applied> work) {
         startAll(() -> List.of(EventOutcome.of(events, work)));
     }
@@ -52,11 +51,7 @@ final class EffectBatch {
                 : work.call()));
     }
 
-    /**
-     * Runs a read on the calling thread: its value, or empty when the events were skipped.
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException when the read failed
-     */
+    /** Runs a read on the calling thread: its value, or empty when the events were skipped. */
     <T> Optional<T> read(List<WebhookEvent> events, Supplier<T> read) {
         try {
             return Optional.of(read.get());
@@ -74,11 +69,7 @@ final class EffectBatch {
         settled.add(outcome);
     }
 
-    /**
-     * Every outcome but failures, once all the work is done.
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException the first failure, or the deadline's
-     */
+    /** Every outcome once all the work is done; throws the first failure, or the deadline's. */
     List<EventOutcome> await() {
         List<EventOutcome> outcomes = new ArrayList<>(settled);
         for (Future<List<EventOutcome>> task : tasks) {
@@ -108,7 +99,6 @@ final class EffectBatch {
         }
     }
 
-    /** Nothing of this batch runs on. */
     void cancel() {
         tasks.forEach(task -> task.cancel(true));
     }

@@ -7,11 +7,7 @@ import ai.joinchat.push.aws.SdkFailures;
 import java.util.List;
 import java.util.function.Supplier;
 
-/**
- * What one piece of a batch's work (recording events, an echo, a receipt, a contact's bindings)
- * came to for the events it covers (contract section 6: one bad event never blocks the others).
- * The batch's answer is their tally ({@link WebhookEventProcessor.Outcome}).
- */
+/** What one piece of a batch's work came to for the events it covers; the batch tallies them. */
 public sealed interface EventOutcome {
 
     /** Done; what it wrote (a redelivery writes nothing new and counts nothing). */
@@ -40,21 +36,14 @@ public sealed interface EventOutcome {
         }
     }
 
-    /**
-     * Never storable or applicable as they are: a store refused them as an invalid request
-     * ({@code ValidationException}), or they tripped a bug of ours. The others take effect.
-     */
+    /** Never storable as they are ({@code ValidationException}, or a bug of ours); the others take effect. */
     record Skipped(List<WebhookEvent> events, RuntimeException reason) implements EventOutcome {
         public Skipped {
             events = List.copyOf(events);
         }
     }
 
-    /**
-     * Not done now: transient (throttling, 5xx, a timeout, the deadline) or the deployment's
-     * (access denied, a missing table, bad credentials), which an operator fixes. The batch fails
-     * and Facebook redelivers it; every write is idempotent under that redelivery.
-     */
+    /** Not done now (transient, or the deployment's to fix): the batch fails and Facebook redelivers it. */
     record Failed(DependencyUnavailableException failure) implements EventOutcome {
     }
 

@@ -24,21 +24,11 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Records a batch of events and applies their effects: echoes mark messages sent and echoed,
- * receipts move them to delivered / read, referrals, opt-ins and quick replies bind contacts as
- * the contract's binding rules allow ({@link BindingAdmission}). The work runs on the function's
- * executor, every store call within the invocation's {@link Deadline}, and each piece of it ends
- * in an {@link EventOutcome}: the batch's {@link Outcome} is their tally.
- *
- * <p>Events are isolated (contract section 6): an event that can never be stored or applied
- * because of what it is is {@linkplain EventOutcome.Skipped skipped} and the others take effect;
- * any other failure fails the batch ({@link EventOutcome.Failed}), so Facebook redelivers it, and
- * every record and effect is idempotent under that redelivery. Work still pending at the
- * deadline is cancelled, never left running into the next invocation.
- *
- * <p>What the batch itself makes redundant is left out: the same event twice, all but the first
- * echo of a message, all but one receipt per user (its mids, its highest watermarks), and a
- * binding a later one of the same contact supersedes.
+ * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
+ * function's executor within the invocation's {@link Deadline}. An event that can never be stored
+ * is {@linkplain EventOutcome.Skipped skipped}; any other failure fails the batch so Facebook
+ * redelivers it, and every effect is idempotent under that. What the batch itself makes
+ * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
  */
 public final class WebhookEventProcessor {
 
@@ -66,10 +56,7 @@ public final class WebhookEventProcessor {
         }
     }
 
-    /**
-     * Message ids are UUIDs: longer metadata, or metadata with a {@code #} (which could name an
-     * echo record, or push a key past DynamoDB's 2048-byte limit with its suffix), is no message id.
-     */
+    /** Longer metadata, or any with a {@code #} (an echo item's key), is no message id. */
     private static final int MESSAGE_ID_MAX_BYTES = 256;
 
     private final WebhookRecords records;
@@ -80,10 +67,6 @@ public final class WebhookEventProcessor {
     private final ExecutorService executor;
     private final Clock clock;
 
-    /**
-     * @param admission decides which proposed bindings are written
-     * @param executor  the function's one executor: its thread count bounds the store calls in flight
-     */
     public WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
                                  ContactBindingRules rules, BindingAdmission admission, ExecutorService executor,
                                  Clock clock) {
@@ -96,10 +79,7 @@ public final class WebhookEventProcessor {
         this.clock = clock;
     }
 
-    /**
-     * @throws ai.joinchat.push.DependencyUnavailableException when a record or an effect could not
-     *         be stored by the deadline; only what is invalid in itself is skipped instead
-     */
+    /** Throws DependencyUnavailableException when something could not be stored by the deadline. */
     public Outcome process(List<WebhookEvent> events, Deadline deadline) {
         EffectBatch batch = new EffectBatch(executor, deadline);
         try {
@@ -141,11 +121,7 @@ public final class WebhookEventProcessor {
         }
     }
 
-    /**
-     * Per page, one batch read finds which echoes carry the id of one of its messages whose echo
-     * is not recorded yet (per message id, the batch's first echo); each of those starts one
-     * task ({@link #applyEcho}). Returns the echoes of this system's messages.
-     */
+    /** Per page, one batch read finds the echoes of its messages; each unrecorded one starts a task. */
     private Set<MessageEcho> startEchoes(List<WebhookEvent> events, EffectBatch batch) {
         Map<String, Map<String, MessageEcho>> byPage = new LinkedHashMap<>();
         for (WebhookEvent event : events) {
@@ -167,12 +143,7 @@ public final class WebhookEventProcessor {
         return ours;
     }
 
-    /**
-     * The sent mark when the record is not sent yet (the echo proves Facebook took it, even if
-     * the Send API's reply was lost), else the echo's Facebook timestamp in place of the Send API
-     * call's start while the message awaits a receipt; then the echo's record next to the
-     * message, last, so a failure before it leaves the whole echo to Facebook's redelivery.
-     */
+    /** Confirms or stamps the message, then records the echo last, so a failure leaves it to redelivery. */
     private EventOutcome.Applied applyEcho(MessageEcho echo, MessageRecords.EchoTarget target, Deadline deadline) {
         String page = echo.pageId();
         String messageId = echo.metadata();

@@ -22,12 +22,9 @@ import java.util.Optional;
 
 /**
  * {@code GET /webhook} (subscription verification) and {@code POST /webhook} (events), contract
- * section 6. A POST is authenticated by {@code X-Hub-Signature-256} over the raw body bytes,
- * never over re-serialised JSON (Facebook signs its {@code \\u}-escaped form), before anything
- * is parsed or recorded. A transient storage or Secrets Manager failure (throttling, 5xx,
- * timeout) answers 500 so Facebook retries; an event that can never be stored or applied is
- * logged, counted as skipped ({@code WebhookEventsSkipped}) and the POST still answers 200, so
- * one bad event cannot make Facebook redeliver its batch forever.
+ * section 6. A POST is authenticated over the raw body bytes before anything is parsed. A
+ * transient failure answers 500 so Facebook retries; an event that can never be stored is
+ * skipped and the POST still answers 200.
  */
 public final class WebhookService {
 

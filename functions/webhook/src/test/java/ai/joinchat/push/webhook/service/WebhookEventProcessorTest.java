@@ -60,7 +60,7 @@ class WebhookEventProcessorTest {
         }
     };
 
-    private final WebhookEventProcessor processor = processor(QuickReplyOffers.NONE, pool);
+    private final WebhookEventProcessor processor = processor(new RecordingOffers(), pool);
 
     private WebhookEventProcessor processor(QuickReplyOffers offers, ExecutorService executor) {
         return new WebhookEventProcessor(records, messages, bindings,
@@ -192,7 +192,7 @@ class WebhookEventProcessorTest {
             @Override public boolean isTerminated() { return false; }
             @Override public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) { return true; }
         };
-        WebhookEventProcessor starved = processor(QuickReplyOffers.NONE, late);
+        WebhookEventProcessor starved = processor(new RecordingOffers(), late);
         DependencyUnavailableException e = assertThrows(DependencyUnavailableException.class, () -> starved.process(List.of(
                 new Referral("1", Channel.MESSAGING, false, "42", null, "uuid=a", null, null, null, null, null, null, 300)), in(100)));
         assertTrue(e.isTransient());

@@ -24,21 +24,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
- * Delivers the records of one SQS batch and carries out each one's {@link Disposition}.
- *
- * <p>Records are grouped by recipient (page id, recipient {@code type:value}). Groups run
- * concurrently on the container's bounded executor; the messages of one group run one after the
- * other in batch order. Once a message of a group is to come back ({@link Disposition#comesBack}),
- * the group's later messages are not attempted and are handed back too ({@code held}), so a
- * recipient never gets a later message before an earlier one. Exception: a held message on the
- * last receive the queue allows is attempted anyway, since holding it would dead-letter it untried.
- * Behind a throttled message, the group's later messages go back to the queue the same way, each a
- * second later than the one before, so they do not overtake it; other groups go on.
- *
- * <p>A record whose body is not a queued message is left for the DLQ (for inspection). A message
- * not started by the {@code startBy} deadline is handed back rather than risking the invocation's
- * timeout in the middle of a send. Records of the dead-letter queue (the worker's second event
- * source) are recorded {@code failed} instead of delivered.
+ * Delivers the records of one SQS batch and carries out each one's {@link Disposition}. Groups
+ * (one recipient of one page) run concurrently; a group's messages run in batch order, and once
+ * one is to come back the later ones are handed back too (unless on their last receive), so a
+ * recipient never gets a later message first. Unreadable records are left for the DLQ; records of
+ * the DLQ are recorded {@code failed}; nothing is started after {@code startBy}.
  */
 public final class SqsBatchProcessor {
 
@@ -50,12 +40,7 @@ public final class SqsBatchProcessor {
     private final Optional<String> deadLetterQueueArn;
     private final JsonLogger logger;
 
-    /**
-     * @param executor           shared by every batch of the container; bounded, so a batch cannot
-     *                           start more Graph calls at once than it has threads
-     * @param maxReceiveCount    the queue's {@code maxReceiveCount}
-     * @param deadLetterQueueArn the dead-letter queue, whose records are recorded {@code failed}
-     */
+    /** {@code executor} is bounded, so a batch cannot start more Graph calls than it has threads. */
     public SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
                              int maxReceiveCount, Optional<String> deadLetterQueueArn, JsonLogger logger) {
         this.delivery = Objects.requireNonNull(delivery, "delivery");
@@ -67,12 +52,7 @@ public final class SqsBatchProcessor {
         this.logger = Objects.requireNonNull(logger, "logger");
     }
 
-    /**
-     * @param records    the batch, in SQS order
-     * @param startBy    no message is started after it (so the last send can finish)
-     * @param invocation the invocation's deadline, which every call of every delivery keeps
-     * @return the SQS message ids to report as {@code batchItemFailures}, in batch order
-     */
+    /** The SQS message ids to report as {@code batchItemFailures}, in batch order. */
     public List<String> process(List<SqsRecord> records, Deadline startBy, Deadline invocation) {
         Result[] results = new Result[records.size()];
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
@@ -108,7 +88,6 @@ public final class SqsBatchProcessor {
         return deadLetterQueueArn.isPresent() && deadLetterQueueArn.get().equals(record.eventSourceArn());
     }
 
-    /** Already out of the retry cycle: recorded failed, never sent. */
     private Result recordDeadLetter(SqsRecord record, QueuedMessage message, Deadline invocation) {
         return message == null
                 ? deadLetters.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
@@ -116,7 +95,6 @@ public final class SqsBatchProcessor {
                 : deadLetters.recordDeadLettered(message, record.receiveCount(), invocation);
     }
 
-    /** Runs each group, beside the others when there are several. */
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
         List<Map.Entry<List<Integer>, Future<?>>> running = new ArrayList<>(groups.size());
         for (List<Integer> group : groups) {
@@ -142,11 +120,7 @@ public final class SqsBatchProcessor {
         }
     }
 
-    /**
-     * What SQS is told, once the rest of the batch is done.
-     *
-     * @return true when the record is reported in {@code batchItemFailures}
-     */
+    /** True when the record is reported in {@code batchItemFailures}. */
     private boolean carryOut(SqsRecord record, QueuedMessage message, Disposition disposition, Deadline invocation) {
         if (disposition instanceof Disposition.Ack) {
             return false;

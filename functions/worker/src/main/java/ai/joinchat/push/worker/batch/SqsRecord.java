@@ -4,21 +4,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/**
- * One record of an SQS event as Lambda delivers it: only what the worker uses.
- *
- * @param messageId    SQS's message id, the {@code itemIdentifier} of a batch item failure
- * @param body         the message body (a {@link ai.joinchat.push.queue.QueuedMessage} as JSON)
- * @param receiveCount {@code attributes.ApproximateReceiveCount}, at least 1
- * @param receiptHandle this receive's handle (to change its visibility), or null when unknown
- * @param eventSourceArn the queue it came from ({@code eventSourceARN}), or null when unknown
- * @param attributes   the string message attributes ({@code messageAttributes.*.stringValue}), such as
- *                     the {@code message_id} and {@code page_id} the send API sets
- */
+/** One record of an SQS event as Lambda delivers it: only what the worker uses. */
 public record SqsRecord(String messageId, String body, int receiveCount, String receiptHandle, String eventSourceArn,
                         Map<String, String> attributes) {
 
-    /** The attribute naming the queued message's id, set by the send API (and kept on every copy). */
     public static final String MESSAGE_ID_ATTRIBUTE = "message_id";
 
     public SqsRecord {

@@ -63,14 +63,7 @@ public final class DeadLetters {
         return RECORDED;
     }
 
-    /**
-     * A record of the dead-letter queue whose body is not a queued message: counted
-     * ({@code DeadLettersUnreadable}) and logged without its body; when its {@code message_id}
-     * attribute names the message, that message is recorded {@code failed} (retryable).
-     *
-     * @param messageId    the {@code message_id} attribute, when the record has one
-     * @param sqsMessageId SQS's id of the record, for the log
-     */
+    /** A dead letter whose body is unreadable: logged without it; the message its attribute names fails. */
     public MessageDelivery.Result recordUnreadable(Optional<String> messageId, String sqsMessageId, int receiveCount,
                                                    Deadline deadline) {
         if (messageId.isPresent()) {
@@ -90,11 +83,7 @@ public final class DeadLetters {
         return RECORDED;
     }
 
-    /**
-     * The last receive the queue allows ended without a delivery ({@link Disposition.GiveUp}):
-     * record {@code failed} (retryable) so the status does not say queued for a message that will
-     * not be attempted again. Best effort: DynamoDB may be the cause.
-     */
+    /** The last receive ended without a delivery: {@code failed}, retryable. Best effort. */
     public void giveUp(QueuedMessage message, DeliveryOutcome why, Deadline deadline) {
         if (message.sent() != null) {
             // Facebook has it: never failed. The dead-letter queue's receive records it sent.

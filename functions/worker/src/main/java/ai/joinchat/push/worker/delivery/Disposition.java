@@ -6,13 +6,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What SQS is told about one record once its batch is done: the whole of the batch rules. Each
- * outcome chooses its disposition where it is decided (the delivery, or the batch processor for
- * messages it does not start); the batch processor only carries it out.
- *
- * <p>On the last receive the queue allows, a message nobody attempted goes back as a fresh copy
- * ({@link #unattempted}) and one whose attempt ended without an answer is recorded {@code failed}
- * ({@link #withoutAnswer}), so no status says queued for a message that will not be attempted again.
+ * What SQS is told about one record once its batch is done, chosen where the outcome is decided.
+ * On the last receive an unattempted message goes back as a fresh copy and one attempted without
+ * an answer is recorded {@code failed}, so no status says queued for a message that is not retried.
  */
 public sealed interface Disposition {
 
@@ -31,10 +27,7 @@ public sealed interface Disposition {
         }
     }
 
-    /**
-     * {@code copy} goes back on the queue, visible after {@code delay} and with a fresh receive
-     * count, and this receive is deleted; when the queue refuses the copy, {@code ifRefused}.
-     */
+    /** {@code copy} goes back on the queue with a fresh receive count; {@code ifRefused} when refused. */
     record Requeue(QueuedMessage copy, Duration delay, Disposition ifRefused) implements Disposition {
         public Requeue {
             Objects.requireNonNull(copy, "copy");
@@ -69,11 +62,7 @@ public sealed interface Disposition {
         return lastReceive ? new Requeue(message, delay, new GiveUp(why)) : new RetryIn(delay);
     }
 
-    /**
-     * Throttled, or its page's pace has no slot for it yet: {@code copy} goes back on the queue until
-     * {@code wait} is over (whole seconds, SQS's unit, rounded down: the copy waits the rest inline),
-     * spending none of its receives; if the queue refuses it, this receive comes back then instead.
-     */
+    /** Back on the queue until its page's slot (whole seconds: the copy waits the rest inline). */
     static Disposition untilSlot(QueuedMessage copy, Duration wait) {
         Duration delay = Duration.ofSeconds(Math.max(0, wait.getSeconds()));
         return new Requeue(copy, delay, new RetryIn(delay));

@@ -25,24 +25,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Delivers one queued message through the Messenger Send API, exactly once as far as the
- * delivery record and the page's echoes can tell. Read in this order:
- *
- * <ol>
- *   <li>{@link Preparation}: everything that only reads (secrets, the contact binding, the Send API
- *       body) happens before the record is claimed, so a failure there changes nothing.</li>
- *   <li>{@link SlotWait}: a message of a throttled page waits for its slot, or goes back until then.</li>
- *   <li>The claim, a conditional write with a lease: it takes a committed message, or a
- *       {@code pending} one whose send API invocation is over; a message the send API rejected (or
- *       never wrote) is dropped, one it is still deciding is looked at again within a second, one
- *       already {@code sent} or {@code failed} is acknowledged, one another invocation holds comes
- *       back when the lease ends.</li>
- *   <li>{@link SendAttempt}: the Graph call and the record transition it makes; {@link SentRecorder}
- *       when the {@code sent} write itself fails.</li>
- * </ol>
- *
- * <p>Each path ends in a {@link Result}: what happened, and the {@link Disposition} SQS is told.
- * Thread-safe: one instance per container serves every record of every batch.
+ * Delivers one queued message through the Send API exactly once, as far as the record and the
+ * page's echoes can tell. Read in order: {@link Preparation} (reads only, before the claim),
+ * {@link SlotWait} (a throttled page's slot), the claim (a conditional write with a lease), then
+ * {@link SendAttempt} and {@link SentRecorder}. Each path ends in a {@link Result}. Thread-safe.
  */
 public final class MessageDelivery {
 
@@ -73,13 +59,7 @@ public final class MessageDelivery {
     private final SentRecorder sentRecorder;
     private final DeadLetters deadLetters;
 
-    /**
-     * @param offers     where a sent message's {@code user_phone_number} / {@code user_email} quick
-     *                   replies are recorded, so the webhook binds only taps on offers this system made
-     * @param sentCopies the worker's own queue, for the copy of a sent message whose record could
-     *                   not be written (when it refuses one, such a message is acknowledged unrecorded)
-     * @param pacing     the pages' shared pace ({@link ai.joinchat.push.worker.pacing.DynamoPaceStore})
-     */
+    /** {@code sentCopies}: the worker's own queue, for a sent message whose record could not be written. */
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
                            GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
                            Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers,
@@ -97,16 +77,11 @@ public final class MessageDelivery {
         this.deadLetters = new DeadLetters(records, sentRecorder, clock, logger, metrics);
     }
 
-    /** What becomes of messages that leave the retry cycle. */
     public DeadLetters deadLetters() {
         return deadLetters;
     }
 
-    /**
-     * @param message      the queued message
-     * @param receiveCount SQS's {@code ApproximateReceiveCount} of this delivery (1 on the first)
-     * @param deadline     when every call of this delivery must be over
-     */
+    /** {@code receiveCount} is SQS's {@code ApproximateReceiveCount} (1 on the first). */
     public Result deliver(QueuedMessage message, int receiveCount, Deadline deadline) {
         Receive receive = new Receive(message, receiveCount, policy.lastReceive(receiveCount), System.nanoTime());
         try {
@@ -142,10 +117,7 @@ public final class MessageDelivery {
         }
     }
 
-    /**
-     * Claims the record; while it does not exist yet (SQS delivered the copy before the send API's
-     * concurrent write landed), re-reads it for a short while before giving up for now.
-     */
+    /** Claims the record; while it does not exist yet, re-reads it for a short while. */
     private Claim claim(QueuedMessage message, Deadline deadline) {
         Claim claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
                 deadline);
@@ -186,10 +158,7 @@ public final class MessageDelivery {
         return result;
     }
 
-    /**
-     * The page's secret could not be looked up yet (the per-container lookup limit): not "page not
-     * configured". Nothing is claimed or changed; the message comes back shortly.
-     */
+    /** The page's secret lookup was limited (not "not configured"): nothing changed, back shortly. */
     private Result lookupDeferred(Receive receive) {
         metrics.count("SecretLookupsDeferred", 1);
         receive.log(logger.info("message_delivery"), DeliveryOutcome.DEFERRED)

@@ -26,11 +26,7 @@ record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphM
     sealed interface Prepared {
     }
 
-    /**
-     * What to send, and with which credentials.
-     *
-     * @param appSecret the app secret for {@code appsecret_proof}; empty when none is configured
-     */
+    /** What to send, and with which credentials ({@code appSecret} empty when none is configured). */
     record Ready(String pageToken, Optional<String> appSecret, ResolvedRecipient recipient, ObjectNode body)
             implements Prepared {
     }
@@ -75,12 +71,7 @@ record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphM
         }
     }
 
-    /**
-     * The page's token and the app secret fetched again, bypassing the cache; empty when neither
-     * changed (retrying would fail the same way).
-     *
-     * @throws DependencyUnavailableException when Secrets Manager could not be read
-     */
+    /** The page's token and app secret fetched again; empty when neither changed. */
     Optional<Ready> refreshed(QueuedMessage message, Ready ready) {
         Optional<String> token = secrets.refreshPageSecrets(message.pageId()).map(PageSecrets::pageAccessToken)
                 .filter(t -> !t.isBlank());

@@ -5,13 +5,7 @@ import ai.joinchat.push.queue.QueuedMessage;
 
 import java.util.concurrent.TimeUnit;
 
-/**
- * One receive of a queued message.
- *
- * @param count        SQS's {@code ApproximateReceiveCount} (1 on the first)
- * @param last         true on the last receive the queue allows before the dead-letter queue
- * @param startedNanos when its delivery started ({@link System#nanoTime()})
- */
+/** One receive of a queued message; {@code last} on the last receive before the dead-letter queue. */
 record Receive(QueuedMessage message, int count, boolean last, long startedNanos) {
 
     long elapsedMs() {

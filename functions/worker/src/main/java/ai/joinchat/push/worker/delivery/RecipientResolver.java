@@ -21,11 +21,7 @@ public final class RecipientResolver {
         this.phoneNumberFallback = phoneNumberFallback;
     }
 
-    /**
-     * @return empty when the recipient is not bound to a PSID for that page
-     * @throws IllegalArgumentException for an unknown recipient type or an empty value
-     * @throws ai.joinchat.push.DependencyUnavailableException when the bindings cannot be read
-     */
+    /** Empty when the recipient is not bound to a PSID for that page. */
     public Optional<ResolvedRecipient> resolve(String pageId, String type, String value) {
         if (type == null || value == null || value.isEmpty()) {
             throw new IllegalArgumentException("recipient needs a type and a value");

@@ -24,20 +24,11 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Send API call of a claimed message, the record transition its outcome makes, and what SQS
- * is then told: {@code sent}; {@code failed} for a permanent error; back to {@code queued} for a
- * transient one; still {@code sending}, lease released, when the outcome is unknown (the page's
- * echo can confirm it before the next attempt).
- * On the last receive every transient failure is recorded {@code failed} (retryable) before SQS
- * dead-letters the message.
- *
- * <p>Throttling is "later", never "never": a throttled answer paces the page ({@link PagePacing}) and
- * the message goes back to the queue until the slot the pace gave it, spending none of its receives.
- * A message still throttled {@code MaxThrottleHours} after it was first held ends {@code failed}
- * with {@code rate_limited}, retryable.
- *
- * <p>When Graph says the credentials are invalid, the cached page token or app secret may be older
- * than a rotation: they are fetched again, and the call made once more if either changed.
+ * The Send API call of a claimed message and the transition its outcome makes: {@code sent};
+ * {@code failed} for a permanent error (or any error on the last receive); {@code queued} for a
+ * transient one; still {@code sending}, lease released, when the outcome is unknown. A throttle
+ * paces the page and requeues the message until its slot, spending no receive, until
+ * {@code MaxThrottleHours}. Credentials Graph rejects are fetched again and the call made once more.
  */
 record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecords records, SentRecorder sentRecorder,
                    PagePacing pacing, DeliveryPolicy policy, Clock clock, JsonLogger logger, Metrics metrics) {
@@ -48,15 +39,10 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     /** How long a throttled message waits when the page's shared pace is out of reach. */
     static final Duration UNPACED_BACKOFF = Duration.ofSeconds(2);
 
-    /**
-     * One call's result.
-     *
-     * @param startedAt stands for the message's Facebook timestamp until its echo brings it
-     */
+    /** {@code startedAt} stands for the message's Facebook timestamp until its echo brings it. */
     record Call(GraphSendOutcome outcome, Instant startedAt, long latencyMs) {
     }
 
-    /** Sends a prepared message and settles its record. */
     MessageDelivery.Result attempt(Receive receive, Ready ready, Deadline deadline) {
         Call call;
         try {
@@ -68,7 +54,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         return settle(receive, ready, call, deadline);
     }
 
-    /** @throws IllegalArgumentException for arguments the client refuses before calling (a page id not all digits) */
+    /** Throws IllegalArgumentException for arguments the client refuses before calling. */
     private Call send(QueuedMessage message, Ready ready, Deadline deadline) {
         long started = System.nanoTime();
         Instant startedAt = clock.instant();
@@ -103,10 +89,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                 deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
     }
 
-    /**
-     * Graph says the page token (code 190) or the {@code appsecret_proof} (code 100 naming it) is
-     * invalid: the cached secret may be older than a rotation.
-     */
+    /** The page token (190) or the {@code appsecret_proof} (100 naming it) is invalid: maybe rotated. */
     static boolean credentialsRejected(GraphError error) {
         Integer code = error.code();
         return code != null && (code == 190
@@ -141,16 +124,11 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                 deadline);
     }
 
-    /** A failure that cannot be sent at all: recorded {@code failed} and acknowledged. */
     MessageDelivery.Result failPermanently(Receive receive, DeliveryError error, Deadline deadline) {
         return fail(receive, error, DeliveryOutcome.FAILED, false, OptionalLong.empty(), deadline);
     }
 
-    /**
-     * Retried ({@code RETRY} back to {@code queued}; {@code UNKNOWN_OUTCOME} stays {@code sending}
-     * for the echo), or on the last receive recorded {@code failed} for the DLQ (an echo that still
-     * comes moves it to sent: confirmByEcho accepts failed).
-     */
+    /** Retried, or on the last receive {@code failed} for the DLQ (a late echo still confirms it). */
     private MessageDelivery.Result transientFailure(Receive receive, DeliveryError error, DeliveryOutcome outcome,
                                      OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
@@ -186,10 +164,6 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         return notSent(receive, outcome, MessageStatus.FAILED, error, disposition, latency);
     }
 
-    /**
-     * Facebook throttled the page: pace it, and put the message back (queued, with the throttle as
-     * its error) until the slot the pace reserved for it; its receives are not spent.
-     */
     private MessageDelivery.Result throttled(Receive receive, GraphSendOutcome.Throttled throttled,
                                              OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
@@ -241,7 +215,6 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         return new MessageDelivery.Result(outcome, new Disposition.Ack());
     }
 
-    /** @param latency how long the Graph call took; empty when none was made */
     private MessageDelivery.Result notSent(Receive receive, DeliveryOutcome outcome, MessageStatus status,
                                            DeliveryError error, Disposition disposition, OptionalLong latency) {
         JsonLogger.Entry entry = log(receive, outcome).with("status", status.wireName());
@@ -263,11 +236,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                 .with("recipient_type", receive.message().recipient().type().wireName());
     }
 
-    /**
-     * The record's error: the Graph code as text (e.g. {@code "100"}); without one,
-     * {@code timeout} or {@code network_error} for transport failures, {@code invalid_response}
-     * for a 2xx without message id, else {@code http_<status>}.
-     */
+    /** The record's error code: Graph's code, else the transport failure, a bad 2xx, or the HTTP status. */
     static DeliveryError toDeliveryError(GraphError error, boolean retryable) {
         String code;
         if (error.code() != null) {

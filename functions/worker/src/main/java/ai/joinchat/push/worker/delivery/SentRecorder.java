@@ -18,13 +18,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Records a send Facebook accepted: the {@code sent} write and the quick-reply offers.
- *
- * <p>When the {@code sent} write fails (DynamoDB down at that moment, even after brief retries), a
- * fresh copy carrying Facebook's message id ({@link QueuedMessage.Sent}) goes back on the queue:
- * its receive writes the record and the offers and sends nothing. Only when the queue refuses that
- * copy too is the message acknowledged unrecorded, for the page's echo to settle (sending it twice
- * would be worse).
+ * Records a send Facebook accepted: the {@code sent} write and the quick-reply offers. When the
+ * write fails, a copy carrying Facebook's message id goes back on the queue to record it; only if
+ * the queue refuses that too is it left unrecorded for the echo (sending twice would be worse).
  */
 record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQueue sentCopies, Clock clock,
                     JsonLogger logger, Metrics metrics) {
@@ -109,11 +105,8 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     }
 
     /**
-     * A sent message that offers the user's phone or e-mail as quick replies, or has {@code text}
-     * quick replies whose payloads look like one: the webhook binds a tap only against an offer
-     * of its kind, and never a tap whose payload was a text quick reply's. Best effort: a failure
-     * is logged and counted, never fails the delivery (the worst case is a tap that does not
-     * bind: the offer and the text payloads are written in one request).
+     * The webhook binds a tap only against an offer of its kind, never a text quick reply's
+     * payload. Best effort: the worst case of a failure is a tap that does not bind.
      */
     private void recordOffers(QueuedMessage message, QueuedMessage.Sent sent) {
         Set<QuickReplyOffers.Kind> kinds = QuickReplyOffers.Kind.offeredBy(message.message());

@@ -15,17 +15,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The page's pace before the claim: nothing to wait for unless the page is paced; a near slot is
- * waited for here, a far one puts the message back on the queue until then, unclaimed. A copy put
- * back earlier keeps the slot it reserved then ({@code not_before}).
- *
- * <p>Before a message first goes back, its record is committed ({@code pending} → {@code queued}):
- * this worker holds its SQS copy, so SQS took it, and a message accepted without a key must not
- * stay {@code pending} while it waits, or the send API's status read would settle it
- * {@code failed} ({@code not_enqueued}) an hour on. The commit races the send API's rejection:
- * when the record is rejected (or not written yet), nothing goes back and the claim decides
- * (it drops a rejected message, waits for an unwritten record). A copy that carries
- * {@code throttled_since} was committed before it was put back, so it costs no write.
+ * The page's pace before the claim: a near slot is waited for here, a far one puts the message
+ * back on the queue until then. Before it first goes back its record is committed (SQS took it),
+ * or the status read would settle a still-pending record {@code failed}; when the commit loses to
+ * the send API's rejection, the claim decides.
  */
 record SlotWait(PagePacing pacing, MessageRecords records, DeliveryPolicy policy, Clock clock, JsonLogger logger,
                Metrics metrics) {

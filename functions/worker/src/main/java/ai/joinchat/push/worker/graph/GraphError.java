@@ -1,41 +1,28 @@
 package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.json.Json;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * An error from the Graph API, or a transport failure before any response arrived.
- *
- * @param httpStatus the HTTP status, or {@code 0} for a transport failure (timeout, refused connection)
- * @param code       Graph {@code error.code}, or null
- * @param subcode    Graph {@code error.error_subcode}, or null
- * @param type       Graph {@code error.type} (e.g. {@code OAuthException}), or null
- * @param message    a human-readable message, never null and never containing credentials
- * @param fbtraceId  Graph {@code error.fbtrace_id}, or null
+ * An error from the Graph API ({@code httpStatus} 0: a transport failure before any response).
+ * The message is never null and never contains credentials.
  */
 public record GraphError(int httpStatus, Integer code, Integer subcode, String type, String message,
                          String fbtraceId) {
 
-    /** Status used for failures where no HTTP response was received. */
     public static final int TRANSPORT_FAILURE_STATUS = 0;
 
-    /** Longest message kept from a response body. */
     static final int MAX_MESSAGE_LENGTH = 300;
-
 
     public GraphError {
         message = message == null || message.isBlank() ? "unknown error" : message;
     }
 
-    /**
-     * Parses a Graph error response {@code {"error": {"message", "type", "code", "error_subcode",
-     * "fbtrace_id"}}}. Tolerant of anything else: the status is kept and the message is a short,
-     * single-line excerpt of the body.
-     */
+    /** Parses {@code {"error": {...}}}; anything else keeps the status and an excerpt of the body. */
     public static GraphError fromResponse(int httpStatus, String body) {
         JsonNode error = parseErrorObject(body);
         if (error == null) {
@@ -51,11 +38,7 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
                 text(error.get("fbtrace_id")));
     }
 
-    /**
-     * A failure without an HTTP response: {@code "timeout"} for {@link HttpTimeoutException},
-     * otherwise {@code "connection failed: <exception class>"}. The exception's own message is
-     * not used.
-     */
+    /** {@code "timeout"} or {@code "connection failed: <class>"}; the exception's message is not used. */
     public static GraphError transportFailure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
         if (cause instanceof HttpTimeoutException) {
@@ -64,12 +47,10 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
         return transportFailure("connection failed: " + cause.getClass().getSimpleName());
     }
 
-    /** A failure without an HTTP response, with the given message. */
     public static GraphError transportFailure(String message) {
         return new GraphError(TRANSPORT_FAILURE_STATUS, null, null, null, message, null);
     }
 
-    /** True when no HTTP response was received. */
     public boolean isTransportFailure() {
         return httpStatus == TRANSPORT_FAILURE_STATUS;
     }
@@ -87,15 +68,9 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
     }
 
     private static JsonNode parseErrorObject(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode error = Json.MAPPER.readTree(body).path("error");
-            return error.isObject() ? error : null;
-        } catch (JsonProcessingException | RuntimeException e) {
-            return null;
-        }
+        JsonNode error = body == null ? null
+                : Json.parse(body.getBytes(StandardCharsets.UTF_8)).map(node -> node.path("error")).orElse(null);
+        return error != null && error.isObject() ? error : null;
     }
 
     private static String text(JsonNode node) {

@@ -4,30 +4,17 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Decides what a Graph API failure means for the message: try again later, slow down, or give up.
- *
- * <p>{@link Kind#THROTTLED}: HTTP 429 and Graph codes 4, 17, 32, 613, 80001 and 80006 (application,
- * user, page and Messenger rate limits): "later", never "never". {@link Kind#TRANSIENT}: transport
- * failures (timeouts, refused connections; {@code httpStatus 0}), HTTP 5xx, and Graph codes 1, 2,
- * 341 and 1200. Subcode 2018338 is always {@link Kind#PERMANENT}, whatever the code or status; so
- * is every other error (e.g. codes 10, 100, 190, 200, 551, 2022, and subcodes such as 2018001 or
- * 2018108).
- *
- * <p>Stateless and thread-safe.
+ * What a Graph API failure means for the message: try again later, slow down, or give up.
+ * Throttling is "later", never "never"; anything not listed here is permanent.
  */
 public final class GraphErrorClassifier {
 
-    /** What a failure means. */
     public enum Kind {
-        /** Retrying later may succeed. */
         TRANSIENT,
-        /** Facebook is throttling the page or the app: slow down and come back later. */
         THROTTLED,
-        /** Retrying cannot help. */
         PERMANENT
     }
 
-    /** Graph codes for temporary conditions. */
     static final Set<Integer> TRANSIENT_CODES = Set.of(1, 2, 341, 1200);
 
     /** Graph codes for rate limits: app (4), user (17), page (32), API (613), Messenger (80001, 80006). */

@@ -12,27 +12,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 
 /**
- * Maps an accepted message to the Messenger Send API {@code message} object, and wraps it in a
- * Send API request body.
- *
- * <p>The contract's message object is, field for field, Messenger's template payload
- * ({@link MessageJson}): a {@code text} message becomes {@code {"text"}}, every other template an
- * {@code attachment} of type {@code template} with that payload. A {@code list} message is
- * delivered as a {@code generic} template, since Messenger removed the list template in 2019.
- * Quick replies go beside the text or attachment, and {@code metadata} carries our message id.
- *
- * <p>Stateless and thread-safe.
+ * Maps an accepted message to a Send API body. The contract's message object is Messenger's
+ * template payload ({@link MessageJson}); a {@code list} is sent as {@code generic}, since
+ * Messenger removed the list template in 2019; {@code metadata} carries our message id.
  */
 public final class GraphMessageMapper {
 
     private final JsonNodeFactory nodes = JsonNodeFactory.instance;
 
-    /**
-     * @param message  the accepted message
-     * @param metadata the value for Messenger's {@code metadata} (our message id); omitted when null
-     * @return a new Send API {@code message} object
-     * @throws IllegalArgumentException for a message this version could not read from its queue body
-     */
+    /** Throws IllegalArgumentException for a message this version could not read from its queue body. */
     public ObjectNode toSendApiMessage(OutboundMessage message, String metadata) {
         Objects.requireNonNull(message, "message");
         if (message instanceof UnreadableMessage unreadable) {
@@ -58,14 +46,7 @@ public final class GraphMessageMapper {
         return out;
     }
 
-    /**
-     * Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}.
-     *
-     * @param recipient      {@code {"id": PSID}} or {@code {"phone_number": "+..."}}, built by the caller
-     * @param messagingType  e.g. {@code UPDATE}, {@code RESPONSE} or {@code MESSAGE_TAG}
-     * @param tagOrNull      the message tag, omitted when null or blank
-     * @param sendApiMessage the result of {@link #toSendApiMessage}
-     */
+    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}. */
     public ObjectNode toSendApiBody(ObjectNode recipient, String messagingType, String tagOrNull,
                                     ObjectNode sendApiMessage) {
         Objects.requireNonNull(recipient, "recipient");

@@ -3,7 +3,6 @@ package ai.joinchat.push.worker.graph;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.AppSecretProof;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -19,14 +18,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}.
- *
- * <p>The page access token travels only in the {@code Authorization: Bearer} header; when an app
- * secret is given, {@code appsecret_proof} is added to the query. Neither the token nor the app
- * secret appears in any outcome, exception message or {@code toString}.
- *
- * <p>Never throws for Graph or transport failures: every call returns a {@link GraphSendOutcome}.
- * Thread-safe; share one instance (and its {@link HttpClient}) per container.
+ * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}, the token
+ * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
+ * transport failure is a {@link GraphSendOutcome}. Thread-safe; one per container.
  */
 public final class GraphSendClient {
 
@@ -55,11 +49,7 @@ public final class GraphSendClient {
         this.classifier = new GraphErrorClassifier();
     }
 
-    /**
-     * Builds a client with its own {@link HttpClient} (connect timeout 3 s, no redirects; HTTP/2
-     * for https, HTTP/1.1 for plain http). Call once per container. Null or blank arguments take
-     * the defaults {@value #DEFAULT_BASE_URL}, {@value #DEFAULT_API_VERSION} and 10 s.
-     */
+    /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
     public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout) {
         URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim());
         HttpClient client = HttpClient.newBuilder()
@@ -73,23 +63,12 @@ public final class GraphSendClient {
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
 
-    /**
-     * Sends one message.
-     *
-     * @param pageId          the page id (digits)
-     * @param pageAccessToken the page access token
-     * @param appSecretOrNull the app secret for {@code appsecret_proof}, or null/empty for none
-     * @param sendApiBody     the Send API body, e.g. from {@link GraphMessageMapper#toSendApiBody}
-     */
     public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody) {
         return send(pageId, pageAccessToken, appSecretOrNull, sendApiBody, requestTimeout);
     }
 
-    /**
-     * As {@link #send(String, String, String, ObjectNode)}, waiting at most {@code timeout} (capped
-     * by the client's own request timeout) for the answer: the caller's deadline.
-     */
+    /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
     public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody, Duration timeout) {
         Objects.requireNonNull(pageId, "pageId");
@@ -108,7 +87,7 @@ public final class GraphSendClient {
                 .header("Authorization", "Bearer " + pageAccessToken)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(serialise(sendApiBody), StandardCharsets.UTF_8))
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(sendApiBody), StandardCharsets.UTF_8))
                 .build();
 
         HttpResponse<String> response;
@@ -126,10 +105,7 @@ public final class GraphSendClient {
                 appSecretOrNull, proof);
     }
 
-    /**
-     * True when the failure proves the request never reached Facebook: no connection was made
-     * (refused, connect timeout, unknown host) or the TLS handshake failed.
-     */
+    /** True when the failure proves the request never reached Facebook (no connection, no TLS). */
     static boolean notSent(IOException e) {
         return e instanceof java.net.http.HttpConnectTimeoutException
                 || e instanceof java.net.ConnectException
@@ -138,7 +114,6 @@ public final class GraphSendClient {
                 || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
     }
 
-    /** The endpoint without credentials, e.g. {@code https://graph.facebook.com/v25.0}. */
     @Override
     public String toString() {
         return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
@@ -169,24 +144,8 @@ public final class GraphSendClient {
         return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
     }
 
-    private static String serialise(ObjectNode body) {
-        try {
-            return Json.MAPPER.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            // A tree of plain JSON nodes always serialises.
-            throw new IllegalStateException("cannot serialise Send API body", e);
-        }
-    }
-
     private static JsonNode parseOrNull(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+        return body == null ? null : Json.parse(body.getBytes(StandardCharsets.UTF_8)).orElse(null);
     }
 
     private static String nonEmptyText(JsonNode node) {

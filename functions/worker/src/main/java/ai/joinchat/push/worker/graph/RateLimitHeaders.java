@@ -8,11 +8,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How long Facebook says to stay away, read from a throttled answer's headers: {@code Retry-After}
- * (seconds), and {@code estimated_time_to_regain_access} in {@code X-Business-Use-Case-Usage}
- * (an object of business ids, each an array of usage entries) and {@code X-App-Usage} (one usage
- * object). Facebook gives {@code estimated_time_to_regain_access} in minutes. The longest of
- * them wins; anything unreadable counts as not said. Capped at {@link #LONGEST}.
+ * How long Facebook says to stay away: {@code Retry-After} (seconds) or the usage headers'
+ * {@code estimated_time_to_regain_access} (minutes), the longest wins, unreadable ones are not
+ * said, capped at {@link #LONGEST}.
  */
 public final class RateLimitHeaders {
 

@@ -15,15 +15,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link PagePacing.Store} as one item per page in the table of {@code CONTACT_STATE_TABLE}
- * ({@code page_id}, {@code state_key = "pace"}): {@code interval_us} (the learned send interval),
- * {@code next_us} (the next free slot, epoch microseconds), {@code paced_until} and
- * {@code halved_at} (epoch milliseconds), and {@code expires_at} for DynamoDB's TTL.
- *
- * <p>A reservation is one conditional {@code UpdateItem} without a read: {@code next_us += interval_us}
- * while the next free slot is still ahead (the slot is the old value), else {@code next_us = now +
- * interval_us} (the slot is now); DynamoDB serialises writes to the item, so every container gets
- * a distinct slot. Only a throttle reads the item first.
+ * {@link PagePacing.Store} as one item per page ({@code state_key = "pace"}) in the contact state
+ * table. A reservation is one conditional {@code UpdateItem} without a read
+ * ({@code next_us += interval_us} while the slot is ahead, else {@code now + interval_us});
+ * DynamoDB serialises writes to the item, so every container gets a distinct slot.
  */
 public final class DynamoPaceStore implements PagePacing.Store {
 

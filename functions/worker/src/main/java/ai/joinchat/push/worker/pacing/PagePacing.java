@@ -11,26 +11,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Paces a page's Send API calls once Facebook has throttled it, for every worker container at once.
+ * Paces a page's Send API calls once Facebook has throttled it, across all worker containers:
+ * one item per page in a {@link Store} holds the send interval, the next free slot (GCRA) and
+ * when pacing ends. Only a page this container saw throttled within {@link #PACED_FOR}, or one
+ * {@link #pacedElsewhere}, costs a call; other pages are never slowed.
  *
- * <p>The shared state is one small item per page in a {@link Store} (DynamoDB): a send interval
- * (the page's learned rate), the next free send slot (a GCRA "theoretical arrival time") and the
- * time pacing ends. A message of a paced page reserves the next slot with one conditional write
- * and is sent then, so a burst is spread at the learned rate across all containers instead of
- * hitting the limit again and again. Pacing is engaged only for a page this container has seen
- * throttled within {@link #PACED_FOR}, or whose copy another container put back for its slot
- * ({@link #pacedElsewhere}): other pages (and every page before then) cost no call at all. Other pages are never slowed: all state is per page.
- *
- * <p>The rate is learned and adjusted AIMD-like: the first throttle starts pacing at 90% of the
- * successes this container saw for the page in the last second (what Facebook just accepted), or
- * at the rate the page had last time, or {@link #DEFAULT_RATE}; each further throttle while paced
- * multiplies the rate by {@link #DECREASE} (at most once every {@link #DECREASE_EVERY}, so one
- * bunch of refusals counts once: copies come back on SQS's whole seconds and may bunch); pacing ends
- * {@link #PACED_FOR} after the last throttle, and the next burst learns the rate afresh (the
- * additive probe). Facebook's own hint ({@code Retry-After}, {@code estimated_time_to_regain_access})
- * moves the next free slot to after it.
- *
- * <p>Thread-safe; one instance per container.
+ * <p>The rate adapts AIMD-like: the first throttle starts at 90% of what Facebook accepted in the
+ * last second (else the page's last rate, else {@link #DEFAULT_RATE}); each further throttle
+ * multiplies it by {@link #DECREASE}; pacing ends {@link #PACED_FOR} after the last throttle.
+ * Facebook's own wait moves the next slot after it. Thread-safe; one instance per container.
  */
 public final class PagePacing {
 
@@ -41,13 +30,11 @@ public final class PagePacing {
     /** The learned rate starts this much below what Facebook just accepted. */
     static final double LEARNED_SHARE = 0.9;
     /**
-     * Each further throttle while paced multiplies the rate by this, at most once every
-     * {@link #DECREASE_EVERY}. Gentle, because refusals also come from the jitter of copies
-     * coming back together, not only from a rate that is too high: with 0.8 once a second, four
-     * worker containers under load cut a 20/s page to 2/s within seconds.
+     * Gentle, because refusals also come from copies coming back together: with 0.8 once a
+     * second, four containers under load cut a 20/s page to 2/s within seconds.
      */
     static final double DECREASE = 0.9;
-    /** The least time between two decreases of a page's rate. */
+    /** The least time between two decreases, so one bunch of refusals counts once. */
     public static final Duration DECREASE_EVERY = Duration.ofSeconds(2);
     /** A page is never paced slower than this. */
     static final double SLOWEST_RATE = 0.2;
@@ -55,19 +42,12 @@ public final class PagePacing {
 
     /** The shared per-page pace. */
     public interface Store {
-        /**
-         * Takes the page's next send slot (and moves the next free one on by the interval), or
-         * empty when the page is not paced (any more).
-         */
+        /** Takes the page's next send slot, or empty when the page is not paced (any more). */
         Optional<Instant> reserve(String pageId, Instant now, Deadline deadline);
 
         /**
-         * Facebook throttled the page: when it is not paced, starts pacing at {@code ratePerSecond}
-         * (0: the page's previous rate, else {@link #DEFAULT_RATE}); when it is, halves the rate
-         * unless that was done within the last second. Either way nothing is sent before
-         * {@code notBefore} and the page stays paced until {@code pacedUntil}.
-         *
-         * @return the page's rate afterwards (calls per second)
+         * Starts pacing at {@code ratePerSecond} (0: the previous rate, else {@link #DEFAULT_RATE}),
+         * or slows a paced page; nothing is sent before {@code notBefore}. Returns the rate now.
          */
         double throttled(String pageId, double ratePerSecond, Instant notBefore, Instant pacedUntil, Instant now,
                          Deadline deadline);
@@ -93,10 +73,7 @@ public final class PagePacing {
         return until != null && now.isBefore(until);
     }
 
-    /**
-     * When the page's next message may be sent: {@code now} for a page that is not paced (no call
-     * made), else the slot reserved for it.
-     */
+    /** When the page's next message may be sent: {@code now} (no call) unless paced. */
     public Instant slot(String pageId, Instant now, Deadline deadline) {
         if (!paced(pageId, now)) {
             return now;
@@ -109,12 +86,7 @@ public final class PagePacing {
         return slot.get().isBefore(now) ? now : slot.get();
     }
 
-    /**
-     * Another container paced the page: a copy it put back for its slot ({@code not_before}) came
-     * here. This container then reserves slots for the page's other messages too (from the shared
-     * pace, which says when pacing ends) instead of sending them into the limit until its own first
-     * throttle. Costs nothing for pages no container has seen throttled.
-     */
+    /** A copy another container put back for its slot came here: pace the page's other messages too. */
     public void pacedElsewhere(String pageId, Instant now) {
         Local local = pages.computeIfAbsent(pageId, k -> new Local());
         Instant until = local.pacedUntil;
@@ -136,12 +108,7 @@ public final class PagePacing {
     public record Throttle(Instant slot, double ratePerSecond) {
     }
 
-    /**
-     * Facebook throttled a message of the page: starts or tightens the page's pace and reserves a
-     * new slot for that message.
-     *
-     * @param comeBackAfter Facebook's own wait, {@link Duration#ZERO} when it gave none
-     */
+    /** Starts or tightens the page's pace and reserves a slot; {@code comeBackAfter} is Facebook's wait or zero. */
     public Throttle throttled(String pageId, Duration comeBackAfter, Instant now, Deadline deadline) {
         Local local = pages.computeIfAbsent(pageId, k -> new Local());
         double accepted;
