@@ -345,6 +345,32 @@ class WebhookOnLocalBackendsTest {
     }
 
     @Test
+    void receiptsCountTheMessagesTheyMovedOnceEach() {
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()).handler();
+            Instant sentAt = Instant.now().minusSeconds(60);
+            sentMessage("5550030", "m_count-1", sentAt);
+            sentMessage("5550030", "m_count-2", sentAt.plusMillis(5));
+            long watermark = sentAt.toEpochMilli() + 10;
+            String receipt = payload(delivery("5550030", List.of(), watermark));
+
+            assertReceived(post(receipt));
+            assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("\"MessagesDelivered\":2"), stdout.toString());
+            stdout.reset();
+            assertReceived(post(receipt));
+            assertFalse(stdout.toString(StandardCharsets.UTF_8).contains("MessagesDelivered"),
+                    "a repeated receipt moves nothing and counts nothing");
+            assertReceived(post(payload(read("5550030", watermark, watermark + 5))));
+            assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("\"MessagesRead\":2"), stdout.toString());
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    @Test
     void aWatermarkEqualToTheLastMessagesFacebookTimestampMovesItBeforeItsEcho() {
         // Facebook stamps the message while the Send API call is in flight: after its start, before Graph's reply.
         Instant callStarted = Instant.now().minusSeconds(60);

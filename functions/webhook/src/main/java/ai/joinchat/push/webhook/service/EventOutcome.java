@@ -11,28 +11,32 @@ import java.util.function.Supplier;
 public sealed interface EventOutcome {
 
     /** Done; what it wrote (a redelivery writes nothing new and counts nothing). */
-    record Applied(int recorded, int echoesMatched, int messagesAdvanced, int bindings, int refsRefused)
-            implements EventOutcome {
+    record Applied(int recorded, int echoesMatched, int messagesAdvanced, int messagesRead, int bindings,
+                   int refsRefused) implements EventOutcome {
 
         static Applied recorded(int events) {
-            return new Applied(events, 0, 0, 0, 0);
+            return new Applied(events, 0, 0, 0, 0, 0);
         }
 
         /** An echo recorded next to its message (false: recorded already, a redelivery). */
         static Applied echo(boolean recorded) {
-            return recorded ? new Applied(1, 1, 0, 0, 0) : recorded(0);
+            return recorded ? new Applied(1, 1, 0, 0, 0, 0) : recorded(0);
         }
 
-        static Applied advanced(int messages) {
-            return new Applied(0, 0, messages, 0, 0);
+        static Applied delivered(int messages) {
+            return new Applied(0, 0, messages, 0, 0, 0);
+        }
+
+        static Applied read(int messages) {
+            return new Applied(0, 0, messages, messages, 0, 0);
         }
 
         static Applied bound(int bindings) {
-            return new Applied(0, 0, 0, bindings, 0);
+            return new Applied(0, 0, 0, 0, bindings, 0);
         }
 
         static Applied refused(int refs) {
-            return new Applied(0, 0, 0, 0, refs);
+            return new Applied(0, 0, 0, 0, 0, refs);
         }
     }
 

@@ -33,11 +33,11 @@ import java.util.concurrent.ExecutorService;
 public final class WebhookEventProcessor {
 
     /** What one batch did: the tally of its {@link EventOutcome}s. */
-    public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int refsRefused,
-                          List<EventOutcome.Skipped> skipped) {
+    public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,
+                          int refsRefused, List<EventOutcome.Skipped> skipped) {
 
         static Outcome of(List<EventOutcome> outcomes) {
-            int recorded = 0, bindings = 0, echoes = 0, advanced = 0, refused = 0;
+            int recorded = 0, bindings = 0, echoes = 0, advanced = 0, read = 0, refused = 0;
             List<EventOutcome.Skipped> skipped = new ArrayList<>();
             for (EventOutcome outcome : outcomes) {
                 if (outcome instanceof EventOutcome.Applied a) {
@@ -45,6 +45,7 @@ public final class WebhookEventProcessor {
                     bindings += a.bindings();
                     echoes += a.echoesMatched();
                     advanced += a.messagesAdvanced();
+                    read += a.messagesRead();
                     refused += a.refsRefused();
                 } else if (outcome instanceof EventOutcome.Skipped s) {
                     skipped.add(s);
@@ -52,7 +53,7 @@ public final class WebhookEventProcessor {
                     throw f.failure();
                 }
             }
-            return new Outcome(recorded, bindings, echoes, advanced, refused, List.copyOf(skipped));
+            return new Outcome(recorded, bindings, echoes, advanced, read, refused, List.copyOf(skipped));
         }
     }
 
@@ -170,7 +171,7 @@ public final class WebhookEventProcessor {
             }
         }
         deliveries.values().forEach(receipts -> batch.start(List.copyOf(receipts), () -> delivered(receipts, batch)));
-        reads.values().forEach(read -> batch.start(List.of(read), () -> EventOutcome.Applied.advanced(
+        reads.values().forEach(read -> batch.start(List.of(read), () -> EventOutcome.Applied.read(
                 messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline()))));
     }
 
@@ -180,7 +181,7 @@ public final class WebhookEventProcessor {
         receipts.forEach(receipt -> mids.addAll(receipt.mids()));
         Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
                 .max(Long::compare).orElse(null);
-        return EventOutcome.Applied.advanced(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
+        return EventOutcome.Applied.delivered(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
                 watermark, at(first), batch.deadline()));
     }
 

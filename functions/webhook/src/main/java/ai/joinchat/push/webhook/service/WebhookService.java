@@ -146,6 +146,13 @@ public final class WebhookService {
                 .write();
         metrics.count("WebhookEvents", payload.events().size());
         metrics.count("WebhookBindings", outcome.bindings());
+        // Messages this POST moved on; a redelivered receipt moves nothing and counts nothing.
+        if (outcome.messagesAdvanced() > outcome.messagesRead()) {
+            metrics.count("MessagesDelivered", outcome.messagesAdvanced() - outcome.messagesRead());
+        }
+        if (outcome.messagesRead() > 0) {
+            metrics.count("MessagesRead", outcome.messagesRead());
+        }
         metrics.count("WebhookEventsSkipped", payload.skipped() + skippedEvents);
         if (outcome.refsRefused() > 0) {
             metrics.count("WebhookRefsRefused", outcome.refsRefused());
