@@ -177,9 +177,10 @@ public final class LocalMode implements AutoCloseable {
             System.exit(2);
             return;
         }
-        // The embedded backends say on stderr that SLF4J has no backend and that sqlite4java cannot tell
-        // its jar's version: true, harmless, and confusing on a newcomer's console.
-        SQLITE4JAVA_LOGGER.setLevel(Level.SEVERE);
+        // The embedded backends say on stderr that SLF4J has no backend, that sqlite4java cannot tell
+        // its jar's version, and (DynamoDB Local's streams, through its AWS SDK 1) that JAXB is missing
+        // so a built-in Base64 is used: true, harmless, and confusing on a newcomer's console.
+        QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.SEVERE));
         PrintStream stderr = System.err;
         System.setErr(ConsoleLineStream.lines(line -> {
             if (!line.startsWith("SLF4J")) {
@@ -210,8 +211,9 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
-    /** Held so java.util.logging keeps the level set on it. */
-    private static final Logger SQLITE4JAVA_LOGGER = Logger.getLogger("com.almworks.sqlite4java");
+    /** Held so java.util.logging keeps the levels set on them. */
+    private static final List<Logger> QUIET_LOGGERS = List.of(Logger.getLogger("com.almworks.sqlite4java"),
+            Logger.getLogger("com.amazonaws"));
 
     public URI apiUri() {
         return gateway.baseUri();
