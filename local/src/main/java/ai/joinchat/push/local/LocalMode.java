@@ -15,6 +15,7 @@ import ai.joinchat.push.local.aws.template.StackProvisioner;
 import ai.joinchat.push.local.lambda.DynamoDbStreamEventSourcePoller;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.signature.CallbackSignature;
 import ai.joinchat.push.signature.SignatureVerifier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -83,6 +84,7 @@ public final class LocalMode implements AutoCloseable {
                                        LOCAL_PAGE_ACCESS_TOKEN and LOCAL_APP_SECRET
               LOCAL_CALLBACK_URL       send the demo page's status callbacks there (http:// on loopback is
                                        allowed locally); the generated callback_secret is printed
+              LOCAL_CALLBACK_SECRET    that page's callback_secret (whsec_<Base64>) instead of a generated one
               LOCAL_DYNAMODB_PORT, LOCAL_SQS_PORT, LOCAL_SECRETS_MANAGER_PORT, LOCAL_GRAPH_SANDBOX_PORT
                                        fixed ports for the backends and the sandbox (default: free
                                        ones), e.g. for sam local invoke --env-vars events/env.json
@@ -406,7 +408,12 @@ public final class LocalMode implements AutoCloseable {
         if (callbackUrl != null) {
             byte[] key = new byte[24];
             new java.security.SecureRandom().nextBytes(key);
-            String callbackSecret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+            String callbackSecret = System.getenv().getOrDefault("LOCAL_CALLBACK_SECRET", "").trim();
+            if (callbackSecret.isEmpty()) {
+                callbackSecret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+            } else if (CallbackSignature.key(callbackSecret).isEmpty()) {
+                throw new IllegalStateException("LOCAL_CALLBACK_SECRET must be whsec_ and a Base64 key");
+            }
             secrets.putSecret(pageSecretId, Json.write(((com.fasterxml.jackson.databind.node.ObjectNode)
                     Json.parse(credentials.pageSecretJson())).put("callback_url", callbackUrl)
                     .put("callback_secret", callbackSecret)));
