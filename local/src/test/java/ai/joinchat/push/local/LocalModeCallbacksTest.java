@@ -16,6 +16,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -359,9 +360,68 @@ class LocalModeCallbacksTest {
         assertPrinted(retry, "status=200 outcome=delivered");
     }
 
-    /** Last: the hanging receiver pauses the demo page's callbacks for a while. */
+    /**
+     * The examples' receivers get real callbacks: each one local mode sent here is passed on to them
+     * byte for byte, with its headers; a tampered copy is refused. A receiver whose runtime is
+     * missing is skipped.
+     */
     @Test
     @Order(5)
+    void theExamplesReceiversAcceptRealCallbacksAndRejectTamperedCopies(@TempDir Path directory) throws Exception {
+        String psid = newPsid();
+        send(psid, "");
+        webhook(from(psid, "\"referral\":{\"ref\":\"uuid=cb-examples-" + psid + "\",\"source\":\"SHORTLINK\","
+                + "\"type\":\"OPEN_THREAD\"}"));
+        List<Received> real = List.of(awaitCallback("message.sent", psid), awaitCallback("contact.bound", psid));
+        int tried = 0;
+        for (String language : List.of("python", "node", "java", "php")) {
+            if (!CallbackReceiversTest.present(CallbackReceiversTest.RunningReceiver.runtime(language))) {
+                System.err.println(language + " receiver skipped: its runtime is missing");
+                continue;
+            }
+            Path own = Files.createDirectories(directory.resolve(language));
+            try (CallbackReceiversTest.RunningReceiver receiver = CallbackReceiversTest.RunningReceiver.start(language,
+                    own, callbackSecret)) {
+                for (Received callback : real) {
+                    CallbackReceiversTest.Signed signed = signed(callback);
+                    assertEquals(400, CallbackReceiversTest.post(receiver.uri(), signed, tampered(callback.body())), language);
+                    assertEquals("rejected " + callback.id() + " bad signature", receiver.next(), language);
+                    assertEquals(2, CallbackReceiversTest.post(receiver.uri(), signed, callback.body()) / 100, language);
+                    assertEquals("accepted " + callback.type() + " " + callback.id(), receiver.next(), language);
+                }
+            }
+            tried++;
+        }
+        if (CallbackReceiversTest.present("openssl")) {
+            Path script = LocalMode.findRepositoryRoot().resolve("examples/curl/verify_callback.sh");
+            Path own = Files.createDirectories(directory.resolve("curl"));
+            for (Received callback : real) {
+                assertEquals(new CallbackReceiversTest.Run(1, "rejected " + callback.id() + " bad signature"),
+                        CallbackReceiversTest.verify(script, own, signed(callback), tampered(callback.body()), callbackSecret));
+                assertEquals(new CallbackReceiversTest.Run(0, "accepted " + callback.type() + " " + callback.id()),
+                        CallbackReceiversTest.verify(script, own, signed(callback), callback.body(), callbackSecret));
+            }
+            tried++;
+        }
+        Assumptions.assumeTrue(tried > 0, "no receiver's runtime is present");
+    }
+
+    private static CallbackReceiversTest.Signed signed(Received callback) {
+        return new CallbackReceiversTest.Signed(callback.id(), Long.parseLong(callback.timestamp()), callback.signature(),
+                callback.body());
+    }
+
+    /** The body with one character of its data changed. */
+    private static byte[] tampered(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        int at = text.indexOf("\"page_id\":\"") + "\"page_id\":\"".length();
+        return (text.substring(0, at) + (text.charAt(at) == '9' ? '8' : '9') + text.substring(at + 1))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Last: the hanging receiver pauses the demo page's callbacks for a while. */
+    @Test
+    @Order(6)
     void aHangingReceiverDelaysNoDelivery() throws Exception {
         String hung = newPsid();
         answers.put(hung, List.of(0));
