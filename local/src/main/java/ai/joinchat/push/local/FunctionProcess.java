@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -54,7 +56,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     final Thread destroyOnShutdown;
     private final Object lock = new Object();
     /** Invocations asked of it, by their records' eventSource ({@code aws:sqs}, {@code aws:dynamodb}; {@code ""} for others). */
-    private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> invocations = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, LongAdder> invocations = new ConcurrentHashMap<>();
     private volatile Process process;
     private ClassDataSharing.Launch sharing;
     private long launchedAtNanos;
@@ -117,16 +119,16 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
 
     /** How many invocations with records of this eventSource were asked of it (the benchmark's request counts). */
     public long invocations(String eventSource) {
-        java.util.concurrent.atomic.LongAdder count = invocations.get(eventSource);
+        LongAdder count = invocations.get(eventSource);
         return count == null ? 0 : count.sum();
     }
 
     @Override
     public CompletableFuture<byte[]> invoke(byte[] event) {
-        String head = new String(event, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String head = new String(event, StandardCharsets.ISO_8859_1);
         int at = head.indexOf("\"eventSource\":\"");
         String source = at < 0 ? "" : head.substring(at + 15, Math.max(at + 15, head.indexOf('"', at + 15)));
-        invocations.computeIfAbsent(source, s -> new java.util.concurrent.atomic.LongAdder()).increment();
+        invocations.computeIfAbsent(source, s -> new LongAdder()).increment();
         synchronized (lock) {
             if (process == null && !closed) {
                 launch();

@@ -286,6 +286,17 @@ class LocalModeCallbacksTest {
         assertEquals(mid, read.json().at("/data/facebook_message_id").asText());
         webhook(from(psid, "\"read\":{\"watermark\":" + (watermark + 2000) + "}"));
         assertOnceEach(psid, List.of("message.sent", "message.delivered", "message.read"));
+
+        // The browser console's feed lists each callback of the message with its answer.
+        HttpResponse<String> feed = http.send(HttpRequest.newBuilder(URI.create(localMode.apiUri() + "/__console/feed?since=0"))
+                .timeout(LIMIT).build(), HttpResponse.BodyHandlers.ofString());
+        List<String> shown = new java.util.ArrayList<>();
+        Json.parse(feed.body()).path("callbacks").forEach(entry -> {
+            if (messageId.equals(entry.path("message_id").asText())) {
+                shown.add(entry.at("/data/type").asText() + " " + entry.at("/data/answer_status").asInt());
+            }
+        });
+        assertEquals(List.of("message.sent 200", "message.delivered 200", "message.read 200"), shown, feed.body());
     }
 
     @Test
