@@ -106,7 +106,7 @@
   function takeCallback(c) {
     const m = c.message_id && messages.get(c.message_id);
     const d = c.data || {};
-    if (m) event(m, c, `Callback ${d.type || ''} sent: answer ${d.answer_status || d.status || '?'}`, d.ok === false ? 'bad' : 'ok');
+    if (m) event(m, c, `Callback ${d.type || ''} sent: answer ${d.answer_status || d.outcome || '?'}`, d.ok === false ? 'bad' : 'ok');
     dirty = true;
   }
 

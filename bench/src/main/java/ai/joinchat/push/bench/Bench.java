@@ -186,10 +186,11 @@ public final class Bench {
             return environment;
         };
         FunctionLogBytes logBytes = new FunctionLogBytes(console);
-        try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, true, graph.uri().toString(),
-                credentials, new PrintStream(logBytes, true, StandardCharsets.UTF_8), throughProxies))) {
+        try (CallbackReceiver callbacks = CallbackReceiver.start();
+             LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, true, graph.uri().toString(),
+                credentials, new PrintStream(logBytes, true, StandardCharsets.UTF_8), throughProxies, callbacks.url()))) {
             Lifecycle lifecycle = new Lifecycle(options, localMode, graph, new ApiClient(localMode.apiUri(), credentials),
-                    proxies, report, logBytes::bytes);
+                    proxies, report, logBytes::bytes, callbacks);
             lifecycle.measure();
         } finally {
             proxies.forEach(CountingProxy::close);

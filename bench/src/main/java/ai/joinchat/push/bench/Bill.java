@@ -14,11 +14,14 @@ import java.util.Locale;
  * @param readUnits          DynamoDB read request units billed per message
  * @param secretsCalls       Secrets Manager calls per message
  * @param logBytes           bytes of function log per message ingested by CloudWatch Logs
- * @param callbackRequests   Lambda invocations of the status callbacks per message (an estimate until they
- *                           exist; not in the total)
+ * @param callbacks          the status callbacks' requests per message
  */
 record Bill(double apiRequests, double invocations, double gbSeconds, double sqsRequests, double writeUnits,
-            double readUnits, double secretsCalls, double logBytes, double callbackRequests) {
+            double readUnits, double secretsCalls, double logBytes, Callbacks callbacks) {
+
+    /** The callbacks function's invocations (stream and queue batches), SQS requests and Secrets Manager calls per message. */
+    record Callbacks(double invocations, double sqsRequests, double secretsCalls) {
+    }
 
     static final double HTTP_API_PER_MILLION = 1.00;
     static final double LAMBDA_REQUESTS_PER_MILLION = 0.20;
@@ -53,12 +56,13 @@ record Bill(double apiRequests, double invocations, double gbSeconds, double sqs
         return logBytes * 1e6 / (1 << 30) * LOGS_PER_GB;
     }
 
-    double callbacks() {
-        return callbackRequests * LAMBDA_REQUESTS_PER_MILLION;
+    double callbackRequests() {
+        return callbacks.invocations() * LAMBDA_REQUESTS_PER_MILLION + callbacks.sqsRequests() * SQS_PER_MILLION
+                + callbacks.secretsCalls() * SECRETS_PER_MILLION_CALLS;
     }
 
     double total() {
-        return apiGateway() + lambda() + sqs() + dynamoDb() + secrets() + logs();
+        return apiGateway() + lambda() + sqs() + dynamoDb() + secrets() + logs() + callbackRequests();
     }
 
     void report(Report report, String assumptions) {
@@ -76,11 +80,11 @@ record Bill(double apiRequests, double invocations, double gbSeconds, double sqs
                 String.format(Locale.ROOT, "%.4f calls per message at $%.2f/M", secretsCalls, SECRETS_PER_MILLION_CALLS));
         report.add("bill per million messages: CloudWatch Logs", dollars(logs()),
                 String.format(Locale.ROOT, "%.0f bytes of log per message at $%.2f/GB ingested", logBytes, LOGS_PER_GB));
+        report.add("bill per million messages: status callbacks' requests", dollars(callbackRequests()),
+                String.format(Locale.ROOT, "%.2f invocations, %.2f SQS requests, %.4f Secrets Manager calls per"
+                        + " message; their Lambda duration is not counted, their log is in the CloudWatch Logs line",
+                        callbacks.invocations(), callbacks.sqsRequests(), callbacks.secretsCalls()));
         report.add("bill per million messages: total", dollars(total()), "goal <= $4; " + assumptions);
-        report.add("  + status callbacks, once built (estimate, not in the total)", "+" + dollars(callbacks()),
-                String.format(Locale.ROOT, "%.2f invocations per message at $%.2f/M, their duration and any SQS"
-                        + " requests of the dispatch to be added; stream reads are free for Lambda", callbackRequests,
-                        LAMBDA_REQUESTS_PER_MILLION));
     }
 
     private static String dollars(double value) {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 final class FunctionLogBytes extends OutputStream {
 
     private static final Pattern SOURCE = Pattern.compile("\"source\":\"([a-z-]+)\",?");
-    private static final Set<String> FUNCTIONS = Set.of("send-api", "worker", "webhook");
+    private static final Set<String> FUNCTIONS = Set.of("send-api", "worker", "webhook", "callbacks");
 
     private final OutputStream out;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();

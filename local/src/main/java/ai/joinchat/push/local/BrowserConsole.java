@@ -78,10 +78,10 @@ final class BrowserConsole implements AutoCloseable {
     }
 
     /**
-     * The seam for status callbacks (contract section 8): local mode calls this for each callback it
-     * sent, with {@code {"type": "message.read", "webhook_id": ..., "url": ..., "attempt": 1,
-     * "answer_status": 200, "ok": true}} (never the secret or the signature); the feed lists them
-     * under {@code callbacks}. Until then that list stays empty.
+     * A status callback sent (contract section 8), from the callbacks function's {@code callback} log
+     * line: {@code {"type": "message.read", "webhook_id": ..., "attempt": 1, "answer_status": 200,
+     * "outcome": "delivered", "ok": true}} (never the secret or the signature); the feed lists them
+     * under {@code callbacks}.
      */
     void callback(String pageId, String psid, String messageId, ObjectNode sentAndAnswer) {
         record("callback", pageId, psid, messageId, sentAndAnswer);
@@ -172,6 +172,14 @@ final class BrowserConsole implements AutoCloseable {
     /** A function's JSON log line; those about a message (or a page's throttling) go to the feed. */
     void functionLog(String function, JsonNode log) {
         String messageId = Json.text(log, "message_id");
+        if ("callback".equals(Json.text(log, "event"))) {
+            ObjectNode sent = Json.object().put("type", Json.text(log, "type")).put("webhook_id", Json.text(log, "webhook_id"))
+                    .put("attempt", log.path("attempt").asInt()).put("outcome", Json.text(log, "outcome"))
+                    .put("ok", "delivered".equals(Json.text(log, "outcome")));
+            sent.set("answer_status", log.get("status"));
+            callback(Json.text(log, "page_id"), null, messageId, sent);
+            return;
+        }
         if (messageId == null && !"page_throttled".equals(Json.text(log, "event"))) {
             return;
         }

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -53,6 +55,8 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}. */
     final Thread destroyOnShutdown;
     private final Object lock = new Object();
+    /** Invocations asked of it, by their records' eventSource ({@code aws:sqs}, {@code aws:dynamodb}; {@code ""} for others). */
+    private final Map<String, LongAdder> invocations = new ConcurrentHashMap<>();
     private volatile Process process;
     private ClassDataSharing.Launch sharing;
     private long launchedAtNanos;
@@ -113,8 +117,18 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         return lastColdStart;
     }
 
+    /** How many invocations with records of this eventSource were asked of it (the benchmark's request counts). */
+    public long invocations(String eventSource) {
+        LongAdder count = invocations.get(eventSource);
+        return count == null ? 0 : count.sum();
+    }
+
     @Override
     public CompletableFuture<byte[]> invoke(byte[] event) {
+        String head = new String(event, StandardCharsets.ISO_8859_1);
+        int at = head.indexOf("\"eventSource\":\"");
+        String source = at < 0 ? "" : head.substring(at + 15, Math.max(at + 15, head.indexOf('"', at + 15)));
+        invocations.computeIfAbsent(source, s -> new LongAdder()).increment();
         synchronized (lock) {
             if (process == null && !closed) {
                 launch();

@@ -15,6 +15,7 @@ import ai.joinchat.push.local.aws.template.StackProvisioner;
 import ai.joinchat.push.local.lambda.DynamoDbStreamEventSourcePoller;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.signature.CallbackSignature;
 import ai.joinchat.push.signature.SignatureVerifier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -67,11 +68,12 @@ public final class LocalMode implements AutoCloseable {
     /** Generous: three JVMs starting side by side on a small machine. */
     private static final Duration FUNCTION_START_LIMIT = Duration.ofSeconds(120);
     private static final String USAGE = """
-            Usage: local-mode [run] [--port <port>] [--json-logs]
+            Usage: local-mode [run] [--port <port>] [--json-logs] [--callback-url <url>]
               Starts the JoinChat push API on http://127.0.0.1:${PORT:-3000} with embedded AWS backends,
               each function in its own JVM and a Graph API sandbox. Ctrl-C stops everything.
               --port <port>  the HTTP API's port (default: $PORT, else 3000; 0 picks a free one)
               --json-logs    one JSON object per console line
+              --callback-url <url>  as LOCAL_CALLBACK_URL below
             Environment:
               PORT                     the HTTP API's port
               GRAPH_API_BASE_URL       deliver through this Graph API (e.g. https://graph.facebook.com)
@@ -82,6 +84,7 @@ public final class LocalMode implements AutoCloseable {
                                        LOCAL_PAGE_ACCESS_TOKEN and LOCAL_APP_SECRET
               LOCAL_CALLBACK_URL       send the demo page's status callbacks there (http:// on loopback is
                                        allowed locally); the generated callback_secret is printed
+              LOCAL_CALLBACK_SECRET    that page's callback_secret (whsec_<Base64>) instead of a generated one
               LOCAL_DYNAMODB_PORT, LOCAL_SQS_PORT, LOCAL_SECRETS_MANAGER_PORT, LOCAL_GRAPH_SANDBOX_PORT
                                        fixed ports for the backends and the sandbox (default: free
                                        ones), e.g. for sam local invoke --env-vars events/env.json
@@ -96,10 +99,18 @@ public final class LocalMode implements AutoCloseable {
      * @param functionAwsEnvironment the AWS variables the functions get from the started backends: usually
      *                               {@link AwsBackends#awsEnvironment()}; the benchmark points them at a
      *                               request-counting proxy
+     * @param callbackUrl     the demo page's callback_url (LOCAL_CALLBACK_URL, --callback-url), or null for none
      */
     public record Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
                           DemoCredentials credentials, PrintStream out,
-                          Function<AwsBackends, Map<String, String>> functionAwsEnvironment) {
+                          Function<AwsBackends, Map<String, String>> functionAwsEnvironment, String callbackUrl) {
+
+        /** Without status callbacks. */
+        public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
+                       DemoCredentials credentials, PrintStream out,
+                       Function<AwsBackends, Map<String, String>> functionAwsEnvironment) {
+            this(repositoryRoot, port, jsonLogs, graphApiBaseUrl, credentials, out, functionAwsEnvironment, null);
+        }
     }
 
     private final Options options;
@@ -154,6 +165,7 @@ public final class LocalMode implements AutoCloseable {
     public static void main(String[] args) {
         int port;
         boolean jsonLogs = false;
+        String callbackUrl = System.getenv("LOCAL_CALLBACK_URL");
         try {
             String portSetting = System.getenv("PORT");
             port = portSetting == null || portSetting.isBlank() ? DEFAULT_PORT : Integer.parseInt(portSetting.trim());
@@ -164,6 +176,7 @@ public final class LocalMode implements AutoCloseable {
                     }
                     case "--json-logs" -> jsonLogs = true;
                     case "--port" -> port = Integer.parseInt(i + 1 < args.length ? args[++i] : "");
+                    case "--callback-url" -> callbackUrl = i + 1 < args.length ? args[++i] : "";
                     case "-h", "--help" -> {
                         System.out.print(USAGE);
                         return;
@@ -190,7 +203,8 @@ public final class LocalMode implements AutoCloseable {
         String graphApiBaseUrl = System.getenv("GRAPH_API_BASE_URL");
         Options options = new Options(findRepositoryRoot(), port, jsonLogs,
                 graphApiBaseUrl == null || graphApiBaseUrl.isBlank() ? null : graphApiBaseUrl.trim(),
-                DemoCredentials.fromEnvironment(System.getenv()), System.out, AwsBackends::awsEnvironment);
+                DemoCredentials.fromEnvironment(System.getenv()), System.out, AwsBackends::awsEnvironment,
+                callbackUrl == null || callbackUrl.isBlank() ? null : callbackUrl.trim());
         LocalMode localMode;
         try {
             localMode = start(options);
@@ -392,15 +406,20 @@ public final class LocalMode implements AutoCloseable {
         String pageSecretId = environment.get("PAGE_SECRET_PREFIX") + credentials.pageId();
         String appSecretId = environment.get("APP_SECRET_ID");
         LocalSecretsManager secrets = backends.localSecretsManager();
-        String callbackUrl = System.getenv("LOCAL_CALLBACK_URL");
-        if (callbackUrl != null && !callbackUrl.isBlank()) {
+        String callbackUrl = options.callbackUrl();
+        if (callbackUrl != null) {
             byte[] key = new byte[24];
             new java.security.SecureRandom().nextBytes(key);
-            String callbackSecret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+            String callbackSecret = System.getenv().getOrDefault("LOCAL_CALLBACK_SECRET", "").trim();
+            if (callbackSecret.isEmpty()) {
+                callbackSecret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+            } else if (CallbackSignature.key(callbackSecret).isEmpty()) {
+                throw new IllegalStateException("LOCAL_CALLBACK_SECRET must be whsec_ and a Base64 key");
+            }
             secrets.putSecret(pageSecretId, Json.write(((com.fasterxml.jackson.databind.node.ObjectNode)
-                    Json.parse(credentials.pageSecretJson())).put("callback_url", callbackUrl.trim())
+                    Json.parse(credentials.pageSecretJson())).put("callback_url", callbackUrl)
                     .put("callback_secret", callbackSecret)));
-            console.print("local", "callbacks", "status callbacks go to " + callbackUrl.trim()
+            console.print("local", "callbacks", "status callbacks go to " + callbackUrl
                     + ", signed with callback_secret " + callbackSecret);
         } else {
             secrets.putSecret(pageSecretId, credentials.pageSecretJson());

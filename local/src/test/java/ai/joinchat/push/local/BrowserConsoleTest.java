@@ -58,4 +58,29 @@ class BrowserConsoleTest {
         assertEquals("message.sent", feed.path("callbacks").get(0).path("data").path("type").asText());
         console.close();
     }
+
+    @Test
+    void theCallbacksFunctionsCallbackLinesBecomeCallbackEntriesWithTheirAnswer() {
+        console.functionLog("callbacks", Json.parse("{\"event\":\"callback\",\"page_id\":\"1\",\"webhook_id\":\"evt_1\","
+                + "\"type\":\"message.sent\",\"message_id\":\"m1\",\"attempt\":1,\"duration_ms\":3,\"status\":200,"
+                + "\"outcome\":\"delivered\"}"));
+        console.functionLog("callbacks", Json.parse("{\"event\":\"callback\",\"page_id\":\"1\",\"webhook_id\":\"evt_2\","
+                + "\"type\":\"contact.bound\",\"attempt\":2,\"duration_ms\":3,\"status\":503,\"outcome\":\"retry\"}"));
+
+        JsonNode feed = console.feed(0);
+        assertEquals(0, feed.path("entries").size(), Json.write(feed));
+        JsonNode sent = feed.path("callbacks").get(0);
+        assertEquals("m1", sent.path("message_id").asText());
+        assertEquals("1", sent.path("page_id").asText());
+        assertEquals("message.sent", sent.at("/data/type").asText());
+        assertEquals("evt_1", sent.at("/data/webhook_id").asText());
+        assertEquals(200, sent.at("/data/answer_status").asInt());
+        assertTrue(sent.at("/data/ok").asBoolean());
+        JsonNode retried = feed.path("callbacks").get(1);
+        assertEquals("contact.bound", retried.at("/data/type").asText());
+        assertEquals(503, retried.at("/data/answer_status").asInt());
+        assertEquals(2, retried.at("/data/attempt").asInt());
+        assertFalse(retried.at("/data/ok").asBoolean());
+        console.close();
+    }
 }

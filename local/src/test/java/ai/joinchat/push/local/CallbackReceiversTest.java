@@ -53,42 +53,74 @@ class CallbackReceiversTest {
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     /** A callback as the dispatcher sends it: id, the three headers' values and the raw body. */
-    private record Signed(String id, long timestamp, String signature, byte[] body) {
+    record Signed(String id, long timestamp, String signature, byte[] body) {
+    }
+
+    /** An example's listener, started with this secret on a free port; its output lines in order. */
+    record RunningReceiver(Process process, BlockingQueue<String> lines, Path directory, URI uri) implements AutoCloseable {
+
+        static String runtime(String language) {
+            return language.equals("python") ? "python3" : language;
+        }
+
+        static RunningReceiver start(String language, Path directory, String secret) throws Exception {
+            Path root = LocalMode.findRepositoryRoot();
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            ProcessBuilder builder = new ProcessBuilder(root.resolve("examples").resolve(language).resolve("receiver.sh")
+                    .toString(), Integer.toString(port)).redirectError(directory.resolve("stderr.txt").toFile());
+            builder.environment().put("JOINCHAT_CALLBACK_SECRET", secret);
+            builder.environment().put("JOINCHAT_RECEIVER_STATE", directory.resolve("seen-ids").toString());
+            Process process = builder.start();
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    in.lines().forEach(lines::add);
+                } catch (IOException ended) {
+                    // the receiver was stopped
+                }
+            }, language + "-receiver-output");
+            reader.setDaemon(true);
+            reader.start();
+            RunningReceiver receiver = new RunningReceiver(process, lines, directory,
+                    URI.create("http://127.0.0.1:" + port + "/callbacks"));
+            try {
+                String listening = lines.poll(START_LIMIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals("listening on http://127.0.0.1:" + port + "/", listening, stderr(directory));
+                awaitPort(port);
+                return receiver;
+            } catch (Exception | AssertionError e) {
+                receiver.close();
+                throw e;
+            }
+        }
+
+        String next() throws Exception {
+            return CallbackReceiversTest.next(lines, directory);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} receiver")
     @ValueSource(strings = {"python", "node", "java", "php"})
     void receiverAcceptsASignedCallbackOnceAndRejectsForgeries(String language, @TempDir Path directory) throws Exception {
-        String runtime = switch (language) {
-            case "python" -> "python3";
-            default -> language;
-        };
+        String runtime = RunningReceiver.runtime(language);
         Assumptions.assumeTrue(present(runtime), language + " receiver skipped: " + runtime + " is missing");
-        Path root = LocalMode.findRepositoryRoot();
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        ProcessBuilder builder = new ProcessBuilder(root.resolve("examples").resolve(language).resolve("receiver.sh").toString(),
-                Integer.toString(port)).redirectError(directory.resolve("stderr.txt").toFile());
-        builder.environment().put("JOINCHAT_CALLBACK_SECRET", SECRET);
-        builder.environment().put("JOINCHAT_RECEIVER_STATE", directory.resolve("seen-ids").toString());
-        Process process = builder.start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                in.lines().forEach(lines::add);
-            } catch (IOException ended) {
-                // the receiver was stopped
-            }
-        }, language + "-receiver-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            String listening = lines.poll(START_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            assertEquals("listening on http://127.0.0.1:" + port + "/", listening, stderr(directory));
-            awaitPort(port);
-            URI uri = URI.create("http://127.0.0.1:" + port + "/callbacks");
+        try (RunningReceiver running = RunningReceiver.start(language, directory, SECRET)) {
+            URI uri = running.uri();
+            BlockingQueue<String> lines = running.lines();
 
             Signed sent = sign(messageEvent("message.sent", "sent"), Instant.now(), SECRET);
             assertEquals(2, post(uri, sent, sent.body()) / 100, stderr(directory));
@@ -113,13 +145,6 @@ class CallbackReceiversTest {
             Signed stale = sign(messageEvent("message.delivered", "delivered"), Instant.now().minusSeconds(600), SECRET);
             assertEquals(400, post(uri, stale, stale.body()));
             assertEquals("rejected " + stale.id() + " stale timestamp", next(lines, directory));
-        } finally {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
         }
     }
 
@@ -143,10 +168,15 @@ class CallbackReceiversTest {
         assertEquals(new Run(1, "rejected " + stale.id() + " stale timestamp"), verify(script, directory, stale, stale.body()));
     }
 
-    private record Run(int exitStatus, String output) {
+    record Run(int exitStatus, String output) {
     }
 
     private static Run verify(Path script, Path directory, Signed callback, byte[] body) throws Exception {
+        return verify(script, directory, callback, body, SECRET);
+    }
+
+    /** Runs the curl folder's verifier on the request written as files. */
+    static Run verify(Path script, Path directory, Signed callback, byte[] body, String secret) throws Exception {
         Path headers = directory.resolve("headers.txt");
         Path bodyFile = directory.resolve("body.json");
         // As captured from the wire: CRLF line ends, any header spelling.
@@ -155,7 +185,7 @@ class CallbackReceiversTest {
         Files.write(bodyFile, body);
         ProcessBuilder builder = new ProcessBuilder(script.toString(), headers.toString(), bodyFile.toString())
                 .redirectErrorStream(true);
-        builder.environment().put("JOINCHAT_CALLBACK_SECRET", SECRET);
+        builder.environment().put("JOINCHAT_CALLBACK_SECRET", secret);
         builder.environment().put("JOINCHAT_SEEN_IDS", directory.resolve("seen-ids").toString());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -188,7 +218,7 @@ class CallbackReceiversTest {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private static int post(URI uri, Signed callback, byte[] body) throws Exception {
+    static int post(URI uri, Signed callback, byte[] body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
                         .header("content-type", "application/json")
                         .header("user-agent", "joinchat-push-callbacks-test")
@@ -225,7 +255,7 @@ class CallbackReceiversTest {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
-    private static boolean present(String command) throws Exception {
+    static boolean present(String command) throws Exception {
         Process process = new ProcessBuilder("bash", "-c", "command -v " + command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;

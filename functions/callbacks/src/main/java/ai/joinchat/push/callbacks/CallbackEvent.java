@@ -2,6 +2,7 @@ package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.secrets.CallbackSettings;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.Lifecycle;
 import ai.joinchat.push.store.MessageItem;
 import ai.joinchat.push.store.MessageRecord;
@@ -10,11 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,8 +21,9 @@ import java.util.stream.StreamSupport;
 /**
  * One callback event (contract section 8): its {@code webhook-id}, page, type, time and data. Made
  * from a DynamoDB stream record, so its id is a hash of what the record says (table, key, status
- * or PSID and binding time): a redelivered record, or a second receipt that changes nothing, makes
- * the same event or none.
+ * and attempts, or PSID and binding time): a redelivered record, or a second receipt that changes
+ * nothing, makes the same event or none; a message resent on purpose that reaches a status again
+ * has more attempts, so a new id.
  */
 record CallbackEvent(String id, String pageId, String type, Instant timestamp, JsonNode data) {
 
@@ -61,7 +60,8 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
             message.error().writeTo(data.putObject("error"));
         }
         Instant at = message.updatedAt() == null ? Instant.EPOCH : message.updatedAt();
-        return Optional.of(new CallbackEvent(id("messages", message.messageId(), status), message.pageId(),
+        return Optional.of(new CallbackEvent(id("messages", message.messageId(), status,
+                Integer.toString(message.attempts())), message.pageId(),
                 event.type, at, data));
     }
 
@@ -90,13 +90,7 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
     }
 
     private static String id(String... parts) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));
-            return "evt_" + HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "evt_" + Sha256.hex(String.join("\n", parts).getBytes(StandardCharsets.UTF_8)).substring(0, 32);
     }
 
     /** A stream image (DynamoDB's typed JSON) as the SDK's attribute values. */

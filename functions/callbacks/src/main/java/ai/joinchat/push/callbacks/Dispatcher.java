@@ -128,7 +128,8 @@ final class Dispatcher {
     private void settle(QueuedCallback queued, Instant firstTry, CallbackPost.Outcome outcome, long millis) {
         CallbackEvent event = queued.event();
         JsonLogger.Entry line = log.info("callback").with("page_id", event.pageId()).with("webhook_id", event.id())
-                .with("type", event.type()).with("attempt", queued.attempt()).with("duration_ms", millis);
+                .with("type", event.type()).with("message_id", event.data().path("message_id").textValue())
+                .with("attempt", queued.attempt()).with("duration_ms", millis);
         Optional<Duration> retryAfter = Optional.empty();
         if (outcome instanceof CallbackPost.Outcome.Answered answered) {
             line.with("status", answered.status());

@@ -47,6 +47,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -351,6 +352,40 @@ class CallbacksOnLocalBackendsTest {
         assertEquals("application/json", any.header("content-type"));
         assertTrue(any.header("user-agent").startsWith("joinchat-push"), any.header("user-agent"));
         assertTrue(any.header("webhook-id").startsWith("evt_"));
+    }
+
+    @Test
+    void aMessageResentOnPurposeThatFailsAgainIsANewEventWhileARedeliveryKeepsItsId() {
+        configure(page, "/resent");
+        CallbacksHandler handler = handler(true);
+        String id = acceptedMessage(page);
+        DeliveryError unavailable = new DeliveryError("551", null, "This person isn't available right now.", false);
+        List<ObjectNode> records = new ArrayList<>();
+        records.add(messageWrite(id, () -> messages.claim(id, clock.instant(), Duration.ofMinutes(3), clock.instant(),
+                Deadline.none())));
+        ObjectNode firstFailure = messageWrite(id, () -> messages.markFailedResendable(id, unavailable, "{}",
+                clock.instant(), Deadline.none()));
+        records.add(firstFailure);
+        records.add(firstFailure.deepCopy()); // the stream's redelivery
+        records.add(messageWrite(id, () -> assertTrue(messages.resend(id, page, clock.instant(),
+                clock.instant().plusSeconds(30), Deadline.none()).isPresent())));
+        records.add(messageWrite(id, () -> messages.commit(id, Deadline.none())));
+        records.add(messageWrite(id, () -> messages.claim(id, clock.instant(), Duration.ofMinutes(3), clock.instant(),
+                Deadline.none())));
+        records.add(messageWrite(id, () -> messages.markFailedResendable(id, unavailable, "{}", clock.instant(),
+                Deadline.none())));
+
+        assertEquals(0, StreamHandlers.invoke(handler, streamEvent(records)).get("batchItemFailures").size());
+        deliverQueued(handler);
+
+        List<Received> failed = at("/resent").stream()
+                .filter(r -> r.json().get("type").asText().equals("message.failed")).toList();
+        assertEquals(3, failed.size(), "two failures, the first one's record delivered twice");
+        Map<Integer, List<String>> idsByAttempts = failed.stream().collect(Collectors.groupingBy(
+                r -> r.json().at("/data/attempts").asInt(), Collectors.mapping(r -> r.header("webhook-id"), Collectors.toList())));
+        assertEquals(Set.of(1, 2), idsByAttempts.keySet());
+        assertEquals(1, idsByAttempts.get(1).stream().distinct().count(), "a redelivery keeps its id");
+        assertNotEquals(idsByAttempts.get(1).get(0), idsByAttempts.get(2).get(0), "the resend's failure is a new event");
     }
 
     @Test

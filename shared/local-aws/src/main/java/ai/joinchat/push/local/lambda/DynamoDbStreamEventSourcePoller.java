@@ -27,6 +27,7 @@ import java.util.function.Function;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -276,6 +277,13 @@ public final class DynamoDbStreamEventSourcePoller implements AutoCloseable {
                 response = streams.getRecords(b -> b.shardIterator(iterator).limit(1000));
             } catch (ExpiredIteratorException expired) {
                 iterator = iterator(lastSequenceNumber); // a batch retried for longer than an iterator lives
+                response = streams.getRecords(b -> b.shardIterator(iterator).limit(1000));
+            } catch (TrimmedDataAccessException trimmed) {
+                // DynamoDB Local (not AWS) says this of an iterator taken on a still-empty shard once records
+                // arrive, and then of every iterator chained from it: nothing was ever trimmed, so read the
+                // shard again after the last record read, or from its beginning when none was.
+                iterator = lastSequenceNumber != null ? iterator(lastSequenceNumber) : streams.getShardIterator(b -> b
+                        .streamArn(streamArn).shardId(id).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
                 response = streams.getRecords(b -> b.shardIterator(iterator).limit(1000));
             }
             for (Record record : response.records()) {
