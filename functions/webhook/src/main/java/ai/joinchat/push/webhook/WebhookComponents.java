@@ -74,7 +74,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                                            List<ExecutionInterceptor> interceptors) {
         Settings settings = new Settings(environment, DECLARED_ENV);
         JsonLogger log = new JsonLogger("webhook", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("webhook");
+        Metrics metrics = new Metrics("webhook", System.out, clock);
         AwsClientFactory aws = new AwsClientFactory(settings.environment(), interceptors);
         DynamoDbClient dynamo = aws.dynamoDb();
         Duration retention = settings.recordRetention();

@@ -38,10 +38,6 @@ public final class Settings {
         this.declared = declared.isEmpty() ? EnumSet.noneOf(EnvVar.class) : EnumSet.copyOf(declared);
     }
 
-    public static Settings fromProcessEnvironment(Set<EnvVar> declared) {
-        return new Settings(System.getenv(), declared);
-    }
-
     public Set<EnvVar> declared() {
         return EnumSet.copyOf(declared.isEmpty() ? EnumSet.noneOf(EnvVar.class) : declared);
     }

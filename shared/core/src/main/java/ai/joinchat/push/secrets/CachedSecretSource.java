@@ -56,25 +56,10 @@ public final class CachedSecretSource implements SecretSource {
     private final UnknownIds unknown;
     private final AtomicLong lookupsRefused = new AtomicLong();
 
-    /** Without a directory; missing secrets are remembered for the max age or 60 s, whichever is shorter. */
-    public CachedSecretSource(SecretSource delegate, Duration maxAge, Clock clock) {
-        this(delegate, SecretDirectory.none(), maxAge, clock);
-    }
-
     /** Missing secrets are remembered for the max age or 60 s, whichever is shorter. */
     public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Clock clock) {
         this(delegate, directory, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE,
                 DEFAULT_MAX_UNKNOWN_IDS, new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
-    }
-
-    public CachedSecretSource(SecretSource delegate, Duration maxAge, Duration missingMaxAge, Clock clock) {
-        this(delegate, SecretDirectory.none(), maxAge, missingMaxAge, DEFAULT_MAX_UNKNOWN_IDS,
-                new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
-    }
-
-    public CachedSecretSource(SecretSource delegate, Duration maxAge, Duration missingMaxAge, int maxUnknownIds,
-                              TokenBucket unknownLookups, Clock clock) {
-        this(delegate, SecretDirectory.none(), maxAge, missingMaxAge, maxUnknownIds, unknownLookups, clock);
     }
 
     public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Duration missingMaxAge,

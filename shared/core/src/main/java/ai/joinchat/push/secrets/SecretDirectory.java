@@ -48,7 +48,6 @@ public final class SecretDirectory {
     private final Clock clock;
     private final JsonLogger log;
     private final Metrics metrics;
-    private final boolean enabled;
     private final Object refreshing = new Object();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
     private final AtomicLong listings = new AtomicLong();
@@ -56,31 +55,19 @@ public final class SecretDirectory {
     private volatile Instant nextAttempt = Instant.MIN;
 
     public SecretDirectory(SecretSource source, String prefix, Clock clock, JsonLogger log, Metrics metrics) {
-        this(source, prefix, clock, log, metrics, true);
-    }
-
-    private SecretDirectory(SecretSource source, String prefix, Clock clock, JsonLogger log, Metrics metrics,
-                            boolean enabled) {
         this.source = source;
         this.prefix = prefix;
         this.clock = clock;
         this.log = log;
         this.metrics = metrics;
-        this.enabled = enabled;
-    }
-
-    /** A directory that never lists: every id not cached goes through the direct, limited lookup. */
-    public static SecretDirectory none() {
-        return new SecretDirectory(null, "", Clock.systemUTC(), null, null, false);
     }
 
     /**
      * Whether {@code id} is outside the listed prefix: a secret of the deployment's configuration
-     * (the app secret), never a caller's choice, so it needs no listing and no limit. Without a
-     * directory every id is treated as a page's.
+     * (the app secret), never a caller's choice, so it needs no listing and no limit.
      */
     boolean isConfiguration(String id) {
-        return enabled && !id.startsWith(prefix);
+        return !id.startsWith(prefix);
     }
 
     /** The listing, reloaded first when it is older than {@link #MAX_AGE} (or there is none yet). */
@@ -99,9 +86,6 @@ public final class SecretDirectory {
     }
 
     private Listing refreshIfOlderThan(Duration age) {
-        if (!enabled) {
-            return Listing.NONE;
-        }
         Listing last = listing;
         Instant now = clock.instant();
         if (isYoung(last, age, now) || now.isBefore(nextAttempt)) {

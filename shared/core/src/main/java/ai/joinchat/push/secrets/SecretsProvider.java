@@ -35,10 +35,6 @@ public final class SecretsProvider {
     private final JsonLogger log;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    public SecretsProvider(SecretSource source, String pageSecretPrefix, String appSecretId) {
-        this(source, pageSecretPrefix, appSecretId, new JsonLogger("secrets", "WARN"));
-    }
-
     public SecretsProvider(SecretSource source, String pageSecretPrefix, String appSecretId, JsonLogger log) {
         this.source = source;
         this.pageSecretPrefix = pageSecretPrefix;

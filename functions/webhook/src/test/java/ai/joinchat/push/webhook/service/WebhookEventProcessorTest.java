@@ -16,6 +16,7 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
@@ -65,8 +66,8 @@ class WebhookEventProcessorTest {
     private WebhookEventProcessor processor(QuickReplyOffers offers, ExecutorService executor) {
         return new WebhookEventProcessor(records, messages, bindings,
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-                new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"),
-                        offers, Clock.systemUTC()),
+                new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app",
+                        new JsonLogger("secrets", "WARN")), offers, Clock.systemUTC()),
                 executor, Clock.systemUTC());
     }
 
