@@ -1,7 +1,7 @@
 package ai.joinchat.push.webhook.service;
 
 import ai.joinchat.push.webhook.TestPayloads;
-import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
