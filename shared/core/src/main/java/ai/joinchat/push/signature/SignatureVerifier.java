@@ -1,7 +1,6 @@
 package ai.joinchat.push.signature;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -37,17 +36,8 @@ public final class SignatureVerifier {
         if (rawBody == null || candidateSecrets == null) {
             return false;
         }
-        Optional<byte[]> presented = decode(signatureHeaderValue);
-        if (presented.isEmpty()) {
-            return false;
-        }
-        boolean matched = false;
-        for (String secret : candidateSecrets) {
-            if (secret != null && !secret.isEmpty()) {
-                matched |= MessageDigest.isEqual(HmacSha256.mac(secret, rawBody), presented.get());
-            }
-        }
-        return matched;
+        Optional<byte[]> presented = signatureBytes(signatureHeaderValue);
+        return presented.isPresent() && HmacSha256.matchesAny(candidateSecrets, rawBody, presented.get());
     }
 
     /**
@@ -77,14 +67,6 @@ public final class SignatureVerifier {
         return sign(timestampedPayload(Long.toString(unixSeconds), rawBody), secret);
     }
 
-    /**
-     * The raw HMAC bytes a signature header carries (standard or URL-safe Base64, padded or not),
-     * so two spellings of one signature are recognised as the same; empty when undecodable.
-     */
-    public static Optional<byte[]> signatureBytes(String signatureHeaderValue) {
-        return decode(signatureHeaderValue);
-    }
-
     private static byte[] timestampedPayload(String timestamp, byte[] rawBody) {
         byte[] prefix = (timestamp + ".").getBytes(StandardCharsets.US_ASCII);
         byte[] payload = new byte[prefix.length + rawBody.length];
@@ -98,8 +80,12 @@ public final class SignatureVerifier {
         return Base64.getEncoder().encodeToString(HmacSha256.mac(secret, rawBody));
     }
 
-    /** Decodes standard or URL-safe Base64, padded or not, surrounding whitespace trimmed. */
-    static Optional<byte[]> decode(String headerValue) {
+    /**
+     * The raw HMAC bytes a signature header carries (standard or URL-safe Base64, padded or not,
+     * surrounding whitespace trimmed), so two spellings of one signature are recognised as the
+     * same; empty when undecodable.
+     */
+    public static Optional<byte[]> signatureBytes(String headerValue) {
         if (headerValue == null) {
             return Optional.empty();
         }

@@ -1,7 +1,6 @@
 package ai.joinchat.push.signature;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -53,15 +52,7 @@ public record SignedRef(String uuid, String signature) {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        byte[] data = data(pageId, uuid);
-        boolean match = false;
-        for (String key : apiSecrets) {
-            if (key != null && !key.isEmpty()) {
-                // Every key is checked, so the time taken does not tell which one matched.
-                match |= MessageDigest.isEqual(HmacSha256.mac(key, data), presented);
-            }
-        }
-        return match;
+        return HmacSha256.matchesAny(apiSecrets, data(pageId, uuid), presented);
     }
 
     /** The signature of a uuid for a page: base64url without padding of HMAC-SHA256(apiSecret, "pageId:uuid"). */
