@@ -43,10 +43,8 @@ public final class SecretsProvider {
     }
 
     /**
-     * The functions' secrets: Secrets Manager behind a cache of {@code SECRET_CACHE_TTL_SECONDS}
-     * and the directory of page secrets ({@link SecretDirectory}), pages at
-     * {@code PAGE_SECRET_PREFIX}, the app secret at {@code APP_SECRET_ID} when the function
-     * declares it (the send API reads page secrets only).
+     * Secrets Manager behind a cache ({@code SECRET_CACHE_TTL_SECONDS}) and a directory of page
+     * secrets; the app secret only where the function declares {@code APP_SECRET_ID}.
      */
     public static SecretsProvider fromSettings(Settings settings, AwsClientFactory aws, Clock clock, JsonLogger log,
                                                Metrics metrics) {
