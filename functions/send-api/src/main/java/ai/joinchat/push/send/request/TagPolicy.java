@@ -39,8 +39,8 @@ public record TagPolicy(Mode mode) {
 
     private static final String CUSTOMER_FEEDBACK = "CUSTOMER_FEEDBACK";
 
-    /** Every tag the API accepts in a request, in the order listed to callers. */
-    static final List<String> KNOWN_TAGS = Stream.of(List.of(HUMAN_AGENT), SEED_TAGS,
+    /** Every tag a request may carry: {@code HUMAN_AGENT}, the seed's 17 and three later ones, in order. */
+    public static final List<String> KNOWN_TAGS = Stream.of(List.of(HUMAN_AGENT), SEED_TAGS,
             List.of("CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", CUSTOMER_FEEDBACK)).flatMap(List::stream).toList();
 
     private static final Set<String> KNOWN_TAG_SET = Set.copyOf(KNOWN_TAGS);
@@ -56,11 +56,6 @@ public record TagPolicy(Mode mode) {
             throw new IllegalArgumentException(
                     "LEGACY_TAG_POLICY must be one of drop, reject, pass (got '" + legacyTagPolicy + "')", e);
         }
-    }
-
-    /** Every tag a request may carry: {@code HUMAN_AGENT}, the seed's 17 and three later ones. */
-    public static List<String> knownTags() {
-        return KNOWN_TAGS;
     }
 
     /** Decides for a tag given as a string; {@code null} means the request has no tag. */
