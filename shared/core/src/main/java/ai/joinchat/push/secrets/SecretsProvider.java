@@ -100,7 +100,8 @@ public final class SecretsProvider {
     private UnsignedRefPolicy unsignedRefs(String pageId, String value) {
         Optional<UnsignedRefPolicy> policy = UnsignedRefPolicy.parse(value);
         if (policy.isEmpty() && value != null && !value.isBlank()) {
-            warnUnrecognised(pageId, "unsigned_refs", UnsignedRefPolicy.FIRST.wireName());
+            warnOnce("page_setting_unrecognised", pageId, "unsigned_refs", "applied_default",
+                    UnsignedRefPolicy.FIRST.wireName());
         }
         return policy.orElse(UnsignedRefPolicy.FIRST);
     }
@@ -124,10 +125,7 @@ public final class SecretsProvider {
                 : previous != null && !previous.isBlank() && previousKey.isEmpty() ? "previous_callback_secret"
                 : events.isEmpty() ? "callback_events" : null;
         if (invalid != null) {
-            if (warned.add(pageId + '\n' + invalid)) {
-                log.warn("page_setting_invalid").with("page_id", pageId).with("setting", invalid)
-                        .with("callbacks", "disabled").write();
-            }
+            warnOnce("page_setting_invalid", pageId, invalid, "callbacks", "disabled");
             return Optional.empty();
         }
         List<byte[]> keys = new ArrayList<>(List.of(key.get()));
@@ -150,14 +148,10 @@ public final class SecretsProvider {
         return Optional.of(types);
     }
 
-    /** The setting's name and the default that applies; never its value, which may be anything. */
-    private void warnUnrecognised(String pageId, String setting, String defaultValue) {
+    /** Names the setting and what applies instead; never its value, which may be anything. */
+    private void warnOnce(String event, String pageId, String setting, String key, String applied) {
         if (warned.add(pageId + '\n' + setting)) {
-            log.warn("page_setting_unrecognised")
-                    .with("page_id", pageId)
-                    .with("setting", setting)
-                    .with("applied_default", defaultValue)
-                    .write();
+            log.warn(event).with("page_id", pageId).with("setting", setting).with(key, applied).write();
         }
     }
 
@@ -176,7 +170,7 @@ public final class SecretsProvider {
         }
         String text = value.isTextual() ? value.textValue().strip().toLowerCase(Locale.ROOT) : "";
         if (!text.equals("true") && !text.equals("false")) {
-            warnUnrecognised(pageId, "require_timestamp", "false");
+            warnOnce("page_setting_unrecognised", pageId, "require_timestamp", "applied_default", "false");
         }
         return text.equals("true");
     }
