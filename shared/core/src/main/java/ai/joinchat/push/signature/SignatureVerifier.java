@@ -9,15 +9,12 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The JoinChat request signature: {@code Base64(HMAC-SHA256(key = api secret as UTF-8,
- * data = the raw body bytes))}, sent in {@code x-joinchat-signature}. Verification accepts
- * standard and URL-safe Base64, with or without padding, and compares in constant time
- * against each candidate secret (current and previous). Thread-safe.
- *
- * <p>The timestamped form adds {@code x-joinchat-timestamp: <unix seconds>} and signs
- * {@code "<timestamp>." + raw body bytes} instead; it is valid only while the timestamp is within
- * {@link #TIMESTAMP_TOLERANCE} of the verifier's clock reading, which the caller passes in (so
- * this class stays pure).
+ * The JoinChat request signature, {@code x-joinchat-signature}: {@code Base64(HMAC-SHA256(key = api
+ * secret as UTF-8, data = the raw body bytes))}, standard or URL-safe, padded or not, compared in
+ * constant time with each candidate secret (current and previous). The timestamped form adds
+ * {@code x-joinchat-timestamp: <unix seconds>} and signs {@code "<timestamp>." + raw body}; it is
+ * valid only within {@link #TIMESTAMP_TOLERANCE} of the clock reading the caller passes in.
+ * Thread-safe.
  */
 public final class SignatureVerifier {
 
@@ -41,10 +38,8 @@ public final class SignatureVerifier {
     }
 
     /**
-     * True when {@code timestampHeaderValue} is unix seconds within {@link #TIMESTAMP_TOLERANCE}
-     * of {@code now} and the signature header is the signature of {@code "<timestamp>." + rawBody}
-     * under any non-empty candidate. A signature of the body alone is false. Every odd input
-     * (missing, blank, not digits, undecodable) is false.
+     * True when the timestamp is unix seconds within {@link #TIMESTAMP_TOLERANCE} of {@code now} and
+     * the header signs {@code "<timestamp>." + rawBody} (not the body alone); every odd input is false.
      */
     public boolean verifyTimestamped(byte[] rawBody, String timestampHeaderValue, String signatureHeaderValue,
                                      List<String> candidateSecrets, Instant now) {
