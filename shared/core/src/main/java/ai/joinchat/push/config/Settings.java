@@ -15,9 +15,6 @@ import java.util.Set;
  */
 public final class Settings {
 
-    /** The standard AWS variables the SDK clients honour (never declared in the template). */
-    public static final String AWS_REGION = "AWS_REGION";
-
     /**
      * Fewest days a record may be kept ({@code RECORD_RETENTION_DAYS}): it must outlive every copy
      * of its message in SQS, or a queued copy finds no record (dropped as never accepted) and a
