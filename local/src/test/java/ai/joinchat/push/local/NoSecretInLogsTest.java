@@ -1,8 +1,5 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.testing.ApiGatewayEvents;
-import ai.joinchat.push.testing.SqsEvents;
-import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -10,8 +7,12 @@ import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.send.SendApiHandler;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.SqsEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.webhook.WebhookComponents;
 import ai.joinchat.push.webhook.WebhookHandler;
+import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.WorkerComponents;
 import ai.joinchat.push.worker.WorkerHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,10 +81,11 @@ class NoSecretInLogsTest {
             Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
             workerEnv.put("GRAPH_API_BASE_URL", graph.baseUri().toString());
             workerEnv.put("LOG_LEVEL", "DEBUG");
-            WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofSeconds(5)).handler();
+            WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofSeconds(5),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
             Map<String, String> webhookEnv = new HashMap<>(aws.functionEnvironment("WebhookFunction"));
             webhookEnv.put("LOG_LEVEL", "DEBUG");
-            WebhookHandler webhook = WebhookComponents.create(webhookEnv, Clock.systemUTC()).handler();
+            WebhookHandler webhook = WebhookComponents.create(webhookEnv, Clock.systemUTC(), List.of()).handler();
 
             List<String> messageIds = sendFlow(aws, send);
             graph.failNextSends(1, 400, Json.parse("{\"message\":\"Error validating access token: Session has expired\","

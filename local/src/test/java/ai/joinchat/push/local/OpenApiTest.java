@@ -198,7 +198,7 @@ class OpenApiTest {
                 "{\"page_id\":\"1\",\"recipient\":{\"id\":\"2\"},\"message\":{\"template_type\":\"text\",\"text\":\"Hi\"},\"tag\":\"NOT_A_TAG\"}");
         for (String text : invalid) {
             JsonNode body = JSON.readTree(text);
-            assertFalse(VALIDATOR.validate(body.deepCopy()).isValid(), "the send API rejects " + text);
+            assertFalse(VALIDATOR.validate(body.deepCopy()).request().isPresent(), "the send API rejects " + text);
             assertFalse(errors("SendMessageRequest", body).isEmpty(), "the schema rejects " + text);
         }
     }
@@ -301,7 +301,7 @@ class OpenApiTest {
     void tagsAreTheOnesTheSendApiKnows() {
         Set<String> documented = new TreeSet<>();
         DOCUMENT.at("/components/schemas/Tag/enum").forEach(tag -> documented.add(tag.asText()));
-        assertEquals(new TreeSet<>(TagPolicy.knownTags()), documented);
+        assertEquals(new TreeSet<>(TagPolicy.KNOWN_TAGS), documented);
     }
 
     private static void checkMediaExamples(String at, JsonNode holder, List<String> checked) {

@@ -250,8 +250,7 @@ class TemplateContractTest {
         tooLong.put("AWS_REGION", "us-east-1");
         for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
                 ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
-            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> components
-                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, tooLong, java.time.Clock.systemUTC()));
+            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> create(components, tooLong));
             String message = String.valueOf(refused.getCause() == null ? refused : refused.getCause());
             assertTrue(message.contains("RECORD_RETENTION_DAYS"), components.getSimpleName() + ": " + message);
         }
@@ -259,8 +258,7 @@ class TemplateContractTest {
         for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
                 ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class,
                 ai.joinchat.push.callbacks.CallbacksComponents.class)) {
-            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> components
-                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, tooLong, java.time.Clock.systemUTC()),
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> create(components, tooLong),
                     components.getSimpleName() + " starts with the template's maximum");
         }
     }
@@ -288,13 +286,11 @@ class TemplateContractTest {
         for (Class<?> components : List.of(ai.joinchat.push.send.SendApiComponents.class,
                 ai.joinchat.push.worker.WorkerComponents.class, ai.joinchat.push.webhook.WebhookComponents.class)) {
             environment.put("RECORD_RETENTION_DAYS", Integer.toString(minimum - 1));
-            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> components
-                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, environment, java.time.Clock.systemUTC()));
+            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> create(components, environment));
             String message = String.valueOf(refused.getCause() == null ? refused : refused.getCause());
             assertTrue(message.contains("RECORD_RETENTION_DAYS"), components.getSimpleName() + ": " + message);
             environment.put("RECORD_RETENTION_DAYS", Integer.toString(minimum));
-            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> components
-                    .getMethod("create", Map.class, java.time.Clock.class).invoke(null, environment, java.time.Clock.systemUTC()),
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> create(components, environment),
                     components.getSimpleName() + " starts with the template's minimum");
         }
     }
@@ -306,6 +302,22 @@ class TemplateContractTest {
         assertTrue(settings != null && settings.containsKey("ThrottlingRateLimit") && settings.containsKey("ThrottlingBurstLimit"),
                 "POST/GET /webhook has route settings of its own: " + webhookEvent);
         assertTrue(DOCUMENT.properties("HttpApi").containsKey("DefaultRouteSettings"));
+    }
+
+    /** Builds a function's components from {@code environment} as its Lambda handler does. */
+    private static Object create(Class<?> components, Map<String, String> environment) throws Exception {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        if (components == ai.joinchat.push.worker.WorkerComponents.class) {
+            return components.getMethod("create", Map.class, java.time.Clock.class, java.time.Duration.class,
+                    java.time.Duration.class).invoke(null, environment, clock,
+                    ai.joinchat.push.worker.graph.GraphSendClient.DEFAULT_TIMEOUT,
+                    ai.joinchat.push.worker.DeliveryPolicy.DEFAULT_CLAIM_LEASE);
+        }
+        if (components == ai.joinchat.push.webhook.WebhookComponents.class) {
+            return components.getMethod("create", Map.class, java.time.Clock.class, List.class)
+                    .invoke(null, environment, clock, List.of());
+        }
+        return components.getMethod("create", Map.class, java.time.Clock.class).invoke(null, environment, clock);
     }
 
     @SuppressWarnings("unchecked")

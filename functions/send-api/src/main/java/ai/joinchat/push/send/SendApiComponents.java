@@ -54,7 +54,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
 
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("send-api");
+        Metrics metrics = new Metrics("send-api", System.out, clock);
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
         Duration retention = settings.recordRetention();
         SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);

@@ -35,7 +35,8 @@ class BindingsImportServiceTest {
     private final BindingsImportService service = new BindingsImportService(
             new SignedRequestAuthenticator(new SecretsProvider(id -> id.equals("pages/42")
                     ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
-                    : Optional.empty(), "pages/", "app"), new SignatureVerifier(), Clock.systemUTC()),
+                    : Optional.empty(), "pages/", "app", new JsonLogger("secrets", "WARN")),
+                    new SignatureVerifier(), Clock.systemUTC()),
             bindings, clock,
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock),

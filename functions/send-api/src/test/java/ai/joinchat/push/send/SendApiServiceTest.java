@@ -73,7 +73,7 @@ class SendApiServiceTest {
     private final SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(
             new SecretsProvider(id -> id.equals("pages/42")
                     ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
-                    : Optional.empty(), "pages/", "app"),
+                    : Optional.empty(), "pages/", "app", new JsonLogger("secrets", "WARN")),
             new SignatureVerifier(), Clock.systemUTC());
     private final JsonLogger log =
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock);
@@ -379,7 +379,8 @@ class SendApiServiceTest {
         };
         SendApiService withDynamoKeys = new SendApiService(
                 new SignedRequestAuthenticator(new SecretsProvider(id -> Optional.of("{\"api_secret\":\"" + SECRET
-                        + "\",\"page_access_token\":\"t\"}"), "pages/", "app"), new SignatureVerifier(), Clock.systemUTC()),
+                        + "\",\"page_access_token\":\"t\"}"), "pages/", "app", new JsonLogger("secrets", "WARN")),
+                        new SignatureVerifier(), Clock.systemUTC()),
                 new SendRequestValidator(TagPolicy.fromSetting("drop")),
                 records, new DynamoIdempotencyKeys(dynamo, "keys",
                         new DynamoMessageRecords(dynamo, "messages", java.time.Duration.ofDays(1))),

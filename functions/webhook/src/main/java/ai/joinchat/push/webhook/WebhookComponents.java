@@ -1,11 +1,5 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.WebhookPayloadParser;
-import ai.joinchat.push.webhook.service.BindingAdmission;
-import ai.joinchat.push.webhook.service.ContactBindingRules;
-import ai.joinchat.push.webhook.service.WebhookEventProcessor;
-import ai.joinchat.push.webhook.service.WebhookService;
-import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
@@ -21,6 +15,12 @@ import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.BindingAdmission;
+import ai.joinchat.push.webhook.service.ContactBindingRules;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor;
+import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -65,16 +65,12 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
      */
     static final int THREADS = 32;
 
-    public static WebhookComponents create(Map<String, String> environment, Clock clock) {
-        return create(environment, clock, List.of());
-    }
-
-    /** With SDK interceptors on the AWS clients (tests count or fail DynamoDB calls with them). */
+    /** {@code interceptors}: on the AWS clients (Lambda's none; tests count or fail DynamoDB calls with them). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock,
                                            List<ExecutionInterceptor> interceptors) {
         Settings settings = new Settings(environment, DECLARED_ENV);
         JsonLogger log = new JsonLogger("webhook", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("webhook");
+        Metrics metrics = new Metrics("webhook", System.out, clock);
         AwsClientFactory aws = new AwsClientFactory(settings.environment(), interceptors);
         DynamoDbClient dynamo = aws.dynamoDb();
         Duration retention = settings.recordRetention();

@@ -1,8 +1,8 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.service.WebhookService;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
+import ai.joinchat.push.webhook.service.WebhookService;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Lambda entry point of {@code WebhookFunction}: API Gateway HTTP API (2.0) events in, proxy
@@ -32,7 +33,7 @@ public final class WebhookHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WebhookHandler() {
-        WebhookComponents built = WebhookComponents.create(System.getenv(), Clock.systemUTC());
+        WebhookComponents built = WebhookComponents.create(System.getenv(), Clock.systemUTC(), List.of());
         this.service = built.service();
         this.codec = built.codec();
         this.priming = built.priming();

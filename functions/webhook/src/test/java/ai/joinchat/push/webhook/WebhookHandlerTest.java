@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,19 +43,19 @@ class WebhookHandlerTest {
     void aMissingTableIsAConfigurationError() {
         Map<String, String> env = new java.util.HashMap<>(ENV);
         env.remove("WEBHOOK_EVENTS_TABLE");
-        assertThrows(IllegalStateException.class, () -> WebhookComponents.create(env, Clock.systemUTC()));
+        assertThrows(IllegalStateException.class, () -> WebhookComponents.create(env, Clock.systemUTC(), List.of()));
     }
 
     @Test
     void checkpointPrimingParsesTheSampleWithoutNetwork() {
-        WebhookComponents components = WebhookComponents.create(ENV, Clock.systemUTC());
+        WebhookComponents components = WebhookComponents.create(ENV, Clock.systemUTC(), List.of());
         assertEquals(9, components.priming().run());
         components.priming().beforeCheckpoint(null);
     }
 
     @Test
     void routesAndMethodsAreAnsweredThroughTheCodec() throws IOException {
-        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC()).handler();
+        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC(), List.of()).handler();
         assertEquals(404, invoke(handler, "GET", "/api/nothing").get("statusCode").asInt());
         JsonNode notAllowed = invoke(handler, "DELETE", "/webhook");
         assertEquals(405, notAllowed.get("statusCode").asInt());
@@ -64,7 +65,7 @@ class WebhookHandlerTest {
 
     @Test
     void anUnreadableEventIsAPlain500() throws IOException {
-        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC()).handler();
+        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC(), List.of()).handler();
         JsonNode response = Json.parse(new String(StreamHandlers.invoke(handler, "not json".getBytes(), null)));
         assertEquals(500, response.get("statusCode").asInt());
         assertEquals("internal_error", Json.parse(response.get("body").asText()).at("/error/code").asText());

@@ -1,22 +1,22 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.testing.ApiGatewayEvents;
-import ai.joinchat.push.testing.StreamHandlers;
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
-import ai.joinchat.push.Deadline;
-import ai.joinchat.push.request.Recipient;
-import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
-import ai.joinchat.push.store.QuickReplyOffers;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.store.QuickReplyOffers;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +66,8 @@ class WebhookOnLocalBackendsTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         aws.putAppSecret(APP_SECRET, VERIFY_TOKEN);
-        handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()).handler();
+        handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of())
+                .handler();
         messages = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         bindings = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC());
         page = Long.toString(ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
@@ -485,7 +486,7 @@ class WebhookOnLocalBackendsTest {
         }
         String body = "{\"object\":\"page\",\"entry\":[" + entries + "]}";
         WebhookHandler cold = WebhookComponents.create(aws.functionEnvironment(FUNCTION),
-                Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC)).handler();
+                Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC), List.of()).handler();
 
         JsonNode response = StreamHandlers.invoke(cold, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
@@ -501,7 +502,8 @@ class WebhookOnLocalBackendsTest {
     void aSecretsManagerFailureIs500(LocalAws aws) {
         var controls = aws.secretsManagerControls().orElseThrow();
         // A fresh handler: its secret cache is empty, so it must ask Secrets Manager.
-        WebhookHandler fresh = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()).handler();
+        WebhookHandler fresh = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of())
+                .handler();
         controls.failRequests(true);
         try {
             String body = payload(echo("5550010", "m_no-secret", null, 1795255201000L));

@@ -1,13 +1,13 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.MessageEcho;
-import ai.joinchat.push.webhook.event.Referral;
-import ai.joinchat.push.webhook.event.WebhookPayload;
-import ai.joinchat.push.webhook.event.WebhookPayloadParser;
-import ai.joinchat.push.webhook.service.WebhookService;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.WebhookService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

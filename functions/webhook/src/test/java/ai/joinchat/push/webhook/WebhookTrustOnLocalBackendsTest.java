@@ -1,8 +1,5 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.testing.ApiGatewayEvents;
-import ai.joinchat.push.testing.FakeLambdaContext;
-import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.local.aws.faults.FaultProxy;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -10,11 +7,14 @@ import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
-import ai.joinchat.push.store.StoredFields;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
+import ai.joinchat.push.store.StoredFields;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.FakeLambdaContext;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -386,7 +386,7 @@ class WebhookTrustOnLocalBackendsTest {
     private JsonNode postTo(Map<String, String> change, String body) {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment(FUNCTION));
         env.putAll(change);
-        WebhookHandler misdeployed = WebhookComponents.create(env, Clock.systemUTC()).handler();
+        WebhookHandler misdeployed = WebhookComponents.create(env, Clock.systemUTC(), List.of()).handler();
         return StreamHandlers.invoke(misdeployed, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
     }

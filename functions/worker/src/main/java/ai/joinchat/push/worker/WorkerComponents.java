@@ -5,6 +5,15 @@ import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.queue.SqsOutboundQueue;
+import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.ContactBindings;
+import ai.joinchat.push.store.DynamoContactBindings;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.DynamoQuickReplyOffers;
+import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.worker.batch.InvocationBudget;
 import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
@@ -16,15 +25,6 @@ import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.worker.pacing.DynamoPaceStore;
 import ai.joinchat.push.worker.pacing.PagePacing;
-import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.queue.SqsOutboundQueue;
-import ai.joinchat.push.secrets.SecretsProvider;
-import ai.joinchat.push.store.ContactBindings;
-import ai.joinchat.push.store.DynamoContactBindings;
-import ai.joinchat.push.store.DynamoMessageRecords;
-import ai.joinchat.push.store.DynamoQuickReplyOffers;
-import ai.joinchat.push.store.MessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -72,16 +72,11 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
     /** Concurrent deliveries per container: one SQS batch holds at most 10 records. */
     public static final int DELIVERY_THREADS = 10;
 
-    public static WorkerComponents create(Map<String, String> env, Clock clock) {
-        return create(env, clock, GraphSendClient.DEFAULT_TIMEOUT);
-    }
-
-    /** With another Graph request timeout (tests, local mode). */
-    public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout) {
-        return create(env, clock, graphTimeout, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
-    }
-
-    /** With another claim lease: fault tests that kill invocations shorten it. */
+    /**
+     * Lambda's graph takes {@link GraphSendClient#DEFAULT_TIMEOUT} and
+     * {@link DeliveryPolicy#DEFAULT_CLAIM_LEASE}; tests shorten the Graph timeout, and fault tests
+     * that kill invocations the claim lease.
+     */
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout,
                                           Duration claimLease) {
         Settings settings = new Settings(env, DECLARED_ENV);

@@ -6,6 +6,7 @@ import ai.joinchat.push.worker.batch.InvocationBudget;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -29,7 +30,8 @@ public final class WorkerHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WorkerHandler() {
-        WorkerComponents built = WorkerComponents.create(System.getenv(), Clock.systemUTC());
+        WorkerComponents built = WorkerComponents.create(System.getenv(), Clock.systemUTC(),
+                GraphSendClient.DEFAULT_TIMEOUT, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
         this.codec = built.codec();
         this.processor = built.processor();
         this.budget = built.budget();

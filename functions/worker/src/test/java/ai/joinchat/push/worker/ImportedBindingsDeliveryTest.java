@@ -1,7 +1,5 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.testing.ApiGatewayEvents;
-import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -10,6 +8,8 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.send.SendApiHandler;
 import ai.joinchat.push.signature.SignatureVerifier;
+import ai.joinchat.push.testing.ApiGatewayEvents;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +67,8 @@ class ImportedBindingsDeliveryTest {
         sendApi = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), Clock.systemUTC()).handler();
         Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         workerEnv.put("GRAPH_API_BASE_URL", graph.baseUrl());
-        WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000)).handler();
+        WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"), aws.stack().queueArn("MessageQueue"),
                 10, event -> StreamHandlers.invoke(worker, event, null),
                 new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);

@@ -1,6 +1,7 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -93,7 +94,8 @@ class WorkerComponentsTest {
 
     @Test
     void buildsFromTheEnvironmentWithoutCallingAnything() {
-        WorkerComponents components = WorkerComponents.create(env(), Clock.systemUTC());
+        WorkerComponents components = WorkerComponents.create(env(), Clock.systemUTC(), GraphSendClient.DEFAULT_TIMEOUT,
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE);
         assertNotNull(components.processor());
         components.priming().run();
     }
@@ -103,7 +105,8 @@ class WorkerComponentsTest {
         Map<String, String> env = env();
         env.remove("MESSAGES_TABLE");
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> WorkerComponents.create(env, Clock.systemUTC()));
+                () -> WorkerComponents.create(env, Clock.systemUTC(), GraphSendClient.DEFAULT_TIMEOUT,
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE));
         assertTrue(e.getMessage().contains("MESSAGES_TABLE"));
     }
 
@@ -111,9 +114,11 @@ class WorkerComponentsTest {
     void invalidNumbersAreRejected() {
         Map<String, String> env = env();
         env.put("MAX_RECEIVE_COUNT", "zero");
-        assertThrows(IllegalStateException.class, () -> WorkerComponents.create(env, Clock.systemUTC()));
+        assertThrows(IllegalStateException.class, () -> WorkerComponents.create(env, Clock.systemUTC(),
+                GraphSendClient.DEFAULT_TIMEOUT, DeliveryPolicy.DEFAULT_CLAIM_LEASE));
         env.put("MAX_RECEIVE_COUNT", "5");
         env.put("PHONE_NUMBER_FALLBACK", "maybe");
-        assertThrows(IllegalStateException.class, () -> WorkerComponents.create(env, Clock.systemUTC()));
+        assertThrows(IllegalStateException.class, () -> WorkerComponents.create(env, Clock.systemUTC(),
+                GraphSendClient.DEFAULT_TIMEOUT, DeliveryPolicy.DEFAULT_CLAIM_LEASE));
     }
 }

@@ -75,7 +75,8 @@ final class WorkerFixture implements AutoCloseable {
                 new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
         Metrics metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
         GraphMessageMapper mapper = new GraphMessageMapper();
-        delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app"),
+        delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",
+                new JsonLogger("secrets", "WARN")),
                 new RecipientResolver(bindings, phoneNumberFallback), mapper,
                 GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
                 new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,

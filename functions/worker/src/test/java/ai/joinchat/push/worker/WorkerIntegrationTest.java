@@ -1,24 +1,22 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.testing.StreamHandlers;
-import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.message.TextMessage;
-import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
-import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.queue.SqsOutboundQueue;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -126,7 +124,8 @@ class WorkerIntegrationTest {
             }
         };
         // Room for a slow first request on a loaded machine, and still short of the 2.5 s "timeout" stub.
-        WorkerHandler handler = WorkerComponents.create(env, clock, Duration.ofMillis(2000)).handler();
+        WorkerHandler handler = WorkerComponents.create(env, clock, Duration.ofMillis(2000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
 
         records = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));
@@ -145,7 +144,8 @@ class WorkerIntegrationTest {
         poller.close();
         java.util.concurrent.BlockingQueue<WorkerHandler> idle = new java.util.concurrent.LinkedBlockingQueue<>();
         for (int i = 0; i < containers; i++) {
-            idle.add(WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000)).handler());
+            idle.add(WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler());
         }
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"),
                 aws.stack().queueArn("MessageQueue"), 10, event -> {

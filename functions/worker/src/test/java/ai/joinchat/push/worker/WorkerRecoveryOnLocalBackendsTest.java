@@ -1,17 +1,17 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.message.MessageJson;
-import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.local.aws.faults.FaultProxy;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.queue.SqsOutboundQueue;
+import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecord;
@@ -106,7 +106,8 @@ class WorkerRecoveryOnLocalBackendsTest {
         System.setOut(new PrintStream(new Tee(original, output), true, StandardCharsets.UTF_8));
         WorkerHandler handler;
         try {
-            handler = WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000)).handler();
+            handler = WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
         } finally {
             System.setOut(original);
         }

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -84,7 +85,7 @@ final class GuaranteeRig implements AutoCloseable {
         workerDynamo = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_DYNAMODB")));
 
         webhook = WebhookComponents.create(aws.functionEnvironment("WebhookFunction"),
-                Clock.systemUTC()).handler();
+                Clock.systemUTC(), List.of()).handler();
         messenger = new FakeMessenger(this::postEcho);
 
         Map<String, String> sendEnv = new HashMap<>(aws.functionEnvironment("SendApiFunction"));

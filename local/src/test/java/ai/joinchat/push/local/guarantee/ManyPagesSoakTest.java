@@ -235,7 +235,7 @@ class ManyPagesSoakTest {
             watermarks.merge(sent.pageId() + "|" + sent.psid(), stamp, Math::max);
         }
         WebhookHandler webhook = WebhookComponents.create(rig.aws.functionEnvironment("WebhookFunction"),
-                Clock.systemUTC()).handler();
+                Clock.systemUTC(), List.of()).handler();
         for (Map.Entry<String, Long> conversation : watermarks.entrySet()) {
             String[] key = conversation.getKey().split("\\|");
             long watermark = conversation.getValue();

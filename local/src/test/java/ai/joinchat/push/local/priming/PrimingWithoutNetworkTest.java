@@ -2,7 +2,9 @@ package ai.joinchat.push.local.priming;
 
 import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.webhook.WebhookComponents;
+import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.WorkerComponents;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import org.crac.Resource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -106,11 +109,12 @@ class PrimingWithoutNetworkTest {
 
     @Test
     void theWorkersPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
-        primeTwice(WorkerComponents.create(environment(), Clock.systemUTC()).priming());
+        primeTwice(WorkerComponents.create(environment(), Clock.systemUTC(), GraphSendClient.DEFAULT_TIMEOUT,
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE).priming());
     }
 
     @Test
     void theWebhooksPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
-        primeTwice(WebhookComponents.create(environment(), Clock.systemUTC()).priming());
+        primeTwice(WebhookComponents.create(environment(), Clock.systemUTC(), List.of()).priming());
     }
 }

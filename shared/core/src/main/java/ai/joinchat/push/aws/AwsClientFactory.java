@@ -31,32 +31,23 @@ import java.util.Optional;
  */
 public final class AwsClientFactory {
 
+    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
+
     private final Map<String, String> environment;
     private final SdkHttpClient httpClient;
-    private final Duration apiCallTimeout;
     private final List<ExecutionInterceptor> interceptors;
 
     public AwsClientFactory(Map<String, String> environment) {
-        this(environment, Duration.ofSeconds(5));
-    }
-
-    public AwsClientFactory(Map<String, String> environment, Duration apiCallTimeout) {
-        this(environment, apiCallTimeout, List.of());
+        this(environment, List.of());
     }
 
     /** With SDK interceptors on every client (tests observe or fail calls through them). */
     public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
-        this(environment, Duration.ofSeconds(5), interceptors);
-    }
-
-    public AwsClientFactory(Map<String, String> environment, Duration apiCallTimeout,
-                            List<ExecutionInterceptor> interceptors) {
         this.environment = Map.copyOf(environment);
-        this.apiCallTimeout = apiCallTimeout;
         this.interceptors = List.copyOf(interceptors);
         this.httpClient = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(apiCallTimeout)
+                .socketTimeout(API_CALL_TIMEOUT)
                 .build();
     }
 
@@ -77,8 +68,8 @@ public final class AwsClientFactory {
         builder.httpClient(httpClient)
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallTimeout(apiCallTimeout)
-                        .apiCallAttemptTimeout(apiCallTimeout.dividedBy(2))
+                        .apiCallTimeout(API_CALL_TIMEOUT)
+                        .apiCallAttemptTimeout(API_CALL_TIMEOUT.dividedBy(2))
                         .retryStrategy(RetryMode.STANDARD)
                         .executionInterceptors(interceptors)
                         .build());

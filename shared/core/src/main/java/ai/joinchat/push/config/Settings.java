@@ -15,17 +15,12 @@ import java.util.Set;
  */
 public final class Settings {
 
-    /** The standard AWS variables the SDK clients honour (never declared in the template). */
-    public static final String AWS_REGION = "AWS_REGION";
-
     /**
-     * Fewest days a record may be kept ({@code RECORD_RETENTION_DAYS}): a record must outlive
-     * every copy of its message in SQS, or a queued copy finds no record (and is dropped as never
-     * accepted) and a dead-lettered one cannot be recorded failed. The dead-letter queue keeps a
-     * message 14 days counted from its first enqueue (SQS keeps that time when it dead-letters;
-     * the queue itself keeps 4 days), plus one day for the fresh copies the worker puts back on
-     * the queue while it retries (which start a new retention) and for the final status to stay
-     * readable. template.yaml's {@code RecordRetentionDays} declares the same bounds.
+     * Fewest days a record may be kept ({@code RECORD_RETENTION_DAYS}): it must outlive every copy
+     * of its message in SQS, or a queued copy finds no record (dropped as never accepted) and a
+     * dead-lettered one cannot be recorded failed. That is the dead-letter queue's 14 days from the
+     * first enqueue, plus a day for the fresh copies the worker enqueues while it retries (each
+     * starts a new retention). template.yaml's {@code RecordRetentionDays} declares the same bounds.
      */
     public static final int MIN_RECORD_RETENTION_DAYS = 15;
     public static final int MAX_RECORD_RETENTION_DAYS = 3650;
@@ -38,12 +33,8 @@ public final class Settings {
         this.declared = declared.isEmpty() ? EnumSet.noneOf(EnvVar.class) : EnumSet.copyOf(declared);
     }
 
-    public static Settings fromProcessEnvironment(Set<EnvVar> declared) {
-        return new Settings(System.getenv(), declared);
-    }
-
     public Set<EnvVar> declared() {
-        return EnumSet.copyOf(declared.isEmpty() ? EnumSet.noneOf(EnvVar.class) : declared);
+        return EnumSet.copyOf(declared);
     }
 
     /** The raw environment, for the AWS client factory (AWS_* variables). */

@@ -40,24 +40,20 @@ public final class JsonLogger {
     }
 
     /** Starts a log line; add fields, then {@link Entry#write()}. */
-    public Entry at(Level level, String event) {
-        return new Entry(level, event);
-    }
-
     public Entry info(String event) {
-        return at(Level.INFO, event);
+        return new Entry(Level.INFO, event);
     }
 
     public Entry warn(String event) {
-        return at(Level.WARN, event);
+        return new Entry(Level.WARN, event);
     }
 
     public Entry error(String event) {
-        return at(Level.ERROR, event);
+        return new Entry(Level.ERROR, event);
     }
 
     public Entry debug(String event) {
-        return at(Level.DEBUG, event);
+        return new Entry(Level.DEBUG, event);
     }
 
     public final class Entry {

@@ -20,10 +20,6 @@ public final class Metrics {
     private final PrintStream out;
     private final Clock clock;
 
-    public Metrics(String function) {
-        this(function, System.out, Clock.systemUTC());
-    }
-
     public Metrics(String function, PrintStream out, Clock clock) {
         this.function = function;
         this.out = out;

@@ -13,26 +13,16 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps secrets in memory for a bounded age, so a warm container does not call Secrets Manager
- * per request and a changed secret takes effect within that age. Failures are not cached.
+ * Keeps secrets in memory for a bounded age, so a warm container does not call Secrets Manager per
+ * request and a changed secret takes effect within that age. Failures are not cached.
  *
- * <p>Configured pages are never refused, and unknown ids (a request naming a page that has no
- * secret) cost almost nothing:
- * <ul>
- *   <li>A page secret the {@link SecretDirectory} lists is fetched without any limit: such lookups
- *       are bounded by the number of real pages, and a flood of unknown ids never delays them.</li>
- *   <li>"No such secret" (GetSecretValue's answer, the only proof of absence) is remembered in a
- *       separate, bounded cache with its own, shorter age; when it is full its oldest entry goes.
- *       Secrets that exist live in their own map, which unknown ids never touch. A listing taken
- *       after that answer that shows the id wins (the page was created since): the listing is
- *       refreshed on demand, so a page created after a 401 is found within seconds.</li>
- *   <li>Any other id under the page prefix passes a token bucket (per container). Beyond it the
- *       listing is refreshed if it may be (see {@link SecretDirectory}); an id still not listed is
- *       answered {@link SecretLookup.Deferred}, never "absent": the send API answers 503 with
- *       {@code Retry-After}, the worker and the webhook retry.</li>
- *   <li>A known secret past its age, and an id outside the page prefix (the app secret, which is
- *       configuration, not a caller's choice), are fetched without passing the bucket.</li>
- * </ul>
+ * <p>Configured pages are never refused, and unknown page ids cost almost nothing. An id the
+ * {@link SecretDirectory} lists is fetched without limit. "No such secret" is remembered in a
+ * separate bounded cache (shorter age, oldest out first) that never evicts known secrets, unless a
+ * listing taken since shows the id (a page created after a 401). Any other page id passes a token
+ * bucket per container; beyond it the id is answered {@link SecretLookup.Deferred} (503 with
+ * {@code Retry-After}, or a retry), never "absent". Known secrets past their age and ids outside
+ * the page prefix (the app secret) skip the bucket.
  */
 public final class CachedSecretSource implements SecretSource {
 
@@ -56,25 +46,10 @@ public final class CachedSecretSource implements SecretSource {
     private final UnknownIds unknown;
     private final AtomicLong lookupsRefused = new AtomicLong();
 
-    /** Without a directory; missing secrets are remembered for the max age or 60 s, whichever is shorter. */
-    public CachedSecretSource(SecretSource delegate, Duration maxAge, Clock clock) {
-        this(delegate, SecretDirectory.none(), maxAge, clock);
-    }
-
     /** Missing secrets are remembered for the max age or 60 s, whichever is shorter. */
     public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Clock clock) {
         this(delegate, directory, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE,
                 DEFAULT_MAX_UNKNOWN_IDS, new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
-    }
-
-    public CachedSecretSource(SecretSource delegate, Duration maxAge, Duration missingMaxAge, Clock clock) {
-        this(delegate, SecretDirectory.none(), maxAge, missingMaxAge, DEFAULT_MAX_UNKNOWN_IDS,
-                new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
-    }
-
-    public CachedSecretSource(SecretSource delegate, Duration maxAge, Duration missingMaxAge, int maxUnknownIds,
-                              TokenBucket unknownLookups, Clock clock) {
-        this(delegate, SecretDirectory.none(), maxAge, missingMaxAge, maxUnknownIds, unknownLookups, clock);
     }
 
     public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Duration missingMaxAge,

@@ -13,16 +13,6 @@ import java.util.Optional;
 public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret,
                           boolean requireTimestamp, UnsignedRefPolicy unsignedRefs, Optional<CallbackSettings> callbacks) {
 
-    public PageSecrets {
-        unsignedRefs = unsignedRefs == null ? UnsignedRefPolicy.FIRST : unsignedRefs;
-        callbacks = callbacks == null ? Optional.empty() : callbacks;
-    }
-
-    /** Secrets without page settings: every setting has its default. */
-    public PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret) {
-        this(apiSecret, pageAccessToken, previousApiSecret, false, UnsignedRefPolicy.FIRST, Optional.empty());
-    }
-
     /** Keys whose signatures are accepted: the current one, then the previous one if present. */
     public List<String> acceptedApiSecrets() {
         List<String> keys = new ArrayList<>(2);

@@ -9,23 +9,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The page secrets that exist, by name: a short-lived listing (ListSecrets under the page prefix,
- * names only) kept per container, so the secret of a configured page is looked up without waiting
- * for the limit that protects Secrets Manager from unknown page ids.
- *
- * <p>The listing is positive evidence only. ListSecrets is eventually consistent (a secret created
- * in the last minutes may be missing from it), so a name it lacks is never concluded absent here;
- * the caller looks that id up directly, within its limit.
- *
- * <p>Refreshes are single-flight (one at a time; a caller that waited for one uses its result) and
- * bounded: a listing is reloaded when it is older than {@link #MAX_AGE}, and on demand (an id it
- * lacks) at most every {@link #MIN_INTERVAL}. When listing fails or is not permitted, the last
- * listing (if any) is kept, the failure is logged once and counted ({@code SecretListingUnavailable}),
- * and listing is tried again after {@link #MIN_INTERVAL} (transient failure) or {@link #MAX_AGE}
- * (access denied, not supported): correctness never depends on it.
+ * The page secrets that exist, by name (ListSecrets under the page prefix, names only), kept per
+ * container so that a configured page's secret is looked up without waiting for the limit on unknown
+ * ids. A listing is positive evidence only: ListSecrets is eventually consistent, so a name it lacks
+ * proves nothing. Refreshes are single-flight, at most every {@link #MIN_INTERVAL} and at least every
+ * {@link #MAX_AGE}; a failed one keeps the last listing, is logged once, counted
+ * ({@code SecretListingUnavailable}) and retried after {@link #MIN_INTERVAL} (transient) or
+ * {@link #MAX_AGE} (denied, not supported): correctness never depends on it.
  */
 public final class SecretDirectory {
 
@@ -48,39 +40,25 @@ public final class SecretDirectory {
     private final Clock clock;
     private final JsonLogger log;
     private final Metrics metrics;
-    private final boolean enabled;
     private final Object refreshing = new Object();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
-    private final AtomicLong listings = new AtomicLong();
     private volatile Listing listing = Listing.NONE;
     private volatile Instant nextAttempt = Instant.MIN;
 
     public SecretDirectory(SecretSource source, String prefix, Clock clock, JsonLogger log, Metrics metrics) {
-        this(source, prefix, clock, log, metrics, true);
-    }
-
-    private SecretDirectory(SecretSource source, String prefix, Clock clock, JsonLogger log, Metrics metrics,
-                            boolean enabled) {
         this.source = source;
         this.prefix = prefix;
         this.clock = clock;
         this.log = log;
         this.metrics = metrics;
-        this.enabled = enabled;
-    }
-
-    /** A directory that never lists: every id not cached goes through the direct, limited lookup. */
-    public static SecretDirectory none() {
-        return new SecretDirectory(null, "", Clock.systemUTC(), null, null, false);
     }
 
     /**
      * Whether {@code id} is outside the listed prefix: a secret of the deployment's configuration
-     * (the app secret), never a caller's choice, so it needs no listing and no limit. Without a
-     * directory every id is treated as a page's.
+     * (the app secret), never a caller's choice, so it needs no listing and no limit.
      */
     boolean isConfiguration(String id) {
-        return enabled && !id.startsWith(prefix);
+        return !id.startsWith(prefix);
     }
 
     /** The listing, reloaded first when it is older than {@link #MAX_AGE} (or there is none yet). */
@@ -93,15 +71,7 @@ public final class SecretDirectory {
         return refreshIfOlderThan(MIN_INTERVAL);
     }
 
-    /** Successful listings since this directory was built. */
-    public long listings() {
-        return listings.get();
-    }
-
     private Listing refreshIfOlderThan(Duration age) {
-        if (!enabled) {
-            return Listing.NONE;
-        }
         Listing last = listing;
         Instant now = clock.instant();
         if (isYoung(last, age, now) || now.isBefore(nextAttempt)) {
@@ -117,7 +87,6 @@ public final class SecretDirectory {
                 Listing fresh = new Listing(Set.copyOf(source.secretIds(prefix)), now);
                 listing = fresh;
                 nextAttempt = now.plus(MIN_INTERVAL);
-                listings.incrementAndGet();
                 return fresh;
             } catch (DependencyUnavailableException | UnsupportedOperationException e) {
                 boolean resting = e instanceof DependencyUnavailableException failure && failure.isTransient();

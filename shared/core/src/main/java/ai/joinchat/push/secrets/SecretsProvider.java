@@ -35,10 +35,6 @@ public final class SecretsProvider {
     private final JsonLogger log;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    public SecretsProvider(SecretSource source, String pageSecretPrefix, String appSecretId) {
-        this(source, pageSecretPrefix, appSecretId, new JsonLogger("secrets", "WARN"));
-    }
-
     public SecretsProvider(SecretSource source, String pageSecretPrefix, String appSecretId, JsonLogger log) {
         this.source = source;
         this.pageSecretPrefix = pageSecretPrefix;
@@ -47,10 +43,8 @@ public final class SecretsProvider {
     }
 
     /**
-     * The functions' secrets: Secrets Manager behind a cache of {@code SECRET_CACHE_TTL_SECONDS}
-     * and the directory of page secrets ({@link SecretDirectory}), pages at
-     * {@code PAGE_SECRET_PREFIX}, the app secret at {@code APP_SECRET_ID} when the function
-     * declares it (the send API reads page secrets only).
+     * Secrets Manager behind a cache ({@code SECRET_CACHE_TTL_SECONDS}) and a directory of page
+     * secrets; the app secret only where the function declares {@code APP_SECRET_ID}.
      */
     public static SecretsProvider fromSettings(Settings settings, AwsClientFactory aws, Clock clock, JsonLogger log,
                                                Metrics metrics) {
@@ -106,7 +100,8 @@ public final class SecretsProvider {
     private UnsignedRefPolicy unsignedRefs(String pageId, String value) {
         Optional<UnsignedRefPolicy> policy = UnsignedRefPolicy.parse(value);
         if (policy.isEmpty() && value != null && !value.isBlank()) {
-            warnUnrecognised(pageId, "unsigned_refs", UnsignedRefPolicy.FIRST.wireName());
+            warnOnce("page_setting_unrecognised", pageId, "unsigned_refs", "applied_default",
+                    UnsignedRefPolicy.FIRST.wireName());
         }
         return policy.orElse(UnsignedRefPolicy.FIRST);
     }
@@ -130,10 +125,7 @@ public final class SecretsProvider {
                 : previous != null && !previous.isBlank() && previousKey.isEmpty() ? "previous_callback_secret"
                 : events.isEmpty() ? "callback_events" : null;
         if (invalid != null) {
-            if (warned.add(pageId + '\n' + invalid)) {
-                log.warn("page_setting_invalid").with("page_id", pageId).with("setting", invalid)
-                        .with("callbacks", "disabled").write();
-            }
+            warnOnce("page_setting_invalid", pageId, invalid, "callbacks", "disabled");
             return Optional.empty();
         }
         List<byte[]> keys = new ArrayList<>(List.of(key.get()));
@@ -156,14 +148,10 @@ public final class SecretsProvider {
         return Optional.of(types);
     }
 
-    /** The setting's name and the default that applies; never its value, which may be anything. */
-    private void warnUnrecognised(String pageId, String setting, String defaultValue) {
+    /** Names the setting and what applies instead; never its value, which may be anything. */
+    private void warnOnce(String event, String pageId, String setting, String key, String applied) {
         if (warned.add(pageId + '\n' + setting)) {
-            log.warn("page_setting_unrecognised")
-                    .with("page_id", pageId)
-                    .with("setting", setting)
-                    .with("applied_default", defaultValue)
-                    .write();
+            log.warn(event).with("page_id", pageId).with("setting", setting).with(key, applied).write();
         }
     }
 
@@ -182,7 +170,7 @@ public final class SecretsProvider {
         }
         String text = value.isTextual() ? value.textValue().strip().toLowerCase(Locale.ROOT) : "";
         if (!text.equals("true") && !text.equals("false")) {
-            warnUnrecognised(pageId, "require_timestamp", "false");
+            warnOnce("page_setting_unrecognised", pageId, "require_timestamp", "applied_default", "false");
         }
         return text.equals("true");
     }

@@ -15,11 +15,6 @@ public enum UnsignedRefPolicy {
     /** Binds nothing; only signed refs bind. */
     NEVER;
 
-    /** The setting's value; absent, empty or unknown values give the safe default {@link #FIRST}. */
-    public static UnsignedRefPolicy fromSetting(String value) {
-        return parse(value).orElse(FIRST);
-    }
-
     /** The policy the value names (case and surrounding spaces ignored); empty when it names none. */
     public static Optional<UnsignedRefPolicy> parse(String value) {
         if (value == null) {

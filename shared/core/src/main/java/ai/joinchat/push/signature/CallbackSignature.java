@@ -1,7 +1,6 @@
 package ai.joinchat.push.signature;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +8,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Status-callback signatures per Standard Webhooks 1.0: {@code v1,<Base64(HMAC-SHA256(key, "<id>.<ts>.<body>"))>}
@@ -78,13 +75,6 @@ public final class CallbackSignature {
     }
 
     private static byte[] mac(byte[] key, String webhookId, long unixSeconds, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((webhookId + "." + unixSeconds + ".").getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return HmacSha256.mac(key, (webhookId + "." + unixSeconds + ".").getBytes(StandardCharsets.UTF_8), body);
     }
 }

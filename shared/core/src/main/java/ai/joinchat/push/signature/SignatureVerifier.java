@@ -1,7 +1,6 @@
 package ai.joinchat.push.signature;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -10,15 +9,12 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The JoinChat request signature: {@code Base64(HMAC-SHA256(key = api secret as UTF-8,
- * data = the raw body bytes))}, sent in {@code x-joinchat-signature}. Verification accepts
- * standard and URL-safe Base64, with or without padding, and compares in constant time
- * against each candidate secret (current and previous). Thread-safe.
- *
- * <p>The timestamped form adds {@code x-joinchat-timestamp: <unix seconds>} and signs
- * {@code "<timestamp>." + raw body bytes} instead; it is valid only while the timestamp is within
- * {@link #TIMESTAMP_TOLERANCE} of the verifier's clock reading, which the caller passes in (so
- * this class stays pure).
+ * The JoinChat request signature, {@code x-joinchat-signature}: {@code Base64(HMAC-SHA256(key = api
+ * secret as UTF-8, data = the raw body bytes))}, standard or URL-safe, padded or not, compared in
+ * constant time with each candidate secret (current and previous). The timestamped form adds
+ * {@code x-joinchat-timestamp: <unix seconds>} and signs {@code "<timestamp>." + raw body}; it is
+ * valid only within {@link #TIMESTAMP_TOLERANCE} of the clock reading the caller passes in.
+ * Thread-safe.
  */
 public final class SignatureVerifier {
 
@@ -37,24 +33,13 @@ public final class SignatureVerifier {
         if (rawBody == null || candidateSecrets == null) {
             return false;
         }
-        Optional<byte[]> presented = decode(signatureHeaderValue);
-        if (presented.isEmpty()) {
-            return false;
-        }
-        boolean matched = false;
-        for (String secret : candidateSecrets) {
-            if (secret != null && !secret.isEmpty()) {
-                matched |= MessageDigest.isEqual(HmacSha256.mac(secret, rawBody), presented.get());
-            }
-        }
-        return matched;
+        Optional<byte[]> presented = signatureBytes(signatureHeaderValue);
+        return presented.isPresent() && HmacSha256.matchesAny(candidateSecrets, rawBody, presented.get());
     }
 
     /**
-     * True when {@code timestampHeaderValue} is unix seconds within {@link #TIMESTAMP_TOLERANCE}
-     * of {@code now} and the signature header is the signature of {@code "<timestamp>." + rawBody}
-     * under any non-empty candidate. A signature of the body alone is false. Every odd input
-     * (missing, blank, not digits, undecodable) is false.
+     * True when the timestamp is unix seconds within {@link #TIMESTAMP_TOLERANCE} of {@code now} and
+     * the header signs {@code "<timestamp>." + rawBody} (not the body alone); every odd input is false.
      */
     public boolean verifyTimestamped(byte[] rawBody, String timestampHeaderValue, String signatureHeaderValue,
                                      List<String> candidateSecrets, Instant now) {
@@ -77,14 +62,6 @@ public final class SignatureVerifier {
         return sign(timestampedPayload(Long.toString(unixSeconds), rawBody), secret);
     }
 
-    /**
-     * The raw HMAC bytes a signature header carries (standard or URL-safe Base64, padded or not),
-     * so two spellings of one signature are recognised as the same; empty when undecodable.
-     */
-    public static Optional<byte[]> signatureBytes(String signatureHeaderValue) {
-        return decode(signatureHeaderValue);
-    }
-
     private static byte[] timestampedPayload(String timestamp, byte[] rawBody) {
         byte[] prefix = (timestamp + ".").getBytes(StandardCharsets.US_ASCII);
         byte[] payload = new byte[prefix.length + rawBody.length];
@@ -98,8 +75,12 @@ public final class SignatureVerifier {
         return Base64.getEncoder().encodeToString(HmacSha256.mac(secret, rawBody));
     }
 
-    /** Decodes standard or URL-safe Base64, padded or not, surrounding whitespace trimmed. */
-    static Optional<byte[]> decode(String headerValue) {
+    /**
+     * The raw HMAC bytes a signature header carries (standard or URL-safe Base64, padded or not,
+     * surrounding whitespace trimmed), so two spellings of one signature are recognised as the
+     * same; empty when undecodable.
+     */
+    public static Optional<byte[]> signatureBytes(String headerValue) {
         if (headerValue == null) {
             return Optional.empty();
         }

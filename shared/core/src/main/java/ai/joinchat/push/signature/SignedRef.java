@@ -1,7 +1,6 @@
 package ai.joinchat.push.signature;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -9,11 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * A uuid ref as a developer puts it in an m.me link or the chat plugin's {@code data-ref}
- * (contract section 6): unsigned {@code uuid=<uuid>}, or signed
- * {@code uuid=<uuid>;sig=<base64url without padding of HMAC-SHA256(key = api_secret, data =
- * "<page_id>:<uuid>")>}. The page id in the signed data stops a ref made for one page from
- * binding on another. Verification accepts padded and standard Base64 as well, compares the
- * raw HMAC bytes in constant time, and answers every odd input with {@code false}. Thread-safe.
+ * (contract section 6): unsigned {@code uuid=<uuid>}, or signed {@code uuid=<uuid>;sig=<base64url
+ * without padding of HMAC-SHA256(key = api_secret, data = "<page_id>:<uuid>")>}; the page id stops
+ * a ref made for one page from binding on another. Padded and standard Base64 are accepted too;
+ * every odd input verifies {@code false}. Thread-safe.
  *
  * @param uuid      the uuid as written in the ref (validated by the caller as a recipient uuid)
  * @param signature the text after {@code ;sig=}, or null for an unsigned ref
@@ -53,15 +51,7 @@ public record SignedRef(String uuid, String signature) {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        byte[] data = data(pageId, uuid);
-        boolean match = false;
-        for (String key : apiSecrets) {
-            if (key != null && !key.isEmpty()) {
-                // Every key is checked, so the time taken does not tell which one matched.
-                match |= MessageDigest.isEqual(HmacSha256.mac(key, data), presented);
-            }
-        }
-        return match;
+        return HmacSha256.matchesAny(apiSecrets, data(pageId, uuid), presented);
     }
 
     /** The signature of a uuid for a page: base64url without padding of HMAC-SHA256(apiSecret, "pageId:uuid"). */

@@ -1,6 +1,6 @@
 /**
- * Request signatures: the JoinChat {@code x-joinchat-signature} (Base64 HMAC-SHA256 of the raw
- * body under the page's api secret) and Facebook's {@code X-Hub-Signature-256} for webhooks.
- * All comparisons are constant-time; all classes are thread-safe.
+ * Signatures: the JoinChat request signature, signed refs, Facebook's webhook signature, the Graph
+ * {@code appsecret_proof} and status-callback signatures. Comparisons are constant-time; all
+ * classes are thread-safe.
  */
 package ai.joinchat.push.signature;

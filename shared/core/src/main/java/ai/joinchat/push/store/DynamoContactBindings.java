@@ -86,10 +86,9 @@ public final class DynamoContactBindings implements ContactBindings {
     }
 
     /**
-     * BatchWriteItem in chunks of 25 unconditional puts: an imported binding replaces whatever
-     * was there. Items DynamoDB leaves unprocessed (throttling) are sent again with exponential
-     * backoff (25 ms doubling, at most {@value #BATCH_ATTEMPTS} tries, none that the deadline
-     * could not wait for), then the import fails as a whole. Every call ends by the deadline.
+     * Unconditional puts (an imported binding replaces whatever was there) in batches of
+     * {@value #BATCH_SIZE}; unprocessed items are sent again with backoff, at most
+     * {@value #BATCH_ATTEMPTS} tries and never past the deadline, then the import fails as a whole.
      */
     @Override
     public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline) {

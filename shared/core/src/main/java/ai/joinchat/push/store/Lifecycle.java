@@ -32,15 +32,13 @@ import static ai.joinchat.push.store.MessageStatus.SENT;
 
 /**
  * Every legal move of a message's record, as data: where it may start, where it ends, what it
- * writes, what else must hold, and the callback event it emits (issue 19's {@code message.*}
- * events, which the callbacks function reads off the table's stream). A store runs one transition as one conditional write
- * ({@link DynamoMessageRecords} as an UpdateItem, the tests' in-memory store on a map), so a
- * lost reply, SQS's redelivery or Facebook's cannot move a record backwards.
+ * writes, what else must hold, and the status callback it emits (read off the table's stream by
+ * the callbacks function). A store runs one transition as one conditional write, so a lost reply
+ * or a redelivery (SQS's or Facebook's) cannot move a record backwards.
  *
  * <p>Throttling adds no move of its own: a throttled message goes back to {@code queued}
- * ({@link Transition#MARK_RETRYING}, the throttle as its error) or, paced, is not touched at
- * all; still throttled after {@code MaxThrottleHours} it ends {@link Transition#MARK_FAILED}
- * ({@code rate_limited}).
+ * ({@link Transition#MARK_RETRYING}) or, paced, is not touched; still throttled after
+ * {@code MaxThrottleHours} it ends {@link Transition#MARK_FAILED} ({@code rate_limited}).
  */
 public final class Lifecycle {
 

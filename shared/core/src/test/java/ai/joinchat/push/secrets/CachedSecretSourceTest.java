@@ -1,6 +1,7 @@
 package ai.joinchat.push.secrets;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.observability.JsonLogger;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CachedSecretSourceTest {
+
+    private static final JsonLogger QUIET = new JsonLogger("secrets", "WARN");
 
     private final Map<String, String> store = new HashMap<>();
     private final AtomicInteger calls = new AtomicInteger();
@@ -47,9 +51,32 @@ class CachedSecretSourceTest {
         return Optional.ofNullable(store.get(id));
     };
 
+    /** A directory whose listings are empty: every id not cached goes through the limited lookup. */
+    private SecretDirectory unlisted() {
+        SecretSource lister = new SecretSource() {
+            @Override
+            public Optional<String> secretString(String secretId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Set<String> secretIds(String prefix) {
+                return Set.of();
+            }
+        };
+        return new SecretDirectory(lister, "", clock, QUIET, null);
+    }
+
+    private CachedSecretSource cache(Duration maxAge, Duration missingMaxAge) {
+        return new CachedSecretSource(source, unlisted(), maxAge, missingMaxAge,
+                CachedSecretSource.DEFAULT_MAX_UNKNOWN_IDS,
+                new TokenBucket(CachedSecretSource.DEFAULT_LOOKUP_BURST, CachedSecretSource.DEFAULT_LOOKUPS_PER_SECOND,
+                        clock), clock);
+    }
+
     @Test
     void servesFromMemoryWithinTheMaxAgeAndRefetchesAfter() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
         store.put("a", "v1");
         assertEquals(Optional.of("v1"), cache.secretString("a"));
         store.put("a", "v2");
@@ -63,7 +90,7 @@ class CachedSecretSourceTest {
 
     @Test
     void missingSecretsAreCachedShorterThanPresentOnes() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), Duration.ofSeconds(60), clock);
+        CachedSecretSource cache = cache(Duration.ofMinutes(5), Duration.ofSeconds(60));
         assertTrue(cache.secretString("nope").isEmpty());
         assertTrue(cache.secretString("nope").isEmpty());
         assertEquals(1, calls.get());
@@ -74,7 +101,7 @@ class CachedSecretSourceTest {
 
     @Test
     void failuresAreNotCached() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
         store.put("a", "v");
         failing = true;
         assertThrows(DependencyUnavailableException.class, () -> cache.secretString("a"));
@@ -87,7 +114,7 @@ class CachedSecretSourceTest {
         store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"t\",\"previous_api_secret\":\"p\"}");
         store.put("joinchat/pages/2", "not json");
         store.put("joinchat/app", "{\"app_secret\":\"as\",\"verify_token\":\"vt\"}");
-        SecretsProvider provider = new SecretsProvider(source, "joinchat/pages/", "joinchat/app");
+        SecretsProvider provider = new SecretsProvider(source, "joinchat/pages/", "joinchat/app", QUIET);
         PageSecrets page = provider.pageSecrets("1").found().orElseThrow();
         assertEquals(java.util.List.of("s", "p"), page.acceptedApiSecrets());
         assertEquals("t", page.pageAccessToken());
@@ -99,8 +126,8 @@ class CachedSecretSourceTest {
 
     @Test
     void unknownIdsNeverEvictKnownSecrets() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), Duration.ofSeconds(60), 100,
-                new TokenBucket(1_000_000, 1_000_000, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), Duration.ofSeconds(60),
+                100, new TokenBucket(1_000_000, 1_000_000, clock), clock);
         store.put("known", "v");
         assertEquals(Optional.of("v"), cache.secretString("known"));
         for (int i = 0; i < 50_000; i++) {
@@ -113,8 +140,8 @@ class CachedSecretSourceTest {
 
     @Test
     void unknownIdsAreRememberedUpToABoundOldestFirstOut() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), Duration.ofSeconds(60), 3,
-                new TokenBucket(1000, 1000, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), Duration.ofSeconds(60),
+                3, new TokenBucket(1000, 1000, clock), clock);
         for (String id : new String[] {"u1", "u2", "u3"}) {
             cache.secretString(id);
         }
@@ -129,7 +156,7 @@ class CachedSecretSourceTest {
 
     @Test
     void lookupsOfIdsInNeitherCacheAreRateLimitedAndDeferredNeverAbsentBeyondTheLimit() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
         store.put("new-page", "v");
         for (int i = 0; i < 1000; i++) {
             SecretLookup<String> lookup = cache.lookup("flood-" + i);
@@ -153,7 +180,7 @@ class CachedSecretSourceTest {
 
     @Test
     void knownSecretsAreRefetchedAfterTheirAgeWithoutPassingTheLimiterEvenWithAZeroAge() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ZERO, Duration.ZERO, 100,
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ZERO, Duration.ZERO, 100,
                 new TokenBucket(1, 0.001, clock), clock);
         store.put("a", "v");
         for (int i = 0; i < 5; i++) {
@@ -164,7 +191,7 @@ class CachedSecretSourceTest {
 
     @Test
     void freshSecretStringBypassesAndReplacesTheCachedEntry() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
         store.put("a", "v1");
         cache.secretString("a");
         store.put("a", "v2");
@@ -181,8 +208,8 @@ class CachedSecretSourceTest {
 
     @Test
     void providerRefreshesPageAndAppSecretsPastTheCache() {
-        CachedSecretSource cache = new CachedSecretSource(source, Duration.ofMinutes(5), clock);
-        SecretsProvider provider = new SecretsProvider(cache, "joinchat/pages/", "joinchat/app");
+        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
+        SecretsProvider provider = new SecretsProvider(cache, "joinchat/pages/", "joinchat/app", QUIET);
         store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"old-token\"}");
         store.put("joinchat/app", "{\"app_secret\":\"old-app\",\"verify_token\":\"vt\"}");
         assertEquals("old-token", provider.pageSecrets("1").found().orElseThrow().pageAccessToken());
@@ -202,7 +229,7 @@ class CachedSecretSourceTest {
         store.put("p/2", "{\"api_secret\":\"s\",\"require_timestamp\":\"true\"}");
         store.put("p/3", "{\"api_secret\":\"s\",\"require_timestamp\":false}");
         store.put("p/4", "{\"api_secret\":\"s\"}");
-        SecretsProvider provider = new SecretsProvider(source, "p/", "app");
+        SecretsProvider provider = new SecretsProvider(source, "p/", "app", QUIET);
         assertTrue(provider.pageSecrets("1").found().orElseThrow().requireTimestamp());
         assertTrue(provider.pageSecrets("2").found().orElseThrow().requireTimestamp());
         assertTrue(!provider.pageSecrets("3").found().orElseThrow().requireTimestamp());

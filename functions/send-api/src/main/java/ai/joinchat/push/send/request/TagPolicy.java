@@ -3,7 +3,6 @@ package ai.joinchat.push.send.request;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -15,7 +14,7 @@ import java.util.stream.Stream;
  * {@code CUSTOMER_FEEDBACK}) follows {@code LEGACY_TAG_POLICY}: {@link Mode#DROP} (default),
  * {@link Mode#REJECT} or {@link Mode#PASS}. An unknown tag is always a violation.
  */
-public final class TagPolicy {
+public record TagPolicy(Mode mode) {
 
     /** A known tag other than {@code HUMAN_AGENT} is dropped (sent as {@code UPDATE}, with a warning), refused or sent. */
     public enum Mode {
@@ -40,17 +39,11 @@ public final class TagPolicy {
 
     private static final String CUSTOMER_FEEDBACK = "CUSTOMER_FEEDBACK";
 
-    /** Every tag the API accepts in a request, in the order listed to callers. */
-    static final List<String> KNOWN_TAGS = Stream.of(List.of(HUMAN_AGENT), SEED_TAGS,
+    /** Every tag a request may carry: {@code HUMAN_AGENT}, the seed's 17 and three later ones, in order. */
+    public static final List<String> KNOWN_TAGS = Stream.of(List.of(HUMAN_AGENT), SEED_TAGS,
             List.of("CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", CUSTOMER_FEEDBACK)).flatMap(List::stream).toList();
 
     private static final Set<String> KNOWN_TAG_SET = Set.copyOf(KNOWN_TAGS);
-
-    private final Mode mode;
-
-    public TagPolicy(Mode mode) {
-        this.mode = Objects.requireNonNull(mode, "mode");
-    }
 
     /** Reads {@code LEGACY_TAG_POLICY}, case-insensitively; null or blank is {@code drop}. */
     public static TagPolicy fromSetting(String legacyTagPolicy) {
@@ -63,15 +56,6 @@ public final class TagPolicy {
             throw new IllegalArgumentException(
                     "LEGACY_TAG_POLICY must be one of drop, reject, pass (got '" + legacyTagPolicy + "')", e);
         }
-    }
-
-    public Mode mode() {
-        return mode;
-    }
-
-    /** Every tag a request may carry: {@code HUMAN_AGENT}, the seed's 17 and three later ones. */
-    public static List<String> knownTags() {
-        return KNOWN_TAGS;
     }
 
     /** Decides for a tag given as a string; {@code null} means the request has no tag. */

@@ -22,8 +22,4 @@ public record ValidationResult(List<Violation> violations, Optional<ValidatedSen
     public static ValidationResult invalid(List<Violation> violations) {
         return new ValidationResult(violations, Optional.empty());
     }
-
-    public boolean isValid() {
-        return request.isPresent();
-    }
 }

@@ -105,7 +105,7 @@ class SendRequestValidatorTest {
     private ValidatedSendRequest valid(String singleQuotedJson) {
         ValidationResult result = validate(singleQuotedJson);
         assertEquals(List.of(), result.violations(), singleQuotedJson);
-        assertTrue(result.isValid());
+        assertTrue(result.request().isPresent());
         return result.request().orElseThrow();
     }
 
@@ -463,7 +463,7 @@ class SendRequestValidatorTest {
     @MethodSource("invalidBodies")
     void invalidBodiesReportExactlyTheseFields(String description, String body, Set<String> expectedFields) {
         ValidationResult result = validate(body);
-        assertFalse(result.isValid());
+        assertFalse(result.request().isPresent());
         assertTrue(result.request().isEmpty());
         assertEquals(new TreeSet<>(expectedFields), fields(result), () -> result.violations().toString());
         result.violations().forEach(v -> assertFalse(v.reason().isBlank(), v::toString));
@@ -608,8 +608,8 @@ class SendRequestValidatorTest {
         SendRequestValidator rejecting = new SendRequestValidator(TagPolicy.fromSetting("reject"));
         ValidationResult result = rejecting.validate(json(tagged("ACCOUNT_UPDATE")));
         assertEquals(Set.of("tag"), fields(result));
-        assertTrue(rejecting.validate(json(tagged("HUMAN_AGENT"))).isValid());
-        assertTrue(rejecting.validate(json(bodyWith("'page_id':'1','recipient':{'id':'1'}"))).isValid());
+        assertTrue(rejecting.validate(json(tagged("HUMAN_AGENT"))).request().isPresent());
+        assertTrue(rejecting.validate(json(bodyWith("'page_id':'1','recipient':{'id':'1'}"))).request().isPresent());
     }
 
     @Test

@@ -2,6 +2,13 @@ package ai.joinchat.push.webhook.event;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent.Read;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;

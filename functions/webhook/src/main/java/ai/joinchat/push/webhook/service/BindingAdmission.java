@@ -1,11 +1,11 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.secrets.UnsignedRefPolicy;
 import ai.joinchat.push.store.QuickReplyOffers;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
 
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,15 +1,15 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.OptIn;
-import ai.joinchat.push.webhook.event.QuickReply;
-import ai.joinchat.push.webhook.event.Referral;
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.store.QuickReplyOffers;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 
 import java.util.Optional;
 

@@ -1,14 +1,14 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.Delivery;
-import ai.joinchat.push.webhook.event.MessageEcho;
-import ai.joinchat.push.webhook.event.Read;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.store.WebhookRecords;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.Read;
+import ai.joinchat.push.webhook.store.WebhookRecords;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

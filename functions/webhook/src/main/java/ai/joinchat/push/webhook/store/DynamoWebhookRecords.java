@@ -1,17 +1,17 @@
 package ai.joinchat.push.webhook.store;
 
-import ai.joinchat.push.webhook.event.Delivery;
-import ai.joinchat.push.webhook.event.MessageEcho;
-import ai.joinchat.push.webhook.event.OptIn;
-import ai.joinchat.push.webhook.event.QuickReply;
-import ai.joinchat.push.webhook.event.Read;
-import ai.joinchat.push.webhook.event.Referral;
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.StoredFields;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent.Read;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -43,8 +43,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
 
     static final int BATCH_SIZE = REQUEST_EVENTS;
     static final int MAX_ATTEMPTS = 6;
-    private static final long BACKOFF_BASE_MILLIS = 50;
-    private static final long BACKOFF_MAX_MILLIS = 800;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -203,9 +202,9 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         }
     }
 
-    /** Between half and all of an exponential ceiling (50, 100, 200, 400, 800 ms), so retries spread out. */
+    /** Between half and all of the usual backoff from 50 ms (up to 800 ms), so retries spread out. */
     static long backoffMillis(int attempt) {
-        long ceiling = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << Math.min(attempt - 1, 10));
+        long ceiling = SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis();
         return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
     }
 

@@ -1,7 +1,14 @@
 package ai.joinchat.push.webhook.event;
 
-import ai.joinchat.push.webhook.TestPayloads;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.webhook.TestPayloads;
+import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent.Read;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -1,24 +1,25 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.Channel;
-import ai.joinchat.push.webhook.event.Delivery;
-import ai.joinchat.push.webhook.event.MessageEcho;
-import ai.joinchat.push.webhook.event.QuickReply;
-import ai.joinchat.push.webhook.event.Read;
-import ai.joinchat.push.webhook.event.Referral;
-import ai.joinchat.push.webhook.event.UnknownEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.testing.InMemoryContactBindings;
-import ai.joinchat.push.testing.InMemoryMessageRecords;
-import ai.joinchat.push.store.MessageRecords;
-import ai.joinchat.push.testing.RecordingOffers;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
+import ai.joinchat.push.testing.InMemoryContactBindings;
+import ai.joinchat.push.testing.InMemoryMessageRecords;
+import ai.joinchat.push.testing.RecordingOffers;
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent.Read;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,8 +66,8 @@ class WebhookEventProcessorTest {
     private WebhookEventProcessor processor(QuickReplyOffers offers, ExecutorService executor) {
         return new WebhookEventProcessor(records, messages, bindings,
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-                new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app"),
-                        offers, Clock.systemUTC()),
+                new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app",
+                        new JsonLogger("secrets", "WARN")), offers, Clock.systemUTC()),
                 executor, Clock.systemUTC());
     }
 

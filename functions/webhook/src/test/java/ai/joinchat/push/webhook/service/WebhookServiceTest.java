@@ -1,7 +1,7 @@
 package ai.joinchat.push.webhook.service;
 
 import ai.joinchat.push.webhook.TestPayloads;
-import ai.joinchat.push.webhook.event.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
@@ -11,6 +11,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
@@ -78,7 +79,7 @@ class WebhookServiceTest {
             secretReads.incrementAndGet();
             assertEquals("joinchat/app", id);
             return secret.get();
-        }, "joinchat/pages/", "joinchat/app");
+        }, "joinchat/pages/", "joinchat/app", new JsonLogger("secrets", "WARN"));
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(secrets, offers, Clock.systemUTC()), pool, Clock.systemUTC());

@@ -1,13 +1,13 @@
 package ai.joinchat.push.webhook.store;
 
-import ai.joinchat.push.webhook.event.Channel;
-import ai.joinchat.push.webhook.event.Delivery;
-import ai.joinchat.push.webhook.event.MessageEcho;
-import ai.joinchat.push.webhook.event.Referral;
-import ai.joinchat.push.webhook.event.UnknownEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

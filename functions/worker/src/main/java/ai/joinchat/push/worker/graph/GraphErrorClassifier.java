@@ -37,9 +37,4 @@ public final class GraphErrorClassifier {
         }
         return error.code() != null && TRANSIENT_CODES.contains(error.code()) ? Kind.TRANSIENT : Kind.PERMANENT;
     }
-
-    /** True unless the failure is {@link Kind#PERMANENT} (throttling is worth retrying too). */
-    public boolean isTransient(GraphError error) {
-        return classify(error) != Kind.PERMANENT;
-    }
 }

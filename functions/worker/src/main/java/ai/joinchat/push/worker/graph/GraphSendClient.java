@@ -63,11 +63,6 @@ public final class GraphSendClient {
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
 
-    public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
-                                 ObjectNode sendApiBody) {
-        return send(pageId, pageAccessToken, appSecretOrNull, sendApiBody, requestTimeout);
-    }
-
     /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
     public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody, Duration timeout) {

@@ -85,7 +85,7 @@ class GraphErrorClassifierTest {
     void classifies(String description, GraphError error, Object expected) {
         Kind kind = expected instanceof Kind k ? k : Boolean.TRUE.equals(expected) ? Kind.TRANSIENT : Kind.PERMANENT;
         assertEquals(kind, classifier.classify(error), description + ": " + error);
-        assertEquals(kind != Kind.PERMANENT, classifier.isTransient(error), description);
+        assertEquals(kind != Kind.PERMANENT, classifier.classify(error) != Kind.PERMANENT, description);
     }
 
     @Test

@@ -32,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GraphSendClientTest {
 
+    /** Longer than any client's own timeout, which then applies. */
+    private static final Duration NO_LIMIT = Duration.ofMinutes(1);
+
     private static final String PAGE_ID = "104857600123";
     private static final String PATH = "/v25.0/" + PAGE_ID + "/messages";
     private static final String TOKEN = "test-page-token-not-real-0123";
@@ -70,7 +73,7 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(okJson(
                 "{\"recipient_id\":\"2468013579\",\"message_id\":\"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM\"}")));
 
-        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body());
+        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
 
         GraphSendOutcome.Sent sent = assertInstanceOf(GraphSendOutcome.Sent.class, outcome);
         assertEquals("m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", sent.facebookMessageId());
@@ -86,7 +89,7 @@ class GraphSendClientTest {
     void noAppSecretMeansNoProof() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_1\"}")));
 
-        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, null, body());
+        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT);
 
         assertInstanceOf(GraphSendOutcome.Sent.class, outcome);
         server.verify(1, postRequestedFor(urlPathEqualTo(PATH))
@@ -106,9 +109,9 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_3\"}")));
 
         GraphSendOutcome.Sent viaPrefix = assertInstanceOf(GraphSendOutcome.Sent.class,
-                prefixed.send(PAGE_ID, TOKEN, null, body()));
+                prefixed.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
         GraphSendOutcome.Sent viaSlash = assertInstanceOf(GraphSendOutcome.Sent.class,
-                slash.send(PAGE_ID, TOKEN, null, body()));
+                slash.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
 
         assertEquals("m_2", viaPrefix.facebookMessageId());
         assertNull(viaPrefix.recipientId());
@@ -124,7 +127,7 @@ class GraphSendClientTest {
                          "code":100,"error_subcode":2018001,"fbtrace_id":"A1b2C3d4"}}
                         """)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertFalse(failed.transientFailure());
         assertEquals(400, failed.error().httpStatus());
@@ -139,7 +142,7 @@ class GraphSendClientTest {
     void http500IsTransient() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(500).withBody("Internal Server Error")));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(500, failed.error().httpStatus());
@@ -159,7 +162,7 @@ class GraphSendClientTest {
                 """)));
 
         GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
-                client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertEquals(613, throttled.error().code());
         assertNull(throttled.error().subcode());
@@ -171,12 +174,13 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
                 .withHeader("X-App-Usage", "{\"estimated_time_to_regain_access\":0}").withBody("slow down")));
         GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
-                client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
         assertEquals(Duration.ofSeconds(7), throttled.comeBackAfter());
 
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody(
                 "{\"error\":{\"message\":\"(#32) Page request limit reached\",\"code\":32}}")));
-        throttled = assertInstanceOf(GraphSendOutcome.Throttled.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+                client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
         assertEquals(Duration.ZERO, throttled.comeBackAfter());
     }
 
@@ -187,7 +191,7 @@ class GraphSendClientTest {
                  "error_subcode":2018338,"fbtrace_id":"T2"}}
                 """)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertFalse(failed.transientFailure());
         assertEquals(613, failed.error().code());
@@ -200,7 +204,7 @@ class GraphSendClientTest {
         GraphSendClient impatient = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofMillis(300));
 
         long start = System.nanoTime();
-        GraphSendOutcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body());
+        GraphSendOutcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         GraphSendOutcome.Unknown unknown = assertInstanceOf(GraphSendOutcome.Unknown.class, outcome,
@@ -214,7 +218,7 @@ class GraphSendClientTest {
     void connectionCutAfterTheRequestIsAnUnknownOutcome() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withFault(
                 com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
-        assertInstanceOf(GraphSendOutcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        assertInstanceOf(GraphSendOutcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
     }
 
     @Test
@@ -235,7 +239,7 @@ class GraphSendClientTest {
         GraphSendClient nowhere = GraphSendClient.fromSettings("http://127.0.0.1:" + closedPort, "v25.0",
                 Duration.ofSeconds(2));
 
-        GraphSendOutcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(0, failed.error().httpStatus());
@@ -246,7 +250,7 @@ class GraphSendClientTest {
     void okWithoutMessageIdIsTransient() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"2468013579\"}")));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body()));
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(200, failed.error().httpStatus());
@@ -258,7 +262,7 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
                 .withBody("bad request for token " + TOKEN + " secret " + APP_SECRET + " proof " + PROOF)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body()));
+        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         String text = failed.toString() + client;
         assertFalse(text.contains(TOKEN), text);
@@ -275,7 +279,7 @@ class GraphSendClientTest {
 
         Thread.currentThread().interrupt();
         try {
-            GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body));
+            GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body, NO_LIMIT));
             assertTrue(failed.transientFailure());
             assertEquals(0, failed.error().httpStatus());
             assertTrue(Thread.currentThread().isInterrupted(), "interrupt flag restored");
@@ -287,8 +291,8 @@ class GraphSendClientTest {
     @Test
     void rejectsBadArguments() throws Exception {
         ObjectNode body = body();
-        assertThrows(IllegalArgumentException.class, () -> client.send("12/../34", TOKEN, null, body));
-        assertThrows(IllegalArgumentException.class, () -> client.send(PAGE_ID, " ", null, body));
+        assertThrows(IllegalArgumentException.class, () -> client.send("12/../34", TOKEN, null, body, NO_LIMIT));
+        assertThrows(IllegalArgumentException.class, () -> client.send(PAGE_ID, " ", null, body, NO_LIMIT));
         assertThrows(IllegalArgumentException.class,
                 () -> GraphSendClient.fromSettings(server.baseUrl(), "latest", Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class,
