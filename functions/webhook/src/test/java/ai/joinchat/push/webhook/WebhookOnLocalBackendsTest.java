@@ -351,7 +351,7 @@ class WebhookOnLocalBackendsTest {
         java.io.PrintStream original = System.out;
         System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
         try {
-            handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC()).handler();
+            handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of()).handler();
             Instant sentAt = Instant.now().minusSeconds(60);
             sentMessage("5550030", "m_count-1", sentAt);
             sentMessage("5550030", "m_count-2", sentAt.plusMillis(5));
