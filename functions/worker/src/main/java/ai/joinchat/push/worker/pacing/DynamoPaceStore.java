@@ -68,19 +68,11 @@ public final class DynamoPaceStore implements PagePacing.Store {
         values.put(":now", n(now.toEpochMilli()));
         values.put(":until", n(pacedUntil.toEpochMilli()));
         values.put(":expires", n(pacedUntil.plus(KEPT_FOR).getEpochSecond()));
-        if (!paced(item, now)) {
-            long start = ratePerSecond > 0 ? PagePacing.intervalMicros(ratePerSecond) : interval;
-            values.put(":interval", n(start));
-            values.put(":next", n(PagePacing.micros(notBefore) + start));
-            if (update(deadline, pageId, "SET interval_us = :interval, next_us = :next, paced_until = :until, "
-                            + "halved_at = :now, expires_at = :expires",
-                    "attribute_not_exists(paced_until) OR paced_until <= :now", values, ReturnValue.NONE).isPresent()) {
-                return 1_000_000.0 / start;
-            }
+        long start = ratePerSecond > 0 ? PagePacing.intervalMicros(ratePerSecond) : interval;
+        if (!paced(item, now) && startPacing(pageId, start, notBefore, values, deadline)) {
+            return 1_000_000.0 / start;
         }
         // Paced already: slow down (PagePacing.DECREASE), at most once every DECREASE_EVERY, and stay paced longer.
-        values.remove(":interval");
-        values.remove(":next");
         long slower = PagePacing.slower(interval);
         values.put(":decreased_before", n(now.minus(PagePacing.DECREASE_EVERY).toEpochMilli()));
         values.put(":old_interval", n(interval));
@@ -99,6 +91,17 @@ public final class DynamoPaceStore implements PagePacing.Store {
                     Map.of(":not_before", n(PagePacing.micros(notBefore))), ReturnValue.NONE);
         }
         return 1_000_000.0 / interval;
+    }
+
+    /** The page's first throttle: paced from {@code start} (µs between sends), unless another container was first. */
+    private boolean startPacing(String pageId, long start, Instant notBefore, Map<String, AttributeValue> values,
+                                Deadline deadline) {
+        Map<String, AttributeValue> first = new HashMap<>(values);
+        first.put(":interval", n(start));
+        first.put(":next", n(PagePacing.micros(notBefore) + start));
+        return update(deadline, pageId, "SET interval_us = :interval, next_us = :next, paced_until = :until, "
+                        + "halved_at = :now, expires_at = :expires",
+                "attribute_not_exists(paced_until) OR paced_until <= :now", first, ReturnValue.NONE).isPresent();
     }
 
     private static boolean paced(Map<String, AttributeValue> item, Instant now) {
