@@ -131,13 +131,12 @@ final class MessageAcceptor {
         MessageRecord mine = acceptance.record();
         IdempotencyKeys.Reservation reservation =
                 new IdempotencyKeys.Reservation(key.requestHash(), mine.messageId(), accepted);
-        String previousHolder = null;
+        Optional<String> previousHolder = Optional.empty();
         for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
             IdempotencyKeys.Claim claim;
             Map<String, IdempotencyKeys.Reservation> held;
             try {
-                claim = keys.claim(key.pageId(), key.all(), reservation, mine, previousHolder, clock.instant(),
-                        deadline);
+                claim = keys.claim(key.all(), reservation, mine, previousHolder, clock.instant(), deadline);
             } catch (DependencyUnavailableException e) {
                 return abandon(mine, e, accepted, Optional.of(key), deadline); // it may have landed: reject ours
             }
@@ -160,18 +159,16 @@ final class MessageAcceptor {
             if (answer.isPresent()) {
                 return answer.get();
             }
-            previousHolder = held.values().iterator().next().messageId(); // never delivered: take the key over
+            previousHolder = Optional.of(held.values().iterator().next().messageId()); // never delivered: take it over
         }
         // Out of attempts (the keys kept changing hands): nothing of ours is written; the keys say
         // whether that may be answered 503.
         return holders.refuse(key, mine.messageId(), deadline);
     }
 
-    private void logTakeover(String previousHolder, MessageRecord mine, Key key) {
-        if (previousHolder != null) {
-            log.info("idempotency_key_taken_over").with("message_id", mine.messageId())
-                    .with("previous_message_id", previousHolder).with("page_id", key.pageId()).write();
-        }
+    private void logTakeover(Optional<String> previousHolder, MessageRecord mine, Key key) {
+        previousHolder.ifPresent(previous -> log.info("idempotency_key_taken_over").with("message_id", mine.messageId())
+                .with("previous_message_id", previous).with("page_id", key.pageId()).write());
     }
 
     private HttpApiResponse enqueueAndCommit(Acceptance acceptance, String accepted, Key key, Deadline deadline) {

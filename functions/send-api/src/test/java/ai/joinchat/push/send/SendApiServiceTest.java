@@ -422,13 +422,13 @@ class SendApiServiceTest {
     /** The key and the pending record in one step, as the DynamoDB transaction writes them. */
     private final class FakeKeys implements IdempotencyKeys {
         @Override
-        public synchronized Claim claim(String pageId, List<String> requestKeys, Reservation mine,
-                                        MessageRecord pending, String previousHolder, Instant now,
-                                        Deadline deadline) {
+        public synchronized Claim claim(List<String> requestKeys, Reservation mine, MessageRecord pending,
+                                        Optional<String> previousHolder, Instant now, Deadline deadline) {
+            String pageId = pending.pageId();
             Map<String, Reservation> held = new java.util.LinkedHashMap<>();
             for (String key : requestKeys) {
                 Reservation existing = keys.get(pageId + "#" + key);
-                if (existing != null && !existing.messageId().equals(previousHolder)) {
+                if (existing != null && !previousHolder.equals(Optional.of(existing.messageId()))) {
                     held.put(key, existing);
                 }
             }

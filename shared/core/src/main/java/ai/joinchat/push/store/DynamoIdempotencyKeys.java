@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -45,14 +46,14 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
     }
 
     @Override
-    public Claim claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
-                       String previousHolder, Instant now, Deadline deadline) {
+    public Claim claim(List<String> keys, Reservation mine, MessageRecord pending, Optional<String> previousHolder,
+                       Instant now, Deadline deadline) {
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(TransactWriteItem.builder().put(records.pendingPut(pending)).build());
         for (String key : keys) {
-            items.add(TransactWriteItem.builder().put(keyPut(pageId, key, mine, previousHolder, now)).build());
+            items.add(TransactWriteItem.builder().put(keyPut(pending.pageId(), key, mine, previousHolder, now)).build());
         }
-        String token = UUID.nameUUIDFromBytes((mine.messageId() + '\n' + previousHolder)
+        String token = UUID.nameUUIDFromBytes((mine.messageId() + '\n' + previousHolder.orElse(null))
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
             dynamo.transactWriteItems(r -> r.clientRequestToken(token).transactItems(items)
@@ -126,7 +127,7 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
         return new Reservation(item.get("request_hash").s(), item.get("message_id").s(), item.get("response").s());
     }
 
-    private Put keyPut(String pageId, String key, Reservation mine, String previousHolder, Instant now) {
+    private Put keyPut(String pageId, String key, Reservation mine, Optional<String> previousHolder, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("idempotency_key", AttributeValue.fromS(id(pageId, key)));
         item.put("request_hash", AttributeValue.fromS(mine.requestHash()));
@@ -138,8 +139,8 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
         values.put(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())));
         // TTL deletion lags: an expired key counts as free.
         String condition = "attribute_not_exists(idempotency_key) OR expires_at < :now";
-        if (previousHolder != null) {
-            values.put(":previous", AttributeValue.fromS(previousHolder));
+        if (previousHolder.isPresent()) {
+            values.put(":previous", AttributeValue.fromS(previousHolder.get()));
             condition += " OR message_id = :previous";
         }
         return Put.builder().tableName(table).item(item).conditionExpression(condition)

@@ -5,6 +5,7 @@ import ai.joinchat.push.Deadline;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code Idempotency-Key}s and replay keys: a page's key names, for 24 h, the one message it stands
@@ -37,12 +38,12 @@ public interface IdempotencyKeys {
     }
 
     /**
-     * Writes the keys (all or none) and the pending record together. {@code previousHolder}, when
-     * not null, is the never-delivered message a held key must still name to be taken over.
-     * Throws DependencyUnavailableException when the transaction may have been written.
+     * Writes the keys (all or none) of {@code pending}'s page and the pending record together. A held
+     * key is taken over only from {@code previousHolder}, the never-delivered message it must still
+     * name. Throws DependencyUnavailableException when the transaction may have been written.
      */
-    Claim claim(String pageId, List<String> keys, Reservation mine, MessageRecord pending,
-                String previousHolder, Instant now, Deadline deadline);
+    Claim claim(List<String> keys, Reservation mine, MessageRecord pending, Optional<String> previousHolder,
+                Instant now, Deadline deadline);
 
     /** What the keys hold now, read consistently: a key that is free (or expired) is absent. */
     Map<String, Reservation> holders(String pageId, List<String> keys, Instant now, Deadline deadline);
