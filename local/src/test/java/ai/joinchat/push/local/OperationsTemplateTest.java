@@ -37,13 +37,14 @@ class OperationsTemplateTest {
     private static final TemplateDocument DOCUMENT = new TemplateDocument(SamTemplate.read(ROOT.resolve("template.yaml")));
     private static final List<String> FUNCTIONS = List.of("send-api", "worker", "webhook", "callbacks");
 
-    /** The alarms issue 21 asks for, and issue 19's on dropped callbacks. */
+    /** The alarms issue 21 asks for, and issue 19's on dropped callbacks and its undrained dead-letter queue. */
     private static final Set<String> REQUIRED_ALARMS = Set.of(
             "DeadLetterQueueAlarm", "DeadLetterQueueDepthAlarm", "OldestMessageAgeAlarm",
             "WorkerErrorsAlarm", "WorkerThrottlesAlarm", "WebhookErrorsAlarm", "WebhookThrottlesAlarm",
             "SendOutcomeUnknownAlarm", "WebhookFailuresAlarm", "WebhookEventsSkippedAlarm",
             "SecretListingUnavailableAlarm", "SecretLookupsDeferredAlarm", "DependencyFailuresAlarm",
-            "PageThrottledAlarm", "MessagesRateLimitedAlarm", "CallbacksDroppedAlarm");
+            "PageThrottledAlarm", "MessagesRateLimitedAlarm", "CallbacksDroppedAlarm",
+            "CallbackDeadLetterQueueAlarm");
 
     private static final Map<String, Object> TO_TOPIC_ARN =
             Map.of("Fn::If", List.of("HasAlarmTopicArn", Map.of("Ref", "AlarmTopicArn"), Map.of("Ref", "AWS::NoValue")));
