@@ -50,9 +50,12 @@ final class CallbackPost {
     }
 
     private final boolean allowPrivate;
+    private final SSLSocketFactory tls;
 
-    CallbackPost(boolean allowPrivate) {
+    /** @param tls the JVM's default in production: its trust store decides which certificates are valid */
+    CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
         this.allowPrivate = allowPrivate;
+        this.tls = tls;
     }
 
     Outcome post(URI url, Map<String, String> headers, byte[] body, Duration timeout) {
@@ -73,7 +76,7 @@ final class CallbackPost {
         int port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(address, port), remainingMillis(deadline));
-            Socket socket = https ? tls(plain, url.getHost(), port) : plain;
+            Socket socket = https ? tls(tls, plain, url.getHost(), port) : plain;
             socket.setSoTimeout(remainingMillis(deadline));
             if (socket instanceof SSLSocket ssl) {
                 ssl.startHandshake();
@@ -119,8 +122,8 @@ final class CallbackPost {
         return true;
     }
 
-    private static Socket tls(Socket plain, String host, int port) throws IOException {
-        SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, false);
+    private static Socket tls(SSLSocketFactory factory, Socket plain, String host, int port) throws IOException {
+        SSLSocket ssl = (SSLSocket) factory.createSocket(plain, host, port, false);
         SSLParameters parameters = ssl.getSSLParameters();
         if (!host.contains(":") && !host.matches("[0-9.]+")) {
             parameters.setServerNames(java.util.List.of(new SNIHostName(host)));

@@ -9,6 +9,7 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.SecretsProvider;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
+import javax.net.ssl.SSLSocketFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
@@ -58,7 +59,8 @@ public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher) {
         SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
         String queue = settings.require(EnvVar.CALLBACK_QUEUE_URL);
         return new CallbacksComponents(new Announcer(secrets, sqs, queue, logger),
-                new Dispatcher(secrets, new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS)), sqs, queue,
+                new Dispatcher(secrets, new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS),
+                        (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs, queue,
                         postTimeout, maxQueueDelay, clock, logger, metrics));
     }
 
