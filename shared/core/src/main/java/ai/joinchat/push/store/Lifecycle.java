@@ -16,6 +16,7 @@ import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PSID;
 import static ai.joinchat.push.store.MessageItem.READ_AT;
+import static ai.joinchat.push.store.MessageItem.REFUSED;
 import static ai.joinchat.push.store.MessageItem.RESEND_BODY;
 import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
 import static ai.joinchat.push.store.MessageItem.SENT_AT;
@@ -82,7 +83,9 @@ public final class Lifecycle {
         /** The record keeps its queued copy and no attempt of it had an unknown outcome ({@code unconfirmed}). */
         RESENDABLE,
         /** Not a resend still pending: a stale dead letter of its failed attempt must not fail it again. */
-        NOT_RESENDING
+        NOT_RESENDING,
+        /** Failed by Facebook's refusal of its last attempt, none unconfirmed, no copy kept yet. */
+        COPY_AWAITED
     }
 
     /** The value a write takes from a transition's {@link Inputs}; an absent (null) one is not written. */
@@ -227,11 +230,18 @@ public final class Lifecycle {
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), set(UNCONFIRMED, Input.TRUE),
                         set(LEASE_UNTIL, Input.LEASE_RELEASED)),
                 List.of(), Event.NONE, false),
-        /** Given up; keeps its queued copy (resendable) when Facebook surely never took it. */
-        MARK_FAILED(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
-                List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL),
-                        set(RESEND_BODY, Input.RESEND_BODY)),
+        /** Given up: not resendable (a permanent error, or an attempt Facebook may have taken). */
+        MARK_FAILED(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED, failedWrites(remove(RESEND_BODY)),
                 List.of(Guard.NOT_RESENDING), Event.FAILED, false),
+        /** Given up after Facebook refused the last attempt; its copy is kept when the dead letter comes back. */
+        MARK_FAILED_REFUSED(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED, failedWrites(set(REFUSED, Input.TRUE)),
+                List.of(Guard.NOT_RESENDING), Event.FAILED, false),
+        /** Given up with no copy left anywhere (rate_limited, acknowledged): keeps the copy, resendable. */
+        MARK_FAILED_RESENDABLE(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
+                failedWrites(set(RESEND_BODY, Input.RESEND_BODY)), List.of(Guard.NOT_RESENDING), Event.FAILED, false),
+        /** The dead-letter queue handed back the copy of a refused message: now it may be resent, once. */
+        KEEP_COPY(EnumSet.of(FAILED), false, null, List.of(set(RESEND_BODY, Input.RESEND_BODY)),
+                List.of(Guard.COPY_AWAITED), Event.NONE, false),
         /** A claim took over a lease that ran out: that attempt's outcome is unknown, so never resend on purpose. */
         FLAG_UNCONFIRMED(EnumSet.of(SENDING), false, null, List.of(set(UNCONFIRMED, Input.TRUE)), List.of(),
                 Event.NONE, false),
@@ -241,7 +251,8 @@ public final class Lifecycle {
          * {@link #FAIL_UNCLAIMED}s it back.
          */
         RESEND(EnumSet.of(FAILED), false, PENDING, List.of(set(UPDATED_AT, Input.NOW), set(DECIDE_BY, Input.DECIDE_BY),
-                set(CLAIM_TOKEN, Input.CLAIM_TOKEN)), List.of(Guard.SAME_PAGE, Guard.RESENDABLE), Event.NONE, true),
+                set(CLAIM_TOKEN, Input.CLAIM_TOKEN), remove(REFUSED)), List.of(Guard.SAME_PAGE, Guard.RESENDABLE),
+                Event.NONE, true),
         /** A record no worker ever claimed, long after its send API invocation ended undecided. */
         FAIL_UNCLAIMED(EnumSet.of(PENDING), false, FAILED,
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(DECIDE_BY)),
@@ -314,6 +325,10 @@ public final class Lifecycle {
         return List.of(set(UPDATED_AT, Input.NOW), set(SENT_AT, Input.SENT_AT), set(FACEBOOK_MESSAGE_ID, Input.MID),
                 set(PSID, Input.PSID), set(RECIPIENT_KEY, Input.AWAITING_DELIVERY_KEY), remove(LEASE_UNTIL),
                 remove(ERROR), remove(UNCONFIRMED), remove(RESEND_BODY));
+    }
+
+    private static List<Write> failedWrites(Write copy) {
+        return List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(LEASE_UNTIL), copy);
     }
 
     private static List<Write> deliveredWrites() {

@@ -129,7 +129,18 @@ public abstract class LifecycleStore implements MessageRecords {
     @Override
     public void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now,
                                      Deadline deadline) {
-        write(Transition.MARK_FAILED, messageId, Inputs.at(now).withError(error).withResendBody(queuedCopy), deadline);
+        write(Transition.MARK_FAILED_RESENDABLE, messageId, Inputs.at(now).withError(error).withResendBody(queuedCopy),
+                deadline);
+    }
+
+    @Override
+    public void markFailedRefused(String messageId, DeliveryError error, Instant now, Deadline deadline) {
+        write(Transition.MARK_FAILED_REFUSED, messageId, Inputs.at(now).withError(error), deadline);
+    }
+
+    @Override
+    public void keepCopy(String messageId, String queuedCopy, Instant now, Deadline deadline) {
+        write(Transition.KEEP_COPY, messageId, Inputs.at(now).withResendBody(queuedCopy), deadline);
     }
 
     @Override

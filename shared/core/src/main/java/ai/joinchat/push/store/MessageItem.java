@@ -41,6 +41,8 @@ public final class MessageItem {
     public static final String READ_AT = "read_at";
     /** A failed message's queued copy, kept while it may be resent on purpose. */
     public static final String RESEND_BODY = "resend_body";
+    /** Facebook refused the last attempt: the copy is kept once the dead-letter queue hands it back. */
+    public static final String REFUSED = "refused";
     /** {@code by_recipient}'s sort key: the message's Facebook timestamp (estimated until its echo brings it). */
     public static final String SENT_AT = "sent_at";
     /** {@code by_recipient}'s partition key: {@link #recipientKey}. */

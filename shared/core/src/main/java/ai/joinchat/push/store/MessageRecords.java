@@ -81,8 +81,17 @@ public interface MessageRecords {
 
     void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline);
 
-    /** As {@link #markFailed}, keeping the queued copy: Facebook surely never took any attempt of it. */
+    /** As {@link #markFailed}, keeping the queued copy: no copy is left anywhere and Facebook never took it. */
     void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now, Deadline deadline);
+
+    /** As {@link #markFailed}, after Facebook refused the last attempt: see {@link #keepCopy}. */
+    void markFailedRefused(String messageId, DeliveryError error, Instant now, Deadline deadline);
+
+    /**
+     * The dead-letter queue handed back the copy of a message failed by {@link #markFailedRefused}:
+     * kept, so the message may be resent (no stale copy can be in flight any more).
+     */
+    void keepCopy(String messageId, String queuedCopy, Instant now, Deadline deadline);
 
     /** A claim took over an expired lease: the attempt it replaces had an unknown outcome. */
     void flagUnconfirmed(String messageId, Instant now, Deadline deadline);

@@ -153,6 +153,8 @@ final class TransitionUpdate {
                 case IN_LEGACY_PARTITION -> name(RECIPIENT_KEY) + " = " + value(Lifecycle.Input.LEGACY_KEY);
                 case RESENDABLE -> "attribute_exists(" + name(MessageItem.RESEND_BODY) + ") AND attribute_not_exists("
                         + name(MessageItem.UNCONFIRMED) + ")";
+                case COPY_AWAITED -> "attribute_exists(" + name(MessageItem.REFUSED) + ") AND attribute_not_exists("
+                        + name(MessageItem.UNCONFIRMED) + ") AND attribute_not_exists(" + name(MessageItem.RESEND_BODY) + ")";
                 case NOT_RESENDING -> "(" + name(STATUS) + " <> " + status(MessageStatus.PENDING) + " OR attribute_not_exists("
                         + name(MessageItem.RESEND_BODY) + "))";
             };

@@ -441,4 +441,28 @@ class DynamoMessageRecordsTest {
         assertFalse(record(plain).resendable(), "failed without its copy");
         assertEquals(MessageStatus.FAILED, record(plain).status());
     }
+
+    @Test
+    void aRefusedLastAttemptKeepsItsCopyOnlyWhenTheDeadLetterHandsItBack() {
+        String id = sending();
+        records.markFailedRefused(id, TRANSIENT, NOW, Deadline.none());
+        assertFalse(record(id).resendable(), "a copy is still on its way to the dead-letter queue");
+        assertTrue(records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
+        records.keepCopy(id, "{\"copy\":2}", NOW, Deadline.none());
+        assertTrue(record(id).resendable());
+        assertEquals("{\"copy\":2}", records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none())
+                .orElseThrow().queuedCopy());
+
+        // The resent attempt fails for good: the copy goes, so the record no longer says resendable.
+        assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
+        records.markFailed(id, new DeliveryError("100", 2018001, "No matching user found", false), NOW,
+                Deadline.none());
+        assertEquals(MessageStatus.FAILED, record(id).status());
+        assertFalse(record(id).resendable());
+
+        String plain = sending();
+        records.markFailed(plain, TRANSIENT, NOW, Deadline.none());
+        records.keepCopy(plain, "{}", NOW, Deadline.none());
+        assertFalse(record(plain).resendable(), "only a refused last attempt keeps its dead letter's copy");
+    }
 }

@@ -107,6 +107,8 @@ public class InMemoryMessageRecords extends LifecycleStore {
             case IN_RECIPIENT_INDEX -> key != null;
             case IN_LEGACY_PARTITION -> key != null && key.equals(Lifecycle.Input.LEGACY_KEY.of(in));
             case RESENDABLE -> item.containsKey(MessageItem.RESEND_BODY) && !item.containsKey(MessageItem.UNCONFIRMED);
+            case COPY_AWAITED -> item.containsKey(MessageItem.REFUSED) && !item.containsKey(MessageItem.UNCONFIRMED)
+                    && !item.containsKey(MessageItem.RESEND_BODY);
             case NOT_RESENDING -> !MessageStatus.PENDING.wireName().equals(MessageItem.str(item, MessageItem.STATUS))
                     || !item.containsKey(MessageItem.RESEND_BODY);
         };

@@ -53,6 +53,8 @@ public final class DeadLetters {
             records.markFailed(message.messageId(), new DeliveryError(RETRIES_EXHAUSTED, null,
                     "the message left the retry cycle after " + receiveCount + " receives without a recorded delivery",
                     true), clock.instant(), deadline);
+            // Failed by Facebook's refusal of its last attempt: this was its last copy, so now it may be resent.
+            records.keepCopy(message.messageId(), message.toJson(), clock.instant(), deadline);
         } catch (DependencyUnavailableException e) {
             return notRecorded(message.messageId(), "page_id", message.pageId(), e);
         }

@@ -148,15 +148,18 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     /**
      * Recorded {@code failed}: acknowledged ({@code FAILED}) or left for the DLQ ({@code FAILED_LAST_ATTEMPT}).
      *
-     * @param resendable Facebook surely never took this attempt: the record keeps the copy to resend
+     * @param resendable Facebook surely never took this attempt: the record keeps the copy to resend, at
+     *                   once when acknowledged, or when the DLQ hands back its copy (none then is in flight)
      */
     private MessageDelivery.Result fail(Receive receive, DeliveryError error, DeliveryOutcome outcome,
                                         boolean resendable, OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
-        if (resendable) {
-            records.markFailedResendable(message.messageId(), error, message.toJson(), clock.instant(), deadline);
-        } else {
+        if (!resendable) {
             records.markFailed(message.messageId(), error, clock.instant(), deadline);
+        } else if (outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT) {
+            records.markFailedRefused(message.messageId(), error, clock.instant(), deadline);
+        } else {
+            records.markFailedResendable(message.messageId(), error, message.toJson(), clock.instant(), deadline);
         }
         metrics.count("MessagesFailed", 1);
         Disposition disposition = outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT
