@@ -52,21 +52,8 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
         command.addAll(List.of("-cp", classPath.toString(), MAIN_CLASS, definition.handler()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> environment = builder.environment();
-        environment.clear();
-        environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        environment.put("LANG", "en_US.UTF-8");
-        environment.put("TZ", ":UTC");
-        environment.putAll(definition.environment());
-        environment.put("AWS_LAMBDA_RUNTIME_API", runtimeApi.address());
-        environment.put("_HANDLER", definition.handler());
-        environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.functionName());
-        environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
-        environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.functionName());
-        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench/[$LATEST]" + definition.name());
-        environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        FunctionProcess.setEnvironment(environment, definition, runtimeApi.address(), "bench");
         environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
-        environment.put("LAMBDA_TASK_ROOT", definition.codeJar().toAbsolutePath().getParent().toString());
         launchedNanos = System.nanoTime();
         try {
             process = builder.start();

@@ -172,20 +172,29 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         }
     }
 
-    /** Sets the environment of the execution environment: nothing inherited from the launcher's shell. */
     private void setEnvironment(Map<String, String> environment) {
+        setEnvironment(environment, definition, runtimeApi.address(), "local");
+    }
+
+    /**
+     * Sets the environment of an execution environment as Lambda does: nothing inherited from the
+     * launcher's shell, the function's variables, and Lambda's own ({@code AWS_LAMBDA_RUNTIME_API},
+     * {@code _HANDLER}, ...); {@code launcher} names the log stream's prefix.
+     */
+    public static void setEnvironment(Map<String, String> environment, Definition definition, String runtimeApi,
+                                      String launcher) {
         environment.clear();
         environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         environment.put("LANG", "en_US.UTF-8");
         environment.put("TZ", ":UTC");
         environment.putAll(definition.environment());
-        environment.put("AWS_LAMBDA_RUNTIME_API", runtimeApi.address());
+        environment.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
         environment.put("_HANDLER", definition.handler());
         environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.functionName());
         environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
         environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.functionName());
-        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]" + definition.name());
+        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", launcher + "/[$LATEST]" + definition.name());
         environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         environment.put("LAMBDA_TASK_ROOT", definition.codeJar().toAbsolutePath().getParent().toString());
     }
