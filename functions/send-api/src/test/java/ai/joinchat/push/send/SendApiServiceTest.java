@@ -329,6 +329,21 @@ class SendApiServiceTest {
     }
 
     @Test
+    void aResendWhoseInvocationDiedBeforeQueueingIsSettledFailedAndResendableAgain() {
+        String id = failedResendable();
+        // The resend's invocation died after its conditional write and before SendMessage: no copy anywhere.
+        records.resend(id, "42", clock.instant().minus(java.time.Duration.ofHours(2)),
+                clock.instant().minus(java.time.Duration.ofHours(2)), Deadline.none()).orElseThrow();
+        assertEquals(MessageStatus.PENDING, records.get(id).status());
+
+        JsonNode status = Json.parse(service.handle(signedStatus(id)).body());
+        assertEquals("failed", status.path("status").asText(), status.toString());
+        assertTrue(status.path("resendable").asBoolean(), "its copy is still kept: " + status);
+        assertEquals(202, service.handle(signedResend(id)).statusCode());
+        assertEquals(2, queued.size(), "the first copy, then the resend's only one");
+    }
+
+    @Test
     void aFailedMessageFacebookMayHaveIsNotResendable() {
         HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
         String id = Json.parse(accepted.body()).path("message_id").asText();
