@@ -49,8 +49,6 @@ class CallbackReceiversTest {
     private static final String OTHER_SECRET = "whsec_" + Base64.getEncoder().encodeToString(
             "some other page's key, 32 bytes!".getBytes(StandardCharsets.UTF_8));
     private static final AtomicLong NEXT_ID = new AtomicLong(System.currentTimeMillis());
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
 
     /** A callback as the dispatcher sends it: id, the three headers' values and the raw body. */
     record Signed(String id, long timestamp, String signature, byte[] body) {
@@ -218,8 +216,14 @@ class CallbackReceiversTest {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * POSTs as the dispatcher does: on a connection of its own (it sends {@code Connection: close}).
+     * A shared client could reuse a kept-alive connection to an earlier receiver that had this port.
+     */
     static int post(URI uri, Signed callback, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
                         .header("content-type", "application/json")
                         .header("user-agent", "joinchat-push-callbacks-test")
                         .header("webhook-id", callback.id())
