@@ -76,8 +76,9 @@ final class MessageResender {
         MessageStatus status = record.get().status() == MessageStatus.PENDING ? MessageStatus.QUEUED
                 : record.get().status();
         return HttpApiResponse.error(ErrorCode.NOT_RESENDABLE, status == MessageStatus.FAILED
-                ? "This message is failed, but Facebook may have taken an attempt of it (or it cannot be sent as it"
-                + " is): resending could deliver it twice. Send it again as a new message if you are sure."
+                ? "This message is failed but not resendable: Facebook may have taken an attempt of it (resending"
+                + " could deliver it twice), it cannot be sent as it is, or its last copy is still on its way back"
+                + " from the retry queue (message_status says resendable within minutes then)."
                 : "This message is " + status.wireName() + ": only a failed message can be resent.");
     }
 }
