@@ -87,7 +87,8 @@ public final class Bench {
             progress("starting local mode (backends, three function JVMs, gateway, event source)...");
             try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
                     credentials, console, functionAws))) {
-                Launcher launcher = options.ric() ? Launcher.ric(root, console, options.jdkArchive())
+                Launcher launcher = options.ric() ? Launcher.ric(root, console, options.jdkArchive(),
+                        options.lambdaCpu(), options.memoryMb())
                         : Launcher.local(localMode, console);
                 Baselines baselines = Baselines.write(root);
                 report.add("runtime", options.ric() ? "ric" : "local", launcher.describe() + "; JAVA_TOOL_OPTIONS "

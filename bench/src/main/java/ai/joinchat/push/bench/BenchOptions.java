@@ -11,13 +11,14 @@ import java.util.Map;
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
                     int coldRepeats, Map<String, String> coldVariants, boolean ric,
-                    Path profileSend, String javaToolOptions, boolean jdkArchive) {
+                    Path profileSend, String javaToolOptions, boolean jdkArchive, boolean lambdaCpu, int memoryMb) {
 
     static final String USAGE = """
             Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
                          [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive]
+                         [--lambda-cpu] [--memory-size MB]
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
@@ -32,6 +33,11 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --graph-latency-ms N the Graph API latency of the 10-recipient batch (default 300)
               --jdk-archive        under --runtime ric, the JDK's default class data sharing archive
                                    (-Xshare:auto) instead of none (-Xshare:off)
+              --lambda-cpu         each function's (and baseline's) JVM on the CPU Lambda gives its memory size,
+                                   MemorySize / 1769 MB of a core, through a cgroup CPU quota (needs root); under
+                                   --runtime local, the lifecycle's function JVMs after their warm-up message
+              --memory-size MB     under --runtime ric, every function's and baseline's MemorySize instead of the
+                                   template's (its -Xmx and its --lambda-cpu share); the bill's GB-s use it
               --java-tool-options OPTIONS  every function's JAVA_TOOL_OPTIONS instead of the template's
                                    (both runtimes; the baselines get them too)
               --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
@@ -62,6 +68,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         Path profileSend = null;
         String javaToolOptions = null;
         boolean jdkArchive = false;
+        boolean lambdaCpu = false;
+        int memoryMb = 0;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -83,6 +91,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 case "--profile-send" -> profileSend = Path.of(value(args, ++i, arg));
                 case "--java-tool-options" -> javaToolOptions = value(args, ++i, arg);
                 case "--jdk-archive" -> jdkArchive = true;
+                case "--lambda-cpu" -> lambdaCpu = true;
+                case "--memory-size" -> memoryMb = positive(args, ++i, arg);
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -101,7 +111,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
                 lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend,
-                javaToolOptions, jdkArchive);
+                javaToolOptions, jdkArchive, lambdaCpu, memoryMb);
     }
 
     private static String value(List<String> args, int index, String option) {

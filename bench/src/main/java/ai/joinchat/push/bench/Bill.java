@@ -19,8 +19,8 @@ import java.util.Locale;
 record Bill(double apiRequests, double invocations, double gbSeconds, double sqsRequests, double writeUnits,
             double readUnits, double secretsCalls, double logBytes, Callbacks callbacks) {
 
-    /** The callbacks function's invocations (stream and queue batches), SQS requests and Secrets Manager calls per message. */
-    record Callbacks(double invocations, double sqsRequests, double secretsCalls) {
+    /** The callbacks function's invocations (stream and queue batches), SQS requests, Secrets Manager calls and GB-s per message. */
+    record Callbacks(double invocations, double sqsRequests, double secretsCalls, double gbSeconds) {
     }
 
     static final double HTTP_API_PER_MILLION = 1.00;
@@ -58,7 +58,7 @@ record Bill(double apiRequests, double invocations, double gbSeconds, double sqs
 
     double callbackRequests() {
         return callbacks.invocations() * LAMBDA_REQUESTS_PER_MILLION + callbacks.sqsRequests() * SQS_PER_MILLION
-                + callbacks.secretsCalls() * SECRETS_PER_MILLION_CALLS;
+                + callbacks.secretsCalls() * SECRETS_PER_MILLION_CALLS + callbacks.gbSeconds() * LAMBDA_ARM_PER_GB_SECOND * 1e6;
     }
 
     double total() {
@@ -80,10 +80,10 @@ record Bill(double apiRequests, double invocations, double gbSeconds, double sqs
                 String.format(Locale.ROOT, "%.4f calls per message at $%.2f/M", secretsCalls, SECRETS_PER_MILLION_CALLS));
         report.add("bill per million messages: CloudWatch Logs", dollars(logs()),
                 String.format(Locale.ROOT, "%.0f bytes of log per message at $%.2f/GB ingested", logBytes, LOGS_PER_GB));
-        report.add("bill per million messages: status callbacks' requests", dollars(callbackRequests()),
-                String.format(Locale.ROOT, "%.2f invocations, %.2f SQS requests, %.4f Secrets Manager calls per"
-                        + " message; their Lambda duration is not counted, their log is in the CloudWatch Logs line",
-                        callbacks.invocations(), callbacks.sqsRequests(), callbacks.secretsCalls()));
+        report.add("bill per million messages: status callbacks", dollars(callbackRequests()),
+                String.format(Locale.ROOT, "%.2f invocations, %.4f GB-s, %.2f SQS requests, %.4f Secrets Manager calls"
+                        + " per message; their log is in the CloudWatch Logs line", callbacks.invocations(),
+                        callbacks.gbSeconds(), callbacks.sqsRequests(), callbacks.secretsCalls()));
         report.add("bill per million messages: total", dollars(total()), "goal <= $4; " + assumptions);
     }
 

@@ -89,9 +89,14 @@ interface Launcher {
         };
     }
 
-    /** AWS's runtime interface client, as Lambda's managed Java runtime starts a handler. */
-    /** @param jdkArchive the JDK's own default class data sharing archive ({@code -Xshare:auto}) instead of none */
-    static Launcher ric(Path repositoryRoot, OutputStream out, boolean jdkArchive) {
+    /**
+     * AWS's runtime interface client, as Lambda's managed Java runtime starts a handler.
+     *
+     * @param jdkArchive the JDK's own default class data sharing archive ({@code -Xshare:auto}) instead of none
+     * @param lambdaCpu  each JVM on the CPU share Lambda gives its memory size ({@link CpuShare})
+     * @param memoryMb   every function's and baseline's memory size instead of its own, or 0
+     */
+    static Launcher ric(Path repositoryRoot, OutputStream out, boolean jdkArchive, boolean lambdaCpu, int memoryMb) {
         List<Path> classPath = RicFunction.classPath(repositoryRoot);
         String share = jdkArchive ? "-Xshare:auto" : "-Xshare:off";
         List<String> jvmOptions = List.of(share, RicFunction.nativeLibraryOption(classPath,
@@ -106,7 +111,10 @@ interface Launcher {
             public Launched start(FunctionProcess.Definition definition, List<String> extra) {
                 List<String> options = new java.util.ArrayList<>(jvmOptions);
                 options.addAll(extra);
-                RicFunction function = RicFunction.start(definition, classPath, out, options);
+                FunctionProcess.Definition sized = memoryMb == 0 ? definition : new FunctionProcess.Definition(
+                        definition.name(), definition.functionName(), definition.handler(), definition.codeJar(), memoryMb,
+                        definition.timeout(), definition.environment());
+                RicFunction function = RicFunction.start(sized, classPath, out, options, lambdaCpu);
                 return new Launched() {
                     @Override
                     public CompletableFuture<Duration> ready() {
@@ -144,7 +152,9 @@ interface Launcher {
             public String describe() {
                 return "runtime interface client " + classPath.stream().map(p -> p.getFileName().toString())
                         .filter(n -> n.startsWith("aws-lambda-java-runtime")).findFirst().orElse("?")
-                        + ", -Xmx 85% of MemorySize, SerialGC, " + share;
+                        + ", -Xmx 85% of " + (memoryMb == 0 ? "MemorySize" : memoryMb + " MB") + ", SerialGC, " + share
+                        + (lambdaCpu ? ", each JVM on Lambda's CPU share of its memory: " + (memoryMb == 0
+                                ? "MemorySize / " + CpuShare.MB_PER_VCPU + " MB of a core" : CpuShare.describe(memoryMb)) : "");
             }
         };
     }

@@ -38,10 +38,13 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
     private final AtomicLong logBytes = new AtomicLong();
     private final long launchedNanos;
     private final Process process;
+    private final java.util.Optional<CpuShare> cpuShare;
 
     private RicFunction(FunctionProcess.Definition definition, List<Path> ricClassPath, OutputStream out,
-                        List<String> extraJvmOptions) {
+                        List<String> extraJvmOptions, boolean lambdaCpu) {
         this.definition = definition;
+        this.cpuShare = lambdaCpu ? java.util.Optional.of(CpuShare.of(definition.name(), definition.memoryMb()))
+                : java.util.Optional.empty();
         this.runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 "arn:aws:lambda:us-east-1:000000000000:function:" + definition.functionName(), new Events());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -50,6 +53,9 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
         StringBuilder classPath = new StringBuilder(definition.codeJar().toAbsolutePath().toString());
         ricClassPath.forEach(jar -> classPath.append(File.pathSeparator).append(jar.toAbsolutePath()));
         command.addAll(List.of("-cp", classPath.toString(), MAIN_CLASS, definition.handler()));
+        // In its CPU share from its first instruction: the shell moves itself into the group, then becomes the JVM.
+        cpuShare.ifPresent(share -> command.addAll(0, List.of("/bin/sh", "-c",
+                "echo $$ > '" + share.procsFile() + "' && exec \"$0\" \"$@\"")));
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> environment = builder.environment();
         FunctionProcess.setEnvironment(environment, definition, runtimeApi.address(), "bench");
@@ -59,6 +65,7 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
             process = builder.start();
         } catch (IOException e) {
             runtimeApi.close();
+            cpuShare.ifPresent(CpuShare::close);
             throw new UncheckedIOException("cannot start the JVM of " + definition.name(), e);
         }
         pump(process.getInputStream(), out);
@@ -67,9 +74,10 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
                 definition.name() + " exited with status " + exited.exitValue() + "; see the bench console log")));
     }
 
+    /** @param lambdaCpu run the JVM on the CPU share Lambda gives its memory size ({@link CpuShare}) */
     static RicFunction start(FunctionProcess.Definition definition, List<Path> ricClassPath, OutputStream out,
-                             List<String> extraJvmOptions) {
-        return new RicFunction(definition, ricClassPath, out, extraJvmOptions);
+                             List<String> extraJvmOptions, boolean lambdaCpu) {
+        return new RicFunction(definition, ricClassPath, out, extraJvmOptions, lambdaCpu);
     }
 
     /** The runtime interface client and its dependencies, copied by the build to bench/target/ric. */
@@ -168,6 +176,7 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        cpuShare.ifPresent(CpuShare::close);
     }
 
     private final class Events implements LambdaRuntimeApi.Listener {

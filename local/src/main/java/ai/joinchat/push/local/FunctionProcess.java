@@ -123,6 +123,17 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         return count == null ? 0 : count.sum();
     }
 
+    /** Milliseconds billed so far over all its execution environments, as Lambda bills them. */
+    public long billedMillis() {
+        return runtimeApi.billedMillis();
+    }
+
+    /** The process id of the current execution environment's JVM, if one runs (the benchmark's CPU share). */
+    public java.util.OptionalLong pid() {
+        Process current = process;
+        return current == null || !current.isAlive() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(current.pid());
+    }
+
     @Override
     public CompletableFuture<byte[]> invoke(byte[] event) {
         String head = new String(event, StandardCharsets.ISO_8859_1);

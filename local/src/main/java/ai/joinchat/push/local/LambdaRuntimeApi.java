@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -62,6 +63,8 @@ public final class LambdaRuntimeApi implements AutoCloseable {
     private final Listener listener;
     private final LinkedBlockingDeque<Invocation> waiting = new LinkedBlockingDeque<>();
     private final Map<String, Invocation> running = new ConcurrentHashMap<>();
+    private final Map<String, Long> startedNanos = new ConcurrentHashMap<>();
+    private final LongAdder billedMillis = new LongAdder();
     private final AtomicInteger environmentGeneration = new AtomicInteger();
     private final AtomicBoolean readyReported = new AtomicBoolean();
     private final LocalHttp http;
@@ -179,6 +182,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             }
             long deadline = System.currentTimeMillis() + invocation.timeout.toMillis();
             running.put(invocation.requestId, invocation);
+            startedNanos.put(invocation.requestId, System.nanoTime());
             // Not cancelled when the invocation finishes: timedOut does nothing for one no longer running.
             CompletableFuture.runAsync(() -> timedOut(invocation),
                     CompletableFuture.delayedExecutor(invocation.timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -208,6 +212,7 @@ public final class LambdaRuntimeApi implements AutoCloseable {
             send(exchange, 400, errorJson("InvalidRequestID", "no running invocation has this request id"));
             return;
         }
+        bill(requestId, Duration.ofNanos(System.nanoTime() - startedNanos.getOrDefault(requestId, System.nanoTime())));
         if (error) {
             invocation.result.completeExceptionally(reportedError(exchange, payload, "Function.Unhandled"));
         } else {
@@ -241,11 +246,25 @@ public final class LambdaRuntimeApi implements AutoCloseable {
 
     private void timedOut(Invocation invocation) {
         if (running.remove(invocation.requestId, invocation)) {
+            bill(invocation.requestId, invocation.timeout);
             invocation.result.completeExceptionally(new LambdaInvocationException(functionName, "Sandbox.Timedout",
                     String.format(Locale.ROOT, "Task timed out after %.2f seconds",
                             invocation.timeout.toMillis() / 1000.0)));
             listener.invocationTimedOut(invocation.requestId, invocation.timeout);
         }
+    }
+
+    /**
+     * Milliseconds billed so far, counted as Lambda bills an invocation: from handing the event to
+     * the runtime to its response, error or timeout, rounded up to the millisecond.
+     */
+    public long billedMillis() {
+        return billedMillis.sum();
+    }
+
+    private void bill(String requestId, Duration duration) {
+        startedNanos.remove(requestId);
+        billedMillis.add((duration.toNanos() + 999_999) / 1_000_000);
     }
 
     private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -197,6 +197,7 @@ class LambdaRuntimeApiTest {
         URI base = URI.create("http://" + api.address() + "/2018-06-01/runtime/");
 
         CompletableFuture<byte[]> result = api.invoke("{\"n\":1}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+        assertEquals(0, api.billedMillis(), "nothing is billed before a runtime takes the invocation");
         long before = System.currentTimeMillis();
         HttpResponse<String> next = http.send(HttpRequest.newBuilder(base.resolve("invocation/next")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -218,6 +219,9 @@ class LambdaRuntimeApiTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"ok\":true}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode());
         assertEquals("{\"ok\":true}", new String(result.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        long billed = api.billedMillis();
+        assertTrue(billed >= 1 && billed <= System.currentTimeMillis() - before + 1,
+                "billed from next to response, rounded up to the millisecond: " + billed);
 
         CompletableFuture<byte[]> failing = api.invoke("{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
         HttpResponse<String> second = http.send(HttpRequest.newBuilder(base.resolve("invocation/next")).GET().build(),
