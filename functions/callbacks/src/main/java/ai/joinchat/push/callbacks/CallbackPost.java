@@ -28,9 +28,10 @@ import java.util.Optional;
  * answer that changes after the check cannot redirect it. TLS on that socket names the host (SNI)
  * and checks the certificate against it. No redirect is followed; the answer's status and headers
  * are read (at most 64 KB), its body is not. {@code allowPrivate} (local mode) lifts the address
- * check and allows {@code http://} to loopback.
+ * check and allows {@code http://} to loopback. {@code tls} is the JVM's default in production: its trust
+ * store decides which certificates are valid.
  */
-final class CallbackPost {
+record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
 
     static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
@@ -47,15 +48,6 @@ final class CallbackPost {
         /** Never sent: the URL or its address is not allowed. */
         record Refused(String reason) implements Outcome {
         }
-    }
-
-    private final boolean allowPrivate;
-    private final SSLSocketFactory tls;
-
-    /** @param tls the JVM's default in production: its trust store decides which certificates are valid */
-    CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
-        this.allowPrivate = allowPrivate;
-        this.tls = tls;
     }
 
     Outcome post(URI url, Map<String, String> headers, byte[] body, Duration timeout) {

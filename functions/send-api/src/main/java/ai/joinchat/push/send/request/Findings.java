@@ -1,19 +1,20 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Violations and warnings gathered while validating one request (not thread-safe, one per request). */
 final class Findings {
 
-    private final List<Violation> violations = new ArrayList<>();
+    private final List<FieldProblem> violations = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
     void violation(FieldPath path, String reason) {
-        violations.add(new Violation(path.value(), reason));
+        violations.add(new FieldProblem(path.value(), reason));
     }
 
-    void violation(Violation violation) {
+    void violation(FieldProblem violation) {
         violations.add(violation);
     }
 
@@ -29,7 +30,7 @@ final class Findings {
         return violations.size();
     }
 
-    List<Violation> violations() {
+    List<FieldProblem> violations() {
         return List.copyOf(violations);
     }
 

@@ -13,18 +13,12 @@ import java.util.function.Function;
  * title (1-20) and a payload (1-1000; a number is kept as its string), {@code user_phone_number}
  * and {@code user_email} nothing else.
  */
-final class MessageRules {
+record MessageRules(TemplateRules templates) {
 
     static final List<String> TEMPLATE_TYPES = List.of("text", "button", "generic", "list", "receipt");
     static final int MAX_QUICK_REPLIES = 13;
 
     private static final List<String> CONTENT_TYPES = List.of("text", "user_phone_number", "user_email");
-
-    private final TemplateRules templates;
-
-    MessageRules(TemplateRules templates) {
-        this.templates = templates;
-    }
 
     /** The message, or null when it is absent or not an object (reported). */
     OutboundMessage validate(ObjectFields body) {

@@ -14,20 +14,12 @@ import java.util.Optional;
  * {@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
  * integer), {@code phone}, {@code email} or {@code uuid} (1-128 visible characters).
  */
-final class RecipientRules {
+record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
 
     static final String PHONE_RULE =
             "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
 
     private static final String ONE_OF = "exactly one of id, phone, email, uuid";
-
-    private final PhoneNumberNormalizer phoneNumbers;
-    private final EmailNormalizer emails;
-
-    RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
-        this.phoneNumbers = phoneNumbers;
-        this.emails = emails;
-    }
 
     Optional<Recipient> validate(ObjectFields body) {
         JsonNode recipient = body.get("recipient");

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
@@ -40,7 +41,7 @@ public final class SendRequestValidator {
 
     public ValidationResult validate(JsonNode body) {
         if (body == null || !body.isObject()) {
-            return ValidationResult.invalid(List.of(new Violation("", "the request body must be a JSON object")));
+            return ValidationResult.invalid(List.of(new FieldProblem("", "the request body must be a JSON object")));
         }
         Findings findings = new Findings();
         ObjectFields root = new ObjectFields(body, FieldPath.ROOT, findings);

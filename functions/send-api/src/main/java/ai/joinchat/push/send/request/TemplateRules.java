@@ -18,7 +18,7 @@ import java.util.function.Function;
  * types (Messenger's current limits, counted in Unicode code points). Each reads its template
  * and answers how to build it once the quick replies, read after it, are known.
  */
-final class TemplateRules {
+record TemplateRules(ButtonRules buttons) {
 
     static final int TEXT_MAX = 2000;
     static final int BUTTON_TEXT_MAX = 640;
@@ -30,12 +30,6 @@ final class TemplateRules {
 
     private static final List<String> IMAGE_ASPECT_RATIOS = List.of("horizontal", "square");
     private static final List<String> TOP_ELEMENT_STYLES = List.of("compact", "large");
-
-    private final ButtonRules buttons;
-
-    TemplateRules(ButtonRules buttons) {
-        this.buttons = buttons;
-    }
 
     Function<List<QuickReply>, OutboundMessage> text(ObjectFields message) {
         String text = message.requiredText("text", 1, TEXT_MAX);
