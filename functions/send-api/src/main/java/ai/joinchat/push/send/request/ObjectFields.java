@@ -15,30 +15,13 @@ import java.util.function.Function;
  * is absent or was reported: a message built from a body with findings is never used.
  * A field holding JSON {@code null} counts as absent.
  */
-final class ObjectFields {
+record ObjectFields(JsonNode node, String path, Findings findings) {
 
     static final String URL_RULE = "must be an absolute http(s) URL";
 
-    private final JsonNode node;
-    private final FieldPath path;
-    private final Findings findings;
-
-    ObjectFields(JsonNode node, FieldPath path, Findings findings) {
-        this.node = node;
-        this.path = path;
-        this.findings = findings;
-    }
-
-    FieldPath path() {
-        return path;
-    }
-
-    FieldPath path(String name) {
-        return path.child(name);
-    }
-
-    Findings findings() {
-        return findings;
+    /** The path of a field of this object, e.g. {@code message.elements[0].title}. */
+    String path(String name) {
+        return path.isEmpty() ? name : path + "." + name;
     }
 
     void violation(String name, String reason) {
@@ -76,7 +59,7 @@ final class ObjectFields {
     }
 
     /** Checks a length in Unicode code points; reports and answers false when out of range. */
-    boolean checkLength(FieldPath at, String text, int min, int max) {
+    boolean checkLength(String at, String text, int min, int max) {
         int length = text.codePointCount(0, text.length());
         if (length < min || (max > 0 && length > max)) {
             String range = min > 0 ? min + "-" + max : "at most " + max;
@@ -206,9 +189,9 @@ final class ObjectFields {
         List<ObjectFields> objects = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             if (array.get(i).isObject()) {
-                objects.add(new ObjectFields(array.get(i), path(name).index(i), findings));
+                objects.add(new ObjectFields(array.get(i), path(name) + "[" + i + "]", findings));
             } else {
-                findings.violation(path(name).index(i), "must be an object");
+                findings.violation(path(name) + "[" + i + "]", "must be an object");
             }
         }
         return objects.stream().map(item).filter(Objects::nonNull).toList();

@@ -38,7 +38,7 @@ public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer
         }
         RecipientType type = given.get(0);
         JsonNode value = recipient.get(type.wireName());
-        FieldPath path = body.path("recipient").child(type.wireName());
+        String path = "recipient." + type.wireName();
         if (value.isTextual() && value.textValue().isEmpty()) {
             body.findings().violation(path, "must not be empty");
             return Optional.empty();

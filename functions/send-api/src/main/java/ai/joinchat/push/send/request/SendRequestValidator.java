@@ -44,17 +44,17 @@ public final class SendRequestValidator {
             return ValidationResult.invalid(List.of(new FieldProblem("", "the request body must be a JSON object")));
         }
         Findings findings = new Findings();
-        ObjectFields root = new ObjectFields(body, FieldPath.ROOT, findings);
+        ObjectFields root = new ObjectFields(body, "", findings);
 
         Optional<String> pageId = pageId(root);
         Optional<Recipient> recipient = recipients.validate(root);
         OutboundMessage message = messages.validate(root);
         TagDecision tag = tagPolicy.decideField(body.get("tag"));
-        tag.violation().ifPresent(findings::violation);
-        findings.warnings(tag.warnings());
+        tag.violation().ifPresent(findings.violations()::add);
+        findings.warnings().addAll(tag.warnings());
         OptionalInt delay = delay(root);
 
-        if (findings.violationCount() > 0) {
+        if (!findings.violations().isEmpty()) {
             return ValidationResult.invalid(findings.violations());
         }
         return ValidationResult.valid(new ValidatedSendRequest(
