@@ -40,22 +40,21 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
 
     /** A required string of {@code min}-{@code max} code points ({@code max} 0 means unlimited). */
     String requiredText(String name, int min, int max) {
-        JsonNode value = required(name, "is required");
-        return value == null ? null : text(name, value, min, max);
+        return required(name, "is required") == null ? null : text(name, min, max);
     }
 
     /** An optional string of at most {@code max} code points ({@code max} 0 means unlimited). */
     String optionalText(String name, int max) {
-        JsonNode value = get(name);
-        return value == null ? null : text(name, value, 0, max);
+        return text(name, 0, max);
     }
 
-    private String text(String name, JsonNode value, int min, int max) {
-        if (!value.isTextual()) {
+    private String text(String name, int min, int max) {
+        JsonNode value = get(name);
+        if (value != null && !value.isTextual()) {
             violation(name, "must be a string");
             return null;
         }
-        return checkLength(path(name), value.textValue(), min, max) ? value.textValue() : null;
+        return value == null || !checkLength(path(name), value.textValue(), min, max) ? null : value.textValue();
     }
 
     /** Checks a length in Unicode code points; reports and answers false when out of range. */
@@ -71,21 +70,16 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     String requiredHttpUrl(String name) {
-        JsonNode value = required(name, "is required");
-        return value == null ? null : httpUrl(name, value);
+        return required(name, "is required") == null ? null : optionalHttpUrl(name);
     }
 
     String optionalHttpUrl(String name) {
         JsonNode value = get(name);
-        return value == null ? null : httpUrl(name, value);
-    }
-
-    private String httpUrl(String name, JsonNode value) {
-        if (!value.isTextual() || !isAbsoluteHttp(value.textValue())) {
+        if (value != null && (!value.isTextual() || !isAbsoluteHttp(value.textValue()))) {
             violation(name, URL_RULE);
             return null;
         }
-        return value.textValue();
+        return value == null ? null : value.textValue();
     }
 
     /** Absolute, {@code http} or {@code https}, with a host: the URLs Messenger opens or fetches. */
