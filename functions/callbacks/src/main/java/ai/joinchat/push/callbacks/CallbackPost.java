@@ -1,5 +1,6 @@
 package ai.joinchat.push.callbacks;
 
+import ai.joinchat.push.Deadline;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -51,7 +52,7 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
     }
 
     Outcome post(URI url, Map<String, String> headers, byte[] body, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.in(timeout);
         boolean https = "https".equalsIgnoreCase(url.getScheme());
         InetAddress address;
         try {
@@ -139,7 +140,7 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
     }
 
     /** The status line and headers, at most {@link #MAX_RESPONSE_HEAD} bytes, read by the deadline; never the body. */
-    private static Outcome read(Socket socket, long deadline) throws IOException {
+    private static Outcome read(Socket socket, Deadline deadline) throws IOException {
         InputStream in = socket.getInputStream();
         byte[] head = new byte[MAX_RESPONSE_HEAD];
         int length = 0;
@@ -166,8 +167,8 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
         return new Outcome.Answered(code, retryAfter);
     }
 
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = (deadline - System.nanoTime()) / 1_000_000;
+    private static int remainingMillis(Deadline deadline) throws SocketTimeoutException {
+        long left = deadline.remaining().toMillis();
         if (left <= 0) {
             throw new SocketTimeoutException("callback timeout");
         }

@@ -29,14 +29,14 @@ public final class SendRequestValidator {
 
     private final TagPolicy tagPolicy;
     private final RecipientRules recipients;
-    private final MessageRules messages;
+    private final TemplateRules messages;
 
     public SendRequestValidator(TagPolicy tagPolicy) {
         this.tagPolicy = Objects.requireNonNull(tagPolicy, "tagPolicy");
         PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
         ButtonRules buttons = new ButtonRules(phoneNumbers);
         this.recipients = new RecipientRules(phoneNumbers, new EmailNormalizer());
-        this.messages = new MessageRules(new TemplateRules(buttons));
+        this.messages = new TemplateRules(buttons);
     }
 
     public ValidationResult validate(JsonNode body) {
