@@ -20,19 +20,7 @@ import java.util.Optional;
  * deferred or fails, or a queue write that fails, fails the batch from that record on (the event
  * source retries it; events already queued come again with the same id).
  */
-final class Announcer {
-
-    private final SecretsProvider secrets;
-    private final SqsClient sqs;
-    private final String queueUrl;
-    private final JsonLogger log;
-
-    Announcer(SecretsProvider secrets, SqsClient sqs, String queueUrl, JsonLogger log) {
-        this.secrets = secrets;
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-        this.log = log;
-    }
+record Announcer(SecretsProvider secrets, SqsClient sqs, String queueUrl, JsonLogger log) {
 
     /** The sequence number of the first record not announced (the batch item failure); empty when all were. */
     List<String> announce(List<JsonNode> records) {

@@ -1,5 +1,6 @@
 package ai.joinchat.push.callbacks;
 
+import ai.joinchat.push.Deadline;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -28,9 +29,10 @@ import java.util.Optional;
  * answer that changes after the check cannot redirect it. TLS on that socket names the host (SNI)
  * and checks the certificate against it. No redirect is followed; the answer's status and headers
  * are read (at most 64 KB), its body is not. {@code allowPrivate} (local mode) lifts the address
- * check and allows {@code http://} to loopback.
+ * check and allows {@code http://} to loopback. {@code tls} is the JVM's default in production: its trust
+ * store decides which certificates are valid.
  */
-final class CallbackPost {
+record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
 
     static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
@@ -49,17 +51,8 @@ final class CallbackPost {
         }
     }
 
-    private final boolean allowPrivate;
-    private final SSLSocketFactory tls;
-
-    /** @param tls the JVM's default in production: its trust store decides which certificates are valid */
-    CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
-        this.allowPrivate = allowPrivate;
-        this.tls = tls;
-    }
-
     Outcome post(URI url, Map<String, String> headers, byte[] body, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.in(timeout);
         boolean https = "https".equalsIgnoreCase(url.getScheme());
         InetAddress address;
         try {
@@ -147,7 +140,7 @@ final class CallbackPost {
     }
 
     /** The status line and headers, at most {@link #MAX_RESPONSE_HEAD} bytes, read by the deadline; never the body. */
-    private static Outcome read(Socket socket, long deadline) throws IOException {
+    private static Outcome read(Socket socket, Deadline deadline) throws IOException {
         InputStream in = socket.getInputStream();
         byte[] head = new byte[MAX_RESPONSE_HEAD];
         int length = 0;
@@ -174,8 +167,8 @@ final class CallbackPost {
         return new Outcome.Answered(code, retryAfter);
     }
 
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = (deadline - System.nanoTime()) / 1_000_000;
+    private static int remainingMillis(Deadline deadline) throws SocketTimeoutException {
+        long left = deadline.remaining().toMillis();
         if (left <= 0) {
             throw new SocketTimeoutException("callback timeout");
         }

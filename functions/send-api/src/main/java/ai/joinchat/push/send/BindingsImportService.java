@@ -14,6 +14,7 @@ import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.request.FacebookId;
+import ai.joinchat.push.send.request.RecipientRules;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,8 +53,7 @@ public final class BindingsImportService {
 
     private final SignedRequestAuthenticator authenticator;
     private final ContactBindings bindings;
-    private final PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
-    private final EmailNormalizer emails = new EmailNormalizer();
+    private final RecipientRules contacts = new RecipientRules(new PhoneNumberNormalizer(), new EmailNormalizer());
     private final Clock clock;
     private final JsonLogger log;
     private final Metrics metrics;
@@ -205,21 +205,10 @@ public final class BindingsImportService {
         }
         RecipientType type = given.get(0);
         JsonNode value = item.get(type.wireName());
-        if (!value.isTextual()) {
-            return new Invalid(type.wireName() + " must be a string");
-        }
-        Optional<Recipient> contact = switch (type) {
-            case PHONE -> phoneNumbers.normalize(value.textValue()).map(phone -> new Recipient(type, phone));
-            case EMAIL -> emails.normalize(value.textValue()).map(email -> new Recipient(type, email));
-            default -> Recipient.uuid(value.textValue());
-        };
+        Optional<String> contact = contacts.normalise(type, value);
         if (contact.isEmpty()) {
-            return new Invalid(type.wireName() + " " + switch (type) {
-                case PHONE -> "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
-                case EMAIL -> "must be an e-mail address like name@example.com";
-                default -> "must be 1-128 visible characters (no spaces or control characters)";
-            });
+            return new Invalid(type.wireName() + " " + RecipientRules.rule(type, value));
         }
-        return new Valid(new ImportedBinding(contact.get().contactKey(), psid.get()));
+        return new Valid(new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get()));
     }
 }

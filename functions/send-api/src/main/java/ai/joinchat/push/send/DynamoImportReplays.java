@@ -17,19 +17,11 @@ import java.util.Map;
  * {@link ImportReplays} in the idempotency table as {@code <page_id>#import:<replay key>} items,
  * expiring after {@link #WINDOW}: the claim is a conditional put, the answer a second put.
  */
-public final class DynamoImportReplays implements ImportReplays {
+public record DynamoImportReplays(DynamoDbClient dynamo, String table) implements ImportReplays {
 
     /** Well past the 300 s either side of a signature's timestamp, after which a repeat is refused anyway. */
     static final Duration WINDOW = Duration.ofHours(1);
     private static final String DYNAMODB = "DynamoDB";
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-
-    public DynamoImportReplays(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.table = table;
-    }
 
     @Override
     public Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {

@@ -25,21 +25,7 @@ import java.util.Optional;
  * a plain 202 or 503 (conflict, outcome unknown). Part of {@link MessageAcceptor}'s protocol:
  * a request whose key may stand for a message owed a delivery is never answered 503.
  */
-final class KeyHolders {
-
-    private final MessageRecords records;
-    private final IdempotencyKeys keys;
-    private final Clock clock;
-    private final JsonLogger log;
-    private final Metrics metrics;
-
-    KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, JsonLogger log, Metrics metrics) {
-        this.records = records;
-        this.keys = keys;
-        this.clock = clock;
-        this.log = log;
-        this.metrics = metrics;
-    }
+record KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, JsonLogger log, Metrics metrics) {
 
     /** Whether an earlier message is owed a delivery. */
     private enum Owed { YES, NO, UNKNOWN }

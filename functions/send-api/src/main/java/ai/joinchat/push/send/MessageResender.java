@@ -26,23 +26,9 @@ import java.util.Optional;
  * worker's claim of the copy commits it. If the copy cannot be queued the record goes back to
  * {@code failed} with its error, unless a worker claimed it first (then SQS did take it: 202).
  */
-final class MessageResender {
+record MessageResender(MessageRecords records, OutboundQueue queue, Clock clock, JsonLogger log, Metrics metrics) {
 
     static final String PATH = "/api/resend_message";
-
-    private final MessageRecords records;
-    private final OutboundQueue queue;
-    private final Clock clock;
-    private final JsonLogger log;
-    private final Metrics metrics;
-
-    MessageResender(MessageRecords records, OutboundQueue queue, Clock clock, JsonLogger log, Metrics metrics) {
-        this.records = records;
-        this.queue = queue;
-        this.clock = clock;
-        this.log = log;
-        this.metrics = metrics;
-    }
 
     HttpApiResponse resend(String pageId, String messageId, Instant decideBy, Deadline deadline) {
         Instant now = clock.instant();

@@ -13,7 +13,6 @@ import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.ValidatedSendRequest;
 import ai.joinchat.push.send.request.ValidationResult;
-import ai.joinchat.push.send.request.Violation;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.IdempotencyKeys;
@@ -129,8 +128,7 @@ public final class SendApiService {
         }
         ValidationResult validation = validator.validate(auth.body());
         Optional<String> idempotencyHeader = request.header(IDEMPOTENCY_HEADER);
-        List<FieldProblem> problems = new ArrayList<>(validation.violations().stream()
-                .map(SendApiService::problem).toList());
+        List<FieldProblem> problems = new ArrayList<>(validation.violations());
         if (idempotencyHeader.isPresent() && (idempotencyHeader.get().isEmpty() || idempotencyHeader.get().length() > 255)) {
             problems.add(new FieldProblem("Idempotency-Key", "must be 1-255 characters"));
         }
@@ -255,9 +253,5 @@ public final class SendApiService {
         }
         log.info("request_rejected").with("path", request.path()).with("status", response.statusCode()).write();
         return response;
-    }
-
-    private static FieldProblem problem(Violation violation) {
-        return new FieldProblem(violation.field(), violation.reason());
     }
 }

@@ -24,7 +24,7 @@ import java.util.Optional;
  * whose secret lookup was deferred answers 503, never 401. A request with a timestamp header is
  * checked only in the timestamped form; {@code require_timestamp} refuses the classic one.
  */
-public final class SignedRequestAuthenticator {
+public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier, Clock clock) {
 
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final List<String> SIGNATURE_HEADERS = List.of("x-joinchat-signature", "x_joinchat_signature");
@@ -44,16 +44,6 @@ public final class SignedRequestAuthenticator {
 
     /** A request answered with {@code response} before its content is looked at. */
     public record Rejected(HttpApiResponse response) implements Outcome {
-    }
-
-    private final SecretsProvider secrets;
-    private final SignatureVerifier verifier;
-    private final Clock clock;
-
-    public SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier, Clock clock) {
-        this.secrets = secrets;
-        this.verifier = verifier;
-        this.clock = clock;
     }
 
     /** @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager fails */

@@ -10,9 +10,4 @@ public record ButtonTemplate(String text, List<Button> buttons, Boolean sharable
         buttons = List.copyOf(buttons);
         quickReplies = List.copyOf(quickReplies);
     }
-
-    @Override
-    public String templateType() {
-        return "button";
-    }
 }

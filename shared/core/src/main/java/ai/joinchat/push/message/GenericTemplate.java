@@ -10,9 +10,4 @@ public record GenericTemplate(List<Element> elements, String imageAspectRatio, B
         elements = List.copyOf(elements);
         quickReplies = List.copyOf(quickReplies);
     }
-
-    @Override
-    public String templateType() {
-        return "generic";
-    }
 }

@@ -14,9 +14,4 @@ public record ListTemplate(List<Element> elements, Boolean sharable, List<QuickR
         elements = List.copyOf(elements);
         quickReplies = List.copyOf(quickReplies);
     }
-
-    @Override
-    public String templateType() {
-        return "list";
-    }
 }

@@ -27,20 +27,20 @@ public final class MessageJson {
     /** The message as the contract's {@code message} object, {@code template_type} first. */
     public static ObjectNode write(OutboundMessage message) {
         ObjectNode out = NODES.objectNode();
-        putText(out, "template_type", message.templateType());
+        put(out, "template_type", message.templateType());
         if (message instanceof TextMessage text) {
             out.put("text", text.text());
         } else if (message instanceof ButtonTemplate button) {
             out.put("text", button.text());
             putArray(out, "buttons", button.buttons(), MessageJson::button);
-            putBoolean(out, "sharable", button.sharable());
+            put(out, "sharable", button.sharable());
         } else if (message instanceof GenericTemplate generic) {
             putArray(out, "elements", generic.elements(), MessageJson::element);
-            putText(out, "image_aspect_ratio", generic.imageAspectRatio());
-            putBoolean(out, "sharable", generic.sharable());
+            put(out, "image_aspect_ratio", generic.imageAspectRatio());
+            put(out, "sharable", generic.sharable());
         } else if (message instanceof ListTemplate list) {
             putArray(out, "elements", list.elements(), MessageJson::element);
-            putBoolean(out, "sharable", list.sharable());
+            put(out, "sharable", list.sharable());
         } else if (message instanceof ReceiptTemplate receipt) {
             ReceiptJson.write(receipt, out);
         }
@@ -114,8 +114,8 @@ public final class MessageJson {
 
     private static ObjectNode element(Element element) {
         ObjectNode out = NODES.objectNode().put("title", element.title());
-        putText(out, "subtitle", element.subtitle());
-        putText(out, "image_url", element.imageUrl());
+        put(out, "subtitle", element.subtitle());
+        put(out, "image_url", element.imageUrl());
         if (element.defaultAction() != null) {
             ObjectNode action = out.putObject("default_action").put("type", "web_url");
             action.put("url", element.defaultAction().url());
@@ -133,9 +133,9 @@ public final class MessageJson {
     }
 
     private static void putWebviewOptions(ObjectNode out, UrlTarget target) {
-        putText(out, "webview_height_ratio", target.webviewHeightRatio());
-        putBoolean(out, "messenger_extensions", target.messengerExtensions());
-        putText(out, "fallback_url", target.fallbackUrl());
+        put(out, "webview_height_ratio", target.webviewHeightRatio());
+        put(out, "messenger_extensions", target.messengerExtensions());
+        put(out, "fallback_url", target.fallbackUrl());
     }
 
     private static UrlTarget urlTarget(JsonNode node) {
@@ -147,7 +147,7 @@ public final class MessageJson {
         ObjectNode out = NODES.objectNode().put("content_type", reply.contentType());
         if (reply instanceof QuickReply.Text text) {
             out.put("title", text.title()).put("payload", text.payload());
-            putText(out, "image_url", text.imageUrl());
+            put(out, "image_url", text.imageUrl());
         }
         return out;
     }
@@ -225,29 +225,22 @@ public final class MessageJson {
         return items;
     }
 
-    static void putText(ObjectNode out, String field, String value) {
-        if (value != null) {
-            out.put(field, value);
-        }
-    }
-
-    static void putBoolean(ObjectNode out, String field, Boolean value) {
-        if (value != null) {
-            out.put(field, value);
-        }
-    }
-
-    static void putNumber(ObjectNode out, String field, Number value) {
-        if (value instanceof BigDecimal decimal) {
+    /** A string, boolean or number field (a number as the JSON number it was); nothing for null. */
+    static void put(ObjectNode out, String field, Object value) {
+        if (value instanceof String text) {
+            out.put(field, text);
+        } else if (value instanceof Boolean bool) {
+            out.put(field, bool);
+        } else if (value instanceof BigDecimal decimal) {
             out.put(field, decimal);
         } else if (value instanceof BigInteger integer) {
             out.put(field, integer);
         } else if (value instanceof Double || value instanceof Float) {
-            out.put(field, value.doubleValue());
+            out.put(field, ((Number) value).doubleValue());
         } else if (value instanceof Long) {
-            out.put(field, value.longValue());
-        } else if (value != null) {
-            out.put(field, value.intValue());
+            out.put(field, ((Number) value).longValue());
+        } else if (value instanceof Number number) {
+            out.put(field, number.intValue());
         }
     }
 

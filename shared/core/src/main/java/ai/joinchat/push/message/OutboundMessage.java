@@ -12,7 +12,10 @@ public sealed interface OutboundMessage
         permits TextMessage, ButtonTemplate, GenericTemplate, ListTemplate, ReceiptTemplate, UnreadableMessage {
 
     /** The contract's {@code template_type}: {@code text}, {@code button}, {@code generic}, {@code list}, {@code receipt}. */
-    String templateType();
+    default String templateType() {
+        return this instanceof TextMessage ? "text" : this instanceof ButtonTemplate ? "button"
+                : this instanceof GenericTemplate ? "generic" : this instanceof ListTemplate ? "list" : "receipt";
+    }
 
     /** The quick replies shown with the message, possibly none. */
     List<QuickReply> quickReplies();

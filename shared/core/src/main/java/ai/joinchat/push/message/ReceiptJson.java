@@ -3,10 +3,8 @@ package ai.joinchat.push.message;
 import static ai.joinchat.push.message.MessageJson.list;
 import static ai.joinchat.push.message.MessageJson.number;
 import static ai.joinchat.push.message.MessageJson.optionalText;
+import static ai.joinchat.push.message.MessageJson.put;
 import static ai.joinchat.push.message.MessageJson.putArray;
-import static ai.joinchat.push.message.MessageJson.putBoolean;
-import static ai.joinchat.push.message.MessageJson.putNumber;
-import static ai.joinchat.push.message.MessageJson.putText;
 import static ai.joinchat.push.message.MessageJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,25 +24,25 @@ final class ReceiptJson {
         out.put("order_number", receipt.orderNumber());
         out.put("currency", receipt.currency());
         out.put("payment_method", receipt.paymentMethod());
-        putText(out, "order_url", receipt.orderUrl());
-        putText(out, "timestamp", receipt.timestamp());
-        putBoolean(out, "sharable", receipt.sharable());
+        put(out, "order_url", receipt.orderUrl());
+        put(out, "timestamp", receipt.timestamp());
+        put(out, "sharable", receipt.sharable());
         ReceiptTemplate.Address address = receipt.address();
         if (address != null) {
             ObjectNode a = out.putObject("address");
-            putText(a, "street_1", address.street1());
-            putText(a, "street_2", address.street2());
-            putText(a, "city", address.city());
-            putText(a, "postal_code", address.postalCode());
-            putText(a, "state", address.state());
-            putText(a, "country", address.country());
+            put(a, "street_1", address.street1());
+            put(a, "street_2", address.street2());
+            put(a, "city", address.city());
+            put(a, "postal_code", address.postalCode());
+            put(a, "state", address.state());
+            put(a, "country", address.country());
         }
         ReceiptTemplate.Summary summary = receipt.summary();
         ObjectNode s = out.putObject("summary");
-        putNumber(s, "subtotal", summary.subtotal());
-        putNumber(s, "shipping_cost", summary.shippingCost());
-        putNumber(s, "total_tax", summary.totalTax());
-        putNumber(s, "total_cost", summary.totalCost());
+        put(s, "subtotal", summary.subtotal());
+        put(s, "shipping_cost", summary.shippingCost());
+        put(s, "total_tax", summary.totalTax());
+        put(s, "total_cost", summary.totalCost());
         putArray(out, "adjustments", receipt.adjustments(), ReceiptJson::adjustment);
         putArray(out, "elements", receipt.elements(), ReceiptJson::item);
     }
@@ -75,17 +73,17 @@ final class ReceiptJson {
 
     private static ObjectNode adjustment(ReceiptTemplate.Adjustment adjustment) {
         ObjectNode out = JsonNodeFactory.instance.objectNode().put("name", adjustment.name());
-        putNumber(out, "amount", adjustment.amount());
+        put(out, "amount", adjustment.amount());
         return out;
     }
 
     private static ObjectNode item(ReceiptTemplate.Item item) {
         ObjectNode out = JsonNodeFactory.instance.objectNode().put("title", item.title());
-        putText(out, "subtitle", item.subtitle());
-        putNumber(out, "quantity", item.quantity());
-        putNumber(out, "price", item.price());
-        putText(out, "currency", item.currency());
-        putText(out, "image_url", item.imageUrl());
+        put(out, "subtitle", item.subtitle());
+        put(out, "quantity", item.quantity());
+        put(out, "price", item.price());
+        put(out, "currency", item.currency());
+        put(out, "image_url", item.imageUrl());
         return out;
     }
 

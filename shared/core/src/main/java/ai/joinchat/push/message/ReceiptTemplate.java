@@ -18,11 +18,6 @@ public record ReceiptTemplate(String recipientName, String orderNumber, String c
         quickReplies = List.copyOf(quickReplies);
     }
 
-    @Override
-    public String templateType() {
-        return "receipt";
-    }
-
     /** The shipping address; {@code street2} may be null. */
     public record Address(String street1, String street2, String city, String postalCode, String state,
                           String country) {

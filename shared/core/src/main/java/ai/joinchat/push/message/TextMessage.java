@@ -8,9 +8,4 @@ public record TextMessage(String text, List<QuickReply> quickReplies) implements
     public TextMessage {
         quickReplies = List.copyOf(quickReplies);
     }
-
-    @Override
-    public String templateType() {
-        return "text";
-    }
 }

@@ -14,16 +14,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Reads the AWSCURRENT SecretString of a secret from AWS Secrets Manager, and lists names under a prefix. */
-public final class SecretsManagerSecretSource implements SecretSource {
+public record SecretsManagerSecretSource(SecretsManagerClient client) implements SecretSource {
 
     /** ListSecrets' largest page. */
     static final int LIST_PAGE_SIZE = 100;
-
-    private final SecretsManagerClient client;
-
-    public SecretsManagerSecretSource(SecretsManagerClient client) {
-        this.client = client;
-    }
 
     @Override
     public Optional<String> secretString(String secretId) {

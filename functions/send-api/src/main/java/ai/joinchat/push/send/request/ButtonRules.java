@@ -13,19 +13,13 @@ import java.util.List;
  * {@code default_action} of template elements. An object or array postback payload becomes its
  * compact JSON string (JSON null fields left out), a phone_number payload {@code +} and digits.
  */
-final class ButtonRules {
+record ButtonRules(PhoneNumberNormalizer phoneNumbers) {
 
     static final int TITLE_MAX = 20;
     static final int PAYLOAD_MAX = 1000;
 
     private static final List<String> BUTTON_TYPES = List.of("web_url", "postback", "phone_number");
     private static final List<String> WEBVIEW_HEIGHT_RATIOS = List.of("compact", "tall", "full");
-
-    private final PhoneNumberNormalizer phoneNumbers;
-
-    ButtonRules(PhoneNumberNormalizer phoneNumbers) {
-        this.phoneNumbers = phoneNumbers;
-    }
 
     /** A required {@code buttons} array of {@code min}-{@code max} buttons on {@code owner}. */
     List<Button> requiredButtons(ObjectFields owner, int min, int max) {

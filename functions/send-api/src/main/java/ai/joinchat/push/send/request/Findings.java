@@ -1,39 +1,21 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Violations and warnings gathered while validating one request (not thread-safe, one per request). */
-final class Findings {
+record Findings(List<FieldProblem> violations, List<String> warnings) {
 
-    private final List<Violation> violations = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
-
-    void violation(FieldPath path, String reason) {
-        violations.add(new Violation(path.value(), reason));
+    Findings() {
+        this(new ArrayList<>(), new ArrayList<>());
     }
 
-    void violation(Violation violation) {
-        violations.add(violation);
+    void violation(String path, String reason) {
+        violations.add(new FieldProblem(path, reason));
     }
 
     void warning(String warning) {
         warnings.add(warning);
-    }
-
-    void warnings(List<String> more) {
-        warnings.addAll(more);
-    }
-
-    int violationCount() {
-        return violations.size();
-    }
-
-    List<Violation> violations() {
-        return List.copyOf(violations);
-    }
-
-    List<String> warnings() {
-        return List.copyOf(warnings);
     }
 }

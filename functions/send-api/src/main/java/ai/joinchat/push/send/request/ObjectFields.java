@@ -15,30 +15,13 @@ import java.util.function.Function;
  * is absent or was reported: a message built from a body with findings is never used.
  * A field holding JSON {@code null} counts as absent.
  */
-final class ObjectFields {
+record ObjectFields(JsonNode node, String path, Findings findings) {
 
     static final String URL_RULE = "must be an absolute http(s) URL";
 
-    private final JsonNode node;
-    private final FieldPath path;
-    private final Findings findings;
-
-    ObjectFields(JsonNode node, FieldPath path, Findings findings) {
-        this.node = node;
-        this.path = path;
-        this.findings = findings;
-    }
-
-    FieldPath path() {
-        return path;
-    }
-
-    FieldPath path(String name) {
-        return path.child(name);
-    }
-
-    Findings findings() {
-        return findings;
+    /** The path of a field of this object, e.g. {@code message.elements[0].title}. */
+    String path(String name) {
+        return path.isEmpty() ? name : path + "." + name;
     }
 
     void violation(String name, String reason) {
@@ -57,26 +40,25 @@ final class ObjectFields {
 
     /** A required string of {@code min}-{@code max} code points ({@code max} 0 means unlimited). */
     String requiredText(String name, int min, int max) {
-        JsonNode value = required(name, "is required");
-        return value == null ? null : text(name, value, min, max);
+        return required(name, "is required") == null ? null : text(name, min, max);
     }
 
     /** An optional string of at most {@code max} code points ({@code max} 0 means unlimited). */
     String optionalText(String name, int max) {
-        JsonNode value = get(name);
-        return value == null ? null : text(name, value, 0, max);
+        return text(name, 0, max);
     }
 
-    private String text(String name, JsonNode value, int min, int max) {
-        if (!value.isTextual()) {
+    private String text(String name, int min, int max) {
+        JsonNode value = get(name);
+        if (value != null && !value.isTextual()) {
             violation(name, "must be a string");
             return null;
         }
-        return checkLength(path(name), value.textValue(), min, max) ? value.textValue() : null;
+        return value == null || !checkLength(path(name), value.textValue(), min, max) ? null : value.textValue();
     }
 
     /** Checks a length in Unicode code points; reports and answers false when out of range. */
-    boolean checkLength(FieldPath at, String text, int min, int max) {
+    boolean checkLength(String at, String text, int min, int max) {
         int length = text.codePointCount(0, text.length());
         if (length < min || (max > 0 && length > max)) {
             String range = min > 0 ? min + "-" + max : "at most " + max;
@@ -88,21 +70,16 @@ final class ObjectFields {
     }
 
     String requiredHttpUrl(String name) {
-        JsonNode value = required(name, "is required");
-        return value == null ? null : httpUrl(name, value);
+        return required(name, "is required") == null ? null : optionalHttpUrl(name);
     }
 
     String optionalHttpUrl(String name) {
         JsonNode value = get(name);
-        return value == null ? null : httpUrl(name, value);
-    }
-
-    private String httpUrl(String name, JsonNode value) {
-        if (!value.isTextual() || !isAbsoluteHttp(value.textValue())) {
+        if (value != null && (!value.isTextual() || !isAbsoluteHttp(value.textValue()))) {
             violation(name, URL_RULE);
             return null;
         }
-        return value.textValue();
+        return value == null ? null : value.textValue();
     }
 
     /** Absolute, {@code http} or {@code https}, with a host: the URLs Messenger opens or fetches. */
@@ -206,9 +183,9 @@ final class ObjectFields {
         List<ObjectFields> objects = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             if (array.get(i).isObject()) {
-                objects.add(new ObjectFields(array.get(i), path(name).index(i), findings));
+                objects.add(new ObjectFields(array.get(i), path(name) + "[" + i + "]", findings));
             } else {
-                findings.violation(path(name).index(i), "must be an object");
+                findings.violation(path(name) + "[" + i + "]", "must be an object");
             }
         }
         return objects.stream().map(item).filter(Objects::nonNull).toList();

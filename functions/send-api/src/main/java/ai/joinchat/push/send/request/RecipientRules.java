@@ -6,28 +6,20 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * {@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
  * integer), {@code phone}, {@code email} or {@code uuid} (1-128 visible characters).
  */
-final class RecipientRules {
+public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
 
     static final String PHONE_RULE =
             "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
 
     private static final String ONE_OF = "exactly one of id, phone, email, uuid";
-
-    private final PhoneNumberNormalizer phoneNumbers;
-    private final EmailNormalizer emails;
-
-    RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
-        this.phoneNumbers = phoneNumbers;
-        this.emails = emails;
-    }
 
     Optional<Recipient> validate(ObjectFields body) {
         JsonNode recipient = body.get("recipient");
@@ -36,13 +28,8 @@ final class RecipientRules {
                     + ONE_OF);
             return Optional.empty();
         }
-        List<RecipientType> given = new ArrayList<>();
-        for (RecipientType type : RecipientType.values()) {
-            JsonNode value = recipient.get(type.wireName());
-            if (value != null && !value.isNull()) {
-                given.add(type);
-            }
-        }
+        List<RecipientType> given = Stream.of(RecipientType.values())
+                .filter(type -> recipient.hasNonNull(type.wireName())).toList();
         if (given.size() != 1) {
             List<String> names = given.stream().map(RecipientType::wireName).toList();
             body.violation("recipient", "must contain " + ONE_OF
@@ -51,7 +38,7 @@ final class RecipientRules {
         }
         RecipientType type = given.get(0);
         JsonNode value = recipient.get(type.wireName());
-        FieldPath path = body.path("recipient").child(type.wireName());
+        String path = "recipient." + type.wireName();
         if (value.isTextual() && value.textValue().isEmpty()) {
             body.findings().violation(path, "must not be empty");
             return Optional.empty();
@@ -64,7 +51,8 @@ final class RecipientRules {
         return Optional.of(new Recipient(type, normalised.get()));
     }
 
-    private Optional<String> normalise(RecipientType type, JsonNode value) {
+    /** The normalised value of a recipient field of {@code type}; empty when it breaks {@link #rule}. */
+    public Optional<String> normalise(RecipientType type, JsonNode value) {
         if (type == RecipientType.ID || !value.isTextual()) {
             return type == RecipientType.ID ? FacebookId.parse(value) : Optional.empty();
         }
@@ -76,7 +64,8 @@ final class RecipientRules {
         };
     }
 
-    private static String rule(RecipientType type, JsonNode value) {
+    /** What a value that {@link #normalise} refuses must be. */
+    public static String rule(RecipientType type, JsonNode value) {
         if (type != RecipientType.ID && !value.isTextual()) {
             return "must be a string";
         }

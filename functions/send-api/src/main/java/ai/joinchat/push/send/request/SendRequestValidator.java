@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
@@ -28,32 +29,32 @@ public final class SendRequestValidator {
 
     private final TagPolicy tagPolicy;
     private final RecipientRules recipients;
-    private final MessageRules messages;
+    private final TemplateRules messages;
 
     public SendRequestValidator(TagPolicy tagPolicy) {
         this.tagPolicy = Objects.requireNonNull(tagPolicy, "tagPolicy");
         PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
         ButtonRules buttons = new ButtonRules(phoneNumbers);
         this.recipients = new RecipientRules(phoneNumbers, new EmailNormalizer());
-        this.messages = new MessageRules(new TemplateRules(buttons));
+        this.messages = new TemplateRules(buttons);
     }
 
     public ValidationResult validate(JsonNode body) {
         if (body == null || !body.isObject()) {
-            return ValidationResult.invalid(List.of(new Violation("", "the request body must be a JSON object")));
+            return ValidationResult.invalid(List.of(new FieldProblem("", "the request body must be a JSON object")));
         }
         Findings findings = new Findings();
-        ObjectFields root = new ObjectFields(body, FieldPath.ROOT, findings);
+        ObjectFields root = new ObjectFields(body, "", findings);
 
         Optional<String> pageId = pageId(root);
         Optional<Recipient> recipient = recipients.validate(root);
         OutboundMessage message = messages.validate(root);
         TagDecision tag = tagPolicy.decideField(body.get("tag"));
-        tag.violation().ifPresent(findings::violation);
-        findings.warnings(tag.warnings());
+        tag.violation().ifPresent(findings.violations()::add);
+        findings.warnings().addAll(tag.warnings());
         OptionalInt delay = delay(root);
 
-        if (findings.violationCount() > 0) {
+        if (!findings.violations().isEmpty()) {
             return ValidationResult.invalid(findings.violations());
         }
         return ValidationResult.valid(new ValidatedSendRequest(

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
@@ -67,12 +68,12 @@ public record TagPolicy(Mode mode) {
             return TagDecision.tagged(HUMAN_AGENT);
         }
         if (!KNOWN_TAG_SET.contains(tagOrNull)) {
-            return TagDecision.invalid(new Violation("tag",
+            return TagDecision.invalid(new FieldProblem("tag",
                     "unknown tag '" + tagOrNull + "'; allowed values: " + String.join(", ", KNOWN_TAGS)));
         }
         return switch (mode) {
             case PASS -> TagDecision.tagged(tagOrNull);
-            case REJECT -> TagDecision.invalid(new Violation("tag", "tag " + tagOrNull + " is not accepted ("
+            case REJECT -> TagDecision.invalid(new FieldProblem("tag", "tag " + tagOrNull + " is not accepted ("
                     + whyNotSendable(tagOrNull) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
                     + " is sent as a message tag, omit the tag to send within the 24-hour window"));
             case DROP -> TagDecision.untagged(List.of("tag " + tagOrNull + " was not sent ("
@@ -87,7 +88,7 @@ public record TagPolicy(Mode mode) {
             return decide((String) null);
         }
         if (!tagNode.isTextual()) {
-            return TagDecision.invalid(new Violation("tag",
+            return TagDecision.invalid(new FieldProblem("tag",
                     "must be a string, one of: " + String.join(", ", KNOWN_TAGS)));
         }
         return decide(tagNode.textValue());

@@ -7,49 +7,97 @@ import ai.joinchat.push.message.GenericTemplate;
 import ai.joinchat.push.message.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.message.QuickReply;
+import ai.joinchat.push.message.ReceiptTemplate;
 import ai.joinchat.push.message.TextMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * The rules of the {@code text}, {@code button}, {@code generic} and {@code list} message
- * types (Messenger's current limits, counted in Unicode code points). Each reads its template
- * and answers how to build it once the quick replies, read after it, are known.
+ * {@code message}: a required object whose {@code template_type} selects the rules (Messenger's
+ * current limits, counted in Unicode code points), plus
+ * the optional {@code quick_replies} allowed on every type: at most 13; {@code text} replies need
+ * a title (1-20) and a payload (1-1000; a number is kept as its string), {@code user_phone_number}
+ * and {@code user_email} nothing else. Each template is read first and built once the quick
+ * replies, read after it, are known.
  */
-final class TemplateRules {
+record TemplateRules(ButtonRules buttons) {
 
+    static final List<String> TEMPLATE_TYPES = List.of("text", "button", "generic", "list", "receipt");
+    static final int MAX_QUICK_REPLIES = 13;
     static final int TEXT_MAX = 2000;
     static final int BUTTON_TEXT_MAX = 640;
     static final int ELEMENT_TITLE_MAX = 80;
     static final int ELEMENT_SUBTITLE_MAX = 80;
+    static final int MAX_RECEIPT_ELEMENTS = 100;
 
     static final String LIST_REMOVED_WARNING = "the list template was removed by Messenger in 2019;"
             + " the message is delivered as a generic template carousel";
 
     private static final List<String> IMAGE_ASPECT_RATIOS = List.of("horizontal", "square");
     private static final List<String> TOP_ELEMENT_STYLES = List.of("compact", "large");
+    private static final List<String> CONTENT_TYPES = List.of("text", "user_phone_number", "user_email");
+    private static final Pattern CURRENCY = Pattern.compile("[A-Za-z]{3}");
+    private static final Pattern TIMESTAMP_DIGITS = Pattern.compile("[0-9]{1,19}");
+    private static final String CURRENCY_RULE = "must be a 3-letter ISO 4217 currency code, e.g. USD";
 
-    private final ButtonRules buttons;
-
-    TemplateRules(ButtonRules buttons) {
-        this.buttons = buttons;
+    /** The message, or null when it is absent or not an object (reported). */
+    OutboundMessage validate(ObjectFields body) {
+        JsonNode node = body.get("message");
+        if (node == null || !node.isObject()) {
+            body.violation("message", node == null ? "is required: an object with a template_type"
+                    : "must be an object with a template_type");
+            return null;
+        }
+        ObjectFields message = new ObjectFields(node, body.path("message"), body.findings());
+        String type = message.requiredChoice("template_type", TEMPLATE_TYPES);
+        Function<List<QuickReply>, OutboundMessage> template = type == null ? null : switch (type) {
+            case "text" -> text(message);
+            case "button" -> button(message);
+            case "generic" -> generic(message);
+            case "list" -> list(message);
+            default -> receipt(message);
+        };
+        List<QuickReply> quickReplies = message.optionalArray("quick_replies", MAX_QUICK_REPLIES, "quick replies",
+                TemplateRules::quickReply);
+        return template == null ? null : template.apply(quickReplies);
     }
 
-    Function<List<QuickReply>, OutboundMessage> text(ObjectFields message) {
+    private static QuickReply quickReply(ObjectFields reply) {
+        String contentType = reply.requiredChoice("content_type", CONTENT_TYPES);
+        if (contentType == null || !contentType.equals("text")) {
+            return contentType == null ? null
+                    : contentType.equals("user_email") ? new QuickReply.UserEmail() : new QuickReply.UserPhoneNumber();
+        }
+        String title = reply.requiredText("title", 1, ButtonRules.TITLE_MAX);
+        String imageUrl = reply.optionalHttpUrl("image_url");
+        JsonNode payload = reply.get("payload");
+        String text = payload == null ? null : payload.isNumber() ? payload.asText()
+                : payload.isTextual() ? payload.textValue() : null;
+        if (text == null) {
+            reply.violation("payload", payload == null ? "is required for a text quick reply" : "must be a string");
+        } else if (!reply.checkLength(reply.path("payload"), text, 1, ButtonRules.PAYLOAD_MAX)) {
+            text = null;
+        }
+        return new QuickReply.Text(title, text, imageUrl);
+    }
+
+    private Function<List<QuickReply>, OutboundMessage> text(ObjectFields message) {
         String text = message.requiredText("text", 1, TEXT_MAX);
         return quickReplies -> new TextMessage(text, quickReplies);
     }
 
-    Function<List<QuickReply>, OutboundMessage> button(ObjectFields message) {
+    private Function<List<QuickReply>, OutboundMessage> button(ObjectFields message) {
         String text = message.requiredText("text", 1, BUTTON_TEXT_MAX);
         List<Button> list = buttons.requiredButtons(message, 1, 3);
         Boolean sharable = message.optionalBoolean("sharable");
         return quickReplies -> new ButtonTemplate(text, list, sharable, quickReplies);
     }
 
-    Function<List<QuickReply>, OutboundMessage> generic(ObjectFields message) {
+    private Function<List<QuickReply>, OutboundMessage> generic(ObjectFields message) {
         String imageAspectRatio = message.optionalChoice("image_aspect_ratio", IMAGE_ASPECT_RATIOS);
         Boolean sharable = message.optionalBoolean("sharable");
         List<Element> elements = message.requiredArray("elements", 1, 10, "elements", element -> {
@@ -64,7 +112,7 @@ final class TemplateRules {
         return quickReplies -> new GenericTemplate(elements, imageAspectRatio, sharable, quickReplies);
     }
 
-    Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
+    private Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
         buttons.optionalButtons(message, 1);
@@ -101,5 +149,85 @@ final class TemplateRules {
 
     private static boolean has(JsonNode array) {
         return array != null && !array.isEmpty();
+    }
+
+    /** {@code receipt}: currencies are upper-cased, a timestamp kept as digits. */
+    private static Function<List<QuickReply>, OutboundMessage> receipt(ObjectFields message) {
+        String recipientName = message.requiredText("recipient_name", 1, 0);
+        String orderNumber = message.requiredText("order_number", 1, 0);
+        String currency = currency(message, true);
+        String paymentMethod = message.requiredText("payment_method", 1, 0);
+        String orderUrl = message.optionalHttpUrl("order_url");
+        Boolean sharable = message.optionalBoolean("sharable");
+        String timestamp = timestamp(message);
+        ReceiptTemplate.Summary summary = summary(message.requiredObject("summary"));
+        ReceiptTemplate.Address address = address(message.optionalObject("address"));
+        List<ReceiptTemplate.Adjustment> adjustments = message.optionalArray("adjustments", 0, "adjustments",
+                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0), a.requiredNumber("amount")));
+        List<ReceiptTemplate.Item> items = message.optionalArray("elements", MAX_RECEIPT_ELEMENTS, "elements",
+                TemplateRules::item);
+        return quickReplies -> new ReceiptTemplate(recipientName, orderNumber, currency, paymentMethod, orderUrl,
+                timestamp, sharable, address, summary, adjustments, items, quickReplies);
+    }
+
+    private static ReceiptTemplate.Summary summary(ObjectFields summary) {
+        if (summary == null) {
+            return null;
+        }
+        Number totalCost = summary.requiredNumber("total_cost");
+        return new ReceiptTemplate.Summary(summary.optionalNumber("subtotal"), summary.optionalNumber("shipping_cost"),
+                summary.optionalNumber("total_tax"), totalCost);
+    }
+
+    private static ReceiptTemplate.Address address(ObjectFields address) {
+        if (address == null) {
+            return null;
+        }
+        String street1 = address.requiredText("street_1", 1, 0);
+        String city = address.requiredText("city", 1, 0);
+        String postalCode = address.requiredText("postal_code", 1, 0);
+        String state = address.requiredText("state", 1, 0);
+        String country = address.requiredText("country", 1, 0);
+        return new ReceiptTemplate.Address(street1, address.optionalText("street_2", 0), city, postalCode, state,
+                country);
+    }
+
+    private static ReceiptTemplate.Item item(ObjectFields element) {
+        String title = element.requiredText("title", 1, 0);
+        Number price = element.requiredNumber("price");
+        String subtitle = element.optionalText("subtitle", 0);
+        Number quantity = element.optionalNumber("quantity");
+        String imageUrl = element.optionalHttpUrl("image_url");
+        return new ReceiptTemplate.Item(title, subtitle, quantity, price, currency(element, false), imageUrl);
+    }
+
+    /** A 3-letter currency code, upper-cased. */
+    private static String currency(ObjectFields owner, boolean required) {
+        JsonNode value = owner.get("currency");
+        if (value == null) {
+            if (required) {
+                owner.violation("currency", "is required; " + CURRENCY_RULE.substring("must be ".length()));
+            }
+            return null;
+        }
+        if (value.isTextual() && CURRENCY.matcher(value.textValue()).matches()) {
+            return value.textValue().toUpperCase(Locale.ROOT);
+        }
+        owner.violation("currency", CURRENCY_RULE);
+        return null;
+    }
+
+    /** Unix seconds as digits, given as a string or a non-negative integer. */
+    private static String timestamp(ObjectFields message) {
+        JsonNode value = message.get("timestamp");
+        if (value == null) {
+            return null;
+        }
+        if (value.isTextual() ? TIMESTAMP_DIGITS.matcher(value.textValue()).matches()
+                : value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0) {
+            return value.isTextual() ? value.textValue() : value.bigIntegerValue().toString();
+        }
+        message.violation("timestamp", "must be a Unix timestamp in seconds: digits, as a string or integer");
+        return null;
     }
 }

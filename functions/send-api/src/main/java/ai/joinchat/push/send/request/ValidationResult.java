@@ -1,11 +1,12 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /** Every violation found, or the validated request (present exactly when there are none). */
-public record ValidationResult(List<Violation> violations, Optional<ValidatedSendRequest> request) {
+public record ValidationResult(List<FieldProblem> violations, Optional<ValidatedSendRequest> request) {
 
     public ValidationResult {
         violations = List.copyOf(violations);
@@ -19,7 +20,7 @@ public record ValidationResult(List<Violation> violations, Optional<ValidatedSen
         return new ValidationResult(List.of(), Optional.of(request));
     }
 
-    public static ValidationResult invalid(List<Violation> violations) {
+    public static ValidationResult invalid(List<FieldProblem> violations) {
         return new ValidationResult(violations, Optional.empty());
     }
 }

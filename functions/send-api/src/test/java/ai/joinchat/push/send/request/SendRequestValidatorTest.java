@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
@@ -110,7 +111,7 @@ class SendRequestValidatorTest {
     }
 
     private static Set<String> fields(ValidationResult result) {
-        return result.violations().stream().map(Violation::field).collect(Collectors.toCollection(TreeSet::new));
+        return result.violations().stream().map(FieldProblem::field).collect(Collectors.toCollection(TreeSet::new));
     }
 
     // ---- seed examples -------------------------------------------------------------------------
@@ -481,7 +482,7 @@ class SendRequestValidatorTest {
                 + "  {'content_type':'text','title':'A','payload':'A'},{'content_type':'text','title':'B'}]},"
                 + "'tag':'NOT_A_TAG','delay':11}";
         ValidationResult result = validate(body);
-        List<String> fields = result.violations().stream().map(Violation::field).toList();
+        List<String> fields = result.violations().stream().map(FieldProblem::field).toList();
         assertEquals(List.of("page_id", "recipient", "message.elements[0].title", "message.elements[0].buttons[1].title",
                 "message.quick_replies[3].payload", "tag", "delay"), fields, result.violations()::toString);
         assertTrue(result.request().isEmpty());
@@ -491,7 +492,7 @@ class SendRequestValidatorTest {
     void nonObjectBodyIsAViolationOnTheBody() {
         for (String body : List.of("[]", "'text'", "5", "null")) {
             ValidationResult result = validate(body);
-            assertEquals(List.of(""), result.violations().stream().map(Violation::field).toList(), body);
+            assertEquals(List.of(""), result.violations().stream().map(FieldProblem::field).toList(), body);
         }
         assertEquals("", validator.validate(null).violations().get(0).field());
     }
