@@ -10,22 +10,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** {@link Redelivery} on the worker's own queue ({@code QUEUE_URL}). */
-public final class SqsRedelivery implements Redelivery {
+public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) implements Redelivery {
 
     /** SQS's largest DelaySeconds. */
     static final long MAX_DELAY_SECONDS = 900;
     /** SQS's largest visibility timeout (12 h). */
     static final long MAX_VISIBILITY_SECONDS = 43_200;
-
-    private final SqsClient sqs;
-    private final String queueUrl;
-    private final JsonLogger logger;
-
-    public SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) {
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-        this.logger = logger;
-    }
 
     @Override
     public void retryIn(SqsRecord record, Duration delay) {
