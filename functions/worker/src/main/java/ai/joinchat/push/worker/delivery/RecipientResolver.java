@@ -2,6 +2,7 @@ package ai.joinchat.push.worker.delivery;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.store.ContactBindings;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Optional;
 
@@ -34,5 +35,9 @@ public record RecipientResolver(ContactBindings bindings, boolean phoneNumberFal
 
     private static ResolvedRecipient byPsid(String psid) {
         return new ResolvedRecipient(Json.object().put("id", psid), psid);
+    }
+
+    /** Where the Send API delivers a message; {@code psid} is null for the phone number fallback. */
+    public record ResolvedRecipient(ObjectNode sendApiRecipient, String psid) {
     }
 }
