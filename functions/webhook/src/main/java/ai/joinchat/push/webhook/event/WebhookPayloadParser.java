@@ -21,15 +21,9 @@ import java.util.Set;
  * unknown kinds become {@link UnknownEvent}s and a malformed event is skipped with a warning;
  * neither fails the batch. Thread-safe.
  */
-public final class WebhookPayloadParser {
+public record WebhookPayloadParser(JsonLogger log) {
 
     private static final Set<String> ENVELOPE_FIELDS = Set.of("sender", "recipient", "timestamp");
-
-    private final JsonLogger log;
-
-    public WebhookPayloadParser(JsonLogger log) {
-        this.log = log;
-    }
 
     public WebhookPayload parse(JsonNode root) {
         String object = scalar(root, "object");
@@ -196,48 +190,26 @@ public final class WebhookPayloadParser {
 
     /** A Graph id: a JSON string or integer, as text. */
     private static String id(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isTextual() && !node.textValue().isBlank()) {
-            return node.textValue();
-        }
-        return node.isIntegralNumber() ? node.asText() : null;
+        return node == null ? null : node.isTextual() && !node.textValue().isBlank() ? node.textValue()
+                : node.isIntegralNumber() ? node.asText() : null;
     }
 
     /** A scalar field as text (Facebook sends some strings unquoted, e.g. {@code app_id}); null otherwise. */
     private static String scalar(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);
-        if (value == null || !value.isValueNode() || value.isNull()) {
-            return null;
-        }
-        return value.asText();
+        return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
     }
 
+    /** Milliseconds as a JSON integer or a string of digits. */
     private static Long millis(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return node.longValue();
-        }
-        if (node.isTextual() && node.textValue().matches("[0-9]{1,18}")) {
-            return Long.parseLong(node.textValue());
-        }
-        return null;
+        return node == null ? null : node.isIntegralNumber() && node.canConvertToLong() ? Long.valueOf(node.longValue())
+                : node.isTextual() && node.textValue().matches("[0-9]{1,18}") ? Long.valueOf(node.textValue()) : null;
     }
 
+    /** A JSON boolean, or the string {@code "true"} or {@code "false"}. */
     private static Boolean flag(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isTextual() && ("true".equals(node.textValue()) || "false".equals(node.textValue()))) {
-            return Boolean.valueOf(node.textValue());
-        }
-        return null;
+        return node != null && (node.isBoolean() || (node.isTextual() && node.textValue().matches("true|false")))
+                ? Boolean.valueOf(node.asText()) : null;
     }
 
     private static String json(JsonNode node) {

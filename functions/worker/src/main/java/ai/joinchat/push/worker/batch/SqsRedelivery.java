@@ -22,7 +22,7 @@ public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) i
         if (record.receiptHandle() == null) {
             return;
         }
-        int seconds = (int) Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, ceilSeconds(delay)));
+        int seconds = seconds(delay, MAX_VISIBILITY_SECONDS);
         try {
             sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(record.receiptHandle())
                     .visibilityTimeout(seconds));
@@ -34,7 +34,7 @@ public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) i
 
     @Override
     public boolean requeue(SqsRecord record, String body, Duration delay) {
-        int seconds = (int) Math.min(MAX_DELAY_SECONDS, Math.max(0, ceilSeconds(delay)));
+        int seconds = seconds(delay, MAX_DELAY_SECONDS);
         try {
             // The copy keeps the attributes (message_id), so even an unreadable body can be recorded.
             Map<String, MessageAttributeValue> attributes = new HashMap<>();
@@ -49,7 +49,8 @@ public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) i
         }
     }
 
-    private static long ceilSeconds(Duration delay) {
-        return (delay.toMillis() + 999) / 1000;
+    /** {@code delay} in whole seconds, rounded up, within SQS's range {@code [0, max]}. */
+    private static int seconds(Duration delay, long max) {
+        return (int) Math.min(max, Math.max(0, (delay.toMillis() + 999) / 1000));
     }
 }
