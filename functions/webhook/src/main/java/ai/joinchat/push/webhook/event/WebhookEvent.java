@@ -34,6 +34,21 @@ public sealed interface WebhookEvent {
 
     /** The sort key of the event's record in the webhook events table; empty when it is not recorded. */
     default Optional<String> eventKey() {
+        if (this instanceof MessageEcho e) {
+            return Optional.of(byMid(kind(), e.mid()));
+        } else if (this instanceof Referral r) {
+            return Optional.of(hashed(kind(), r.viaPostback(), r.psid(), r.userRef(), r.timestamp(), r.ref(),
+                    r.source(), r.type(), r.adId(), r.refererUri()));
+        } else if (this instanceof OptIn o) {
+            return Optional.of(hashed(kind(), o.psid(), o.userRef(), o.timestamp(), o.ref()));
+        } else if (this instanceof Delivery d) { // not by the time stamp, which may be the entry's
+            return Optional.of(hashed(kind(), d.psid(), d.watermark(), d.mids()));
+        } else if (this instanceof Read r) {
+            return Optional.of(hashed(kind(), r.psid(), r.watermark()));
+        } else if (this instanceof QuickReply q) {
+            return Optional.of(q.mid() != null ? byMid(kind(), q.mid()) : hashed(kind(), q.psid(), q.timestamp(),
+                    q.payload()));
+        }
         return Optional.empty();
     }
 
@@ -45,11 +60,6 @@ public sealed interface WebhookEvent {
      */
     record MessageEcho(String pageId, Channel channel, String psid, String mid, String appId, String metadata,
             String text, String attachmentsJson, long timestamp) implements WebhookEvent {
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(byMid(EventKind.ECHO, mid));
-        }
     }
 
     /**
@@ -62,12 +72,6 @@ public sealed interface WebhookEvent {
     record Referral(String pageId, Channel channel, boolean viaPostback, String psid, String userRef, String ref,
             String source, String type, String adId, String refererUri, Boolean isGuestUser,
             String adsContextDataJson, long timestamp) implements WebhookEvent {
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(hashed(EventKind.REFERRAL, viaPostback, psid, userRef, timestamp, ref, source,
-                    type, adId, refererUri));
-        }
     }
 
     /**
@@ -77,11 +81,6 @@ public sealed interface WebhookEvent {
      */
     record OptIn(String pageId, Channel channel, String psid, String userRef, String ref, long timestamp)
             implements WebhookEvent {
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(hashed(EventKind.OPTIN, psid, userRef, timestamp, ref));
-        }
     }
 
     /**
@@ -94,22 +93,11 @@ public sealed interface WebhookEvent {
         public Delivery {
             mids = List.copyOf(mids);
         }
-
-        /** Identified by who, up to when and which messages; not by the time stamp, which may be the entry's. */
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(hashed(EventKind.DELIVERY, psid, watermark, mids));
-        }
     }
 
     /** A read receipt: the user {@code psid} read every message the page sent up to {@code watermark}. */
     record Read(String pageId, Channel channel, String psid, long watermark, long timestamp)
             implements WebhookEvent {
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(hashed(EventKind.READ, psid, watermark));
-        }
     }
 
     /**
@@ -118,13 +106,6 @@ public sealed interface WebhookEvent {
      */
     record QuickReply(String pageId, Channel channel, String psid, String mid, String payload, long timestamp)
             implements WebhookEvent {
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(mid != null
-                    ? byMid(EventKind.QUICK_REPLY, mid)
-                    : hashed(EventKind.QUICK_REPLY, psid, timestamp, payload));
-        }
     }
 
     /**
@@ -133,11 +114,6 @@ public sealed interface WebhookEvent {
      * timestamp), and not recorded.
      */
     record UnknownEvent(String pageId, Channel channel, String type, long timestamp) implements WebhookEvent {
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.empty();
-        }
     }
 
     private static String byMid(EventKind kind, String mid) {
