@@ -1,12 +1,19 @@
 package ai.joinchat.push.webhook.event;
 
+import ai.joinchat.push.json.Json;
+import ai.joinchat.push.signature.Sha256;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One event of a webhook POST, from an entry's {@code messaging[]} or {@code standby[]}.
  * Every recordable event has a deterministic {@link #eventKey()}: Facebook redelivers whole
- * batches, and the same event must land on the same record.
+ * batches, and the same event must land on the same record. An event that carries Facebook's
+ * message id is keyed by it ({@code echo#<mid>}); any other by the SHA-256 of the fields that
+ * identify it, written as a JSON array so that no two different field lists share an encoding.
  */
 public sealed interface WebhookEvent {
 
@@ -17,10 +24,33 @@ public sealed interface WebhookEvent {
     /** Milliseconds since the epoch, as Facebook stamped the event. */
     long timestamp();
 
-    EventKind kind();
+    /** The kind logged and recorded. */
+    default EventKind kind() {
+        return this instanceof MessageEcho ? EventKind.ECHO : this instanceof Referral ? EventKind.REFERRAL
+                : this instanceof OptIn ? EventKind.OPTIN : this instanceof Delivery ? EventKind.DELIVERY
+                : this instanceof Read ? EventKind.READ : this instanceof QuickReply ? EventKind.QUICK_REPLY
+                : EventKind.UNKNOWN;
+    }
 
     /** The sort key of the event's record in the webhook events table; empty when it is not recorded. */
-    Optional<String> eventKey();
+    default Optional<String> eventKey() {
+        if (this instanceof MessageEcho e) {
+            return Optional.of(byMid(kind(), e.mid()));
+        } else if (this instanceof Referral r) {
+            return Optional.of(hashed(kind(), r.viaPostback(), r.psid(), r.userRef(), r.timestamp(), r.ref(),
+                    r.source(), r.type(), r.adId(), r.refererUri()));
+        } else if (this instanceof OptIn o) {
+            return Optional.of(hashed(kind(), o.psid(), o.userRef(), o.timestamp(), o.ref()));
+        } else if (this instanceof Delivery d) { // not by the time stamp, which may be the entry's
+            return Optional.of(hashed(kind(), d.psid(), d.watermark(), d.mids()));
+        } else if (this instanceof Read r) {
+            return Optional.of(hashed(kind(), r.psid(), r.watermark()));
+        } else if (this instanceof QuickReply q) {
+            return Optional.of(q.mid() != null ? byMid(kind(), q.mid()) : hashed(kind(), q.psid(), q.timestamp(),
+                    q.payload()));
+        }
+        return Optional.empty();
+    }
 
     /**
      * A message the page sent ({@code message.is_echo}), by any app or a human in the inbox.
@@ -30,16 +60,6 @@ public sealed interface WebhookEvent {
      */
     record MessageEcho(String pageId, Channel channel, String psid, String mid, String appId, String metadata,
             String text, String attachmentsJson, long timestamp) implements WebhookEvent {
-
-        @Override
-        public EventKind kind() {
-            return EventKind.ECHO;
-        }
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(EventKeys.byMid(EventKind.ECHO, mid));
-        }
     }
 
     /**
@@ -52,17 +72,6 @@ public sealed interface WebhookEvent {
     record Referral(String pageId, Channel channel, boolean viaPostback, String psid, String userRef, String ref,
             String source, String type, String adId, String refererUri, Boolean isGuestUser,
             String adsContextDataJson, long timestamp) implements WebhookEvent {
-
-        @Override
-        public EventKind kind() {
-            return EventKind.REFERRAL;
-        }
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(EventKeys.hashed(EventKind.REFERRAL, viaPostback, psid, userRef, timestamp, ref, source,
-                    type, adId, refererUri));
-        }
     }
 
     /**
@@ -72,16 +81,6 @@ public sealed interface WebhookEvent {
      */
     record OptIn(String pageId, Channel channel, String psid, String userRef, String ref, long timestamp)
             implements WebhookEvent {
-
-        @Override
-        public EventKind kind() {
-            return EventKind.OPTIN;
-        }
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(EventKeys.hashed(EventKind.OPTIN, psid, userRef, timestamp, ref));
-        }
     }
 
     /**
@@ -94,32 +93,11 @@ public sealed interface WebhookEvent {
         public Delivery {
             mids = List.copyOf(mids);
         }
-
-        @Override
-        public EventKind kind() {
-            return EventKind.DELIVERY;
-        }
-
-        /** Identified by who, up to when and which messages; not by the time stamp, which may be the entry's. */
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(EventKeys.hashed(EventKind.DELIVERY, psid, watermark, mids));
-        }
     }
 
     /** A read receipt: the user {@code psid} read every message the page sent up to {@code watermark}. */
     record Read(String pageId, Channel channel, String psid, long watermark, long timestamp)
             implements WebhookEvent {
-
-        @Override
-        public EventKind kind() {
-            return EventKind.READ;
-        }
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(EventKeys.hashed(EventKind.READ, psid, watermark));
-        }
     }
 
     /**
@@ -128,18 +106,6 @@ public sealed interface WebhookEvent {
      */
     record QuickReply(String pageId, Channel channel, String psid, String mid, String payload, long timestamp)
             implements WebhookEvent {
-
-        @Override
-        public EventKind kind() {
-            return EventKind.QUICK_REPLY;
-        }
-
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.of(mid != null
-                    ? EventKeys.byMid(EventKind.QUICK_REPLY, mid)
-                    : EventKeys.hashed(EventKind.QUICK_REPLY, psid, timestamp, payload));
-        }
     }
 
     /**
@@ -148,15 +114,29 @@ public sealed interface WebhookEvent {
      * timestamp), and not recorded.
      */
     record UnknownEvent(String pageId, Channel channel, String type, long timestamp) implements WebhookEvent {
+    }
 
-        @Override
-        public EventKind kind() {
-            return EventKind.UNKNOWN;
-        }
+    private static String byMid(EventKind kind, String mid) {
+        return kind.wireName() + "#" + mid;
+    }
 
-        @Override
-        public Optional<String> eventKey() {
-            return Optional.empty();
+    /** {@code <kind>#<lower-case hex SHA-256 of the JSON array of fields>}; nulls are kept as JSON null. */
+    private static String hashed(EventKind kind, Object... fields) {
+        ArrayNode array = Json.MAPPER.createArrayNode();
+        for (Object field : fields) {
+            if (field == null) {
+                array.addNull();
+            } else if (field instanceof Long number) {
+                array.add(number);
+            } else if (field instanceof Boolean flag) {
+                array.add(flag);
+            } else if (field instanceof Iterable<?> values) {
+                ArrayNode nested = array.addArray();
+                values.forEach(v -> nested.add(String.valueOf(v)));
+            } else {
+                array.add(field.toString());
+            }
         }
+        return kind.wireName() + "#" + Sha256.hex(Json.write(array).getBytes(StandardCharsets.UTF_8));
     }
 }

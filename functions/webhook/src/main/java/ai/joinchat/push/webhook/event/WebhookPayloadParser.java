@@ -21,15 +21,9 @@ import java.util.Set;
  * unknown kinds become {@link UnknownEvent}s and a malformed event is skipped with a warning;
  * neither fails the batch. Thread-safe.
  */
-public final class WebhookPayloadParser {
+public record WebhookPayloadParser(JsonLogger log) {
 
     private static final Set<String> ENVELOPE_FIELDS = Set.of("sender", "recipient", "timestamp");
-
-    private final JsonLogger log;
-
-    public WebhookPayloadParser(JsonLogger log) {
-        this.log = log;
-    }
 
     public WebhookPayload parse(JsonNode root) {
         String object = scalar(root, "object");
@@ -86,45 +80,47 @@ public final class WebhookPayloadParser {
         return 1;
     }
 
+    /** What every event of an entry carries: who sent it to whom, through which array, and when. */
+    private record Envelope(String entryPage, String senderId, String senderUserRef, String recipientId,
+                            Channel channel, Long time) {
+
+        /** The page the event belongs to: the entry's id, else the event's recipient. */
+        String page() throws MalformedEventException {
+            return required(first(entryPage, recipientId), "page id");
+        }
+
+        long timestamp() throws MalformedEventException {
+            return required(time, "timestamp");
+        }
+    }
+
     private static WebhookEvent event(JsonNode event, String entryPage, Long entryTime, Channel channel)
             throws MalformedEventException {
         if (event == null || !event.isObject()) {
             throw new MalformedEventException("event is not an object");
         }
-        String senderId = id(event.path("sender").get("id"));
-        String senderUserRef = scalar(event.path("sender"), "user_ref");
-        String recipientId = id(event.path("recipient").get("id"));
         Long eventTime = millis(event.get("timestamp"));
-        Long time = eventTime != null ? eventTime : entryTime;
-
+        Envelope at = new Envelope(entryPage, id(event.path("sender").get("id")),
+                scalar(event.path("sender"), "user_ref"), id(event.path("recipient").get("id")), channel,
+                eventTime != null ? eventTime : entryTime);
         JsonNode message = object(event, "message");
-        if (message != null) {
-            return message(event, message, entryPage, senderId, recipientId, channel, time);
-        }
         JsonNode postback = object(event, "postback");
-        if (postback != null) {
+        if (message != null) {
+            return message(event, message, at);
+        } else if (postback != null) {
             JsonNode referral = object(postback, "referral");
-            return referral != null ? referral(referral, true, entryPage, recipientId, senderId, senderUserRef, channel, time)
-                    : unknown(event, "postback", entryPage, recipientId, channel, time);
+            return referral != null ? referral(referral, true, at) : unknown(event, "postback", at);
+        } else if (object(event, "referral") != null) {
+            return referral(object(event, "referral"), false, at);
+        } else if (object(event, "optin") != null) {
+            return optIn(object(event, "optin"), at);
+        } else if (object(event, "delivery") != null) {
+            return delivery(object(event, "delivery"), at);
+        } else if (object(event, "read") != null) {
+            return new Read(at.page(), channel, required(at.senderId(), "sender.id"),
+                    required(millis(object(event, "read").get("watermark")), "read.watermark"), at.timestamp());
         }
-        JsonNode referral = object(event, "referral");
-        if (referral != null) {
-            return referral(referral, false, entryPage, recipientId, senderId, senderUserRef, channel, time);
-        }
-        JsonNode optin = object(event, "optin");
-        if (optin != null) {
-            return optIn(optin, entryPage, recipientId, senderId, senderUserRef, channel, time);
-        }
-        JsonNode delivery = object(event, "delivery");
-        if (delivery != null) {
-            return delivery(delivery, entryPage, recipientId, senderId, channel, time);
-        }
-        JsonNode read = object(event, "read");
-        if (read != null) {
-            return new Read(required(first(entryPage, recipientId), "page id"), channel, required(senderId, "sender.id"),
-                    required(millis(read.get("watermark")), "read.watermark"), required(time, "timestamp"));
-        }
-        return unknown(event, null, entryPage, recipientId, channel, time);
+        return unknown(event, null, at);
     }
 
     /** The field when it is a JSON object, else null. */
@@ -134,35 +130,27 @@ public final class WebhookPayloadParser {
     }
 
     /** A message event: a page's echo, or a quick-reply tap; any other message is not recorded. */
-    private static WebhookEvent message(JsonNode event, JsonNode message, String entryPage, String senderId,
-                                        String recipientId, Channel channel, Long time) throws MalformedEventException {
+    private static WebhookEvent message(JsonNode event, JsonNode message, Envelope at) throws MalformedEventException {
         if (message.path("is_echo").asBoolean(false)) {
-            return new MessageEcho(required(first(entryPage, senderId), "page id"), channel, recipientId,
-                    required(scalar(message, "mid"), "message.mid"), scalar(message, "app_id"),
+            return new MessageEcho(required(first(at.entryPage(), at.senderId()), "page id"), at.channel(),
+                    at.recipientId(), required(scalar(message, "mid"), "message.mid"), scalar(message, "app_id"),
                     scalar(message, "metadata"), scalar(message, "text"), json(message.get("attachments")),
-                    required(time, "timestamp"));
+                    at.timestamp());
         }
-        JsonNode quickReply = object(message, "quick_reply");
-        if (quickReply != null && scalar(quickReply, "payload") != null) {
-            return new QuickReply(required(first(entryPage, recipientId), "page id"), channel,
-                    required(senderId, "sender.id"), scalar(message, "mid"), scalar(quickReply, "payload"),
-                    required(time, "timestamp"));
-        }
-        return unknown(event, "message", entryPage, recipientId, channel, time);
+        String payload = scalar(object(message, "quick_reply"), "payload");
+        return payload == null ? unknown(event, "message", at) : new QuickReply(at.page(), at.channel(),
+                required(at.senderId(), "sender.id"), scalar(message, "mid"), payload, at.timestamp());
     }
 
-    private static OptIn optIn(JsonNode optin, String entryPage, String recipientId, String senderId,
-                               String senderUserRef, Channel channel, Long time) throws MalformedEventException {
-        String userRef = first(scalar(optin, "user_ref"), senderUserRef);
-        if (senderId == null && userRef == null) {
+    private static OptIn optIn(JsonNode optin, Envelope at) throws MalformedEventException {
+        String userRef = first(scalar(optin, "user_ref"), at.senderUserRef());
+        if (at.senderId() == null && userRef == null) {
             throw new MalformedEventException("optin has neither sender.id nor user_ref");
         }
-        return new OptIn(required(first(entryPage, recipientId), "page id"), channel, senderId, userRef,
-                scalar(optin, "ref"), required(time, "timestamp"));
+        return new OptIn(at.page(), at.channel(), at.senderId(), userRef, scalar(optin, "ref"), at.timestamp());
     }
 
-    private static Delivery delivery(JsonNode delivery, String entryPage, String recipientId, String senderId,
-                                     Channel channel, Long time) throws MalformedEventException {
+    private static Delivery delivery(JsonNode delivery, Envelope at) throws MalformedEventException {
         List<String> mids = new ArrayList<>();
         delivery.path("mids").forEach(mid -> {
             if (mid.isTextual() && !mid.textValue().isBlank()) {
@@ -174,89 +162,61 @@ public final class WebhookPayloadParser {
             throw new MalformedEventException("delivery has neither mids nor watermark");
         }
         // Delivery receipts often carry no timestamp of their own.
-        return new Delivery(required(first(entryPage, recipientId), "page id"), channel, senderId, mids, watermark,
-                required(time != null ? time : watermark, "timestamp"));
+        return new Delivery(at.page(), at.channel(), at.senderId(), mids, watermark,
+                required(first(at.time(), watermark), "timestamp"));
     }
 
-    private static Referral referral(JsonNode referral, boolean viaPostback, String entryPage, String recipientId,
-                                     String senderId, String senderUserRef, Channel channel, Long time)
+    private static Referral referral(JsonNode referral, boolean viaPostback, Envelope at)
             throws MalformedEventException {
-        if (senderId == null && senderUserRef == null) {
+        if (at.senderId() == null && at.senderUserRef() == null) {
             throw new MalformedEventException("referral has neither sender.id nor sender.user_ref");
         }
-        return new Referral(required(first(entryPage, recipientId), "page id"), channel, viaPostback, senderId,
-                senderUserRef, scalar(referral, "ref"), scalar(referral, "source"), scalar(referral, "type"),
+        return new Referral(at.page(), at.channel(), viaPostback, at.senderId(), at.senderUserRef(),
+                scalar(referral, "ref"), scalar(referral, "source"), scalar(referral, "type"),
                 scalar(referral, "ad_id"), scalar(referral, "referer_uri"), flag(referral.get("is_guest_user")),
-                json(referral.get("ads_context_data")), required(time, "timestamp"));
+                json(referral.get("ads_context_data")), at.timestamp());
     }
 
-    private static UnknownEvent unknown(JsonNode event, String type, String entryPage, String recipientId,
-                                        Channel channel, Long time) {
+    /** Counted by its first field besides the envelope's, unless {@code type} names it already. */
+    private static UnknownEvent unknown(JsonNode event, String type, Envelope at) {
         String kind = type;
-        if (kind == null) {
-            Iterator<String> names = event.fieldNames();
-            while (kind == null && names.hasNext()) {
-                String name = names.next();
-                if (!ENVELOPE_FIELDS.contains(name)) {
-                    kind = name;
-                }
-            }
+        for (Iterator<String> names = event.fieldNames(); kind == null && names.hasNext(); ) {
+            String name = names.next();
+            kind = ENVELOPE_FIELDS.contains(name) ? null : name;
         }
-        return new UnknownEvent(first(entryPage, recipientId), channel, kind == null ? "none" : kind,
-                time == null ? 0L : time);
+        return new UnknownEvent(first(at.entryPage(), at.recipientId()), at.channel(), kind == null ? "none" : kind,
+                at.time() == null ? 0L : at.time());
     }
 
     /** A Graph id: a JSON string or integer, as text. */
     private static String id(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isTextual() && !node.textValue().isBlank()) {
-            return node.textValue();
-        }
-        return node.isIntegralNumber() ? node.asText() : null;
+        return node == null ? null : node.isTextual() && !node.textValue().isBlank() ? node.textValue()
+                : node.isIntegralNumber() ? node.asText() : null;
     }
 
     /** A scalar field as text (Facebook sends some strings unquoted, e.g. {@code app_id}); null otherwise. */
     private static String scalar(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);
-        if (value == null || !value.isValueNode() || value.isNull()) {
-            return null;
-        }
-        return value.asText();
+        return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
     }
 
+    /** Milliseconds as a JSON integer or a string of digits. */
     private static Long millis(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return node.longValue();
-        }
-        if (node.isTextual() && node.textValue().matches("[0-9]{1,18}")) {
-            return Long.parseLong(node.textValue());
-        }
-        return null;
+        return node == null ? null : node.isIntegralNumber() && node.canConvertToLong() ? Long.valueOf(node.longValue())
+                : node.isTextual() && node.textValue().matches("[0-9]{1,18}") ? Long.valueOf(node.textValue()) : null;
     }
 
+    /** A JSON boolean, or the string {@code "true"} or {@code "false"}. */
     private static Boolean flag(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isTextual() && ("true".equals(node.textValue()) || "false".equals(node.textValue()))) {
-            return Boolean.valueOf(node.textValue());
-        }
-        return null;
+        return node != null && (node.isBoolean() || (node.isTextual() && node.textValue().matches("true|false")))
+                ? Boolean.valueOf(node.asText()) : null;
     }
 
     private static String json(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode() ? null : Json.write(node);
     }
 
-    private static String first(String a, String b) {
+    private static <T> T first(T a, T b) {
         return a != null ? a : b;
     }
 

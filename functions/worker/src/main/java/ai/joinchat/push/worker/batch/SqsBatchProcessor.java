@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,29 +27,11 @@ import java.util.function.Consumer;
  * (one recipient of one page) run concurrently; a group's messages run in batch order, and once
  * one is to come back the later ones are handed back too (unless on their last receive), so a
  * recipient never gets a later message first. Unreadable records are left for the DLQ; records of
- * the DLQ are recorded {@code failed}; nothing is started after {@code startBy}.
+ * the DLQ are recorded {@code failed}; nothing is started after {@code startBy}. {@code executor}
+ * is bounded, so a batch cannot start more Graph calls than it has threads.
  */
-public final class SqsBatchProcessor {
-
-    private final MessageDelivery delivery;
-    private final DeadLetters deadLetters;
-    private final Redelivery redelivery;
-    private final ExecutorService executor;
-    private final int maxReceiveCount;
-    private final Optional<String> deadLetterQueueArn;
-    private final JsonLogger logger;
-
-    /** {@code executor} is bounded, so a batch cannot start more Graph calls than it has threads. */
-    public SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
-                             int maxReceiveCount, Optional<String> deadLetterQueueArn, JsonLogger logger) {
-        this.delivery = Objects.requireNonNull(delivery, "delivery");
-        this.deadLetters = delivery.deadLetters();
-        this.redelivery = Objects.requireNonNull(redelivery, "redelivery");
-        this.executor = Objects.requireNonNull(executor, "executor");
-        this.maxReceiveCount = maxReceiveCount;
-        this.deadLetterQueueArn = Objects.requireNonNull(deadLetterQueueArn, "deadLetterQueueArn");
-        this.logger = Objects.requireNonNull(logger, "logger");
-    }
+public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
+                                int maxReceiveCount, Optional<String> deadLetterQueueArn, JsonLogger logger) {
 
     /** The SQS message ids to report as {@code batchItemFailures}, in batch order. */
     public List<String> process(List<SqsRecord> records, Deadline startBy, Deadline invocation) {
@@ -89,6 +70,7 @@ public final class SqsBatchProcessor {
     }
 
     private Result recordDeadLetter(SqsRecord record, QueuedMessage message, Deadline invocation) {
+        DeadLetters deadLetters = delivery.deadLetters();
         return message == null
                 ? deadLetters.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
                         invocation)
@@ -138,7 +120,7 @@ public final class SqsBatchProcessor {
             }
             return carryOut(record, message, requeue.ifRefused(), invocation);
         } else if (disposition instanceof Disposition.GiveUp giveUp) {
-            deadLetters.giveUp(message, giveUp.why(), invocation);
+            delivery.deadLetters().giveUp(message, giveUp.why(), invocation);
         }
         return true; // Retry and DeadLetter: handed back as they are
     }

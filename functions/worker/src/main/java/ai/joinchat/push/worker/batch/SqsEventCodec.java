@@ -36,7 +36,7 @@ public final class SqsEventCodec {
             if (messageId == null || messageId.isEmpty()) {
                 throw new IllegalArgumentException("an SQS record has no messageId");
             }
-            out.add(new SqsRecord(messageId, Json.text(record, "body"), receiveCount(record),
+            out.add(new SqsRecord(messageId, Json.text(record, "body"), record.path("attributes").path("ApproximateReceiveCount").asInt(1),
                     Json.text(record, "receiptHandle"), Json.text(record, "eventSourceARN"), attributes(record)));
         }
         return out;
@@ -66,20 +66,5 @@ public final class SqsEventCodec {
             }
         });
         return attributes;
-    }
-
-    private static int receiveCount(JsonNode record) {
-        JsonNode count = record.path("attributes").get("ApproximateReceiveCount");
-        if (count == null) {
-            return 1;
-        }
-        if (count.isIntegralNumber()) {
-            return count.intValue();
-        }
-        try {
-            return Integer.parseInt(count.asText().trim());
-        } catch (NumberFormatException e) {
-            return 1;
-        }
     }
 }

@@ -10,29 +10,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** {@link Redelivery} on the worker's own queue ({@code QUEUE_URL}). */
-public final class SqsRedelivery implements Redelivery {
+public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) implements Redelivery {
 
     /** SQS's largest DelaySeconds. */
     static final long MAX_DELAY_SECONDS = 900;
     /** SQS's largest visibility timeout (12 h). */
     static final long MAX_VISIBILITY_SECONDS = 43_200;
 
-    private final SqsClient sqs;
-    private final String queueUrl;
-    private final JsonLogger logger;
-
-    public SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) {
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-        this.logger = logger;
-    }
-
     @Override
     public void retryIn(SqsRecord record, Duration delay) {
         if (record.receiptHandle() == null) {
             return;
         }
-        int seconds = (int) Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, ceilSeconds(delay)));
+        int seconds = seconds(delay, MAX_VISIBILITY_SECONDS);
         try {
             sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(record.receiptHandle())
                     .visibilityTimeout(seconds));
@@ -44,7 +34,7 @@ public final class SqsRedelivery implements Redelivery {
 
     @Override
     public boolean requeue(SqsRecord record, String body, Duration delay) {
-        int seconds = (int) Math.min(MAX_DELAY_SECONDS, Math.max(0, ceilSeconds(delay)));
+        int seconds = seconds(delay, MAX_DELAY_SECONDS);
         try {
             // The copy keeps the attributes (message_id), so even an unreadable body can be recorded.
             Map<String, MessageAttributeValue> attributes = new HashMap<>();
@@ -59,7 +49,8 @@ public final class SqsRedelivery implements Redelivery {
         }
     }
 
-    private static long ceilSeconds(Duration delay) {
-        return (delay.toMillis() + 999) / 1000;
+    /** {@code delay} in whole seconds, rounded up, within SQS's range {@code [0, max]}. */
+    private static int seconds(Duration delay, long max) {
+        return (int) Math.min(max, Math.max(0, (delay.toMillis() + 999) / 1000));
     }
 }

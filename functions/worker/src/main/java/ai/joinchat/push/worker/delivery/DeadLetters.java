@@ -16,7 +16,8 @@ import java.util.Optional;
  * it records nothing), they will not be attempted again, so their record becomes {@code failed}
  * (retryable) unless it was settled; a copy that carries a send is recorded {@code sent} instead.
  */
-public final class DeadLetters {
+public record DeadLetters(MessageRecords records, SentRecorder sentRecorder, Clock clock, JsonLogger logger,
+                          Metrics metrics) {
 
     static final String DEPENDENCY_UNAVAILABLE = "dependency_unavailable";
     static final String INTERNAL_ERROR = "internal_error";
@@ -27,20 +28,6 @@ public final class DeadLetters {
             new MessageDelivery.Result(DeliveryOutcome.DEAD_LETTER_RECORDED, new Disposition.Ack());
     private static final MessageDelivery.Result NOT_RECORDED =
             new MessageDelivery.Result(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, new Disposition.Retry());
-
-    private final MessageRecords records;
-    private final SentRecorder sentRecorder;
-    private final Clock clock;
-    private final JsonLogger logger;
-    private final Metrics metrics;
-
-    DeadLetters(MessageRecords records, SentRecorder sentRecorder, Clock clock, JsonLogger logger, Metrics metrics) {
-        this.records = records;
-        this.sentRecorder = sentRecorder;
-        this.clock = clock;
-        this.logger = logger;
-        this.metrics = metrics;
-    }
 
     /** A record of the dead-letter queue: a record still pending, queued or sending becomes {@code failed}. */
     public MessageDelivery.Result recordDeadLettered(QueuedMessage message, int receiveCount, Deadline deadline) {

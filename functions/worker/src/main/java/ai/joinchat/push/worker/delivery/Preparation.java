@@ -7,6 +7,7 @@ import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.worker.delivery.RecipientResolver.ResolvedRecipient;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -2,8 +2,8 @@ package ai.joinchat.push.worker.delivery;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.store.ContactBindings;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -11,15 +11,7 @@ import java.util.Optional;
  * {@code phone} and {@code email} are looked up in the page's contact bindings (contact key
  * {@code type:value}). An unbound phone is sent as {@code phone_number} when the fallback is on.
  */
-public final class RecipientResolver {
-
-    private final ContactBindings bindings;
-    private final boolean phoneNumberFallback;
-
-    public RecipientResolver(ContactBindings bindings, boolean phoneNumberFallback) {
-        this.bindings = Objects.requireNonNull(bindings, "bindings");
-        this.phoneNumberFallback = phoneNumberFallback;
-    }
+public record RecipientResolver(ContactBindings bindings, boolean phoneNumberFallback) {
 
     /** Empty when the recipient is not bound to a PSID for that page. */
     public Optional<ResolvedRecipient> resolve(String pageId, String type, String value) {
@@ -43,5 +35,9 @@ public final class RecipientResolver {
 
     private static ResolvedRecipient byPsid(String psid) {
         return new ResolvedRecipient(Json.object().put("id", psid), psid);
+    }
+
+    /** Where the Send API delivers a message; {@code psid} is null for the phone number fallback. */
+    public record ResolvedRecipient(ObjectNode sendApiRecipient, String psid) {
     }
 }

@@ -170,6 +170,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     private MessageDelivery.Result throttled(Receive receive, GraphSendOutcome.Throttled throttled,
                                              OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
+        DeliveryError error = toDeliveryError(throttled.error(), true);
         Instant now = clock.instant();
         PagePacing.Throttle pace = pace(message, throttled, now, deadline);
         Duration wait = Duration.between(now, pace.slot());
@@ -178,8 +179,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         logger.warn("page_throttled")
                 .with("page_id", message.pageId())
                 .with("message_id", message.messageId())
-                .with("graph_code", throttled.error().code() == null ? "http_" + throttled.error().httpStatus()
-                        : Integer.toString(throttled.error().code()))
+                .with("graph_code", error.code())
                 .with("come_back_after_ms", throttled.comeBackAfter().toMillis())
                 .with("wait_ms", wait.toMillis())
                 .with("rate_per_second", Math.round(pace.ratePerSecond()))
@@ -188,7 +188,6 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
             metrics.count("MessagesRateLimited", 1);
             return fail(receive, rateLimited(throttled.error()), DeliveryOutcome.FAILED, true, latency, deadline);
         }
-        DeliveryError error = toDeliveryError(throttled.error(), true);
         records.markRetrying(message.messageId(), error, now, deadline);
         return notSent(receive, DeliveryOutcome.THROTTLED, MessageStatus.QUEUED, error,
                 Disposition.untilSlot(message.throttled(now, pace.slot()), wait), latency);
@@ -241,16 +240,10 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
 
     /** The record's error code: Graph's code, else the transport failure, a bad 2xx, or the HTTP status. */
     static DeliveryError toDeliveryError(GraphError error, boolean retryable) {
-        String code;
-        if (error.code() != null) {
-            code = Integer.toString(error.code());
-        } else if (error.isTransportFailure()) {
-            code = "timeout".equals(error.message()) ? "timeout" : "network_error";
-        } else if (error.httpStatus() >= 200 && error.httpStatus() <= 299) {
-            code = "invalid_response";
-        } else {
-            code = "http_" + error.httpStatus();
-        }
+        String code = error.code() != null ? Integer.toString(error.code())
+                : error.isTransportFailure() ? ("timeout".equals(error.message()) ? "timeout" : "network_error")
+                : error.httpStatus() >= 200 && error.httpStatus() <= 299 ? "invalid_response"
+                : "http_" + error.httpStatus();
         return new DeliveryError(code, error.subcode(), error.message(), retryable);
     }
 }

@@ -6,17 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An error from the Graph API ({@code httpStatus} 0: a transport failure before any response).
- * The message is never null and never contains credentials.
+ * The message is never null and never contains credentials. {@link #kind()} says what it means
+ * for the message: throttling is "later", never "never"; anything not listed is permanent.
  */
 public record GraphError(int httpStatus, Integer code, Integer subcode, String type, String message,
                          String fbtraceId) {
 
-    public static final int TRANSPORT_FAILURE_STATUS = 0;
+    /** What a failure means for the message: try again later, slow down, or give up. */
+    public enum Kind { TRANSIENT, THROTTLED, PERMANENT }
 
+    public static final int TRANSPORT_FAILURE_STATUS = 0;
     static final int MAX_MESSAGE_LENGTH = 300;
+    static final Set<Integer> TRANSIENT_CODES = Set.of(1, 2, 341, 1200);
+    /** Graph codes for rate limits: app (4), user (17), page (32), API (613), Messenger (80001, 80006). */
+    static final Set<Integer> THROTTLING_CODES = Set.of(4, 17, 32, 613, 80001, 80006);
+    /** Subcode that is permanent whatever the code or status. */
+    static final int PERMANENT_SUBCODE = 2018338;
 
     public GraphError {
         message = message == null || message.isBlank() ? "unknown error" : message;
@@ -24,27 +33,22 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
 
     /** Parses {@code {"error": {...}}}; anything else keeps the status and an excerpt of the body. */
     public static GraphError fromResponse(int httpStatus, String body) {
-        JsonNode error = parseErrorObject(body);
-        if (error == null) {
+        JsonNode error = body == null ? null
+                : Json.parse(body.getBytes(StandardCharsets.UTF_8)).map(node -> node.path("error")).orElse(null);
+        if (error == null || !error.isObject()) {
             return new GraphError(httpStatus, null, null, null, excerpt(httpStatus, body), null);
         }
         String message = text(error.get("message"));
-        return new GraphError(
-                httpStatus,
-                integer(error.get("code")),
-                integer(error.get("error_subcode")),
-                text(error.get("type")),
-                message != null ? truncate(singleLine(message)) : excerpt(httpStatus, body),
+        return new GraphError(httpStatus, integer(error.get("code")), integer(error.get("error_subcode")),
+                text(error.get("type")), message != null ? truncate(singleLine(message)) : excerpt(httpStatus, body),
                 text(error.get("fbtrace_id")));
     }
 
     /** {@code "timeout"} or {@code "connection failed: <class>"}; the exception's message is not used. */
     public static GraphError transportFailure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        if (cause instanceof HttpTimeoutException) {
-            return transportFailure("timeout");
-        }
-        return transportFailure("connection failed: " + cause.getClass().getSimpleName());
+        return transportFailure(cause instanceof HttpTimeoutException ? "timeout"
+                : "connection failed: " + cause.getClass().getSimpleName());
     }
 
     public static GraphError transportFailure(String message) {
@@ -55,47 +59,45 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
         return httpStatus == TRANSPORT_FAILURE_STATUS;
     }
 
+    public Kind kind() {
+        if (subcode != null && subcode == PERMANENT_SUBCODE) {
+            return Kind.PERMANENT;
+        }
+        if (httpStatus == 429 || (code != null && THROTTLING_CODES.contains(code))) {
+            return Kind.THROTTLED;
+        }
+        if (httpStatus == TRANSPORT_FAILURE_STATUS || (httpStatus >= 500 && httpStatus <= 599)) {
+            return Kind.TRANSIENT;
+        }
+        return code != null && TRANSIENT_CODES.contains(code) ? Kind.TRANSIENT : Kind.PERMANENT;
+    }
+
     /** A copy whose message has every occurrence of the given values replaced (for credentials). */
     GraphError redact(String... sensitive) {
         String redacted = message;
         for (String value : sensitive) {
-            if (value != null && !value.isEmpty() && redacted.contains(value)) {
+            if (value != null && !value.isEmpty()) {
                 redacted = redacted.replace(value, "[redacted]");
             }
         }
-        return redacted.equals(message) ? this
-                : new GraphError(httpStatus, code, subcode, type, redacted, fbtraceId);
+        return redacted.equals(message) ? this : new GraphError(httpStatus, code, subcode, type, redacted, fbtraceId);
     }
 
-    private static JsonNode parseErrorObject(String body) {
-        JsonNode error = body == null ? null
-                : Json.parse(body.getBytes(StandardCharsets.UTF_8)).map(node -> node.path("error")).orElse(null);
-        return error != null && error.isObject() ? error : null;
-    }
-
-    private static String text(JsonNode node) {
-        if (node == null || node.isNull() || node.isContainerNode()) {
-            return null;
-        }
-        String value = node.asText();
-        return value.isEmpty() ? null : value;
+    /** A scalar's text, null when absent, empty or not a scalar. */
+    static String text(JsonNode node) {
+        String value = node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static Integer integer(JsonNode node) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isIntegralNumber() && node.canConvertToInt()) {
+        if (node != null && node.isIntegralNumber() && node.canConvertToInt()) {
             return node.intValue();
         }
-        if (node.isTextual()) {
-            try {
-                return Integer.valueOf(node.textValue().trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
+        try {
+            return node != null && node.isTextual() ? Integer.valueOf(node.textValue().trim()) : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
-        return null;
     }
 
     private static String excerpt(int httpStatus, String body) {

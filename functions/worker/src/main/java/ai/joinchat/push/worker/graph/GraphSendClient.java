@@ -28,6 +28,8 @@ public final class GraphSendClient {
     public static final String DEFAULT_API_VERSION = "v25.0";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** No wait Facebook asks for is believed beyond this. */
+    static final Duration LONGEST_WAIT = Duration.ofHours(24);
 
     private static final Pattern API_VERSION = Pattern.compile("v\\d+\\.\\d+");
     private static final Pattern PAGE_ID = Pattern.compile("\\d{1,32}");
@@ -36,7 +38,6 @@ public final class GraphSendClient {
     private final String baseUrl;
     private final String apiVersion;
     private final Duration requestTimeout;
-    private final GraphErrorClassifier classifier;
 
     public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
@@ -46,7 +47,6 @@ public final class GraphSendClient {
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive");
         }
-        this.classifier = new GraphErrorClassifier();
     }
 
     /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
@@ -117,18 +117,18 @@ public final class GraphSendClient {
     private GraphSendOutcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,
                                        String proof) {
         if (status >= 200 && status <= 299) {
-            JsonNode json = parseOrNull(body);
-            String messageId = json == null ? null : nonEmptyText(json.get("message_id"));
+            JsonNode json = body == null ? null : Json.parse(body.getBytes(StandardCharsets.UTF_8)).orElse(null);
+            String messageId = json == null ? null : GraphError.text(json.get("message_id"));
             if (messageId != null) {
-                return new GraphSendOutcome.Sent(messageId, nonEmptyText(json.get("recipient_id")));
+                return new GraphSendOutcome.Sent(messageId, GraphError.text(json.get("recipient_id")));
             }
             GraphError error = new GraphError(status, null, null, null,
                     "Graph API answered HTTP " + status + " without message_id", null);
             return new GraphSendOutcome.Failed(error, true);
         }
         GraphError error = GraphError.fromResponse(status, body).redact(token, appSecret, proof);
-        return switch (classifier.classify(error)) {
-            case THROTTLED -> new GraphSendOutcome.Throttled(error, RateLimitHeaders.comeBackAfter(headers));
+        return switch (error.kind()) {
+            case THROTTLED -> new GraphSendOutcome.Throttled(error, comeBackAfter(headers));
             case TRANSIENT -> new GraphSendOutcome.Failed(error, true);
             case PERMANENT -> new GraphSendOutcome.Failed(error, false);
         };
@@ -137,18 +137,6 @@ public final class GraphSendClient {
     private URI messagesUri(String pageId, String proofOrNull) {
         String uri = baseUrl + "/" + apiVersion + "/" + pageId + "/messages";
         return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
-    }
-
-    private static JsonNode parseOrNull(String body) {
-        return body == null ? null : Json.parse(body.getBytes(StandardCharsets.UTF_8)).orElse(null);
-    }
-
-    private static String nonEmptyText(JsonNode node) {
-        if (node == null || !node.isValueNode() || node.isNull()) {
-            return null;
-        }
-        String text = node.asText();
-        return text.isEmpty() ? null : text;
     }
 
     private static String normaliseBaseUrl(URI baseUrl) {
@@ -160,26 +148,48 @@ public final class GraphSendClient {
         if (baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
             throw new IllegalArgumentException("baseUrl must not have a query or fragment");
         }
-        String text = baseUrl.toString();
-        int end = text.length();
-        while (end > 0 && text.charAt(end - 1) == '/') {
-            end--;
-        }
-        return text.substring(0, end);
+        return baseUrl.toString().replaceAll("/+$", "");
     }
 
     private static String normaliseVersion(String apiVersion) {
-        Objects.requireNonNull(apiVersion, "apiVersion");
-        String version = apiVersion.trim();
-        while (version.startsWith("/")) {
-            version = version.substring(1);
-        }
-        while (version.endsWith("/")) {
-            version = version.substring(0, version.length() - 1);
-        }
+        String version = Objects.requireNonNull(apiVersion, "apiVersion").trim().replaceAll("^/+|/+$", "");
         if (!API_VERSION.matcher(version).matches()) {
             throw new IllegalArgumentException("apiVersion must look like v25.0");
         }
         return version;
+    }
+
+    /**
+     * How long Facebook says to stay away: {@code Retry-After} (seconds) or the usage headers'
+     * {@code estimated_time_to_regain_access} (minutes), the longest; unreadable ones say nothing.
+     */
+    static Duration comeBackAfter(HttpHeaders headers) {
+        long seconds = 0;
+        try {
+            seconds = Long.parseLong(headers.firstValue("Retry-After").orElse("0").trim());
+        } catch (NumberFormatException e) {
+            // An HTTP date or garbage: Facebook sends seconds; ignore the rest.
+        }
+        for (String usage : new String[] {"X-Business-Use-Case-Usage", "X-App-Usage"}) {
+            seconds = Math.max(seconds, 60 * regainMinutes(headers.firstValue(usage).orElse("")));
+        }
+        return Duration.ofSeconds(Math.max(0, Math.min(seconds, LONGEST_WAIT.toSeconds())));
+    }
+
+    /** The largest {@code estimated_time_to_regain_access} in the usage JSON (3 levels deep), 0 when none. */
+    private static long regainMinutes(String usageJson) {
+        if (usageJson.isBlank() || usageJson.length() > 10_000) {
+            return 0;
+        }
+        return Json.parse(usageJson.getBytes(StandardCharsets.UTF_8)).map(node -> largest(node, 0)).orElse(0L);
+    }
+
+    private static long largest(JsonNode node, int depth) {
+        long found = node.path("estimated_time_to_regain_access").canConvertToLong()
+                ? node.path("estimated_time_to_regain_access").asLong() : 0;
+        for (JsonNode child : depth < 3 ? node : Json.MAPPER.createArrayNode()) {
+            found = Math.max(found, largest(child, depth + 1));
+        }
+        return found;
     }
 }

@@ -20,20 +20,12 @@ import java.util.Optional;
  * ({@code next_us += interval_us} while the slot is ahead, else {@code now + interval_us});
  * DynamoDB serialises writes to the item, so every container gets a distinct slot.
  */
-public final class DynamoPaceStore implements PagePacing.Store {
+public record DynamoPaceStore(DynamoDbClient dynamo, String table) implements PagePacing.Store {
 
     static final String STATE_KEY = "pace";
     /** The item outlives its pacing by this much (its rate is the starting point of the next). */
     static final Duration KEPT_FOR = Duration.ofDays(1);
     private static final int ROUNDS = 3;
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-
-    public DynamoPaceStore(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.table = table;
-    }
 
     @Override
     public Optional<Instant> reserve(String pageId, Instant now, Deadline deadline) {

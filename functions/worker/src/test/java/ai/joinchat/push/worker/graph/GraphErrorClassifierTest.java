@@ -9,7 +9,7 @@ import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.stream.Stream;
 
-import ai.joinchat.push.worker.graph.GraphErrorClassifier.Kind;
+import ai.joinchat.push.worker.graph.GraphError.Kind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,8 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class GraphErrorClassifierTest {
-
-    private final GraphErrorClassifier classifier = new GraphErrorClassifier();
 
     private static final Kind THROTTLED = Kind.THROTTLED;
 
@@ -84,8 +82,8 @@ class GraphErrorClassifierTest {
     @MethodSource("table")
     void classifies(String description, GraphError error, Object expected) {
         Kind kind = expected instanceof Kind k ? k : Boolean.TRUE.equals(expected) ? Kind.TRANSIENT : Kind.PERMANENT;
-        assertEquals(kind, classifier.classify(error), description + ": " + error);
-        assertEquals(kind != Kind.PERMANENT, classifier.classify(error) != Kind.PERMANENT, description);
+        assertEquals(kind, error.kind(), description + ": " + error);
+        assertEquals(kind != Kind.PERMANENT, error.kind() != Kind.PERMANENT, description);
     }
 
     @Test
