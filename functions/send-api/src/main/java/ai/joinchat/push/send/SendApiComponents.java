@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /** Composition root of the send API: builds the real dependencies once per container. */
 public record SendApiComponents(SendApiService service, HttpApiEventCodec codec, SendApiPriming priming) {
@@ -51,14 +50,12 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
     public static SendApiComponents create(Map<String, String> environment, Clock clock) {
         Settings settings = new Settings(environment, DECLARED_ENV);
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
-        // Side by side: each client loads its own classes; the secrets' client is built below.
-        Supplier<DynamoDbClient> dynamoBuilt = AwsClientFactory.inBackground(aws::dynamoDb);
-        Supplier<SqsClient> sqs = AwsClientFactory.inBackground(aws::sqs);
+        DynamoDbClient dynamo = aws.dynamoDb();
+        SqsClient sqs = aws.sqs();
 
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
         Metrics metrics = new Metrics("send-api", System.out, clock);
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
-        DynamoDbClient dynamo = dynamoBuilt.get();
         Duration retention = settings.recordRetention();
         SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
 
@@ -70,7 +67,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                 validator,
                 records,
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
-                new SqsOutboundQueue(sqs.get(), settings.require(EnvVar.QUEUE_URL)),
+                new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 DaemonThreads.fixedPool("send-enqueue", ENQUEUE_THREADS),
                 clock, SendApiService::newMessageId, log, metrics,
                 new BindingsImportService(authenticator,

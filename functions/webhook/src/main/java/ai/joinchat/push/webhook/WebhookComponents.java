@@ -31,7 +31,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /** The webhook function's object graph, built once per container (before the SnapStart checkpoint). */
 public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming) {
@@ -73,14 +72,12 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
         JsonLogger log = new JsonLogger("webhook", settings.require(EnvVar.LOG_LEVEL));
         Metrics metrics = new Metrics("webhook", System.out, clock);
         AwsClientFactory aws = new AwsClientFactory(settings.environment(), interceptors);
-        // Side by side: the DynamoDB client loads its classes while the secrets' client is built below.
-        Supplier<DynamoDbClient> dynamoBuilt = AwsClientFactory.inBackground(aws::dynamoDb);
+        DynamoDbClient dynamo = aws.dynamoDb();
         Duration retention = settings.recordRetention();
         String contactState = settings.require(EnvVar.CONTACT_STATE_TABLE);
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
-        DynamoDbClient dynamo = dynamoBuilt.get();
         WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
         String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);

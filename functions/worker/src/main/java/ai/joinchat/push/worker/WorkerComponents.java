@@ -35,7 +35,6 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /** The worker's object graph, built once per container (before a SnapStart snapshot). */
 public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget,
@@ -85,20 +84,17 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
         Metrics metrics = new Metrics("worker", System.out, clock);
 
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
-        // Side by side: each client loads its own classes; the secrets' client is built below.
-        Supplier<DynamoDbClient> dynamoBuilt = AwsClientFactory.inBackground(aws::dynamoDb);
-        Supplier<SqsClient> sqsBuilt = AwsClientFactory.inBackground(aws::sqs);
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
-        DynamoDbClient dynamo = dynamoBuilt.get();
+        DynamoDbClient dynamo = aws.dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
                 settings.recordRetention());
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
+        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
         GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease,
                 Duration.ofHours(settings.integer(EnvVar.MAX_THROTTLE_HOURS, 1, 336)));
-        SqsClient sqs = sqsBuilt.get();
+        SqsClient sqs = aws.sqs();
         Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();
 

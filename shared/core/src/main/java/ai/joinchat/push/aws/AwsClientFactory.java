@@ -1,6 +1,5 @@
 package ai.joinchat.push.aws;
 
-import ai.joinchat.push.concurrent.DaemonThreads;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -23,8 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
  * Builds AWS SDK v2 clients once per container: the lightweight url-connection HTTP client,
@@ -65,16 +62,6 @@ public final class AwsClientFactory {
 
     public SqsClient sqs() {
         return configure(SqsClient.builder(), "SQS");
-    }
-
-    /**
-     * {@code build} started now on a daemon thread, its result when asked: a function's init
-     * builds its clients side by side (their classes load in parallel on a multi-core init).
-     */
-    public static <T> Supplier<T> inBackground(Supplier<T> build) {
-        CompletableFuture<T> built = CompletableFuture.supplyAsync(build,
-                task -> DaemonThreads.factory("init-client").newThread(task).start());
-        return built::join;
     }
 
     /**
