@@ -52,27 +52,31 @@ final class ColdStarts {
         FunctionProcess.Definition sendApi = Bench.function(localMode, "send-api").definition();
         Measured hello = median("hello-world", baselines.definition("hello", Baselines.HELLO, sendApi, Map.of()));
         report.add("cold start hello-world: init / first response", hello.text(),
-                "median of " + options.coldRepeats() + " new JVMs; " + launcher.describe());
+                "median of " + options.coldRepeats() + " new JVMs; " + launcher.describe() + cpuText(hello));
         for (String name : List.of("send-api", "webhook", "worker")) {
             Measured ours = median(name, variantOf(Bench.function(localMode, name).definition(), null));
             report.add("cold start " + name + ": init / first response", ours.text(), String.format(java.util.Locale.ROOT,
                     "first response %.1fx hello-world's (goal <= 2)", (double) ours.firstResponse().toNanos()
-                            / hello.firstResponse().toNanos()));
+                            / hello.firstResponse().toNanos()) + cpuText(ours));
         }
     }
 
     private Measured median(String name, FunctionProcess.Definition definition) throws Exception {
         long[] init = new long[options.coldRepeats()];
         long[] first = new long[init.length];
+        long[] cpu = new long[init.length];
         for (int i = 0; i < init.length; i++) {
             Bench.progress("cold start of " + name + " " + (i + 1) + "/" + init.length + "...");
             Measured measured = measureOne(name, definition, 0);
             init[i] = measured.init().toNanos();
             first[i] = measured.firstResponse().toNanos();
+            cpu[i] = measured.cpuNanos();
         }
         java.util.Arrays.sort(init);
         java.util.Arrays.sort(first);
-        return new Measured(Duration.ofNanos(init[init.length / 2]), Duration.ofNanos(first[first.length / 2]), null);
+        java.util.Arrays.sort(cpu);
+        return new Measured(Duration.ofNanos(init[init.length / 2]), Duration.ofNanos(first[first.length / 2]), null,
+                cpu[cpu.length / 2]);
     }
 
     /**
@@ -125,7 +129,8 @@ final class ColdStarts {
         }
     }
 
-    private record Measured(Duration init, Duration firstResponse, Samples warm) {
+    /** {@code cpuNanos}: the JVM's CPU time (all threads) at its first response, -1 when unknown. */
+    private record Measured(Duration init, Duration firstResponse, Samples warm, long cpuNanos) {
         String text() {
             return init.toMillis() + " ms / " + firstResponse.toMillis() + " ms";
         }
@@ -156,19 +161,25 @@ final class ColdStarts {
                 }
                 request.get().run();
                 Duration firstResponse = Bench.elapsed(launched);
+                long cpu = process.cpuNanos();
                 if (warm == 0) {
-                    return new Measured(init, firstResponse, null);
+                    return new Measured(init, firstResponse, null, cpu);
                 }
                 for (int i = 0; i < warm; i++) {
                     request.get().run();
                 }
-                return new Measured(init, firstResponse, Scenarios.concurrent(1, warm, request.get()));
+                return new Measured(init, firstResponse, Scenarios.concurrent(1, warm, request.get()), cpu);
             } finally {
                 if (gateway != null) {
                     gateway.close();
                 }
             }
         }
+    }
+
+    /** The JVM's CPU to its first response: unlike the wall time, hardly changed by other load. */
+    private static String cpuText(Measured measured) {
+        return measured.cpuNanos() < 0 ? "" : "; CPU to first response " + measured.cpuNanos() / 1_000_000 + " ms";
     }
 
     private static void expect200(ApiClient.Answer answer) {

@@ -56,7 +56,7 @@ public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher) {
         Metrics metrics = new Metrics("callbacks", System.out, clock);
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
-        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
+        SqsClient sqs = aws.sqs();
         String queue = settings.require(EnvVar.CALLBACK_QUEUE_URL);
         return new CallbacksComponents(new Announcer(secrets, sqs, queue, logger),
                 new Dispatcher(secrets, new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS),

@@ -51,7 +51,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         Settings settings = new Settings(environment, DECLARED_ENV);
         AwsClientFactory aws = new AwsClientFactory(settings.environment());
         DynamoDbClient dynamo = aws.dynamoDb();
-        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
+        SqsClient sqs = aws.sqs();
 
         JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
         Metrics metrics = new Metrics("send-api", System.out, clock);

@@ -94,7 +94,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease,
                 Duration.ofHours(settings.integer(EnvVar.MAX_THROTTLE_HOURS, 1, 336)));
-        SqsClient sqs = aws.configure(SqsClient.builder(), "SQS");
+        SqsClient sqs = aws.sqs();
         Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();
 

@@ -15,6 +15,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
 import java.time.Duration;
@@ -57,6 +58,10 @@ public final class AwsClientFactory {
 
     public SecretsManagerClient secretsManager() {
         return configure(SecretsManagerClient.builder(), "SECRETS_MANAGER");
+    }
+
+    public SqsClient sqs() {
+        return configure(SqsClient.builder(), "SQS");
     }
 
     /**
