@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 

@@ -4,7 +4,6 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.Lifecycle.Guard;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.Lifecycle.Write;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

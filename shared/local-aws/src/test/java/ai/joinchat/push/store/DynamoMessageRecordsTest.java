@@ -5,7 +5,6 @@ import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecords.Claim;
 import ai.joinchat.push.store.MessageRecords.Decision;

@@ -6,7 +6,7 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.store.Lifecycle;
 import ai.joinchat.push.store.Lifecycle.Guard;
-import ai.joinchat.push.store.Lifecycle.Inputs;
+import ai.joinchat.push.store.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.Lifecycle.Write;
 import ai.joinchat.push.store.LifecycleStore;
