@@ -101,8 +101,8 @@ public final class Lifecycle {
         NOW(":updated"), NOW_MILLIS(":now"), PAGE(":page"), PSID(":psid"), MID(":mid"), SENT_AT(":sent_at"),
         ERROR(":error"), TRUE(":true"), LEASE_UNTIL(":lease"), CLAIM_TOKEN(":token"), EXPIRES_AT(":expires"),
         AWAITING_DELIVERY_KEY(":psid_key"), AWAITING_READ_KEY(":read_key"), LEGACY_KEY(":legacy"),
-        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released"), DECIDE_BY(":decide_by"), RESEND_BODY(":resend_body"), ECHOED_AT(":echoed_at"),
-        APP_ID(":app_id"), WATERMARK(":watermark");
+        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released"), DECIDE_BY(":decide_by"), RESEND_BODY(":resend_body"),
+        ECHOED_AT(":echoed_at"), APP_ID(":app_id"), WATERMARK(":watermark");
 
         public final String placeholder;
 
@@ -296,7 +296,8 @@ public final class Lifecycle {
 
     /** An echo on its message: when (on Facebook's clock) and by which app; not its text, the message's own. */
     private static List<Write> echoWrites() {
-        return List.of(set(ECHOED_AT, Input.ECHOED_AT), set(FACEBOOK_SENT_AT, Input.SENT_AT), set(ECHO_APP_ID, Input.APP_ID));
+        return List.of(set(ECHOED_AT, Input.ECHOED_AT), set(FACEBOOK_SENT_AT, Input.SENT_AT),
+                set(ECHO_APP_ID, Input.APP_ID));
     }
 
     private static List<Write> confirmedWrites() {
