@@ -13,6 +13,7 @@ import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.ImportedBinding;
 import ai.joinchat.push.store.MessageItem;
 import ai.joinchat.push.store.MessageRecord;
+import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.testing.SqsEvents;
 import ai.joinchat.push.testing.StreamHandlers;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -314,7 +315,8 @@ class CallbacksOnLocalBackendsTest {
                 clock.instant(), Deadline.none()));
         records.add(sent);
         records.add(sent.deepCopy()); // the stream's redelivery
-        records.add(messageWrite(delivered, () -> messages.stampByEcho(page, delivered, sentAt, Deadline.none())));
+        records.add(messageWrite(delivered, () -> messages.stampByEcho(new MessageRecords.Echo(page, delivered,
+                sentAt.toEpochMilli(), "psid-1", "m_1", "app"), Deadline.none())));
         records.add(messageWrite(delivered, () -> messages.markDelivered(page, "psid-1", List.of("m_1"),
                 clock.instant(), Deadline.none())));
         records.add(messageWrite(delivered, () -> messages.markDelivered(page, "psid-1", List.of("m_1"),

@@ -303,13 +303,13 @@ class WebhookOnLocalBackendsTest {
         assertEquals(MessageStatus.SENT, sentRecord.status());
         assertNull(messages.findWithEcho(otherPages, Deadline.none()).orElseThrow().echoedAt(),
                 "another page's echo must not mark it");
-        // The echoes of this page's messages are recorded next to them; the other two as events.
+        // The echoes of this page's messages are recorded on them; the other two as events.
         assertEquals(List.of("echo#m_other", "echo#m_unknown"),
                 recordsOfPage().stream().map(i -> i.get("event_key").s()).sorted().toList());
         Map<String, AttributeValue> echoRecord = aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
-                .key(Map.of("message_id", AttributeValue.fromS(MessageRecords.echoItemId(queued))))).item();
-        assertEquals("m_queued-echo", echoRecord.get("mid").s());
-        assertEquals(queued, echoRecord.get("metadata").s());
+                .key(Map.of("message_id", AttributeValue.fromS(queued)))).item();
+        assertEquals("m_queued-echo", echoRecord.get("facebook_message_id").s());
+        assertEquals(queued, echoRecord.get("message_id").s());
         assertEquals("5550005", echoRecord.get("psid").s());
 
         // Redelivered: nothing changes, nothing is recorded twice.

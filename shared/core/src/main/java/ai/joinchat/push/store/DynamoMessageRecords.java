@@ -3,7 +3,6 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -31,7 +30,8 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
 /**
  * {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE} ({@link MessageItem}):
  * each transition one conditional UpdateItem ({@link TransitionUpdate}), receipts through the
- * indexes ({@link ReceiptQueries}), and the echo of a message as an item next to it.
+ * indexes ({@link ReceiptQueries}), the echo of a message on its item (the first layout's echo
+ * item next to it is still read).
  */
 public final class DynamoMessageRecords extends LifecycleStore {
 
@@ -87,7 +87,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         });
     }
 
-    /** One batch read of the message and its echo item ({@link MessageRecords#echoItemId}). */
+    /** One batch read of the message and the first layout's echo item ({@link MessageRecords#echoItemId}). */
     @Override
     public Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
         Map<String, Map<String, AttributeValue>> byId = new HashMap<>();
@@ -107,7 +107,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         return Optional.of(MessageItem.toRecord(message));
     }
 
-    /** One batch read of the messages and their echo items. */
+    /** One batch read of the messages and the first layout's echo items. */
     @Override
     public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
@@ -124,25 +124,10 @@ public final class DynamoMessageRecords extends LifecycleStore {
             Map<String, AttributeValue> item = found.get(id);
             if (MessageItem.isMessage(item) && pageId.equals(MessageItem.str(item, PAGE_ID))) {
                 targets.put(id, new EchoTarget(MessageStatus.fromWireName(MessageItem.str(item, STATUS)),
-                        found.containsKey(MessageRecords.echoItemId(id))));
+                        item.containsKey(ECHOED_AT) || found.containsKey(MessageRecords.echoItemId(id))));
             }
         }
         return targets;
-    }
-
-    /** A conditional put: a redelivered echo changes nothing. */
-    @Override
-    public boolean recordEcho(Echo echo, Instant now, Deadline deadline) {
-        Map<String, AttributeValue> item = MessageItem.echoItem(echo, now, retention());
-        return call(() -> {
-            try {
-                dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(NEW_ITEM)
-                        .expressionAttributeNames(ID_NAME).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
-                return true;
-            } catch (ConditionalCheckFailedException e) {
-                return false;
-            }
-        });
     }
 
     @Override

@@ -4,14 +4,18 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static ai.joinchat.push.store.MessageItem.ATTEMPTS;
 import static ai.joinchat.push.store.MessageItem.CLAIM_TOKEN;
 import static ai.joinchat.push.store.MessageItem.DECIDE_BY;
 import static ai.joinchat.push.store.MessageItem.DELIVERED_AT;
+import static ai.joinchat.push.store.MessageItem.ECHOED_AT;
+import static ai.joinchat.push.store.MessageItem.ECHO_APP_ID;
 import static ai.joinchat.push.store.MessageItem.ERROR;
 import static ai.joinchat.push.store.MessageItem.EXPIRES_AT;
 import static ai.joinchat.push.store.MessageItem.FACEBOOK_MESSAGE_ID;
+import static ai.joinchat.push.store.MessageItem.FACEBOOK_SENT_AT;
 import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PSID;
@@ -76,14 +80,18 @@ public final class Lifecycle {
         SAME_PAGE,
         /** The record was sent to this PSID, when the receipt names one. */
         SAME_PSID,
-        /** The record is still in {@code by_recipient} (awaits a receipt). */
-        IN_RECIPIENT_INDEX,
         /** The record is still in the first version's {@code by_recipient} partition ({@code <page>#<psid>}). */
         IN_LEGACY_PARTITION,
         /** The record keeps its queued copy and no attempt of it had an unknown outcome ({@code unconfirmed}). */
         RESENDABLE,
         /** Not a resend still pending: a stale dead letter of its failed attempt must not fail it again. */
         NOT_RESENDING,
+        /** No echo of it recorded yet ({@code echoed_at}). */
+        NOT_ECHOED,
+        /** Its {@code sent_at}, when it has one, is not after the echo's Facebook time. */
+        SENT_AT_NOT_AFTER_ECHO,
+        /** Its Facebook time ({@code facebook_sent_at}, else {@code sent_at}) is at or before the receipt's watermark. */
+        REACHED_BY_WATERMARK,
         /** Failed by Facebook's refusal of its last attempt, none unconfirmed, no copy kept yet. */
         COPY_AWAITED
     }
@@ -93,7 +101,8 @@ public final class Lifecycle {
         NOW(":updated"), NOW_MILLIS(":now"), PAGE(":page"), PSID(":psid"), MID(":mid"), SENT_AT(":sent_at"),
         ERROR(":error"), TRUE(":true"), LEASE_UNTIL(":lease"), CLAIM_TOKEN(":token"), EXPIRES_AT(":expires"),
         AWAITING_DELIVERY_KEY(":psid_key"), AWAITING_READ_KEY(":read_key"), LEGACY_KEY(":legacy"),
-        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released"), DECIDE_BY(":decide_by"), RESEND_BODY(":resend_body");
+        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released"), DECIDE_BY(":decide_by"), RESEND_BODY(":resend_body"),
+        ECHOED_AT(":echoed_at"), APP_ID(":app_id"), WATERMARK(":watermark");
 
         public final String placeholder;
 
@@ -123,6 +132,9 @@ public final class Lifecycle {
                 case LEASE_RELEASED -> in.now().toEpochMilli() - 1;
                 case DECIDE_BY -> in.decideBy() == null ? null : in.decideBy().toEpochMilli();
                 case RESEND_BODY -> in.resendBody();
+                case ECHOED_AT -> in.sentAt() == null ? null : in.sentAt().toString();
+                case APP_ID -> in.appId() == null ? null : StoredFields.cut(in.appId(), StoredFields.VALUE_MAX_BYTES);
+                case WATERMARK -> in.watermark();
             };
         }
 
@@ -147,58 +159,6 @@ public final class Lifecycle {
 
     /** One attribute's change. */
     public record Write(String attribute, Op op, Input input) {
-    }
-
-    /** The values one run of a transition writes and compares with; any may be null where unused. */
-    public record Inputs(Instant now, String pageId, String psid, String facebookMessageId, Instant sentAt,
-                         DeliveryError error, Instant leaseUntil, String claimToken, Instant expiresAt,
-                         Instant decideBy, String resendBody) {
-
-        public static Inputs at(Instant now) {
-            return new Inputs(now, null, null, null, null, null, null, null, null, null, null);
-        }
-
-        public Inputs withPage(String page) {
-            return new Inputs(now, page, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
-                    decideBy, resendBody);
-        }
-
-        public Inputs withError(DeliveryError e) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, e, leaseUntil, claimToken, expiresAt,
-                    decideBy, resendBody);
-        }
-
-        /** Facebook's id of the message, its PSID, and the time it stands for in receipts' comparisons. */
-        public Inputs withSent(String mid, String toPsid, Instant at) {
-            return new Inputs(now, pageId, toPsid, mid, at, error, leaseUntil, claimToken, expiresAt, decideBy,
-                    resendBody);
-        }
-
-        public Inputs withPsid(String toPsid) {
-            return new Inputs(now, pageId, toPsid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
-                    decideBy, resendBody);
-        }
-
-        public Inputs withClaim(Instant until, String token) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, until, token, expiresAt, decideBy,
-                    resendBody);
-        }
-
-        public Inputs withExpiry(Instant at) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, at, decideBy,
-                    resendBody);
-        }
-
-        /** The queued copy a failed record keeps so that it can be resent ({@code null}: not resendable). */
-        public Inputs withResendBody(String body) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
-                    decideBy, body);
-        }
-
-        public Inputs withDecideBy(Instant at) {
-            return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
-                    at, resendBody);
-        }
     }
 
     /**
@@ -257,22 +217,29 @@ public final class Lifecycle {
         FAIL_UNCLAIMED(EnumSet.of(PENDING), false, FAILED,
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(DECIDE_BY)),
                 List.of(), Event.FAILED, false),
-        /** The page's echo carried its id: Facebook took it, even if the worker never heard so. */
-        CONFIRM_BY_ECHO(EnumSet.of(QUEUED, SENDING, FAILED), false, SENT, sentWrites(), List.of(Guard.SAME_PAGE),
+        /** The page's echo carried its id: Facebook took it, even if the worker never heard so; the echo recorded. */
+        CONFIRM_BY_ECHO(EnumSet.of(QUEUED, SENDING, FAILED), false, SENT, confirmedWrites(), List.of(Guard.SAME_PAGE),
                 Event.SENT, false),
-        /** The echo's Facebook timestamp replaces the Send API call's start, for receipts' watermarks. */
-        STAMP_BY_ECHO(EnumSet.allOf(MessageStatus.class), false, null, List.of(set(SENT_AT, Input.SENT_AT)),
-                List.of(Guard.SAME_PAGE, Guard.IN_RECIPIENT_INDEX), Event.NONE, false),
+        /**
+         * The echo of a message recorded on it, Facebook's time beside {@code sent_at}, which stays
+         * {@code by_recipient}'s sort key: not after Facebook's time, it still finds the message, and
+         * the receipt's write compares the exact time ({@link Guard#REACHED_BY_WATERMARK}).
+         */
+        RECORD_ECHO(EnumSet.allOf(MessageStatus.class), false, null, echoWrites(),
+                List.of(Guard.SAME_PAGE, Guard.NOT_ECHOED, Guard.SENT_AT_NOT_AFTER_ECHO), Event.NONE, true),
+        /** As {@link #RECORD_ECHO} when Facebook's clock is behind ours: the echo's time becomes the sort key. */
+        STAMP_BY_ECHO(EnumSet.allOf(MessageStatus.class), false, null, stampWrites(),
+                List.of(Guard.SAME_PAGE, Guard.NOT_ECHOED), Event.NONE, false),
         /** A delivery receipt listing its Facebook id: on to the partition awaiting read. */
         DELIVERED_BY_MID(EnumSet.of(SENDING, SENT), false, DELIVERED, deliveredWrites(),
                 List.of(Guard.SAME_PAGE, Guard.SAME_PSID), Event.DELIVERED, false),
         /** A delivery receipt's watermark reached it. */
         DELIVERED_UP_TO(EnumSet.of(SENT), false, DELIVERED, deliveredWrites(),
-                List.of(Guard.SAME_PAGE, Guard.SAME_PSID), Event.DELIVERED, false),
+                List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.REACHED_BY_WATERMARK), Event.DELIVERED, false),
         /** A read receipt's watermark reached it: out of {@code by_recipient}. */
         READ_UP_TO(EnumSet.of(SENT, DELIVERED), false, READ,
                 List.of(set(UPDATED_AT, Input.NOW), set(READ_AT, Input.NOW), remove(RECIPIENT_KEY)),
-                List.of(Guard.SAME_PAGE), Event.READ, false),
+                List.of(Guard.SAME_PAGE, Guard.REACHED_BY_WATERMARK), Event.READ, false),
         /** As {@link #DELIVERED_UP_TO}, for a message in the legacy partition, keeping its slack. */
         DELIVERED_UP_TO_LEGACY(EnumSet.of(SENT), false, DELIVERED, legacyDeliveredWrites(),
                 List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.IN_LEGACY_PARTITION), Event.DELIVERED, true),
@@ -325,6 +292,24 @@ public final class Lifecycle {
         return List.of(set(UPDATED_AT, Input.NOW), set(SENT_AT, Input.SENT_AT), set(FACEBOOK_MESSAGE_ID, Input.MID),
                 set(PSID, Input.PSID), set(RECIPIENT_KEY, Input.AWAITING_DELIVERY_KEY), remove(LEASE_UNTIL),
                 remove(ERROR), remove(UNCONFIRMED), remove(RESEND_BODY));
+    }
+
+    /** An echo on its message: when (on Facebook's clock) and by which app; not its text, the message's own. */
+    private static List<Write> echoWrites() {
+        return List.of(set(ECHOED_AT, Input.ECHOED_AT), set(FACEBOOK_SENT_AT, Input.SENT_AT),
+                set(ECHO_APP_ID, Input.APP_ID));
+    }
+
+    private static List<Write> confirmedWrites() {
+        return concat(sentWrites(), echoWrites());
+    }
+
+    private static List<Write> stampWrites() {
+        return concat(List.of(set(SENT_AT, Input.SENT_AT)), echoWrites());
+    }
+
+    private static List<Write> concat(List<Write> a, List<Write> b) {
+        return Stream.concat(a.stream(), b.stream()).toList();
     }
 
     private static List<Write> failedWrites(Write copy) {

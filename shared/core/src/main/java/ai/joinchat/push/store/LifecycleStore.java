@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -169,17 +168,27 @@ public abstract class LifecycleStore implements MessageRecords {
 
     /** Usually the worker heard Facebook's answer before the echo came, and this is not called. */
     @Override
-    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at,
-                                 Deadline deadline) {
-        Inputs in = Inputs.at(at).withPage(pageId).withSent(facebookMessageId, psid, at);
-        return write(Transition.CONFIRM_BY_ECHO, messageId, in, deadline) instanceof Written.Applied;
+    public boolean confirmByEcho(Echo echo, Deadline deadline) {
+        Instant at = Instant.ofEpochMilli(echo.timestamp());
+        Inputs in = Inputs.at(at).withPage(echo.pageId()).withSent(echo.mid(), echo.psid(), at).withAppId(echo.appId());
+        return write(Transition.CONFIRM_BY_ECHO, echo.messageId(), in, deadline) instanceof Written.Applied;
     }
 
-    /** The index moves the item within its partition: one conditional update of its sort key. */
+    /**
+     * One write beside the index's sort key; only when Facebook's clock is behind ours (the first
+     * write refused for a {@code sent_at} after the echo's time) a second moves the sort key to it.
+     */
     @Override
-    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime, Deadline deadline) {
-        Inputs in = Inputs.at(facebookTime).withPage(pageId).withSent(null, null, facebookTime);
-        return write(Transition.STAMP_BY_ECHO, messageId, in, deadline) instanceof Written.Applied;
+    public boolean stampByEcho(Echo echo, Deadline deadline) {
+        Instant at = Instant.ofEpochMilli(echo.timestamp());
+        Inputs in = Inputs.at(at).withPage(echo.pageId()).withSent(null, null, at).withAppId(echo.appId());
+        Written written = write(Transition.RECORD_ECHO, echo.messageId(), in, deadline);
+        if (written instanceof Written.Refused refused && MessageItem.isMessage(refused.current())
+                && !refused.current().containsKey(MessageItem.ECHOED_AT)
+                && echo.pageId().equals(MessageItem.str(refused.current(), MessageItem.PAGE_ID))) {
+            written = write(Transition.STAMP_BY_ECHO, echo.messageId(), in, deadline);
+        }
+        return written instanceof Written.Applied;
     }
 
     protected Duration retention() {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The layout of the Messages table: its attribute names, the item of a {@link MessageRecord},
- * the {@code by_recipient} partitions, and the item of a message's echo. Nothing else spells an
+ * The layout of the Messages table: its attribute names, the item of a {@link MessageRecord}
+ * (with its echo, once recorded) and the {@code by_recipient} partitions. Nothing else spells an
  * attribute name of this table.
  */
 public final class MessageItem {
@@ -36,14 +36,21 @@ public final class MessageItem {
     public static final String LEASE_UNTIL = "lease_until";
     public static final String CLAIM_TOKEN = "claim_token";
     public static final String UNCONFIRMED = "unconfirmed";
+    /** The time its echo carries (Facebook's clock), as {@code message_status} shows it. */
     public static final String ECHOED_AT = "echoed_at";
+    /** The same time in epoch millis, which receipts' watermarks are compared with (not a key). */
+    public static final String FACEBOOK_SENT_AT = "facebook_sent_at";
+    public static final String ECHO_APP_ID = "echo_app_id";
     public static final String DELIVERED_AT = "delivered_at";
     public static final String READ_AT = "read_at";
     /** A failed message's queued copy, kept while it may be resent on purpose. */
     public static final String RESEND_BODY = "resend_body";
     /** Facebook refused the last attempt: the copy is kept once the dead-letter queue hands it back. */
     public static final String REFUSED = "refused";
-    /** {@code by_recipient}'s sort key: the message's Facebook timestamp (estimated until its echo brings it). */
+    /**
+     * {@code by_recipient}'s sort key: the Send API call's start, never after the message's Facebook
+     * timestamp (moved to the echo's only when Facebook's clock is behind ours).
+     */
     public static final String SENT_AT = "sent_at";
     /** {@code by_recipient}'s partition key: {@link #recipientKey}. */
     public static final String RECIPIENT_KEY = "recipient_psid_key";
@@ -71,17 +78,18 @@ public final class MessageItem {
         return pageId + "#" + psid + stage;
     }
 
-    /** A batch read of the id, page and status only. */
+    /** A batch read of the id, page, status and echo time only. */
     static KeysAndAttributes.Builder idPageStatus(KeysAndAttributes.Builder read) {
-        return read.projectionExpression("#id, #page, #status")
-                .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS));
+        return read.projectionExpression("#id, #page, #status, #echoed")
+                .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS, "#echoed",
+                        ECHOED_AT));
     }
 
     public static Map<String, AttributeValue> key(String messageId) {
         return Map.of(MESSAGE_ID, s(messageId));
     }
 
-    /** A message's item, not an echo's (which has no status) nor nothing. */
+    /** A message's item, not the first layout's echo item ({@link MessageRecords#echoItemId}, no status) nor nothing. */
     public static boolean isMessage(Map<String, AttributeValue> item) {
         return item != null && item.containsKey(STATUS);
     }
@@ -109,26 +117,6 @@ public final class MessageItem {
         put(item, READ_AT, record.readAt());
         put(item, DECIDE_BY, record.decideBy() == null ? null : record.decideBy().toEpochMilli());
         put(item, EXPIRES_AT, record.createdAt() == null ? null : record.createdAt().plus(retention).getEpochSecond());
-        return item;
-    }
-
-    /** The item of a message's echo ({@link MessageRecords#echoItemId}), its fields bounded ({@link StoredFields}). */
-    static Map<String, AttributeValue> echoItem(MessageRecords.Echo echo, Instant now, Duration retention) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(MESSAGE_ID, s(MessageRecords.echoItemId(echo.messageId())));
-        item.put(PAGE_ID, s(echo.pageId()));
-        item.put("kind", s("echo"));
-        item.put("channel", s(echo.channel()));
-        item.put("timestamp", value(echo.timestamp()));
-        item.put("recorded_at", s(now.toString()));
-        item.put(EXPIRES_AT, value(now.plus(retention).getEpochSecond()));
-        put(item, PSID, echo.psid());
-        put(item, "mid", echo.mid());
-        StoredFields.text(item, "app_id", echo.appId(), StoredFields.VALUE_MAX_BYTES);
-        StoredFields.text(item, "metadata", echo.messageId(), StoredFields.VALUE_MAX_BYTES);
-        StoredFields.text(item, "text", echo.text(), StoredFields.TEXT_MAX_BYTES);
-        StoredFields.json(item, "attachments", echo.attachmentsJson());
-        item.put(ECHOED_AT, s(Instant.ofEpochMilli(echo.timestamp()).toString()));
         return item;
     }
 

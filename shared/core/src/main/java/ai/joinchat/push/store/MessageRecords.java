@@ -114,16 +114,16 @@ public interface MessageRecords {
 
     /**
      * The page's echo carried this message id, so Facebook took it: a {@code queued},
-     * {@code sending} or {@code failed} record of this page becomes {@code sent}; false otherwise.
+     * {@code sending} or {@code failed} record of this page becomes {@code sent}, its echo recorded
+     * on it in the same write; false otherwise.
      */
-    boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at,
-                          Deadline deadline);
+    boolean confirmByEcho(Echo echo, Deadline deadline);
 
     /**
-     * The echo's {@code facebookTime} replaces the Send API call's start for the receipts'
-     * watermarks; false when the message awaits no receipt or is not this page's.
+     * Records the echo on its (sent, or later) message once: its time ({@code echoed_at}), the app,
+     * and Facebook's timestamp for the receipts' watermarks; false for a redelivery or another page's.
      */
-    boolean stampByEcho(String pageId, String messageId, Instant facebookTime, Deadline deadline);
+    boolean stampByEcho(Echo echo, Deadline deadline);
 
     /** What an echo of one of this page's messages finds; {@code status} null when unknown. */
     record EchoTarget(MessageStatus status, boolean echoRecorded) {
@@ -138,18 +138,11 @@ public interface MessageRecords {
     /** The record as {@code message_status} shows it: with the time its echo was recorded. */
     Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline);
 
-    /** The page's echo of one of this system's messages, recorded next to it. */
-    record Echo(String pageId, String messageId, String channel, long timestamp, String psid, String mid,
-                String appId, String text, String attachmentsJson) {
+    /** The page's echo of one of this system's messages, recorded on it. */
+    record Echo(String pageId, String messageId, long timestamp, String psid, String mid, String appId) {
     }
 
-    /**
-     * Records the echo once ({@link #echoItemId}); false for a redelivery. Called after
-     * {@link #confirmByEcho}, so a failure between them leaves the echo to Facebook's redelivery.
-     */
-    boolean recordEcho(Echo echo, Instant now, Deadline deadline);
-
-    /** The echo's item in the messages table, read with the message in one request. */
+    /** The first layout's item of a message's echo, still read for messages echoed before the upgrade. */
     static String echoItemId(String messageId) {
         return messageId + "#echo";
     }

@@ -3,7 +3,6 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -76,7 +75,8 @@ final class ReceiptQueries {
 
     /**
      * One query per {@code by_recipient} partition the transition moves from (and the legacy one)
-     * up to the watermark, then one conditional update per message found, collected in {@code reached}.
+     * up to the watermark, then one conditional update per message found, which compares the
+     * watermark with its exact Facebook time; the messages moved are collected in {@code reached}.
      */
     int upTo(Transition transition, Transition legacyTransition, String pageId, String psid, long watermarkMillis,
              Instant at, Set<String> reached, Deadline deadline) {
@@ -91,14 +91,19 @@ final class ReceiptQueries {
         List<List<String>> found = inTurn(queries);
         List<String> legacy = found.get(found.size() - 1);
         List<String> ids = found.stream().flatMap(List::stream).distinct().toList();
-        reached.addAll(ids);
-        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
+        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
         List<Supplier<Boolean>> moves = new ArrayList<>(ids.size());
         for (String id : ids) {
             moves.add(legacy.contains(id) ? () -> movedFromLegacy(legacyTransition, id, in, deadline)
                     : () -> moved(transition, id, in, deadline));
         }
-        return count(inTurn(moves));
+        List<Boolean> moved = inTurn(moves);
+        for (int i = 0; i < ids.size(); i++) {
+            if (moved.get(i)) {
+                reached.add(ids.get(i));
+            }
+        }
+        return count(moved);
     }
 
     private boolean moved(Transition transition, String messageId, Inputs in, Deadline deadline) {

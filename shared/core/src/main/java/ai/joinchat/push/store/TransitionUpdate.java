@@ -4,7 +4,6 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.Lifecycle.Guard;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.Lifecycle.Write;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -20,11 +19,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static ai.joinchat.push.store.MessageItem.FACEBOOK_SENT_AT;
 import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
 import static ai.joinchat.push.store.MessageItem.MESSAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PSID;
 import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
+import static ai.joinchat.push.store.MessageItem.SENT_AT;
 import static ai.joinchat.push.store.MessageItem.STATUS;
 
 /**
@@ -149,12 +150,17 @@ final class TransitionUpdate {
                         + name(LEASE_UNTIL) + " < " + value(Lifecycle.Input.NOW_MILLIS) + ")";
                 case SAME_PAGE -> name(PAGE_ID) + " = " + value(Lifecycle.Input.PAGE);
                 case SAME_PSID -> in.psid() == null ? null : name(PSID) + " = " + value(Lifecycle.Input.PSID);
-                case IN_RECIPIENT_INDEX -> "attribute_exists(" + name(RECIPIENT_KEY) + ")";
                 case IN_LEGACY_PARTITION -> name(RECIPIENT_KEY) + " = " + value(Lifecycle.Input.LEGACY_KEY);
                 case RESENDABLE -> "attribute_exists(" + name(MessageItem.RESEND_BODY) + ") AND attribute_not_exists("
                         + name(MessageItem.UNCONFIRMED) + ")";
                 case COPY_AWAITED -> "attribute_exists(" + name(MessageItem.REFUSED) + ") AND attribute_not_exists("
                         + name(MessageItem.UNCONFIRMED) + ") AND attribute_not_exists(" + name(MessageItem.RESEND_BODY) + ")";
+                case NOT_ECHOED -> "attribute_not_exists(" + name(MessageItem.ECHOED_AT) + ")";
+                case SENT_AT_NOT_AFTER_ECHO -> "(attribute_not_exists(" + name(SENT_AT) + ") OR " + name(SENT_AT) + " <= "
+                        + value(Lifecycle.Input.SENT_AT) + ")";
+                case REACHED_BY_WATERMARK -> in.watermark() == null ? null : "(" + name(FACEBOOK_SENT_AT) + " <= "
+                        + value(Lifecycle.Input.WATERMARK) + " OR (attribute_not_exists(" + name(FACEBOOK_SENT_AT)
+                        + ") AND " + name(SENT_AT) + " <= " + value(Lifecycle.Input.WATERMARK) + "))";
                 case NOT_RESENDING -> "(" + name(STATUS) + " <> " + status(MessageStatus.PENDING) + " OR attribute_not_exists("
                         + name(MessageItem.RESEND_BODY) + "))";
             };

@@ -5,7 +5,6 @@ import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
-import ai.joinchat.push.store.Lifecycle.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecords.Claim;
 import ai.joinchat.push.store.MessageRecords.Decision;
@@ -14,7 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -26,6 +29,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +53,8 @@ class DynamoMessageRecordsTest {
 
     private final LocalAws aws;
     private final AtomicInteger updates = new AtomicInteger();
+    /** The write units DynamoDB bills for the puts and updates, indexes included. */
+    private final DoubleAdder writeUnits = new DoubleAdder();
     /** When set, the next UpdateItem is sent twice and answered as the second (a lost reply retried). */
     private final AtomicBoolean loseNextReply = new AtomicBoolean();
     private DynamoMessageRecords records;
@@ -63,11 +70,25 @@ class DynamoMessageRecordsTest {
         DynamoDbClient client = (DynamoDbClient) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[]{DynamoDbClient.class}, (proxy, method, args) -> {
                     try {
-                        if (method.getName().equals("updateItem") && args[0] instanceof UpdateItemRequest) {
+                        if (method.getName().equals("updateItem") && args[0] instanceof UpdateItemRequest update) {
                             updates.incrementAndGet();
                             if (loseNextReply.getAndSet(false)) {
                                 method.invoke(real, args);
                             }
+                            UpdateItemResponse response = real.updateItem(update.toBuilder()
+                                    .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build());
+                            writeUnits.add(response.consumedCapacity().capacityUnits());
+                            return response;
+                        }
+                        if (method.getName().equals("putItem") && args[0] instanceof Consumer<?> put) {
+                            PutItemRequest.Builder request = PutItemRequest.builder();
+                            @SuppressWarnings("unchecked")
+                            Consumer<PutItemRequest.Builder> fill = (Consumer<PutItemRequest.Builder>) put;
+                            fill.accept(request);
+                            PutItemResponse response = real.putItem(request
+                                    .returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build());
+                            writeUnits.add(response.consumedCapacity().capacityUnits());
+                            return response;
                         }
                         return method.invoke(real, args);
                     } catch (InvocationTargetException e) {
@@ -101,6 +122,10 @@ class DynamoMessageRecordsTest {
         String id = sending();
         records.markSent(id, page, "m_" + id, psid, facebookTime, NOW, Deadline.none());
         return id;
+    }
+
+    private MessageRecords.Echo echo(String pageId, String id, String mid, String psid, Instant at) {
+        return new MessageRecords.Echo(pageId, id, at.toEpochMilli(), psid, mid, "app");
     }
 
     private Claim claim(String id, Instant at) {
@@ -269,41 +294,96 @@ class DynamoMessageRecordsTest {
     @Test
     void confirmByEchoSendsAnUnsentMessageOfThisPageOnly() {
         String id = sending();
-        assertFalse(records.confirmByEcho("other-page", id, "m_e", "p1", NOW, Deadline.none()));
-        assertTrue(records.confirmByEcho(page, id, "m_e", "p1", NOW, Deadline.none()));
+        assertFalse(records.confirmByEcho(echo("other-page", id, "m_e", "p1", NOW), Deadline.none()));
+        assertTrue(records.confirmByEcho(echo(page, id, "m_e", "p1", NOW), Deadline.none()));
         assertEquals(MessageStatus.SENT, record(id).status());
         assertEquals("m_e", record(id).facebookMessageId());
         assertEquals(page + "#p1#d", item(id).get(MessageItem.RECIPIENT_KEY).s());
-        assertFalse(records.confirmByEcho(page, id, "m_e", "p1", NOW, Deadline.none()), "sent already");
-        assertFalse(records.confirmByEcho(page, UUID.randomUUID().toString(), "m_x", "p1", NOW, Deadline.none()), "no record");
+        assertFalse(records.confirmByEcho(echo(page, id, "m_e", "p1", NOW), Deadline.none()), "sent already");
+        assertFalse(records.confirmByEcho(echo(page, UUID.randomUUID().toString(), "m_x", "p1", NOW), Deadline.none()),
+                "no record");
     }
 
     @Test
     void stampByEchoMovesTheSortKeyWhileTheMessageAwaitsAReceipt() {
         String id = sent("p1", NOW);
-        assertTrue(records.stampByEcho(page, id, NOW.minusMillis(400), Deadline.none()));
+        assertTrue(records.stampByEcho(echo(page, id, "m_" + id, "p1", NOW.minusMillis(400)), Deadline.none()));
         assertEquals(Long.toString(NOW.minusMillis(400).toEpochMilli()), item(id).get(MessageItem.SENT_AT).n());
-        assertFalse(records.stampByEcho("other-page", id, NOW, Deadline.none()));
+        assertFalse(records.stampByEcho(echo("other-page", id, "m_" + id, "p1", NOW), Deadline.none()));
         assertEquals(1, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
-        assertFalse(records.stampByEcho(page, id, NOW, Deadline.none()), "read: out of the index");
+        assertFalse(records.stampByEcho(echo(page, id, "m_" + id, "p1", NOW), Deadline.none()), "read: out of the index");
     }
 
     @Test
-    void theEchoIsRecordedOnceNextToItsMessage() {
+    void theEchoIsRecordedOnceOnItsMessageWithoutItsText() {
         String id = sent("p1", NOW);
-        MessageRecords.Echo echo = new MessageRecords.Echo(page, id, "messaging", NOW.toEpochMilli(), "p1", "m_" + id,
-                "app", "x".repeat(StoredFields.TEXT_MAX_BYTES + 10), null);
+        MessageRecords.Echo echo = echo(page, id, "m_" + id, "p1", NOW);
         assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, false)),
                 records.echoTargets(page, List.of(id, UUID.randomUUID().toString()), Deadline.none()));
-        assertTrue(records.recordEcho(echo, NOW, Deadline.none()));
-        assertFalse(records.recordEcho(echo, NOW, Deadline.none()), "a redelivery");
+        assertTrue(records.stampByEcho(echo, Deadline.none()));
+        assertFalse(records.stampByEcho(echo, Deadline.none()), "a redelivery");
         assertEquals(NOW, records.findWithEcho(id, Deadline.none()).orElseThrow().echoedAt());
-        assertNull(record(id).echoedAt(), "the message item itself is untouched");
+        assertEquals(NOW, record(id).echoedAt(), "on the message item itself");
         assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
                 records.echoTargets(page, List.of(id), Deadline.none()));
-        Map<String, AttributeValue> item = item(MessageRecords.echoItemId(id));
-        assertEquals(id, item.get("metadata").s());
-        assertTrue(item.get("text_truncated").bool());
+        assertEquals("app", item(id).get(MessageItem.ECHO_APP_ID).s());
+        assertTrue(item(MessageRecords.echoItemId(id)).isEmpty(), "no item next to it");
+    }
+
+    @Test
+    void anEchoItemOfTheFirstLayoutStillCountsAsTheMessagesEcho() {
+        String id = sent("p1", NOW);
+        Map<String, AttributeValue> echoItem = new HashMap<>(MessageItem.key(MessageRecords.echoItemId(id)));
+        echoItem.put(MessageItem.PAGE_ID, AttributeValue.fromS(page));
+        echoItem.put(MessageItem.ECHOED_AT, AttributeValue.fromS(NOW.plusMillis(7).toString()));
+        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("MessagesTable")).item(echoItem));
+        assertEquals(NOW.plusMillis(7), records.findWithEcho(id, Deadline.none()).orElseThrow().echoedAt());
+        assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
+                records.echoTargets(page, List.of(id), Deadline.none()));
+    }
+
+    @Test
+    void aWatermarkBeforeTheEchosTimestampLeavesTheMessageThoughItsSortKeyIsEarlier() {
+        String toDeliver = sent("p1", NOW);
+        String toRead = sent("p2", NOW);
+        assertTrue(records.stampByEcho(echo(page, toDeliver, "m_" + toDeliver, "p1", NOW.plusMillis(150)), Deadline.none()));
+        assertTrue(records.stampByEcho(echo(page, toRead, "m_" + toRead, "p2", NOW.plusMillis(150)), Deadline.none()));
+        assertEquals(Long.toString(NOW.toEpochMilli()), item(toDeliver).get(MessageItem.SENT_AT).n(), "the sort key stays");
+        long before = NOW.plusMillis(149).toEpochMilli();
+        assertEquals(0, records.markDeliveredUpTo(page, "p1", before, NOW, Deadline.none()));
+        assertEquals(0, records.markReadUpTo(page, "p2", before, NOW, Deadline.none()));
+        assertEquals(MessageStatus.SENT, record(toDeliver).status());
+        assertEquals(MessageStatus.SENT, record(toRead).status());
+        long at = NOW.plusMillis(150).toEpochMilli();
+        assertEquals(1, records.markDeliveryReceipt(page, "p1", List.of("m_" + toDeliver), before, NOW, Deadline.none()),
+                "its mid moves it, though the watermark found it first");
+        assertEquals(1, records.markReadUpTo(page, "p2", at, NOW, Deadline.none()));
+        assertEquals(MessageStatus.DELIVERED, record(toDeliver).status());
+        assertEquals(MessageStatus.READ, record(toRead).status());
+    }
+
+    @Test
+    void aMessagesLifecycleCostsTenBilledWriteUnitsAfterItsPendingRecord() {
+        String id = UUID.randomUUID().toString();
+        List<Double> steps = new java.util.ArrayList<>();
+        Runnable step = () -> steps.add(writeUnits.sumThenReset());
+        writeUnits.reset();
+        records.createPending(MessageRecord.pending(id, page, new Recipient(RecipientType.ID, "777"), "text",
+                List.of(), NOW, NOW.plusSeconds(10)), Deadline.none());
+        step.run();
+        claim(id, NOW);
+        step.run();
+        records.markSent(id, page, "m_" + id, "p9", NOW, NOW, Deadline.none());
+        step.run();
+        records.stampByEcho(echo(page, id, "m_" + id, "p9", NOW.plusMillis(150)), Deadline.none());
+        step.run();
+        records.markDeliveredUpTo(page, "p9", NOW.plusMillis(150).toEpochMilli(), NOW, Deadline.none());
+        step.run();
+        records.markReadUpTo(page, "p9", NOW.plusMillis(150).toEpochMilli(), NOW, Deadline.none());
+        step.run();
+        assertEquals(MessageStatus.READ, record(id).status());
+        // send, claim, sent (+ by_facebook_message_id, + by_recipient #d), echo, delivered (#d -> #r), read (out).
+        assertEquals(List.of(1.0, 1.0, 3.0, 1.0, 3.0, 2.0), steps, "billed write units per step, indexes included");
     }
 
     @Test

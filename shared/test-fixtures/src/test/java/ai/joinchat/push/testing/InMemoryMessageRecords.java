@@ -6,7 +6,7 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.store.Lifecycle;
 import ai.joinchat.push.store.Lifecycle.Guard;
-import ai.joinchat.push.store.Lifecycle.Inputs;
+import ai.joinchat.push.store.Inputs;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.Lifecycle.Write;
 import ai.joinchat.push.store.LifecycleStore;
@@ -42,7 +42,7 @@ public class InMemoryMessageRecords extends LifecycleStore {
 
     /** Every webhook-side operation, for {@code failing.addAll(WEBHOOK_OPERATIONS)}. */
     public static final List<String> WEBHOOK_OPERATIONS = List.of("echoTargets", "confirmByEcho", "stampByEcho",
-            "recordEcho", "markDelivered", "markDeliveredUpTo", "markReadUpTo");
+            "markDelivered", "markDeliveredUpTo", "markReadUpTo");
     private static final Duration RETENTION = Duration.ofDays(30);
 
     private final Map<String, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
@@ -52,7 +52,7 @@ public class InMemoryMessageRecords extends LifecycleStore {
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     /** The start of the Send API call each message was recorded sent with ({@link #markSent}). */
     public final Map<String, Instant> sendStarts = new ConcurrentHashMap<>();
-    /** The echoes recorded next to their messages ({@link #recordEcho}), by message id. */
+    /** The echoes recorded on their messages ({@link #confirmByEcho}, {@link #stampByEcho}), by message id. */
     public final Map<String, Echo> echoes = new ConcurrentHashMap<>();
 
     public InMemoryMessageRecords() {
@@ -104,11 +104,15 @@ public class InMemoryMessageRecords extends LifecycleStore {
                     && MessageItem.number(item, MessageItem.LEASE_UNTIL) < in.now().toEpochMilli());
             case SAME_PAGE -> Objects.equals(in.pageId(), MessageItem.str(item, MessageItem.PAGE_ID));
             case SAME_PSID -> in.psid() == null || in.psid().equals(MessageItem.str(item, MessageItem.PSID));
-            case IN_RECIPIENT_INDEX -> key != null;
             case IN_LEGACY_PARTITION -> key != null && key.equals(Lifecycle.Input.LEGACY_KEY.of(in));
             case RESENDABLE -> item.containsKey(MessageItem.RESEND_BODY) && !item.containsKey(MessageItem.UNCONFIRMED);
             case COPY_AWAITED -> item.containsKey(MessageItem.REFUSED) && !item.containsKey(MessageItem.UNCONFIRMED)
                     && !item.containsKey(MessageItem.RESEND_BODY);
+            case NOT_ECHOED -> !item.containsKey(MessageItem.ECHOED_AT);
+            case SENT_AT_NOT_AFTER_ECHO -> !item.containsKey(MessageItem.SENT_AT)
+                    || MessageItem.number(item, MessageItem.SENT_AT) <= in.sentAt().toEpochMilli();
+            case REACHED_BY_WATERMARK -> in.watermark() == null || Optional.ofNullable(MessageItem.number(item, MessageItem.FACEBOOK_SENT_AT))
+                    .orElse(MessageItem.number(item, MessageItem.SENT_AT)) <= in.watermark();
             case NOT_RESENDING -> !MessageStatus.PENDING.wireName().equals(MessageItem.str(item, MessageItem.STATUS))
                     || !item.containsKey(MessageItem.RESEND_BODY);
         };
@@ -147,14 +151,10 @@ public class InMemoryMessageRecords extends LifecycleStore {
         return Optional.ofNullable(items.get(messageId)).map(MessageItem::toRecord);
     }
 
-    /** The record with its echo's time, once its echo is recorded. */
+    /** The record with its echo's time, which its item carries once its echo is recorded. */
     @Override
     public Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
-        Echo echo = echoes.get(messageId);
-        return find(messageId, deadline).map(r -> echo == null || r.echoedAt() != null ? r
-                : new MessageRecord(r.messageId(), r.pageId(), r.recipient(), r.templateType(), r.status(),
-                r.attempts(), r.createdAt(), r.updatedAt(), r.facebookMessageId(), r.psid(), r.error(), r.warnings(),
-                Instant.ofEpochMilli(echo.timestamp()), r.deliveredAt(), r.readAt(), r.decideBy(), r.resendable()));
+        return find(messageId, deadline);
     }
 
     public MessageRecord get(String messageId) {
@@ -182,24 +182,24 @@ public class InMemoryMessageRecords extends LifecycleStore {
     }
 
     @Override
-    public boolean confirmByEcho(String pageId, String messageId, String facebookMessageId, String psid, Instant at,
-                                 Deadline deadline) {
+    public boolean confirmByEcho(Echo echo, Deadline deadline) {
         check("confirmByEcho");
-        calls.add("confirmed " + pageId + " " + messageId + " " + at.toEpochMilli());
-        return super.confirmByEcho(pageId, messageId, facebookMessageId, psid, at, deadline);
+        calls.add("confirmed " + echo.pageId() + " " + echo.messageId() + " " + echo.timestamp());
+        return recorded(echo, super.confirmByEcho(echo, deadline));
     }
 
     @Override
-    public boolean stampByEcho(String pageId, String messageId, Instant facebookTime, Deadline deadline) {
+    public boolean stampByEcho(Echo echo, Deadline deadline) {
         check("stampByEcho");
-        calls.add("stamped " + pageId + " " + messageId + " " + facebookTime.toEpochMilli());
-        return super.stampByEcho(pageId, messageId, facebookTime, deadline);
+        calls.add("stamped " + echo.pageId() + " " + echo.messageId() + " " + echo.timestamp());
+        return recorded(echo, super.stampByEcho(echo, deadline));
     }
 
-    @Override
-    public boolean recordEcho(Echo echo, Instant now, Deadline deadline) {
-        check("recordEcho");
-        return echoes.putIfAbsent(echo.messageId(), echo) == null;
+    private boolean recorded(Echo echo, boolean written) {
+        if (written) {
+            echoes.put(echo.messageId(), echo);
+        }
+        return written;
     }
 
     /** This page's records among the ids, with their status; their echo counts as recorded once {@code echoedAt} is set. */
@@ -212,7 +212,7 @@ public class InMemoryMessageRecords extends LifecycleStore {
             Map<String, AttributeValue> item = items.get(id);
             MessageRecord r = item == null ? null : MessageItem.toRecord(item);
             if (r != null && pageId.equals(r.pageId())) {
-                targets.put(id, new EchoTarget(r.status(), r.echoedAt() != null || echoes.containsKey(id)));
+                targets.put(id, new EchoTarget(r.status(), r.echoedAt() != null));
             }
         }
         return targets;

@@ -3,7 +3,6 @@ package ai.joinchat.push.webhook.service;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
-import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
@@ -85,7 +84,7 @@ public final class WebhookEventProcessor {
         EffectBatch batch = new EffectBatch(executor, deadline);
         try {
             List<WebhookEvent> distinct = distinct(events);
-            // The echoes of this system's messages are recorded next to them, not as events.
+            // The echoes of this system's messages are recorded on them, not as events.
             Set<MessageEcho> ours = startEchoes(distinct, batch);
             List<WebhookEvent> others = distinct.stream().filter(event -> !ours.contains(event)).toList();
             // One request's worth per task, so the records are written side by side.
@@ -144,18 +143,13 @@ public final class WebhookEventProcessor {
         return ours;
     }
 
-    /** Confirms or stamps the message, then records the echo last, so a failure leaves it to redelivery. */
+    /** Confirms the message, or else records the echo on it: one conditional write either way. */
     private EventOutcome.Applied applyEcho(MessageEcho echo, MessageRecords.EchoTarget target, Deadline deadline) {
-        String page = echo.pageId();
-        String messageId = echo.metadata();
+        MessageRecords.Echo recorded = new MessageRecords.Echo(echo.pageId(), echo.metadata(), echo.timestamp(),
+                echo.psid(), echo.mid(), echo.appId());
         boolean unsent = target.status() == null || !target.status().acceptedByFacebook();
-        boolean confirmed = unsent && messages.confirmByEcho(page, messageId, echo.mid(), echo.psid(), at(echo), deadline);
-        if (!confirmed && target.status() != MessageStatus.READ) {
-            messages.stampByEcho(page, messageId, at(echo), deadline);
-        }
-        return EventOutcome.Applied.echo(messages.recordEcho(new MessageRecords.Echo(page, messageId,
-                echo.channel().fieldName(), echo.timestamp(), echo.psid(), echo.mid(), echo.appId(), echo.text(),
-                echo.attachmentsJson()), clock.instant(), deadline));
+        boolean confirmed = unsent && messages.confirmByEcho(recorded, deadline);
+        return EventOutcome.Applied.echo(confirmed || messages.stampByEcho(recorded, deadline));
     }
 
     /** One task per user's delivery receipts (their mids, the highest watermark) and one per user's highest read. */
