@@ -11,13 +11,13 @@ import java.util.Map;
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
                     int coldRepeats, Map<String, String> coldVariants, boolean ric,
-                    Path profileSend, String javaToolOptions, boolean jdkArchive) {
+                    Path profileSend, String javaToolOptions, boolean jdkArchive, boolean webhookOnly) {
 
     static final String USAGE = """
             Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
-                         [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive]
+                         [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive] [--webhook-only]
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
               one table. --quick is a short profile for a first look; the defaults take a few minutes.
@@ -37,6 +37,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
                                    the profile settings' samples), written when the scenarios end
               --log FILE           where local mode's console goes (default bench/target/bench-console.log)
+              --webhook-only       only the 1,000-event webhook POSTs and the naive peer's (no cold starts,
+                                   no lifecycle)
               --cold-only          only the cold starts (and the warm latency of each new environment)
               --cold-repeats N     new execution environments per function and JVM setting; medians (default 3, quick 1)
               --cold-variant NAME=OPTIONS  also start each function with JAVA_TOOL_OPTIONS=OPTIONS
@@ -62,6 +64,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         Path profileSend = null;
         String javaToolOptions = null;
         boolean jdkArchive = false;
+        boolean webhookOnly = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -83,6 +86,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 case "--profile-send" -> profileSend = Path.of(value(args, ++i, arg));
                 case "--java-tool-options" -> javaToolOptions = value(args, ++i, arg);
                 case "--jdk-archive" -> jdkArchive = true;
+                case "--webhook-only" -> webhookOnly = true;
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -101,7 +105,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
                 lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend,
-                javaToolOptions, jdkArchive);
+                javaToolOptions, jdkArchive, webhookOnly);
     }
 
     private static String value(List<String> args, int index, String option) {
