@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
@@ -57,6 +58,11 @@ public final class WebhookEventProcessor {
         }
     }
 
+    /** From this many users' receipts in one batch on, they are screened ({@link MessageRecords#mayMove}). */
+    static final int SCREENED_FROM = 8;
+    /** Users per screen: a read receipt's three partitions each stay within one statement's 50 keys. */
+    private static final int SCREEN_USERS = 16;
+
     /** Longer metadata, or any with a {@code #} (an echo item's key), is no message id. */
     private static final int MESSAGE_ID_MAX_BYTES = 256;
 
@@ -87,7 +93,8 @@ public final class WebhookEventProcessor {
             List<WebhookEvent> distinct = distinct(events);
             // The echoes of this system's messages are recorded next to them, not as events.
             Set<MessageEcho> ours = startEchoes(distinct, batch);
-            List<WebhookEvent> others = distinct.stream().filter(event -> !ours.contains(event)).toList();
+            List<WebhookEvent> others = distinct.stream()
+                    .filter(event -> !ours.contains(event) && records.stores(event)).toList();
             // One request's worth per task, so the records are written side by side.
             for (int from = 0; from < others.size(); from += WebhookRecords.REQUEST_EVENTS) {
                 List<WebhookEvent> request = others.subList(from, Math.min(others.size(), from + WebhookRecords.REQUEST_EVENTS));
@@ -158,7 +165,10 @@ public final class WebhookEventProcessor {
                 echo.attachmentsJson()), clock.instant(), deadline));
     }
 
-    /** One task per user's delivery receipts (their mids, the highest watermark) and one per user's highest read. */
+    /**
+     * One task per user's delivery receipts (their mids, the highest watermark) and one per user's
+     * highest read; in a batch of many users, only the receipts the store's screen says may move a message.
+     */
     private void startReceipts(List<WebhookEvent> events, EffectBatch batch) {
         Map<String, List<Delivery>> deliveries = new LinkedHashMap<>();
         Map<String, Read> reads = new LinkedHashMap<>();
@@ -170,19 +180,47 @@ public final class WebhookEventProcessor {
                 reads.merge(read.pageId() + '\n' + read.psid(), read, (a, b) -> a.watermark() >= b.watermark() ? a : b);
             }
         }
-        deliveries.values().forEach(receipts -> batch.start(List.copyOf(receipts), () -> delivered(receipts, batch)));
-        reads.values().forEach(read -> batch.start(List.of(read), () -> EventOutcome.Applied.read(
-                messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline()))));
+        Map<MessageRecords.Receipt, Runnable> starts = new LinkedHashMap<>();
+        deliveries.values().forEach(receipts -> {
+            Delivery first = receipts.get(0);
+            Set<String> mids = new LinkedHashSet<>();
+            receipts.forEach(receipt -> mids.addAll(receipt.mids()));
+            Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
+                    .max(Long::compare).orElse(null);
+            starts.put(new MessageRecords.Receipt(first.pageId(), first.psid(), false, watermark, mids),
+                    () -> batch.start(List.copyOf(receipts), () -> EventOutcome.Applied.delivered(messages
+                            .markDeliveryReceipt(first.pageId(), first.psid(), mids, watermark, at(first), batch.deadline()))));
+        });
+        reads.values().forEach(read -> starts.put(
+                new MessageRecords.Receipt(read.pageId(), read.psid(), true, read.watermark(), List.of()),
+                () -> batch.start(List.of(read), () -> EventOutcome.Applied.read(
+                        messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline())))));
+        screened(new ArrayList<>(starts.keySet()), batch).forEach(receipt -> starts.get(receipt).run());
     }
 
-    private EventOutcome.Applied delivered(List<Delivery> receipts, EffectBatch batch) {
-        Delivery first = receipts.get(0);
-        Set<String> mids = new LinkedHashSet<>();
-        receipts.forEach(receipt -> mids.addAll(receipt.mids()));
-        Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
-                .max(Long::compare).orElse(null);
-        return EventOutcome.Applied.delivered(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
-                watermark, at(first), batch.deadline()));
+    /**
+     * The receipts that may move a message: all of a few users', else the store's screen of them,
+     * 16 users per screen, side by side. A screen the store refuses as invalid keeps its receipts.
+     */
+    private List<MessageRecords.Receipt> screened(List<MessageRecords.Receipt> receipts, EffectBatch batch) {
+        if (receipts.size() < SCREENED_FROM) {
+            return receipts;
+        }
+        List<Supplier<List<MessageRecords.Receipt>>> screens = new ArrayList<>();
+        for (int from = 0; from < receipts.size(); from += SCREEN_USERS) {
+            List<MessageRecords.Receipt> some = receipts.subList(from, Math.min(receipts.size(), from + SCREEN_USERS));
+            screens.add(() -> {
+                try {
+                    return messages.mayMove(some, batch.deadline());
+                } catch (RuntimeException e) {
+                    if (EventOutcome.ofFailure(List.of(), e) instanceof EventOutcome.Failed failed) {
+                        throw failed.failure();
+                    }
+                    return some;
+                }
+            });
+        }
+        return batch.readAll(screens).stream().flatMap(List::stream).toList();
     }
 
     /** The admitted bindings, one task per contact writing them in time order. */
