@@ -43,7 +43,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
     private final String table;
     private final TransitionUpdate updates;
     private final ReceiptQueries receipts;
-    private final ReceiptScreen screen;
 
     public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention) {
         super(retention);
@@ -51,7 +50,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
         this.table = table;
         this.updates = new TransitionUpdate(dynamo, table);
         this.receipts = new ReceiptQueries(dynamo, table, updates);
-        this.screen = new ReceiptScreen(dynamo, table);
     }
 
     @Override
@@ -183,12 +181,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
         return receipts.upTo(Transition.READ_UP_TO, Transition.READ_UP_TO_LEGACY, pageId, psid, watermarkMillis, at,
                 new HashSet<>(), deadline);
-    }
-
-    /** PartiQL SELECTs of the indexes, 50 partition keys each ({@link ReceiptScreen}). */
-    @Override
-    public List<Receipt> mayMove(List<Receipt> receipts, Deadline deadline) {
-        return screen.mayMove(receipts, deadline);
     }
 
     private static <T> T call(Supplier<T> action) {

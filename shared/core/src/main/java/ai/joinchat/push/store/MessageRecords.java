@@ -5,7 +5,6 @@ import ai.joinchat.push.Deadline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -173,17 +172,4 @@ public interface MessageRecords {
 
     /** Read receipt watermark (Facebook's clock): every message to the PSID up to it was read. */
     int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline);
-
-    /** One user's receipt as {@link #mayMove} screens it: a read's watermark, or a delivery's mids and watermark. */
-    record Receipt(String pageId, String psid, boolean read, Long watermarkMillis, Collection<String> facebookMessageIds) {
-    }
-
-    /**
-     * Of {@code receipts}, in fewer requests than one per receipt, every one for which
-     * {@link #markDeliveryReceipt} or {@link #markReadUpTo} would find a message (and maybe others);
-     * the ones left out would move nothing. This default keeps them all.
-     */
-    default List<Receipt> mayMove(List<Receipt> receipts, Deadline deadline) {
-        return receipts;
-    }
 }

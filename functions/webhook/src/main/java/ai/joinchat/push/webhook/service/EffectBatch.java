@@ -61,20 +61,6 @@ final class EffectBatch {
         }
     }
 
-    /** Runs reads side by side on the executor: their values in order; a failure (or the deadline) ends the batch. */
-    <T> List<T> readAll(List<Supplier<T>> reads) {
-        List<Future<T>> futures = reads.stream().map(read -> executor.submit(read::get)).toList();
-        try {
-            List<T> values = new ArrayList<>(futures.size());
-            for (Future<T> future : futures) {
-                values.add(valueOf(future));
-            }
-            return values;
-        } finally {
-            futures.forEach(future -> future.cancel(true));
-        }
-    }
-
     /** An outcome decided on the calling thread; a failure ends the batch at once. */
     void settle(EventOutcome outcome) {
         if (outcome instanceof EventOutcome.Failed failed) {
@@ -87,7 +73,7 @@ final class EffectBatch {
     List<EventOutcome> await() {
         List<EventOutcome> outcomes = new ArrayList<>(settled);
         for (Future<List<EventOutcome>> task : tasks) {
-            for (EventOutcome outcome : valueOf(task)) {
+            for (EventOutcome outcome : outcomeOf(task)) {
                 if (outcome instanceof EventOutcome.Failed failed) {
                     throw failed.failure();
                 }
@@ -97,7 +83,7 @@ final class EffectBatch {
         return outcomes;
     }
 
-    private <T> T valueOf(Future<T> task) {
+    private List<EventOutcome> outcomeOf(Future<List<EventOutcome>> task) {
         try {
             return task.get(Math.max(0, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 
 /**
  * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
@@ -57,11 +56,6 @@ public final class WebhookEventProcessor {
             return new Outcome(recorded, bindings, echoes, advanced, read, refused, List.copyOf(skipped));
         }
     }
-
-    /** From this many users' receipts in one batch on, they are screened ({@link MessageRecords#mayMove}). */
-    static final int SCREENED_FROM = 8;
-    /** Users per screen: a read receipt's three partitions each stay within one statement's 50 keys. */
-    private static final int SCREEN_USERS = 16;
 
     /** Longer metadata, or any with a {@code #} (an echo item's key), is no message id. */
     private static final int MESSAGE_ID_MAX_BYTES = 256;
@@ -165,10 +159,7 @@ public final class WebhookEventProcessor {
                 echo.attachmentsJson()), clock.instant(), deadline));
     }
 
-    /**
-     * One task per user's delivery receipts (their mids, the highest watermark) and one per user's
-     * highest read; in a batch of many users, only the receipts the store's screen says may move a message.
-     */
+    /** One task per user's delivery receipts (their mids, the highest watermark) and one per user's highest read. */
     private void startReceipts(List<WebhookEvent> events, EffectBatch batch) {
         Map<String, List<Delivery>> deliveries = new LinkedHashMap<>();
         Map<String, Read> reads = new LinkedHashMap<>();
@@ -180,47 +171,19 @@ public final class WebhookEventProcessor {
                 reads.merge(read.pageId() + '\n' + read.psid(), read, (a, b) -> a.watermark() >= b.watermark() ? a : b);
             }
         }
-        Map<MessageRecords.Receipt, Runnable> starts = new LinkedHashMap<>();
-        deliveries.values().forEach(receipts -> {
-            Delivery first = receipts.get(0);
-            Set<String> mids = new LinkedHashSet<>();
-            receipts.forEach(receipt -> mids.addAll(receipt.mids()));
-            Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
-                    .max(Long::compare).orElse(null);
-            starts.put(new MessageRecords.Receipt(first.pageId(), first.psid(), false, watermark, mids),
-                    () -> batch.start(List.copyOf(receipts), () -> EventOutcome.Applied.delivered(messages
-                            .markDeliveryReceipt(first.pageId(), first.psid(), mids, watermark, at(first), batch.deadline()))));
-        });
-        reads.values().forEach(read -> starts.put(
-                new MessageRecords.Receipt(read.pageId(), read.psid(), true, read.watermark(), List.of()),
-                () -> batch.start(List.of(read), () -> EventOutcome.Applied.read(
-                        messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline())))));
-        screened(new ArrayList<>(starts.keySet()), batch).forEach(receipt -> starts.get(receipt).run());
+        deliveries.values().forEach(receipts -> batch.start(List.copyOf(receipts), () -> delivered(receipts, batch)));
+        reads.values().forEach(read -> batch.start(List.of(read), () -> EventOutcome.Applied.read(
+                messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline()))));
     }
 
-    /**
-     * The receipts that may move a message: all of a few users', else the store's screen of them,
-     * 16 users per screen, side by side. A screen the store refuses as invalid keeps its receipts.
-     */
-    private List<MessageRecords.Receipt> screened(List<MessageRecords.Receipt> receipts, EffectBatch batch) {
-        if (receipts.size() < SCREENED_FROM) {
-            return receipts;
-        }
-        List<Supplier<List<MessageRecords.Receipt>>> screens = new ArrayList<>();
-        for (int from = 0; from < receipts.size(); from += SCREEN_USERS) {
-            List<MessageRecords.Receipt> some = receipts.subList(from, Math.min(receipts.size(), from + SCREEN_USERS));
-            screens.add(() -> {
-                try {
-                    return messages.mayMove(some, batch.deadline());
-                } catch (RuntimeException e) {
-                    if (EventOutcome.ofFailure(List.of(), e) instanceof EventOutcome.Failed failed) {
-                        throw failed.failure();
-                    }
-                    return some;
-                }
-            });
-        }
-        return batch.readAll(screens).stream().flatMap(List::stream).toList();
+    private EventOutcome.Applied delivered(List<Delivery> receipts, EffectBatch batch) {
+        Delivery first = receipts.get(0);
+        Set<String> mids = new LinkedHashSet<>();
+        receipts.forEach(receipt -> mids.addAll(receipt.mids()));
+        Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
+                .max(Long::compare).orElse(null);
+        return EventOutcome.Applied.delivered(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
+                watermark, at(first), batch.deadline()));
     }
 
     /** The admitted bindings, one task per contact writing them in time order. */
