@@ -105,30 +105,32 @@ public final class Bench {
                         Scenarios scenarios = new Scenarios(options, localMode, graph,
                                 new ApiClient(underTest.api(), credentials), new ApiClient(underTest.naiveApi(), credentials),
                                 report, console);
-                        scenarios.latencyAndFloor(underTest);
-                        scenarios.messageStatus();
+                        if (!options.webhookOnly()) {
+                            scenarios.latencyAndFloor(underTest);
+                            scenarios.messageStatus();
+                        }
                         scenarios.webhookThousandEvents();
-                        if (!options.ric()) { // these go through the worker, which runs on local mode's bootstrap
+                        if (!options.ric() && !options.webhookOnly()) { // these go through the worker, which runs on local mode's bootstrap
                             scenarios.readReceiptOverHistory();
                             scenarios.graphFanOut();
                             scenarios.burstAboveRate();
                         }
                     }
                 }
-                if (options.coldStarts() || options.coldOnly()) {
+                if ((options.coldStarts() && !options.webhookOnly()) || options.coldOnly()) {
                     ColdStarts coldStarts = new ColdStarts(options, localMode, report, console, launcher, baselines);
                     coldStarts.measureAgainstHelloWorld();
                     if (!options.ric()) {
                         coldStarts.measure();
                     }
                 }
-                if (!options.coldOnly() && !options.ric()) {
+                if (!options.coldOnly() && !options.ric() && !options.webhookOnly()) {
                     new SecretsFlood(localMode, report, console).measure();
                 }
             } finally {
                 tcpProxies.forEach(TcpProxy::close);
             }
-            if (options.lifecycle() && !options.coldOnly() && !options.ric()) {
+            if (options.lifecycle() && !options.coldOnly() && !options.ric() && !options.webhookOnly()) {
                 progress("restarting local mode with the functions behind counting proxies...");
                 measureLifecycle(root, options, credentials, graph, report, console);
             }

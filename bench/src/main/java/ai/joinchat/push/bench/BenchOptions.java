@@ -11,13 +11,14 @@ import java.util.Map;
 record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webhookRepeats, int historySize,
                     Duration graphLatency, boolean coldStarts, boolean lifecycle, Path logFile, boolean coldOnly,
                     int coldRepeats, Map<String, String> coldVariants, boolean ric,
-                    Path profileSend, String javaToolOptions, boolean jdkArchive, boolean lambdaCpu, int memoryMb) {
+                    Path profileSend, String javaToolOptions, boolean jdkArchive, boolean lambdaCpu, int memoryMb,
+                    boolean webhookOnly) {
 
     static final String USAGE = """
             Usage: bench [--runtime local|ric] [--quick] [--iterations N] [--warmup N] [--messages N] [--history N]
                          [--graph-latency-ms N] [--no-cold-starts] [--no-lifecycle] [--log FILE]
                          [--cold-only] [--cold-repeats N] [--cold-variant NAME=JAVA_TOOL_OPTIONS]...
-                         [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive]
+                         [--profile-send FILE] [--java-tool-options OPTIONS] [--jdk-archive] [--webhook-only]
                          [--lambda-cpu] [--memory-size MB]
                    bench --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 HotPathBenchmarks.sendSignature]
               Starts the local backends and the three functions exactly as local mode does and prints
@@ -43,6 +44,8 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
                                    the profile settings' samples), written when the scenarios end
               --log FILE           where local mode's console goes (default bench/target/bench-console.log)
+              --webhook-only       only the 1,000-event webhook POSTs and the naive peer's (no cold starts,
+                                   no lifecycle)
               --cold-only          only the cold starts (and the warm latency of each new environment)
               --cold-repeats N     new execution environments per function and JVM setting; medians (default 3, quick 1)
               --cold-variant NAME=OPTIONS  also start each function with JAVA_TOOL_OPTIONS=OPTIONS
@@ -70,6 +73,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         boolean jdkArchive = false;
         boolean lambdaCpu = false;
         int memoryMb = 0;
+        boolean webhookOnly = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -93,6 +97,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
                 case "--jdk-archive" -> jdkArchive = true;
                 case "--lambda-cpu" -> lambdaCpu = true;
                 case "--memory-size" -> memoryMb = positive(args, ++i, arg);
+                case "--webhook-only" -> webhookOnly = true;
                 case "--no-cold-starts" -> coldStarts = false;
                 case "--no-lifecycle" -> lifecycle = false;
                 case "--log" -> log = Path.of(value(args, ++i, arg));
@@ -111,7 +116,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
         }
         return new BenchOptions(warmup, iterations, messages, webhookRepeats, history, graphLatency, coldStarts,
                 lifecycle, log, coldOnly, coldRepeats, Collections.unmodifiableMap(coldVariants), ric, profileSend,
-                javaToolOptions, jdkArchive, lambdaCpu, memoryMb);
+                javaToolOptions, jdkArchive, lambdaCpu, memoryMb, webhookOnly);
     }
 
     private static String value(List<String> args, int index, String option) {

@@ -261,6 +261,23 @@ class WebhookTrustOnLocalBackendsTest {
                         + " no write");
     }
 
+    @Test
+    void aBatchWritesTwentyFiveRecordsPerRequestWhateverReceiptsItCarries() {
+        long now = System.currentTimeMillis();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            events.add(delivery("73000" + i, "m_batch-new-" + i, now));
+            events.add(referral("73010" + i, "campaign=spring", now));
+        }
+        calls.reset();
+        assertReceived(post(payload(events.toArray(String[]::new))));
+        Map<String, Integer> counted = calls.snapshot();
+        assertEquals(4, counted.get("BatchWriteItem"), "the 100 referrals, 25 per request: " + counted);
+        assertTrue(counted.get("Query") <= 300, "at most three queries per new user's delivery receipt: " + counted);
+        assertEquals(Set.of("BatchWriteItem", "Query"), counted.keySet(), "nothing else: " + counted);
+        assertEquals(100, recordsOfPage().size());
+    }
+
     /** A message as the first version left it in by_recipient: under page#psid, sent_at the worker's clock at Graph's reply. */
     private String legacyMessage(String psid, String status, Instant repliedAt) {
         String id = UUID.randomUUID().toString();

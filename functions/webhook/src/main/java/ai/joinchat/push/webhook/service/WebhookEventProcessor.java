@@ -86,7 +86,8 @@ public final class WebhookEventProcessor {
             List<WebhookEvent> distinct = distinct(events);
             // The echoes of this system's messages are recorded on them, not as events.
             Set<MessageEcho> ours = startEchoes(distinct, batch);
-            List<WebhookEvent> others = distinct.stream().filter(event -> !ours.contains(event)).toList();
+            List<WebhookEvent> others = distinct.stream()
+                    .filter(event -> !ours.contains(event) && records.stores(event)).toList();
             // One request's worth per task, so the records are written side by side.
             for (int from = 0; from < others.size(); from += WebhookRecords.REQUEST_EVENTS) {
                 List<WebhookEvent> request = others.subList(from, Math.min(others.size(), from + WebhookRecords.REQUEST_EVENTS));

@@ -63,7 +63,7 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         // BatchWriteItem rejects a request that names one key twice: keep one item per key.
         Map<String, Pending> byKey = new LinkedHashMap<>();
         for (WebhookEvent event : events) {
-            if (!stored(event)) {
+            if (!stores(event)) {
                 continue;
             }
             event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, new Pending(event,
@@ -86,7 +86,8 @@ public final class DynamoWebhookRecords implements WebhookRecords {
      * messages they move, which the message records carry (and nothing reads a receipt item), so
      * storing them would be two more writes per message for nothing.
      */
-    static boolean stored(WebhookEvent event) {
+    @Override
+    public boolean stores(WebhookEvent event) {
         return !(event instanceof Delivery) && !(event instanceof Read);
     }
 

@@ -14,6 +14,11 @@ public interface WebhookRecords {
     /** The most events one write request takes (DynamoDB's BatchWriteItem limit). */
     int REQUEST_EVENTS = 25;
 
+    /** Whether {@link #record} writes {@code event} (else it leaves it out, so callers need not pass it). */
+    default boolean stores(WebhookEvent event) {
+        return true;
+    }
+
     /** An event the store refuses for good (DynamoDB rejected its item as invalid), with why. */
     record Rejected(WebhookEvent event, RuntimeException failure) {
     }
