@@ -2,6 +2,7 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
+import ai.joinchat.push.observability.Metrics;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -24,6 +25,8 @@ public final class SendApiHandler implements RequestStreamHandler {
 
     private final SendApiService service;
     private final HttpApiEventCodec codec;
+    /** Written once per invocation, when it ends. */
+    private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final SendApiPriming priming;
 
@@ -32,18 +35,28 @@ public final class SendApiHandler implements RequestStreamHandler {
         SendApiComponents built = SendApiComponents.create(System.getenv(), Clock.systemUTC());
         this.service = built.service();
         this.codec = built.codec();
+        this.metrics = built.metrics();
         this.priming = built.priming();
         Core.getGlobalContext().register(priming);
     }
 
-    public SendApiHandler(SendApiService service, HttpApiEventCodec codec) {
+    public SendApiHandler(SendApiService service, HttpApiEventCodec codec, Metrics metrics) {
         this.service = service;
         this.codec = codec;
+        this.metrics = metrics;
         this.priming = null;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        try {
+            handle(input, output, context);
+        } finally {
+            metrics.flush();
+        }
+    }
+
+    private void handle(InputStream input, OutputStream output, Context context) throws IOException {
         if (context == null) {
             codec.handle(input, output, service::handle);
             return;

@@ -2,6 +2,7 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.worker.batch.InvocationBudget;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
@@ -25,6 +26,8 @@ public final class WorkerHandler implements RequestStreamHandler {
     private final SqsBatchProcessor processor;
     private final InvocationBudget budget;
     private final JsonLogger logger;
+    /** Written once per invocation, when it ends. */
+    private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final WorkerPriming priming;
 
@@ -36,20 +39,31 @@ public final class WorkerHandler implements RequestStreamHandler {
         this.processor = built.processor();
         this.budget = built.budget();
         this.logger = built.logger();
+        this.metrics = built.metrics();
         this.priming = built.priming();
         Core.getGlobalContext().register(priming);
     }
 
-    public WorkerHandler(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget, JsonLogger logger) {
+    public WorkerHandler(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget, JsonLogger logger,
+                         Metrics metrics) {
         this.codec = codec;
         this.processor = processor;
         this.budget = budget;
         this.logger = logger;
+        this.metrics = metrics;
         this.priming = null;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        try {
+            handle(input, output, context);
+        } finally {
+            metrics.flush();
+        }
+    }
+
+    private void handle(InputStream input, OutputStream output, Context context) throws IOException {
         List<SqsRecord> records;
         try {
             records = codec.readEvent(input);
