@@ -25,7 +25,6 @@ public final class CallbacksHandler implements RequestStreamHandler {
 
     private final Announcer announcer;
     private final Dispatcher dispatcher;
-    /** Written once per invocation, when it ends. */
     private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final CallbacksPriming priming;

@@ -25,7 +25,6 @@ public final class SendApiHandler implements RequestStreamHandler {
 
     private final SendApiService service;
     private final HttpApiEventCodec codec;
-    /** Written once per invocation, when it ends. */
     private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final SendApiPriming priming;
@@ -50,21 +49,17 @@ public final class SendApiHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         try {
-            handle(input, output, context);
+            if (context == null) {
+                codec.handle(input, output, service::handle);
+                return;
+            }
+            // One deadline per invocation: every AWS call ends by it, so the answer beats the timeout.
+            Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
+            Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
+            Instant invocationEnd = Instant.now().plus(remaining);
+            codec.handle(input, output, request -> service.handle(request, deadline, invocationEnd));
         } finally {
             metrics.flush();
         }
-    }
-
-    private void handle(InputStream input, OutputStream output, Context context) throws IOException {
-        if (context == null) {
-            codec.handle(input, output, service::handle);
-            return;
-        }
-        // One deadline per invocation: every AWS call ends by it, so the answer beats the timeout.
-        Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
-        Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
-        Instant invocationEnd = Instant.now().plus(remaining);
-        codec.handle(input, output, request -> service.handle(request, deadline, invocationEnd));
     }
 }

@@ -29,7 +29,6 @@ public final class WebhookHandler implements RequestStreamHandler {
 
     private final WebhookService service;
     private final HttpApiEventCodec codec;
-    /** Written once per invocation, when it ends. */
     private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final WebhookPriming priming;

@@ -26,7 +26,6 @@ public final class WorkerHandler implements RequestStreamHandler {
     private final SqsBatchProcessor processor;
     private final InvocationBudget budget;
     private final JsonLogger logger;
-    /** Written once per invocation, when it ends. */
     private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final WorkerPriming priming;
@@ -56,14 +55,6 @@ public final class WorkerHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        try {
-            handle(input, output, context);
-        } finally {
-            metrics.flush();
-        }
-    }
-
-    private void handle(InputStream input, OutputStream output, Context context) throws IOException {
         List<SqsRecord> records;
         try {
             records = codec.readEvent(input);
@@ -71,9 +62,13 @@ public final class WorkerHandler implements RequestStreamHandler {
             logger.error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
             throw e;
         }
-        List<String> failures = context == null ? processor.process(records, Deadline.none(), Deadline.none())
-                : processor.process(records, budget.startBy(remaining(context)), budget.deadline(remaining(context)));
-        codec.writeResponse(failures, output);
+        try {
+            List<String> failures = context == null ? processor.process(records, Deadline.none(), Deadline.none())
+                    : processor.process(records, budget.startBy(remaining(context)), budget.deadline(remaining(context)));
+            codec.writeResponse(failures, output);
+        } finally {
+            metrics.flush();
+        }
     }
 
     private static Duration remaining(Context context) {
