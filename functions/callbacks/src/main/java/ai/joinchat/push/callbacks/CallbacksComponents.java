@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The callbacks function's object graph, built once per container (before a SnapStart snapshot). */
-public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher) {
+public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher, Metrics metrics) {
 
     /** Exactly the environment variables this function reads (template.yaml declares each). */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
@@ -61,11 +61,11 @@ public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher) {
         return new CallbacksComponents(new Announcer(secrets, sqs, queue, logger),
                 new Dispatcher(secrets, new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS),
                         (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs, queue,
-                        postTimeout, maxQueueDelay, clock, logger, metrics));
+                        postTimeout, maxQueueDelay, clock, logger, metrics), metrics);
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public CallbacksHandler handler() {
-        return new CallbacksHandler(announcer, dispatcher);
+        return new CallbacksHandler(announcer, dispatcher, metrics);
     }
 }

@@ -1,6 +1,7 @@
 package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.observability.Metrics;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,7 @@ public final class CallbacksHandler implements RequestStreamHandler {
 
     private final Announcer announcer;
     private final Dispatcher dispatcher;
+    private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final CallbacksPriming priming;
 
@@ -32,13 +34,15 @@ public final class CallbacksHandler implements RequestStreamHandler {
         CallbacksComponents built = CallbacksComponents.create(System.getenv(), Clock.systemUTC());
         this.announcer = built.announcer();
         this.dispatcher = built.dispatcher();
+        this.metrics = built.metrics();
         this.priming = new CallbacksPriming();
         Core.getGlobalContext().register(priming);
     }
 
-    CallbacksHandler(Announcer announcer, Dispatcher dispatcher) {
+    CallbacksHandler(Announcer announcer, Dispatcher dispatcher, Metrics metrics) {
         this.announcer = announcer;
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
         this.priming = null;
     }
 
@@ -47,7 +51,11 @@ public final class CallbacksHandler implements RequestStreamHandler {
         List<JsonNode> records = new ArrayList<>();
         Json.MAPPER.readTree(input).path("Records").forEach(records::add);
         boolean queue = !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText());
-        output.write(response(queue ? dispatcher.dispatch(records) : announcer.announce(records)));
+        try {
+            output.write(response(queue ? dispatcher.dispatch(records) : announcer.announce(records)));
+        } finally {
+            metrics.flush();
+        }
     }
 
     static byte[] response(List<String> failures) {

@@ -26,7 +26,8 @@ import java.util.Map;
 import java.util.Set;
 
 /** Composition root of the send API: builds the real dependencies once per container. */
-public record SendApiComponents(SendApiService service, HttpApiEventCodec codec, SendApiPriming priming) {
+public record SendApiComponents(SendApiService service, HttpApiEventCodec codec, SendApiPriming priming,
+                                Metrics metrics) {
 
     /** Every environment variable this function reads; template.yaml declares each one. */
     public static final Set<EnvVar> DECLARED_ENV = EnumSet.of(
@@ -77,11 +78,11 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         HttpApiEventCodec codec = new HttpApiEventCodec(
                 new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()),
                 SignedRequestAuthenticator.MAX_BODY_BYTES);
-        return new SendApiComponents(service, codec, new SendApiPriming(service, validator, clock));
+        return new SendApiComponents(service, codec, new SendApiPriming(service, validator, clock), metrics);
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public SendApiHandler handler() {
-        return new SendApiHandler(service, codec);
+        return new SendApiHandler(service, codec, metrics);
     }
 }

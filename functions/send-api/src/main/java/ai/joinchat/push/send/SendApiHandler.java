@@ -2,6 +2,7 @@ package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
+import ai.joinchat.push.observability.Metrics;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -24,6 +25,7 @@ public final class SendApiHandler implements RequestStreamHandler {
 
     private final SendApiService service;
     private final HttpApiEventCodec codec;
+    private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final SendApiPriming priming;
 
@@ -32,26 +34,32 @@ public final class SendApiHandler implements RequestStreamHandler {
         SendApiComponents built = SendApiComponents.create(System.getenv(), Clock.systemUTC());
         this.service = built.service();
         this.codec = built.codec();
+        this.metrics = built.metrics();
         this.priming = built.priming();
         Core.getGlobalContext().register(priming);
     }
 
-    public SendApiHandler(SendApiService service, HttpApiEventCodec codec) {
+    public SendApiHandler(SendApiService service, HttpApiEventCodec codec, Metrics metrics) {
         this.service = service;
         this.codec = codec;
+        this.metrics = metrics;
         this.priming = null;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        if (context == null) {
-            codec.handle(input, output, service::handle);
-            return;
+        try {
+            if (context == null) {
+                codec.handle(input, output, service::handle);
+                return;
+            }
+            // One deadline per invocation: every AWS call ends by it, so the answer beats the timeout.
+            Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
+            Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
+            Instant invocationEnd = Instant.now().plus(remaining);
+            codec.handle(input, output, request -> service.handle(request, deadline, invocationEnd));
+        } finally {
+            metrics.flush();
         }
-        // One deadline per invocation: every AWS call ends by it, so the answer beats the timeout.
-        Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
-        Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
-        Instant invocationEnd = Instant.now().plus(remaining);
-        codec.handle(input, output, request -> service.handle(request, deadline, invocationEnd));
     }
 }

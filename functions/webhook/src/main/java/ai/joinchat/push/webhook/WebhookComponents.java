@@ -33,7 +33,8 @@ import java.util.Map;
 import java.util.Set;
 
 /** The webhook function's object graph, built once per container (before the SnapStart checkpoint). */
-public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming) {
+public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming,
+                                Metrics metrics) {
 
     /** Exactly the variables the webhook reads; template.yaml must set each of them for it. */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
@@ -94,11 +95,12 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                 clock);
         WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, metrics);
         HttpApiEventCodec codec = new HttpApiEventCodec(log);
-        return new WebhookComponents(service, codec, new WebhookPriming(parser, signatures, records, rules, service, codec));
+        return new WebhookComponents(service, codec, new WebhookPriming(parser, signatures, records, rules, service, codec),
+                metrics);
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public WebhookHandler handler() {
-        return new WebhookHandler(service, codec);
+        return new WebhookHandler(service, codec, metrics);
     }
 }

@@ -2,6 +2,7 @@ package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiEventCodec;
+import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.webhook.service.WebhookService;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
@@ -28,6 +29,7 @@ public final class WebhookHandler implements RequestStreamHandler {
 
     private final WebhookService service;
     private final HttpApiEventCodec codec;
+    private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final WebhookPriming priming;
 
@@ -36,20 +38,26 @@ public final class WebhookHandler implements RequestStreamHandler {
         WebhookComponents built = WebhookComponents.create(System.getenv(), Clock.systemUTC(), List.of());
         this.service = built.service();
         this.codec = built.codec();
+        this.metrics = built.metrics();
         this.priming = built.priming();
         Core.getGlobalContext().register(priming);
     }
 
-    public WebhookHandler(WebhookService service, HttpApiEventCodec codec) {
+    public WebhookHandler(WebhookService service, HttpApiEventCodec codec, Metrics metrics) {
         this.service = service;
         this.codec = codec;
+        this.metrics = metrics;
         this.priming = null;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Deadline deadline = deadline(context);
-        codec.handle(input, output, request -> service.handle(request, deadline));
+        try {
+            codec.handle(input, output, request -> service.handle(request, deadline));
+        } finally {
+            metrics.flush();
+        }
     }
 
     /**

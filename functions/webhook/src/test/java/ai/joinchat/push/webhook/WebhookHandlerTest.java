@@ -71,6 +71,26 @@ class WebhookHandlerTest {
         assertEquals("internal_error", Json.parse(response.get("body").asText()).at("/error/code").asText());
     }
 
+    @Test
+    void theMetricOfA500IsWrittenWhenTheInvocationEnds() {
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode response;
+        try { // Secrets Manager does not answer: the app secret cannot be read
+            WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC(), List.of()).handler();
+            response = StreamHandlers.invoke(handler, ApiGatewayEvents.request("POST", "/webhook", "",
+                    Map.of("x-hub-signature-256", "sha256=00"), "{}".getBytes(), false));
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals(500, response.get("statusCode").asInt());
+        List<String> documents = stdout.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(line -> line.contains("\"_aws\"")).toList();
+        assertEquals(1, documents.size(), stdout.toString());
+        assertEquals(1, Json.parse(documents.get(0)).path("WebhookDependencyFailures").asInt(), documents.get(0));
+    }
+
     private static JsonNode invoke(WebhookHandler handler, String method, String path) {
         return StreamHandlers.invoke(handler, ApiGatewayEvents.request(method, path, "", Map.of(), null, false));
     }

@@ -372,6 +372,30 @@ class WebhookOnLocalBackendsTest {
     }
 
     @Test
+    void aPostWritesItsMetricsAsOneDocumentWhenItEnds() {
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of()).handler();
+            Instant sentAt = Instant.now().minusSeconds(60);
+            sentMessage("5550031", "m_one-document", sentAt);
+            assertReceived(post(payload(delivery("5550031", List.of(), sentAt.toEpochMilli() + 10))));
+        } finally {
+            System.setOut(original);
+        }
+        List<String> documents = stdout.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"_aws\"")).toList();
+        assertEquals(1, documents.size(), "one EMF document per invocation: " + documents);
+        JsonNode document = Json.parse(documents.get(0));
+        List<String> names = new ArrayList<>();
+        document.path("_aws").path("CloudWatchMetrics").path(0).path("Metrics").forEach(m -> names.add(m.path("Name").asText()));
+        assertEquals(List.of("WebhookEvents", "MessagesDelivered"), names, "the counts that are 0 are left out");
+        assertEquals(1, document.path("WebhookEvents").asInt());
+        assertEquals(1, document.path("MessagesDelivered").asInt());
+        assertEquals("webhook", document.path("function").asText());
+    }
+
+    @Test
     void aWatermarkEqualToTheLastMessagesFacebookTimestampMovesItBeforeItsEcho() {
         // Facebook stamps the message while the Send API call is in flight: after its start, before Graph's reply.
         Instant callStarted = Instant.now().minusSeconds(60);

@@ -38,7 +38,7 @@ import java.util.Set;
 
 /** The worker's object graph, built once per container (before a SnapStart snapshot). */
 public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget,
-                               JsonLogger logger, WorkerPriming priming) {
+                               JsonLogger logger, WorkerPriming priming, Metrics metrics) {
 
     /** Exactly the environment variables the worker reads (template.yaml declares each). */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
@@ -109,11 +109,11 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
         SqsEventCodec codec = new SqsEventCodec();
         return new WorkerComponents(codec, processor, new InvocationBudget(graphTimeout.plusSeconds(3)), logger,
-                new WorkerPriming(codec, mapper));
+                new WorkerPriming(codec, mapper), metrics);
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public WorkerHandler handler() {
-        return new WorkerHandler(codec, processor, budget, logger);
+        return new WorkerHandler(codec, processor, budget, logger, metrics);
     }
 }

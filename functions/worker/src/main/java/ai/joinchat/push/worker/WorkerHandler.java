@@ -2,6 +2,7 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.worker.batch.InvocationBudget;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
@@ -25,6 +26,7 @@ public final class WorkerHandler implements RequestStreamHandler {
     private final SqsBatchProcessor processor;
     private final InvocationBudget budget;
     private final JsonLogger logger;
+    private final Metrics metrics;
     /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
     private final WorkerPriming priming;
 
@@ -36,15 +38,18 @@ public final class WorkerHandler implements RequestStreamHandler {
         this.processor = built.processor();
         this.budget = built.budget();
         this.logger = built.logger();
+        this.metrics = built.metrics();
         this.priming = built.priming();
         Core.getGlobalContext().register(priming);
     }
 
-    public WorkerHandler(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget, JsonLogger logger) {
+    public WorkerHandler(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget, JsonLogger logger,
+                         Metrics metrics) {
         this.codec = codec;
         this.processor = processor;
         this.budget = budget;
         this.logger = logger;
+        this.metrics = metrics;
         this.priming = null;
     }
 
@@ -57,9 +62,13 @@ public final class WorkerHandler implements RequestStreamHandler {
             logger.error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
             throw e;
         }
-        List<String> failures = context == null ? processor.process(records, Deadline.none(), Deadline.none())
-                : processor.process(records, budget.startBy(remaining(context)), budget.deadline(remaining(context)));
-        codec.writeResponse(failures, output);
+        try {
+            List<String> failures = context == null ? processor.process(records, Deadline.none(), Deadline.none())
+                    : processor.process(records, budget.startBy(remaining(context)), budget.deadline(remaining(context)));
+            codec.writeResponse(failures, output);
+        } finally {
+            metrics.flush();
+        }
     }
 
     private static Duration remaining(Context context) {

@@ -60,6 +60,7 @@ final class WorkerFixture implements AutoCloseable {
     final InMemorySecretSource secrets = new InMemorySecretSource();
     final ByteArrayOutputStream logBuffer = new ByteArrayOutputStream();
     final ByteArrayOutputStream metricBuffer = new ByteArrayOutputStream();
+    final Metrics metrics;
     final ExecutorService executor = DaemonThreads.fixedPool("delivery", WorkerComponents.DELIVERY_THREADS);
     final MessageDelivery delivery;
     final RecordingRedelivery redelivery = new RecordingRedelivery();
@@ -73,7 +74,7 @@ final class WorkerFixture implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         JsonLogger logger = new JsonLogger("worker", JsonLogger.Level.DEBUG,
                 new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
-        Metrics metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
+        metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
         GraphMessageMapper mapper = new GraphMessageMapper();
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",
                 new JsonLogger("secrets", "WARN")),
@@ -85,7 +86,7 @@ final class WorkerFixture implements AutoCloseable {
         processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, Optional.empty(), logger);
         SqsEventCodec codec = new SqsEventCodec();
         components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,
-                new WorkerPriming(codec, mapper));
+                new WorkerPriming(codec, mapper), metrics);
     }
 
     WorkerFixture(String graphBaseUrl) {
@@ -156,7 +157,9 @@ final class WorkerFixture implements AutoCloseable {
         return logBuffer.toString(StandardCharsets.UTF_8);
     }
 
+    /** What was recorded so far, written out as the handler writes it when an invocation ends. */
     String metrics() {
+        metrics.flush();
         return metricBuffer.toString(StandardCharsets.UTF_8);
     }
 

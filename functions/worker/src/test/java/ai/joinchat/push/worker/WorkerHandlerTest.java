@@ -92,6 +92,29 @@ class WorkerHandlerTest {
     }
 
     @Test
+    void aBatchWritesItsMetricsAsOneDocumentWhenItEndsItsFailedItemsIncluded() throws Exception {
+        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
+                .withRequestBody(matchingJsonPath("$.message.metadata", equalTo("m-again")))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(500)
+                        .withBody("{\"error\":{\"message\":\"Please retry\",\"code\":2}}")));
+        QueuedMessage ok = fixture.accepted(WorkerFixture.text("m-fine", "id", "111", "Hi"));
+        QueuedMessage again = fixture.accepted(WorkerFixture.text("m-again", "id", "222", "Hi"));
+
+        JsonNode response = invoke(event(sqsRecord("sqs-fine", ok.toJson(), 1),
+                sqsRecord("sqs-again", again.toJson(), 1)), new FakeLambdaContext(30_000));
+
+        assertEquals("sqs-again", response.path("batchItemFailures").path(0).path("itemIdentifier").asText());
+        List<String> documents = fixture.metricBuffer.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, documents.size(), "one document per invocation: " + documents);
+        JsonNode document = Json.parse(documents.get(0));
+        assertEquals(1, document.path("MessagesSent").asInt());
+        assertEquals(1, document.path("MessagesRetried").asInt(), "the failed item's metric is not lost");
+        assertEquals(2, document.path("GraphLatency").size(), "both Graph calls' latencies: " + document);
+        assertEquals(3, document.path("_aws").path("CloudWatchMetrics").path(0).path("Metrics").size(), document.toString());
+    }
+
+    @Test
     void anEmptyBatchAnswersNoFailures() throws Exception {
         assertEquals(Json.parse("{\"batchItemFailures\":[]}"), invoke("{\"Records\":[]}", null));
     }

@@ -5,27 +5,29 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
  * Structured logs: one JSON object per line on stdout, which Lambda's JSON log format and
  * CloudWatch Logs Insights read field by field. Callers pass ids and outcomes, never secrets.
+ * Lines are billed by the byte: the function is not repeated (its log group says it, as local
+ * mode's console does), and the timestamp is to the millisecond, as CloudWatch keeps it.
  */
 public final class JsonLogger {
 
     public enum Level { DEBUG, INFO, WARN, ERROR }
 
-    private final String component;
     private final Level threshold;
     private final PrintStream out;
     private final Clock clock;
 
+    /** {@code component} names the writer for the code's reader only; the line does not repeat it. */
     public JsonLogger(String component, String level) {
         this(component, parse(level), System.out, Clock.systemUTC());
     }
 
     public JsonLogger(String component, Level threshold, PrintStream out, Clock clock) {
-        this.component = component;
         this.threshold = threshold;
         this.out = out;
         this.clock = clock;
@@ -62,9 +64,8 @@ public final class JsonLogger {
 
         private Entry(Level level, String event) {
             this.level = level;
-            node.put("timestamp", clock.instant().toString());
+            node.put("timestamp", clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
             node.put("level", level.name());
-            node.put("component", component);
             node.put("event", event);
         }
 
@@ -78,6 +79,11 @@ public final class JsonLogger {
         public Entry with(String key, long value) {
             node.put(key, value);
             return this;
+        }
+
+        /** A counter that is mostly 0, left out when it is (Logs Insights sums a missing field as 0). */
+        public Entry withNonZero(String key, long value) {
+            return value == 0 ? this : with(key, value);
         }
 
         public Entry with(String key, boolean value) {

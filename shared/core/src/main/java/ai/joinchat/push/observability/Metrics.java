@@ -6,19 +6,34 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * CloudWatch metrics through the Embedded Metric Format: a JSON line on stdout that CloudWatch
  * turns into metrics, with no API call and no dependency. Namespace {@code JoinChatPush}.
+ *
+ * <p>An invocation's metrics are held and written as one document by {@link #flush()}, which the
+ * handler calls when the invocation ends, however it ends. Counts of one name are summed (every
+ * alarm and panel reads their {@code Sum}); each duration is kept, as a value array, for the
+ * percentiles. Metrics with other extra dimensions go in a document of their own, and a name
+ * with {@value #MAX_VALUES} values (EMF's limit per document) is written out at once.
  */
 public final class Metrics {
 
     public static final String NAMESPACE = "JoinChatPush";
+    static final int MAX_VALUES = 100;
+
+    private record Pending(String unit, List<Long> values) {
+    }
 
     private final String function;
     private final PrintStream out;
     private final Clock clock;
+    /** Held metrics by their extra dimensions, then by name, in the order they were first recorded. */
+    private final Map<Map<String, String>, Map<String, Pending>> held = new LinkedHashMap<>();
 
     public Metrics(String function, PrintStream out, Clock clock) {
         this.function = function;
@@ -27,18 +42,37 @@ public final class Metrics {
     }
 
     public void count(String name, long value) {
-        emit(name, value, "Count", Map.of());
+        hold(name, value, "Count", Map.of());
     }
 
     public void count(String name, long value, Map<String, String> dimensions) {
-        emit(name, value, "Count", dimensions);
+        hold(name, value, "Count", dimensions);
     }
 
     public void milliseconds(String name, long value) {
-        emit(name, value, "Milliseconds", Map.of());
+        hold(name, value, "Milliseconds", Map.of());
     }
 
-    private void emit(String name, long value, String unit, Map<String, String> dimensions) {
+    private synchronized void hold(String name, long value, String unit, Map<String, String> dimensions) {
+        Pending pending = held.computeIfAbsent(Map.copyOf(dimensions), d -> new LinkedHashMap<>())
+                .computeIfAbsent(name, n -> new Pending(unit, new ArrayList<>()));
+        if (unit.equals("Count") && !pending.values().isEmpty()) {
+            pending.values().set(0, pending.values().get(0) + value);
+        } else {
+            pending.values().add(value);
+        }
+        if (pending.values().size() >= MAX_VALUES) {
+            flush();
+        }
+    }
+
+    /** Writes what this invocation recorded, one document per set of dimensions; nothing when nothing was. */
+    public synchronized void flush() {
+        held.forEach(this::write);
+        held.clear();
+    }
+
+    private void write(Map<String, String> dimensions, Map<String, Pending> metrics) {
         ObjectNode root = Json.object();
         ObjectNode aws = root.putObject("_aws");
         aws.put("Timestamp", clock.millis());
@@ -47,10 +81,17 @@ public final class Metrics {
         ArrayNode dimensionSet = directive.putArray("Dimensions").addArray();
         dimensionSet.add("function");
         dimensions.keySet().stream().sorted().forEach(dimensionSet::add);
-        directive.putArray("Metrics").addObject().put("Name", name).put("Unit", unit);
+        ArrayNode definitions = directive.putArray("Metrics");
         root.put("function", function);
         dimensions.forEach(root::put);
-        root.put(name, value);
+        metrics.forEach((name, pending) -> {
+            definitions.addObject().put("Name", name).put("Unit", pending.unit());
+            if (pending.values().size() == 1) {
+                root.put(name, pending.values().get(0));
+            } else {
+                pending.values().forEach(root.putArray(name)::add);
+            }
+        });
         String line = Json.write(root);
         synchronized (out) {
             out.println(line);

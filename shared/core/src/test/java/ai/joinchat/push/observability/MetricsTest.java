@@ -22,8 +22,9 @@ class MetricsTest {
     @Test
     void writesEmbeddedMetricFormat() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new Metrics("worker", new PrintStream(out, true, StandardCharsets.UTF_8), clock)
-                .count("MessagesSent", 3, Map.of("outcome", "sent"));
+        Metrics metrics = new Metrics("worker", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
+        metrics.count("MessagesSent", 3, Map.of("outcome", "sent"));
+        metrics.flush();
         JsonNode line = Json.parse(out.toString(StandardCharsets.UTF_8).trim());
         JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
         assertEquals(1_700_000_000_000L, line.path("_aws").path("Timestamp").asLong());
@@ -32,6 +33,51 @@ class MetricsTest {
         assertEquals("[\"function\",\"outcome\"]", Json.write(directive.path("Dimensions").get(0)));
         assertEquals(3, line.path("MessagesSent").asInt());
         assertEquals("worker", line.path("function").asText());
+    }
+
+    @Test
+    void anInvocationsMetricsAreOneDocumentWrittenWhenItEnds() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Metrics metrics = new Metrics("worker", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
+        metrics.count("MessagesSent", 1);
+        metrics.milliseconds("GraphLatency", 120);
+        metrics.count("MessagesSent", 1);
+        metrics.count("MessagesRetried", 1);
+        metrics.milliseconds("GraphLatency", 80);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing before the invocation ends");
+
+        metrics.flush();
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        assertEquals(1, lines.length, "one document: " + out);
+        JsonNode line = Json.parse(lines[0]);
+        JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
+        assertEquals("[[\"function\"]]", Json.write(directive.path("Dimensions")));
+        assertEquals("[{\"Name\":\"MessagesSent\",\"Unit\":\"Count\"},{\"Name\":\"GraphLatency\",\"Unit\":\"Milliseconds\"},"
+                + "{\"Name\":\"MessagesRetried\",\"Unit\":\"Count\"}]", Json.write(directive.path("Metrics")));
+        assertEquals(2, line.path("MessagesSent").asInt(), "counts are summed: every alarm and panel reads their Sum");
+        assertEquals("[120,80]", Json.write(line.path("GraphLatency")), "each duration is kept for the percentiles");
+        assertEquals(1, line.path("MessagesRetried").asInt());
+
+        out.reset();
+        metrics.flush();
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "the next invocation starts empty");
+    }
+
+    @Test
+    void otherDimensionsGetTheirOwnDocumentAndAHundredValuesAreWrittenAtOnce() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Metrics metrics = new Metrics("callbacks", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
+        metrics.count("CallbackDelivered", 1);
+        metrics.count("CallbackDelivered", 1, Map.of("outcome", "late"));
+        metrics.flush();
+        assertEquals(2, out.toString(StandardCharsets.UTF_8).trim().split("\n").length, out.toString());
+
+        out.reset();
+        for (int i = 0; i < Metrics.MAX_VALUES; i++) {
+            metrics.milliseconds("CallbackFirstTryLatency", i);
+        }
+        JsonNode full = Json.parse(out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(Metrics.MAX_VALUES, full.path("CallbackFirstTryLatency").size(), "EMF's limit per document");
     }
 
     @Test

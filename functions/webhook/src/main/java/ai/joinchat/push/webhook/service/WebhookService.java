@@ -132,20 +132,23 @@ public final class WebhookService {
                 .with("entries", payload.entries())
                 .with("events", payload.events().size())
                 .with("skipped", payload.skipped() + skippedEvents)
-                .with("skipped_malformed", payload.skipped())
-                .with("skipped_unstorable", skippedEvents);
+                .withNonZero("skipped_malformed", payload.skipped())
+                .withNonZero("skipped_unstorable", skippedEvents);
         for (Map.Entry<EventKind, Integer> kind : payload.countsByKind().entrySet()) {
             line.with("events_" + kind.getKey().wireName(), kind.getValue());
         }
         line.with("recorded", outcome.recorded())
-                .with("bindings", outcome.bindings())
-                .with("echoes_matched", outcome.echoesMatched())
+                .withNonZero("bindings", outcome.bindings())
+                .withNonZero("echoes_matched", outcome.echoesMatched())
                 .with("messages_advanced", outcome.messagesAdvanced())
-                .with("refs_refused", outcome.refsRefused())
+                .withNonZero("refs_refused", outcome.refsRefused())
                 .with("duration_ms", (System.nanoTime() - started) / 1_000_000)
                 .write();
         metrics.count("WebhookEvents", payload.events().size());
-        metrics.count("WebhookBindings", outcome.bindings());
+        // The rarer counts only when not 0: every panel and alarm reads their Sum, and treats no data as 0.
+        if (outcome.bindings() > 0) {
+            metrics.count("WebhookBindings", outcome.bindings());
+        }
         // Messages this POST moved on; a redelivered receipt moves nothing and counts nothing.
         if (outcome.messagesAdvanced() > outcome.messagesRead()) {
             metrics.count("MessagesDelivered", outcome.messagesAdvanced() - outcome.messagesRead());
@@ -153,7 +156,9 @@ public final class WebhookService {
         if (outcome.messagesRead() > 0) {
             metrics.count("MessagesRead", outcome.messagesRead());
         }
-        metrics.count("WebhookEventsSkipped", payload.skipped() + skippedEvents);
+        if (payload.skipped() + skippedEvents > 0) {
+            metrics.count("WebhookEventsSkipped", payload.skipped() + skippedEvents);
+        }
         if (outcome.refsRefused() > 0) {
             metrics.count("WebhookRefsRefused", outcome.refsRefused());
         }

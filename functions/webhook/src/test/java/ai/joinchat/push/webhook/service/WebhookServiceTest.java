@@ -83,9 +83,16 @@ class WebhookServiceTest {
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(secrets, offers, Clock.systemUTC()), pool, Clock.systemUTC());
+        Metrics metrics = new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock);
         WebhookService service = new WebhookService(secrets, signatures, new WebhookPayloadParser(log.logger), processor,
-                log.logger, new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock));
-        return request -> service.handle(request, Deadline.in(budget));
+                log.logger, metrics);
+        return request -> { // one invocation: the handler writes its metrics when it ends
+            try {
+                return service.handle(request, Deadline.in(budget));
+            } finally {
+                metrics.flush();
+            }
+        };
     }
 
     private final Endpoint service = service(Duration.ofSeconds(5));
