@@ -1,5 +1,6 @@
 package ai.joinchat.push.local.priming;
 
+import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.webhook.WebhookComponents;
 import ai.joinchat.push.worker.DeliveryPolicy;
@@ -84,15 +85,24 @@ class PrimingWithoutNetworkTest {
         return env;
     }
 
-    /** Runs a checkpoint and a restore twice with stdout captured; the components are built before. */
-    private void primeTwice(Resource priming) throws Exception {
+    /** Captures stdout from here on, so the components built next write their log and metrics into it. */
+    private void captureStdout() {
         stdout = System.out;
         System.setOut(new PrintStream(output, true, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs a checkpoint and a restore twice, then ends an invocation's metrics as a handler does:
+     * a metric the priming recorded would be written by the first invocation after a restore.
+     */
+    private void primeTwice(Resource priming, Metrics metrics) throws Exception {
+        output.reset();
         try {
             for (int i = 0; i < 2; i++) {
                 priming.beforeCheckpoint(null);
                 priming.afterRestore(null);
             }
+            metrics.flush();
         } finally {
             System.setOut(stdout);
             stdout = null;
@@ -104,17 +114,23 @@ class PrimingWithoutNetworkTest {
 
     @Test
     void theSendApisPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
-        primeTwice(SendApiComponents.create(environment(), Clock.systemUTC()).priming());
+        captureStdout();
+        SendApiComponents components = SendApiComponents.create(environment(), Clock.systemUTC());
+        primeTwice(components.priming(), components.metrics());
     }
 
     @Test
     void theWorkersPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
-        primeTwice(WorkerComponents.create(environment(), Clock.systemUTC(), GraphSendClient.DEFAULT_TIMEOUT,
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE).priming());
+        captureStdout();
+        WorkerComponents components = WorkerComponents.create(environment(), Clock.systemUTC(),
+                GraphSendClient.DEFAULT_TIMEOUT, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
+        primeTwice(components.priming(), components.metrics());
     }
 
     @Test
     void theWebhooksPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
-        primeTwice(WebhookComponents.create(environment(), Clock.systemUTC(), List.of()).priming());
+        captureStdout();
+        WebhookComponents components = WebhookComponents.create(environment(), Clock.systemUTC(), List.of());
+        primeTwice(components.priming(), components.metrics());
     }
 }
