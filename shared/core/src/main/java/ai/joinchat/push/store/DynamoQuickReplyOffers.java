@@ -25,17 +25,9 @@ import java.util.Set;
  * ({@code offer#<psid>#<content type>}) or text payload ({@code offer#<psid>#text#<SHA-256>}),
  * expiring by TTL after {@link #VALIDITY}; reads check the expiry too, since TTL deletes lazily.
  */
-public final class DynamoQuickReplyOffers implements QuickReplyOffers {
+public record DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) implements QuickReplyOffers {
 
     static final String KEY_PREFIX = "offer#";
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-
-    public DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.table = table;
-    }
 
     @Override
     public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
