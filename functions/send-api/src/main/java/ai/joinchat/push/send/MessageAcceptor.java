@@ -8,10 +8,10 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
-import ai.joinchat.push.store.IdempotencyKeys;
+import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
-import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Decision;
+import ai.joinchat.push.store.MessageRecords;
 
 import java.time.Clock;
 import java.time.Duration;

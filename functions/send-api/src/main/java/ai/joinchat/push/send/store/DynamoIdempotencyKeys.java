@@ -1,9 +1,11 @@
-package ai.joinchat.push.store;
+package ai.joinchat.push.send.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.MessageRecord;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
