@@ -15,6 +15,7 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.request.FacebookId;
 import ai.joinchat.push.send.request.RecipientRules;
+import ai.joinchat.push.send.store.ImportReplays;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
 import com.fasterxml.jackson.databind.JsonNode;

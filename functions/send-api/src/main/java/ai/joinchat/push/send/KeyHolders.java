@@ -7,11 +7,11 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.send.MessageAcceptor.Key;
-import ai.joinchat.push.store.IdempotencyKeys;
-import ai.joinchat.push.store.IdempotencyKeys.Reservation;
+import ai.joinchat.push.send.store.IdempotencyKeys;
+import ai.joinchat.push.send.store.IdempotencyKeys.Reservation;
 import ai.joinchat.push.store.MessageRecord;
-import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Decision;
+import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 
 import java.time.Clock;

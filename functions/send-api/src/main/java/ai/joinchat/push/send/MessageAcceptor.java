@@ -8,14 +8,13 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
-import ai.joinchat.push.store.IdempotencyKeys;
+import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
-import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Decision;
+import ai.joinchat.push.store.MessageRecords;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * The send API's commit protocol: what makes a 202 mean "delivered exactly once, or failed with
@@ -86,10 +86,7 @@ final class MessageAcceptor {
         }
 
         List<String> all() {
-            List<String> all = new ArrayList<>(2);
-            idempotencyKey.ifPresent(all::add);
-            replayKey.ifPresent(all::add);
-            return all;
+            return Stream.of(idempotencyKey, replayKey).flatMap(Optional::stream).toList();
         }
 
         boolean isReplay(String key) {
@@ -191,9 +188,7 @@ final class MessageAcceptor {
      * over; that one may be owed a delivery, so this one is never answered 503.
      */
     private HttpApiResponse takenOver(MessageRecord mine, Key key, Deadline deadline) {
-        log.info("message_rejected").with("message_id", mine.messageId()).with("page_id", mine.pageId())
-                .with("step", "commit").write();
-        metrics.count("MessagesRejected", 1);
+        logRejected(mine, "commit");
         HttpApiResponse byKeys = holders.refuse(key, mine.messageId(), deadline);
         return byKeys.statusCode() == 503 ? holders.outcomeUnknown(mine.messageId(), Optional.of(key)) : byKeys;
     }
@@ -212,7 +207,11 @@ final class MessageAcceptor {
             // SQS took it) or already committed or rejected. Say so, do not guess.
             return holders.outcomeUnknown(record.messageId(), key);
         }
-        return answer(decision.get(), record, accepted, key, "reject", deadline);
+        if (decision.get() == Decision.COMMITTED) {
+            return accepted(accepted);
+        }
+        logRejected(record, "reject");
+        return key.isPresent() ? holders.refuse(key.get(), record.messageId(), deadline) : unavailable();
     }
 
     private void logFailure(MessageRecord record, RuntimeException cause) {
@@ -221,15 +220,10 @@ final class MessageAcceptor {
         metrics.count("DependencyFailures", 1);
     }
 
-    private HttpApiResponse answer(Decision decision, MessageRecord record, String accepted, Optional<Key> key,
-                                   String step, Deadline deadline) {
-        if (decision == Decision.COMMITTED) {
-            return accepted(accepted);
-        }
+    private void logRejected(MessageRecord record, String step) {
         log.info("message_rejected").with("message_id", record.messageId()).with("page_id", record.pageId())
                 .with("step", step).write();
         metrics.count("MessagesRejected", 1);
-        return key.isPresent() ? holders.refuse(key.get(), record.messageId(), deadline) : unavailable();
     }
 
     /** Retries the rejection until written, for {@link #REJECT_PATIENCE} at most. */

@@ -13,9 +13,9 @@ import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.ValidatedSendRequest;
 import ai.joinchat.push.send.request.ValidationResult;
+import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
-import ai.joinchat.push.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -94,8 +95,7 @@ public final class SendApiService {
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
-        if (!path.equals(SEND_PATH) && !path.equals(STATUS_PATH) && !path.equals(BindingsImportService.PATH)
-                && !path.equals(MessageResender.PATH)) {
+        if (!Set.of(SEND_PATH, STATUS_PATH, BindingsImportService.PATH, MessageResender.PATH).contains(path)) {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path() + ".");
         }
         if (!request.method().equals("POST")) {
@@ -104,14 +104,12 @@ public final class SendApiService {
         }
         long started = System.nanoTime();
         try {
-            if (path.equals(BindingsImportService.PATH)) {
-                return bindingsImport.handle(request, deadline);
-            }
-            if (path.equals(SEND_PATH)) {
-                return send(request, deadline, invocationEnd);
-            }
-            return path.equals(STATUS_PATH) ? status(request, deadline)
-                    : resend(request, deadline, invocationEnd.plus(DECISION_MARGIN));
+            return switch (path) {
+                case SEND_PATH -> send(request, deadline, invocationEnd);
+                case STATUS_PATH -> status(request, deadline);
+                case MessageResender.PATH -> resend(request, deadline, invocationEnd.plus(DECISION_MARGIN));
+                default -> bindingsImport.handle(request, deadline);
+            };
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();
             metrics.count("DependencyFailures", 1);

@@ -1,6 +1,7 @@
 package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.send.store.ImportReplays;
 
 import java.time.Instant;
 

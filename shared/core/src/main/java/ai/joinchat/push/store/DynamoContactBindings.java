@@ -20,32 +20,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@link ContactBindings} in the DynamoDB table of {@code CONTACT_BINDINGS_TABLE} (page_id, contact). */
-public final class DynamoContactBindings implements ContactBindings {
+public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock clock) implements ContactBindings {
 
     /** BatchWriteItem's limit of items per request. */
     static final int BATCH_SIZE = 25;
     /** Tries of one batch's unprocessed items (throttling) before the import answers 503. */
     static final int BATCH_ATTEMPTS = 6;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(25);
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-    private final Clock clock;
-
-    public DynamoContactBindings(DynamoDbClient dynamo, String table, Clock clock) {
-        this.dynamo = dynamo;
-        this.table = table;
-        this.clock = clock;
-    }
+    private static final String PAGE_ID = "page_id";
+    private static final String CONTACT = "contact";
+    private static final String PSID = "psid";
 
     @Override
     public Optional<String> psidFor(String pageId, String contactKey) {
         Map<String, AttributeValue> item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
-                .key(Map.of("page_id", AttributeValue.fromS(pageId), "contact", AttributeValue.fromS(contactKey)))).item());
-        if (item == null || !item.containsKey("psid")) {
-            return Optional.empty();
-        }
-        return Optional.of(item.get("psid").s());
+                .key(Map.of(PAGE_ID, AttributeValue.fromS(pageId), CONTACT, AttributeValue.fromS(contactKey)))).item());
+        return item == null || !item.containsKey(PSID) ? Optional.empty() : Optional.of(item.get(PSID).s());
     }
 
     @Override
@@ -69,13 +59,7 @@ public final class DynamoContactBindings implements ContactBindings {
         values.put(":ts", AttributeValue.fromN(Long.toString(eventTimestampMillis)));
         try {
             SdkFailures.run("DynamoDB", () -> dynamo.putItem(r -> r.tableName(table)
-                    .item(Map.of(
-                            "page_id", AttributeValue.fromS(pageId),
-                            "contact", AttributeValue.fromS(contactKey),
-                            "psid", AttributeValue.fromS(psid),
-                            "bound_at", AttributeValue.fromN(Long.toString(eventTimestampMillis)),
-                            "source", AttributeValue.fromS(source),
-                            "updated_at", AttributeValue.fromS(clock.instant().toString())))
+                    .item(item(pageId, contactKey, psid, eventTimestampMillis, source, clock.instant()))
                     .conditionExpression(condition)
                     .expressionAttributeValues(values)
                     .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
@@ -98,21 +82,23 @@ public final class DynamoContactBindings implements ContactBindings {
                 throw new IllegalArgumentException("duplicate contact in one import: " + binding.contactKey());
             }
         }
-        String boundAt = Long.toString(importedAt.toEpochMilli());
-        String updatedAt = clock.instant().toString();
+        Instant updatedAt = clock.instant();
         for (int from = 0; from < bindings.size(); from += BATCH_SIZE) {
             List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + BATCH_SIZE)).stream()
-                    .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(Map.of(
-                            "page_id", AttributeValue.fromS(pageId),
-                            "contact", AttributeValue.fromS(binding.contactKey()),
-                            "psid", AttributeValue.fromS(binding.psid()),
-                            "bound_at", AttributeValue.fromN(boundAt),
-                            "source", AttributeValue.fromS("import"),
-                            "updated_at", AttributeValue.fromS(updatedAt))).build()).build())
+                    .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(item(pageId,
+                            binding.contactKey(), binding.psid(), importedAt.toEpochMilli(), "import", updatedAt))
+                            .build()).build())
                     .toList();
             writeAll(writes, deadline);
         }
         return bindings.size();
+    }
+
+    private static Map<String, AttributeValue> item(String pageId, String contactKey, String psid, long boundAt,
+                                                    String source, Instant updatedAt) {
+        return Map.of(PAGE_ID, AttributeValue.fromS(pageId), CONTACT, AttributeValue.fromS(contactKey),
+                PSID, AttributeValue.fromS(psid), "bound_at", AttributeValue.fromN(Long.toString(boundAt)),
+                "source", AttributeValue.fromS(source), "updated_at", AttributeValue.fromS(updatedAt.toString()));
     }
 
     private void writeAll(List<WriteRequest> writes, Deadline deadline) {

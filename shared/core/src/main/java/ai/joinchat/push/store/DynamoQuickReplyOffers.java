@@ -25,17 +25,12 @@ import java.util.Set;
  * ({@code offer#<psid>#<content type>}) or text payload ({@code offer#<psid>#text#<SHA-256>}),
  * expiring by TTL after {@link #VALIDITY}; reads check the expiry too, since TTL deletes lazily.
  */
-public final class DynamoQuickReplyOffers implements QuickReplyOffers {
+public record DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) implements QuickReplyOffers {
 
     static final String KEY_PREFIX = "offer#";
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-
-    public DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.table = table;
-    }
+    private static final String PAGE_ID = "page_id";
+    private static final String STATE_KEY = "state_key";
+    private static final String EXPIRES_AT = "expires_at";
 
     @Override
     public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
@@ -49,7 +44,7 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
         for (Map<String, AttributeValue> key : keys) {
             Map<String, AttributeValue> item = new HashMap<>(key);
             item.put("offered_at", AttributeValue.fromN(Long.toString(at.toEpochMilli())));
-            item.put("expires_at", AttributeValue.fromN(Long.toString(at.plus(VALIDITY).getEpochSecond())));
+            item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(at.plus(VALIDITY).getEpochSecond())));
             puts.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
         SdkFailures.run("DynamoDB", () -> {
@@ -80,10 +75,10 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
         List<Map<String, AttributeValue>> keys = new ArrayList<>(byKey.keySet());
         Set<T> live = new LinkedHashSet<>();
         long nowSeconds = now.getEpochSecond();
-        DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression("page_id, state_key, expires_at"),
+        DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression(String.join(", ", PAGE_ID, STATE_KEY, EXPIRES_AT)),
                 deadline, "offer keys", item -> {
-            AttributeValue expires = item.get("expires_at");
-            T found = byKey.get(Map.of("page_id", item.get("page_id"), "state_key", item.get("state_key")));
+            AttributeValue expires = item.get(EXPIRES_AT);
+            T found = byKey.get(Map.of(PAGE_ID, item.get(PAGE_ID), STATE_KEY, item.get(STATE_KEY)));
             if (found != null && expires != null && Long.parseLong(expires.n()) > nowSeconds) {
                 live.add(found);
             }
@@ -92,14 +87,14 @@ public final class DynamoQuickReplyOffers implements QuickReplyOffers {
     }
 
     private static Map<String, AttributeValue> key(Offer offer) {
-        return Map.of("page_id", AttributeValue.fromS(offer.pageId()),
-                "state_key", AttributeValue.fromS(KEY_PREFIX + offer.psid() + "#" + offer.kind().contentType()));
+        return Map.of(PAGE_ID, AttributeValue.fromS(offer.pageId()),
+                STATE_KEY, AttributeValue.fromS(KEY_PREFIX + offer.psid() + "#" + offer.kind().contentType()));
     }
 
     private static Map<String, AttributeValue> key(TextPayload payload) {
         byte[] digest = Sha256.digest(payload.payload().getBytes(StandardCharsets.UTF_8));
-        return Map.of("page_id", AttributeValue.fromS(payload.pageId()),
-                "state_key", AttributeValue.fromS(KEY_PREFIX + payload.psid() + "#text#"
+        return Map.of(PAGE_ID, AttributeValue.fromS(payload.pageId()),
+                STATE_KEY, AttributeValue.fromS(KEY_PREFIX + payload.psid() + "#text#"
                         + Base64.getUrlEncoder().withoutPadding().encodeToString(digest)));
     }
 }

@@ -3,6 +3,7 @@ package ai.joinchat.push.store;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -98,16 +99,13 @@ public final class Lifecycle {
 
     /** The value a write takes from a transition's {@link Inputs}; an absent (null) one is not written. */
     public enum Input {
-        NOW(":updated"), NOW_MILLIS(":now"), PAGE(":page"), PSID(":psid"), MID(":mid"), SENT_AT(":sent_at"),
-        ERROR(":error"), TRUE(":true"), LEASE_UNTIL(":lease"), CLAIM_TOKEN(":token"), EXPIRES_AT(":expires"),
-        AWAITING_DELIVERY_KEY(":psid_key"), AWAITING_READ_KEY(":read_key"), LEGACY_KEY(":legacy"),
-        LEGACY_SLACK(":slack"), LEASE_RELEASED(":released"), DECIDE_BY(":decide_by"), RESEND_BODY(":resend_body"),
-        ECHOED_AT(":echoed_at"), APP_ID(":app_id"), WATERMARK(":watermark");
+        NOW, NOW_MILLIS, PAGE, PSID, MID, SENT_AT, ERROR, TRUE, LEASE_UNTIL, CLAIM_TOKEN, EXPIRES_AT,
+        AWAITING_DELIVERY_KEY, AWAITING_READ_KEY, LEGACY_KEY, LEGACY_SLACK, LEASE_RELEASED, DECIDE_BY, RESEND_BODY,
+        ECHOED_AT, APP_ID, WATERMARK;
 
-        public final String placeholder;
-
-        Input(String placeholder) {
-            this.placeholder = placeholder;
+        /** Its name in an expression: {@code :now_millis}. */
+        public String placeholder() {
+            return ":" + name().toLowerCase(Locale.ROOT);
         }
 
         /** The value as a String, Long, Boolean or {@link DeliveryError}; null when the inputs lack it. */

@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import static ai.joinchat.push.store.MessageItem.AWAITING_DELIVERY;
 import static ai.joinchat.push.store.MessageItem.AWAITING_READ;
@@ -51,26 +50,21 @@ final class ReceiptQueries {
      */
     int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Set<String> done,
                        Deadline deadline) {
-        List<Supplier<List<String>>> queries = new ArrayList<>();
-        for (String mid : new LinkedHashSet<>(facebookMessageIds)) {
-            queries.add(() -> query(QueryRequest.builder().tableName(table).indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
-                    .keyConditionExpression("#mid = :mid").expressionAttributeNames(Map.of("#mid",
-                            MessageItem.FACEBOOK_MESSAGE_ID))
-                    .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))).build(), deadline));
-        }
-        List<String> found = inTurn(queries).stream().flatMap(List::stream)
-                .filter(id -> !done.contains(id)).distinct().toList();
+        List<Map<String, AttributeValue>> found = new LinkedHashSet<>(facebookMessageIds).stream()
+                .flatMap(mid -> query(QueryRequest.builder().indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
+                        .keyConditionExpression("#mid = :mid")
+                        .expressionAttributeNames(Map.of("#mid", MessageItem.FACEBOOK_MESSAGE_ID))
+                        .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))), deadline).stream())
+                .filter(id -> !done.contains(id)).distinct().map(MessageItem::key).toList();
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
-        List<Supplier<Boolean>> moves = new ArrayList<>();
-        DynamoBatchGet.forEachItem(dynamo, table, found.stream().map(MessageItem::key).toList(),
-                MessageItem::idPageStatus, deadline, "message keys", item -> {
-                    if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item)
-                            && Transition.DELIVERED_BY_MID.from.contains(status(item))) {
-                        String id = MessageItem.str(item, MESSAGE_ID);
-                        moves.add(() -> moved(Transition.DELIVERED_BY_MID, id, in, deadline));
-                    }
-                });
-        return count(inTurn(moves));
+        List<String> awaiting = new ArrayList<>();
+        DynamoBatchGet.forEachItem(dynamo, table, found, MessageItem::idPageStatus, deadline, "message keys", item -> {
+            if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item)
+                    && Transition.DELIVERED_BY_MID.from.contains(status(item))) {
+                awaiting.add(MessageItem.str(item, MESSAGE_ID));
+            }
+        });
+        return (int) awaiting.stream().filter(id -> moved(Transition.DELIVERED_BY_MID, id, in, deadline)).count();
     }
 
     /**
@@ -80,30 +74,24 @@ final class ReceiptQueries {
      */
     int upTo(Transition transition, Transition legacyTransition, String pageId, String psid, long watermarkMillis,
              Instant at, Set<String> reached, Deadline deadline) {
-        List<String> stages = transition == Transition.READ_UP_TO ? List.of(AWAITING_DELIVERY, AWAITING_READ)
-                : List.of(AWAITING_DELIVERY);
-        List<Supplier<List<String>>> queries = new ArrayList<>();
-        for (String stage : stages) {
-            queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, stage), watermarkMillis, deadline));
+        Set<String> ids = new LinkedHashSet<>();
+        ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_DELIVERY), watermarkMillis, deadline));
+        if (transition == Transition.READ_UP_TO) {
+            ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_READ), watermarkMillis, deadline));
         }
-        queries.add(() -> partition(MessageItem.recipientKey(pageId, psid, ""), watermarkMillis + LEGACY_SLACK_MILLIS,
-                deadline));
-        List<List<String>> found = inTurn(queries);
-        List<String> legacy = found.get(found.size() - 1);
-        List<String> ids = found.stream().flatMap(List::stream).distinct().toList();
+        List<String> legacy = partition(MessageItem.recipientKey(pageId, psid, ""),
+                watermarkMillis + LEGACY_SLACK_MILLIS, deadline);
+        ids.addAll(legacy);
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
-        List<Supplier<Boolean>> moves = new ArrayList<>(ids.size());
+        int moved = 0;
         for (String id : ids) {
-            moves.add(legacy.contains(id) ? () -> movedFromLegacy(legacyTransition, id, in, deadline)
-                    : () -> moved(transition, id, in, deadline));
-        }
-        List<Boolean> moved = inTurn(moves);
-        for (int i = 0; i < ids.size(); i++) {
-            if (moved.get(i)) {
-                reached.add(ids.get(i));
+            if (legacy.contains(id) ? movedFromLegacy(legacyTransition, id, in, deadline)
+                    : moved(transition, id, in, deadline)) {
+                reached.add(id);
+                moved++;
             }
         }
-        return count(moved);
+        return moved;
     }
 
     private boolean moved(Transition transition, String messageId, Inputs in, Deadline deadline) {
@@ -137,21 +125,21 @@ final class ReceiptQueries {
 
     /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */
     private List<String> partition(String key, long sentAtMost, Deadline deadline) {
-        return query(QueryRequest.builder().tableName(table).indexName(MessageItem.BY_RECIPIENT)
+        return query(QueryRequest.builder().indexName(MessageItem.BY_RECIPIENT)
                 .keyConditionExpression("#key = :k AND #sent_at <= :w")
                 .expressionAttributeNames(Map.of("#key", RECIPIENT_KEY, "#sent_at", SENT_AT))
-                .expressionAttributeValues(Map.of(":k", MessageItem.s(key), ":w", MessageItem.value(sentAtMost)))
-                .build(), deadline);
+                .expressionAttributeValues(Map.of(":k", MessageItem.s(key), ":w", MessageItem.value(sentAtMost))),
+                deadline);
     }
 
-    private List<String> query(QueryRequest request, Deadline deadline) {
+    /** The message ids the query finds, page after page. */
+    private List<String> query(QueryRequest.Builder request, Deadline deadline) {
+        request.tableName(table).overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"));
         return SdkFailures.call("DynamoDB", () -> {
             List<String> ids = new ArrayList<>();
             Map<String, AttributeValue> start = null;
             do {
-                QueryRequest.Builder next = (start == null ? request : request.toBuilder().exclusiveStartKey(start).build())
-                        .toBuilder().overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"));
-                QueryResponse page = dynamo.query(next.build());
+                QueryResponse page = dynamo.query((start == null ? request : request.exclusiveStartKey(start)).build());
                 page.items().forEach(item -> ids.add(MessageItem.str(item, MESSAGE_ID)));
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             } while (start != null);
@@ -161,13 +149,5 @@ final class ReceiptQueries {
 
     private static MessageStatus status(Map<String, AttributeValue> item) {
         return MessageStatus.fromWireName(MessageItem.str(item, STATUS));
-    }
-
-    private static <T> List<T> inTurn(List<Supplier<T>> calls) {
-        return calls.stream().map(Supplier::get).toList();
-    }
-
-    private static int count(List<Boolean> moved) {
-        return (int) moved.stream().filter(Boolean::booleanValue).count();
     }
 }

@@ -88,8 +88,8 @@ final class TransitionUpdate {
         }
 
         String value(Lifecycle.Input input) {
-            values.put(input.placeholder, MessageItem.value(input.of(in)));
-            return input.placeholder;
+            values.put(input.placeholder(), MessageItem.value(input.of(in)));
+            return input.placeholder();
         }
 
         String status(MessageStatus status) {

@@ -1,9 +1,11 @@
-package ai.joinchat.push.store;
+package ai.joinchat.push.send.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.MessageRecord;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -30,20 +32,14 @@ import java.util.UUID;
  * key and the pending record are written with one TransactWriteItems, whose client request token
  * makes the SDK's own retry of a lost reply harmless.
  */
-public final class DynamoIdempotencyKeys implements IdempotencyKeys {
+public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records)
+        implements IdempotencyKeys {
 
     public static final Duration WINDOW = Duration.ofHours(24);
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-    private final DynamoMessageRecords records;
-
-    public DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records) {
-        this.dynamo = dynamo;
-        this.table = table;
-        this.records = records;
-    }
+    private static final String KEY = "idempotency_key";
+    private static final String MESSAGE_ID = "message_id";
+    private static final String EXPIRES_AT = "expires_at";
 
     @Override
     public Claim claim(List<String> keys, Reservation mine, MessageRecord pending, Optional<String> previousHolder,
@@ -106,7 +102,7 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
             Map<String, AttributeValue> item;
             try {
                 item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
-                        .consistentRead(true).key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, key))))
+                        .consistentRead(true).key(Map.of(KEY, AttributeValue.fromS(id(pageId, key))))
                         .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
             } catch (DependencyUnavailableException e) {
                 if (e.getCause() instanceof ResourceNotFoundException) {
@@ -114,9 +110,9 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
                 }
                 throw e;
             }
-            boolean expired = item != null && item.containsKey("expires_at")
-                    && Long.parseLong(item.get("expires_at").n()) < now.getEpochSecond();
-            if (item != null && item.containsKey("message_id") && !expired) {
+            boolean expired = item != null && item.containsKey(EXPIRES_AT)
+                    && Long.parseLong(item.get(EXPIRES_AT).n()) < now.getEpochSecond();
+            if (item != null && item.containsKey(MESSAGE_ID) && !expired) {
                 holders.put(key, reservation(item));
             }
         }
@@ -124,17 +120,17 @@ public final class DynamoIdempotencyKeys implements IdempotencyKeys {
     }
 
     private static Reservation reservation(Map<String, AttributeValue> item) {
-        return new Reservation(item.get("request_hash").s(), item.get("message_id").s(), item.get("response").s());
+        return new Reservation(item.get("request_hash").s(), item.get(MESSAGE_ID).s(), item.get("response").s());
     }
 
     private Put keyPut(String pageId, String key, Reservation mine, Optional<String> previousHolder, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("idempotency_key", AttributeValue.fromS(id(pageId, key)));
+        item.put(KEY, AttributeValue.fromS(id(pageId, key)));
         item.put("request_hash", AttributeValue.fromS(mine.requestHash()));
-        item.put("message_id", AttributeValue.fromS(mine.messageId()));
+        item.put(MESSAGE_ID, AttributeValue.fromS(mine.messageId()));
         item.put("response", AttributeValue.fromS(mine.responseBody()));
         item.put("created_at", AttributeValue.fromS(now.toString()));
-        item.put("expires_at", AttributeValue.fromN(Long.toString(now.plus(WINDOW).getEpochSecond())));
+        item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(now.plus(WINDOW).getEpochSecond())));
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())));
         // TTL deletion lags: an expired key counts as free.

@@ -1,4 +1,4 @@
-package ai.joinchat.push.send;
+package ai.joinchat.push.send.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.AwsCalls;

@@ -1,6 +1,7 @@
-package ai.joinchat.push.store;
+package ai.joinchat.push.send.store;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.store.MessageRecord;
 
 import java.time.Instant;
 import java.util.List;
