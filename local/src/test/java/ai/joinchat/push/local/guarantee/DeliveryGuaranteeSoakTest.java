@@ -52,7 +52,7 @@ class DeliveryGuaranteeSoakTest {
                 if (roll < 0.05) {
                     // The invocation dies at a random step: at its claims, or when it records a send.
                     kills.incrementAndGet();
-                    rig.workerDynamo.fail("UpdateItem", roll < 0.025 ? "\":lease\"" : "\":sent_at\"",
+                    rig.workerDynamo.fail("UpdateItem", roll < 0.025 ? "\":lease_until\"" : "\":sent_at\"",
                             roll < 0.0125 || roll > 0.0375 ? Fault.KILL : Fault.KILL_BEFORE);
                 } else if (roll < 0.10) {
                     // At-least-once delivery: SQS hands a record of this batch out again later.

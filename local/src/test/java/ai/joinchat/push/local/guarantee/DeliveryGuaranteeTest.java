@@ -164,7 +164,7 @@ class DeliveryGuaranteeTest {
         assertEquals(202, accepted.status(), accepted.toString());
         String id = accepted.messageId();
         switch (step) {
-            case CLAIM -> rig.workerDynamo.fail("UpdateItem", "\":lease\"", fault);
+            case CLAIM -> rig.workerDynamo.fail("UpdateItem", "\":lease_until\"", fault);
             case MARK_SENT -> rig.workerDynamo.fail("UpdateItem", "\":sent_at\"", fault);
             case GRAPH -> {
                 // Facebook's side of each fault: refuses it (an error), takes it but the reply is
@@ -237,7 +237,7 @@ class DeliveryGuaranteeTest {
         // with nothing recorded, and SQS moves the message to the dead-letter queue.
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (rig.deadLetters() == 0 && System.nanoTime() < end) {
-            rig.workerDynamo.fail("UpdateItem", "\":lease\"", Fault.KILL_BEFORE);
+            rig.workerDynamo.fail("UpdateItem", "\":lease_until\"", Fault.KILL_BEFORE);
             rig.poller.pollOnce(Duration.ofSeconds(1));
         }
         rig.workerDynamo.clear();
