@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -106,8 +107,9 @@ public final class SendApiService {
         try {
             return switch (path) {
                 case SEND_PATH -> send(request, deadline, invocationEnd);
-                case STATUS_PATH -> status(request, deadline);
-                case MessageResender.PATH -> resend(request, deadline, invocationEnd.plus(DECISION_MARGIN));
+                case STATUS_PATH -> withMessageId(request, (pageId, messageId) -> status(pageId, messageId, deadline));
+                case MessageResender.PATH -> withMessageId(request, (pageId, messageId) ->
+                        resender.resend(pageId, messageId, invocationEnd.plus(DECISION_MARGIN), deadline));
                 default -> bindingsImport.handle(request, deadline);
             };
         } catch (DependencyUnavailableException e) {
@@ -176,43 +178,22 @@ public final class SendApiService {
                 .write();
     }
 
-    /** A status read's or a resend's request: the authenticated page and its {@code message_id}, or the 4xx. */
-    private sealed interface MessageRequest permits MessageRef, Refused {
-    }
-
-    private record MessageRef(String pageId, String messageId) implements MessageRequest {
-    }
-
-    private record Refused(HttpApiResponse response) implements MessageRequest {
-    }
-
-    private MessageRequest messageRequest(HttpApiRequest request) {
+    /** A status read or a resend: {@code answer} for the authenticated page and its {@code message_id}, or the 4xx. */
+    private HttpApiResponse withMessageId(HttpApiRequest request, BiFunction<String, String, HttpApiResponse> answer) {
         SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
         if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
-            return new Refused(rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request));
+            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
         }
         JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
-            return new Refused(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
-                    List.of(new FieldProblem("message_id", "required: the message_id a send answered"))));
+            return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
+                    List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        return new MessageRef(auth.pageId(), id.asText());
+        return answer.apply(auth.pageId(), id.asText());
     }
 
-    private HttpApiResponse resend(HttpApiRequest request, Deadline deadline, Instant decideBy) {
-        MessageRequest ref = messageRequest(request);
-        return ref instanceof MessageRef m ? resender.resend(m.pageId(), m.messageId(), decideBy, deadline)
-                : ((Refused) ref).response();
-    }
-
-    private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
-        MessageRequest ref = messageRequest(request);
-        if (ref instanceof Refused refused) {
-            return refused.response();
-        }
-        MessageRef m = (MessageRef) ref;
-        String pageId = m.pageId();
-        Optional<MessageRecord> record = records.findWithEcho(m.messageId(), deadline)
+    private HttpApiResponse status(String pageId, String messageId, Deadline deadline) {
+        Optional<MessageRecord> record = records.findWithEcho(messageId, deadline)
                 .filter(r -> pageId.equals(r.pageId()));
         if (record.isPresent() && unclaimedTooLong(record.get())) {
             record = failUnclaimed(record.get(), deadline);
