@@ -73,7 +73,8 @@ public final class SendApiService {
         this.authenticator = authenticator;
         this.validator = validator;
         this.records = records;
-        this.acceptor = new MessageAcceptor(records, idempotencyKeys, queue, executor, clock, log, metrics);
+        this.acceptor = new MessageAcceptor(records, idempotencyKeys, queue, executor, clock, log, metrics,
+                new KeyHolders(records, idempotencyKeys, clock, log, metrics));
         this.clock = clock;
         this.messageIds = messageIds;
         this.log = log;
