@@ -40,7 +40,10 @@ import java.util.function.Supplier;
  * {@link BindingsImportService}) and the JSON 404/405 of every other. A message is answered 202 only
  * as {@link MessageAcceptor} allows.
  */
-public final class SendApiService {
+public record SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
+                             MessageRecords records, MessageAcceptor acceptor, MessageResender resender, Clock clock,
+                             Supplier<String> messageIds, JsonLogger log, Metrics metrics,
+                             BindingsImportService bindingsImport) {
 
     public static final String SEND_PATH = "/api/send_message";
     public static final String STATUS_PATH = "/api/message_status";
@@ -55,32 +58,13 @@ public final class SendApiService {
     /** The template's send API timeout, for calls made without an invocation. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
 
-    private final SignedRequestAuthenticator authenticator;
-    private final SendRequestValidator validator;
-    private final MessageRecords records;
-    private final MessageAcceptor acceptor;
-    private final Clock clock;
-    private final Supplier<String> messageIds;
-    private final JsonLogger log;
-    private final Metrics metrics;
-    private final BindingsImportService bindingsImport;
-    private final MessageResender resender;
-
     public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
                           MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
                           ExecutorService executor, Clock clock, Supplier<String> messageIds, JsonLogger log,
                           Metrics metrics, BindingsImportService bindingsImport) {
-        this.authenticator = authenticator;
-        this.validator = validator;
-        this.records = records;
-        this.acceptor = new MessageAcceptor(records, idempotencyKeys, queue, executor, clock, log, metrics,
-                new KeyHolders(records, idempotencyKeys, clock, log, metrics));
-        this.clock = clock;
-        this.messageIds = messageIds;
-        this.log = log;
-        this.metrics = metrics;
-        this.bindingsImport = bindingsImport;
-        this.resender = new MessageResender(records, queue, clock, log, metrics);
+        this(authenticator, validator, records, new MessageAcceptor(records, idempotencyKeys, queue, executor, clock,
+                log, metrics, new KeyHolders(records, idempotencyKeys, clock, log, metrics)),
+                new MessageResender(records, queue, clock, log, metrics), clock, messageIds, log, metrics, bindingsImport);
     }
 
     public static String newMessageId() {

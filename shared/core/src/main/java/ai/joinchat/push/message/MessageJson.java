@@ -155,7 +155,6 @@ public final class MessageJson {
 
     // ---- fields --------------------------------------------------------------------------------
 
-    /** A required string field. */
     static String text(JsonNode node, String field) {
         return required(optionalText(node, field), field);
     }

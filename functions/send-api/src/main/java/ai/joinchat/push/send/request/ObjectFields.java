@@ -94,7 +94,6 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
         return value == null ? null : value.booleanValue();
     }
 
-    /** A required string that must be one of {@code allowed}. */
     String requiredChoice(String name, List<String> allowed) {
         return required(name, "is required; one of " + String.join(", ", allowed)) == null ? null
                 : optionalChoice(name, allowed);
