@@ -24,8 +24,4 @@ public record Acceptance(MessageRecord record, QueuedMessage queued, int delaySe
                 request.warnings(), now, decideBy);
         return new Acceptance(record, queued, request.delaySeconds());
     }
-
-    public String messageId() {
-        return record.messageId();
-    }
 }

@@ -44,36 +44,15 @@ import java.util.Optional;
  *
  * @see ContactBindings#importBindings
  */
-public final class BindingsImportService {
+public record BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
+                                    JsonLogger log, Metrics metrics, ImportReplays replays) {
 
     public static final String PATH = "/api/bindings";
     public static final int MAX_BINDINGS = 100;
 
     private static final List<RecipientType> CONTACT_TYPES =
             List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
-
-    private final SignedRequestAuthenticator authenticator;
-    private final ContactBindings bindings;
-    private final RecipientRules contacts = new RecipientRules(new PhoneNumberNormalizer(), new EmailNormalizer());
-    private final Clock clock;
-    private final JsonLogger log;
-    private final Metrics metrics;
-    private final ImportReplays replays;
-
-    public BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
-                                 JsonLogger log, Metrics metrics, ImportReplays replays) {
-        this.replays = replays;
-        this.authenticator = authenticator;
-        this.bindings = bindings;
-        this.clock = clock;
-        this.log = log;
-        this.metrics = metrics;
-    }
-
-    /** Without an invocation deadline (tests and tools). */
-    public HttpApiResponse handle(HttpApiRequest request) {
-        return handle(request, Deadline.none());
-    }
+    private static final RecipientRules CONTACTS = new RecipientRules(new PhoneNumberNormalizer(), new EmailNormalizer());
 
     /**
      * Answers one POST to {@link #PATH} (the caller has checked route and method).
@@ -206,7 +185,7 @@ public final class BindingsImportService {
         }
         RecipientType type = given.get(0);
         JsonNode value = item.get(type.wireName());
-        Optional<String> contact = contacts.normalise(type, value);
+        Optional<String> contact = CONTACTS.normalise(type, value);
         if (contact.isEmpty()) {
             return new Invalid(type.wireName() + " " + RecipientRules.rule(type, value));
         }

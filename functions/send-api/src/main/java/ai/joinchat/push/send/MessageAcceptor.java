@@ -48,34 +48,14 @@ import java.util.stream.Stream;
  * (docs/performance.md), so it keeps its one round trip. A key held by another message:
  * {@link KeyHolders} answers.
  */
-final class MessageAcceptor {
+record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQueue queue, ExecutorService executor,
+                       Clock clock, JsonLogger log, Metrics metrics, KeyHolders holders) {
 
     private static final int TAKEOVER_ATTEMPTS = 3;
     /** How long a rejection is retried before the outcome is declared unknown. */
     static final Duration REJECT_PATIENCE = Duration.ofSeconds(3);
     /** The first pause between two tries of a write (then doubled, up to 16 times as long). */
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
-
-    private final MessageRecords records;
-    private final IdempotencyKeys keys;
-    private final OutboundQueue queue;
-    private final ExecutorService executor;
-    private final Clock clock;
-    private final JsonLogger log;
-    private final Metrics metrics;
-    private final KeyHolders holders;
-
-    MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQueue queue, ExecutorService executor,
-                    Clock clock, JsonLogger log, Metrics metrics) {
-        this.records = records;
-        this.keys = keys;
-        this.queue = queue;
-        this.executor = executor;
-        this.clock = clock;
-        this.log = log;
-        this.metrics = metrics;
-        this.holders = new KeyHolders(records, keys, clock, log, metrics);
-    }
 
     /** A request's {@code Idempotency-Key} and / or its timestamped signature's replay key. */
     record Key(String pageId, Optional<String> idempotencyKey, Optional<String> replayKey, String requestHash) {
@@ -103,7 +83,8 @@ final class MessageAcceptor {
     /** Steps 1 and 2 at once: one round trip; 202 as soon as both exist. */
     private HttpApiResponse acceptWithoutKey(Acceptance acceptance, String accepted, Deadline deadline) {
         MessageRecord record = acceptance.record();
-        CompletableFuture<Void> enqueued = CompletableFuture.runAsync(() -> enqueue(acceptance, deadline), executor);
+        CompletableFuture<Void> enqueued = CompletableFuture.runAsync(
+                () -> queue.enqueue(acceptance.queued(), acceptance.delaySeconds(), deadline), executor);
         RuntimeException recordFailure = null;
         try {
             records.createPending(record, deadline);
@@ -172,7 +153,7 @@ final class MessageAcceptor {
         MessageRecord mine = acceptance.record();
         Decision decision;
         try {
-            enqueue(acceptance, deadline);
+            queue.enqueue(acceptance.queued(), acceptance.delaySeconds(), deadline);
             decision = records.commit(mine.messageId(), deadline);
         } catch (DependencyUnavailableException e) {
             return abandon(mine, e, accepted, Optional.of(key), deadline);
@@ -191,10 +172,6 @@ final class MessageAcceptor {
         logRejected(mine, "commit");
         HttpApiResponse byKeys = holders.refuse(key, mine.messageId(), deadline);
         return byKeys.statusCode() == 503 ? holders.outcomeUnknown(mine.messageId(), Optional.of(key)) : byKeys;
-    }
-
-    private void enqueue(Acceptance acceptance, Deadline deadline) {
-        queue.enqueue(acceptance.queued(), acceptance.delaySeconds(), deadline);
     }
 
     /** Something failed before the commit: reject the record so the message is never delivered. */

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -39,7 +40,10 @@ import java.util.function.Supplier;
  * {@link BindingsImportService}) and the JSON 404/405 of every other. A message is answered 202 only
  * as {@link MessageAcceptor} allows.
  */
-public final class SendApiService {
+public record SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
+                             MessageRecords records, MessageAcceptor acceptor, MessageResender resender, Clock clock,
+                             Supplier<String> messageIds, JsonLogger log, Metrics metrics,
+                             BindingsImportService bindingsImport) {
 
     public static final String SEND_PATH = "/api/send_message";
     public static final String STATUS_PATH = "/api/message_status";
@@ -54,31 +58,13 @@ public final class SendApiService {
     /** The template's send API timeout, for calls made without an invocation. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
 
-    private final SignedRequestAuthenticator authenticator;
-    private final SendRequestValidator validator;
-    private final MessageRecords records;
-    private final MessageAcceptor acceptor;
-    private final Clock clock;
-    private final Supplier<String> messageIds;
-    private final JsonLogger log;
-    private final Metrics metrics;
-    private final BindingsImportService bindingsImport;
-    private final MessageResender resender;
-
     public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
                           MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
                           ExecutorService executor, Clock clock, Supplier<String> messageIds, JsonLogger log,
                           Metrics metrics, BindingsImportService bindingsImport) {
-        this.authenticator = authenticator;
-        this.validator = validator;
-        this.records = records;
-        this.acceptor = new MessageAcceptor(records, idempotencyKeys, queue, executor, clock, log, metrics);
-        this.clock = clock;
-        this.messageIds = messageIds;
-        this.log = log;
-        this.metrics = metrics;
-        this.bindingsImport = bindingsImport;
-        this.resender = new MessageResender(records, queue, clock, log, metrics);
+        this(authenticator, validator, records, new MessageAcceptor(records, idempotencyKeys, queue, executor, clock,
+                log, metrics, new KeyHolders(records, idempotencyKeys, clock, log, metrics)),
+                new MessageResender(records, queue, clock, log, metrics), clock, messageIds, log, metrics, bindingsImport);
     }
 
     public static String newMessageId() {
@@ -106,8 +92,9 @@ public final class SendApiService {
         try {
             return switch (path) {
                 case SEND_PATH -> send(request, deadline, invocationEnd);
-                case STATUS_PATH -> status(request, deadline);
-                case MessageResender.PATH -> resend(request, deadline, invocationEnd.plus(DECISION_MARGIN));
+                case STATUS_PATH -> withMessageId(request, (pageId, messageId) -> status(pageId, messageId, deadline));
+                case MessageResender.PATH -> withMessageId(request, (pageId, messageId) ->
+                        resender.resend(pageId, messageId, invocationEnd.plus(DECISION_MARGIN), deadline));
                 default -> bindingsImport.handle(request, deadline);
             };
         } catch (DependencyUnavailableException e) {
@@ -176,43 +163,22 @@ public final class SendApiService {
                 .write();
     }
 
-    /** A status read's or a resend's request: the authenticated page and its {@code message_id}, or the 4xx. */
-    private sealed interface MessageRequest permits MessageRef, Refused {
-    }
-
-    private record MessageRef(String pageId, String messageId) implements MessageRequest {
-    }
-
-    private record Refused(HttpApiResponse response) implements MessageRequest {
-    }
-
-    private MessageRequest messageRequest(HttpApiRequest request) {
+    /** A status read or a resend: {@code answer} for the authenticated page and its {@code message_id}, or the 4xx. */
+    private HttpApiResponse withMessageId(HttpApiRequest request, BiFunction<String, String, HttpApiResponse> answer) {
         SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
         if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
-            return new Refused(rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request));
+            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
         }
         JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
-            return new Refused(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
-                    List.of(new FieldProblem("message_id", "required: the message_id a send answered"))));
+            return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
+                    List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        return new MessageRef(auth.pageId(), id.asText());
+        return answer.apply(auth.pageId(), id.asText());
     }
 
-    private HttpApiResponse resend(HttpApiRequest request, Deadline deadline, Instant decideBy) {
-        MessageRequest ref = messageRequest(request);
-        return ref instanceof MessageRef m ? resender.resend(m.pageId(), m.messageId(), decideBy, deadline)
-                : ((Refused) ref).response();
-    }
-
-    private HttpApiResponse status(HttpApiRequest request, Deadline deadline) {
-        MessageRequest ref = messageRequest(request);
-        if (ref instanceof Refused refused) {
-            return refused.response();
-        }
-        MessageRef m = (MessageRef) ref;
-        String pageId = m.pageId();
-        Optional<MessageRecord> record = records.findWithEcho(m.messageId(), deadline)
+    private HttpApiResponse status(String pageId, String messageId, Deadline deadline) {
+        Optional<MessageRecord> record = records.findWithEcho(messageId, deadline)
                 .filter(r -> pageId.equals(r.pageId()));
         if (record.isPresent() && unclaimedTooLong(record.get())) {
             record = failUnclaimed(record.get(), deadline);

@@ -30,7 +30,6 @@ public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerif
     static final List<String> SIGNATURE_HEADERS = List.of("x-joinchat-signature", "x_joinchat_signature");
     static final String TIMESTAMP_HEADER = "x-joinchat-timestamp";
 
-    /** Either an authenticated request or the error response to answer. */
     public sealed interface Outcome permits AuthenticatedRequest, Rejected {
     }
 

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
@@ -95,7 +96,7 @@ class BindingsImportServiceTest {
             assertEquals("invalid_request", error.path("code").asText());
             assertEquals("bindings", error.path("details").path(0).path("field").asText());
         }
-        HttpApiResponse missing = service.handle(signed("{\"page_id\":\"42\"}"));
+        HttpApiResponse missing = service.handle(signed("{\"page_id\":\"42\"}"), Deadline.none());
         assertEquals(400, missing.statusCode());
         assertTrue(bindings.psidFor("42", "uuid:u0").isEmpty(), "nothing of a refused body is imported");
     }
@@ -109,7 +110,7 @@ class BindingsImportServiceTest {
     }
 
     private HttpApiResponse importing(String items) {
-        return service.handle(signed("{\"page_id\":\"42\",\"bindings\":" + items + "}"));
+        return service.handle(signed("{\"page_id\":\"42\",\"bindings\":" + items + "}"), Deadline.none());
     }
 
     private static JsonNode ok(HttpApiResponse response) {

@@ -55,23 +55,17 @@ public final class MessageJson {
         }
         String type = templateType != null ? templateType : optionalText(message, "template_type");
         List<QuickReply> quickReplies = list(message, "quick_replies", MessageJson::quickReply);
-        switch (type == null ? "" : type) {
-            case "text":
-                return new TextMessage(text(message, "text"), quickReplies);
-            case "button":
-                return new ButtonTemplate(text(message, "text"), list(message, "buttons", MessageJson::button),
-                        bool(message, "sharable"), quickReplies);
-            case "generic":
-                return new GenericTemplate(list(message, "elements", MessageJson::element),
-                        optionalText(message, "image_aspect_ratio"), bool(message, "sharable"), quickReplies);
-            case "list":
-                return new ListTemplate(list(message, "elements", MessageJson::element), bool(message, "sharable"),
-                        quickReplies);
-            case "receipt":
-                return ReceiptJson.read(message, quickReplies);
-            default:
-                throw new IllegalArgumentException("unsupported template_type: " + abbreviate(type));
-        }
+        return switch (type == null ? "" : type) {
+            case "text" -> new TextMessage(text(message, "text"), quickReplies);
+            case "button" -> new ButtonTemplate(text(message, "text"), list(message, "buttons", MessageJson::button),
+                    bool(message, "sharable"), quickReplies);
+            case "generic" -> new GenericTemplate(list(message, "elements", MessageJson::element),
+                    optionalText(message, "image_aspect_ratio"), bool(message, "sharable"), quickReplies);
+            case "list" -> new ListTemplate(list(message, "elements", MessageJson::element), bool(message, "sharable"),
+                    quickReplies);
+            case "receipt" -> ReceiptJson.read(message, quickReplies);
+            default -> throw new IllegalArgumentException("unsupported template_type: " + abbreviate(type));
+        };
     }
 
     /** As {@link #read}, and what it cannot read becomes an {@link UnreadableMessage}. */
@@ -100,16 +94,12 @@ public final class MessageJson {
 
     private static Button button(JsonNode node) {
         String type = text(node, "type");
-        switch (type) {
-            case "web_url":
-                return new Button.WebUrl(text(node, "title"), urlTarget(node));
-            case "postback":
-                return new Button.Postback(text(node, "title"), text(node, "payload"));
-            case "phone_number":
-                return new Button.PhoneNumber(text(node, "title"), text(node, "payload"));
-            default:
-                throw new IllegalArgumentException("unsupported button type: " + abbreviate(type));
-        }
+        return switch (type) {
+            case "web_url" -> new Button.WebUrl(text(node, "title"), urlTarget(node));
+            case "postback" -> new Button.Postback(text(node, "title"), text(node, "payload"));
+            case "phone_number" -> new Button.PhoneNumber(text(node, "title"), text(node, "payload"));
+            default -> throw new IllegalArgumentException("unsupported button type: " + abbreviate(type));
+        };
     }
 
     private static ObjectNode element(Element element) {
@@ -154,23 +144,22 @@ public final class MessageJson {
 
     private static QuickReply quickReply(JsonNode node) {
         String contentType = text(node, "content_type");
-        switch (contentType) {
-            case "text":
-                return new QuickReply.Text(text(node, "title"), text(node, "payload"), optionalText(node, "image_url"));
-            case "user_phone_number":
-                return new QuickReply.UserPhoneNumber();
-            case "user_email":
-                return new QuickReply.UserEmail();
-            default:
-                throw new IllegalArgumentException("unsupported quick reply content_type: " + abbreviate(contentType));
-        }
+        return switch (contentType) {
+            case "text" -> new QuickReply.Text(text(node, "title"), text(node, "payload"), optionalText(node, "image_url"));
+            case "user_phone_number" -> new QuickReply.UserPhoneNumber();
+            case "user_email" -> new QuickReply.UserEmail();
+            default -> throw new IllegalArgumentException("unsupported quick reply content_type: "
+                    + abbreviate(contentType));
+        };
     }
 
     // ---- fields --------------------------------------------------------------------------------
 
-    /** A required string field. */
     static String text(JsonNode node, String field) {
-        String value = optionalText(node, field);
+        return required(optionalText(node, field), field);
+    }
+
+    private static <T> T required(T value, String field) {
         if (value == null) {
             throw new IllegalArgumentException(field + " is required");
         }
@@ -192,6 +181,10 @@ public final class MessageJson {
     static Number number(JsonNode node, String field) {
         JsonNode value = field(node, field, JsonNode::isNumber, "a number");
         return value == null ? null : value.numberValue();
+    }
+
+    static Number requiredNumber(JsonNode node, String field) {
+        return required(number(node, field), field);
     }
 
     /** A field of the given kind, null when absent or JSON null. */

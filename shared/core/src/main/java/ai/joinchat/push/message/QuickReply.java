@@ -15,11 +15,9 @@ public sealed interface QuickReply {
     record Text(String title, String payload, String imageUrl) implements QuickReply {
     }
 
-    /** Offers the user's phone number. */
     record UserPhoneNumber() implements QuickReply {
     }
 
-    /** Offers the user's e-mail address. */
     record UserEmail() implements QuickReply {
     }
 }

@@ -5,6 +5,7 @@ import static ai.joinchat.push.message.MessageJson.number;
 import static ai.joinchat.push.message.MessageJson.optionalText;
 import static ai.joinchat.push.message.MessageJson.put;
 import static ai.joinchat.push.message.MessageJson.putArray;
+import static ai.joinchat.push.message.MessageJson.requiredNumber;
 import static ai.joinchat.push.message.MessageJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,9 +58,9 @@ final class ReceiptJson {
                 timestamp(message.get("timestamp")), MessageJson.bool(message, "sharable"),
                 address(message.get("address")),
                 new ReceiptTemplate.Summary(number(summary, "subtotal"), number(summary, "shipping_cost"),
-                        number(summary, "total_tax"), required(number(summary, "total_cost"), "total_cost")),
+                        number(summary, "total_tax"), requiredNumber(summary, "total_cost")),
                 list(message, "adjustments", a -> new ReceiptTemplate.Adjustment(text(a, "name"),
-                        required(number(a, "amount"), "amount"))),
+                        requiredNumber(a, "amount"))),
                 list(message, "elements", ReceiptJson::item), quickReplies);
     }
 
@@ -89,7 +90,7 @@ final class ReceiptJson {
 
     private static ReceiptTemplate.Item item(JsonNode node) {
         return new ReceiptTemplate.Item(text(node, "title"), optionalText(node, "subtitle"),
-                number(node, "quantity"), required(number(node, "price"), "price"), optionalText(node, "currency"),
+                number(node, "quantity"), requiredNumber(node, "price"), optionalText(node, "currency"),
                 optionalText(node, "image_url"));
     }
 
@@ -105,12 +106,5 @@ final class ReceiptJson {
             return value.bigIntegerValue().toString();
         }
         throw new IllegalArgumentException("timestamp must be digits");
-    }
-
-    private static Number required(Number value, String field) {
-        if (value == null) {
-            throw new IllegalArgumentException(field + " is required");
-        }
-        return value;
     }
 }

@@ -77,15 +77,10 @@ public record Recipient(RecipientType type, String value) {
         if (Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
             return false;
         }
-        switch (Character.getType(codePoint)) {
-            case Character.CONTROL:
-            case Character.FORMAT:
-            case Character.SURROGATE:
-            case Character.PRIVATE_USE:
-            case Character.UNASSIGNED:
-                return false;
-            default:
-                return true;
-        }
+        return switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
+                    Character.UNASSIGNED -> false;
+            default -> true;
+        };
     }
 }

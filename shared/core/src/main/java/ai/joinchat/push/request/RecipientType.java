@@ -24,7 +24,6 @@ public enum RecipientType {
         return wireName;
     }
 
-    /** The type whose wire name is exactly {@code wireName}, if any. */
     public static Optional<RecipientType> fromWireName(String wireName) {
         if (wireName == null) {
             return Optional.empty();

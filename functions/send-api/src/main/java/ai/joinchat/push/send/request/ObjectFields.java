@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The fields of one JSON object under validation, at a known path. Each read reports its
@@ -49,11 +50,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     private String text(String name, int min, int max) {
-        JsonNode value = get(name);
-        if (value != null && !value.isTextual()) {
-            violation(name, "must be a string");
-            return null;
-        }
+        JsonNode value = typed(name, JsonNode::isTextual, "must be a string");
         return value == null || !checkLength(path(name), value.textValue(), min, max) ? null : value.textValue();
     }
 
@@ -61,8 +58,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     boolean checkLength(String at, String text, int min, int max) {
         int length = text.codePointCount(0, text.length());
         if (length < min || (max > 0 && length > max)) {
-            String range = min > 0 ? min + "-" + max : "at most " + max;
-            findings.violation(at, length == 0 ? "must not be empty" : "must be " + range + " characters (got "
+            findings.violation(at, length == 0 ? "must not be empty" : "must be " + range(min, max) + " characters (got "
                     + length + ")");
             return false;
         }
@@ -74,11 +70,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     String optionalHttpUrl(String name) {
-        JsonNode value = get(name);
-        if (value != null && (!value.isTextual() || !isAbsoluteHttp(value.textValue()))) {
-            violation(name, URL_RULE);
-            return null;
-        }
+        JsonNode value = typed(name, url -> url.isTextual() && isAbsoluteHttp(url.textValue()), URL_RULE);
         return value == null ? null : value.textValue();
     }
 
@@ -98,15 +90,10 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     Boolean optionalBoolean(String name) {
-        JsonNode value = get(name);
-        if (value != null && !value.isBoolean()) {
-            violation(name, "must be a boolean");
-            return null;
-        }
+        JsonNode value = typed(name, JsonNode::isBoolean, "must be a boolean");
         return value == null ? null : value.booleanValue();
     }
 
-    /** A required string that must be one of {@code allowed}. */
     String requiredChoice(String name, List<String> allowed) {
         return required(name, "is required; one of " + String.join(", ", allowed)) == null ? null
                 : optionalChoice(name, allowed);
@@ -128,11 +115,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     Number optionalNumber(String name) {
-        JsonNode value = get(name);
-        if (value != null && !value.isNumber()) {
-            violation(name, "must be a number");
-            return null;
-        }
+        JsonNode value = typed(name, JsonNode::isNumber, "must be a number");
         return value == null ? null : value.numberValue();
     }
 
@@ -147,11 +130,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     ObjectFields optionalObject(String name) {
-        JsonNode value = get(name);
-        if (value != null && !value.isObject()) {
-            violation(name, "must be an object");
-            return null;
-        }
+        JsonNode value = typed(name, JsonNode::isObject, "must be an object");
         return value == null ? null : new ObjectFields(value, path(name), findings);
     }
 
@@ -177,8 +156,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
             return List.of();
         }
         if (array.size() < min || (max > 0 && array.size() > max)) {
-            String range = min > 0 ? min + "-" + max : "at most " + max;
-            violation(name, "must contain " + range + " " + noun + " (got " + array.size() + ")");
+            violation(name, "must contain " + range(min, max) + " " + noun + " (got " + array.size() + ")");
         }
         List<ObjectFields> objects = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
@@ -189,6 +167,20 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
             }
         }
         return objects.stream().map(item).filter(Objects::nonNull).toList();
+    }
+
+    /** The value of a field when it is {@code kind}; null when absent, or reported as {@code rule}. */
+    private JsonNode typed(String name, Predicate<JsonNode> kind, String rule) {
+        JsonNode value = get(name);
+        if (value != null && !kind.test(value)) {
+            violation(name, rule);
+            return null;
+        }
+        return value;
+    }
+
+    private static String range(int min, int max) {
+        return min > 0 ? min + "-" + max : "at most " + max;
     }
 
     private JsonNode required(String name, String reason) {

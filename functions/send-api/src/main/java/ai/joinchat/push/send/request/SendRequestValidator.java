@@ -19,24 +19,19 @@ import java.util.regex.Pattern;
  * and reports every problem at once, each with its JSON path; a valid body becomes a typed
  * {@link ValidatedSendRequest}, its message an {@code OutboundMessage}. Stateless and thread-safe.
  */
-public final class SendRequestValidator {
+public record SendRequestValidator(TagPolicy tagPolicy) {
 
     static final int MAX_DELAY_SECONDS = 10;
 
     private static final Pattern DELAY_DIGITS = Pattern.compile("[0-9]{1,9}");
     private static final String DELAY_RULE =
             "must be a whole number of seconds from 0 to 10 (a JSON integer or a string of digits)";
+    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
+    private static final RecipientRules RECIPIENTS = new RecipientRules(PHONE_NUMBERS, new EmailNormalizer());
+    private static final TemplateRules MESSAGES = new TemplateRules(new ButtonRules(PHONE_NUMBERS));
 
-    private final TagPolicy tagPolicy;
-    private final RecipientRules recipients;
-    private final TemplateRules messages;
-
-    public SendRequestValidator(TagPolicy tagPolicy) {
-        this.tagPolicy = Objects.requireNonNull(tagPolicy, "tagPolicy");
-        PhoneNumberNormalizer phoneNumbers = new PhoneNumberNormalizer();
-        ButtonRules buttons = new ButtonRules(phoneNumbers);
-        this.recipients = new RecipientRules(phoneNumbers, new EmailNormalizer());
-        this.messages = new TemplateRules(buttons);
+    public SendRequestValidator {
+        Objects.requireNonNull(tagPolicy, "tagPolicy");
     }
 
     public ValidationResult validate(JsonNode body) {
@@ -47,8 +42,8 @@ public final class SendRequestValidator {
         ObjectFields root = new ObjectFields(body, "", findings);
 
         Optional<String> pageId = pageId(root);
-        Optional<Recipient> recipient = recipients.validate(root);
-        OutboundMessage message = messages.validate(root);
+        Optional<Recipient> recipient = RECIPIENTS.validate(root);
+        OutboundMessage message = MESSAGES.validate(root);
         TagDecision tag = tagPolicy.decideField(body.get("tag"));
         tag.violation().ifPresent(findings.violations()::add);
         findings.warnings().addAll(tag.warnings());

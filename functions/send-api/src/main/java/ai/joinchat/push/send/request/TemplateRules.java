@@ -100,15 +100,7 @@ record TemplateRules(ButtonRules buttons) {
     private Function<List<QuickReply>, OutboundMessage> generic(ObjectFields message) {
         String imageAspectRatio = message.optionalChoice("image_aspect_ratio", IMAGE_ASPECT_RATIOS);
         Boolean sharable = message.optionalBoolean("sharable");
-        List<Element> elements = message.requiredArray("elements", 1, 10, "elements", element -> {
-            Element read = element(element, 3);
-            if (!hasSubtitle(element) && !element.has("image_url") && !element.has("default_action")
-                    && !has(element.get("buttons"))) {
-                element.findings().violation(element.path(),
-                        "needs at least one of subtitle, image_url, default_action or buttons besides title");
-            }
-            return read;
-        });
+        List<Element> elements = message.requiredArray("elements", 1, 10, "elements", e -> element(e, 3, true));
         return quickReplies -> new GenericTemplate(elements, imageAspectRatio, sharable, quickReplies);
     }
 
@@ -116,13 +108,7 @@ record TemplateRules(ButtonRules buttons) {
         Boolean sharable = message.optionalBoolean("sharable");
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
         buttons.optionalButtons(message, 1);
-        List<Element> elements = message.requiredArray("elements", 2, 4, "elements", element -> {
-            Element read = element(element, 1);
-            if (!hasSubtitle(element) && !element.has("image_url")) {
-                element.findings().violation(element.path(), "needs image_url or subtitle");
-            }
-            return read;
-        });
+        List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
         message.findings().warning(LIST_REMOVED_WARNING);
         boolean hasListButtons = has(message.get("buttons"));
         boolean hasTopStyle = message.has("top_element_style");
@@ -135,11 +121,22 @@ record TemplateRules(ButtonRules buttons) {
         return quickReplies -> new ListTemplate(elements, sharable, quickReplies);
     }
 
-    /** What generic and list elements share: title, subtitle, image_url, default_action, buttons. */
-    private Element element(ObjectFields element, int maxButtons) {
-        return new Element(element.requiredText("title", 1, ELEMENT_TITLE_MAX),
+    /**
+     * What generic and list elements share: title, subtitle, image_url, default_action, buttons.
+     * Besides its title a list element needs a subtitle or image_url, a generic one any of the four.
+     */
+    private Element element(ObjectFields element, int maxButtons, boolean generic) {
+        Element read = new Element(element.requiredText("title", 1, ELEMENT_TITLE_MAX),
                 element.optionalText("subtitle", ELEMENT_SUBTITLE_MAX), element.optionalHttpUrl("image_url"),
                 buttons.optionalDefaultAction(element), buttons.optionalButtons(element, maxButtons));
+        boolean shown = hasSubtitle(element) || element.has("image_url");
+        if (!generic && !shown) {
+            element.findings().violation(element.path(), "needs image_url or subtitle");
+        } else if (!shown && !element.has("default_action") && !has(element.get("buttons"))) {
+            element.findings().violation(element.path(),
+                    "needs at least one of subtitle, image_url, default_action or buttons besides title");
+        }
+        return read;
     }
 
     private static boolean hasSubtitle(ObjectFields element) {
