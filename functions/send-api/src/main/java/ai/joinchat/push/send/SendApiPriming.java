@@ -18,17 +18,7 @@ import java.util.Map;
  * 404, so the classes of the request path are loaded into the snapshot. No network, nothing
  * written.
  */
-public final class SendApiPriming implements Resource {
-
-    private final SendApiService service;
-    private final SendRequestValidator validator;
-    private final Clock clock;
-
-    public SendApiPriming(SendApiService service, SendRequestValidator validator, Clock clock) {
-        this.service = service;
-        this.validator = validator;
-        this.clock = clock;
-    }
+public record SendApiPriming(SendApiService service, SendRequestValidator validator, Clock clock) implements Resource {
 
     public void run() {
         JsonNode sample = Json.parse("{\"page_id\":\"1\",\"recipient\":{\"phone\":\"+1 555 0100 200\"},"
