@@ -1,12 +1,10 @@
 package ai.joinchat.push.callbacks;
 
-import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
-import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.secrets.SecretsProvider;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import javax.net.ssl.SSLSocketFactory;
@@ -14,19 +12,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** The callbacks function's object graph, built once per container (before a SnapStart snapshot). */
-public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher, Metrics metrics) {
+public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher, Metrics metrics,
+                                  CallbacksPriming priming) {
 
     /** Exactly the environment variables this function reads (template.yaml declares each). */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
-            EnvVar.PAGE_SECRET_PREFIX,
-            EnvVar.SECRET_CACHE_TTL_SECONDS,
-            EnvVar.CALLBACK_QUEUE_URL,
-            EnvVar.ALLOW_PRIVATE_CALLBACKS,
-            EnvVar.LOG_LEVEL));
+            EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.CALLBACK_QUEUE_URL,
+            EnvVar.ALLOW_PRIVATE_CALLBACKS, EnvVar.LOG_LEVEL));
 
     /**
      * Every AWS call it makes: events onto the callback queue (SendMessageBatch, and SendMessage for
@@ -51,21 +48,19 @@ public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher, Me
      */
     public static CallbacksComponents create(Map<String, String> env, Clock clock, Duration postTimeout,
                                              Duration maxQueueDelay) {
-        Settings settings = new Settings(env, DECLARED_ENV);
-        JsonLogger logger = new JsonLogger("callbacks", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("callbacks", System.out, clock);
-        AwsClientFactory aws = new AwsClientFactory(settings.environment());
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
-        SqsClient sqs = aws.sqs();
+        FunctionBasics basics = FunctionBasics.create("callbacks", env, DECLARED_ENV, clock, List.of());
+        Settings settings = basics.settings();
+        SqsClient sqs = basics.aws().sqs();
         String queue = settings.require(EnvVar.CALLBACK_QUEUE_URL);
-        return new CallbacksComponents(new Announcer(secrets, sqs, queue, logger),
-                new Dispatcher(secrets, new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS),
+        return new CallbacksComponents(new Announcer(basics.secrets(), sqs, queue, basics.log()),
+                new Dispatcher(basics.secrets(), new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS),
                         (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs, queue,
-                        postTimeout, maxQueueDelay, clock, logger, metrics), metrics);
+                        postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics()), basics.metrics(),
+                new CallbacksPriming());
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public CallbacksHandler handler() {
-        return new CallbacksHandler(announcer, dispatcher, metrics);
+        return new CallbacksHandler(this);
     }
 }

@@ -1,7 +1,6 @@
 package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.observability.Metrics;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,27 +22,17 @@ import java.util.List;
  */
 public final class CallbacksHandler implements RequestStreamHandler {
 
-    private final Announcer announcer;
-    private final Dispatcher dispatcher;
-    private final Metrics metrics;
-    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
-    private final CallbacksPriming priming;
+    /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
+    private final CallbacksComponents app;
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public CallbacksHandler() {
-        CallbacksComponents built = CallbacksComponents.create(System.getenv(), Clock.systemUTC());
-        this.announcer = built.announcer();
-        this.dispatcher = built.dispatcher();
-        this.metrics = built.metrics();
-        this.priming = new CallbacksPriming();
-        Core.getGlobalContext().register(priming);
+        this(CallbacksComponents.create(System.getenv(), Clock.systemUTC()));
+        Core.getGlobalContext().register(app.priming());
     }
 
-    CallbacksHandler(Announcer announcer, Dispatcher dispatcher, Metrics metrics) {
-        this.announcer = announcer;
-        this.dispatcher = dispatcher;
-        this.metrics = metrics;
-        this.priming = null;
+    CallbacksHandler(CallbacksComponents app) {
+        this.app = app;
     }
 
     @Override
@@ -52,9 +41,9 @@ public final class CallbacksHandler implements RequestStreamHandler {
         Json.MAPPER.readTree(input).path("Records").forEach(records::add);
         boolean queue = !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText());
         try {
-            output.write(response(queue ? dispatcher.dispatch(records) : announcer.announce(records)));
+            output.write(response(queue ? app.dispatcher().dispatch(records) : app.announcer().announce(records)));
         } finally {
-            metrics.flush();
+            app.metrics().flush();
         }
     }
 

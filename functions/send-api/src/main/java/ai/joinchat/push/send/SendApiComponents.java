@@ -1,15 +1,14 @@
 package ai.joinchat.push.send;
 
-import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.SqsOutboundQueue;
-import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.TagPolicy;
 import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
@@ -18,11 +17,10 @@ import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -50,18 +48,16 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
             IamGrant.onAnyResource(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:ListSecrets"));
 
     public static SendApiComponents create(Map<String, String> environment, Clock clock) {
-        Settings settings = new Settings(environment, DECLARED_ENV);
-        AwsClientFactory aws = new AwsClientFactory(settings.environment());
-        DynamoDbClient dynamo = aws.dynamoDb();
-        SqsClient sqs = aws.sqs();
+        FunctionBasics basics = FunctionBasics.create("send-api", environment, DECLARED_ENV, clock, List.of());
+        Settings settings = basics.settings();
+        DynamoDbClient dynamo = basics.aws().dynamoDb();
+        JsonLogger log = basics.log();
+        Metrics metrics = basics.metrics();
+        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(basics.secrets(),
+                new SignatureVerifier(), clock);
 
-        JsonLogger log = new JsonLogger("send-api", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("send-api", System.out, clock);
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
-        Duration retention = settings.recordRetention();
-        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(secrets, new SignatureVerifier(), clock);
-
-        DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention);
+        DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
+                settings.recordRetention());
         SendRequestValidator validator = new SendRequestValidator(
                 TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY)));
         SendApiService service = new SendApiService(
@@ -69,7 +65,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                 validator,
                 records,
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
-                new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
+                new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL)),
                 DaemonThreads.fixedPool("send-enqueue", ENQUEUE_THREADS),
                 clock, SendApiService::newMessageId, log, metrics,
                 new BindingsImportService(authenticator,
@@ -84,6 +80,6 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public SendApiHandler handler() {
-        return new SendApiHandler(service, codec, metrics);
+        return new SendApiHandler(this);
     }
 }

@@ -1,8 +1,6 @@
 package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.http.HttpApiEventCodec;
-import ai.joinchat.push.observability.Metrics;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -23,43 +21,33 @@ public final class SendApiHandler implements RequestStreamHandler {
     /** Kept from the function's time for writing the answer after the last AWS call. */
     static final Duration ANSWER_RESERVE = Duration.ofMillis(1500);
 
-    private final SendApiService service;
-    private final HttpApiEventCodec codec;
-    private final Metrics metrics;
-    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
-    private final SendApiPriming priming;
+    /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
+    private final SendApiComponents app;
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public SendApiHandler() {
-        SendApiComponents built = SendApiComponents.create(System.getenv(), Clock.systemUTC());
-        this.service = built.service();
-        this.codec = built.codec();
-        this.metrics = built.metrics();
-        this.priming = built.priming();
-        Core.getGlobalContext().register(priming);
+        this(SendApiComponents.create(System.getenv(), Clock.systemUTC()));
+        Core.getGlobalContext().register(app.priming());
     }
 
-    public SendApiHandler(SendApiService service, HttpApiEventCodec codec, Metrics metrics) {
-        this.service = service;
-        this.codec = codec;
-        this.metrics = metrics;
-        this.priming = null;
+    SendApiHandler(SendApiComponents app) {
+        this.app = app;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         try {
             if (context == null) {
-                codec.handle(input, output, service::handle);
+                app.codec().handle(input, output, app.service()::handle);
                 return;
             }
             // One deadline per invocation: every AWS call ends by it, so the answer beats the timeout.
             Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
             Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
             Instant invocationEnd = Instant.now().plus(remaining);
-            codec.handle(input, output, request -> service.handle(request, deadline, invocationEnd));
+            app.codec().handle(input, output, request -> app.service().handle(request, deadline, invocationEnd));
         } finally {
-            metrics.flush();
+            app.metrics().flush();
         }
     }
 }

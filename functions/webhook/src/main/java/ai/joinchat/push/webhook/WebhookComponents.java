@@ -1,8 +1,8 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.http.HttpApiEventCodec;
@@ -38,15 +38,9 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
 
     /** Exactly the variables the webhook reads; template.yaml must set each of them for it. */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
-            EnvVar.PAGE_SECRET_PREFIX,
-            EnvVar.APP_SECRET_ID,
-            EnvVar.SECRET_CACHE_TTL_SECONDS,
-            EnvVar.MESSAGES_TABLE,
-            EnvVar.CONTACT_BINDINGS_TABLE,
-            EnvVar.CONTACT_STATE_TABLE,
-            EnvVar.WEBHOOK_EVENTS_TABLE,
-            EnvVar.RECORD_RETENTION_DAYS,
-            EnvVar.LOG_LEVEL));
+            EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
+            EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE, EnvVar.WEBHOOK_EVENTS_TABLE,
+            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL));
 
     /** Every AWS call this function makes, per resource; template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
@@ -69,38 +63,36 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
     /** {@code interceptors}: on the AWS clients (Lambda's none; tests count or fail DynamoDB calls with them). */
     public static WebhookComponents create(Map<String, String> environment, Clock clock,
                                            List<ExecutionInterceptor> interceptors) {
-        Settings settings = new Settings(environment, DECLARED_ENV);
-        JsonLogger log = new JsonLogger("webhook", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("webhook", System.out, clock);
-        AwsClientFactory aws = new AwsClientFactory(settings.environment(), interceptors);
-        DynamoDbClient dynamo = aws.dynamoDb();
+        FunctionBasics basics = FunctionBasics.create("webhook", environment, DECLARED_ENV, clock, interceptors);
+        Settings settings = basics.settings();
+        JsonLogger log = basics.log();
+        DynamoDbClient dynamo = basics.aws().dynamoDb();
         Duration retention = settings.recordRetention();
-        String contactState = settings.require(EnvVar.CONTACT_STATE_TABLE);
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, log, metrics);
+        SecretsProvider secrets = basics.secrets();
         WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
-        String messagesTable = settings.require(EnvVar.MESSAGES_TABLE);
         DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
                 retention, clock);
         ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 records,
-                new DynamoMessageRecords(dynamo, messagesTable, retention),
+                new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                 rules,
-                new BindingAdmission(secrets, new DynamoQuickReplyOffers(dynamo, contactState), clock),
+                new BindingAdmission(secrets,
+                        new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)), clock),
                 DaemonThreads.idlePool("webhook", THREADS),
                 clock);
-        WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, metrics);
+        WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, basics.metrics());
         HttpApiEventCodec codec = new HttpApiEventCodec(log);
         return new WebhookComponents(service, codec, new WebhookPriming(parser, signatures, records, rules, service, codec),
-                metrics);
+                basics.metrics());
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public WebhookHandler handler() {
-        return new WebhookHandler(service, codec, metrics);
+        return new WebhookHandler(this);
     }
 }

@@ -1,9 +1,6 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.http.HttpApiEventCodec;
-import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.webhook.service.WebhookService;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.crac.Core;
@@ -27,36 +24,26 @@ public final class WebhookHandler implements RequestStreamHandler {
     /** Kept from the time left for writing the answer after the last DynamoDB call. */
     static final Duration ANSWER_RESERVE = Duration.ofMillis(500);
 
-    private final WebhookService service;
-    private final HttpApiEventCodec codec;
-    private final Metrics metrics;
-    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
-    private final WebhookPriming priming;
+    /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
+    private final WebhookComponents app;
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WebhookHandler() {
-        WebhookComponents built = WebhookComponents.create(System.getenv(), Clock.systemUTC(), List.of());
-        this.service = built.service();
-        this.codec = built.codec();
-        this.metrics = built.metrics();
-        this.priming = built.priming();
-        Core.getGlobalContext().register(priming);
+        this(WebhookComponents.create(System.getenv(), Clock.systemUTC(), List.of()));
+        Core.getGlobalContext().register(app.priming());
     }
 
-    public WebhookHandler(WebhookService service, HttpApiEventCodec codec, Metrics metrics) {
-        this.service = service;
-        this.codec = codec;
-        this.metrics = metrics;
-        this.priming = null;
+    WebhookHandler(WebhookComponents app) {
+        this.app = app;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Deadline deadline = deadline(context);
         try {
-            codec.handle(input, output, request -> service.handle(request, deadline));
+            app.codec().handle(input, output, request -> app.service().handle(request, deadline));
         } finally {
-            metrics.flush();
+            app.metrics().flush();
         }
     }
 

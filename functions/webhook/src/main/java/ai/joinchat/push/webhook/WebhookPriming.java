@@ -25,7 +25,9 @@ import java.time.Instant;
  * SnapStart priming of the webhook: runs its hot path once on a sample payload before the
  * checkpoint, with no network call, so its classes are initialised in the snapshot.
  */
-public final class WebhookPriming implements Resource {
+public record WebhookPriming(WebhookPayloadParser parser, WebhookSignatureVerifier signatures,
+                             DynamoWebhookRecords records, ContactBindingRules rules, WebhookService service,
+                             HttpApiEventCodec codec) implements Resource {
 
     private static final String SAMPLE_PAYLOAD = """
             {"object":"page","entry":[{"id":"100","time":1700000000100,
@@ -47,24 +49,6 @@ public final class WebhookPriming implements Resource {
               "standby":[{"sender":{"id":"200"},"recipient":{"id":"100"},"timestamp":1700000000007,"reaction":{}}]}]}
             """;
     private static final String PRIMING_SECRET = "checkpoint-priming-only";
-
-    private final WebhookPayloadParser parser;
-    private final WebhookSignatureVerifier signatures;
-    private final DynamoWebhookRecords records;
-    private final ContactBindingRules rules;
-    private final WebhookService service;
-    private final HttpApiEventCodec codec;
-
-    public WebhookPriming(WebhookPayloadParser parser, WebhookSignatureVerifier signatures,
-                          DynamoWebhookRecords records, ContactBindingRules rules, WebhookService service,
-                          HttpApiEventCodec codec) {
-        this.parser = parser;
-        this.signatures = signatures;
-        this.records = records;
-        this.rules = rules;
-        this.service = service;
-        this.codec = codec;
-    }
 
     /** How many sample events were parsed (all of them, unless something is broken). */
     public int run() {

@@ -1,14 +1,13 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.SqsOutboundQueue;
-import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
@@ -32,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,21 +42,10 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
 
     /** Exactly the environment variables the worker reads (template.yaml declares each). */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
-            EnvVar.PAGE_SECRET_PREFIX,
-            EnvVar.APP_SECRET_ID,
-            EnvVar.SECRET_CACHE_TTL_SECONDS,
-            EnvVar.MESSAGES_TABLE,
-            EnvVar.CONTACT_BINDINGS_TABLE,
-            EnvVar.CONTACT_STATE_TABLE,
-            EnvVar.GRAPH_API_BASE_URL,
-            EnvVar.GRAPH_API_VERSION,
-            EnvVar.PHONE_NUMBER_FALLBACK,
-            EnvVar.MAX_RECEIVE_COUNT,
-            EnvVar.MAX_THROTTLE_HOURS,
-            EnvVar.QUEUE_URL,
-            EnvVar.DEAD_LETTER_QUEUE_ARN,
-            EnvVar.RECORD_RETENTION_DAYS,
-            EnvVar.LOG_LEVEL));
+            EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
+            EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE, EnvVar.GRAPH_API_BASE_URL,
+            EnvVar.GRAPH_API_VERSION, EnvVar.PHONE_NUMBER_FALLBACK, EnvVar.MAX_RECEIVE_COUNT, EnvVar.MAX_THROTTLE_HOURS,
+            EnvVar.QUEUE_URL, EnvVar.DEAD_LETTER_QUEUE_ARN, EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL));
 
     /** Every AWS call this function makes, per resource (SQS polling is SAM's); template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
@@ -79,26 +68,24 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
      */
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout,
                                           Duration claimLease) {
-        Settings settings = new Settings(env, DECLARED_ENV);
-        JsonLogger logger = new JsonLogger("worker", settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics("worker", System.out, clock);
-
-        AwsClientFactory aws = new AwsClientFactory(settings.environment());
-        DynamoDbClient dynamo = aws.dynamoDb();
+        FunctionBasics basics = FunctionBasics.create("worker", env, DECLARED_ENV, clock, List.of());
+        Settings settings = basics.settings();
+        JsonLogger logger = basics.log();
+        Metrics metrics = basics.metrics();
+        DynamoDbClient dynamo = basics.aws().dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
                 settings.recordRetention());
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
-        SecretsProvider secrets = SecretsProvider.fromSettings(settings, aws, clock, logger, metrics);
         GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
                 settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease,
                 Duration.ofHours(settings.integer(EnvVar.MAX_THROTTLE_HOURS, 1, 336)));
-        SqsClient sqs = aws.sqs();
+        SqsClient sqs = basics.aws().sqs();
         Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
         GraphMessageMapper mapper = new GraphMessageMapper();
 
-        MessageDelivery delivery = new MessageDelivery(records, secrets,
+        MessageDelivery delivery = new MessageDelivery(records, basics.secrets(),
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
                 mapper, graph, policy, clock, logger, metrics,
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
@@ -114,6 +101,6 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
     public WorkerHandler handler() {
-        return new WorkerHandler(codec, processor, budget, logger, metrics);
+        return new WorkerHandler(this);
     }
 }

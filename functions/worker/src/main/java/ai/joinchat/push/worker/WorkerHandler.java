@@ -1,11 +1,6 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.worker.batch.InvocationBudget;
-import ai.joinchat.push.worker.batch.SqsBatchProcessor;
-import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -22,52 +17,36 @@ import java.util.List;
 /** Lambda entry point of the SQS event source: reads the batch, delivers it, answers the partial batch response. */
 public final class WorkerHandler implements RequestStreamHandler {
 
-    private final SqsEventCodec codec;
-    private final SqsBatchProcessor processor;
-    private final InvocationBudget budget;
-    private final JsonLogger logger;
-    private final Metrics metrics;
-    /** Held so the SnapStart hook lives as long as the handler (CRaC keeps resources weakly). */
-    private final WorkerPriming priming;
+    /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
+    private final WorkerComponents app;
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WorkerHandler() {
-        WorkerComponents built = WorkerComponents.create(System.getenv(), Clock.systemUTC(),
-                GraphSendClient.DEFAULT_TIMEOUT, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
-        this.codec = built.codec();
-        this.processor = built.processor();
-        this.budget = built.budget();
-        this.logger = built.logger();
-        this.metrics = built.metrics();
-        this.priming = built.priming();
-        Core.getGlobalContext().register(priming);
+        this(WorkerComponents.create(System.getenv(), Clock.systemUTC(), GraphSendClient.DEFAULT_TIMEOUT,
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE));
+        Core.getGlobalContext().register(app.priming());
     }
 
-    public WorkerHandler(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget, JsonLogger logger,
-                         Metrics metrics) {
-        this.codec = codec;
-        this.processor = processor;
-        this.budget = budget;
-        this.logger = logger;
-        this.metrics = metrics;
-        this.priming = null;
+    WorkerHandler(WorkerComponents app) {
+        this.app = app;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         List<SqsRecord> records;
         try {
-            records = codec.readEvent(input);
+            records = app.codec().readEvent(input);
         } catch (IllegalArgumentException e) {
-            logger.error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
+            app.logger().error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
             throw e;
         }
         try {
-            List<String> failures = context == null ? processor.process(records, Deadline.none(), Deadline.none())
-                    : processor.process(records, budget.startBy(remaining(context)), budget.deadline(remaining(context)));
-            codec.writeResponse(failures, output);
+            List<String> failures = context == null ? app.processor().process(records, Deadline.none(), Deadline.none())
+                    : app.processor().process(records, app.budget().startBy(remaining(context)),
+                            app.budget().deadline(remaining(context)));
+            app.codec().writeResponse(failures, output);
         } finally {
-            metrics.flush();
+            app.metrics().flush();
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.List;
  * without any network call: parses an event and a queued message, maps and serialises a Send API
  * body, computes an appsecret_proof and writes a response.
  */
-public final class WorkerPriming implements Resource {
+public record WorkerPriming(SqsEventCodec codec, GraphMessageMapper mapper) implements Resource {
 
     static final String SAMPLE_QUEUED_MESSAGE = "{\"v\":1,\"message_id\":\"prime\",\"page_id\":\"1234567890\","
             + "\"recipient\":{\"type\":\"id\",\"value\":\"24681357\"},\"template_type\":\"button\","
@@ -30,14 +30,6 @@ public final class WorkerPriming implements Resource {
             + "\"title\":\"Yes\",\"payload\":\"YES\"}],\"quick_replies\":[{\"content_type\":\"text\","
             + "\"title\":\"Hi\",\"payload\":\"HI\"}]},\"messaging_type\":\"UPDATE\",\"warnings\":[],"
             + "\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
-
-    private final SqsEventCodec codec;
-    private final GraphMessageMapper mapper;
-
-    public WorkerPriming(SqsEventCodec codec, GraphMessageMapper mapper) {
-        this.codec = codec;
-        this.mapper = mapper;
-    }
 
     public void run() {
         try {

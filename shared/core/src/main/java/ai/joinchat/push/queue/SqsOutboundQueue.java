@@ -9,15 +9,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import java.util.Map;
 
 /** {@link OutboundQueue} on the SQS queue of {@code QUEUE_URL}; the delay becomes DelaySeconds. */
-public final class SqsOutboundQueue implements OutboundQueue {
-
-    private final SqsClient sqs;
-    private final String queueUrl;
-
-    public SqsOutboundQueue(SqsClient sqs, String queueUrl) {
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-    }
+public record SqsOutboundQueue(SqsClient sqs, String queueUrl) implements OutboundQueue {
 
     @Override
     public void enqueue(QueuedMessage message, int delaySeconds, Deadline deadline) {

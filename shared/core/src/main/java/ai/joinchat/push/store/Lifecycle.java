@@ -216,8 +216,8 @@ public final class Lifecycle {
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(DECIDE_BY)),
                 List.of(), Event.FAILED, false),
         /** The page's echo carried its id: Facebook took it, even if the worker never heard so; the echo recorded. */
-        CONFIRM_BY_ECHO(EnumSet.of(QUEUED, SENDING, FAILED), false, SENT, confirmedWrites(), List.of(Guard.SAME_PAGE),
-                Event.SENT, false),
+        CONFIRM_BY_ECHO(EnumSet.of(QUEUED, SENDING, FAILED), false, SENT, concat(sentWrites(), echoWrites()),
+                List.of(Guard.SAME_PAGE), Event.SENT, false),
         /**
          * The echo of a message recorded on it, Facebook's time beside {@code sent_at}, which stays
          * {@code by_recipient}'s sort key: not after Facebook's time, it still finds the message, and
@@ -226,7 +226,8 @@ public final class Lifecycle {
         RECORD_ECHO(EnumSet.allOf(MessageStatus.class), false, null, echoWrites(),
                 List.of(Guard.SAME_PAGE, Guard.NOT_ECHOED, Guard.SENT_AT_NOT_AFTER_ECHO), Event.NONE, true),
         /** As {@link #RECORD_ECHO} when Facebook's clock is behind ours: the echo's time becomes the sort key. */
-        STAMP_BY_ECHO(EnumSet.allOf(MessageStatus.class), false, null, stampWrites(),
+        STAMP_BY_ECHO(EnumSet.allOf(MessageStatus.class), false, null,
+                concat(List.of(set(SENT_AT, Input.SENT_AT)), echoWrites()),
                 List.of(Guard.SAME_PAGE, Guard.NOT_ECHOED), Event.NONE, false),
         /** A delivery receipt listing its Facebook id: on to the partition awaiting read. */
         DELIVERED_BY_MID(EnumSet.of(SENDING, SENT), false, DELIVERED, deliveredWrites(),
@@ -235,15 +236,14 @@ public final class Lifecycle {
         DELIVERED_UP_TO(EnumSet.of(SENT), false, DELIVERED, deliveredWrites(),
                 List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.REACHED_BY_WATERMARK), Event.DELIVERED, false),
         /** A read receipt's watermark reached it: out of {@code by_recipient}. */
-        READ_UP_TO(EnumSet.of(SENT, DELIVERED), false, READ,
-                List.of(set(UPDATED_AT, Input.NOW), set(READ_AT, Input.NOW), remove(RECIPIENT_KEY)),
+        READ_UP_TO(EnumSet.of(SENT, DELIVERED), false, READ, readWrites(),
                 List.of(Guard.SAME_PAGE, Guard.REACHED_BY_WATERMARK), Event.READ, false),
         /** As {@link #DELIVERED_UP_TO}, for a message in the legacy partition, keeping its slack. */
-        DELIVERED_UP_TO_LEGACY(EnumSet.of(SENT), false, DELIVERED, legacyDeliveredWrites(),
+        DELIVERED_UP_TO_LEGACY(EnumSet.of(SENT), false, DELIVERED,
+                concat(deliveredWrites(), List.of(new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK))),
                 List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.IN_LEGACY_PARTITION), Event.DELIVERED, true),
         /** As {@link #READ_UP_TO}, for a message in the legacy partition. */
-        READ_UP_TO_LEGACY(EnumSet.of(SENT, DELIVERED), false, READ,
-                List.of(set(UPDATED_AT, Input.NOW), set(READ_AT, Input.NOW), remove(RECIPIENT_KEY)),
+        READ_UP_TO_LEGACY(EnumSet.of(SENT, DELIVERED), false, READ, readWrites(),
                 List.of(Guard.SAME_PAGE, Guard.IN_LEGACY_PARTITION), Event.READ, true),
         /** A legacy message a receipt found but cannot move: to the partition awaiting delivery. */
         REKEY_LEGACY_AWAITING_DELIVERY(EnumSet.of(SENDING, SENT), false, null,
@@ -298,14 +298,6 @@ public final class Lifecycle {
                 set(ECHO_APP_ID, Input.APP_ID));
     }
 
-    private static List<Write> confirmedWrites() {
-        return concat(sentWrites(), echoWrites());
-    }
-
-    private static List<Write> stampWrites() {
-        return concat(List.of(set(SENT_AT, Input.SENT_AT)), echoWrites());
-    }
-
     private static List<Write> concat(List<Write> a, List<Write> b) {
         return Stream.concat(a.stream(), b.stream()).toList();
     }
@@ -319,8 +311,7 @@ public final class Lifecycle {
                 set(RECIPIENT_KEY, Input.AWAITING_READ_KEY));
     }
 
-    private static List<Write> legacyDeliveredWrites() {
-        return List.of(set(UPDATED_AT, Input.NOW), set(DELIVERED_AT, Input.NOW),
-                set(RECIPIENT_KEY, Input.AWAITING_READ_KEY), new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK));
+    private static List<Write> readWrites() {
+        return List.of(set(UPDATED_AT, Input.NOW), set(READ_AT, Input.NOW), remove(RECIPIENT_KEY));
     }
 }

@@ -32,17 +32,7 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
  * {@code by_facebook_message_id} index), then run one receipt transition per message found, the
  * queries and the updates in turn (the webhook runs receipts side by side, one thread each).
  */
-final class ReceiptQueries {
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-    private final TransitionUpdate updates;
-
-    ReceiptQueries(DynamoDbClient dynamo, String table, TransitionUpdate updates) {
-        this.dynamo = dynamo;
-        this.table = table;
-        this.updates = updates;
-    }
+record ReceiptQueries(DynamoDbClient dynamo, String table, TransitionUpdate updates) {
 
     /**
      * One GSI query per Facebook message id, one batch read of the statuses found, then one

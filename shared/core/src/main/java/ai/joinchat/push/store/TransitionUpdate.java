@@ -33,15 +33,7 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
  * its condition, the writes its update, each value named once and only when used. Every
  * attribute is named through {@code #name}, so no attribute collides with a reserved word.
  */
-final class TransitionUpdate {
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-
-    TransitionUpdate(DynamoDbClient dynamo, String table) {
-        this.dynamo = dynamo;
-        this.table = table;
-    }
+record TransitionUpdate(DynamoDbClient dynamo, String table) {
 
     /** The request of {@code transition} on the message's item, with {@code in}'s values. */
     UpdateItemRequest request(Transition transition, String messageId, Inputs in) {
