@@ -20,15 +20,7 @@ import java.util.Optional;
  * {@code user_email} / {@code user_phone_number} or a text quick reply was tapped, so
  * {@link BindingAdmission} checks the recorded offers). Contact keys are the send API's.
  */
-public final class ContactBindingRules {
-
-    private final PhoneNumberNormalizer phoneNumbers;
-    private final EmailNormalizer emails;
-
-    public ContactBindingRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
-        this.phoneNumbers = phoneNumbers;
-        this.emails = emails;
-    }
+public record ContactBindingRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
 
     public Optional<ContactBinding> bindingFor(WebhookEvent event) {
         if (event instanceof Referral referral) {
