@@ -26,10 +26,8 @@ import java.util.Set;
  */
 public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
 
-    /** How an admitted binding is written. */
     enum Write { REPLACE, IF_UNBOUND }
 
-    /** A binding an event proposes. */
     record Proposal(WebhookEvent event, ContactBinding binding) {
     }
 

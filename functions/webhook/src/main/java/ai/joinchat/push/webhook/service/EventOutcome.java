@@ -51,7 +51,6 @@ public sealed interface EventOutcome {
     record Failed(DependencyUnavailableException failure) implements EventOutcome {
     }
 
-    /** Runs {@code work} for {@code events} and names how it went. */
     static EventOutcome of(List<WebhookEvent> events, Supplier<Applied> work) {
         try {
             return work.get();

@@ -33,7 +33,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
                                     ContactBindingRules rules, BindingAdmission admission, ExecutorService executor,
                                     Clock clock) {
 
-    /** What one batch did: the tally of its {@link EventOutcome}s. */
+    /** What one batch did: the tally of its {@link EventOutcome}s (a failed one has thrown by then). */
     public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,
                           int refsRefused, List<EventOutcome.Skipped> skipped) {
 
@@ -50,8 +50,6 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
                     refused += a.refsRefused();
                 } else if (outcome instanceof EventOutcome.Skipped s) {
                     skipped.add(s);
-                } else if (outcome instanceof EventOutcome.Failed f) {
-                    throw f.failure();
                 }
             }
             return new Outcome(recorded, bindings, echoes, advanced, read, refused, List.copyOf(skipped));

@@ -65,7 +65,6 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         return new Recorded(requests.size() - rejected.size(), rejected);
     }
 
-    /** An event's put request. */
     private record Pending(WebhookEvent event, WriteRequest request) {
     }
 
