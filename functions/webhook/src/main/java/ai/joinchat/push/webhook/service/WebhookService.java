@@ -39,15 +39,12 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No such route.");
         }
         try {
-            switch (request.method()) {
-                case "GET":
-                    return verify(request);
-                case "POST":
-                    return receive(request, deadline);
-                default:
-                    return HttpApiResponse.error(ErrorCode.METHOD_NOT_ALLOWED, "Use GET or POST.")
-                            .withHeader("allow", "GET, POST");
-            }
+            return switch (request.method()) {
+                case "GET" -> verify(request);
+                case "POST" -> receive(request, deadline);
+                default -> HttpApiResponse.error(ErrorCode.METHOD_NOT_ALLOWED, "Use GET or POST.")
+                        .withHeader("allow", "GET, POST");
+            };
         } catch (DependencyUnavailableException e) {
             log.error("webhook_dependency_unavailable").with("method", request.method())
                     .with("transient", e.isTransient()).with("error_code", e.errorCode()).with(e).write();
