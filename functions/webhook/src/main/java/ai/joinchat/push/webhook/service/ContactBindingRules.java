@@ -31,11 +31,9 @@ public record ContactBindingRules(PhoneNumberNormalizer phoneNumbers, EmailNorma
         }
         if (event instanceof QuickReply reply) {
             Optional<ContactBinding> email = emails.normalize(reply.payload())
-                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), "quick_reply",
-                            QuickReplyOffers.Kind.EMAIL));
+                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), QuickReplyOffers.Kind.EMAIL));
             return email.isPresent() ? email : phoneNumbers.normalize(reply.payload())
-                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), "quick_reply",
-                            QuickReplyOffers.Kind.PHONE));
+                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), QuickReplyOffers.Kind.PHONE));
         }
         return Optional.empty();
     }
@@ -50,8 +48,7 @@ public record ContactBindingRules(PhoneNumberNormalizer phoneNumbers, EmailNorma
                         source != null ? source : parsed.signed() ? "signed_ref" : "ref", parsed)));
     }
 
-    private static ContactBinding offered(RecipientType type, String value, String psid, String source,
-                                          QuickReplyOffers.Kind kind) {
-        return new ContactBinding.FromQuickReply(new Recipient(type, value).contactKey(), psid, source, kind);
+    private static ContactBinding offered(RecipientType type, String value, String psid, QuickReplyOffers.Kind kind) {
+        return new ContactBinding.FromQuickReply(new Recipient(type, value).contactKey(), psid, "quick_reply", kind);
     }
 }
