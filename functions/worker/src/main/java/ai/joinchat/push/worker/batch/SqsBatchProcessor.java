@@ -78,7 +78,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
     }
 
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
-        List<Map.Entry<List<Integer>, Future<?>>> running = new ArrayList<>(groups.size());
+        List<Future<?>> running = new ArrayList<>(groups.size());
         for (List<Integer> group : groups) {
             Runnable task = () -> deliver.accept(group);
             if (groups.size() == 1) {
@@ -86,14 +86,14 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
                 continue;
             }
             try {
-                running.add(Map.entry(group, executor.submit(task)));
+                running.add(executor.submit(task));
             } catch (RejectedExecutionException e) {
                 task.run();
             }
         }
-        for (Map.Entry<List<Integer>, Future<?>> entry : running) {
+        for (Future<?> group : running) {
             try {
-                entry.getValue().get();
+                group.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
