@@ -45,7 +45,7 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
     static final Duration SQS_MAX_DELAY = Duration.ofMinutes(15);
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
 
-    /** {@code posts}: one thread per record of a batch (at most 10); {@code paused}: per page, until when it rests. */
+    /** One thread per record of a batch (at most 10); {@code paused}: when a timed-out page is tried again. */
     Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
                Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
         this(secrets, http, sqs, queueUrl, timeout, maxDelay, clock, log, metrics,
