@@ -33,7 +33,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * other events wait in the queue instead of holding invocations. A failed try comes back on
  * Standard Webhooks' schedule; an event too early for its next try goes back for the rest of the wait.
  */
-final class Dispatcher {
+record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
+                  Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics, ExecutorService posts,
+                  Map<String, Instant> paused) {
 
     /** When each retry is due, after the first try (Standard Webhooks). */
     static final List<Duration> SCHEDULE = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
@@ -43,30 +45,11 @@ final class Dispatcher {
     static final Duration SQS_MAX_DELAY = Duration.ofMinutes(15);
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
 
-    private final SecretsProvider secrets;
-    private final CallbackPost http;
-    private final SqsClient sqs;
-    private final String queueUrl;
-    /** One thread per record of a batch (at most 10). */
-    private final ExecutorService posts = DaemonThreads.fixedPool("callbacks", 10);
-    private final Duration timeout;
-    private final Duration maxDelay;
-    private final Clock clock;
-    private final JsonLogger log;
-    private final Metrics metrics;
-    private final Map<String, Instant> paused = new ConcurrentHashMap<>();
-
+    /** One thread per record of a batch (at most 10); {@code paused}: when a timed-out page is tried again. */
     Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
                Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
-        this.secrets = secrets;
-        this.http = http;
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
-        this.timeout = timeout;
-        this.maxDelay = maxDelay;
-        this.clock = clock;
-        this.log = log;
-        this.metrics = metrics;
+        this(secrets, http, sqs, queueUrl, timeout, maxDelay, clock, log, metrics,
+                DaemonThreads.fixedPool("callbacks", 10), new ConcurrentHashMap<>());
     }
 
     /** The SQS message ids to receive again (their page lookup was deferred, or their re-queue failed). */

@@ -69,10 +69,8 @@ public record WebhookPayloadParser(JsonLogger log) {
         JsonLogger.Entry line = log.warn("webhook_event_skipped")
                 .with("page_id", pageId)
                 .with("entry_index", entryIndex)
-                .with("reason", reason);
-        if (channel != null) {
-            line.with("channel", channel.fieldName());
-        }
+                .with("reason", reason)
+                .with("channel", channel == null ? null : channel.fieldName());
         if (eventIndex >= 0) {
             line.with("event_index", eventIndex);
         }

@@ -24,26 +24,14 @@ import java.util.Set;
  * and never when its payload was sent as a {@code text} quick reply's. One batch read for the
  * offers, one for the text payloads, one (cached) secret read per page with refs.
  */
-public final class BindingAdmission {
+public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
 
-    /** How an admitted binding is written. */
     enum Write { REPLACE, IF_UNBOUND }
 
-    /** A binding an event proposes. */
     record Proposal(WebhookEvent event, ContactBinding binding) {
     }
 
     record Admitted(Proposal proposal, Write write) {
-    }
-
-    private final SecretsProvider secrets;
-    private final QuickReplyOffers offers;
-    private final Clock clock;
-
-    public BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
-        this.secrets = secrets;
-        this.offers = offers;
-        this.clock = clock;
     }
 
     /** The admitted writes per contact, in time order, without those a later one makes redundant. */

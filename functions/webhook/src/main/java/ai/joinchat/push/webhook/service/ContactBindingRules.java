@@ -20,15 +20,7 @@ import java.util.Optional;
  * {@code user_email} / {@code user_phone_number} or a text quick reply was tapped, so
  * {@link BindingAdmission} checks the recorded offers). Contact keys are the send API's.
  */
-public final class ContactBindingRules {
-
-    private final PhoneNumberNormalizer phoneNumbers;
-    private final EmailNormalizer emails;
-
-    public ContactBindingRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
-        this.phoneNumbers = phoneNumbers;
-        this.emails = emails;
-    }
+public record ContactBindingRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer emails) {
 
     public Optional<ContactBinding> bindingFor(WebhookEvent event) {
         if (event instanceof Referral referral) {
@@ -39,11 +31,9 @@ public final class ContactBindingRules {
         }
         if (event instanceof QuickReply reply) {
             Optional<ContactBinding> email = emails.normalize(reply.payload())
-                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), "quick_reply",
-                            QuickReplyOffers.Kind.EMAIL));
+                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), QuickReplyOffers.Kind.EMAIL));
             return email.isPresent() ? email : phoneNumbers.normalize(reply.payload())
-                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), "quick_reply",
-                            QuickReplyOffers.Kind.PHONE));
+                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), QuickReplyOffers.Kind.PHONE));
         }
         return Optional.empty();
     }
@@ -58,8 +48,7 @@ public final class ContactBindingRules {
                         source != null ? source : parsed.signed() ? "signed_ref" : "ref", parsed)));
     }
 
-    private static ContactBinding offered(RecipientType type, String value, String psid, String source,
-                                          QuickReplyOffers.Kind kind) {
-        return new ContactBinding.FromQuickReply(new Recipient(type, value).contactKey(), psid, source, kind);
+    private static ContactBinding offered(RecipientType type, String value, String psid, QuickReplyOffers.Kind kind) {
+        return new ContactBinding.FromQuickReply(new Recipient(type, value).contactKey(), psid, "quick_reply", kind);
     }
 }

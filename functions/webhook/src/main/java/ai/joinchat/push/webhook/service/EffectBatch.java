@@ -41,7 +41,13 @@ final class EffectBatch {
     }
 
     void start(List<WebhookEvent> events, Supplier<EventOutcome.Applied> work) {
-        startAll(() -> List.of(EventOutcome.of(events, work)));
+        startAll(() -> {
+            try {
+                return List.of(work.get());
+            } catch (RuntimeException e) {
+                return List.of(EventOutcome.ofFailure(events, e));
+            }
+        });
     }
 
     /** Starts work that names an outcome per part of its events. */

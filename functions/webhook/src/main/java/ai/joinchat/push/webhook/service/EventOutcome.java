@@ -5,7 +5,6 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 /** What one piece of a batch's work came to for the events it covers; the batch tallies them. */
 public sealed interface EventOutcome {
@@ -49,15 +48,6 @@ public sealed interface EventOutcome {
 
     /** Not done now (transient, or the deployment's to fix): the batch fails and Facebook redelivers it. */
     record Failed(DependencyUnavailableException failure) implements EventOutcome {
-    }
-
-    /** Runs {@code work} for {@code events} and names how it went. */
-    static EventOutcome of(List<WebhookEvent> events, Supplier<Applied> work) {
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            return ofFailure(events, e);
-        }
     }
 
     /** A failure of the work for {@code events}: skipped when the events themselves are the cause, else failed. */

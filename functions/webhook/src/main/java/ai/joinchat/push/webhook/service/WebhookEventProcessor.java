@@ -29,9 +29,11 @@ import java.util.concurrent.ExecutorService;
  * redelivers it, and every effect is idempotent under that. What the batch itself makes
  * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
  */
-public final class WebhookEventProcessor {
+public record WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
+                                    ContactBindingRules rules, BindingAdmission admission, ExecutorService executor,
+                                    Clock clock) {
 
-    /** What one batch did: the tally of its {@link EventOutcome}s. */
+    /** What one batch did: the tally of its {@link EventOutcome}s (a failed one has thrown by then). */
     public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,
                           int refsRefused, List<EventOutcome.Skipped> skipped) {
 
@@ -48,8 +50,6 @@ public final class WebhookEventProcessor {
                     refused += a.refsRefused();
                 } else if (outcome instanceof EventOutcome.Skipped s) {
                     skipped.add(s);
-                } else if (outcome instanceof EventOutcome.Failed f) {
-                    throw f.failure();
                 }
             }
             return new Outcome(recorded, bindings, echoes, advanced, read, refused, List.copyOf(skipped));
@@ -58,26 +58,6 @@ public final class WebhookEventProcessor {
 
     /** Longer metadata, or any with a {@code #} (an echo item's key), is no message id. */
     private static final int MESSAGE_ID_MAX_BYTES = 256;
-
-    private final WebhookRecords records;
-    private final MessageRecords messages;
-    private final ContactBindings contacts;
-    private final ContactBindingRules rules;
-    private final BindingAdmission admission;
-    private final ExecutorService executor;
-    private final Clock clock;
-
-    public WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
-                                 ContactBindingRules rules, BindingAdmission admission, ExecutorService executor,
-                                 Clock clock) {
-        this.records = records;
-        this.messages = messages;
-        this.contacts = contacts;
-        this.rules = rules;
-        this.admission = admission;
-        this.executor = executor;
-        this.clock = clock;
-    }
 
     /** Throws DependencyUnavailableException when something could not be stored by the deadline. */
     public Outcome process(List<WebhookEvent> events, Deadline deadline) {

@@ -26,28 +26,12 @@ import java.util.Optional;
  * transient failure answers 500 so Facebook retries; an event that can never be stored is
  * skipped and the POST still answers 200.
  */
-public final class WebhookService {
+public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier signatures, WebhookPayloadParser parser,
+                             WebhookEventProcessor processor, JsonLogger log, Metrics metrics) {
 
     public static final String PATH = "/webhook";
     static final String SIGNATURE_HEADER = "x-hub-signature-256";
     static final String EVENT_RECEIVED = "EVENT_RECEIVED";
-
-    private final SecretsProvider secrets;
-    private final WebhookSignatureVerifier signatures;
-    private final WebhookPayloadParser parser;
-    private final WebhookEventProcessor processor;
-    private final JsonLogger log;
-    private final Metrics metrics;
-
-    public WebhookService(SecretsProvider secrets, WebhookSignatureVerifier signatures, WebhookPayloadParser parser,
-                          WebhookEventProcessor processor, JsonLogger log, Metrics metrics) {
-        this.secrets = secrets;
-        this.signatures = signatures;
-        this.parser = parser;
-        this.processor = processor;
-        this.log = log;
-        this.metrics = metrics;
-    }
 
     /** Answers {@code request}; every store call of a POST ends by {@code deadline}. */
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline) {
@@ -55,15 +39,12 @@ public final class WebhookService {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No such route.");
         }
         try {
-            switch (request.method()) {
-                case "GET":
-                    return verify(request);
-                case "POST":
-                    return receive(request, deadline);
-                default:
-                    return HttpApiResponse.error(ErrorCode.METHOD_NOT_ALLOWED, "Use GET or POST.")
-                            .withHeader("allow", "GET, POST");
-            }
+            return switch (request.method()) {
+                case "GET" -> verify(request);
+                case "POST" -> receive(request, deadline);
+                default -> HttpApiResponse.error(ErrorCode.METHOD_NOT_ALLOWED, "Use GET or POST.")
+                        .withHeader("allow", "GET, POST");
+            };
         } catch (DependencyUnavailableException e) {
             log.error("webhook_dependency_unavailable").with("method", request.method())
                     .with("transient", e.isTransient()).with("error_code", e.errorCode()).with(e).write();
@@ -145,22 +126,18 @@ public final class WebhookService {
                 .with("duration_ms", (System.nanoTime() - started) / 1_000_000)
                 .write();
         metrics.count("WebhookEvents", payload.events().size());
-        // The rarer counts only when not 0: every panel and alarm reads their Sum, and treats no data as 0.
-        if (outcome.bindings() > 0) {
-            metrics.count("WebhookBindings", outcome.bindings());
-        }
+        countNonZero("WebhookBindings", outcome.bindings());
         // Messages this POST moved on; a redelivered receipt moves nothing and counts nothing.
-        if (outcome.messagesAdvanced() > outcome.messagesRead()) {
-            metrics.count("MessagesDelivered", outcome.messagesAdvanced() - outcome.messagesRead());
-        }
-        if (outcome.messagesRead() > 0) {
-            metrics.count("MessagesRead", outcome.messagesRead());
-        }
-        if (payload.skipped() + skippedEvents > 0) {
-            metrics.count("WebhookEventsSkipped", payload.skipped() + skippedEvents);
-        }
-        if (outcome.refsRefused() > 0) {
-            metrics.count("WebhookRefsRefused", outcome.refsRefused());
+        countNonZero("MessagesDelivered", outcome.messagesAdvanced() - outcome.messagesRead());
+        countNonZero("MessagesRead", outcome.messagesRead());
+        countNonZero("WebhookEventsSkipped", payload.skipped() + skippedEvents);
+        countNonZero("WebhookRefsRefused", outcome.refsRefused());
+    }
+
+    /** The rarer counts only when not 0: every panel and alarm reads their Sum, and treats no data as 0. */
+    private void countNonZero(String name, int value) {
+        if (value > 0) {
+            metrics.count(name, value);
         }
     }
 

@@ -39,23 +39,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * the identical record, which is what makes redelivery harmless (only {@code recorded_at} and
  * {@code expires_at} move to the latest delivery).
  */
-public final class DynamoWebhookRecords implements WebhookRecords {
+public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock)
+        implements WebhookRecords {
 
-    static final int BATCH_SIZE = REQUEST_EVENTS;
     static final int MAX_ATTEMPTS = 6;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
-
-    private final DynamoDbClient dynamo;
-    private final String table;
-    private final Duration retention;
-    private final Clock clock;
-
-    public DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock) {
-        this.dynamo = dynamo;
-        this.table = table;
-        this.retention = retention;
-        this.clock = clock;
-    }
 
     @Override
     public Recorded record(List<WebhookEvent> events, Deadline deadline) {
@@ -71,13 +59,12 @@ public final class DynamoWebhookRecords implements WebhookRecords {
         }
         List<Pending> requests = new ArrayList<>(byKey.values());
         List<Rejected> rejected = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i += BATCH_SIZE) {
-            rejected.addAll(write(requests.subList(i, Math.min(requests.size(), i + BATCH_SIZE)), deadline));
+        for (int i = 0; i < requests.size(); i += REQUEST_EVENTS) {
+            rejected.addAll(write(requests.subList(i, Math.min(requests.size(), i + REQUEST_EVENTS)), deadline));
         }
         return new Recorded(requests.size() - rejected.size(), rejected);
     }
 
-    /** An event's put request. */
     private record Pending(WebhookEvent event, WriteRequest request) {
     }
 

@@ -78,7 +78,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
     }
 
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
-        List<Map.Entry<List<Integer>, Future<?>>> running = new ArrayList<>(groups.size());
+        List<Future<?>> running = new ArrayList<>(groups.size());
         for (List<Integer> group : groups) {
             Runnable task = () -> deliver.accept(group);
             if (groups.size() == 1) {
@@ -86,14 +86,14 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
                 continue;
             }
             try {
-                running.add(Map.entry(group, executor.submit(task)));
+                running.add(executor.submit(task));
             } catch (RejectedExecutionException e) {
                 task.run();
             }
         }
-        for (Map.Entry<List<Integer>, Future<?>> entry : running) {
+        for (Future<?> group : running) {
             try {
-                entry.getValue().get();
+                group.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
@@ -112,9 +112,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         } else if (disposition instanceof Disposition.Requeue requeue) {
             if (redelivery.requeue(record, requeue.copy().toJson(), requeue.delay())) {
                 if (requeue.ifRefused() instanceof Disposition.GiveUp instead) { // instead of the dead-letter queue
-                    logger.info("message_requeued").with("message_id", message.messageId())
-                            .with("page_id", message.pageId()).with("outcome", instead.why().wireName())
-                            .with("attempt", record.receiveCount()).write();
+                    line(logger.info("message_requeued"), record, message, instead.why()).write();
                 }
                 return false;
             }
@@ -160,13 +158,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         try {
             return delivery.deliver(message, record.receiveCount(), invocation);
         } catch (RuntimeException e) {
-            logger.error("message_delivery")
-                    .with("message_id", message.messageId())
-                    .with("page_id", message.pageId())
-                    .with("outcome", DeliveryOutcome.ERROR.wireName())
-                    .with("attempt", record.receiveCount())
-                    .with(e)
-                    .write();
+            line(logger.error("message_delivery"), record, message, DeliveryOutcome.ERROR).with(e).write();
             return new Result(DeliveryOutcome.ERROR,
                     Disposition.withoutAnswer(lastReceive(record), DeliveryOutcome.ERROR));
         }
@@ -188,15 +180,20 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
     }
 
     private Result skipped(SqsRecord record, QueuedMessage message, DeliveryOutcome outcome, Disposition disposition) {
-        logger.info("message_delivery")
-                .with("message_id", message.messageId())
-                .with("page_id", message.pageId())
+        line(logger.info("message_delivery"), record, message, outcome)
                 .with("recipient_type", message.recipient().type().wireName())
-                .with("outcome", outcome.wireName())
-                .with("attempt", record.receiveCount())
                 .with("latency_ms", 0)
                 .write();
         return new Result(outcome, disposition);
+    }
+
+    /** The fields every line about one record starts with. */
+    private static JsonLogger.Entry line(JsonLogger.Entry entry, SqsRecord record, QueuedMessage message,
+                                         DeliveryOutcome outcome) {
+        return entry.with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", outcome.wireName())
+                .with("attempt", record.receiveCount());
     }
 
     /** Messages with the same key go to the same person through the same page. */

@@ -1,12 +1,12 @@
 package ai.joinchat.push.worker.graph;
 
+import ai.joinchat.push.json.Json;
 import ai.joinchat.push.message.ListTemplate;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.message.TextMessage;
 import ai.joinchat.push.message.UnreadableMessage;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Objects;
@@ -18,8 +18,6 @@ import java.util.Objects;
  */
 public final class GraphMessageMapper {
 
-    private final JsonNodeFactory nodes = JsonNodeFactory.instance;
-
     /** Throws IllegalArgumentException for a message this version could not read from its queue body. */
     public ObjectNode toSendApiMessage(OutboundMessage message, String metadata) {
         Objects.requireNonNull(message, "message");
@@ -28,7 +26,7 @@ public final class GraphMessageMapper {
         }
         ObjectNode payload = MessageJson.write(message);
         JsonNode quickReplies = payload.remove("quick_replies");
-        ObjectNode out = nodes.objectNode();
+        ObjectNode out = Json.object();
         if (message instanceof TextMessage text) {
             out.put("text", text.text());
         } else {
@@ -54,7 +52,7 @@ public final class GraphMessageMapper {
         if (messagingType == null || messagingType.isBlank()) {
             throw new IllegalArgumentException("messagingType is required");
         }
-        ObjectNode body = nodes.objectNode();
+        ObjectNode body = Json.object();
         body.set("recipient", recipient.deepCopy());
         body.put("messaging_type", messagingType);
         if (tagOrNull != null && !tagOrNull.isBlank()) {

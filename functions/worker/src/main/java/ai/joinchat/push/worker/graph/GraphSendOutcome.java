@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /** The result of one Send API call. */
-public sealed interface GraphSendOutcome permits GraphSendOutcome.Sent, GraphSendOutcome.Failed, GraphSendOutcome.Throttled,
-        GraphSendOutcome.Unknown {
+public sealed interface GraphSendOutcome {
 
     /** Messenger accepted the message; {@code recipientId} (the PSID) may be null. */
     record Sent(String facebookMessageId, String recipientId) implements GraphSendOutcome {

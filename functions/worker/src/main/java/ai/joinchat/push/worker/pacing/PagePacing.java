@@ -136,7 +136,6 @@ public final class PagePacing {
         return Math.min(Math.round(intervalMicros / DECREASE), intervalMicros(SLOWEST_RATE));
     }
 
-    /** The send interval for a rate, in microseconds. */
     public static long intervalMicros(double ratePerSecond) {
         return Math.round(1_000_000 / Math.max(SLOWEST_RATE, ratePerSecond));
     }
