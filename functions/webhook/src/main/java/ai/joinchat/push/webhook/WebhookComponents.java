@@ -83,8 +83,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                 rules,
                 new BindingAdmission(secrets,
                         new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)), clock),
-                DaemonThreads.idlePool("webhook", THREADS),
-                clock);
+                DaemonThreads.idlePool("webhook", THREADS));
         WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, basics.metrics());
         HttpApiEventCodec codec = new HttpApiEventCodec(log);
         return new WebhookComponents(service, codec, new WebhookPriming(parser, signatures, records, rules, service, codec),

@@ -10,7 +10,6 @@ import ai.joinchat.push.webhook.event.WebhookEvent.Read;
 import ai.joinchat.push.webhook.store.WebhookRecords;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,8 +29,7 @@ import java.util.concurrent.ExecutorService;
  * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
  */
 public record WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
-                                    ContactBindingRules rules, BindingAdmission admission, ExecutorService executor,
-                                    Clock clock) {
+                                    ContactBindingRules rules, BindingAdmission admission, ExecutorService executor) {
 
     /** What one batch did: the tally of its {@link EventOutcome}s (a failed one has thrown by then). */
     public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,

@@ -68,7 +68,7 @@ class WebhookEventProcessorTest {
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app",
                         new JsonLogger("secrets", "WARN")), offers, Clock.systemUTC()),
-                executor, Clock.systemUTC());
+                executor);
     }
 
     private static Deadline in(long millis) {

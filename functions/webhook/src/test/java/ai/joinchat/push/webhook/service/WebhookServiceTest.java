@@ -82,7 +82,7 @@ class WebhookServiceTest {
         }, "joinchat/pages/", "joinchat/app", new JsonLogger("secrets", "WARN"));
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
                 new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
-                new BindingAdmission(secrets, offers, Clock.systemUTC()), pool, Clock.systemUTC());
+                new BindingAdmission(secrets, offers, Clock.systemUTC()), pool);
         Metrics metrics = new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock);
         WebhookService service = new WebhookService(secrets, signatures, new WebhookPayloadParser(log.logger), processor,
                 log.logger, metrics);
