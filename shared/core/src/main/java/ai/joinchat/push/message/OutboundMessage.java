@@ -17,6 +17,5 @@ public sealed interface OutboundMessage
                 : this instanceof GenericTemplate ? "generic" : this instanceof ListTemplate ? "list" : "receipt";
     }
 
-    /** The quick replies shown with the message, possibly none. */
     List<QuickReply> quickReplies();
 }

@@ -48,11 +48,7 @@ public record Recipient(RecipientType type, String value) {
         return node;
     }
 
-    /**
-     * Reads the form written by {@link #toJson()}.
-     *
-     * @throws IllegalArgumentException if the node is not that form
-     */
+    /** Reads the form {@link #toJson()} writes; IllegalArgumentException for any other. */
     public static Recipient fromJson(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("recipient must be a JSON object");

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import static ai.joinchat.push.store.MessageItem.ECHOED_AT;
 import static ai.joinchat.push.store.MessageItem.MESSAGE_ID;
@@ -60,27 +59,24 @@ public final class DynamoMessageRecords extends LifecycleStore {
     /** Message ids are unique: a refused put means an earlier try of this one landed. */
     @Override
     public void createPending(MessageRecord record, Deadline deadline) {
-        call(() -> {
-            try {
-                dynamo.putItem(r -> r.tableName(table).item(MessageItem.of(record, retention()))
-                        .conditionExpression(NEW_ITEM).expressionAttributeNames(ID_NAME)
-                        .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
-            } catch (ConditionalCheckFailedException e) {
-                // there already
-            }
-            return null;
-        });
+        try {
+            SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(MessageItem.of(record, retention))
+                    .conditionExpression(NEW_ITEM).expressionAttributeNames(ID_NAME)
+                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+        } catch (ConditionalCheckFailedException e) {
+            // there already
+        }
     }
 
     /** The conditional put of a pending record, for a transaction that writes it with something else. */
     public Put pendingPut(MessageRecord record) {
-        return Put.builder().tableName(table).item(MessageItem.of(record, retention()))
+        return Put.builder().tableName(table).item(MessageItem.of(record, retention))
                 .conditionExpression(NEW_ITEM).expressionAttributeNames(ID_NAME).build();
     }
 
     @Override
     public Optional<MessageRecord> find(String messageId, Deadline deadline) {
-        return call(() -> {
+        return SdkFailures.call(DYNAMODB, () -> {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(MessageItem.key(messageId))
                     .consistentRead(true).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))).item();
             return MessageItem.isMessage(item) ? Optional.of(MessageItem.toRecord(item)) : Optional.empty();
@@ -166,9 +162,5 @@ public final class DynamoMessageRecords extends LifecycleStore {
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
         return receipts.upTo(Transition.READ_UP_TO, Transition.READ_UP_TO_LEGACY, pageId, psid, watermarkMillis, at,
                 new HashSet<>(), deadline);
-    }
-
-    private static <T> T call(Supplier<T> action) {
-        return SdkFailures.call(DYNAMODB, action);
     }
 }

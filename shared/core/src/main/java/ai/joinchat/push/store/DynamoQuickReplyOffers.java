@@ -88,7 +88,7 @@ public record DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) implem
 
     private static Map<String, AttributeValue> key(Offer offer) {
         return Map.of(PAGE_ID, AttributeValue.fromS(offer.pageId()),
-                STATE_KEY, AttributeValue.fromS(KEY_PREFIX + offer.psid() + "#" + offer.kind().contentType()));
+                STATE_KEY, AttributeValue.fromS(KEY_PREFIX + offer.psid() + "#" + offer.kind().contentType));
     }
 
     private static Map<String, AttributeValue> key(TextPayload payload) {

@@ -141,7 +141,6 @@ public final class Lifecycle {
         }
     }
 
-    /** How a write changes its attribute. */
     public enum Op {
         /** {@code attribute = value}. */
         SET,
@@ -155,7 +154,6 @@ public final class Lifecycle {
         REMOVE
     }
 
-    /** One attribute's change. */
     public record Write(String attribute, Op op, Input input) {
     }
 

@@ -23,7 +23,6 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
  */
 public abstract class LifecycleStore implements MessageRecords {
 
-    /** How one conditional write went. */
     public sealed interface Written {
         /** Written; {@code before} is the item as it was when the transition asks for it, else empty. */
         record Applied(Map<String, AttributeValue> before) implements Written {
@@ -34,7 +33,7 @@ public abstract class LifecycleStore implements MessageRecords {
         }
     }
 
-    private final Duration retention;
+    protected final Duration retention;
 
     protected LifecycleStore(Duration retention) {
         this.retention = retention;
@@ -189,9 +188,5 @@ public abstract class LifecycleStore implements MessageRecords {
             written = write(Transition.STAMP_BY_ECHO, echo.messageId(), in, deadline);
         }
         return written instanceof Written.Applied;
-    }
-
-    protected Duration retention() {
-        return retention;
     }
 }

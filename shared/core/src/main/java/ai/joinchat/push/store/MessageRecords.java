@@ -21,7 +21,6 @@ public interface MessageRecords {
         REJECTED
     }
 
-    /** Outcome of trying to take a message for sending. */
     sealed interface Claim {
         /** This worker may send it now; {@code unconfirmedBefore} when an earlier attempt's outcome is unknown. */
         record Claimed(int attempt, boolean unconfirmedBefore) implements Claim {

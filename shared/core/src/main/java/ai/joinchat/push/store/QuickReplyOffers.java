@@ -28,14 +28,10 @@ public interface QuickReplyOffers {
         PHONE("user_phone_number"),
         EMAIL("user_email");
 
-        private final String contentType;
+        public final String contentType;
 
         Kind(String contentType) {
             this.contentType = contentType;
-        }
-
-        public String contentType() {
-            return contentType;
         }
 
         /** The kinds a message offers in its {@code quick_replies}. */

@@ -37,7 +37,7 @@ public final class StoredFields {
         if (json == null) {
             return;
         }
-        if (json.length() <= JSON_MAX_BYTES / 4 || utf8Length(json) <= JSON_MAX_BYTES) {
+        if (json.length() <= JSON_MAX_BYTES / 4 || json.getBytes(StandardCharsets.UTF_8).length <= JSON_MAX_BYTES) {
             item.put(name, AttributeValue.fromS(json));
         } else {
             item.put(name + "_truncated", AttributeValue.fromBool(true));
@@ -61,9 +61,5 @@ public final class StoredFields {
             i += Character.charCount(codePoint);
         }
         return value;
-    }
-
-    private static int utf8Length(String value) {
-        return value.getBytes(StandardCharsets.UTF_8).length;
     }
 }

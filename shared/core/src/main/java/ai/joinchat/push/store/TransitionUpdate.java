@@ -35,7 +35,6 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
  */
 record TransitionUpdate(DynamoDbClient dynamo, String table) {
 
-    /** The request of {@code transition} on the message's item, with {@code in}'s values. */
     UpdateItemRequest request(Transition transition, String messageId, Inputs in) {
         Expression e = new Expression(in);
         String update = e.update(transition);
@@ -64,7 +63,6 @@ record TransitionUpdate(DynamoDbClient dynamo, String table) {
         });
     }
 
-    /** The names and values one expression uses. */
     private static final class Expression {
         final Map<String, String> names = new HashMap<>();
         final Map<String, AttributeValue> values = new HashMap<>();
