@@ -129,7 +129,11 @@ final class GuaranteeRig implements AutoCloseable {
     }
 
     static String textBody(String text) {
-        return "{\"page_id\":\"" + PAGE_ID + "\",\"recipient\":{\"id\":\"24681357\"},"
+        return textBody(text, "24681357");
+    }
+
+    static String textBody(String text, String psid) {
+        return "{\"page_id\":\"" + PAGE_ID + "\",\"recipient\":{\"id\":\"" + psid + "\"},"
                 + "\"message\":{\"template_type\":\"text\",\"text\":\"" + text + "\"}}";
     }
 
