@@ -10,9 +10,6 @@ import java.util.function.Consumer;
 /** Bounds one AWS SDK call by the invocation's {@link Deadline} (what a failed call proves: {@link SdkFailures}). */
 public final class AwsCalls {
 
-    /** The most one call may take even with time to spare (the clients' own ceiling). */
-    static final Duration CALL_CEILING = Duration.ofSeconds(5);
-
     private AwsCalls() {
     }
 
@@ -26,7 +23,7 @@ public final class AwsCalls {
         if (deadline.expired()) {
             throw SdkFailures.deadlinePassed(dependency);
         }
-        Duration timeout = deadline.cap(CALL_CEILING);
+        Duration timeout = deadline.cap(AwsClientFactory.API_CALL_TIMEOUT);
         return o -> o.apiCallTimeout(timeout);
     }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Builds AWS SDK v2 clients once per container: the lightweight url-connection HTTP client,
@@ -32,7 +33,8 @@ import java.util.Optional;
  */
 public final class AwsClientFactory {
 
-    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
+    /** The most one call (with its retries) may take, even under a later deadline ({@link AwsCalls}). */
+    static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, String> environment;
     private final SdkHttpClient httpClient;
@@ -84,15 +86,11 @@ public final class AwsClientFactory {
     }
 
     Optional<URI> endpoint(String serviceEndpointSuffix) {
-        String specific = environment.get("AWS_ENDPOINT_URL_" + serviceEndpointSuffix);
-        if (specific != null && !specific.isBlank()) {
-            return Optional.of(URI.create(specific.trim()));
-        }
-        String global = environment.get("AWS_ENDPOINT_URL");
-        if (global != null && !global.isBlank()) {
-            return Optional.of(URI.create(global.trim()));
-        }
-        return Optional.empty();
+        return Stream.of("AWS_ENDPOINT_URL_" + serviceEndpointSuffix, "AWS_ENDPOINT_URL")
+                .map(environment::get)
+                .filter(url -> url != null && !url.isBlank())
+                .findFirst()
+                .map(url -> URI.create(url.trim()));
     }
 
     Optional<Region> region() {

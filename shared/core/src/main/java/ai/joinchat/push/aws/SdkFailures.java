@@ -11,8 +11,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -89,10 +88,7 @@ public final class SdkFailures {
         if (sdk instanceof TimeoutException && failure instanceof DependencyUnavailableException) {
             return true; // refused by deadlinePassed(): no call was made
         }
-        List<Throwable> attempts = new ArrayList<>();
-        attempts.add(sdk);
-        attempts.addAll(List.of(sdk.getSuppressed()));
-        return attempts.stream().allMatch(SdkFailures::refused);
+        return refused(sdk) && Arrays.stream(sdk.getSuppressed()).allMatch(SdkFailures::refused);
     }
 
     private static boolean refused(Throwable attempt) {

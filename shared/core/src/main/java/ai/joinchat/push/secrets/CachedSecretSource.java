@@ -88,7 +88,7 @@ public final class CachedSecretSource implements SecretSource {
 
     /** Listed, by a listing taken after the store last said it had no such secret (if it did). */
     private static boolean listedSince(SecretDirectory.Listing listing, String secretId, Instant absentSince) {
-        return listing.contains(secretId) && (absentSince == null || listing.takenAt().isAfter(absentSince));
+        return listing.ids().contains(secretId) && (absentSince == null || listing.takenAt().isAfter(absentSince));
     }
 
     /**

@@ -29,10 +29,6 @@ public final class SecretDirectory {
     /** One listing: the names, and when they were listed. */
     record Listing(Set<String> ids, Instant takenAt) {
         static final Listing NONE = new Listing(Set.of(), Instant.MIN);
-
-        boolean contains(String id) {
-            return ids.contains(id);
-        }
     }
 
     private final SecretSource source;

@@ -38,22 +38,18 @@ public record SecretsManagerSecretSource(SecretsManagerClient client) implements
      */
     @Override
     public Set<String> secretIds(String prefix) {
-        try {
-            Set<String> names = new HashSet<>();
-            String nextToken = null;
-            do {
-                String token = nextToken;
-                ListSecretsResponse page = client.listSecrets(r -> r.maxResults(LIST_PAGE_SIZE).nextToken(token)
-                        .filters(f -> f.key(FilterNameStringType.NAME).values(prefix)));
-                page.secretList().stream()
-                        .map(SecretListEntry::name)
-                        .filter(name -> name != null && name.startsWith(prefix))
-                        .forEach(names::add);
-                nextToken = page.nextToken();
-            } while (nextToken != null && !nextToken.isEmpty());
-            return names;
-        } catch (SdkException e) {
-            throw SdkFailures.unavailable("Secrets Manager", e);
-        }
+        Set<String> names = new HashSet<>();
+        String nextToken = null;
+        do {
+            String token = nextToken;
+            ListSecretsResponse page = SdkFailures.call("Secrets Manager", () -> client.listSecrets(r -> r
+                    .maxResults(LIST_PAGE_SIZE).nextToken(token).filters(f -> f.key(FilterNameStringType.NAME).values(prefix))));
+            page.secretList().stream()
+                    .map(SecretListEntry::name)
+                    .filter(name -> name != null && name.startsWith(prefix))
+                    .forEach(names::add);
+            nextToken = page.nextToken();
+        } while (nextToken != null && !nextToken.isEmpty());
+        return names;
     }
 }

@@ -4,10 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Status-callback signatures per Standard Webhooks 1.0: {@code v1,<Base64(HMAC-SHA256(key, "<id>.<ts>.<body>"))>}
@@ -39,11 +39,9 @@ public final class CallbackSignature {
 
     /** The {@code webhook-signature} header: one {@code v1,...} per secret, in order, space-separated. */
     public static String header(String webhookId, long unixSeconds, byte[] body, List<byte[]> keys) {
-        List<String> parts = new ArrayList<>(keys.size());
-        for (byte[] key : keys) {
-            parts.add("v1," + Base64.getEncoder().encodeToString(mac(key, webhookId, unixSeconds, body)));
-        }
-        return String.join(" ", parts);
+        return keys.stream()
+                .map(key -> "v1," + Base64.getEncoder().encodeToString(mac(key, webhookId, unixSeconds, body)))
+                .collect(Collectors.joining(" "));
     }
 
     /**

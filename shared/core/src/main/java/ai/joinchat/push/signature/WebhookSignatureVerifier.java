@@ -39,9 +39,7 @@ public final class WebhookSignatureVerifier {
 
     /** Constant-time equality of two strings' UTF-8 bytes (e.g. webhook verify tokens); nulls never match. */
     public static boolean constantTimeEquals(String a, String b) {
-        if (a == null || b == null) {
-            return false;
-        }
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return a != null && b != null
+                && MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 }
