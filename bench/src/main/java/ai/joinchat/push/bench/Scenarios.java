@@ -177,14 +177,19 @@ final class Scenarios {
         }
         Bench.progress("1,000-event webhook (" + options.webhookRepeats() + " POSTs)...");
         long[] nanos = new long[options.webhookRepeats()];
+        int refused = 0;
         for (int i = 0; i < nanos.length; i++) {
             String body = payloads.mixedWebhook(1000);
-            nanos[i] = time(() -> api.webhookAccepted(body));
+            int[] status = new int[1];
+            nanos[i] = time(() -> status[0] = api.webhook(body).status());
+            refused += status[0] == 200 ? 0 : 1;
         }
         flushConsole();
         Samples samples = Samples.of(nanos, 0);
+        // A POST over the webhook's budget answers 500 (Facebook retries it): a figure, not a crash.
         report.add("1,000-event webhook POST, median / max", Samples.millis(samples.p50()) + " / "
-                + Samples.millis(samples.percentileMillis(100)), nanos.length + " POSTs, 1/3 each echo, delivery, referral");
+                + Samples.millis(samples.percentileMillis(100)), nanos.length + " POSTs, 1/3 each echo, delivery, referral"
+                + (refused == 0 ? "" : "; " + refused + " of them NOT answered 200 (over the webhook's budget)"));
         naive.webhook(payloads.mixedWebhook(1000)); // warm-up
         long naiveNanos = time(() -> naive.webhookAccepted(payloads.mixedWebhook(1000)));
         report.add("naive 1,000-event webhook POST", Samples.millis(naiveNanos / 1e6), String.format(Locale.ROOT,
