@@ -345,13 +345,23 @@ class WebhookOnLocalBackendsTest {
         assertEquals(MessageStatus.READ, messages.find(read).orElseThrow().status());
     }
 
-    @Test
-    void receiptsCountTheMessagesTheyMovedOnceEach() {
+    /** Runs {@code body} with a handler built as Lambda builds it, its stdout (metrics, log lines) captured. */
+    private java.io.ByteArrayOutputStream withHandlerOnStdout(java.util.function.Consumer<java.io.ByteArrayOutputStream> body) {
         java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
         java.io.PrintStream original = System.out;
         System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
         try {
             handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of()).handler();
+            body.accept(stdout);
+        } finally {
+            System.setOut(original);
+        }
+        return stdout;
+    }
+
+    @Test
+    void receiptsCountTheMessagesTheyMovedOnceEach() {
+        withHandlerOnStdout(stdout -> {
             Instant sentAt = Instant.now().minusSeconds(60);
             sentMessage("5550030", "m_count-1", sentAt);
             sentMessage("5550030", "m_count-2", sentAt.plusMillis(5));
@@ -366,24 +376,16 @@ class WebhookOnLocalBackendsTest {
                     "a repeated receipt moves nothing and counts nothing");
             assertReceived(post(payload(read("5550030", watermark, watermark + 5))));
             assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("\"MessagesRead\":2"), stdout.toString());
-        } finally {
-            System.setOut(original);
-        }
+        });
     }
 
     @Test
     void aPostWritesItsMetricsAsOneDocumentWhenItEnds() {
-        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream original = System.out;
-        System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try {
-            handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of()).handler();
+        java.io.ByteArrayOutputStream stdout = withHandlerOnStdout(out -> {
             Instant sentAt = Instant.now().minusSeconds(60);
             sentMessage("5550031", "m_one-document", sentAt);
             assertReceived(post(payload(delivery("5550031", List.of(), sentAt.toEpochMilli() + 10))));
-        } finally {
-            System.setOut(original);
-        }
+        });
         List<String> documents = stdout.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"_aws\"")).toList();
         assertEquals(1, documents.size(), "one EMF document per invocation: " + documents);
         JsonNode document = Json.parse(documents.get(0));

@@ -71,13 +71,18 @@ class WorkerHandlerTest {
         return Json.write(SqsEvents.event(List.of(records)));
     }
 
-    @Test
-    void answersThePartialBatchResponse() throws Exception {
+    /** Graph answers the message with this metadata 500, code 2: a transient refusal, retried. */
+    private void graphRefusesRetryably(String messageId) {
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
-                .withRequestBody(matchingJsonPath("$.message.metadata", equalTo("m-retry")))
+                .withRequestBody(matchingJsonPath("$.message.metadata", equalTo(messageId)))
                 .atPriority(1)
                 .willReturn(aResponse().withStatus(500)
                         .withBody("{\"error\":{\"message\":\"Please retry\",\"code\":2}}")));
+    }
+
+    @Test
+    void answersThePartialBatchResponse() throws Exception {
+        graphRefusesRetryably("m-retry");
         QueuedMessage ok = fixture.accepted(WorkerFixture.text("m-ok", "id", "111", "Hi"));
         QueuedMessage retry = fixture.accepted(WorkerFixture.text("m-retry", "id", "222", "Hi"));
 
@@ -93,11 +98,7 @@ class WorkerHandlerTest {
 
     @Test
     void aBatchWritesItsMetricsAsOneDocumentWhenItEndsItsFailedItemsIncluded() throws Exception {
-        graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
-                .withRequestBody(matchingJsonPath("$.message.metadata", equalTo("m-again")))
-                .atPriority(1)
-                .willReturn(aResponse().withStatus(500)
-                        .withBody("{\"error\":{\"message\":\"Please retry\",\"code\":2}}")));
+        graphRefusesRetryably("m-again");
         QueuedMessage ok = fixture.accepted(WorkerFixture.text("m-fine", "id", "111", "Hi"));
         QueuedMessage again = fixture.accepted(WorkerFixture.text("m-again", "id", "222", "Hi"));
 
