@@ -110,8 +110,13 @@ public final class PagesCommand {
      * credentials or region, the local defaults any local endpoint accepts; otherwise as it is.
      */
     static Map<String, String> clientEnvironment(Map<String, String> environment) {
+        return clientEnvironment(environment, "SECRETS_MANAGER");
+    }
+
+    /** As {@link #clientEnvironment(Map)}, for the service of {@code AWS_ENDPOINT_URL_<service>}. */
+    static Map<String, String> clientEnvironment(Map<String, String> environment, String service) {
         Map<String, String> result = new HashMap<>(environment);
-        String endpoint = environment.getOrDefault("AWS_ENDPOINT_URL_SECRETS_MANAGER", environment.get("AWS_ENDPOINT_URL"));
+        String endpoint = environment.getOrDefault("AWS_ENDPOINT_URL_" + service, environment.get("AWS_ENDPOINT_URL"));
         String host = endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim()).getHost();
         if ("127.0.0.1".equals(host) || "localhost".equals(host)) {
             result.putIfAbsent("AWS_REGION", "us-east-1");

@@ -39,8 +39,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
 
     /** Every AWS call this function makes, per resource; template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
-            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem",
-                    "dynamodb:BatchGetItem"),
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
             IamGrant.on(EnvVar.IDEMPOTENCY_TABLE, "dynamodb:PutItem", "dynamodb:GetItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:BatchWriteItem"),
             IamGrant.on(EnvVar.QUEUE_URL, "sqs:SendMessage"),

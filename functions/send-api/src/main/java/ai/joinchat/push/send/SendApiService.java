@@ -178,7 +178,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     }
 
     private HttpApiResponse status(String pageId, String messageId, Deadline deadline) {
-        Optional<MessageRecord> record = records.findWithEcho(messageId, deadline)
+        Optional<MessageRecord> record = records.find(messageId, deadline)
                 .filter(r -> pageId.equals(r.pageId()));
         if (record.isPresent() && unclaimedTooLong(record.get())) {
             record = failUnclaimed(record.get(), deadline);
@@ -201,7 +201,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
             log.warn("message_never_claimed").with("message_id", record.messageId())
                     .with("page_id", record.pageId()).write();
             metrics.count("MessagesNeverClaimed", 1);
-            return records.findWithEcho(record.messageId(), deadline).filter(r -> record.pageId().equals(r.pageId()));
+            return records.find(record.messageId(), deadline).filter(r -> record.pageId().equals(r.pageId()));
         } catch (DependencyUnavailableException e) {
             log.warn("message_never_claimed").with("message_id", record.messageId())
                     .with("page_id", record.pageId()).with(e).write();

@@ -46,7 +46,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.WEBHOOK_EVENTS_TABLE, "dynamodb:BatchWriteItem", "dynamodb:PutItem"),
             IamGrant.on(EnvVar.CONTACT_BINDINGS_TABLE, "dynamodb:PutItem"),
-            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"),
+            IamGrant.on(EnvVar.MESSAGES_TABLE, "dynamodb:UpdateItem", "dynamodb:BatchGetItem"),
             IamGrant.onIndexes(EnvVar.MESSAGES_TABLE, "dynamodb:Query"),
             IamGrant.on(EnvVar.CONTACT_STATE_TABLE, "dynamodb:BatchGetItem"),
             IamGrant.on(EnvVar.PAGE_SECRET_PREFIX, "secretsmanager:GetSecretValue"),

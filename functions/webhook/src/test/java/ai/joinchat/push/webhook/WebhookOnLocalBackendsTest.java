@@ -293,15 +293,15 @@ class WebhookOnLocalBackendsTest {
                 echo("5550005", "m_other", otherPages, 1795255200502L),
                 echo("5550005", "m_unknown", UUID.randomUUID().toString(), 1795255200503L))));
 
-        MessageRecord queuedRecord = messages.findWithEcho(queued, Deadline.none()).orElseThrow();
+        MessageRecord queuedRecord = messages.find(queued, Deadline.none()).orElseThrow();
         assertEquals(Instant.ofEpochMilli(1795255200500L), queuedRecord.echoedAt());
         assertEquals(MessageStatus.SENT, queuedRecord.status(), "Facebook took it even if the worker never heard back");
         assertEquals("m_queued-echo", queuedRecord.facebookMessageId());
         assertEquals("5550005", queuedRecord.psid());
-        MessageRecord sentRecord = messages.findWithEcho(sent, Deadline.none()).orElseThrow();
+        MessageRecord sentRecord = messages.find(sent, Deadline.none()).orElseThrow();
         assertEquals(Instant.ofEpochMilli(1795255200501L), sentRecord.echoedAt());
         assertEquals(MessageStatus.SENT, sentRecord.status());
-        assertNull(messages.findWithEcho(otherPages, Deadline.none()).orElseThrow().echoedAt(),
+        assertNull(messages.find(otherPages, Deadline.none()).orElseThrow().echoedAt(),
                 "another page's echo must not mark it");
         // The echoes of this page's messages are recorded on them; the other two as events.
         assertEquals(List.of("echo#m_other", "echo#m_unknown"),
@@ -316,7 +316,7 @@ class WebhookOnLocalBackendsTest {
         assertReceived(post(payload(echo("5550005", "m_sent-1", sent, 1795255200501L))));
         assertEquals(2, recordsOfPage().size());
         assertEquals(Instant.ofEpochMilli(1795255200501L),
-                messages.findWithEcho(sent, Deadline.none()).orElseThrow().echoedAt());
+                messages.find(sent, Deadline.none()).orElseThrow().echoedAt());
     }
 
     @Test
@@ -579,7 +579,7 @@ class WebhookOnLocalBackendsTest {
         assertEquals(Optional.of("8199"), bindings.psidFor(page, "uuid:bulk-user-199"));
         assertEquals(Optional.of("9149"), bindings.psidFor(page, "email:bulk149@example.com"));
         assertEquals(Optional.of("90"), bindings.psidFor(page, "phone:+84911000000"));
-        assertNotNull(messages.findWithEcho(known.get(49), Deadline.none()).orElseThrow().echoedAt());
+        assertNotNull(messages.find(known.get(49), Deadline.none()).orElseThrow().echoedAt());
         assertEquals(MessageStatus.READ, messages.find(known.get(0)).orElseThrow().status());
     }
 

@@ -246,8 +246,8 @@ class WebhookTrustOnLocalBackendsTest {
 
         calls.reset();
         assertReceived(post(body));
-        assertEquals(Map.of("Query", 3), calls.snapshot(),
-                "the two partitions a read receipt may move and the first version's, all empty now: no write");
+        assertEquals(Map.of("Query", 2), calls.snapshot(),
+                "the two partitions a read receipt may move, both empty now: no write");
         assertEquals(readAt, messages.find(first).orElseThrow().readAt());
 
         // A delivery receipt after the read, also redelivered: never moves a read message back.
@@ -256,9 +256,8 @@ class WebhookTrustOnLocalBackendsTest {
         assertEquals(MessageStatus.READ, messages.find(second).orElseThrow().status());
         calls.reset();
         assertReceived(post(deliveryBody));
-        assertEquals(Map.of("Query", 3, "BatchGetItem", 1), calls.snapshot(),
-                "the watermark's partition and the first version's (empty), the mid's message and its status (read):"
-                        + " no write");
+        assertEquals(Map.of("Query", 2, "BatchGetItem", 1), calls.snapshot(),
+                "the watermark's partition (empty), the mid's message and its status (read): no write");
     }
 
     @Test
@@ -273,63 +272,9 @@ class WebhookTrustOnLocalBackendsTest {
         assertReceived(post(payload(events.toArray(String[]::new))));
         Map<String, Integer> counted = calls.snapshot();
         assertEquals(4, counted.get("BatchWriteItem"), "the 100 referrals, 25 per request: " + counted);
-        assertTrue(counted.get("Query") <= 300, "at most three queries per new user's delivery receipt: " + counted);
+        assertTrue(counted.get("Query") <= 200, "at most two queries per new user's delivery receipt: " + counted);
         assertEquals(Set.of("BatchWriteItem", "Query"), counted.keySet(), "nothing else: " + counted);
         assertEquals(100, recordsOfPage().size());
-    }
-
-    /** A message as the first version left it in by_recipient: under page#psid, sent_at the worker's clock at Graph's reply. */
-    private String legacyMessage(String psid, String status, Instant repliedAt) {
-        String id = UUID.randomUUID().toString();
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("message_id", AttributeValue.fromS(id));
-        item.put("page_id", AttributeValue.fromS(page));
-        item.put("recipient_type", AttributeValue.fromS("id"));
-        item.put("recipient_value", AttributeValue.fromS(psid));
-        item.put("template_type", AttributeValue.fromS("text"));
-        item.put("status", AttributeValue.fromS(status));
-        item.put("attempts", AttributeValue.fromN("1"));
-        item.put("created_at", AttributeValue.fromS(repliedAt.minusSeconds(1).toString()));
-        item.put("updated_at", AttributeValue.fromS(repliedAt.toString()));
-        item.put("warnings", AttributeValue.fromL(List.of()));
-        item.put("facebook_message_id", AttributeValue.fromS("m_legacy-" + id));
-        item.put("psid", AttributeValue.fromS(psid));
-        item.put("sent_at", AttributeValue.fromN(Long.toString(repliedAt.toEpochMilli())));
-        item.put("recipient_psid_key", AttributeValue.fromS(page + "#" + psid));
-        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("MessagesTable")).item(item));
-        return id;
-    }
-
-    private AttributeValue recipientKeyOf(String messageId) {
-        return aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
-                .key(Map.of("message_id", AttributeValue.fromS(messageId))).consistentRead(true)).item()
-                .get("recipient_psid_key");
-    }
-
-    @Test
-    void messagesOfTheFirstVersionAdvanceAndLeaveItsPartitionOnce() {
-        Instant repliedAt = Instant.now().minusSeconds(120);
-        String sent = legacyMessage("7250001", "sent", repliedAt);
-        String delivered = legacyMessage("7250001", "delivered", repliedAt.minusSeconds(10));
-        String read = legacyMessage("7250001", "read", repliedAt.minusSeconds(20));
-        // Facebook stamped the last one before the worker heard Graph's reply (the first version's 60 s slack).
-        long facebookStamp = repliedAt.toEpochMilli() - 2_000;
-
-        assertReceived(post(payload(delivery("7250001", "m_not-ours", facebookStamp))));
-        assertEquals(MessageStatus.DELIVERED, messages.find(sent).orElseThrow().status());
-        assertEquals(page + "#7250001#r", recipientKeyOf(sent).s());
-        assertEquals(MessageStatus.DELIVERED, messages.find(delivered).orElseThrow().status());
-        assertEquals(page + "#7250001#r", recipientKeyOf(delivered).s(), "re-keyed to the partition awaiting read");
-        assertEquals(MessageStatus.READ, messages.find(read).orElseThrow().status());
-        assertEquals(null, recipientKeyOf(read), "a read message leaves the index");
-
-        assertReceived(post(payload(read("7250001", facebookStamp, facebookStamp + 10))));
-        assertEquals(MessageStatus.READ, messages.find(sent).orElseThrow().status());
-        assertEquals(MessageStatus.READ, messages.find(delivered).orElseThrow().status());
-
-        calls.reset();
-        assertReceived(post(payload(read("7250001", facebookStamp, facebookStamp + 10))));
-        assertEquals(Map.of("Query", 3), calls.snapshot(), "nothing is left in the first version's partition");
     }
 
     // ---- isolation ------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,8 +28,7 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
 /**
  * {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE} ({@link MessageItem}):
  * each transition one conditional UpdateItem ({@link TransitionUpdate}), receipts through the
- * indexes ({@link ReceiptQueries}), the echo of a message on its item (the first layout's echo
- * item next to it is still read).
+ * indexes ({@link ReceiptQueries}), the echo of a message on its item.
  */
 public final class DynamoMessageRecords extends LifecycleStore {
 
@@ -83,35 +81,11 @@ public final class DynamoMessageRecords extends LifecycleStore {
         });
     }
 
-    /** One batch read of the message and the first layout's echo item ({@link MessageRecords#echoItemId}). */
-    @Override
-    public Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
-        Map<String, Map<String, AttributeValue>> byId = new HashMap<>();
-        DynamoBatchGet.forEachItem(dynamo, table,
-                List.of(MessageItem.key(messageId), MessageItem.key(MessageRecords.echoItemId(messageId))),
-                read -> read.consistentRead(true), deadline, "message keys",
-                item -> byId.put(MessageItem.str(item, MESSAGE_ID), item));
-        Map<String, AttributeValue> message = byId.get(messageId);
-        if (!MessageItem.isMessage(message)) {
-            return Optional.empty();
-        }
-        Map<String, AttributeValue> echo = byId.get(MessageRecords.echoItemId(messageId));
-        if (echo != null && !message.containsKey(ECHOED_AT) && echo.containsKey(ECHOED_AT)) {
-            message = new HashMap<>(message);
-            message.put(ECHOED_AT, echo.get(ECHOED_AT));
-        }
-        return Optional.of(MessageItem.toRecord(message));
-    }
-
-    /** One batch read of the messages and the first layout's echo items. */
+    /** One batch read of the messages. */
     @Override
     public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        ids.forEach(id -> {
-            keys.add(MessageItem.key(id));
-            keys.add(MessageItem.key(MessageRecords.echoItemId(id)));
-        });
+        List<Map<String, AttributeValue>> keys = ids.stream().map(MessageItem::key).toList();
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
         DynamoBatchGet.forEachItem(dynamo, table, keys, MessageItem::idPageStatus, deadline, "message keys",
                 item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
@@ -120,7 +94,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
             Map<String, AttributeValue> item = found.get(id);
             if (MessageItem.isMessage(item) && pageId.equals(MessageItem.str(item, PAGE_ID))) {
                 targets.put(id, new EchoTarget(MessageStatus.fromWireName(MessageItem.str(item, STATUS)),
-                        item.containsKey(ECHOED_AT) || found.containsKey(MessageRecords.echoItemId(id))));
+                        item.containsKey(ECHOED_AT)));
             }
         }
         return targets;
@@ -149,8 +123,8 @@ public final class DynamoMessageRecords extends LifecycleStore {
             return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at, deadline);
         }
         Set<String> reached = new HashSet<>();
-        int moved = receipts.upTo(Transition.DELIVERED_UP_TO, Transition.DELIVERED_UP_TO_LEGACY, pageId, psid,
-                watermarkMillis, at, reached, deadline);
+        int moved = receipts.upTo(Transition.DELIVERED_UP_TO, pageId, psid, watermarkMillis, at, reached,
+                deadline);
         if (!facebookMessageIds.isEmpty()) {
             moved += receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, reached, deadline);
         }
@@ -160,7 +134,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
     /** The watermark's messages still awaiting delivery or read. */
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
-        return receipts.upTo(Transition.READ_UP_TO, Transition.READ_UP_TO_LEGACY, pageId, psid, watermarkMillis, at,
-                new HashSet<>(), deadline);
+        return receipts.upTo(Transition.READ_UP_TO, pageId, psid, watermarkMillis, at, new HashSet<>(), deadline);
     }
 }

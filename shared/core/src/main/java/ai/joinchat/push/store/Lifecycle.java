@@ -81,8 +81,6 @@ public final class Lifecycle {
         SAME_PAGE,
         /** The record was sent to this PSID, when the receipt names one. */
         SAME_PSID,
-        /** The record is still in the first version's {@code by_recipient} partition ({@code <page>#<psid>}). */
-        IN_LEGACY_PARTITION,
         /** The record keeps its queued copy and no attempt of it had an unknown outcome ({@code unconfirmed}). */
         RESENDABLE,
         /** Not a resend still pending: a stale dead letter of its failed attempt must not fail it again. */
@@ -100,7 +98,7 @@ public final class Lifecycle {
     /** The value a write takes from a transition's {@link Inputs}; an absent (null) one is not written. */
     public enum Input {
         NOW, NOW_MILLIS, PAGE, PSID, MID, SENT_AT, ERROR, TRUE, LEASE_UNTIL, CLAIM_TOKEN, EXPIRES_AT,
-        AWAITING_DELIVERY_KEY, AWAITING_READ_KEY, LEGACY_KEY, LEGACY_SLACK, LEASE_RELEASED, DECIDE_BY, RESEND_BODY,
+        AWAITING_DELIVERY_KEY, AWAITING_READ_KEY, LEASE_RELEASED, DECIDE_BY, RESEND_BODY,
         ECHOED_AT, APP_ID, WATERMARK;
 
         /** Its name in an expression: {@code :now_millis}. */
@@ -124,8 +122,6 @@ public final class Lifecycle {
                 case EXPIRES_AT -> in.expiresAt() == null ? null : in.expiresAt().getEpochSecond();
                 case AWAITING_DELIVERY_KEY -> recipientKey(in, MessageItem.AWAITING_DELIVERY);
                 case AWAITING_READ_KEY -> recipientKey(in, MessageItem.AWAITING_READ);
-                case LEGACY_KEY -> recipientKey(in, "");
-                case LEGACY_SLACK -> MessageItem.LEGACY_SLACK_MILLIS;
                 // A lease that ran out just before now: a claim even in the same millisecond takes it.
                 case LEASE_RELEASED -> in.now().toEpochMilli() - 1;
                 case DECIDE_BY -> in.decideBy() == null ? null : in.decideBy().toEpochMilli();
@@ -148,8 +144,6 @@ public final class Lifecycle {
         SET_IF_ABSENT,
         /** {@code attribute + 1}, from 0 when absent (the value is unused). */
         INCREMENT,
-        /** {@code attribute - value}. */
-        SUBTRACT,
         /** Removes the attribute (the value is unused). */
         REMOVE
     }
@@ -235,25 +229,7 @@ public final class Lifecycle {
                 List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.REACHED_BY_WATERMARK), Event.DELIVERED, false),
         /** A read receipt's watermark reached it: out of {@code by_recipient}. */
         READ_UP_TO(EnumSet.of(SENT, DELIVERED), false, READ, readWrites(),
-                List.of(Guard.SAME_PAGE, Guard.REACHED_BY_WATERMARK), Event.READ, false),
-        /** As {@link #DELIVERED_UP_TO}, for a message in the legacy partition, keeping its slack. */
-        DELIVERED_UP_TO_LEGACY(EnumSet.of(SENT), false, DELIVERED,
-                concat(deliveredWrites(), List.of(new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK))),
-                List.of(Guard.SAME_PAGE, Guard.SAME_PSID, Guard.IN_LEGACY_PARTITION), Event.DELIVERED, true),
-        /** As {@link #READ_UP_TO}, for a message in the legacy partition. */
-        READ_UP_TO_LEGACY(EnumSet.of(SENT, DELIVERED), false, READ, readWrites(),
-                List.of(Guard.SAME_PAGE, Guard.IN_LEGACY_PARTITION), Event.READ, true),
-        /** A legacy message a receipt found but cannot move: to the partition awaiting delivery. */
-        REKEY_LEGACY_AWAITING_DELIVERY(EnumSet.of(SENDING, SENT), false, null,
-                List.of(set(RECIPIENT_KEY, Input.AWAITING_DELIVERY_KEY), new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK)),
-                List.of(Guard.IN_LEGACY_PARTITION), Event.NONE, false),
-        /** ... to the partition awaiting read. */
-        REKEY_LEGACY_AWAITING_READ(EnumSet.of(DELIVERED), false, null,
-                List.of(set(RECIPIENT_KEY, Input.AWAITING_READ_KEY), new Write(SENT_AT, Op.SUBTRACT, Input.LEGACY_SLACK)),
-                List.of(Guard.IN_LEGACY_PARTITION), Event.NONE, false),
-        /** ... out of the index (read, or never to be sent). */
-        UNINDEX_LEGACY(EnumSet.of(READ, FAILED, QUEUED, PENDING, REJECTED), false, null, List.of(remove(RECIPIENT_KEY)),
-                List.of(Guard.IN_LEGACY_PARTITION), Event.NONE, false);
+                List.of(Guard.SAME_PAGE, Guard.REACHED_BY_WATERMARK), Event.READ, false);
 
         public final Set<MessageStatus> from;
         public final boolean fromAbsent;

@@ -64,12 +64,6 @@ public final class MessageItem {
      */
     static final String AWAITING_DELIVERY = "#d";
     static final String AWAITING_READ = "#r";
-    /**
-     * The first version kept every sent message under {@code <page>#<psid>}, stamped by the
-     * worker's clock. Until {@code RecordRetentionDays} after the upgrade a receipt also queries
-     * that partition, up to its watermark plus this slack, and every message it finds leaves it.
-     */
-    static final long LEGACY_SLACK_MILLIS = 60_000;
 
     private MessageItem() {
     }
@@ -89,7 +83,7 @@ public final class MessageItem {
         return Map.of(MESSAGE_ID, s(messageId));
     }
 
-    /** A message's item, not the first layout's echo item ({@link MessageRecords#echoItemId}, no status) nor nothing. */
+    /** A message's item: one with a status, not nothing. */
     public static boolean isMessage(Map<String, AttributeValue> item) {
         return item != null && item.containsKey(STATUS);
     }

@@ -134,16 +134,8 @@ public interface MessageRecords {
      */
     Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline);
 
-    /** The record as {@code message_status} shows it: with the time its echo was recorded. */
-    Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline);
-
     /** The page's echo of one of this system's messages, recorded on it. */
     record Echo(String pageId, String messageId, long timestamp, String psid, String mid, String appId) {
-    }
-
-    /** The first layout's item of a message's echo, still read for messages echoed before the upgrade. */
-    static String echoItemId(String messageId) {
-        return messageId + "#echo";
     }
 
     /** Delivery receipt listing Facebook message ids ({@code psid} null when unnamed); how many moved. */

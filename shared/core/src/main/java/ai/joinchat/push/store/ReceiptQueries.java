@@ -19,7 +19,6 @@ import java.util.Set;
 
 import static ai.joinchat.push.store.MessageItem.AWAITING_DELIVERY;
 import static ai.joinchat.push.store.MessageItem.AWAITING_READ;
-import static ai.joinchat.push.store.MessageItem.LEGACY_SLACK_MILLIS;
 import static ai.joinchat.push.store.MessageItem.MESSAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
 import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
@@ -58,25 +57,20 @@ record ReceiptQueries(DynamoDbClient dynamo, String table, TransitionUpdate upda
     }
 
     /**
-     * One query per {@code by_recipient} partition the transition moves from (and the legacy one)
-     * up to the watermark, then one conditional update per message found, which compares the
+     * One query per {@code by_recipient} partition the transition moves from, up to the watermark, then one conditional update per message found, which compares the
      * watermark with its exact Facebook time; the messages moved are collected in {@code reached}.
      */
-    int upTo(Transition transition, Transition legacyTransition, String pageId, String psid, long watermarkMillis,
-             Instant at, Set<String> reached, Deadline deadline) {
+    int upTo(Transition transition, String pageId, String psid, long watermarkMillis, Instant at, Set<String> reached,
+             Deadline deadline) {
         Set<String> ids = new LinkedHashSet<>();
         ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_DELIVERY), watermarkMillis, deadline));
         if (transition == Transition.READ_UP_TO) {
             ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_READ), watermarkMillis, deadline));
         }
-        List<String> legacy = partition(MessageItem.recipientKey(pageId, psid, ""),
-                watermarkMillis + LEGACY_SLACK_MILLIS, deadline);
-        ids.addAll(legacy);
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
         int moved = 0;
         for (String id : ids) {
-            if (legacy.contains(id) ? movedFromLegacy(legacyTransition, id, in, deadline)
-                    : moved(transition, id, in, deadline)) {
+            if (moved(transition, id, in, deadline)) {
                 reached.add(id);
                 moved++;
             }
@@ -86,31 +80,6 @@ record ReceiptQueries(DynamoDbClient dynamo, String table, TransitionUpdate upda
 
     private boolean moved(Transition transition, String messageId, Inputs in, Deadline deadline) {
         return updates.run(transition, messageId, in, deadline) instanceof LifecycleStore.Written.Applied;
-    }
-
-    /**
-     * A message of the first version's partition: moved as the receipt says when it can be (which
-     * also takes it out of the legacy partition); otherwise (already that far) re-keyed to the
-     * partition its status belongs in, or out of the index, so no receipt finds it again.
-     */
-    private boolean movedFromLegacy(Transition transition, String messageId, Inputs in, Deadline deadline) {
-        LifecycleStore.Written written = updates.run(transition, messageId, in, deadline);
-        if (!(written instanceof LifecycleStore.Written.Refused refused)) {
-            return true;
-        }
-        Map<String, AttributeValue> current = refused.current();
-        if (!MessageItem.isMessage(current)
-                || !MessageItem.recipientKey(in.pageId(), in.psid(), "").equals(MessageItem.str(current, RECIPIENT_KEY))) {
-            return false; // moved meanwhile, or gone
-        }
-        Transition rekey = switch (status(current)) {
-            case SENT, SENDING -> Transition.REKEY_LEGACY_AWAITING_DELIVERY;
-            case DELIVERED -> Transition.REKEY_LEGACY_AWAITING_READ;
-            default -> Transition.UNINDEX_LEGACY;
-        };
-        // Refused: moved meanwhile by another receipt, so it left the legacy partition anyway.
-        updates.run(rekey, messageId, in, deadline);
-        return false;
     }
 
     /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */

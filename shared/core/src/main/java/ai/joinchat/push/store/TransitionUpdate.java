@@ -114,7 +114,6 @@ record TransitionUpdate(DynamoDbClient dynamo, String table) {
                     values.put(":one", MessageItem.value(1));
                     yield a + " = if_not_exists(" + a + ", :zero) + :one";
                 }
-                case SUBTRACT -> a + " = " + a + " - " + value(w.input());
                 case REMOVE -> throw new IllegalStateException("a removal is no assignment");
             };
         }
@@ -140,7 +139,6 @@ record TransitionUpdate(DynamoDbClient dynamo, String table) {
                         + name(LEASE_UNTIL) + " < " + value(Lifecycle.Input.NOW_MILLIS) + ")";
                 case SAME_PAGE -> name(PAGE_ID) + " = " + value(Lifecycle.Input.PAGE);
                 case SAME_PSID -> in.psid() == null ? null : name(PSID) + " = " + value(Lifecycle.Input.PSID);
-                case IN_LEGACY_PARTITION -> name(RECIPIENT_KEY) + " = " + value(Lifecycle.Input.LEGACY_KEY);
                 case RESENDABLE -> "attribute_exists(" + name(MessageItem.RESEND_BODY) + ") AND attribute_not_exists("
                         + name(MessageItem.UNCONFIRMED) + ")";
                 case COPY_AWAITED -> "attribute_exists(" + name(MessageItem.REFUSED) + ") AND attribute_not_exists("

@@ -322,24 +322,12 @@ class DynamoMessageRecordsTest {
                 records.echoTargets(page, List.of(id, UUID.randomUUID().toString()), Deadline.none()));
         assertTrue(records.stampByEcho(echo, Deadline.none()));
         assertFalse(records.stampByEcho(echo, Deadline.none()), "a redelivery");
-        assertEquals(NOW, records.findWithEcho(id, Deadline.none()).orElseThrow().echoedAt());
+        assertEquals(NOW, records.find(id, Deadline.none()).orElseThrow().echoedAt());
         assertEquals(NOW, record(id).echoedAt(), "on the message item itself");
         assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
                 records.echoTargets(page, List.of(id), Deadline.none()));
         assertEquals("app", item(id).get(MessageItem.ECHO_APP_ID).s());
-        assertTrue(item(MessageRecords.echoItemId(id)).isEmpty(), "no item next to it");
-    }
-
-    @Test
-    void anEchoItemOfTheFirstLayoutStillCountsAsTheMessagesEcho() {
-        String id = sent("p1", NOW);
-        Map<String, AttributeValue> echoItem = new HashMap<>(MessageItem.key(MessageRecords.echoItemId(id)));
-        echoItem.put(MessageItem.PAGE_ID, AttributeValue.fromS(page));
-        echoItem.put(MessageItem.ECHOED_AT, AttributeValue.fromS(NOW.plusMillis(7).toString()));
-        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("MessagesTable")).item(echoItem));
-        assertEquals(NOW.plusMillis(7), records.findWithEcho(id, Deadline.none()).orElseThrow().echoedAt());
-        assertEquals(Map.of(id, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
-                records.echoTargets(page, List.of(id), Deadline.none()));
+        assertTrue(item(id + "#echo").isEmpty(), "no item next to it");
     }
 
     @Test
@@ -419,31 +407,6 @@ class DynamoMessageRecordsTest {
         updates.set(0);
         assertEquals(0, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
         assertEquals(0, updates.get());
-    }
-
-    @Test
-    void aFirstVersionMessageIsMovedOrReKeyedOutOfTheLegacyPartitionOnce() {
-        String movable = legacy("p1", MessageStatus.SENT, NOW.plusSeconds(30));
-        String delivered = legacy("p1", MessageStatus.DELIVERED, NOW.minusSeconds(5));
-        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()), "within the 60 s slack");
-        assertEquals(MessageStatus.DELIVERED, record(movable).status());
-        assertEquals(page + "#p1#r", item(movable).get(MessageItem.RECIPIENT_KEY).s());
-        assertEquals(Long.toString(NOW.minusSeconds(30).toEpochMilli()), item(movable).get(MessageItem.SENT_AT).n());
-        assertEquals(page + "#p1#r", item(delivered).get(MessageItem.RECIPIENT_KEY).s(), "re-keyed, not moved");
-        assertEquals(MessageStatus.DELIVERED, record(delivered).status());
-        assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
-    }
-
-    private String legacy(String psid, MessageStatus status, Instant sentAt) {
-        String id = UUID.randomUUID().toString();
-        Map<String, AttributeValue> item = new HashMap<>(MessageItem.of(MessageRecord.pending(id, page,
-                new Recipient(RecipientType.ID, "777"), "text", List.of(), NOW, NOW), Duration.ofDays(1)));
-        item.put(MessageItem.STATUS, AttributeValue.fromS(status.wireName()));
-        item.put(MessageItem.PSID, AttributeValue.fromS(psid));
-        item.put(MessageItem.RECIPIENT_KEY, AttributeValue.fromS(page + "#" + psid));
-        item.put(MessageItem.SENT_AT, MessageItem.value(sentAt.toEpochMilli()));
-        aws.dynamoDb().putItem(r -> r.tableName(aws.tableName("MessagesTable")).item(item));
-        return id;
     }
 
     /** DynamoDB refuses a value an expression does not use: each request names exactly what it uses. */

@@ -97,14 +97,12 @@ public class InMemoryMessageRecords extends LifecycleStore {
     }
 
     private static boolean holds(Guard guard, Map<String, AttributeValue> item, Inputs in) {
-        String key = MessageItem.str(item, MessageItem.RECIPIENT_KEY);
         return switch (guard) {
             case LEASE_EXPIRED -> !MessageStatus.SENDING.wireName().equals(MessageItem.str(item, MessageItem.STATUS))
                     || (item.containsKey(MessageItem.LEASE_UNTIL)
                     && MessageItem.number(item, MessageItem.LEASE_UNTIL) < in.now().toEpochMilli());
             case SAME_PAGE -> Objects.equals(in.pageId(), MessageItem.str(item, MessageItem.PAGE_ID));
             case SAME_PSID -> in.psid() == null || in.psid().equals(MessageItem.str(item, MessageItem.PSID));
-            case IN_LEGACY_PARTITION -> key != null && key.equals(Lifecycle.Input.LEGACY_KEY.of(in));
             case RESENDABLE -> item.containsKey(MessageItem.RESEND_BODY) && !item.containsKey(MessageItem.UNCONFIRMED);
             case COPY_AWAITED -> item.containsKey(MessageItem.REFUSED) && !item.containsKey(MessageItem.UNCONFIRMED)
                     && !item.containsKey(MessageItem.RESEND_BODY);
@@ -134,7 +132,6 @@ public class InMemoryMessageRecords extends LifecycleStore {
             }
             case INCREMENT -> item.put(attribute, MessageItem.value(Optional.ofNullable(
                     MessageItem.number(item, attribute)).orElse(0L) + 1));
-            case SUBTRACT -> item.put(attribute, MessageItem.value(MessageItem.number(item, attribute) - (Long) value));
             case REMOVE -> item.remove(attribute);
         }
     }
@@ -149,12 +146,6 @@ public class InMemoryMessageRecords extends LifecycleStore {
     public Optional<MessageRecord> find(String messageId, Deadline deadline) {
         check("find");
         return Optional.ofNullable(items.get(messageId)).map(MessageItem::toRecord);
-    }
-
-    /** The record with its echo's time, which its item carries once its echo is recorded. */
-    @Override
-    public Optional<MessageRecord> findWithEcho(String messageId, Deadline deadline) {
-        return find(messageId, deadline);
     }
 
     public MessageRecord get(String messageId) {
