@@ -35,6 +35,7 @@ public final class MigrateRecordsCommand {
             Environment:
               AWS_REGION, AWS_PROFILE, ...   the standard AWS SDK settings
               AWS_ENDPOINT_URL_DYNAMODB      another endpoint, e.g. local mode's (its banner prints it)
+            Permissions: dynamodb:Scan, UpdateItem and DeleteItem on the table.
             Exit status: 0 done, 2 bad usage, 3 DynamoDB failed (run it again: it starts over and
               skips what is done).
             """;
