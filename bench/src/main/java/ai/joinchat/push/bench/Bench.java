@@ -84,18 +84,19 @@ public final class Bench {
              GraphStub graph = GraphStub.start()) {
             progress("machine: " + machine() + "; load average " + loadAverage());
             progress("local mode's console goes to " + options.logFile());
-            progress("starting local mode (backends, three function JVMs, gateway, event source)...");
+            progress("starting local mode (backends, the function JVMs, gateway, event sources)...");
+            // Under --runtime ric, local mode's own functions (the worker, which its event source drives) run on it too.
+            Launcher ric = options.ric() ? Launcher.ric(root, console, options.jdkArchive(), options.lambdaCpu(),
+                    options.memoryMb()) : null;
             try (LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, false, graph.uri().toString(),
-                    credentials, console, functionAws))) {
-                Launcher launcher = options.ric() ? Launcher.ric(root, console, options.jdkArchive(),
-                        options.lambdaCpu(), options.memoryMb())
-                        : Launcher.local(localMode, console);
+                    credentials, console, functionAws, null).withJvmCommand(ric == null ? null : ric.localModeJvms()))) {
+                Launcher launcher = ric != null ? ric : Launcher.local(localMode, console);
                 Baselines baselines = Baselines.write(root);
                 report.add("runtime", options.ric() ? "ric" : "local", launcher.describe() + "; JAVA_TOOL_OPTIONS "
                         + (options.javaToolOptions() == null ? "the template's" : "'" + options.javaToolOptions() + "'")
                         + (options.ric() ? "; DynamoDB, SQS and Secrets Manager behind TCP proxies" : "")
                         + "; load average at start " + loadAverage());
-                report.add("local mode start (3 JVMs side by side)", localMode.startupTime().toMillis() + " ms",
+                report.add("local mode start (its function JVMs side by side)", localMode.startupTime().toMillis() + " ms",
                         "cold starts " + coldStartsOf(localMode));
                 if (!options.coldOnly()) {
                     List<String> profile = options.profileSend() == null ? List.of() : List.of(
@@ -110,7 +111,7 @@ public final class Bench {
                             scenarios.messageStatus();
                         }
                         scenarios.webhookThousandEvents();
-                        if (!options.ric() && !options.webhookOnly()) { // these go through the worker, which runs on local mode's bootstrap
+                        if (!options.webhookOnly()) {
                             scenarios.readReceiptOverHistory();
                             scenarios.graphFanOut();
                             scenarios.burstAboveRate();
@@ -129,10 +130,22 @@ public final class Bench {
                 }
             } finally {
                 tcpProxies.forEach(TcpProxy::close);
+                if (ric != null) {
+                    ric.close();
+                }
             }
-            if (options.lifecycle() && !options.coldOnly() && !options.ric() && !options.webhookOnly()) {
+            if (options.lifecycle() && !options.coldOnly() && !options.webhookOnly()) {
                 progress("restarting local mode with the functions behind counting proxies...");
-                measureLifecycle(root, options, credentials, graph, report, console);
+                Launcher lifecycleRic = options.ric() ? Launcher.ric(root, console, options.jdkArchive(),
+                        options.lambdaCpu(), options.memoryMb()) : null;
+                try {
+                    measureLifecycle(root, options, credentials, graph, report, console,
+                            lifecycleRic == null ? null : lifecycleRic.localModeJvms());
+                } finally {
+                    if (lifecycleRic != null) {
+                        lifecycleRic.close();
+                    }
+                }
             }
         }
         System.out.println();
@@ -176,7 +189,7 @@ public final class Bench {
     }
 
     private static void measureLifecycle(Path root, BenchOptions options, DemoCredentials credentials, GraphStub graph,
-                                         Report report, PrintStream console) {
+                                         Report report, PrintStream console, FunctionProcess.JvmCommand jvms) {
         List<CountingProxy> proxies = new ArrayList<>();
         Function<AwsBackends, Map<String, String>> throughProxies = backends -> {
             CountingProxy dynamo = CountingProxy.start("DynamoDB", backends.dynamoDbEndpoint());
@@ -191,7 +204,8 @@ public final class Bench {
         FunctionLogBytes logBytes = new FunctionLogBytes(console);
         try (CallbackReceiver callbacks = CallbackReceiver.start();
              LocalMode localMode = LocalMode.start(new LocalMode.Options(root, 0, true, graph.uri().toString(),
-                credentials, new PrintStream(logBytes, true, StandardCharsets.UTF_8), throughProxies, callbacks.url()))) {
+                credentials, new PrintStream(logBytes, true, StandardCharsets.UTF_8), throughProxies, callbacks.url())
+                     .withJvmCommand(jvms))) {
             Lifecycle lifecycle = new Lifecycle(options, localMode, graph, new ApiClient(localMode.apiUri(), credentials),
                     proxies, report, logBytes::bytes, callbacks);
             lifecycle.measure();

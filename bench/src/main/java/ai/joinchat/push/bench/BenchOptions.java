@@ -26,7 +26,9 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --runtime local      local mode's own bootstrap and class data sharing (the default)
               --runtime ric        each function through AWS's runtime interface client, as Lambda's java21
                                    runtime starts it: the template's JAVA_TOOL_OPTIONS, -Xmx 85% of MemorySize,
-                                   SerialGC, no class data sharing, the AWS backends behind TCP proxies
+                                   SerialGC, no class data sharing; the send API and the webhook of the latency
+                                   scenarios with the AWS backends behind TCP proxies, the lifecycle's functions
+                                   behind the counting proxies
               --iterations N       measured requests per latency figure (default 2000, quick 300)
               --warmup N           requests per route before measuring (default 1000, quick 200)
               --messages N         messages followed through their lifecycle for the request counts (default 20, quick 5)
@@ -37,6 +39,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --lambda-cpu         each function's (and baseline's) JVM on the CPU Lambda gives its memory size,
                                    MemorySize / 1769 MB of a core, through a cgroup CPU quota (needs root); under
                                    --runtime local, the lifecycle's function JVMs after their warm-up message
+                                   (under --runtime ric, from their start)
               --memory-size MB     under --runtime ric, every function's and baseline's MemorySize instead of the
                                    template's (its -Xmx and its --lambda-cpu share); the bill's GB-s use it
               --java-tool-options OPTIONS  every function's JAVA_TOOL_OPTIONS instead of the template's

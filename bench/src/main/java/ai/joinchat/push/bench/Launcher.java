@@ -47,6 +47,15 @@ interface Launcher {
     /** The JVM settings besides the definition's environment, for the report. */
     String describe();
 
+    /** How local mode starts its own functions' JVMs on this runtime; null for its bootstrap. */
+    default FunctionProcess.JvmCommand localModeJvms() {
+        return null;
+    }
+
+    /** Releases what {@link #localModeJvms()} holds (their CPU shares). */
+    default void close() {
+    }
+
     /** Local mode's own bootstrap ({@code LambdaBootstrap}), with its class data sharing archives. */
     static Launcher local(LocalMode localMode, PrintStream out) {
         ai.joinchat.push.local.Console console = new ai.joinchat.push.local.Console(out, false);
@@ -101,7 +110,25 @@ interface Launcher {
         String share = jdkArchive ? "-Xshare:auto" : "-Xshare:off";
         List<String> jvmOptions = List.of(share, RicFunction.nativeLibraryOption(classPath,
                 repositoryRoot.resolve("bench/target/ric-jni")));
+        List<CpuShare> localModeShares = new java.util.concurrent.CopyOnWriteArrayList<>();
         return new Launcher() {
+            @Override
+            public FunctionProcess.JvmCommand localModeJvms() {
+                return (definition, environment) -> {
+                    FunctionProcess.Definition sized = sized(definition, memoryMb);
+                    java.util.Optional<CpuShare> cpuShare = lambdaCpu ? java.util.Optional.of(CpuShare.of(
+                            "local-" + definition.name() + "-" + localModeShares.size(), sized.memoryMb()))
+                            : java.util.Optional.empty();
+                    cpuShare.ifPresent(localModeShares::add);
+                    return RicFunction.command(sized, environment, classPath, jvmOptions, cpuShare);
+                };
+            }
+
+            @Override
+            public void close() {
+                localModeShares.forEach(CpuShare::close);
+            }
+
             @Override
             public Launched start(FunctionProcess.Definition definition) {
                 return start(definition, List.of());
@@ -111,9 +138,7 @@ interface Launcher {
             public Launched start(FunctionProcess.Definition definition, List<String> extra) {
                 List<String> options = new java.util.ArrayList<>(jvmOptions);
                 options.addAll(extra);
-                FunctionProcess.Definition sized = memoryMb == 0 ? definition : new FunctionProcess.Definition(
-                        definition.name(), definition.functionName(), definition.handler(), definition.codeJar(), memoryMb,
-                        definition.timeout(), definition.environment());
+                FunctionProcess.Definition sized = sized(definition, memoryMb);
                 RicFunction function = RicFunction.start(sized, classPath, out, options, lambdaCpu);
                 return new Launched() {
                     @Override
@@ -157,5 +182,11 @@ interface Launcher {
                                 ? "MemorySize / " + CpuShare.MB_PER_VCPU + " MB of a core" : CpuShare.describe(memoryMb)) : "");
             }
         };
+    }
+
+    /** The definition at {@code memoryMb} instead of its own; as it is for 0. */
+    private static FunctionProcess.Definition sized(FunctionProcess.Definition definition, int memoryMb) {
+        return memoryMb == 0 ? definition : new FunctionProcess.Definition(definition.name(), definition.functionName(),
+                definition.handler(), definition.codeJar(), memoryMb, definition.timeout(), definition.environment());
     }
 }

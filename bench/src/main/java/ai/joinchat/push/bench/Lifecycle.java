@@ -86,7 +86,7 @@ final class Lifecycle {
     }
 
     private void measureWarm() {
-        if (options.lambdaCpu()) {
+        if (options.lambdaCpu() && !options.ric()) { // under ric each JVM starts in its share
             functions.forEach((name, function) -> function.pid().ifPresent(pid -> {
                 CpuShare share = CpuShare.of("lifecycle-" + name, memoryMb);
                 cpuShares.add(share);

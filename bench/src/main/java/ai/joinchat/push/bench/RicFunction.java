@@ -47,19 +47,10 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
                 : java.util.Optional.empty();
         this.runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 "arn:aws:lambda:us-east-1:000000000000:function:" + definition.functionName(), new Events());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + Math.max(64, definition.memoryMb() * 85 / 100) + "m", "-XX:+UseSerialGC"));
-        command.addAll(extraJvmOptions);
-        StringBuilder classPath = new StringBuilder(definition.codeJar().toAbsolutePath().toString());
-        ricClassPath.forEach(jar -> classPath.append(File.pathSeparator).append(jar.toAbsolutePath()));
-        command.addAll(List.of("-cp", classPath.toString(), MAIN_CLASS, definition.handler()));
-        // In its CPU share from its first instruction: the shell moves itself into the group, then becomes the JVM.
-        cpuShare.ifPresent(share -> command.addAll(0, List.of("/bin/sh", "-c",
-                "echo $$ > '" + share.procsFile() + "' && exec \"$0\" \"$@\"")));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder = new ProcessBuilder().redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> environment = builder.environment();
         FunctionProcess.setEnvironment(environment, definition, runtimeApi.address(), "bench");
-        environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        builder.command(command(definition, environment, ricClassPath, extraJvmOptions, cpuShare));
         launchedNanos = System.nanoTime();
         try {
             process = builder.start();
@@ -72,6 +63,25 @@ final class RicFunction implements InvocableFunction, AutoCloseable {
         pump(process.getErrorStream(), out);
         process.onExit().thenAccept(exited -> ready.completeExceptionally(new IllegalStateException(
                 definition.name() + " exited with status " + exited.exitValue() + "; see the bench console log")));
+    }
+
+    /**
+     * The JVM's command line as Lambda's managed runtime starts it, and its one variable besides
+     * Lambda's own ({@code AWS_EXECUTION_ENV}); in {@code cpuShare} from its first instruction.
+     */
+    static List<String> command(FunctionProcess.Definition definition, Map<String, String> environment,
+                                List<Path> ricClassPath, List<String> extraJvmOptions, java.util.Optional<CpuShare> cpuShare) {
+        environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + Math.max(64, definition.memoryMb() * 85 / 100) + "m", "-XX:+UseSerialGC"));
+        command.addAll(extraJvmOptions);
+        StringBuilder classPath = new StringBuilder(definition.codeJar().toAbsolutePath().toString());
+        ricClassPath.forEach(jar -> classPath.append(File.pathSeparator).append(jar.toAbsolutePath()));
+        command.addAll(List.of("-cp", classPath.toString(), MAIN_CLASS, definition.handler()));
+        // The shell moves itself into the group, then becomes the JVM.
+        cpuShare.ifPresent(share -> command.addAll(0, List.of("/bin/sh", "-c",
+                "echo $$ > '" + share.procsFile() + "' && exec \"$0\" \"$@\"")));
+        return command;
     }
 
     /** @param lambdaCpu run the JVM on the CPU share Lambda gives its memory size ({@link CpuShare}) */

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * What the latency scenarios talk to: the product's HTTP API and the naive peer's, both on this
  * run's runtime. Under {@code --runtime local} the product is local mode's own gateway and
  * functions; under {@code --runtime ric} the send API and the webhook are started again through
- * the runtime interface client behind a gateway of their own with the template's routes (the
- * worker, which the event source drives, stays on local mode's bootstrap).
+ * the runtime interface client behind a gateway of their own with the template's routes and the
+ * TCP proxies (local mode's own functions, the worker that its event source drives among them, run
+ * on the runtime interface client too).
  */
 final class UnderTest implements AutoCloseable {
 

@@ -42,6 +42,15 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
         }
     }
 
+    /**
+     * Starts an execution environment's JVM some other way than local mode's bootstrap, as the
+     * benchmark starts AWS's runtime interface client: the command line, given the environment
+     * Lambda sets (which it may add to).
+     */
+    public interface JvmCommand {
+        List<String> command(Definition definition, Map<String, String> environment);
+    }
+
     private static final int EXIT_SIGINT = 130;
     private static final int EXIT_SIGTERM = 143;
     private static final int EXIT_SIGKILL = 137;
@@ -51,6 +60,7 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private final Console console;
     private final LambdaRuntimeApi runtimeApi;
     private final ClassDataSharing classDataSharing;
+    private final JvmCommand jvmCommand;
     private final CompletableFuture<Duration> firstStart = new CompletableFuture<>();
     /** What runs when local mode's JVM is shut down (Ctrl-C) without {@link #close()}. */
     final Thread destroyOnShutdown;
@@ -65,11 +75,12 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private volatile boolean closed;
 
     private FunctionProcess(Definition definition, Path bootstrapJar, String region, Console console,
-                            ClassDataSharing classDataSharing) {
+                            ClassDataSharing classDataSharing, JvmCommand jvmCommand) {
         this.definition = definition;
         this.bootstrapJar = bootstrapJar;
         this.console = console;
         this.classDataSharing = classDataSharing;
+        this.jvmCommand = jvmCommand;
         this.runtimeApi = LambdaRuntimeApi.start(definition.functionName(),
                 "arn:aws:lambda:" + region + ":000000000000:function:" + definition.functionName(), new RuntimeEvents());
         // The same stop as close(): a training JVM killed outright would never write its archive,
@@ -89,8 +100,16 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
                                         ClassDataSharing classDataSharing) {
         boolean sharingChosenElsewhere = Stream.of("-Xshare", "SharedArchiveFile", "ArchiveClassesAtExit")
                 .anyMatch(definition.environment().getOrDefault("JAVA_TOOL_OPTIONS", "")::contains);
-        FunctionProcess function = new FunctionProcess(definition, bootstrapJar, region, console,
-                sharingChosenElsewhere ? null : classDataSharing);
+        return started(new FunctionProcess(definition, bootstrapJar, region, console,
+                sharingChosenElsewhere ? null : classDataSharing, null));
+    }
+
+    /** As {@link #start(Definition, Path, String, Console, ClassDataSharing)}, each JVM started by {@code jvmCommand}. */
+    public static FunctionProcess start(Definition definition, JvmCommand jvmCommand, String region, Console console) {
+        return started(new FunctionProcess(definition, null, region, console, null, jvmCommand));
+    }
+
+    private static FunctionProcess started(FunctionProcess function) {
         Runtime.getRuntime().addShutdownHook(function.destroyOnShutdown);
         synchronized (function.lock) {
             function.launch();
@@ -214,15 +233,20 @@ public final class FunctionProcess implements InvocableFunction, AutoCloseable {
     private void launch() {
         sharing = classDataSharing == null ? ClassDataSharing.Launch.NONE
                 : classDataSharing.launch(definition.codeJar(), List.of(definition.codeJar(), bootstrapJar));
-        // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m",
-                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-Dfile.encoding=UTF-8"));
-        command.addAll(sharing.jvmOptions());
-        command.addAll(List.of("-cp", definition.codeJar().toAbsolutePath() + File.pathSeparator + bootstrapJar.toAbsolutePath(),
-                LambdaBootstrap.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder();
         setEnvironment(builder.environment());
+        if (jvmCommand != null) {
+            builder.command(jvmCommand.command(definition, builder.environment()));
+        } else {
+            // What Lambda's Java runtime passes: a heap sized from the memory setting, the serial collector.
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:MaxHeapSize=" + Math.max(64, definition.memoryMb() * 85 / 100) + "m",
+                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-Dfile.encoding=UTF-8"));
+            command.addAll(sharing.jvmOptions());
+            command.addAll(List.of("-cp", definition.codeJar().toAbsolutePath() + File.pathSeparator
+                    + bootstrapJar.toAbsolutePath(), LambdaBootstrap.class.getName()));
+            builder.command(command);
+        }
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         launches++;
         launchedAtNanos = System.nanoTime();

@@ -100,10 +100,26 @@ public final class LocalMode implements AutoCloseable {
      *                               {@link AwsBackends#awsEnvironment()}; the benchmark points them at a
      *                               request-counting proxy
      * @param callbackUrl     the demo page's callback_url (LOCAL_CALLBACK_URL, --callback-url), or null for none
+     * @param jvmCommand      how each function's JVM is started, or null for local mode's bootstrap
      */
     public record Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
                           DemoCredentials credentials, PrintStream out,
-                          Function<AwsBackends, Map<String, String>> functionAwsEnvironment, String callbackUrl) {
+                          Function<AwsBackends, Map<String, String>> functionAwsEnvironment, String callbackUrl,
+                          FunctionProcess.JvmCommand jvmCommand) {
+
+        /** Each function's JVM through local mode's bootstrap. */
+        public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
+                       DemoCredentials credentials, PrintStream out,
+                       Function<AwsBackends, Map<String, String>> functionAwsEnvironment, String callbackUrl) {
+            this(repositoryRoot, port, jsonLogs, graphApiBaseUrl, credentials, out, functionAwsEnvironment, callbackUrl,
+                    null);
+        }
+
+        /** Each function's JVM started by {@code command} instead (the benchmark's runtime interface client). */
+        public Options withJvmCommand(FunctionProcess.JvmCommand command) {
+            return new Options(repositoryRoot, port, jsonLogs, graphApiBaseUrl, credentials, out, functionAwsEnvironment,
+                    callbackUrl, command);
+        }
 
         /** Without status callbacks. */
         public Options(Path repositoryRoot, int port, boolean jsonLogs, String graphApiBaseUrl,
@@ -255,10 +271,11 @@ public final class LocalMode implements AutoCloseable {
         return Collections.unmodifiableMap(functions);
     }
 
-    /** Starts a function the way local mode starts its own: same bootstrap jar, same class data sharing archives. */
+    /** Starts a function the way local mode starts its own: same bootstrap jar and archives, or same JVM command. */
     public FunctionProcess startFunction(FunctionProcess.Definition definition, Console console) {
-        return FunctionProcess.start(definition, bootstrapJar, AwsBackends.DEFAULT_REGION, console,
-                classDataSharing);
+        return options.jvmCommand() != null
+                ? FunctionProcess.start(definition, options.jvmCommand(), AwsBackends.DEFAULT_REGION, console)
+                : FunctionProcess.start(definition, bootstrapJar, AwsBackends.DEFAULT_REGION, console, classDataSharing);
     }
 
     /** Each function's cold start (JVM start + handler init), by short name. */

@@ -163,6 +163,28 @@ class LambdaRuntimeApiTest {
     }
 
     @Test
+    void aJvmCommandStartsEveryExecutionEnvironmentOfTheFunction() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger launches = new java.util.concurrent.atomic.AtomicInteger();
+        FunctionProcess.JvmCommand command = (definition, environment) -> {
+            launches.incrementAndGet();
+            environment.put("CUSTOM_SETTING", "from-the-command");
+            return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    definition.codeJar() + java.io.File.pathSeparator + bootstrapJar, LambdaBootstrap.class.getName());
+        };
+        FunctionProcess function = FunctionProcess.start(new FunctionProcess.Definition("test-fn", "local-TestFunction",
+                TestStreamHandler.class.getName() + "::handleRequest", functionJar, 256, Duration.ofSeconds(10),
+                Map.of("CUSTOM_SETTING", "from-the-template")), command, REGION, console);
+        started.add(function);
+
+        JsonNode context = Json.parse(text(function.invoke("context".getBytes(StandardCharsets.UTF_8))));
+        assertEquals("from-the-command", context.path("custom").asText(), "the environment Lambda sets, then the command's");
+        assertEquals(TestStreamHandler.class.getName() + "::handleRequest", context.path("handlerEnv").asText());
+        invocationFailure(function.invoke("exit:3".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("recovered", text(function.invoke("echo:recovered".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(2, launches.get(), "the replacement environment is started the same way");
+    }
+
+    @Test
     void anInitErrorIsReportedAndFailsTheWaitingInvocation() throws Exception {
         FunctionProcess function = startFunction(FailingInitHandler.class, Duration.ofSeconds(10));
         CompletableFuture<byte[]> queued = function.invoke("echo:never".getBytes(StandardCharsets.UTF_8));
