@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * request and a changed secret takes effect within that age. Failures are not cached.
  *
  * <p>Configured pages are never refused, and unknown page ids cost almost nothing. An id the
- * directory lists is fetched without limit. "No such secret" is remembered in a
- * separate bounded cache (shorter age, oldest out first) that never evicts known secrets, unless a
- * listing taken since shows the id (a page created after a 401). Any other page id passes a token
+ * directory (below) lists is fetched without limit. "No such secret" is remembered in a separate
+ * bounded cache (shorter age, oldest out first) that never evicts known secrets, unless a listing
+ * taken since shows the id (a page created after a 401). Any other page id passes a token
  * bucket per container; beyond it the id is answered {@link SecretLookup.Deferred} (503 with
  * {@code Retry-After}, or a retry), never "absent". Known secrets past their age and ids outside
  * the page prefix (the app secret) skip the bucket.
