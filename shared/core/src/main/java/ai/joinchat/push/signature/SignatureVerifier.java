@@ -57,8 +57,8 @@ public final class SignatureVerifier {
         return Base64.getEncoder().encodeToString(Sha256.hmac(secret, rawBody));
     }
 
-    /** Whether the header is the HMAC of the signed parts under any non-empty candidate. */
-    private static boolean matches(String signatureHeaderValue, List<String> candidateSecrets, byte[]... signed) {
+    /** Whether the header is the HMAC of the signed parts under any non-empty candidate (a signed ref's too). */
+    static boolean matches(String signatureHeaderValue, List<String> candidateSecrets, byte[]... signed) {
         Optional<byte[]> presented = signatureBytes(signatureHeaderValue);
         return candidateSecrets != null && presented.isPresent()
                 && Sha256.hmacMatchesAny(candidateSecrets, presented.get(), signed);

@@ -41,12 +41,8 @@ public record SignedRef(String uuid, String signature) {
 
     /** True when the ref is signed and the signature is the HMAC of {@code "<pageId>:<uuid>"} under one of the keys. */
     public boolean verify(String pageId, List<String> apiSecrets) {
-        if (signature == null || pageId == null || uuid == null || apiSecrets == null
-                || !BASE64.matcher(signature).matches()) {
-            return false;
-        }
-        Optional<byte[]> presented = SignatureVerifier.signatureBytes(signature);
-        return presented.isPresent() && Sha256.hmacMatchesAny(apiSecrets, presented.get(), data(pageId, uuid));
+        return signature != null && pageId != null && uuid != null && BASE64.matcher(signature).matches()
+                && SignatureVerifier.matches(signature, apiSecrets, data(pageId, uuid));
     }
 
     /** The signature of a uuid for a page: base64url without padding of HMAC-SHA256(apiSecret, "pageId:uuid"). */
