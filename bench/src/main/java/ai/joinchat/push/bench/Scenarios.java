@@ -342,7 +342,7 @@ final class Scenarios {
         Instant now = Instant.now();
         return new ai.joinchat.push.queue.QueuedMessage(messageId, api.credentials().pageId(),
                 new ai.joinchat.push.request.Recipient(ai.joinchat.push.request.RecipientType.ID, psid),
-                new ai.joinchat.push.message.TextMessage("fan-out", List.of()), "UPDATE",
+                new ai.joinchat.push.message.OutboundMessage.TextMessage("fan-out", List.of()), "UPDATE",
                 null, List.of(), now, now.plusSeconds(10)).toJson();
     }
 

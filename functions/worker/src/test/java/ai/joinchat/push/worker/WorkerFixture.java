@@ -15,7 +15,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.message.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.observability.JsonLogger;

@@ -5,7 +5,7 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
 import ai.joinchat.push.local.lambda.SqsEventSourcePoller;
-import ai.joinchat.push.message.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.queue.SqsOutboundQueue;

@@ -1,5 +1,7 @@
 package ai.joinchat.push.message;
 
+import ai.joinchat.push.message.OutboundMessage.UrlTarget;
+
 /** A template button: {@code web_url}, {@code postback} or {@code phone_number}. */
 public sealed interface Button {
 

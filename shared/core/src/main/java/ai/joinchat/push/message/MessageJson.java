@@ -1,5 +1,13 @@
 package ai.joinchat.push.message;
 
+import ai.joinchat.push.message.OutboundMessage.ButtonTemplate;
+import ai.joinchat.push.message.OutboundMessage.Element;
+import ai.joinchat.push.message.OutboundMessage.GenericTemplate;
+import ai.joinchat.push.message.OutboundMessage.ListTemplate;
+import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
+import ai.joinchat.push.message.OutboundMessage.UrlTarget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

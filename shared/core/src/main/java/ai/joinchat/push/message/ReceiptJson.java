@@ -8,6 +8,7 @@ import static ai.joinchat.push.message.MessageJson.putArray;
 import static ai.joinchat.push.message.MessageJson.requiredNumber;
 import static ai.joinchat.push.message.MessageJson.text;
 
+import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

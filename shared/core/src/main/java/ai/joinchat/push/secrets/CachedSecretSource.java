@@ -1,6 +1,8 @@
 package ai.joinchat.push.secrets;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.observability.Metrics;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,8 +10,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,12 +21,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * request and a changed secret takes effect within that age. Failures are not cached.
  *
  * <p>Configured pages are never refused, and unknown page ids cost almost nothing. An id the
- * {@link SecretDirectory} lists is fetched without limit. "No such secret" is remembered in a
- * separate bounded cache (shorter age, oldest out first) that never evicts known secrets, unless a
- * listing taken since shows the id (a page created after a 401). Any other page id passes a token
+ * directory (below) lists is fetched without limit. "No such secret" is remembered in a separate
+ * bounded cache (shorter age, oldest out first) that never evicts known secrets, unless a listing
+ * taken since shows the id (a page created after a 401). Any other page id passes a token
  * bucket per container; beyond it the id is answered {@link SecretLookup.Deferred} (503 with
  * {@code Retry-After}, or a retry), never "absent". Known secrets past their age and ids outside
  * the page prefix (the app secret) skip the bucket.
+ *
+ * <p>The directory is the names of the page secrets that exist (ListSecrets under the page prefix,
+ * names only), kept per container. A listing is positive evidence only: ListSecrets is eventually
+ * consistent, so a name it lacks proves nothing. Refreshes are single-flight, at most every
+ * {@link #LISTING_MIN_INTERVAL} and at least every {@link #LISTING_MAX_AGE}; a failed one keeps the
+ * last listing, is logged once, counted ({@code SecretListingUnavailable}) and retried after
+ * {@link #LISTING_MIN_INTERVAL} (transient) or {@link #LISTING_MAX_AGE} (denied, not supported):
+ * correctness never depends on it.
  */
 public final class CachedSecretSource implements SecretSource {
 
@@ -32,12 +44,21 @@ public final class CachedSecretSource implements SecretSource {
     public static final int DEFAULT_LOOKUP_BURST = 20;
     public static final double DEFAULT_LOOKUPS_PER_SECOND = 10;
     private static final Duration DEFAULT_MISSING_MAX_AGE = Duration.ofSeconds(60);
+    /** A listing older than this is reloaded before it is used. */
+    public static final Duration LISTING_MAX_AGE = Duration.ofSeconds(60);
+    /** The least time between two listings (on-demand refreshes included). */
+    public static final Duration LISTING_MIN_INTERVAL = Duration.ofSeconds(5);
 
     private record Known(String value, Instant expiresAt) {
     }
 
+    /** One listing: the names, and when they were listed. */
+    private record Listing(Set<String> ids, Instant takenAt) {
+        static final Listing NONE = new Listing(Set.of(), Instant.MIN);
+    }
+
     private final SecretSource delegate;
-    private final SecretDirectory directory;
+    private final String pagePrefix;
     private final Duration maxAge;
     private final Duration missingMaxAge;
     private final Clock clock;
@@ -45,22 +66,36 @@ public final class CachedSecretSource implements SecretSource {
     private final ConcurrentMap<String, Known> known = new ConcurrentHashMap<>();
     private final UnknownIds unknown;
     private final AtomicLong lookupsRefused = new AtomicLong();
+    private final JsonLogger log;
+    private final Metrics metrics;
+    private final Object refreshing = new Object();
+    private final AtomicBoolean listingFailureLogged = new AtomicBoolean();
+    private volatile Listing listing = Listing.NONE;
+    private volatile Instant nextListing = Instant.MIN;
 
-    /** Missing secrets are remembered for the max age or 60 s, whichever is shorter. */
-    public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Clock clock) {
-        this(delegate, directory, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE,
-                DEFAULT_MAX_UNKNOWN_IDS, new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock);
+    /**
+     * Ids under {@code pagePrefix} are listed; missing secrets are remembered for the max age or
+     * 60 s, whichever is shorter.
+     */
+    public CachedSecretSource(SecretSource delegate, String pagePrefix, Duration maxAge, Clock clock, JsonLogger log,
+                              Metrics metrics) {
+        this(delegate, pagePrefix, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE,
+                DEFAULT_MAX_UNKNOWN_IDS, new TokenBucket(DEFAULT_LOOKUP_BURST, DEFAULT_LOOKUPS_PER_SECOND, clock), clock,
+                log, metrics);
     }
 
-    public CachedSecretSource(SecretSource delegate, SecretDirectory directory, Duration maxAge, Duration missingMaxAge,
-                              int maxUnknownIds, TokenBucket unknownLookups, Clock clock) {
+    public CachedSecretSource(SecretSource delegate, String pagePrefix, Duration maxAge, Duration missingMaxAge,
+                              int maxUnknownIds, TokenBucket unknownLookups, Clock clock, JsonLogger log,
+                              Metrics metrics) {
         this.delegate = delegate;
-        this.directory = directory;
+        this.pagePrefix = pagePrefix;
         this.maxAge = maxAge;
         this.missingMaxAge = missingMaxAge;
         this.clock = clock;
         this.unknownLookups = unknownLookups;
         this.unknown = new UnknownIds(maxUnknownIds);
+        this.log = log;
+        this.metrics = metrics;
     }
 
     @Override
@@ -70,13 +105,13 @@ public final class CachedSecretSource implements SecretSource {
         if (cached != null) {
             return now.isBefore(cached.expiresAt()) ? new SecretLookup.Found<>(cached.value()) : fetch(secretId, now);
         }
-        if (directory.isConfiguration(secretId)) {
-            return fetch(secretId, now);
+        if (!secretId.startsWith(pagePrefix)) {
+            return fetch(secretId, now); // the deployment's configuration (the app secret), never a caller's choice
         }
         Instant absentSince = unknown.absentSince(secretId, now);
-        if (listedSince(directory.current(), secretId, absentSince)
+        if (listedSince(listing(LISTING_MAX_AGE), secretId, absentSince)
                 || (absentSince == null && unknownLookups.tryTake())
-                || listedSince(directory.fresh(), secretId, absentSince)) {
+                || listedSince(listing(LISTING_MIN_INTERVAL), secretId, absentSince)) {
             return fetch(secretId, now);
         }
         if (absentSince != null) {
@@ -87,7 +122,7 @@ public final class CachedSecretSource implements SecretSource {
     }
 
     /** Listed, by a listing taken after the store last said it had no such secret (if it did). */
-    private static boolean listedSince(SecretDirectory.Listing listing, String secretId, Instant absentSince) {
+    private static boolean listedSince(Listing listing, String secretId, Instant absentSince) {
         return listing.ids().contains(secretId) && (absentSince == null || listing.takenAt().isAfter(absentSince));
     }
 
@@ -124,6 +159,43 @@ public final class CachedSecretSource implements SecretSource {
             }
         }
         return SecretLookup.of(fresh);
+    }
+
+    /** The listing, reloaded first when it is older than {@code age} (or there is none yet). */
+    private Listing listing(Duration age) {
+        Listing last = listing;
+        Instant now = clock.instant();
+        if (isYoung(last, age, now) || now.isBefore(nextListing)) {
+            return last;
+        }
+        synchronized (refreshing) {
+            last = listing;
+            now = clock.instant();
+            if (isYoung(last, age, now) || now.isBefore(nextListing)) {
+                return last; // another caller refreshed it meanwhile, or listing is resting after a failure
+            }
+            try {
+                Listing fresh = new Listing(Set.copyOf(delegate.secretIds(pagePrefix)), now);
+                listing = fresh;
+                nextListing = now.plus(LISTING_MIN_INTERVAL);
+                return fresh;
+            } catch (DependencyUnavailableException | UnsupportedOperationException e) {
+                boolean resting = e instanceof DependencyUnavailableException failure && failure.isTransient();
+                nextListing = now.plus(resting ? LISTING_MIN_INTERVAL : LISTING_MAX_AGE);
+                metrics.count("SecretListingUnavailable", 1);
+                if (listingFailureLogged.compareAndSet(false, true)) {
+                    log.warn("secret_listing_unavailable")
+                            .with("detail", "page secrets are looked up one by one, within the lookup limit")
+                            .with(e)
+                            .write();
+                }
+                return last;
+            }
+        }
+    }
+
+    private static boolean isYoung(Listing listing, Duration age, Instant now) {
+        return listing != Listing.NONE && now.isBefore(listing.takenAt().plus(age));
     }
 
     /** Ids known to have no secret, from when until when; the oldest entry goes when full. */

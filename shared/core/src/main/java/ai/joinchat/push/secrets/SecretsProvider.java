@@ -50,9 +50,8 @@ public final class SecretsProvider {
                                                Metrics metrics) {
         SecretSource secretsManager = new SecretsManagerSecretSource(aws.secretsManager());
         String prefix = settings.require(EnvVar.PAGE_SECRET_PREFIX);
-        SecretSource cached = new CachedSecretSource(secretsManager,
-                new SecretDirectory(secretsManager, prefix, clock, log, metrics),
-                settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock);
+        SecretSource cached = new CachedSecretSource(secretsManager, prefix,
+                settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock, log, metrics);
         String appSecretId = settings.declared().contains(EnvVar.APP_SECRET_ID)
                 ? settings.require(EnvVar.APP_SECRET_ID) : "";
         return new SecretsProvider(cached, prefix, appSecretId, log);

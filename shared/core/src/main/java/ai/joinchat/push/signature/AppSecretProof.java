@@ -18,6 +18,6 @@ public final class AppSecretProof {
     public static String compute(String accessToken, String appSecret) {
         Objects.requireNonNull(accessToken, "accessToken");
         Objects.requireNonNull(appSecret, "appSecret");
-        return HexFormat.of().formatHex(HmacSha256.mac(appSecret, accessToken.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(Sha256.hmac(appSecret, accessToken.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -51,14 +51,10 @@ public final class CallbackSignature {
     public static boolean verify(String webhookId, String timestamp, byte[] body, String signatureHeader,
                                  byte[] key, Instant now) {
         if (webhookId == null || timestamp == null || body == null || signatureHeader == null || key == null
-                || !timestamp.matches("[0-9]{1,12}")) {
+                || !SignatureVerifier.isFresh(timestamp, now, TOLERANCE)) {
             return false;
         }
-        long seconds = Long.parseLong(timestamp);
-        if (Math.abs(seconds - now.getEpochSecond()) > TOLERANCE.toSeconds()) {
-            return false;
-        }
-        byte[] expected = mac(key, webhookId, seconds, body);
+        byte[] expected = mac(key, webhookId, Long.parseLong(timestamp), body);
         boolean matched = false;
         for (String entry : signatureHeader.trim().split(" +")) {
             if (entry.startsWith("v1,")) {
@@ -73,6 +69,6 @@ public final class CallbackSignature {
     }
 
     private static byte[] mac(byte[] key, String webhookId, long unixSeconds, byte[] body) {
-        return HmacSha256.mac(key, (webhookId + "." + unixSeconds + ".").getBytes(StandardCharsets.UTF_8), body);
+        return Sha256.hmac(key, (webhookId + "." + unixSeconds + ".").getBytes(StandardCharsets.UTF_8), body);
     }
 }

@@ -1,11 +1,21 @@
 package ai.joinchat.push.signature;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
-/** SHA-256 as lower-case hex: request hashes, replay keys, event keys. */
+/**
+ * SHA-256 as lower-case hex (request hashes, replay keys, event keys), and HMAC-SHA256, the one
+ * primitive under every signature here; a new {@link Mac} per call, so it is thread-safe.
+ */
 public final class Sha256 {
+
+    private static final String HMAC = "HmacSHA256";
 
     private Sha256() {
     }
@@ -20,5 +30,48 @@ public final class Sha256 {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
+    }
+
+    /**
+     * The HMAC of the parts, in order, as of one message, keyed with the secret as UTF-8; a null
+     * part counts as empty.
+     *
+     * @throws IllegalArgumentException if the secret is null or empty
+     */
+    public static byte[] hmac(String secret, byte[]... parts) {
+        if (secret == null || secret.isEmpty()) {
+            throw new IllegalArgumentException("secret must not be empty");
+        }
+        return hmac(secret.getBytes(StandardCharsets.UTF_8), parts);
+    }
+
+    /** The HMAC of the parts, in order, as of one message; a null part counts as empty. */
+    public static byte[] hmac(byte[] key, byte[]... parts) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(new SecretKeySpec(key, HMAC));
+            for (byte[] part : parts) {
+                if (part != null) {
+                    mac.update(part);
+                }
+            }
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    /**
+     * Whether {@code presented} is the HMAC of the parts under any non-empty secret, compared in
+     * constant time. Every secret is tried, so the time taken does not tell which one matched.
+     */
+    static boolean hmacMatchesAny(List<String> secrets, byte[] presented, byte[]... parts) {
+        boolean matched = false;
+        for (String secret : secrets) {
+            if (secret != null && !secret.isEmpty()) {
+                matched |= MessageDigest.isEqual(hmac(secret, parts), presented);
+            }
+        }
+        return matched;
     }
 }

@@ -30,11 +30,7 @@ public final class SignatureVerifier {
      * A missing, blank or undecodable header is simply false.
      */
     public boolean verify(byte[] rawBody, String signatureHeaderValue, List<String> candidateSecrets) {
-        if (rawBody == null || candidateSecrets == null) {
-            return false;
-        }
-        Optional<byte[]> presented = signatureBytes(signatureHeaderValue);
-        return presented.isPresent() && HmacSha256.matchesAny(candidateSecrets, rawBody, presented.get());
+        return rawBody != null && matches(signatureHeaderValue, candidateSecrets, rawBody);
     }
 
     /**
@@ -47,32 +43,35 @@ public final class SignatureVerifier {
             return false;
         }
         String timestamp = timestampHeaderValue.strip();
-        if (!UNIX_SECONDS.matcher(timestamp).matches()) {
-            return false;
-        }
-        long skew = Math.abs(Long.parseLong(timestamp) - now.getEpochSecond());
-        if (skew > TIMESTAMP_TOLERANCE.toSeconds()) {
-            return false;
-        }
-        return verify(timestampedPayload(timestamp, rawBody), signatureHeaderValue, candidateSecrets);
+        return isFresh(timestamp, now, TIMESTAMP_TOLERANCE)
+                && matches(signatureHeaderValue, candidateSecrets, timestampPrefix(timestamp), rawBody);
     }
 
     /** The timestamped signature of {@code rawBody}: over {@code "<unixSeconds>." + rawBody}, standard padded Base64. */
     public String signTimestamped(byte[] rawBody, long unixSeconds, String secret) {
-        return sign(timestampedPayload(Long.toString(unixSeconds), rawBody), secret);
-    }
-
-    private static byte[] timestampedPayload(String timestamp, byte[] rawBody) {
-        byte[] prefix = (timestamp + ".").getBytes(StandardCharsets.US_ASCII);
-        byte[] payload = new byte[prefix.length + rawBody.length];
-        System.arraycopy(prefix, 0, payload, 0, prefix.length);
-        System.arraycopy(rawBody, 0, payload, prefix.length, rawBody.length);
-        return payload;
+        return Base64.getEncoder().encodeToString(Sha256.hmac(secret, timestampPrefix(Long.toString(unixSeconds)), rawBody));
     }
 
     /** The signature of {@code rawBody} under {@code secret}, as standard padded Base64. */
     public String sign(byte[] rawBody, String secret) {
-        return Base64.getEncoder().encodeToString(HmacSha256.mac(secret, rawBody));
+        return Base64.getEncoder().encodeToString(Sha256.hmac(secret, rawBody));
+    }
+
+    /** Whether the header is the HMAC of the signed parts under any non-empty candidate (a signed ref's too). */
+    static boolean matches(String signatureHeaderValue, List<String> candidateSecrets, byte[]... signed) {
+        Optional<byte[]> presented = signatureBytes(signatureHeaderValue);
+        return candidateSecrets != null && presented.isPresent()
+                && Sha256.hmacMatchesAny(candidateSecrets, presented.get(), signed);
+    }
+
+    private static byte[] timestampPrefix(String timestamp) {
+        return (timestamp + ".").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Whether {@code unixSeconds} is unix seconds within {@code tolerance} of {@code now}, either way. */
+    static boolean isFresh(String unixSeconds, Instant now, Duration tolerance) {
+        return UNIX_SECONDS.matcher(unixSeconds).matches()
+                && Math.abs(Long.parseLong(unixSeconds) - now.getEpochSecond()) <= tolerance.toSeconds();
     }
 
     /**

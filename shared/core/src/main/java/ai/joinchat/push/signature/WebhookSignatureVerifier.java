@@ -29,12 +29,12 @@ public final class WebhookSignatureVerifier {
             return false;
         }
         byte[] presented = HexFormat.of().parseHex(hex);
-        return MessageDigest.isEqual(HmacSha256.mac(appSecret, rawBody), presented);
+        return MessageDigest.isEqual(Sha256.hmac(appSecret, rawBody), presented);
     }
 
     /** {@code sha256=<lower-case hex>} for {@code rawBody} under {@code appSecret}. */
     public String sign(byte[] rawBody, String appSecret) {
-        return PREFIX + HexFormat.of().formatHex(HmacSha256.mac(appSecret, rawBody));
+        return PREFIX + HexFormat.of().formatHex(Sha256.hmac(appSecret, rawBody));
     }
 
     /** Constant-time equality of two strings' UTF-8 bytes (e.g. webhook verify tokens); nulls never match. */

@@ -43,40 +43,33 @@ class CachedSecretSourceTest {
             return now;
         }
     };
-    private final SecretSource source = id -> {
-        calls.incrementAndGet();
-        if (failing) {
-            throw new DependencyUnavailableException("Secrets Manager", null);
+    /** Lists nothing: every id not cached goes through the limited lookup. */
+    private final SecretSource source = new SecretSource() {
+        @Override
+        public Optional<String> secretString(String id) {
+            calls.incrementAndGet();
+            if (failing) {
+                throw new DependencyUnavailableException("Secrets Manager", null);
+            }
+            return Optional.ofNullable(store.get(id));
         }
-        return Optional.ofNullable(store.get(id));
+
+        @Override
+        public Set<String> secretIds(String prefix) {
+            return Set.of();
+        }
     };
 
-    /** A directory whose listings are empty: every id not cached goes through the limited lookup. */
-    private SecretDirectory unlisted() {
-        SecretSource lister = new SecretSource() {
-            @Override
-            public Optional<String> secretString(String secretId) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Set<String> secretIds(String prefix) {
-                return Set.of();
-            }
-        };
-        return new SecretDirectory(lister, "", clock, QUIET, null);
-    }
-
     private CachedSecretSource cache(Duration maxAge, Duration missingMaxAge) {
-        return new CachedSecretSource(source, unlisted(), maxAge, missingMaxAge,
+        return new CachedSecretSource(source, "", maxAge, missingMaxAge,
                 CachedSecretSource.DEFAULT_MAX_UNKNOWN_IDS,
                 new TokenBucket(CachedSecretSource.DEFAULT_LOOKUP_BURST, CachedSecretSource.DEFAULT_LOOKUPS_PER_SECOND,
-                        clock), clock);
+                        clock), clock, QUIET, null);
     }
 
     @Test
     void servesFromMemoryWithinTheMaxAgeAndRefetchesAfter() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), clock, QUIET, null);
         store.put("a", "v1");
         assertEquals(Optional.of("v1"), cache.secretString("a"));
         store.put("a", "v2");
@@ -101,7 +94,7 @@ class CachedSecretSourceTest {
 
     @Test
     void failuresAreNotCached() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), clock, QUIET, null);
         store.put("a", "v");
         failing = true;
         assertThrows(DependencyUnavailableException.class, () -> cache.secretString("a"));
@@ -126,8 +119,8 @@ class CachedSecretSourceTest {
 
     @Test
     void unknownIdsNeverEvictKnownSecrets() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), Duration.ofSeconds(60),
-                100, new TokenBucket(1_000_000, 1_000_000, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), Duration.ofSeconds(60),
+                100, new TokenBucket(1_000_000, 1_000_000, clock), clock, QUIET, null);
         store.put("known", "v");
         assertEquals(Optional.of("v"), cache.secretString("known"));
         for (int i = 0; i < 50_000; i++) {
@@ -140,8 +133,8 @@ class CachedSecretSourceTest {
 
     @Test
     void unknownIdsAreRememberedUpToABoundOldestFirstOut() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), Duration.ofSeconds(60),
-                3, new TokenBucket(1000, 1000, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), Duration.ofSeconds(60),
+                3, new TokenBucket(1000, 1000, clock), clock, QUIET, null);
         for (String id : new String[] {"u1", "u2", "u3"}) {
             cache.secretString(id);
         }
@@ -156,7 +149,7 @@ class CachedSecretSourceTest {
 
     @Test
     void lookupsOfIdsInNeitherCacheAreRateLimitedAndDeferredNeverAbsentBeyondTheLimit() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), clock, QUIET, null);
         store.put("new-page", "v");
         for (int i = 0; i < 1000; i++) {
             SecretLookup<String> lookup = cache.lookup("flood-" + i);
@@ -180,8 +173,8 @@ class CachedSecretSourceTest {
 
     @Test
     void knownSecretsAreRefetchedAfterTheirAgeWithoutPassingTheLimiterEvenWithAZeroAge() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ZERO, Duration.ZERO, 100,
-                new TokenBucket(1, 0.001, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ZERO, Duration.ZERO, 100,
+                new TokenBucket(1, 0.001, clock), clock, QUIET, null);
         store.put("a", "v");
         for (int i = 0; i < 5; i++) {
             assertEquals(Optional.of("v"), cache.secretString("a"));
@@ -191,7 +184,7 @@ class CachedSecretSourceTest {
 
     @Test
     void freshSecretStringBypassesAndReplacesTheCachedEntry() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), clock, QUIET, null);
         store.put("a", "v1");
         cache.secretString("a");
         store.put("a", "v2");
@@ -208,7 +201,7 @@ class CachedSecretSourceTest {
 
     @Test
     void providerRefreshesPageAndAppSecretsPastTheCache() {
-        CachedSecretSource cache = new CachedSecretSource(source, unlisted(), Duration.ofMinutes(5), clock);
+        CachedSecretSource cache = new CachedSecretSource(source, "", Duration.ofMinutes(5), clock, QUIET, null);
         SecretsProvider provider = new SecretsProvider(cache, "joinchat/pages/", "joinchat/app", QUIET);
         store.put("joinchat/pages/1", "{\"api_secret\":\"s\",\"page_access_token\":\"old-token\"}");
         store.put("joinchat/app", "{\"app_secret\":\"old-app\",\"verify_token\":\"vt\"}");

@@ -86,8 +86,7 @@ class SecretDirectoryTest {
     private final Store store = new Store();
 
     private CachedSecretSource cache() {
-        return new CachedSecretSource(store, new SecretDirectory(store, PREFIX, clock, log, metrics),
-                Duration.ofHours(1), clock);
+        return new CachedSecretSource(store, PREFIX, Duration.ofHours(1), clock, log, metrics);
     }
 
     private void configure(int pages) {
@@ -136,8 +135,8 @@ class SecretDirectoryTest {
     @Test
     void aPageCreatedAfterTheListingIsDeferredThenFoundNeverAbsent() {
         configure(1);
-        CachedSecretSource cache = new CachedSecretSource(store, new SecretDirectory(store, PREFIX, clock, log, metrics),
-                Duration.ofHours(1), Duration.ofSeconds(60), 100, new TokenBucket(1, 0.001, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(store, PREFIX,
+                Duration.ofHours(1), Duration.ofSeconds(60), 100, new TokenBucket(1, 0.001, clock), clock, log, metrics);
         assertTrue(cache.lookup(PREFIX + "1000").found().isPresent());
         assertEquals(new SecretLookup.Absent<String>(), cache.lookup(PREFIX + "404"), "the one permit: GetSecretValue says absent");
 
@@ -147,7 +146,7 @@ class SecretDirectoryTest {
         assertEquals(new SecretLookup.Absent<String>(), cache.lookup(PREFIX + "404"), "still the store's last word");
         assertEquals(1, store.lists.get(), "no listing before the least interval has passed");
 
-        now = now.plus(SecretDirectory.MIN_INTERVAL);
+        now = now.plus(CachedSecretSource.LISTING_MIN_INTERVAL);
         assertTrue(cache.lookup(PREFIX + "2000").found().isPresent(), "the on-demand listing shows it");
         assertTrue(cache.lookup(PREFIX + "404").found().isPresent(), "a listing newer than the absence wins");
         assertEquals(2, store.lists.get());
@@ -175,10 +174,10 @@ class SecretDirectoryTest {
         for (int i = CachedSecretSource.DEFAULT_LOOKUP_BURST; i < 30; i++) {
             assertTrue(cache.lookup(PREFIX + (1000 + i)).found().isPresent(), "page " + i + " found a second later");
         }
-        now = now.plus(SecretDirectory.MIN_INTERVAL);
+        now = now.plus(CachedSecretSource.LISTING_MIN_INTERVAL);
         cache.lookup(PREFIX + "77777");
         assertEquals(1, store.lists.get(), "access denied is not retried after the least interval");
-        now = now.plus(SecretDirectory.MAX_AGE);
+        now = now.plus(CachedSecretSource.LISTING_MAX_AGE);
         cache.lookup(PREFIX + "77778");
         assertEquals(2, store.lists.get(), "but after the listing's max age");
         String logs = logged.toString(StandardCharsets.UTF_8);
@@ -194,15 +193,15 @@ class SecretDirectoryTest {
         configure(1);
         store.secrets.put("joinchat/app", "{\"app_secret\":\"a\"}");
         store.listingFailure = new DependencyUnavailableException("Secrets Manager", null);
-        CachedSecretSource cache = new CachedSecretSource(store, new SecretDirectory(store, PREFIX, clock, log, metrics),
-                Duration.ZERO, Duration.ofSeconds(60), 100, new TokenBucket(1, 0.001, clock), clock);
+        CachedSecretSource cache = new CachedSecretSource(store, PREFIX,
+                Duration.ZERO, Duration.ofSeconds(60), 100, new TokenBucket(1, 0.001, clock), clock, log, metrics);
         assertTrue(cache.lookup(PREFIX + "1000").found().isPresent(), "the permit");
         for (int i = 0; i < 5; i++) {
             assertTrue(cache.lookup("joinchat/app").found().isPresent(), "configuration, not a caller's id: no limit");
         }
         assertEquals(1, store.lists.get());
         store.listingFailure = null;
-        now = now.plus(SecretDirectory.MIN_INTERVAL);
+        now = now.plus(CachedSecretSource.LISTING_MIN_INTERVAL);
         assertTrue(cache.lookup(PREFIX + "1000").found().isPresent(), "a known page past its age: fetched, not listed");
         assertEquals(1, store.lists.get());
         assertTrue(cache.lookup(PREFIX + "5555").deferred(), "not listed, no permit: deferred");

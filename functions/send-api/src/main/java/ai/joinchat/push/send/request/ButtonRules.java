@@ -1,7 +1,7 @@
 package ai.joinchat.push.send.request;
 
 import ai.joinchat.push.message.Button;
-import ai.joinchat.push.message.UrlTarget;
+import ai.joinchat.push.message.OutboundMessage.UrlTarget;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 
 import com.fasterxml.jackson.databind.JsonNode;

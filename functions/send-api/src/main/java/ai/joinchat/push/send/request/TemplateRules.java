@@ -1,14 +1,14 @@
 package ai.joinchat.push.send.request;
 
 import ai.joinchat.push.message.Button;
-import ai.joinchat.push.message.ButtonTemplate;
-import ai.joinchat.push.message.Element;
-import ai.joinchat.push.message.GenericTemplate;
-import ai.joinchat.push.message.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.message.OutboundMessage.ButtonTemplate;
+import ai.joinchat.push.message.OutboundMessage.Element;
+import ai.joinchat.push.message.OutboundMessage.GenericTemplate;
+import ai.joinchat.push.message.OutboundMessage.ListTemplate;
+import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.message.QuickReply;
-import ai.joinchat.push.message.ReceiptTemplate;
-import ai.joinchat.push.message.TextMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

@@ -1,11 +1,11 @@
 package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.message.ListTemplate;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.message.OutboundMessage;
-import ai.joinchat.push.message.TextMessage;
-import ai.joinchat.push.message.UnreadableMessage;
+import ai.joinchat.push.message.OutboundMessage.ListTemplate;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
