@@ -21,13 +21,15 @@ import ai.joinchat.push.worker.pacing.PagePacing;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers one queued message through the Send API exactly once, as far as the record and the
  * page's echoes can tell. Read in order: {@link Preparation} (reads only, before the claim),
- * {@link SlotWait} (a throttled page's slot), the claim (a conditional write with a lease), then
+ * {@link #awaitSlot} (a throttled page's slot), the claim (a conditional write with a lease), then
  * {@link SendAttempt} and {@link SentRecorder}. Each path ends in a {@link Result}. Thread-safe.
  */
 public final class MessageDelivery {
@@ -39,6 +41,12 @@ public final class MessageDelivery {
     static final Duration UNDECIDED_RETRY = Duration.ofSeconds(1);
     /** When a message whose page secret could not be looked up yet is offered again. */
     public static final Duration SECRET_LOOKUP_RETRY = Duration.ofSeconds(2);
+    /** A paced message whose slot is at most this far off waits for it inline instead of going back to the queue. */
+    static final Duration INLINE_PACE_WAIT = Duration.ofMillis(250);
+    /** A copy put back for its slot waits inline for up to this (SQS delays by whole seconds). */
+    static final Duration COPY_INLINE_PACE_WAIT = Duration.ofSeconds(1);
+    /** What an inline wait must leave of the invocation's deadline for the send itself. */
+    static final Duration SEND_RESERVE = Duration.ofSeconds(3);
 
     /** What became of a message, and what SQS is told about it. */
     public record Result(DeliveryOutcome outcome, Disposition disposition) {
@@ -48,13 +56,26 @@ public final class MessageDelivery {
         }
     }
 
+    /** One receive of a queued message; {@code last} on the last receive before the dead-letter queue. */
+    record Receive(QueuedMessage message, int count, boolean last, long startedNanos) {
+
+        /** The fields every delivery log line starts with. */
+        JsonLogger.Entry log(JsonLogger.Entry entry, DeliveryOutcome outcome) {
+            return entry.with("message_id", message.messageId())
+                    .with("page_id", message.pageId())
+                    .with("outcome", outcome.wireName())
+                    .with("attempt", count)
+                    .with("latency_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+        }
+    }
+
     private final MessageRecords records;
     private final DeliveryPolicy policy;
     private final Clock clock;
     private final JsonLogger logger;
     private final Metrics metrics;
+    private final PagePacing pacing;
     private final Preparation preparation;
-    private final SlotWait slots;
     private final SendAttempt sendAttempt;
     private final SentRecorder sentRecorder;
     private final DeadLetters deadLetters;
@@ -69,8 +90,8 @@ public final class MessageDelivery {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.pacing = Objects.requireNonNull(pacing, "pacing");
         this.preparation = new Preparation(secrets, recipients, mapper);
-        this.slots = new SlotWait(pacing, records, policy, clock, logger, metrics);
         this.sentRecorder = new SentRecorder(records, offers, sentCopies, clock, logger, metrics);
         this.sendAttempt = new SendAttempt(graph, preparation, records, sentRecorder, pacing, policy, clock, logger,
                 metrics);
@@ -93,7 +114,7 @@ public final class MessageDelivery {
                 return lookupDeferred(receive);
             }
             if (prepared instanceof Ready) {
-                Optional<Result> later = slots.awaitSlot(receive, deadline);
+                Optional<Result> later = awaitSlot(receive, deadline);
                 if (later.isPresent()) {
                     return later.get();
                 }
@@ -115,6 +136,46 @@ public final class MessageDelivery {
             return new Result(DeliveryOutcome.DEPENDENCY_UNAVAILABLE,
                     Disposition.withoutAnswer(receive.last(), DeliveryOutcome.DEPENDENCY_UNAVAILABLE));
         }
+    }
+
+    /**
+     * The page's pace before the claim: empty when the message may be sent now (after an inline wait
+     * for a near slot); a far slot puts it back on the queue until then. Before it first goes back its
+     * record is committed (SQS took it), or the status read would settle a still-pending record
+     * {@code failed}; when the commit loses to the send API's rejection, the claim decides.
+     */
+    private Optional<Result> awaitSlot(Receive receive, Deadline deadline) {
+        QueuedMessage message = receive.message();
+        Instant now = clock.instant();
+        if (policy.throttledTooLong(message, now)) {
+            return Optional.empty(); // one last try: throttled again, it ends rate_limited
+        }
+        if (message.notBefore() != null) {
+            pacing.pacedElsewhere(message.pageId(), now); // the page's other messages take slots here too
+        }
+        Instant slot = message.notBefore() != null ? message.notBefore() : pacing.slot(message.pageId(), now, deadline);
+        Duration wait = Duration.between(now, slot);
+        if (wait.isNegative() || wait.isZero()) {
+            return Optional.empty();
+        }
+        // A copy comes back on the whole second before its slot (SQS's unit): it waits out the rest here,
+        // so copies keep their own slots instead of bunching on the second, and never loop through the queue.
+        Duration inline = message.notBefore() != null ? COPY_INLINE_PACE_WAIT : INLINE_PACE_WAIT;
+        if (wait.compareTo(inline) <= 0 && deadline.remaining().compareTo(wait.plus(SEND_RESERVE)) > 0) {
+            SdkFailures.pauseBeforeRetry("DynamoDB", wait.toMillis());
+            return Optional.empty();
+        }
+        if (message.throttledSince() == null
+                && records.commit(message.messageId(), deadline) != MessageRecords.Decision.COMMITTED) {
+            return Optional.empty();
+        }
+        metrics.count("MessagesPaced", 1);
+        receive.log(logger.info("message_delivery"), DeliveryOutcome.THROTTLED)
+                .with("claim", "paced until " + slot)
+                .with("wait_ms", wait.toMillis())
+                .write();
+        return Optional.of(new Result(DeliveryOutcome.THROTTLED,
+                Disposition.untilSlot(message.throttled(now, slot), wait)));
     }
 
     /** Claims the record; while it does not exist yet, re-reads it for a short while. */

@@ -9,6 +9,7 @@ import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.worker.DeliveryPolicy;
+import ai.joinchat.push.worker.delivery.MessageDelivery.Receive;
 import ai.joinchat.push.worker.delivery.Preparation.Ready;
 import ai.joinchat.push.worker.graph.GraphError;
 import ai.joinchat.push.worker.graph.GraphSendClient;
