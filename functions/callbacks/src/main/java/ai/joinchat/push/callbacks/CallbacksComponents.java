@@ -17,8 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The callbacks function's object graph, built once per container (before a SnapStart snapshot). */
-public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher, Metrics metrics,
-                                  CallbacksPriming priming) {
+public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, CallbacksPriming priming) {
 
     /** Exactly the environment variables this function reads (template.yaml declares each). */
     public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
@@ -52,10 +51,9 @@ public record CallbacksComponents(Announcer announcer, Dispatcher dispatcher, Me
         Settings settings = basics.settings();
         SqsClient sqs = basics.aws().sqs();
         String queue = settings.require(EnvVar.CALLBACK_QUEUE_URL);
-        return new CallbacksComponents(new Announcer(basics.secrets(), sqs, queue, basics.log()),
-                new Dispatcher(basics.secrets(), new CallbackPost(settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS),
-                        (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs, queue,
-                        postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics()), basics.metrics(),
+        return new CallbacksComponents(new Dispatcher(basics.secrets(), new CallbackPost(
+                settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS), (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs,
+                queue, postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics()), basics.metrics(),
                 new CallbacksPriming());
     }
 

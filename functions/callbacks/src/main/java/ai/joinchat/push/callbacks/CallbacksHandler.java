@@ -41,7 +41,7 @@ public final class CallbacksHandler implements RequestStreamHandler {
         Json.MAPPER.readTree(input).path("Records").forEach(records::add);
         boolean queue = !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText());
         try {
-            output.write(response(queue ? app.dispatcher().dispatch(records) : app.announcer().announce(records)));
+            output.write(response(queue ? app.dispatcher().dispatch(records) : app.dispatcher().announce(records)));
         } finally {
             app.metrics().flush();
         }

@@ -7,11 +7,12 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.CallbackSettings;
 import ai.joinchat.push.secrets.PageSecrets;
-import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -26,11 +27,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code CallbackQueue} in, signed POSTs out (contract section 8). The page's settings are read
- * again at each try, so a changed URL or secret applies to events already queued. The POSTs of a
- * batch run concurrently, each within its own timeout, so a hanging endpoint holds only its own
- * events; one that just timed out is not tried again by this container for {@link #PAUSE}: its
- * other events wait in the queue instead of holding invocations. A failed try comes back on
+ * The callbacks of contract section 8, in two steps. {@link #announce}: stream records in, events
+ * for {@code CallbackQueue} out, for pages whose callbacks want their type; nothing there waits on a
+ * developer's endpoint. A page lookup that is deferred or fails, or a queue write that fails, fails
+ * the batch from that record on (the event source retries it; events already queued come again with
+ * the same id). {@link #dispatch}: {@code CallbackQueue} in, signed POSTs out. The page's settings
+ * are read again at each try, so a changed URL or secret applies to events already queued. The
+ * POSTs of a batch run concurrently, each within its own timeout, so a hanging endpoint holds only
+ * its own events; one that just timed out is not tried again by this container for {@link #PAUSE}:
+ * its other events wait in the queue instead of holding invocations. A failed try comes back on
  * Standard Webhooks' schedule; an event too early for its next try goes back for the rest of the wait.
  */
 record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
@@ -50,6 +55,54 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
                Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
         this(secrets, http, sqs, queueUrl, timeout, maxDelay, clock, log, metrics,
                 DaemonThreads.fixedPool("callbacks", 10), new ConcurrentHashMap<>());
+    }
+
+    /** The sequence number of the first record not announced (the batch item failure); empty when all were. */
+    List<String> announce(List<JsonNode> records) {
+        List<QueuedCallback> wanted = new ArrayList<>();
+        String failedAt = null;
+        for (JsonNode record : records) {
+            try {
+                Optional<CallbackEvent> event = CallbackEvent.fromStream(record);
+                if (event.isPresent() && settings(event.get()).isPresent()) {
+                    wanted.add(QueuedCallback.first(event.get()));
+                }
+            } catch (DependencyUnavailableException e) {
+                failedAt = record.path("dynamodb").path("SequenceNumber").asText();
+                break;
+            } catch (RuntimeException malformed) {
+                log.error("unreadable_stream_record").with("event_id", record.path("eventID").asText()).with(malformed)
+                        .write();
+            }
+        }
+        try {
+            send(wanted);
+        } catch (DependencyUnavailableException e) {
+            log.error("callback_queue_unavailable").with(e).write();
+            failedAt = records.get(0).path("dynamodb").path("SequenceNumber").asText();
+        }
+        return failedAt == null ? List.of() : List.of(failedAt);
+    }
+
+    private void send(List<QueuedCallback> events) {
+        for (int from = 0; from < events.size(); from += 10) {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (int i = from; i < Math.min(events.size(), from + 10); i++) {
+                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
+                        .messageBody(events.get(i).toJson()).build());
+            }
+            SendMessageBatchResponse response = SdkFailures.call("SQS",
+                    () -> sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries)));
+            if (response.hasFailed() && !response.failed().isEmpty()) {
+                throw SdkFailures.unavailable("SQS", null);
+            }
+        }
+    }
+
+    /** The page's callback settings when they want the event's type; empty when they do not (or none). */
+    private Optional<CallbackSettings> settings(CallbackEvent event) {
+        return secrets.pageSecrets(event.pageId()).decided().flatMap(PageSecrets::callbacks)
+                .filter(c -> c.wants(event.type()));
     }
 
     /** The SQS message ids to receive again (their page lookup was deferred, or their re-queue failed). */
@@ -86,9 +139,7 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
             requeue(queued.notBefore().isAfter(pausedUntil) ? queued : queued.waitingUntil(pausedUntil), now);
             return;
         }
-        SecretLookup<PageSecrets> page = secrets.pageSecrets(event.pageId());
-        Optional<CallbackSettings> settings = page.decided().flatMap(PageSecrets::callbacks)
-                .filter(c -> c.wants(event.type()));
+        Optional<CallbackSettings> settings = settings(event);
         if (settings.isEmpty()) {
             log.info("callback_not_wanted").with("page_id", event.pageId()).with("webhook_id", event.id()).write();
             return;

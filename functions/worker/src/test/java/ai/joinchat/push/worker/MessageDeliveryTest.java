@@ -448,7 +448,7 @@ class MessageDeliveryTest {
         QueuedMessage refused = fixture.accepted(WorkerFixture.text("msg-resendable", "id", "24681357", "Hi"));
         assertEquals(DeliveryOutcome.FAILED_LAST_ATTEMPT, deliver(refused, 5));
         assertFalse(record(refused).resendable(), "its copy is still on its way to the dead-letter queue");
-        fixture.delivery.deadLetters().recordDeadLettered(refused, 6, Deadline.none());
+        fixture.delivery.recordDeadLettered(refused, 6, Deadline.none());
         assertTrue(record(refused).resendable(), "Facebook answered with an error and no copy is left in flight");
 
         graph.resetAll();
@@ -457,7 +457,7 @@ class MessageDeliveryTest {
         QueuedMessage unknown = fixture.accepted(WorkerFixture.text("msg-unknown-last", "id", "24681357", "Hi"));
         assertEquals(DeliveryOutcome.FAILED_LAST_ATTEMPT, deliver(unknown, 5));
         assertEquals(MessageStatus.FAILED, record(unknown).status());
-        fixture.delivery.deadLetters().recordDeadLettered(unknown, 6, Deadline.none());
+        fixture.delivery.recordDeadLettered(unknown, 6, Deadline.none());
         assertFalse(record(unknown).resendable(), "the connection was cut after the request: Facebook may have it");
 
         QueuedMessage permanent = fixture.accepted(WorkerFixture.text("msg-permanent", "id", "24681357", "Hi"));

@@ -3,7 +3,6 @@ package ai.joinchat.push.worker.batch;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
-import ai.joinchat.push.worker.delivery.DeadLetters;
 import ai.joinchat.push.worker.delivery.DeliveryOutcome;
 import ai.joinchat.push.worker.delivery.Disposition;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
@@ -70,11 +69,10 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
     }
 
     private Result recordDeadLetter(SqsRecord record, QueuedMessage message, Deadline invocation) {
-        DeadLetters deadLetters = delivery.deadLetters();
         return message == null
-                ? deadLetters.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
+                ? delivery.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
                         invocation)
-                : deadLetters.recordDeadLettered(message, record.receiveCount(), invocation);
+                : delivery.recordDeadLettered(message, record.receiveCount(), invocation);
     }
 
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
@@ -118,7 +116,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
             }
             return carryOut(record, message, requeue.ifRefused(), invocation);
         } else if (disposition instanceof Disposition.GiveUp giveUp) {
-            delivery.deadLetters().giveUp(message, giveUp.why(), invocation);
+            delivery.giveUp(message, giveUp.why(), invocation);
         }
         return true; // Retry and DeadLetter: handed back as they are
     }

@@ -50,9 +50,7 @@ public final class SqsEventCodec {
     public ObjectNode response(List<String> failedMessageIds) {
         ObjectNode root = Json.object();
         ArrayNode failures = root.putArray("batchItemFailures");
-        for (String id : failedMessageIds) {
-            failures.addObject().put("itemIdentifier", id);
-        }
+        failedMessageIds.forEach(id -> failures.addObject().put("itemIdentifier", id));
         return root;
     }
 

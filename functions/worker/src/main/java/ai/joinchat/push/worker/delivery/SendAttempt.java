@@ -9,10 +9,11 @@ import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.worker.DeliveryPolicy;
+import ai.joinchat.push.worker.delivery.MessageDelivery.Receive;
 import ai.joinchat.push.worker.delivery.Preparation.Ready;
 import ai.joinchat.push.worker.graph.GraphError;
 import ai.joinchat.push.worker.graph.GraphSendClient;
-import ai.joinchat.push.worker.graph.GraphSendOutcome;
+import ai.joinchat.push.worker.graph.GraphSendClient.Outcome;
 import ai.joinchat.push.worker.pacing.PagePacing;
 
 import java.time.Clock;
@@ -40,7 +41,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     static final Duration UNPACED_BACKOFF = Duration.ofSeconds(2);
 
     /** {@code startedAt} stands for the message's Facebook timestamp until its echo brings it. */
-    record Call(GraphSendOutcome outcome, Instant startedAt, long latencyMs) {
+    record Call(Outcome outcome, Instant startedAt, long latencyMs) {
     }
 
     MessageDelivery.Result attempt(Receive receive, Ready ready, Deadline deadline) {
@@ -58,8 +59,8 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     private Call send(QueuedMessage message, Ready ready, Deadline deadline) {
         long started = System.nanoTime();
         Instant startedAt = clock.instant();
-        GraphSendOutcome outcome = call(message, ready, deadline);
-        if (outcome instanceof GraphSendOutcome.Failed failed && credentialsRejected(failed.error())) {
+        Outcome outcome = call(message, ready, deadline);
+        if (outcome instanceof Outcome.Failed failed && credentialsRejected(failed.error())) {
             Optional<Ready> rotated;
             try {
                 rotated = preparation.refreshed(message, ready);
@@ -69,7 +70,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                         .with("page_id", message.pageId()).with(e).write();
                 metrics.count("DependencyFailures", 1);
                 rotated = Optional.empty();
-                outcome = new GraphSendOutcome.Failed(failed.error(), true);
+                outcome = new Outcome.Failed(failed.error(), true);
             }
             if (rotated.isPresent()) {
                 metrics.count("CredentialsRefreshed", 1);
@@ -84,7 +85,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         return new Call(outcome, startedAt, latencyMs);
     }
 
-    private GraphSendOutcome call(QueuedMessage message, Ready ready, Deadline deadline) {
+    private Outcome call(QueuedMessage message, Ready ready, Deadline deadline) {
         return graph.send(message.pageId(), ready.pageToken(), ready.appSecret().orElse(null), ready.body(),
                 deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
     }
@@ -99,7 +100,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     private MessageDelivery.Result settle(Receive receive, Ready ready, Call call, Deadline deadline) {
         QueuedMessage message = receive.message();
         OptionalLong latency = OptionalLong.of(call.latencyMs());
-        if (call.outcome() instanceof GraphSendOutcome.Sent sent) {
+        if (call.outcome() instanceof Outcome.Sent sent) {
             pacing.sent(message.pageId(), clock.instant());
             metrics.count("MessagesSent", 1);
             String psid = ready.recipient().psid() != null ? ready.recipient().psid() : sent.recipientId();
@@ -107,15 +108,15 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
             return sent(receive, sentRecorder.afterSend(message, done, deadline), sent.facebookMessageId(),
                     call.latencyMs());
         }
-        if (call.outcome() instanceof GraphSendOutcome.Throttled throttled) {
+        if (call.outcome() instanceof Outcome.Throttled throttled) {
             return throttled(receive, throttled, latency, deadline);
         }
-        if (call.outcome() instanceof GraphSendOutcome.Unknown unknown) {
+        if (call.outcome() instanceof Outcome.Unknown unknown) {
             metrics.count("SendOutcomeUnknown", 1);
             return transientFailure(receive, toDeliveryError(unknown.error(), true), DeliveryOutcome.UNKNOWN_OUTCOME,
                     latency, deadline);
         }
-        GraphSendOutcome.Failed failed = (GraphSendOutcome.Failed) call.outcome();
+        Outcome.Failed failed = (Outcome.Failed) call.outcome();
         if (!failed.transientFailure()) {
             return fail(receive, toDeliveryError(failed.error(), false), DeliveryOutcome.FAILED, false, latency,
                     deadline);
@@ -167,7 +168,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         return notSent(receive, outcome, MessageStatus.FAILED, error, disposition, latency);
     }
 
-    private MessageDelivery.Result throttled(Receive receive, GraphSendOutcome.Throttled throttled,
+    private MessageDelivery.Result throttled(Receive receive, Outcome.Throttled throttled,
                                              OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
         DeliveryError error = toDeliveryError(throttled.error(), true);
@@ -193,7 +194,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                 Disposition.untilSlot(message.throttled(now, pace.slot()), wait), latency);
     }
 
-    private PagePacing.Throttle pace(QueuedMessage message, GraphSendOutcome.Throttled throttled, Instant now,
+    private PagePacing.Throttle pace(QueuedMessage message, Outcome.Throttled throttled, Instant now,
                                      Deadline deadline) {
         try {
             return pacing.throttled(message.pageId(), throttled.comeBackAfter(), now, deadline);

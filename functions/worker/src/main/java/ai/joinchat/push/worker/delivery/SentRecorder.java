@@ -12,6 +12,7 @@ import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
+import ai.joinchat.push.worker.delivery.MessageDelivery.Receive;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -44,14 +44,11 @@ public final class GraphMessageMapper {
         return out;
     }
 
-    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}. */
+    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}; the caller checks the type. */
     public ObjectNode toSendApiBody(ObjectNode recipient, String messagingType, String tagOrNull,
                                     ObjectNode sendApiMessage) {
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(sendApiMessage, "sendApiMessage");
-        if (messagingType == null || messagingType.isBlank()) {
-            throw new IllegalArgumentException("messagingType is required");
-        }
         ObjectNode body = Json.object();
         body.set("recipient", recipient.deepCopy());
         body.put("messaging_type", messagingType);

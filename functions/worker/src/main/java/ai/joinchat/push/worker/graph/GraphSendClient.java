@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}, the token
  * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
- * transport failure is a {@link GraphSendOutcome}. Thread-safe; one per container.
+ * transport failure is an {@link Outcome}. Thread-safe; one per container.
  */
 public final class GraphSendClient {
 
@@ -33,6 +33,39 @@ public final class GraphSendClient {
 
     private static final Pattern API_VERSION = Pattern.compile("v\\d+\\.\\d+");
     private static final Pattern PAGE_ID = Pattern.compile("\\d{1,32}");
+
+    /** The result of one Send API call. */
+    public sealed interface Outcome {
+
+        /** Messenger accepted the message; {@code recipientId} (the PSID) may be null. */
+        record Sent(String facebookMessageId, String recipientId) implements Outcome {
+            public Sent {
+                Objects.requireNonNull(facebookMessageId, "facebookMessageId");
+            }
+        }
+
+        /** The call failed; {@code transientFailure} when retrying later may succeed. */
+        record Failed(GraphError error, boolean transientFailure) implements Outcome {
+            public Failed {
+                Objects.requireNonNull(error, "error");
+            }
+        }
+
+        /** Over a rate limit: nothing was sent; {@code comeBackAfter} is Facebook's wait, or zero. */
+        record Throttled(GraphError error, Duration comeBackAfter) implements Outcome {
+            public Throttled {
+                Objects.requireNonNull(error, "error");
+                comeBackAfter = comeBackAfter == null || comeBackAfter.isNegative() ? Duration.ZERO : comeBackAfter;
+            }
+        }
+
+        /** The request was written but no answer came back: Facebook may have it; the echo tells. */
+        record Unknown(GraphError error) implements Outcome {
+            public Unknown {
+                Objects.requireNonNull(error, "error");
+            }
+        }
+    }
 
     private final HttpClient httpClient;
     private final String baseUrl;
@@ -64,7 +97,7 @@ public final class GraphSendClient {
     }
 
     /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
-    public GraphSendOutcome send(String pageId, String pageAccessToken, String appSecretOrNull,
+    public Outcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody, Duration timeout) {
         Objects.requireNonNull(pageId, "pageId");
         Objects.requireNonNull(sendApiBody, "sendApiBody");
@@ -90,11 +123,11 @@ public final class GraphSendClient {
             response = httpClient.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // Refused before the request left: retry. Anything later: Facebook may have it.
-            return notSent(e) ? new GraphSendOutcome.Failed(GraphError.transportFailure(e), true)
-                    : new GraphSendOutcome.Unknown(GraphError.transportFailure(e));
+            return notSent(e) ? new Outcome.Failed(GraphError.transportFailure(e), true)
+                    : new Outcome.Unknown(GraphError.transportFailure(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new GraphSendOutcome.Failed(GraphError.transportFailure("interrupted"), true);
+            return new Outcome.Failed(GraphError.transportFailure("interrupted"), true);
         }
         return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
                 appSecretOrNull, proof);
@@ -114,23 +147,23 @@ public final class GraphSendClient {
         return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
     }
 
-    private GraphSendOutcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,
+    private Outcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,
                                        String proof) {
         if (status >= 200 && status <= 299) {
             JsonNode json = body == null ? null : Json.parse(body.getBytes(StandardCharsets.UTF_8)).orElse(null);
             String messageId = json == null ? null : GraphError.text(json.get("message_id"));
             if (messageId != null) {
-                return new GraphSendOutcome.Sent(messageId, GraphError.text(json.get("recipient_id")));
+                return new Outcome.Sent(messageId, GraphError.text(json.get("recipient_id")));
             }
             GraphError error = new GraphError(status, null, null, null,
                     "Graph API answered HTTP " + status + " without message_id", null);
-            return new GraphSendOutcome.Failed(error, true);
+            return new Outcome.Failed(error, true);
         }
         GraphError error = GraphError.fromResponse(status, body).redact(token, appSecret, proof);
         return switch (error.kind()) {
-            case THROTTLED -> new GraphSendOutcome.Throttled(error, comeBackAfter(headers));
-            case TRANSIENT -> new GraphSendOutcome.Failed(error, true);
-            case PERMANENT -> new GraphSendOutcome.Failed(error, false);
+            case THROTTLED -> new Outcome.Throttled(error, comeBackAfter(headers));
+            case TRANSIENT -> new Outcome.Failed(error, true);
+            case PERMANENT -> new Outcome.Failed(error, false);
         };
     }
 

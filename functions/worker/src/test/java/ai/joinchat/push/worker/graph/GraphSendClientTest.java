@@ -1,5 +1,6 @@
 package ai.joinchat.push.worker.graph;
 
+import ai.joinchat.push.worker.graph.GraphSendClient.Outcome;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -64,8 +65,8 @@ class GraphSendClientTest {
         return post(urlPathEqualTo(PATH));
     }
 
-    private static GraphSendOutcome.Failed failed(GraphSendOutcome outcome) {
-        return assertInstanceOf(GraphSendOutcome.Failed.class, outcome);
+    private static Outcome.Failed failed(Outcome outcome) {
+        return assertInstanceOf(Outcome.Failed.class, outcome);
     }
 
     @Test
@@ -73,9 +74,9 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(okJson(
                 "{\"recipient_id\":\"2468013579\",\"message_id\":\"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM\"}")));
 
-        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
+        Outcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
 
-        GraphSendOutcome.Sent sent = assertInstanceOf(GraphSendOutcome.Sent.class, outcome);
+        Outcome.Sent sent = assertInstanceOf(Outcome.Sent.class, outcome);
         assertEquals("m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", sent.facebookMessageId());
         assertEquals("2468013579", sent.recipientId());
         server.verify(1, postRequestedFor(urlPathEqualTo(PATH))
@@ -89,9 +90,9 @@ class GraphSendClientTest {
     void noAppSecretMeansNoProof() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_1\"}")));
 
-        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT);
+        Outcome outcome = client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT);
 
-        assertInstanceOf(GraphSendOutcome.Sent.class, outcome);
+        assertInstanceOf(Outcome.Sent.class, outcome);
         server.verify(1, postRequestedFor(urlPathEqualTo(PATH))
                 .withQueryParam("appsecret_proof", absent())
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN)));
@@ -108,9 +109,9 @@ class GraphSendClientTest {
         GraphSendClient slash = GraphSendClient.fromSettings(server.baseUrl() + "/", "v25.0", Duration.ofSeconds(5));
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_3\"}")));
 
-        GraphSendOutcome.Sent viaPrefix = assertInstanceOf(GraphSendOutcome.Sent.class,
+        Outcome.Sent viaPrefix = assertInstanceOf(Outcome.Sent.class,
                 prefixed.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
-        GraphSendOutcome.Sent viaSlash = assertInstanceOf(GraphSendOutcome.Sent.class,
+        Outcome.Sent viaSlash = assertInstanceOf(Outcome.Sent.class,
                 slash.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
 
         assertEquals("m_2", viaPrefix.facebookMessageId());
@@ -127,7 +128,7 @@ class GraphSendClientTest {
                          "code":100,"error_subcode":2018001,"fbtrace_id":"A1b2C3d4"}}
                         """)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertFalse(failed.transientFailure());
         assertEquals(400, failed.error().httpStatus());
@@ -142,7 +143,7 @@ class GraphSendClientTest {
     void http500IsTransient() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(500).withBody("Internal Server Error")));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(500, failed.error().httpStatus());
@@ -161,7 +162,7 @@ class GraphSendClientTest {
                  "type":"OAuthException","code":613,"fbtrace_id":"T1"}}
                 """)));
 
-        GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+        Outcome.Throttled throttled = assertInstanceOf(Outcome.Throttled.class,
                 client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertEquals(613, throttled.error().code());
@@ -173,13 +174,13 @@ class GraphSendClientTest {
     void http429IsThrottledWithRetryAfterSecondsAndNoHintMeansZero() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
                 .withHeader("X-App-Usage", "{\"estimated_time_to_regain_access\":0}").withBody("slow down")));
-        GraphSendOutcome.Throttled throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+        Outcome.Throttled throttled = assertInstanceOf(Outcome.Throttled.class,
                 client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
         assertEquals(Duration.ofSeconds(7), throttled.comeBackAfter());
 
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody(
                 "{\"error\":{\"message\":\"(#32) Page request limit reached\",\"code\":32}}")));
-        throttled = assertInstanceOf(GraphSendOutcome.Throttled.class,
+        throttled = assertInstanceOf(Outcome.Throttled.class,
                 client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
         assertEquals(Duration.ZERO, throttled.comeBackAfter());
     }
@@ -191,7 +192,7 @@ class GraphSendClientTest {
                  "error_subcode":2018338,"fbtrace_id":"T2"}}
                 """)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertFalse(failed.transientFailure());
         assertEquals(613, failed.error().code());
@@ -204,10 +205,10 @@ class GraphSendClientTest {
         GraphSendClient impatient = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofMillis(300));
 
         long start = System.nanoTime();
-        GraphSendOutcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
+        Outcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
-        GraphSendOutcome.Unknown unknown = assertInstanceOf(GraphSendOutcome.Unknown.class, outcome,
+        Outcome.Unknown unknown = assertInstanceOf(Outcome.Unknown.class, outcome,
                 "the request reached Facebook: it may have been delivered");
         assertEquals(0, unknown.error().httpStatus());
         assertEquals("timeout", unknown.error().message());
@@ -218,15 +219,15 @@ class GraphSendClientTest {
     void connectionCutAfterTheRequestIsAnUnknownOutcome() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withFault(
                 com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
-        assertInstanceOf(GraphSendOutcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        assertInstanceOf(Outcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
     }
 
     @Test
     void deadlineShorterThanTheClientTimeoutBoundsTheWait() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(3_000)));
         long start = System.nanoTime();
-        GraphSendOutcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), Duration.ofMillis(200));
-        assertInstanceOf(GraphSendOutcome.Unknown.class, outcome);
+        Outcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), Duration.ofMillis(200));
+        assertInstanceOf(Outcome.Unknown.class, outcome);
         assertTrue((System.nanoTime() - start) / 1_000_000 < 2_500, "the deadline, not the 10 s timeout, ended the wait");
     }
 
@@ -239,7 +240,7 @@ class GraphSendClientTest {
         GraphSendClient nowhere = GraphSendClient.fromSettings("http://127.0.0.1:" + closedPort, "v25.0",
                 Duration.ofSeconds(2));
 
-        GraphSendOutcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(0, failed.error().httpStatus());
@@ -250,7 +251,7 @@ class GraphSendClientTest {
     void okWithoutMessageIdIsTransient() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"2468013579\"}")));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(200, failed.error().httpStatus());
@@ -262,7 +263,7 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
                 .withBody("bad request for token " + TOKEN + " secret " + APP_SECRET + " proof " + PROOF)));
 
-        GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
         String text = failed.toString() + client;
         assertFalse(text.contains(TOKEN), text);
@@ -279,7 +280,7 @@ class GraphSendClientTest {
 
         Thread.currentThread().interrupt();
         try {
-            GraphSendOutcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body, NO_LIMIT));
+            Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body, NO_LIMIT));
             assertTrue(failed.transientFailure());
             assertEquals(0, failed.error().httpStatus());
             assertTrue(Thread.currentThread().isInterrupted(), "interrupt flag restored");
