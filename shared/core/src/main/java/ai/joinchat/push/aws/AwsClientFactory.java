@@ -46,12 +46,26 @@ public final class AwsClientFactory {
 
     /** With SDK interceptors on every client (tests observe or fail calls through them). */
     public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
-        this.environment = Map.copyOf(environment);
-        this.interceptors = List.copyOf(interceptors);
-        this.httpClient = UrlConnectionHttpClient.builder()
+        this(environment, interceptors, UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(API_CALL_TIMEOUT)
-                .build();
+                .build());
+    }
+
+    private AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors,
+                             SdkHttpClient httpClient) {
+        this.environment = Map.copyOf(environment);
+        this.interceptors = List.copyOf(interceptors);
+        this.httpClient = httpClient;
+    }
+
+    /**
+     * The SnapStart priming's clients: answered by {@code http} from memory, in {@code region}, with
+     * static dummy credentials (never the container's) and an endpoint that exists nowhere.
+     */
+    public static AwsClientFactory priming(String region, PrimingHttpClient http) {
+        return new AwsClientFactory(Map.of("AWS_REGION", region, "AWS_ACCESS_KEY_ID", "priming",
+                "AWS_SECRET_ACCESS_KEY", "priming", "AWS_ENDPOINT_URL", "https://priming.invalid"), List.of(), http);
     }
 
     public DynamoDbClient dynamoDb() {
@@ -63,7 +77,8 @@ public final class AwsClientFactory {
     }
 
     public SqsClient sqs() {
-        return configure(SqsClient.builder(), "SQS");
+        // The priming's answers from memory carry no checksum of the message sent.
+        return configure(SqsClient.builder().checksumValidationEnabled(!(httpClient instanceof PrimingHttpClient)), "SQS");
     }
 
     /**
