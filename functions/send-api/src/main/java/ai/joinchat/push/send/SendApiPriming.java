@@ -34,10 +34,11 @@ public record SendApiPriming(Map<String, String> environment, Clock clock) imple
     /** The AWS operations the priming made, in order. */
     public List<String> run() {
         PrimingHttpClient http = new PrimingHttpClient();
+        FunctionBasics basics = FunctionBasics.priming("send-api", environment, SendApiComponents.DECLARED_ENV, clock,
+                http);
         ExecutorService enqueue = DaemonThreads.fixedPool("send-priming", SendApiComponents.ENQUEUE_THREADS);
         try {
-            SendApiService service = SendApiComponents.service(FunctionBasics.priming("send-api", environment,
-                    SendApiComponents.DECLARED_ENV, clock, http), enqueue, clock);
+            SendApiService service = SendApiComponents.service(basics, enqueue, clock);
             Instant now = clock.instant();
             expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.empty(), now);
             expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.of(now.getEpochSecond()), now);
@@ -46,6 +47,7 @@ public record SendApiPriming(Map<String, String> environment, Clock clock) imple
             return http.operations();
         } finally {
             enqueue.shutdownNow();
+            basics.aws().close();
         }
     }
 

@@ -53,10 +53,10 @@ public record WebhookPriming(Map<String, String> environment, Clock clock) imple
     /** The AWS operations the priming made, in order. */
     public List<String> run() {
         PrimingHttpClient http = new PrimingHttpClient();
+        FunctionBasics basics = FunctionBasics.priming("webhook", environment, WebhookComponents.DECLARED_ENV, clock,
+                http);
         ExecutorService pool = DaemonThreads.idlePool("webhook-priming", WebhookComponents.THREADS);
         try {
-            FunctionBasics basics = FunctionBasics.priming("webhook", environment, WebhookComponents.DECLARED_ENV,
-                    clock, http);
             WebhookService service = WebhookComponents.service(basics, pool, clock);
             HttpApiEventCodec codec = new HttpApiEventCodec(basics.log());
             byte[] body = SAMPLE_PAYLOAD.getBytes(StandardCharsets.UTF_8);
@@ -67,6 +67,7 @@ public record WebhookPriming(Map<String, String> environment, Clock clock) imple
             return http.operations();
         } finally {
             pool.shutdownNow();
+            basics.aws().close();
         }
     }
 

@@ -43,6 +43,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
     /** The AWS operations the priming made, in order. */
     public List<String> run() {
         PrimingHttpClient http = new PrimingHttpClient();
+        FunctionBasics basics = FunctionBasics.priming("worker", environment, WorkerComponents.DECLARED_ENV, clock, http);
         ExecutorService deliveries = DaemonThreads.fixedPool("delivery-priming", 1);
         try {
             SqsEventCodec codec = new SqsEventCodec();
@@ -52,8 +53,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
                     + "\"eventSource\":\"aws:sqs\"}]}";
             List<SqsRecord> records = codec.readEvent(
                     new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
-            List<String> failures = WorkerComponents.processor(FunctionBasics.priming("worker", environment,
-                            WorkerComponents.DECLARED_ENV, clock, http), graph, deliveries, clock,
+            List<String> failures = WorkerComponents.processor(basics, graph, deliveries, clock,
                     DeliveryPolicy.DEFAULT_CLAIM_LEASE).process(records, Deadline.none(), Deadline.none());
             Json.writeBytes(codec.response(failures));
             QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
@@ -68,6 +68,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
             throw new UncheckedIOException(e);
         } finally {
             deliveries.shutdownNow();
+            basics.aws().close();
         }
     }
 
