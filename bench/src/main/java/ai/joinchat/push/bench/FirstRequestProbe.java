@@ -34,7 +34,8 @@ public final class FirstRequestProbe {
             app.priming().beforeCheckpoint(null);
         }
         byte[] body = ("{\"page_id\":\"" + args[1] + "\",\"recipient\":{\"id\":\"24681357\"},"
-                + "\"message\":{\"template_type\":\"text\",\"text\":\"first request\"}}").getBytes(StandardCharsets.UTF_8);
+                + "\"message\":{\"template_type\":\"text\",\"text\":\"first request\"}}")
+                .getBytes(StandardCharsets.UTF_8);
         ObjectNode event = Json.object().put("version", "2.0").put("rawPath", "/api/send_message")
                 .put("rawQueryString", "").put("body", new String(body, StandardCharsets.UTF_8))
                 .put("isBase64Encoded", false);

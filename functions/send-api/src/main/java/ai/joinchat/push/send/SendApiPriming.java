@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 
 /**
  * SnapStart priming of the send API: a signed send and a status read through a throw-away service
@@ -33,22 +32,15 @@ public record SendApiPriming(Map<String, String> environment, Clock clock) imple
 
     /** The AWS operations the priming made, in order. */
     public List<String> run() {
-        PrimingHttpClient http = new PrimingHttpClient();
-        FunctionBasics basics = FunctionBasics.priming("send-api", environment, SendApiComponents.DECLARED_ENV, clock,
-                http);
-        ExecutorService enqueue = DaemonThreads.fixedPool("send-priming", SendApiComponents.ENQUEUE_THREADS);
-        try {
-            SendApiService service = SendApiComponents.service(basics, enqueue, clock);
-            Instant now = clock.instant();
-            expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.empty(), now);
-            expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.of(now.getEpochSecond()), now);
-            expect(404, service, SendApiService.STATUS_PATH, "{\"page_id\":\"1\",\"message_id\":\"m\"}",
-                    Optional.empty(), now);
-            return http.operations();
-        } finally {
-            enqueue.shutdownNow();
-            basics.aws().close();
-        }
+        return FunctionBasics.prime("send-api", environment, SendApiComponents.DECLARED_ENV, clock,
+                DaemonThreads.fixedPool("send-priming", SendApiComponents.ENQUEUE_THREADS), (basics, enqueue) -> {
+                    SendApiService service = SendApiComponents.service(basics, enqueue, clock);
+                    Instant now = clock.instant();
+                    expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.empty(), now);
+                    expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.of(now.getEpochSecond()), now);
+                    expect(404, service, SendApiService.STATUS_PATH, "{\"page_id\":\"1\",\"message_id\":\"m\"}",
+                            Optional.empty(), now);
+                });
     }
 
     /**

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 
 /**
  * SnapStart priming of the webhook: a signed POST of a sample payload, and two refused routes,
@@ -52,23 +51,16 @@ public record WebhookPriming(Map<String, String> environment, Clock clock) imple
 
     /** The AWS operations the priming made, in order. */
     public List<String> run() {
-        PrimingHttpClient http = new PrimingHttpClient();
-        FunctionBasics basics = FunctionBasics.priming("webhook", environment, WebhookComponents.DECLARED_ENV, clock,
-                http);
-        ExecutorService pool = DaemonThreads.idlePool("webhook-priming", WebhookComponents.THREADS);
-        try {
-            WebhookService service = WebhookComponents.service(basics, pool, clock);
-            HttpApiEventCodec codec = new HttpApiEventCodec(basics.log());
-            byte[] body = SAMPLE_PAYLOAD.getBytes(StandardCharsets.UTF_8);
-            expect(200, codec, service, "POST", WebhookService.PATH, Json.object().put("x-hub-signature-256",
-                    new WebhookSignatureVerifier().sign(body, PrimingHttpClient.SECRET)), body);
-            expect(404, codec, service, "GET", "/", Json.object(), new byte[0]);
-            expect(405, codec, service, "PUT", WebhookService.PATH, Json.object(), new byte[0]);
-            return http.operations();
-        } finally {
-            pool.shutdownNow();
-            basics.aws().close();
-        }
+        return FunctionBasics.prime("webhook", environment, WebhookComponents.DECLARED_ENV, clock,
+                DaemonThreads.idlePool("webhook-priming", WebhookComponents.THREADS), (basics, pool) -> {
+                    WebhookService service = WebhookComponents.service(basics, pool, clock);
+                    HttpApiEventCodec codec = new HttpApiEventCodec(basics.log());
+                    byte[] body = SAMPLE_PAYLOAD.getBytes(StandardCharsets.UTF_8);
+                    expect(200, codec, service, "POST", WebhookService.PATH, Json.object().put("x-hub-signature-256",
+                            new WebhookSignatureVerifier().sign(body, PrimingHttpClient.SECRET)), body);
+                    expect(404, codec, service, "GET", "/", Json.object(), new byte[0]);
+                    expect(405, codec, service, "PUT", WebhookService.PATH, Json.object(), new byte[0]);
+                });
     }
 
     @Override
@@ -81,7 +73,7 @@ public record WebhookPriming(Map<String, String> environment, Clock clock) imple
         // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
     }
 
-    /** An API Gateway event through {@code codec} and {@code service}, answered {@code status} (else the priming went wrong). */
+    /** An API Gateway event through {@code codec} and {@code service}, answered {@code status} (else a bug). */
     private static void expect(int status, HttpApiEventCodec codec, WebhookService service, String method, String path,
                                ObjectNode headers, byte[] body) {
         ObjectNode event = Json.object();

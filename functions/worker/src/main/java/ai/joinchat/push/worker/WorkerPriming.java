@@ -1,7 +1,6 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.PrimingHttpClient;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.signature.AppSecretProof;
@@ -22,14 +21,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 
 /**
  * SnapStart priming of the worker: before the checkpoint, one SQS event goes through a throw-away
- * batch processor built as Lambda's is, whose AWS clients {@link PrimingHttpClient} answers from
- * memory (secrets, the binding lookup, the claim and the {@code failed} write through the SDK's
- * request path). Its recipient is bound to no one, so it is never sent: the Graph call (a real
- * socket) is not primed; its body, appsecret_proof and error parsing are, without a call.
+ * batch processor built as Lambda's is, over AWS clients answered from memory
+ * ({@link FunctionBasics#prime}): secrets, the binding lookup, the claim and the {@code failed}
+ * write run through the SDK's request path. Its recipient is bound to no one, so it is never sent:
+ * the Graph call (a real socket) is not primed; its body, appsecret_proof and error parsing are.
  */
 public record WorkerPriming(Map<String, String> environment, Clock clock, GraphSendClient graph) implements Resource {
 
@@ -42,34 +40,27 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
 
     /** The AWS operations the priming made, in order. */
     public List<String> run() {
-        PrimingHttpClient http = new PrimingHttpClient();
-        FunctionBasics basics = FunctionBasics.priming("worker", environment, WorkerComponents.DECLARED_ENV, clock, http);
-        ExecutorService deliveries = DaemonThreads.fixedPool("delivery-priming", 1);
+        SqsEventCodec codec = new SqsEventCodec();
+        String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
+                + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
+                + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
+                + "\"eventSource\":\"aws:sqs\"}]}";
+        List<SqsRecord> records;
         try {
-            SqsEventCodec codec = new SqsEventCodec();
-            String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
-                    + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
-                    + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
-                    + "\"eventSource\":\"aws:sqs\"}]}";
-            List<SqsRecord> records = codec.readEvent(
-                    new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
-            List<String> failures = WorkerComponents.processor(basics, graph, deliveries, clock,
-                    DeliveryPolicy.DEFAULT_CLAIM_LEASE).process(records, Deadline.none(), Deadline.none());
-            Json.writeBytes(codec.response(failures));
-            QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
-            GraphMessageMapper mapper = new GraphMessageMapper();
-            Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", "24681357"),
-                    message.messagingType(), message.tag(),
-                    mapper.toSendApiMessage(message.message(), message.messageId())));
-            AppSecretProof.compute("prime-token", "prime-secret");
-            GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
-            return http.operations();
+            records = codec.readEvent(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            deliveries.shutdownNow();
-            basics.aws().close();
         }
+        QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
+        GraphMessageMapper mapper = new GraphMessageMapper();
+        Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", "24681357"), message.messagingType(),
+                message.tag(), mapper.toSendApiMessage(message.message(), message.messageId())));
+        AppSecretProof.compute("prime-token", "prime-secret");
+        GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
+        return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,
+                DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.writeBytes(codec.response(
+                        WorkerComponents.processor(basics, graph, deliveries, clock, DeliveryPolicy.DEFAULT_CLAIM_LEASE)
+                                .process(records, Deadline.none(), Deadline.none()))));
     }
 
     @Override

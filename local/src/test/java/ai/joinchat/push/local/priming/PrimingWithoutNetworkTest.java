@@ -161,7 +161,8 @@ class PrimingWithoutNetworkTest {
         primeTwice(components.priming(), components.metrics());
         List<String> operations = components.priming().run();
         assertTrue(operations.containsAll(List.of("GetSecretValue", "GetItem", "UpdateItem")), operations.toString());
-        String queued = "{\"v\":1,\"message_id\":\"m\",\"page_id\":\"1\",\"recipient\":{\"type\":\"id\",\"value\":\"2\"},"
+        String queued = "{\"v\":1,\"message_id\":\"m\",\"page_id\":\"1\","
+                + "\"recipient\":{\"type\":\"id\",\"value\":\"2\"},"
                 + "\"template_type\":\"text\",\"message\":{\"template_type\":\"text\",\"text\":\"t\"},"
                 + "\"messaging_type\":\"UPDATE\",\"warnings\":[],\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
         assertTheFirstRequestAsksTheBackends(() -> components.processor().process(List.of(new SqsRecord("m", queued, 1,

@@ -81,7 +81,8 @@ public final class AwsClientFactory implements AutoCloseable {
 
     public SqsClient sqs() {
         // The priming's answers from memory carry no checksum of the message sent.
-        return configure(SqsClient.builder().checksumValidationEnabled(!(httpClient instanceof PrimingHttpClient)), "SQS");
+        boolean priming = httpClient instanceof PrimingHttpClient;
+        return configure(SqsClient.builder().checksumValidationEnabled(!priming), "SQS");
     }
 
     /**

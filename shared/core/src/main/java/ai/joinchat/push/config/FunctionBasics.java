@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.function.BiConsumer;
 
 /**
  * What every function's composition root starts from: its declared settings, its logger and
@@ -31,16 +33,28 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
     }
 
     /**
-     * The SnapStart priming's: the same settings over throw-away AWS clients that {@code http}
-     * answers from memory, secrets in a cache of their own, and a log and metrics that write
-     * nowhere, so the priming changes nothing the invocations use and CloudWatch records nothing.
+     * Runs a SnapStart priming's {@code path} once on throw-away basics: the same settings over AWS
+     * clients that a {@link PrimingHttpClient} answers from memory, secrets in a cache of their own,
+     * and a log and metrics that write nowhere, so the priming changes nothing the invocations use
+     * and CloudWatch records nothing. Then shuts {@code pool} down and closes the clients.
+     *
+     * @return the AWS operations the path made, in order
      */
-    public static FunctionBasics priming(String function, Map<String, String> environment, Set<EnvVar> declared,
-                                         Clock clock, PrimingHttpClient http) {
+    public static List<String> prime(String function, Map<String, String> environment, Set<EnvVar> declared,
+                                     Clock clock, ExecutorService pool,
+                                     BiConsumer<FunctionBasics, ExecutorService> path) {
+        PrimingHttpClient http = new PrimingHttpClient();
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
-        return of(new Settings(environment, declared), new JsonLogger(function, JsonLogger.Level.INFO, nowhere, clock),
-                new Metrics(function, nowhere, clock),
+        FunctionBasics basics = of(new Settings(environment, declared),
+                new JsonLogger(function, JsonLogger.Level.INFO, nowhere, clock), new Metrics(function, nowhere, clock),
                 AwsClientFactory.priming(environment.getOrDefault("AWS_REGION", "us-east-1"), http), clock);
+        try {
+            path.accept(basics, pool);
+            return http.operations();
+        } finally {
+            pool.shutdownNow();
+            basics.aws().close();
+        }
     }
 
     private static FunctionBasics of(Settings settings, JsonLogger log, Metrics metrics, AwsClientFactory aws,
