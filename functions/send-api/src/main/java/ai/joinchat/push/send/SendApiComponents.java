@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /** Composition root of the send API: builds the real dependencies once per container. */
 public record SendApiComponents(SendApiService service, HttpApiEventCodec codec, SendApiPriming priming,
@@ -48,6 +49,15 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
 
     public static SendApiComponents create(Map<String, String> environment, Clock clock) {
         FunctionBasics basics = FunctionBasics.create("send-api", environment, DECLARED_ENV, clock, List.of());
+        SendApiService service = service(basics, DaemonThreads.fixedPool("send-enqueue", ENQUEUE_THREADS), clock);
+        HttpApiEventCodec codec = new HttpApiEventCodec(
+                new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()),
+                SignedRequestAuthenticator.MAX_BODY_BYTES);
+        return new SendApiComponents(service, codec, new SendApiPriming(environment, clock), basics.metrics());
+    }
+
+    /** The service over {@code basics}: Lambda's, or the priming's throw-away one ({@link SendApiPriming}). */
+    static SendApiService service(FunctionBasics basics, ExecutorService enqueue, Clock clock) {
         Settings settings = basics.settings();
         DynamoDbClient dynamo = basics.aws().dynamoDb();
         JsonLogger log = basics.log();
@@ -59,22 +69,18 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                 settings.recordRetention());
         SendRequestValidator validator = new SendRequestValidator(
                 TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY)));
-        SendApiService service = new SendApiService(
+        return new SendApiService(
                 authenticator,
                 validator,
                 records,
                 new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
                 new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL)),
-                DaemonThreads.fixedPool("send-enqueue", ENQUEUE_THREADS),
+                enqueue,
                 clock, SendApiService::newMessageId, log, metrics,
                 new BindingsImportService(authenticator,
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                         clock, log, metrics,
                         new DynamoImportReplays(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE))));
-        HttpApiEventCodec codec = new HttpApiEventCodec(
-                new JsonLogger("send-api", JsonLogger.Level.INFO, System.out, Clock.systemUTC()),
-                SignedRequestAuthenticator.MAX_BODY_BYTES);
-        return new SendApiComponents(service, codec, new SendApiPriming(service, validator, clock), metrics);
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */

@@ -1,36 +1,65 @@
 package ai.joinchat.push.send;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.PrimingHttpClient;
+import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.http.HttpApiRequest;
-import ai.joinchat.push.json.Json;
-import ai.joinchat.push.send.request.SendRequestValidator;
-import ai.joinchat.push.send.request.ValidatedSendRequest;
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.joinchat.push.signature.SignatureVerifier;
 import org.crac.Context;
 import org.crac.Resource;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * SnapStart priming of the send API: validates and serialises a sample message and answers a
- * 404, so the classes of the request path are loaded into the snapshot. No network, nothing
- * written.
+ * SnapStart priming of the send API: a signed send and a status read through a throw-away service
+ * built as Lambda's is, whose AWS clients {@link PrimingHttpClient} answers from memory, so the
+ * SDK's request path (marshalling, signing, the pipeline, unmarshalling) is in the snapshot too.
+ * No network, and nothing of the service that answers invocations is touched.
  */
-public record SendApiPriming(SendApiService service, SendRequestValidator validator, Clock clock)
-        implements Resource {
+public record SendApiPriming(Map<String, String> environment, Clock clock) implements Resource {
 
-    public void run() {
-        JsonNode sample = Json.parse("{\"page_id\":\"1\",\"recipient\":{\"phone\":\"+1 555 0100 200\"},"
-                + "\"message\":{\"template_type\":\"generic\",\"elements\":[{\"title\":\"t\",\"subtitle\":\"s\","
-                + "\"buttons\":[{\"type\":\"postback\",\"title\":\"b\",\"payload\":{\"block_id\":\"1\"}}]}],"
-                + "\"quick_replies\":[{\"content_type\":\"user_email\"}]},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":\"1\"}");
-        ValidatedSendRequest request = validator.validate(sample).request()
-                .orElseThrow(() -> new IllegalStateException("the priming sample is not a valid request"));
-        Instant now = clock.instant();
-        Acceptance.of(request, "m", now, now).queued().toJson();
-        service.handle(new HttpApiRequest("GET", "/priming", Map.of(), Map.of(), new byte[0]), Deadline.none(), now);
+    private static final String SAMPLE = "{\"page_id\":\"1\",\"recipient\":{\"phone\":\"+1 555 0100 200\"},"
+            + "\"message\":{\"template_type\":\"generic\",\"elements\":[{\"title\":\"t\",\"subtitle\":\"s\","
+            + "\"buttons\":[{\"type\":\"postback\",\"title\":\"b\",\"payload\":{\"block_id\":\"1\"}}]}],"
+            + "\"quick_replies\":[{\"content_type\":\"user_email\"}]},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":\"1\"}";
+
+    /** The AWS operations the priming made, in order. */
+    public List<String> run() {
+        return FunctionBasics.prime("send-api", environment, SendApiComponents.DECLARED_ENV, clock,
+                DaemonThreads.fixedPool("send-priming", SendApiComponents.ENQUEUE_THREADS), (basics, enqueue) -> {
+                    SendApiService service = SendApiComponents.service(basics, enqueue, clock);
+                    Instant now = clock.instant();
+                    expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.empty(), now);
+                    expect(202, service, SendApiService.SEND_PATH, SAMPLE, Optional.of(now.getEpochSecond()), now);
+                    expect(404, service, SendApiService.STATUS_PATH, "{\"page_id\":\"1\",\"message_id\":\"m\"}",
+                            Optional.empty(), now);
+                });
+    }
+
+    /**
+     * A POST of {@code body} to {@code path}, signed in the classic form or, with {@code timestamp},
+     * the timestamped one, answered {@code status} (else the priming went wrong).
+     */
+    private static void expect(int status, SendApiService service, String path, String body,
+                               Optional<Long> timestamp, Instant now) {
+        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
+        SignatureVerifier signer = new SignatureVerifier();
+        Map<String, String> headers = new HashMap<>(Map.of("x-joinchat-signature", timestamp
+                .map(t -> signer.signTimestamped(raw, t, PrimingHttpClient.SECRET))
+                .orElseGet(() -> signer.sign(raw, PrimingHttpClient.SECRET))));
+        timestamp.ifPresent(t -> headers.put(SignedRequestAuthenticator.TIMESTAMP_HEADER, t.toString()));
+        int answered = service.handle(new HttpApiRequest("POST", path, headers, Map.of(), raw), Deadline.none(),
+                now.plus(SendApiService.DEFAULT_INVOCATION)).statusCode();
+        if (answered != status) {
+            throw new IllegalStateException("the priming's " + path + " answered " + answered + ", not " + status);
+        }
     }
 
     @Override
@@ -40,6 +69,6 @@ public record SendApiPriming(SendApiService service, SendRequestValidator valida
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        // Nothing to refresh: clients resolve credentials lazily and the secret cache is bounded by age.
+        // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
     }
 }

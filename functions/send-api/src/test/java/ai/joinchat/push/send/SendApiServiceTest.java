@@ -407,16 +407,6 @@ class SendApiServiceTest {
         assertTrue(response.body().contains("same Idempotency-Key"), response.body());
     }
 
-    @Test
-    void primingTouchesNoDependency() {
-        records.failing.add("createPending");
-        queueDown = true;
-        new SendApiPriming(service, new SendRequestValidator(TagPolicy.fromSetting("drop")), clock).run();
-        assertTrue(queued.isEmpty());
-        assertTrue(keys.isEmpty());
-        assertTrue(logs.toString(StandardCharsets.UTF_8).isEmpty(), "a 404 on the priming path logs nothing");
-    }
-
     private HttpApiRequest signed(String body, Map<String, String> extraHeaders) {
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new HashMap<>(extraHeaders);

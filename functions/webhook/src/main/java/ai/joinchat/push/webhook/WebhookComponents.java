@@ -31,6 +31,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /** The webhook function's object graph, built once per container (before the SnapStart checkpoint). */
 public record WebhookComponents(WebhookService service, HttpApiEventCodec codec, WebhookPriming priming,
@@ -64,6 +65,12 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
     public static WebhookComponents create(Map<String, String> environment, Clock clock,
                                            List<ExecutionInterceptor> interceptors) {
         FunctionBasics basics = FunctionBasics.create("webhook", environment, DECLARED_ENV, clock, interceptors);
+        return new WebhookComponents(service(basics, DaemonThreads.idlePool("webhook", THREADS), clock),
+                new HttpApiEventCodec(basics.log()), new WebhookPriming(environment, clock), basics.metrics());
+    }
+
+    /** The service over {@code basics}: Lambda's, or the priming's throw-away one ({@link WebhookPriming}). */
+    static WebhookService service(FunctionBasics basics, ExecutorService pool, Clock clock) {
         Settings settings = basics.settings();
         JsonLogger log = basics.log();
         DynamoDbClient dynamo = basics.aws().dynamoDb();
@@ -71,23 +78,16 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.
         SecretsProvider secrets = basics.secrets();
-        WebhookSignatureVerifier signatures = new WebhookSignatureVerifier();
         WebhookPayloadParser parser = new WebhookPayloadParser(log);
-        DynamoWebhookRecords records = new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE),
-                retention, clock);
-        ContactBindingRules rules = new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer());
         WebhookEventProcessor processor = new WebhookEventProcessor(
-                records,
+                new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE), retention, clock),
                 new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
-                rules,
+                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(secrets,
                         new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)), clock),
-                DaemonThreads.idlePool("webhook", THREADS));
-        WebhookService service = new WebhookService(secrets, signatures, parser, processor, log, basics.metrics());
-        HttpApiEventCodec codec = new HttpApiEventCodec(log);
-        return new WebhookComponents(service, codec, new WebhookPriming(parser, signatures, records, rules, service, codec),
-                basics.metrics());
+                pool);
+        return new WebhookService(secrets, new WebhookSignatureVerifier(), parser, processor, log, basics.metrics());
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */

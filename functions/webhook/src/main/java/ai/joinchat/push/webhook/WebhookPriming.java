@@ -1,33 +1,33 @@
 package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookPayload;
-import ai.joinchat.push.webhook.event.WebhookPayloadParser;
-import ai.joinchat.push.webhook.service.ContactBindingRules;
-import ai.joinchat.push.webhook.service.WebhookService;
-import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.PrimingHttpClient;
+import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
+import ai.joinchat.push.webhook.service.WebhookService;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.crac.Context;
 import org.crac.Resource;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 
 /**
- * SnapStart priming of the webhook: runs its hot path once on a sample payload before the
- * checkpoint, with no network call, so its classes are initialised in the snapshot.
+ * SnapStart priming of the webhook: a signed POST of a sample payload, and two refused routes,
+ * through a throw-away service built as Lambda's is, whose AWS clients {@link PrimingHttpClient}
+ * answers from memory, so the SDK's request path is in the snapshot too. No network, and nothing
+ * of the service that answers invocations is touched.
  */
-public record WebhookPriming(WebhookPayloadParser parser, WebhookSignatureVerifier signatures,
-                             DynamoWebhookRecords records, ContactBindingRules rules, WebhookService service,
-                             HttpApiEventCodec codec) implements Resource {
+public record WebhookPriming(Map<String, String> environment, Clock clock) implements Resource {
 
     private static final String SAMPLE_PAYLOAD = """
             {"object":"page","entry":[{"id":"100","time":1700000000100,
@@ -48,23 +48,19 @@ public record WebhookPriming(WebhookPayloadParser parser, WebhookSignatureVerifi
                  "message":{"mid":"mid.3","text":"+1 650 555 0100","quick_reply":{"payload":"+1 650 555 0100"}}}],
               "standby":[{"sender":{"id":"200"},"recipient":{"id":"100"},"timestamp":1700000000007,"reaction":{}}]}]}
             """;
-    private static final String PRIMING_SECRET = "checkpoint-priming-only";
 
-    /** How many sample events were parsed (all of them, unless something is broken). */
-    public int run() {
-        byte[] body = SAMPLE_PAYLOAD.getBytes(StandardCharsets.UTF_8);
-        if (!signatures.verify(body, signatures.sign(body, PRIMING_SECRET), PRIMING_SECRET)) {
-            throw new IllegalStateException("signature priming failed");
-        }
-        WebhookPayload payload = parser.parse(Json.parse(body).orElseThrow());
-        Instant now = Instant.now();
-        for (WebhookEvent event : payload.events()) {
-            event.eventKey().ifPresent(key -> records.item(event, key, now));
-            rules.bindingFor(event);
-        }
-        route("GET", "/");
-        route("PUT", WebhookService.PATH);
-        return payload.events().size();
+    /** The AWS operations the priming made, in order. */
+    public List<String> run() {
+        return FunctionBasics.prime("webhook", environment, WebhookComponents.DECLARED_ENV, clock,
+                DaemonThreads.idlePool("webhook-priming", WebhookComponents.THREADS), (basics, pool) -> {
+                    WebhookService service = WebhookComponents.service(basics, pool, clock);
+                    HttpApiEventCodec codec = new HttpApiEventCodec(basics.log());
+                    byte[] body = SAMPLE_PAYLOAD.getBytes(StandardCharsets.UTF_8);
+                    expect(200, codec, service, "POST", WebhookService.PATH, Json.object().put("x-hub-signature-256",
+                            new WebhookSignatureVerifier().sign(body, PrimingHttpClient.SECRET)), body);
+                    expect(404, codec, service, "GET", "/", Json.object(), new byte[0]);
+                    expect(405, codec, service, "PUT", WebhookService.PATH, Json.object(), new byte[0]);
+                });
     }
 
     @Override
@@ -74,22 +70,30 @@ public record WebhookPriming(WebhookPayloadParser parser, WebhookSignatureVerifi
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        // Nothing to renew: no connection was opened and no secret fetched before the checkpoint.
+        // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
     }
 
-    private void route(String method, String path) {
+    /** An API Gateway event through {@code codec} and {@code service}, answered {@code status} (else a bug). */
+    private static void expect(int status, HttpApiEventCodec codec, WebhookService service, String method, String path,
+                               ObjectNode headers, byte[] body) {
         ObjectNode event = Json.object();
         event.put("version", "2.0");
         event.put("rawPath", path);
         event.put("rawQueryString", "");
-        event.putObject("headers").put("content-type", "application/json");
+        event.set("headers", headers.put("content-type", "application/json"));
         event.putObject("requestContext").putObject("http").put("method", method).put("path", path);
+        event.put("body", new String(body, StandardCharsets.UTF_8));
         event.put("isBase64Encoded", false);
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
         try {
-            codec.handle(new ByteArrayInputStream(Json.writeBytes(event)), OutputStream.nullOutputStream(),
+            codec.handle(new ByteArrayInputStream(Json.writeBytes(event)), answer,
                     request -> service.handle(request, Deadline.none()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        int answered = Json.parse(answer.toByteArray()).orElseThrow().path("statusCode").asInt();
+        if (answered != status) {
+            throw new IllegalStateException("the priming's " + method + " " + path + " answered " + answered);
         }
     }
 }

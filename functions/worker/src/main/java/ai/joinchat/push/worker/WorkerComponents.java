@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /** The worker's object graph, built once per container (before a SnapStart snapshot). */
 public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget,
@@ -69,34 +70,37 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout,
                                           Duration claimLease) {
         FunctionBasics basics = FunctionBasics.create("worker", env, DECLARED_ENV, clock, List.of());
+        GraphSendClient graph = GraphSendClient.fromSettings(basics.settings().require(EnvVar.GRAPH_API_BASE_URL),
+                basics.settings().require(EnvVar.GRAPH_API_VERSION), graphTimeout);
+        SqsBatchProcessor processor = processor(basics, graph, DaemonThreads.fixedPool("delivery", DELIVERY_THREADS),
+                clock, claimLease);
+        return new WorkerComponents(new SqsEventCodec(), processor, new InvocationBudget(graphTimeout.plusSeconds(3)),
+                basics.log(), new WorkerPriming(env, clock, graph), basics.metrics());
+    }
+
+    /** The batch processor over {@code basics}: Lambda's, or the priming's throw-away one ({@link WorkerPriming}). */
+    static SqsBatchProcessor processor(FunctionBasics basics, GraphSendClient graph, ExecutorService deliveries,
+                                       Clock clock, Duration claimLease) {
         Settings settings = basics.settings();
         JsonLogger logger = basics.log();
-        Metrics metrics = basics.metrics();
         DynamoDbClient dynamo = basics.aws().dynamoDb();
         MessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
                 settings.recordRetention());
         ContactBindings bindings = new DynamoContactBindings(dynamo,
                 settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock);
-        GraphSendClient graph = GraphSendClient.fromSettings(settings.require(EnvVar.GRAPH_API_BASE_URL),
-                settings.require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease,
                 Duration.ofHours(settings.integer(EnvVar.MAX_THROTTLE_HOURS, 1, 336)));
         SqsClient sqs = basics.aws().sqs();
         Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
-        GraphMessageMapper mapper = new GraphMessageMapper();
 
         MessageDelivery delivery = new MessageDelivery(records, basics.secrets(),
                 new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
-                mapper, graph, policy, clock, logger, metrics,
+                new GraphMessageMapper(), graph, policy, clock, logger, basics.metrics(),
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
-        SqsBatchProcessor processor = new SqsBatchProcessor(delivery, redelivery,
-                DaemonThreads.fixedPool("delivery", DELIVERY_THREADS), policy.maxReceiveCount(),
+        return new SqsBatchProcessor(delivery, redelivery, deliveries, policy.maxReceiveCount(),
                 Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
-        SqsEventCodec codec = new SqsEventCodec();
-        return new WorkerComponents(codec, processor, new InvocationBudget(graphTimeout.plusSeconds(3)), logger,
-                new WorkerPriming(codec, mapper), metrics);
     }
 
     /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */

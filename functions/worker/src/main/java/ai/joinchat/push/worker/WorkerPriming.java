@@ -1,11 +1,14 @@
 package ai.joinchat.push.worker;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.signature.AppSecretProof;
-import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphError;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 import org.crac.Context;
@@ -15,41 +18,49 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 /**
- * SnapStart priming of the worker: before the checkpoint, warms the code paths of an invocation
- * without any network call: parses an event and a queued message, maps and serialises a Send API
- * body, computes an appsecret_proof and writes a response.
+ * SnapStart priming of the worker: before the checkpoint, one SQS event goes through a throw-away
+ * batch processor built as Lambda's is, over AWS clients answered from memory
+ * ({@link FunctionBasics#prime}): secrets, the binding lookup, the claim and the {@code failed}
+ * write run through the SDK's request path. Its recipient is bound to no one, so it is never sent:
+ * the Graph call (a real socket) is not primed; its body, appsecret_proof and error parsing are.
  */
-public record WorkerPriming(SqsEventCodec codec, GraphMessageMapper mapper) implements Resource {
+public record WorkerPriming(Map<String, String> environment, Clock clock, GraphSendClient graph) implements Resource {
 
-    static final String SAMPLE_QUEUED_MESSAGE = "{\"v\":1,\"message_id\":\"prime\",\"page_id\":\"1234567890\","
-            + "\"recipient\":{\"type\":\"id\",\"value\":\"24681357\"},\"template_type\":\"button\","
+    private static final String SAMPLE_QUEUED_MESSAGE = "{\"v\":1,\"message_id\":\"prime\",\"page_id\":\"1234567890\","
+            + "\"recipient\":{\"type\":\"email\",\"value\":\"prime@example.com\"},\"template_type\":\"button\","
             + "\"message\":{\"template_type\":\"button\",\"text\":\"Hello\",\"buttons\":[{\"type\":\"postback\","
             + "\"title\":\"Yes\",\"payload\":\"YES\"}],\"quick_replies\":[{\"content_type\":\"text\","
             + "\"title\":\"Hi\",\"payload\":\"HI\"}]},\"messaging_type\":\"UPDATE\",\"warnings\":[],"
             + "\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
 
-    public void run() {
+    /** The AWS operations the priming made, in order. */
+    public List<String> run() {
+        SqsEventCodec codec = new SqsEventCodec();
+        String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
+                + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
+                + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
+                + "\"eventSource\":\"aws:sqs\"}]}";
+        List<SqsRecord> records;
         try {
-            String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
-                    + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
-                    + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
-                    + "\"eventSource\":\"aws:sqs\"}]}";
-            List<SqsRecord> records = codec.readEvent(
-                    new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
-            QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
-            Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", message.recipient().value()),
-                    message.messagingType(), message.tag(),
-                    mapper.toSendApiMessage(message.message(), message.messageId())));
-            SqsBatchProcessor.groupKey(message);
-            AppSecretProof.compute("prime-token", "prime-secret");
-            GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
-            Json.writeBytes(codec.response(List.of("prime")));
+            records = codec.readEvent(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
+        GraphMessageMapper mapper = new GraphMessageMapper();
+        Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", "24681357"), message.messagingType(),
+                message.tag(), mapper.toSendApiMessage(message.message(), message.messageId())));
+        AppSecretProof.compute("prime-token", "prime-secret");
+        GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
+        return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,
+                DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.writeBytes(codec.response(
+                        WorkerComponents.processor(basics, graph, deliveries, clock, DeliveryPolicy.DEFAULT_CLAIM_LEASE)
+                                .process(records, Deadline.none(), Deadline.none()))));
     }
 
     @Override
@@ -59,6 +70,6 @@ public record WorkerPriming(SqsEventCodec codec, GraphMessageMapper mapper) impl
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        // Nothing: clients resolve credentials lazily and secrets are fetched (and cached) on use.
+        // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
     }
 }

@@ -76,17 +76,18 @@ final class WorkerFixture implements AutoCloseable {
                 new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
         metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
         GraphMessageMapper mapper = new GraphMessageMapper();
+        GraphSendClient graph = GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout);
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",
                 new JsonLogger("secrets", "WARN")),
                 new RecipientResolver(bindings, phoneNumberFallback), mapper,
-                GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout),
+                graph,
                 new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
                         DeliveryPolicy.DEFAULT_MAX_THROTTLE), clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
         processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, Optional.empty(), logger);
         SqsEventCodec codec = new SqsEventCodec();
         components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,
-                new WorkerPriming(codec, mapper), metrics);
+                new WorkerPriming(WorkerComponentsTest.env(), clock, graph), metrics);
     }
 
     WorkerFixture(String graphBaseUrl) {

@@ -1,10 +1,15 @@
 package ai.joinchat.push.local.priming;
 
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.send.SendApiComponents;
+import ai.joinchat.push.send.SendApiService;
 import ai.joinchat.push.webhook.WebhookComponents;
+import ai.joinchat.push.webhook.service.WebhookService;
 import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.WorkerComponents;
+import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import org.crac.Resource;
 import org.junit.jupiter.api.AfterEach;
@@ -22,17 +27,21 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SnapStart cannot run here, so the priming each function registers for its snapshot is held to
  * its promise on the real components built from the environment as Lambda's constructor builds
- * them: it runs the request path, opens no connection (every AWS endpoint and the Graph API point
- * at a socket that counts connections) and leaves nothing behind (nothing fetched or cached from
- * a backend, no log or metric line that CloudWatch would record at snapshot time), and it can run
- * again, as a snapshot is taken once per published version.
+ * them: it runs the request path through the AWS SDK (the operations its in-memory HTTP client
+ * answered), opens no connection (every AWS endpoint and the Graph API point at a socket that
+ * counts connections) and leaves nothing behind (no thread, nothing cached in the components that
+ * serve invocations, whose first request still asks the backends, no log or metric line that
+ * CloudWatch would record at snapshot time), and it can run again, as a snapshot is taken once per
+ * published version.
  */
 class PrimingWithoutNetworkTest {
 
@@ -97,6 +106,7 @@ class PrimingWithoutNetworkTest {
      */
     private void primeTwice(Resource priming, Metrics metrics) throws Exception {
         output.reset();
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         try {
             for (int i = 0; i < 2; i++) {
                 priming.beforeCheckpoint(null);
@@ -110,27 +120,64 @@ class PrimingWithoutNetworkTest {
         Thread.sleep(100); // a connection the priming opened in the background would be counted by now
         assertEquals(0, connections.get(), "connections the priming opened");
         assertEquals("", output.toString(StandardCharsets.UTF_8), "what the priming wrote to the log");
+        long until = System.nanoTime() + 2_000_000_000L; // a pool shut down ends its threads shortly after
+        List<String> left = threadsNotIn(before);
+        while (!left.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(20);
+            left = threadsNotIn(before);
+        }
+        assertEquals(List.of(), left, "threads the priming left running");
+    }
+
+    private static List<String> threadsNotIn(Set<Thread> before) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                .map(Thread::getName).toList();
+    }
+
+    /** The real components cached nothing from the priming: their first request asks the backends. */
+    private void assertTheFirstRequestAsksTheBackends(Runnable request) {
+        request.run();
+        assertTrue(connections.get() > 0, "connections of the first request after the priming");
     }
 
     @Test
-    void theSendApisPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
+    void theSendApisPrimingSendsThroughTheSdkOpensNoConnectionAndLeavesNothing() throws Exception {
         captureStdout();
         SendApiComponents components = SendApiComponents.create(environment(), Clock.systemUTC());
         primeTwice(components.priming(), components.metrics());
+        List<String> operations = components.priming().run();
+        assertTrue(operations.containsAll(List.of("GetSecretValue", "PutItem", "TransactWriteItems", "SendMessage",
+                "BatchGetItem")), operations.toString());
+        assertTheFirstRequestAsksTheBackends(() -> components.service().handle(new HttpApiRequest("POST",
+                SendApiService.SEND_PATH, Map.of("x-joinchat-signature", "sha256=00"), Map.of(),
+                "{\"page_id\":\"1\"}".getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test
-    void theWorkersPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
+    void theWorkersPrimingClaimsThroughTheSdkOpensNoConnectionAndLeavesNothing() throws Exception {
         captureStdout();
         WorkerComponents components = WorkerComponents.create(environment(), Clock.systemUTC(),
                 GraphSendClient.DEFAULT_TIMEOUT, DeliveryPolicy.DEFAULT_CLAIM_LEASE);
         primeTwice(components.priming(), components.metrics());
+        List<String> operations = components.priming().run();
+        assertTrue(operations.containsAll(List.of("GetSecretValue", "GetItem", "UpdateItem")), operations.toString());
+        String queued = "{\"v\":1,\"message_id\":\"m\",\"page_id\":\"1\","
+                + "\"recipient\":{\"type\":\"id\",\"value\":\"2\"},"
+                + "\"template_type\":\"text\",\"message\":{\"template_type\":\"text\",\"text\":\"t\"},"
+                + "\"messaging_type\":\"UPDATE\",\"warnings\":[],\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
+        assertTheFirstRequestAsksTheBackends(() -> components.processor().process(List.of(new SqsRecord("m", queued, 1,
+                "r", "arn:aws:sqs:us-east-1:000000000000:queue", Map.of())), Deadline.none(), Deadline.none()));
     }
 
     @Test
-    void theWebhooksPrimingOpensNoConnectionAndLeavesNothing() throws Exception {
+    void theWebhooksPrimingRecordsThroughTheSdkOpensNoConnectionAndLeavesNothing() throws Exception {
         captureStdout();
         WebhookComponents components = WebhookComponents.create(environment(), Clock.systemUTC(), List.of());
         primeTwice(components.priming(), components.metrics());
+        List<String> operations = components.priming().run();
+        assertTrue(operations.containsAll(List.of("GetSecretValue", "BatchWriteItem")), operations.toString());
+        assertTheFirstRequestAsksTheBackends(() -> components.service().handle(new HttpApiRequest("POST",
+                WebhookService.PATH, Map.of("x-hub-signature-256", "sha256=00"), Map.of(),
+                "{}".getBytes(StandardCharsets.UTF_8)), Deadline.none()));
     }
 }

@@ -16,12 +16,14 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +33,7 @@ import java.util.stream.Stream;
  * runs against AWS, LocalStack or local emulators. Calls are bounded in time: a slow dependency
  * becomes a clear 503, not a Lambda timeout.
  */
-public final class AwsClientFactory {
+public final class AwsClientFactory implements AutoCloseable {
 
     /** The most one call (with its retries) may take, even under a later deadline ({@link AwsCalls}). */
     static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
@@ -39,6 +41,7 @@ public final class AwsClientFactory {
     private final Map<String, String> environment;
     private final SdkHttpClient httpClient;
     private final List<ExecutionInterceptor> interceptors;
+    private final List<SdkAutoCloseable> built = new CopyOnWriteArrayList<>();
 
     public AwsClientFactory(Map<String, String> environment) {
         this(environment, List.of());
@@ -46,12 +49,26 @@ public final class AwsClientFactory {
 
     /** With SDK interceptors on every client (tests observe or fail calls through them). */
     public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
-        this.environment = Map.copyOf(environment);
-        this.interceptors = List.copyOf(interceptors);
-        this.httpClient = UrlConnectionHttpClient.builder()
+        this(environment, interceptors, UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(API_CALL_TIMEOUT)
-                .build();
+                .build());
+    }
+
+    private AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors,
+                             SdkHttpClient httpClient) {
+        this.environment = Map.copyOf(environment);
+        this.interceptors = List.copyOf(interceptors);
+        this.httpClient = httpClient;
+    }
+
+    /**
+     * The SnapStart priming's clients: answered by {@code http} from memory, in {@code region}, with
+     * static dummy credentials (never the container's) and an endpoint that exists nowhere.
+     */
+    public static AwsClientFactory priming(String region, PrimingHttpClient http) {
+        return new AwsClientFactory(Map.of("AWS_REGION", region, "AWS_ACCESS_KEY_ID", "priming",
+                "AWS_SECRET_ACCESS_KEY", "priming", "AWS_ENDPOINT_URL", "https://priming.invalid"), List.of(), http);
     }
 
     public DynamoDbClient dynamoDb() {
@@ -63,7 +80,9 @@ public final class AwsClientFactory {
     }
 
     public SqsClient sqs() {
-        return configure(SqsClient.builder(), "SQS");
+        // The priming's answers from memory carry no checksum of the message sent.
+        boolean priming = httpClient instanceof PrimingHttpClient;
+        return configure(SqsClient.builder().checksumValidationEnabled(!priming), "SQS");
     }
 
     /**
@@ -82,7 +101,15 @@ public final class AwsClientFactory {
                         .build());
         region().ifPresent(builder::region);
         endpoint(serviceEndpointSuffix).ifPresent(builder::endpointOverride);
-        return builder.build();
+        C client = builder.build();
+        built.add((SdkAutoCloseable) client);
+        return client;
+    }
+
+    /** Closes every client built here, and with them their timeout threads (the priming's are thrown away). */
+    @Override
+    public void close() {
+        built.forEach(SdkAutoCloseable::close);
     }
 
     Optional<URI> endpoint(String serviceEndpointSuffix) {

@@ -1,15 +1,20 @@
 package ai.joinchat.push.config;
 
 import ai.joinchat.push.aws.AwsClientFactory;
+import ai.joinchat.push.aws.PrimingHttpClient;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.SecretsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.function.BiConsumer;
 
 /**
  * What every function's composition root starts from: its declared settings, its logger and
@@ -23,8 +28,37 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
                                         Clock clock, List<ExecutionInterceptor> interceptors) {
         Settings settings = new Settings(environment, declared);
         JsonLogger log = new JsonLogger(function, settings.require(EnvVar.LOG_LEVEL));
-        Metrics metrics = new Metrics(function, System.out, clock);
-        AwsClientFactory aws = new AwsClientFactory(settings.environment(), interceptors);
+        return of(settings, log, new Metrics(function, System.out, clock),
+                new AwsClientFactory(settings.environment(), interceptors), clock);
+    }
+
+    /**
+     * Runs a SnapStart priming's {@code path} once on throw-away basics: the same settings over AWS
+     * clients that a {@link PrimingHttpClient} answers from memory, secrets in a cache of their own,
+     * and a log and metrics that write nowhere, so the priming changes nothing the invocations use
+     * and CloudWatch records nothing. Then shuts {@code pool} down and closes the clients.
+     *
+     * @return the AWS operations the path made, in order
+     */
+    public static List<String> prime(String function, Map<String, String> environment, Set<EnvVar> declared,
+                                     Clock clock, ExecutorService pool,
+                                     BiConsumer<FunctionBasics, ExecutorService> path) {
+        PrimingHttpClient http = new PrimingHttpClient();
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        FunctionBasics basics = of(new Settings(environment, declared),
+                new JsonLogger(function, JsonLogger.Level.INFO, nowhere, clock), new Metrics(function, nowhere, clock),
+                AwsClientFactory.priming(environment.getOrDefault("AWS_REGION", "us-east-1"), http), clock);
+        try {
+            path.accept(basics, pool);
+            return http.operations();
+        } finally {
+            pool.shutdownNow();
+            basics.aws().close();
+        }
+    }
+
+    private static FunctionBasics of(Settings settings, JsonLogger log, Metrics metrics, AwsClientFactory aws,
+                                     Clock clock) {
         return new FunctionBasics(settings, log, metrics, aws,
                 SecretsProvider.fromSettings(settings, aws, clock, log, metrics));
     }
