@@ -147,7 +147,7 @@ class PrimingWithoutNetworkTest {
         primeTwice(components.priming(), components.metrics());
         List<String> operations = components.priming().run();
         assertTrue(operations.containsAll(List.of("GetSecretValue", "PutItem", "TransactWriteItems", "SendMessage",
-                "BatchGetItem")), operations.toString());
+                "GetItem")), operations.toString());
         assertTheFirstRequestAsksTheBackends(() -> components.service().handle(new HttpApiRequest("POST",
                 SendApiService.SEND_PATH, Map.of("x-joinchat-signature", "sha256=00"), Map.of(),
                 "{\"page_id\":\"1\"}".getBytes(StandardCharsets.UTF_8))));
