@@ -40,12 +40,12 @@ public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer
         JsonNode value = recipient.get(type.wireName());
         String path = "recipient." + type.wireName();
         if (value.isTextual() && value.textValue().isEmpty()) {
-            body.findings().violation(path, "must not be empty");
+            body.violation(path, "must not be empty");
             return Optional.empty();
         }
         Optional<String> normalised = normalise(type, value);
         if (normalised.isEmpty()) {
-            body.findings().violation(path, rule(type, value));
+            body.violation(path, rule(type, value));
             return Optional.empty();
         }
         return Optional.of(new Recipient(type, normalised.get()));

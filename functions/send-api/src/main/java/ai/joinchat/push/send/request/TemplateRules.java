@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.Button;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.message.OutboundMessage.ButtonTemplate;
@@ -52,7 +53,7 @@ record TemplateRules(ButtonRules buttons) {
                     : "must be an object with a template_type");
             return null;
         }
-        ObjectFields message = new ObjectFields(node, body.path("message"), body.findings());
+        ObjectFields message = new ObjectFields(node, body.path("message"), body.violations(), body.warnings());
         String type = message.requiredChoice("template_type", TEMPLATE_TYPES);
         Function<List<QuickReply>, OutboundMessage> template = type == null ? null : switch (type) {
             case "text" -> text(message);
@@ -109,13 +110,13 @@ record TemplateRules(ButtonRules buttons) {
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
         buttons.optionalButtons(message, 1);
         List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
-        message.findings().warning(LIST_REMOVED_WARNING);
+        message.warnings().add(LIST_REMOVED_WARNING);
         boolean hasListButtons = has(message.get("buttons"));
         boolean hasTopStyle = message.has("top_element_style");
         if (hasListButtons || hasTopStyle) {
             String dropped = hasListButtons && hasTopStyle ? "message.buttons and message.top_element_style are"
                     : hasListButtons ? "message.buttons is" : "message.top_element_style is";
-            message.findings().warning(dropped + " dropped: the generic template has no list-level buttons"
+            message.warnings().add(dropped + " dropped: the generic template has no list-level buttons"
                     + " or top element style");
         }
         return quickReplies -> new ListTemplate(elements, sharable, quickReplies);
@@ -131,10 +132,10 @@ record TemplateRules(ButtonRules buttons) {
                 buttons.optionalDefaultAction(element), buttons.optionalButtons(element, maxButtons));
         boolean shown = hasSubtitle(element) || element.has("image_url");
         if (!generic && !shown) {
-            element.findings().violation(element.path(), "needs image_url or subtitle");
+            element.violations().add(new FieldProblem(element.path(), "needs image_url or subtitle"));
         } else if (!shown && !element.has("default_action") && !has(element.get("buttons"))) {
-            element.findings().violation(element.path(),
-                    "needs at least one of subtitle, image_url, default_action or buttons besides title");
+            element.violations().add(new FieldProblem(element.path(),
+                    "needs at least one of subtitle, image_url, default_action or buttons besides title"));
         }
         return read;
     }
