@@ -30,7 +30,7 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
             "must be a whole number of seconds from 0 to 10 (a JSON integer or a string of digits)";
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
     private static final RecipientRules RECIPIENTS = new RecipientRules(PHONE_NUMBERS, new EmailNormalizer());
-    private static final TemplateRules MESSAGES = new TemplateRules(new ButtonRules(PHONE_NUMBERS));
+    private static final TemplateRules MESSAGES = new TemplateRules(PHONE_NUMBERS);
 
     /** Every violation found, or the validated request (present exactly when there are none). */
     public record ValidationResult(List<FieldProblem> violations, Optional<ValidatedSendRequest> request) {
