@@ -85,7 +85,7 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
 
     private static Optional<String> pageId(ObjectFields root) {
         JsonNode node = root.get("page_id");
-        Optional<String> pageId = node == null ? Optional.empty() : FacebookId.parse(node);
+        Optional<String> pageId = RecipientRules.facebookId(node);
         if (pageId.isEmpty()) {
             root.violation("page_id", node == null ? "is required: the page id, digits as a string or integer"
                     : "must be 1-32 digits, as a string or integer");
