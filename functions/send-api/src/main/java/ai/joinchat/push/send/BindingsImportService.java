@@ -13,7 +13,6 @@ import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
-import ai.joinchat.push.send.request.FacebookId;
 import ai.joinchat.push.send.request.RecipientRules;
 import ai.joinchat.push.send.store.ImportReplays;
 import ai.joinchat.push.store.ContactBindings;
@@ -172,7 +171,7 @@ public record BindingsImportService(SignedRequestAuthenticator authenticator, Co
         if (psidNode == null || psidNode.isNull()) {
             return new Invalid("psid is required: the page-scoped user id, digits");
         }
-        Optional<String> psid = FacebookId.parse(psidNode);
+        Optional<String> psid = RecipientRules.facebookId(psidNode);
         if (psid.isEmpty()) {
             return new Invalid("psid must be a page-scoped user id: 1-32 digits, as a string or integer");
         }

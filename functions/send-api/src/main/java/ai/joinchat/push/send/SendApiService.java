@@ -11,8 +11,8 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.send.request.SendRequestValidator;
+import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
 import ai.joinchat.push.send.request.ValidatedSendRequest;
-import ai.joinchat.push.send.request.ValidationResult;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
@@ -183,7 +183,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         if (record.isPresent() && unclaimedTooLong(record.get())) {
             record = failUnclaimed(record.get(), deadline);
         }
-        return record.flatMap(MessageStatusView::of)
+        return record.flatMap(SendApiService::statusView)
                 .map(body -> HttpApiResponse.json(200, body))
                 .orElseGet(() -> HttpApiResponse.error(ErrorCode.MESSAGE_NOT_FOUND, "No such message for this page."));
     }
@@ -207,6 +207,51 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                     .with("page_id", record.pageId()).with(e).write();
             return Optional.of(record);
         }
+    }
+
+    /**
+     * The contract's section 4 body of one record: {@code pending} shows as {@code queued}, a
+     * {@code rejected} one is no message at all (empty); Facebook's numeric code also travels as
+     * {@code graph_code}.
+     */
+    static Optional<ObjectNode> statusView(MessageRecord record) {
+        if (record.status() == MessageStatus.REJECTED || record.recipient() == null) {
+            return Optional.empty();
+        }
+        MessageStatus shown = record.status() == MessageStatus.PENDING ? MessageStatus.QUEUED : record.status();
+        ObjectNode node = Json.object();
+        node.put("message_id", record.messageId());
+        node.put("status", shown.wireName());
+        ObjectNode recipient = node.putObject("recipient");
+        recipient.put(record.recipient().type().wireName(), record.recipient().value());
+        if (record.psid() != null && !"id".equals(record.recipient().type().wireName())) {
+            recipient.put("psid", record.psid());
+        }
+        node.put("attempts", record.attempts());
+        node.put("created_at", record.createdAt().toString());
+        node.put("updated_at", record.updatedAt().toString());
+        if (record.facebookMessageId() != null) {
+            node.put("facebook_message_id", record.facebookMessageId());
+        }
+        if (record.error() != null) {
+            record.error().writeTo(node.putObject("error"));
+        }
+        if (shown == MessageStatus.FAILED) {
+            node.put("resendable", record.resendable());
+        }
+        node.put("echoed", record.echoedAt() != null);
+        if (record.echoedAt() != null) {
+            node.put("echoed_at", record.echoedAt().toString());
+        }
+        if (record.deliveredAt() != null) {
+            node.put("delivered_at", record.deliveredAt().toString());
+        }
+        if (record.readAt() != null) {
+            node.put("read_at", record.readAt().toString());
+        }
+        ArrayNode w = node.putArray("warnings");
+        record.warnings().forEach(w::add);
+        return Optional.of(node);
     }
 
     private HttpApiResponse rejected(HttpApiResponse response, HttpApiRequest request) {

@@ -43,12 +43,12 @@ class MessageStatusViewTest {
     @Test
     void aPendingRecordIsReportedQueuedAndARejectedOneIsNoMessage() {
         assertEquals("queued", view(MessageStatus.PENDING, null).path("status").asText());
-        assertTrue(MessageStatusView.of(record(MessageStatus.REJECTED, null)).isEmpty(),
+        assertTrue(SendApiService.statusView(record(MessageStatus.REJECTED, null)).isEmpty(),
                 "a message answered 503 does not exist for the caller");
     }
 
     private static JsonNode view(MessageStatus status, DeliveryError error) {
-        return MessageStatusView.of(record(status, error)).orElseThrow();
+        return SendApiService.statusView(record(status, error)).orElseThrow();
     }
 
     private static MessageRecord record(MessageStatus status, DeliveryError error) {

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,12 +12,13 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The fields of one JSON object under validation, at a known path. Each read reports its
- * problem to the shared {@link Findings} and returns the value, or {@code null} when the field
- * is absent or was reported: a message built from a body with findings is never used.
- * A field holding JSON {@code null} counts as absent.
+ * The fields of one JSON object under validation, at a known path. Each read adds its problem to
+ * {@code violations} and returns the value, or {@code null} when the field is absent or was
+ * reported: a message built from a body with violations is never used. A field holding JSON
+ * {@code null} counts as absent. Every object of one request shares its two lists (not
+ * thread-safe, one request at a time).
  */
-record ObjectFields(JsonNode node, String path, Findings findings) {
+record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, List<String> warnings) {
 
     static final String URL_RULE = "must be an absolute http(s) URL";
 
@@ -26,7 +28,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     }
 
     void violation(String name, String reason) {
-        findings.violation(path(name), reason);
+        violations.add(new FieldProblem(path(name), reason));
     }
 
     /** The value of a field, null when absent or JSON null. */
@@ -58,8 +60,8 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
     boolean checkLength(String at, String text, int min, int max) {
         int length = text.codePointCount(0, text.length());
         if (length < min || (max > 0 && length > max)) {
-            findings.violation(at, length == 0 ? "must not be empty" : "must be " + range(min, max) + " characters (got "
-                    + length + ")");
+            violations.add(new FieldProblem(at, length == 0 ? "must not be empty" : "must be " + range(min, max) + " characters (got "
+                    + length + ")"));
             return false;
         }
         return true;
@@ -131,7 +133,7 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
 
     ObjectFields optionalObject(String name) {
         JsonNode value = typed(name, JsonNode::isObject, "must be an object");
-        return value == null ? null : new ObjectFields(value, path(name), findings);
+        return value == null ? null : new ObjectFields(value, path(name), violations, warnings);
     }
 
     /**
@@ -161,9 +163,9 @@ record ObjectFields(JsonNode node, String path, Findings findings) {
         List<ObjectFields> objects = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             if (array.get(i).isObject()) {
-                objects.add(new ObjectFields(array.get(i), path(name) + "[" + i + "]", findings));
+                objects.add(new ObjectFields(array.get(i), path(name) + "[" + i + "]", violations, warnings));
             } else {
-                findings.violation(path(name) + "[" + i + "]", "must be an object");
+                violations.add(new FieldProblem(path(name) + "[" + i + "]", "must be an object"));
             }
         }
         return objects.stream().map(item).filter(Objects::nonNull).toList();

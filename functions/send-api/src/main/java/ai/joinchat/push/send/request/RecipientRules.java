@@ -6,8 +6,10 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,7 @@ public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer
             "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
 
     private static final String ONE_OF = "exactly one of id, phone, email, uuid";
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,32}");
 
     Optional<Recipient> validate(ObjectFields body) {
         JsonNode recipient = body.get("recipient");
@@ -40,12 +43,12 @@ public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer
         JsonNode value = recipient.get(type.wireName());
         String path = "recipient." + type.wireName();
         if (value.isTextual() && value.textValue().isEmpty()) {
-            body.findings().violation(path, "must not be empty");
+            body.violation(path, "must not be empty");
             return Optional.empty();
         }
         Optional<String> normalised = normalise(type, value);
         if (normalised.isEmpty()) {
-            body.findings().violation(path, rule(type, value));
+            body.violation(path, rule(type, value));
             return Optional.empty();
         }
         return Optional.of(new Recipient(type, normalised.get()));
@@ -54,7 +57,7 @@ public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer
     /** The normalised value of a recipient field of {@code type}; empty when it breaks {@link #rule}. */
     public Optional<String> normalise(RecipientType type, JsonNode value) {
         if (type == RecipientType.ID || !value.isTextual()) {
-            return type == RecipientType.ID ? FacebookId.parse(value) : Optional.empty();
+            return type == RecipientType.ID ? facebookId(value) : Optional.empty();
         }
         String text = value.textValue();
         return switch (type) {
@@ -75,5 +78,28 @@ public record RecipientRules(PhoneNumberNormalizer phoneNumbers, EmailNormalizer
             case EMAIL -> "must be an e-mail address like name@example.com";
             default -> "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
         };
+    }
+
+    /**
+     * A page id or a page-scoped user id (PSID): 1-32 digits, as a JSON string or a non-negative
+     * JSON integer; empty if the node is not one.
+     */
+    public static Optional<String> facebookId(JsonNode node) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        String candidate;
+        if (node.isTextual()) {
+            candidate = node.textValue();
+        } else if (node.isIntegralNumber()) {
+            BigInteger value = node.bigIntegerValue();
+            if (value.signum() < 0) {
+                return Optional.empty();
+            }
+            candidate = value.toString();
+        } else {
+            return Optional.empty();
+        }
+        return DIGITS.matcher(candidate).matches() ? Optional.of(candidate) : Optional.empty();
     }
 }

@@ -5,9 +5,11 @@ import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.send.request.TagPolicy.TagDecision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +30,27 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
             "must be a whole number of seconds from 0 to 10 (a JSON integer or a string of digits)";
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
     private static final RecipientRules RECIPIENTS = new RecipientRules(PHONE_NUMBERS, new EmailNormalizer());
-    private static final TemplateRules MESSAGES = new TemplateRules(new ButtonRules(PHONE_NUMBERS));
+    private static final TemplateRules MESSAGES = new TemplateRules(PHONE_NUMBERS);
+
+    /** Every violation found, or the validated request (present exactly when there are none). */
+    public record ValidationResult(List<FieldProblem> violations, Optional<ValidatedSendRequest> request) {
+
+        public ValidationResult {
+            violations = List.copyOf(violations);
+            Objects.requireNonNull(request, "request");
+            if (violations.isEmpty() == request.isEmpty()) {
+                throw new IllegalArgumentException("a result has either violations or a request, not both or neither");
+            }
+        }
+
+        static ValidationResult valid(ValidatedSendRequest request) {
+            return new ValidationResult(List.of(), Optional.of(request));
+        }
+
+        static ValidationResult invalid(List<FieldProblem> violations) {
+            return new ValidationResult(violations, Optional.empty());
+        }
+    }
 
     public SendRequestValidator {
         Objects.requireNonNull(tagPolicy, "tagPolicy");
@@ -38,19 +60,18 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         if (body == null || !body.isObject()) {
             return ValidationResult.invalid(List.of(new FieldProblem("", "the request body must be a JSON object")));
         }
-        Findings findings = new Findings();
-        ObjectFields root = new ObjectFields(body, "", findings);
+        ObjectFields root = new ObjectFields(body, "", new ArrayList<>(), new ArrayList<>());
 
         Optional<String> pageId = pageId(root);
         Optional<Recipient> recipient = RECIPIENTS.validate(root);
         OutboundMessage message = MESSAGES.validate(root);
         TagDecision tag = tagPolicy.decideField(body.get("tag"));
-        tag.violation().ifPresent(findings.violations()::add);
-        findings.warnings().addAll(tag.warnings());
+        tag.violation().ifPresent(root.violations()::add);
+        root.warnings().addAll(tag.warnings());
         OptionalInt delay = delay(root);
 
-        if (!findings.violations().isEmpty()) {
-            return ValidationResult.invalid(findings.violations());
+        if (!root.violations().isEmpty()) {
+            return ValidationResult.invalid(root.violations());
         }
         return ValidationResult.valid(new ValidatedSendRequest(
                 pageId.orElseThrow(),
@@ -59,12 +80,12 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
                 tag.messagingType(),
                 tag.tag(),
                 delay.orElseThrow(),
-                findings.warnings()));
+                root.warnings()));
     }
 
     private static Optional<String> pageId(ObjectFields root) {
         JsonNode node = root.get("page_id");
-        Optional<String> pageId = node == null ? Optional.empty() : FacebookId.parse(node);
+        Optional<String> pageId = RecipientRules.facebookId(node);
         if (pageId.isEmpty()) {
             root.violation("page_id", node == null ? "is required: the page id, digits as a string or integer"
                     : "must be 1-32 digits, as a string or integer");

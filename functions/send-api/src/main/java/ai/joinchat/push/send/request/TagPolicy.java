@@ -4,6 +4,8 @@ import ai.joinchat.push.http.FieldProblem;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -22,6 +24,32 @@ public record TagPolicy(Mode mode) {
         DROP,
         REJECT,
         PASS
+    }
+
+    /** How a request's {@code tag} is sent to Messenger ({@code tag} null when none is sent). */
+    public record TagDecision(String messagingType, String tag, List<String> warnings,
+                              Optional<FieldProblem> violation) {
+
+        public static final String UPDATE = "UPDATE";
+        public static final String MESSAGE_TAG = "MESSAGE_TAG";
+
+        public TagDecision {
+            Objects.requireNonNull(messagingType, "messagingType");
+            warnings = List.copyOf(warnings);
+            Objects.requireNonNull(violation, "violation");
+        }
+
+        static TagDecision untagged(List<String> warnings) {
+            return new TagDecision(UPDATE, null, warnings, Optional.empty());
+        }
+
+        static TagDecision tagged(String tag) {
+            return new TagDecision(MESSAGE_TAG, tag, List.of(), Optional.empty());
+        }
+
+        static TagDecision invalid(FieldProblem violation) {
+            return new TagDecision(UPDATE, null, List.of(), Optional.of(violation));
+        }
     }
 
     public static final String HUMAN_AGENT = "HUMAN_AGENT";

@@ -1,5 +1,6 @@
 package ai.joinchat.push.send.request;
 
+import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.Button;
 import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.message.OutboundMessage.ButtonTemplate;
@@ -8,9 +9,12 @@ import ai.joinchat.push.message.OutboundMessage.GenericTemplate;
 import ai.joinchat.push.message.OutboundMessage.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
 import ai.joinchat.push.message.OutboundMessage.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.UrlTarget;
 import ai.joinchat.push.message.QuickReply;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -22,10 +26,13 @@ import java.util.regex.Pattern;
  * the optional {@code quick_replies} allowed on every type: at most 13; {@code text} replies need
  * a title (1-20) and a payload (1-1000; a number is kept as its string), {@code user_phone_number}
  * and {@code user_email} nothing else. Each template is read first and built once the quick
- * replies, read after it, are known.
+ * replies, read after it, are known. Buttons and the {@code default_action} of template elements
+ * follow Messenger's button rules.
  */
-record TemplateRules(ButtonRules buttons) {
+record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
 
+    static final int TITLE_MAX = 20;
+    static final int PAYLOAD_MAX = 1000;
     static final List<String> TEMPLATE_TYPES = List.of("text", "button", "generic", "list", "receipt");
     static final int MAX_QUICK_REPLIES = 13;
     static final int TEXT_MAX = 2000;
@@ -37,6 +44,8 @@ record TemplateRules(ButtonRules buttons) {
     static final String LIST_REMOVED_WARNING = "the list template was removed by Messenger in 2019;"
             + " the message is delivered as a generic template carousel";
 
+    private static final List<String> BUTTON_TYPES = List.of("web_url", "postback", "phone_number");
+    private static final List<String> WEBVIEW_HEIGHT_RATIOS = List.of("compact", "tall", "full");
     private static final List<String> IMAGE_ASPECT_RATIOS = List.of("horizontal", "square");
     private static final List<String> TOP_ELEMENT_STYLES = List.of("compact", "large");
     private static final List<String> CONTENT_TYPES = List.of("text", "user_phone_number", "user_email");
@@ -52,7 +61,7 @@ record TemplateRules(ButtonRules buttons) {
                     : "must be an object with a template_type");
             return null;
         }
-        ObjectFields message = new ObjectFields(node, body.path("message"), body.findings());
+        ObjectFields message = new ObjectFields(node, body.path("message"), body.violations(), body.warnings());
         String type = message.requiredChoice("template_type", TEMPLATE_TYPES);
         Function<List<QuickReply>, OutboundMessage> template = type == null ? null : switch (type) {
             case "text" -> text(message);
@@ -72,14 +81,14 @@ record TemplateRules(ButtonRules buttons) {
             return contentType == null ? null
                     : contentType.equals("user_email") ? new QuickReply.UserEmail() : new QuickReply.UserPhoneNumber();
         }
-        String title = reply.requiredText("title", 1, ButtonRules.TITLE_MAX);
+        String title = reply.requiredText("title", 1, TITLE_MAX);
         String imageUrl = reply.optionalHttpUrl("image_url");
         JsonNode payload = reply.get("payload");
         String text = payload == null ? null : payload.isNumber() ? payload.asText()
                 : payload.isTextual() ? payload.textValue() : null;
         if (text == null) {
             reply.violation("payload", payload == null ? "is required for a text quick reply" : "must be a string");
-        } else if (!reply.checkLength(reply.path("payload"), text, 1, ButtonRules.PAYLOAD_MAX)) {
+        } else if (!reply.checkLength(reply.path("payload"), text, 1, PAYLOAD_MAX)) {
             text = null;
         }
         return new QuickReply.Text(title, text, imageUrl);
@@ -92,7 +101,7 @@ record TemplateRules(ButtonRules buttons) {
 
     private Function<List<QuickReply>, OutboundMessage> button(ObjectFields message) {
         String text = message.requiredText("text", 1, BUTTON_TEXT_MAX);
-        List<Button> list = buttons.requiredButtons(message, 1, 3);
+        List<Button> list = message.requiredArray("buttons", 1, 3, "buttons", this::oneButton);
         Boolean sharable = message.optionalBoolean("sharable");
         return quickReplies -> new ButtonTemplate(text, list, sharable, quickReplies);
     }
@@ -107,15 +116,15 @@ record TemplateRules(ButtonRules buttons) {
     private Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
-        buttons.optionalButtons(message, 1);
+        optionalButtons(message, 1);
         List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
-        message.findings().warning(LIST_REMOVED_WARNING);
+        message.warnings().add(LIST_REMOVED_WARNING);
         boolean hasListButtons = has(message.get("buttons"));
         boolean hasTopStyle = message.has("top_element_style");
         if (hasListButtons || hasTopStyle) {
             String dropped = hasListButtons && hasTopStyle ? "message.buttons and message.top_element_style are"
                     : hasListButtons ? "message.buttons is" : "message.top_element_style is";
-            message.findings().warning(dropped + " dropped: the generic template has no list-level buttons"
+            message.warnings().add(dropped + " dropped: the generic template has no list-level buttons"
                     + " or top element style");
         }
         return quickReplies -> new ListTemplate(elements, sharable, quickReplies);
@@ -128,13 +137,13 @@ record TemplateRules(ButtonRules buttons) {
     private Element element(ObjectFields element, int maxButtons, boolean generic) {
         Element read = new Element(element.requiredText("title", 1, ELEMENT_TITLE_MAX),
                 element.optionalText("subtitle", ELEMENT_SUBTITLE_MAX), element.optionalHttpUrl("image_url"),
-                buttons.optionalDefaultAction(element), buttons.optionalButtons(element, maxButtons));
+                optionalDefaultAction(element), optionalButtons(element, maxButtons));
         boolean shown = hasSubtitle(element) || element.has("image_url");
         if (!generic && !shown) {
-            element.findings().violation(element.path(), "needs image_url or subtitle");
+            element.violations().add(new FieldProblem(element.path(), "needs image_url or subtitle"));
         } else if (!shown && !element.has("default_action") && !has(element.get("buttons"))) {
-            element.findings().violation(element.path(),
-                    "needs at least one of subtitle, image_url, default_action or buttons besides title");
+            element.violations().add(new FieldProblem(element.path(),
+                    "needs at least one of subtitle, image_url, default_action or buttons besides title"));
         }
         return read;
     }
@@ -226,5 +235,88 @@ record TemplateRules(ButtonRules buttons) {
         }
         message.violation("timestamp", "must be a Unix timestamp in seconds: digits, as a string or integer");
         return null;
+    }
+
+    /** An optional {@code buttons} array of at most {@code max} buttons on {@code owner}. */
+    private List<Button> optionalButtons(ObjectFields owner, int max) {
+        return owner.optionalArray("buttons", max, "buttons", this::oneButton);
+    }
+
+    /**
+     * A {@code web_url}, {@code postback} or {@code phone_number} button. An object or array
+     * postback payload becomes its compact JSON string (JSON null fields left out), a
+     * phone_number payload {@code +} and digits.
+     */
+    private Button oneButton(ObjectFields button) {
+        String type = button.requiredChoice("type", BUTTON_TYPES);
+        if (type == null) {
+            return null;
+        }
+        String title = button.requiredText("title", 1, TITLE_MAX);
+        return switch (type) {
+            case "web_url" -> new Button.WebUrl(title, urlTarget(button));
+            case "postback" -> new Button.Postback(title, postbackPayload(button));
+            default -> new Button.PhoneNumber(title, phoneNumber(button));
+        };
+    }
+
+    private static String postbackPayload(ObjectFields button) {
+        JsonNode value = button.get("payload");
+        if (value == null) {
+            button.violation("payload", "is required");
+            return null;
+        }
+        String payload = value.isContainerNode() ? withoutNulls(value.deepCopy()).toString()
+                : value.isTextual() ? value.textValue() : null;
+        if (payload == null) {
+            button.violation("payload", "must be a string or a JSON object");
+            return null;
+        }
+        return button.checkLength(button.path("payload"), payload, 1, PAYLOAD_MAX) ? payload : null;
+    }
+
+    /** A field holding JSON null means "absent", at every depth of a payload too. */
+    private static JsonNode withoutNulls(JsonNode node) {
+        if (node.isObject()) {
+            ((ObjectNode) node).removeIf(JsonNode::isNull);
+        }
+        node.forEach(TemplateRules::withoutNulls);
+        return node;
+    }
+
+    private String phoneNumber(ObjectFields button) {
+        JsonNode payload = button.get("payload");
+        if (payload == null) {
+            button.violation("payload", "is required: the phone number to call");
+            return null;
+        }
+        String normalised = payload.isTextual() ? phoneNumbers.normalize(payload.textValue()).orElse(null) : null;
+        if (normalised == null) {
+            button.violation("payload", RecipientRules.PHONE_RULE);
+        }
+        return normalised;
+    }
+
+    /** The optional {@code default_action} of a generic or list element. */
+    private UrlTarget optionalDefaultAction(ObjectFields element) {
+        ObjectFields action = element.optionalObject("default_action");
+        if (action == null) {
+            return null;
+        }
+        JsonNode type = action.get("type");
+        if (type == null) {
+            action.violation("type", "is required; must be web_url");
+        } else if (!type.isTextual() || !"web_url".equals(type.textValue())) {
+            action.violation("type", "must be web_url");
+        }
+        action.forbidden("title", "is not allowed in default_action");
+        return urlTarget(action);
+    }
+
+    /** The fields shared by a web_url button and a default_action. */
+    private static UrlTarget urlTarget(ObjectFields target) {
+        return new UrlTarget(target.requiredHttpUrl("url"),
+                target.optionalChoice("webview_height_ratio", WEBVIEW_HEIGHT_RATIOS),
+                target.optionalBoolean("messenger_extensions"), target.optionalHttpUrl("fallback_url"));
     }
 }

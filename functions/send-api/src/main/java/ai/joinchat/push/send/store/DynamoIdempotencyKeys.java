@@ -36,6 +36,9 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         implements IdempotencyKeys {
 
     public static final Duration WINDOW = Duration.ofHours(24);
+    /** The condition of a claim: TTL deletion lags, so an expired key counts as free. */
+    static final String FREE = "attribute_not_exists(idempotency_key) OR expires_at < :now";
+    private static final String DYNAMODB = "DynamoDB";
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
     private static final String KEY = "idempotency_key";
     private static final String MESSAGE_ID = "message_id";
@@ -53,15 +56,15 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
             dynamo.transactWriteItems(r -> r.clientRequestToken(token).transactItems(items)
-                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
+                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
             return new Claim.Won();
         } catch (TransactionCanceledException e) {
             return cancelled(keys, mine, e);
         } catch (SdkException e) {
             if (SdkFailures.certainlyNotApplied(e)) {
-                return new Claim.NotWritten(SdkFailures.unavailable("DynamoDB", e));
+                return new Claim.NotWritten(SdkFailures.unavailable(DYNAMODB, e));
             }
-            throw SdkFailures.unavailable("DynamoDB", e);
+            throw SdkFailures.unavailable(DYNAMODB, e);
         } catch (DependencyUnavailableException e) {
             return new Claim.NotWritten(e); // the deadline had passed: no call was made
         }
@@ -92,7 +95,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         if (allMine && CONDITION_FAILED.equals(reasons.get(0).code())) {
             return new Claim.Won(); // our own earlier try (a lost reply the SDK retried): every item is ours
         }
-        return new Claim.NotWritten(SdkFailures.unavailable("DynamoDB", e));
+        return new Claim.NotWritten(SdkFailures.unavailable(DYNAMODB, e));
     }
 
     @Override
@@ -101,9 +104,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         for (String key : keys) {
             Map<String, AttributeValue> item;
             try {
-                item = SdkFailures.call("DynamoDB", () -> dynamo.getItem(r -> r.tableName(table)
-                        .consistentRead(true).key(Map.of(KEY, AttributeValue.fromS(id(pageId, key))))
-                        .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))).item());
+                item = read(dynamo, table, id(pageId, key), deadline);
             } catch (DependencyUnavailableException e) {
                 if (e.getCause() instanceof ResourceNotFoundException) {
                     return Map.of(); // a table that does not exist holds no key
@@ -124,17 +125,13 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     }
 
     private Put keyPut(String pageId, String key, Reservation mine, Optional<String> previousHolder, Instant now) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(KEY, AttributeValue.fromS(id(pageId, key)));
+        Map<String, AttributeValue> item = keyItem(id(pageId, key), now, WINDOW);
         item.put("request_hash", AttributeValue.fromS(mine.requestHash()));
         item.put(MESSAGE_ID, AttributeValue.fromS(mine.messageId()));
         item.put("response", AttributeValue.fromS(mine.responseBody()));
-        item.put("created_at", AttributeValue.fromS(now.toString()));
-        item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(now.plus(WINDOW).getEpochSecond())));
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())));
-        // TTL deletion lags: an expired key counts as free.
-        String condition = "attribute_not_exists(idempotency_key) OR expires_at < :now";
+        String condition = FREE;
         if (previousHolder.isPresent()) {
             values.put(":previous", AttributeValue.fromS(previousHolder.get()));
             condition += " OR message_id = :previous";
@@ -146,5 +143,21 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
 
     private static String id(String pageId, String key) {
         return pageId + "#" + key;
+    }
+
+    /** A key's item in the table: its id, when it was written, and when it expires ({@code window} later). */
+    static Map<String, AttributeValue> keyItem(String id, Instant now, Duration window) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(KEY, AttributeValue.fromS(id));
+        item.put("created_at", AttributeValue.fromS(now.toString()));
+        item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(now.plus(window).getEpochSecond())));
+        return item;
+    }
+
+    /** The item of a key, read consistently. */
+    static Map<String, AttributeValue> read(DynamoDbClient dynamo, String table, String id, Deadline deadline) {
+        return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)))
+                .item());
     }
 }

@@ -10,7 +10,6 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -25,18 +24,17 @@ public record DynamoImportReplays(DynamoDbClient dynamo, String table) implement
 
     @Override
     public Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {
-        Map<String, AttributeValue> item = item(pageId, replayKey, now);
+        Map<String, AttributeValue> item = DynamoIdempotencyKeys.keyItem(id(pageId, replayKey), now, WINDOW);
         try {
             SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item)
-                    // TTL deletion lags: an expired key counts as free.
-                    .conditionExpression("attribute_not_exists(idempotency_key) OR expires_at < :now")
+                    .conditionExpression(DynamoIdempotencyKeys.FREE)
                     .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
             return new Claim.Taken();
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item() : read(pageId, replayKey,
-                    deadline);
+            Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
+                    : DynamoIdempotencyKeys.read(dynamo, table, id(pageId, replayKey), deadline);
             AttributeValue status = held == null ? null : held.get("status_code");
             AttributeValue response = held == null ? null : held.get("response");
             if (status == null || response == null) {
@@ -49,25 +47,11 @@ public record DynamoImportReplays(DynamoDbClient dynamo, String table) implement
     @Override
     public void complete(String pageId, String replayKey, int statusCode, String body, Instant now,
                          Deadline deadline) {
-        Map<String, AttributeValue> item = item(pageId, replayKey, now);
+        Map<String, AttributeValue> item = DynamoIdempotencyKeys.keyItem(id(pageId, replayKey), now, WINDOW);
         item.put("status_code", AttributeValue.fromN(Integer.toString(statusCode)));
         item.put("response", AttributeValue.fromS(body));
         SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item)
                 .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
-    }
-
-    private Map<String, AttributeValue> read(String pageId, String replayKey, Deadline deadline) {
-        return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                .key(Map.of("idempotency_key", AttributeValue.fromS(id(pageId, replayKey))))
-                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))).item());
-    }
-
-    private static Map<String, AttributeValue> item(String pageId, String replayKey, Instant now) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put("idempotency_key", AttributeValue.fromS(id(pageId, replayKey)));
-        item.put("created_at", AttributeValue.fromS(now.toString()));
-        item.put("expires_at", AttributeValue.fromN(Long.toString(now.plus(WINDOW).getEpochSecond())));
-        return item;
     }
 
     private static String id(String pageId, String replayKey) {
