@@ -4,6 +4,7 @@ import ai.joinchat.push.webhook.event.EventKind;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
@@ -97,15 +98,15 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
                     .with("entries", payload.entries()).write();
             return HttpApiResponse.text(200, EVENT_RECEIVED);
         }
-        WebhookEventProcessor.Outcome outcome = processor.process(payload.events(), deadline);
+        Outcome outcome = processor.process(payload.events(), deadline);
         logReceived(payload, outcome, started);
         return HttpApiResponse.text(200, EVENT_RECEIVED);
     }
 
     /** One summary line and the metrics of a processed batch, and one line per skipped event. */
-    private void logReceived(WebhookPayload payload, WebhookEventProcessor.Outcome outcome, long started) {
+    private void logReceived(WebhookPayload payload, Outcome outcome, long started) {
         int skippedEvents = 0;
-        for (EventOutcome.Skipped skipped : outcome.skipped()) {
+        for (Outcome.Skipped skipped : outcome.skipped()) {
             skippedEvents += skipped.events().size();
             logSkipped(skipped);
         }
@@ -142,7 +143,7 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
     }
 
     /** One line per skipped event: ids, kind and the error's code and message; never the event's content. */
-    private void logSkipped(EventOutcome.Skipped skipped) {
+    private void logSkipped(Outcome.Skipped skipped) {
         RuntimeException failure = skipped.reason();
         String code = failure instanceof DependencyUnavailableException d ? d.errorCode() : null;
         for (WebhookEvent event : skipped.events()) {
