@@ -10,6 +10,7 @@ import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookEvent.Read;
 import ai.joinchat.push.webhook.store.WebhookRecords;
+import ai.joinchat.push.webhook.store.WebhookRecords.Rejected;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,7 +27,7 @@ import java.util.concurrent.ExecutorService;
 /**
  * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
  * function's executor within the invocation's {@link Deadline}. An event that can never be stored
- * is {@linkplain Outcome.Skipped skipped}; any other failure fails the batch so Facebook
+ * is {@linkplain Rejected skipped}; any other failure fails the batch so Facebook
  * redelivers it, and every effect is idempotent under that. What the batch itself makes
  * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
  */
@@ -39,7 +40,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
      * effect. A failure that is not the events' own is thrown instead (see {@link #ofFailure}).
      */
     public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,
-                          int refsRefused, List<Skipped> skipped) {
+                          int refsRefused, List<Rejected> skipped) {
 
         static final Outcome NONE = new Outcome(0, 0, 0, 0, 0, 0, List.of());
 
@@ -47,15 +48,8 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             skipped = List.copyOf(skipped);
         }
 
-        /** Never storable as they are ({@code ValidationException}, or a bug of ours). */
-        public record Skipped(List<WebhookEvent> events, RuntimeException reason) {
-            public Skipped {
-                events = List.copyOf(events);
-            }
-        }
-
-        static Outcome recorded(int events, List<Skipped> skipped) {
-            return new Outcome(events, 0, 0, 0, 0, 0, skipped);
+        static Outcome recorded(WebhookRecords.Recorded recorded) {
+            return new Outcome(recorded.written(), 0, 0, 0, 0, 0, recorded.rejected());
         }
 
         /** An echo recorded next to its message (false: recorded already, a redelivery). */
@@ -88,11 +82,11 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             if (failure instanceof DependencyUnavailableException dependency && !SdkFailures.invalidRequest(dependency)) {
                 throw dependency;
             }
-            return new Outcome(0, 0, 0, 0, 0, 0, List.of(new Skipped(events, failure)));
+            return new Outcome(0, 0, 0, 0, 0, 0, events.stream().map(event -> new Rejected(event, failure)).toList());
         }
 
         Outcome plus(Outcome other) {
-            List<Skipped> both = skipped;
+            List<Rejected> both = skipped;
             if (!other.skipped.isEmpty()) {
                 both = new ArrayList<>(skipped);
                 both.addAll(other.skipped);
@@ -118,7 +112,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             // One request's worth per task, so the records are written side by side.
             for (int from = 0; from < others.size(); from += WebhookRecords.REQUEST_EVENTS) {
                 List<WebhookEvent> request = others.subList(from, Math.min(others.size(), from + WebhookRecords.REQUEST_EVENTS));
-                batch.start(request, () -> record(request, deadline));
+                batch.start(request, () -> Outcome.recorded(records.record(request, deadline)));
             }
             startReceipts(distinct, batch);
             startBindings(distinct, batch);
@@ -135,12 +129,6 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, event));
         }
         return new ArrayList<>(byKey.values());
-    }
-
-    private Outcome record(List<WebhookEvent> events, Deadline deadline) {
-        WebhookRecords.Recorded recorded = records.record(events, deadline);
-        return Outcome.recorded(recorded.written(), recorded.rejected().stream()
-                .map(r -> new Outcome.Skipped(List.of(r.event()), r.failure())).toList());
     }
 
     /** Per page, one batch read finds the echoes of its messages; each unrecorded one starts a task. */

@@ -1,10 +1,10 @@
 package ai.joinchat.push.webhook.service;
 
 import ai.joinchat.push.webhook.event.EventKind;
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
+import ai.joinchat.push.webhook.store.WebhookRecords;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
@@ -105,11 +105,8 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
 
     /** One summary line and the metrics of a processed batch, and one line per skipped event. */
     private void logReceived(WebhookPayload payload, Outcome outcome, long started) {
-        int skippedEvents = 0;
-        for (Outcome.Skipped skipped : outcome.skipped()) {
-            skippedEvents += skipped.events().size();
-            logSkipped(skipped);
-        }
+        outcome.skipped().forEach(this::logSkipped);
+        int skippedEvents = outcome.skipped().size();
         JsonLogger.Entry line = log.info("webhook_received")
                 .with("entries", payload.entries())
                 .with("events", payload.events().size())
@@ -143,19 +140,16 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
     }
 
     /** One line per skipped event: ids, kind and the error's code and message; never the event's content. */
-    private void logSkipped(Outcome.Skipped skipped) {
-        RuntimeException failure = skipped.reason();
-        String code = failure instanceof DependencyUnavailableException d ? d.errorCode() : null;
-        for (WebhookEvent event : skipped.events()) {
-            log.warn("webhook_event_skipped")
-                    .with("page_id", event.pageId())
-                    .with("kind", event.kind().wireName())
-                    .with("event_key", event.eventKey().map(WebhookService::shortKey).orElse(null))
-                    .with("reason", "unstorable")
-                    .with("error_code", code)
-                    .with(failure)
-                    .write();
-        }
+    private void logSkipped(WebhookRecords.Rejected skipped) {
+        RuntimeException failure = skipped.failure();
+        log.warn("webhook_event_skipped")
+                .with("page_id", skipped.event().pageId())
+                .with("kind", skipped.event().kind().wireName())
+                .with("event_key", skipped.event().eventKey().map(WebhookService::shortKey).orElse(null))
+                .with("reason", "unstorable")
+                .with("error_code", failure instanceof DependencyUnavailableException d ? d.errorCode() : null)
+                .with(failure)
+                .write();
     }
 
     /** Event keys are ids (or hashes); a pathological mid is cut so the log line stays small. */
