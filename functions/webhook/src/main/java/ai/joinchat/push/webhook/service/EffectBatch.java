@@ -6,9 +6,9 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -20,26 +20,12 @@ import java.util.function.Supplier;
  * The work of one webhook batch on the function's executor, each piece ending in an
  * {@link Outcome} or a failure of the batch. Work that only gets a thread after the deadline fails
  * (Facebook must redeliver what never ran); at the deadline, or on the first failure, {@link #cancel}
- * stops the rest: tasks not started never start, running ones are interrupted.
+ * stops the rest: tasks not started never start, running ones are interrupted. {@code tasks} is
+ * the batch's own list, new and mutable.
  */
-final class EffectBatch {
+record EffectBatch(ExecutorService executor, Deadline deadline, List<Future<Outcome>> tasks) {
 
     private static final String DYNAMODB = "DynamoDB";
-
-    private final ExecutorService executor;
-    private final Deadline deadline;
-    private final List<Future<Outcome>> tasks = new ArrayList<>();
-    /** What was decided on the calling thread (reads skipped, refs refused). */
-    private Outcome settled = Outcome.NONE;
-
-    EffectBatch(ExecutorService executor, Deadline deadline) {
-        this.executor = executor;
-        this.deadline = deadline;
-    }
-
-    Deadline deadline() {
-        return deadline;
-    }
 
     void start(List<WebhookEvent> events, Supplier<Outcome> work) {
         tasks.add(executor.submit(() -> {
@@ -64,14 +50,14 @@ final class EffectBatch {
         }
     }
 
-    /** An outcome decided on the calling thread. */
+    /** An outcome decided on the calling thread (a read skipped, refs refused). */
     void settle(Outcome outcome) {
-        settled = settled.plus(outcome);
+        tasks.add(CompletableFuture.completedFuture(outcome));
     }
 
     /** The tally once all the work is done; throws the first failure, or the deadline's. */
     Outcome await() {
-        Outcome total = settled;
+        Outcome total = Outcome.NONE;
         for (Future<Outcome> task : tasks) {
             total = total.plus(outcomeOf(task));
         }

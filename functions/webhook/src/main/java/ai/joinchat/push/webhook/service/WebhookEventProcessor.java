@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
 
 /**
  * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
@@ -43,10 +44,6 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
                           int refsRefused, List<Rejected> skipped) {
 
         static final Outcome NONE = new Outcome(0, 0, 0, 0, 0, 0, List.of());
-
-        public Outcome {
-            skipped = List.copyOf(skipped);
-        }
 
         static Outcome recorded(WebhookRecords.Recorded recorded) {
             return new Outcome(recorded.written(), 0, 0, 0, 0, 0, recorded.rejected());
@@ -86,11 +83,8 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
         }
 
         Outcome plus(Outcome other) {
-            List<Rejected> both = skipped;
-            if (!other.skipped.isEmpty()) {
-                both = new ArrayList<>(skipped);
-                both.addAll(other.skipped);
-            }
+            List<Rejected> both = other.skipped.isEmpty() ? skipped
+                    : Stream.concat(skipped.stream(), other.skipped.stream()).toList();
             return new Outcome(recorded + other.recorded, bindings + other.bindings, echoesMatched + other.echoesMatched,
                     messagesAdvanced + other.messagesAdvanced, messagesRead + other.messagesRead,
                     refsRefused + other.refsRefused, both);
@@ -102,7 +96,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
 
     /** Throws DependencyUnavailableException when something could not be stored by the deadline. */
     public Outcome process(List<WebhookEvent> events, Deadline deadline) {
-        EffectBatch batch = new EffectBatch(executor, deadline);
+        EffectBatch batch = new EffectBatch(executor, deadline, new ArrayList<>());
         try {
             List<WebhookEvent> distinct = distinct(events);
             // The echoes of this system's messages are recorded on them, not as events.
