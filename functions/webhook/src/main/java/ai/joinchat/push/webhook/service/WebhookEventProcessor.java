@@ -185,12 +185,8 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
 
     /** The admitted bindings, one task per contact writing them in time order. */
     private void startBindings(List<WebhookEvent> events, EffectBatch batch) {
-        List<BindingAdmission.Proposal> proposals = new ArrayList<>();
-        events.forEach(event -> rules.bindingFor(event)
-                .ifPresent(binding -> proposals.add(new BindingAdmission.Proposal(event, binding))));
-        if (proposals.isEmpty()) {
-            return;
-        }
+        List<BindingAdmission.Proposal> proposals = events.stream().flatMap(event -> rules.bindingFor(event)
+                .map(binding -> new BindingAdmission.Proposal(event, binding)).stream()).toList();
         for (List<BindingAdmission.Admitted> writes : admission.admit(proposals, batch)) {
             batch.start(writes.stream().map(a -> a.proposal().event()).toList(), () -> bind(writes, batch.deadline()));
         }
