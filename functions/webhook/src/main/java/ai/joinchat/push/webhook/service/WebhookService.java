@@ -1,6 +1,5 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.EventKind;
 import ai.joinchat.push.webhook.event.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
@@ -18,7 +17,6 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -113,9 +111,7 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
                 .with("skipped", payload.skipped() + skippedEvents)
                 .withNonZero("skipped_malformed", payload.skipped())
                 .withNonZero("skipped_unstorable", skippedEvents);
-        for (Map.Entry<EventKind, Integer> kind : payload.countsByKind().entrySet()) {
-            line.with("events_" + kind.getKey().wireName(), kind.getValue());
-        }
+        payload.countsByKind().forEach((kind, count) -> line.with("events_" + kind.wireName(), count));
         line.with("recorded", outcome.recorded())
                 .withNonZero("bindings", outcome.bindings())
                 .withNonZero("echoes_matched", outcome.echoesMatched())
