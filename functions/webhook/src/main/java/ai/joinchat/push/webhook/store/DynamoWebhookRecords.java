@@ -166,22 +166,21 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
     }
 
     private void writeBatch(List<WriteRequest> batch, Deadline deadline) {
-        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
+        List<WriteRequest> pending = batch;
         for (int attempt = 1; ; attempt++) {
-            Map<String, List<WriteRequest>> request = pending;
+            List<WriteRequest> request = pending;
             BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
-                    () -> dynamo.batchWriteItem(b -> b.requestItems(request)
+                    () -> dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, request))
                             .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
-            List<WriteRequest> unprocessed = response.hasUnprocessedItems()
+            pending = response.hasUnprocessedItems()
                     ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-            if (unprocessed.isEmpty()) {
+            if (pending.isEmpty()) {
                 return;
             }
             if (attempt >= MAX_ATTEMPTS) {
                 throw SdkFailures.unavailable("DynamoDB", new IllegalStateException(
-                        unprocessed.size() + " webhook records unprocessed after " + attempt + " attempts"));
+                        pending.size() + " webhook records unprocessed after " + attempt + " attempts"));
             }
-            pending = Map.of(table, unprocessed);
             SdkFailures.pauseBeforeRetry("DynamoDB", backoffMillis(attempt));
         }
     }
