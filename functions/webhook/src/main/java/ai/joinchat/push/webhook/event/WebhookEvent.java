@@ -2,9 +2,11 @@ package ai.joinchat.push.webhook.event;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.Sha256;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -122,21 +124,11 @@ public sealed interface WebhookEvent {
 
     /** {@code <kind>#<lower-case hex SHA-256 of the JSON array of fields>}; nulls are kept as JSON null. */
     private static String hashed(EventKind kind, Object... fields) {
-        ArrayNode array = Json.MAPPER.createArrayNode();
-        for (Object field : fields) {
-            if (field == null) {
-                array.addNull();
-            } else if (field instanceof Long number) {
-                array.add(number);
-            } else if (field instanceof Boolean flag) {
-                array.add(flag);
-            } else if (field instanceof Iterable<?> values) {
-                ArrayNode nested = array.addArray();
-                values.forEach(v -> nested.add(String.valueOf(v)));
-            } else {
-                array.add(field.toString());
-            }
+        try {
+            String json = Json.MAPPER.writeValueAsString(Arrays.asList(fields));
+            return kind.wireName() + "#" + Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
-        return kind.wireName() + "#" + Sha256.hex(Json.write(array).getBytes(StandardCharsets.UTF_8));
     }
 }

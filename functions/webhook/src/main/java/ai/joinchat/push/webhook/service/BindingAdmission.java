@@ -59,7 +59,7 @@ public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers,
             }
         }
         if (refused > 0) {
-            batch.settle(EventOutcome.Applied.refused(refused));
+            batch.settle(WebhookEventProcessor.Outcome.refused(refused));
         }
         return admitted;
     }

@@ -1,13 +1,14 @@
 package ai.joinchat.push.webhook.service;
 
 import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -17,44 +18,26 @@ import java.util.function.Supplier;
 
 /**
  * The work of one webhook batch on the function's executor, each piece ending in an
- * {@link EventOutcome}. Work that only gets a thread after the deadline fails (Facebook must
- * redeliver what never ran); at the deadline, or on the first failure, {@link #cancel} stops the
- * rest: tasks not started never start, running ones are interrupted.
+ * {@link Outcome} or a failure of the batch. Work that only gets a thread after the deadline fails
+ * (Facebook must redeliver what never ran); at the deadline, or on the first failure, {@link #cancel}
+ * stops the rest: tasks not started never start, running ones are interrupted. {@code tasks} is
+ * the batch's own list, new and mutable.
  */
-final class EffectBatch {
+record EffectBatch(ExecutorService executor, Deadline deadline, List<Future<Outcome>> tasks) {
 
     private static final String DYNAMODB = "DynamoDB";
 
-    private final ExecutorService executor;
-    private final Deadline deadline;
-    private final List<Future<List<EventOutcome>>> tasks = new ArrayList<>();
-    /** Outcomes decided on the calling thread (reads skipped, refs refused). */
-    private final List<EventOutcome> settled = new ArrayList<>();
-
-    EffectBatch(ExecutorService executor, Deadline deadline) {
-        this.executor = executor;
-        this.deadline = deadline;
-    }
-
-    Deadline deadline() {
-        return deadline;
-    }
-
-    void start(List<WebhookEvent> events, Supplier<EventOutcome.Applied> work) {
-        startAll(() -> {
-            try {
-                return List.of(work.get());
-            } catch (RuntimeException e) {
-                return List.of(EventOutcome.ofFailure(events, e));
+    void start(List<WebhookEvent> events, Supplier<Outcome> work) {
+        tasks.add(executor.submit(() -> {
+            if (deadline.expired()) {
+                throw SdkFailures.deadlinePassed(DYNAMODB);
             }
-        });
-    }
-
-    /** Starts work that names an outcome per part of its events. */
-    void startAll(Callable<List<EventOutcome>> work) {
-        tasks.add(executor.submit(() -> deadline.expired()
-                ? List.of(new EventOutcome.Failed(SdkFailures.deadlinePassed(DYNAMODB)))
-                : work.call()));
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                return Outcome.ofFailure(events, e);
+            }
+        }));
     }
 
     /** Runs a read on the calling thread: its value, or empty when the events were skipped. */
@@ -62,34 +45,26 @@ final class EffectBatch {
         try {
             return Optional.of(read.get());
         } catch (RuntimeException e) {
-            settle(EventOutcome.ofFailure(events, e));
+            settle(Outcome.ofFailure(events, e));
             return Optional.empty();
         }
     }
 
-    /** An outcome decided on the calling thread; a failure ends the batch at once. */
-    void settle(EventOutcome outcome) {
-        if (outcome instanceof EventOutcome.Failed failed) {
-            throw failed.failure();
-        }
-        settled.add(outcome);
+    /** An outcome decided on the calling thread (a read skipped, refs refused). */
+    void settle(Outcome outcome) {
+        tasks.add(CompletableFuture.completedFuture(outcome));
     }
 
-    /** Every outcome once all the work is done; throws the first failure, or the deadline's. */
-    List<EventOutcome> await() {
-        List<EventOutcome> outcomes = new ArrayList<>(settled);
-        for (Future<List<EventOutcome>> task : tasks) {
-            for (EventOutcome outcome : outcomeOf(task)) {
-                if (outcome instanceof EventOutcome.Failed failed) {
-                    throw failed.failure();
-                }
-                outcomes.add(outcome);
-            }
+    /** The tally once all the work is done; throws the first failure, or the deadline's. */
+    Outcome await() {
+        Outcome total = Outcome.NONE;
+        for (Future<Outcome> task : tasks) {
+            total = total.plus(outcomeOf(task));
         }
-        return outcomes;
+        return total;
     }
 
-    private List<EventOutcome> outcomeOf(Future<List<EventOutcome>> task) {
+    private Outcome outcomeOf(Future<Outcome> task) {
         try {
             return task.get(Math.max(0, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -100,6 +75,8 @@ final class EffectBatch {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Error error) {
                 throw error;
+            } else if (e.getCause() instanceof DependencyUnavailableException failure) {
+                throw failure; // the work's own: transient, or the deployment's
             }
             throw SdkFailures.unavailable(DYNAMODB, e.getCause());
         }

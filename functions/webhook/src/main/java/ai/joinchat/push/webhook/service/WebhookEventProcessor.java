@@ -1,6 +1,8 @@
 package ai.joinchat.push.webhook.service;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.webhook.event.WebhookEvent;
@@ -8,6 +10,7 @@ import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookEvent.Read;
 import ai.joinchat.push.webhook.store.WebhookRecords;
+import ai.joinchat.push.webhook.store.WebhookRecords.Rejected;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -20,37 +23,71 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
 
 /**
  * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
  * function's executor within the invocation's {@link Deadline}. An event that can never be stored
- * is {@linkplain EventOutcome.Skipped skipped}; any other failure fails the batch so Facebook
+ * is {@linkplain Rejected skipped}; any other failure fails the batch so Facebook
  * redelivers it, and every effect is idempotent under that. What the batch itself makes
  * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
  */
 public record WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
                                     ContactBindingRules rules, BindingAdmission admission, ExecutorService executor) {
 
-    /** What one batch did: the tally of its {@link EventOutcome}s (a failed one has thrown by then). */
+    /**
+     * What a batch, or one piece of its work, came to: what it wrote (a redelivery writes nothing
+     * new and counts nothing), and the events never storable as they are while the others took
+     * effect. A failure that is not the events' own is thrown instead (see {@link #ofFailure}).
+     */
     public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,
-                          int refsRefused, List<EventOutcome.Skipped> skipped) {
+                          int refsRefused, List<Rejected> skipped) {
 
-        static Outcome of(List<EventOutcome> outcomes) {
-            int recorded = 0, bindings = 0, echoes = 0, advanced = 0, read = 0, refused = 0;
-            List<EventOutcome.Skipped> skipped = new ArrayList<>();
-            for (EventOutcome outcome : outcomes) {
-                if (outcome instanceof EventOutcome.Applied a) {
-                    recorded += a.recorded();
-                    bindings += a.bindings();
-                    echoes += a.echoesMatched();
-                    advanced += a.messagesAdvanced();
-                    read += a.messagesRead();
-                    refused += a.refsRefused();
-                } else if (outcome instanceof EventOutcome.Skipped s) {
-                    skipped.add(s);
-                }
+        static final Outcome NONE = new Outcome(0, 0, 0, 0, 0, 0, List.of());
+
+        static Outcome recorded(WebhookRecords.Recorded recorded) {
+            return new Outcome(recorded.written(), 0, 0, 0, 0, 0, recorded.rejected());
+        }
+
+        /** An echo recorded next to its message (false: recorded already, a redelivery). */
+        static Outcome echo(boolean recorded) {
+            return recorded ? new Outcome(1, 0, 1, 0, 0, 0, List.of()) : NONE;
+        }
+
+        static Outcome delivered(int messages) {
+            return new Outcome(0, 0, 0, messages, 0, 0, List.of());
+        }
+
+        static Outcome read(int messages) {
+            return new Outcome(0, 0, 0, messages, messages, 0, List.of());
+        }
+
+        static Outcome bound(int bindings) {
+            return new Outcome(0, bindings, 0, 0, 0, 0, List.of());
+        }
+
+        static Outcome refused(int refs) {
+            return new Outcome(0, 0, 0, 0, 0, refs, List.of());
+        }
+
+        /**
+         * The work for {@code events} failed: they are skipped when they themselves are the cause;
+         * any other failure (transient, or the deployment's to fix) is thrown, failing the batch so
+         * that Facebook redelivers it.
+         */
+        static Outcome ofFailure(List<WebhookEvent> events, RuntimeException failure) {
+            if (failure instanceof DependencyUnavailableException dependency && !SdkFailures.invalidRequest(dependency)) {
+                throw dependency;
             }
-            return new Outcome(recorded, bindings, echoes, advanced, read, refused, List.copyOf(skipped));
+            return new Outcome(0, 0, 0, 0, 0, 0, events.stream().map(event -> new Rejected(event, failure)).toList());
+        }
+
+        Outcome plus(Outcome other) {
+            List<Rejected> both = other.skipped.isEmpty() ? skipped
+                    : Stream.concat(skipped.stream(), other.skipped.stream()).toList();
+            return new Outcome(recorded + other.recorded, bindings + other.bindings, echoesMatched + other.echoesMatched,
+                    messagesAdvanced + other.messagesAdvanced, messagesRead + other.messagesRead,
+                    refsRefused + other.refsRefused, both);
         }
     }
 
@@ -59,7 +96,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
 
     /** Throws DependencyUnavailableException when something could not be stored by the deadline. */
     public Outcome process(List<WebhookEvent> events, Deadline deadline) {
-        EffectBatch batch = new EffectBatch(executor, deadline);
+        EffectBatch batch = new EffectBatch(executor, deadline, new ArrayList<>());
         try {
             List<WebhookEvent> distinct = distinct(events);
             // The echoes of this system's messages are recorded on them, not as events.
@@ -69,11 +106,11 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             // One request's worth per task, so the records are written side by side.
             for (int from = 0; from < others.size(); from += WebhookRecords.REQUEST_EVENTS) {
                 List<WebhookEvent> request = others.subList(from, Math.min(others.size(), from + WebhookRecords.REQUEST_EVENTS));
-                batch.startAll(() -> record(request, deadline));
+                batch.start(request, () -> Outcome.recorded(records.record(request, deadline)));
             }
             startReceipts(distinct, batch);
             startBindings(distinct, batch);
-            return Outcome.of(batch.await());
+            return batch.await();
         } finally {
             batch.cancel();
         }
@@ -86,18 +123,6 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, event));
         }
         return new ArrayList<>(byKey.values());
-    }
-
-    private List<EventOutcome> record(List<WebhookEvent> events, Deadline deadline) {
-        try {
-            WebhookRecords.Recorded recorded = records.record(events, deadline);
-            List<EventOutcome> outcomes = new ArrayList<>();
-            outcomes.add(EventOutcome.Applied.recorded(recorded.written()));
-            recorded.rejected().forEach(r -> outcomes.add(new EventOutcome.Skipped(List.of(r.event()), r.failure())));
-            return outcomes;
-        } catch (RuntimeException e) {
-            return List.of(EventOutcome.ofFailure(events, e));
-        }
     }
 
     /** Per page, one batch read finds the echoes of its messages; each unrecorded one starts a task. */
@@ -123,12 +148,12 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
     }
 
     /** Confirms the message, or else records the echo on it: one conditional write either way. */
-    private EventOutcome.Applied applyEcho(MessageEcho echo, MessageRecords.EchoTarget target, Deadline deadline) {
+    private Outcome applyEcho(MessageEcho echo, MessageRecords.EchoTarget target, Deadline deadline) {
         MessageRecords.Echo recorded = new MessageRecords.Echo(echo.pageId(), echo.metadata(), echo.timestamp(),
                 echo.psid(), echo.mid(), echo.appId());
         boolean unsent = target.status() == null || !target.status().acceptedByFacebook();
         boolean confirmed = unsent && messages.confirmByEcho(recorded, deadline);
-        return EventOutcome.Applied.echo(confirmed || messages.stampByEcho(recorded, deadline));
+        return Outcome.echo(confirmed || messages.stampByEcho(recorded, deadline));
     }
 
     /** One task per user's delivery receipts (their mids, the highest watermark) and one per user's highest read. */
@@ -144,34 +169,30 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             }
         }
         deliveries.values().forEach(receipts -> batch.start(List.copyOf(receipts), () -> delivered(receipts, batch)));
-        reads.values().forEach(read -> batch.start(List.of(read), () -> EventOutcome.Applied.read(
+        reads.values().forEach(read -> batch.start(List.of(read), () -> Outcome.read(
                 messages.markReadUpTo(read.pageId(), read.psid(), read.watermark(), at(read), batch.deadline()))));
     }
 
-    private EventOutcome.Applied delivered(List<Delivery> receipts, EffectBatch batch) {
+    private Outcome delivered(List<Delivery> receipts, EffectBatch batch) {
         Delivery first = receipts.get(0);
         Set<String> mids = new LinkedHashSet<>();
         receipts.forEach(receipt -> mids.addAll(receipt.mids()));
         Long watermark = receipts.stream().map(Delivery::watermark).filter(Objects::nonNull)
                 .max(Long::compare).orElse(null);
-        return EventOutcome.Applied.delivered(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
+        return Outcome.delivered(messages.markDeliveryReceipt(first.pageId(), first.psid(), mids,
                 watermark, at(first), batch.deadline()));
     }
 
     /** The admitted bindings, one task per contact writing them in time order. */
     private void startBindings(List<WebhookEvent> events, EffectBatch batch) {
-        List<BindingAdmission.Proposal> proposals = new ArrayList<>();
-        events.forEach(event -> rules.bindingFor(event)
-                .ifPresent(binding -> proposals.add(new BindingAdmission.Proposal(event, binding))));
-        if (proposals.isEmpty()) {
-            return;
-        }
+        List<BindingAdmission.Proposal> proposals = events.stream().flatMap(event -> rules.bindingFor(event)
+                .map(binding -> new BindingAdmission.Proposal(event, binding)).stream()).toList();
         for (List<BindingAdmission.Admitted> writes : admission.admit(proposals, batch)) {
             batch.start(writes.stream().map(a -> a.proposal().event()).toList(), () -> bind(writes, batch.deadline()));
         }
     }
 
-    private EventOutcome.Applied bind(List<BindingAdmission.Admitted> writes, Deadline deadline) {
+    private Outcome bind(List<BindingAdmission.Admitted> writes, Deadline deadline) {
         int bound = 0;
         for (BindingAdmission.Admitted write : writes) {
             WebhookEvent event = write.proposal().event();
@@ -183,7 +204,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
                     binding.source(), deadline);
             bound += written ? 1 : 0;
         }
-        return EventOutcome.Applied.bound(bound);
+        return Outcome.bound(bound);
     }
 
     private static Instant at(WebhookEvent event) {

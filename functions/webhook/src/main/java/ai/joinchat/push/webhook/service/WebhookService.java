@@ -1,9 +1,9 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.EventKind;
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
+import ai.joinchat.push.webhook.store.WebhookRecords;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
@@ -17,7 +17,6 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -97,27 +96,22 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
                     .with("entries", payload.entries()).write();
             return HttpApiResponse.text(200, EVENT_RECEIVED);
         }
-        WebhookEventProcessor.Outcome outcome = processor.process(payload.events(), deadline);
+        Outcome outcome = processor.process(payload.events(), deadline);
         logReceived(payload, outcome, started);
         return HttpApiResponse.text(200, EVENT_RECEIVED);
     }
 
     /** One summary line and the metrics of a processed batch, and one line per skipped event. */
-    private void logReceived(WebhookPayload payload, WebhookEventProcessor.Outcome outcome, long started) {
-        int skippedEvents = 0;
-        for (EventOutcome.Skipped skipped : outcome.skipped()) {
-            skippedEvents += skipped.events().size();
-            logSkipped(skipped);
-        }
+    private void logReceived(WebhookPayload payload, Outcome outcome, long started) {
+        outcome.skipped().forEach(this::logSkipped);
+        int skippedEvents = outcome.skipped().size();
         JsonLogger.Entry line = log.info("webhook_received")
                 .with("entries", payload.entries())
                 .with("events", payload.events().size())
                 .with("skipped", payload.skipped() + skippedEvents)
                 .withNonZero("skipped_malformed", payload.skipped())
                 .withNonZero("skipped_unstorable", skippedEvents);
-        for (Map.Entry<EventKind, Integer> kind : payload.countsByKind().entrySet()) {
-            line.with("events_" + kind.getKey().wireName(), kind.getValue());
-        }
+        payload.countsByKind().forEach((kind, count) -> line.with("events_" + kind.wireName(), count));
         line.with("recorded", outcome.recorded())
                 .withNonZero("bindings", outcome.bindings())
                 .withNonZero("echoes_matched", outcome.echoesMatched())
@@ -142,19 +136,16 @@ public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier s
     }
 
     /** One line per skipped event: ids, kind and the error's code and message; never the event's content. */
-    private void logSkipped(EventOutcome.Skipped skipped) {
-        RuntimeException failure = skipped.reason();
-        String code = failure instanceof DependencyUnavailableException d ? d.errorCode() : null;
-        for (WebhookEvent event : skipped.events()) {
-            log.warn("webhook_event_skipped")
-                    .with("page_id", event.pageId())
-                    .with("kind", event.kind().wireName())
-                    .with("event_key", event.eventKey().map(WebhookService::shortKey).orElse(null))
-                    .with("reason", "unstorable")
-                    .with("error_code", code)
-                    .with(failure)
-                    .write();
-        }
+    private void logSkipped(WebhookRecords.Rejected skipped) {
+        RuntimeException failure = skipped.failure();
+        log.warn("webhook_event_skipped")
+                .with("page_id", skipped.event().pageId())
+                .with("kind", skipped.event().kind().wireName())
+                .with("event_key", skipped.event().eventKey().map(WebhookService::shortKey).orElse(null))
+                .with("reason", "unstorable")
+                .with("error_code", failure instanceof DependencyUnavailableException d ? d.errorCode() : null)
+                .with(failure)
+                .write();
     }
 
     /** Event keys are ids (or hashes); a pathological mid is cut so the log line stays small. */

@@ -50,13 +50,8 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         Instant now = clock.instant();
         // BatchWriteItem rejects a request that names one key twice: keep one item per key.
         Map<String, Pending> byKey = new LinkedHashMap<>();
-        for (WebhookEvent event : events) {
-            if (!stores(event)) {
-                continue;
-            }
-            event.eventKey().ifPresent(key -> byKey.putIfAbsent(event.pageId() + '\n' + key, new Pending(event,
-                    WriteRequest.builder().putRequest(PutRequest.builder().item(item(event, key, now)).build()).build())));
-        }
+        events.stream().filter(this::stores).forEach(event -> event.eventKey().ifPresent(key ->
+                byKey.putIfAbsent(event.pageId() + '\n' + key, new Pending(event, item(event, key, now)))));
         List<Pending> requests = new ArrayList<>(byKey.values());
         List<Rejected> rejected = new ArrayList<>();
         for (int i = 0; i < requests.size(); i += REQUEST_EVENTS) {
@@ -65,7 +60,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         return new Recorded(requests.size() - rejected.size(), rejected);
     }
 
-    private record Pending(WebhookEvent event, WriteRequest request) {
+    private record Pending(WebhookEvent event, Map<String, AttributeValue> item) {
     }
 
     /**
@@ -146,7 +141,8 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
      */
     private List<Rejected> write(List<Pending> batch, Deadline deadline) {
         try {
-            writeBatch(batch.stream().map(Pending::request).toList(), deadline);
+            writeBatch(batch.stream().map(pending -> WriteRequest.builder()
+                    .putRequest(PutRequest.builder().item(pending.item()).build()).build()).toList(), deadline);
             return List.of();
         } catch (DependencyUnavailableException e) {
             if (!SdkFailures.invalidRequest(e)) {
@@ -157,7 +153,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         for (Pending pending : batch) {
             try {
                 SdkFailures.run("DynamoDB",
-                        () -> dynamo.putItem(r -> r.tableName(table).item(pending.request().putRequest().item())
+                        () -> dynamo.putItem(r -> r.tableName(table).item(pending.item())
                                 .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
             } catch (DependencyUnavailableException failure) {
                 if (!SdkFailures.invalidRequest(failure)) {
@@ -170,22 +166,21 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
     }
 
     private void writeBatch(List<WriteRequest> batch, Deadline deadline) {
-        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
+        List<WriteRequest> pending = batch;
         for (int attempt = 1; ; attempt++) {
-            Map<String, List<WriteRequest>> request = pending;
+            List<WriteRequest> request = pending;
             BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
-                    () -> dynamo.batchWriteItem(b -> b.requestItems(request)
+                    () -> dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, request))
                             .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
-            List<WriteRequest> unprocessed = response.hasUnprocessedItems()
+            pending = response.hasUnprocessedItems()
                     ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-            if (unprocessed.isEmpty()) {
+            if (pending.isEmpty()) {
                 return;
             }
             if (attempt >= MAX_ATTEMPTS) {
                 throw SdkFailures.unavailable("DynamoDB", new IllegalStateException(
-                        unprocessed.size() + " webhook records unprocessed after " + attempt + " attempts"));
+                        pending.size() + " webhook records unprocessed after " + attempt + " attempts"));
             }
-            pending = Map.of(table, unprocessed);
             SdkFailures.pauseBeforeRetry("DynamoDB", backoffMillis(attempt));
         }
     }

@@ -19,7 +19,10 @@ public interface WebhookRecords {
         return true;
     }
 
-    /** An event the store refuses for good (DynamoDB rejected its item as invalid), with why. */
+    /**
+     * An event never storable as it is, with why: DynamoDB refused its item as invalid (a
+     * {@code ValidationException}), or, in the batch's other work, a bug of ours failed on it.
+     */
     record Rejected(WebhookEvent event, RuntimeException failure) {
     }
 
