@@ -5,13 +5,11 @@ import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -22,11 +20,6 @@ import java.util.Set;
 /** {@link ContactBindings} in the DynamoDB table of {@code CONTACT_BINDINGS_TABLE} (page_id, contact). */
 public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock clock) implements ContactBindings {
 
-    /** BatchWriteItem's limit of items per request. */
-    static final int BATCH_SIZE = 25;
-    /** Tries of one batch's unprocessed items (throttling) before the import answers 503. */
-    static final int BATCH_ATTEMPTS = 6;
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(25);
     private static final String PAGE_ID = "page_id";
     private static final String CONTACT = "contact";
     private static final String PSID = "psid";
@@ -70,9 +63,8 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
     }
 
     /**
-     * Unconditional puts (an imported binding replaces whatever was there) in batches of
-     * {@value #BATCH_SIZE}; unprocessed items are sent again with backoff, at most
-     * {@value #BATCH_ATTEMPTS} tries and never past the deadline, then the import fails as a whole.
+     * Unconditional puts (an imported binding replaces whatever was there) in batches of 25
+     * ({@link DynamoBatchWrite}: unprocessed items sent again, then the import fails as a whole).
      */
     @Override
     public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline) {
@@ -83,13 +75,14 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
             }
         }
         Instant updatedAt = clock.instant();
-        for (int from = 0; from < bindings.size(); from += BATCH_SIZE) {
-            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + BATCH_SIZE)).stream()
+        for (int from = 0; from < bindings.size(); from += DynamoBatchWrite.LIMIT) {
+            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + DynamoBatchWrite.LIMIT))
+                    .stream()
                     .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(item(pageId,
                             binding.contactKey(), binding.psid(), importedAt.toEpochMilli(), "import", updatedAt))
                             .build()).build())
                     .toList();
-            writeAll(writes, deadline);
+            DynamoBatchWrite.write(dynamo, table, writes, deadline, "imported bindings");
         }
         return bindings.size();
     }
@@ -99,28 +92,5 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
         return Map.of(PAGE_ID, AttributeValue.fromS(pageId), CONTACT, AttributeValue.fromS(contactKey),
                 PSID, AttributeValue.fromS(psid), "bound_at", AttributeValue.fromN(Long.toString(boundAt)),
                 "source", AttributeValue.fromS(source), "updated_at", AttributeValue.fromS(updatedAt.toString()));
-    }
-
-    private void writeAll(List<WriteRequest> writes, Deadline deadline) {
-        List<WriteRequest> pending = writes;
-        for (int attempt = 1; ; attempt++) {
-            List<WriteRequest> batch = pending;
-            BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
-                    () -> dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, batch))
-                            .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
-            pending = response.hasUnprocessedItems()
-                    ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-            if (pending.isEmpty()) {
-                return;
-            }
-            if (attempt >= BATCH_ATTEMPTS) {
-                throw SdkFailures.unavailable("DynamoDB", null);
-            }
-            long backoff = SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis();
-            if (deadline.remaining().toMillis() <= backoff) {
-                throw SdkFailures.deadlinePassed("DynamoDB");
-            }
-            SdkFailures.pauseBeforeRetry("DynamoDB", backoff);
-        }
     }
 }

@@ -4,6 +4,7 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.store.DynamoBatchWrite;
 import ai.joinchat.push.store.StoredFields;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
@@ -14,7 +15,6 @@ import ai.joinchat.push.webhook.event.WebhookEvent.Read;
 import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -26,13 +26,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
  * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
- * BatchWriteItem, 25 items per request, in turn; items DynamoDB leaves
- * unprocessed are retried with exponential backoff and jitter; a batch DynamoDB refuses as
+ * BatchWriteItem, 25 items per request, in turn ({@link DynamoBatchWrite}); a batch DynamoDB refuses as
  * invalid ({@code ValidationException}) is retried item by item, so one poison item costs only
  * itself; any other refusal (access denied, missing table, bad credentials) fails the call. Stored
  * fields are bounded ({@link StoredFields}). A put of the same key replaces
@@ -41,9 +39,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock)
         implements WebhookRecords {
-
-    static final int MAX_ATTEMPTS = 6;
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
 
     @Override
     public Recorded record(List<WebhookEvent> events, Deadline deadline) {
@@ -141,8 +136,9 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
      */
     private List<Rejected> write(List<Pending> batch, Deadline deadline) {
         try {
-            writeBatch(batch.stream().map(pending -> WriteRequest.builder()
-                    .putRequest(PutRequest.builder().item(pending.item()).build()).build()).toList(), deadline);
+            DynamoBatchWrite.write(dynamo, table, batch.stream().map(pending -> WriteRequest.builder()
+                    .putRequest(PutRequest.builder().item(pending.item()).build()).build()).toList(), deadline,
+                    "webhook records");
             return List.of();
         } catch (DependencyUnavailableException e) {
             if (!SdkFailures.invalidRequest(e)) {
@@ -163,32 +159,6 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
             }
         }
         return rejected;
-    }
-
-    private void writeBatch(List<WriteRequest> batch, Deadline deadline) {
-        List<WriteRequest> pending = batch;
-        for (int attempt = 1; ; attempt++) {
-            List<WriteRequest> request = pending;
-            BatchWriteItemResponse response = SdkFailures.call("DynamoDB",
-                    () -> dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, request))
-                            .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
-            pending = response.hasUnprocessedItems()
-                    ? response.unprocessedItems().getOrDefault(table, List.of()) : List.of();
-            if (pending.isEmpty()) {
-                return;
-            }
-            if (attempt >= MAX_ATTEMPTS) {
-                throw SdkFailures.unavailable("DynamoDB", new IllegalStateException(
-                        pending.size() + " webhook records unprocessed after " + attempt + " attempts"));
-            }
-            SdkFailures.pauseBeforeRetry("DynamoDB", backoffMillis(attempt));
-        }
-    }
-
-    /** Between half and all of the usual backoff from 50 ms (up to 800 ms), so retries spread out. */
-    static long backoffMillis(int attempt) {
-        long ceiling = SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis();
-        return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
     }
 
     private static void put(Map<String, AttributeValue> item, String name, String value) {
