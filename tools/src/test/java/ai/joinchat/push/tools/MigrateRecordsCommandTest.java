@@ -78,7 +78,7 @@ class MigrateRecordsCommandTest {
 
         // Facebook stamped the sent one before the worker heard Graph's reply (within the slack).
         long facebookStamp = repliedAt.toEpochMilli() - 2_000;
-        assertEquals(1, records.markDeliveredUpTo(page, "7250001", facebookStamp, Instant.now(), Deadline.none()));
+        assertEquals(1, records.markDeliveryReceipt(page, "7250001", List.of(), facebookStamp, Instant.now(), Deadline.none()));
         assertEquals(MessageStatus.DELIVERED, records.find(sent).orElseThrow().status());
         assertEquals(2, records.markReadUpTo(page, "7250001", facebookStamp, Instant.now(), Deadline.none()));
         assertEquals(MessageStatus.READ, records.find(delivered).orElseThrow().status());

@@ -317,9 +317,9 @@ class CallbacksOnLocalBackendsTest {
         records.add(sent.deepCopy()); // the stream's redelivery
         records.add(messageWrite(delivered, () -> messages.stampByEcho(new MessageRecords.Echo(page, delivered,
                 sentAt.toEpochMilli(), "psid-1", "m_1", "app"), Deadline.none())));
-        records.add(messageWrite(delivered, () -> messages.markDelivered(page, "psid-1", List.of("m_1"),
+        records.add(messageWrite(delivered, () -> messages.markDeliveryReceipt(page, "psid-1", List.of("m_1"), null,
                 clock.instant(), Deadline.none())));
-        records.add(messageWrite(delivered, () -> messages.markDelivered(page, "psid-1", List.of("m_1"),
+        records.add(messageWrite(delivered, () -> messages.markDeliveryReceipt(page, "psid-1", List.of("m_1"), null,
                 clock.instant(), Deadline.none()))); // a second receipt: the record is unchanged
         records.add(messageWrite(delivered, () -> messages.markReadUpTo(page, "psid-1", clock.millis() + 1000,
                 clock.instant(), Deadline.none())));

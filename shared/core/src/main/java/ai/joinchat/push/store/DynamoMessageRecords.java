@@ -8,27 +8,38 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static ai.joinchat.push.store.MessageItem.AWAITING_DELIVERY;
+import static ai.joinchat.push.store.MessageItem.AWAITING_READ;
 import static ai.joinchat.push.store.MessageItem.ECHOED_AT;
 import static ai.joinchat.push.store.MessageItem.MESSAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
+import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
+import static ai.joinchat.push.store.MessageItem.SENT_AT;
 import static ai.joinchat.push.store.MessageItem.STATUS;
 
 /**
  * {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE} ({@link MessageItem}):
- * each transition one conditional UpdateItem ({@link TransitionUpdate}), receipts through the
- * indexes ({@link ReceiptQueries}), the echo of a message on its item.
+ * each transition one conditional UpdateItem ({@link TransitionUpdate}), the echo of a message on
+ * its item. Receipts find only the messages they newly move (the {@code by_recipient} partitions
+ * of messages still awaiting delivery or read, and the {@code by_facebook_message_id} index), then
+ * run one receipt transition per message found, the queries and the updates in turn (the webhook
+ * runs receipts side by side, one thread each).
  */
 public final class DynamoMessageRecords extends LifecycleStore {
 
@@ -39,14 +50,12 @@ public final class DynamoMessageRecords extends LifecycleStore {
     private final DynamoDbClient dynamo;
     private final String table;
     private final TransitionUpdate updates;
-    private final ReceiptQueries receipts;
 
     public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention) {
         super(retention);
         this.dynamo = dynamo;
         this.table = table;
         this.updates = new TransitionUpdate(dynamo, table);
-        this.receipts = new ReceiptQueries(dynamo, table, updates);
     }
 
     @Override
@@ -100,17 +109,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
         return targets;
     }
 
-    @Override
-    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
-                             Deadline deadline) {
-        return receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, Set.of(), deadline);
-    }
-
-    @Override
-    public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
-        return markDeliveryReceipt(pageId, psid, List.of(), watermarkMillis, at, deadline);
-    }
-
     /**
      * The watermark's messages still awaiting delivery, then the listed mids it did not reach (a
      * failed conditional write is billed too). A redelivered (or older) receipt finds nothing to
@@ -119,14 +117,11 @@ public final class DynamoMessageRecords extends LifecycleStore {
     @Override
     public int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
                                    Long watermarkMillis, Instant at, Deadline deadline) {
-        if (watermarkMillis == null) {
-            return facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at, deadline);
-        }
         Set<String> reached = new HashSet<>();
-        int moved = receipts.upTo(Transition.DELIVERED_UP_TO, pageId, psid, watermarkMillis, at, reached,
-                deadline);
+        int moved = watermarkMillis == null ? 0
+                : upTo(Transition.DELIVERED_UP_TO, pageId, psid, watermarkMillis, at, reached, deadline);
         if (!facebookMessageIds.isEmpty()) {
-            moved += receipts.deliveredByMid(pageId, psid, facebookMessageIds, at, reached, deadline);
+            moved += deliveredByMid(pageId, psid, facebookMessageIds, at, reached, deadline);
         }
         return moved;
     }
@@ -134,6 +129,80 @@ public final class DynamoMessageRecords extends LifecycleStore {
     /** The watermark's messages still awaiting delivery or read. */
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
-        return receipts.upTo(Transition.READ_UP_TO, pageId, psid, watermarkMillis, at, new HashSet<>(), deadline);
+        return upTo(Transition.READ_UP_TO, pageId, psid, watermarkMillis, at, new HashSet<>(), deadline);
+    }
+
+    /**
+     * One GSI query per Facebook message id, one batch read of the statuses found, then one
+     * conditional update per message still awaiting delivery and not in {@code done}.
+     */
+    private int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
+                               Set<String> done, Deadline deadline) {
+        List<Map<String, AttributeValue>> found = new LinkedHashSet<>(facebookMessageIds).stream()
+                .flatMap(mid -> query(QueryRequest.builder().indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
+                        .keyConditionExpression("#mid = :mid")
+                        .expressionAttributeNames(Map.of("#mid", MessageItem.FACEBOOK_MESSAGE_ID))
+                        .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))), deadline).stream())
+                .filter(id -> !done.contains(id)).distinct().map(MessageItem::key).toList();
+        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
+        List<String> awaiting = new ArrayList<>();
+        DynamoBatchGet.forEachItem(dynamo, table, found, MessageItem::idPageStatus, deadline, "message keys", item -> {
+            if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item) && Transition.DELIVERED_BY_MID
+                    .from.contains(MessageStatus.fromWireName(MessageItem.str(item, STATUS)))) {
+                awaiting.add(MessageItem.str(item, MESSAGE_ID));
+            }
+        });
+        return (int) awaiting.stream().filter(id -> moved(Transition.DELIVERED_BY_MID, id, in, deadline)).count();
+    }
+
+    /**
+     * One query per {@code by_recipient} partition the transition moves from, up to the watermark,
+     * then one conditional update per message found, which compares the watermark with its exact
+     * Facebook time; the messages moved are collected in {@code reached}.
+     */
+    private int upTo(Transition transition, String pageId, String psid, long watermarkMillis, Instant at,
+                     Set<String> reached, Deadline deadline) {
+        Set<String> ids = new LinkedHashSet<>();
+        ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_DELIVERY), watermarkMillis, deadline));
+        if (transition == Transition.READ_UP_TO) {
+            ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_READ), watermarkMillis, deadline));
+        }
+        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
+        int moved = 0;
+        for (String id : ids) {
+            if (moved(transition, id, in, deadline)) {
+                reached.add(id);
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    private boolean moved(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        return write(transition, messageId, in, deadline) instanceof Written.Applied;
+    }
+
+    /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */
+    private List<String> partition(String key, long sentAtMost, Deadline deadline) {
+        return query(QueryRequest.builder().indexName(MessageItem.BY_RECIPIENT)
+                .keyConditionExpression("#key = :k AND #sent_at <= :w")
+                .expressionAttributeNames(Map.of("#key", RECIPIENT_KEY, "#sent_at", SENT_AT))
+                .expressionAttributeValues(Map.of(":k", MessageItem.s(key), ":w", MessageItem.value(sentAtMost))),
+                deadline);
+    }
+
+    /** The message ids the query finds, page after page. */
+    private List<String> query(QueryRequest.Builder request, Deadline deadline) {
+        request.tableName(table).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB));
+        return SdkFailures.call(DYNAMODB, () -> {
+            List<String> ids = new ArrayList<>();
+            Map<String, AttributeValue> start = null;
+            do {
+                QueryResponse page = dynamo.query((start == null ? request : request.exclusiveStartKey(start)).build());
+                page.items().forEach(item -> ids.add(MessageItem.str(item, MESSAGE_ID)));
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+            return ids;
+        });
     }
 }

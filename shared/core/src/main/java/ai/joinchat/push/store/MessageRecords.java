@@ -138,21 +138,12 @@ public interface MessageRecords {
     record Echo(String pageId, String messageId, long timestamp, String psid, String mid, String appId) {
     }
 
-    /** Delivery receipt listing Facebook message ids ({@code psid} null when unnamed); how many moved. */
-    int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at, Deadline deadline);
-
-    /** Delivery receipt watermark (Facebook's clock): every message to the PSID up to it was delivered. */
-    int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline);
-
-    /** A delivery receipt with its message ids and / or watermark; how many records moved. */
-    default int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
-                                    Long watermarkMillis, Instant at, Deadline deadline) {
-        int moved = facebookMessageIds.isEmpty() ? 0 : markDelivered(pageId, psid, facebookMessageIds, at, deadline);
-        if (watermarkMillis != null) {
-            moved += markDeliveredUpTo(pageId, psid, watermarkMillis, at, deadline);
-        }
-        return moved;
-    }
+    /**
+     * A delivery receipt: the messages it lists by Facebook id ({@code psid} null when unnamed) and / or
+     * every message to the PSID up to its watermark (Facebook's clock); how many records moved.
+     */
+    int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds, Long watermarkMillis,
+                            Instant at, Deadline deadline);
 
     /** Read receipt watermark (Facebook's clock): every message to the PSID up to it was read. */
     int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline);

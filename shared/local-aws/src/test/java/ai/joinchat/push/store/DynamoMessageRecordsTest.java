@@ -238,7 +238,7 @@ class DynamoMessageRecordsTest {
     @Test
     void markSentIsRefusedOnceDelivered() {
         String id = sent("p1", NOW);
-        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + id), NOW, Deadline.none()));
+        assertEquals(1, records.markDeliveryReceipt(page, "p1", List.of("m_" + id), null, NOW, Deadline.none()));
         records.markSent(id, page, "m_other", "p2", NOW, NOW, Deadline.none());
         assertEquals(MessageStatus.DELIVERED, record(id).status());
         assertEquals("m_" + id, record(id).facebookMessageId());
@@ -338,7 +338,7 @@ class DynamoMessageRecordsTest {
         assertTrue(records.stampByEcho(echo(page, toRead, "m_" + toRead, "p2", NOW.plusMillis(150)), Deadline.none()));
         assertEquals(Long.toString(NOW.toEpochMilli()), item(toDeliver).get(MessageItem.SENT_AT).n(), "the sort key stays");
         long before = NOW.plusMillis(149).toEpochMilli();
-        assertEquals(0, records.markDeliveredUpTo(page, "p1", before, NOW, Deadline.none()));
+        assertEquals(0, records.markDeliveryReceipt(page, "p1", List.of(), before, NOW, Deadline.none()));
         assertEquals(0, records.markReadUpTo(page, "p2", before, NOW, Deadline.none()));
         assertEquals(MessageStatus.SENT, record(toDeliver).status());
         assertEquals(MessageStatus.SENT, record(toRead).status());
@@ -365,7 +365,7 @@ class DynamoMessageRecordsTest {
         step.run();
         records.stampByEcho(echo(page, id, "m_" + id, "p9", NOW.plusMillis(150)), Deadline.none());
         step.run();
-        records.markDeliveredUpTo(page, "p9", NOW.plusMillis(150).toEpochMilli(), NOW, Deadline.none());
+        records.markDeliveryReceipt(page, "p9", List.of(), NOW.plusMillis(150).toEpochMilli(), NOW, Deadline.none());
         step.run();
         records.markReadUpTo(page, "p9", NOW.plusMillis(150).toEpochMilli(), NOW, Deadline.none());
         step.run();
@@ -380,23 +380,23 @@ class DynamoMessageRecordsTest {
         String late = sent("p1", NOW.plusSeconds(2));
         String byMid = sent("p1", NOW.plusSeconds(3));
         updates.set(0);
-        assertEquals(1, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
+        assertEquals(1, records.markDeliveryReceipt(page, "p1", List.of(), NOW.toEpochMilli(), NOW, Deadline.none()));
         assertEquals(1, updates.get(), "one update: the message the watermark newly reaches");
         assertEquals(MessageStatus.DELIVERED, record(early).status());
         assertEquals(page + "#p1#r", item(early).get(MessageItem.RECIPIENT_KEY).s());
         assertEquals(MessageStatus.SENT, record(late).status());
-        assertEquals(0, records.markDeliveredUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));
-        assertEquals(1, records.markDelivered(page, "p1", List.of("m_" + byMid), NOW, Deadline.none()));
-        assertEquals(0, records.markDelivered(page, "p1", List.of("m_" + byMid, "m_unknown"), NOW, Deadline.none()));
+        assertEquals(0, records.markDeliveryReceipt(page, "p1", List.of(), NOW.toEpochMilli(), NOW, Deadline.none()));
+        assertEquals(1, records.markDeliveryReceipt(page, "p1", List.of("m_" + byMid), null, NOW, Deadline.none()));
+        assertEquals(0, records.markDeliveryReceipt(page, "p1", List.of("m_" + byMid, "m_unknown"), null, NOW, Deadline.none()));
         assertEquals(2, updates.get(), "redeliveries and other apps' ids write nothing");
-        assertEquals(0, records.markDelivered(page, "p2", List.of("m_" + late), NOW, Deadline.none()), "another PSID's");
+        assertEquals(0, records.markDeliveryReceipt(page, "p2", List.of("m_" + late), null, NOW, Deadline.none()), "another PSID's");
         assertEquals(MessageStatus.SENT, record(late).status());
     }
 
     @Test
     void readReceiptsMoveSentAndDeliveredMessagesOutOfTheIndex() {
         String delivered = sent("p1", NOW.minusSeconds(2));
-        records.markDeliveredUpTo(page, "p1", NOW.minusSeconds(2).toEpochMilli(), NOW, Deadline.none());
+        records.markDeliveryReceipt(page, "p1", List.of(), NOW.minusSeconds(2).toEpochMilli(), NOW, Deadline.none());
         String sent = sent("p1", NOW.minusSeconds(1));
         String unread = sent("p1", NOW.plusSeconds(1));
         assertEquals(2, records.markReadUpTo(page, "p1", NOW.toEpochMilli(), NOW, Deadline.none()));

@@ -209,19 +209,22 @@ public class InMemoryMessageRecords extends LifecycleStore {
         return targets;
     }
 
+    /** Recorded as "delivered page [mids]" (as if every id moved), then "delivered-up-to page psid watermark" (one). */
     @Override
-    public int markDelivered(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
-                             Deadline deadline) {
-        check("markDelivered");
-        calls.add("delivered " + pageId + " " + facebookMessageIds);
-        return facebookMessageIds.size();
-    }
-
-    @Override
-    public int markDeliveredUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
-        check("markDeliveredUpTo");
-        calls.add("delivered-up-to " + pageId + " " + psid + " " + watermarkMillis);
-        return 1;
+    public int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
+                                   Long watermarkMillis, Instant at, Deadline deadline) {
+        int moved = 0;
+        if (!facebookMessageIds.isEmpty()) {
+            check("markDelivered");
+            calls.add("delivered " + pageId + " " + facebookMessageIds);
+            moved += facebookMessageIds.size();
+        }
+        if (watermarkMillis != null) {
+            check("markDeliveredUpTo");
+            calls.add("delivered-up-to " + pageId + " " + psid + " " + watermarkMillis);
+            moved++;
+        }
+        return moved;
     }
 
     @Override
