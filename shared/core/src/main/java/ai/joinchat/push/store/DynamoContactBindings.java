@@ -64,7 +64,7 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
 
     /**
      * Unconditional puts (an imported binding replaces whatever was there) in batches of 25
-     * ({@link DynamoBatchWrite}: unprocessed items sent again, then the import fails as a whole).
+     * ({@link DynamoBatch}: unprocessed items sent again, then the import fails as a whole).
      */
     @Override
     public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline) {
@@ -75,14 +75,14 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
             }
         }
         Instant updatedAt = clock.instant();
-        for (int from = 0; from < bindings.size(); from += DynamoBatchWrite.LIMIT) {
-            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + DynamoBatchWrite.LIMIT))
+        for (int from = 0; from < bindings.size(); from += DynamoBatch.WRITE_LIMIT) {
+            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + DynamoBatch.WRITE_LIMIT))
                     .stream()
                     .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(item(pageId,
                             binding.contactKey(), binding.psid(), importedAt.toEpochMilli(), "import", updatedAt))
                             .build()).build())
                     .toList();
-            DynamoBatchWrite.write(dynamo, table, writes, deadline, "imported bindings");
+            DynamoBatch.write(dynamo, table, writes, deadline, "imported bindings");
         }
         return bindings.size();
     }

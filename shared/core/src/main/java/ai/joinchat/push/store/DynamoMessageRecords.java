@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -49,18 +50,26 @@ public final class DynamoMessageRecords extends LifecycleStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final TransitionUpdate updates;
 
     public DynamoMessageRecords(DynamoDbClient dynamo, String table, Duration retention) {
         super(retention);
         this.dynamo = dynamo;
         this.table = table;
-        this.updates = new TransitionUpdate(dynamo, table);
     }
 
+    /** Applied (with the item before, when the transition asks) or refused (with the item, likewise). */
     @Override
     protected Written write(Transition transition, String messageId, Inputs in, Deadline deadline) {
-        return updates.run(transition, messageId, in, deadline);
+        UpdateItemRequest request = TransitionUpdate.request(table, transition, messageId, in).toBuilder()
+                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)).build();
+        return SdkFailures.call(DYNAMODB, () -> {
+            try {
+                Map<String, AttributeValue> before = dynamo.updateItem(request).attributes();
+                return new Written.Applied(before == null ? Map.of() : before);
+            } catch (ConditionalCheckFailedException refused) {
+                return new Written.Refused(refused.item() == null ? Map.of() : refused.item());
+            }
+        });
     }
 
     /** Message ids are unique: a refused put means an earlier try of this one landed. */
@@ -96,7 +105,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
         List<Map<String, AttributeValue>> keys = ids.stream().map(MessageItem::key).toList();
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        DynamoBatchGet.forEachItem(dynamo, table, keys, MessageItem::idPageStatus, deadline, "message keys",
+        DynamoBatch.get(dynamo, table, keys, MessageItem::idPageStatus, deadline, "message keys",
                 item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
         Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : ids) {
@@ -146,7 +155,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
                 .filter(id -> !done.contains(id)).distinct().map(MessageItem::key).toList();
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
         List<String> awaiting = new ArrayList<>();
-        DynamoBatchGet.forEachItem(dynamo, table, found, MessageItem::idPageStatus, deadline, "message keys", item -> {
+        DynamoBatch.get(dynamo, table, found, MessageItem::idPageStatus, deadline, "message keys", item -> {
             if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item) && Transition.DELIVERED_BY_MID
                     .from.contains(MessageStatus.fromWireName(MessageItem.str(item, STATUS)))) {
                 awaiting.add(MessageItem.str(item, MESSAGE_ID));

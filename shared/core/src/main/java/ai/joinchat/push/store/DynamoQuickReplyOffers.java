@@ -75,7 +75,7 @@ public record DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) implem
         List<Map<String, AttributeValue>> keys = new ArrayList<>(byKey.keySet());
         Set<T> live = new LinkedHashSet<>();
         long nowSeconds = now.getEpochSecond();
-        DynamoBatchGet.forEachItem(dynamo, table, keys, read -> read.projectionExpression(String.join(", ", PAGE_ID, STATE_KEY, EXPIRES_AT)),
+        DynamoBatch.get(dynamo, table, keys, read -> read.projectionExpression(String.join(", ", PAGE_ID, STATE_KEY, EXPIRES_AT)),
                 deadline, "offer keys", item -> {
             AttributeValue expires = item.get(EXPIRES_AT);
             T found = byKey.get(Map.of(PAGE_ID, item.get(PAGE_ID), STATE_KEY, item.get(STATE_KEY)));

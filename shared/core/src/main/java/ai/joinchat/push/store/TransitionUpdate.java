@@ -1,14 +1,9 @@
 package ai.joinchat.push.store;
 
-import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.AwsCalls;
-import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.Lifecycle.Guard;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.Lifecycle.Write;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -24,18 +19,20 @@ import static ai.joinchat.push.store.MessageItem.LEASE_UNTIL;
 import static ai.joinchat.push.store.MessageItem.MESSAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PAGE_ID;
 import static ai.joinchat.push.store.MessageItem.PSID;
-import static ai.joinchat.push.store.MessageItem.RECIPIENT_KEY;
 import static ai.joinchat.push.store.MessageItem.SENT_AT;
 import static ai.joinchat.push.store.MessageItem.STATUS;
 
 /**
- * Runs one {@link Transition} as one conditional UpdateItem: the from-states and guards become
+ * Turns one {@link Transition} into one conditional UpdateItem: the from-states and guards become
  * its condition, the writes its update, each value named once and only when used. Every
  * attribute is named through {@code #name}, so no attribute collides with a reserved word.
  */
-record TransitionUpdate(DynamoDbClient dynamo, String table) {
+final class TransitionUpdate {
 
-    UpdateItemRequest request(Transition transition, String messageId, Inputs in) {
+    private TransitionUpdate() {
+    }
+
+    static UpdateItemRequest request(String table, Transition transition, String messageId, Inputs in) {
         Expression e = new Expression(in);
         String update = e.update(transition);
         String condition = e.condition(transition);
@@ -47,20 +44,6 @@ record TransitionUpdate(DynamoDbClient dynamo, String table) {
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
         }
         return request.build();
-    }
-
-    /** Writes it: applied (with the item before, when the transition asks) or refused (with the item, likewise). */
-    LifecycleStore.Written run(Transition transition, String messageId, Inputs in, Deadline deadline) {
-        UpdateItemRequest request = request(transition, messageId, in).toBuilder()
-                .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")).build();
-        return SdkFailures.call("DynamoDB", () -> {
-            try {
-                Map<String, AttributeValue> before = dynamo.updateItem(request).attributes();
-                return new LifecycleStore.Written.Applied(before == null ? Map.of() : before);
-            } catch (ConditionalCheckFailedException refused) {
-                return new LifecycleStore.Written.Refused(refused.item() == null ? Map.of() : refused.item());
-            }
-        });
     }
 
     private static final class Expression {

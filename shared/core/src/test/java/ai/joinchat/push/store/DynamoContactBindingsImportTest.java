@@ -51,7 +51,7 @@ class DynamoContactBindingsImportTest {
     void itemsStillUnprocessedAfterEveryAttemptFailTheImportAsUnavailable() {
         unprocessedRounds = Integer.MAX_VALUE;
         assertThrows(DependencyUnavailableException.class, () -> bindings().importBindings("42", imports(3), NOW, Deadline.none()));
-        assertEquals(DynamoBatchWrite.ATTEMPTS, requestSizes.size());
+        assertEquals(DynamoBatch.WRITE_ATTEMPTS, requestSizes.size());
     }
 
     @Test
@@ -61,7 +61,7 @@ class DynamoContactBindingsImportTest {
         assertThrows(DependencyUnavailableException.class,
                 () -> bindings().importBindings("42", imports(3), NOW, Deadline.in(Duration.ofMillis(60))));
         long tookMs = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(requestSizes.size() < DynamoBatchWrite.ATTEMPTS, "gave up early: " + requestSizes);
+        assertTrue(requestSizes.size() < DynamoBatch.WRITE_ATTEMPTS, "gave up early: " + requestSizes);
         assertTrue(tookMs < 60, "never waits past the deadline: " + tookMs + " ms");
     }
 

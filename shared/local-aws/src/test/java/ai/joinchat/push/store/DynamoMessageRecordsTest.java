@@ -412,12 +412,11 @@ class DynamoMessageRecordsTest {
     /** DynamoDB refuses a value an expression does not use: each request names exactly what it uses. */
     @Test
     void everyTransitionsRequestNamesExactlyTheValuesItUses() {
-        TransitionUpdate update = new TransitionUpdate(aws.dynamoDb(), "t");
         Inputs all = Inputs.at(NOW).withPage(page).withSent("m", "p", NOW).withError(TRANSIENT)
                 .withClaim(NOW, "token").withExpiry(NOW);
         Pattern placeholder = Pattern.compile(":[A-Za-z0-9_]+");
         for (Transition transition : Transition.values()) {
-            UpdateItemRequest request = update.request(transition, "id", all);
+            UpdateItemRequest request = TransitionUpdate.request("t", transition, "id", all);
             Matcher used = placeholder.matcher(request.updateExpression() + " " + request.conditionExpression());
             java.util.Set<String> names = new java.util.HashSet<>();
             while (used.find()) {

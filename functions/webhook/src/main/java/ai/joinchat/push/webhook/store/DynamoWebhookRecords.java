@@ -4,7 +4,7 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.store.DynamoBatchWrite;
+import ai.joinchat.push.store.DynamoBatch;
 import ai.joinchat.push.store.StoredFields;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
@@ -30,7 +30,7 @@ import java.util.Map;
 /**
  * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
  * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
- * BatchWriteItem, 25 items per request, in turn ({@link DynamoBatchWrite}); a batch DynamoDB refuses as
+ * BatchWriteItem, 25 items per request, in turn ({@link DynamoBatch}); a batch DynamoDB refuses as
  * invalid ({@code ValidationException}) is retried item by item, so one poison item costs only
  * itself; any other refusal (access denied, missing table, bad credentials) fails the call. Stored
  * fields are bounded ({@link StoredFields}). A put of the same key replaces
@@ -136,7 +136,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
      */
     private List<Rejected> write(List<Pending> batch, Deadline deadline) {
         try {
-            DynamoBatchWrite.write(dynamo, table, batch.stream().map(pending -> WriteRequest.builder()
+            DynamoBatch.write(dynamo, table, batch.stream().map(pending -> WriteRequest.builder()
                     .putRequest(PutRequest.builder().item(pending.item()).build()).build()).toList(), deadline,
                     "webhook records");
             return List.of();

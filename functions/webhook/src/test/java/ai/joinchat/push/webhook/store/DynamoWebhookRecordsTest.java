@@ -2,7 +2,7 @@ package ai.joinchat.push.webhook.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
-import ai.joinchat.push.store.DynamoBatchWrite;
+import ai.joinchat.push.store.DynamoBatch;
 import ai.joinchat.push.webhook.event.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
@@ -120,7 +120,7 @@ class DynamoWebhookRecordsTest {
                 .unprocessedItems(r.requestItems()).build());
 
         assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).written());
-        assertEquals(DynamoBatchWrite.ATTEMPTS, dynamo.requests.size());
+        assertEquals(DynamoBatch.WRITE_ATTEMPTS, dynamo.requests.size());
     }
 
     @Test
@@ -180,7 +180,7 @@ class DynamoWebhookRecordsTest {
     void backoffGrowsAndStaysBounded() {
         for (int attempt = 1; attempt < 20; attempt++) {
             long ceiling = Math.min(800, 50L << Math.min(attempt - 1, 10));
-            long wait = DynamoBatchWrite.backoffMillis(attempt);
+            long wait = DynamoBatch.backoffMillis(attempt);
             assertTrue(wait >= ceiling / 2 && wait <= ceiling, attempt + " -> " + wait);
         }
     }

@@ -1,0 +1,98 @@
+package ai.joinchat.push.store;
+
+import ai.joinchat.push.Deadline;
+import ai.joinchat.push.aws.AwsCalls;
+import ai.joinchat.push.aws.SdkFailures;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * BatchGetItem and BatchWriteItem on one table, with what DynamoDB leaves unprocessed (throttled)
+ * sent again after 50, 100, 200 ... ms; then the call fails as unavailable.
+ */
+public final class DynamoBatch {
+
+    public static final int WRITE_LIMIT = 25;
+    public static final int WRITE_ATTEMPTS = 6;
+    private static final int GET_LIMIT = 100;
+    private static final int GET_ATTEMPTS = 5;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+
+    private DynamoBatch() {
+    }
+
+    /**
+     * Reads any number of keys in requests of at most 100, at most five reads per request, and
+     * hands each item found to {@code found}, in no particular order; {@code reads} shapes each
+     * read, {@code what} names the keys when some are still unprocessed after the last read.
+     */
+    static void get(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
+                    UnaryOperator<KeysAndAttributes.Builder> reads, Deadline deadline, String what,
+                    Consumer<Map<String, AttributeValue>> found) {
+        for (int from = 0; from < keys.size(); from += GET_LIMIT) {
+            Map<String, KeysAndAttributes> pending = Map.of(table,
+                    reads.apply(KeysAndAttributes.builder().keys(keys.subList(from, Math.min(keys.size(), from + GET_LIMIT))))
+                            .build());
+            for (int attempt = 1; !pending.isEmpty(); attempt++) {
+                Map<String, KeysAndAttributes> request = pending;
+                BatchGetItemResponse response = SdkFailures.call("DynamoDB", () -> dynamo.batchGetItem(r -> r
+                        .requestItems(request).overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
+                response.responses().getOrDefault(table, List.of()).forEach(found);
+                pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+                if (!pending.isEmpty()) {
+                    if (attempt >= GET_ATTEMPTS) {
+                        throw SdkFailures.unavailable("DynamoDB",
+                                new IllegalStateException(what + " still unprocessed after " + attempt + " batch reads"));
+                    }
+                    SdkFailures.pauseBeforeRetry("DynamoDB", SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis());
+                }
+            }
+        }
+    }
+
+    /**
+     * One BatchWriteItem of at most 25 writes: the unprocessed ones are sent again after a jittered
+     * backoff ({@link #backoffMillis}), at most {@value #WRITE_ATTEMPTS} requests and never past the
+     * deadline. {@code what} names the writes when some are still unprocessed after the last request.
+     */
+    public static void write(DynamoDbClient dynamo, String table, List<WriteRequest> writes, Deadline deadline,
+                             String what) {
+        List<WriteRequest> pending = writes;
+        for (int attempt = 1; ; attempt++) {
+            List<WriteRequest> request = pending;
+            BatchWriteItemResponse response = SdkFailures.call("DynamoDB", () -> dynamo.batchWriteItem(r -> r
+                    .requestItems(Map.of(table, request)).overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
+            pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
+                    : List.of();
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (attempt >= WRITE_ATTEMPTS) {
+                throw SdkFailures.unavailable("DynamoDB", new IllegalStateException(
+                        pending.size() + " " + what + " unprocessed after " + attempt + " attempts"));
+            }
+            long backoff = backoffMillis(attempt);
+            if (deadline.remaining().toMillis() <= backoff) {
+                throw SdkFailures.deadlinePassed("DynamoDB");
+            }
+            SdkFailures.pauseBeforeRetry("DynamoDB", backoff);
+        }
+    }
+
+    /** Full jitter's upper half: between half the exponential ceiling and the ceiling. */
+    public static long backoffMillis(int attempt) {
+        long ceiling = SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis();
+        return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+    }
+}
