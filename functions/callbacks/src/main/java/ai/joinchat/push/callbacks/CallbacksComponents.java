@@ -54,9 +54,4 @@ public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, Callba
                 queue, postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics()), basics.metrics(),
                 new CallbacksPriming());
     }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public CallbacksHandler handler() {
-        return new CallbacksHandler(this);
-    }
 }

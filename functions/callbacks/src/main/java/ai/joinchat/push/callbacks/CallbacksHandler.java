@@ -31,7 +31,7 @@ public final class CallbacksHandler implements RequestStreamHandler {
         Core.getGlobalContext().register(app.priming());
     }
 
-    CallbacksHandler(CallbacksComponents app) {
+    public CallbacksHandler(CallbacksComponents app) {
         this.app = app;
     }
 

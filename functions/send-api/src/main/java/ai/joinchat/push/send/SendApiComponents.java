@@ -81,9 +81,4 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                         clock, log, metrics,
                         new DynamoImportReplays(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE))));
     }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public SendApiHandler handler() {
-        return new SendApiHandler(this);
-    }
 }

@@ -87,9 +87,4 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                 pool);
         return new WebhookService(secrets, new WebhookSignatureVerifier(), parser, processor, log, basics.metrics());
     }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public WebhookHandler handler() {
-        return new WebhookHandler(this);
-    }
 }

@@ -100,9 +100,4 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
         return new SqsBatchProcessor(delivery, redelivery, deliveries, policy.maxReceiveCount(),
                 Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
     }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public WorkerHandler handler() {
-        return new WorkerHandler(this);
-    }
 }
