@@ -57,8 +57,8 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
         AppSecretProof.compute("prime-token", "prime-secret");
         GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
         return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,
-                DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.writeBytes(codec.response(
+                DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.batchResponse(
                         WorkerComponents.processor(basics, graph, deliveries, clock, DeliveryPolicy.DEFAULT_CLAIM_LEASE)
-                                .process(records, Deadline.none(), Deadline.none()))));
+                                .process(records, Deadline.none(), Deadline.none())));
     }
 }
