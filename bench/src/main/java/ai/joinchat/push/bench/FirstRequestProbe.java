@@ -2,6 +2,7 @@ package ai.joinchat.push.bench;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.send.SendApiComponents;
+import ai.joinchat.push.send.SendApiHandler;
 import ai.joinchat.push.signature.SignatureVerifier;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -49,7 +50,7 @@ public final class FirstRequestProbe {
         long cpu = os.getProcessCpuTime();
         long wall = System.nanoTime();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        app.handler().handleRequest(new ByteArrayInputStream(input), output, null);
+        new SendApiHandler(app).handleRequest(new ByteArrayInputStream(input), output, null);
         wall = System.nanoTime() - wall;
         cpu = os.getProcessCpuTime() - cpu;
 

@@ -76,16 +76,17 @@ class NoSecretInLogsTest {
             System.setOut(capture);
             System.setErr(capture);
             // Built after the redirection: loggers keep the stream they were built with.
-            SendApiHandler send = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
-                    Clock.systemUTC()).handler();
+            SendApiHandler send = new SendApiHandler(
+                    SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), Clock.systemUTC()));
             Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
             workerEnv.put("GRAPH_API_BASE_URL", graph.baseUri().toString());
             workerEnv.put("LOG_LEVEL", "DEBUG");
-            WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofSeconds(5),
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
+            WorkerHandler worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(),
+                    Duration.ofSeconds(5), DeliveryPolicy.DEFAULT_CLAIM_LEASE));
             Map<String, String> webhookEnv = new HashMap<>(aws.functionEnvironment("WebhookFunction"));
             webhookEnv.put("LOG_LEVEL", "DEBUG");
-            WebhookHandler webhook = WebhookComponents.create(webhookEnv, Clock.systemUTC(), List.of()).handler();
+            WebhookHandler webhook = new WebhookHandler(WebhookComponents.create(webhookEnv, Clock.systemUTC(),
+                    List.of()));
 
             List<String> messageIds = sendFlow(aws, send);
             graph.failNextSends(1, 400, Json.parse("{\"message\":\"Error validating access token: Session has expired\","
@@ -145,7 +146,7 @@ class NoSecretInLogsTest {
 
         Map<String, String> brokenEnv = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
         brokenEnv.put("QUEUE_URL", aws.queueUrl("MessageQueue") + "-missing");
-        SendApiHandler broken = SendApiComponents.create(brokenEnv, Clock.systemUTC()).handler();
+        SendApiHandler broken = new SendApiHandler(SendApiComponents.create(brokenEnv, Clock.systemUTC()));
         assertEquals(503, invoke(broken, "POST", "/api/send_message", "", signedClassic(body, apiSecret), body)
                 .path("statusCode").asInt());
         return ids;

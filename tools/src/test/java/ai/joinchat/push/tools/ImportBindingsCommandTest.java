@@ -58,8 +58,8 @@ class ImportBindingsCommandTest {
     void start() {
         pageId = Long.toString(9_000_000_000L + System.nanoTime() % 1_000_000_000L);
         aws.putPageSecret(pageId, SECRET, "token", null);
-        SendApiHandler handler = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
-                Clock.systemUTC()).handler();
+        SendApiHandler handler = new SendApiHandler(SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
+                Clock.systemUTC()));
         InvocableFunction sendApi = new InvocableFunction() {
             @Override
             public String name() {

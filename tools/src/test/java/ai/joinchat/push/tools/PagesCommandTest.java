@@ -74,7 +74,7 @@ class PagesCommandTest {
         Map<String, String> environment = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
         environment.put("SECRET_CACHE_TTL_SECONDS", "0"); // each request reads the secret as the command left it
         prefix = environment.get("PAGE_SECRET_PREFIX");
-        SendApiHandler handler = SendApiComponents.create(environment, Clock.systemUTC()).handler();
+        SendApiHandler handler = new SendApiHandler(SendApiComponents.create(environment, Clock.systemUTC()));
         InvocableFunction sendApi = new InvocableFunction() {
             @Override
             public String name() {

@@ -10,8 +10,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import javax.net.ssl.SSLSocketFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,9 +18,9 @@ import java.util.Set;
 public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, CallbacksPriming priming) {
 
     /** Exactly the environment variables this function reads (template.yaml declares each). */
-    public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
+    public static final Set<EnvVar> DECLARED_ENV = Set.of(
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.CALLBACK_QUEUE_URL,
-            EnvVar.ALLOW_PRIVATE_CALLBACKS, EnvVar.LOG_LEVEL));
+            EnvVar.ALLOW_PRIVATE_CALLBACKS, EnvVar.LOG_LEVEL);
 
     /**
      * Every AWS call it makes: events onto the callback queue (SendMessageBatch, and SendMessage for
@@ -55,10 +53,5 @@ public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, Callba
                 settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS), (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs,
                 queue, postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics()), basics.metrics(),
                 new CallbacksPriming());
-    }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public CallbacksHandler handler() {
-        return new CallbacksHandler(this);
     }
 }

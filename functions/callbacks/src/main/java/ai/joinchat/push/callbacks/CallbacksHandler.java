@@ -4,8 +4,6 @@ import ai.joinchat.push.json.Json;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.crac.Core;
 
 import java.io.IOException;
@@ -31,7 +29,7 @@ public final class CallbacksHandler implements RequestStreamHandler {
         Core.getGlobalContext().register(app.priming());
     }
 
-    CallbacksHandler(CallbacksComponents app) {
+    public CallbacksHandler(CallbacksComponents app) {
         this.app = app;
     }
 
@@ -41,16 +39,10 @@ public final class CallbacksHandler implements RequestStreamHandler {
         Json.MAPPER.readTree(input).path("Records").forEach(records::add);
         boolean queue = !records.isEmpty() && "aws:sqs".equals(records.get(0).path("eventSource").asText());
         try {
-            output.write(response(queue ? app.dispatcher().dispatch(records) : app.dispatcher().announce(records)));
+            output.write(Json.batchResponse(queue ? app.dispatcher().dispatch(records)
+                    : app.dispatcher().announce(records)));
         } finally {
             app.metrics().flush();
         }
-    }
-
-    static byte[] response(List<String> failures) {
-        ObjectNode response = Json.object();
-        ArrayNode items = response.putArray("batchItemFailures");
-        failures.forEach(id -> items.addObject().put("itemIdentifier", id));
-        return Json.writeBytes(response);
     }
 }

@@ -1,9 +1,8 @@
 package ai.joinchat.push.callbacks;
 
+import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.CallbackSignature;
-import org.crac.Context;
-import org.crac.Resource;
 
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * SnapStart priming of the callbacks function, without any network call: reads a stream record
  * into an event, queues and reads it back, signs its body and writes a batch response.
  */
-final class CallbacksPriming implements Resource {
+final class CallbacksPriming implements Priming {
 
     static final String SAMPLE_RECORD = """
             {"eventID":"prime","eventName":"MODIFY","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"message_id":{"S":"m"}},\
@@ -20,21 +19,13 @@ final class CallbacksPriming implements Resource {
             "error":{"M":{"code":{"S":"100"},"subcode":{"N":"2018001"},"message":{"S":"x"},"retryable":{"BOOL":false}}}},\
             "OldImage":{"status":{"S":"sending"}},"SequenceNumber":"1","StreamViewType":"NEW_AND_OLD_IMAGES"}}""";
 
-    void run() {
+    @Override
+    public List<String> run() {
         CallbackEvent event = CallbackEvent.fromStream(Json.parse(SAMPLE_RECORD)).orElseThrow();
         QueuedCallback queued = QueuedCallback.fromJson(QueuedCallback.first(event).toJson()).orElseThrow();
         byte[] key = CallbackSignature.key("whsec_cHJpbWUtcHJpbWUtcHJpbWUtcHJpbWU=").orElseThrow();
         CallbackSignature.header(queued.event().id(), 0, queued.event().body(), List.of(key));
-        CallbacksHandler.response(List.of("prime"));
-    }
-
-    @Override
-    public void beforeCheckpoint(Context<? extends Resource> context) {
-        run();
-    }
-
-    @Override
-    public void afterRestore(Context<? extends Resource> context) {
-        // Nothing: clients resolve credentials lazily and secrets are fetched (and cached) on use.
+        Json.batchResponse(List.of("prime"));
+        return List.of(); // no AWS client at all
     }
 }

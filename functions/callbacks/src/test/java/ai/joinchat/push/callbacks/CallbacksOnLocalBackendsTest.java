@@ -175,7 +175,7 @@ class CallbacksOnLocalBackendsTest {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment("CallbacksFunction"));
         env.put("ALLOW_PRIVATE_CALLBACKS", Boolean.toString(allowPrivate));
         env.put("SECRET_CACHE_TTL_SECONDS", "0");
-        return CallbacksComponents.create(env, clock, Duration.ofSeconds(2), Duration.ZERO).handler();
+        return new CallbacksHandler(CallbacksComponents.create(env, clock, Duration.ofSeconds(2), Duration.ZERO));
     }
 
     private Map<String, AttributeValue> messageItem(String messageId) {

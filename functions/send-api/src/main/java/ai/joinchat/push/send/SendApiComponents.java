@@ -19,7 +19,6 @@ import ai.joinchat.push.store.DynamoMessageRecords;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +29,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                                 Metrics metrics) {
 
     /** Every environment variable this function reads; template.yaml declares each one. */
-    public static final Set<EnvVar> DECLARED_ENV = EnumSet.of(
+    public static final Set<EnvVar> DECLARED_ENV = Set.of(
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
             EnvVar.IDEMPOTENCY_TABLE, EnvVar.QUEUE_URL, EnvVar.LEGACY_TAG_POLICY,
             EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL, EnvVar.CONTACT_BINDINGS_TABLE);
@@ -81,10 +80,5 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                         clock, log, metrics,
                         new DynamoImportReplays(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE))));
-    }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public SendApiHandler handler() {
-        return new SendApiHandler(this);
     }
 }

@@ -30,7 +30,7 @@ public final class SendApiHandler implements RequestStreamHandler {
         Core.getGlobalContext().register(app.priming());
     }
 
-    SendApiHandler(SendApiComponents app) {
+    public SendApiHandler(SendApiComponents app) {
         this.app = app;
     }
 

@@ -4,10 +4,9 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.PrimingHttpClient;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.FunctionBasics;
+import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.signature.SignatureVerifier;
-import org.crac.Context;
-import org.crac.Resource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,14 +22,14 @@ import java.util.Optional;
  * SDK's request path (marshalling, signing, the pipeline, unmarshalling) is in the snapshot too.
  * No network, and nothing of the service that answers invocations is touched.
  */
-public record SendApiPriming(Map<String, String> environment, Clock clock) implements Resource {
+public record SendApiPriming(Map<String, String> environment, Clock clock) implements Priming {
 
     private static final String SAMPLE = "{\"page_id\":\"1\",\"recipient\":{\"phone\":\"+1 555 0100 200\"},"
             + "\"message\":{\"template_type\":\"generic\",\"elements\":[{\"title\":\"t\",\"subtitle\":\"s\","
             + "\"buttons\":[{\"type\":\"postback\",\"title\":\"b\",\"payload\":{\"block_id\":\"1\"}}]}],"
             + "\"quick_replies\":[{\"content_type\":\"user_email\"}]},\"tag\":\"ACCOUNT_UPDATE\",\"delay\":\"1\"}";
 
-    /** The AWS operations the priming made, in order. */
+    @Override
     public List<String> run() {
         return FunctionBasics.prime("send-api", environment, SendApiComponents.DECLARED_ENV, clock,
                 DaemonThreads.fixedPool("send-priming", SendApiComponents.ENQUEUE_THREADS), (basics, enqueue) -> {
@@ -60,15 +59,5 @@ public record SendApiPriming(Map<String, String> environment, Clock clock) imple
         if (answered != status) {
             throw new IllegalStateException("the priming's " + path + " answered " + answered + ", not " + status);
         }
-    }
-
-    @Override
-    public void beforeCheckpoint(Context<? extends Resource> context) {
-        run();
-    }
-
-    @Override
-    public void afterRestore(Context<? extends Resource> context) {
-        // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
     }
 }

@@ -56,7 +56,7 @@ abstract class SendApiContractTests {
     SendApiHandler handlerWith(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
         env.putAll(overrides);
-        return SendApiComponents.create(env, Clock.systemUTC()).handler();
+        return new SendApiHandler(SendApiComponents.create(env, Clock.systemUTC()));
     }
 
     // ---- 202 and what reaches SQS ------------------------------------------------------------

@@ -67,7 +67,8 @@ class UnknownPageFloodTest {
         SecretsManagerControls secretsManager = aws.secretsManagerControls().get();
         AtomicLong millis = new AtomicLong(System.currentTimeMillis());
         Clock clock = simulated(millis);
-        SendApiHandler handler = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), clock).handler();
+        SendApiHandler handler = new SendApiHandler(
+                SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), clock));
         String knownPage = "5550001" + (System.nanoTime() % 100_000);
         aws.putPageSecret(knownPage, SECRET, "flood-token", null);
         String knownBody = body(knownPage);
@@ -111,8 +112,8 @@ class UnknownPageFloodTest {
             configured.add(page);
         }
         AtomicLong millis = new AtomicLong(System.currentTimeMillis());
-        SendApiHandler handler = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), simulated(millis))
-                .handler();
+        SendApiHandler handler = new SendApiHandler(
+                SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), simulated(millis)));
 
         secretsManager.resetRequestCounts();
         int flood = 2000;
@@ -142,8 +143,8 @@ class UnknownPageFloodTest {
         secretsManager.denyOperation("ListSecrets", true);
         try {
             AtomicLong millis = new AtomicLong(System.currentTimeMillis());
-            SendApiHandler handler = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
-                    simulated(millis)).handler();
+            SendApiHandler handler = new SendApiHandler(
+                    SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), simulated(millis)));
             secretsManager.resetRequestCounts();
 
             assertEquals(202, status(handler, body(early), SECRET), "the direct lookup still finds it");

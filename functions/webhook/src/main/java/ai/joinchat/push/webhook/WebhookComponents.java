@@ -26,8 +26,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,10 +36,10 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                                 Metrics metrics) {
 
     /** Exactly the variables the webhook reads; template.yaml must set each of them for it. */
-    public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
+    public static final Set<EnvVar> DECLARED_ENV = Set.of(
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
             EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE, EnvVar.WEBHOOK_EVENTS_TABLE,
-            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL));
+            EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
 
     /** Every AWS call this function makes, per resource; template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
@@ -88,10 +86,5 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                         new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)), clock),
                 pool);
         return new WebhookService(secrets, new WebhookSignatureVerifier(), parser, processor, log, basics.metrics());
-    }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public WebhookHandler handler() {
-        return new WebhookHandler(this);
     }
 }

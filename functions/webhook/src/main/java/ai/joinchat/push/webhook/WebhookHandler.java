@@ -33,7 +33,7 @@ public final class WebhookHandler implements RequestStreamHandler {
         Core.getGlobalContext().register(app.priming());
     }
 
-    WebhookHandler(WebhookComponents app) {
+    public WebhookHandler(WebhookComponents app) {
         this.app = app;
     }
 

@@ -4,13 +4,12 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.PrimingHttpClient;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.FunctionBasics;
+import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.webhook.service.WebhookService;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.crac.Context;
-import org.crac.Resource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +26,7 @@ import java.util.Map;
  * answers from memory, so the SDK's request path is in the snapshot too. No network, and nothing
  * of the service that answers invocations is touched.
  */
-public record WebhookPriming(Map<String, String> environment, Clock clock) implements Resource {
+public record WebhookPriming(Map<String, String> environment, Clock clock) implements Priming {
 
     private static final String SAMPLE_PAYLOAD = """
             {"object":"page","entry":[{"id":"100","time":1700000000100,
@@ -49,7 +48,7 @@ public record WebhookPriming(Map<String, String> environment, Clock clock) imple
               "standby":[{"sender":{"id":"200"},"recipient":{"id":"100"},"timestamp":1700000000007,"reaction":{}}]}]}
             """;
 
-    /** The AWS operations the priming made, in order. */
+    @Override
     public List<String> run() {
         return FunctionBasics.prime("webhook", environment, WebhookComponents.DECLARED_ENV, clock,
                 DaemonThreads.idlePool("webhook-priming", WebhookComponents.THREADS), (basics, pool) -> {
@@ -61,16 +60,6 @@ public record WebhookPriming(Map<String, String> environment, Clock clock) imple
                     expect(404, codec, service, "GET", "/", Json.object(), new byte[0]);
                     expect(405, codec, service, "PUT", WebhookService.PATH, Json.object(), new byte[0]);
                 });
-    }
-
-    @Override
-    public void beforeCheckpoint(Context<? extends Resource> context) {
-        run();
-    }
-
-    @Override
-    public void afterRestore(Context<? extends Resource> context) {
-        // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
     }
 
     /** An API Gateway event through {@code codec} and {@code service}, answered {@code status} (else a bug). */

@@ -56,7 +56,7 @@ class WebhookHandlerTest {
 
     @Test
     void routesAndMethodsAreAnsweredThroughTheCodec() throws IOException {
-        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC(), List.of()).handler();
+        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC(), List.of()));
         assertEquals(404, invoke(handler, "GET", "/api/nothing").get("statusCode").asInt());
         JsonNode notAllowed = invoke(handler, "DELETE", "/webhook");
         assertEquals(405, notAllowed.get("statusCode").asInt());
@@ -66,7 +66,7 @@ class WebhookHandlerTest {
 
     @Test
     void anUnreadableEventIsAPlain500() throws IOException {
-        WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC(), List.of()).handler();
+        WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC(), List.of()));
         JsonNode response = Json.parse(new String(StreamHandlers.invoke(handler, "not json".getBytes(), null)));
         assertEquals(500, response.get("statusCode").asInt());
         assertEquals("internal_error", Json.parse(response.get("body").asText()).at("/error/code").asText());
@@ -79,7 +79,7 @@ class WebhookHandlerTest {
         System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
         JsonNode response;
         try { // Secrets Manager does not answer: the app secret cannot be read
-            WebhookHandler handler = WebhookComponents.create(ENV, Clock.systemUTC(), List.of()).handler();
+            WebhookHandler handler = new WebhookHandler(WebhookComponents.create(ENV, Clock.systemUTC(), List.of()));
             response = StreamHandlers.invoke(handler, ApiGatewayEvents.request("POST", "/webhook", "",
                     Map.of("x-hub-signature-256", "sha256=00"), "{}".getBytes(), false));
         } finally {

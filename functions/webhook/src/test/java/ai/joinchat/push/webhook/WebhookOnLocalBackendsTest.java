@@ -66,8 +66,8 @@ class WebhookOnLocalBackendsTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         aws.putAppSecret(APP_SECRET, VERIFY_TOKEN);
-        handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of())
-                .handler();
+        handler = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(),
+                List.of()));
         messages = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         bindings = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC());
         page = Long.toString(ThreadLocalRandom.current().nextLong(100_000_000_000L, 999_999_999_999L));
@@ -351,7 +351,8 @@ class WebhookOnLocalBackendsTest {
         java.io.PrintStream original = System.out;
         System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
         try {
-            handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of()).handler();
+            handler = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION),
+                    Clock.systemUTC(), List.of()));
             body.accept(stdout);
         } finally {
             System.setOut(original);
@@ -511,8 +512,8 @@ class WebhookOnLocalBackendsTest {
                     .append(",\"referral\":{\"ref\":\"").append(ref).append("\",\"source\":\"SHORTLINK\",\"type\":\"OPEN_THREAD\"}}]}");
         }
         String body = "{\"object\":\"page\",\"entry\":[" + entries + "]}";
-        WebhookHandler cold = WebhookComponents.create(aws.functionEnvironment(FUNCTION),
-                Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC), List.of()).handler();
+        WebhookHandler cold = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION),
+                Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC), List.of()));
 
         JsonNode response = StreamHandlers.invoke(cold, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
@@ -528,8 +529,8 @@ class WebhookOnLocalBackendsTest {
     void aSecretsManagerFailureIs500(LocalAws aws) {
         var controls = aws.secretsManagerControls().orElseThrow();
         // A fresh handler: its secret cache is empty, so it must ask Secrets Manager.
-        WebhookHandler fresh = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(), List.of())
-                .handler();
+        WebhookHandler fresh = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION),
+                Clock.systemUTC(), List.of()));
         controls.failRequests(true);
         try {
             String body = payload(echo("5550010", "m_no-secret", null, 1795255201000L));

@@ -67,8 +67,8 @@ class WebhookTrustOnLocalBackendsTest {
     void setUp(LocalAws aws) {
         this.aws = aws;
         aws.putAppSecret(APP_SECRET, "trust-verify-token");
-        handler = WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(),
-                List.of(calls)).handler();
+        handler = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment(FUNCTION), Clock.systemUTC(),
+                List.of(calls)));
         messages = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         bindings = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC());
         page = newPage();
@@ -348,7 +348,7 @@ class WebhookTrustOnLocalBackendsTest {
     private JsonNode postTo(Map<String, String> change, String body) {
         Map<String, String> env = new HashMap<>(aws.functionEnvironment(FUNCTION));
         env.putAll(change);
-        WebhookHandler misdeployed = WebhookComponents.create(env, Clock.systemUTC(), List.of()).handler();
+        WebhookHandler misdeployed = new WebhookHandler(WebhookComponents.create(env, Clock.systemUTC(), List.of()));
         return StreamHandlers.invoke(misdeployed, ApiGatewayEvents.post("/webhook", body,
                 Map.of("x-hub-signature-256", signatures.sign(body.getBytes(StandardCharsets.UTF_8), APP_SECRET)), false));
     }

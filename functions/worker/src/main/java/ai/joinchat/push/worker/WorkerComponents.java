@@ -29,8 +29,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,11 +40,11 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                                JsonLogger logger, WorkerPriming priming, Metrics metrics) {
 
     /** Exactly the environment variables the worker reads (template.yaml declares each). */
-    public static final Set<EnvVar> DECLARED_ENV = Collections.unmodifiableSet(EnumSet.of(
+    public static final Set<EnvVar> DECLARED_ENV = Set.of(
             EnvVar.PAGE_SECRET_PREFIX, EnvVar.APP_SECRET_ID, EnvVar.SECRET_CACHE_TTL_SECONDS, EnvVar.MESSAGES_TABLE,
             EnvVar.CONTACT_BINDINGS_TABLE, EnvVar.CONTACT_STATE_TABLE, EnvVar.GRAPH_API_BASE_URL,
             EnvVar.GRAPH_API_VERSION, EnvVar.PHONE_NUMBER_FALLBACK, EnvVar.MAX_RECEIVE_COUNT, EnvVar.MAX_THROTTLE_HOURS,
-            EnvVar.QUEUE_URL, EnvVar.DEAD_LETTER_QUEUE_ARN, EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL));
+            EnvVar.QUEUE_URL, EnvVar.DEAD_LETTER_QUEUE_ARN, EnvVar.RECORD_RETENTION_DAYS, EnvVar.LOG_LEVEL);
 
     /** Every AWS call this function makes, per resource (SQS polling is SAM's); template.yaml grants exactly these. */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
@@ -101,10 +99,5 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
         return new SqsBatchProcessor(delivery, redelivery, deliveries, policy.maxReceiveCount(),
                 Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
-    }
-
-    /** The handler on this graph (tests; Lambda's no-arg constructor builds its own). */
-    public WorkerHandler handler() {
-        return new WorkerHandler(this);
     }
 }

@@ -27,7 +27,7 @@ public final class WorkerHandler implements RequestStreamHandler {
         Core.getGlobalContext().register(app.priming());
     }
 
-    WorkerHandler(WorkerComponents app) {
+    public WorkerHandler(WorkerComponents app) {
         this.app = app;
     }
 

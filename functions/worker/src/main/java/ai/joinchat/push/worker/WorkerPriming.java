@@ -3,6 +3,7 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.FunctionBasics;
+import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
@@ -11,8 +12,6 @@ import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
-import org.crac.Context;
-import org.crac.Resource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -29,7 +28,7 @@ import java.util.Map;
  * write run through the SDK's request path. Its recipient is bound to no one, so it is never sent:
  * the Graph call (a real socket) is not primed; its body, appsecret_proof and error parsing are.
  */
-public record WorkerPriming(Map<String, String> environment, Clock clock, GraphSendClient graph) implements Resource {
+public record WorkerPriming(Map<String, String> environment, Clock clock, GraphSendClient graph) implements Priming {
 
     private static final String SAMPLE_QUEUED_MESSAGE = "{\"v\":1,\"message_id\":\"prime\",\"page_id\":\"1234567890\","
             + "\"recipient\":{\"type\":\"email\",\"value\":\"prime@example.com\"},\"template_type\":\"button\","
@@ -38,7 +37,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
             + "\"title\":\"Hi\",\"payload\":\"HI\"}]},\"messaging_type\":\"UPDATE\",\"warnings\":[],"
             + "\"accepted_at\":\"2026-01-01T00:00:00Z\"}";
 
-    /** The AWS operations the priming made, in order. */
+    @Override
     public List<String> run() {
         SqsEventCodec codec = new SqsEventCodec();
         String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
@@ -58,18 +57,8 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
         AppSecretProof.compute("prime-token", "prime-secret");
         GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
         return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,
-                DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.writeBytes(codec.response(
+                DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.batchResponse(
                         WorkerComponents.processor(basics, graph, deliveries, clock, DeliveryPolicy.DEFAULT_CLAIM_LEASE)
-                                .process(records, Deadline.none(), Deadline.none()))));
-    }
-
-    @Override
-    public void beforeCheckpoint(Context<? extends Resource> context) {
-        run();
-    }
-
-    @Override
-    public void afterRestore(Context<? extends Resource> context) {
-        // Nothing to refresh: the priming's clients and secrets were its own, and are gone.
+                                .process(records, Deadline.none(), Deadline.none())));
     }
 }

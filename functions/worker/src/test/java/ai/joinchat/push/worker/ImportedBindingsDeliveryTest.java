@@ -64,11 +64,12 @@ class ImportedBindingsDeliveryTest {
         aws.putPageSecret(pageId, API_SECRET, TOKEN, null);
         aws.putAppSecret("import-app-secret", "verify-token");
 
-        sendApi = SendApiComponents.create(aws.functionEnvironment("SendApiFunction"), Clock.systemUTC()).handler();
+        sendApi = new SendApiHandler(SendApiComponents.create(aws.functionEnvironment("SendApiFunction"),
+                Clock.systemUTC()));
         Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         workerEnv.put("GRAPH_API_BASE_URL", graph.baseUrl());
-        WorkerHandler worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), Duration.ofMillis(1000),
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
+        WorkerHandler worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(),
+                Duration.ofMillis(1000), DeliveryPolicy.DEFAULT_CLAIM_LEASE));
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"), aws.stack().queueArn("MessageQueue"),
                 10, event -> StreamHandlers.invoke(worker, event, null),
                 new JsonLogger("sqs-event-source", "WARN"), Duration.ZERO);

@@ -50,7 +50,7 @@ class WorkerHandlerTest {
         graph.stubFor(post(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_handler\"}")));
         fixture = new WorkerFixture(graph.baseUrl());
-        handler = fixture.components.handler();
+        handler = new WorkerHandler(fixture.components);
     }
 
     @AfterEach

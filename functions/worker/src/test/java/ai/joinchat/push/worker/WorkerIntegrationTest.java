@@ -124,8 +124,8 @@ class WorkerIntegrationTest {
             }
         };
         // Room for a slow first request on a loaded machine, and still short of the 2.5 s "timeout" stub.
-        WorkerHandler handler = WorkerComponents.create(env, clock, Duration.ofMillis(2000),
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
+        WorkerHandler handler = new WorkerHandler(WorkerComponents.create(env, clock, Duration.ofMillis(2000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE));
 
         records = new DynamoMessageRecords(aws.dynamoDb(), aws.tableName("MessagesTable"), Duration.ofDays(30));
         queue = new SqsOutboundQueue(aws.sqs(), aws.queueUrl("MessageQueue"));
@@ -144,8 +144,8 @@ class WorkerIntegrationTest {
         poller.close();
         java.util.concurrent.BlockingQueue<WorkerHandler> idle = new java.util.concurrent.LinkedBlockingQueue<>();
         for (int i = 0; i < containers; i++) {
-            idle.add(WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000),
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler());
+            idle.add(new WorkerHandler(WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE)));
         }
         poller = new SqsEventSourcePoller(aws.sqs(), aws.queueUrl("MessageQueue"),
                 aws.stack().queueArn("MessageQueue"), 10, event -> {

@@ -107,8 +107,8 @@ class WorkerRecoveryOnLocalBackendsTest {
         System.setOut(new PrintStream(new Tee(original, output), true, StandardCharsets.UTF_8));
         WorkerHandler handler;
         try {
-            handler = WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000),
-                DeliveryPolicy.DEFAULT_CLAIM_LEASE).handler();
+            handler = new WorkerHandler(WorkerComponents.create(env, Clock.systemUTC(), Duration.ofMillis(2000),
+                DeliveryPolicy.DEFAULT_CLAIM_LEASE));
         } finally {
             System.setOut(original);
         }

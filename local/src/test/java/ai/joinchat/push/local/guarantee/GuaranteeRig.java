@@ -84,21 +84,21 @@ final class GuaranteeRig implements AutoCloseable {
         sendSqs = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_SQS")));
         workerDynamo = FaultProxy.start(URI.create(aws.backends().awsEnvironment().get("AWS_ENDPOINT_URL_DYNAMODB")));
 
-        webhook = WebhookComponents.create(aws.functionEnvironment("WebhookFunction"),
-                Clock.systemUTC(), List.of()).handler();
+        webhook = new WebhookHandler(WebhookComponents.create(aws.functionEnvironment("WebhookFunction"),
+                Clock.systemUTC(), List.of()));
         messenger = new FakeMessenger(this::postEcho);
 
         Map<String, String> sendEnv = new HashMap<>(aws.functionEnvironment("SendApiFunction"));
         sendEnv.put("AWS_ENDPOINT_URL_DYNAMODB", sendDynamo.endpoint().toString());
         sendEnv.put("AWS_ENDPOINT_URL_SQS", sendSqs.endpoint().toString());
         sendEnv.put("LOG_LEVEL", "WARN");
-        send = SendApiComponents.create(sendEnv, sendClock).handler();
+        send = new SendApiHandler(SendApiComponents.create(sendEnv, sendClock));
 
         Map<String, String> workerEnv = new HashMap<>(aws.functionEnvironment("WorkerFunction"));
         workerEnv.put("AWS_ENDPOINT_URL_DYNAMODB", workerDynamo.endpoint().toString());
         workerEnv.put("GRAPH_API_BASE_URL", messenger.baseUrl());
         workerEnv.put("LOG_LEVEL", "WARN");
-        worker = WorkerComponents.create(workerEnv, Clock.systemUTC(), graphTimeout, CLAIM_LEASE).handler();
+        worker = new WorkerHandler(WorkerComponents.create(workerEnv, Clock.systemUTC(), graphTimeout, CLAIM_LEASE));
 
         poller = new SqsEventSourcePoller(aws.sqs(), queueUrl, aws.stack().queueArn("MessageQueue"),
                 10, this::invokeWorker, new JsonLogger("sqs-event-source", "ERROR"),

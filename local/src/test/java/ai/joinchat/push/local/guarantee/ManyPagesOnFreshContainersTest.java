@@ -50,11 +50,11 @@ class ManyPagesOnFreshContainersTest {
 
             Map<String, String> sendEnv = new HashMap<>(rig.aws.functionEnvironment("SendApiFunction"));
             sendEnv.put("LOG_LEVEL", "WARN");
-            SendApiHandler send = SendApiComponents.create(sendEnv, still).handler();
+            SendApiHandler send = new SendApiHandler(SendApiComponents.create(sendEnv, still));
             List<String> accepted = new ArrayList<>();
             for (int i = 0; i < PAGES; i++) {
                 if (i == PAGES / 2) {
-                    send = SendApiComponents.create(sendEnv, still).handler(); // another cold container
+                    send = new SendApiHandler(SendApiComponents.create(sendEnv, still)); // another cold container
                 }
                 String body = "{\"page_id\":\"" + pages.get(i) + "\",\"recipient\":{\"id\":\"2468" + i + "\"},"
                         + "\"message\":{\"template_type\":\"text\",\"text\":\"many pages " + i + "\"}}";
@@ -69,8 +69,8 @@ class ManyPagesOnFreshContainersTest {
             Map<String, String> workerEnv = new HashMap<>(rig.aws.functionEnvironment("WorkerFunction"));
             workerEnv.put("GRAPH_API_BASE_URL", rig.messenger.baseUrl());
             workerEnv.put("LOG_LEVEL", "WARN");
-            WorkerHandler worker = WorkerComponents.create(workerEnv, still, Duration.ofSeconds(5),
-                    GuaranteeRig.CLAIM_LEASE).handler();
+            WorkerHandler worker = new WorkerHandler(WorkerComponents.create(workerEnv, still, Duration.ofSeconds(5),
+                    GuaranteeRig.CLAIM_LEASE));
             String queueUrl = rig.aws.queueUrl("MessageQueue");
             try (SqsEventSourcePoller poller = new SqsEventSourcePoller(rig.aws.sqs(), queueUrl,
                     rig.aws.stack().queueArn("MessageQueue"), 10,

@@ -148,8 +148,8 @@ class ManyPagesSoakTest {
     }
 
     private static WorkerHandler worker(Map<String, String> env) {
-        return WorkerComponents.create(env, Clock.systemUTC(), Duration.ofSeconds(1), GuaranteeRig.CLAIM_LEASE)
-                .handler();
+        return new WorkerHandler(WorkerComponents.create(env, Clock.systemUTC(), Duration.ofSeconds(1),
+                GuaranteeRig.CLAIM_LEASE));
     }
 
     /** Lambda's event source: the batch goes to an idle container, which is retired after a while for a cold one. */
@@ -178,7 +178,7 @@ class ManyPagesSoakTest {
         sendEnv.put("LOG_LEVEL", "ERROR");
         List<SendApiHandler> containers = new ArrayList<>();
         for (int i = 0; i * SEND_CONTAINER_LIFE < MESSAGES; i++) {
-            containers.add(SendApiComponents.create(sendEnv, Clock.systemUTC()).handler());
+            containers.add(new SendApiHandler(SendApiComponents.create(sendEnv, Clock.systemUTC())));
         }
         ExecutorService callers = Executors.newFixedThreadPool(4);
         List<Future<Sent>> calls = new ArrayList<>();
@@ -234,8 +234,8 @@ class ManyPagesSoakTest {
             assertTrue(stamp != null, "every message was echoed: " + sent.messageId());
             watermarks.merge(sent.pageId() + "|" + sent.psid(), stamp, Math::max);
         }
-        WebhookHandler webhook = WebhookComponents.create(rig.aws.functionEnvironment("WebhookFunction"),
-                Clock.systemUTC(), List.of()).handler();
+        WebhookHandler webhook = new WebhookHandler(
+                WebhookComponents.create(rig.aws.functionEnvironment("WebhookFunction"), Clock.systemUTC(), List.of()));
         for (Map.Entry<String, Long> conversation : watermarks.entrySet()) {
             String[] key = conversation.getKey().split("\\|");
             long watermark = conversation.getValue();

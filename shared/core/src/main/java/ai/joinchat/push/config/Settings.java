@@ -1,6 +1,5 @@
 package ai.joinchat.push.config;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -88,9 +87,5 @@ public final class Settings {
 
     public Duration seconds(EnvVar var, int max) {
         return Duration.ofSeconds(integer(var, 0, max));
-    }
-
-    public URI uri(EnvVar var) {
-        return URI.create(require(var));
     }
 }

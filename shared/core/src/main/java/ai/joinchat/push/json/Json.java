@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -90,6 +92,14 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Lambda's partial batch response (SQS and stream sources): the records it is to offer again. */
+    public static byte[] batchResponse(List<String> failedIds) {
+        ObjectNode response = object();
+        ArrayNode items = response.putArray("batchItemFailures");
+        failedIds.forEach(id -> items.addObject().put("itemIdentifier", id));
+        return writeBytes(response);
     }
 
     /** Text of a field when it is a JSON string, else null. */

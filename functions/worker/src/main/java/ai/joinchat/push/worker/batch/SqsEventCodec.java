@@ -2,8 +2,6 @@ package ai.joinchat.push.worker.batch;
 
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,15 +41,8 @@ public final class SqsEventCodec {
     }
 
     public void writeResponse(List<String> failedMessageIds, OutputStream output) throws IOException {
-        output.write(Json.writeBytes(response(failedMessageIds)));
+        output.write(Json.batchResponse(failedMessageIds));
         output.flush();
-    }
-
-    public ObjectNode response(List<String> failedMessageIds) {
-        ObjectNode root = Json.object();
-        ArrayNode failures = root.putArray("batchItemFailures");
-        failedMessageIds.forEach(id -> failures.addObject().put("itemIdentifier", id));
-        return root;
     }
 
     /** {@code messageAttributes}: the string values ({@code {"name": {"stringValue", "dataType"}}}). */
