@@ -11,7 +11,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -27,8 +27,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
- * Builds AWS SDK v2 clients once per container: the lightweight url-connection HTTP client,
- * region and credentials from the environment, and endpoints from the standard
+ * Builds AWS SDK v2 clients once per container: Apache HttpClient 5 as the HTTP client (the JDK's
+ * {@code HttpURLConnection}, under url-connection-client, waits 1 ms before every fixed-length POST
+ * on a kept-alive connection, which every AWS JSON call is), region and credentials from the
+ * environment, and endpoints from the standard
  * {@code AWS_ENDPOINT_URL} / {@code AWS_ENDPOINT_URL_<SERVICE>} variables, so the same artifact
  * runs against AWS, LocalStack or local emulators. Calls are bounded in time: a slow dependency
  * becomes a clear 503, not a Lambda timeout.
@@ -49,7 +51,7 @@ public final class AwsClientFactory implements AutoCloseable {
 
     /** With SDK interceptors on every client (tests observe or fail calls through them). */
     public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
-        this(environment, interceptors, UrlConnectionHttpClient.builder()
+        this(environment, interceptors, Apache5HttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(API_CALL_TIMEOUT)
                 .build());
