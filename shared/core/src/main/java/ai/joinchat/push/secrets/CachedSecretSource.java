@@ -7,6 +7,7 @@ import ai.joinchat.push.observability.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,10 @@ public final class CachedSecretSource implements SecretSource {
     private record Known(String value, Instant expiresAt) {
     }
 
+    /** The store said there is no such secret {@code since}; that answer holds {@code until}. */
+    private record Absence(Instant since, Instant until) {
+    }
+
     /** One listing: the names, and when they were listed. */
     private record Listing(Set<String> ids, Instant takenAt) {
         static final Listing NONE = new Listing(Set.of(), Instant.MIN);
@@ -64,7 +69,8 @@ public final class CachedSecretSource implements SecretSource {
     private final Clock clock;
     private final TokenBucket unknownLookups;
     private final ConcurrentMap<String, Known> known = new ConcurrentHashMap<>();
-    private final UnknownIds unknown;
+    /** Ids known to have no secret, in the order remembered; the oldest goes when full. */
+    private final Map<String, Absence> unknown;
     private final AtomicLong lookupsRefused = new AtomicLong();
     private final JsonLogger log;
     private final Metrics metrics;
@@ -93,7 +99,12 @@ public final class CachedSecretSource implements SecretSource {
         this.missingMaxAge = missingMaxAge;
         this.clock = clock;
         this.unknownLookups = unknownLookups;
-        this.unknown = new UnknownIds(maxUnknownIds);
+        this.unknown = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Absence> eldest) {
+                return size() > maxUnknownIds;
+            }
+        });
         this.log = log;
         this.metrics = metrics;
     }
@@ -108,7 +119,8 @@ public final class CachedSecretSource implements SecretSource {
         if (!secretId.startsWith(pagePrefix)) {
             return fetch(secretId, now); // the deployment's configuration (the app secret), never a caller's choice
         }
-        Instant absentSince = unknown.absentSince(secretId, now);
+        Absence absence = unknown.get(secretId);
+        Instant absentSince = absence != null && now.isBefore(absence.until()) ? absence.since() : null;
         if (listedSince(listing(LISTING_MAX_AGE), secretId, absentSince)
                 || (absentSince == null && unknownLookups.tryTake())
                 || listedSince(listing(LISTING_MIN_INTERVAL), secretId, absentSince)) {
@@ -151,11 +163,14 @@ public final class CachedSecretSource implements SecretSource {
         if (fresh.isPresent()) {
             // Kept even with a zero max age: the id stays known, so its next fetch skips the limiter.
             known.put(secretId, new Known(fresh.get(), now.plus(maxAge)));
-            unknown.forget(secretId);
+            unknown.remove(secretId);
         } else {
             known.remove(secretId);
             if (!missingMaxAge.isZero() && !missingMaxAge.isNegative()) {
-                unknown.remember(secretId, now, now.plus(missingMaxAge));
+                synchronized (unknown) {
+                    unknown.remove(secretId); // re-inserted at the young end
+                    unknown.put(secretId, new Absence(now, now.plus(missingMaxAge)));
+                }
             }
         }
         return SecretLookup.of(fresh);
@@ -196,38 +211,5 @@ public final class CachedSecretSource implements SecretSource {
 
     private static boolean isYoung(Listing listing, Duration age, Instant now) {
         return listing != Listing.NONE && now.isBefore(listing.takenAt().plus(age));
-    }
-
-    /** Ids known to have no secret, from when until when; the oldest entry goes when full. */
-    private static final class UnknownIds {
-
-        private record Entry(Instant since, Instant until) {
-        }
-
-        private final Map<String, Entry> entries;
-
-        UnknownIds(int maxEntries) {
-            this.entries = new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-                    return size() > maxEntries;
-                }
-            };
-        }
-
-        /** When the store said there is no such secret, if that answer is still good at {@code now}; else null. */
-        synchronized Instant absentSince(String id, Instant now) {
-            Entry entry = entries.get(id);
-            return entry != null && now.isBefore(entry.until()) ? entry.since() : null;
-        }
-
-        synchronized void remember(String id, Instant since, Instant until) {
-            entries.remove(id); // re-inserted at the young end
-            entries.put(id, new Entry(since, until));
-        }
-
-        synchronized void forget(String id) {
-            entries.remove(id);
-        }
     }
 }
