@@ -1,5 +1,6 @@
 package ai.joinchat.push.secrets;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,15 +18,8 @@ public enum UnsignedRefPolicy {
 
     /** The policy the value names (case and surrounding spaces ignored); empty when it names none. */
     public static Optional<UnsignedRefPolicy> parse(String value) {
-        if (value == null) {
-            return Optional.empty();
-        }
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "first" -> Optional.of(FIRST);
-            case "latest" -> Optional.of(LATEST);
-            case "never" -> Optional.of(NEVER);
-            default -> Optional.empty();
-        };
+        String name = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(policy -> policy.wireName().equals(name)).findFirst();
     }
 
     public String wireName() {

@@ -57,7 +57,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
         this.table = table;
     }
 
-    /** Applied (with the item before, when the transition asks) or refused (with the item, likewise). */
     @Override
     protected Written write(Transition transition, String messageId, Inputs in, Deadline deadline) {
         UpdateItemRequest request = TransitionUpdate.request(table, transition, messageId, in).toBuilder()
