@@ -8,12 +8,10 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
-import ai.joinchat.push.send.request.RecipientRules;
+import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.store.ImportReplays;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
@@ -51,7 +49,6 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
 
     private static final List<RecipientType> CONTACT_TYPES =
             List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
-    private static final RecipientRules CONTACTS = new RecipientRules(new PhoneNumberNormalizer(), new EmailNormalizer());
 
     /**
      * Answers one authenticated POST to {@link #PATH}.
@@ -160,7 +157,7 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         if (psidNode == null || psidNode.isNull()) {
             return new Invalid("psid is required: the page-scoped user id, digits");
         }
-        Optional<String> psid = RecipientRules.facebookId(psidNode);
+        Optional<String> psid = SendRequestValidator.facebookId(psidNode);
         if (psid.isEmpty()) {
             return new Invalid("psid must be a page-scoped user id: 1-32 digits, as a string or integer");
         }
@@ -173,9 +170,9 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         }
         RecipientType type = given.get(0);
         JsonNode value = item.get(type.wireName());
-        Optional<String> contact = CONTACTS.normalise(type, value);
+        Optional<String> contact = SendRequestValidator.normalise(type, value);
         if (contact.isEmpty()) {
-            return new Invalid(type.wireName() + " " + RecipientRules.rule(type, value));
+            return new Invalid(type.wireName() + " " + SendRequestValidator.rule(type, value));
         }
         return new Valid(new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get()));
     }

@@ -9,7 +9,7 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
-import ai.joinchat.push.send.request.ValidatedSendRequest;
+import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords.Decision;

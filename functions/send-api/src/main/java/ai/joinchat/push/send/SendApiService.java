@@ -13,7 +13,7 @@ import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
-import ai.joinchat.push.send.request.ValidatedSendRequest;
+import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;

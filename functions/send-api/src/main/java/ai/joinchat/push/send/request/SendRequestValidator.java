@@ -5,6 +5,7 @@ import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.request.EmailNormalizer;
 import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.request.TagPolicy.TagDecision;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,22 +16,48 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Validates the body of {@code POST /api/send_message} (contract section 3, "Request body")
  * and reports every problem at once, each with its JSON path; a valid body becomes a typed
- * {@link ValidatedSendRequest}, its message an {@code OutboundMessage}. Stateless and thread-safe.
+ * {@link ValidatedSendRequest}, its message an {@code OutboundMessage} ({@link TemplateRules}).
+ * Stateless and thread-safe.
+ *
+ * <p>{@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
+ * integer), {@code phone}, {@code email} or {@code uuid} (1-128 visible characters). The bindings
+ * import normalises its contacts by the same rules ({@link #normalise}, {@link #rule}).
  */
 public record SendRequestValidator(TagPolicy tagPolicy) {
 
     static final int MAX_DELAY_SECONDS = 10;
+    static final String PHONE_RULE =
+            "must be a phone number: + and 8-15 digits (spaces, dashes, dots and parentheses are ignored)";
 
     private static final Pattern DELAY_DIGITS = Pattern.compile("[0-9]{1,9}");
     private static final String DELAY_RULE =
             "must be a whole number of seconds from 0 to 10 (a JSON integer or a string of digits)";
+    private static final String ONE_OF = "exactly one of id, phone, email, uuid";
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,32}");
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
-    private static final RecipientRules RECIPIENTS = new RecipientRules(PHONE_NUMBERS, new EmailNormalizer());
-    private static final TemplateRules MESSAGES = new TemplateRules(PHONE_NUMBERS);
+    private static final EmailNormalizer EMAILS = new EmailNormalizer();
+
+    /** A send request that passed validation, normalised; {@code tag} is null when none is sent. */
+    public record ValidatedSendRequest(String pageId, Recipient recipient, OutboundMessage message,
+                                       String messagingType, String tag, int delaySeconds, List<String> warnings) {
+
+        public ValidatedSendRequest {
+            Objects.requireNonNull(pageId, "pageId");
+            Objects.requireNonNull(recipient, "recipient");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(messagingType, "messagingType");
+            warnings = List.copyOf(warnings);
+        }
+
+        public String templateType() {
+            return message.templateType();
+        }
+    }
 
     /** Every violation found, or the validated request (present exactly when there are none). */
     public record ValidationResult(List<FieldProblem> violations, Optional<ValidatedSendRequest> request) {
@@ -63,8 +90,8 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         ObjectFields root = new ObjectFields(body, "", new ArrayList<>(), new ArrayList<>());
 
         Optional<String> pageId = pageId(root);
-        Optional<Recipient> recipient = RECIPIENTS.validate(root);
-        OutboundMessage message = MESSAGES.validate(root);
+        Optional<Recipient> recipient = recipient(root);
+        OutboundMessage message = TemplateRules.validate(root);
         TagDecision tag = tagPolicy.decideField(body.get("tag"));
         tag.violation().ifPresent(root.violations()::add);
         root.warnings().addAll(tag.warnings());
@@ -85,7 +112,7 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
 
     private static Optional<String> pageId(ObjectFields root) {
         JsonNode node = root.get("page_id");
-        Optional<String> pageId = RecipientRules.facebookId(node);
+        Optional<String> pageId = facebookId(node);
         if (pageId.isEmpty()) {
             root.violation("page_id", node == null ? "is required: the page id, digits as a string or integer"
                     : "must be 1-32 digits, as a string or integer");
@@ -109,5 +136,84 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
             return OptionalInt.empty();
         }
         return OptionalInt.of(seconds.intValueExact());
+    }
+
+    private static Optional<Recipient> recipient(ObjectFields body) {
+        JsonNode recipient = body.get("recipient");
+        if (recipient == null || !recipient.isObject()) {
+            body.violation("recipient", (recipient == null ? "is required: an object with " : "must be an object with ")
+                    + ONE_OF);
+            return Optional.empty();
+        }
+        List<RecipientType> given = Stream.of(RecipientType.values())
+                .filter(type -> recipient.hasNonNull(type.wireName())).toList();
+        if (given.size() != 1) {
+            List<String> names = given.stream().map(RecipientType::wireName).toList();
+            body.violation("recipient", "must contain " + ONE_OF
+                    + " (found " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+            return Optional.empty();
+        }
+        RecipientType type = given.get(0);
+        JsonNode value = recipient.get(type.wireName());
+        String path = "recipient." + type.wireName();
+        if (value.isTextual() && value.textValue().isEmpty()) {
+            body.violation(path, "must not be empty");
+            return Optional.empty();
+        }
+        Optional<String> normalised = normalise(type, value);
+        if (normalised.isEmpty()) {
+            body.violation(path, rule(type, value));
+            return Optional.empty();
+        }
+        return Optional.of(new Recipient(type, normalised.get()));
+    }
+
+    /** The normalised value of a recipient field of {@code type}; empty when it breaks {@link #rule}. */
+    public static Optional<String> normalise(RecipientType type, JsonNode value) {
+        if (type == RecipientType.ID || !value.isTextual()) {
+            return type == RecipientType.ID ? facebookId(value) : Optional.empty();
+        }
+        String text = value.textValue();
+        return switch (type) {
+            case PHONE -> PHONE_NUMBERS.normalize(text);
+            case EMAIL -> EMAILS.normalize(text);
+            default -> Recipient.isUuid(text) ? Optional.of(text) : Optional.empty();
+        };
+    }
+
+    /** What a value that {@link #normalise} refuses must be. */
+    public static String rule(RecipientType type, JsonNode value) {
+        if (type != RecipientType.ID && !value.isTextual()) {
+            return "must be a string";
+        }
+        return switch (type) {
+            case ID -> "must be a page-scoped user id: 1-32 digits, as a string or integer";
+            case PHONE -> PHONE_RULE;
+            case EMAIL -> "must be an e-mail address like name@example.com";
+            default -> "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
+        };
+    }
+
+    /**
+     * A page id or a page-scoped user id (PSID): 1-32 digits, as a JSON string or a non-negative
+     * JSON integer; empty if the node is not one.
+     */
+    public static Optional<String> facebookId(JsonNode node) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        String candidate;
+        if (node.isTextual()) {
+            candidate = node.textValue();
+        } else if (node.isIntegralNumber()) {
+            BigInteger value = node.bigIntegerValue();
+            if (value.signum() < 0) {
+                return Optional.empty();
+            }
+            candidate = value.toString();
+        } else {
+            return Optional.empty();
+        }
+        return DIGITS.matcher(candidate).matches() ? Optional.of(candidate) : Optional.empty();
     }
 }
