@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 
 /** Composition root of the send API: builds the real dependencies once per container. */
@@ -68,7 +69,7 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                 new SignedRequestAuthenticator(basics.secrets(), new SignatureVerifier(), clock),
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
                 records, keys, new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL)),
-                enqueue, clock, SendApiService::newMessageId, log, metrics,
+                enqueue, clock, () -> UUID.randomUUID().toString(), log, metrics,
                 new BindingsImportService(
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                         clock, log, metrics, keys));

@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -66,10 +65,6 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         this(authenticator, validator, records, new MessageAcceptor(records, idempotencyKeys, queue, executor, clock,
                 log, metrics, new KeyHolders(records, idempotencyKeys, clock, log, metrics)),
                 new MessageResender(records, queue, clock, log, metrics), clock, messageIds, log, metrics, bindingsImport);
-    }
-
-    public static String newMessageId() {
-        return UUID.randomUUID().toString();
     }
 
     /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */

@@ -199,7 +199,6 @@ final class TemplateRules {
         return new ReceiptTemplate.Item(title, subtitle, quantity, price, currency(element, false), imageUrl);
     }
 
-    /** A 3-letter currency code, upper-cased. */
     private static String currency(ObjectFields owner, boolean required) {
         JsonNode value = owner.get("currency");
         if (value == null) {
@@ -229,7 +228,6 @@ final class TemplateRules {
         return null;
     }
 
-    /** An optional {@code buttons} array of at most {@code max} buttons on {@code owner}. */
     private static List<Button> optionalButtons(ObjectFields owner, int max) {
         return owner.optionalArray("buttons", max, "buttons", TemplateRules::oneButton);
     }
@@ -289,7 +287,6 @@ final class TemplateRules {
         return normalised;
     }
 
-    /** The optional {@code default_action} of a generic or list element. */
     private static UrlTarget optionalDefaultAction(ObjectFields element) {
         ObjectFields action = element.optionalObject("default_action");
         if (action == null) {

@@ -66,11 +66,11 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
             return cancelled(keys, mine, e);
         } catch (SdkException e) {
             if (SdkFailures.certainlyNotApplied(e)) {
-                return new IdempotencyKeys.Claim.NotWritten(SdkFailures.unavailable(DYNAMODB, e));
+                return new IdempotencyKeys.Claim.NotWritten();
             }
             throw SdkFailures.unavailable(DYNAMODB, e);
         } catch (DependencyUnavailableException e) {
-            return new IdempotencyKeys.Claim.NotWritten(e); // the deadline had passed: no call was made
+            return new IdempotencyKeys.Claim.NotWritten(); // the deadline had passed: no call was made
         }
     }
 
@@ -101,7 +101,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
             // Our own earlier try (a lost reply the SDK retried): every item is ours.
             return new IdempotencyKeys.Claim.Won();
         }
-        return new IdempotencyKeys.Claim.NotWritten(SdkFailures.unavailable(DYNAMODB, e));
+        return new IdempotencyKeys.Claim.NotWritten();
     }
 
     @Override
