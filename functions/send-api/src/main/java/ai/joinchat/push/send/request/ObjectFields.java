@@ -121,12 +121,6 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return value == null ? null : value.numberValue();
     }
 
-    void forbidden(String name, String reason) {
-        if (has(name)) {
-            violation(name, reason);
-        }
-    }
-
     ObjectFields requiredObject(String name) {
         return required(name, "is required") == null ? null : optionalObject(name);
     }

@@ -9,7 +9,6 @@ import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.request.TagPolicy.TagDecision;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -125,17 +124,12 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         if (value == null) {
             return OptionalInt.of(0);
         }
-        BigInteger seconds = null;
-        if (value.isIntegralNumber()) {
-            seconds = value.bigIntegerValue();
-        } else if (value.isTextual() && DELAY_DIGITS.matcher(value.textValue()).matches()) {
-            seconds = new BigInteger(value.textValue());
-        }
-        if (seconds == null || seconds.signum() < 0 || seconds.compareTo(BigInteger.valueOf(MAX_DELAY_SECONDS)) > 0) {
+        int seconds = digits(value, DELAY_DIGITS).map(Integer::parseInt).orElse(-1);
+        if (seconds < 0 || seconds > MAX_DELAY_SECONDS) {
             root.violation("delay", DELAY_RULE);
             return OptionalInt.empty();
         }
-        return OptionalInt.of(seconds.intValueExact());
+        return OptionalInt.of(seconds);
     }
 
     private static Optional<Recipient> recipient(ObjectFields body) {
@@ -194,26 +188,15 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         };
     }
 
-    /**
-     * A page id or a page-scoped user id (PSID): 1-32 digits, as a JSON string or a non-negative
-     * JSON integer; empty if the node is not one.
-     */
+    /** A page id or a page-scoped user id (PSID): 1-32 digits, as a JSON string or a non-negative JSON integer. */
     public static Optional<String> facebookId(JsonNode node) {
-        if (node == null) {
-            return Optional.empty();
-        }
-        String candidate;
-        if (node.isTextual()) {
-            candidate = node.textValue();
-        } else if (node.isIntegralNumber()) {
-            BigInteger value = node.bigIntegerValue();
-            if (value.signum() < 0) {
-                return Optional.empty();
-            }
-            candidate = value.toString();
-        } else {
-            return Optional.empty();
-        }
-        return DIGITS.matcher(candidate).matches() ? Optional.of(candidate) : Optional.empty();
+        return digits(node, DIGITS);
+    }
+
+    /** A JSON string or integer as text, if it matches {@code pattern} (digits only: a negative integer never does). */
+    private static Optional<String> digits(JsonNode node, Pattern pattern) {
+        String candidate = node == null ? null : node.isTextual() ? node.textValue()
+                : node.isIntegralNumber() ? node.bigIntegerValue().toString() : null;
+        return candidate != null && pattern.matcher(candidate).matches() ? Optional.of(candidate) : Optional.empty();
     }
 }

@@ -298,7 +298,9 @@ final class TemplateRules {
         } else if (!type.isTextual() || !"web_url".equals(type.textValue())) {
             action.violation("type", "must be web_url");
         }
-        action.forbidden("title", "is not allowed in default_action");
+        if (action.has("title")) {
+            action.violation("title", "is not allowed in default_action");
+        }
         return urlTarget(action);
     }
 
