@@ -11,9 +11,11 @@ import ai.joinchat.push.send.request.TagPolicy.TagDecision;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -40,6 +42,16 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,32}");
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
     private static final EmailNormalizer EMAILS = new EmailNormalizer();
+
+    /** How a recipient given as a string is normalised, and the rule a value it refuses breaks. */
+    private record TextRule(Function<String, Optional<String>> normaliser, String rule) {
+    }
+
+    private static final Map<RecipientType, TextRule> TEXT_RULES = Map.of(
+            RecipientType.PHONE, new TextRule(PHONE_NUMBERS::normalize, PHONE_RULE),
+            RecipientType.EMAIL, new TextRule(EMAILS::normalize, "must be an e-mail address like name@example.com"),
+            RecipientType.UUID, new TextRule(text -> Recipient.isUuid(text) ? Optional.of(text) : Optional.empty(),
+                    "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)"));
 
     /** A send request that passed validation, normalised; {@code tag} is null when none is sent. */
     public record ValidatedSendRequest(String pageId, Recipient recipient, OutboundMessage message,
@@ -164,28 +176,14 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
 
     /** The normalised value of a recipient field of {@code type}; empty when it breaks {@link #rule}. */
     public static Optional<String> normalise(RecipientType type, JsonNode value) {
-        if (type == RecipientType.ID || !value.isTextual()) {
-            return type == RecipientType.ID ? facebookId(value) : Optional.empty();
-        }
-        String text = value.textValue();
-        return switch (type) {
-            case PHONE -> PHONE_NUMBERS.normalize(text);
-            case EMAIL -> EMAILS.normalize(text);
-            default -> Recipient.isUuid(text) ? Optional.of(text) : Optional.empty();
-        };
+        return type == RecipientType.ID ? facebookId(value)
+                : value.isTextual() ? TEXT_RULES.get(type).normaliser().apply(value.textValue()) : Optional.empty();
     }
 
     /** What a value that {@link #normalise} refuses must be. */
     public static String rule(RecipientType type, JsonNode value) {
-        if (type != RecipientType.ID && !value.isTextual()) {
-            return "must be a string";
-        }
-        return switch (type) {
-            case ID -> "must be a page-scoped user id: 1-32 digits, as a string or integer";
-            case PHONE -> PHONE_RULE;
-            case EMAIL -> "must be an e-mail address like name@example.com";
-            default -> "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)";
-        };
+        return type == RecipientType.ID ? "must be a page-scoped user id: 1-32 digits, as a string or integer"
+                : value.isTextual() ? TEXT_RULES.get(type).rule() : "must be a string";
     }
 
     /** A page id or a page-scoped user id (PSID): 1-32 digits, as a JSON string or a non-negative JSON integer. */
