@@ -75,11 +75,6 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
 
     /** A request's {@code Idempotency-Key} and / or its timestamped signature's replay key. */
     record Key(String pageId, Optional<String> idempotencyKey, Optional<String> replayKey, String requestHash) {
-        Key {
-            if (idempotencyKey.isEmpty() && replayKey.isEmpty()) {
-                throw new IllegalArgumentException("a key needs an Idempotency-Key or a replay key");
-            }
-        }
 
         List<String> all() {
             return Stream.of(idempotencyKey, replayKey).flatMap(Optional::stream).toList();

@@ -129,9 +129,11 @@ final class TemplateRules {
      * Besides its title a list element needs a subtitle or image_url, a generic one any of the four.
      */
     private static Element element(ObjectFields element, int maxButtons, boolean generic) {
-        Element read = new Element(element.requiredText("title", 1, 80), element.optionalText("subtitle", 80), element.optionalHttpUrl("image_url"),
-                optionalDefaultAction(element), optionalButtons(element, maxButtons));
-        boolean shown = hasSubtitle(element) || element.has("image_url");
+        Element read = new Element(element.requiredText("title", 1, 80), element.optionalText("subtitle", 80),
+                element.optionalHttpUrl("image_url"), optionalDefaultAction(element),
+                optionalButtons(element, maxButtons));
+        boolean shown = element.has("subtitle") && !element.get("subtitle").asText().isEmpty()
+                || element.has("image_url");
         if (!generic && !shown) {
             element.violations().add(new FieldProblem(element.path(), "needs image_url or subtitle"));
         } else if (!shown && !element.has("default_action") && !has(element.get("buttons"))) {
@@ -139,11 +141,6 @@ final class TemplateRules {
                     "needs at least one of subtitle, image_url, default_action or buttons besides title"));
         }
         return read;
-    }
-
-    private static boolean hasSubtitle(ObjectFields element) {
-        JsonNode subtitle = element.get("subtitle");
-        return subtitle != null && !subtitle.asText().isEmpty();
     }
 
     private static boolean has(JsonNode array) {
