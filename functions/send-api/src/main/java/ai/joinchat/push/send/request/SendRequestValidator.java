@@ -73,20 +73,12 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
     /** Every violation found, or the validated request (present exactly when there are none). */
     public record ValidationResult(List<FieldProblem> violations, Optional<ValidatedSendRequest> request) {
 
-        public ValidationResult {
-            violations = List.copyOf(violations);
-            Objects.requireNonNull(request, "request");
-            if (violations.isEmpty() == request.isEmpty()) {
-                throw new IllegalArgumentException("a result has either violations or a request, not both or neither");
-            }
-        }
-
         static ValidationResult valid(ValidatedSendRequest request) {
             return new ValidationResult(List.of(), Optional.of(request));
         }
 
         static ValidationResult invalid(List<FieldProblem> violations) {
-            return new ValidationResult(violations, Optional.empty());
+            return new ValidationResult(List.copyOf(violations), Optional.empty());
         }
     }
 
