@@ -4,16 +4,14 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;
 import ai.joinchat.push.http.FieldProblem;
-import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
-import ai.joinchat.push.send.request.RecipientRules;
+import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
+import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.store.ImportReplays;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
@@ -43,34 +41,22 @@ import java.util.Optional;
  *
  * @see ContactBindings#importBindings
  */
-public record BindingsImportService(SignedRequestAuthenticator authenticator, ContactBindings bindings, Clock clock,
-                                    JsonLogger log, Metrics metrics, ImportReplays replays) {
+public record BindingsImportService(ContactBindings bindings, Clock clock, JsonLogger log, Metrics metrics,
+                                    ImportReplays replays) {
 
     public static final String PATH = "/api/bindings";
     public static final int MAX_BINDINGS = 100;
 
     private static final List<RecipientType> CONTACT_TYPES =
             List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
-    private static final RecipientRules CONTACTS = new RecipientRules(new PhoneNumberNormalizer(), new EmailNormalizer());
 
     /**
-     * Answers one POST to {@link #PATH} (the caller has checked route and method).
+     * Answers one authenticated POST to {@link #PATH}.
      *
-     * @param deadline by when every DynamoDB call must be over
-     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager or DynamoDB fails,
-     *         or the import cannot finish by the deadline (some bindings may be written: the same
-     *         import again is safe)
+     * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB fails, or the import cannot
+     *         finish by the deadline (some bindings may be written: the same import again is safe)
      */
-    public HttpApiResponse handle(HttpApiRequest request, Deadline deadline) {
-        SignedRequestAuthenticator.Outcome authentication = authenticator.authenticate(request);
-        if (!(authentication instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
-            HttpApiResponse rejection = ((SignedRequestAuthenticator.Rejected) authentication).response();
-            if (rejection.statusCode() == 401) {
-                metrics.count("SignatureRejected", 1);
-            }
-            log.info("request_rejected").with("path", PATH).with("status", rejection.statusCode()).write();
-            return rejection;
-        }
+    public HttpApiResponse handle(AuthenticatedRequest auth, Deadline deadline) {
         String pageId = auth.pageId();
         JsonNode items = auth.body().get("bindings");
         if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_BINDINGS) {
@@ -171,7 +157,7 @@ public record BindingsImportService(SignedRequestAuthenticator authenticator, Co
         if (psidNode == null || psidNode.isNull()) {
             return new Invalid("psid is required: the page-scoped user id, digits");
         }
-        Optional<String> psid = RecipientRules.facebookId(psidNode);
+        Optional<String> psid = SendRequestValidator.facebookId(psidNode);
         if (psid.isEmpty()) {
             return new Invalid("psid must be a page-scoped user id: 1-32 digits, as a string or integer");
         }
@@ -184,9 +170,9 @@ public record BindingsImportService(SignedRequestAuthenticator authenticator, Co
         }
         RecipientType type = given.get(0);
         JsonNode value = item.get(type.wireName());
-        Optional<String> contact = CONTACTS.normalise(type, value);
+        Optional<String> contact = SendRequestValidator.normalise(type, value);
         if (contact.isEmpty()) {
-            return new Invalid(type.wireName() + " " + RecipientRules.rule(type, value));
+            return new Invalid(type.wireName() + " " + SendRequestValidator.rule(type, value));
         }
         return new Valid(new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get()));
     }

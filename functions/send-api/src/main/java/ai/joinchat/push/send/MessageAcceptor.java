@@ -8,6 +8,8 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords.Decision;
@@ -15,6 +17,7 @@ import ai.joinchat.push.store.MessageRecords;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,13 +60,21 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
     /** The first pause between two tries of a write (then doubled, up to 16 times as long). */
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
 
+    /** What the send API writes for one accepted request: the {@code pending} record and the SQS message. */
+    record Acceptance(MessageRecord record, QueuedMessage queued, int delaySeconds) {
+
+        /** After {@code decideBy} the worker treats a still-pending record as committed. */
+        static Acceptance of(ValidatedSendRequest request, String messageId, Instant now, Instant decideBy) {
+            MessageRecord record = MessageRecord.pending(messageId, request.pageId(), request.recipient(),
+                    request.templateType(), request.warnings(), now, decideBy);
+            QueuedMessage queued = new QueuedMessage(messageId, request.pageId(), request.recipient(),
+                    request.message(), request.messagingType(), request.tag(), request.warnings(), now, decideBy);
+            return new Acceptance(record, queued, request.delaySeconds());
+        }
+    }
+
     /** A request's {@code Idempotency-Key} and / or its timestamped signature's replay key. */
     record Key(String pageId, Optional<String> idempotencyKey, Optional<String> replayKey, String requestHash) {
-        Key {
-            if (idempotencyKey.isEmpty() && replayKey.isEmpty()) {
-                throw new IllegalArgumentException("a key needs an Idempotency-Key or a replay key");
-            }
-        }
 
         List<String> all() {
             return Stream.of(idempotencyKey, replayKey).flatMap(Optional::stream).toList();

@@ -12,7 +12,6 @@ import ai.joinchat.push.queue.SqsOutboundQueue;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.TagPolicy;
 import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
-import ai.joinchat.push.send.store.DynamoImportReplays;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
@@ -22,6 +21,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 
 /** Composition root of the send API: builds the real dependencies once per container. */
@@ -61,24 +61,17 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
         DynamoDbClient dynamo = basics.aws().dynamoDb();
         JsonLogger log = basics.log();
         Metrics metrics = basics.metrics();
-        SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(basics.secrets(),
-                new SignatureVerifier(), clock);
-
         DynamoMessageRecords records = new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE),
                 settings.recordRetention());
-        SendRequestValidator validator = new SendRequestValidator(
-                TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY)));
+        DynamoIdempotencyKeys keys = new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE),
+                records);
         return new SendApiService(
-                authenticator,
-                validator,
-                records,
-                new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE), records),
-                new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL)),
-                enqueue,
-                clock, SendApiService::newMessageId, log, metrics,
-                new BindingsImportService(authenticator,
+                new SignedRequestAuthenticator(basics.secrets(), new SignatureVerifier(), clock),
+                new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
+                records, keys, new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL)),
+                enqueue, clock, () -> UUID.randomUUID().toString(), log, metrics,
+                new BindingsImportService(
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
-                        clock, log, metrics,
-                        new DynamoImportReplays(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE))));
+                        clock, log, metrics, keys));
     }
 }

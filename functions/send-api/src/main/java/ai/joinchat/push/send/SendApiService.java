@@ -10,9 +10,10 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
+import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
-import ai.joinchat.push.send.request.ValidatedSendRequest;
+import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
@@ -30,9 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -67,10 +67,6 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                 new MessageResender(records, queue, clock, log, metrics), clock, messageIds, log, metrics, bindingsImport);
     }
 
-    public static String newMessageId() {
-        return UUID.randomUUID().toString();
-    }
-
     /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */
     public HttpApiResponse handle(HttpApiRequest request) {
         return handle(request, Deadline.in(DEFAULT_INVOCATION.minus(SendApiHandler.ANSWER_RESERVE)),
@@ -90,12 +86,16 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         }
         long started = System.nanoTime();
         try {
+            SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
+            if (!(outcome instanceof AuthenticatedRequest auth)) {
+                return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
+            }
             return switch (path) {
-                case SEND_PATH -> send(request, deadline, invocationEnd);
-                case STATUS_PATH -> withMessageId(request, (pageId, messageId) -> status(pageId, messageId, deadline));
-                case MessageResender.PATH -> withMessageId(request, (pageId, messageId) ->
-                        resender.resend(pageId, messageId, invocationEnd.plus(DECISION_MARGIN), deadline));
-                default -> bindingsImport.handle(request, deadline);
+                case SEND_PATH -> send(request, auth, deadline, invocationEnd);
+                case STATUS_PATH -> withMessageId(auth, messageId -> status(auth.pageId(), messageId, deadline));
+                case MessageResender.PATH -> withMessageId(auth, messageId ->
+                        resender.resend(auth.pageId(), messageId, invocationEnd.plus(DECISION_MARGIN), deadline));
+                default -> bindingsImport.handle(auth, deadline);
             };
         } catch (DependencyUnavailableException e) {
             log.error("dependency_unavailable").with("path", path).with(e).write();
@@ -106,11 +106,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         }
     }
 
-    private HttpApiResponse send(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
-        SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
-        if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
-            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
-        }
+    private HttpApiResponse send(HttpApiRequest request, AuthenticatedRequest auth, Deadline deadline,
+                                 Instant invocationEnd) {
         ValidationResult validation = validator.validate(auth.body());
         Optional<String> idempotencyHeader = request.header(IDEMPOTENCY_HEADER);
         List<FieldProblem> problems = new ArrayList<>(validation.violations());
@@ -125,7 +122,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         ValidatedSendRequest accepted = validation.request().get();
         String messageId = messageIds.get();
         // The worker treats a record still pending after this as committed: this invocation is over by then.
-        Acceptance acceptance = Acceptance.of(accepted, messageId, clock.instant(), invocationEnd.plus(DECISION_MARGIN));
+        MessageAcceptor.Acceptance acceptance = MessageAcceptor.Acceptance.of(accepted, messageId, clock.instant(),
+                invocationEnd.plus(DECISION_MARGIN));
         // A timestamped request is its own key, so a replay inside the window answers the first
         // response, whatever Idempotency-Key header a replayer adds (the header is not signed).
         Optional<String> replayKey = auth.replayKey();
@@ -163,18 +161,14 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                 .write();
     }
 
-    /** A status read or a resend: {@code answer} for the authenticated page and its {@code message_id}, or the 4xx. */
-    private HttpApiResponse withMessageId(HttpApiRequest request, BiFunction<String, String, HttpApiResponse> answer) {
-        SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
-        if (!(outcome instanceof SignedRequestAuthenticator.AuthenticatedRequest auth)) {
-            return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
-        }
+    /** A status read or a resend: {@code answer} for the request's {@code message_id}, or the 4xx. */
+    private static HttpApiResponse withMessageId(AuthenticatedRequest auth, Function<String, HttpApiResponse> answer) {
         JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
             return HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("message_id", "required: the message_id a send answered")));
         }
-        return answer.apply(auth.pageId(), id.asText());
+        return answer.apply(id.asText());
     }
 
     private HttpApiResponse status(String pageId, String messageId, Deadline deadline) {

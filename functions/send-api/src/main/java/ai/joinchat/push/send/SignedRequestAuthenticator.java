@@ -5,7 +5,7 @@ import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.http.HttpApiRequest;
 import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.send.request.RecipientRules;
+import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
@@ -63,7 +63,7 @@ public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerif
         if (body.isEmpty()) {
             return new Rejected(HttpApiResponse.error(ErrorCode.INVALID_JSON, "The body is not a JSON object."));
         }
-        Optional<String> pageId = RecipientRules.facebookId(body.get().get("page_id"));
+        Optional<String> pageId = SendRequestValidator.facebookId(body.get().get("page_id"));
         if (pageId.isEmpty()) {
             return new Rejected(HttpApiResponse.error(ErrorCode.INVALID_REQUEST, "The request is invalid.",
                     List.of(new FieldProblem("page_id", "required: the page id, digits, as a string or integer"))));

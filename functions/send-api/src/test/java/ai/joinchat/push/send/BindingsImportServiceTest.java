@@ -33,11 +33,12 @@ class BindingsImportServiceTest {
     private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private final InMemoryContactBindings bindings = new InMemoryContactBindings();
-    private final BindingsImportService service = new BindingsImportService(
-            new SignedRequestAuthenticator(new SecretsProvider(id -> id.equals("pages/42")
+    private final SignedRequestAuthenticator authenticator = new SignedRequestAuthenticator(
+            new SecretsProvider(id -> id.equals("pages/42")
                     ? Optional.of("{\"api_secret\":\"" + SECRET + "\",\"page_access_token\":\"t\"}")
                     : Optional.empty(), "pages/", "app", new JsonLogger("secrets", "WARN")),
-                    new SignatureVerifier(), Clock.systemUTC()),
+            new SignatureVerifier(), Clock.systemUTC());
+    private final BindingsImportService service = new BindingsImportService(
             bindings, clock,
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock),
@@ -96,7 +97,7 @@ class BindingsImportServiceTest {
             assertEquals("invalid_request", error.path("code").asText());
             assertEquals("bindings", error.path("details").path(0).path("field").asText());
         }
-        HttpApiResponse missing = service.handle(signed("{\"page_id\":\"42\"}"), Deadline.none());
+        HttpApiResponse missing = handle(signed("{\"page_id\":\"42\"}"));
         assertEquals(400, missing.statusCode());
         assertTrue(bindings.psidFor("42", "uuid:u0").isEmpty(), "nothing of a refused body is imported");
     }
@@ -110,7 +111,13 @@ class BindingsImportServiceTest {
     }
 
     private HttpApiResponse importing(String items) {
-        return service.handle(signed("{\"page_id\":\"42\",\"bindings\":" + items + "}"), Deadline.none());
+        return handle(signed("{\"page_id\":\"42\",\"bindings\":" + items + "}"));
+    }
+
+    /** As the send API's router: the authenticator's check, then the import. */
+    private HttpApiResponse handle(HttpApiRequest request) {
+        return service.handle((SignedRequestAuthenticator.AuthenticatedRequest) authenticator.authenticate(request),
+                Deadline.none());
     }
 
     private static JsonNode ok(HttpApiResponse response) {

@@ -20,8 +20,6 @@ import java.util.function.Predicate;
  */
 record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, List<String> warnings) {
 
-    static final String URL_RULE = "must be an absolute http(s) URL";
-
     /** The path of a field of this object, e.g. {@code message.elements[0].title}. */
     String path(String name) {
         return path.isEmpty() ? name : path + "." + name;
@@ -72,7 +70,8 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
     }
 
     String optionalHttpUrl(String name) {
-        JsonNode value = typed(name, url -> url.isTextual() && isAbsoluteHttp(url.textValue()), URL_RULE);
+        JsonNode value = typed(name, url -> url.isTextual() && isAbsoluteHttp(url.textValue()),
+                "must be an absolute http(s) URL");
         return value == null ? null : value.textValue();
     }
 
@@ -119,12 +118,6 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
     Number optionalNumber(String name) {
         JsonNode value = typed(name, JsonNode::isNumber, "must be a number");
         return value == null ? null : value.numberValue();
-    }
-
-    void forbidden(String name, String reason) {
-        if (has(name)) {
-            violation(name, reason);
-        }
     }
 
     ObjectFields requiredObject(String name) {

@@ -4,7 +4,6 @@ import ai.joinchat.push.http.FieldProblem;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -32,12 +31,6 @@ public record TagPolicy(Mode mode) {
 
         public static final String UPDATE = "UPDATE";
         public static final String MESSAGE_TAG = "MESSAGE_TAG";
-
-        public TagDecision {
-            Objects.requireNonNull(messagingType, "messagingType");
-            warnings = List.copyOf(warnings);
-            Objects.requireNonNull(violation, "violation");
-        }
 
         static TagDecision untagged(List<String> warnings) {
             return new TagDecision(UPDATE, null, warnings, Optional.empty());

@@ -11,7 +11,7 @@ import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
 import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.message.OutboundMessage.UrlTarget;
 import ai.joinchat.push.message.QuickReply;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.request.RecipientType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,21 +29,15 @@ import java.util.regex.Pattern;
  * replies, read after it, are known. Buttons and the {@code default_action} of template elements
  * follow Messenger's button rules.
  */
-record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
+final class TemplateRules {
 
-    static final int TITLE_MAX = 20;
-    static final int PAYLOAD_MAX = 1000;
-    static final List<String> TEMPLATE_TYPES = List.of("text", "button", "generic", "list", "receipt");
-    static final int MAX_QUICK_REPLIES = 13;
-    static final int TEXT_MAX = 2000;
-    static final int BUTTON_TEXT_MAX = 640;
-    static final int ELEMENT_TITLE_MAX = 80;
-    static final int ELEMENT_SUBTITLE_MAX = 80;
-    static final int MAX_RECEIPT_ELEMENTS = 100;
+    private static final int TITLE_MAX = 20;
+    private static final int PAYLOAD_MAX = 1000;
 
     static final String LIST_REMOVED_WARNING = "the list template was removed by Messenger in 2019;"
             + " the message is delivered as a generic template carousel";
 
+    private static final List<String> TEMPLATE_TYPES = List.of("text", "button", "generic", "list", "receipt");
     private static final List<String> BUTTON_TYPES = List.of("web_url", "postback", "phone_number");
     private static final List<String> WEBVIEW_HEIGHT_RATIOS = List.of("compact", "tall", "full");
     private static final List<String> IMAGE_ASPECT_RATIOS = List.of("horizontal", "square");
@@ -54,7 +48,7 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
     private static final String CURRENCY_RULE = "must be a 3-letter ISO 4217 currency code, e.g. USD";
 
     /** The message, or null when it is absent or not an object (reported). */
-    OutboundMessage validate(ObjectFields body) {
+    static OutboundMessage validate(ObjectFields body) {
         JsonNode node = body.get("message");
         if (node == null || !node.isObject()) {
             body.violation("message", node == null ? "is required: an object with a template_type"
@@ -70,7 +64,7 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
             case "list" -> list(message);
             default -> receipt(message);
         };
-        List<QuickReply> quickReplies = message.optionalArray("quick_replies", MAX_QUICK_REPLIES, "quick replies",
+        List<QuickReply> quickReplies = message.optionalArray("quick_replies", 13, "quick replies",
                 TemplateRules::quickReply);
         return template == null ? null : template.apply(quickReplies);
     }
@@ -94,26 +88,26 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
         return new QuickReply.Text(title, text, imageUrl);
     }
 
-    private Function<List<QuickReply>, OutboundMessage> text(ObjectFields message) {
-        String text = message.requiredText("text", 1, TEXT_MAX);
+    private static Function<List<QuickReply>, OutboundMessage> text(ObjectFields message) {
+        String text = message.requiredText("text", 1, 2000);
         return quickReplies -> new TextMessage(text, quickReplies);
     }
 
-    private Function<List<QuickReply>, OutboundMessage> button(ObjectFields message) {
-        String text = message.requiredText("text", 1, BUTTON_TEXT_MAX);
-        List<Button> list = message.requiredArray("buttons", 1, 3, "buttons", this::oneButton);
+    private static Function<List<QuickReply>, OutboundMessage> button(ObjectFields message) {
+        String text = message.requiredText("text", 1, 640);
+        List<Button> list = message.requiredArray("buttons", 1, 3, "buttons", TemplateRules::oneButton);
         Boolean sharable = message.optionalBoolean("sharable");
         return quickReplies -> new ButtonTemplate(text, list, sharable, quickReplies);
     }
 
-    private Function<List<QuickReply>, OutboundMessage> generic(ObjectFields message) {
+    private static Function<List<QuickReply>, OutboundMessage> generic(ObjectFields message) {
         String imageAspectRatio = message.optionalChoice("image_aspect_ratio", IMAGE_ASPECT_RATIOS);
         Boolean sharable = message.optionalBoolean("sharable");
         List<Element> elements = message.requiredArray("elements", 1, 10, "elements", e -> element(e, 3, true));
         return quickReplies -> new GenericTemplate(elements, imageAspectRatio, sharable, quickReplies);
     }
 
-    private Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
+    private static Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
         optionalButtons(message, 1);
@@ -134,11 +128,12 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
      * What generic and list elements share: title, subtitle, image_url, default_action, buttons.
      * Besides its title a list element needs a subtitle or image_url, a generic one any of the four.
      */
-    private Element element(ObjectFields element, int maxButtons, boolean generic) {
-        Element read = new Element(element.requiredText("title", 1, ELEMENT_TITLE_MAX),
-                element.optionalText("subtitle", ELEMENT_SUBTITLE_MAX), element.optionalHttpUrl("image_url"),
-                optionalDefaultAction(element), optionalButtons(element, maxButtons));
-        boolean shown = hasSubtitle(element) || element.has("image_url");
+    private static Element element(ObjectFields element, int maxButtons, boolean generic) {
+        Element read = new Element(element.requiredText("title", 1, 80), element.optionalText("subtitle", 80),
+                element.optionalHttpUrl("image_url"), optionalDefaultAction(element),
+                optionalButtons(element, maxButtons));
+        boolean shown = element.has("subtitle") && !element.get("subtitle").asText().isEmpty()
+                || element.has("image_url");
         if (!generic && !shown) {
             element.violations().add(new FieldProblem(element.path(), "needs image_url or subtitle"));
         } else if (!shown && !element.has("default_action") && !has(element.get("buttons"))) {
@@ -146,11 +141,6 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
                     "needs at least one of subtitle, image_url, default_action or buttons besides title"));
         }
         return read;
-    }
-
-    private static boolean hasSubtitle(ObjectFields element) {
-        JsonNode subtitle = element.get("subtitle");
-        return subtitle != null && !subtitle.asText().isEmpty();
     }
 
     private static boolean has(JsonNode array) {
@@ -170,8 +160,7 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
         ReceiptTemplate.Address address = address(message.optionalObject("address"));
         List<ReceiptTemplate.Adjustment> adjustments = message.optionalArray("adjustments", 0, "adjustments",
                 a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0), a.requiredNumber("amount")));
-        List<ReceiptTemplate.Item> items = message.optionalArray("elements", MAX_RECEIPT_ELEMENTS, "elements",
-                TemplateRules::item);
+        List<ReceiptTemplate.Item> items = message.optionalArray("elements", 100, "elements", TemplateRules::item);
         return quickReplies -> new ReceiptTemplate(recipientName, orderNumber, currency, paymentMethod, orderUrl,
                 timestamp, sharable, address, summary, adjustments, items, quickReplies);
     }
@@ -207,7 +196,6 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
         return new ReceiptTemplate.Item(title, subtitle, quantity, price, currency(element, false), imageUrl);
     }
 
-    /** A 3-letter currency code, upper-cased. */
     private static String currency(ObjectFields owner, boolean required) {
         JsonNode value = owner.get("currency");
         if (value == null) {
@@ -237,9 +225,8 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
         return null;
     }
 
-    /** An optional {@code buttons} array of at most {@code max} buttons on {@code owner}. */
-    private List<Button> optionalButtons(ObjectFields owner, int max) {
-        return owner.optionalArray("buttons", max, "buttons", this::oneButton);
+    private static List<Button> optionalButtons(ObjectFields owner, int max) {
+        return owner.optionalArray("buttons", max, "buttons", TemplateRules::oneButton);
     }
 
     /**
@@ -247,7 +234,7 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
      * postback payload becomes its compact JSON string (JSON null fields left out), a
      * phone_number payload {@code +} and digits.
      */
-    private Button oneButton(ObjectFields button) {
+    private static Button oneButton(ObjectFields button) {
         String type = button.requiredChoice("type", BUTTON_TYPES);
         if (type == null) {
             return null;
@@ -284,21 +271,20 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
         return node;
     }
 
-    private String phoneNumber(ObjectFields button) {
+    private static String phoneNumber(ObjectFields button) {
         JsonNode payload = button.get("payload");
         if (payload == null) {
             button.violation("payload", "is required: the phone number to call");
             return null;
         }
-        String normalised = payload.isTextual() ? phoneNumbers.normalize(payload.textValue()).orElse(null) : null;
+        String normalised = SendRequestValidator.normalise(RecipientType.PHONE, payload).orElse(null);
         if (normalised == null) {
-            button.violation("payload", RecipientRules.PHONE_RULE);
+            button.violation("payload", SendRequestValidator.PHONE_RULE);
         }
         return normalised;
     }
 
-    /** The optional {@code default_action} of a generic or list element. */
-    private UrlTarget optionalDefaultAction(ObjectFields element) {
+    private static UrlTarget optionalDefaultAction(ObjectFields element) {
         ObjectFields action = element.optionalObject("default_action");
         if (action == null) {
             return null;
@@ -309,7 +295,9 @@ record TemplateRules(PhoneNumberNormalizer phoneNumbers) {
         } else if (!type.isTextual() || !"web_url".equals(type.textValue())) {
             action.violation("type", "must be web_url");
         }
-        action.forbidden("title", "is not allowed in default_action");
+        if (action.has("title")) {
+            action.violation("title", "is not allowed in default_action");
+        }
         return urlTarget(action);
     }
 

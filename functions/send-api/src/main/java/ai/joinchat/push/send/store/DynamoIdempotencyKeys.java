@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -28,16 +29,19 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@link IdempotencyKeys} in the DynamoDB table of {@code IDEMPOTENCY_TABLE}, expiring by TTL; the
- * key and the pending record are written with one TransactWriteItems, whose client request token
- * makes the SDK's own retry of a lost reply harmless.
+ * {@link IdempotencyKeys} and {@link ImportReplays} in the DynamoDB table of {@code IDEMPOTENCY_TABLE},
+ * expiring by TTL. A key and its pending record are written with one TransactWriteItems, whose
+ * client request token makes the SDK's own retry of a lost reply harmless. An import's replay key is
+ * a {@code <page_id>#import:<replay key>} item: the claim is a conditional put, the answer a second put.
  */
 public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records)
-        implements IdempotencyKeys {
+        implements IdempotencyKeys, ImportReplays {
 
-    public static final Duration WINDOW = Duration.ofHours(24);
+    static final Duration WINDOW = Duration.ofHours(24);
+    /** Well past the 300 s either side of a signature's timestamp, after which a repeat is refused anyway. */
+    static final Duration IMPORT_WINDOW = Duration.ofHours(1);
     /** The condition of a claim: TTL deletion lags, so an expired key counts as free. */
-    static final String FREE = "attribute_not_exists(idempotency_key) OR expires_at < :now";
+    private static final String FREE = "attribute_not_exists(idempotency_key) OR expires_at < :now";
     private static final String DYNAMODB = "DynamoDB";
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
     private static final String KEY = "idempotency_key";
@@ -45,8 +49,8 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     private static final String EXPIRES_AT = "expires_at";
 
     @Override
-    public Claim claim(List<String> keys, Reservation mine, MessageRecord pending, Optional<String> previousHolder,
-                       Instant now, Deadline deadline) {
+    public IdempotencyKeys.Claim claim(List<String> keys, Reservation mine, MessageRecord pending,
+                                       Optional<String> previousHolder, Instant now, Deadline deadline) {
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(TransactWriteItem.builder().put(records.pendingPut(pending)).build());
         for (String key : keys) {
@@ -57,21 +61,22 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         try {
             dynamo.transactWriteItems(r -> r.clientRequestToken(token).transactItems(items)
                     .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
-            return new Claim.Won();
+            return new IdempotencyKeys.Claim.Won();
         } catch (TransactionCanceledException e) {
             return cancelled(keys, mine, e);
         } catch (SdkException e) {
             if (SdkFailures.certainlyNotApplied(e)) {
-                return new Claim.NotWritten(SdkFailures.unavailable(DYNAMODB, e));
+                return new IdempotencyKeys.Claim.NotWritten();
             }
             throw SdkFailures.unavailable(DYNAMODB, e);
         } catch (DependencyUnavailableException e) {
-            return new Claim.NotWritten(e); // the deadline had passed: no call was made
+            return new IdempotencyKeys.Claim.NotWritten(); // the deadline had passed: no call was made
         }
     }
 
     /** A cancelled transaction wrote nothing: what its reasons say about the keys. */
-    private static Claim cancelled(List<String> keys, Reservation mine, TransactionCanceledException e) {
+    private static IdempotencyKeys.Claim cancelled(List<String> keys, Reservation mine,
+                                                   TransactionCanceledException e) {
         List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
         Map<String, Reservation> held = new LinkedHashMap<>();
         boolean allMine = reasons.size() == keys.size() + 1;
@@ -90,12 +95,13 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
             }
         }
         if (!held.isEmpty()) {
-            return new Claim.Held(held);
+            return new IdempotencyKeys.Claim.Held(held);
         }
         if (allMine && CONDITION_FAILED.equals(reasons.get(0).code())) {
-            return new Claim.Won(); // our own earlier try (a lost reply the SDK retried): every item is ours
+            // Our own earlier try (a lost reply the SDK retried): every item is ours.
+            return new IdempotencyKeys.Claim.Won();
         }
-        return new Claim.NotWritten(SdkFailures.unavailable(DYNAMODB, e));
+        return new IdempotencyKeys.Claim.NotWritten();
     }
 
     @Override
@@ -145,8 +151,39 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         return pageId + "#" + key;
     }
 
+    @Override
+    public ImportReplays.Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {
+        Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
+        try {
+            SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(FREE)
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+            return new ImportReplays.Claim.Taken();
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
+                    : read(dynamo, table, id(pageId, "import:" + replayKey), deadline);
+            AttributeValue status = held == null ? null : held.get("status_code");
+            AttributeValue response = held == null ? null : held.get("response");
+            if (status == null || response == null) {
+                return new ImportReplays.Claim.Unanswered();
+            }
+            return new ImportReplays.Claim.Answered(Integer.parseInt(status.n()), response.s());
+        }
+    }
+
+    @Override
+    public void complete(String pageId, String replayKey, int statusCode, String body, Instant now,
+                         Deadline deadline) {
+        Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
+        item.put("status_code", AttributeValue.fromN(Integer.toString(statusCode)));
+        item.put("response", AttributeValue.fromS(body));
+        SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+    }
+
     /** A key's item in the table: its id, when it was written, and when it expires ({@code window} later). */
-    static Map<String, AttributeValue> keyItem(String id, Instant now, Duration window) {
+    private static Map<String, AttributeValue> keyItem(String id, Instant now, Duration window) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(KEY, AttributeValue.fromS(id));
         item.put("created_at", AttributeValue.fromS(now.toString()));
@@ -155,7 +192,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     }
 
     /** The item of a key, read consistently. */
-    static Map<String, AttributeValue> read(DynamoDbClient dynamo, String table, String id, Deadline deadline) {
+    private static Map<String, AttributeValue> read(DynamoDbClient dynamo, String table, String id, Deadline deadline) {
         return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
                 .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)))
                 .item());

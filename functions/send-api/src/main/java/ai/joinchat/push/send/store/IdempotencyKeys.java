@@ -28,13 +28,10 @@ public interface IdempotencyKeys {
 
         /** Other messages hold these keys (in the request's order, each with what it holds); nothing was written. */
         record Held(Map<String, Reservation> holders) implements Claim {
-            public Held {
-                holders = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(holders));
-            }
         }
 
         /** Nothing was written, and who holds the keys is not known (a concurrent claim, throttling). */
-        record NotWritten(RuntimeException cause) implements Claim {
+        record NotWritten() implements Claim {
         }
     }
 

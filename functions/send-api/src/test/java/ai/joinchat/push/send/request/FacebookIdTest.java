@@ -29,18 +29,18 @@ class FacebookIdTest {
         "\"12345678901234567890123456789012\" | 12345678901234567890123456789012",
     })
     void acceptsDigitsAsStringOrInteger(String json, String expected) throws Exception {
-        assertEquals(Optional.of(expected), RecipientRules.facebookId(node(json)));
+        assertEquals(Optional.of(expected), SendRequestValidator.facebookId(node(json)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"-1", "\"-1\"", "1.5", "1.0", "1e3", "\"\"", "\"12a\"", "\" 123\"", "\"+123\"", "true",
             "null", "{}", "[]", "[123]", "123456789012345678901234567890123", "\"123456789012345678901234567890123\""})
     void rejectsEverythingElse(String json) throws Exception {
-        assertTrue(RecipientRules.facebookId(node(json)).isEmpty(), () -> "accepted " + json);
+        assertTrue(SendRequestValidator.facebookId(node(json)).isEmpty(), () -> "accepted " + json);
     }
 
     @Test
     void rejectsAbsentNode() {
-        assertTrue(RecipientRules.facebookId(null).isEmpty());
+        assertTrue(SendRequestValidator.facebookId(null).isEmpty());
     }
 }

@@ -4,6 +4,7 @@ import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
+import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
 import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
