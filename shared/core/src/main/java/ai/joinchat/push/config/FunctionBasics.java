@@ -5,11 +5,14 @@ import ai.joinchat.push.aws.PrimingHttpClient;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.SecretsProvider;
+import com.sun.management.OperatingSystemMXBean;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,10 +29,12 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
     /**
      * How many times a priming runs its path. The snapshot keeps the JIT's code: at the template's
      * C1-only settings a method is compiled after about 200 calls, so 300 rounds put the request path
-     * in the snapshot compiled (bench/.../FirstRequestProbe: the first 300 sends after it use 3.5 ms
-     * of CPU each instead of 6.6, docs/performance.md).
+     * in the snapshot compiled (bench/.../FirstRequestProbe: the first 300 sends after it use 3.7 ms
+     * of CPU each instead of 5.9-6.9 after one round, docs/performance.md).
      */
     static final int PRIMING_ROUNDS = 300;
+    /** The longest a priming waits for the JVM to settle after its rounds ({@link #awaitSettled}). */
+    private static final Duration SETTLING_LIMIT = Duration.ofSeconds(2);
 
     /** {@code interceptors}: on every AWS client (Lambda's none; tests count or fail calls with them). */
     public static FunctionBasics create(String function, Map<String, String> environment, Set<EnvVar> declared,
@@ -64,6 +69,34 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
         } finally {
             pool.shutdownNow();
             basics.aws().close();
+            awaitSettled();
+        }
+    }
+
+    /**
+     * Waits until the JVM is idle, at most {@link #SETTLING_LIMIT}: at most one 10 ms tick of CPU
+     * over 100 ms. The JVM stays busy for about 250 ms after the rounds and the closing of their
+     * clients; a snapshot taken then made the first send after the restore take 230-310 ms and
+     * 310-360 ms of CPU, instead of 70-90 ms of CPU (bench/.../FirstRequestProbe).
+     */
+    private static void awaitSettled() {
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os)) {
+            return;
+        }
+        long giveUpAt = System.nanoTime() + SETTLING_LIMIT.toNanos();
+        long cpu = os.getProcessCpuTime();
+        while (System.nanoTime() < giveUpAt) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = os.getProcessCpuTime();
+            if (now - cpu <= 10_000_000) {
+                return;
+            }
+            cpu = now;
         }
     }
 
