@@ -8,8 +8,6 @@ import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
@@ -17,7 +15,6 @@ import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.webhook.service.BindingAdmission;
-import ai.joinchat.push.webhook.service.ContactBindingRules;
 import ai.joinchat.push.webhook.service.WebhookEventProcessor;
 import ai.joinchat.push.webhook.service.WebhookService;
 import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
@@ -81,7 +78,6 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                 new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE), retention, clock),
                 new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
                 new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(secrets,
                         new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)), clock),
                 pool);

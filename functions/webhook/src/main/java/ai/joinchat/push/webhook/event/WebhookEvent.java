@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,25 @@ import java.util.Optional;
  * identify it, written as a JSON array so that no two different field lists share an encoding.
  */
 public sealed interface WebhookEvent {
+
+    /** Which array of an {@code entry} an event came in: the primary receiver's or the standby one. */
+    enum Channel {
+        MESSAGING, STANDBY;
+
+        /** The entry's field, {@code messaging} or {@code standby}; also the value recorded. */
+        public String fieldName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The kinds of webhook event this function understands, with the name logged and recorded. */
+    enum EventKind {
+        ECHO, REFERRAL, OPTIN, DELIVERY, READ, QUICK_REPLY, UNKNOWN;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     String pageId();
 

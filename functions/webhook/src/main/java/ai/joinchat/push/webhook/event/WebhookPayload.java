@@ -1,5 +1,7 @@
 package ai.joinchat.push.webhook.event;
 
+import ai.joinchat.push.webhook.event.WebhookEvent.EventKind;
+
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;

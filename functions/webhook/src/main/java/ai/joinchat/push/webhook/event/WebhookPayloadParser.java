@@ -2,6 +2,7 @@ package ai.joinchat.push.webhook.event;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;

@@ -1,11 +1,18 @@
 package ai.joinchat.push.webhook.service;
 
+import ai.joinchat.push.request.EmailNormalizer;
+import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.secrets.UnsignedRefPolicy;
+import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.store.QuickReplyOffers;
 import ai.joinchat.push.webhook.event.WebhookEvent;
+import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,13 +25,42 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which of the bindings a batch's events propose may be written, and how (contract section 6):
- * a signed ref replaces when its signature is the page's, an unsigned one as the page's
- * {@code unsigned_refs} says; a quick-reply tap replaces only against a live offer of its kind,
- * and never when its payload was sent as a {@code text} quick reply's. One batch read for the
- * offers, one for the text payloads, one (cached) secret read per page with refs.
+ * What a batch's events propose about who a PSID is, and which of those bindings may be written,
+ * and how (contract section 6). A referral or opt-in {@code uuid=} ref proposes
+ * {@code uuid:<uuid>}; a quick-reply tap whose payload is an e-mail address or a phone number
+ * proposes that contact (contact keys are the send API's). A signed ref replaces when its
+ * signature is the page's, an unsigned one as the page's {@code unsigned_refs} says; a quick-reply
+ * tap replaces only against a live offer of its kind, and never when its payload was sent as a
+ * {@code text} quick reply's. One batch read for the offers, one for the text payloads, one
+ * (cached) secret read per page with refs.
  */
 public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
+
+    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
+    private static final EmailNormalizer EMAILS = new EmailNormalizer();
+
+    /**
+     * A contact ({@code uuid:...}, {@code phone:+...}, {@code email:...}) an event proposes to bind
+     * to a page's PSID, and what the proposal rests on; {@link #admit} decides whether it binds.
+     */
+    sealed interface ContactBinding {
+
+        String contactKey();
+
+        String psid();
+
+        /** Where it came from, stored with the binding: {@code ref}, {@code signed_ref}, {@code optin}, {@code quick_reply}. */
+        String source();
+
+        /** A uuid ref: binds if signed with the page's key, else as the page's {@code unsigned_refs} allows. */
+        record FromRef(String contactKey, String psid, String source, SignedRef ref) implements ContactBinding {
+        }
+
+        /** A quick-reply payload that is a phone or e-mail: binds only against a recorded offer of {@code kind}. */
+        record FromQuickReply(String contactKey, String psid, String source, QuickReplyOffers.Kind kind)
+                implements ContactBinding {
+        }
+    }
 
     enum Write { REPLACE, IF_UNBOUND }
 
@@ -35,10 +71,42 @@ public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers,
     }
 
     /** The admitted writes per contact, in time order, without those a later one makes redundant. */
-    Collection<List<Admitted>> admit(List<Proposal> proposals, EffectBatch batch) {
+    Collection<List<Admitted>> admit(List<WebhookEvent> events, EffectBatch batch) {
+        List<Proposal> proposals = events.stream().flatMap(event -> bindingFor(event)
+                .map(binding -> new Proposal(event, binding)).stream()).toList();
         List<Admitted> admitted = new ArrayList<>(admitRefs(proposals, batch));
         admitted.addAll(admitTaps(proposals, batch));
         return byContact(admitted);
+    }
+
+    static Optional<ContactBinding> bindingFor(WebhookEvent event) {
+        if (event instanceof Referral referral) {
+            return uuidRef(referral.ref(), referral.psid(), null);
+        }
+        if (event instanceof OptIn optIn) {
+            return uuidRef(optIn.ref(), optIn.psid(), "optin");
+        }
+        if (event instanceof QuickReply reply) {
+            Optional<ContactBinding> email = EMAILS.normalize(reply.payload())
+                    .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), QuickReplyOffers.Kind.EMAIL));
+            return email.isPresent() ? email : PHONE_NUMBERS.normalize(reply.payload())
+                    .map(number -> offered(RecipientType.PHONE, number, reply.psid(), QuickReplyOffers.Kind.PHONE));
+        }
+        return Optional.empty();
+    }
+
+    /** {@code source} null: a referral's, {@code signed_ref} or {@code ref} (contract section 8). */
+    private static Optional<ContactBinding> uuidRef(String ref, String psid, String source) {
+        if (psid == null) {
+            return Optional.empty();
+        }
+        return SignedRef.parse(ref).flatMap(parsed -> Recipient.uuid(parsed.uuid())
+                .map(uuid -> new ContactBinding.FromRef(uuid.contactKey(), psid,
+                        source != null ? source : parsed.signed() ? "signed_ref" : "ref", parsed)));
+    }
+
+    private static ContactBinding offered(RecipientType type, String value, String psid, QuickReplyOffers.Kind kind) {
+        return new ContactBinding.FromQuickReply(new Recipient(type, value).contactKey(), psid, "quick_reply", kind);
     }
 
     private List<Admitted> admitRefs(List<Proposal> proposals, EffectBatch batch) {

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
  */
 public record WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
-                                    ContactBindingRules rules, BindingAdmission admission, ExecutorService executor) {
+                                    BindingAdmission admission, ExecutorService executor) {
 
     /**
      * What a batch, or one piece of its work, came to: what it wrote (a redelivery writes nothing
@@ -185,9 +185,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
 
     /** The admitted bindings, one task per contact writing them in time order. */
     private void startBindings(List<WebhookEvent> events, EffectBatch batch) {
-        List<BindingAdmission.Proposal> proposals = events.stream().flatMap(event -> rules.bindingFor(event)
-                .map(binding -> new BindingAdmission.Proposal(event, binding)).stream()).toList();
-        for (List<BindingAdmission.Admitted> writes : admission.admit(proposals, batch)) {
+        for (List<BindingAdmission.Admitted> writes : admission.admit(events, batch)) {
             batch.start(writes.stream().map(a -> a.proposal().event()).toList(), () -> bind(writes, batch.deadline()));
         }
     }
@@ -196,7 +194,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
         int bound = 0;
         for (BindingAdmission.Admitted write : writes) {
             WebhookEvent event = write.proposal().event();
-            ContactBinding binding = write.proposal().binding();
+            BindingAdmission.ContactBinding binding = write.proposal().binding();
             boolean written = write.write() == BindingAdmission.Write.REPLACE
                     ? contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(),
                     binding.source(), deadline)

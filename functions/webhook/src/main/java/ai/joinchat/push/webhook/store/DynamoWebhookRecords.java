@@ -31,11 +31,11 @@ import java.util.Map;
  * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
  * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
  * BatchWriteItem, 25 items per request, in turn ({@link DynamoBatch}); a batch DynamoDB refuses as
- * invalid ({@code ValidationException}) is retried item by item, so one poison item costs only
- * itself; any other refusal (access denied, missing table, bad credentials) fails the call. Stored
- * fields are bounded ({@link StoredFields}). A put of the same key replaces
- * the identical record, which is what makes redelivery harmless (only {@code recorded_at} and
- * {@code expires_at} move to the latest delivery).
+ * invalid ({@code ValidationException}: one invalid item fails the whole request) is retried item
+ * by item, so one poison item costs only itself; any other refusal (access denied, missing table,
+ * bad credentials) fails the call. Stored fields are bounded ({@link StoredFields}). A put of the
+ * same key replaces the identical record, which is what makes redelivery harmless (only
+ * {@code recorded_at} and {@code expires_at} move to the latest delivery).
  */
 public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock)
         implements WebhookRecords {
@@ -129,11 +129,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         StoredFields.json(item, "ads_context_data", referral.adsContextDataJson());
     }
 
-    /**
-     * Writes one batch; returns the events DynamoDB refused as invalid items. A batch refused as
-     * a whole as invalid (one invalid item fails the request) is written again item by item, so
-     * only the poison items are refused and the others recorded.
-     */
+    /** Writes one batch; returns the events DynamoDB refused as invalid items (see the class note). */
     private List<Rejected> write(List<Pending> batch, Deadline deadline) {
         try {
             DynamoBatch.write(dynamo, table, batch.stream().map(pending -> WriteRequest.builder()

@@ -1,5 +1,6 @@
 package ai.joinchat.push.webhook.event;
 
+import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;

@@ -2,7 +2,9 @@ package ai.joinchat.push.webhook.event;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.webhook.TestPayloads;
+import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.EventKind;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;

@@ -3,8 +3,6 @@ package ai.joinchat.push.webhook.service;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -12,7 +10,7 @@ import ai.joinchat.push.store.QuickReplyOffers;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
 import ai.joinchat.push.testing.RecordingOffers;
-import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
@@ -65,7 +63,6 @@ class WebhookEventProcessorTest {
 
     private WebhookEventProcessor processor(QuickReplyOffers offers, ExecutorService executor) {
         return new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(new SecretsProvider(id -> Optional.empty(), "joinchat/pages/", "joinchat/app",
                         new JsonLogger("secrets", "WARN")), offers, Clock.systemUTC()),
                 executor);

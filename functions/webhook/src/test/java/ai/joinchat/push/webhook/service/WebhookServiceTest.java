@@ -13,8 +13,6 @@ import ai.joinchat.push.http.HttpApiResponse;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.secrets.SecretsProvider;
 import java.time.Clock;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
@@ -81,7 +79,6 @@ class WebhookServiceTest {
             return secret.get();
         }, "joinchat/pages/", "joinchat/app", new JsonLogger("secrets", "WARN"));
         WebhookEventProcessor processor = new WebhookEventProcessor(records, messages, bindings,
-                new ContactBindingRules(new PhoneNumberNormalizer(), new EmailNormalizer()),
                 new BindingAdmission(secrets, offers, Clock.systemUTC()), pool);
         Metrics metrics = new Metrics("webhook", new PrintStream(metricsOut, true, StandardCharsets.UTF_8), log.clock);
         WebhookService service = new WebhookService(secrets, signatures, new WebhookPayloadParser(log.logger), processor,

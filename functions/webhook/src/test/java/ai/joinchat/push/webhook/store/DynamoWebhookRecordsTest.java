@@ -3,7 +3,7 @@ package ai.joinchat.push.webhook.store;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.store.DynamoBatch;
-import ai.joinchat.push.webhook.event.Channel;
+import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
