@@ -3,6 +3,7 @@ package ai.joinchat.push.worker.batch;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.delivery.DeliveryOutcome;
 import ai.joinchat.push.worker.delivery.Disposition;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
  * is bounded, so a batch cannot start more Graph calls than it has threads.
  */
 public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
-                                int maxReceiveCount, Optional<String> deadLetterQueueArn, JsonLogger logger) {
+                                DeliveryPolicy policy, Optional<String> deadLetterQueueArn, JsonLogger logger) {
 
     /** The SQS message ids to report as {@code batchItemFailures}, in batch order. */
     public List<String> process(List<SqsRecord> records, Deadline startBy, Deadline invocation) {
@@ -45,23 +46,22 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
             } else if (message == null) {
                 results[i] = new Result(DeliveryOutcome.UNREADABLE, new Disposition.DeadLetter());
             } else {
-                groups.computeIfAbsent(groupKey(message), k -> new ArrayList<>()).add(i);
+                // A group: the messages to the same person through the same page.
+                groups.computeIfAbsent(message.pageId() + "|" + message.recipient().contactKey(),
+                        k -> new ArrayList<>()).add(i);
             }
         }
         runGroups(groups.values(), group -> deliverInOrder(group, records, messages, results, startBy, invocation));
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             Disposition disposition = results[i] != null ? results[i].disposition() // else interrupted or crashed
-                    : Disposition.withoutAnswer(lastReceive(records.get(i)), DeliveryOutcome.ERROR);
+                    : Disposition.withoutAnswer(policy.lastReceive(records.get(i).receiveCount()),
+                            DeliveryOutcome.ERROR);
             if (carryOut(records.get(i), messages.get(i), disposition, invocation)) {
                 failures.add(records.get(i).messageId());
             }
         }
         return failures;
-    }
-
-    private boolean lastReceive(SqsRecord record) {
-        return record.receiveCount() >= maxReceiveCount;
     }
 
     private boolean isDeadLetter(SqsRecord record) {
@@ -128,7 +128,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         for (int index : group) {
             SqsRecord record = records.get(index);
             QueuedMessage message = messages.get(index);
-            boolean last = lastReceive(record);
+            boolean last = policy.lastReceive(record.receiveCount());
             Result result;
             if (throttledFor.isPresent()) {
                 // Behind a throttled message of the same recipient: back to the queue just after it.
@@ -158,7 +158,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         } catch (RuntimeException e) {
             line(logger.error("message_delivery"), record, message, DeliveryOutcome.ERROR).with(e).write();
             return new Result(DeliveryOutcome.ERROR,
-                    Disposition.withoutAnswer(lastReceive(record), DeliveryOutcome.ERROR));
+                    Disposition.withoutAnswer(policy.lastReceive(record.receiveCount()), DeliveryOutcome.ERROR));
         }
     }
 
@@ -192,10 +192,5 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
                 .with("page_id", message.pageId())
                 .with("outcome", outcome.wireName())
                 .with("attempt", record.receiveCount());
-    }
-
-    /** Messages with the same key go to the same person through the same page. */
-    public static String groupKey(QueuedMessage message) {
-        return message.pageId() + "|" + message.recipient().contactKey();
     }
 }
