@@ -39,10 +39,13 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         List<QueuedMessage> messages = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            QueuedMessage message = read(records.get(i));
+            SqsRecord record = records.get(i);
+            QueuedMessage message = read(record);
             messages.add(message);
-            if (isDeadLetter(records.get(i))) {
-                results[i] = recordDeadLetter(records.get(i), message, invocation);
+            if (isDeadLetter(record)) {
+                results[i] = message != null ? delivery.recordDeadLettered(message, record.receiveCount(), invocation)
+                        : delivery.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
+                                invocation);
             } else if (message == null) {
                 results[i] = new Result(DeliveryOutcome.UNREADABLE, new Disposition.DeadLetter());
             } else {
@@ -66,13 +69,6 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
 
     private boolean isDeadLetter(SqsRecord record) {
         return deadLetterQueueArn.isPresent() && deadLetterQueueArn.get().equals(record.eventSourceArn());
-    }
-
-    private Result recordDeadLetter(SqsRecord record, QueuedMessage message, Deadline invocation) {
-        return message == null
-                ? delivery.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
-                        invocation)
-                : delivery.recordDeadLettered(message, record.receiveCount(), invocation);
     }
 
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
