@@ -56,7 +56,9 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
         boolean https = "https".equalsIgnoreCase(url.getScheme());
         InetAddress address;
         try {
-            address = allowed(InetAddress.getAllByName(url.getHost()));
+            // The first address allowed to receive callbacks.
+            address = Arrays.stream(InetAddress.getAllByName(url.getHost())).filter(a -> allowPrivate || isPublic(a))
+                    .findFirst().orElse(null);
         } catch (UnknownHostException e) {
             return new Outcome.Unreachable("unknown_host", false);
         }
@@ -81,11 +83,6 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
         } catch (IOException | IllegalArgumentException e) {
             return new Outcome.Unreachable(e.getClass().getSimpleName(), false);
         }
-    }
-
-    /** The first address allowed to receive callbacks; null when none is. */
-    private InetAddress allowed(InetAddress[] addresses) {
-        return Arrays.stream(addresses).filter(a -> allowPrivate || isPublic(a)).findFirst().orElse(null);
     }
 
     static boolean isPublic(InetAddress address) {

@@ -1,5 +1,6 @@
 package ai.joinchat.push.callbacks;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.IamGrant;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The callbacks function's object graph, built once per container (before a SnapStart snapshot). */
 public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, CallbacksPriming priming) {
@@ -51,7 +53,8 @@ public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, Callba
         String queue = settings.require(EnvVar.CALLBACK_QUEUE_URL);
         return new CallbacksComponents(new Dispatcher(basics.secrets(), new CallbackPost(
                 settings.bool(EnvVar.ALLOW_PRIVATE_CALLBACKS), (SSLSocketFactory) SSLSocketFactory.getDefault()), sqs,
-                queue, postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics()), basics.metrics(),
-                new CallbacksPriming());
+                queue, postTimeout, maxQueueDelay, clock, basics.log(), basics.metrics(),
+                DaemonThreads.fixedPool("callbacks", 10), new ConcurrentHashMap<>()), // a thread per record (<= 10)
+                basics.metrics(), new CallbacksPriming());
     }
 }

@@ -2,7 +2,6 @@ package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
-import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.CallbackSettings;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -37,6 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * its own events; one that just timed out is not tried again by this container for {@link #PAUSE}:
  * its other events wait in the queue instead of holding invocations. A failed try comes back on
  * Standard Webhooks' schedule; an event too early for its next try goes back for the rest of the wait.
+ * {@code paused}: when each timed-out page is tried again.
  */
 record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
                   Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics, ExecutorService posts,
@@ -49,13 +48,6 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
     static final Duration PAUSE = Duration.ofSeconds(30);
     static final Duration SQS_MAX_DELAY = Duration.ofMinutes(15);
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
-
-    /** One thread per record of a batch (at most 10); {@code paused}: when a timed-out page is tried again. */
-    Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
-               Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics) {
-        this(secrets, http, sqs, queueUrl, timeout, maxDelay, clock, log, metrics,
-                DaemonThreads.fixedPool("callbacks", 10), new ConcurrentHashMap<>());
-    }
 
     /** The sequence number of the first record not announced (the batch item failure); empty when all were. */
     List<String> announce(List<JsonNode> records) {
@@ -136,7 +128,8 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
         CallbackEvent event = queued.event();
         Instant pausedUntil = paused.getOrDefault(event.pageId(), Instant.MIN);
         if (now.isBefore(queued.notBefore()) || now.isBefore(pausedUntil)) {
-            requeue(queued.notBefore().isAfter(pausedUntil) ? queued : queued.waitingUntil(pausedUntil), now);
+            requeue(queued.notBefore().isAfter(pausedUntil) ? queued
+                    : new QueuedCallback(event, queued.attempt(), queued.firstTry(), pausedUntil), now);
             return;
         }
         Optional<CallbackSettings> settings = settings(event);

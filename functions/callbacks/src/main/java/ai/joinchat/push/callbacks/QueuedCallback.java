@@ -18,10 +18,6 @@ record QueuedCallback(CallbackEvent event, int attempt, Instant firstTry, Instan
         return new QueuedCallback(event, 1, null, Instant.EPOCH);
     }
 
-    QueuedCallback waitingUntil(Instant at) {
-        return new QueuedCallback(event, attempt, firstTry, at);
-    }
-
     String toJson() {
         ObjectNode node = Json.object().put("id", event.id()).put("page_id", event.pageId()).put("type", event.type())
                 .put("timestamp", event.timestamp().toString()).put("attempt", attempt)

@@ -16,8 +16,6 @@ public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration 
     /** The template's VisibilityTimeout (180 s) plus the worker's Timeout (30 s); a test checks the sum. */
     public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(210);
 
-    public static final Duration DEFAULT_MAX_THROTTLE = Duration.ofHours(24);
-
     public DeliveryPolicy {
         if (maxReceiveCount < 1) {
             throw new IllegalArgumentException("maxReceiveCount must be at least 1");

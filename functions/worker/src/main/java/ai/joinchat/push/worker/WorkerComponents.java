@@ -19,7 +19,6 @@ import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRedelivery;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
-import ai.joinchat.push.worker.delivery.RecipientResolver;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.worker.pacing.DynamoPaceStore;
@@ -91,13 +90,13 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
         SqsClient sqs = basics.aws().sqs();
         Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
 
-        MessageDelivery delivery = new MessageDelivery(records, basics.secrets(),
-                new RecipientResolver(bindings, settings.bool(EnvVar.PHONE_NUMBER_FALLBACK)),
-                new GraphMessageMapper(), graph, policy, clock, logger, basics.metrics(),
+        MessageDelivery delivery = new MessageDelivery(records, basics.secrets(), bindings,
+                settings.bool(EnvVar.PHONE_NUMBER_FALLBACK), new GraphMessageMapper(), graph, policy, clock, logger,
+                basics.metrics(),
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
-        return new SqsBatchProcessor(delivery, redelivery, deliveries, policy.maxReceiveCount(),
+        return new SqsBatchProcessor(delivery, redelivery, deliveries, policy,
                 Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
     }
 }

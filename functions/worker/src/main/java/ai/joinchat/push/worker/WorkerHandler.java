@@ -1,6 +1,7 @@
 package ai.joinchat.push.worker;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.json.Json;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -44,7 +45,8 @@ public final class WorkerHandler implements RequestStreamHandler {
             List<String> failures = context == null ? app.processor().process(records, Deadline.none(), Deadline.none())
                     : app.processor().process(records, app.budget().startBy(remaining(context)),
                             app.budget().deadline(remaining(context)));
-            app.codec().writeResponse(failures, output);
+            output.write(Json.batchResponse(failures));
+            output.flush();
         } finally {
             app.metrics().flush();
         }

@@ -249,7 +249,8 @@ class SqsBatchProcessorTest {
     void recordsOfTheDeadLetterQueueAreRecordedFailedAndNeverSent() {
         String deadLetters = "arn:aws:sqs:us-east-1:000000000000:messages-dlq";
         SqsBatchProcessor processor = new SqsBatchProcessor(fixture.delivery, fixture.redelivery,
-                fixture.executor, 5, Optional.of(deadLetters), fixture.components.logger());
+                fixture.executor, new DeliveryPolicy(5, DeliveryPolicy.DEFAULT_CLAIM_LEASE, Duration.ofHours(24)),
+                Optional.of(deadLetters), fixture.components.logger());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("dead-1", "id", "4040", "Hi"));
         SqsRecord fromDeadLetters = new SqsRecord("sqs-dead-1", message.toJson(), 1, null, deadLetters, null);
 

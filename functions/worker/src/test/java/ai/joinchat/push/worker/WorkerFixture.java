@@ -6,7 +6,6 @@ import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
-import ai.joinchat.push.worker.delivery.RecipientResolver;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.pacing.PagePacing;
 import ai.joinchat.push.worker.graph.GraphSendClient;
@@ -77,14 +76,14 @@ final class WorkerFixture implements AutoCloseable {
         metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
         GraphMessageMapper mapper = new GraphMessageMapper();
         GraphSendClient graph = GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout);
+        DeliveryPolicy policy = new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
+                Duration.ofHours(24));
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",
                 new JsonLogger("secrets", "WARN")),
-                new RecipientResolver(bindings, phoneNumberFallback), mapper,
-                graph,
-                new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
-                        DeliveryPolicy.DEFAULT_MAX_THROTTLE), clock, logger, metrics, offers,
+                bindings, phoneNumberFallback, mapper,
+                graph, policy, clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
-        processor = new SqsBatchProcessor(delivery, redelivery, executor, maxReceiveCount, Optional.empty(), logger);
+        processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, Optional.empty(), logger);
         SqsEventCodec codec = new SqsEventCodec();
         components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,
                 new WorkerPriming(WorkerComponentsTest.env(), clock, graph), metrics);

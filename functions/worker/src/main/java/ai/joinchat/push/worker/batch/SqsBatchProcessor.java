@@ -3,6 +3,7 @@ package ai.joinchat.push.worker.batch;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.delivery.DeliveryOutcome;
 import ai.joinchat.push.worker.delivery.Disposition;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
  * is bounded, so a batch cannot start more Graph calls than it has threads.
  */
 public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
-                                int maxReceiveCount, Optional<String> deadLetterQueueArn, JsonLogger logger) {
+                                DeliveryPolicy policy, Optional<String> deadLetterQueueArn, JsonLogger logger) {
 
     /** The SQS message ids to report as {@code batchItemFailures}, in batch order. */
     public List<String> process(List<SqsRecord> records, Deadline startBy, Deadline invocation) {
@@ -38,21 +39,27 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         List<QueuedMessage> messages = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            QueuedMessage message = read(records.get(i));
+            SqsRecord record = records.get(i);
+            QueuedMessage message = read(record);
             messages.add(message);
-            if (isDeadLetter(records.get(i))) {
-                results[i] = recordDeadLetter(records.get(i), message, invocation);
+            if (isDeadLetter(record)) {
+                results[i] = message != null ? delivery.recordDeadLettered(message, record.receiveCount(), invocation)
+                        : delivery.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
+                                invocation);
             } else if (message == null) {
                 results[i] = new Result(DeliveryOutcome.UNREADABLE, new Disposition.DeadLetter());
             } else {
-                groups.computeIfAbsent(groupKey(message), k -> new ArrayList<>()).add(i);
+                // A group: the messages to the same person through the same page.
+                groups.computeIfAbsent(message.pageId() + "|" + message.recipient().contactKey(),
+                        k -> new ArrayList<>()).add(i);
             }
         }
         runGroups(groups.values(), group -> deliverInOrder(group, records, messages, results, startBy, invocation));
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             Disposition disposition = results[i] != null ? results[i].disposition() // else interrupted or crashed
-                    : Disposition.withoutAnswer(lastReceive(records.get(i)), DeliveryOutcome.ERROR);
+                    : Disposition.withoutAnswer(policy.lastReceive(records.get(i).receiveCount()),
+                            DeliveryOutcome.ERROR);
             if (carryOut(records.get(i), messages.get(i), disposition, invocation)) {
                 failures.add(records.get(i).messageId());
             }
@@ -60,19 +67,8 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         return failures;
     }
 
-    private boolean lastReceive(SqsRecord record) {
-        return record.receiveCount() >= maxReceiveCount;
-    }
-
     private boolean isDeadLetter(SqsRecord record) {
         return deadLetterQueueArn.isPresent() && deadLetterQueueArn.get().equals(record.eventSourceArn());
-    }
-
-    private Result recordDeadLetter(SqsRecord record, QueuedMessage message, Deadline invocation) {
-        return message == null
-                ? delivery.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
-                        invocation)
-                : delivery.recordDeadLettered(message, record.receiveCount(), invocation);
     }
 
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {
@@ -128,7 +124,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         for (int index : group) {
             SqsRecord record = records.get(index);
             QueuedMessage message = messages.get(index);
-            boolean last = lastReceive(record);
+            boolean last = policy.lastReceive(record.receiveCount());
             Result result;
             if (throttledFor.isPresent()) {
                 // Behind a throttled message of the same recipient: back to the queue just after it.
@@ -158,7 +154,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         } catch (RuntimeException e) {
             line(logger.error("message_delivery"), record, message, DeliveryOutcome.ERROR).with(e).write();
             return new Result(DeliveryOutcome.ERROR,
-                    Disposition.withoutAnswer(lastReceive(record), DeliveryOutcome.ERROR));
+                    Disposition.withoutAnswer(policy.lastReceive(record.receiveCount()), DeliveryOutcome.ERROR));
         }
     }
 
@@ -192,10 +188,5 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
                 .with("page_id", message.pageId())
                 .with("outcome", outcome.wireName())
                 .with("attempt", record.receiveCount());
-    }
-
-    /** Messages with the same key go to the same person through the same page. */
-    public static String groupKey(QueuedMessage message) {
-        return message.pageId() + "|" + message.recipient().contactKey();
     }
 }

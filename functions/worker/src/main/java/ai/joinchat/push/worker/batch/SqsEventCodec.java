@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads Lambda's SQS event ({@code {"Records": [...]}}) and writes the partial batch response
- * ({@code {"batchItemFailures": [{"itemIdentifier": "<messageId>"}]}}) with Jackson's tree model.
+ * Reads Lambda's SQS event ({@code {"Records": [...]}}) with Jackson's tree model; the answer is
+ * {@link Json#batchResponse}.
  */
 public final class SqsEventCodec {
 
@@ -38,11 +37,6 @@ public final class SqsEventCodec {
                     Json.text(record, "receiptHandle"), Json.text(record, "eventSourceARN"), attributes(record)));
         }
         return out;
-    }
-
-    public void writeResponse(List<String> failedMessageIds, OutputStream output) throws IOException {
-        output.write(Json.batchResponse(failedMessageIds));
-        output.flush();
     }
 
     /** {@code messageAttributes}: the string values ({@code {"name": {"stringValue", "dataType"}}}). */

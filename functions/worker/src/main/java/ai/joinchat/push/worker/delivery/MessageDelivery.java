@@ -8,6 +8,7 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Claim;
@@ -95,17 +96,17 @@ public final class MessageDelivery {
     private final SentRecorder sentRecorder;
 
     /** {@code sentCopies}: the worker's own queue, for a sent message whose record could not be written. */
-    public MessageDelivery(MessageRecords records, SecretsProvider secrets, RecipientResolver recipients,
-                           GraphMessageMapper mapper, GraphSendClient graph, DeliveryPolicy policy,
-                           Clock clock, JsonLogger logger, Metrics metrics, QuickReplyOffers offers,
-                           OutboundQueue sentCopies, PagePacing pacing) {
+    public MessageDelivery(MessageRecords records, SecretsProvider secrets, ContactBindings bindings,
+                           boolean phoneNumberFallback, GraphMessageMapper mapper, GraphSendClient graph,
+                           DeliveryPolicy policy, Clock clock, JsonLogger logger, Metrics metrics,
+                           QuickReplyOffers offers, OutboundQueue sentCopies, PagePacing pacing) {
         this.records = Objects.requireNonNull(records, "records");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.logger = Objects.requireNonNull(logger, "logger");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.pacing = Objects.requireNonNull(pacing, "pacing");
-        this.preparation = new Preparation(secrets, recipients, mapper);
+        this.preparation = new Preparation(secrets, bindings, phoneNumberFallback, mapper);
         this.sentRecorder = new SentRecorder(records, offers, sentCopies, clock, logger, metrics);
         this.sendAttempt = new SendAttempt(graph, preparation, records, sentRecorder, pacing, policy, clock, logger,
                 metrics);

@@ -1,13 +1,16 @@
 package ai.joinchat.push.worker.delivery;
 
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.secrets.AppSecrets;
 import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
+import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DeliveryError;
-import ai.joinchat.push.worker.delivery.RecipientResolver.ResolvedRecipient;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -16,8 +19,10 @@ import java.util.Optional;
 /**
  * Everything a delivery reads before it claims the record: the page's token, the app secret, the
  * recipient's PSID and the Send API body. Only reads, so a failure here changes nothing.
+ * {@code phoneNumberFallback}: an unbound phone is sent as {@code phone_number}.
  */
-record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphMessageMapper mapper) {
+record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean phoneNumberFallback,
+                   GraphMessageMapper mapper) {
 
     static final String PAGE_NOT_CONFIGURED = "page_not_configured";
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
@@ -39,6 +44,10 @@ record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphM
         }
     }
 
+    /** Where the Send API delivers a message; {@code psid} is null for the phone number fallback. */
+    record ResolvedRecipient(ObjectNode sendApiRecipient, String psid) {
+    }
+
     /** The page's secret could not be looked up yet (the per-container lookup limit): never "not configured". */
     record Deferred() implements Prepared {
     }
@@ -55,8 +64,7 @@ record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphM
         }
         Optional<String> appSecret = secrets.appSecrets().map(AppSecrets::appSecret).filter(s -> !s.isEmpty());
         try {
-            Optional<ResolvedRecipient> recipient = recipients.resolve(message.pageId(),
-                    message.recipient().type().wireName(), message.recipient().value());
+            Optional<ResolvedRecipient> recipient = resolve(message.pageId(), message.recipient());
             if (recipient.isEmpty()) {
                 return Unsendable.of(RECIPIENT_NOT_FOUND,
                         "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
@@ -70,6 +78,25 @@ record Preparation(SecretsProvider secrets, RecipientResolver recipients, GraphM
         } catch (IllegalArgumentException e) {
             return Unsendable.of(INVALID_MESSAGE, e.getMessage());
         }
+    }
+
+    /**
+     * An {@code id} is the PSID; a {@code uuid}, {@code phone} or {@code email} is looked up in the page's
+     * contact bindings; empty when it is not bound to a PSID for that page.
+     */
+    private Optional<ResolvedRecipient> resolve(String pageId, Recipient recipient) {
+        if (recipient.type() == RecipientType.ID) {
+            return Optional.of(byPsid(recipient.value()));
+        }
+        Optional<ResolvedRecipient> bound = bindings.psidFor(pageId, recipient.contactKey()).map(Preparation::byPsid);
+        if (bound.isEmpty() && recipient.type() == RecipientType.PHONE && phoneNumberFallback) {
+            return Optional.of(new ResolvedRecipient(Json.object().put("phone_number", recipient.value()), null));
+        }
+        return bound;
+    }
+
+    private static ResolvedRecipient byPsid(String psid) {
+        return new ResolvedRecipient(Json.object().put("id", psid), psid);
     }
 
     /** The page's token and app secret fetched again; empty when neither changed. */

@@ -105,8 +105,11 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
             metrics.count("MessagesSent", 1);
             String psid = ready.recipient().psid() != null ? ready.recipient().psid() : sent.recipientId();
             QueuedMessage.Sent done = new QueuedMessage.Sent(sent.facebookMessageId(), psid, call.startedAt());
-            return sent(receive, sentRecorder.afterSend(message, done, deadline), sent.facebookMessageId(),
-                    call.latencyMs());
+            DeliveryOutcome outcome = sentRecorder.afterSend(message, done, deadline);
+            log(receive, outcome).with("status", MessageStatus.SENT.wireName())
+                    .with("facebook_message_id", sent.facebookMessageId()).with("graph_latency_ms", call.latencyMs())
+                    .write();
+            return new MessageDelivery.Result(outcome, new Disposition.Ack());
         }
         if (call.outcome() instanceof Outcome.Throttled throttled) {
             return throttled(receive, throttled, latency, deadline);
@@ -209,13 +212,6 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         String graphCode = last.code() == null ? "" : " (last Graph code " + last.code() + ")";
         return new DeliveryError(RATE_LIMITED, null, "Facebook throttled the page for longer than "
                 + policy.maxThrottle().toHours() + " h (MaxThrottleHours)" + graphCode, true);
-    }
-
-    private MessageDelivery.Result sent(Receive receive, DeliveryOutcome outcome, String facebookMessageId,
-                                        long latencyMs) {
-        log(receive, outcome).with("status", MessageStatus.SENT.wireName())
-                .with("facebook_message_id", facebookMessageId).with("graph_latency_ms", latencyMs).write();
-        return new MessageDelivery.Result(outcome, new Disposition.Ack());
     }
 
     private MessageDelivery.Result notSent(Receive receive, DeliveryOutcome outcome, MessageStatus status,
