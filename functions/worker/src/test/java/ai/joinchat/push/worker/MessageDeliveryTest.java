@@ -147,6 +147,23 @@ class MessageDeliveryTest {
     }
 
     @Test
+    void theOfferIsRecordedBeforeTheRecordSaysSentSoATapAfterSentAlwaysBinds() {
+        graphAnswers("24681357", "m_offer_first");
+        JsonNode offering = Json.parse("""
+                {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
+        QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-first", WorkerFixture.PAGE_ID,
+                WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(),
+                Instant.now(), Instant.now().plusSeconds(10)));
+        List<MessageStatus> statusWhenOffered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fixture.offers.onRecord = () -> statusWhenOffered.add(record(message).status());
+
+        assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
+
+        assertEquals(List.of(MessageStatus.SENDING), statusWhenOffered);
+        assertEquals(MessageStatus.SENT, record(message).status());
+    }
+
+    @Test
     void theTextQuickRepliesWhosePayloadsLookLikeAContactAreRecordedSoATapOnThemNeverBinds() {
         graphAnswers("24681357", "m_text_offer");
         JsonNode offering = Json.parse("""

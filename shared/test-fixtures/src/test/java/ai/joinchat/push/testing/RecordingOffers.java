@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /**
  * Quick-reply offers in memory: {@link #live} answers the recorded ones, or every one while
  * {@link #all} is set; {@link #offeredAsText} the recorded text payloads; {@link #failure}, when
- * set, is thrown by {@link #record}.
+ * set, is thrown by {@link #record}; {@link #onRecord} runs first.
  */
 public final class RecordingOffers implements QuickReplyOffers {
 
@@ -20,9 +20,12 @@ public final class RecordingOffers implements QuickReplyOffers {
     public final Set<TextPayload> textPayloads = ConcurrentHashMap.newKeySet();
     public volatile boolean all;
     public volatile RuntimeException failure;
+    /** Run by {@link #record} before anything else: a test looks at the world as the offer is written. */
+    public volatile Runnable onRecord = () -> { };
 
     @Override
     public void record(String pageId, String psid, Set<Kind> kinds, Set<String> payloads, Instant at) {
+        onRecord.run();
         RuntimeException f = failure;
         if (f != null) {
             throw f;

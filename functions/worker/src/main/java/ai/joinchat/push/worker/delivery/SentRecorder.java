@@ -36,14 +36,18 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
     private static final EmailNormalizer EMAILS = new EmailNormalizer();
 
-    /** Facebook took the message just now: {@code SENT}, or how it was left to be recorded later. */
+    /**
+     * Facebook took the message just now: {@code SENT}, or how it was left to be recorded later.
+     * The offers go first, so whoever reads {@code sent} (a developer's app, the callbacks) can
+     * count on a tap binding from then on.
+     */
     DeliveryOutcome afterSend(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
+        recordOffers(message, sent);
         try {
             markSent(message, sent, deadline.minus(SENT_COPY_RESERVE));
         } catch (DependencyUnavailableException e) {
             return requeueOrLeave(message, sent, deadline, e);
         }
-        recordOffers(message, sent);
         return DeliveryOutcome.SENT;
     }
 
@@ -60,8 +64,8 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     /** Writes the send a copy carries, and its offers. */
     QueuedMessage.Sent recordLate(QueuedMessage message, Deadline deadline) {
         QueuedMessage.Sent sent = message.sent();
-        markSent(message, sent, deadline);
         recordOffers(message, sent);
+        markSent(message, sent, deadline);
         metrics.count("SentRecordedLate", 1);
         return sent;
     }
@@ -92,7 +96,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
             outcome = DeliveryOutcome.SENT_RECORD_REQUEUED;
         } catch (DependencyUnavailableException e) {
             metrics.count("SentNotRecorded", 1);
-            recordOffers(message, sent);
             outcome = DeliveryOutcome.SENT_NOT_RECORDED;
         }
         (outcome == DeliveryOutcome.SENT_NOT_RECORDED ? logger.error("mark_sent_failed")
