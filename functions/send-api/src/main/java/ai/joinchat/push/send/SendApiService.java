@@ -47,6 +47,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
 
     public static final String SEND_PATH = "/api/send_message";
     public static final String STATUS_PATH = "/api/message_status";
+    private static final Set<String> ROUTES = Set.of(SEND_PATH, STATUS_PATH, BindingsImportService.PATH,
+            MessageResender.PATH);
     static final String IDEMPOTENCY_HEADER = "idempotency-key";
     /** Clock skew allowed between this function and the worker when a pending record becomes overdue. */
     static final Duration DECISION_MARGIN = Duration.ofSeconds(2);
@@ -77,7 +79,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
         String path = request.path().length() > 1 && request.path().endsWith("/")
                 ? request.path().substring(0, request.path().length() - 1) : request.path();
-        if (!Set.of(SEND_PATH, STATUS_PATH, BindingsImportService.PATH, MessageResender.PATH).contains(path)) {
+        if (!ROUTES.contains(path)) {
             return HttpApiResponse.error(ErrorCode.NOT_FOUND, "No route " + request.method() + " " + request.path() + ".");
         }
         if (!request.method().equals("POST")) {
@@ -88,7 +90,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         try {
             SignedRequestAuthenticator.Outcome outcome = authenticator.authenticate(request);
             if (!(outcome instanceof AuthenticatedRequest auth)) {
-                return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), request);
+                return rejected(((SignedRequestAuthenticator.Rejected) outcome).response(), path);
             }
             return switch (path) {
                 case SEND_PATH -> send(request, auth, deadline, invocationEnd);
@@ -248,13 +250,13 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         return Optional.of(node);
     }
 
-    private HttpApiResponse rejected(HttpApiResponse response, HttpApiRequest request) {
+    private HttpApiResponse rejected(HttpApiResponse response, String path) {
         if (response.statusCode() == 401) {
             metrics.count("SignatureRejected", 1);
         } else if (response.statusCode() == 503) {
             metrics.count("SecretLookupsDeferred", 1);
         }
-        log.info("request_rejected").with("path", request.path()).with("status", response.statusCode()).write();
+        log.info("request_rejected").with("path", path).with("status", response.statusCode()).write();
         return response;
     }
 }
