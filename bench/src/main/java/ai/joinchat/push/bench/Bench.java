@@ -101,7 +101,7 @@ public final class Bench {
                 if (!options.coldOnly()) {
                     List<String> profile = options.profileSend() == null ? List.of() : List.of(
                             "-XX:StartFlightRecording:filename=" + options.profileSend().toAbsolutePath()
-                                    + ",settings=profile,jdk.SocketRead#threshold=0ms,jdk.SocketWrite#threshold=0ms");
+                                    + ",settings=profile,jdk.ExecutionSample#period=1ms,jdk.SocketRead#threshold=0ms,jdk.SocketWrite#threshold=0ms");
                     try (UnderTest underTest = UnderTest.start(root, localMode, launcher, baselines, console, profile)) {
                         Scenarios scenarios = new Scenarios(options, localMode, graph,
                                 new ApiClient(underTest.api(), credentials), new ApiClient(underTest.naiveApi(), credentials),
