@@ -45,7 +45,7 @@ record BenchOptions(int warmup, int iterations, int lifecycleMessages, int webho
               --java-tool-options OPTIONS  every function's JAVA_TOOL_OPTIONS instead of the template's
                                    (both runtimes; the baselines get them too)
               --profile-send FILE  a flight recording of the send API's JVM (every socket read and write, and
-                                   the profile settings' samples), written when the scenarios end
+                                   a Java sample every 1 ms), written when the scenarios end
               --log FILE           where local mode's console goes (default bench/target/bench-console.log)
               --webhook-only       only the 1,000-event webhook POSTs and the naive peer's (no cold starts,
                                    no lifecycle)
