@@ -12,7 +12,8 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
 import ai.joinchat.push.send.request.SendRequestValidator;
-import ai.joinchat.push.send.store.ImportReplays;
+import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
+import ai.joinchat.push.send.store.DynamoIdempotencyKeys.ImportClaim;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,12 +38,12 @@ import java.util.Optional;
  * <p>The writes keep the invocation's deadline (503 when they cannot finish in time). A
  * timestamped import is protected against replay like a timestamped send: a repeat of the same
  * request inside the window answers the first request's answer and writes nothing
- * ({@link ImportReplays}), so a captured import can never be replayed over newer bindings.
+ * ({@link DynamoIdempotencyKeys#claimImport}), so a captured import can never be replayed over newer bindings.
  *
  * @see ContactBindings#importBindings
  */
 public record BindingsImportService(ContactBindings bindings, Clock clock, JsonLogger log, Metrics metrics,
-                                    ImportReplays replays) {
+                                    DynamoIdempotencyKeys replays) {
 
     public static final String PATH = "/api/bindings";
     public static final int MAX_BINDINGS = 100;
@@ -101,14 +102,14 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
 
     /** The answer of this request made before (a replay), or empty when this is its first time. */
     private Optional<HttpApiResponse> answeredBefore(String pageId, String replayKey, Deadline deadline) {
-        ImportReplays.Claim claim = replays.claim(pageId, replayKey, clock.instant(), deadline);
-        if (claim instanceof ImportReplays.Claim.Taken) {
+        ImportClaim claim = replays.claimImport(pageId, replayKey, clock.instant(), deadline);
+        if (claim instanceof ImportClaim.Taken) {
             return Optional.empty();
         }
         metrics.count("ReplaysAnswered", 1);
         log.info("idempotent_replay").with("path", PATH).with("page_id", pageId)
-                .with("answered", claim instanceof ImportReplays.Claim.Answered).write();
-        return Optional.of(claim instanceof ImportReplays.Claim.Answered answered
+                .with("answered", claim instanceof ImportClaim.Answered).write();
+        return Optional.of(claim instanceof ImportClaim.Answered answered
                 ? new HttpApiResponse(answered.statusCode(), Map.of("content-type", "application/json"),
                         answered.body())
                 : HttpApiResponse.error(ErrorCode.UNAVAILABLE,
@@ -129,7 +130,7 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         HttpApiResponse response = HttpApiResponse.json(200, answer);
         if (replayKey.isPresent()) {
             try {
-                replays.complete(pageId, replayKey.get(), response.statusCode(), response.body(), clock.instant(),
+                replays.completeImport(pageId, replayKey.get(), response.statusCode(), response.body(), clock.instant(),
                         deadline);
             } catch (DependencyUnavailableException e) {
                 // Its repeats then find the key unanswered: they still write nothing.
