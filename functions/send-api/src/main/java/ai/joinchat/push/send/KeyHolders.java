@@ -15,7 +15,6 @@ import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -113,13 +112,6 @@ record KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, Jso
         } catch (DependencyUnavailableException e) {
             return Owed.UNKNOWN;
         }
-    }
-
-    /** The holders that are not this request's own message (its own earlier try may have landed). */
-    static Map<String, Reservation> heldByOthers(Map<String, Reservation> holders, MessageRecord mine) {
-        Map<String, Reservation> others = new LinkedHashMap<>(holders);
-        others.values().removeIf(holder -> holder.messageId().equals(mine.messageId()));
-        return others;
     }
 
     private HttpApiResponse replay(Reservation earlier, Key key) {
