@@ -156,10 +156,11 @@ final class TemplateRules {
         String orderUrl = message.optionalHttpUrl("order_url");
         Boolean sharable = message.optionalBoolean("sharable");
         String timestamp = timestamp(message);
-        ReceiptTemplate.Summary summary = summary(message.requiredObject("summary"));
+        ReceiptTemplate.Summary summary = summary(message.required("summary", message::optionalObject));
         ReceiptTemplate.Address address = address(message.optionalObject("address"));
         List<ReceiptTemplate.Adjustment> adjustments = message.optionalArray("adjustments", 0, "adjustments",
-                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0), a.requiredNumber("amount")));
+                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0),
+                        a.required("amount", a::optionalNumber)));
         List<ReceiptTemplate.Item> items = message.optionalArray("elements", 100, "elements", TemplateRules::item);
         return quickReplies -> new ReceiptTemplate(recipientName, orderNumber, currency, paymentMethod, orderUrl,
                 timestamp, sharable, address, summary, adjustments, items, quickReplies);
@@ -169,7 +170,7 @@ final class TemplateRules {
         if (summary == null) {
             return null;
         }
-        Number totalCost = summary.requiredNumber("total_cost");
+        Number totalCost = summary.required("total_cost", summary::optionalNumber);
         return new ReceiptTemplate.Summary(summary.optionalNumber("subtotal"), summary.optionalNumber("shipping_cost"),
                 summary.optionalNumber("total_tax"), totalCost);
     }
@@ -189,7 +190,7 @@ final class TemplateRules {
 
     private static ReceiptTemplate.Item item(ObjectFields element) {
         String title = element.requiredText("title", 1, 0);
-        Number price = element.requiredNumber("price");
+        Number price = element.required("price", element::optionalNumber);
         String subtitle = element.optionalText("subtitle", 0);
         Number quantity = element.optionalNumber("quantity");
         String imageUrl = element.optionalHttpUrl("image_url");
@@ -303,7 +304,7 @@ final class TemplateRules {
 
     /** The fields shared by a web_url button and a default_action. */
     private static UrlTarget urlTarget(ObjectFields target) {
-        return new UrlTarget(target.requiredHttpUrl("url"),
+        return new UrlTarget(target.required("url", target::optionalHttpUrl),
                 target.optionalChoice("webview_height_ratio", WEBVIEW_HEIGHT_RATIOS),
                 target.optionalBoolean("messenger_extensions"), target.optionalHttpUrl("fallback_url"));
     }
