@@ -110,7 +110,7 @@ final class TemplateRules {
     private static Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
-        optionalButtons(message, 1);
+        message.optionalArray("buttons", 1, "buttons", TemplateRules::oneButton);
         List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
         message.warnings().add(LIST_REMOVED_WARNING);
         boolean hasListButtons = has(message.get("buttons"));
@@ -131,7 +131,7 @@ final class TemplateRules {
     private static Element element(ObjectFields element, int maxButtons, boolean generic) {
         Element read = new Element(element.requiredText("title", 1, 80), element.optionalText("subtitle", 80),
                 element.optionalHttpUrl("image_url"), optionalDefaultAction(element),
-                optionalButtons(element, maxButtons));
+                element.optionalArray("buttons", maxButtons, "buttons", TemplateRules::oneButton));
         boolean shown = element.has("subtitle") && !element.get("subtitle").asText().isEmpty()
                 || element.has("image_url");
         if (!generic && !shown) {
@@ -224,10 +224,6 @@ final class TemplateRules {
         }
         message.violation("timestamp", "must be a Unix timestamp in seconds: digits, as a string or integer");
         return null;
-    }
-
-    private static List<Button> optionalButtons(ObjectFields owner, int max) {
-        return owner.optionalArray("buttons", max, "buttons", TemplateRules::oneButton);
     }
 
     /**
