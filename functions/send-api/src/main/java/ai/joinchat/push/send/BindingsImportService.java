@@ -52,8 +52,6 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
             List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
 
     /**
-     * Answers one authenticated POST to {@link #PATH}.
-     *
      * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB fails, or the import cannot
      *         finish by the deadline (some bindings may be written: the same import again is safe)
      */
@@ -84,13 +82,7 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         ArrayNode rejected = Json.MAPPER.createArrayNode();
         Map<String, Integer> firstIndexOfContact = new HashMap<>();
         for (int index = 0; index < items.size(); index++) {
-            Read read = read(items.get(index));
-            if (read instanceof Valid valid) {
-                Integer earlier = firstIndexOfContact.putIfAbsent(valid.binding().contactKey(), index);
-                if (earlier != null) {
-                    read = new Invalid("the same contact as bindings[" + earlier + "]; send one binding per contact");
-                }
-            }
+            Read read = read(items.get(index), index, firstIndexOfContact);
             if (read instanceof Valid valid) {
                 accepted.add(valid.binding());
             } else {
@@ -150,7 +142,8 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
     private record Invalid(String reason) implements Read {
     }
 
-    private Read read(JsonNode item) {
+    /** The binding at {@code index}; a contact already at an earlier index is refused. */
+    private Read read(JsonNode item, int index, Map<String, Integer> firstIndexOfContact) {
         if (item == null || !item.isObject()) {
             return new Invalid("must be an object with psid and exactly one of uuid, phone, email");
         }
@@ -175,6 +168,9 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         if (contact.isEmpty()) {
             return new Invalid(type.wireName() + " " + SendRequestValidator.rule(type, value));
         }
-        return new Valid(new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get()));
+        ImportedBinding binding = new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get());
+        Integer earlier = firstIndexOfContact.putIfAbsent(binding.contactKey(), index);
+        return earlier == null ? new Valid(binding)
+                : new Invalid("the same contact as bindings[" + earlier + "]; send one binding per contact");
     }
 }
