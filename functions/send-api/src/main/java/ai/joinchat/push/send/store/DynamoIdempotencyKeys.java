@@ -129,7 +129,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         for (String key : keys) {
             Map<String, AttributeValue> item;
             try {
-                item = read(dynamo, table, id(pageId, key), deadline);
+                item = read(id(pageId, key), deadline);
             } catch (DependencyUnavailableException e) {
                 if (e.getCause() instanceof ResourceNotFoundException) {
                     return Map.of(); // a table that does not exist holds no key
@@ -180,7 +180,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
             return new ImportClaim.Taken();
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
-                    : read(dynamo, table, id(pageId, "import:" + replayKey), deadline);
+                    : read(id(pageId, "import:" + replayKey), deadline);
             AttributeValue status = held == null ? null : held.get("status_code");
             AttributeValue response = held == null ? null : held.get("response");
             if (status == null || response == null) {
@@ -192,7 +192,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
 
     /** Stores the first request's answer; when that fails, repeats find the key {@link ImportClaim.Unanswered}. */
     public void completeImport(String pageId, String replayKey, int statusCode, String body, Instant now,
-                         Deadline deadline) {
+                               Deadline deadline) {
         Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
         item.put("status_code", AttributeValue.fromN(Integer.toString(statusCode)));
         item.put("response", AttributeValue.fromS(body));
@@ -210,7 +210,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     }
 
     /** The item of a key, read consistently. */
-    private static Map<String, AttributeValue> read(DynamoDbClient dynamo, String table, String id, Deadline deadline) {
+    private Map<String, AttributeValue> read(String id, Deadline deadline) {
         return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
                 .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)))
                 .item());
