@@ -12,7 +12,8 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
 import ai.joinchat.push.send.request.SendRequestValidator;
-import ai.joinchat.push.send.store.ImportReplays;
+import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
+import ai.joinchat.push.send.store.DynamoIdempotencyKeys.ImportClaim;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.ImportedBinding;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,12 +38,12 @@ import java.util.Optional;
  * <p>The writes keep the invocation's deadline (503 when they cannot finish in time). A
  * timestamped import is protected against replay like a timestamped send: a repeat of the same
  * request inside the window answers the first request's answer and writes nothing
- * ({@link ImportReplays}), so a captured import can never be replayed over newer bindings.
+ * ({@link DynamoIdempotencyKeys#claimImport}), so a captured import can never be replayed over newer bindings.
  *
  * @see ContactBindings#importBindings
  */
 public record BindingsImportService(ContactBindings bindings, Clock clock, JsonLogger log, Metrics metrics,
-                                    ImportReplays replays) {
+                                    DynamoIdempotencyKeys replays) {
 
     public static final String PATH = "/api/bindings";
     public static final int MAX_BINDINGS = 100;
@@ -51,8 +52,6 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
             List.of(RecipientType.UUID, RecipientType.PHONE, RecipientType.EMAIL);
 
     /**
-     * Answers one authenticated POST to {@link #PATH}.
-     *
      * @throws ai.joinchat.push.DependencyUnavailableException when DynamoDB fails, or the import cannot
      *         finish by the deadline (some bindings may be written: the same import again is safe)
      */
@@ -83,13 +82,7 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         ArrayNode rejected = Json.MAPPER.createArrayNode();
         Map<String, Integer> firstIndexOfContact = new HashMap<>();
         for (int index = 0; index < items.size(); index++) {
-            Read read = read(items.get(index));
-            if (read instanceof Valid valid) {
-                Integer earlier = firstIndexOfContact.putIfAbsent(valid.binding().contactKey(), index);
-                if (earlier != null) {
-                    read = new Invalid("the same contact as bindings[" + earlier + "]; send one binding per contact");
-                }
-            }
+            Read read = read(items.get(index), index, firstIndexOfContact);
             if (read instanceof Valid valid) {
                 accepted.add(valid.binding());
             } else {
@@ -101,14 +94,14 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
 
     /** The answer of this request made before (a replay), or empty when this is its first time. */
     private Optional<HttpApiResponse> answeredBefore(String pageId, String replayKey, Deadline deadline) {
-        ImportReplays.Claim claim = replays.claim(pageId, replayKey, clock.instant(), deadline);
-        if (claim instanceof ImportReplays.Claim.Taken) {
+        ImportClaim claim = replays.claimImport(pageId, replayKey, clock.instant(), deadline);
+        if (claim instanceof ImportClaim.Taken) {
             return Optional.empty();
         }
         metrics.count("ReplaysAnswered", 1);
         log.info("idempotent_replay").with("path", PATH).with("page_id", pageId)
-                .with("answered", claim instanceof ImportReplays.Claim.Answered).write();
-        return Optional.of(claim instanceof ImportReplays.Claim.Answered answered
+                .with("answered", claim instanceof ImportClaim.Answered).write();
+        return Optional.of(claim instanceof ImportClaim.Answered answered
                 ? new HttpApiResponse(answered.statusCode(), Map.of("content-type", "application/json"),
                         answered.body())
                 : HttpApiResponse.error(ErrorCode.UNAVAILABLE,
@@ -129,7 +122,7 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         HttpApiResponse response = HttpApiResponse.json(200, answer);
         if (replayKey.isPresent()) {
             try {
-                replays.complete(pageId, replayKey.get(), response.statusCode(), response.body(), clock.instant(),
+                replays.completeImport(pageId, replayKey.get(), response.statusCode(), response.body(), clock.instant(),
                         deadline);
             } catch (DependencyUnavailableException e) {
                 // Its repeats then find the key unanswered: they still write nothing.
@@ -149,7 +142,8 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
     private record Invalid(String reason) implements Read {
     }
 
-    private Read read(JsonNode item) {
+    /** The binding at {@code index}; a contact already at an earlier index is refused. */
+    private Read read(JsonNode item, int index, Map<String, Integer> firstIndexOfContact) {
         if (item == null || !item.isObject()) {
             return new Invalid("must be an object with psid and exactly one of uuid, phone, email");
         }
@@ -174,6 +168,9 @@ public record BindingsImportService(ContactBindings bindings, Clock clock, JsonL
         if (contact.isEmpty()) {
             return new Invalid(type.wireName() + " " + SendRequestValidator.rule(type, value));
         }
-        return new Valid(new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get()));
+        ImportedBinding binding = new ImportedBinding(new Recipient(type, contact.get()).contactKey(), psid.get());
+        Integer earlier = firstIndexOfContact.putIfAbsent(binding.contactKey(), index);
+        return earlier == null ? new Valid(binding)
+                : new Invalid("the same contact as bindings[" + earlier + "]; send one binding per contact");
     }
 }

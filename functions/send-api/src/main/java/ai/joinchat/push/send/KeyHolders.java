@@ -15,7 +15,6 @@ import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -27,21 +26,15 @@ import java.util.Optional;
  */
 record KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, JsonLogger log, Metrics metrics) {
 
-    /** Whether an earlier message is owed a delivery. */
-    private enum Owed { YES, NO, UNKNOWN }
-
     /** The answer when other messages hold the request's keys; empty when the key may be taken over. */
     Optional<HttpApiResponse> answer(Map<String, Reservation> holders, Key key, Deadline deadline) {
         if (holders.values().stream().anyMatch(earlier -> !earlier.requestHash().equals(key.requestHash()))) {
             return Optional.of(conflict());
         }
         for (Reservation earlier : new LinkedHashSet<>(holders.values())) {
-            Owed owed = owed(earlier.messageId(), deadline);
-            if (owed == Owed.UNKNOWN) {
-                return Optional.of(outcomeUnknown(earlier.messageId(), Optional.of(key)));
-            }
-            if (owed == Owed.YES) {
-                return Optional.of(replay(earlier, key));
+            Optional<HttpApiResponse> owed = ifOwed(earlier, key, deadline);
+            if (owed.isPresent()) {
+                return owed;
             }
         }
         if (holders.keySet().stream().anyMatch(key::isReplay)) {
@@ -95,31 +88,25 @@ record KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, Jso
     }
 
     /**
-     * A pending earlier message may have no copy in SQS, so it is rejected now and this request's
-     * copy goes instead; UNKNOWN when it cannot be read or rejected in time.
+     * Its replay when {@code earlier} is owed a delivery, outcome unknown when it cannot be read or
+     * rejected in time, empty when it is never delivered. A pending earlier message may have no copy
+     * in SQS, so it is rejected now and this request's copy goes instead.
      */
-    private Owed owed(String messageId, Deadline deadline) {
+    private Optional<HttpApiResponse> ifOwed(Reservation earlier, Key key, Deadline deadline) {
         try {
-            Optional<MessageRecord> record = records.find(messageId, deadline);
+            Optional<MessageRecord> record = records.find(earlier.messageId(), deadline);
             if (record.isEmpty() || record.get().status() == MessageStatus.REJECTED) {
-                return Owed.NO;
-            }
-            if (record.get().status() != MessageStatus.PENDING) {
-                return Owed.YES;
+                return Optional.empty();
             }
             // If the worker claimed it first (its copy was in SQS), the rejection finds it committed.
-            Decision decision = records.reject(messageId, record.get().pageId(), clock.instant(), deadline);
-            return decision == Decision.COMMITTED ? Owed.YES : Owed.NO;
+            if (record.get().status() == MessageStatus.PENDING && records.reject(earlier.messageId(),
+                    record.get().pageId(), clock.instant(), deadline) == Decision.REJECTED) {
+                return Optional.empty();
+            }
+            return Optional.of(replay(earlier, key));
         } catch (DependencyUnavailableException e) {
-            return Owed.UNKNOWN;
+            return Optional.of(outcomeUnknown(earlier.messageId(), Optional.of(key)));
         }
-    }
-
-    /** The holders that are not this request's own message (its own earlier try may have landed). */
-    static Map<String, Reservation> heldByOthers(Map<String, Reservation> holders, MessageRecord mine) {
-        Map<String, Reservation> others = new LinkedHashMap<>(holders);
-        others.values().removeIf(holder -> holder.messageId().equals(mine.messageId()));
-        return others;
     }
 
     private HttpApiResponse replay(Reservation earlier, Key key) {

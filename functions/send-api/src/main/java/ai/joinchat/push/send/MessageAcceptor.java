@@ -18,6 +18,7 @@ import ai.joinchat.push.store.MessageRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -135,11 +136,13 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
             }
             try {
                 // Nothing written (Held, or NotWritten: a concurrent claim, throttling): the holders decide.
-                held = claim instanceof IdempotencyKeys.Claim.Held h ? h.holders() : KeyHolders.heldByOthers(
-                        keys.holders(key.pageId(), key.all(), clock.instant(), deadline), mine);
+                held = new LinkedHashMap<>(claim instanceof IdempotencyKeys.Claim.Held h ? h.holders()
+                        : keys.holders(key.pageId(), key.all(), clock.instant(), deadline));
             } catch (DependencyUnavailableException e) {
                 return holders.outcomeUnknown(mine.messageId(), Optional.of(key)); // an owed holder is not ruled out
             }
+            // Not this request's own message: its own earlier try may have landed.
+            held.values().removeIf(holder -> holder.messageId().equals(mine.messageId()));
             if (held.isEmpty()) {
                 pause(attempt, deadline);
                 continue; // free: claim them again

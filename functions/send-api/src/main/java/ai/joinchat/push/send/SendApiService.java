@@ -10,6 +10,7 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
+import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
@@ -36,19 +37,18 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The send API's routes ({@code /api/resend_message} is {@link MessageResender}, {@code /api/bindings}
- * {@link BindingsImportService}) and the JSON 404/405 of every other. A message is answered 202 only
- * as {@link MessageAcceptor} allows.
+ * The send API's routes ({@code /api/bindings} is {@link BindingsImportService}) and the JSON 404/405
+ * of every other. A message is answered 202 only as {@link MessageAcceptor} allows.
  */
 public record SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
-                             MessageRecords records, MessageAcceptor acceptor, MessageResender resender, Clock clock,
+                             MessageRecords records, MessageAcceptor acceptor, OutboundQueue queue, Clock clock,
                              Supplier<String> messageIds, JsonLogger log, Metrics metrics,
                              BindingsImportService bindingsImport) {
 
     public static final String SEND_PATH = "/api/send_message";
     public static final String STATUS_PATH = "/api/message_status";
-    private static final Set<String> ROUTES = Set.of(SEND_PATH, STATUS_PATH, BindingsImportService.PATH,
-            MessageResender.PATH);
+    static final String RESEND_PATH = "/api/resend_message";
+    private static final Set<String> ROUTES = Set.of(SEND_PATH, STATUS_PATH, BindingsImportService.PATH, RESEND_PATH);
     static final String IDEMPOTENCY_HEADER = "idempotency-key";
     /** Clock skew allowed between this function and the worker when a pending record becomes overdue. */
     static final Duration DECISION_MARGIN = Duration.ofSeconds(2);
@@ -66,7 +66,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                           Metrics metrics, BindingsImportService bindingsImport) {
         this(authenticator, validator, records, new MessageAcceptor(records, idempotencyKeys, queue, executor, clock,
                 log, metrics, new KeyHolders(records, idempotencyKeys, clock, log, metrics)),
-                new MessageResender(records, queue, clock, log, metrics), clock, messageIds, log, metrics, bindingsImport);
+                queue, clock, messageIds, log, metrics, bindingsImport);
     }
 
     /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */
@@ -95,8 +95,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
             return switch (path) {
                 case SEND_PATH -> send(request, auth, deadline, invocationEnd);
                 case STATUS_PATH -> withMessageId(auth, messageId -> status(auth.pageId(), messageId, deadline));
-                case MessageResender.PATH -> withMessageId(auth, messageId ->
-                        resender.resend(auth.pageId(), messageId, invocationEnd.plus(DECISION_MARGIN), deadline));
+                case RESEND_PATH -> withMessageId(auth, messageId ->
+                        resend(auth.pageId(), messageId, invocationEnd.plus(DECISION_MARGIN), deadline));
                 default -> bindingsImport.handle(auth, deadline);
             };
         } catch (DependencyUnavailableException e) {
@@ -203,6 +203,51 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                     .with("page_id", record.pageId()).with(e).write();
             return Optional.of(record);
         }
+    }
+
+    /**
+     * A {@code failed} message that Facebook surely never took ({@code "resendable": true} in its status)
+     * is sent once more, under a new attempt and the same id. The unkeyed commit protocol, on an existing
+     * record: the record goes back to {@code pending} (one conditional write, so of two resends only one
+     * wins), then its kept copy is queued; the worker's claim of the copy commits it. If the copy cannot
+     * be queued the record goes back to {@code failed} with its error, unless a worker claimed it first
+     * (then SQS did take it: 202).
+     */
+    private HttpApiResponse resend(String pageId, String messageId, Instant decideBy, Deadline deadline) {
+        Instant now = clock.instant();
+        Optional<MessageRecords.Resend> taken = records.resend(messageId, pageId, now, decideBy, deadline);
+        if (taken.isEmpty()) {
+            return refusal(pageId, messageId, deadline);
+        }
+        try {
+            queue.enqueue(QueuedMessage.fromJson(taken.get().queuedCopy()).resent(decideBy), 0, deadline);
+        } catch (DependencyUnavailableException e) {
+            records.failUnclaimed(messageId, taken.get().error(), clock.instant(), deadline);
+            Optional<MessageStatus> after = records.find(messageId, deadline).map(MessageRecord::status);
+            if (after.isEmpty() || after.get() == MessageStatus.FAILED || after.get() == MessageStatus.PENDING) {
+                throw e;
+            }
+        }
+        metrics.count("MessagesResent", 1);
+        log.info("message_resent").with("message_id", messageId).with("page_id", pageId).write();
+        ObjectNode body = Json.object();
+        body.put("message_id", messageId);
+        body.put("status", "queued");
+        return HttpApiResponse.json(202, body);
+    }
+
+    /** Why a message its status route shows (or 404 for one it does not) cannot be resent. */
+    private HttpApiResponse refusal(String pageId, String messageId, Deadline deadline) {
+        Optional<String> status = records.find(messageId, deadline).filter(r -> pageId.equals(r.pageId()))
+                .flatMap(SendApiService::statusView).map(view -> view.get("status").asText());
+        if (status.isEmpty()) {
+            return HttpApiResponse.error(ErrorCode.MESSAGE_NOT_FOUND, "No such message for this page.");
+        }
+        return HttpApiResponse.error(ErrorCode.NOT_RESENDABLE, status.get().equals("failed")
+                ? "This message is failed but not resendable: Facebook may have taken an attempt of it (resending"
+                + " could deliver it twice), it cannot be sent as it is, or its last copy is still on its way back"
+                + " from the retry queue (message_status says resendable within minutes then)."
+                : "This message is " + status.get() + ": only a failed message can be resent.");
     }
 
     /**

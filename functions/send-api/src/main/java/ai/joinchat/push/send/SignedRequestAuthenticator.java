@@ -37,8 +37,7 @@ public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerif
      * {@code replayKey}, for a timestamped request only, is the same for every repeat of it
      * (whatever its Base64 spelling), so stored like an {@code Idempotency-Key} it stops replays.
      */
-    public record AuthenticatedRequest(String pageId, JsonNode body, PageSecrets secrets, Optional<String> replayKey)
-            implements Outcome {
+    public record AuthenticatedRequest(String pageId, JsonNode body, Optional<String> replayKey) implements Outcome {
     }
 
     /** A request answered with {@code response} before its content is looked at. */
@@ -81,7 +80,7 @@ public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerif
                     "The signature does not match the body for this page."));
         }
         Optional<String> replayKey = timestamp.map(t -> replayKey(t, signature.get()));
-        return new AuthenticatedRequest(pageId.get(), body.get(), pageSecrets.get(), replayKey);
+        return new AuthenticatedRequest(pageId.get(), body.get(), replayKey);
     }
 
     private boolean signatureHolds(byte[] raw, Optional<String> timestamp, String signature, PageSecrets page) {

@@ -42,7 +42,7 @@ class BindingsImportServiceTest {
             bindings, clock,
             new JsonLogger("test", JsonLogger.Level.DEBUG, new PrintStream(logs, true, StandardCharsets.UTF_8), clock),
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock),
-            new NoReplayProtection());
+            NoReplayProtection.keys());
 
     @Test
     void phonesAndEmailsAreNormalisedLikeRecipients() {

@@ -1,19 +1,25 @@
 package ai.joinchat.push.send;
 
-import ai.joinchat.push.Deadline;
-import ai.joinchat.push.send.store.ImportReplays;
+import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.time.Instant;
+/** Replay keys on a DynamoDB that answers no call: requests signed in the classic form never consult them. */
+final class NoReplayProtection {
 
-/** No replay protection: every request is the first (tests of other behaviour). */
-final class NoReplayProtection implements ImportReplays {
-
-    @Override
-    public Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {
-        return new Claim.Taken();
+    private NoReplayProtection() {
     }
 
-    @Override
-    public void complete(String pageId, String replayKey, int statusCode, String body, Instant now, Deadline deadline) {
+    static DynamoIdempotencyKeys keys() {
+        DynamoDbClient unreachable = new DynamoDbClient() {
+            @Override
+            public String serviceName() {
+                return "dynamodb";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return new DynamoIdempotencyKeys(unreachable, "keys", null);
     }
 }

@@ -85,7 +85,7 @@ class SendApiServiceTest {
             new SendRequestValidator(TagPolicy.fromSetting("drop")),
             records, new FakeKeys(), new FakeQueue(), Executors.newSingleThreadExecutor(), clock,
             () -> "msg-" + ids.incrementAndGet(), log, metrics,
-            new BindingsImportService(new InMemoryContactBindings(), clock, log, metrics, new NoReplayProtection()));
+            new BindingsImportService(new InMemoryContactBindings(), clock, log, metrics, NoReplayProtection.keys()));
 
     @Test
     void sqsFailureAnswers503AndRejectsTheRecord() {
@@ -400,7 +400,7 @@ class SendApiServiceTest {
                 records, new DynamoIdempotencyKeys(dynamo, "keys",
                         new DynamoMessageRecords(dynamo, "messages", java.time.Duration.ofDays(1))),
                 new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x", log, metrics,
-                new BindingsImportService(new InMemoryContactBindings(), clock, log, metrics, new NoReplayProtection()));
+                new BindingsImportService(new InMemoryContactBindings(), clock, log, metrics, NoReplayProtection.keys()));
         HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
         assertEquals(500, response.statusCode(), "the key's holder may be owed a delivery: " + response.body());
         assertEquals("internal_error", Json.parse(response.body()).path("error").path("code").asText());

@@ -39,9 +39,14 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return get(name) != null;
     }
 
+    /** {@code read} of a field that must be present: when absent, it is reported as required. */
+    <T> T required(String name, Function<String, T> read) {
+        return present(name, "is required") == null ? null : read.apply(name);
+    }
+
     /** A required string of {@code min}-{@code max} code points ({@code max} 0 means unlimited). */
     String requiredText(String name, int min, int max) {
-        return required(name, "is required") == null ? null : text(name, min, max);
+        return present(name, "is required") == null ? null : text(name, min, max);
     }
 
     /** An optional string of at most {@code max} code points ({@code max} 0 means unlimited). */
@@ -63,10 +68,6 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
             return false;
         }
         return true;
-    }
-
-    String requiredHttpUrl(String name) {
-        return required(name, "is required") == null ? null : optionalHttpUrl(name);
     }
 
     String optionalHttpUrl(String name) {
@@ -96,7 +97,7 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
     }
 
     String requiredChoice(String name, List<String> allowed) {
-        return required(name, "is required; one of " + String.join(", ", allowed)) == null ? null
+        return present(name, "is required; one of " + String.join(", ", allowed)) == null ? null
                 : optionalChoice(name, allowed);
     }
 
@@ -110,18 +111,10 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return null;
     }
 
-    /** A required JSON number, as the number it was (an integer stays an integer). */
-    Number requiredNumber(String name) {
-        return required(name, "is required") == null ? null : optionalNumber(name);
-    }
-
+    /** A JSON number, as the number it was (an integer stays an integer). */
     Number optionalNumber(String name) {
         JsonNode value = typed(name, JsonNode::isNumber, "must be a number");
         return value == null ? null : value.numberValue();
-    }
-
-    ObjectFields requiredObject(String name) {
-        return required(name, "is required") == null ? null : optionalObject(name);
     }
 
     ObjectFields optionalObject(String name) {
@@ -134,7 +127,7 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
      * names the items in the reason ("buttons", "elements").
      */
     <T> List<T> requiredArray(String name, int min, int max, String noun, Function<ObjectFields, T> item) {
-        return required(name, "is required: " + min + "-" + max + " " + noun) == null ? List.of()
+        return present(name, "is required: " + min + "-" + max + " " + noun) == null ? List.of()
                 : array(name, min, max, noun, item);
     }
 
@@ -178,7 +171,7 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return min > 0 ? min + "-" + max : "at most " + max;
     }
 
-    private JsonNode required(String name, String reason) {
+    private JsonNode present(String name, String reason) {
         JsonNode value = get(name);
         if (value == null) {
             violation(name, reason);

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -58,10 +57,6 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
                                        String messagingType, String tag, int delaySeconds, List<String> warnings) {
 
         public ValidatedSendRequest {
-            Objects.requireNonNull(pageId, "pageId");
-            Objects.requireNonNull(recipient, "recipient");
-            Objects.requireNonNull(message, "message");
-            Objects.requireNonNull(messagingType, "messagingType");
             warnings = List.copyOf(warnings);
         }
 
@@ -82,10 +77,6 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         }
     }
 
-    public SendRequestValidator {
-        Objects.requireNonNull(tagPolicy, "tagPolicy");
-    }
-
     public ValidationResult validate(JsonNode body) {
         if (body == null || !body.isObject()) {
             return ValidationResult.invalid(List.of(new FieldProblem("", "the request body must be a JSON object")));
@@ -95,7 +86,7 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         Optional<String> pageId = pageId(root);
         Optional<Recipient> recipient = recipient(root);
         OutboundMessage message = TemplateRules.validate(root);
-        TagDecision tag = tagPolicy.decideField(body.get("tag"));
+        TagDecision tag = tagPolicy.decide(body.get("tag"));
         tag.violation().ifPresent(root.violations()::add);
         root.warnings().addAll(tag.warnings());
         OptionalInt delay = delay(root);

@@ -80,39 +80,32 @@ public record TagPolicy(Mode mode) {
         }
     }
 
-    /** Decides for a tag given as a string; {@code null} means the request has no tag. */
-    public TagDecision decide(String tagOrNull) {
-        if (tagOrNull == null) {
+    /** Decides for the raw {@code tag} field: absent or JSON null is no tag, a non-string a violation. */
+    public TagDecision decide(JsonNode field) {
+        if (field == null || field.isNull() || field.isMissingNode()) {
             return TagDecision.untagged(List.of());
         }
-        if (HUMAN_AGENT.equals(tagOrNull)) {
-            return TagDecision.tagged(HUMAN_AGENT);
-        }
-        if (!KNOWN_TAG_SET.contains(tagOrNull)) {
-            return TagDecision.invalid(new FieldProblem("tag",
-                    "unknown tag '" + tagOrNull + "'; allowed values: " + String.join(", ", KNOWN_TAGS)));
-        }
-        return switch (mode) {
-            case PASS -> TagDecision.tagged(tagOrNull);
-            case REJECT -> TagDecision.invalid(new FieldProblem("tag", "tag " + tagOrNull + " is not accepted ("
-                    + whyNotSendable(tagOrNull) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
-                    + " is sent as a message tag, omit the tag to send within the 24-hour window"));
-            case DROP -> TagDecision.untagged(List.of("tag " + tagOrNull + " was not sent ("
-                    + whyNotSendable(tagOrNull) + "); the message is sent as messaging_type UPDATE"
-                    + " without a tag, so Messenger's 24-hour messaging window applies"));
-        };
-    }
-
-    /** Decides for the raw {@code tag} field: absent or JSON null is no tag, a non-string a violation. */
-    public TagDecision decideField(JsonNode tagNode) {
-        if (tagNode == null || tagNode.isNull() || tagNode.isMissingNode()) {
-            return decide((String) null);
-        }
-        if (!tagNode.isTextual()) {
+        if (!field.isTextual()) {
             return TagDecision.invalid(new FieldProblem("tag",
                     "must be a string, one of: " + String.join(", ", KNOWN_TAGS)));
         }
-        return decide(tagNode.textValue());
+        String tag = field.textValue();
+        if (HUMAN_AGENT.equals(tag)) {
+            return TagDecision.tagged(HUMAN_AGENT);
+        }
+        if (!KNOWN_TAG_SET.contains(tag)) {
+            return TagDecision.invalid(new FieldProblem("tag",
+                    "unknown tag '" + tag + "'; allowed values: " + String.join(", ", KNOWN_TAGS)));
+        }
+        return switch (mode) {
+            case PASS -> TagDecision.tagged(tag);
+            case REJECT -> TagDecision.invalid(new FieldProblem("tag", "tag " + tag + " is not accepted ("
+                    + whyNotSendable(tag) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
+                    + " is sent as a message tag, omit the tag to send within the 24-hour window"));
+            case DROP -> TagDecision.untagged(List.of("tag " + tag + " was not sent ("
+                    + whyNotSendable(tag) + "); the message is sent as messaging_type UPDATE"
+                    + " without a tag, so Messenger's 24-hour messaging window applies"));
+        };
     }
 
     private static String whyNotSendable(String tag) {

@@ -110,7 +110,7 @@ final class TemplateRules {
     private static Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
         message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
-        optionalButtons(message, 1);
+        message.optionalArray("buttons", 1, "buttons", TemplateRules::oneButton);
         List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
         message.warnings().add(LIST_REMOVED_WARNING);
         boolean hasListButtons = has(message.get("buttons"));
@@ -131,7 +131,7 @@ final class TemplateRules {
     private static Element element(ObjectFields element, int maxButtons, boolean generic) {
         Element read = new Element(element.requiredText("title", 1, 80), element.optionalText("subtitle", 80),
                 element.optionalHttpUrl("image_url"), optionalDefaultAction(element),
-                optionalButtons(element, maxButtons));
+                element.optionalArray("buttons", maxButtons, "buttons", TemplateRules::oneButton));
         boolean shown = element.has("subtitle") && !element.get("subtitle").asText().isEmpty()
                 || element.has("image_url");
         if (!generic && !shown) {
@@ -156,10 +156,11 @@ final class TemplateRules {
         String orderUrl = message.optionalHttpUrl("order_url");
         Boolean sharable = message.optionalBoolean("sharable");
         String timestamp = timestamp(message);
-        ReceiptTemplate.Summary summary = summary(message.requiredObject("summary"));
+        ReceiptTemplate.Summary summary = summary(message.required("summary", message::optionalObject));
         ReceiptTemplate.Address address = address(message.optionalObject("address"));
         List<ReceiptTemplate.Adjustment> adjustments = message.optionalArray("adjustments", 0, "adjustments",
-                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0), a.requiredNumber("amount")));
+                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0),
+                        a.required("amount", a::optionalNumber)));
         List<ReceiptTemplate.Item> items = message.optionalArray("elements", 100, "elements", TemplateRules::item);
         return quickReplies -> new ReceiptTemplate(recipientName, orderNumber, currency, paymentMethod, orderUrl,
                 timestamp, sharable, address, summary, adjustments, items, quickReplies);
@@ -169,7 +170,7 @@ final class TemplateRules {
         if (summary == null) {
             return null;
         }
-        Number totalCost = summary.requiredNumber("total_cost");
+        Number totalCost = summary.required("total_cost", summary::optionalNumber);
         return new ReceiptTemplate.Summary(summary.optionalNumber("subtotal"), summary.optionalNumber("shipping_cost"),
                 summary.optionalNumber("total_tax"), totalCost);
     }
@@ -189,7 +190,7 @@ final class TemplateRules {
 
     private static ReceiptTemplate.Item item(ObjectFields element) {
         String title = element.requiredText("title", 1, 0);
-        Number price = element.requiredNumber("price");
+        Number price = element.required("price", element::optionalNumber);
         String subtitle = element.optionalText("subtitle", 0);
         Number quantity = element.optionalNumber("quantity");
         String imageUrl = element.optionalHttpUrl("image_url");
@@ -223,10 +224,6 @@ final class TemplateRules {
         }
         message.violation("timestamp", "must be a Unix timestamp in seconds: digits, as a string or integer");
         return null;
-    }
-
-    private static List<Button> optionalButtons(ObjectFields owner, int max) {
-        return owner.optionalArray("buttons", max, "buttons", TemplateRules::oneButton);
     }
 
     /**
@@ -303,7 +300,7 @@ final class TemplateRules {
 
     /** The fields shared by a web_url button and a default_action. */
     private static UrlTarget urlTarget(ObjectFields target) {
-        return new UrlTarget(target.requiredHttpUrl("url"),
+        return new UrlTarget(target.required("url", target::optionalHttpUrl),
                 target.optionalChoice("webview_height_ratio", WEBVIEW_HEIGHT_RATIOS),
                 target.optionalBoolean("messenger_extensions"), target.optionalHttpUrl("fallback_url"));
     }

@@ -29,13 +29,17 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@link IdempotencyKeys} and {@link ImportReplays} in the DynamoDB table of {@code IDEMPOTENCY_TABLE},
- * expiring by TTL. A key and its pending record are written with one TransactWriteItems, whose
- * client request token makes the SDK's own retry of a lost reply harmless. An import's replay key is
- * a {@code <page_id>#import:<replay key>} item: the claim is a conditional put, the answer a second put.
+ * {@link IdempotencyKeys} in the DynamoDB table of {@code IDEMPOTENCY_TABLE}, expiring by TTL. A key
+ * and its pending record are written with one TransactWriteItems, whose client request token makes
+ * the SDK's own retry of a lost reply harmless.
+ *
+ * <p>Also the replay protection of timestamped {@code POST /api/bindings} requests (contract section
+ * 3): the first request with a replay key holds a {@code <page_id>#import:<replay key>} item (a
+ * conditional put) and stores its answer there (a second put); a repeat inside the window answers
+ * that and writes nothing. An import's key is never taken over while it lives.
  */
 public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records)
-        implements IdempotencyKeys, ImportReplays {
+        implements IdempotencyKeys {
 
     static final Duration WINDOW = Duration.ofHours(24);
     /** Well past the 300 s either side of a signature's timestamp, after which a repeat is refused anyway. */
@@ -47,6 +51,21 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     private static final String KEY = "idempotency_key";
     private static final String MESSAGE_ID = "message_id";
     private static final String EXPIRES_AT = "expires_at";
+
+    /** What claiming an import's replay key found. */
+    public sealed interface ImportClaim {
+        /** This request is the first with the key: import, then {@link #completeImport} it. */
+        record Taken() implements ImportClaim {
+        }
+
+        /** A repeat: the first request's answer. */
+        record Answered(int statusCode, String body) implements ImportClaim {
+        }
+
+        /** A repeat of a request whose answer is not stored (still running, or it failed): write nothing. */
+        record Unanswered() implements ImportClaim {
+        }
+    }
 
     @Override
     public IdempotencyKeys.Claim claim(List<String> keys, Reservation mine, MessageRecord pending,
@@ -110,7 +129,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         for (String key : keys) {
             Map<String, AttributeValue> item;
             try {
-                item = read(dynamo, table, id(pageId, key), deadline);
+                item = read(id(pageId, key), deadline);
             } catch (DependencyUnavailableException e) {
                 if (e.getCause() instanceof ResourceNotFoundException) {
                     return Map.of(); // a table that does not exist holds no key
@@ -151,30 +170,29 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         return pageId + "#" + key;
     }
 
-    @Override
-    public ImportReplays.Claim claim(String pageId, String replayKey, Instant now, Deadline deadline) {
+    public ImportClaim claimImport(String pageId, String replayKey, Instant now, Deadline deadline) {
         Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
         try {
             SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(FREE)
                     .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
-            return new ImportReplays.Claim.Taken();
+            return new ImportClaim.Taken();
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
-                    : read(dynamo, table, id(pageId, "import:" + replayKey), deadline);
+                    : read(id(pageId, "import:" + replayKey), deadline);
             AttributeValue status = held == null ? null : held.get("status_code");
             AttributeValue response = held == null ? null : held.get("response");
             if (status == null || response == null) {
-                return new ImportReplays.Claim.Unanswered();
+                return new ImportClaim.Unanswered();
             }
-            return new ImportReplays.Claim.Answered(Integer.parseInt(status.n()), response.s());
+            return new ImportClaim.Answered(Integer.parseInt(status.n()), response.s());
         }
     }
 
-    @Override
-    public void complete(String pageId, String replayKey, int statusCode, String body, Instant now,
-                         Deadline deadline) {
+    /** Stores the first request's answer; when that fails, repeats find the key {@link ImportClaim.Unanswered}. */
+    public void completeImport(String pageId, String replayKey, int statusCode, String body, Instant now,
+                               Deadline deadline) {
         Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
         item.put("status_code", AttributeValue.fromN(Integer.toString(statusCode)));
         item.put("response", AttributeValue.fromS(body));
@@ -192,7 +210,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     }
 
     /** The item of a key, read consistently. */
-    private static Map<String, AttributeValue> read(DynamoDbClient dynamo, String table, String id, Deadline deadline) {
+    private Map<String, AttributeValue> read(String id, Deadline deadline) {
         return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
                 .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)))
                 .item());

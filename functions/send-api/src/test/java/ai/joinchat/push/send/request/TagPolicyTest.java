@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.joinchat.push.send.request.TagPolicy.TagDecision;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,6 +26,10 @@ class TagPolicyTest {
     static Stream<String> legacyTags() {
         return Stream.concat(SEED_TAGS.stream(),
                 Stream.of("CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "CUSTOMER_FEEDBACK"));
+    }
+
+    private static JsonNode text(String tag) {
+        return JsonNodeFactory.instance.textNode(tag);
     }
 
     private static final TagPolicy DROP = TagPolicy.fromSetting("drop");
@@ -57,7 +62,7 @@ class TagPolicyTest {
     @Test
     void noTagIsUpdateUnderEveryPolicy() {
         for (TagPolicy policy : List.of(DROP, REJECT, PASS)) {
-            TagDecision decision = policy.decide((String) null);
+            TagDecision decision = policy.decide(null);
             assertEquals("UPDATE", decision.messagingType());
             assertNull(decision.tag());
             assertTrue(decision.warnings().isEmpty());
@@ -68,7 +73,7 @@ class TagPolicyTest {
     @Test
     void humanAgentIsSentAsMessageTagUnderEveryPolicy() {
         for (TagPolicy policy : List.of(DROP, REJECT, PASS)) {
-            TagDecision decision = policy.decide("HUMAN_AGENT");
+            TagDecision decision = policy.decide(text("HUMAN_AGENT"));
             assertEquals("MESSAGE_TAG", decision.messagingType());
             assertEquals("HUMAN_AGENT", decision.tag());
             assertTrue(decision.warnings().isEmpty());
@@ -79,7 +84,7 @@ class TagPolicyTest {
     @ParameterizedTest
     @MethodSource("legacyTags")
     void dropSendsUpdateWithoutTagAndWarnsNamingTheTag(String tag) {
-        TagDecision decision = DROP.decide(tag);
+        TagDecision decision = DROP.decide(text(tag));
         assertEquals("UPDATE", decision.messagingType());
         assertNull(decision.tag());
         assertTrue(decision.violation().isEmpty());
@@ -92,15 +97,15 @@ class TagPolicyTest {
 
     @Test
     void dropWarningSaysWhyTheTagIsNotSent() {
-        assertTrue(DROP.decide("ACCOUNT_UPDATE").warnings().get(0).contains("rejected by Messenger since 27 April 2026"));
-        assertTrue(DROP.decide("POST_PURCHASE_UPDATE").warnings().get(0).contains("27 April 2026"));
-        assertTrue(DROP.decide("SHIPPING_UPDATE").warnings().get(0).contains("retired by Messenger in 2020"));
+        assertTrue(DROP.decide(text("ACCOUNT_UPDATE")).warnings().get(0).contains("rejected by Messenger since 27 April 2026"));
+        assertTrue(DROP.decide(text("POST_PURCHASE_UPDATE")).warnings().get(0).contains("27 April 2026"));
+        assertTrue(DROP.decide(text("SHIPPING_UPDATE")).warnings().get(0).contains("retired by Messenger in 2020"));
     }
 
     @ParameterizedTest
     @MethodSource("legacyTags")
     void rejectIsAViolationOnTag(String tag) {
-        TagDecision decision = REJECT.decide(tag);
+        TagDecision decision = REJECT.decide(text(tag));
         assertTrue(decision.violation().isPresent());
         assertEquals("tag", decision.violation().get().field());
         assertTrue(decision.violation().get().reason().contains(tag));
@@ -109,7 +114,7 @@ class TagPolicyTest {
     @ParameterizedTest
     @MethodSource("legacyTags")
     void passSendsTheTagAsGiven(String tag) {
-        TagDecision decision = PASS.decide(tag);
+        TagDecision decision = PASS.decide(text(tag));
         assertEquals("MESSAGE_TAG", decision.messagingType());
         assertEquals(tag, decision.tag());
         assertTrue(decision.warnings().isEmpty());
@@ -120,7 +125,7 @@ class TagPolicyTest {
     @ValueSource(strings = {"FOO", "account_update", "ACCOUNT_UPDATE ", "", "human_agent", "MESSAGE_TAG"})
     void unknownTagIsAlwaysAViolationListingTheAllowedValues(String tag) {
         for (TagPolicy policy : List.of(DROP, REJECT, PASS)) {
-            TagDecision decision = policy.decide(tag);
+            TagDecision decision = policy.decide(text(tag));
             assertTrue(decision.violation().isPresent(), tag);
             assertEquals("tag", decision.violation().get().field());
             String reason = decision.violation().get().reason();
@@ -132,11 +137,11 @@ class TagPolicyTest {
     @Test
     void nonStringTagFieldIsAViolationAndNullIsNoTag() {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
-        assertEquals("tag", DROP.decideField(nodes.numberNode(5)).violation().orElseThrow().field());
-        assertTrue(DROP.decideField(nodes.booleanNode(true)).violation().isPresent());
-        assertTrue(DROP.decideField(nodes.arrayNode().add("HUMAN_AGENT")).violation().isPresent());
-        assertTrue(DROP.decideField(nodes.nullNode()).violation().isEmpty());
-        assertEquals("UPDATE", DROP.decideField(null).messagingType());
-        assertEquals("HUMAN_AGENT", DROP.decideField(nodes.textNode("HUMAN_AGENT")).tag());
+        assertEquals("tag", DROP.decide(nodes.numberNode(5)).violation().orElseThrow().field());
+        assertTrue(DROP.decide(nodes.booleanNode(true)).violation().isPresent());
+        assertTrue(DROP.decide(nodes.arrayNode().add("HUMAN_AGENT")).violation().isPresent());
+        assertTrue(DROP.decide(nodes.nullNode()).violation().isEmpty());
+        assertEquals("UPDATE", DROP.decide(null).messagingType());
+        assertEquals("HUMAN_AGENT", DROP.decide(nodes.textNode("HUMAN_AGENT")).tag());
     }
 }
