@@ -6,7 +6,6 @@ import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.IamGrant;
 import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.http.HttpApiEventCodec;
-import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
@@ -67,13 +66,11 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
     /** The service over {@code basics}: Lambda's, or the priming's throw-away one ({@link WebhookPriming}). */
     static WebhookService service(FunctionBasics basics, ExecutorService pool, Clock clock) {
         Settings settings = basics.settings();
-        JsonLogger log = basics.log();
         DynamoDbClient dynamo = basics.aws().dynamoDb();
         Duration retention = settings.recordRetention();
 
         // Page secrets too: their keys verify signed refs, their unsigned_refs setting governs unsigned ones.
         SecretsProvider secrets = basics.secrets();
-        WebhookPayloadParser parser = new WebhookPayloadParser(log);
         WebhookEventProcessor processor = new WebhookEventProcessor(
                 new DynamoWebhookRecords(dynamo, settings.require(EnvVar.WEBHOOK_EVENTS_TABLE), retention, clock),
                 new DynamoMessageRecords(dynamo, settings.require(EnvVar.MESSAGES_TABLE), retention),
@@ -81,6 +78,7 @@ public record WebhookComponents(WebhookService service, HttpApiEventCodec codec,
                 new BindingAdmission(secrets,
                         new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)), clock),
                 pool);
-        return new WebhookService(secrets, new WebhookSignatureVerifier(), parser, processor, log, basics.metrics());
+        return new WebhookService(secrets, new WebhookSignatureVerifier(), new WebhookPayloadParser(basics.log()),
+                processor, basics.log(), basics.metrics());
     }
 }

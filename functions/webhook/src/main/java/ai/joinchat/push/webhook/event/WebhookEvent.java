@@ -46,7 +46,6 @@ public sealed interface WebhookEvent {
     /** Milliseconds since the epoch, as Facebook stamped the event. */
     long timestamp();
 
-    /** The kind logged and recorded. */
     default EventKind kind() {
         return this instanceof MessageEcho ? EventKind.ECHO : this instanceof Referral ? EventKind.REFERRAL
                 : this instanceof OptIn ? EventKind.OPTIN : this instanceof Delivery ? EventKind.DELIVERY

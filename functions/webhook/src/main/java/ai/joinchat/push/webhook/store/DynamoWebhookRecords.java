@@ -104,9 +104,6 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
             if (delivery.watermark() != null) {
                 item.put("watermark", number(delivery.watermark()));
             }
-        } else if (event instanceof Read read) {
-            put(item, "psid", read.psid());
-            item.put("watermark", number(read.watermark()));
         } else if (event instanceof QuickReply quickReply) {
             put(item, "psid", quickReply.psid());
             put(item, "mid", quickReply.mid());

@@ -26,7 +26,6 @@ public interface WebhookRecords {
     record Rejected(WebhookEvent event, RuntimeException failure) {
     }
 
-    /** What a call wrote and what it could never write. */
     record Recorded(int written, List<Rejected> rejected) {
         public Recorded {
             rejected = List.copyOf(rejected);
