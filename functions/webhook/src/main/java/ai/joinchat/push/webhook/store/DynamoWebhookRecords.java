@@ -96,14 +96,6 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
             put(item, "psid", optIn.psid());
             put(item, "user_ref", optIn.userRef());
             StoredFields.text(item, "ref", optIn.ref(), StoredFields.VALUE_MAX_BYTES);
-        } else if (event instanceof Delivery delivery) {
-            put(item, "psid", delivery.psid());
-            if (!delivery.mids().isEmpty()) {
-                item.put("mids", AttributeValue.fromL(delivery.mids().stream().map(AttributeValue::fromS).toList()));
-            }
-            if (delivery.watermark() != null) {
-                item.put("watermark", number(delivery.watermark()));
-            }
         } else if (event instanceof QuickReply quickReply) {
             put(item, "psid", quickReply.psid());
             put(item, "mid", quickReply.mid());

@@ -5,8 +5,8 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.store.DynamoBatch;
 import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
 import org.junit.jupiter.api.Test;
@@ -169,11 +169,12 @@ class DynamoWebhookRecordsTest {
         assertEquals(NOW.toString(), item.get("recorded_at").s());
         assertEquals(Long.toString(NOW.plus(Duration.ofDays(30)).getEpochSecond()), item.get("expires_at").n());
 
-        Delivery delivery = new Delivery("111", Channel.STANDBY, "222", List.of("m1", "m2"), 77L, 78L);
-        Map<String, AttributeValue> d = records.item(delivery, "k", NOW);
-        assertEquals(List.of("m1", "m2"), d.get("mids").l().stream().map(AttributeValue::s).toList());
-        assertEquals("77", d.get("watermark").n());
-        assertEquals("standby", d.get("channel").s());
+        OptIn optIn = new OptIn("111", Channel.STANDBY, null, "ref-user-1", "uuid=u-2", 77L);
+        Map<String, AttributeValue> o = records.item(optIn, "k", NOW);
+        assertEquals("ref-user-1", o.get("user_ref").s());
+        assertEquals("uuid=u-2", o.get("ref").s());
+        assertFalse(o.containsKey("psid"));
+        assertEquals("standby", o.get("channel").s());
     }
 
     @Test
