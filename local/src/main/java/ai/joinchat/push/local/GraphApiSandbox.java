@@ -2,7 +2,7 @@ package ai.joinchat.push.local;
 
 import ai.joinchat.push.local.http.LocalHttp;
 import ai.joinchat.push.secrets.TokenBucket;
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -424,7 +424,7 @@ public final class GraphApiSandbox implements AutoCloseable {
         JsonNode body = Json.parse(rawBody).orElse(null);
         String proof = query.get("appsecret_proof");
         Boolean proofValid = proof == null || token == null || token.isEmpty() ? null // nothing to check
-                : constantTimeEquals(AppSecretProof.compute(token, appSecret), proof.toLowerCase(Locale.ROOT));
+                : constantTimeEquals(Sha256.appSecretProof(token, appSecret), proof.toLowerCase(Locale.ROOT));
 
         ObjectNode record = Json.object().put("received_at", Instant.now().toString()).put("method", "POST")
                 .put("path", exchange.getRequestURI().getPath()).put("graph_version", version).put("page_id", pageId);

@@ -1,6 +1,6 @@
 package ai.joinchat.push.local;
 
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,7 +66,7 @@ class GraphApiSandboxTest {
     @Test
     void recordsAndAnswersASendLikeGraph() throws Exception {
         String body = "{\"recipient\":{\"id\":\"42\"},\"messaging_type\":\"UPDATE\",\"message\":{\"text\":\"Hi\",\"metadata\":\"msg-1\"}}";
-        HttpResponse<String> response = sendMessage(TOKEN, AppSecretProof.compute(TOKEN, APP_SECRET), body);
+        HttpResponse<String> response = sendMessage(TOKEN, Sha256.appSecretProof(TOKEN, APP_SECRET), body);
 
         assertEquals(200, response.statusCode());
         JsonNode answer = Json.parse(response.body());
@@ -81,7 +81,7 @@ class GraphApiSandboxTest {
         assertEquals(PAGE, record.path("page_id").asText());
         assertTrue(record.path("authorization_present").asBoolean());
         assertTrue(record.path("appsecret_proof_valid").asBoolean());
-        assertEquals(AppSecretProof.compute(TOKEN, APP_SECRET), record.path("query").path("appsecret_proof").asText());
+        assertEquals(Sha256.appSecretProof(TOKEN, APP_SECRET), record.path("query").path("appsecret_proof").asText());
         assertEquals(Json.parse(body), record.path("body"));
         assertEquals(200, record.path("status").asInt());
         assertFalse(record.toString().contains(TOKEN), "the token is never recorded");

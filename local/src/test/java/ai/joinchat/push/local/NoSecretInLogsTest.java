@@ -63,7 +63,7 @@ class NoSecretInLogsTest {
         aws.putPageSecret(PAGE_ID, apiSecret, pageToken, previousSecret);
         aws.putAppSecret(appSecret, verifyToken);
         forbidden.addAll(List.of(apiSecret, previousSecret, pageToken, appSecret, verifyToken,
-                ai.joinchat.push.signature.AppSecretProof.compute(pageToken, appSecret)));
+                ai.joinchat.push.signature.Sha256.appSecretProof(pageToken, appSecret)));
 
         ByteArrayOutputStream sandboxConsole = new ByteArrayOutputStream();
         PrintStream originalOut = System.out;

@@ -1,7 +1,6 @@
 package ai.joinchat.push;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The point in time by which one invocation must have answered, derived once from the time
@@ -20,7 +19,6 @@ public final class Deadline {
 
     /** A deadline {@code duration} from now (a negative duration is already expired). */
     public static Deadline in(Duration duration) {
-        Objects.requireNonNull(duration, "duration");
         return new Deadline(System.nanoTime() + duration.toNanos());
     }
 

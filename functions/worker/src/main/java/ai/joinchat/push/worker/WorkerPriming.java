@@ -4,7 +4,7 @@ import ai.joinchat.push.Deadline;
 import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.Priming;
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphError;
@@ -54,7 +54,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
         GraphMessageMapper mapper = new GraphMessageMapper();
         Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", "24681357"), message.messagingType(),
                 message.tag(), mapper.toSendApiMessage(message.message(), message.messageId())));
-        AppSecretProof.compute("prime-token", "prime-secret");
+        Sha256.appSecretProof("prime-token", "prime-secret");
         GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
         return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,
                 DaemonThreads.fixedPool("delivery-priming", 1), (basics, deliveries) -> Json.batchResponse(

@@ -5,7 +5,7 @@ import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.worker.delivery.DeliveryOutcome;
 import ai.joinchat.push.worker.delivery.Disposition;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.queue.QueuedMessage;
@@ -106,7 +106,7 @@ class MessageDeliveryTest {
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(WorkerFixture.MESSAGES_PATH))
                 .withHeader("Authorization", equalTo("Bearer " + WorkerFixture.PAGE_TOKEN))
                 .withQueryParam("appsecret_proof",
-                        equalTo(AppSecretProof.compute(WorkerFixture.PAGE_TOKEN, WorkerFixture.APP_SECRET)))
+                        equalTo(Sha256.appSecretProof(WorkerFixture.PAGE_TOKEN, WorkerFixture.APP_SECRET)))
                 .withRequestBody(equalToJson("""
                         {"recipient":{"id":"24681357"},"messaging_type":"UPDATE",
                          "message":{"text":"Hello from JoinChat","metadata":"msg-1"}}""")));

@@ -9,7 +9,7 @@ import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.queue.SqsOutboundQueue;
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
@@ -238,7 +238,7 @@ class WorkerIntegrationTest {
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .withHeader("Content-Type", equalTo("application/json"))
-                .withQueryParam("appsecret_proof", equalTo(AppSecretProof.compute(TOKEN, APP_SECRET)))
+                .withQueryParam("appsecret_proof", equalTo(Sha256.appSecretProof(TOKEN, APP_SECRET)))
                 .withRequestBody(equalToJson("{\"recipient\":{\"id\":\"24681357\"},\"messaging_type\":\"UPDATE\","
                         + "\"message\":{\"text\":\"Hello from JoinChat\",\"metadata\":\"" + message.messageId()
                         + "\"}}")));
@@ -260,12 +260,12 @@ class WorkerIntegrationTest {
         aws.putPageSecret(pageId, "api-secret", newToken, null);
         aws.putAppSecret(newAppSecret, "verify-token");
         graph.resetAll();
-        String oldProof = AppSecretProof.compute(TOKEN, APP_SECRET);
+        String oldProof = Sha256.appSecretProof(TOKEN, APP_SECRET);
         graph.stubFor(post(urlPathEqualTo(messagesPath)).withQueryParam("appsecret_proof", equalTo(oldProof))
                 .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
                         .withBody("{\"error\":{\"message\":\"" + graphMessage + "\",\"type\":\"OAuthException\","
                                 + "\"code\":" + code + ",\"fbtrace_id\":\"Rot\"}}")));
-        String newProof = AppSecretProof.compute(newToken, newAppSecret);
+        String newProof = Sha256.appSecretProof(newToken, newAppSecret);
         graph.stubFor(post(urlPathEqualTo(messagesPath)).withQueryParam("appsecret_proof", equalTo(newProof))
                 .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_after_rotation\"}")));
 

@@ -11,7 +11,7 @@ import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.queue.SqsOutboundQueue;
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecord;
@@ -249,7 +249,7 @@ class WorkerRecoveryOnLocalBackendsTest {
 
     @Test
     void aSecretsManagerBlipWhileRefreshingARotatedTokenIsRetriedLaterNeverFailed() {
-        String oldProof = AppSecretProof.compute(TOKEN, APP_SECRET);
+        String oldProof = Sha256.appSecretProof(TOKEN, APP_SECRET);
         graph.stubFor(post(urlPathEqualTo(messagesPath)).withQueryParam("appsecret_proof", equalTo(oldProof))
                 .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_before_rotation\"}")));
         QueuedMessage first = accept("cache the token");
@@ -265,7 +265,7 @@ class WorkerRecoveryOnLocalBackendsTest {
                         .withBody("{\"error\":{\"message\":\"Error validating access token: Session has expired\","
                                 + "\"type\":\"OAuthException\",\"code\":190,\"fbtrace_id\":\"Blip\"}}")));
         graph.stubFor(post(urlPathEqualTo(messagesPath)).withQueryParam("appsecret_proof",
-                        equalTo(AppSecretProof.compute(newToken, APP_SECRET)))
+                        equalTo(Sha256.appSecretProof(newToken, APP_SECRET)))
                 .willReturn(okJson("{\"recipient_id\":\"24681357\",\"message_id\":\"m_after_blip\"}")));
 
         QueuedMessage message = accept("Hello after rotation");

@@ -18,8 +18,6 @@ import java.util.function.Function;
  */
 public final class HttpApiEventCodec {
 
-    /** No body limit (the webhook: Facebook decides the size of its batches). */
-    public static final int UNLIMITED = Integer.MAX_VALUE;
     /** Room for the event's own fields around the body: headers, request context, paths. */
     static final int EVENT_OVERHEAD_BYTES = 64 * 1024;
     /** A body byte takes at most six characters in the event's JSON string ({@code \\u00XX}). */
@@ -38,14 +36,14 @@ public final class HttpApiEventCodec {
     private final JsonLogger log;
     private final long maxEventBytes;
 
+    /** No body limit (the webhook: Facebook decides the size of its batches). */
     public HttpApiEventCodec(JsonLogger log) {
-        this(log, UNLIMITED);
+        this(log, Integer.MAX_VALUE);
     }
 
     public HttpApiEventCodec(JsonLogger log, int maxBodyBytes) {
         this.log = log;
-        this.maxEventBytes = maxBodyBytes == UNLIMITED ? Long.MAX_VALUE
-                : (long) maxBodyBytes * MAX_ESCAPED_BYTES_PER_BODY_BYTE + EVENT_OVERHEAD_BYTES;
+        this.maxEventBytes = (long) maxBodyBytes * MAX_ESCAPED_BYTES_PER_BODY_BYTE + EVENT_OVERHEAD_BYTES;
     }
 
     public void handle(InputStream input, OutputStream output, Function<HttpApiRequest, HttpApiResponse> service)

@@ -38,11 +38,8 @@ public record HttpApiResponse(int statusCode, Map<String, String> headers, Strin
         for (FieldProblem problem : details) {
             list.addObject().put("field", problem.field()).put("reason", problem.reason());
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("content-type", "application/json");
-        if (code == ErrorCode.UNAVAILABLE) {
-            headers.put("retry-after", "2");
-        }
+        Map<String, String> headers = code == ErrorCode.UNAVAILABLE
+                ? Map.of("content-type", "application/json", "retry-after", "2") : Map.of("content-type", "application/json");
         return new HttpApiResponse(code.status(), headers, Json.write(root));
     }
 

@@ -18,8 +18,8 @@ import java.util.Map;
  * <p>An invocation's metrics are held and written as one document by {@link #flush()}, which the
  * handler calls when the invocation ends, however it ends. Counts of one name are summed (every
  * alarm and panel reads their {@code Sum}); each duration is kept, as a value array, for the
- * percentiles. Metrics with other extra dimensions go in a document of their own, and a name
- * with {@value #MAX_VALUES} values (EMF's limit per document) is written out at once.
+ * percentiles. The one dimension is {@code function}; a name with {@value #MAX_VALUES} values
+ * (EMF's limit per document) is written out at once.
  */
 public final class Metrics {
 
@@ -32,8 +32,8 @@ public final class Metrics {
     private final String function;
     private final PrintStream out;
     private final Clock clock;
-    /** Held metrics by their extra dimensions, then by name, in the order they were first recorded. */
-    private final Map<Map<String, String>, Map<String, Pending>> held = new LinkedHashMap<>();
+    /** Held metrics by name, in the order they were first recorded. */
+    private final Map<String, Pending> held = new LinkedHashMap<>();
 
     public Metrics(String function, PrintStream out, Clock clock) {
         this.function = function;
@@ -42,20 +42,15 @@ public final class Metrics {
     }
 
     public void count(String name, long value) {
-        hold(name, value, "Count", Map.of());
-    }
-
-    public void count(String name, long value, Map<String, String> dimensions) {
-        hold(name, value, "Count", dimensions);
+        hold(name, value, "Count");
     }
 
     public void milliseconds(String name, long value) {
-        hold(name, value, "Milliseconds", Map.of());
+        hold(name, value, "Milliseconds");
     }
 
-    private synchronized void hold(String name, long value, String unit, Map<String, String> dimensions) {
-        Pending pending = held.computeIfAbsent(Map.copyOf(dimensions), d -> new LinkedHashMap<>())
-                .computeIfAbsent(name, n -> new Pending(unit, new ArrayList<>()));
+    private synchronized void hold(String name, long value, String unit) {
+        Pending pending = held.computeIfAbsent(name, n -> new Pending(unit, new ArrayList<>()));
         if (unit.equals("Count") && !pending.values().isEmpty()) {
             pending.values().set(0, pending.values().get(0) + value);
         } else {
@@ -66,25 +61,20 @@ public final class Metrics {
         }
     }
 
-    /** Writes what this invocation recorded, one document per set of dimensions; nothing when nothing was. */
+    /** Writes what this invocation recorded as one document; nothing when nothing was. */
     public synchronized void flush() {
-        held.forEach(this::write);
-        held.clear();
-    }
-
-    private void write(Map<String, String> dimensions, Map<String, Pending> metrics) {
+        if (held.isEmpty()) {
+            return;
+        }
         ObjectNode root = Json.object();
         ObjectNode aws = root.putObject("_aws");
         aws.put("Timestamp", clock.millis());
         ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
         directive.put("Namespace", NAMESPACE);
-        ArrayNode dimensionSet = directive.putArray("Dimensions").addArray();
-        dimensionSet.add("function");
-        dimensions.keySet().stream().sorted().forEach(dimensionSet::add);
+        directive.putArray("Dimensions").addArray().add("function");
         ArrayNode definitions = directive.putArray("Metrics");
         root.put("function", function);
-        dimensions.forEach(root::put);
-        metrics.forEach((name, pending) -> {
+        held.forEach((name, pending) -> {
             definitions.addObject().put("Name", name).put("Unit", pending.unit());
             if (pending.values().size() == 1) {
                 root.put(name, pending.values().get(0));
@@ -92,6 +82,7 @@ public final class Metrics {
                 pending.values().forEach(root.putArray(name)::add);
             }
         });
+        held.clear();
         String line = Json.write(root);
         synchronized (out) {
             out.println(line);

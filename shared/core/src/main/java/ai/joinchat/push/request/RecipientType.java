@@ -1,5 +1,6 @@
 package ai.joinchat.push.request;
 
+import java.util.Arrays;
 import java.util.Optional;
 
 /** The four ways a caller can name the recipient of a message, with their wire names. */
@@ -25,14 +26,6 @@ public enum RecipientType {
     }
 
     public static Optional<RecipientType> fromWireName(String wireName) {
-        if (wireName == null) {
-            return Optional.empty();
-        }
-        for (RecipientType type : values()) {
-            if (type.wireName.equals(wireName)) {
-                return Optional.of(type);
-            }
-        }
-        return Optional.empty();
+        return Arrays.stream(values()).filter(type -> type.wireName.equals(wireName)).findFirst();
     }
 }

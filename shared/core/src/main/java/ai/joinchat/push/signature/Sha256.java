@@ -6,12 +6,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SHA-256 as lower-case hex (request hashes, replay keys, event keys), and HMAC-SHA256, the one
- * primitive under every signature here; a new {@link Mac} per call, so it is thread-safe.
+ * primitive under every signature here (and Graph's {@code appsecret_proof}); a new {@link Mac} per call, so it is thread-safe.
  */
 public final class Sha256 {
 
@@ -30,6 +31,17 @@ public final class Sha256 {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
+    }
+
+    /**
+     * Graph API {@code appsecret_proof}: 64 lower-case hex characters of the HMAC of the access
+     * token keyed with the app secret, both as UTF-8.
+     *
+     * @throws IllegalArgumentException if the app secret is empty
+     */
+    public static String appSecretProof(String accessToken, String appSecret) {
+        Objects.requireNonNull(appSecret, "appSecret");
+        return HexFormat.of().formatHex(hmac(appSecret, accessToken.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

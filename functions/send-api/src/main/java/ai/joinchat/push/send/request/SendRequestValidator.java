@@ -2,8 +2,6 @@ package ai.joinchat.push.send.request;
 
 import ai.joinchat.push.http.FieldProblem;
 import ai.joinchat.push.message.OutboundMessage;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.request.TagPolicy.TagDecision;
@@ -39,16 +37,14 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
             "must be a whole number of seconds from 0 to 10 (a JSON integer or a string of digits)";
     private static final String ONE_OF = "exactly one of id, phone, email, uuid";
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,32}");
-    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
-    private static final EmailNormalizer EMAILS = new EmailNormalizer();
 
     /** How a recipient given as a string is normalised, and the rule a value it refuses breaks. */
     private record TextRule(Function<String, Optional<String>> normaliser, String rule) {
     }
 
     private static final Map<RecipientType, TextRule> TEXT_RULES = Map.of(
-            RecipientType.PHONE, new TextRule(PHONE_NUMBERS::normalize, PHONE_RULE),
-            RecipientType.EMAIL, new TextRule(EMAILS::normalize, "must be an e-mail address like name@example.com"),
+            RecipientType.PHONE, new TextRule(Recipient::normalizedPhone, PHONE_RULE),
+            RecipientType.EMAIL, new TextRule(Recipient::normalizedEmail, "must be an e-mail address like name@example.com"),
             RecipientType.UUID, new TextRule(text -> Recipient.isUuid(text) ? Optional.of(text) : Optional.empty(),
                     "must be 1-" + Recipient.UUID_MAX + " visible characters (no spaces or control characters)"));
 

@@ -1,7 +1,5 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.secrets.PageSecrets;
@@ -36,8 +34,6 @@ import java.util.Set;
  */
 public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
 
-    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
-    private static final EmailNormalizer EMAILS = new EmailNormalizer();
 
     /**
      * A contact ({@code uuid:...}, {@code phone:+...}, {@code email:...}) an event proposes to bind
@@ -87,9 +83,9 @@ public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers,
             return uuidRef(optIn.ref(), optIn.psid(), "optin");
         }
         if (event instanceof QuickReply reply) {
-            Optional<ContactBinding> email = EMAILS.normalize(reply.payload())
+            Optional<ContactBinding> email = Recipient.normalizedEmail(reply.payload())
                     .map(address -> offered(RecipientType.EMAIL, address, reply.psid(), QuickReplyOffers.Kind.EMAIL));
-            return email.isPresent() ? email : PHONE_NUMBERS.normalize(reply.payload())
+            return email.isPresent() ? email : Recipient.normalizedPhone(reply.payload())
                     .map(number -> offered(RecipientType.PHONE, number, reply.psid(), QuickReplyOffers.Kind.PHONE));
         }
         return Optional.empty();

@@ -7,8 +7,7 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
-import ai.joinchat.push.request.EmailNormalizer;
-import ai.joinchat.push.request.PhoneNumberNormalizer;
+import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
@@ -33,8 +32,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     static final Duration SENT_COPY_RESERVE = Duration.ofMillis(300);
     /** When the copy that records a send comes back: DynamoDB gets a moment to recover. */
     static final int SENT_COPY_DELAY_SECONDS = 2;
-    private static final PhoneNumberNormalizer PHONE_NUMBERS = new PhoneNumberNormalizer();
-    private static final EmailNormalizer EMAILS = new EmailNormalizer();
 
     /**
      * Facebook took the message just now: {@code SENT}, or how it was left to be recorded later.
@@ -132,6 +129,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
 
     /** What the webhook could take for a tapped phone number or e-mail address (its binding rules' normalisers). */
     private static boolean contactLike(String payload) {
-        return PHONE_NUMBERS.normalize(payload).isPresent() || EMAILS.normalize(payload).isPresent();
+        return Recipient.normalizedPhone(payload).isPresent() || Recipient.normalizedEmail(payload).isPresent();
     }
 }

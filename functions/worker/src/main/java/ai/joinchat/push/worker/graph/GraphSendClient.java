@@ -1,7 +1,7 @@
 package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.json.Json;
-import ai.joinchat.push.signature.AppSecretProof;
+import ai.joinchat.push.signature.Sha256;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -108,7 +108,7 @@ public final class GraphSendClient {
             throw new IllegalArgumentException("pageAccessToken is required");
         }
         boolean withProof = appSecretOrNull != null && !appSecretOrNull.isEmpty();
-        String proof = withProof ? AppSecretProof.compute(pageAccessToken, appSecretOrNull) : null;
+        String proof = withProof ? Sha256.appSecretProof(pageAccessToken, appSecretOrNull) : null;
 
         HttpRequest request = HttpRequest.newBuilder(messagesUri(pageId, proof))
                 .timeout(timeout.compareTo(requestTimeout) < 0 && timeout.toMillis() > 0 ? timeout : requestTimeout)
