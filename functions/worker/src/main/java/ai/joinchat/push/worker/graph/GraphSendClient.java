@@ -39,31 +39,18 @@ public final class GraphSendClient {
 
         /** Messenger accepted the message; {@code recipientId} (the PSID) may be null. */
         record Sent(String facebookMessageId, String recipientId) implements Outcome {
-            public Sent {
-                Objects.requireNonNull(facebookMessageId, "facebookMessageId");
-            }
         }
 
         /** The call failed; {@code transientFailure} when retrying later may succeed. */
         record Failed(GraphError error, boolean transientFailure) implements Outcome {
-            public Failed {
-                Objects.requireNonNull(error, "error");
-            }
         }
 
         /** Over a rate limit: nothing was sent; {@code comeBackAfter} is Facebook's wait, or zero. */
         record Throttled(GraphError error, Duration comeBackAfter) implements Outcome {
-            public Throttled {
-                Objects.requireNonNull(error, "error");
-                comeBackAfter = comeBackAfter == null || comeBackAfter.isNegative() ? Duration.ZERO : comeBackAfter;
-            }
         }
 
         /** The request was written but no answer came back: Facebook may have it; the echo tells. */
         record Unknown(GraphError error) implements Outcome {
-            public Unknown {
-                Objects.requireNonNull(error, "error");
-            }
         }
     }
 
@@ -127,7 +114,8 @@ public final class GraphSendClient {
                     : new Outcome.Unknown(GraphError.transportFailure(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome.Failed(GraphError.transportFailure("interrupted"), true);
+            return new Outcome.Failed(new GraphError(GraphError.TRANSPORT_FAILURE_STATUS, null, null, null,
+                    "interrupted", null), true);
         }
         return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
                 appSecretOrNull, proof);
