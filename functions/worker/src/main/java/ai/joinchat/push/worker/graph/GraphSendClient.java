@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
  * transport failure is an {@link Outcome}. Thread-safe; one per container.
  */
-public final class GraphSendClient {
+public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
 
     public static final String DEFAULT_BASE_URL = "https://graph.facebook.com";
     public static final String DEFAULT_API_VERSION = "v25.0";
@@ -54,19 +54,10 @@ public final class GraphSendClient {
         }
     }
 
-    private final HttpClient httpClient;
-    private final String baseUrl;
-    private final String apiVersion;
-    private final Duration requestTimeout;
-
-    public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
-        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-        this.baseUrl = normaliseBaseUrl(Objects.requireNonNull(baseUrl, "baseUrl"));
-        this.apiVersion = normaliseVersion(apiVersion);
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("requestTimeout must be positive");
-        }
+    /** Without the base URL's trailing slashes; a URL or version the Send API cannot have is refused. */
+    public GraphSendClient {
+        baseUrl = URI.create(normaliseBaseUrl(baseUrl));
+        apiVersion = normaliseVersion(apiVersion);
     }
 
     /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
