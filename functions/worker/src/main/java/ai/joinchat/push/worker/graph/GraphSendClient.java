@@ -77,8 +77,6 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
     /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
     public Outcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody, Duration timeout) {
-        Objects.requireNonNull(pageId, "pageId");
-        Objects.requireNonNull(sendApiBody, "sendApiBody");
         if (!PAGE_ID.matcher(pageId).matches()) {
             throw new IllegalArgumentException("pageId must be digits");
         }
@@ -119,11 +117,6 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
                 || e instanceof java.net.UnknownHostException
                 || e instanceof javax.net.ssl.SSLHandshakeException
                 || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
-    }
-
-    @Override
-    public String toString() {
-        return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
     }
 
     private Outcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,
