@@ -36,14 +36,12 @@ public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, Callba
 
     /** Contract section 8: any 2xx within 15 s. */
     public static final Duration POST_TIMEOUT = Duration.ofSeconds(15);
-
-    public static CallbacksComponents create(Map<String, String> env, Clock clock) {
-        return create(env, clock, POST_TIMEOUT, Dispatcher.SQS_MAX_DELAY);
-    }
+    /** SQS's longest DelaySeconds. */
+    public static final Duration SQS_MAX_DELAY = Duration.ofMinutes(15);
 
     /**
-     * As {@link #create(Map, Clock)} with another POST timeout and longest queue delay: tests run the
-     * retry schedule on their own clock, the re-queued events visible at once.
+     * Lambda's graph takes {@link #POST_TIMEOUT} and {@link #SQS_MAX_DELAY}; tests run the retry
+     * schedule on their own clock, the re-queued events visible at once.
      */
     public static CallbacksComponents create(Map<String, String> env, Clock clock, Duration postTimeout,
                                              Duration maxQueueDelay) {

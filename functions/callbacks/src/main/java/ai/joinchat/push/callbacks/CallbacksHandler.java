@@ -25,7 +25,8 @@ public final class CallbacksHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public CallbacksHandler() {
-        this(CallbacksComponents.create(System.getenv(), Clock.systemUTC()));
+        this(CallbacksComponents.create(System.getenv(), Clock.systemUTC(), CallbacksComponents.POST_TIMEOUT,
+                CallbacksComponents.SQS_MAX_DELAY));
         Core.getGlobalContext().register(app.priming());
     }
 

@@ -46,7 +46,6 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
             Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(14), Duration.ofHours(20),
             Duration.ofHours(24));
     static final Duration PAUSE = Duration.ofSeconds(30);
-    static final Duration SQS_MAX_DELAY = Duration.ofMinutes(15);
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
 
     /** The sequence number of the first record not announced (the batch item failure); empty when all were. */

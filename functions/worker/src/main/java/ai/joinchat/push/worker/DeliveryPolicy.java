@@ -4,31 +4,16 @@ import ai.joinchat.push.queue.QueuedMessage;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * How the worker treats one message. {@code claimLease} is at least the queue's visibility timeout
  * plus the worker's timeout, so no redelivery can send while the claiming invocation may still be
- * sending; {@code maxThrottle} is {@code MaxThrottleHours}.
+ * sending; {@code maxThrottle} is {@code MaxThrottleHours}. The caller ({@code Settings}) checks the ranges.
  */
 public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration maxThrottle) {
 
     /** The template's VisibilityTimeout (180 s) plus the worker's Timeout (30 s); a test checks the sum. */
     public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(210);
-
-    public DeliveryPolicy {
-        if (maxReceiveCount < 1) {
-            throw new IllegalArgumentException("maxReceiveCount must be at least 1");
-        }
-        Objects.requireNonNull(claimLease, "claimLease");
-        if (claimLease.isNegative() || claimLease.isZero()) {
-            throw new IllegalArgumentException("claimLease must be positive");
-        }
-        Objects.requireNonNull(maxThrottle, "maxThrottle");
-        if (maxThrottle.isNegative()) {
-            throw new IllegalArgumentException("maxThrottle must not be negative");
-        }
-    }
 
     /** True on the last receive the queue allows. */
     public boolean lastReceive(int receiveCount) {

@@ -13,7 +13,6 @@ import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecords;
-import ai.joinchat.push.worker.batch.InvocationBudget;
 import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
@@ -34,8 +33,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
-/** The worker's object graph, built once per container (before a SnapStart snapshot). */
-public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, InvocationBudget budget,
+/**
+ * The worker's object graph, built once per container (before a SnapStart snapshot);
+ * {@code sendReserve}: one send's time, which {@link WorkerHandler} keeps back when it starts messages.
+ */
+public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, Duration sendReserve,
                                JsonLogger logger, WorkerPriming priming, Metrics metrics) {
 
     /** Exactly the environment variables the worker reads (template.yaml declares each). */
@@ -71,7 +73,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 basics.settings().require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         SqsBatchProcessor processor = processor(basics, graph, DaemonThreads.fixedPool("delivery", DELIVERY_THREADS),
                 clock, claimLease);
-        return new WorkerComponents(new SqsEventCodec(), processor, new InvocationBudget(graphTimeout.plusSeconds(3)),
+        return new WorkerComponents(new SqsEventCodec(), processor, graphTimeout.plusSeconds(3),
                 basics.log(), new WorkerPriming(env, clock, graph), basics.metrics());
     }
 

@@ -18,6 +18,9 @@ import java.util.List;
 /** Lambda entry point of the SQS event source: reads the batch, delivers it, answers the partial batch response. */
 public final class WorkerHandler implements RequestStreamHandler {
 
+    /** Kept from the invocation's time for the batch response and the redelivery calls after the deliveries. */
+    static final Duration INVOCATION_RESERVE = Duration.ofSeconds(2);
+
     /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
     private final WorkerComponents app;
 
@@ -43,13 +46,23 @@ public final class WorkerHandler implements RequestStreamHandler {
         }
         try {
             List<String> failures = context == null ? app.processor().process(records, Deadline.none(), Deadline.none())
-                    : app.processor().process(records, app.budget().startBy(remaining(context)),
-                            app.budget().deadline(remaining(context)));
+                    : app.processor().process(records, Deadline.in(timeBudget(remaining(context), app.sendReserve())),
+                            Deadline.ofRemaining(remaining(context), INVOCATION_RESERVE));
             output.write(Json.batchResponse(failures));
             output.flush();
         } finally {
             app.metrics().flush();
         }
+    }
+
+    /**
+     * How long messages may be started: every call ends by the invocation's deadline, and no message
+     * starts later than {@code sendReserve} (one send) before it. At most half the time is kept back,
+     * so a short timeout still delivers.
+     */
+    static Duration timeBudget(Duration remaining, Duration sendReserve) {
+        Duration reserve = sendReserve.compareTo(remaining.dividedBy(2)) < 0 ? sendReserve : remaining.dividedBy(2);
+        return remaining.minus(reserve);
     }
 
     private static Duration remaining(Context context) {

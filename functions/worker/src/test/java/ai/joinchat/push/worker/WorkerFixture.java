@@ -1,6 +1,5 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.worker.batch.InvocationBudget;
 import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsEventCodec;
@@ -85,7 +84,7 @@ final class WorkerFixture implements AutoCloseable {
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
         processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, Optional.empty(), logger);
         SqsEventCodec codec = new SqsEventCodec();
-        components = new WorkerComponents(codec, processor, new InvocationBudget(Duration.ofSeconds(3)), logger,
+        components = new WorkerComponents(codec, processor, Duration.ofSeconds(3), logger,
                 new WorkerPriming(WorkerComponentsTest.env(), clock, graph), metrics);
     }
 

@@ -168,8 +168,9 @@ class WorkerHandlerTest {
 
     @Test
     void timeBudgetKeepsTheSendReserve() {
-        assertEquals(Duration.ofSeconds(27), fixture.components.budget().timeBudget(Duration.ofSeconds(30)));
-        assertEquals(Duration.ofSeconds(2), fixture.components.budget().timeBudget(Duration.ofSeconds(4)));
+        Duration sendReserve = fixture.components.sendReserve();
+        assertEquals(Duration.ofSeconds(27), WorkerHandler.timeBudget(Duration.ofSeconds(30), sendReserve));
+        assertEquals(Duration.ofSeconds(2), WorkerHandler.timeBudget(Duration.ofSeconds(4), sendReserve));
     }
 
     @Test

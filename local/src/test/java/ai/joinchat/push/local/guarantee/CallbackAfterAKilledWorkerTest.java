@@ -76,7 +76,8 @@ class CallbackAfterAKilledWorkerTest {
         Map<String, String> env = new HashMap<>(rig.aws.functionEnvironment("CallbacksFunction"));
         env.put("ALLOW_PRIVATE_CALLBACKS", "true");
         env.put("LOG_LEVEL", "WARN");
-        CallbacksHandler callbacks = new CallbacksHandler(CallbacksComponents.create(env, Clock.systemUTC()));
+        CallbacksHandler callbacks = new CallbacksHandler(CallbacksComponents.create(env, Clock.systemUTC(),
+                CallbacksComponents.POST_TIMEOUT, CallbacksComponents.SQS_MAX_DELAY));
         JsonLogger quiet = new JsonLogger("event-source", "ERROR");
         for (DynamoDbStreamEventSourcePoller stream : rig.aws.streamEventSources("CallbacksFunction",
                 event -> StreamHandlers.invoke(callbacks, event, FakeLambdaContext.countingDown(Duration.ofSeconds(60))),

@@ -1,17 +1,13 @@
 package ai.joinchat.push.worker.batch;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /** One record of an SQS event as Lambda delivers it: only what the worker uses. */
 public record SqsRecord(String messageId, String body, int receiveCount, String receiptHandle, String eventSourceArn,
                         Map<String, String> attributes) {
 
-    public static final String MESSAGE_ID_ATTRIBUTE = "message_id";
-
     public SqsRecord {
-        Objects.requireNonNull(messageId, "messageId");
         body = body == null ? "" : body;
         receiveCount = Math.max(1, receiveCount);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
@@ -19,6 +15,6 @@ public record SqsRecord(String messageId, String body, int receiveCount, String 
 
     /** The queued message's id from the {@code message_id} attribute, whatever the body holds. */
     public Optional<String> queuedMessageId() {
-        return Optional.ofNullable(attributes.get(MESSAGE_ID_ATTRIBUTE)).filter(id -> !id.isBlank());
+        return Optional.ofNullable(attributes.get("message_id")).filter(id -> !id.isBlank());
     }
 }

@@ -3,7 +3,6 @@ package ai.joinchat.push.worker.delivery;
 import ai.joinchat.push.queue.QueuedMessage;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * What SQS is told about one record once its batch is done, chosen where the outcome is decided.
@@ -22,18 +21,10 @@ public sealed interface Disposition {
 
     /** Handed back, visible again after {@code delay}: sooner than the queue's visibility timeout. */
     record RetryIn(Duration delay) implements Disposition {
-        public RetryIn {
-            Objects.requireNonNull(delay, "delay");
-        }
     }
 
     /** {@code copy} goes back on the queue with a fresh receive count; {@code ifRefused} when refused. */
     record Requeue(QueuedMessage copy, Duration delay, Disposition ifRefused) implements Disposition {
-        public Requeue {
-            Objects.requireNonNull(copy, "copy");
-            Objects.requireNonNull(delay, "delay");
-            Objects.requireNonNull(ifRefused, "ifRefused");
-        }
     }
 
     /** Handed back on its last receive (or unreadable): SQS moves it to the dead-letter queue. */
@@ -42,9 +33,6 @@ public sealed interface Disposition {
 
     /** The last receive ended without a delivery: recorded {@code failed} (retryable), then dead-lettered. */
     record GiveUp(DeliveryOutcome why) implements Disposition {
-        public GiveUp {
-            Objects.requireNonNull(why, "why");
-        }
     }
 
     /** True when the message comes back: later messages to its recipient wait for it. */

@@ -66,10 +66,6 @@ public final class MessageDelivery {
 
     /** What became of a message, and what SQS is told about it. */
     public record Result(DeliveryOutcome outcome, Disposition disposition) {
-        public Result {
-            Objects.requireNonNull(outcome, "outcome");
-            Objects.requireNonNull(disposition, "disposition");
-        }
     }
 
     /** One receive of a queued message; {@code last} on the last receive before the dead-letter queue. */

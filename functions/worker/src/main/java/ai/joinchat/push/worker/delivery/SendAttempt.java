@@ -114,39 +114,30 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         if (call.outcome() instanceof Outcome.Throttled throttled) {
             return throttled(receive, throttled, latency, deadline);
         }
+        // Transient, or unknown: retried, or on the last receive failed for the DLQ (a late echo still confirms it).
         if (call.outcome() instanceof Outcome.Unknown unknown) {
             metrics.count("SendOutcomeUnknown", 1);
-            return transientFailure(receive, toDeliveryError(unknown.error(), true), DeliveryOutcome.UNKNOWN_OUTCOME,
-                    latency, deadline);
+            DeliveryError error = toDeliveryError(unknown.error(), true);
+            if (receive.last()) {
+                return fail(receive, error, DeliveryOutcome.FAILED_LAST_ATTEMPT, false, latency, deadline);
+            }
+            records.markUnknown(message.messageId(), error, clock.instant(), deadline);
+            return notSent(receive, DeliveryOutcome.UNKNOWN_OUTCOME, MessageStatus.SENDING, error,
+                    new Disposition.Retry(), latency);
         }
         Outcome.Failed failed = (Outcome.Failed) call.outcome();
-        if (!failed.transientFailure()) {
-            return fail(receive, toDeliveryError(failed.error(), false), DeliveryOutcome.FAILED, false, latency,
-                    deadline);
+        DeliveryError error = toDeliveryError(failed.error(), failed.transientFailure());
+        if (!failed.transientFailure() || receive.last()) {
+            return fail(receive, error, failed.transientFailure() ? DeliveryOutcome.FAILED_LAST_ATTEMPT
+                    : DeliveryOutcome.FAILED, failed.transientFailure(), latency, deadline);
         }
-        return transientFailure(receive, toDeliveryError(failed.error(), true), DeliveryOutcome.RETRY, latency,
-                deadline);
+        records.markRetrying(message.messageId(), error, clock.instant(), deadline);
+        metrics.count("MessagesRetried", 1);
+        return notSent(receive, DeliveryOutcome.RETRY, MessageStatus.QUEUED, error, new Disposition.Retry(), latency);
     }
 
     MessageDelivery.Result failPermanently(Receive receive, DeliveryError error, Deadline deadline) {
         return fail(receive, error, DeliveryOutcome.FAILED, false, OptionalLong.empty(), deadline);
-    }
-
-    /** Retried, or on the last receive {@code failed} for the DLQ (a late echo still confirms it). */
-    private MessageDelivery.Result transientFailure(Receive receive, DeliveryError error, DeliveryOutcome outcome,
-                                     OptionalLong latency, Deadline deadline) {
-        QueuedMessage message = receive.message();
-        if (receive.last()) {
-            return fail(receive, error, DeliveryOutcome.FAILED_LAST_ATTEMPT,
-                    outcome != DeliveryOutcome.UNKNOWN_OUTCOME, latency, deadline);
-        }
-        if (outcome == DeliveryOutcome.UNKNOWN_OUTCOME) {
-            records.markUnknown(message.messageId(), error, clock.instant(), deadline);
-            return notSent(receive, outcome, MessageStatus.SENDING, error, new Disposition.Retry(), latency);
-        }
-        records.markRetrying(message.messageId(), error, clock.instant(), deadline);
-        metrics.count("MessagesRetried", 1);
-        return notSent(receive, outcome, MessageStatus.QUEUED, error, new Disposition.Retry(), latency);
     }
 
     /**

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -46,13 +45,8 @@ public record GraphError(int httpStatus, Integer code, Integer subcode, String t
 
     /** {@code "timeout"} or {@code "connection failed: <class>"}; the exception's message is not used. */
     public static GraphError transportFailure(Throwable cause) {
-        Objects.requireNonNull(cause, "cause");
-        return transportFailure(cause instanceof HttpTimeoutException ? "timeout"
-                : "connection failed: " + cause.getClass().getSimpleName());
-    }
-
-    public static GraphError transportFailure(String message) {
-        return new GraphError(TRANSPORT_FAILURE_STATUS, null, null, null, message, null);
+        return new GraphError(TRANSPORT_FAILURE_STATUS, null, null, null, cause instanceof HttpTimeoutException
+                ? "timeout" : "connection failed: " + cause.getClass().getSimpleName(), null);
     }
 
     public boolean isTransportFailure() {

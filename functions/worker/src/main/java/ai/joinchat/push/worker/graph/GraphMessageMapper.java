@@ -9,8 +9,6 @@ import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.Objects;
-
 /**
  * Maps an accepted message to a Send API body. The contract's message object is Messenger's
  * template payload ({@link MessageJson}); a {@code list} is sent as {@code generic}, since
@@ -20,7 +18,6 @@ public final class GraphMessageMapper {
 
     /** Throws IllegalArgumentException for a message this version could not read from its queue body. */
     public ObjectNode toSendApiMessage(OutboundMessage message, String metadata) {
-        Objects.requireNonNull(message, "message");
         if (message instanceof UnreadableMessage unreadable) {
             throw new IllegalArgumentException(unreadable.reason());
         }
@@ -47,8 +44,6 @@ public final class GraphMessageMapper {
     /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}; the caller checks the type. */
     public ObjectNode toSendApiBody(ObjectNode recipient, String messagingType, String tagOrNull,
                                     ObjectNode sendApiMessage) {
-        Objects.requireNonNull(recipient, "recipient");
-        Objects.requireNonNull(sendApiMessage, "sendApiMessage");
         ObjectNode body = Json.object();
         body.set("recipient", recipient.deepCopy());
         body.put("messaging_type", messagingType);

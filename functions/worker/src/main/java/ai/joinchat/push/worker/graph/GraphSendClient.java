@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
  * transport failure is an {@link Outcome}. Thread-safe; one per container.
  */
-public final class GraphSendClient {
+public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
 
     public static final String DEFAULT_BASE_URL = "https://graph.facebook.com";
     public static final String DEFAULT_API_VERSION = "v25.0";
@@ -39,47 +39,25 @@ public final class GraphSendClient {
 
         /** Messenger accepted the message; {@code recipientId} (the PSID) may be null. */
         record Sent(String facebookMessageId, String recipientId) implements Outcome {
-            public Sent {
-                Objects.requireNonNull(facebookMessageId, "facebookMessageId");
-            }
         }
 
         /** The call failed; {@code transientFailure} when retrying later may succeed. */
         record Failed(GraphError error, boolean transientFailure) implements Outcome {
-            public Failed {
-                Objects.requireNonNull(error, "error");
-            }
         }
 
         /** Over a rate limit: nothing was sent; {@code comeBackAfter} is Facebook's wait, or zero. */
         record Throttled(GraphError error, Duration comeBackAfter) implements Outcome {
-            public Throttled {
-                Objects.requireNonNull(error, "error");
-                comeBackAfter = comeBackAfter == null || comeBackAfter.isNegative() ? Duration.ZERO : comeBackAfter;
-            }
         }
 
         /** The request was written but no answer came back: Facebook may have it; the echo tells. */
         record Unknown(GraphError error) implements Outcome {
-            public Unknown {
-                Objects.requireNonNull(error, "error");
-            }
         }
     }
 
-    private final HttpClient httpClient;
-    private final String baseUrl;
-    private final String apiVersion;
-    private final Duration requestTimeout;
-
-    public GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
-        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-        this.baseUrl = normaliseBaseUrl(Objects.requireNonNull(baseUrl, "baseUrl"));
-        this.apiVersion = normaliseVersion(apiVersion);
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("requestTimeout must be positive");
-        }
+    /** Without the base URL's trailing slashes; a URL or version the Send API cannot have is refused. */
+    public GraphSendClient {
+        baseUrl = URI.create(normaliseBaseUrl(baseUrl));
+        apiVersion = normaliseVersion(apiVersion);
     }
 
     /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
@@ -99,8 +77,6 @@ public final class GraphSendClient {
     /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
     public Outcome send(String pageId, String pageAccessToken, String appSecretOrNull,
                                  ObjectNode sendApiBody, Duration timeout) {
-        Objects.requireNonNull(pageId, "pageId");
-        Objects.requireNonNull(sendApiBody, "sendApiBody");
         if (!PAGE_ID.matcher(pageId).matches()) {
             throw new IllegalArgumentException("pageId must be digits");
         }
@@ -127,7 +103,8 @@ public final class GraphSendClient {
                     : new Outcome.Unknown(GraphError.transportFailure(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome.Failed(GraphError.transportFailure("interrupted"), true);
+            return new Outcome.Failed(new GraphError(GraphError.TRANSPORT_FAILURE_STATUS, null, null, null,
+                    "interrupted", null), true);
         }
         return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
                 appSecretOrNull, proof);
@@ -140,11 +117,6 @@ public final class GraphSendClient {
                 || e instanceof java.net.UnknownHostException
                 || e instanceof javax.net.ssl.SSLHandshakeException
                 || e.getCause() instanceof java.nio.channels.UnresolvedAddressException;
-    }
-
-    @Override
-    public String toString() {
-        return "GraphSendClient[" + baseUrl + "/" + apiVersion + "]";
     }
 
     private Outcome toOutcome(int status, String body, HttpHeaders headers, String token, String appSecret,

@@ -298,7 +298,7 @@ class GraphSendClientTest {
                 () -> GraphSendClient.fromSettings(server.baseUrl(), "latest", Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class,
                 () -> GraphSendClient.fromSettings("ftp://example.com", "v25.0", Duration.ofSeconds(1)));
-        assertEquals("GraphSendClient[https://graph.facebook.com/v25.0]",
-                GraphSendClient.fromSettings(null, null, null).toString());
+        GraphSendClient defaults = GraphSendClient.fromSettings(null, null, null);
+        assertEquals("https://graph.facebook.com/v25.0", defaults.baseUrl() + "/" + defaults.apiVersion());
     }
 }
