@@ -15,7 +15,6 @@ import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
-import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRedelivery;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
@@ -37,7 +36,7 @@ import java.util.concurrent.ExecutorService;
  * The worker's object graph, built once per container (before a SnapStart snapshot);
  * {@code sendReserve}: one send's time, which {@link WorkerHandler} keeps back when it starts messages.
  */
-public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor, Duration sendReserve,
+public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve,
                                JsonLogger logger, WorkerPriming priming, Metrics metrics) {
 
     /** Exactly the environment variables the worker reads (template.yaml declares each). */
@@ -73,7 +72,7 @@ public record WorkerComponents(SqsEventCodec codec, SqsBatchProcessor processor,
                 basics.settings().require(EnvVar.GRAPH_API_VERSION), graphTimeout);
         SqsBatchProcessor processor = processor(basics, graph, DaemonThreads.fixedPool("delivery", DELIVERY_THREADS),
                 clock, claimLease);
-        return new WorkerComponents(new SqsEventCodec(), processor, graphTimeout.plusSeconds(3),
+        return new WorkerComponents(processor, graphTimeout.plusSeconds(3),
                 basics.log(), new WorkerPriming(env, clock, graph), basics.metrics());
     }
 

@@ -5,7 +5,6 @@ import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.config.FunctionBasics;
 import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.signature.Sha256;
-import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphError;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
@@ -39,14 +38,13 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
 
     @Override
     public List<String> run() {
-        SqsEventCodec codec = new SqsEventCodec();
         String event = "{\"Records\":[{\"messageId\":\"prime\",\"receiptHandle\":\"prime\",\"body\":"
                 + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
                 + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
                 + "\"eventSource\":\"aws:sqs\"}]}";
         List<SqsRecord> records;
         try {
-            records = codec.readEvent(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
+            records = SqsRecord.readEvent(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

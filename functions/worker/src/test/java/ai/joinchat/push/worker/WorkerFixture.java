@@ -2,7 +2,6 @@ package ai.joinchat.push.worker;
 
 import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
-import ai.joinchat.push.worker.batch.SqsEventCodec;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
@@ -83,8 +82,7 @@ final class WorkerFixture implements AutoCloseable {
                 graph, policy, clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
         processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, Optional.empty(), logger);
-        SqsEventCodec codec = new SqsEventCodec();
-        components = new WorkerComponents(codec, processor, Duration.ofSeconds(3), logger,
+        components = new WorkerComponents(processor, Duration.ofSeconds(3), logger,
                 new WorkerPriming(WorkerComponentsTest.env(), clock, graph), metrics);
     }
 

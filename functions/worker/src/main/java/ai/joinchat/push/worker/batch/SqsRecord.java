@@ -1,5 +1,13 @@
 package ai.joinchat.push.worker.batch;
 
+import ai.joinchat.push.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,6 +19,43 @@ public record SqsRecord(String messageId, String body, int receiveCount, String 
         body = body == null ? "" : body;
         receiveCount = Math.max(1, receiveCount);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    }
+
+    /**
+     * The records of Lambda's SQS event ({@code {"Records": [...]}}); the answer is {@link Json#batchResponse}.
+     *
+     * @throws IllegalArgumentException when the input is not an SQS event at all (Lambda then
+     *                                  redelivers the whole batch)
+     */
+    public static List<SqsRecord> readEvent(InputStream input) throws IOException {
+        JsonNode root = Json.parse(input.readAllBytes())
+                .orElseThrow(() -> new IllegalArgumentException("event is not JSON"));
+        JsonNode records = root.get("Records");
+        if (records == null || !records.isArray()) {
+            throw new IllegalArgumentException("event has no Records array");
+        }
+        List<SqsRecord> out = new ArrayList<>(records.size());
+        for (JsonNode record : records) {
+            String messageId = Json.text(record, "messageId");
+            if (messageId == null || messageId.isEmpty()) {
+                throw new IllegalArgumentException("an SQS record has no messageId");
+            }
+            out.add(new SqsRecord(messageId, Json.text(record, "body"), record.path("attributes").path("ApproximateReceiveCount").asInt(1),
+                    Json.text(record, "receiptHandle"), Json.text(record, "eventSourceARN"), attributes(record)));
+        }
+        return out;
+    }
+
+    /** {@code messageAttributes}: the string values ({@code {"name": {"stringValue", "dataType"}}}). */
+    private static Map<String, String> attributes(JsonNode record) {
+        Map<String, String> attributes = new HashMap<>();
+        record.path("messageAttributes").fields().forEachRemaining(field -> {
+            String value = Json.text(field.getValue(), "stringValue");
+            if (value != null) {
+                attributes.put(field.getKey(), value);
+            }
+        });
+        return attributes;
     }
 
     /** The queued message's id from the {@code message_id} attribute, whatever the body holds. */
