@@ -9,6 +9,8 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -39,7 +41,8 @@ record MessageResender(MessageRecords records, OutboundQueue queue, Clock clock,
         try {
             queue.enqueue(QueuedMessage.fromJson(taken.get().queuedCopy()).resent(decideBy), 0, deadline);
         } catch (DependencyUnavailableException e) {
-            records.failUnclaimed(messageId, taken.get().error(), clock.instant(), deadline);
+            records.run(Transition.FAIL_UNCLAIMED, messageId, Inputs.at(clock.instant()).withError(taken.get().error()),
+                    deadline);
             Optional<MessageStatus> after = records.find(messageId, deadline).map(MessageRecord::status);
             if (after.isEmpty() || after.get() == MessageStatus.FAILED || after.get() == MessageStatus.PENDING) {
                 throw e;

@@ -13,6 +13,8 @@ import ai.joinchat.push.signature.AppSecretProof;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -481,8 +483,9 @@ class WorkerIntegrationTest {
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
 
         // An hour on, the send API's status read settles a record still pending as failed (not_enqueued).
-        records.failUnclaimed(keyless.messageId(), new DeliveryError("not_enqueued", null, "never claimed", true),
-                Instant.now(), Deadline.none());
+        records.run(Transition.FAIL_UNCLAIMED, keyless.messageId(),
+                Inputs.at(Instant.now()).withError(new DeliveryError("not_enqueued", null, "never claimed", true)),
+                Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(keyless).status(), "held for the pace, so committed");
 
         poller.start();

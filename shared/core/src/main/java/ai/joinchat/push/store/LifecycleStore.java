@@ -108,42 +108,9 @@ public abstract class LifecycleStore implements MessageRecords {
                 .withSent(facebookMessageId, psid, sendStartedAt), deadline);
     }
 
-    /** Refused: settled meanwhile (sent by an echo, or by an earlier try of this write); kept. */
     @Override
-    public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_RETRYING, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_UNKNOWN, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_FAILED, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now,
-                                     Deadline deadline) {
-        write(Transition.MARK_FAILED_RESENDABLE, messageId, Inputs.at(now).withError(error).withResendBody(queuedCopy),
-                deadline);
-    }
-
-    @Override
-    public void markFailedRefused(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_FAILED_REFUSED, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void keepCopy(String messageId, String queuedCopy, Instant now, Deadline deadline) {
-        write(Transition.KEEP_COPY, messageId, Inputs.at(now).withResendBody(queuedCopy), deadline);
-    }
-
-    @Override
-    public void flagUnconfirmed(String messageId, Instant now, Deadline deadline) {
-        write(Transition.FLAG_UNCONFIRMED, messageId, Inputs.at(now), deadline);
+    public void run(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        write(transition, messageId, in, deadline);
     }
 
     @Override
@@ -158,11 +125,6 @@ public abstract class LifecycleStore implements MessageRecords {
                 && MessageStatus.PENDING.wireName().equals(MessageItem.str(item, STATUS)));
         return ours ? Optional.of(new Resend(MessageItem.str(item, MessageItem.RESEND_BODY),
                 MessageItem.toRecord(item).error())) : Optional.empty();
-    }
-
-    @Override
-    public void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.FAIL_UNCLAIMED, messageId, Inputs.at(now).withError(error), deadline);
     }
 
     /** Usually the worker heard Facebook's answer before the echo came, and this is not called. */

@@ -228,7 +228,7 @@ class DynamoMessageRecordsTest {
         assertEquals(Long.toString(NOW.minusSeconds(1).toEpochMilli()), item.get(MessageItem.SENT_AT).n());
         assertFalse(item.containsKey(MessageItem.LEASE_UNTIL));
         String failed = sending();
-        records.markFailed(failed, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, failed, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         records.markSent(failed, page, "m2", null, NOW, NOW, Deadline.none());
         assertEquals(MessageStatus.SENT, record(failed).status(), "Facebook took it whatever an attempt concluded");
         assertNull(record(failed).error());
@@ -247,24 +247,24 @@ class DynamoMessageRecordsTest {
     @Test
     void markRetryingPutsASendingMessageBackOnlyFromSending() {
         String id = sending();
-        records.markRetrying(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_RETRYING, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(id).status());
         assertEquals(TRANSIENT, record(id).error());
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
         String sent = sent("p1", NOW);
-        records.markRetrying(sent, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_RETRYING, sent, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.SENT, record(sent).status());
     }
 
     @Test
     void markUnknownKeepsItSendingWithItsLeaseReleased() {
         String id = sending();
-        records.markUnknown(id, TRANSIENT, NOW.plusSeconds(1), Deadline.none());
+        records.run(Transition.MARK_UNKNOWN, id, Inputs.at(NOW.plusSeconds(1)).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.SENDING, record(id).status());
         assertEquals(TRANSIENT, record(id).error());
         assertEquals(new Claim.Claimed(2, true), claim(id, NOW.plusSeconds(2)), "the next attempt knows");
         String queued = queued();
-        records.markUnknown(queued, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_UNKNOWN, queued, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(queued).status());
         assertNull(record(queued).error());
     }
@@ -272,22 +272,22 @@ class DynamoMessageRecordsTest {
     @Test
     void markFailedSettlesAnUnsentMessageButNeverASentOne() {
         String id = queued();
-        records.markFailed(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.FAILED, record(id).status());
         assertEquals(new Claim.Settled(MessageStatus.FAILED), claim(id, NOW));
         String sent = sent("p1", NOW);
-        records.markFailed(sent, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, sent, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.SENT, record(sent).status());
     }
 
     @Test
     void failUnclaimedFailsOnlyAPendingRecord() {
         String id = pending();
-        records.failUnclaimed(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.FAIL_UNCLAIMED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.FAILED, record(id).status());
         assertNull(record(id).decideBy());
         String queued = queued();
-        records.failUnclaimed(queued, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.FAIL_UNCLAIMED, queued, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(queued).status());
     }
 
@@ -429,7 +429,8 @@ class DynamoMessageRecordsTest {
     @Test
     void aFailedMessageWithItsCopyIsResentOnceAndOnlyByItsPage() {
         String id = sending();
-        records.markFailedResendable(id, TRANSIENT, "{\"copy\":1}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{\"copy\":1}"), Deadline.none());
         assertTrue(record(id).resendable());
         assertTrue(records.resend(id, "another-page", NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
 
@@ -444,7 +445,8 @@ class DynamoMessageRecordsTest {
     @Test
     void aResendReturnsTheCopyAndTheErrorAndASendForgetsTheCopy() {
         String id = sending();
-        records.markFailedResendable(id, TRANSIENT, "{\"copy\":1}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{\"copy\":1}"), Deadline.none());
         MessageRecords.Resend resend = records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).orElseThrow();
         assertEquals("{\"copy\":1}", resend.queuedCopy());
         assertEquals(TRANSIENT, resend.error());
@@ -453,7 +455,7 @@ class DynamoMessageRecordsTest {
         assertEquals(NOW.plusSeconds(12), pending.decideBy());
 
         // A stale dead letter of the failed attempt does not fail the resend in flight.
-        records.markFailed(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.PENDING, record(id).status());
 
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
@@ -467,19 +469,21 @@ class DynamoMessageRecordsTest {
     void aMessageWhoseAttemptHadAnUnknownOutcomeIsNeverResendable() {
         String afterCrash = sending();
         assertEquals(new Claim.Claimed(2, true), claim(afterCrash, NOW.plus(LEASE).plusSeconds(1)));
-        records.flagUnconfirmed(afterCrash, NOW, Deadline.none());
-        records.markFailedResendable(afterCrash, TRANSIENT, "{}", NOW, Deadline.none());
+        records.run(Transition.FLAG_UNCONFIRMED, afterCrash, Inputs.at(NOW), Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, afterCrash,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{}"), Deadline.none());
         assertFalse(record(afterCrash).resendable());
         assertTrue(records.resend(afterCrash, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
 
         String unknown = sending();
-        records.markUnknown(unknown, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_UNKNOWN, unknown, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(new Claim.Claimed(2, true), claim(unknown, NOW.plusSeconds(1)));
-        records.markFailedResendable(unknown, TRANSIENT, "{}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, unknown,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{}"), Deadline.none());
         assertFalse(record(unknown).resendable());
 
         String plain = sending();
-        records.markFailed(plain, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, plain, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertFalse(record(plain).resendable(), "failed without its copy");
         assertEquals(MessageStatus.FAILED, record(plain).status());
     }
@@ -487,24 +491,24 @@ class DynamoMessageRecordsTest {
     @Test
     void aRefusedLastAttemptKeepsItsCopyOnlyWhenTheDeadLetterHandsItBack() {
         String id = sending();
-        records.markFailedRefused(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_REFUSED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertFalse(record(id).resendable(), "a copy is still on its way to the dead-letter queue");
         assertTrue(records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
-        records.keepCopy(id, "{\"copy\":2}", NOW, Deadline.none());
+        records.run(Transition.KEEP_COPY, id, Inputs.at(NOW).withResendBody("{\"copy\":2}"), Deadline.none());
         assertTrue(record(id).resendable());
         assertEquals("{\"copy\":2}", records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none())
                 .orElseThrow().queuedCopy());
 
         // The resent attempt fails for good: the copy goes, so the record no longer says resendable.
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
-        records.markFailed(id, new DeliveryError("100", 2018001, "No matching user found", false), NOW,
-                Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(NOW).withError(new DeliveryError("100", 2018001,
+                "No matching user found", false)), Deadline.none());
         assertEquals(MessageStatus.FAILED, record(id).status());
         assertFalse(record(id).resendable());
 
         String plain = sending();
-        records.markFailed(plain, TRANSIENT, NOW, Deadline.none());
-        records.keepCopy(plain, "{}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, plain, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
+        records.run(Transition.KEEP_COPY, plain, Inputs.at(NOW).withResendBody("{}"), Deadline.none());
         assertFalse(record(plain).resendable(), "only a refused last attempt keeps its dead letter's copy");
     }
 }
