@@ -403,7 +403,7 @@ class CallbacksOnLocalBackendsTest {
                 "phone:+16505550123", "quick_reply", "email:jane@example.com", "quick_reply");
         sources.forEach((contact, source) -> {
             Map<String, AttributeValue> before = bindingItem(page, contact);
-            bindings.bind(page, contact, "psid-" + contact.length(), t, source, Deadline.none());
+            bindings.bind(page, contact, "psid-" + contact.length(), t, source, false, Deadline.none());
             records.add(streamRecord("ContactBindingsTable", Map.of("page_id", AttributeValue.fromS(page),
                     "contact", AttributeValue.fromS(contact)), before, bindingItem(page, contact)));
         });
@@ -413,7 +413,7 @@ class CallbacksOnLocalBackendsTest {
         records.add(streamRecord("ContactBindingsTable", Map.of("page_id", AttributeValue.fromS(page),
                 "contact", AttributeValue.fromS("uuid:d")), before, bindingItem(page, "uuid:d")));
         Map<String, AttributeValue> again = bindingItem(page, "uuid:a");
-        bindings.bind(page, "uuid:a", "psid-6", t + 1, "ref", Deadline.none()); // same PSID, later
+        bindings.bind(page, "uuid:a", "psid-6", t + 1, "ref", false, Deadline.none()); // same PSID, later
         records.add(streamRecord("ContactBindingsTable", Map.of("page_id", AttributeValue.fromS(page),
                 "contact", AttributeValue.fromS("uuid:a")), again, bindingItem(page, "uuid:a")));
 

@@ -238,7 +238,8 @@ class MessageDeliveryTest {
     @CsvSource({"uuid,user-42", "phone,+84912345678", "email,jane@example.com"})
     void resolvesBoundContactsToTheirPsid(String type, String value) {
         graphAnswers("999000111", "m_bound");
-        fixture.bindings.bind(WorkerFixture.PAGE_ID, type + ":" + value, "999000111", 1L, "test", ai.joinchat.push.Deadline.none());
+        fixture.bindings.bind(WorkerFixture.PAGE_ID, type + ":" + value, "999000111", 1L, "test", false,
+                ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-" + type, type, value, "Hi"));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
@@ -251,7 +252,8 @@ class MessageDeliveryTest {
 
     @Test
     void bindingsOfAnotherPageDoNotCount() {
-        fixture.bindings.bind("5555555555", "uuid:user-42", "999000111", 1L, "test", ai.joinchat.push.Deadline.none());
+        fixture.bindings.bind("5555555555", "uuid:user-42", "999000111", 1L, "test", false,
+                ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-other", "uuid", "user-42", "Hi"));
 
         assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
@@ -302,7 +304,8 @@ class MessageDeliveryTest {
         fixture.close();
         fixture = new WorkerFixture(graph.baseUrl(), true, 5, Duration.ofSeconds(2));
         graphAnswers("424242", "m_bound_phone");
-        fixture.bindings.bind(WorkerFixture.PAGE_ID, "phone:+84912345678", "424242", 1L, "test", ai.joinchat.push.Deadline.none());
+        fixture.bindings.bind(WorkerFixture.PAGE_ID, "phone:+84912345678", "424242", 1L, "test", false,
+                ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-bp", "phone", "+84912345678", "Hi"));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));

@@ -629,7 +629,8 @@ class WorkerIntegrationTest {
     @CsvSource({"uuid,user-7c1e", "phone,+84912345678", "email,jane@example.com"})
     void boundContactsAreResolvedThroughTheBindingsTable(String type, String value) {
         new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC())
-                .bind(pageId, type + ":" + value, "60708090", System.currentTimeMillis(), "test", Deadline.none());
+                .bind(pageId, type + ":" + value, "60708090", System.currentTimeMillis(), "test", false,
+                        Deadline.none());
         graphAnswers("60708090", "m_bound_" + type);
         QueuedMessage message = accept(type, value, "Hi " + type, 0);
 
