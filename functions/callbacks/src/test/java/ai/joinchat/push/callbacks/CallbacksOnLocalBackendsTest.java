@@ -313,8 +313,8 @@ class CallbacksOnLocalBackendsTest {
         List<ObjectNode> records = new ArrayList<>();
         records.add(messageWrite(delivered, () -> messages.claim(delivered, clock.instant(), Duration.ofMinutes(3),
                 clock.instant(), Deadline.none())));
-        ObjectNode sent = messageWrite(delivered, () -> messages.markSent(delivered, page, "m_1", "psid-1", sentAt,
-                clock.instant(), Deadline.none()));
+        ObjectNode sent = messageWrite(delivered, () -> messages.run(Transition.MARK_SENT, delivered,
+                Inputs.at(clock.instant()).withPage(page).withSent("m_1", "psid-1", sentAt), Deadline.none()));
         records.add(sent);
         records.add(sent.deepCopy()); // the stream's redelivery
         records.add(messageWrite(delivered, () -> messages.stampByEcho(new MessageRecords.Echo(page, delivered,

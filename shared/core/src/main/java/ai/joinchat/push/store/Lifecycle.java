@@ -169,7 +169,10 @@ public final class Lifecycle {
                 List.of(set(LEASE_UNTIL, Input.LEASE_UNTIL), set(UPDATED_AT, Input.NOW),
                         set(CLAIM_TOKEN, Input.CLAIM_TOKEN), new Write(ATTEMPTS, Op.INCREMENT, null), remove(DECIDE_BY)),
                 List.of(Guard.LEASE_EXPIRED), Event.NONE, true),
-        /** Facebook took it (from failed too: whatever an earlier attempt concluded). */
+        /**
+         * Facebook took it (from failed too: whatever an earlier attempt concluded). The call's start stands
+         * for Facebook's time in receipts' watermark comparisons until the echo brings the real one.
+         */
         MARK_SENT(EnumSet.of(SENDING, QUEUED, FAILED), false, SENT, sentWrites(), List.of(), Event.SENT, false),
         /** A transient failure before Facebook could have taken it, or Facebook's throttling. */
         MARK_RETRYING(EnumSet.of(SENDING), false, QUEUED,

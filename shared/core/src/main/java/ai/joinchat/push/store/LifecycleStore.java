@@ -100,14 +100,6 @@ public abstract class LifecycleStore implements MessageRecords {
         return millis == null ? otherwise : Instant.ofEpochMilli(millis);
     }
 
-    /** Refused: already sent (an earlier try of this write, or the echo came first) or later; kept. */
-    @Override
-    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
-                         Instant now, Deadline deadline) {
-        write(Transition.MARK_SENT, messageId, Inputs.at(now).withPage(pageId)
-                .withSent(facebookMessageId, psid, sendStartedAt), deadline);
-    }
-
     @Override
     public void run(Transition transition, String messageId, Inputs in, Deadline deadline) {
         write(transition, messageId, in, deadline);

@@ -67,17 +67,10 @@ public interface MessageRecords {
     Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
 
     /**
-     * Facebook took the message. {@code sendStartedAt} stands for Facebook's timestamp in the
-     * receipts' watermark comparisons until the echo brings the real one ({@link #stampByEcho}).
-     */
-    void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
-                  Instant now, Deadline deadline);
-
-    /**
-     * Runs a transition whose answer the caller does not need: {@link Transition#MARK_RETRYING},
-     * {@code MARK_UNKNOWN}, the {@code MARK_FAILED*}s, {@code KEEP_COPY}, {@code FLAG_UNCONFIRMED},
-     * {@code FAIL_UNCLAIMED}. Refused (settled meanwhile, or an earlier try of this write landed), it
-     * changes nothing.
+     * Runs a transition whose answer the caller does not need: {@link Transition#MARK_SENT},
+     * {@code MARK_RETRYING}, {@code MARK_UNKNOWN}, the {@code MARK_FAILED*}s, {@code KEEP_COPY},
+     * {@code FLAG_UNCONFIRMED}, {@code FAIL_UNCLAIMED}. Refused (settled meanwhile, or an earlier try
+     * of this write landed), it changes nothing.
      */
     void run(Transition transition, String messageId, Inputs in, Deadline deadline);
 

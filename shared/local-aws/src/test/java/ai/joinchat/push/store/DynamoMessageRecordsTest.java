@@ -120,7 +120,8 @@ class DynamoMessageRecordsTest {
 
     private String sent(String psid, Instant facebookTime) {
         String id = sending();
-        records.markSent(id, page, "m_" + id, psid, facebookTime, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_" + id, psid, facebookTime),
+                Deadline.none());
         return id;
     }
 
@@ -195,7 +196,7 @@ class DynamoMessageRecordsTest {
         assertEquals(new Claim.Busy(NOW.plus(LEASE)), claim(id, NOW.plusSeconds(1)));
         assertEquals(new Claim.Claimed(2, true), claim(id, NOW.plus(LEASE).plusMillis(1)), "the lease ran out");
         assertEquals(new Claim.Claimed(1, false), claim(pending(), NOW), "SQS holds it: the worker may send it");
-        records.markSent(id, page, "m1", "p1", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m1", "p1", NOW), Deadline.none());
         assertEquals(new Claim.Settled(MessageStatus.SENT), claim(id, NOW.plusSeconds(99)));
     }
 
@@ -229,7 +230,8 @@ class DynamoMessageRecordsTest {
         assertFalse(item.containsKey(MessageItem.LEASE_UNTIL));
         String failed = sending();
         records.run(Transition.MARK_FAILED, failed, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
-        records.markSent(failed, page, "m2", null, NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, failed, Inputs.at(NOW).withPage(page).withSent("m2", null, NOW),
+                Deadline.none());
         assertEquals(MessageStatus.SENT, record(failed).status(), "Facebook took it whatever an attempt concluded");
         assertNull(record(failed).error());
         assertFalse(item(failed).containsKey(MessageItem.RECIPIENT_KEY), "no PSID: no partition");
@@ -239,7 +241,8 @@ class DynamoMessageRecordsTest {
     void markSentIsRefusedOnceDelivered() {
         String id = sent("p1", NOW);
         assertEquals(1, records.markDeliveryReceipt(page, "p1", List.of("m_" + id), null, NOW, Deadline.none()));
-        records.markSent(id, page, "m_other", "p2", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_other", "p2", NOW),
+                Deadline.none());
         assertEquals(MessageStatus.DELIVERED, record(id).status());
         assertEquals("m_" + id, record(id).facebookMessageId());
     }
@@ -361,7 +364,8 @@ class DynamoMessageRecordsTest {
         step.run();
         claim(id, NOW);
         step.run();
-        records.markSent(id, page, "m_" + id, "p9", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_" + id, "p9", NOW),
+                Deadline.none());
         step.run();
         records.stampByEcho(echo(page, id, "m_" + id, "p9", NOW.plusMillis(150)), Deadline.none());
         step.run();
@@ -459,7 +463,8 @@ class DynamoMessageRecordsTest {
         assertEquals(MessageStatus.PENDING, record(id).status());
 
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
-        records.markSent(id, page, "m_" + id, "777", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_" + id, "777", NOW),
+                Deadline.none());
         assertFalse(record(id).resendable());
         assertFalse(aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
                 .key(MessageItem.key(id))).item().containsKey(MessageItem.RESEND_BODY));
