@@ -6,8 +6,6 @@ import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -67,15 +65,8 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
             }
         }
         Instant updatedAt = clock.instant();
-        for (int from = 0; from < bindings.size(); from += DynamoBatch.WRITE_LIMIT) {
-            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + DynamoBatch.WRITE_LIMIT))
-                    .stream()
-                    .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(item(pageId,
-                            binding.contactKey(), binding.psid(), importedAt.toEpochMilli(), "import", updatedAt))
-                            .build()).build())
-                    .toList();
-            DynamoBatch.write(dynamo, table, writes, deadline, "imported bindings");
-        }
+        DynamoBatch.put(dynamo, table, bindings.stream().map(binding -> item(pageId, binding.contactKey(),
+                binding.psid(), importedAt.toEpochMilli(), "import", updatedAt)).toList(), deadline, "imported bindings");
         return bindings.size();
     }
 
