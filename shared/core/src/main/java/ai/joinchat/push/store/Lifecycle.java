@@ -169,10 +169,7 @@ public final class Lifecycle {
                 List.of(set(LEASE_UNTIL, Input.LEASE_UNTIL), set(UPDATED_AT, Input.NOW),
                         set(CLAIM_TOKEN, Input.CLAIM_TOKEN), new Write(ATTEMPTS, Op.INCREMENT, null), remove(DECIDE_BY)),
                 List.of(Guard.LEASE_EXPIRED), Event.NONE, true),
-        /**
-         * Facebook took it (from failed too: whatever an earlier attempt concluded). The call's start stands
-         * for Facebook's time in receipts' watermark comparisons until the echo brings the real one.
-         */
+        /** Facebook took it (from failed too: whatever an earlier attempt concluded). */
         MARK_SENT(EnumSet.of(SENDING, QUEUED, FAILED), false, SENT, sentWrites(), List.of(), Event.SENT, false),
         /** A transient failure before Facebook could have taken it, or Facebook's throttling. */
         MARK_RETRYING(EnumSet.of(SENDING), false, QUEUED,
@@ -192,10 +189,7 @@ public final class Lifecycle {
         /** Given up with no copy left anywhere (rate_limited, acknowledged): keeps the copy, resendable. */
         MARK_FAILED_RESENDABLE(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
                 failedWrites(set(RESEND_BODY, Input.RESEND_BODY)), List.of(Guard.NOT_RESENDING), Event.FAILED, false),
-        /**
-         * The dead-letter queue handed back the copy of a refused message: now it may be resent, once
-         * (no stale copy can be in flight any more).
-         */
+        /** The DLQ handed back a refused message's copy: none can be in flight now, so it may be resent, once. */
         KEEP_COPY(EnumSet.of(FAILED), false, null, List.of(set(RESEND_BODY, Input.RESEND_BODY)),
                 List.of(Guard.COPY_AWAITED), Event.NONE, false),
         /** A claim took over a lease that ran out: that attempt's outcome is unknown, so never resend on purpose. */

@@ -101,8 +101,8 @@ public abstract class LifecycleStore implements MessageRecords {
     }
 
     @Override
-    public void run(Transition transition, String messageId, Inputs in, Deadline deadline) {
-        write(transition, messageId, in, deadline);
+    public boolean run(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        return write(transition, messageId, in, deadline) instanceof Written.Applied;
     }
 
     @Override
@@ -124,7 +124,7 @@ public abstract class LifecycleStore implements MessageRecords {
     public boolean confirmByEcho(Echo echo, Deadline deadline) {
         Instant at = Instant.ofEpochMilli(echo.timestamp());
         Inputs in = Inputs.at(at).withPage(echo.pageId()).withSent(echo.mid(), echo.psid(), at).withAppId(echo.appId());
-        return write(Transition.CONFIRM_BY_ECHO, echo.messageId(), in, deadline) instanceof Written.Applied;
+        return run(Transition.CONFIRM_BY_ECHO, echo.messageId(), in, deadline);
     }
 
     /**

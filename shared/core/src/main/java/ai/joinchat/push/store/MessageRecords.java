@@ -69,10 +69,10 @@ public interface MessageRecords {
     /**
      * Runs a transition whose answer the caller does not need: {@link Transition#MARK_SENT},
      * {@code MARK_RETRYING}, {@code MARK_UNKNOWN}, the {@code MARK_FAILED*}s, {@code KEEP_COPY},
-     * {@code FLAG_UNCONFIRMED}, {@code FAIL_UNCLAIMED}. Refused (settled meanwhile, or an earlier try
-     * of this write landed), it changes nothing.
+     * {@code FLAG_UNCONFIRMED}, {@code FAIL_UNCLAIMED}; true when written. Refused (settled meanwhile,
+     * or an earlier try of this write landed), it changes nothing.
      */
-    void run(Transition transition, String messageId, Inputs in, Deadline deadline);
+    boolean run(Transition transition, String messageId, Inputs in, Deadline deadline);
 
     /**
      * {@code failed} (resendable, this page's) → {@code pending} until {@code decideBy}: its queued

@@ -165,12 +165,12 @@ public class InMemoryMessageRecords extends LifecycleStore {
     }
 
     @Override
-    public void run(Transition transition, String messageId, Inputs in, Deadline deadline) {
+    public boolean run(Transition transition, String messageId, Inputs in, Deadline deadline) {
         if (transition == Transition.MARK_SENT) {
             check("markSent");
             sendStarts.put(messageId, in.sentAt());
         }
-        super.run(transition, messageId, in, deadline);
+        return super.run(transition, messageId, in, deadline);
     }
 
     @Override
