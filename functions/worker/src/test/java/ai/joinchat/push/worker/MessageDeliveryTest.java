@@ -138,7 +138,7 @@ class MessageDeliveryTest {
                   {"content_type":"user_phone_number"},{"content_type":"text","title":"No","payload":"NO"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10)));
+                Instant.now().plusSeconds(10), null, null, null));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
@@ -153,7 +153,7 @@ class MessageDeliveryTest {
                 {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-first", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(),
-                Instant.now(), Instant.now().plusSeconds(10)));
+                Instant.now(), Instant.now().plusSeconds(10), null, null, null));
         List<MessageStatus> statusWhenOffered = new java.util.concurrent.CopyOnWriteArrayList<>();
         fixture.offers.onRecord = () -> statusWhenOffered.add(record(message).status());
 
@@ -174,7 +174,7 @@ class MessageDeliveryTest {
                   {"content_type":"text","title":"No","payload":"NO"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-text-offer", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10)));
+                Instant.now().plusSeconds(10), null, null, null));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
@@ -213,7 +213,7 @@ class MessageDeliveryTest {
                 {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-lost", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10)));
+                Instant.now().plusSeconds(10), null, null, null));
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
         assertEquals(MessageStatus.SENT, record(message).status());
         assertTrue(fixture.logs().contains("quick_reply_offer_not_recorded"));
@@ -225,7 +225,7 @@ class MessageDeliveryTest {
         QueuedMessage plain = WorkerFixture.text("msg-tag", "id", "24681357", "Agent here");
         QueuedMessage tagged = fixture.accepted(new QueuedMessage(plain.messageId(), plain.pageId(), plain.recipient(),
                 plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt(),
-                plain.decideBy()));
+                plain.decideBy(), null, null, null));
 
         assertEquals(DeliveryOutcome.SENT, deliver(tagged, 1));
 
@@ -543,7 +543,7 @@ class MessageDeliveryTest {
         QueuedMessage young = WorkerFixture.text("msg-missing", "id", "24681357", "Hi");
         QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(),
                 young.message(), "UPDATE", null, java.util.List.of(), java.time.Instant.now().minusSeconds(30),
-                java.time.Instant.now().minusSeconds(5));
+                java.time.Instant.now().minusSeconds(5), null, null, null);
 
         assertEquals(DeliveryOutcome.DROPPED, deliver(message, 1));
         assertTrue(fixture.records.find(message.messageId()).isEmpty(), "no record is ever recreated");

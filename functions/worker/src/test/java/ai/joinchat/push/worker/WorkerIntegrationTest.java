@@ -180,7 +180,7 @@ class WorkerIntegrationTest {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
                 WorkerFixture.recipient(recipientType, recipientValue),
                 new TextMessage(text, List.of()), "UPDATE",
-                null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+                null, List.of(), Instant.now(), Instant.now().plusSeconds(10), null, null, null);
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());
         assertEquals(MessageRecords.Decision.COMMITTED, records.commit(message.messageId(), Deadline.none()));
@@ -475,7 +475,7 @@ class WorkerIntegrationTest {
         // Accepted without a key: its record stays pending until a worker commits or claims it.
         QueuedMessage keyless = new QueuedMessage(UUID.randomUUID().toString(), pageId,
                 WorkerFixture.recipient("id", "32323232"), new TextMessage("no key", List.of()), "UPDATE",
-                null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+                null, List.of(), Instant.now(), Instant.now().plusSeconds(10), null, null, null);
         records.createPending(MessageRecord.pending(keyless.messageId(), pageId, keyless.recipient(), "text",
                 List.of(), Instant.now(), keyless.decideBy()), Deadline.none());
         queue.enqueue(keyless, 0, Deadline.none());
