@@ -34,9 +34,6 @@ public record DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) implem
 
     @Override
     public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
-        if ((kinds.isEmpty() && textPayloads.isEmpty()) || pageId == null || psid == null) {
-            return;
-        }
         List<WriteRequest> puts = Stream.concat(kinds.stream().map(kind -> key(new Offer(pageId, psid, kind))),
                 textPayloads.stream().map(payload -> key(new TextPayload(pageId, psid, payload)))).map(key -> {
                     Map<String, AttributeValue> item = new HashMap<>(key);
