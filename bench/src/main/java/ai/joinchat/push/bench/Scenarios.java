@@ -343,7 +343,7 @@ final class Scenarios {
         return new ai.joinchat.push.queue.QueuedMessage(messageId, api.credentials().pageId(),
                 new ai.joinchat.push.request.Recipient(ai.joinchat.push.request.RecipientType.ID, psid),
                 new ai.joinchat.push.message.OutboundMessage.TextMessage("fan-out", List.of()), "UPDATE",
-                null, List.of(), now, now.plusSeconds(10)).toJson();
+                null, List.of(), now, now.plusSeconds(10), null, null, null).toJson();
     }
 
     private void timeReadReceipt(String pageId, String psid, ReceiptTrials trials, int trial) {

@@ -10,6 +10,8 @@ import ai.joinchat.push.signature.CallbackSignature;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.ImportedBinding;
 import ai.joinchat.push.store.MessageItem;
 import ai.joinchat.push.store.MessageRecord;
@@ -311,8 +313,8 @@ class CallbacksOnLocalBackendsTest {
         List<ObjectNode> records = new ArrayList<>();
         records.add(messageWrite(delivered, () -> messages.claim(delivered, clock.instant(), Duration.ofMinutes(3),
                 clock.instant(), Deadline.none())));
-        ObjectNode sent = messageWrite(delivered, () -> messages.markSent(delivered, page, "m_1", "psid-1", sentAt,
-                clock.instant(), Deadline.none()));
+        ObjectNode sent = messageWrite(delivered, () -> messages.run(Transition.MARK_SENT, delivered,
+                Inputs.at(clock.instant()).withPage(page).withSent("m_1", "psid-1", sentAt), Deadline.none()));
         records.add(sent);
         records.add(sent.deepCopy()); // the stream's redelivery
         records.add(messageWrite(delivered, () -> messages.stampByEcho(new MessageRecords.Echo(page, delivered,
@@ -323,9 +325,9 @@ class CallbacksOnLocalBackendsTest {
                 clock.instant(), Deadline.none()))); // a second receipt: the record is unchanged
         records.add(messageWrite(delivered, () -> messages.markReadUpTo(page, "psid-1", clock.millis() + 1000,
                 clock.instant(), Deadline.none())));
-        records.add(messageWrite(failed, () -> messages.markFailed(failed,
-                new DeliveryError("551", null, "This person isn't available right now.", false), clock.instant(),
-                Deadline.none())));
+        records.add(messageWrite(failed, () -> messages.run(Transition.MARK_FAILED, failed,
+                Inputs.at(clock.instant()).withError(new DeliveryError("551", null,
+                "This person isn't available right now.", false)), Deadline.none())));
 
         JsonNode answer = StreamHandlers.invoke(handler, streamEvent(records));
         assertEquals(0, answer.get("batchItemFailures").size());
@@ -365,8 +367,8 @@ class CallbacksOnLocalBackendsTest {
         List<ObjectNode> records = new ArrayList<>();
         records.add(messageWrite(id, () -> messages.claim(id, clock.instant(), Duration.ofMinutes(3), clock.instant(),
                 Deadline.none())));
-        ObjectNode firstFailure = messageWrite(id, () -> messages.markFailedResendable(id, unavailable, "{}",
-                clock.instant(), Deadline.none()));
+        ObjectNode firstFailure = messageWrite(id, () -> messages.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(clock.instant()).withError(unavailable).withResendBody("{}"), Deadline.none()));
         records.add(firstFailure);
         records.add(firstFailure.deepCopy()); // the stream's redelivery
         records.add(messageWrite(id, () -> assertTrue(messages.resend(id, page, clock.instant(),
@@ -374,8 +376,8 @@ class CallbacksOnLocalBackendsTest {
         records.add(messageWrite(id, () -> messages.commit(id, Deadline.none())));
         records.add(messageWrite(id, () -> messages.claim(id, clock.instant(), Duration.ofMinutes(3), clock.instant(),
                 Deadline.none())));
-        records.add(messageWrite(id, () -> messages.markFailedResendable(id, unavailable, "{}", clock.instant(),
-                Deadline.none())));
+        records.add(messageWrite(id, () -> messages.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(clock.instant()).withError(unavailable).withResendBody("{}"), Deadline.none())));
 
         assertEquals(0, StreamHandlers.invoke(handler, streamEvent(records)).get("batchItemFailures").size());
         deliverQueued(handler);
@@ -401,7 +403,7 @@ class CallbacksOnLocalBackendsTest {
                 "phone:+16505550123", "quick_reply", "email:jane@example.com", "quick_reply");
         sources.forEach((contact, source) -> {
             Map<String, AttributeValue> before = bindingItem(page, contact);
-            bindings.bind(page, contact, "psid-" + contact.length(), t, source, Deadline.none());
+            bindings.bind(page, contact, "psid-" + contact.length(), t, source, false, Deadline.none());
             records.add(streamRecord("ContactBindingsTable", Map.of("page_id", AttributeValue.fromS(page),
                     "contact", AttributeValue.fromS(contact)), before, bindingItem(page, contact)));
         });
@@ -411,7 +413,7 @@ class CallbacksOnLocalBackendsTest {
         records.add(streamRecord("ContactBindingsTable", Map.of("page_id", AttributeValue.fromS(page),
                 "contact", AttributeValue.fromS("uuid:d")), before, bindingItem(page, "uuid:d")));
         Map<String, AttributeValue> again = bindingItem(page, "uuid:a");
-        bindings.bind(page, "uuid:a", "psid-6", t + 1, "ref", Deadline.none()); // same PSID, later
+        bindings.bind(page, "uuid:a", "psid-6", t + 1, "ref", false, Deadline.none()); // same PSID, later
         records.add(streamRecord("ContactBindingsTable", Map.of("page_id", AttributeValue.fromS(page),
                 "contact", AttributeValue.fromS("uuid:a")), again, bindingItem(page, "uuid:a")));
 
@@ -437,8 +439,8 @@ class CallbacksOnLocalBackendsTest {
         answers.put("/flaky", List.of(500, 503, 500, 200));
         CallbacksHandler handler = handler(true);
         String id = acceptedMessage(page);
-        ObjectNode record = messageWrite(id, () -> messages.markFailed(id, new DeliveryError("x", null, "y", true),
-                clock.instant(), Deadline.none()));
+        ObjectNode record = messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
+                Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none()));
         StreamHandlers.invoke(handler, streamEvent(List.of(record)));
         Instant first = clock.instant();
         deliverQueued(handler);
@@ -467,10 +469,12 @@ class CallbacksOnLocalBackendsTest {
         String gone = acceptedMessage(page);
         String down = acceptedMessage(other);
         StreamHandlers.invoke(handler, streamEvent(List.of(
-                messageWrite(gone, () -> messages.markFailed(gone, new DeliveryError("x", null, "y", true),
-                        clock.instant(), Deadline.none())),
-                messageWrite(down, () -> messages.markFailed(down, new DeliveryError("x", null, "y", true),
-                        clock.instant(), Deadline.none())))));
+                messageWrite(gone, () -> messages.run(Transition.MARK_FAILED, gone,
+                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
+                        Deadline.none())),
+                messageWrite(down, () -> messages.run(Transition.MARK_FAILED, down,
+                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
+                        Deadline.none())))));
         for (int i = 0; i < 12; i++) {
             deliverQueued(handler);
             clock.advance(Duration.ofHours(5));
@@ -491,18 +495,21 @@ class CallbacksOnLocalBackendsTest {
         String slow2 = acceptedMessage(page);
         String fast = acceptedMessage(other);
         StreamHandlers.invoke(handler, streamEvent(List.of(
-                messageWrite(slow, () -> messages.markFailed(slow, new DeliveryError("x", null, "y", true),
-                        clock.instant(), Deadline.none())),
-                messageWrite(fast, () -> messages.markFailed(fast, new DeliveryError("x", null, "y", true),
-                        clock.instant(), Deadline.none())))));
+                messageWrite(slow, () -> messages.run(Transition.MARK_FAILED, slow,
+                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
+                        Deadline.none())),
+                messageWrite(fast, () -> messages.run(Transition.MARK_FAILED, fast,
+                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
+                        Deadline.none())))));
         long started = System.currentTimeMillis();
         deliverQueued(handler);
         assertEquals(1, at("/fine").size());
         assertTrue(at("/fine").get(0).atMillis() - started < 1500, "the other page's callback did not wait");
         assertTrue(System.currentTimeMillis() - started < 5000, "the hanging POST ended at its timeout");
 
-        StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(slow2, () -> messages.markFailed(slow2,
-                new DeliveryError("x", null, "y", true), clock.instant(), Deadline.none())))));
+        StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(slow2,
+                () -> messages.run(Transition.MARK_FAILED, slow2,
+                Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none())))));
         deliverQueued(handler);
         assertEquals(1, at("/hang").size(), "the page that just timed out is not tried: its event waits");
         assertEquals(2, aws.receiveAll("CallbackQueue", 5).size(), "its retry and its new event are queued");
@@ -517,8 +524,8 @@ class CallbacksOnLocalBackendsTest {
             String pageId = newPage();
             configure(pageId, Map.of("callback_url", target, "callback_secret", SECRET));
             String id = acceptedMessage(pageId);
-            records.add(messageWrite(id, () -> messages.markFailed(id, new DeliveryError("x", null, "y", true),
-                    clock.instant(), Deadline.none())));
+            records.add(messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
+                    Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none())));
         }
         CallbacksHandler handler = handler(false);
         StreamHandlers.invoke(handler, streamEvent(records));
@@ -550,8 +557,10 @@ class CallbacksOnLocalBackendsTest {
         String id = acceptedMessage(page);
         String logs = stdout(() -> {
             CallbacksHandler handler = handler(true);
-            StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(id, () -> messages.markFailed(id,
-                    new DeliveryError("x", null, "the-error-message", true), clock.instant(), Deadline.none())))));
+            StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(id,
+                    () -> messages.run(Transition.MARK_FAILED, id,
+                    Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "the-error-message", true)),
+                    Deadline.none())))));
             deliverQueued(handler);
         });
         Received callback = at("/rotating").get(0);
@@ -578,8 +587,8 @@ class CallbacksOnLocalBackendsTest {
             String pageId = newPage();
             configure(pageId, bad);
             String id = acceptedMessage(pageId);
-            records.add(messageWrite(id, () -> messages.markFailed(id, new DeliveryError("x", null, "y", true),
-                    clock.instant(), Deadline.none())));
+            records.add(messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
+                    Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none())));
         }
         String logs = stdout(() -> assertEquals(0,
                 StreamHandlers.invoke(handler(true), streamEvent(records)).get("batchItemFailures").size()));
@@ -597,8 +606,8 @@ class CallbacksOnLocalBackendsTest {
     void aPageLookupThatCannotBeMadeIsABatchItemFailureNeverADrop() {
         configure(page, "/later");
         String id = acceptedMessage(page);
-        ObjectNode record = messageWrite(id, () -> messages.markFailed(id, new DeliveryError("x", null, "y", true),
-                clock.instant(), Deadline.none()));
+        ObjectNode record = messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
+                Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none()));
         var controls = aws.secretsManagerControls().orElseThrow();
         CallbacksHandler fresh = handler(true);
         controls.failRequests(true);

@@ -69,7 +69,8 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
             MessageRecord record = MessageRecord.pending(messageId, request.pageId(), request.recipient(),
                     request.templateType(), request.warnings(), now, decideBy);
             QueuedMessage queued = new QueuedMessage(messageId, request.pageId(), request.recipient(),
-                    request.message(), request.messagingType(), request.tag(), request.warnings(), now, decideBy);
+                    request.message(), request.messagingType(), request.tag(), request.warnings(), now, decideBy,
+                    null, null, null);
             return new Acceptance(record, queued, request.delaySeconds());
         }
     }

@@ -18,6 +18,8 @@ import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -193,7 +195,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     /** Settles it {@code failed} (racing the worker's claim) and reads it again; on a failure, what was read stands. */
     private Optional<MessageRecord> failUnclaimed(MessageRecord record, Deadline deadline) {
         try {
-            records.failUnclaimed(record.messageId(), NOT_ENQUEUED, clock.instant(), deadline);
+            records.run(Transition.FAIL_UNCLAIMED, record.messageId(), Inputs.at(clock.instant())
+                    .withError(NOT_ENQUEUED), deadline);
             log.warn("message_never_claimed").with("message_id", record.messageId())
                     .with("page_id", record.pageId()).write();
             metrics.count("MessagesNeverClaimed", 1);
@@ -222,7 +225,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         try {
             queue.enqueue(QueuedMessage.fromJson(taken.get().queuedCopy()).resent(decideBy), 0, deadline);
         } catch (DependencyUnavailableException e) {
-            records.failUnclaimed(messageId, taken.get().error(), clock.instant(), deadline);
+            records.run(Transition.FAIL_UNCLAIMED, messageId, Inputs.at(clock.instant()).withError(taken.get().error()),
+                    deadline);
             Optional<MessageStatus> after = records.find(messageId, deadline).map(MessageRecord::status);
             if (after.isEmpty() || after.get() == MessageStatus.FAILED || after.get() == MessageStatus.PENDING) {
                 throw e;

@@ -516,7 +516,7 @@ abstract class SendApiContractTests {
         DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
                 Clock.systemUTC());
         assertTrue(stored.bind(pageId, "uuid:migrated-1", "999", System.currentTimeMillis() + 60_000, "referral",
-                ai.joinchat.push.Deadline.none()));
+                false, ai.joinchat.push.Deadline.none()));
 
         String body = "{\"page_id\":\"" + pageId + "\",\"bindings\":["
                 + "{\"psid\":\"1001\",\"uuid\":\"migrated-1\"},"
@@ -605,7 +605,7 @@ abstract class SendApiContractTests {
         DynamoContactBindings stored = new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"),
                 Clock.systemUTC());
         assertTrue(stored.bind(pageId, "uuid:" + contact, "6002", System.currentTimeMillis() + 1000, "referral",
-                ai.joinchat.push.Deadline.none()));
+                false, ai.joinchat.push.Deadline.none()));
 
         JsonNode replay = call("POST", "/api/bindings", body, headers, false);
         assertEquals(200, replay.path("statusCode").asInt(), replay.toString());

@@ -21,6 +21,8 @@ import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
@@ -278,7 +280,8 @@ class SendApiServiceTest {
         HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
         String id = Json.parse(accepted.body()).path("message_id").asText();
         records.claim(id, clock.instant(), java.time.Duration.ofSeconds(30), null, Deadline.none());
-        records.markFailedResendable(id, REFUSED, queued.get(queued.size() - 1).toJson(), clock.instant(),
+        records.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(clock.instant()).withError(REFUSED).withResendBody(queued.get(queued.size() - 1).toJson()),
                 Deadline.none());
         return id;
     }
@@ -348,7 +351,7 @@ class SendApiServiceTest {
         HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
         String id = Json.parse(accepted.body()).path("message_id").asText();
         records.claim(id, clock.instant(), java.time.Duration.ofSeconds(30), null, Deadline.none());
-        records.markFailed(id, REFUSED, clock.instant(), Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(clock.instant()).withError(REFUSED), Deadline.none());
         assertFalse(Json.parse(service.handle(signedStatus(id)).body()).path("resendable").asBoolean(true));
         HttpApiResponse response = service.handle(signedResend(id));
         assertEquals(409, response.statusCode());

@@ -11,6 +11,8 @@ import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -155,7 +157,8 @@ class WebhookOnLocalBackendsTest {
     private String sentMessage(String psid, String facebookMid, Instant callStarted, Instant replied) {
         String id = UUID.randomUUID().toString();
         committed(id, page, new Recipient(RecipientType.ID, psid), callStarted.minusSeconds(1));
-        messages.markSent(id, page, facebookMid, psid, callStarted, replied, Deadline.none());
+        messages.run(Transition.MARK_SENT, id, Inputs.at(replied).withPage(page).withSent(facebookMid, psid,
+                callStarted), Deadline.none());
         return id;
     }
 

@@ -8,6 +8,8 @@ import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
@@ -158,7 +160,8 @@ class WebhookTrustOnLocalBackendsTest {
                 ai.joinchat.push.request.RecipientType.ID, psid), "text", List.of(), sentAt.minusSeconds(1),
                 sentAt.plusSeconds(10)), ai.joinchat.push.Deadline.none());
         messages.commit(id, ai.joinchat.push.Deadline.none());
-        messages.markSent(id, page, facebookMid, psid, sentAt, sentAt, ai.joinchat.push.Deadline.none());
+        messages.run(Transition.MARK_SENT, id, Inputs.at(sentAt).withPage(page).withSent(facebookMid, psid, sentAt),
+                ai.joinchat.push.Deadline.none());
         return id;
     }
 

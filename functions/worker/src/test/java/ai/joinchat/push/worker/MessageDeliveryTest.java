@@ -138,7 +138,7 @@ class MessageDeliveryTest {
                   {"content_type":"user_phone_number"},{"content_type":"text","title":"No","payload":"NO"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10)));
+                Instant.now().plusSeconds(10), null, null, null));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
@@ -153,7 +153,7 @@ class MessageDeliveryTest {
                 {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-first", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(),
-                Instant.now(), Instant.now().plusSeconds(10)));
+                Instant.now(), Instant.now().plusSeconds(10), null, null, null));
         List<MessageStatus> statusWhenOffered = new java.util.concurrent.CopyOnWriteArrayList<>();
         fixture.offers.onRecord = () -> statusWhenOffered.add(record(message).status());
 
@@ -174,7 +174,7 @@ class MessageDeliveryTest {
                   {"content_type":"text","title":"No","payload":"NO"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-text-offer", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10)));
+                Instant.now().plusSeconds(10), null, null, null));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
 
@@ -213,7 +213,7 @@ class MessageDeliveryTest {
                 {"template_type":"text","text":"Your e-mail?","quick_replies":[{"content_type":"user_email"}]}""");
         QueuedMessage message = fixture.accepted(new QueuedMessage("msg-offer-lost", WorkerFixture.PAGE_ID,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", offering), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10)));
+                Instant.now().plusSeconds(10), null, null, null));
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
         assertEquals(MessageStatus.SENT, record(message).status());
         assertTrue(fixture.logs().contains("quick_reply_offer_not_recorded"));
@@ -225,7 +225,7 @@ class MessageDeliveryTest {
         QueuedMessage plain = WorkerFixture.text("msg-tag", "id", "24681357", "Agent here");
         QueuedMessage tagged = fixture.accepted(new QueuedMessage(plain.messageId(), plain.pageId(), plain.recipient(),
                 plain.message(), "MESSAGE_TAG", "HUMAN_AGENT", plain.warnings(), plain.acceptedAt(),
-                plain.decideBy()));
+                plain.decideBy(), null, null, null));
 
         assertEquals(DeliveryOutcome.SENT, deliver(tagged, 1));
 
@@ -238,7 +238,8 @@ class MessageDeliveryTest {
     @CsvSource({"uuid,user-42", "phone,+84912345678", "email,jane@example.com"})
     void resolvesBoundContactsToTheirPsid(String type, String value) {
         graphAnswers("999000111", "m_bound");
-        fixture.bindings.bind(WorkerFixture.PAGE_ID, type + ":" + value, "999000111", 1L, "test", ai.joinchat.push.Deadline.none());
+        fixture.bindings.bind(WorkerFixture.PAGE_ID, type + ":" + value, "999000111", 1L, "test", false,
+                ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-" + type, type, value, "Hi"));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
@@ -251,7 +252,8 @@ class MessageDeliveryTest {
 
     @Test
     void bindingsOfAnotherPageDoNotCount() {
-        fixture.bindings.bind("5555555555", "uuid:user-42", "999000111", 1L, "test", ai.joinchat.push.Deadline.none());
+        fixture.bindings.bind("5555555555", "uuid:user-42", "999000111", 1L, "test", false,
+                ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-other", "uuid", "user-42", "Hi"));
 
         assertEquals(DeliveryOutcome.FAILED, deliver(message, 1));
@@ -302,7 +304,8 @@ class MessageDeliveryTest {
         fixture.close();
         fixture = new WorkerFixture(graph.baseUrl(), true, 5, Duration.ofSeconds(2));
         graphAnswers("424242", "m_bound_phone");
-        fixture.bindings.bind(WorkerFixture.PAGE_ID, "phone:+84912345678", "424242", 1L, "test", ai.joinchat.push.Deadline.none());
+        fixture.bindings.bind(WorkerFixture.PAGE_ID, "phone:+84912345678", "424242", 1L, "test", false,
+                ai.joinchat.push.Deadline.none());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("msg-bp", "phone", "+84912345678", "Hi"));
 
         assertEquals(DeliveryOutcome.SENT, deliver(message, 1));
@@ -540,7 +543,7 @@ class MessageDeliveryTest {
         QueuedMessage young = WorkerFixture.text("msg-missing", "id", "24681357", "Hi");
         QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(),
                 young.message(), "UPDATE", null, java.util.List.of(), java.time.Instant.now().minusSeconds(30),
-                java.time.Instant.now().minusSeconds(5));
+                java.time.Instant.now().minusSeconds(5), null, null, null);
 
         assertEquals(DeliveryOutcome.DROPPED, deliver(message, 1));
         assertTrue(fixture.records.find(message.messageId()).isEmpty(), "no record is ever recreated");

@@ -93,7 +93,7 @@ final class WorkerFixture implements AutoCloseable {
     static QueuedMessage text(String messageId, String recipientType, String recipientValue, String text) {
         return new QueuedMessage(messageId, PAGE_ID, recipient(recipientType, recipientValue),
                 new TextMessage(text, List.of()),
-                "UPDATE", null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+                "UPDATE", null, List.of(), Instant.now(), Instant.now().plusSeconds(10), null, null, null);
     }
 
     static Recipient recipient(String type, String value) {

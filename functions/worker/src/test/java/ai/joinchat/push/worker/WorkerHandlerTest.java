@@ -187,7 +187,7 @@ class WorkerHandlerTest {
         QueuedMessage young = WorkerFixture.text("m-new", "id", "555", "Hi");
         QueuedMessage message = new QueuedMessage(young.messageId(), young.pageId(), young.recipient(),
                 young.message(), "UPDATE", null, List.of(), Instant.now().minusSeconds(60),
-                Instant.now().minusSeconds(45));
+                Instant.now().minusSeconds(45), null, null, null);
 
         JsonNode response = invoke(event(sqsRecord("sqs-new", message.toJson(), 1)), null);
 

@@ -13,6 +13,8 @@ import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecord;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
@@ -178,7 +180,7 @@ class WorkerIntegrationTest {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
                 WorkerFixture.recipient(recipientType, recipientValue),
                 new TextMessage(text, List.of()), "UPDATE",
-                null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+                null, List.of(), Instant.now(), Instant.now().plusSeconds(10), null, null, null);
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());
         assertEquals(MessageRecords.Decision.COMMITTED, records.commit(message.messageId(), Deadline.none()));
@@ -473,7 +475,7 @@ class WorkerIntegrationTest {
         // Accepted without a key: its record stays pending until a worker commits or claims it.
         QueuedMessage keyless = new QueuedMessage(UUID.randomUUID().toString(), pageId,
                 WorkerFixture.recipient("id", "32323232"), new TextMessage("no key", List.of()), "UPDATE",
-                null, List.of(), Instant.now(), Instant.now().plusSeconds(10));
+                null, List.of(), Instant.now(), Instant.now().plusSeconds(10), null, null, null);
         records.createPending(MessageRecord.pending(keyless.messageId(), pageId, keyless.recipient(), "text",
                 List.of(), Instant.now(), keyless.decideBy()), Deadline.none());
         queue.enqueue(keyless, 0, Deadline.none());
@@ -481,8 +483,9 @@ class WorkerIntegrationTest {
         graph.verify(exactly(1), postRequestedFor(urlPathEqualTo(messagesPath)));
 
         // An hour on, the send API's status read settles a record still pending as failed (not_enqueued).
-        records.failUnclaimed(keyless.messageId(), new DeliveryError("not_enqueued", null, "never claimed", true),
-                Instant.now(), Deadline.none());
+        records.run(Transition.FAIL_UNCLAIMED, keyless.messageId(),
+                Inputs.at(Instant.now()).withError(new DeliveryError("not_enqueued", null, "never claimed", true)),
+                Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(keyless).status(), "held for the pace, so committed");
 
         poller.start();
@@ -626,7 +629,8 @@ class WorkerIntegrationTest {
     @CsvSource({"uuid,user-7c1e", "phone,+84912345678", "email,jane@example.com"})
     void boundContactsAreResolvedThroughTheBindingsTable(String type, String value) {
         new DynamoContactBindings(aws.dynamoDb(), aws.tableName("ContactBindingsTable"), Clock.systemUTC())
-                .bind(pageId, type + ":" + value, "60708090", System.currentTimeMillis(), "test", Deadline.none());
+                .bind(pageId, type + ":" + value, "60708090", System.currentTimeMillis(), "test", false,
+                        Deadline.none());
         graphAnswers("60708090", "m_bound_" + type);
         QueuedMessage message = accept(type, value, "Hi " + type, 0);
 

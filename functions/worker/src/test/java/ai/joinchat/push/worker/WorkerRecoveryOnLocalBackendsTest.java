@@ -134,7 +134,7 @@ class WorkerRecoveryOnLocalBackendsTest {
     private QueuedMessage accept(JsonNode content) {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
                 WorkerFixture.recipient("id", "24681357"), MessageJson.read("text", content), "UPDATE", null, List.of(), Instant.now(),
-                Instant.now().plusSeconds(10));
+                Instant.now().plusSeconds(10), null, null, null);
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());
         assertEquals(MessageRecords.Decision.COMMITTED, records.commit(message.messageId(), Deadline.none()));
@@ -214,7 +214,7 @@ class WorkerRecoveryOnLocalBackendsTest {
     void anUnreadableDeadLetterIsCountedLoggedWithoutItsBodyAndItsMessageRecordedFailed() {
         QueuedMessage message = new QueuedMessage(UUID.randomUUID().toString(), pageId,
                 WorkerFixture.recipient("id", "24681357"), new TextMessage("x", List.of()), "UPDATE", null,
-                List.of(), Instant.now(), Instant.now().plusSeconds(10));
+                List.of(), Instant.now(), Instant.now().plusSeconds(10), null, null, null);
         records.createPending(MessageRecord.pending(message.messageId(), pageId, message.recipient(), "text",
                 List.of(), Instant.now(), message.decideBy()), Deadline.none());
         records.commit(message.messageId(), Deadline.none());

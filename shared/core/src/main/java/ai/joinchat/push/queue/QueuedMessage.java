@@ -61,14 +61,6 @@ public record QueuedMessage(
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
     }
 
-    /** A message as the send API queues it: not sent yet, never throttled. */
-    public QueuedMessage(String messageId, String pageId, Recipient recipient, OutboundMessage message,
-                         String messagingType, String tag, List<String> warnings, Instant acceptedAt,
-                         Instant decideBy) {
-        this(messageId, pageId, recipient, message, messagingType, tag, warnings, acceptedAt,
-                decideBy, null, null, null);
-    }
-
     /** The copy a resend queues: as first accepted, never throttled, decided by {@code newDecideBy}. */
     public QueuedMessage resent(Instant newDecideBy) {
         return new QueuedMessage(messageId, pageId, recipient, message, messagingType, tag, warnings, acceptedAt,

@@ -16,17 +16,12 @@ public interface ContactBindings {
 
     Optional<String> psidFor(String pageId, String contactKey);
 
-    /** Returns false when a newer binding already exists. */
-    boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
-                 Deadline deadline);
-
     /**
-     * Binds only a contact that is not bound to another PSID (an unsigned ref under the page's
-     * {@code unsigned_refs: first}): returns false, changing nothing, when another PSID holds it or
-     * a newer binding to the same PSID exists.
+     * Returns false, changing nothing, when a newer binding already exists, or, {@code onlyIfUnbound}
+     * (an unsigned ref under the page's {@code unsigned_refs: first}), when another PSID holds the contact.
      */
-    boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
-                          Deadline deadline);
+    boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
+                 boolean onlyIfUnbound, Deadline deadline);
 
     /**
      * The page owner's import (contract section 4b): writes every binding, each replacing any

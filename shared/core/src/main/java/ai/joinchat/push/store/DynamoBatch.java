@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  */
 public final class DynamoBatch {
 
-    public static final int WRITE_LIMIT = 25;
+    private static final int WRITE_LIMIT = 25;
     public static final int WRITE_ATTEMPTS = 6;
     private static final int GET_LIMIT = 100;
     private static final int GET_ATTEMPTS = 5;
@@ -62,12 +62,22 @@ public final class DynamoBatch {
     }
 
     /**
-     * One BatchWriteItem of at most 25 writes: the unprocessed ones are sent again after a jittered
-     * backoff ({@link #backoffMillis}), at most {@value #WRITE_ATTEMPTS} requests and never past the
-     * deadline. {@code what} names the writes when some are still unprocessed after the last request.
+     * Puts the items with BatchWriteItems of at most 25, in turn: the unprocessed ones of each are sent
+     * again after a jittered backoff ({@link #backoffMillis}), at most {@value #WRITE_ATTEMPTS} requests
+     * and never past the deadline. {@code what} names the items when some are still unprocessed after
+     * the last request.
      */
-    public static void write(DynamoDbClient dynamo, String table, List<WriteRequest> writes, Deadline deadline,
-                             String what) {
+    public static void put(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items,
+                           Deadline deadline, String what) {
+        for (int from = 0; from < items.size(); from += WRITE_LIMIT) {
+            write(dynamo, table, items.subList(from, Math.min(items.size(), from + WRITE_LIMIT)).stream()
+                    .map(item -> WriteRequest.builder().putRequest(put -> put.item(item)).build()).toList(),
+                    deadline, what);
+        }
+    }
+
+    private static void write(DynamoDbClient dynamo, String table, List<WriteRequest> writes, Deadline deadline,
+                              String what) {
         List<WriteRequest> pending = writes;
         for (int attempt = 1; ; attempt++) {
             List<WriteRequest> request = pending;

@@ -6,11 +6,10 @@ import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,23 +32,14 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
 
     @Override
     public boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
-                        Deadline deadline) {
-        return put(pageId, contactKey, psid, eventTimestampMillis, source,
-                "attribute_not_exists(contact) OR bound_at <= :ts", Map.of(), deadline);
-    }
-
-    @Override
-    public boolean bindIfUnbound(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
-                                 Deadline deadline) {
-        return put(pageId, contactKey, psid, eventTimestampMillis, source,
-                "attribute_not_exists(contact) OR (psid = :psid AND bound_at <= :ts)",
-                Map.of(":psid", AttributeValue.fromS(psid)), deadline);
-    }
-
-    private boolean put(String pageId, String contactKey, String psid, long eventTimestampMillis, String source,
-                        String condition, Map<String, AttributeValue> extraValues, Deadline deadline) {
-        Map<String, AttributeValue> values = new java.util.HashMap<>(extraValues);
+                        boolean onlyIfUnbound, Deadline deadline) {
+        Map<String, AttributeValue> values = new HashMap<>();
         values.put(":ts", AttributeValue.fromN(Long.toString(eventTimestampMillis)));
+        if (onlyIfUnbound) {
+            values.put(":psid", AttributeValue.fromS(psid));
+        }
+        String condition = onlyIfUnbound ? "attribute_not_exists(contact) OR (psid = :psid AND bound_at <= :ts)"
+                : "attribute_not_exists(contact) OR bound_at <= :ts";
         try {
             SdkFailures.run("DynamoDB", () -> dynamo.putItem(r -> r.tableName(table)
                     .item(item(pageId, contactKey, psid, eventTimestampMillis, source, clock.instant()))
@@ -75,15 +65,8 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
             }
         }
         Instant updatedAt = clock.instant();
-        for (int from = 0; from < bindings.size(); from += DynamoBatch.WRITE_LIMIT) {
-            List<WriteRequest> writes = bindings.subList(from, Math.min(bindings.size(), from + DynamoBatch.WRITE_LIMIT))
-                    .stream()
-                    .map(binding -> WriteRequest.builder().putRequest(PutRequest.builder().item(item(pageId,
-                            binding.contactKey(), binding.psid(), importedAt.toEpochMilli(), "import", updatedAt))
-                            .build()).build())
-                    .toList();
-            DynamoBatch.write(dynamo, table, writes, deadline, "imported bindings");
-        }
+        DynamoBatch.put(dynamo, table, bindings.stream().map(binding -> item(pageId, binding.contactKey(),
+                binding.psid(), importedAt.toEpochMilli(), "import", updatedAt)).toList(), deadline, "imported bindings");
         return bindings.size();
     }
 

@@ -160,7 +160,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
                 awaiting.add(MessageItem.str(item, MESSAGE_ID));
             }
         });
-        return (int) awaiting.stream().filter(id -> moved(Transition.DELIVERED_BY_MID, id, in, deadline)).count();
+        return (int) awaiting.stream().filter(id -> run(Transition.DELIVERED_BY_MID, id, in, deadline)).count();
     }
 
     /**
@@ -178,16 +178,12 @@ public final class DynamoMessageRecords extends LifecycleStore {
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
         int moved = 0;
         for (String id : ids) {
-            if (moved(transition, id, in, deadline)) {
+            if (run(transition, id, in, deadline)) {
                 reached.add(id);
                 moved++;
             }
         }
         return moved;
-    }
-
-    private boolean moved(Transition transition, String messageId, Inputs in, Deadline deadline) {
-        return write(transition, messageId, in, deadline) instanceof Written.Applied;
     }
 
     /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */

@@ -5,7 +5,6 @@ import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.signature.Sha256;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@link QuickReplyOffers} in the contact state table: one item per page, PSID and kind
@@ -34,19 +34,13 @@ public record DynamoQuickReplyOffers(DynamoDbClient dynamo, String table) implem
 
     @Override
     public void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at) {
-        if ((kinds.isEmpty() && textPayloads.isEmpty()) || pageId == null || psid == null) {
-            return;
-        }
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        kinds.forEach(kind -> keys.add(key(new Offer(pageId, psid, kind))));
-        textPayloads.forEach(payload -> keys.add(key(new TextPayload(pageId, psid, payload))));
-        List<WriteRequest> puts = new ArrayList<>();
-        for (Map<String, AttributeValue> key : keys) {
-            Map<String, AttributeValue> item = new HashMap<>(key);
-            item.put("offered_at", AttributeValue.fromN(Long.toString(at.toEpochMilli())));
-            item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(at.plus(VALIDITY).getEpochSecond())));
-            puts.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
-        }
+        List<WriteRequest> puts = Stream.concat(kinds.stream().map(kind -> key(new Offer(pageId, psid, kind))),
+                textPayloads.stream().map(payload -> key(new TextPayload(pageId, psid, payload)))).map(key -> {
+                    Map<String, AttributeValue> item = new HashMap<>(key);
+                    item.put("offered_at", AttributeValue.fromN(Long.toString(at.toEpochMilli())));
+                    item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(at.plus(VALIDITY).getEpochSecond())));
+                    return WriteRequest.builder().putRequest(put -> put.item(item)).build();
+                }).toList();
         SdkFailures.run("DynamoDB", () -> {
             // At most 15 items (13 quick replies): one request; unprocessed items are rare and an offer is best effort.
             var response = dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, puts)));

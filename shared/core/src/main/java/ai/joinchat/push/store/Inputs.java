@@ -21,7 +21,7 @@ public record Inputs(Instant now, String pageId, String psid, String facebookMes
                 decideBy, resendBody, appId, watermark);
     }
 
-    /** Facebook's id of the message, its PSID, and the time it stands for in receipts' comparisons. */
+    /** Facebook's id of the message, its PSID, and the time it stands for in receipts' comparisons till its echo. */
     public Inputs withSent(String mid, String toPsid, Instant at) {
         return new Inputs(now, pageId, toPsid, mid, at, error, leaseUntil, claimToken, expiresAt, decideBy,
                 resendBody, appId, watermark);

@@ -189,7 +189,7 @@ public final class Lifecycle {
         /** Given up with no copy left anywhere (rate_limited, acknowledged): keeps the copy, resendable. */
         MARK_FAILED_RESENDABLE(EnumSet.of(SENDING, QUEUED, PENDING), false, FAILED,
                 failedWrites(set(RESEND_BODY, Input.RESEND_BODY)), List.of(Guard.NOT_RESENDING), Event.FAILED, false),
-        /** The dead-letter queue handed back the copy of a refused message: now it may be resent, once. */
+        /** The DLQ handed back a refused message's copy: none can be in flight now, so it may be resent, once. */
         KEEP_COPY(EnumSet.of(FAILED), false, null, List.of(set(RESEND_BODY, Input.RESEND_BODY)),
                 List.of(Guard.COPY_AWAITED), Event.NONE, false),
         /** A claim took over a lease that ran out: that attempt's outcome is unknown, so never resend on purpose. */
@@ -203,7 +203,7 @@ public final class Lifecycle {
         RESEND(EnumSet.of(FAILED), false, PENDING, List.of(set(UPDATED_AT, Input.NOW), set(DECIDE_BY, Input.DECIDE_BY),
                 set(CLAIM_TOKEN, Input.CLAIM_TOKEN), remove(REFUSED)), List.of(Guard.SAME_PAGE, Guard.RESENDABLE),
                 Event.NONE, true),
-        /** A record no worker ever claimed, long after its send API invocation ended undecided. */
+        /** A record no worker claimed, long after its send API ended undecided; it races the worker's claim. */
         FAIL_UNCLAIMED(EnumSet.of(PENDING), false, FAILED,
                 List.of(set(UPDATED_AT, Input.NOW), set(ERROR, Input.ERROR), remove(DECIDE_BY)),
                 List.of(), Event.FAILED, false),

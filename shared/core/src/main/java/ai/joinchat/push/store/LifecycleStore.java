@@ -100,50 +100,9 @@ public abstract class LifecycleStore implements MessageRecords {
         return millis == null ? otherwise : Instant.ofEpochMilli(millis);
     }
 
-    /** Refused: already sent (an earlier try of this write, or the echo came first) or later; kept. */
     @Override
-    public void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
-                         Instant now, Deadline deadline) {
-        write(Transition.MARK_SENT, messageId, Inputs.at(now).withPage(pageId)
-                .withSent(facebookMessageId, psid, sendStartedAt), deadline);
-    }
-
-    /** Refused: settled meanwhile (sent by an echo, or by an earlier try of this write); kept. */
-    @Override
-    public void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_RETRYING, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_UNKNOWN, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_FAILED, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now,
-                                     Deadline deadline) {
-        write(Transition.MARK_FAILED_RESENDABLE, messageId, Inputs.at(now).withError(error).withResendBody(queuedCopy),
-                deadline);
-    }
-
-    @Override
-    public void markFailedRefused(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.MARK_FAILED_REFUSED, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
-    @Override
-    public void keepCopy(String messageId, String queuedCopy, Instant now, Deadline deadline) {
-        write(Transition.KEEP_COPY, messageId, Inputs.at(now).withResendBody(queuedCopy), deadline);
-    }
-
-    @Override
-    public void flagUnconfirmed(String messageId, Instant now, Deadline deadline) {
-        write(Transition.FLAG_UNCONFIRMED, messageId, Inputs.at(now), deadline);
+    public boolean run(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        return write(transition, messageId, in, deadline) instanceof Written.Applied;
     }
 
     @Override
@@ -160,17 +119,12 @@ public abstract class LifecycleStore implements MessageRecords {
                 MessageItem.toRecord(item).error())) : Optional.empty();
     }
 
-    @Override
-    public void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline) {
-        write(Transition.FAIL_UNCLAIMED, messageId, Inputs.at(now).withError(error), deadline);
-    }
-
     /** Usually the worker heard Facebook's answer before the echo came, and this is not called. */
     @Override
     public boolean confirmByEcho(Echo echo, Deadline deadline) {
         Instant at = Instant.ofEpochMilli(echo.timestamp());
         Inputs in = Inputs.at(at).withPage(echo.pageId()).withSent(echo.mid(), echo.psid(), at).withAppId(echo.appId());
-        return write(Transition.CONFIRM_BY_ECHO, echo.messageId(), in, deadline) instanceof Written.Applied;
+        return run(Transition.CONFIRM_BY_ECHO, echo.messageId(), in, deadline);
     }
 
     /**

@@ -164,7 +164,6 @@ public final class MessageItem {
         throw new IllegalArgumentException("no attribute value for " + value.getClass().getSimpleName());
     }
 
-    /** Puts {@code value} unless null. */
     static void put(Map<String, AttributeValue> item, String name, Object value) {
         if (value != null) {
             item.put(name, value(value));

@@ -1,6 +1,7 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.store.Lifecycle.Transition;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -66,34 +67,12 @@ public interface MessageRecords {
     Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
 
     /**
-     * Facebook took the message. {@code sendStartedAt} stands for Facebook's timestamp in the
-     * receipts' watermark comparisons until the echo brings the real one ({@link #stampByEcho}).
+     * Runs a transition whose answer the caller does not need: {@link Transition#MARK_SENT},
+     * {@code MARK_RETRYING}, {@code MARK_UNKNOWN}, the {@code MARK_FAILED*}s, {@code KEEP_COPY},
+     * {@code FLAG_UNCONFIRMED}, {@code FAIL_UNCLAIMED}; true when written. Refused (settled meanwhile,
+     * or an earlier try of this write landed), it changes nothing.
      */
-    void markSent(String messageId, String pageId, String facebookMessageId, String psid, Instant sendStartedAt,
-                  Instant now, Deadline deadline);
-
-    /** A transient failure before Facebook could have taken it: back to {@code queued} with the error. */
-    void markRetrying(String messageId, DeliveryError error, Instant now, Deadline deadline);
-
-    /** The call's outcome is unknown: stays {@code sending}, lease released, for the echo or the next attempt. */
-    void markUnknown(String messageId, DeliveryError error, Instant now, Deadline deadline);
-
-    void markFailed(String messageId, DeliveryError error, Instant now, Deadline deadline);
-
-    /** As {@link #markFailed}, keeping the queued copy: no copy is left anywhere and Facebook never took it. */
-    void markFailedResendable(String messageId, DeliveryError error, String queuedCopy, Instant now, Deadline deadline);
-
-    /** As {@link #markFailed}, after Facebook refused the last attempt: see {@link #keepCopy}. */
-    void markFailedRefused(String messageId, DeliveryError error, Instant now, Deadline deadline);
-
-    /**
-     * The dead-letter queue handed back the copy of a message failed by {@link #markFailedRefused}:
-     * kept, so the message may be resent (no stale copy can be in flight any more).
-     */
-    void keepCopy(String messageId, String queuedCopy, Instant now, Deadline deadline);
-
-    /** A claim took over an expired lease: the attempt it replaces had an unknown outcome. */
-    void flagUnconfirmed(String messageId, Instant now, Deadline deadline);
+    boolean run(Transition transition, String messageId, Inputs in, Deadline deadline);
 
     /**
      * {@code failed} (resendable, this page's) → {@code pending} until {@code decideBy}: its queued
@@ -104,12 +83,6 @@ public interface MessageRecords {
     /** A failed message taken for resending: its queued copy (JSON) and why it had failed. */
     record Resend(String queuedCopy, DeliveryError error) {
     }
-
-    /**
-     * {@code pending} → {@code failed}: a record no worker claimed, long after its send API ended
-     * undecided. It races the worker's claim; whichever lands first decides.
-     */
-    void failUnclaimed(String messageId, DeliveryError error, Instant now, Deadline deadline);
 
     /**
      * The page's echo carried this message id, so Facebook took it: a {@code queued},

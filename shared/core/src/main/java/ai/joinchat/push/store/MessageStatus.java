@@ -3,16 +3,7 @@ package ai.joinchat.push.store;
 import java.util.Locale;
 
 /**
- * Lifecycle of a delivery record.
- *
- * <pre>
- * pending ──commit──► queued ──claim──► sending ──► sent ──► delivered ──► read
- *    │                  ▲                  │  ▲        ▲
- *    │                  └──── retrying ────┤  │        └── confirmed by the page's echo
- *    │                                     │  └ unknown outcome: stays sending, lease released
- *    └──reject──► rejected (never sent)    └──► failed
- * </pre>
- *
+ * The status of a delivery record; {@link Lifecycle} declares every move between them.
  * {@code pending} and {@code rejected} belong to the send API's commit protocol and are never
  * shown to a caller as such.
  */

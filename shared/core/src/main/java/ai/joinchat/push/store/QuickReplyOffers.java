@@ -67,7 +67,7 @@ public interface QuickReplyOffers {
         return payloads;
     }
 
-    /** Records that the page sent the PSID a message offering these kinds and {@link #textPayloads}. */
+    /** Records that the page sent the PSID a message offering these kinds and {@link #textPayloads} (some). */
     void record(String pageId, String psid, Set<Kind> kinds, Set<String> textPayloads, Instant at);
 
     /** Of these offers, the ones recorded within {@link #VALIDITY} before {@code now} (batch reads). */

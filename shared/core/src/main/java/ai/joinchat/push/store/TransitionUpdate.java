@@ -29,11 +29,16 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
  */
 final class TransitionUpdate {
 
-    private TransitionUpdate() {
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<String, AttributeValue> values = new HashMap<>();
+    private final Inputs in;
+
+    private TransitionUpdate(Inputs in) {
+        this.in = in;
     }
 
     static UpdateItemRequest request(String table, Transition transition, String messageId, Inputs in) {
-        Expression e = new Expression(in);
+        TransitionUpdate e = new TransitionUpdate(in);
         String update = e.update(transition);
         String condition = e.condition(transition);
         UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table).key(MessageItem.key(messageId))
@@ -46,95 +51,85 @@ final class TransitionUpdate {
         return request.build();
     }
 
-    private static final class Expression {
-        final Map<String, String> names = new HashMap<>();
-        final Map<String, AttributeValue> values = new HashMap<>();
-        private final Inputs in;
+    private String name(String attribute) {
+        names.put("#" + attribute, attribute);
+        return "#" + attribute;
+    }
 
-        Expression(Inputs in) {
-            this.in = in;
+    private String value(Lifecycle.Input input) {
+        values.put(input.placeholder(), MessageItem.value(input.of(in)));
+        return input.placeholder();
+    }
+
+    private String status(MessageStatus status) {
+        values.put(":" + status.wireName(), MessageItem.s(status.wireName()));
+        return ":" + status.wireName();
+    }
+
+    private String update(Transition t) {
+        List<String> set = new ArrayList<>();
+        List<String> remove = new ArrayList<>();
+        if (t.to != null) {
+            set.add(name(STATUS) + " = " + status(t.to));
         }
-
-        String name(String attribute) {
-            names.put("#" + attribute, attribute);
-            return "#" + attribute;
-        }
-
-        String value(Lifecycle.Input input) {
-            values.put(input.placeholder(), MessageItem.value(input.of(in)));
-            return input.placeholder();
-        }
-
-        String status(MessageStatus status) {
-            values.put(":" + status.wireName(), MessageItem.s(status.wireName()));
-            return ":" + status.wireName();
-        }
-
-        String update(Transition t) {
-            List<String> set = new ArrayList<>();
-            List<String> remove = new ArrayList<>();
-            if (t.to != null) {
-                set.add(name(STATUS) + " = " + status(t.to));
+        for (Write w : t.writes) {
+            if (w.op() == Lifecycle.Op.REMOVE) {
+                remove.add(name(w.attribute()));
+            } else if (w.input() == null || w.input().of(in) != null) {
+                set.add(assignment(w));
             }
-            for (Write w : t.writes) {
-                if (w.op() == Lifecycle.Op.REMOVE) {
-                    remove.add(name(w.attribute()));
-                } else if (w.input() == null || w.input().of(in) != null) {
-                    set.add(assignment(w));
-                }
+        }
+        return (set.isEmpty() ? "" : "SET " + String.join(", ", set))
+                + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+    }
+
+    private String assignment(Write w) {
+        String a = name(w.attribute());
+        return switch (w.op()) {
+            case SET -> a + " = " + value(w.input());
+            case SET_IF_ABSENT -> a + " = if_not_exists(" + a + ", " + value(w.input()) + ")";
+            case INCREMENT -> {
+                values.put(":zero", MessageItem.value(0));
+                values.put(":one", MessageItem.value(1));
+                yield a + " = if_not_exists(" + a + ", :zero) + :one";
             }
-            return (set.isEmpty() ? "" : "SET " + String.join(", ", set))
-                    + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
-        }
+            case REMOVE -> throw new IllegalStateException("a removal is no assignment");
+        };
+    }
 
-        private String assignment(Write w) {
-            String a = name(w.attribute());
-            return switch (w.op()) {
-                case SET -> a + " = " + value(w.input());
-                case SET_IF_ABSENT -> a + " = if_not_exists(" + a + ", " + value(w.input()) + ")";
-                case INCREMENT -> {
-                    values.put(":zero", MessageItem.value(0));
-                    values.put(":one", MessageItem.value(1));
-                    yield a + " = if_not_exists(" + a + ", :zero) + :one";
-                }
-                case REMOVE -> throw new IllegalStateException("a removal is no assignment");
-            };
-        }
-
-        String condition(Transition t) {
-            List<String> states = t.from.stream().sorted(Comparator.naturalOrder()).map(this::status).toList();
-            String status = name(STATUS) + " IN (" + String.join(", ", states) + ")";
-            List<String> all = new ArrayList<>();
-            all.add(t.fromAbsent ? "(attribute_not_exists(" + name(MESSAGE_ID) + ") OR " + status + ")" : status);
-            for (Guard guard : t.guards) {
-                String clause = guard(guard);
-                if (clause != null) {
-                    all.add(clause);
-                }
+    private String condition(Transition t) {
+        List<String> states = t.from.stream().sorted(Comparator.naturalOrder()).map(this::status).toList();
+        String status = name(STATUS) + " IN (" + String.join(", ", states) + ")";
+        List<String> all = new ArrayList<>();
+        all.add(t.fromAbsent ? "(attribute_not_exists(" + name(MESSAGE_ID) + ") OR " + status + ")" : status);
+        for (Guard guard : t.guards) {
+            String clause = guard(guard);
+            if (clause != null) {
+                all.add(clause);
             }
-            return String.join(" AND ", all);
         }
+        return String.join(" AND ", all);
+    }
 
-        /** The guard's clause; null when the inputs leave it out (a receipt that names no PSID). */
-        private String guard(Guard guard) {
-            return switch (guard) {
-                case LEASE_EXPIRED -> "(" + name(STATUS) + " <> " + status(MessageStatus.SENDING) + " OR "
-                        + name(LEASE_UNTIL) + " < " + value(Lifecycle.Input.NOW_MILLIS) + ")";
-                case SAME_PAGE -> name(PAGE_ID) + " = " + value(Lifecycle.Input.PAGE);
-                case SAME_PSID -> in.psid() == null ? null : name(PSID) + " = " + value(Lifecycle.Input.PSID);
-                case RESENDABLE -> "attribute_exists(" + name(MessageItem.RESEND_BODY) + ") AND attribute_not_exists("
-                        + name(MessageItem.UNCONFIRMED) + ")";
-                case COPY_AWAITED -> "attribute_exists(" + name(MessageItem.REFUSED) + ") AND attribute_not_exists("
-                        + name(MessageItem.UNCONFIRMED) + ") AND attribute_not_exists(" + name(MessageItem.RESEND_BODY) + ")";
-                case NOT_ECHOED -> "attribute_not_exists(" + name(MessageItem.ECHOED_AT) + ")";
-                case SENT_AT_NOT_AFTER_ECHO -> "(attribute_not_exists(" + name(SENT_AT) + ") OR " + name(SENT_AT) + " <= "
-                        + value(Lifecycle.Input.SENT_AT) + ")";
-                case REACHED_BY_WATERMARK -> in.watermark() == null ? null : "(" + name(FACEBOOK_SENT_AT) + " <= "
-                        + value(Lifecycle.Input.WATERMARK) + " OR (attribute_not_exists(" + name(FACEBOOK_SENT_AT)
-                        + ") AND " + name(SENT_AT) + " <= " + value(Lifecycle.Input.WATERMARK) + "))";
-                case NOT_RESENDING -> "(" + name(STATUS) + " <> " + status(MessageStatus.PENDING) + " OR attribute_not_exists("
-                        + name(MessageItem.RESEND_BODY) + "))";
-            };
-        }
+    /** The guard's clause; null when the inputs leave it out (a receipt that names no PSID). */
+    private String guard(Guard guard) {
+        return switch (guard) {
+            case LEASE_EXPIRED -> "(" + name(STATUS) + " <> " + status(MessageStatus.SENDING) + " OR "
+                    + name(LEASE_UNTIL) + " < " + value(Lifecycle.Input.NOW_MILLIS) + ")";
+            case SAME_PAGE -> name(PAGE_ID) + " = " + value(Lifecycle.Input.PAGE);
+            case SAME_PSID -> in.psid() == null ? null : name(PSID) + " = " + value(Lifecycle.Input.PSID);
+            case RESENDABLE -> "attribute_exists(" + name(MessageItem.RESEND_BODY) + ") AND attribute_not_exists("
+                    + name(MessageItem.UNCONFIRMED) + ")";
+            case COPY_AWAITED -> "attribute_exists(" + name(MessageItem.REFUSED) + ") AND attribute_not_exists("
+                    + name(MessageItem.UNCONFIRMED) + ") AND attribute_not_exists(" + name(MessageItem.RESEND_BODY) + ")";
+            case NOT_ECHOED -> "attribute_not_exists(" + name(MessageItem.ECHOED_AT) + ")";
+            case SENT_AT_NOT_AFTER_ECHO -> "(attribute_not_exists(" + name(SENT_AT) + ") OR " + name(SENT_AT) + " <= "
+                    + value(Lifecycle.Input.SENT_AT) + ")";
+            case REACHED_BY_WATERMARK -> in.watermark() == null ? null : "(" + name(FACEBOOK_SENT_AT) + " <= "
+                    + value(Lifecycle.Input.WATERMARK) + " OR (attribute_not_exists(" + name(FACEBOOK_SENT_AT)
+                    + ") AND " + name(SENT_AT) + " <= " + value(Lifecycle.Input.WATERMARK) + "))";
+            case NOT_RESENDING -> "(" + name(STATUS) + " <> " + status(MessageStatus.PENDING) + " OR attribute_not_exists("
+                    + name(MessageItem.RESEND_BODY) + "))";
+        };
     }
 }

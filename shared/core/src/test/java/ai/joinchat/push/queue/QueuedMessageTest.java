@@ -30,7 +30,7 @@ class QueuedMessageTest {
 
     private static final QueuedMessage MESSAGE = new QueuedMessage("m-1", "42", new Recipient(RecipientType.ID, "7"),
             new TextMessage("hi", List.of()), "UPDATE", null, List.of(), Instant.ofEpochMilli(1_000),
-            Instant.ofEpochMilli(2_000));
+            Instant.ofEpochMilli(2_000), null, null, null);
 
     /**
      * A receipt as the previous version queued it: the validator's normalised copy of the
@@ -108,7 +108,8 @@ class QueuedMessageTest {
 
         for (OutboundMessage message : messages) {
             QueuedMessage queued = new QueuedMessage("m-" + message.templateType(), "42", MESSAGE.recipient(),
-                    message, "UPDATE", null, List.of(), Instant.ofEpochMilli(1_000), Instant.ofEpochMilli(2_000));
+                    message, "UPDATE", null, List.of(), Instant.ofEpochMilli(1_000), Instant.ofEpochMilli(2_000),
+                    null, null, null);
             QueuedMessage read = QueuedMessage.fromJson(queued.toJson());
             assertEquals(message, read.message());
             assertEquals(message.templateType(), Json.parse(queued.toJson()).path("template_type").asText());

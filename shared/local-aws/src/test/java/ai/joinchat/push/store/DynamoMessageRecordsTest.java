@@ -120,7 +120,8 @@ class DynamoMessageRecordsTest {
 
     private String sent(String psid, Instant facebookTime) {
         String id = sending();
-        records.markSent(id, page, "m_" + id, psid, facebookTime, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_" + id, psid, facebookTime),
+                Deadline.none());
         return id;
     }
 
@@ -195,7 +196,7 @@ class DynamoMessageRecordsTest {
         assertEquals(new Claim.Busy(NOW.plus(LEASE)), claim(id, NOW.plusSeconds(1)));
         assertEquals(new Claim.Claimed(2, true), claim(id, NOW.plus(LEASE).plusMillis(1)), "the lease ran out");
         assertEquals(new Claim.Claimed(1, false), claim(pending(), NOW), "SQS holds it: the worker may send it");
-        records.markSent(id, page, "m1", "p1", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m1", "p1", NOW), Deadline.none());
         assertEquals(new Claim.Settled(MessageStatus.SENT), claim(id, NOW.plusSeconds(99)));
     }
 
@@ -228,8 +229,9 @@ class DynamoMessageRecordsTest {
         assertEquals(Long.toString(NOW.minusSeconds(1).toEpochMilli()), item.get(MessageItem.SENT_AT).n());
         assertFalse(item.containsKey(MessageItem.LEASE_UNTIL));
         String failed = sending();
-        records.markFailed(failed, TRANSIENT, NOW, Deadline.none());
-        records.markSent(failed, page, "m2", null, NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, failed, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
+        records.run(Transition.MARK_SENT, failed, Inputs.at(NOW).withPage(page).withSent("m2", null, NOW),
+                Deadline.none());
         assertEquals(MessageStatus.SENT, record(failed).status(), "Facebook took it whatever an attempt concluded");
         assertNull(record(failed).error());
         assertFalse(item(failed).containsKey(MessageItem.RECIPIENT_KEY), "no PSID: no partition");
@@ -239,7 +241,8 @@ class DynamoMessageRecordsTest {
     void markSentIsRefusedOnceDelivered() {
         String id = sent("p1", NOW);
         assertEquals(1, records.markDeliveryReceipt(page, "p1", List.of("m_" + id), null, NOW, Deadline.none()));
-        records.markSent(id, page, "m_other", "p2", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_other", "p2", NOW),
+                Deadline.none());
         assertEquals(MessageStatus.DELIVERED, record(id).status());
         assertEquals("m_" + id, record(id).facebookMessageId());
     }
@@ -247,24 +250,24 @@ class DynamoMessageRecordsTest {
     @Test
     void markRetryingPutsASendingMessageBackOnlyFromSending() {
         String id = sending();
-        records.markRetrying(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_RETRYING, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(id).status());
         assertEquals(TRANSIENT, record(id).error());
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
         String sent = sent("p1", NOW);
-        records.markRetrying(sent, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_RETRYING, sent, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.SENT, record(sent).status());
     }
 
     @Test
     void markUnknownKeepsItSendingWithItsLeaseReleased() {
         String id = sending();
-        records.markUnknown(id, TRANSIENT, NOW.plusSeconds(1), Deadline.none());
+        records.run(Transition.MARK_UNKNOWN, id, Inputs.at(NOW.plusSeconds(1)).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.SENDING, record(id).status());
         assertEquals(TRANSIENT, record(id).error());
         assertEquals(new Claim.Claimed(2, true), claim(id, NOW.plusSeconds(2)), "the next attempt knows");
         String queued = queued();
-        records.markUnknown(queued, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_UNKNOWN, queued, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(queued).status());
         assertNull(record(queued).error());
     }
@@ -272,22 +275,22 @@ class DynamoMessageRecordsTest {
     @Test
     void markFailedSettlesAnUnsentMessageButNeverASentOne() {
         String id = queued();
-        records.markFailed(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.FAILED, record(id).status());
         assertEquals(new Claim.Settled(MessageStatus.FAILED), claim(id, NOW));
         String sent = sent("p1", NOW);
-        records.markFailed(sent, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, sent, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.SENT, record(sent).status());
     }
 
     @Test
     void failUnclaimedFailsOnlyAPendingRecord() {
         String id = pending();
-        records.failUnclaimed(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.FAIL_UNCLAIMED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.FAILED, record(id).status());
         assertNull(record(id).decideBy());
         String queued = queued();
-        records.failUnclaimed(queued, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.FAIL_UNCLAIMED, queued, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.QUEUED, record(queued).status());
     }
 
@@ -361,7 +364,8 @@ class DynamoMessageRecordsTest {
         step.run();
         claim(id, NOW);
         step.run();
-        records.markSent(id, page, "m_" + id, "p9", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_" + id, "p9", NOW),
+                Deadline.none());
         step.run();
         records.stampByEcho(echo(page, id, "m_" + id, "p9", NOW.plusMillis(150)), Deadline.none());
         step.run();
@@ -429,7 +433,8 @@ class DynamoMessageRecordsTest {
     @Test
     void aFailedMessageWithItsCopyIsResentOnceAndOnlyByItsPage() {
         String id = sending();
-        records.markFailedResendable(id, TRANSIENT, "{\"copy\":1}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{\"copy\":1}"), Deadline.none());
         assertTrue(record(id).resendable());
         assertTrue(records.resend(id, "another-page", NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
 
@@ -444,7 +449,8 @@ class DynamoMessageRecordsTest {
     @Test
     void aResendReturnsTheCopyAndTheErrorAndASendForgetsTheCopy() {
         String id = sending();
-        records.markFailedResendable(id, TRANSIENT, "{\"copy\":1}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, id,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{\"copy\":1}"), Deadline.none());
         MessageRecords.Resend resend = records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).orElseThrow();
         assertEquals("{\"copy\":1}", resend.queuedCopy());
         assertEquals(TRANSIENT, resend.error());
@@ -453,11 +459,12 @@ class DynamoMessageRecordsTest {
         assertEquals(NOW.plusSeconds(12), pending.decideBy());
 
         // A stale dead letter of the failed attempt does not fail the resend in flight.
-        records.markFailed(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(MessageStatus.PENDING, record(id).status());
 
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
-        records.markSent(id, page, "m_" + id, "777", NOW, NOW, Deadline.none());
+        records.run(Transition.MARK_SENT, id, Inputs.at(NOW).withPage(page).withSent("m_" + id, "777", NOW),
+                Deadline.none());
         assertFalse(record(id).resendable());
         assertFalse(aws.dynamoDb().getItem(r -> r.tableName(aws.tableName("MessagesTable"))
                 .key(MessageItem.key(id))).item().containsKey(MessageItem.RESEND_BODY));
@@ -467,19 +474,21 @@ class DynamoMessageRecordsTest {
     void aMessageWhoseAttemptHadAnUnknownOutcomeIsNeverResendable() {
         String afterCrash = sending();
         assertEquals(new Claim.Claimed(2, true), claim(afterCrash, NOW.plus(LEASE).plusSeconds(1)));
-        records.flagUnconfirmed(afterCrash, NOW, Deadline.none());
-        records.markFailedResendable(afterCrash, TRANSIENT, "{}", NOW, Deadline.none());
+        records.run(Transition.FLAG_UNCONFIRMED, afterCrash, Inputs.at(NOW), Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, afterCrash,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{}"), Deadline.none());
         assertFalse(record(afterCrash).resendable());
         assertTrue(records.resend(afterCrash, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
 
         String unknown = sending();
-        records.markUnknown(unknown, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_UNKNOWN, unknown, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertEquals(new Claim.Claimed(2, true), claim(unknown, NOW.plusSeconds(1)));
-        records.markFailedResendable(unknown, TRANSIENT, "{}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_RESENDABLE, unknown,
+                Inputs.at(NOW).withError(TRANSIENT).withResendBody("{}"), Deadline.none());
         assertFalse(record(unknown).resendable());
 
         String plain = sending();
-        records.markFailed(plain, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, plain, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertFalse(record(plain).resendable(), "failed without its copy");
         assertEquals(MessageStatus.FAILED, record(plain).status());
     }
@@ -487,24 +496,24 @@ class DynamoMessageRecordsTest {
     @Test
     void aRefusedLastAttemptKeepsItsCopyOnlyWhenTheDeadLetterHandsItBack() {
         String id = sending();
-        records.markFailedRefused(id, TRANSIENT, NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED_REFUSED, id, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
         assertFalse(record(id).resendable(), "a copy is still on its way to the dead-letter queue");
         assertTrue(records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none()).isEmpty());
-        records.keepCopy(id, "{\"copy\":2}", NOW, Deadline.none());
+        records.run(Transition.KEEP_COPY, id, Inputs.at(NOW).withResendBody("{\"copy\":2}"), Deadline.none());
         assertTrue(record(id).resendable());
         assertEquals("{\"copy\":2}", records.resend(id, page, NOW, NOW.plusSeconds(12), Deadline.none())
                 .orElseThrow().queuedCopy());
 
         // The resent attempt fails for good: the copy goes, so the record no longer says resendable.
         assertEquals(new Claim.Claimed(2, false), claim(id, NOW));
-        records.markFailed(id, new DeliveryError("100", 2018001, "No matching user found", false), NOW,
-                Deadline.none());
+        records.run(Transition.MARK_FAILED, id, Inputs.at(NOW).withError(new DeliveryError("100", 2018001,
+                "No matching user found", false)), Deadline.none());
         assertEquals(MessageStatus.FAILED, record(id).status());
         assertFalse(record(id).resendable());
 
         String plain = sending();
-        records.markFailed(plain, TRANSIENT, NOW, Deadline.none());
-        records.keepCopy(plain, "{}", NOW, Deadline.none());
+        records.run(Transition.MARK_FAILED, plain, Inputs.at(NOW).withError(TRANSIENT), Deadline.none());
+        records.run(Transition.KEEP_COPY, plain, Inputs.at(NOW).withResendBody("{}"), Deadline.none());
         assertFalse(record(plain).resendable(), "only a refused last attempt keeps its dead letter's copy");
     }
 }

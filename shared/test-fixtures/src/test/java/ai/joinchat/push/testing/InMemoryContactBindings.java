@@ -33,7 +33,11 @@ public final class InMemoryContactBindings implements ContactBindings {
 
     @Override
     public synchronized boolean bind(String pageId, String contactKey, String psid, long eventTimestampMillis,
-                                     String source, Deadline deadline) {
+                                     String source, boolean onlyIfUnbound, Deadline deadline) {
+        Bound holder = bound.get(pageId + "/" + contactKey);
+        if (onlyIfUnbound && holder != null && !holder.psid().equals(psid)) {
+            return false;
+        }
         if (delayMillis > 0) {
             try {
                 Thread.sleep(delayMillis);
@@ -48,16 +52,6 @@ public final class InMemoryContactBindings implements ContactBindings {
         }
         bound.put(pageId + "/" + contactKey, new Bound(psid, eventTimestampMillis, source));
         return true;
-    }
-
-    @Override
-    public synchronized boolean bindIfUnbound(String pageId, String contactKey, String psid,
-                                              long eventTimestampMillis, String source, Deadline deadline) {
-        Bound old = bound.get(pageId + "/" + contactKey);
-        if (old != null && !old.psid().equals(psid)) {
-            return false;
-        }
-        return bind(pageId, contactKey, psid, eventTimestampMillis, source, deadline);
     }
 
     @Override

@@ -50,7 +50,7 @@ public class InMemoryMessageRecords extends LifecycleStore {
     public final Set<String> failing = ConcurrentHashMap.newKeySet();
     /** The webhook's writes, in order: "confirmed page message at-millis", "delivered page [mids]", ... */
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    /** The start of the Send API call each message was recorded sent with ({@link #markSent}). */
+    /** The start of the Send API call each message was recorded sent with ({@code MARK_SENT}). */
     public final Map<String, Instant> sendStarts = new ConcurrentHashMap<>();
     /** The echoes recorded on their messages ({@link #confirmByEcho}, {@link #stampByEcho}), by message id. */
     public final Map<String, Echo> echoes = new ConcurrentHashMap<>();
@@ -165,11 +165,12 @@ public class InMemoryMessageRecords extends LifecycleStore {
     }
 
     @Override
-    public void markSent(String messageId, String pageId, String facebookMessageId, String psid,
-                         Instant sendStartedAt, Instant now, Deadline deadline) {
-        check("markSent");
-        sendStarts.put(messageId, sendStartedAt);
-        super.markSent(messageId, pageId, facebookMessageId, psid, sendStartedAt, now, deadline);
+    public boolean run(Transition transition, String messageId, Inputs in, Deadline deadline) {
+        if (transition == Transition.MARK_SENT) {
+            check("markSent");
+            sendStarts.put(messageId, in.sentAt());
+        }
+        return super.run(transition, messageId, in, deadline);
     }
 
     @Override

@@ -195,11 +195,8 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
         for (BindingAdmission.Admitted write : writes) {
             WebhookEvent event = write.proposal().event();
             BindingAdmission.ContactBinding binding = write.proposal().binding();
-            boolean written = write.write() == BindingAdmission.Write.REPLACE
-                    ? contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(),
-                    binding.source(), deadline)
-                    : contacts.bindIfUnbound(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(),
-                    binding.source(), deadline);
+            boolean written = contacts.bind(event.pageId(), binding.contactKey(), binding.psid(), event.timestamp(),
+                    binding.source(), write.write() != BindingAdmission.Write.REPLACE, deadline);
             bound += written ? 1 : 0;
         }
         return Outcome.bound(bound);

@@ -15,8 +15,6 @@ import ai.joinchat.push.webhook.event.WebhookEvent.Read;
 import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -121,9 +119,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
     /** Writes one batch; returns the events DynamoDB refused as invalid items (see the class note). */
     private List<Rejected> write(List<Pending> batch, Deadline deadline) {
         try {
-            DynamoBatch.write(dynamo, table, batch.stream().map(pending -> WriteRequest.builder()
-                    .putRequest(PutRequest.builder().item(pending.item()).build()).build()).toList(), deadline,
-                    "webhook records");
+            DynamoBatch.put(dynamo, table, batch.stream().map(Pending::item).toList(), deadline, "webhook records");
             return List.of();
         } catch (DependencyUnavailableException e) {
             if (!SdkFailures.invalidRequest(e)) {

@@ -10,6 +10,8 @@ import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageRecords.Claim;
 import ai.joinchat.push.store.QuickReplyOffers;
@@ -131,7 +133,7 @@ public final class MessageDelivery {
             }
             if (claimed.unconfirmedBefore()) {
                 // The attempt this claim replaces may have reached Facebook: never resend it on purpose.
-                records.flagUnconfirmed(message.messageId(), clock.instant(), deadline);
+                records.run(Transition.FLAG_UNCONFIRMED, message.messageId(), Inputs.at(clock.instant()), deadline);
                 metrics.count("MessagesResentUnconfirmed", 1);
             }
             return prepared instanceof Ready ready ? sendAttempt.attempt(receive, ready, deadline)
@@ -245,11 +247,12 @@ public final class MessageDelivery {
                 sentRecorder.recordLate(message, deadline);
                 return RECORDED;
             }
-            records.markFailed(message.messageId(), new DeliveryError(RETRIES_EXHAUSTED, null,
-                    "the message left the retry cycle after " + receiveCount + " receives without a recorded delivery",
-                    true), clock.instant(), deadline);
+            records.run(Transition.MARK_FAILED, message.messageId(), Inputs.at(clock.instant()).withError(
+                    new DeliveryError(RETRIES_EXHAUSTED, null, "the message left the retry cycle after " + receiveCount
+                            + " receives without a recorded delivery", true)), deadline);
             // Failed by Facebook's refusal of its last attempt: this was its last copy, so now it may be resent.
-            records.keepCopy(message.messageId(), message.toJson(), clock.instant(), deadline);
+            records.run(Transition.KEEP_COPY, message.messageId(), Inputs.at(clock.instant())
+                    .withResendBody(message.toJson()), deadline);
         } catch (DependencyUnavailableException e) {
             return notRecorded(message.messageId(), "page_id", message.pageId(), e);
         }
@@ -268,7 +271,8 @@ public final class MessageDelivery {
                     "the queued message could not be read; it left the retry cycle after " + receiveCount
                             + " receives", true);
             try {
-                records.markFailed(messageId.get(), error, clock.instant(), deadline);
+                records.run(Transition.MARK_FAILED, messageId.get(), Inputs.at(clock.instant()).withError(error),
+                        deadline);
             } catch (DependencyUnavailableException e) {
                 return notRecorded(messageId.get(), "sqs_message_id", sqsMessageId, e);
             }
@@ -292,7 +296,8 @@ public final class MessageDelivery {
         DeliveryError error = new DeliveryError(code, null,
                 "no attempt succeeded before the queue's receive limit (" + why.wireName() + ")", true);
         try {
-            records.markFailed(message.messageId(), error, clock.instant(), deadline);
+            records.run(Transition.MARK_FAILED, message.messageId(), Inputs.at(clock.instant()).withError(error),
+                    deadline);
             metrics.count("MessagesFailed", 1);
         } catch (RuntimeException e) {
             logger.error("give_up_not_recorded").with("message_id", message.messageId())

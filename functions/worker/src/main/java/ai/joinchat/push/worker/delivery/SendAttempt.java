@@ -6,6 +6,8 @@ import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.store.DeliveryError;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.worker.DeliveryPolicy;
@@ -121,7 +123,8 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
             if (receive.last()) {
                 return fail(receive, error, DeliveryOutcome.FAILED_LAST_ATTEMPT, false, latency, deadline);
             }
-            records.markUnknown(message.messageId(), error, clock.instant(), deadline);
+            records.run(Transition.MARK_UNKNOWN, message.messageId(), Inputs.at(clock.instant()).withError(error),
+                    deadline);
             return notSent(receive, DeliveryOutcome.UNKNOWN_OUTCOME, MessageStatus.SENDING, error,
                     new Disposition.Retry(), latency);
         }
@@ -131,7 +134,8 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
             return fail(receive, error, failed.transientFailure() ? DeliveryOutcome.FAILED_LAST_ATTEMPT
                     : DeliveryOutcome.FAILED, failed.transientFailure(), latency, deadline);
         }
-        records.markRetrying(message.messageId(), error, clock.instant(), deadline);
+        records.run(Transition.MARK_RETRYING, message.messageId(), Inputs.at(clock.instant()).withError(error),
+                deadline);
         metrics.count("MessagesRetried", 1);
         return notSent(receive, DeliveryOutcome.RETRY, MessageStatus.QUEUED, error, new Disposition.Retry(), latency);
     }
@@ -150,11 +154,14 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
                                         boolean resendable, OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
         if (!resendable) {
-            records.markFailed(message.messageId(), error, clock.instant(), deadline);
+            records.run(Transition.MARK_FAILED, message.messageId(), Inputs.at(clock.instant()).withError(error),
+                    deadline);
         } else if (outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT) {
-            records.markFailedRefused(message.messageId(), error, clock.instant(), deadline);
+            records.run(Transition.MARK_FAILED_REFUSED, message.messageId(), Inputs.at(clock.instant())
+                    .withError(error), deadline);
         } else {
-            records.markFailedResendable(message.messageId(), error, message.toJson(), clock.instant(), deadline);
+            records.run(Transition.MARK_FAILED_RESENDABLE, message.messageId(), Inputs.at(clock.instant())
+                    .withError(error).withResendBody(message.toJson()), deadline);
         }
         metrics.count("MessagesFailed", 1);
         Disposition disposition = outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT
@@ -183,7 +190,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
             metrics.count("MessagesRateLimited", 1);
             return fail(receive, rateLimited(throttled.error()), DeliveryOutcome.FAILED, true, latency, deadline);
         }
-        records.markRetrying(message.messageId(), error, now, deadline);
+        records.run(Transition.MARK_RETRYING, message.messageId(), Inputs.at(now).withError(error), deadline);
         return notSent(receive, DeliveryOutcome.THROTTLED, MessageStatus.QUEUED, error,
                 Disposition.untilSlot(message.throttled(now, pace.slot()), wait), latency);
     }

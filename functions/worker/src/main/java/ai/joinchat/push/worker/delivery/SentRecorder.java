@@ -8,6 +8,8 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.queue.OutboundQueue;
 import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.store.Inputs;
+import ai.joinchat.push.store.Lifecycle.Transition;
 import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.store.MessageStatus;
 import ai.joinchat.push.store.QuickReplyOffers;
@@ -71,8 +73,9 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     private void markSent(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
         for (int attempt = 1; ; attempt++) {
             try {
-                records.markSent(message.messageId(), message.pageId(), sent.facebookMessageId(), sent.psid(),
-                        sent.at(), clock.instant(), deadline);
+                records.run(Transition.MARK_SENT, message.messageId(), Inputs.at(clock.instant())
+                        .withPage(message.pageId()).withSent(sent.facebookMessageId(), sent.psid(), sent.at()),
+                        deadline);
                 return;
             } catch (DependencyUnavailableException e) {
                 Duration pause = SdkFailures.backoff(MARK_SENT_PAUSE, attempt);
