@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  */
 public final class AwsClientFactory implements AutoCloseable {
 
-    /** The most one call (with its retries) may take, even under a later deadline ({@link AwsCalls}). */
+    /** The most one call (with its retries) may take, even under a later deadline ({@link SdkFailures#within}). */
     static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, String> environment;

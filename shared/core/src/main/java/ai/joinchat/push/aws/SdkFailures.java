@@ -1,6 +1,8 @@
 package ai.joinchat.push.aws;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -14,12 +16,14 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The one place that translates AWS SDK failures ({@link #call}, {@link #unavailable}) and reads
- * what they prove: whether a retry may succeed ({@link #isTransient}: throttling, 5xx, timeouts,
- * no response; every other 4xx is deterministic) and whether the call certainly changed nothing
+ * The one place that bounds an AWS SDK call by the invocation's {@link Deadline} ({@link #within}),
+ * translates its failures ({@link #call}, {@link #unavailable}) and reads what they prove: whether
+ * a retry may succeed ({@link #isTransient}: throttling, 5xx, timeouts, no response; every other
+ * 4xx is deterministic) and whether the call certainly changed nothing
  * ({@link #certainlyNotApplied}). AWS error messages name attributes and limits, never item
  * values, so {@link #describe} may log them.
  */
@@ -50,6 +54,20 @@ public final class SdkFailures {
             call.run();
             return null;
         });
+    }
+
+    /**
+     * The per-request override for a call made under {@code deadline}: the call (with its
+     * retries) ends by the deadline. An already expired deadline fails at once, without a call.
+     *
+     * @throws DependencyUnavailableException when the deadline has passed
+     */
+    public static Consumer<AwsRequestOverrideConfiguration.Builder> within(Deadline deadline, String dependency) {
+        if (deadline.expired()) {
+            throw deadlinePassed(dependency);
+        }
+        Duration timeout = deadline.cap(AwsClientFactory.API_CALL_TIMEOUT);
+        return o -> o.apiCallTimeout(timeout);
     }
 
     /** {@code dependency} failed with {@code cause} (an SDK failure, a timeout, an interruption, or null). */

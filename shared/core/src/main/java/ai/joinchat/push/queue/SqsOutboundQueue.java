@@ -1,7 +1,6 @@
 package ai.joinchat.push.queue;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -19,6 +18,6 @@ public record SqsOutboundQueue(SqsClient sqs, String queueUrl) implements Outbou
                 .messageAttributes(Map.of(
                         "message_id", MessageAttributeValue.builder().dataType("String").stringValue(message.messageId()).build(),
                         "page_id", MessageAttributeValue.builder().dataType("String").stringValue(message.pageId()).build()))
-                .overrideConfiguration(AwsCalls.within(deadline, "SQS"))));
+                .overrideConfiguration(SdkFailures.within(deadline, "SQS"))));
     }
 }

@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -47,7 +46,7 @@ public final class DynamoBatch {
             for (int attempt = 1; !pending.isEmpty(); attempt++) {
                 Map<String, KeysAndAttributes> request = pending;
                 BatchGetItemResponse response = SdkFailures.call("DynamoDB", () -> dynamo.batchGetItem(r -> r
-                        .requestItems(request).overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
+                        .requestItems(request).overrideConfiguration(SdkFailures.within(deadline, "DynamoDB"))));
                 response.responses().getOrDefault(table, List.of()).forEach(found);
                 pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
                 if (!pending.isEmpty()) {
@@ -82,7 +81,7 @@ public final class DynamoBatch {
         for (int attempt = 1; ; attempt++) {
             List<WriteRequest> request = pending;
             BatchWriteItemResponse response = SdkFailures.call("DynamoDB", () -> dynamo.batchWriteItem(r -> r
-                    .requestItems(Map.of(table, request)).overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
+                    .requestItems(Map.of(table, request)).overrideConfiguration(SdkFailures.within(deadline, "DynamoDB"))));
             pending = response.hasUnprocessedItems() ? response.unprocessedItems().getOrDefault(table, List.of())
                     : List.of();
             if (pending.isEmpty()) {

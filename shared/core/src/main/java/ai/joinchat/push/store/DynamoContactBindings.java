@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -45,7 +44,7 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
                     .item(item(pageId, contactKey, psid, eventTimestampMillis, source, clock.instant()))
                     .conditionExpression(condition)
                     .expressionAttributeValues(values)
-                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
+                    .overrideConfiguration(SdkFailures.within(deadline, "DynamoDB"))));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

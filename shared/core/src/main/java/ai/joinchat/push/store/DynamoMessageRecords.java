@@ -1,7 +1,6 @@
 package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.Lifecycle.Transition;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -60,7 +59,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
     @Override
     protected Written write(Transition transition, String messageId, Inputs in, Deadline deadline) {
         UpdateItemRequest request = TransitionUpdate.request(table, transition, messageId, in).toBuilder()
-                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)).build();
+                .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB)).build();
         return SdkFailures.call(DYNAMODB, () -> {
             try {
                 Map<String, AttributeValue> before = dynamo.updateItem(request).attributes();
@@ -77,7 +76,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         try {
             SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(MessageItem.of(record, retention))
                     .conditionExpression(NEW_ITEM).expressionAttributeNames(ID_NAME)
-                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+                    .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB))));
         } catch (ConditionalCheckFailedException e) {
             // there already
         }
@@ -93,7 +92,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
     public Optional<MessageRecord> find(String messageId, Deadline deadline) {
         return SdkFailures.call(DYNAMODB, () -> {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(MessageItem.key(messageId))
-                    .consistentRead(true).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))).item();
+                    .consistentRead(true).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB))).item();
             return MessageItem.isMessage(item) ? Optional.of(MessageItem.toRecord(item)) : Optional.empty();
         });
     }
@@ -197,7 +196,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
 
     /** The message ids the query finds, page after page. */
     private List<String> query(QueryRequest.Builder request, Deadline deadline) {
-        request.tableName(table).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB));
+        request.tableName(table).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB));
         return SdkFailures.call(DYNAMODB, () -> {
             List<String> ids = new ArrayList<>();
             Map<String, AttributeValue> start = null;

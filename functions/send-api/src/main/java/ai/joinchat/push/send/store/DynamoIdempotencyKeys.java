@@ -2,7 +2,6 @@ package ai.joinchat.push.send.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.MessageRecord;
@@ -79,7 +78,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
             dynamo.transactWriteItems(r -> r.clientRequestToken(token).transactItems(items)
-                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)));
+                    .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB)));
             return new IdempotencyKeys.Claim.Won();
         } catch (TransactionCanceledException e) {
             return cancelled(keys, mine, e);
@@ -176,7 +175,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
             SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(FREE)
                     .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                    .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+                    .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB))));
             return new ImportClaim.Taken();
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
@@ -197,7 +196,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         item.put("status_code", AttributeValue.fromN(Integer.toString(statusCode)));
         item.put("response", AttributeValue.fromS(body));
         SdkFailures.run(DYNAMODB, () -> dynamo.putItem(r -> r.tableName(table).item(item)
-                .overrideConfiguration(AwsCalls.within(deadline, DYNAMODB))));
+                .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB))));
     }
 
     /** A key's item in the table: its id, when it was written, and when it expires ({@code window} later). */
@@ -212,7 +211,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     /** The item of a key, read consistently. */
     private Map<String, AttributeValue> read(String id, Deadline deadline) {
         return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(AwsCalls.within(deadline, DYNAMODB)))
+                .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB)))
                 .item());
     }
 }

@@ -2,7 +2,6 @@ package ai.joinchat.push.webhook.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.DynamoBatch;
 import ai.joinchat.push.store.StoredFields;
@@ -131,7 +130,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
             try {
                 SdkFailures.run("DynamoDB",
                         () -> dynamo.putItem(r -> r.tableName(table).item(pending.item())
-                                .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB"))));
+                                .overrideConfiguration(SdkFailures.within(deadline, "DynamoDB"))));
             } catch (DependencyUnavailableException failure) {
                 if (!SdkFailures.invalidRequest(failure)) {
                     throw failure;

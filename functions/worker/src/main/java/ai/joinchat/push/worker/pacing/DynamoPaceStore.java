@@ -1,7 +1,6 @@
 package ai.joinchat.push.worker.pacing;
 
 import ai.joinchat.push.Deadline;
-import ai.joinchat.push.aws.AwsCalls;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -104,7 +103,7 @@ public record DynamoPaceStore(DynamoDbClient dynamo, String table) implements Pa
     private Map<String, AttributeValue> read(Deadline deadline, String pageId) {
         return SdkFailures.call("DynamoDB", () -> {
             var response = dynamo.getItem(r -> r.tableName(table).key(key(pageId)).consistentRead(true)
-                    .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
+                    .overrideConfiguration(SdkFailures.within(deadline, "DynamoDB")));
             return response.hasItem() ? response.item() : Map.<String, AttributeValue>of();
         });
     }
@@ -117,7 +116,7 @@ public record DynamoPaceStore(DynamoDbClient dynamo, String table) implements Pa
             try {
                 var response = dynamo.updateItem(r -> r.tableName(table).key(key(pageId)).updateExpression(update)
                         .conditionExpression(condition).expressionAttributeValues(values).returnValues(returns)
-                        .overrideConfiguration(AwsCalls.within(deadline, "DynamoDB")));
+                        .overrideConfiguration(SdkFailures.within(deadline, "DynamoDB")));
                 return Optional.of(response.hasAttributes() ? response.attributes() : Map.of());
             } catch (ConditionalCheckFailedException e) {
                 return Optional.empty();
