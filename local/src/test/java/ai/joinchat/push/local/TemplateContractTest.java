@@ -317,6 +317,12 @@ class TemplateContractTest {
             return components.getMethod("create", Map.class, java.time.Clock.class, List.class)
                     .invoke(null, environment, clock, List.of());
         }
+        if (components == ai.joinchat.push.callbacks.CallbacksComponents.class) {
+            return components.getMethod("create", Map.class, java.time.Clock.class, java.time.Duration.class,
+                    java.time.Duration.class).invoke(null, environment, clock,
+                    ai.joinchat.push.callbacks.CallbacksComponents.POST_TIMEOUT,
+                    ai.joinchat.push.callbacks.CallbacksComponents.SQS_MAX_DELAY);
+        }
         return components.getMethod("create", Map.class, java.time.Clock.class).invoke(null, environment, clock);
     }
 
