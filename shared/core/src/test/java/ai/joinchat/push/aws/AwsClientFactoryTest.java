@@ -1,12 +1,31 @@
 package ai.joinchat.push.aws;
 
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AwsClientFactoryTest {
 
@@ -26,5 +45,119 @@ class AwsClientFactoryTest {
         AwsClientFactory factory = new AwsClientFactory(Map.of());
         assertEquals(Optional.empty(), factory.endpoint("SECRETS_MANAGER"));
         assertEquals(Optional.empty(), factory.region());
+    }
+
+    /**
+     * AWS endpoints close a connection left idle, and a Lambda container is frozen between
+     * invocations. The first call after that must not be tried on the dead connection (a failed
+     * attempt, then the SDK's jittered pause before its retry): Apache HttpClient 5 checks a pooled
+     * connection that has been idle for 2 s or more before it reuses it.
+     */
+    @Test
+    void aConnectionTheServiceClosedWhileIdleIsNotTriedAgain() throws Exception {
+        try (IdleClosingServer server = new IdleClosingServer(500)) {
+            AtomicInteger attempts = new AtomicInteger();
+            ExecutionInterceptor countAttempts = new ExecutionInterceptor() {
+                @Override
+                public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                    attempts.incrementAndGet();
+                }
+            };
+            AwsClientFactory factory = new AwsClientFactory(Map.of("AWS_ENDPOINT_URL", server.url(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"),
+                    List.of(countAttempts));
+            try (factory) {
+                DynamoDbClient dynamo = factory.dynamoDb();
+                dynamo.putItem(put -> put.tableName("t").item(Map.of("k", AttributeValue.fromS("first"))));
+                long lastCall = System.nanoTime();
+                assertTrue(server.idleClosed.await(10, TimeUnit.SECONDS), "the service closed the idle connection");
+                TimeUnit.NANOSECONDS.sleep(lastCall + TimeUnit.MILLISECONDS.toNanos(2_300) - System.nanoTime());
+
+                attempts.set(0);
+                dynamo.putItem(put -> put.tableName("t").item(Map.of("k", AttributeValue.fromS("after idle"))));
+                assertEquals(1, attempts.get(), "one attempt: the closed connection was not tried");
+                assertEquals(2, server.connections.get(), "the call went over a new connection");
+            }
+        }
+    }
+
+    /** Answers every request {@code {}} (as DynamoDB answers PutItem) and closes a connection idle for {@code idleMillis}. */
+    private static final class IdleClosingServer implements AutoCloseable {
+        private static final byte[] ANSWER = ("HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                + "x-amz-crc32: 2745614147\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII);
+
+        final AtomicInteger connections = new AtomicInteger();
+        final CountDownLatch idleClosed = new CountDownLatch(1);
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final int idleMillis;
+
+        IdleClosingServer(int idleMillis) throws IOException {
+            this.idleMillis = idleMillis;
+            Thread acceptor = new Thread(this::accept, "idle-closing-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        private void accept() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket connection = socket.accept();
+                    connections.incrementAndGet();
+                    Thread serving = new Thread(() -> serve(connection), "idle-closing-connection");
+                    serving.setDaemon(true);
+                    serving.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket connection) {
+            try (connection) {
+                connection.setSoTimeout(idleMillis);
+                InputStream in = new BufferedInputStream(connection.getInputStream());
+                OutputStream out = connection.getOutputStream();
+                while (true) {
+                    int length = contentLength(in);
+                    if (length < 0) {
+                        return;
+                    }
+                    in.readNBytes(length);
+                    out.write(ANSWER);
+                    out.flush();
+                }
+            } catch (SocketTimeoutException idle) {
+                idleClosed.countDown(); // the try closes it, as the service does
+            } catch (IOException gone) {
+                // the client closed it
+            }
+        }
+
+        /** Reads one request's head: its Content-Length, or -1 at the end of the stream. */
+        private static int contentLength(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    return -1;
+                }
+                head.append((char) c);
+            }
+            for (String line : head.toString().split("\r\n")) {
+                if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                    return Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }
