@@ -439,8 +439,7 @@ class CallbacksOnLocalBackendsTest {
         answers.put("/flaky", List.of(500, 503, 500, 200));
         CallbacksHandler handler = handler(true);
         String id = acceptedMessage(page);
-        ObjectNode record = messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
-                Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none()));
+        ObjectNode record = messageWrite(id, () -> failRetryably(id));
         StreamHandlers.invoke(handler, streamEvent(List.of(record)));
         Instant first = clock.instant();
         deliverQueued(handler);
@@ -469,12 +468,8 @@ class CallbacksOnLocalBackendsTest {
         String gone = acceptedMessage(page);
         String down = acceptedMessage(other);
         StreamHandlers.invoke(handler, streamEvent(List.of(
-                messageWrite(gone, () -> messages.run(Transition.MARK_FAILED, gone,
-                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
-                        Deadline.none())),
-                messageWrite(down, () -> messages.run(Transition.MARK_FAILED, down,
-                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
-                        Deadline.none())))));
+                messageWrite(gone, () -> failRetryably(gone)),
+                messageWrite(down, () -> failRetryably(down)))));
         for (int i = 0; i < 12; i++) {
             deliverQueued(handler);
             clock.advance(Duration.ofHours(5));
@@ -495,12 +490,8 @@ class CallbacksOnLocalBackendsTest {
         String slow2 = acceptedMessage(page);
         String fast = acceptedMessage(other);
         StreamHandlers.invoke(handler, streamEvent(List.of(
-                messageWrite(slow, () -> messages.run(Transition.MARK_FAILED, slow,
-                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
-                        Deadline.none())),
-                messageWrite(fast, () -> messages.run(Transition.MARK_FAILED, fast,
-                        Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)),
-                        Deadline.none())))));
+                messageWrite(slow, () -> failRetryably(slow)),
+                messageWrite(fast, () -> failRetryably(fast)))));
         long started = System.currentTimeMillis();
         deliverQueued(handler);
         assertEquals(1, at("/fine").size());
@@ -508,8 +499,7 @@ class CallbacksOnLocalBackendsTest {
         assertTrue(System.currentTimeMillis() - started < 5000, "the hanging POST ended at its timeout");
 
         StreamHandlers.invoke(handler, streamEvent(List.of(messageWrite(slow2,
-                () -> messages.run(Transition.MARK_FAILED, slow2,
-                Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none())))));
+                () -> failRetryably(slow2)))));
         deliverQueued(handler);
         assertEquals(1, at("/hang").size(), "the page that just timed out is not tried: its event waits");
         assertEquals(2, aws.receiveAll("CallbackQueue", 5).size(), "its retry and its new event are queued");
@@ -524,8 +514,7 @@ class CallbacksOnLocalBackendsTest {
             String pageId = newPage();
             configure(pageId, Map.of("callback_url", target, "callback_secret", SECRET));
             String id = acceptedMessage(pageId);
-            records.add(messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
-                    Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none())));
+            records.add(messageWrite(id, () -> failRetryably(id)));
         }
         CallbacksHandler handler = handler(false);
         StreamHandlers.invoke(handler, streamEvent(records));
@@ -587,8 +576,7 @@ class CallbacksOnLocalBackendsTest {
             String pageId = newPage();
             configure(pageId, bad);
             String id = acceptedMessage(pageId);
-            records.add(messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
-                    Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none())));
+            records.add(messageWrite(id, () -> failRetryably(id)));
         }
         String logs = stdout(() -> assertEquals(0,
                 StreamHandlers.invoke(handler(true), streamEvent(records)).get("batchItemFailures").size()));
@@ -606,8 +594,7 @@ class CallbacksOnLocalBackendsTest {
     void aPageLookupThatCannotBeMadeIsABatchItemFailureNeverADrop() {
         configure(page, "/later");
         String id = acceptedMessage(page);
-        ObjectNode record = messageWrite(id, () -> messages.run(Transition.MARK_FAILED, id,
-                Inputs.at(clock.instant()).withError(new DeliveryError("x", null, "y", true)), Deadline.none()));
+        ObjectNode record = messageWrite(id, () -> failRetryably(id));
         var controls = aws.secretsManagerControls().orElseThrow();
         CallbacksHandler fresh = handler(true);
         controls.failRequests(true);
@@ -632,5 +619,11 @@ class CallbacksOnLocalBackendsTest {
         }
         assertEquals(0, StreamHandlers.invoke(dispatching, queued.get(0)).get("batchItemFailures").size());
         assertEquals(1, at("/later").size());
+    }
+
+    /** The record's {@code failed} (retryable) write, as the worker makes it on a message's last receive. */
+    private void failRetryably(String messageId) {
+        messages.run(Transition.MARK_FAILED, messageId, Inputs.at(clock.instant())
+                .withError(new DeliveryError("x", null, "y", true)), Deadline.none());
     }
 }
