@@ -11,6 +11,7 @@ import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
 import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.service.WebhookEventProcessor.EffectBatch;
 
 import java.time.Clock;
 import java.util.ArrayList;

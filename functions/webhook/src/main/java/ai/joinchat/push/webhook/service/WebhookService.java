@@ -1,6 +1,6 @@
 package ai.joinchat.push.webhook.service;
 
-import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
 import ai.joinchat.push.webhook.store.WebhookRecords;
