@@ -9,7 +9,7 @@ import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
 import ai.joinchat.push.send.request.TagPolicy;
 import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
-import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

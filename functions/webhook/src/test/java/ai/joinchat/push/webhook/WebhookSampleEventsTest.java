@@ -5,7 +5,7 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
-import ai.joinchat.push.webhook.event.WebhookPayload;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser.WebhookPayload;
 import ai.joinchat.push.webhook.event.WebhookPayloadParser;
 import ai.joinchat.push.webhook.service.WebhookService;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
 import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.event.WebhookEvent.EventKind;
 import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
 import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
@@ -13,8 +14,10 @@ import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +26,27 @@ import java.util.Set;
  * neither fails the batch. Thread-safe.
  */
 public record WebhookPayloadParser(JsonLogger log) {
+
+    /**
+     * A parsed webhook POST: its {@code object}, how many entries it had, the events understood
+     * (in payload order, unknown kinds included) and how many malformed events were skipped.
+     */
+    public record WebhookPayload(String object, int entries, List<WebhookEvent> events, int skipped) {
+
+        public WebhookPayload {
+            events = List.copyOf(events);
+        }
+
+        public boolean isPage() {
+            return "page".equals(object);
+        }
+
+        public Map<EventKind, Integer> countsByKind() {
+            Map<EventKind, Integer> counts = new EnumMap<>(EventKind.class);
+            events.forEach(e -> counts.merge(e.kind(), 1, Integer::sum));
+            return counts;
+        }
+    }
 
     private static final Set<String> ENVELOPE_FIELDS = Set.of("sender", "recipient", "timestamp");
 

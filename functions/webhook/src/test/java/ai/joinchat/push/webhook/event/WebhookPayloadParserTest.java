@@ -11,6 +11,7 @@ import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
 import ai.joinchat.push.webhook.event.WebhookEvent.Read;
 import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
 import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
+import ai.joinchat.push.webhook.event.WebhookPayloadParser.WebhookPayload;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
