@@ -1,5 +1,6 @@
 package ai.joinchat.push.callbacks;
 
+import ai.joinchat.push.callbacks.Dispatcher.QueuedCallback;
 import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.CallbackSignature;

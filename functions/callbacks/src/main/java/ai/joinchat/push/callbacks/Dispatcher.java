@@ -2,6 +2,7 @@ package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.secrets.CallbackSettings;
@@ -9,6 +10,7 @@ import ai.joinchat.push.secrets.PageSecrets;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -47,6 +49,46 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
             Duration.ofHours(24));
     static final Duration PAUSE = Duration.ofSeconds(30);
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
+
+    /**
+     * An event on {@code CallbackQueue}: the event, which try comes next (1 = the first), when the
+     * first was made (the retry schedule counts from it) and the time before which it must not be
+     * tried (SQS delays stop at 15 minutes, so a longer wait is several trips through the queue).
+     */
+    record QueuedCallback(CallbackEvent event, int attempt, Instant firstTry, Instant notBefore) {
+
+        static QueuedCallback first(CallbackEvent event) {
+            return new QueuedCallback(event, 1, null, Instant.EPOCH);
+        }
+
+        String toJson() {
+            ObjectNode node = Json.object().put("id", event.id()).put("page_id", event.pageId()).put("type", event.type())
+                    .put("timestamp", event.timestamp().toString()).put("attempt", attempt)
+                    .put("not_before", notBefore.toEpochMilli());
+            node.set("data", event.data());
+            if (firstTry != null) {
+                node.put("first_try", firstTry.toEpochMilli());
+            }
+            return Json.write(node);
+        }
+
+        /** Empty when the body is not one (nothing this function wrote). */
+        static Optional<QueuedCallback> fromJson(String body) {
+            try {
+                JsonNode node = Json.parse(body);
+                CallbackEvent event = new CallbackEvent(node.get("id").textValue(), node.get("page_id").textValue(),
+                        node.get("type").textValue(), Instant.parse(node.get("timestamp").textValue()), node.get("data"));
+                if (event.id() == null || event.pageId() == null || event.type() == null || !event.data().isObject()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new QueuedCallback(event, node.get("attempt").intValue(),
+                        node.has("first_try") ? Instant.ofEpochMilli(node.get("first_try").longValue()) : null,
+                        Instant.ofEpochMilli(node.path("not_before").longValue())));
+            } catch (RuntimeException malformed) {
+                return Optional.empty();
+            }
+        }
+    }
 
     /** The sequence number of the first record not announced (the batch item failure); empty when all were. */
     List<String> announce(List<JsonNode> records) {
