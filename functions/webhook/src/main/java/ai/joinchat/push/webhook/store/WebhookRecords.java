@@ -15,9 +15,7 @@ public interface WebhookRecords {
     int REQUEST_EVENTS = 25;
 
     /** Whether {@link #record} writes {@code event} (else it leaves it out, so callers need not pass it). */
-    default boolean stores(WebhookEvent event) {
-        return true;
-    }
+    boolean stores(WebhookEvent event);
 
     /**
      * An event never storable as it is, with why: DynamoDB refused its item as invalid (a

@@ -18,6 +18,12 @@ final class Fakes {
         final List<WebhookEvent> recorded = Collections.synchronizedList(new ArrayList<>());
         volatile RuntimeException failure;
 
+        /** Every kind, receipts included, so a test sees each event the processor passes on. */
+        @Override
+        public boolean stores(WebhookEvent event) {
+            return true;
+        }
+
         @Override
         public Recorded record(List<WebhookEvent> events, Deadline deadline) {
             if (failure != null) {
