@@ -12,11 +12,6 @@ import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
-import ai.joinchat.push.webhook.event.WebhookPayloadParser;
-import ai.joinchat.push.webhook.service.BindingAdmission;
-import ai.joinchat.push.webhook.service.WebhookEventProcessor;
-import ai.joinchat.push.webhook.service.WebhookService;
-import ai.joinchat.push.webhook.store.DynamoWebhookRecords;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 

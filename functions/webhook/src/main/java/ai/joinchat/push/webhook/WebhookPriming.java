@@ -8,7 +8,6 @@ import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.http.HttpApiEventCodec;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
-import ai.joinchat.push.webhook.service.WebhookService;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayInputStream;

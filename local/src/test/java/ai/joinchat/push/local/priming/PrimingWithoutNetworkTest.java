@@ -6,7 +6,7 @@ import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.send.SendApiComponents;
 import ai.joinchat.push.send.SendApiService;
 import ai.joinchat.push.webhook.WebhookComponents;
-import ai.joinchat.push.webhook.service.WebhookService;
+import ai.joinchat.push.webhook.WebhookService;
 import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.WorkerComponents;
 import ai.joinchat.push.worker.batch.SqsRecord;

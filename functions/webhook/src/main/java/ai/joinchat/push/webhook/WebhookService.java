@@ -1,9 +1,7 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.WebhookPayloadParser.WebhookPayload;
-import ai.joinchat.push.webhook.event.WebhookPayloadParser;
-import ai.joinchat.push.webhook.service.WebhookEventProcessor.Outcome;
-import ai.joinchat.push.webhook.store.WebhookRecords;
+import ai.joinchat.push.webhook.WebhookPayloadParser.WebhookPayload;
+import ai.joinchat.push.webhook.WebhookEventProcessor.Outcome;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.http.ErrorCode;

@@ -1,14 +1,13 @@
-package ai.joinchat.push.webhook.store;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.store.DynamoBatch;
-import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
-import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
+import ai.joinchat.push.webhook.WebhookEvent.Channel;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEvent.UnknownEvent;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

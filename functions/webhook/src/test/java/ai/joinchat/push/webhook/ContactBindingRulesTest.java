@@ -1,14 +1,14 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.store.QuickReplyOffers;
-import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
-import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent.Read;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
-import ai.joinchat.push.webhook.service.BindingAdmission.ContactBinding;
+import ai.joinchat.push.webhook.WebhookEvent.Channel;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.WebhookEvent.Read;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.BindingAdmission.ContactBinding;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

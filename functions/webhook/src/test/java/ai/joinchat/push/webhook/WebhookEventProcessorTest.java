@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
@@ -10,14 +10,13 @@ import ai.joinchat.push.store.QuickReplyOffers;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
 import ai.joinchat.push.testing.RecordingOffers;
-import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent.Read;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
-import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
+import ai.joinchat.push.webhook.WebhookEvent.Channel;
+import ai.joinchat.push.webhook.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.WebhookEvent.Read;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEvent.UnknownEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,5 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.store.WebhookRecords;
 import ai.joinchat.push.Deadline;
 
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
-package ai.joinchat.push.webhook.store;
+package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.WebhookEvent;
 import ai.joinchat.push.Deadline;
 
 import java.util.List;

@@ -1,17 +1,16 @@
-package ai.joinchat.push.webhook.store;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.DynamoBatch;
 import ai.joinchat.push.store.StoredFields;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
-import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent.Read;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.WebhookEvent.Read;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 

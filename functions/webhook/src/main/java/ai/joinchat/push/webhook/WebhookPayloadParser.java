@@ -1,16 +1,16 @@
-package ai.joinchat.push.webhook.event;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
-import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
-import ai.joinchat.push.webhook.event.WebhookEvent.EventKind;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
-import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent.Read;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
-import ai.joinchat.push.webhook.event.WebhookEvent.UnknownEvent;
+import ai.joinchat.push.webhook.WebhookEvent.Channel;
+import ai.joinchat.push.webhook.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.WebhookEvent.EventKind;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.WebhookEvent.Read;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEvent.UnknownEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;

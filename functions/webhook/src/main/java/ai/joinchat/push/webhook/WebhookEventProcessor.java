@@ -1,16 +1,14 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.MessageRecords;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookEvent.Read;
-import ai.joinchat.push.webhook.store.WebhookRecords;
-import ai.joinchat.push.webhook.store.WebhookRecords.Rejected;
+import ai.joinchat.push.webhook.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
+import ai.joinchat.push.webhook.WebhookEvent.Read;
+import ai.joinchat.push.webhook.WebhookRecords.Rejected;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

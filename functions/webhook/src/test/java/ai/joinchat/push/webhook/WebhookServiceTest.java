@@ -1,8 +1,6 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.TestPayloads;
-import ai.joinchat.push.webhook.event.WebhookEvent.MessageEcho;
-import ai.joinchat.push.webhook.event.WebhookPayloadParser;
+import ai.joinchat.push.webhook.WebhookEvent.MessageEcho;
 import ai.joinchat.push.testing.InMemoryContactBindings;
 import ai.joinchat.push.testing.InMemoryMessageRecords;
 import ai.joinchat.push.testing.RecordingOffers;

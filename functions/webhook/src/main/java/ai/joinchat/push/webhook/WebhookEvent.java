@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook.event;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.signature.Sha256;

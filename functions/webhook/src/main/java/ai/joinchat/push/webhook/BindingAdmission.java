@@ -1,4 +1,4 @@
-package ai.joinchat.push.webhook.service;
+package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
@@ -7,11 +7,10 @@ import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.secrets.UnsignedRefPolicy;
 import ai.joinchat.push.signature.SignedRef;
 import ai.joinchat.push.store.QuickReplyOffers;
-import ai.joinchat.push.webhook.event.WebhookEvent;
-import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
-import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
-import ai.joinchat.push.webhook.service.WebhookEventProcessor.EffectBatch;
+import ai.joinchat.push.webhook.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEventProcessor.EffectBatch;
 
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
-package ai.joinchat.push.webhook.event;
+package ai.joinchat.push.webhook;
 
-import ai.joinchat.push.webhook.event.WebhookEvent.Channel;
-import ai.joinchat.push.webhook.event.WebhookEvent.Delivery;
-import ai.joinchat.push.webhook.event.WebhookEvent.OptIn;
-import ai.joinchat.push.webhook.event.WebhookEvent.QuickReply;
-import ai.joinchat.push.webhook.event.WebhookEvent.Read;
-import ai.joinchat.push.webhook.event.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEvent.Channel;
+import ai.joinchat.push.webhook.WebhookEvent.Delivery;
+import ai.joinchat.push.webhook.WebhookEvent.OptIn;
+import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
+import ai.joinchat.push.webhook.WebhookEvent.Read;
+import ai.joinchat.push.webhook.WebhookEvent.Referral;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
