@@ -36,7 +36,6 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
 
     static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
-    /** What became of a POST. */
     sealed interface Outcome {
         /** The endpoint answered; {@code retryAfter} from a 429's or 503's Retry-After (seconds). */
         record Answered(int status, Optional<Duration> retryAfter) implements Outcome {

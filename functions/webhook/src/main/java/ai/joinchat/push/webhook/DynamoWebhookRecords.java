@@ -64,7 +64,6 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         return !(event instanceof Delivery) && !(event instanceof Read);
     }
 
-    /** The item of one event: its key, kind, channel, time stamps, and the fields of its kind. */
     public Map<String, AttributeValue> item(WebhookEvent event, String eventKey, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("page_id", AttributeValue.fromS(event.pageId()));

@@ -146,7 +146,6 @@ public record WebhookPayloadParser(JsonLogger log) {
         return unknown(event, null, at);
     }
 
-    /** The field when it is a JSON object, else null. */
     private static JsonNode object(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value != null && value.isObject() ? value : null;
