@@ -105,7 +105,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         if (call.outcome() instanceof Outcome.Sent sent) {
             pacing.sent(message.pageId(), clock.instant());
             metrics.count("MessagesSent", 1);
-            String psid = ready.recipient().psid() != null ? ready.recipient().psid() : sent.recipientId();
+            String psid = ready.psid() != null ? ready.psid() : sent.recipientId();
             QueuedMessage.Sent done = new QueuedMessage.Sent(sent.facebookMessageId(), psid, call.startedAt());
             DeliveryOutcome outcome = sentRecorder.afterSend(message, done, deadline);
             log(receive, outcome).with("status", MessageStatus.SENT.wireName())
