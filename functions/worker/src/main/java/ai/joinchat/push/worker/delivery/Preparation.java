@@ -67,12 +67,8 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
                 return Unsendable.of(RECIPIENT_NOT_FOUND,
                         "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
             }
-            if (message.messagingType() == null || message.messagingType().isBlank()) {
-                throw new IllegalArgumentException("messaging_type is missing");
-            }
-            ObjectNode body = mapper.toSendApiBody(recipient.get(), message.messagingType(), message.tag(),
-                    mapper.toSendApiMessage(message.message(), message.messageId()));
-            return new Ready(token.get(), appSecret, Json.text(recipient.get(), "id"), body);
+            return new Ready(token.get(), appSecret, Json.text(recipient.get(), "id"),
+                    mapper.toSendApiBody(recipient.get(), message));
         } catch (IllegalArgumentException e) {
             return Unsendable.of(INVALID_MESSAGE, e.getMessage());
         }
