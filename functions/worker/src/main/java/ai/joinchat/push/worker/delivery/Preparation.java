@@ -28,7 +28,6 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
     static final String INVALID_MESSAGE = "invalid_message";
 
-    /** What is known before the claim. */
     sealed interface Prepared {
     }
 

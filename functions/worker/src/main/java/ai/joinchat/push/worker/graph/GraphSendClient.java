@@ -34,7 +34,6 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
     private static final Pattern API_VERSION = Pattern.compile("v\\d+\\.\\d+");
     private static final Pattern PAGE_ID = Pattern.compile("\\d{1,32}");
 
-    /** The result of one Send API call. */
     public sealed interface Outcome {
 
         /** Messenger accepted the message; {@code recipientId} (the PSID) may be null. */
