@@ -13,7 +13,6 @@ import ai.joinchat.push.store.DynamoContactBindings;
 import ai.joinchat.push.store.DynamoMessageRecords;
 import ai.joinchat.push.store.DynamoQuickReplyOffers;
 import ai.joinchat.push.store.MessageRecords;
-import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsRedelivery;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
@@ -89,7 +88,6 @@ public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve
         DeliveryPolicy policy = new DeliveryPolicy(settings.integer(EnvVar.MAX_RECEIVE_COUNT, 1, 1000), claimLease,
                 Duration.ofHours(settings.integer(EnvVar.MAX_THROTTLE_HOURS, 1, 336)));
         SqsClient sqs = basics.aws().sqs();
-        Redelivery redelivery = new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger);
 
         MessageDelivery delivery = new MessageDelivery(records, basics.secrets(), bindings,
                 settings.bool(EnvVar.PHONE_NUMBER_FALLBACK), new GraphMessageMapper(), graph, policy, clock, logger,
@@ -97,7 +95,7 @@ public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
-        return new SqsBatchProcessor(delivery, redelivery, deliveries, policy,
-                Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
+        return new SqsBatchProcessor(delivery, new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger),
+                deliveries, policy, Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
     }
 }

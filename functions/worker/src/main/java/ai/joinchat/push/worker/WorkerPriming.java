@@ -49,9 +49,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
             throw new UncheckedIOException(e);
         }
         QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
-        GraphMessageMapper mapper = new GraphMessageMapper();
-        Json.writeBytes(mapper.toSendApiBody(Json.object().put("id", "24681357"), message.messagingType(),
-                message.tag(), mapper.toSendApiMessage(message.message(), message.messageId())));
+        Json.writeBytes(new GraphMessageMapper().toSendApiBody(Json.object().put("id", "24681357"), message));
         Sha256.appSecretProof("prime-token", "prime-secret");
         GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
         return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,

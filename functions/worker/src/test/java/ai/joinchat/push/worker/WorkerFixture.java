@@ -1,6 +1,5 @@
 package ai.joinchat.push.worker;
 
-import ai.joinchat.push.worker.batch.Redelivery;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
@@ -109,7 +108,7 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     /** What the batch processor asked SQS for, instead of SQS. */
-    static final class RecordingRedelivery implements Redelivery {
+    static final class RecordingRedelivery implements SqsBatchProcessor.Redelivery {
         final List<String> retried = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<String> requeued = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** The bodies put back, with their delays, in order. */

@@ -33,6 +33,19 @@ import java.util.function.Consumer;
 public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
                                 DeliveryPolicy policy, Optional<String> deadLetterQueueArn, JsonLogger logger) {
 
+    /** When SQS hands a record back: sooner than the visibility timeout, or as a fresh copy. */
+    public interface Redelivery {
+
+        /** Makes this receive of the record visible again after {@code delay} (best effort). */
+        void retryIn(SqsRecord record, Duration delay);
+
+        /**
+         * Puts {@code body} back on the queue with the record's attributes and a new receive count;
+         * false when the queue did not take it. A duplicate is harmless: the record decides what is sent.
+         */
+        boolean requeue(SqsRecord record, String body, Duration delay);
+    }
+
     /** The SQS message ids to report as {@code batchItemFailures}, in batch order. */
     public List<String> process(List<SqsRecord> records, Deadline startBy, Deadline invocation) {
         Result[] results = new Result[records.size()];
@@ -106,7 +119,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         } else if (disposition instanceof Disposition.Requeue requeue) {
             if (redelivery.requeue(record, requeue.copy().toJson(), requeue.delay())) {
                 if (requeue.ifRefused() instanceof Disposition.GiveUp instead) { // instead of the dead-letter queue
-                    line(logger.info("message_requeued"), record, message, instead.why()).write();
+                    instead.why().log(logger.info("message_requeued"), message, record.receiveCount()).write();
                 }
                 return false;
             }
@@ -152,7 +165,8 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
         try {
             return delivery.deliver(message, record.receiveCount(), invocation);
         } catch (RuntimeException e) {
-            line(logger.error("message_delivery"), record, message, DeliveryOutcome.ERROR).with(e).write();
+            DeliveryOutcome.ERROR.log(logger.error("message_delivery"), message, record.receiveCount()).with(e)
+                    .write();
             return new Result(DeliveryOutcome.ERROR,
                     Disposition.withoutAnswer(policy.lastReceive(record.receiveCount()), DeliveryOutcome.ERROR));
         }
@@ -174,19 +188,10 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
     }
 
     private Result skipped(SqsRecord record, QueuedMessage message, DeliveryOutcome outcome, Disposition disposition) {
-        line(logger.info("message_delivery"), record, message, outcome)
+        outcome.log(logger.info("message_delivery"), message, record.receiveCount())
                 .with("recipient_type", message.recipient().type().wireName())
                 .with("latency_ms", 0)
                 .write();
         return new Result(outcome, disposition);
-    }
-
-    /** The fields every line about one record starts with. */
-    private static JsonLogger.Entry line(JsonLogger.Entry entry, SqsRecord record, QueuedMessage message,
-                                         DeliveryOutcome outcome) {
-        return entry.with("message_id", message.messageId())
-                .with("page_id", message.pageId())
-                .with("outcome", outcome.wireName())
-                .with("attempt", record.receiveCount());
     }
 }

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@link Redelivery} on the worker's own queue ({@code QUEUE_URL}). */
-public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) implements Redelivery {
+/** {@link SqsBatchProcessor.Redelivery} on the worker's own queue ({@code QUEUE_URL}). */
+public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) implements SqsBatchProcessor.Redelivery {
 
     /** SQS's largest DelaySeconds. */
     static final long MAX_DELAY_SECONDS = 900;

@@ -1,5 +1,8 @@
 package ai.joinchat.push.worker.delivery;
 
+import ai.joinchat.push.observability.JsonLogger;
+import ai.joinchat.push.queue.QueuedMessage;
+
 import java.util.Locale;
 
 /**
@@ -48,5 +51,13 @@ public enum DeliveryOutcome {
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The fields every log line about one message starts with; {@code attempt} is its receive count. */
+    public JsonLogger.Entry log(JsonLogger.Entry entry, QueuedMessage message, int attempt) {
+        return entry.with("message_id", message.messageId())
+                .with("page_id", message.pageId())
+                .with("outcome", wireName())
+                .with("attempt", attempt);
     }
 }

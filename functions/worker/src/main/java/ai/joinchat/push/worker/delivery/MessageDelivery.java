@@ -73,12 +73,9 @@ public final class MessageDelivery {
     /** One receive of a queued message; {@code last} on the last receive before the dead-letter queue. */
     record Receive(QueuedMessage message, int count, boolean last, long startedNanos) {
 
-        /** The fields every delivery log line starts with. */
+        /** The fields every delivery log line starts with, and the time it took so far. */
         JsonLogger.Entry log(JsonLogger.Entry entry, DeliveryOutcome outcome) {
-            return entry.with("message_id", message.messageId())
-                    .with("page_id", message.pageId())
-                    .with("outcome", outcome.wireName())
-                    .with("attempt", count)
+            return outcome.log(entry, message, count)
                     .with("latency_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         }
     }

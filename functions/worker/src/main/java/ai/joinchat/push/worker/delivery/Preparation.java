@@ -28,13 +28,14 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
     static final String INVALID_MESSAGE = "invalid_message";
 
-    /** What is known before the claim. */
     sealed interface Prepared {
     }
 
-    /** What to send, and with which credentials ({@code appSecret} empty when none is configured). */
-    record Ready(String pageToken, Optional<String> appSecret, ResolvedRecipient recipient, ObjectNode body)
-            implements Prepared {
+    /**
+     * What to send, and with which credentials ({@code appSecret} empty when none is configured);
+     * {@code psid} is null for the phone number fallback.
+     */
+    record Ready(String pageToken, Optional<String> appSecret, String psid, ObjectNode body) implements Prepared {
     }
 
     /** Why it can never be sent: recorded {@code failed} once claimed. */
@@ -42,10 +43,6 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
         static Unsendable of(String code, String message) {
             return new Unsendable(new DeliveryError(code, null, message, false));
         }
-    }
-
-    /** Where the Send API delivers a message; {@code psid} is null for the phone number fallback. */
-    record ResolvedRecipient(ObjectNode sendApiRecipient, String psid) {
     }
 
     /** The page's secret could not be looked up yet (the per-container lookup limit): never "not configured". */
@@ -64,39 +61,30 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
         }
         Optional<String> appSecret = secrets.appSecrets().map(AppSecrets::appSecret).filter(s -> !s.isEmpty());
         try {
-            Optional<ResolvedRecipient> recipient = resolve(message.pageId(), message.recipient());
+            Optional<ObjectNode> recipient = resolve(message.pageId(), message.recipient());
             if (recipient.isEmpty()) {
                 return Unsendable.of(RECIPIENT_NOT_FOUND,
                         "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
             }
-            if (message.messagingType() == null || message.messagingType().isBlank()) {
-                throw new IllegalArgumentException("messaging_type is missing");
-            }
-            ObjectNode body = mapper.toSendApiBody(recipient.get().sendApiRecipient(), message.messagingType(),
-                    message.tag(), mapper.toSendApiMessage(message.message(), message.messageId()));
-            return new Ready(token.get(), appSecret, recipient.get(), body);
+            return new Ready(token.get(), appSecret, Json.text(recipient.get(), "id"),
+                    mapper.toSendApiBody(recipient.get(), message));
         } catch (IllegalArgumentException e) {
             return Unsendable.of(INVALID_MESSAGE, e.getMessage());
         }
     }
 
     /**
-     * An {@code id} is the PSID; a {@code uuid}, {@code phone} or {@code email} is looked up in the page's
-     * contact bindings; empty when it is not bound to a PSID for that page.
+     * The Send API's {@code recipient}: an {@code id} is the PSID; a {@code uuid}, {@code phone} or
+     * {@code email} is looked up in the page's contact bindings; empty when it is not bound to a PSID
+     * for that page.
      */
-    private Optional<ResolvedRecipient> resolve(String pageId, Recipient recipient) {
-        if (recipient.type() == RecipientType.ID) {
-            return Optional.of(byPsid(recipient.value()));
+    private Optional<ObjectNode> resolve(String pageId, Recipient recipient) {
+        Optional<String> psid = recipient.type() == RecipientType.ID ? Optional.of(recipient.value())
+                : bindings.psidFor(pageId, recipient.contactKey());
+        if (psid.isEmpty() && recipient.type() == RecipientType.PHONE && phoneNumberFallback) {
+            return Optional.of(Json.object().put("phone_number", recipient.value()));
         }
-        Optional<ResolvedRecipient> bound = bindings.psidFor(pageId, recipient.contactKey()).map(Preparation::byPsid);
-        if (bound.isEmpty() && recipient.type() == RecipientType.PHONE && phoneNumberFallback) {
-            return Optional.of(new ResolvedRecipient(Json.object().put("phone_number", recipient.value()), null));
-        }
-        return bound;
-    }
-
-    private static ResolvedRecipient byPsid(String psid) {
-        return new ResolvedRecipient(Json.object().put("id", psid), psid);
+        return psid.map(id -> Json.object().put("id", id));
     }
 
     /** The page's token and app secret fetched again; empty when neither changed. */
@@ -107,6 +95,6 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
         if (token.isEmpty() || (token.get().equals(ready.pageToken()) && appSecret.equals(ready.appSecret()))) {
             return Optional.empty();
         }
-        return Optional.of(new Ready(token.get(), appSecret, ready.recipient(), ready.body()));
+        return Optional.of(new Ready(token.get(), appSecret, ready.psid(), ready.body()));
     }
 }

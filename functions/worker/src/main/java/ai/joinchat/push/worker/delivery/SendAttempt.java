@@ -105,7 +105,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         if (call.outcome() instanceof Outcome.Sent sent) {
             pacing.sent(message.pageId(), clock.instant());
             metrics.count("MessagesSent", 1);
-            String psid = ready.recipient().psid() != null ? ready.recipient().psid() : sent.recipientId();
+            String psid = ready.psid() != null ? ready.psid() : sent.recipientId();
             QueuedMessage.Sent done = new QueuedMessage.Sent(sent.facebookMessageId(), psid, call.startedAt());
             DeliveryOutcome outcome = sentRecorder.afterSend(message, done, deadline);
             log(receive, outcome).with("status", MessageStatus.SENT.wireName())
@@ -153,20 +153,19 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     private MessageDelivery.Result fail(Receive receive, DeliveryError error, DeliveryOutcome outcome,
                                         boolean resendable, OptionalLong latency, Deadline deadline) {
         QueuedMessage message = receive.message();
+        boolean deadLetter = outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT;
+        Inputs inputs = Inputs.at(clock.instant()).withError(error);
         if (!resendable) {
-            records.run(Transition.MARK_FAILED, message.messageId(), Inputs.at(clock.instant()).withError(error),
-                    deadline);
-        } else if (outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT) {
-            records.run(Transition.MARK_FAILED_REFUSED, message.messageId(), Inputs.at(clock.instant())
-                    .withError(error), deadline);
+            records.run(Transition.MARK_FAILED, message.messageId(), inputs, deadline);
+        } else if (deadLetter) {
+            records.run(Transition.MARK_FAILED_REFUSED, message.messageId(), inputs, deadline);
         } else {
-            records.run(Transition.MARK_FAILED_RESENDABLE, message.messageId(), Inputs.at(clock.instant())
-                    .withError(error).withResendBody(message.toJson()), deadline);
+            records.run(Transition.MARK_FAILED_RESENDABLE, message.messageId(),
+                    inputs.withResendBody(message.toJson()), deadline);
         }
         metrics.count("MessagesFailed", 1);
-        Disposition disposition = outcome == DeliveryOutcome.FAILED_LAST_ATTEMPT
-                ? new Disposition.DeadLetter() : new Disposition.Ack();
-        return notSent(receive, outcome, MessageStatus.FAILED, error, disposition, latency);
+        return notSent(receive, outcome, MessageStatus.FAILED, error,
+                deadLetter ? new Disposition.DeadLetter() : new Disposition.Ack(), latency);
     }
 
     private MessageDelivery.Result throttled(Receive receive, Outcome.Throttled throttled,

@@ -6,6 +6,7 @@ import ai.joinchat.push.message.OutboundMessage;
 import ai.joinchat.push.message.OutboundMessage.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
+import ai.joinchat.push.queue.QueuedMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -41,16 +42,18 @@ public final class GraphMessageMapper {
         return out;
     }
 
-    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}; the caller checks the type. */
-    public ObjectNode toSendApiBody(ObjectNode recipient, String messagingType, String tagOrNull,
-                                    ObjectNode sendApiMessage) {
-        ObjectNode body = Json.object();
-        body.set("recipient", recipient.deepCopy());
-        body.put("messaging_type", messagingType);
-        if (tagOrNull != null && !tagOrNull.isBlank()) {
-            body.put("tag", tagOrNull);
+    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}; IllegalArgumentException if unsendable. */
+    public ObjectNode toSendApiBody(ObjectNode recipient, QueuedMessage message) {
+        if (message.messagingType() == null || message.messagingType().isBlank()) {
+            throw new IllegalArgumentException("messaging_type is missing");
         }
-        body.set("message", sendApiMessage.deepCopy());
+        ObjectNode body = Json.object();
+        body.set("recipient", recipient);
+        body.put("messaging_type", message.messagingType());
+        if (message.tag() != null && !message.tag().isBlank()) {
+            body.put("tag", message.tag());
+        }
+        body.set("message", toSendApiMessage(message.message(), message.messageId()));
         return body;
     }
 }

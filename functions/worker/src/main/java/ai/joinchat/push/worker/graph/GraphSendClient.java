@@ -34,7 +34,6 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
     private static final Pattern API_VERSION = Pattern.compile("v\\d+\\.\\d+");
     private static final Pattern PAGE_ID = Pattern.compile("\\d{1,32}");
 
-    /** The result of one Send API call. */
     public sealed interface Outcome {
 
         /** Messenger accepted the message; {@code recipientId} (the PSID) may be null. */
@@ -56,8 +55,19 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
 
     /** Without the base URL's trailing slashes; a URL or version the Send API cannot have is refused. */
     public GraphSendClient {
-        baseUrl = URI.create(normaliseBaseUrl(baseUrl));
-        apiVersion = normaliseVersion(apiVersion);
+        String scheme = baseUrl.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || baseUrl.getHost() == null) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL");
+        }
+        if (baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("baseUrl must not have a query or fragment");
+        }
+        baseUrl = URI.create(baseUrl.toString().replaceAll("/+$", ""));
+        apiVersion = Objects.requireNonNull(apiVersion, "apiVersion").trim().replaceAll("^/+|/+$", "");
+        if (!API_VERSION.matcher(apiVersion).matches()) {
+            throw new IllegalArgumentException("apiVersion must look like v25.0");
+        }
     }
 
     /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
@@ -142,26 +152,6 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
     private URI messagesUri(String pageId, String proofOrNull) {
         String uri = baseUrl + "/" + apiVersion + "/" + pageId + "/messages";
         return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
-    }
-
-    private static String normaliseBaseUrl(URI baseUrl) {
-        String scheme = baseUrl.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-                || baseUrl.getHost() == null) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL");
-        }
-        if (baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
-            throw new IllegalArgumentException("baseUrl must not have a query or fragment");
-        }
-        return baseUrl.toString().replaceAll("/+$", "");
-    }
-
-    private static String normaliseVersion(String apiVersion) {
-        String version = Objects.requireNonNull(apiVersion, "apiVersion").trim().replaceAll("^/+|/+$", "");
-        if (!API_VERSION.matcher(version).matches()) {
-            throw new IllegalArgumentException("apiVersion must look like v25.0");
-        }
-        return version;
     }
 
     /**

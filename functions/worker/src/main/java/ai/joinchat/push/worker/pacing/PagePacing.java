@@ -40,7 +40,6 @@ public final class PagePacing {
     static final double SLOWEST_RATE = 0.2;
     private static final int MAX_SUCCESSES_KEPT = 2_000;
 
-    /** The shared per-page pace. */
     public interface Store {
         /** Takes the page's next send slot, or empty when the page is not paced (any more). */
         Optional<Instant> reserve(String pageId, Instant now, Deadline deadline);

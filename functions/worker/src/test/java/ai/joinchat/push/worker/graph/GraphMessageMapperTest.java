@@ -2,10 +2,16 @@ package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.queue.QueuedMessage;
+import ai.joinchat.push.request.Recipient;
+import ai.joinchat.push.request.RecipientType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -528,10 +534,10 @@ class GraphMessageMapperTest {
 
     @Test
     void bodyWithTag() {
-        ObjectNode message = mapper.toSendApiMessage(read("text", json("{\"text\":\"Hi\"}")), "msg-9");
+        QueuedMessage message = queued("msg-9", "MESSAGE_TAG", "HUMAN_AGENT");
         ObjectNode recipient = (ObjectNode) json("{\"id\":\"1234567890\"}");
 
-        ObjectNode body = mapper.toSendApiBody(recipient, "MESSAGE_TAG", "HUMAN_AGENT", message);
+        ObjectNode body = mapper.toSendApiBody(recipient, message);
 
         assertJson("""
                 {
@@ -545,10 +551,10 @@ class GraphMessageMapperTest {
 
     @Test
     void bodyWithoutTag() {
-        ObjectNode message = mapper.toSendApiMessage(read("text", json("{\"text\":\"Hi\"}")), "msg-10");
+        QueuedMessage message = queued("msg-10", "UPDATE", null);
         ObjectNode recipient = (ObjectNode) json("{\"phone_number\":\"+8613800138000\"}");
 
-        ObjectNode body = mapper.toSendApiBody(recipient, "UPDATE", null, message);
+        ObjectNode body = mapper.toSendApiBody(recipient, message);
 
         assertJson("""
                 {
@@ -558,5 +564,12 @@ class GraphMessageMapperTest {
                 }
                 """, body);
         assertFalse(body.has("tag"));
+    }
+
+    /** A queued text message "Hi" (the Send API body's inputs besides its recipient). */
+    private static QueuedMessage queued(String messageId, String messagingType, String tag) {
+        return new QueuedMessage(messageId, "1234567890", new Recipient(RecipientType.ID, "1234567890"),
+                read("text", json("{\"text\":\"Hi\"}")), messagingType, tag, List.of(), Instant.EPOCH, null,
+                null, null, null);
     }
 }
