@@ -22,12 +22,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code message}: a required object whose {@code template_type} selects the rules (Messenger's
- * current limits, counted in Unicode code points), plus
- * the optional {@code quick_replies} allowed on every type: at most 13; {@code text} replies need
- * a title (1-20) and a payload (1-1000; a number is kept as its string), {@code user_phone_number}
- * and {@code user_email} nothing else. Each template is read first and built once the quick
- * replies, read after it, are known. Buttons and the {@code default_action} of template elements
- * follow Messenger's button rules.
+ * current limits, counted in Unicode code points), plus the optional {@code quick_replies} allowed
+ * on every type. Each template is read first and built once the quick replies, read after it, are
+ * known. Buttons and the {@code default_action} of template elements follow Messenger's button rules.
  */
 final class TemplateRules {
 
