@@ -28,19 +28,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code POST /api/bindings} (contract section 4b): a page owner brings the uuid / phone / email
- * → PSID mappings it already has. Signed exactly like a send. Each binding is normalised like a
- * send's recipient and checked on its own: valid ones are imported (replacing any existing
- * binding of the same contact), invalid ones are reported by index, and the answer is 200
- * {@code {"imported": n, "rejected": [{"index": i, "reason": "..."}]}}. A body that is not 1-100
- * bindings is 400 {@code invalid_request}.
+ * {@code POST /api/bindings} (contract section 4b, docs/api.md#importing-bindings-post-apibindings):
+ * a page owner brings the uuid / phone / email → PSID mappings it already has, each normalised like
+ * a send's recipient and checked on its own.
  *
  * <p>The writes keep the invocation's deadline (503 when they cannot finish in time). A
  * timestamped import is protected against replay like a timestamped send: a repeat of the same
  * request inside the window answers the first request's answer and writes nothing
  * ({@link DynamoIdempotencyKeys#claimImport}), so a captured import can never be replayed over newer bindings.
- *
- * @see ContactBindings#importBindings
  */
 public record BindingsImportService(ContactBindings bindings, Clock clock, JsonLogger log, Metrics metrics,
                                     DynamoIdempotencyKeys replays) {

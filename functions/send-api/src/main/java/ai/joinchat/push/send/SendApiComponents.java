@@ -65,11 +65,13 @@ public record SendApiComponents(SendApiService service, HttpApiEventCodec codec,
                 settings.recordRetention());
         DynamoIdempotencyKeys keys = new DynamoIdempotencyKeys(dynamo, settings.require(EnvVar.IDEMPOTENCY_TABLE),
                 records);
+        SqsOutboundQueue queue = new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL));
+        MessageAcceptor acceptor = new MessageAcceptor(records, keys, queue, enqueue, clock, log, metrics,
+                new KeyHolders(records, keys, clock, log, metrics));
         return new SendApiService(
                 new SignedRequestAuthenticator(basics.secrets(), new SignatureVerifier(), clock),
                 new SendRequestValidator(TagPolicy.fromSetting(settings.require(EnvVar.LEGACY_TAG_POLICY))),
-                records, keys, new SqsOutboundQueue(basics.aws().sqs(), settings.require(EnvVar.QUEUE_URL)),
-                enqueue, clock, () -> UUID.randomUUID().toString(), log, metrics,
+                records, acceptor, queue, clock, () -> UUID.randomUUID().toString(), log, metrics,
                 new BindingsImportService(
                         new DynamoContactBindings(dynamo, settings.require(EnvVar.CONTACT_BINDINGS_TABLE), clock),
                         clock, log, metrics, keys));

@@ -12,10 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-/**
- * Lambda entry point of {@code POST /api/send_message}, {@code POST /api/message_status} and the
- * API's JSON 404/405. Thin: decode the API Gateway event, call {@link SendApiService}, encode.
- */
+/** Lambda entry point of the send API. Thin: decode the API Gateway event, call {@link SendApiService}, encode. */
 public final class SendApiHandler implements RequestStreamHandler {
 
     /** Kept from the function's time for writing the answer after the last AWS call. */

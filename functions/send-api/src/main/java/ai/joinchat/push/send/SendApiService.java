@@ -15,7 +15,6 @@ import ai.joinchat.push.send.SignedRequestAuthenticator.AuthenticatedRequest;
 import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.request.SendRequestValidator.ValidationResult;
 import ai.joinchat.push.send.request.SendRequestValidator.ValidatedSendRequest;
-import ai.joinchat.push.send.store.IdempotencyKeys;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.store.DeliveryError;
 import ai.joinchat.push.store.Inputs;
@@ -34,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -61,15 +59,6 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                     + " delivered. Sending it again is safe.", true);
     /** The template's send API timeout, for calls made without an invocation. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
-
-    public SendApiService(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
-                          MessageRecords records, IdempotencyKeys idempotencyKeys, OutboundQueue queue,
-                          ExecutorService executor, Clock clock, Supplier<String> messageIds, JsonLogger log,
-                          Metrics metrics, BindingsImportService bindingsImport) {
-        this(authenticator, validator, records, new MessageAcceptor(records, idempotencyKeys, queue, executor, clock,
-                log, metrics, new KeyHolders(records, idempotencyKeys, clock, log, metrics)),
-                queue, clock, messageIds, log, metrics, bindingsImport);
-    }
 
     /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */
     public HttpApiResponse handle(HttpApiRequest request) {

@@ -49,8 +49,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +84,7 @@ class SendApiServiceTest {
     private final Metrics metrics =
             new Metrics("test", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock);
 
-    private final SendApiService service = new SendApiService(
+    private final SendApiService service = service(
             authenticator,
             new SendRequestValidator(TagPolicy.fromSetting("drop")),
             records, new FakeKeys(), new FakeQueue(), Executors.newSingleThreadExecutor(), clock,
@@ -395,7 +397,7 @@ class SendApiServiceTest {
             public void close() {
             }
         };
-        SendApiService withDynamoKeys = new SendApiService(
+        SendApiService withDynamoKeys = service(
                 new SignedRequestAuthenticator(new SecretsProvider(id -> Optional.of("{\"api_secret\":\"" + SECRET
                         + "\",\"page_access_token\":\"t\"}"), "pages/", "app", new JsonLogger("secrets", "WARN")),
                         new SignatureVerifier(), Clock.systemUTC()),
@@ -408,6 +410,17 @@ class SendApiServiceTest {
         assertEquals(500, response.statusCode(), "the key's holder may be owed a delivery: " + response.body());
         assertEquals("internal_error", Json.parse(response.body()).path("error").path("code").asText());
         assertTrue(response.body().contains("same Idempotency-Key"), response.body());
+    }
+
+    /** The service as SendApiComponents wires it, over these stand-ins. */
+    private static SendApiService service(SignedRequestAuthenticator authenticator, SendRequestValidator validator,
+                                          InMemoryMessageRecords records, IdempotencyKeys keys, OutboundQueue queue,
+                                          ExecutorService executor, Clock clock, Supplier<String> messageIds,
+                                          JsonLogger log, Metrics metrics, BindingsImportService bindingsImport) {
+        MessageAcceptor acceptor = new MessageAcceptor(records, keys, queue, executor, clock, log, metrics,
+                new KeyHolders(records, keys, clock, log, metrics));
+        return new SendApiService(authenticator, validator, records, acceptor, queue, clock, messageIds, log, metrics,
+                bindingsImport);
     }
 
     private HttpApiRequest signed(String body, Map<String, String> extraHeaders) {

@@ -29,7 +29,6 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         violations.add(new FieldProblem(path(name), reason));
     }
 
-    /** The value of a field, null when absent or JSON null. */
     JsonNode get(String name) {
         JsonNode value = node.get(name);
         return value == null || value.isNull() ? null : value;

@@ -20,11 +20,8 @@ import java.util.stream.Stream;
  * Validates the body of {@code POST /api/send_message} (contract section 3, "Request body")
  * and reports every problem at once, each with its JSON path; a valid body becomes a typed
  * {@link ValidatedSendRequest}, its message an {@code OutboundMessage} ({@link TemplateRules}).
- * Stateless and thread-safe.
- *
- * <p>{@code recipient}: an object with exactly one of {@code id} (PSID digits, as a string or
- * integer), {@code phone}, {@code email} or {@code uuid} (1-128 visible characters). The bindings
- * import normalises its contacts by the same rules ({@link #normalise}, {@link #rule}).
+ * Plain Java (no AWS or Lambda types), stateless and thread-safe. The bindings import normalises
+ * its contacts by the recipient's rules ({@link #normalise}, {@link #rule}).
  */
 public record SendRequestValidator(TagPolicy tagPolicy) {
 

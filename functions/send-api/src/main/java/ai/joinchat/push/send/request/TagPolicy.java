@@ -9,12 +9,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Decides how a request's message tag is sent (contract, "Tag policy").
- *
- * <p>No tag: {@code UPDATE}. {@code HUMAN_AGENT}: {@code MESSAGE_TAG}. Every other known tag
- * (the seed's 17, plus {@code CONFIRMED_EVENT_UPDATE}, {@code POST_PURCHASE_UPDATE},
- * {@code CUSTOMER_FEEDBACK}) follows {@code LEGACY_TAG_POLICY}: {@link Mode#DROP} (default),
- * {@link Mode#REJECT} or {@link Mode#PASS}. An unknown tag is always a violation.
+ * Decides how a request's message tag is sent (contract, "Tag policy"): {@code HUMAN_AGENT} as a
+ * message tag, every other known tag as {@code LEGACY_TAG_POLICY} says, an unknown tag never.
  */
 public record TagPolicy(Mode mode) {
 
@@ -40,8 +36,8 @@ public record TagPolicy(Mode mode) {
             return new TagDecision(MESSAGE_TAG, tag, List.of(), Optional.empty());
         }
 
-        static TagDecision invalid(FieldProblem violation) {
-            return new TagDecision(UPDATE, null, List.of(), Optional.of(violation));
+        static TagDecision invalid(String reason) {
+            return new TagDecision(UPDATE, null, List.of(), Optional.of(new FieldProblem("tag", reason)));
         }
     }
 
@@ -86,22 +82,20 @@ public record TagPolicy(Mode mode) {
             return TagDecision.untagged(List.of());
         }
         if (!field.isTextual()) {
-            return TagDecision.invalid(new FieldProblem("tag",
-                    "must be a string, one of: " + String.join(", ", KNOWN_TAGS)));
+            return TagDecision.invalid("must be a string, one of: " + String.join(", ", KNOWN_TAGS));
         }
         String tag = field.textValue();
         if (HUMAN_AGENT.equals(tag)) {
             return TagDecision.tagged(HUMAN_AGENT);
         }
         if (!KNOWN_TAG_SET.contains(tag)) {
-            return TagDecision.invalid(new FieldProblem("tag",
-                    "unknown tag '" + tag + "'; allowed values: " + String.join(", ", KNOWN_TAGS)));
+            return TagDecision.invalid("unknown tag '" + tag + "'; allowed values: " + String.join(", ", KNOWN_TAGS));
         }
         return switch (mode) {
             case PASS -> TagDecision.tagged(tag);
-            case REJECT -> TagDecision.invalid(new FieldProblem("tag", "tag " + tag + " is not accepted ("
-                    + whyNotSendable(tag) + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
-                    + " is sent as a message tag, omit the tag to send within the 24-hour window"));
+            case REJECT -> TagDecision.invalid("tag " + tag + " is not accepted (" + whyNotSendable(tag)
+                    + "; LEGACY_TAG_POLICY=reject); only " + HUMAN_AGENT
+                    + " is sent as a message tag, omit the tag to send within the 24-hour window");
             case DROP -> TagDecision.untagged(List.of("tag " + tag + " was not sent ("
                     + whyNotSendable(tag) + "); the message is sent as messaging_type UPDATE"
                     + " without a tag, so Messenger's 24-hour messaging window applies"));

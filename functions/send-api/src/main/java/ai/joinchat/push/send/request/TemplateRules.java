@@ -22,12 +22,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code message}: a required object whose {@code template_type} selects the rules (Messenger's
- * current limits, counted in Unicode code points), plus
- * the optional {@code quick_replies} allowed on every type: at most 13; {@code text} replies need
- * a title (1-20) and a payload (1-1000; a number is kept as its string), {@code user_phone_number}
- * and {@code user_email} nothing else. Each template is read first and built once the quick
- * replies, read after it, are known. Buttons and the {@code default_action} of template elements
- * follow Messenger's button rules.
+ * current limits, counted in Unicode code points), plus the optional {@code quick_replies} allowed
+ * on every type. Each template is read first and built once the quick replies, read after it, are
+ * known. Buttons and the {@code default_action} of template elements follow Messenger's button rules.
  */
 final class TemplateRules {
 
@@ -77,14 +74,8 @@ final class TemplateRules {
         }
         String title = reply.requiredText("title", 1, TITLE_MAX);
         String imageUrl = reply.optionalHttpUrl("image_url");
-        JsonNode payload = reply.get("payload");
-        String text = payload == null ? null : payload.isNumber() ? payload.asText()
-                : payload.isTextual() ? payload.textValue() : null;
-        if (text == null) {
-            reply.violation("payload", payload == null ? "is required for a text quick reply" : "must be a string");
-        } else if (!reply.checkLength(reply.path("payload"), text, 1, PAYLOAD_MAX)) {
-            text = null;
-        }
+        String text = payload(reply, value -> value.isNumber() ? value.asText()
+                : value.isTextual() ? value.textValue() : null, "is required for a text quick reply", "must be a string");
         return new QuickReply.Text(title, text, imageUrl);
     }
 
@@ -239,24 +230,27 @@ final class TemplateRules {
         String title = button.requiredText("title", 1, TITLE_MAX);
         return switch (type) {
             case "web_url" -> new Button.WebUrl(title, urlTarget(button));
-            case "postback" -> new Button.Postback(title, postbackPayload(button));
-            default -> new Button.PhoneNumber(title, phoneNumber(button));
+            case "postback" -> new Button.Postback(title, payload(button, value -> value.isContainerNode()
+                    ? withoutNulls(value.deepCopy()).toString() : value.isTextual() ? value.textValue() : null,
+                    "is required", "must be a string or a JSON object"));
+            default -> new Button.PhoneNumber(title, payload(button,
+                    value -> SendRequestValidator.normalise(RecipientType.PHONE, value).orElse(null),
+                    "is required: the phone number to call", SendRequestValidator.PHONE_RULE));
         };
     }
 
-    private static String postbackPayload(ObjectFields button) {
-        JsonNode value = button.get("payload");
-        if (value == null) {
-            button.violation("payload", "is required");
+    /**
+     * A quick reply's or a button's {@code payload} as {@code read} makes it text (null: it breaks
+     * {@code rule}), of 1-1000 code points.
+     */
+    private static String payload(ObjectFields owner, Function<JsonNode, String> read, String absent, String rule) {
+        JsonNode value = owner.get("payload");
+        String text = value == null ? null : read.apply(value);
+        if (text == null) {
+            owner.violation("payload", value == null ? absent : rule);
             return null;
         }
-        String payload = value.isContainerNode() ? withoutNulls(value.deepCopy()).toString()
-                : value.isTextual() ? value.textValue() : null;
-        if (payload == null) {
-            button.violation("payload", "must be a string or a JSON object");
-            return null;
-        }
-        return button.checkLength(button.path("payload"), payload, 1, PAYLOAD_MAX) ? payload : null;
+        return owner.checkLength(owner.path("payload"), text, 1, PAYLOAD_MAX) ? text : null;
     }
 
     /** A field holding JSON null means "absent", at every depth of a payload too. */
@@ -266,19 +260,6 @@ final class TemplateRules {
         }
         node.forEach(TemplateRules::withoutNulls);
         return node;
-    }
-
-    private static String phoneNumber(ObjectFields button) {
-        JsonNode payload = button.get("payload");
-        if (payload == null) {
-            button.violation("payload", "is required: the phone number to call");
-            return null;
-        }
-        String normalised = SendRequestValidator.normalise(RecipientType.PHONE, payload).orElse(null);
-        if (normalised == null) {
-            button.violation("payload", SendRequestValidator.PHONE_RULE);
-        }
-        return normalised;
     }
 
     private static UrlTarget optionalDefaultAction(ObjectFields element) {

@@ -199,7 +199,6 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
                 .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB))));
     }
 
-    /** A key's item in the table: its id, when it was written, and when it expires ({@code window} later). */
     private static Map<String, AttributeValue> keyItem(String id, Instant now, Duration window) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(KEY, AttributeValue.fromS(id));
@@ -208,7 +207,6 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         return item;
     }
 
-    /** The item of a key, read consistently. */
     private Map<String, AttributeValue> read(String id, Deadline deadline) {
         return SdkFailures.call(DYNAMODB, () -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
                 .key(Map.of(KEY, AttributeValue.fromS(id))).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB)))

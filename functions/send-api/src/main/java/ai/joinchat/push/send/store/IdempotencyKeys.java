@@ -16,11 +16,9 @@ import java.util.Optional;
  */
 public interface IdempotencyKeys {
 
-    /** What a key holds. */
     record Reservation(String requestHash, String messageId, String responseBody) {
     }
 
-    /** What a claim did. */
     sealed interface Claim {
         /** This request holds every key now, and its pending record is written. */
         record Won() implements Claim {
