@@ -84,8 +84,4 @@ public final class Settings {
             default -> throw new IllegalStateException(var + " must be true or false, is '" + raw + "'");
         };
     }
-
-    public Duration seconds(EnvVar var, int max) {
-        return Duration.ofSeconds(integer(var, 0, max));
-    }
 }

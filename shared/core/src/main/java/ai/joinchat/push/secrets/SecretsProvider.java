@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class SecretsProvider {
         SecretSource secretsManager = new SecretsManagerSecretSource(aws.secretsManager());
         String prefix = settings.require(EnvVar.PAGE_SECRET_PREFIX);
         SecretSource cached = new CachedSecretSource(secretsManager, prefix,
-                settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock, log, metrics);
+                Duration.ofSeconds(settings.integer(EnvVar.SECRET_CACHE_TTL_SECONDS, 0, 3600)), clock, log, metrics);
         String appSecretId = settings.declared().contains(EnvVar.APP_SECRET_ID)
                 ? settings.require(EnvVar.APP_SECRET_ID) : "";
         return new SecretsProvider(cached, prefix, appSecretId, log);
