@@ -1,6 +1,7 @@
 package ai.joinchat.push.bench;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.GraphApiSandbox;
 import ai.joinchat.push.secrets.TokenBucket;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -100,7 +101,7 @@ final class GraphStub implements AutoCloseable {
         if (perSecond <= 0) {
             rates.remove(pageId);
         } else {
-            rates.put(pageId, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
+            rates.put(pageId, GraphApiSandbox.oneSecondOf(perSecond));
         }
     }
 

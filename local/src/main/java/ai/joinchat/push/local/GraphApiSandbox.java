@@ -82,8 +82,13 @@ public final class GraphApiSandbox implements AutoCloseable {
     /** One page's calls: a token bucket holding one second's worth at the page's rate. */
     private record PageRate(double perSecond, TokenBucket bucket) {
         PageRate(double perSecond) {
-            this(perSecond, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
+            this(perSecond, oneSecondOf(perSecond));
         }
+    }
+
+    /** A token bucket holding one second's worth of calls at {@code perSecond}, as Facebook limits a page. */
+    public static TokenBucket oneSecondOf(double perSecond) {
+        return new TokenBucket((int) Math.max(1, Math.ceil(perSecond)), perSecond, java.time.Clock.systemUTC());
     }
 
     /** What a faulted send answers instead of taking the message: Graph's error, or nothing (it is taken). */

@@ -34,7 +34,9 @@ final class RateLimitedGraph implements ResponseDefinitionTransformerV2 {
         if (perSecond <= 0) {
             buckets.remove(pageId);
         } else {
-            buckets.put(pageId, TokenBucket.oneSecondOf(perSecond, java.time.Clock.systemUTC()));
+            // One second's worth of calls at the page's rate, as Facebook limits a page.
+            buckets.put(pageId, new TokenBucket((int) Math.max(1, Math.ceil(perSecond)), perSecond,
+                    java.time.Clock.systemUTC()));
         }
     }
 

@@ -20,12 +20,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The one place that bounds an AWS SDK call by the invocation's {@link Deadline} ({@link #within}),
- * translates its failures ({@link #call}, {@link #unavailable}) and reads what they prove: whether
- * a retry may succeed ({@link #isTransient}: throttling, 5xx, timeouts, no response; every other
- * 4xx is deterministic) and whether the call certainly changed nothing
- * ({@link #certainlyNotApplied}). AWS error messages name attributes and limits, never item
- * values, so {@link #describe} may log them.
+ * The one place that bounds an AWS SDK call by the invocation's {@link Deadline}, translates its
+ * failures and reads what they prove (may a retry succeed, did the call certainly change nothing).
+ * AWS error messages name attributes and limits, never item values, so {@link #describe} may log them.
  */
 public final class SdkFailures {
 

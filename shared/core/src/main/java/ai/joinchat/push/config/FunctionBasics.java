@@ -4,6 +4,9 @@ import ai.joinchat.push.aws.AwsClientFactory;
 import ai.joinchat.push.aws.PrimingHttpClient;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
+import ai.joinchat.push.secrets.CachedSecretSource;
+import ai.joinchat.push.secrets.SecretSource;
+import ai.joinchat.push.secrets.SecretsManagerSecretSource;
 import ai.joinchat.push.secrets.SecretsProvider;
 import com.sun.management.OperatingSystemMXBean;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -100,9 +103,17 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
         }
     }
 
+    /**
+     * The secrets: Secrets Manager behind a cache ({@code SECRET_CACHE_TTL_SECONDS}) and a directory
+     * of page secrets; the app secret only where the function declares {@code APP_SECRET_ID}.
+     */
     private static FunctionBasics of(Settings settings, JsonLogger log, Metrics metrics, AwsClientFactory aws,
                                      Clock clock) {
-        return new FunctionBasics(settings, log, metrics, aws,
-                SecretsProvider.fromSettings(settings, aws, clock, log, metrics));
+        String prefix = settings.require(EnvVar.PAGE_SECRET_PREFIX);
+        SecretSource cached = new CachedSecretSource(new SecretsManagerSecretSource(aws.secretsManager()), prefix,
+                Duration.ofSeconds(settings.integer(EnvVar.SECRET_CACHE_TTL_SECONDS, 0, 3600)), clock, log, metrics);
+        String appSecretId = settings.declared().contains(EnvVar.APP_SECRET_ID)
+                ? settings.require(EnvVar.APP_SECRET_ID) : "";
+        return new FunctionBasics(settings, log, metrics, aws, new SecretsProvider(cached, prefix, appSecretId, log));
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -41,20 +40,18 @@ public final class Settings {
         return environment;
     }
 
-    public Optional<String> optional(EnvVar var) {
+    public String require(EnvVar var) {
         if (!declared.contains(var)) {
             throw new IllegalStateException(var + " is read but not declared by this function");
         }
         String value = environment.get(var.name());
-        if (value == null || value.isBlank()) {
-            return Optional.ofNullable(var.defaultValue());
+        if (value != null && !value.isBlank()) {
+            return value.trim();
         }
-        return Optional.of(value.trim());
-    }
-
-    public String require(EnvVar var) {
-        return optional(var).orElseThrow(() -> new IllegalStateException(
-                "environment variable " + var + " is not set (declare it in template.yaml)"));
+        if (var.defaultValue() == null) {
+            throw new IllegalStateException("environment variable " + var + " is not set (declare it in template.yaml)");
+        }
+        return var.defaultValue();
     }
 
     public int integer(EnvVar var, int min, int max) {
@@ -83,9 +80,5 @@ public final class Settings {
             case "false", "0", "no" -> false;
             default -> throw new IllegalStateException(var + " must be true or false, is '" + raw + "'");
         };
-    }
-
-    public Duration seconds(EnvVar var, int max) {
-        return Duration.ofSeconds(integer(var, 0, max));
     }
 }

@@ -15,27 +15,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps secrets in memory for a bounded age, so a warm container does not call Secrets Manager per
  * request and a changed secret takes effect within that age. Failures are not cached.
  *
- * <p>Configured pages are never refused, and unknown page ids cost almost nothing. An id the
- * directory (below) lists is fetched without limit. "No such secret" is remembered in a separate
- * bounded cache (shorter age, oldest out first) that never evicts known secrets, unless a listing
- * taken since shows the id (a page created after a 401). Any other page id passes a token
- * bucket per container; beyond it the id is answered {@link SecretLookup.Deferred} (503 with
- * {@code Retry-After}, or a retry), never "absent". Known secrets past their age and ids outside
- * the page prefix (the app secret) skip the bucket.
- *
- * <p>The directory is the names of the page secrets that exist (ListSecrets under the page prefix,
- * names only), kept per container. A listing is positive evidence only: ListSecrets is eventually
- * consistent, so a name it lacks proves nothing. Refreshes are single-flight, at most every
- * {@link #LISTING_MIN_INTERVAL} and at least every {@link #LISTING_MAX_AGE}; a failed one keeps the
- * last listing, is logged once, counted ({@code SecretListingUnavailable}) and retried after
- * {@link #LISTING_MIN_INTERVAL} (transient) or {@link #LISTING_MAX_AGE} (denied, not supported):
- * correctness never depends on it.
+ * <p>Configured pages are never refused, and unknown page ids cost almost nothing: a page id the
+ * directory (ListSecrets under the page prefix, names only) lists is fetched without limit, "no
+ * such secret" is remembered apart without evicting known secrets, and any other page id passes a
+ * token bucket, beyond which it is {@link SecretLookup.Deferred}, never "absent". A listing is
+ * positive evidence only: ListSecrets is eventually consistent, so a name it lacks proves nothing,
+ * and correctness never depends on it. See docs/operations.md#secrets-and-the-directory-of-configured-pages.
  */
 public final class CachedSecretSource implements SecretSource {
 
@@ -71,7 +61,6 @@ public final class CachedSecretSource implements SecretSource {
     private final ConcurrentMap<String, Known> known = new ConcurrentHashMap<>();
     /** Ids known to have no secret, in the order remembered; the oldest goes when full. */
     private final Map<String, Absence> unknown;
-    private final AtomicLong lookupsRefused = new AtomicLong();
     private final JsonLogger log;
     private final Metrics metrics;
     private final Object refreshing = new Object();
@@ -129,11 +118,13 @@ public final class CachedSecretSource implements SecretSource {
         if (absentSince != null) {
             return new SecretLookup.Absent<>();
         }
-        lookupsRefused.incrementAndGet();
         return new SecretLookup.Deferred<>();
     }
 
-    /** Listed, by a listing taken after the store last said it had no such secret (if it did). */
+    /**
+     * Listed, by a listing taken after the store last said it had no such secret, if it did (a page
+     * created after a 401).
+     */
     private static boolean listedSince(Listing listing, String secretId, Instant absentSince) {
         return listing.ids().contains(secretId) && (absentSince == null || listing.takenAt().isAfter(absentSince));
     }
@@ -151,11 +142,6 @@ public final class CachedSecretSource implements SecretSource {
     @Override
     public Optional<String> freshSecretString(String secretId) {
         return fetch(secretId, clock.instant()).found();
-    }
-
-    /** Lookups of ids neither cached nor listed that the rate limit deferred since this cache was built. */
-    public long lookupsRefused() {
-        return lookupsRefused.get();
     }
 
     private SecretLookup<String> fetch(String secretId, Instant now) {
@@ -176,7 +162,11 @@ public final class CachedSecretSource implements SecretSource {
         return SecretLookup.of(fresh);
     }
 
-    /** The listing, reloaded first when it is older than {@code age} (or there is none yet). */
+    /**
+     * The listing, reloaded first (single-flight) when it is older than {@code age} or there is none
+     * yet. A failed reload keeps the last listing and rests {@link #LISTING_MIN_INTERVAL} (transient)
+     * or {@link #LISTING_MAX_AGE} (denied, not supported).
+     */
     private Listing listing(Duration age) {
         Listing last = listing;
         Instant now = clock.instant();

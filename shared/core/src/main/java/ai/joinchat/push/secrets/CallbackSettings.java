@@ -3,9 +3,7 @@ package ai.joinchat.push.secrets;
 import ai.joinchat.push.store.Lifecycle;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -30,22 +28,6 @@ public record CallbackSettings(URI url, List<byte[]> keys, Set<String> events) {
 
     public boolean wants(String type) {
         return events.contains(type);
-    }
-
-    /**
-     * The URL as a callback target: absolute, {@code https} (or {@code http}, which only a
-     * deployment allowing private callbacks sends to, and only on loopback), with a host and no
-     * user info or fragment; empty otherwise.
-     */
-    public static Optional<URI> url(String value) {
-        try {
-            URI uri = new URI(value.strip());
-            boolean scheme = "https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme());
-            return scheme && uri.getHost() != null && uri.getRawUserInfo() == null && uri.getRawFragment() == null
-                    ? Optional.of(uri) : Optional.empty();
-        } catch (URISyntaxException e) {
-            return Optional.empty();
-        }
     }
 
     @Override

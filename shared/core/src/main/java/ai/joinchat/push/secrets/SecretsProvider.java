@@ -1,17 +1,13 @@
 package ai.joinchat.push.secrets;
 
-import ai.joinchat.push.aws.AwsClientFactory;
-import ai.joinchat.push.config.EnvVar;
-import ai.joinchat.push.config.Settings;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
-import ai.joinchat.push.observability.Metrics;
 import ai.joinchat.push.signature.CallbackSignature;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,21 +36,6 @@ public final class SecretsProvider {
         this.pageSecretPrefix = pageSecretPrefix;
         this.appSecretId = appSecretId;
         this.log = log;
-    }
-
-    /**
-     * Secrets Manager behind a cache ({@code SECRET_CACHE_TTL_SECONDS}) and a directory of page
-     * secrets; the app secret only where the function declares {@code APP_SECRET_ID}.
-     */
-    public static SecretsProvider fromSettings(Settings settings, AwsClientFactory aws, Clock clock, JsonLogger log,
-                                               Metrics metrics) {
-        SecretSource secretsManager = new SecretsManagerSecretSource(aws.secretsManager());
-        String prefix = settings.require(EnvVar.PAGE_SECRET_PREFIX);
-        SecretSource cached = new CachedSecretSource(secretsManager, prefix,
-                settings.seconds(EnvVar.SECRET_CACHE_TTL_SECONDS, 3600), clock, log, metrics);
-        String appSecretId = settings.declared().contains(EnvVar.APP_SECRET_ID)
-                ? settings.require(EnvVar.APP_SECRET_ID) : "";
-        return new SecretsProvider(cached, prefix, appSecretId, log);
     }
 
     /**
@@ -114,7 +95,7 @@ public final class SecretsProvider {
         if (url == null || url.isBlank()) {
             return Optional.empty();
         }
-        Optional<URI> target = CallbackSettings.url(url);
+        Optional<URI> target = callbackUrl(url);
         Optional<byte[]> key = CallbackSignature.key(Json.text(node, "callback_secret"));
         String previous = Json.text(node, "previous_callback_secret");
         Optional<byte[]> previousKey = previous == null || previous.isBlank() ? Optional.empty()
@@ -130,6 +111,22 @@ public final class SecretsProvider {
         List<byte[]> keys = new ArrayList<>(List.of(key.get()));
         previousKey.ifPresent(keys::add);
         return Optional.of(new CallbackSettings(target.get(), keys, events.get()));
+    }
+
+    /**
+     * The URL as a callback target: absolute, {@code https} (or {@code http}, which only a
+     * deployment allowing private callbacks sends to, and only on loopback), with a host and no
+     * user info or fragment; empty otherwise.
+     */
+    private static Optional<URI> callbackUrl(String value) {
+        try {
+            URI uri = new URI(value.strip());
+            boolean scheme = "https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme());
+            return scheme && uri.getHost() != null && uri.getRawUserInfo() == null && uri.getRawFragment() == null
+                    ? Optional.of(uri) : Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
     }
 
     /** Absent or null: every type; else an array of known types. */

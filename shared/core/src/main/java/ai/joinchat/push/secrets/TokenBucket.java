@@ -29,11 +29,6 @@ public final class TokenBucket {
         this.lastRefillMillis = clock.millis();
     }
 
-    /** A bucket holding one second's worth of permits at {@code permitsPerSecond} (Facebook's per-page limit). */
-    public static TokenBucket oneSecondOf(double permitsPerSecond, Clock clock) {
-        return new TokenBucket((int) Math.max(1, Math.ceil(permitsPerSecond)), permitsPerSecond, clock);
-    }
-
     /** Takes one permit if there is one; never waits. */
     public synchronized boolean tryTake() {
         long now = clock.millis();

@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -71,19 +70,5 @@ public final class Sha256 {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
-    }
-
-    /**
-     * Whether {@code presented} is the HMAC of the parts under any non-empty secret, compared in
-     * constant time. Every secret is tried, so the time taken does not tell which one matched.
-     */
-    static boolean hmacMatchesAny(List<String> secrets, byte[] presented, byte[]... parts) {
-        boolean matched = false;
-        for (String secret : secrets) {
-            if (secret != null && !secret.isEmpty()) {
-                matched |= MessageDigest.isEqual(hmac(secret, parts), presented);
-            }
-        }
-        return matched;
     }
 }

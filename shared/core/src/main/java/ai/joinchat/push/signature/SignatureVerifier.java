@@ -1,6 +1,7 @@
 package ai.joinchat.push.signature;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -57,11 +58,23 @@ public final class SignatureVerifier {
         return Base64.getEncoder().encodeToString(Sha256.hmac(secret, rawBody));
     }
 
-    /** Whether the header is the HMAC of the signed parts under any non-empty candidate (a signed ref's too). */
+    /**
+     * Whether the header is the HMAC of the signed parts under any non-empty candidate (a signed
+     * ref's too), compared in constant time. Every candidate is tried, so the time taken does not
+     * tell which one matched.
+     */
     static boolean matches(String signatureHeaderValue, List<String> candidateSecrets, byte[]... signed) {
         Optional<byte[]> presented = signatureBytes(signatureHeaderValue);
-        return candidateSecrets != null && presented.isPresent()
-                && Sha256.hmacMatchesAny(candidateSecrets, presented.get(), signed);
+        if (candidateSecrets == null || presented.isEmpty()) {
+            return false;
+        }
+        boolean matched = false;
+        for (String secret : candidateSecrets) {
+            if (secret != null && !secret.isEmpty()) {
+                matched |= MessageDigest.isEqual(Sha256.hmac(secret, signed), presented.get());
+            }
+        }
+        return matched;
     }
 
     private static byte[] timestampPrefix(String timestamp) {

@@ -21,15 +21,9 @@ public final class WebhookSignatureVerifier {
             return false;
         }
         String value = headerValue.strip();
-        if (!value.startsWith(PREFIX)) {
-            return false;
-        }
-        String hex = value.substring(PREFIX.length());
-        if (!HEX_64.matcher(hex).matches()) {
-            return false;
-        }
-        byte[] presented = HexFormat.of().parseHex(hex);
-        return MessageDigest.isEqual(Sha256.hmac(appSecret, rawBody), presented);
+        String hex = value.startsWith(PREFIX) ? value.substring(PREFIX.length()) : "";
+        return HEX_64.matcher(hex).matches()
+                && MessageDigest.isEqual(Sha256.hmac(appSecret, rawBody), HexFormat.of().parseHex(hex));
     }
 
     /** {@code sha256=<lower-case hex>} for {@code rawBody} under {@code appSecret}. */
