@@ -359,7 +359,10 @@ class WebhookTrustOnLocalBackendsTest {
     /** A referral and a read receipt answered 500 by a misdeployed webhook: redelivered to a fixed one, both apply. */
     private void assertRedeliveredAfterTheFix(String body, String message, String uuid, JsonNode misdeployed) {
         assertEquals(500, misdeployed.get("statusCode").asInt(), misdeployed.toString());
-        assertEquals(Optional.empty(), bindings.psidFor(page, "uuid:" + uuid), "nothing skipped, nothing half-done");
+        // Events are processed independently and side by side: the binding may have been written
+        // before the failing write answered, but never a wrong one; the redelivery completes it.
+        Optional<String> beforeTheFix = bindings.psidFor(page, "uuid:" + uuid);
+        assertTrue(beforeTheFix.isEmpty() || beforeTheFix.get().equals("7500002"), beforeTheFix.toString());
         assertReceived(post(body));
         assertEquals(Optional.of("7500002"), bindings.psidFor(page, "uuid:" + uuid));
         assertEquals(MessageStatus.READ, messages.find(message).orElseThrow().status());
