@@ -68,7 +68,7 @@ public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve
                                           Duration claimLease) {
         FunctionBasics basics = FunctionBasics.create("worker", env, DECLARED_ENV, clock, List.of());
         GraphSendClient graph = GraphSendClient.fromSettings(basics.settings().require(EnvVar.GRAPH_API_BASE_URL),
-                basics.settings().require(EnvVar.GRAPH_API_VERSION), graphTimeout);
+                basics.settings().require(EnvVar.GRAPH_API_VERSION), graphTimeout, clock);
         SqsBatchProcessor processor = processor(basics, graph, DaemonThreads.fixedPool("delivery", DELIVERY_THREADS),
                 clock, claimLease);
         return new WorkerComponents(processor, graphTimeout.plusSeconds(3),

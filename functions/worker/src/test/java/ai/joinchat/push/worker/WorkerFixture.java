@@ -72,7 +72,7 @@ final class WorkerFixture implements AutoCloseable {
                 new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
         metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
         GraphMessageMapper mapper = new GraphMessageMapper();
-        GraphSendClient graph = GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout);
+        GraphSendClient graph = GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout, clock);
         DeliveryPolicy policy = new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
                 Duration.ofHours(24));
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",

@@ -13,8 +13,11 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +25,7 @@ import java.util.regex.Pattern;
  * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
  * transport failure is an {@link Outcome}. Thread-safe; one per container.
  */
-public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVersion, Duration requestTimeout) {
+public record GraphSendClient(Connections connections, URI baseUrl, String apiVersion, Duration requestTimeout) {
 
     public static final String DEFAULT_BASE_URL = "https://graph.facebook.com";
     public static final String DEFAULT_API_VERSION = "v25.0";
@@ -53,6 +56,62 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
         }
     }
 
+    /**
+     * The HTTP client, replaced by a new one (no kept-alive connection) once no call has been made
+     * for {@link #IDLE_LIMIT}. A connection can be dropped unseen while the container sits idle or
+     * frozen between invocations (a NAT gateway resets one idle for 350 s; Facebook does not say how
+     * long it keeps one), and a POST on a dropped connection fails after it was written: an unknown
+     * outcome, sent again only after the queue's visibility timeout. The JDK's own keep-alive limit
+     * did not prevent that reliably (docs/performance.md, "The Graph connection after an idle").
+     */
+    public static final class Connections {
+
+        /** Long enough for a busy worker to keep its connection; a new one costs a TLS handshake. */
+        static final Duration IDLE_LIMIT = Duration.ofSeconds(10);
+
+        private final Supplier<HttpClient> newClient;
+        private final Clock clock;
+        private HttpClient client;
+        private Instant lastUse;
+        private int inFlight;
+
+        /** Builds the first client now, in the function's init (or before its snapshot). */
+        public Connections(Supplier<HttpClient> newClient, Clock clock) {
+            this.newClient = newClient;
+            this.clock = clock;
+            this.client = newClient.get();
+            this.lastUse = clock.instant();
+        }
+
+        synchronized HttpClient acquire() {
+            Instant now = clock.instant();
+            if (inFlight == 0 && !now.isBefore(lastUse.plus(IDLE_LIMIT))) {
+                if (client instanceof AutoCloseable old) { // Java 21: its thread and sockets go now, not at a GC
+                    Thread closer = new Thread(() -> close(old), "graph-client-close");
+                    closer.setDaemon(true);
+                    closer.start();
+                }
+                client = newClient.get();
+            }
+            inFlight++;
+            lastUse = now;
+            return client;
+        }
+
+        synchronized void release() {
+            inFlight--;
+            lastUse = clock.instant();
+        }
+
+        private static void close(AutoCloseable idle) {
+            try {
+                idle.close(); // waits for what is in flight on it: nothing, or a call past its timeout
+            } catch (Exception e) {
+                // It was going anyway.
+            }
+        }
+    }
+
     /** Without the base URL's trailing slashes; a URL or version the Send API cannot have is refused. */
     public GraphSendClient {
         String scheme = baseUrl.getScheme();
@@ -70,16 +129,16 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
         }
     }
 
-    /** A client with its own {@link HttpClient}; null or blank arguments take the defaults. */
-    public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout) {
+    /** A client with its own {@link HttpClient}s; null or blank arguments take the defaults. */
+    public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout, Clock clock) {
         URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim());
-        HttpClient client = HttpClient.newBuilder()
+        Supplier<HttpClient> client = () -> HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version("https".equalsIgnoreCase(base.getScheme())
                         ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .build();
-        return new GraphSendClient(client, base,
+        return new GraphSendClient(new Connections(client, clock), base,
                 version == null || version.isBlank() ? DEFAULT_API_VERSION : version.trim(),
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
@@ -105,8 +164,9 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
                 .build();
 
         HttpResponse<String> response;
+        HttpClient client = connections.acquire();
         try {
-            response = httpClient.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // Refused before the request left: retry. Anything later: Facebook may have it.
             return notSent(e) ? new Outcome.Failed(GraphError.transportFailure(e), true)
@@ -115,6 +175,8 @@ public record GraphSendClient(HttpClient httpClient, URI baseUrl, String apiVers
             Thread.currentThread().interrupt();
             return new Outcome.Failed(new GraphError(GraphError.TRANSPORT_FAILURE_STATUS, null, null, null,
                     "interrupted", null), true);
+        } finally {
+            connections.release();
         }
         return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
                 appSecretOrNull, proof);

@@ -9,10 +9,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
@@ -54,7 +64,7 @@ class GraphSendClientTest {
 
     @BeforeEach
     void reset() {
-        client = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofSeconds(5));
+        client = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofSeconds(5), Clock.systemUTC());
     }
 
     private static ObjectNode body() throws Exception {
@@ -103,10 +113,11 @@ class GraphSendClientTest {
     void baseUrlWithTrailingSlashAndPathPrefix() throws Exception {
         server.stubFor(post(urlPathEqualTo("/graph/v25.0/" + PAGE_ID + "/messages"))
                 .willReturn(okJson("{\"message_id\":\"m_2\"}")));
-        GraphSendClient prefixed = new GraphSendClient(
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+        GraphSendClient prefixed = new GraphSendClient(new GraphSendClient.Connections(
+                () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), Clock.systemUTC()),
                 URI.create(server.baseUrl() + "/graph/"), "v25.0", Duration.ofSeconds(5));
-        GraphSendClient slash = GraphSendClient.fromSettings(server.baseUrl() + "/", "v25.0", Duration.ofSeconds(5));
+        GraphSendClient slash = GraphSendClient.fromSettings(server.baseUrl() + "/", "v25.0", Duration.ofSeconds(5),
+                Clock.systemUTC());
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_3\"}")));
 
         Outcome.Sent viaPrefix = assertInstanceOf(Outcome.Sent.class,
@@ -202,7 +213,8 @@ class GraphSendClientTest {
     @Test
     void replyLaterThanTheTimeoutIsAnUnknownOutcomeNotAFailure() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(2_000)));
-        GraphSendClient impatient = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofMillis(300));
+        GraphSendClient impatient = GraphSendClient.fromSettings(server.baseUrl(), "v25.0", Duration.ofMillis(300),
+                Clock.systemUTC());
 
         long start = System.nanoTime();
         Outcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
@@ -238,7 +250,7 @@ class GraphSendClientTest {
             closedPort = socket.getLocalPort();
         }
         GraphSendClient nowhere = GraphSendClient.fromSettings("http://127.0.0.1:" + closedPort, "v25.0",
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), Clock.systemUTC());
 
         Outcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
 
@@ -295,10 +307,137 @@ class GraphSendClientTest {
         assertThrows(IllegalArgumentException.class, () -> client.send("12/../34", TOKEN, null, body, NO_LIMIT));
         assertThrows(IllegalArgumentException.class, () -> client.send(PAGE_ID, " ", null, body, NO_LIMIT));
         assertThrows(IllegalArgumentException.class,
-                () -> GraphSendClient.fromSettings(server.baseUrl(), "latest", Duration.ofSeconds(1)));
+                () -> GraphSendClient.fromSettings(server.baseUrl(), "latest", Duration.ofSeconds(1),
+                        Clock.systemUTC()));
         assertThrows(IllegalArgumentException.class,
-                () -> GraphSendClient.fromSettings("ftp://example.com", "v25.0", Duration.ofSeconds(1)));
-        GraphSendClient defaults = GraphSendClient.fromSettings(null, null, null);
+                () -> GraphSendClient.fromSettings("ftp://example.com", "v25.0", Duration.ofSeconds(1),
+                        Clock.systemUTC()));
+        GraphSendClient defaults = GraphSendClient.fromSettings(null, null, null, Clock.systemUTC());
         assertEquals("https://graph.facebook.com/v25.0", defaults.baseUrl() + "/" + defaults.apiVersion());
+    }
+
+    @Test
+    void aConnectionIdleForTheLimitIsNotUsedAgainSoOneDroppedMeanwhileCostsNoUnknownOutcome() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_1\"}")));
+        MovableClock clock = new MovableClock();
+        try (ForgettingProxy proxy = new ForgettingProxy(server.getPort())) {
+            GraphSendClient graph = GraphSendClient.fromSettings(proxy.baseUrl(), "v25.0", Duration.ofSeconds(5), clock);
+            assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+
+            // Dropped unseen while the container was frozen, as a NAT gateway drops an idle connection.
+            proxy.forgetConnections();
+            clock.advance(GraphSendClient.Connections.IDLE_LIMIT);
+
+            assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+            assertEquals(2, proxy.accepted(), "a new connection after the idle limit");
+        }
+    }
+
+    @Test
+    void aConnectionUsedWithinTheLimitIsKept() throws Exception {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_1\"}")));
+        MovableClock clock = new MovableClock();
+        try (ForgettingProxy proxy = new ForgettingProxy(server.getPort())) {
+            GraphSendClient graph = GraphSendClient.fromSettings(proxy.baseUrl(), "v25.0", Duration.ofSeconds(5), clock);
+            for (int call = 0; call < 3; call++) {
+                assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+                clock.advance(GraphSendClient.Connections.IDLE_LIMIT.minusSeconds(1));
+            }
+            assertEquals(1, proxy.accepted(), "one kept-alive connection");
+        }
+    }
+
+    /** A clock the test moves; starts now. */
+    private static final class MovableClock extends Clock {
+
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /**
+     * Forwards connections to the stub; {@link #forgetConnections} makes it drop the open ones without
+     * telling the client, whose next bytes on one are answered with a reset.
+     */
+    private static final class ForgettingProxy implements AutoCloseable {
+
+        private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicInteger accepted = new AtomicInteger();
+        private final Set<Socket> forgotten = ConcurrentHashMap.newKeySet();
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        ForgettingProxy(int upstreamPort) throws IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket client = listener.accept();
+                        accepted.incrementAndGet();
+                        open.add(client);
+                        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                        daemon(() -> pump(client, upstream, true));
+                        daemon(() -> pump(upstream, client, false));
+                    } catch (IOException e) {
+                        return; // closed
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String baseUrl() {
+            return "http://127.0.0.1:" + listener.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        void forgetConnections() {
+            forgotten.addAll(open);
+        }
+
+        private void pump(Socket from, Socket to, boolean fromClient) {
+            byte[] buffer = new byte[8192];
+            try (from; to) {
+                for (int read; (read = from.getInputStream().read(buffer)) >= 0; ) {
+                    if (fromClient && forgotten.contains(from)) {
+                        from.setSoLinger(true, 0); // closed with a reset; nothing reaches the stub
+                        return;
+                    }
+                    to.getOutputStream().write(buffer, 0, read);
+                }
+            } catch (IOException e) {
+                // one side went away: both close
+            }
+        }
+
+        private static void daemon(Runnable body) {
+            Thread thread = new Thread(body);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+        }
     }
 }
