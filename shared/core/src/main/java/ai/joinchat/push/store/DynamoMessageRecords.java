@@ -140,26 +140,21 @@ public final class DynamoMessageRecords extends LifecycleStore {
     }
 
     /**
-     * One GSI query per Facebook message id, one batch read of the statuses found, then one
-     * conditional update per message still awaiting delivery and not in {@code done}.
+     * One GSI query per Facebook message id, the batch read of {@link #echoTargets} for the statuses
+     * found, then one conditional update per message still awaiting delivery and not in {@code done}.
      */
     private int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
                                Set<String> done, Deadline deadline) {
-        List<Map<String, AttributeValue>> found = new LinkedHashSet<>(facebookMessageIds).stream()
+        List<String> found = new LinkedHashSet<>(facebookMessageIds).stream()
                 .flatMap(mid -> query(QueryRequest.builder().indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
                         .keyConditionExpression("#mid = :mid")
                         .expressionAttributeNames(Map.of("#mid", MessageItem.FACEBOOK_MESSAGE_ID))
                         .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))), deadline).stream())
-                .filter(id -> !done.contains(id)).distinct().map(MessageItem::key).toList();
+                .filter(id -> !done.contains(id)).toList();
         Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
-        List<String> awaiting = new ArrayList<>();
-        DynamoBatch.get(dynamo, table, found, MessageItem::idPageStatus, deadline, "message keys", item -> {
-            if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item) && Transition.DELIVERED_BY_MID
-                    .from.contains(MessageStatus.fromWireName(MessageItem.str(item, STATUS)))) {
-                awaiting.add(MessageItem.str(item, MESSAGE_ID));
-            }
-        });
-        return (int) awaiting.stream().filter(id -> run(Transition.DELIVERED_BY_MID, id, in, deadline)).count();
+        return (int) echoTargets(pageId, found, deadline).entrySet().stream()
+                .filter(target -> Transition.DELIVERED_BY_MID.from.contains(target.getValue().status()))
+                .filter(target -> run(Transition.DELIVERED_BY_MID, target.getKey(), in, deadline)).count();
     }
 
     /**
