@@ -97,14 +97,16 @@ public final class DynamoMessageRecords extends LifecycleStore {
         });
     }
 
-    /** One batch read of the messages. */
+    /** One batch read of the messages' id, page, status and echo time only. */
     @Override
     public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
         List<Map<String, AttributeValue>> keys = ids.stream().map(MessageItem::key).toList();
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        DynamoBatch.get(dynamo, table, keys, MessageItem::idPageStatus, deadline, "message keys",
-                item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
+        DynamoBatch.get(dynamo, table, keys, read -> read.projectionExpression("#id, #page, #status, #echoed")
+                        .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS,
+                                "#echoed", ECHOED_AT)),
+                deadline, "message keys", item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
         Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : ids) {
             Map<String, AttributeValue> item = found.get(id);
