@@ -153,7 +153,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
                         .expressionAttributeNames(Map.of("#mid", MessageItem.FACEBOOK_MESSAGE_ID))
                         .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))), deadline).stream())
                 .filter(id -> !done.contains(id)).toList();
-        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
+        Inputs in = Inputs.at(at).withPage(pageId).withReceipt(psid, null);
         return (int) echoTargets(pageId, found, deadline).entrySet().stream()
                 .filter(target -> Transition.DELIVERED_BY_MID.from.contains(target.getValue().status()))
                 .filter(target -> run(Transition.DELIVERED_BY_MID, target.getKey(), in, deadline)).count();
@@ -171,7 +171,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         if (transition == Transition.READ_UP_TO) {
             ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_READ), watermarkMillis, deadline));
         }
-        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
+        Inputs in = Inputs.at(at).withPage(pageId).withReceipt(psid, watermarkMillis);
         int moved = 0;
         for (String id : ids) {
             if (run(transition, id, in, deadline)) {
