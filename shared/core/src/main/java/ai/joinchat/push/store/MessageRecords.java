@@ -55,10 +55,6 @@ public interface MessageRecords {
 
     Optional<MessageRecord> find(String messageId, Deadline deadline);
 
-    default Optional<MessageRecord> find(String messageId) {
-        return find(messageId, Deadline.none());
-    }
-
     /**
      * Takes a {@code queued} or {@code pending} record (the worker holds its SQS copy, so only a
      * rejection could stop it), or a {@code sending} one whose lease has run out. Until
