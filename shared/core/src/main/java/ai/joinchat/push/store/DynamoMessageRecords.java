@@ -35,11 +35,9 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
 
 /**
  * {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE} ({@link MessageItem}):
- * each transition one conditional UpdateItem ({@link TransitionUpdate}), the echo of a message on
- * its item. Receipts find only the messages they newly move (the {@code by_recipient} partitions
- * of messages still awaiting delivery or read, and the {@code by_facebook_message_id} index), then
- * run one receipt transition per message found, the queries and the updates in turn (the webhook
- * runs receipts side by side, one thread each).
+ * each transition one conditional UpdateItem ({@link TransitionUpdate}). Receipts find only the
+ * messages they newly move (docs/operations.md#receipts-and-the-messages-table), queries and
+ * updates in turn: the webhook runs receipts side by side, one thread each.
  */
 public final class DynamoMessageRecords extends LifecycleStore {
 

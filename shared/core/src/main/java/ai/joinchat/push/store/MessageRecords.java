@@ -63,10 +63,8 @@ public interface MessageRecords {
     Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
 
     /**
-     * Runs a transition whose answer the caller does not need: {@link Transition#MARK_SENT},
-     * {@code MARK_RETRYING}, {@code MARK_UNKNOWN}, the {@code MARK_FAILED*}s, {@code KEEP_COPY},
-     * {@code FLAG_UNCONFIRMED}, {@code FAIL_UNCLAIMED}; true when written. Refused (settled meanwhile,
-     * or an earlier try of this write landed), it changes nothing.
+     * Runs a {@link Transition} whose only answer is whether it was written. Refused (settled
+     * meanwhile, or an earlier try of this write landed), it changes nothing.
      */
     boolean run(Transition transition, String messageId, Inputs in, Deadline deadline);
 
