@@ -79,9 +79,9 @@ class MigrateRecordsCommandTest {
         // Facebook stamped the sent one before the worker heard Graph's reply (within the slack).
         long facebookStamp = repliedAt.toEpochMilli() - 2_000;
         assertEquals(1, records.markDeliveryReceipt(page, "7250001", List.of(), facebookStamp, Instant.now(), Deadline.none()));
-        assertEquals(MessageStatus.DELIVERED, records.find(sent).orElseThrow().status());
+        assertEquals(MessageStatus.DELIVERED, records.find(sent, Deadline.none()).orElseThrow().status());
         assertEquals(2, records.markReadUpTo(page, "7250001", facebookStamp, Instant.now(), Deadline.none()));
-        assertEquals(MessageStatus.READ, records.find(delivered).orElseThrow().status());
+        assertEquals(MessageStatus.READ, records.find(delivered, Deadline.none()).orElseThrow().status());
 
         out.reset();
         assertEquals(0, migrate("--table", table));
@@ -99,12 +99,12 @@ class MigrateRecordsCommandTest {
         echoItem(orphan, echoTime);
 
         assertEquals(0, migrate("--table", table));
-        assertEquals(echoTime, records.find(echoed).orElseThrow().echoedAt());
+        assertEquals(echoTime, records.find(echoed, Deadline.none()).orElseThrow().echoedAt());
         assertEquals(Map.of(echoed, new MessageRecords.EchoTarget(MessageStatus.SENT, true)),
                 records.echoTargets(page, List.of(echoed), Deadline.none()), "a redelivered echo finds it recorded");
         assertTrue(item(echoed + "#echo").isEmpty(), "the echo item is deleted");
         assertTrue(item(orphan + "#echo").isEmpty(), "an echo item whose message expired too");
-        assertTrue(records.find(orphan).isEmpty(), "no message made up");
+        assertTrue(records.find(orphan, Deadline.none()).isEmpty(), "no message made up");
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("echo item=2"), out.toString());
     }
 

@@ -15,7 +15,7 @@ import ai.joinchat.push.send.request.SendRequestValidator;
 import ai.joinchat.push.send.store.DynamoIdempotencyKeys;
 import ai.joinchat.push.send.store.DynamoIdempotencyKeys.ImportClaim;
 import ai.joinchat.push.store.ContactBindings;
-import ai.joinchat.push.store.ImportedBinding;
+import ai.joinchat.push.store.ContactBindings.ImportedBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

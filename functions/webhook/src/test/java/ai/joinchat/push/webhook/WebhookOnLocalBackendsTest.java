@@ -336,16 +336,16 @@ class WebhookOnLocalBackendsTest {
                 delivery("5550007", List.of(), watermark),
                 read("5550008", watermark, watermark + 5))));
 
-        assertEquals(MessageStatus.DELIVERED, messages.find(byMid).orElseThrow().status());
-        assertNotNull(messages.find(byMid).orElseThrow().deliveredAt());
-        assertEquals(MessageStatus.DELIVERED, messages.find(byWatermark).orElseThrow().status());
-        assertEquals(MessageStatus.READ, messages.find(read).orElseThrow().status());
-        assertNotNull(messages.find(read).orElseThrow().readAt());
-        assertEquals(MessageStatus.SENT, messages.find(later).orElseThrow().status(), "sent after the watermark");
+        assertEquals(MessageStatus.DELIVERED, messages.find(byMid, Deadline.none()).orElseThrow().status());
+        assertNotNull(messages.find(byMid, Deadline.none()).orElseThrow().deliveredAt());
+        assertEquals(MessageStatus.DELIVERED, messages.find(byWatermark, Deadline.none()).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(read, Deadline.none()).orElseThrow().status());
+        assertNotNull(messages.find(read, Deadline.none()).orElseThrow().readAt());
+        assertEquals(MessageStatus.SENT, messages.find(later, Deadline.none()).orElseThrow().status(), "sent after the watermark");
 
         // A late delivery receipt never moves a read message back.
         assertReceived(post(payload(delivery("5550008", List.of("m_read"), watermark))));
-        assertEquals(MessageStatus.READ, messages.find(read).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(read, Deadline.none()).orElseThrow().status());
     }
 
     /** Runs {@code body} with a handler built as Lambda builds it, its stdout (metrics, log lines) captured. */
@@ -414,8 +414,8 @@ class WebhookOnLocalBackendsTest {
                 delivery("5550020", List.of(), facebookStamp),
                 read("5550021", facebookStamp, facebookStamp + 5))));
 
-        assertEquals(MessageStatus.DELIVERED, messages.find(toDeliver).orElseThrow().status());
-        assertEquals(MessageStatus.READ, messages.find(toRead).orElseThrow().status());
+        assertEquals(MessageStatus.DELIVERED, messages.find(toDeliver, Deadline.none()).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(toRead, Deadline.none()).orElseThrow().status());
     }
 
     @Test
@@ -428,8 +428,8 @@ class WebhookOnLocalBackendsTest {
         assertReceived(post(payload(
                 delivery("5550022", List.of(), echoStamp),
                 read("5550023", echoStamp, echoStamp + 5))));
-        assertEquals(MessageStatus.SENT, messages.find(toDeliver).orElseThrow().status(), "no echo yet: our estimate");
-        assertEquals(MessageStatus.SENT, messages.find(toRead).orElseThrow().status());
+        assertEquals(MessageStatus.SENT, messages.find(toDeliver, Deadline.none()).orElseThrow().status(), "no echo yet: our estimate");
+        assertEquals(MessageStatus.SENT, messages.find(toRead, Deadline.none()).orElseThrow().status());
 
         assertReceived(post(payload(
                 echo("5550022", "m_fb-clock-3", toDeliver, echoStamp),
@@ -437,18 +437,18 @@ class WebhookOnLocalBackendsTest {
         assertReceived(post(payload(
                 delivery("5550022", List.of(), echoStamp - 1),
                 read("5550023", echoStamp - 1, echoStamp + 6))));
-        assertEquals(MessageStatus.SENT, messages.find(toDeliver).orElseThrow().status(), "a watermark before it");
-        assertEquals(MessageStatus.SENT, messages.find(toRead).orElseThrow().status());
+        assertEquals(MessageStatus.SENT, messages.find(toDeliver, Deadline.none()).orElseThrow().status(), "a watermark before it");
+        assertEquals(MessageStatus.SENT, messages.find(toRead, Deadline.none()).orElseThrow().status());
 
         assertReceived(post(payload(
                 delivery("5550022", List.of(), echoStamp),
                 read("5550023", echoStamp, echoStamp + 7))));
-        assertEquals(MessageStatus.DELIVERED, messages.find(toDeliver).orElseThrow().status());
-        assertEquals(MessageStatus.READ, messages.find(toRead).orElseThrow().status());
+        assertEquals(MessageStatus.DELIVERED, messages.find(toDeliver, Deadline.none()).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(toRead, Deadline.none()).orElseThrow().status());
 
         // Delivered, then read at the same watermark: its place awaiting read kept the echo's timestamp.
         assertReceived(post(payload(read("5550022", echoStamp, echoStamp + 8))));
-        assertEquals(MessageStatus.READ, messages.find(toDeliver).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(toDeliver, Deadline.none()).orElseThrow().status());
     }
 
     /** Records the quick-reply offers the worker would have recorded when sending to these PSIDs. */
@@ -584,7 +584,7 @@ class WebhookOnLocalBackendsTest {
         assertEquals(Optional.of("9149"), bindings.psidFor(page, "email:bulk149@example.com"));
         assertEquals(Optional.of("90"), bindings.psidFor(page, "phone:+84911000000"));
         assertNotNull(messages.find(known.get(49), Deadline.none()).orElseThrow().echoedAt());
-        assertEquals(MessageStatus.READ, messages.find(known.get(0)).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(known.get(0), Deadline.none()).orElseThrow().status());
     }
 
     /**

@@ -1,5 +1,6 @@
 package ai.joinchat.push.webhook;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.local.aws.faults.FaultProxy;
 import ai.joinchat.push.local.aws.junit.LocalAws;
 import ai.joinchat.push.local.aws.junit.LocalAwsExtension;
@@ -231,8 +232,8 @@ class WebhookTrustOnLocalBackendsTest {
 
         assertEquals(fresh, longHistory, "the same DynamoDB calls, whatever the history");
         assertTrue(calls.total() <= 6, "a handful of calls: " + fresh);
-        assertEquals(MessageStatus.READ, messages.find(longHistoryNew).orElseThrow().status());
-        assertEquals(MessageStatus.READ, messages.find(freshOnly).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(longHistoryNew, Deadline.none()).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(freshOnly, Deadline.none()).orElseThrow().status());
     }
 
     @Test
@@ -243,20 +244,20 @@ class WebhookTrustOnLocalBackendsTest {
         long watermark = sentAt.plusSeconds(2).toEpochMilli();
         String body = payload(read("7200001", watermark, watermark + 5));
         assertReceived(post(body));
-        assertEquals(MessageStatus.READ, messages.find(first).orElseThrow().status());
-        assertEquals(MessageStatus.READ, messages.find(second).orElseThrow().status());
-        Instant readAt = messages.find(first).orElseThrow().readAt();
+        assertEquals(MessageStatus.READ, messages.find(first, Deadline.none()).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(second, Deadline.none()).orElseThrow().status());
+        Instant readAt = messages.find(first, Deadline.none()).orElseThrow().readAt();
 
         calls.reset();
         assertReceived(post(body));
         assertEquals(Map.of("Query", 2), calls.snapshot(),
                 "the two partitions a read receipt may move, both empty now: no write");
-        assertEquals(readAt, messages.find(first).orElseThrow().readAt());
+        assertEquals(readAt, messages.find(first, Deadline.none()).orElseThrow().readAt());
 
         // A delivery receipt after the read, also redelivered: never moves a read message back.
         String deliveryBody = payload(delivery("7200001", "m_redelivered-2", watermark));
         assertReceived(post(deliveryBody));
-        assertEquals(MessageStatus.READ, messages.find(second).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(second, Deadline.none()).orElseThrow().status());
         calls.reset();
         assertReceived(post(deliveryBody));
         assertEquals(Map.of("Query", 2, "BatchGetItem", 1), calls.snapshot(),
@@ -296,7 +297,7 @@ class WebhookTrustOnLocalBackendsTest {
 
         assertReceived(response);
         assertEquals(Optional.of("7300002"), bindings.psidFor(page, "uuid:poison-neighbour"));
-        assertEquals(MessageStatus.READ, messages.find(message).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(message, Deadline.none()).orElseThrow().status());
         List<Map<String, AttributeValue>> records = recordsOfPage();
         assertEquals(2, records.size(), "all but the poison echo (and the read receipt, which is not stored)");
         Map<String, AttributeValue> huge = records.stream()
@@ -365,7 +366,7 @@ class WebhookTrustOnLocalBackendsTest {
         assertTrue(beforeTheFix.isEmpty() || beforeTheFix.get().equals("7500002"), beforeTheFix.toString());
         assertReceived(post(body));
         assertEquals(Optional.of("7500002"), bindings.psidFor(page, "uuid:" + uuid));
-        assertEquals(MessageStatus.READ, messages.find(message).orElseThrow().status());
+        assertEquals(MessageStatus.READ, messages.find(message, Deadline.none()).orElseThrow().status());
         assertEquals(1, recordsOfPage().stream().filter(r -> r.get("kind").s().equals("echo")).count());
     }
 

@@ -102,7 +102,8 @@ final class WorkerFixture implements AutoCloseable {
     /** Writes the record and commits it, as the send API does once SQS took the message. */
     QueuedMessage accepted(QueuedMessage message) {
         records.createPending(MessageRecord.pending(message.messageId(), message.pageId(), message.recipient(),
-                message.templateType(), message.warnings(), Instant.now(), message.decideBy()), Deadline.none());
+                message.message().templateType(), message.warnings(), Instant.now(), message.decideBy()),
+                Deadline.none());
         records.commit(message.messageId(), Deadline.none());
         return message;
     }

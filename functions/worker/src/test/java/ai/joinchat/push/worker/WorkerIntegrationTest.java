@@ -193,7 +193,7 @@ class WorkerIntegrationTest {
     }
 
     private MessageRecord record(QueuedMessage message) {
-        return records.find(message.messageId()).orElseThrow();
+        return records.find(message.messageId(), Deadline.none()).orElseThrow();
     }
 
     private void graphAnswers(String psid, String mid) {

@@ -147,7 +147,7 @@ class WorkerRecoveryOnLocalBackendsTest {
     }
 
     private MessageRecord record(QueuedMessage message) {
-        return records.find(message.messageId()).orElseThrow();
+        return records.find(message.messageId(), Deadline.none()).orElseThrow();
     }
 
     private String output() {

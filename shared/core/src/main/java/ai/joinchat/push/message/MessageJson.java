@@ -5,6 +5,7 @@ import ai.joinchat.push.message.OutboundMessage.Element;
 import ai.joinchat.push.message.OutboundMessage.GenericTemplate;
 import ai.joinchat.push.message.OutboundMessage.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
+import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
 import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
 import ai.joinchat.push.message.OutboundMessage.UrlTarget;
@@ -50,7 +51,7 @@ public final class MessageJson {
             putArray(out, "elements", list.elements(), MessageJson::element);
             put(out, "sharable", list.sharable());
         } else if (message instanceof ReceiptTemplate receipt) {
-            ReceiptJson.write(receipt, out);
+            receipt(receipt, out);
         }
         putArray(out, "quick_replies", message.quickReplies(), MessageJson::quickReply);
         return out;
@@ -71,7 +72,7 @@ public final class MessageJson {
                     optionalText(message, "image_aspect_ratio"), bool(message, "sharable"), quickReplies);
             case "list" -> new ListTemplate(list(message, "elements", MessageJson::element), bool(message, "sharable"),
                     quickReplies);
-            case "receipt" -> ReceiptJson.read(message, quickReplies);
+            case "receipt" -> receipt(message, quickReplies);
             default -> throw new IllegalArgumentException("unsupported template_type: " + abbreviate(type));
         };
     }
@@ -161,9 +162,99 @@ public final class MessageJson {
         };
     }
 
+    // ---- receipt: its address, summary, adjustments and items ---------------------------------
+
+    private static void receipt(ReceiptTemplate receipt, ObjectNode out) {
+        out.put("recipient_name", receipt.recipientName());
+        out.put("order_number", receipt.orderNumber());
+        out.put("currency", receipt.currency());
+        out.put("payment_method", receipt.paymentMethod());
+        put(out, "order_url", receipt.orderUrl());
+        put(out, "timestamp", receipt.timestamp());
+        put(out, "sharable", receipt.sharable());
+        ReceiptTemplate.Address address = receipt.address();
+        if (address != null) {
+            ObjectNode a = out.putObject("address");
+            put(a, "street_1", address.street1());
+            put(a, "street_2", address.street2());
+            put(a, "city", address.city());
+            put(a, "postal_code", address.postalCode());
+            put(a, "state", address.state());
+            put(a, "country", address.country());
+        }
+        ReceiptTemplate.Summary summary = receipt.summary();
+        ObjectNode s = out.putObject("summary");
+        put(s, "subtotal", summary.subtotal());
+        put(s, "shipping_cost", summary.shippingCost());
+        put(s, "total_tax", summary.totalTax());
+        put(s, "total_cost", summary.totalCost());
+        putArray(out, "adjustments", receipt.adjustments(), MessageJson::adjustment);
+        putArray(out, "elements", receipt.elements(), MessageJson::item);
+    }
+
+    private static ReceiptTemplate receipt(JsonNode message, List<QuickReply> quickReplies) {
+        JsonNode summary = message.get("summary");
+        if (summary == null || !summary.isObject()) {
+            throw new IllegalArgumentException("summary is required");
+        }
+        return new ReceiptTemplate(text(message, "recipient_name"), text(message, "order_number"),
+                text(message, "currency"), text(message, "payment_method"), optionalText(message, "order_url"),
+                timestamp(message.get("timestamp")), bool(message, "sharable"),
+                address(message.get("address")),
+                new ReceiptTemplate.Summary(number(summary, "subtotal"), number(summary, "shipping_cost"),
+                        number(summary, "total_tax"), requiredNumber(summary, "total_cost")),
+                list(message, "adjustments", a -> new ReceiptTemplate.Adjustment(text(a, "name"),
+                        requiredNumber(a, "amount"))),
+                list(message, "elements", MessageJson::item), quickReplies);
+    }
+
+    private static ReceiptTemplate.Address address(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        return new ReceiptTemplate.Address(text(node, "street_1"), optionalText(node, "street_2"),
+                text(node, "city"), text(node, "postal_code"), text(node, "state"), text(node, "country"));
+    }
+
+    private static ObjectNode adjustment(ReceiptTemplate.Adjustment adjustment) {
+        ObjectNode out = NODES.objectNode().put("name", adjustment.name());
+        put(out, "amount", adjustment.amount());
+        return out;
+    }
+
+    private static ObjectNode item(ReceiptTemplate.Item item) {
+        ObjectNode out = NODES.objectNode().put("title", item.title());
+        put(out, "subtitle", item.subtitle());
+        put(out, "quantity", item.quantity());
+        put(out, "price", item.price());
+        put(out, "currency", item.currency());
+        put(out, "image_url", item.imageUrl());
+        return out;
+    }
+
+    private static ReceiptTemplate.Item item(JsonNode node) {
+        return new ReceiptTemplate.Item(text(node, "title"), optionalText(node, "subtitle"),
+                number(node, "quantity"), requiredNumber(node, "price"), optionalText(node, "currency"),
+                optionalText(node, "image_url"));
+    }
+
+    /** Unix seconds as digits: earlier versions queued the caller's integer as given. */
+    private static String timestamp(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isIntegralNumber()) {
+            return value.bigIntegerValue().toString();
+        }
+        throw new IllegalArgumentException("timestamp must be digits");
+    }
+
     // ---- fields --------------------------------------------------------------------------------
 
-    static String text(JsonNode node, String field) {
+    private static String text(JsonNode node, String field) {
         return required(optionalText(node, field), field);
     }
 
@@ -175,23 +266,23 @@ public final class MessageJson {
     }
 
     /** A string field, null when absent or JSON null. */
-    static String optionalText(JsonNode node, String field) {
+    private static String optionalText(JsonNode node, String field) {
         JsonNode value = field(node, field, JsonNode::isTextual, "a string");
         return value == null ? null : value.textValue();
     }
 
-    static Boolean bool(JsonNode node, String field) {
+    private static Boolean bool(JsonNode node, String field) {
         JsonNode value = field(node, field, JsonNode::isBoolean, "a boolean");
         return value == null ? null : value.booleanValue();
     }
 
     /** A number field as the JSON number it was (an integer stays an integer), null when absent. */
-    static Number number(JsonNode node, String field) {
+    private static Number number(JsonNode node, String field) {
         JsonNode value = field(node, field, JsonNode::isNumber, "a number");
         return value == null ? null : value.numberValue();
     }
 
-    static Number requiredNumber(JsonNode node, String field) {
+    private static Number requiredNumber(JsonNode node, String field) {
         return required(number(node, field), field);
     }
 
@@ -208,7 +299,7 @@ public final class MessageJson {
     }
 
     /** The items of an array field of objects, none when absent. */
-    static <T> List<T> list(JsonNode node, String field, Function<JsonNode, T> item) {
+    private static <T> List<T> list(JsonNode node, String field, Function<JsonNode, T> item) {
         JsonNode array = node.get(field);
         if (array == null || array.isNull()) {
             return List.of();
@@ -227,7 +318,7 @@ public final class MessageJson {
     }
 
     /** A string, boolean or number field (a number as the JSON number it was); nothing for null. */
-    static void put(ObjectNode out, String field, Object value) {
+    private static void put(ObjectNode out, String field, Object value) {
         if (value instanceof String text) {
             out.put(field, text);
         } else if (value instanceof Boolean bool) {
@@ -246,7 +337,7 @@ public final class MessageJson {
     }
 
     /** A non-empty list as an array field; nothing for an empty one. */
-    static <T> void putArray(ObjectNode out, String field, List<T> items, Function<T, ObjectNode> item) {
+    private static <T> void putArray(ObjectNode out, String field, List<T> items, Function<T, ObjectNode> item) {
         if (!items.isEmpty()) {
             ArrayNode array = out.putArray(field);
             items.forEach(value -> array.add(item.apply(value)));

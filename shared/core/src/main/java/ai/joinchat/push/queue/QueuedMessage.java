@@ -73,18 +73,13 @@ public record QueuedMessage(
                 acceptedAt, decideBy, Objects.requireNonNull(sent, "sent"), throttledSince, notBefore);
     }
 
-    /** The message's {@code template_type}, as the record keeps it. */
-    public String templateType() {
-        return message.templateType();
-    }
-
     public String toJson() {
         ObjectNode node = Json.object();
         node.put("v", VERSION);
         node.put("message_id", messageId);
         node.put("page_id", pageId);
         node.set("recipient", recipient.toJson());
-        node.put("template_type", templateType());
+        node.put("template_type", message.templateType());
         node.set("message", MessageJson.write(message));
         node.put("messaging_type", messagingType);
         if (tag != null) {

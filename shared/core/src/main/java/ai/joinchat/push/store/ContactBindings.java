@@ -4,6 +4,7 @@ import ai.joinchat.push.Deadline;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,17 @@ import java.util.Optional;
  * event never overwrites a newer binding.
  */
 public interface ContactBindings {
+
+    /**
+     * One binding a page owner imports (contract section 4b): a normalised contact key such as
+     * {@code uuid:abc}, {@code phone:+8491234567} or {@code email:a@b.com}, and the PSID it belongs to.
+     */
+    record ImportedBinding(String contactKey, String psid) {
+        public ImportedBinding {
+            Objects.requireNonNull(contactKey, "contactKey");
+            Objects.requireNonNull(psid, "psid");
+        }
+    }
 
     Optional<String> psidFor(String pageId, String contactKey);
 

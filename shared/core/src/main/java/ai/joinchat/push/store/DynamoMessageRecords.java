@@ -35,11 +35,9 @@ import static ai.joinchat.push.store.MessageItem.STATUS;
 
 /**
  * {@link MessageRecords} in the DynamoDB table of {@code MESSAGES_TABLE} ({@link MessageItem}):
- * each transition one conditional UpdateItem ({@link TransitionUpdate}), the echo of a message on
- * its item. Receipts find only the messages they newly move (the {@code by_recipient} partitions
- * of messages still awaiting delivery or read, and the {@code by_facebook_message_id} index), then
- * run one receipt transition per message found, the queries and the updates in turn (the webhook
- * runs receipts side by side, one thread each).
+ * each transition one conditional UpdateItem ({@link TransitionUpdate}). Receipts find only the
+ * messages they newly move (docs/operations.md#receipts-and-the-messages-table), queries and
+ * updates in turn: the webhook runs receipts side by side, one thread each.
  */
 public final class DynamoMessageRecords extends LifecycleStore {
 
@@ -97,14 +95,16 @@ public final class DynamoMessageRecords extends LifecycleStore {
         });
     }
 
-    /** One batch read of the messages. */
+    /** One batch read of the messages' id, page, status and echo time only. */
     @Override
     public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
         List<Map<String, AttributeValue>> keys = ids.stream().map(MessageItem::key).toList();
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        DynamoBatch.get(dynamo, table, keys, MessageItem::idPageStatus, deadline, "message keys",
-                item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
+        DynamoBatch.get(dynamo, table, keys, read -> read.projectionExpression("#id, #page, #status, #echoed")
+                        .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS,
+                                "#echoed", ECHOED_AT)),
+                deadline, "message keys", item -> found.put(MessageItem.str(item, MESSAGE_ID), item));
         Map<String, EchoTarget> targets = new LinkedHashMap<>();
         for (String id : ids) {
             Map<String, AttributeValue> item = found.get(id);
@@ -140,26 +140,21 @@ public final class DynamoMessageRecords extends LifecycleStore {
     }
 
     /**
-     * One GSI query per Facebook message id, one batch read of the statuses found, then one
-     * conditional update per message still awaiting delivery and not in {@code done}.
+     * One GSI query per Facebook message id, the batch read of {@link #echoTargets} for the statuses
+     * found, then one conditional update per message still awaiting delivery and not in {@code done}.
      */
     private int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
                                Set<String> done, Deadline deadline) {
-        List<Map<String, AttributeValue>> found = new LinkedHashSet<>(facebookMessageIds).stream()
+        List<String> found = new LinkedHashSet<>(facebookMessageIds).stream()
                 .flatMap(mid -> query(QueryRequest.builder().indexName(MessageItem.BY_FACEBOOK_MESSAGE_ID)
                         .keyConditionExpression("#mid = :mid")
                         .expressionAttributeNames(Map.of("#mid", MessageItem.FACEBOOK_MESSAGE_ID))
                         .expressionAttributeValues(Map.of(":mid", MessageItem.s(mid))), deadline).stream())
-                .filter(id -> !done.contains(id)).distinct().map(MessageItem::key).toList();
-        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid);
-        List<String> awaiting = new ArrayList<>();
-        DynamoBatch.get(dynamo, table, found, MessageItem::idPageStatus, deadline, "message keys", item -> {
-            if (pageId.equals(MessageItem.str(item, PAGE_ID)) && MessageItem.isMessage(item) && Transition.DELIVERED_BY_MID
-                    .from.contains(MessageStatus.fromWireName(MessageItem.str(item, STATUS)))) {
-                awaiting.add(MessageItem.str(item, MESSAGE_ID));
-            }
-        });
-        return (int) awaiting.stream().filter(id -> run(Transition.DELIVERED_BY_MID, id, in, deadline)).count();
+                .filter(id -> !done.contains(id)).toList();
+        Inputs in = Inputs.at(at).withPage(pageId).withReceipt(psid, null);
+        return (int) echoTargets(pageId, found, deadline).entrySet().stream()
+                .filter(target -> Transition.DELIVERED_BY_MID.from.contains(target.getValue().status()))
+                .filter(target -> run(Transition.DELIVERED_BY_MID, target.getKey(), in, deadline)).count();
     }
 
     /**
@@ -174,7 +169,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
         if (transition == Transition.READ_UP_TO) {
             ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_READ), watermarkMillis, deadline));
         }
-        Inputs in = Inputs.at(at).withPage(pageId).withPsid(psid).withWatermark(watermarkMillis);
+        Inputs in = Inputs.at(at).withPage(pageId).withReceipt(psid, watermarkMillis);
         int moved = 0;
         for (String id : ids) {
             if (run(transition, id, in, deadline)) {

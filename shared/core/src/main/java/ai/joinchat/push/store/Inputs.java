@@ -27,11 +27,6 @@ public record Inputs(Instant now, String pageId, String psid, String facebookMes
                 resendBody, appId, watermark);
     }
 
-    public Inputs withPsid(String toPsid) {
-        return new Inputs(now, pageId, toPsid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
-                decideBy, resendBody, appId, watermark);
-    }
-
     public Inputs withClaim(Instant until, String token) {
         return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, until, token, expiresAt, decideBy,
                 resendBody, appId, watermark);
@@ -54,9 +49,9 @@ public record Inputs(Instant now, String pageId, String psid, String facebookMes
                 decideBy, resendBody, app, watermark);
     }
 
-    /** A receipt's watermark (Facebook's clock, epoch millis). */
-    public Inputs withWatermark(long millis) {
-        return new Inputs(now, pageId, psid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
+    /** A receipt's PSID and watermark (Facebook's clock, epoch millis; null when it has none). */
+    public Inputs withReceipt(String toPsid, Long millis) {
+        return new Inputs(now, pageId, toPsid, facebookMessageId, sentAt, error, leaseUntil, claimToken, expiresAt,
                 decideBy, resendBody, appId, millis);
     }
 

@@ -3,7 +3,6 @@ package ai.joinchat.push.store;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -100,11 +99,6 @@ public final class Lifecycle {
         NOW, NOW_MILLIS, PAGE, PSID, MID, SENT_AT, ERROR, TRUE, LEASE_UNTIL, CLAIM_TOKEN, EXPIRES_AT,
         AWAITING_DELIVERY_KEY, AWAITING_READ_KEY, LEASE_RELEASED, DECIDE_BY, RESEND_BODY,
         ECHOED_AT, APP_ID, WATERMARK;
-
-        /** Its name in an expression: {@code :now_millis}. */
-        public String placeholder() {
-            return ":" + name().toLowerCase(Locale.ROOT);
-        }
 
         /** The value as a String, Long, Boolean or {@link DeliveryError}; null when the inputs lack it. */
         public Object of(Inputs in) {

@@ -3,7 +3,6 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.request.Recipient;
 import ai.joinchat.push.request.RecipientType;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -70,13 +69,6 @@ public final class MessageItem {
 
     static String recipientKey(String pageId, String psid, String stage) {
         return pageId + "#" + psid + stage;
-    }
-
-    /** A batch read of the id, page, status and echo time only. */
-    static KeysAndAttributes.Builder idPageStatus(KeysAndAttributes.Builder read) {
-        return read.projectionExpression("#id, #page, #status, #echoed")
-                .expressionAttributeNames(Map.of("#id", MESSAGE_ID, "#page", PAGE_ID, "#status", STATUS, "#echoed",
-                        ECHOED_AT));
     }
 
     public static Map<String, AttributeValue> key(String messageId) {

@@ -55,10 +55,6 @@ public interface MessageRecords {
 
     Optional<MessageRecord> find(String messageId, Deadline deadline);
 
-    default Optional<MessageRecord> find(String messageId) {
-        return find(messageId, Deadline.none());
-    }
-
     /**
      * Takes a {@code queued} or {@code pending} record (the worker holds its SQS copy, so only a
      * rejection could stop it), or a {@code sending} one whose lease has run out. Until
@@ -67,10 +63,8 @@ public interface MessageRecords {
     Claim claim(String messageId, Instant now, Duration lease, Instant absentDecideBy, Deadline deadline);
 
     /**
-     * Runs a transition whose answer the caller does not need: {@link Transition#MARK_SENT},
-     * {@code MARK_RETRYING}, {@code MARK_UNKNOWN}, the {@code MARK_FAILED*}s, {@code KEEP_COPY},
-     * {@code FLAG_UNCONFIRMED}, {@code FAIL_UNCLAIMED}; true when written. Refused (settled meanwhile,
-     * or an earlier try of this write landed), it changes nothing.
+     * Runs a {@link Transition} whose only answer is whether it was written. Refused (settled
+     * meanwhile, or an earlier try of this write landed), it changes nothing.
      */
     boolean run(Transition transition, String messageId, Inputs in, Deadline deadline);
 

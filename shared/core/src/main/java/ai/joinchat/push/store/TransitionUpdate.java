@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static ai.joinchat.push.store.MessageItem.FACEBOOK_SENT_AT;
@@ -56,9 +57,11 @@ final class TransitionUpdate {
         return "#" + attribute;
     }
 
+    /** The input's placeholder, {@code :now_millis} for NOW_MILLIS, its value named for the request. */
     private String value(Lifecycle.Input input) {
-        values.put(input.placeholder(), MessageItem.value(input.of(in)));
-        return input.placeholder();
+        String placeholder = ":" + input.name().toLowerCase(Locale.ROOT);
+        values.put(placeholder, MessageItem.value(input.of(in)));
+        return placeholder;
     }
 
     private String status(MessageStatus status) {

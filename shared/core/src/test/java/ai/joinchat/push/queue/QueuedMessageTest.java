@@ -73,7 +73,7 @@ class QueuedMessageTest {
                 List.of(new ReceiptTemplate.Item("Shirt", null, 2, 50, "USD", null)),
                 List.of(new QuickReply.UserEmail(), new QuickReply.Text("Ok", "OK", null)));
         assertEquals(expected, old.message());
-        assertEquals("receipt", old.templateType());
+        assertEquals("receipt", old.message().templateType());
         assertEquals("POST_PURCHASE_UPDATE", old.tag());
         assertEquals(Instant.ofEpochMilli(1764583215000L), old.decideBy());
         assertEquals(Json.parse("""
@@ -123,7 +123,7 @@ class QueuedMessageTest {
         QueuedMessage read = QueuedMessage.fromJson(body);
 
         UnreadableMessage message = assertInstanceOf(UnreadableMessage.class, read.message());
-        assertEquals("carousel", read.templateType());
+        assertEquals("carousel", read.message().templateType());
         assertEquals("unsupported template_type: carousel", message.reason());
         assertEquals("m-1", read.messageId());
         assertEquals(List.of(), MessageJson.readQueued("text", Json.parse("{\"text\":1}")).quickReplies());

@@ -2,7 +2,6 @@ package ai.joinchat.push.testing;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.store.ContactBindings;
-import ai.joinchat.push.store.ImportedBinding;
 
 import java.time.Instant;
 import java.util.List;

@@ -148,6 +148,10 @@ public class InMemoryMessageRecords extends LifecycleStore {
         return Optional.ofNullable(items.get(messageId)).map(MessageItem::toRecord);
     }
 
+    public Optional<MessageRecord> find(String messageId) {
+        return find(messageId, Deadline.none());
+    }
+
     public MessageRecord get(String messageId) {
         return Optional.ofNullable(items.get(messageId)).map(MessageItem::toRecord).orElseThrow();
     }
