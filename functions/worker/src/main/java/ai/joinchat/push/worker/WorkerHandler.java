@@ -45,24 +45,16 @@ public final class WorkerHandler implements RequestStreamHandler {
             throw e;
         }
         try {
+            // No message starts later than one send (sendReserve) before the invocation's end, and
+            // every call ends by it; at most half the time is kept back, so a short timeout still delivers.
             List<String> failures = context == null ? app.processor().process(records, Deadline.none(), Deadline.none())
-                    : app.processor().process(records, Deadline.in(timeBudget(remaining(context), app.sendReserve())),
+                    : app.processor().process(records, Deadline.ofRemaining(remaining(context), app.sendReserve()),
                             Deadline.ofRemaining(remaining(context), INVOCATION_RESERVE));
             output.write(Json.batchResponse(failures));
             output.flush();
         } finally {
             app.metrics().flush();
         }
-    }
-
-    /**
-     * How long messages may be started: every call ends by the invocation's deadline, and no message
-     * starts later than {@code sendReserve} (one send) before it. At most half the time is kept back,
-     * so a short timeout still delivers.
-     */
-    static Duration timeBudget(Duration remaining, Duration sendReserve) {
-        Duration reserve = sendReserve.compareTo(remaining.dividedBy(2)) < 0 ? sendReserve : remaining.dividedBy(2);
-        return remaining.minus(reserve);
     }
 
     private static Duration remaining(Context context) {

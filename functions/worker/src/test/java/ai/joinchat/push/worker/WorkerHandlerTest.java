@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import ai.joinchat.push.Deadline;
 import ai.joinchat.push.testing.SqsEvents;
 import ai.joinchat.push.testing.StreamHandlers;
 import ai.joinchat.push.testing.FakeLambdaContext;
@@ -169,8 +170,14 @@ class WorkerHandlerTest {
     @Test
     void timeBudgetKeepsTheSendReserve() {
         Duration sendReserve = fixture.components.sendReserve();
-        assertEquals(Duration.ofSeconds(27), WorkerHandler.timeBudget(Duration.ofSeconds(30), sendReserve));
-        assertEquals(Duration.ofSeconds(2), WorkerHandler.timeBudget(Duration.ofSeconds(4), sendReserve));
+        assertBetween(Duration.ofMillis(26_900), Duration.ofSeconds(27),
+                Deadline.ofRemaining(Duration.ofSeconds(30), sendReserve).remaining());
+        assertBetween(Duration.ofMillis(1_900), Duration.ofSeconds(2),
+                Deadline.ofRemaining(Duration.ofSeconds(4), sendReserve).remaining());
+    }
+
+    private static void assertBetween(Duration low, Duration high, Duration actual) {
+        assertTrue(actual.compareTo(low) >= 0 && actual.compareTo(high) <= 0, actual.toString());
     }
 
     @Test
