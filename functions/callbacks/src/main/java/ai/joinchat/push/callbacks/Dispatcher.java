@@ -127,7 +127,7 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
             SendMessageBatchResponse response = SdkFailures.call("SQS",
                     () -> sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries)));
             if (response.hasFailed() && !response.failed().isEmpty()) {
-                throw SdkFailures.unavailable("SQS", null);
+                throw new DependencyUnavailableException("SQS", null);
             }
         }
     }

@@ -237,12 +237,12 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
             return null;
         } catch (TimeoutException e) {
             future.cancel(true);
-            return SdkFailures.unavailable("SQS", e);
+            return new DependencyUnavailableException("SQS", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return SdkFailures.unavailable("SQS", e);
+            return new DependencyUnavailableException("SQS", e);
         } catch (ExecutionException e) {
-            return e.getCause() instanceof RuntimeException r ? r : SdkFailures.unavailable("SQS", e.getCause());
+            return e.getCause() instanceof RuntimeException r ? r : new DependencyUnavailableException("SQS", e.getCause());
         }
     }
 

@@ -148,17 +148,17 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             try {
                 return task.get(Math.max(0, deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                throw SdkFailures.unavailable(DYNAMODB, e);
+                throw new DependencyUnavailableException(DYNAMODB, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw SdkFailures.unavailable(DYNAMODB, e);
+                throw new DependencyUnavailableException(DYNAMODB, e);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof Error error) {
                     throw error;
                 } else if (e.getCause() instanceof DependencyUnavailableException failure) {
                     throw failure; // the work's own: transient, or the deployment's
                 }
-                throw SdkFailures.unavailable(DYNAMODB, e.getCause());
+                throw new DependencyUnavailableException(DYNAMODB, e.getCause());
             }
         }
 

@@ -42,7 +42,7 @@ public final class SdkFailures {
         } catch (ConditionalCheckFailedException e) {
             throw e;
         } catch (SdkException e) {
-            throw unavailable(dependency, e);
+            throw new DependencyUnavailableException(dependency, e);
         }
     }
 
@@ -67,14 +67,9 @@ public final class SdkFailures {
         return o -> o.apiCallTimeout(timeout);
     }
 
-    /** {@code dependency} failed with {@code cause} (an SDK failure, a timeout, an interruption, or null). */
-    public static DependencyUnavailableException unavailable(String dependency, Throwable cause) {
-        return new DependencyUnavailableException(dependency, cause);
-    }
-
     /** Refused before any request was sent: the invocation's deadline had passed. */
     public static DependencyUnavailableException deadlinePassed(String dependency) {
-        return unavailable(dependency, new TimeoutException("invocation deadline passed"));
+        return new DependencyUnavailableException(dependency, new TimeoutException("invocation deadline passed"));
     }
 
     /** The pause before retry {@code attempt} (1 for the first): {@code first}, doubled each time up to 16 times it. */
@@ -88,7 +83,7 @@ public final class SdkFailures {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw unavailable(dependency, e);
+            throw new DependencyUnavailableException(dependency, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package ai.joinchat.push.secrets;
 
+import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -27,7 +28,7 @@ public record SecretsManagerSecretSource(SecretsManagerClient client) implements
         } catch (ResourceNotFoundException e) {
             return Optional.empty();
         } catch (SdkException e) {
-            throw SdkFailures.unavailable("Secrets Manager", e);
+            throw new DependencyUnavailableException("Secrets Manager", e);
         }
     }
 

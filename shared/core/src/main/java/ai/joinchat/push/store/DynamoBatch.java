@@ -1,5 +1,6 @@
 package ai.joinchat.push.store;
 
+import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.SdkFailures;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -51,7 +52,7 @@ public final class DynamoBatch {
                 pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
                 if (!pending.isEmpty()) {
                     if (attempt >= GET_ATTEMPTS) {
-                        throw SdkFailures.unavailable("DynamoDB",
+                        throw new DependencyUnavailableException("DynamoDB",
                                 new IllegalStateException(what + " still unprocessed after " + attempt + " batch reads"));
                     }
                     SdkFailures.pauseBeforeRetry("DynamoDB", SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis());
@@ -88,7 +89,7 @@ public final class DynamoBatch {
                 return;
             }
             if (attempt >= WRITE_ATTEMPTS) {
-                throw SdkFailures.unavailable("DynamoDB", new IllegalStateException(
+                throw new DependencyUnavailableException("DynamoDB", new IllegalStateException(
                         pending.size() + " " + what + " unprocessed after " + attempt + " attempts"));
             }
             long backoff = backoffMillis(attempt);

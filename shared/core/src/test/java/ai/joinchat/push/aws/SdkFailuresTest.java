@@ -90,10 +90,10 @@ class SdkFailuresTest {
     @Test
     void onlyRefusedOrNeverSentCallsAreCertainlyNotApplied() {
         assertTrue(SdkFailures.certainlyNotApplied(SdkFailures.deadlinePassed("DynamoDB")));
-        assertTrue(SdkFailures.certainlyNotApplied(SdkFailures.unavailable("DynamoDB", service(400, "ValidationException", "bad"))));
+        assertTrue(SdkFailures.certainlyNotApplied(new DependencyUnavailableException("DynamoDB", service(400, "ValidationException", "bad"))));
         assertTrue(SdkFailures.certainlyNotApplied(
                 SdkClientException.create("connect", new ConnectException("refused"))));
-        assertFalse(SdkFailures.certainlyNotApplied(SdkFailures.unavailable("DynamoDB", service(500, "InternalServerError", "oops"))));
+        assertFalse(SdkFailures.certainlyNotApplied(new DependencyUnavailableException("DynamoDB", service(500, "InternalServerError", "oops"))));
         assertFalse(SdkFailures.certainlyNotApplied(ApiCallTimeoutException.create(5000)));
         SdkClientException retried = SdkClientException.create("connect", new ConnectException("refused"));
         retried.addSuppressed(service(503, "ServiceUnavailable", "later"));

@@ -86,7 +86,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
             if (SdkFailures.certainlyNotApplied(e)) {
                 return new IdempotencyKeys.Claim.NotWritten();
             }
-            throw SdkFailures.unavailable(DYNAMODB, e);
+            throw new DependencyUnavailableException(DYNAMODB, e);
         } catch (DependencyUnavailableException e) {
             return new IdempotencyKeys.Claim.NotWritten(); // the deadline had passed: no call was made
         }
