@@ -32,10 +32,8 @@ import java.util.UUID;
  * and its pending record are written with one TransactWriteItems, whose client request token makes
  * the SDK's own retry of a lost reply harmless.
  *
- * <p>Also the replay protection of timestamped {@code POST /api/bindings} requests (contract section
- * 3): the first request with a replay key holds a {@code <page_id>#import:<replay key>} item (a
- * conditional put) and stores its answer there (a second put); a repeat inside the window answers
- * that and writes nothing. An import's key is never taken over while it lives.
+ * <p>Also the replay keys of timestamped imports (contract section 3): a conditional put holds
+ * {@code <page_id>#import:<replay key>}, a second put stores the answer; never taken over while it lives.
  */
 public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records)
         implements IdempotencyKeys {
@@ -189,7 +187,6 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         }
     }
 
-    /** Stores the first request's answer; when that fails, repeats find the key {@link ImportClaim.Unanswered}. */
     public void completeImport(String pageId, String replayKey, int statusCode, String body, Instant now,
                                Deadline deadline) {
         Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
