@@ -82,7 +82,6 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
                 CallbackSettings.CONTACT_BOUND, Instant.ofEpochMilli(boundAt), data));
     }
 
-    /** The POSTed body: {@code {"type", "timestamp", "data"}}. */
     byte[] body() {
         ObjectNode body = Json.object().put("type", type).put("timestamp", timestamp.toString());
         body.set("data", data);
