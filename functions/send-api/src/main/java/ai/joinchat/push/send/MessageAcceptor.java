@@ -91,7 +91,6 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
                 : acceptWithoutKey(acceptance, accepted, deadline);
     }
 
-    /** Steps 1 and 2 at once: one round trip; 202 as soon as both exist. */
     private HttpApiResponse acceptWithoutKey(Acceptance acceptance, String accepted, Deadline deadline) {
         MessageRecord record = acceptance.record();
         CompletableFuture<Void> enqueued = CompletableFuture.runAsync(
@@ -115,7 +114,6 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
         return accepted(accepted);
     }
 
-    /** Step 1 (the keys with the pending record), then 2, then 3; the keys' holders answer when taken. */
     private HttpApiResponse acceptWithKey(Acceptance acceptance, String accepted, Key key, Deadline deadline) {
         MessageRecord mine = acceptance.record();
         IdempotencyKeys.Reservation reservation =

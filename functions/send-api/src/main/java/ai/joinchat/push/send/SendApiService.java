@@ -60,7 +60,6 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     /** The template's send API timeout, for calls made without an invocation. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
 
-    /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */
     public HttpApiResponse handle(HttpApiRequest request) {
         return handle(request, Deadline.in(DEFAULT_INVOCATION.minus(SendApiHandler.ANSWER_RESERVE)),
                 clock.instant().plus(DEFAULT_INVOCATION));

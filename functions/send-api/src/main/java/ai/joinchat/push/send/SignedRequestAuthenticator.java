@@ -39,7 +39,6 @@ public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerif
     public record AuthenticatedRequest(String pageId, JsonNode body, Optional<String> replayKey) implements Outcome {
     }
 
-    /** A request answered with {@code response} before its content is looked at. */
     public record Rejected(HttpApiResponse response) implements Outcome {
     }
 

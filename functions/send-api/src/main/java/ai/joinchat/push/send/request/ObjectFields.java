@@ -38,7 +38,6 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return get(name) != null;
     }
 
-    /** {@code read} of a field that must be present: when absent, it is reported as required. */
     <T> T required(String name, Function<String, T> read) {
         return present(name, "is required") == null ? null : read.apply(name);
     }

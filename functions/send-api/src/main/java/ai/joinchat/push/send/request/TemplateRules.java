@@ -202,7 +202,6 @@ final class TemplateRules {
         return null;
     }
 
-    /** Unix seconds as digits, given as a string or a non-negative integer. */
     private static String timestamp(ObjectFields message) {
         JsonNode value = message.get("timestamp");
         if (value == null) {

@@ -49,7 +49,6 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     private static final String MESSAGE_ID = "message_id";
     private static final String EXPIRES_AT = "expires_at";
 
-    /** What claiming an import's replay key found. */
     public sealed interface ImportClaim {
         /** This request is the first with the key: import, then {@link #completeImport} it. */
         record Taken() implements ImportClaim {
