@@ -28,11 +28,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@link IdempotencyKeys} in the DynamoDB table of {@code IDEMPOTENCY_TABLE}, expiring by TTL. A key
- * and its pending record are written with one TransactWriteItems, whose client request token makes
- * the SDK's own retry of a lost reply harmless.
- *
- * <p>Also the replay keys of timestamped imports (contract section 3): a conditional put holds
+ * {@link IdempotencyKeys} in the DynamoDB table of {@code IDEMPOTENCY_TABLE}, expiring by TTL; also
+ * the replay keys of timestamped imports (contract section 3): a conditional put holds
  * {@code <page_id>#import:<replay key>}, a second put stores the answer; never taken over while it lives.
  */
 public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records)
@@ -71,6 +68,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         for (String key : keys) {
             items.add(TransactWriteItem.builder().put(keyPut(pending.pageId(), key, mine, previousHolder, now)).build());
         }
+        // The client request token makes the SDK's own retry of a lost reply harmless.
         String token = UUID.nameUUIDFromBytes((mine.messageId() + '\n' + previousHolder.orElse(null))
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
