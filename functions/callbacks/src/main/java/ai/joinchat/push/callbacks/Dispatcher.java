@@ -50,9 +50,8 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
 
     /**
-     * An event on {@code CallbackQueue}: the event, which try comes next (1 = the first), when the
-     * first was made (the retry schedule counts from it) and the time before which it must not be
-     * tried (SQS delays stop at 15 minutes, so a longer wait is several trips through the queue).
+     * An event on {@code CallbackQueue}: {@code attempt} 1 is the first try, the retry schedule counts
+     * from {@code firstTry}, and a wait for {@code notBefore} past SQS's 15-minute delay takes several trips.
      */
     record QueuedCallback(CallbackEvent event, int attempt, Instant firstTry, Instant notBefore) {
 
