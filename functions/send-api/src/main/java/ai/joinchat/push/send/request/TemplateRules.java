@@ -22,9 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code message}: a required object whose {@code template_type} selects the rules (Messenger's
- * current limits, counted in Unicode code points), plus the optional {@code quick_replies} allowed
- * on every type. Each template is read first and built once the quick replies, read after it, are
- * known. Buttons and the {@code default_action} of template elements follow Messenger's button rules.
+ * current limits, counted in Unicode code points), plus the optional {@code quick_replies} allowed on
+ * every type. Each template is read first and built once the quick replies, read after it, are known.
  */
 final class TemplateRules {
 
