@@ -19,11 +19,10 @@ import java.util.Optional;
 import java.util.stream.StreamSupport;
 
 /**
- * One callback event (contract section 8): its {@code webhook-id}, page, type, time and data. Made
- * from a DynamoDB stream record, so its id is a hash of what the record says (table, key, status
- * and attempts, or PSID and binding time): a redelivered record, or a second receipt that changes
- * nothing, makes the same event or none; a message resent on purpose that reaches a status again
- * has more attempts, so a new id.
+ * One callback event (contract section 8). Its {@code webhook-id} hashes what the stream record says
+ * (table, key, status and attempts, or PSID and binding time): a redelivered record, or a second
+ * receipt that changes nothing, makes the same event or none; a message resent on purpose that
+ * reaches a status again has more attempts, so a new id.
  */
 record CallbackEvent(String id, String pageId, String type, Instant timestamp, JsonNode data) {
 
@@ -82,7 +81,6 @@ record CallbackEvent(String id, String pageId, String type, Instant timestamp, J
                 CallbackSettings.CONTACT_BOUND, Instant.ofEpochMilli(boundAt), data));
     }
 
-    /** The POSTed body: {@code {"type", "timestamp", "data"}}. */
     byte[] body() {
         ObjectNode body = Json.object().put("type", type).put("timestamp", timestamp.toString());
         body.set("data", data);

@@ -27,10 +27,9 @@ import java.util.Optional;
  * here, a private, loopback, link-local (cloud metadata), unique-local, CGNAT, unspecified or
  * multicast address is refused, and the socket connects to exactly the address checked, so a DNS
  * answer that changes after the check cannot redirect it. TLS on that socket names the host (SNI)
- * and checks the certificate against it. No redirect is followed; the answer's status and headers
- * are read (at most 64 KB), its body is not. {@code allowPrivate} (local mode) lifts the address
- * check and allows {@code http://} to loopback. {@code tls} is the JVM's default in production: its trust
- * store decides which certificates are valid.
+ * and checks the certificate against it; no redirect is followed. {@code allowPrivate} (local mode)
+ * lifts the address check and allows {@code http://} to loopback. {@code tls} is the JVM's default
+ * in production: its trust store decides which certificates are valid.
  */
 record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
 
@@ -55,7 +54,6 @@ record CallbackPost(boolean allowPrivate, SSLSocketFactory tls) {
         boolean https = "https".equalsIgnoreCase(url.getScheme());
         InetAddress address;
         try {
-            // The first address allowed to receive callbacks.
             address = Arrays.stream(InetAddress.getAllByName(url.getHost())).filter(a -> allowPrivate || isPublic(a))
                     .findFirst().orElse(null);
         } catch (UnknownHostException e) {

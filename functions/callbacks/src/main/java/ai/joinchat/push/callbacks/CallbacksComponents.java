@@ -25,9 +25,8 @@ public record CallbacksComponents(Dispatcher dispatcher, Metrics metrics, Callba
             EnvVar.ALLOW_PRIVATE_CALLBACKS, EnvVar.LOG_LEVEL);
 
     /**
-     * Every AWS call it makes: events onto the callback queue (SendMessageBatch, and SendMessage for
-     * a retry), the pages' callback settings. Reading the streams and the queue, and the streams'
-     * failure destination, are granted by SAM for the events.
+     * Every AWS call it makes (sqs:SendMessage covers SendMessageBatch too); SAM grants reading the
+     * streams and the queue, and the streams' failure destination, for the event sources.
      */
     public static final Set<IamGrant> IAM_GRANTS = Set.of(
             IamGrant.on(EnvVar.CALLBACK_QUEUE_URL, "sqs:SendMessage"),

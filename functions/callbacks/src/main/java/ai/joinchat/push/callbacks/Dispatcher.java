@@ -29,15 +29,14 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The callbacks of contract section 8, in two steps. {@link #announce}: stream records in, events
  * for {@code CallbackQueue} out, for pages whose callbacks want their type; nothing there waits on a
- * developer's endpoint. A page lookup that is deferred or fails, or a queue write that fails, fails
- * the batch from that record on (the event source retries it; events already queued come again with
- * the same id). {@link #dispatch}: {@code CallbackQueue} in, signed POSTs out. The page's settings
- * are read again at each try, so a changed URL or secret applies to events already queued. The
- * POSTs of a batch run concurrently, each within its own timeout, so a hanging endpoint holds only
- * its own events; one that just timed out is not tried again by this container for {@link #PAUSE}:
- * its other events wait in the queue instead of holding invocations. A failed try comes back on
- * Standard Webhooks' schedule; an event too early for its next try goes back for the rest of the wait.
- * {@code paused}: when each timed-out page is tried again.
+ * developer's endpoint. A deferred or failed page lookup, or a failed queue write, fails the batch
+ * from that record on (the event source retries it; events already queued come again with the same
+ * id). {@link #dispatch}: {@code CallbackQueue} in, signed POSTs out, the page's settings read again
+ * at each try so a changed URL or secret applies to queued events. The POSTs of a batch run
+ * concurrently, each within its own timeout, so a hanging endpoint holds only its own events; a page
+ * that just timed out is {@code paused} in this container for {@link #PAUSE}: its other events wait
+ * in the queue instead of holding invocations. A failed try comes back on {@link #SCHEDULE}; an event
+ * too early for its next try goes back for the rest of the wait.
  */
 record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, String queueUrl, Duration timeout,
                   Duration maxDelay, Clock clock, JsonLogger log, Metrics metrics, ExecutorService posts,
@@ -51,9 +50,8 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
     static final String USER_AGENT = "joinchat-push-callbacks/1.0";
 
     /**
-     * An event on {@code CallbackQueue}: the event, which try comes next (1 = the first), when the
-     * first was made (the retry schedule counts from it) and the time before which it must not be
-     * tried (SQS delays stop at 15 minutes, so a longer wait is several trips through the queue).
+     * An event on {@code CallbackQueue}: {@code attempt} 1 is the first try, the retry schedule counts
+     * from {@code firstTry}, and a wait for {@code notBefore} past SQS's 15-minute delay takes several trips.
      */
     record QueuedCallback(CallbackEvent event, int attempt, Instant firstTry, Instant notBefore) {
 

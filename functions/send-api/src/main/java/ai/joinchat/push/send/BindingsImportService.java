@@ -30,12 +30,8 @@ import java.util.Optional;
 /**
  * {@code POST /api/bindings} (contract section 4b, docs/api.md#importing-bindings-post-apibindings):
  * a page owner brings the uuid / phone / email → PSID mappings it already has, each normalised like
- * a send's recipient and checked on its own.
- *
- * <p>The writes keep the invocation's deadline (503 when they cannot finish in time). A
- * timestamped import is protected against replay like a timestamped send: a repeat of the same
- * request inside the window answers the first request's answer and writes nothing
- * ({@link DynamoIdempotencyKeys#claimImport}), so a captured import can never be replayed over newer bindings.
+ * a send's recipient and checked on its own. A repeat of a timestamped import inside the window gets
+ * the first one's answer and writes nothing, so a captured import never overwrites newer bindings.
  */
 public record BindingsImportService(ContactBindings bindings, Clock clock, JsonLogger log, Metrics metrics,
                                     DynamoIdempotencyKeys replays) {

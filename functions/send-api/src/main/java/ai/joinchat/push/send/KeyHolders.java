@@ -48,9 +48,8 @@ record KeyHolders(MessageRecords records, IdempotencyKeys keys, Clock clock, Jso
     }
 
     /**
-     * This request's own message is never delivered: 503, unless another holder of a key answers
-     * (202 committed, 500 pending). A replay key that holds nothing is 500: a replay could still
-     * be accepted.
+     * This request's own message is never delivered: 503, unless another key's holder answers (202
+     * committed, 500 pending). A replay key holding nothing is 500: a replay could still be accepted.
      */
     HttpApiResponse refuse(Key key, String messageId, Deadline deadline) {
         Map<String, Reservation> holders;

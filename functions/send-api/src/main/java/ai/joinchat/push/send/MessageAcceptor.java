@@ -61,10 +61,8 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
     /** The first pause between two tries of a write (then doubled, up to 16 times as long). */
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
 
-    /** What the send API writes for one accepted request: the {@code pending} record and the SQS message. */
     record Acceptance(MessageRecord record, QueuedMessage queued, int delaySeconds) {
 
-        /** After {@code decideBy} the worker treats a still-pending record as committed. */
         static Acceptance of(ValidatedSendRequest request, String messageId, Instant now, Instant decideBy) {
             MessageRecord record = MessageRecord.pending(messageId, request.pageId(), request.recipient(),
                     request.templateType(), request.warnings(), now, decideBy);
@@ -93,7 +91,6 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
                 : acceptWithoutKey(acceptance, accepted, deadline);
     }
 
-    /** Steps 1 and 2 at once: one round trip; 202 as soon as both exist. */
     private HttpApiResponse acceptWithoutKey(Acceptance acceptance, String accepted, Deadline deadline) {
         MessageRecord record = acceptance.record();
         CompletableFuture<Void> enqueued = CompletableFuture.runAsync(
@@ -117,7 +114,6 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
         return accepted(accepted);
     }
 
-    /** Step 1 (the keys with the pending record), then 2, then 3; the keys' holders answer when taken. */
     private HttpApiResponse acceptWithKey(Acceptance acceptance, String accepted, Key key, Deadline deadline) {
         MessageRecord mine = acceptance.record();
         IdempotencyKeys.Reservation reservation =
@@ -154,8 +150,7 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
             }
             previousHolder = Optional.of(held.values().iterator().next().messageId()); // never delivered: take it over
         }
-        // Out of attempts (the keys kept changing hands): nothing of ours is written; the keys say
-        // whether that may be answered 503.
+        // Out of attempts (the keys kept changing hands), nothing of ours written: the keys say if 503 is safe.
         return holders.refuse(key, mine.messageId(), deadline);
     }
 
@@ -195,8 +190,7 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
         logFailure(record, cause);
         Optional<Decision> decision = rejectByDeadline(record, deadline);
         if (decision.isEmpty()) {
-            // Neither commit nor rejection could be written: the record is pending (delivered if
-            // SQS took it) or already committed or rejected. Say so, do not guess.
+            // Neither written: pending (delivered if SQS took it), committed or rejected. Say so, never guess.
             return holders.outcomeUnknown(record.messageId(), key);
         }
         if (decision.get() == Decision.COMMITTED) {
@@ -218,7 +212,6 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
         metrics.count("MessagesRejected", 1);
     }
 
-    /** Retries the rejection until written, for {@link #REJECT_PATIENCE} at most. */
     private Optional<Decision> rejectByDeadline(MessageRecord record, Deadline deadline) {
         Deadline patience = Deadline.in(REJECT_PATIENCE);
         for (int attempt = 0; !deadline.expired() && !patience.expired(); attempt++) {

@@ -42,10 +42,6 @@ public record SendApiPriming(Map<String, String> environment, Clock clock) imple
                 });
     }
 
-    /**
-     * A POST of {@code body} to {@code path}, signed in the classic form or, with {@code timestamp},
-     * the timestamped one, answered {@code status} (else the priming went wrong).
-     */
     private static void expect(int status, SendApiService service, String path, String body,
                                Optional<Long> timestamp, Instant now) {
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);

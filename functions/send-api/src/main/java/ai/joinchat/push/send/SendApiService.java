@@ -60,7 +60,6 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     /** The template's send API timeout, for calls made without an invocation. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
 
-    /** Outside Lambda (tools and tests): the deadline of an invocation as long as the template's timeout. */
     public HttpApiResponse handle(HttpApiRequest request) {
         return handle(request, Deadline.in(DEFAULT_INVOCATION.minus(SendApiHandler.ANSWER_RESERVE)),
                 clock.instant().plus(DEFAULT_INVOCATION));
@@ -154,7 +153,6 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                 .write();
     }
 
-    /** A status read or a resend: {@code answer} for the request's {@code message_id}, or the 4xx. */
     private static HttpApiResponse withMessageId(AuthenticatedRequest auth, Function<String, HttpApiResponse> answer) {
         JsonNode id = auth.body().get("message_id");
         if (id == null || !id.isTextual() || id.asText().isBlank() || id.asText().length() > 128) {
@@ -198,12 +196,10 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     }
 
     /**
-     * A {@code failed} message that Facebook surely never took ({@code "resendable": true} in its status)
-     * is sent once more, under a new attempt and the same id. The unkeyed commit protocol, on an existing
-     * record: the record goes back to {@code pending} (one conditional write, so of two resends only one
-     * wins), then its kept copy is queued; the worker's claim of the copy commits it. If the copy cannot
-     * be queued the record goes back to {@code failed} with its error, unless a worker claimed it first
-     * (then SQS did take it: 202).
+     * A {@code failed} message Facebook surely never took ({@code "resendable": true}) is sent again, same
+     * id, new attempt: the unkeyed commit protocol on an existing record. Back to {@code pending} (one
+     * conditional write: of two resends one wins), then its kept copy is queued and the worker's claim
+     * commits it. If queuing fails it goes back to {@code failed}, unless a worker claimed it first (202).
      */
     private HttpApiResponse resend(String pageId, String messageId, Instant decideBy, Deadline deadline) {
         Instant now = clock.instant();
@@ -244,9 +240,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     }
 
     /**
-     * The contract's section 4 body of one record: {@code pending} shows as {@code queued}, a
-     * {@code rejected} one is no message at all (empty); Facebook's numeric code also travels as
-     * {@code graph_code}.
+     * The contract's section 4 body of a record: {@code pending} shows as {@code queued}, a {@code rejected}
+     * one is no message at all (empty); Facebook's numeric code also travels as {@code graph_code}.
      */
     static Optional<ObjectNode> statusView(MessageRecord record) {
         if (record.status() == MessageStatus.REJECTED || record.recipient() == null) {

@@ -18,11 +18,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The checks every signed API request passes before its content is looked at: size, signature
- * header, JSON object, page id, and the page's HMAC over the exact bytes (contract section 3). An
- * unknown page and a wrong signature answer the same 401, so page ids cannot be probed; a page
- * whose secret lookup was deferred answers 503, never 401. A request with a timestamp header is
- * checked only in the timestamped form; {@code require_timestamp} refuses the classic one.
+ * The checks every signed API request passes before its content is looked at (contract section 3).
+ * An unknown page and a wrong signature answer the same 401, so page ids cannot be probed. A request
+ * with a timestamp header is checked only in the timestamped form; {@code require_timestamp} refuses
+ * the classic one.
  */
 public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerifier verifier, Clock clock) {
 
@@ -40,7 +39,6 @@ public record SignedRequestAuthenticator(SecretsProvider secrets, SignatureVerif
     public record AuthenticatedRequest(String pageId, JsonNode body, Optional<String> replayKey) implements Outcome {
     }
 
-    /** A request answered with {@code response} before its content is looked at. */
     public record Rejected(HttpApiResponse response) implements Outcome {
     }
 

@@ -38,7 +38,6 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return get(name) != null;
     }
 
-    /** {@code read} of a field that must be present: when absent, it is reported as required. */
     <T> T required(String name, Function<String, T> read) {
         return present(name, "is required") == null ? null : read.apply(name);
     }
@@ -121,10 +120,7 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return value == null ? null : new ObjectFields(value, path(name), violations, warnings);
     }
 
-    /**
-     * A required array of {@code min}-{@code max} objects, each read by {@code item}; {@code noun}
-     * names the items in the reason ("buttons", "elements").
-     */
+    /** A required array of {@code min}-{@code max} objects read by {@code item}; {@code noun} names them in reasons. */
     <T> List<T> requiredArray(String name, int min, int max, String noun, Function<ObjectFields, T> item) {
         return present(name, "is required: " + min + "-" + max + " " + noun) == null ? List.of()
                 : array(name, min, max, noun, item);

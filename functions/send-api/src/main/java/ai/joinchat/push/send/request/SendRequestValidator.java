@@ -17,11 +17,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Validates the body of {@code POST /api/send_message} (contract section 3, "Request body")
- * and reports every problem at once, each with its JSON path; a valid body becomes a typed
+ * Validates the body of {@code POST /api/send_message} (contract section 3, "Request body"),
+ * reporting every problem at once with its JSON path; a valid body becomes a typed
  * {@link ValidatedSendRequest}, its message an {@code OutboundMessage} ({@link TemplateRules}).
- * Plain Java (no AWS or Lambda types), stateless and thread-safe. The bindings import normalises
- * its contacts by the recipient's rules ({@link #normalise}, {@link #rule}).
+ * Stateless and thread-safe; the bindings import reuses {@link #normalise} and {@link #rule}.
  */
 public record SendRequestValidator(TagPolicy tagPolicy) {
 

@@ -63,7 +63,6 @@ public record TagPolicy(Mode mode) {
 
     private static final Set<String> KNOWN_TAG_SET = Set.copyOf(KNOWN_TAGS);
 
-    /** Reads {@code LEGACY_TAG_POLICY}, case-insensitively; null or blank is {@code drop}. */
     public static TagPolicy fromSetting(String legacyTagPolicy) {
         if (legacyTagPolicy == null || legacyTagPolicy.isBlank()) {
             return new TagPolicy(Mode.DROP);
@@ -76,7 +75,6 @@ public record TagPolicy(Mode mode) {
         }
     }
 
-    /** Decides for the raw {@code tag} field: absent or JSON null is no tag, a non-string a violation. */
     public TagDecision decide(JsonNode field) {
         if (field == null || field.isNull() || field.isMissingNode()) {
             return TagDecision.untagged(List.of());

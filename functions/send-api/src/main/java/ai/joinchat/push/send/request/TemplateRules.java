@@ -22,9 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code message}: a required object whose {@code template_type} selects the rules (Messenger's
- * current limits, counted in Unicode code points), plus the optional {@code quick_replies} allowed
- * on every type. Each template is read first and built once the quick replies, read after it, are
- * known. Buttons and the {@code default_action} of template elements follow Messenger's button rules.
+ * current limits, counted in Unicode code points), plus the optional {@code quick_replies} allowed on
+ * every type. Each template is read first and built once the quick replies, read after it, are known.
  */
 final class TemplateRules {
 
@@ -138,7 +137,6 @@ final class TemplateRules {
         return array != null && !array.isEmpty();
     }
 
-    /** {@code receipt}: currencies are upper-cased, a timestamp kept as digits. */
     private static Function<List<QuickReply>, OutboundMessage> receipt(ObjectFields message) {
         String recipientName = message.requiredText("recipient_name", 1, 0);
         String orderNumber = message.requiredText("order_number", 1, 0);
@@ -203,7 +201,6 @@ final class TemplateRules {
         return null;
     }
 
-    /** Unix seconds as digits, given as a string or a non-negative integer. */
     private static String timestamp(ObjectFields message) {
         JsonNode value = message.get("timestamp");
         if (value == null) {
@@ -217,11 +214,7 @@ final class TemplateRules {
         return null;
     }
 
-    /**
-     * A {@code web_url}, {@code postback} or {@code phone_number} button. An object or array
-     * postback payload becomes its compact JSON string (JSON null fields left out), a
-     * phone_number payload {@code +} and digits.
-     */
+    /** An object or array postback payload becomes its compact JSON string, a phone_number payload + and digits. */
     private static Button oneButton(ObjectFields button) {
         String type = button.requiredChoice("type", BUTTON_TYPES);
         if (type == null) {
@@ -239,10 +232,7 @@ final class TemplateRules {
         };
     }
 
-    /**
-     * A quick reply's or a button's {@code payload} as {@code read} makes it text (null: it breaks
-     * {@code rule}), of 1-1000 code points.
-     */
+    /** A quick reply's or button's {@code payload} as {@code read} makes it text (null: breaks {@code rule}). */
     private static String payload(ObjectFields owner, Function<JsonNode, String> read, String absent, String rule) {
         JsonNode value = owner.get("payload");
         String text = value == null ? null : read.apply(value);

@@ -28,14 +28,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@link IdempotencyKeys} in the DynamoDB table of {@code IDEMPOTENCY_TABLE}, expiring by TTL. A key
- * and its pending record are written with one TransactWriteItems, whose client request token makes
- * the SDK's own retry of a lost reply harmless.
- *
- * <p>Also the replay protection of timestamped {@code POST /api/bindings} requests (contract section
- * 3): the first request with a replay key holds a {@code <page_id>#import:<replay key>} item (a
- * conditional put) and stores its answer there (a second put); a repeat inside the window answers
- * that and writes nothing. An import's key is never taken over while it lives.
+ * {@link IdempotencyKeys} in the DynamoDB table of {@code IDEMPOTENCY_TABLE}, expiring by TTL; also
+ * the replay keys of timestamped imports (contract section 3): a conditional put holds
+ * {@code <page_id>#import:<replay key>}, a second put stores the answer; never taken over while it lives.
  */
 public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoMessageRecords records)
         implements IdempotencyKeys {
@@ -51,7 +46,6 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
     private static final String MESSAGE_ID = "message_id";
     private static final String EXPIRES_AT = "expires_at";
 
-    /** What claiming an import's replay key found. */
     public sealed interface ImportClaim {
         /** This request is the first with the key: import, then {@link #completeImport} it. */
         record Taken() implements ImportClaim {
@@ -74,6 +68,7 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         for (String key : keys) {
             items.add(TransactWriteItem.builder().put(keyPut(pending.pageId(), key, mine, previousHolder, now)).build());
         }
+        // The client request token makes the SDK's own retry of a lost reply harmless.
         String token = UUID.nameUUIDFromBytes((mine.messageId() + '\n' + previousHolder.orElse(null))
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
@@ -189,7 +184,6 @@ public record DynamoIdempotencyKeys(DynamoDbClient dynamo, String table, DynamoM
         }
     }
 
-    /** Stores the first request's answer; when that fails, repeats find the key {@link ImportClaim.Unanswered}. */
     public void completeImport(String pageId, String replayKey, int statusCode, String body, Instant now,
                                Deadline deadline) {
         Map<String, AttributeValue> item = keyItem(id(pageId, "import:" + replayKey), now, IMPORT_WINDOW);
