@@ -62,7 +62,6 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
             } else if (message == null) {
                 results[i] = new Result(DeliveryOutcome.UNREADABLE, new Disposition.DeadLetter());
             } else {
-                // A group: the messages to the same person through the same page.
                 groups.computeIfAbsent(message.pageId() + "|" + message.recipient().contactKey(),
                         k -> new ArrayList<>()).add(i);
             }
