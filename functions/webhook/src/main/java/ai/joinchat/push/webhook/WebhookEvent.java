@@ -12,11 +12,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One event of a webhook POST, from an entry's {@code messaging[]} or {@code standby[]}.
- * Every recordable event has a deterministic {@link #eventKey()}: Facebook redelivers whole
- * batches, and the same event must land on the same record. An event that carries Facebook's
- * message id is keyed by it ({@code echo#<mid>}); any other by the SHA-256 of the fields that
- * identify it, written as a JSON array so that no two different field lists share an encoding.
+ * One event of a webhook POST, from an entry's {@code messaging[]} or {@code standby[]}. Every
+ * recordable event has a deterministic {@link #eventKey()}: Facebook redelivers whole batches, and
+ * the same event must land on the same record.
  */
 public sealed interface WebhookEvent {
 
@@ -141,7 +139,7 @@ public sealed interface WebhookEvent {
         return kind.wireName() + "#" + mid;
     }
 
-    /** {@code <kind>#<lower-case hex SHA-256 of the JSON array of fields>}; nulls are kept as JSON null. */
+    /** {@code <kind>#<hex SHA-256>} of the fields as a JSON array (nulls kept): no two lists share an encoding. */
     private static String hashed(EventKind kind, Object... fields) {
         try {
             String json = Json.MAPPER.writeValueAsString(Arrays.asList(fields));

@@ -27,10 +27,7 @@ import java.util.Set;
  */
 public record WebhookPayloadParser(JsonLogger log) {
 
-    /**
-     * A parsed webhook POST: its {@code object}, how many entries it had, the events understood
-     * (in payload order, unknown kinds included) and how many malformed events were skipped.
-     */
+    /** A parsed POST: its events in payload order (unknown kinds included); {@code skipped}: the malformed ones. */
     public record WebhookPayload(String object, int entries, List<WebhookEvent> events, int skipped) {
 
         public WebhookPayload {
@@ -249,7 +246,6 @@ public record WebhookPayloadParser(JsonLogger log) {
         return value;
     }
 
-    /** An event this parser cannot use; it is skipped, never failing its batch. */
     private static final class MalformedEventException extends Exception {
         MalformedEventException(String reason) {
             super(reason, null, false, false);
