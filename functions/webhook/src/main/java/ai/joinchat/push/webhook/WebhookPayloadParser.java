@@ -100,7 +100,6 @@ public record WebhookPayloadParser(JsonLogger log) {
         return 1;
     }
 
-    /** What every event of an entry carries: who sent it to whom, through which array, and when. */
     private record Envelope(String entryPage, String senderId, String senderUserRef, String recipientId,
                             Channel channel, Long time) {
 

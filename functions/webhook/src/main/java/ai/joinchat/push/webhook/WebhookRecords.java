@@ -4,10 +4,7 @@ import ai.joinchat.push.Deadline;
 
 import java.util.List;
 
-/**
- * The record of webhook events, one per page and event key. Writing is idempotent: Facebook's
- * redelivery of a batch writes the same keys again, so each event is recorded once.
- */
+/** The record of webhook events, one per page and event key, so a redelivered batch records nothing twice. */
 public interface WebhookRecords {
 
     /** The most events one write request takes (DynamoDB's BatchWriteItem limit). */

@@ -178,7 +178,6 @@ public final class MessageDelivery {
                 Disposition.untilSlot(message.throttled(now, slot), wait)));
     }
 
-    /** Claims the record; while it does not exist yet, re-reads it for a short while. */
     private Claim claim(QueuedMessage message, Deadline deadline) {
         Claim claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
                 deadline);
@@ -276,7 +275,6 @@ public final class MessageDelivery {
         return RECORDED;
     }
 
-    /** The last receive ended without a delivery: {@code failed}, retryable. Best effort. */
     public void giveUp(QueuedMessage message, DeliveryOutcome why, Deadline deadline) {
         if (message.sent() != null) {
             // Facebook has it: never failed. The dead-letter queue's receive records it sent.

@@ -60,7 +60,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
         return new MessageDelivery.Result(DeliveryOutcome.SENT_RECORDED, new Disposition.Ack());
     }
 
-    /** Writes the send a copy carries, and its offers. */
     QueuedMessage.Sent recordLate(QueuedMessage message, Deadline deadline) {
         QueuedMessage.Sent sent = message.sent();
         recordOffers(message, sent);
@@ -69,7 +68,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
         return sent;
     }
 
-    /** The {@code sent} write, tried again briefly (within {@code deadline}) when DynamoDB fails. */
     private void markSent(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
         for (int attempt = 1; ; attempt++) {
             try {

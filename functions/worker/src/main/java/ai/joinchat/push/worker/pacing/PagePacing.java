@@ -64,7 +64,6 @@ public final class PagePacing {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** True when this container paces the page (it saw it throttled recently). */
     public boolean paced(String pageId, Instant now) {
         Local local = pages.get(pageId);
         Instant until = local == null ? null : local.pacedUntil;
