@@ -82,11 +82,10 @@ public sealed interface WebhookEvent {
     }
 
     /**
-     * A user arrived through a link, ad or plugin carrying a {@code ref}: a {@code referral} event,
-     * or the {@code referral} of a postback (the Get Started tap of a new conversation,
-     * {@code viaPostback}). The user is a PSID ({@code sender.id}) or, from the chat plugin since
-     * Graph v7.0, a {@code user_ref} ({@code sender.user_ref}). {@code adsContextDataJson} is the
-     * {@code ads_context_data} object of click-to-Messenger ads as JSON text.
+     * A user arrived through a link, ad or plugin carrying a {@code ref}: a {@code referral} event, or the
+     * {@code referral} of a postback (the Get Started tap of a new conversation, {@code viaPostback}). The user
+     * is a PSID ({@code sender.id}) or, from the chat plugin since Graph v7.0, a {@code sender.user_ref}.
+     * {@code adsContextDataJson} is the {@code ads_context_data} object of click-to-Messenger ads as JSON text.
      */
     record Referral(String pageId, Channel channel, boolean viaPostback, String psid, String userRef, String ref,
             String source, String type, String adId, String refererUri, Boolean isGuestUser,
@@ -94,9 +93,8 @@ public sealed interface WebhookEvent {
     }
 
     /**
-     * An {@code optin} (Send to Messenger plugin, checkbox plugin): the user is a PSID or a
-     * {@code user_ref} ({@code optin.user_ref} or {@code sender.user_ref}); {@code ref} is the
-     * plugin's {@code data-ref}.
+     * An {@code optin} (Send to Messenger plugin, checkbox plugin): the user is a PSID or a {@code user_ref}
+     * ({@code optin.user_ref} or {@code sender.user_ref}); {@code ref} is the plugin's {@code data-ref}.
      */
     record OptIn(String pageId, Channel channel, String psid, String userRef, String ref, long timestamp)
             implements WebhookEvent {
@@ -128,9 +126,8 @@ public sealed interface WebhookEvent {
     }
 
     /**
-     * Any other event (a plain user message, a postback without referral, reactions, handovers ...):
-     * acknowledged, counted by {@code type} (its first field besides sender, recipient and
-     * timestamp), and not recorded.
+     * Any other event (a plain user message, a postback without referral, reactions, handovers ...): acknowledged,
+     * counted by {@code type} (its first field besides sender, recipient and timestamp), and not recorded.
      */
     record UnknownEvent(String pageId, Channel channel, String type, long timestamp) implements WebhookEvent {
     }

@@ -21,9 +21,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a Messenger webhook POST body ({@code object: "page"}) into typed events. Tolerant:
- * unknown kinds become {@link UnknownEvent}s and a malformed event is skipped with a warning;
- * neither fails the batch. Thread-safe.
+ * Reads a Messenger webhook POST body ({@code object: "page"}) into typed events. Tolerant: unknown kinds become
+ * {@link UnknownEvent}s and a malformed event is skipped with a warning; neither fails the batch. Thread-safe.
  */
 public record WebhookPayloadParser(JsonLogger log) {
 

@@ -31,12 +31,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Delivers one queued message through the Send API exactly once, as far as the record and the
- * page's echoes can tell: {@link Preparation} (reads only, before the claim), {@link #awaitSlot},
- * the claim (a conditional write with a lease), then {@link SendAttempt} and {@link SentRecorder}.
- * Thread-safe. A message leaving the retry cycle is settled here too: it is never attempted again
- * (and an invocation killed on its last receive recorded nothing), so its record becomes
- * {@code failed} (retryable) unless settled, or {@code sent} for a copy that carries a send.
+ * Delivers one queued message through the Send API exactly once, as far as the record and the page's echoes can tell:
+ * {@link Preparation} (reads only, before the claim), {@link #awaitSlot}, the claim (a conditional write with a
+ * lease), then {@link SendAttempt} and {@link SentRecorder}. Thread-safe. A message leaving the retry cycle is
+ * settled here too: it is never attempted again (and an invocation killed on its last receive recorded nothing), so
+ * its record becomes {@code failed} (retryable) unless settled, or {@code sent} for a copy that carries a send.
  */
 public final class MessageDelivery {
 

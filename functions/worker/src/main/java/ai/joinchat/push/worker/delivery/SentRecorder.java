@@ -36,9 +36,8 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     static final int SENT_COPY_DELAY_SECONDS = 2;
 
     /**
-     * Facebook took the message just now: {@code SENT}, or how it was left to be recorded later.
-     * The offers go first, so whoever reads {@code sent} (a developer's app, the callbacks) can
-     * count on a tap binding from then on.
+     * Facebook took the message just now: {@code SENT}, or how it was left to be recorded later. The offers go first,
+     * so whoever reads {@code sent} (a developer's app, the callbacks) can count on a tap binding from then on.
      */
     DeliveryOutcome afterSend(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
         recordOffers(message, sent);
