@@ -23,21 +23,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a batch's events propose about who a PSID is, and which of those bindings may be written,
- * and how (contract section 6). A referral or opt-in {@code uuid=} ref proposes
- * {@code uuid:<uuid>}; a quick-reply tap whose payload is an e-mail address or a phone number
- * proposes that contact (contact keys are the send API's). A signed ref replaces when its
- * signature is the page's, an unsigned one as the page's {@code unsigned_refs} says; a quick-reply
- * tap replaces only against a live offer of its kind, and never when its payload was sent as a
- * {@code text} quick reply's. One batch read for the offers, one for the text payloads, one
- * (cached) secret read per page with refs.
+ * What a batch's events propose about who a PSID is ({@link ContactBinding}), and which of those
+ * bindings may be written, and how (contract section 6). One batch read for the offers, one for the
+ * text payloads, one (cached) secret read per page with refs.
  */
 public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
 
 
     /**
-     * A contact ({@code uuid:...}, {@code phone:+...}, {@code email:...}) an event proposes to bind
-     * to a page's PSID, and what the proposal rests on; {@link #admit} decides whether it binds.
+     * A contact (the send API's keys: {@code uuid:...}, {@code phone:+...}, {@code email:...}) an event
+     * proposes to bind to a page's PSID, and what the proposal rests on; {@link #admit} decides.
      */
     sealed interface ContactBinding {
 
@@ -48,7 +43,7 @@ public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers,
         /** Where it came from, stored with the binding: {@code ref}, {@code signed_ref}, {@code optin}, {@code quick_reply}. */
         String source();
 
-        /** A uuid ref: binds if signed with the page's key, else as the page's {@code unsigned_refs} allows. */
+        /** A {@code uuid=} ref: binds if signed with the page's key, else as its {@code unsigned_refs} allows. */
         record FromRef(String contactKey, String psid, String source, SignedRef ref) implements ContactBinding {
         }
 

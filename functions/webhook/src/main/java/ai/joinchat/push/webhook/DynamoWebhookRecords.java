@@ -24,14 +24,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link WebhookRecords} in the table of {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id},
- * range {@code event_key}), expiring through the {@code expires_at} TTL. Writes with
- * BatchWriteItem, 25 items per request, in turn ({@link DynamoBatch}); a batch DynamoDB refuses as
- * invalid ({@code ValidationException}: one invalid item fails the whole request) is retried item
- * by item, so one poison item costs only itself; any other refusal (access denied, missing table,
- * bad credentials) fails the call. Stored fields are bounded ({@link StoredFields}). A put of the
- * same key replaces the identical record, which is what makes redelivery harmless (only
- * {@code recorded_at} and {@code expires_at} move to the latest delivery).
+ * {@link WebhookRecords} in {@code WEBHOOK_EVENTS_TABLE} (hash {@code page_id}, range {@code event_key}), expiring
+ * through the {@code expires_at} TTL; stored fields are bounded ({@link StoredFields}). A request DynamoDB refuses as
+ * invalid ({@code ValidationException}: one invalid item fails it all) is retried item by item, so one poison item
+ * costs only itself; any other refusal (access, table, credentials) fails the call. A put of the same key replaces
+ * the identical record: redelivery is harmless (only {@code recorded_at} and {@code expires_at} move).
  */
 public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration retention, Clock clock)
         implements WebhookRecords {

@@ -12,11 +12,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One event of a webhook POST, from an entry's {@code messaging[]} or {@code standby[]}.
- * Every recordable event has a deterministic {@link #eventKey()}: Facebook redelivers whole
- * batches, and the same event must land on the same record. An event that carries Facebook's
- * message id is keyed by it ({@code echo#<mid>}); any other by the SHA-256 of the fields that
- * identify it, written as a JSON array so that no two different field lists share an encoding.
+ * One event of a webhook POST, from an entry's {@code messaging[]} or {@code standby[]}. Every
+ * recordable event has a deterministic {@link #eventKey()}: Facebook redelivers whole batches, and
+ * the same event must land on the same record.
  */
 public sealed interface WebhookEvent {
 
@@ -84,11 +82,10 @@ public sealed interface WebhookEvent {
     }
 
     /**
-     * A user arrived through a link, ad or plugin carrying a {@code ref}: a {@code referral} event,
-     * or the {@code referral} of a postback (the Get Started tap of a new conversation,
-     * {@code viaPostback}). The user is a PSID ({@code sender.id}) or, from the chat plugin since
-     * Graph v7.0, a {@code user_ref} ({@code sender.user_ref}). {@code adsContextDataJson} is the
-     * {@code ads_context_data} object of click-to-Messenger ads as JSON text.
+     * A user arrived through a link, ad or plugin carrying a {@code ref}: a {@code referral} event, or the
+     * {@code referral} of a postback (the Get Started tap of a new conversation, {@code viaPostback}). The user
+     * is a PSID ({@code sender.id}) or, from the chat plugin since Graph v7.0, a {@code sender.user_ref}.
+     * {@code adsContextDataJson} is the {@code ads_context_data} object of click-to-Messenger ads as JSON text.
      */
     record Referral(String pageId, Channel channel, boolean viaPostback, String psid, String userRef, String ref,
             String source, String type, String adId, String refererUri, Boolean isGuestUser,
@@ -96,9 +93,8 @@ public sealed interface WebhookEvent {
     }
 
     /**
-     * An {@code optin} (Send to Messenger plugin, checkbox plugin): the user is a PSID or a
-     * {@code user_ref} ({@code optin.user_ref} or {@code sender.user_ref}); {@code ref} is the
-     * plugin's {@code data-ref}.
+     * An {@code optin} (Send to Messenger plugin, checkbox plugin): the user is a PSID or a {@code user_ref}
+     * ({@code optin.user_ref} or {@code sender.user_ref}); {@code ref} is the plugin's {@code data-ref}.
      */
     record OptIn(String pageId, Channel channel, String psid, String userRef, String ref, long timestamp)
             implements WebhookEvent {
@@ -130,9 +126,8 @@ public sealed interface WebhookEvent {
     }
 
     /**
-     * Any other event (a plain user message, a postback without referral, reactions, handovers ...):
-     * acknowledged, counted by {@code type} (its first field besides sender, recipient and
-     * timestamp), and not recorded.
+     * Any other event (a plain user message, a postback without referral, reactions, handovers ...): acknowledged,
+     * counted by {@code type} (its first field besides sender, recipient and timestamp), and not recorded.
      */
     record UnknownEvent(String pageId, Channel channel, String type, long timestamp) implements WebhookEvent {
     }
@@ -141,7 +136,7 @@ public sealed interface WebhookEvent {
         return kind.wireName() + "#" + mid;
     }
 
-    /** {@code <kind>#<lower-case hex SHA-256 of the JSON array of fields>}; nulls are kept as JSON null. */
+    /** {@code <kind>#<hex SHA-256>} of the fields as a JSON array (nulls kept): no two lists share an encoding. */
     private static String hashed(EventKind kind, Object... fields) {
         try {
             String json = Json.MAPPER.writeValueAsString(Arrays.asList(fields));

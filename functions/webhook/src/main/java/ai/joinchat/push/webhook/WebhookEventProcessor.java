@@ -31,19 +31,17 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Records a batch of events and applies their effects (echoes, receipts, bindings), on the
- * function's executor within the invocation's {@link Deadline}. An event that can never be stored
- * is {@linkplain Rejected skipped}; any other failure fails the batch so Facebook
- * redelivers it, and every effect is idempotent under that. What the batch itself makes
- * redundant (repeats, later echoes of a message, all but one receipt per user) is left out.
+ * Records a batch of events and applies their effects (echoes, receipts, bindings) on the function's
+ * executor within the invocation's {@link Deadline}. Every effect is idempotent, since a failed batch
+ * is redelivered ({@link Outcome#ofFailure}); what the batch itself makes redundant (repeats, later
+ * echoes of a message, all but one receipt per user) is left out.
  */
 public record WebhookEventProcessor(WebhookRecords records, MessageRecords messages, ContactBindings contacts,
                                     BindingAdmission admission, ExecutorService executor) {
 
     /**
-     * What a batch, or one piece of its work, came to: what it wrote (a redelivery writes nothing
-     * new and counts nothing), and the events never storable as they are while the others took
-     * effect. A failure that is not the events' own is thrown instead (see {@link #ofFailure}).
+     * What a batch, or one piece of its work, wrote (a redelivery writes nothing new and counts
+     * nothing), and the events skipped as never storable while the others took effect.
      */
     public record Outcome(int recorded, int bindings, int echoesMatched, int messagesAdvanced, int messagesRead,
                           int refsRefused, List<Rejected> skipped) {
@@ -76,9 +74,8 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
         }
 
         /**
-         * The work for {@code events} failed: they are skipped when they themselves are the cause;
-         * any other failure (transient, or the deployment's to fix) is thrown, failing the batch so
-         * that Facebook redelivers it.
+         * Skips {@code events} when they themselves caused {@code failure}; any other failure (transient,
+         * or the deployment's to fix) is thrown: the batch fails and Facebook redelivers it.
          */
         static Outcome ofFailure(List<WebhookEvent> events, RuntimeException failure) {
             if (failure instanceof DependencyUnavailableException dependency && !SdkFailures.invalidRequest(dependency)) {
@@ -97,11 +94,10 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
     }
 
     /**
-     * The work of one webhook batch on the function's executor, each piece ending in an
-     * {@link Outcome} or a failure of the batch. Work that only gets a thread after the deadline fails
-     * (Facebook must redeliver what never ran); at the deadline, or on the first failure, {@link #cancel}
-     * stops the rest: tasks not started never start, running ones are interrupted. {@code tasks} is
-     * the batch's own list, new and mutable.
+     * One batch's work, each piece ending in an {@link Outcome} or a failure of the batch. Work that
+     * only gets a thread after the deadline fails (Facebook must redeliver what never ran); at the
+     * deadline, or on the first failure, {@link #cancel} stops the rest: tasks not started never start,
+     * running ones are interrupted. {@code tasks} is the batch's own list, new and mutable.
      */
     record EffectBatch(ExecutorService executor, Deadline deadline, List<Future<Outcome>> tasks) {
 

@@ -12,11 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-/**
- * Lambda entry point of {@code WebhookFunction}: API Gateway HTTP API (2.0) events in, proxy
- * results out. Everything is built once per container; with SnapStart the hot path is primed
- * before the checkpoint ({@link WebhookPriming}).
- */
+/** Lambda entry point of {@code WebhookFunction}: API Gateway HTTP API (2.0) events in, proxy results out. */
 public final class WebhookHandler implements RequestStreamHandler {
 
     /** Facebook waits about this long for the answer; past it, the POST failed and it redelivers the batch. */
@@ -27,7 +23,6 @@ public final class WebhookHandler implements RequestStreamHandler {
     /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
     private final WebhookComponents app;
 
-    /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WebhookHandler() {
         this(WebhookComponents.create(System.getenv(), Clock.systemUTC(), List.of()));
         Core.getGlobalContext().register(app.priming());

@@ -21,16 +21,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a Messenger webhook POST body ({@code object: "page"}) into typed events. Tolerant:
- * unknown kinds become {@link UnknownEvent}s and a malformed event is skipped with a warning;
- * neither fails the batch. Thread-safe.
+ * Reads a Messenger webhook POST body ({@code object: "page"}) into typed events. Tolerant: unknown kinds become
+ * {@link UnknownEvent}s and a malformed event is skipped with a warning; neither fails the batch. Thread-safe.
  */
 public record WebhookPayloadParser(JsonLogger log) {
 
-    /**
-     * A parsed webhook POST: its {@code object}, how many entries it had, the events understood
-     * (in payload order, unknown kinds included) and how many malformed events were skipped.
-     */
+    /** A parsed POST: its events in payload order (unknown kinds included); {@code skipped}: the malformed ones. */
     public record WebhookPayload(String object, int entries, List<WebhookEvent> events, int skipped) {
 
         public WebhookPayload {
@@ -103,7 +99,6 @@ public record WebhookPayloadParser(JsonLogger log) {
         return 1;
     }
 
-    /** What every event of an entry carries: who sent it to whom, through which array, and when. */
     private record Envelope(String entryPage, String senderId, String senderUserRef, String recipientId,
                             Channel channel, Long time) {
 
@@ -249,7 +244,6 @@ public record WebhookPayloadParser(JsonLogger log) {
         return value;
     }
 
-    /** An event this parser cannot use; it is skipped, never failing its batch. */
     private static final class MalformedEventException extends Exception {
         MalformedEventException(String reason) {
             super(reason, null, false, false);

@@ -20,10 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SnapStart priming of the webhook: a signed POST of a sample payload, and two refused routes,
- * through a throw-away service built as Lambda's is, whose AWS clients {@link PrimingHttpClient}
- * answers from memory, so the SDK's request path is in the snapshot too. No network, and nothing
- * of the service that answers invocations is touched.
+ * SnapStart priming of the webhook: a signed POST of a sample payload and two refused routes through
+ * a service built as Lambda's on {@link FunctionBasics#prime}'s throw-away basics (no network), so
+ * the SDK's request path is in the snapshot too.
  */
 public record WebhookPriming(Map<String, String> environment, Clock clock) implements Priming {
 

@@ -4,10 +4,7 @@ import ai.joinchat.push.Deadline;
 
 import java.util.List;
 
-/**
- * The record of webhook events, one per page and event key. Writing is idempotent: Facebook's
- * redelivery of a batch writes the same keys again, so each event is recorded once.
- */
+/** The record of webhook events, one per page and event key, so a redelivered batch records nothing twice. */
 public interface WebhookRecords {
 
     /** The most events one write request takes (DynamoDB's BatchWriteItem limit). */
@@ -30,12 +27,9 @@ public interface WebhookRecords {
     }
 
     /**
-     * Records every event that has an event key (unknown kinds have none), once per key. An event
-     * whose item the store rejects deterministically is returned as rejected; the others are
-     * written all the same. Every call ends by {@code deadline}.
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException (transient) when the store did not
-     *                                                         take them all and may later
+     * Records every event that has an event key, once per key, by {@code deadline}. An event whose item
+     * the store rejects deterministically is returned as rejected, the others written all the same;
+     * DependencyUnavailableException (transient) when the store did not take them all and may later.
      */
     Recorded record(List<WebhookEvent> events, Deadline deadline);
 }

@@ -18,10 +18,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /**
- * {@code GET /webhook} (subscription verification) and {@code POST /webhook} (events), contract
- * section 6. A POST is authenticated over the raw body bytes before anything is parsed. A
- * transient failure answers 500 so Facebook retries; an event that can never be stored is
- * skipped and the POST still answers 200.
+ * {@code GET /webhook} (subscription verification) and {@code POST /webhook} (events), contract section 6. A POST is
+ * authenticated over the raw body bytes before anything is parsed. A transient failure answers 500 so Facebook
+ * retries; an event that can never be stored is skipped and the POST still answers 200.
  */
 public record WebhookService(SecretsProvider secrets, WebhookSignatureVerifier signatures, WebhookPayloadParser parser,
                              WebhookEventProcessor processor, JsonLogger log, Metrics metrics) {

@@ -15,12 +15,10 @@ public record DeliveryPolicy(int maxReceiveCount, Duration claimLease, Duration 
     /** The template's VisibilityTimeout (180 s) plus the worker's Timeout (30 s); a test checks the sum. */
     public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(210);
 
-    /** True on the last receive the queue allows. */
     public boolean lastReceive(int receiveCount) {
         return receiveCount >= maxReceiveCount;
     }
 
-    /** True when the message was first held for throttling {@code maxThrottle} ago or more. */
     public boolean throttledTooLong(QueuedMessage message, Instant now) {
         return message.throttledSince() != null && !now.isBefore(message.throttledSince().plus(maxThrottle));
     }

@@ -60,9 +60,8 @@ public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve
     public static final int DELIVERY_THREADS = 10;
 
     /**
-     * Lambda's graph takes {@link GraphSendClient#DEFAULT_TIMEOUT} and
-     * {@link DeliveryPolicy#DEFAULT_CLAIM_LEASE}; tests shorten the Graph timeout, and fault tests
-     * that kill invocations the claim lease.
+     * Lambda passes {@link GraphSendClient#DEFAULT_TIMEOUT} and {@link DeliveryPolicy#DEFAULT_CLAIM_LEASE};
+     * tests shorten the first, fault tests that kill invocations the second.
      */
     public static WorkerComponents create(Map<String, String> env, Clock clock, Duration graphTimeout,
                                           Duration claimLease) {

@@ -24,7 +24,6 @@ public final class WorkerHandler implements RequestStreamHandler {
     /** Also holds the SnapStart hook as long as the handler lives (CRaC keeps resources weakly). */
     private final WorkerComponents app;
 
-    /** Lambda's constructor: builds everything once and takes part in SnapStart. */
     public WorkerHandler() {
         this(WorkerComponents.create(System.getenv(), Clock.systemUTC(), GraphSendClient.DEFAULT_TIMEOUT,
                 DeliveryPolicy.DEFAULT_CLAIM_LEASE));

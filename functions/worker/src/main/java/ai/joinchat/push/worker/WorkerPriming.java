@@ -21,11 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SnapStart priming of the worker: before the checkpoint, one SQS event goes through a throw-away
- * batch processor built as Lambda's is, over AWS clients answered from memory
- * ({@link FunctionBasics#prime}): secrets, the binding lookup, the claim and the {@code failed}
- * write run through the SDK's request path. Its recipient is bound to no one, so it is never sent:
- * the Graph call (a real socket) is not primed; its body, appsecret_proof and error parsing are.
+ * SnapStart priming of the worker: one SQS event through a batch processor built as Lambda's on
+ * {@link FunctionBasics#prime}'s throw-away basics (secrets, binding lookup, claim, {@code failed} write).
+ * Its recipient is bound to no one, so the Graph call (a real socket) is never made; its body,
+ * appsecret_proof and error parsing are primed.
  */
 public record WorkerPriming(Map<String, String> environment, Clock clock, GraphSendClient graph) implements Priming {
 

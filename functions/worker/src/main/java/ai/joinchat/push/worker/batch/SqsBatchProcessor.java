@@ -23,12 +23,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
- * Delivers the records of one SQS batch and carries out each one's {@link Disposition}. Groups
- * (one recipient of one page) run concurrently; a group's messages run in batch order, and once
- * one is to come back the later ones are handed back too (unless on their last receive), so a
- * recipient never gets a later message first. Unreadable records are left for the DLQ; records of
- * the DLQ are recorded {@code failed}; nothing is started after {@code startBy}. {@code executor}
- * is bounded, so a batch cannot start more Graph calls than it has threads.
+ * Delivers the records of one SQS batch and carries out each one's {@link Disposition}. Groups (one recipient of one
+ * page) run concurrently; a group's messages run in batch order, and once one is to come back the later ones are
+ * handed back too (unless on their last receive), so a recipient never gets a later message first. Unreadable records
+ * are left for the DLQ; records of the DLQ are recorded {@code failed}; nothing is started after {@code startBy}.
+ * {@code executor} is bounded, so a batch cannot start more Graph calls than it has threads.
  */
 public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
                                 DeliveryPolicy policy, Optional<String> deadLetterQueueArn, JsonLogger logger) {
@@ -62,7 +61,6 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
             } else if (message == null) {
                 results[i] = new Result(DeliveryOutcome.UNREADABLE, new Disposition.DeadLetter());
             } else {
-                // A group: the messages to the same person through the same page.
                 groups.computeIfAbsent(message.pageId() + "|" + message.recipient().contactKey(),
                         k -> new ArrayList<>()).add(i);
             }

@@ -21,12 +21,7 @@ public record SqsRecord(String messageId, String body, int receiveCount, String 
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     }
 
-    /**
-     * The records of Lambda's SQS event ({@code {"Records": [...]}}); the answer is {@link Json#batchResponse}.
-     *
-     * @throws IllegalArgumentException when the input is not an SQS event at all (Lambda then
-     *                                  redelivers the whole batch)
-     */
+    /** The records of Lambda's SQS event ({@code {"Records": [...]}}); IllegalArgumentException if it is none. */
     public static List<SqsRecord> readEvent(InputStream input) throws IOException {
         JsonNode root = Json.parse(input.readAllBytes())
                 .orElseThrow(() -> new IllegalArgumentException("event is not JSON"));

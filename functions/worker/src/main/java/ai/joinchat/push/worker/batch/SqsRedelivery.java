@@ -49,7 +49,6 @@ public record SqsRedelivery(SqsClient sqs, String queueUrl, JsonLogger logger) i
         }
     }
 
-    /** {@code delay} in whole seconds, rounded up, within SQS's range {@code [0, max]}. */
     private static int seconds(Duration delay, long max) {
         return (int) Math.min(max, Math.max(0, (delay.toMillis() + 999) / 1000));
     }

@@ -5,10 +5,7 @@ import ai.joinchat.push.queue.QueuedMessage;
 
 import java.util.Locale;
 
-/**
- * What became of one SQS record: the {@code outcome} of its log line and what tests compare.
- * What SQS is told about it is its {@link Disposition}, chosen where the outcome is.
- */
+/** What became of one SQS record: its log line's {@code outcome}; what SQS is told is its {@link Disposition}. */
 public enum DeliveryOutcome {
     /** Facebook accepted it; the record is {@code sent}. */
     SENT,
@@ -46,7 +43,6 @@ public enum DeliveryOutcome {
     DEAD_LETTER_RECORDED,
     /** The SQS body is not a queued message. */
     UNREADABLE,
-    /** An unexpected error. */
     ERROR;
 
     public String wireName() {

@@ -31,15 +31,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Delivers one queued message through the Send API exactly once, as far as the record and the
- * page's echoes can tell. Read in order: {@link Preparation} (reads only, before the claim),
- * {@link #awaitSlot} (a throttled page's slot), the claim (a conditional write with a lease), then
- * {@link SendAttempt} and {@link SentRecorder}. Each path ends in a {@link Result}. Thread-safe.
- *
- * <p>A message that leaves the retry cycle is settled here too: whatever its last receive did (an
- * invocation killed on it records nothing), it will not be attempted again, so its record becomes
- * {@code failed} (retryable) unless it was settled; a copy that carries a send is recorded
- * {@code sent} instead.
+ * Delivers one queued message through the Send API exactly once, as far as the record and the page's echoes can tell:
+ * {@link Preparation} (reads only, before the claim), {@link #awaitSlot}, the claim (a conditional write with a
+ * lease), then {@link SendAttempt} and {@link SentRecorder}. Thread-safe. A message leaving the retry cycle is
+ * settled here too: it is never attempted again (and an invocation killed on its last receive recorded nothing), so
+ * its record becomes {@code failed} (retryable) unless settled, or {@code sent} for a copy that carries a send.
  */
 public final class MessageDelivery {
 
@@ -66,14 +62,12 @@ public final class MessageDelivery {
     private static final Result NOT_RECORDED =
             new Result(DeliveryOutcome.DEPENDENCY_UNAVAILABLE, new Disposition.Retry());
 
-    /** What became of a message, and what SQS is told about it. */
     public record Result(DeliveryOutcome outcome, Disposition disposition) {
     }
 
     /** One receive of a queued message; {@code last} on the last receive before the dead-letter queue. */
     record Receive(QueuedMessage message, int count, boolean last, long startedNanos) {
 
-        /** The fields every delivery log line starts with, and the time it took so far. */
         JsonLogger.Entry log(JsonLogger.Entry entry, DeliveryOutcome outcome) {
             return outcome.log(entry, message, count)
                     .with("latency_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
@@ -183,7 +177,6 @@ public final class MessageDelivery {
                 Disposition.untilSlot(message.throttled(now, slot), wait)));
     }
 
-    /** Claims the record; while it does not exist yet, re-reads it for a short while. */
     private Claim claim(QueuedMessage message, Deadline deadline) {
         Claim claim = records.claim(message.messageId(), clock.instant(), policy.claimLease(), message.decideBy(),
                 deadline);
@@ -281,7 +274,6 @@ public final class MessageDelivery {
         return RECORDED;
     }
 
-    /** The last receive ended without a delivery: {@code failed}, retryable. Best effort. */
     public void giveUp(QueuedMessage message, DeliveryOutcome why, Deadline deadline) {
         if (message.sent() != null) {
             // Facebook has it: never failed. The dead-letter queue's receive records it sent.

@@ -73,11 +73,7 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
         }
     }
 
-    /**
-     * The Send API's {@code recipient}: an {@code id} is the PSID; a {@code uuid}, {@code phone} or
-     * {@code email} is looked up in the page's contact bindings; empty when it is not bound to a PSID
-     * for that page.
-     */
+    /** The Send API's {@code recipient}; empty when the contact is bound to no PSID of the page. */
     private Optional<ObjectNode> resolve(String pageId, Recipient recipient) {
         Optional<String> psid = recipient.type() == RecipientType.ID ? Optional.of(recipient.value())
                 : bindings.psidFor(pageId, recipient.contactKey());

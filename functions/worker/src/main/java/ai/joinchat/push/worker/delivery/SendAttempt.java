@@ -146,9 +146,8 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
 
     /**
      * Recorded {@code failed}: acknowledged ({@code FAILED}) or left for the DLQ ({@code FAILED_LAST_ATTEMPT}).
-     *
-     * @param resendable Facebook surely never took this attempt: the record keeps the copy to resend, at
-     *                   once when acknowledged, or when the DLQ hands back its copy (none then is in flight)
+     * {@code resendable}: Facebook surely never took this attempt, so the record keeps the copy to resend,
+     * at once when acknowledged, or when the DLQ hands back its copy (none then is in flight).
      */
     private MessageDelivery.Result fail(Receive receive, DeliveryError error, DeliveryOutcome outcome,
                                         boolean resendable, OptionalLong latency, Deadline deadline) {

@@ -36,9 +36,8 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
     static final int SENT_COPY_DELAY_SECONDS = 2;
 
     /**
-     * Facebook took the message just now: {@code SENT}, or how it was left to be recorded later.
-     * The offers go first, so whoever reads {@code sent} (a developer's app, the callbacks) can
-     * count on a tap binding from then on.
+     * Facebook took the message just now: {@code SENT}, or how it was left to be recorded later. The offers go first,
+     * so whoever reads {@code sent} (a developer's app, the callbacks) can count on a tap binding from then on.
      */
     DeliveryOutcome afterSend(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
         recordOffers(message, sent);
@@ -60,7 +59,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
         return new MessageDelivery.Result(DeliveryOutcome.SENT_RECORDED, new Disposition.Ack());
     }
 
-    /** Writes the send a copy carries, and its offers. */
     QueuedMessage.Sent recordLate(QueuedMessage message, Deadline deadline) {
         QueuedMessage.Sent sent = message.sent();
         recordOffers(message, sent);
@@ -69,7 +67,6 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
         return sent;
     }
 
-    /** The {@code sent} write, tried again briefly (within {@code deadline}) when DynamoDB fails. */
     private void markSent(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {
         for (int attempt = 1; ; attempt++) {
             try {

@@ -15,7 +15,6 @@ import java.util.Set;
 public record GraphError(int httpStatus, Integer code, Integer subcode, String type, String message,
                          String fbtraceId) {
 
-    /** What a failure means for the message: try again later, slow down, or give up. */
     public enum Kind { TRANSIENT, THROTTLED, PERMANENT }
 
     public static final int TRANSPORT_FAILURE_STATUS = 0;

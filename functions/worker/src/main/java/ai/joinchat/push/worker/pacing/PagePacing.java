@@ -16,10 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * when pacing ends. Only a page this container saw throttled within {@link #PACED_FOR}, or one
  * {@link #pacedElsewhere}, costs a call; other pages are never slowed.
  *
- * <p>The rate adapts AIMD-like: the first throttle starts at 90% of what Facebook accepted in the
- * last second (else the page's last rate, else {@link #DEFAULT_RATE}); each further throttle
- * multiplies it by {@link #DECREASE}; pacing ends {@link #PACED_FOR} after the last throttle.
- * Facebook's own wait moves the next slot after it. Thread-safe; one instance per container.
+ * <p>The rate adapts AIMD-like: a first throttle starts from what Facebook accepted in the last
+ * second ({@link #LEARNED_SHARE}; else the page's last rate, else {@link #DEFAULT_RATE}), each further
+ * one slows it by {@link #DECREASE}; Facebook's own wait moves the next slot after it. Thread-safe.
  */
 public final class PagePacing {
 
@@ -65,7 +64,6 @@ public final class PagePacing {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** True when this container paces the page (it saw it throttled recently). */
     public boolean paced(String pageId, Instant now) {
         Local local = pages.get(pageId);
         Instant until = local == null ? null : local.pacedUntil;
