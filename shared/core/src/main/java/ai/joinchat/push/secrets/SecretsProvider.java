@@ -38,12 +38,7 @@ public final class SecretsProvider {
         this.log = log;
     }
 
-    /**
-     * The page's secrets: found, absent (the page is not configured), or deferred (no lookup could
-     * be made now: answer "later", never "not configured").
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager fails
-     */
+    /** Absent: the page is not configured; deferred: answer "later", never "not configured". */
     public SecretLookup<PageSecrets> pageSecrets(String pageId) {
         return source.lookup(pageSecretPrefix + pageId).flatMap(secret -> page(pageId, secret));
     }
@@ -52,10 +47,7 @@ public final class SecretsProvider {
         return source.secretString(appSecretId).flatMap(SecretsProvider::app);
     }
 
-    /**
-     * The page's secrets as Secrets Manager has them now, bypassing the cache and replacing the
-     * cached entry: for the worker when Facebook says the cached page token is no longer valid.
-     */
+    /** {@link SecretSource#freshSecretString}: for the worker when Facebook rejects the cached page token. */
     public Optional<PageSecrets> refreshPageSecrets(String pageId) {
         return source.freshSecretString(pageSecretPrefix + pageId).flatMap(secret -> page(pageId, secret));
     }
