@@ -79,9 +79,8 @@ public interface MessageRecords {
     }
 
     /**
-     * The page's echo carried this message id, so Facebook took it: a {@code queued},
-     * {@code sending} or {@code failed} record of this page becomes {@code sent}, its echo recorded
-     * on it in the same write; false otherwise.
+     * The page's echo carried this message id, so Facebook took it: {@link Transition#CONFIRM_BY_ECHO},
+     * the echo recorded in the same write; false otherwise.
      */
     boolean confirmByEcho(Echo echo, Deadline deadline);
 
