@@ -18,10 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the secrets of the contract's section 2: per page at {@code PAGE_SECRET_PREFIX + page_id},
- * app-wide at {@code APP_SECRET_ID}. A secret that is missing or not the documented JSON is
- * treated as absent (and never echoed anywhere). A page setting with a value it does not know is
- * logged as a warning naming the setting, never its value (once per page and setting per
- * container), and its default applies.
+ * app-wide at {@code APP_SECRET_ID}. A secret that is missing or not the documented JSON is absent
+ * (and never echoed anywhere); a page setting it does not know takes its default, with a warning
+ * once per page and setting per container ({@link #warnOnce}).
  */
 public final class SecretsProvider {
 

@@ -10,9 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Delivery records. Every transition is one conditional write ({@link Lifecycle} declares them),
- * safe to repeat after a lost reply, so redeliveries cannot move a record backwards or send a
- * message twice. Infrastructure failures throw {@link ai.joinchat.push.DependencyUnavailableException}.
+ * Delivery records, moved only by {@link Lifecycle}'s transitions, so a redelivery never sends a message
+ * twice. Infrastructure failures throw {@link ai.joinchat.push.DependencyUnavailableException}.
  */
 public interface MessageRecords {
 
