@@ -36,7 +36,6 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
      * of CPU each instead of 5.9-6.9 after one round, docs/performance.md).
      */
     static final int PRIMING_ROUNDS = 300;
-    /** The longest a priming waits for the JVM to settle after its rounds ({@link #awaitSettled}). */
     private static final Duration SETTLING_LIMIT = Duration.ofSeconds(2);
 
     /** {@code interceptors}: on every AWS client (Lambda's none; tests count or fail calls with them). */
