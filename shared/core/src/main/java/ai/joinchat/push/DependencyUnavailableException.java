@@ -23,7 +23,6 @@ public class DependencyUnavailableException extends RuntimeException {
         return transientFailure;
     }
 
-    /** The AWS error code, e.g. {@code ValidationException}; null when the failure has none (I/O, timeout). */
     public String errorCode() {
         return errorCode;
     }

@@ -27,13 +27,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
- * Builds AWS SDK v2 clients once per container: Apache HttpClient 5 as the HTTP client (the JDK's
+ * Builds AWS SDK v2 clients once per container on Apache HttpClient 5 (the JDK's
  * {@code HttpURLConnection}, under url-connection-client, waits 1 ms before every fixed-length POST
- * on a kept-alive connection, which every AWS JSON call is), region and credentials from the
- * environment, and endpoints from the standard
- * {@code AWS_ENDPOINT_URL} / {@code AWS_ENDPOINT_URL_<SERVICE>} variables, so the same artifact
- * runs against AWS, LocalStack or local emulators. Calls are bounded in time: a slow dependency
- * becomes a clear 503, not a Lambda timeout.
+ * on a kept-alive connection, which every AWS JSON call is). Region, credentials and endpoints
+ * ({@code AWS_ENDPOINT_URL[_<SERVICE>]}) come from the environment, so the same artifact runs against
+ * AWS or local emulators. Calls are bounded in time: a slow dependency is a 503, not a Lambda timeout.
  */
 public final class AwsClientFactory implements AutoCloseable {
 
@@ -49,7 +47,6 @@ public final class AwsClientFactory implements AutoCloseable {
         this(environment, List.of());
     }
 
-    /** With SDK interceptors on every client (tests observe or fail calls through them). */
     public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
         this(environment, interceptors, Apache5HttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
@@ -87,10 +84,7 @@ public final class AwsClientFactory implements AutoCloseable {
         return configure(SqsClient.builder().checksumValidationEnabled(!priming), "SQS");
     }
 
-    /**
-     * Applies the shared settings to any service's builder; {@code serviceEndpointSuffix} is the
-     * service part of {@code AWS_ENDPOINT_URL_<SERVICE>} (e.g. {@code SQS}).
-     */
+    /** Any service's client with the shared settings; {@code serviceEndpointSuffix}: {@code SQS} for SQS. */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C configure(
             B builder, String serviceEndpointSuffix) {
         builder.httpClient(httpClient)

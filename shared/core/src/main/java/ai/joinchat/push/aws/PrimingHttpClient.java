@@ -14,10 +14,9 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The HTTP client of the SnapStart priming's throw-away AWS clients: answers every request from
- * memory and never opens a socket. Each answer is a 200 that the JSON protocols accept: {@code {}},
- * or for {@code GetSecretValue} one secret with {@link #SECRET} as each secret of the contract's
- * section 2. It keeps the name of every operation it answered.
+ * The HTTP client of the SnapStart priming's throw-away AWS clients: answers every request from memory,
+ * never opening a socket, with a 200 the JSON protocols accept ({@code {}}, or {@link #SECRET} for
+ * {@code GetSecretValue}), and keeps the name of every operation it answered.
  */
 public final class PrimingHttpClient implements SdkHttpClient {
 

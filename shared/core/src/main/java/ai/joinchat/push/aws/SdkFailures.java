@@ -54,10 +54,8 @@ public final class SdkFailures {
     }
 
     /**
-     * The per-request override for a call made under {@code deadline}: the call (with its
-     * retries) ends by the deadline. An already expired deadline fails at once, without a call.
-     *
-     * @throws DependencyUnavailableException when the deadline has passed
+     * The per-request override that ends a call (with its retries) by {@code deadline}; an expired
+     * deadline throws {@link DependencyUnavailableException} at once, without a call.
      */
     public static Consumer<AwsRequestOverrideConfiguration.Builder> within(Deadline deadline, String dependency) {
         if (deadline.expired()) {

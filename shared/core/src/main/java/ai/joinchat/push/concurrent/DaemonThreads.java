@@ -14,7 +14,6 @@ public final class DaemonThreads {
     private DaemonThreads() {
     }
 
-    /** Daemon threads named {@code name-1}, {@code name-2}, ... */
     public static ThreadFactory factory(String name) {
         AtomicInteger counter = new AtomicInteger();
         return runnable -> {
@@ -24,7 +23,6 @@ public final class DaemonThreads {
         };
     }
 
-    /** A fixed pool: never grows with the work handed to it. */
     public static ExecutorService fixedPool(String name, int threads) {
         return Executors.newFixedThreadPool(threads, factory(name));
     }

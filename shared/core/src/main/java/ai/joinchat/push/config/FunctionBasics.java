@@ -36,7 +36,6 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
      * of CPU each instead of 5.9-6.9 after one round, docs/performance.md).
      */
     static final int PRIMING_ROUNDS = 300;
-    /** The longest a priming waits for the JVM to settle after its rounds ({@link #awaitSettled}). */
     private static final Duration SETTLING_LIMIT = Duration.ofSeconds(2);
 
     /** {@code interceptors}: on every AWS client (Lambda's none; tests count or fail calls with them). */
@@ -49,10 +48,9 @@ public record FunctionBasics(Settings settings, JsonLogger log, Metrics metrics,
     }
 
     /**
-     * Runs a SnapStart priming's {@code path} {@link #PRIMING_ROUNDS} times on throw-away basics: the
-     * same settings over AWS clients that a {@link PrimingHttpClient} answers from memory, secrets in
-     * a cache of their own, and a log and metrics that write nowhere, so the priming changes nothing the invocations use
-     * and CloudWatch records nothing. Then shuts {@code pool} down and closes the clients.
+     * Runs a SnapStart priming's {@code path} {@link #PRIMING_ROUNDS} times on throw-away basics (AWS
+     * clients a {@link PrimingHttpClient} answers, its own secrets cache, a log and metrics that write
+     * nowhere), so it changes nothing the invocations use and CloudWatch records nothing.
      *
      * @return the AWS operations the path made, in order
      */

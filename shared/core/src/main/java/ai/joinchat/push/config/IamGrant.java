@@ -10,7 +10,6 @@ import java.util.Set;
  */
 public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
 
-    /** What part of the resource the actions apply to. */
     public enum Scope {
         RESOURCE,
         INDEXES,
@@ -27,20 +26,15 @@ public record IamGrant(EnvVar resource, Scope scope, Set<String> actions) {
         }
     }
 
-    /** Actions on the resource the variable names. */
     public static IamGrant on(EnvVar resource, String... actions) {
         return new IamGrant(resource, Scope.RESOURCE, Set.of(actions));
     }
 
-    /**
-     * Actions IAM grants only on every resource, used by the code on what the variable names
-     * (e.g. ListSecrets filtered by the page prefix).
-     */
+    /** {@link Scope#ANY_RESOURCE} actions the code narrows to what the variable names (ListSecrets by prefix). */
     public static IamGrant onAnyResource(EnvVar narrowedTo, String... actions) {
         return new IamGrant(narrowedTo, Scope.ANY_RESOURCE, Set.of(actions));
     }
 
-    /** Actions on the indexes of the table the variable names. */
     public static IamGrant onIndexes(EnvVar table, String... actions) {
         return new IamGrant(table, Scope.INDEXES, Set.of(actions));
     }

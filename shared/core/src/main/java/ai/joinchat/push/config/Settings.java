@@ -67,7 +67,6 @@ public final class Settings {
         }
     }
 
-    /** {@code RECORD_RETENTION_DAYS}, refused outside {@link #MIN_RECORD_RETENTION_DAYS}-{@link #MAX_RECORD_RETENTION_DAYS}. */
     public Duration recordRetention() {
         return Duration.ofDays(integer(EnvVar.RECORD_RETENTION_DAYS, MIN_RECORD_RETENTION_DAYS,
                 MAX_RECORD_RETENTION_DAYS));

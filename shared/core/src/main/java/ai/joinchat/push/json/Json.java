@@ -38,7 +38,6 @@ public final class Json {
                 .build());
     }
 
-    /** {@link #MAPPER}'s reading, and a key repeated within one object is an error. */
     private static final ObjectReader REQUEST_READER = MAPPER.reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 

@@ -265,7 +265,6 @@ public final class MessageJson {
         return value;
     }
 
-    /** A string field, null when absent or JSON null. */
     private static String optionalText(JsonNode node, String field) {
         JsonNode value = field(node, field, JsonNode::isTextual, "a string");
         return value == null ? null : value.textValue();
@@ -276,7 +275,6 @@ public final class MessageJson {
         return value == null ? null : value.booleanValue();
     }
 
-    /** A number field as the JSON number it was (an integer stays an integer), null when absent. */
     private static Number number(JsonNode node, String field) {
         JsonNode value = field(node, field, JsonNode::isNumber, "a number");
         return value == null ? null : value.numberValue();
@@ -286,7 +284,6 @@ public final class MessageJson {
         return required(number(node, field), field);
     }
 
-    /** A field of the given kind, null when absent or JSON null. */
     private static JsonNode field(JsonNode node, String field, Predicate<JsonNode> kind, String kindName) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
@@ -298,7 +295,6 @@ public final class MessageJson {
         return value;
     }
 
-    /** The items of an array field of objects, none when absent. */
     private static <T> List<T> list(JsonNode node, String field, Function<JsonNode, T> item) {
         JsonNode array = node.get(field);
         if (array == null || array.isNull()) {
@@ -317,7 +313,6 @@ public final class MessageJson {
         return items;
     }
 
-    /** A string, boolean or number field (a number as the JSON number it was); nothing for null. */
     private static void put(ObjectNode out, String field, Object value) {
         if (value instanceof String text) {
             out.put(field, text);
@@ -336,7 +331,6 @@ public final class MessageJson {
         }
     }
 
-    /** A non-empty list as an array field; nothing for an empty one. */
     private static <T> void putArray(ObjectNode out, String field, List<T> items, Function<T, ObjectNode> item) {
         if (!items.isEmpty()) {
             ArrayNode array = out.putArray(field);

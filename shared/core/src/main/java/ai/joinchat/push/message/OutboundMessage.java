@@ -25,7 +25,7 @@ public sealed interface OutboundMessage {
         }
     }
 
-    /** {@code button}: a text with one to three buttons; {@code sharable} is null when absent. */
+    /** {@code button}: a text with one to three buttons. */
     record ButtonTemplate(String text, List<Button> buttons, Boolean sharable, List<QuickReply> quickReplies)
             implements OutboundMessage {
         public ButtonTemplate {
@@ -34,7 +34,7 @@ public sealed interface OutboundMessage {
         }
     }
 
-    /** {@code generic}: a carousel of one to ten elements; the options are null when absent. */
+    /** {@code generic}: a carousel of one to ten elements. */
     record GenericTemplate(List<Element> elements, String imageAspectRatio, Boolean sharable,
                            List<QuickReply> quickReplies) implements OutboundMessage {
         public GenericTemplate {
@@ -59,7 +59,6 @@ public sealed interface OutboundMessage {
     /**
      * {@code receipt}: an order confirmation. Amounts keep the JSON number they were given as
      * ({@link Number}: an integer stays an integer); {@code timestamp} is Unix seconds as digits.
-     * Optional fields are null when absent.
      */
     record ReceiptTemplate(String recipientName, String orderNumber, String currency, String paymentMethod,
                            String orderUrl, String timestamp, Boolean sharable, Address address,
@@ -72,7 +71,7 @@ public sealed interface OutboundMessage {
             quickReplies = List.copyOf(quickReplies);
         }
 
-        /** The shipping address; {@code street2} may be null. */
+        /** The shipping address. */
         public record Address(String street1, String street2, String city, String postalCode, String state,
                               String country) {
         }
@@ -85,7 +84,7 @@ public sealed interface OutboundMessage {
         public record Adjustment(String name, Number amount) {
         }
 
-        /** An ordered item; {@code currency} is upper case, the optional fields null when absent. */
+        /** An ordered item; {@code currency} is upper case. */
         public record Item(String title, String subtitle, Number quantity, Number price, String currency,
                            String imageUrl) {
         }
@@ -99,17 +98,14 @@ public sealed interface OutboundMessage {
         }
     }
 
-    /** An element of a generic or list template; {@code subtitle}, {@code imageUrl} and {@code defaultAction} may be null. */
+    /** An element of a generic or list template. */
     record Element(String title, String subtitle, String imageUrl, UrlTarget defaultAction, List<Button> buttons) {
         public Element {
             buttons = List.copyOf(buttons);
         }
     }
 
-    /**
-     * What a {@code web_url} button or an element's {@code default_action} opens; the webview
-     * options are null when absent.
-     */
+    /** What a {@code web_url} button or an element's {@code default_action} opens. */
     record UrlTarget(String url, String webviewHeightRatio, Boolean messengerExtensions, String fallbackUrl) {
     }
 }

@@ -32,7 +32,6 @@ public final class Metrics {
     private final String function;
     private final PrintStream out;
     private final Clock clock;
-    /** Held metrics by name, in the order they were first recorded. */
     private final Map<String, Pending> held = new LinkedHashMap<>();
 
     public Metrics(String function, PrintStream out, Clock clock) {
@@ -61,7 +60,6 @@ public final class Metrics {
         }
     }
 
-    /** Writes what this invocation recorded as one document; nothing when nothing was. */
     public synchronized void flush() {
         if (held.isEmpty()) {
             return;

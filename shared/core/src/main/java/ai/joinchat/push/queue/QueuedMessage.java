@@ -17,9 +17,7 @@ import java.util.Objects;
 
 /**
  * The SQS message body the send API writes and the worker reads (versioned JSON; the message as
- * {@link MessageJson}). A copy the worker queues itself may carry {@code sent} (Facebook took it,
- * the record is still to be written: only recorded, never sent), or, put back for a throttled
- * page, {@code throttled_since} and the slot it reserved ({@code not_before}).
+ * {@link MessageJson}), and the copies the worker queues itself ({@link #withSent}, {@link #throttled}).
  */
 public record QueuedMessage(
         String messageId,
@@ -47,7 +45,7 @@ public record QueuedMessage(
         }
     }
 
-    /** The copy the worker puts back while the page is throttled: held since then, sent not before that. */
+    /** The copy the worker puts back while the page is throttled: held since then, sent not before its slot. */
     public QueuedMessage throttled(Instant since, Instant sendNotBefore) {
         return new QueuedMessage(messageId, pageId, recipient, message, messagingType, tag, warnings,
                 acceptedAt, decideBy, sent, throttledSince == null ? since : throttledSince, sendNotBefore);

@@ -28,19 +28,13 @@ public record Recipient(RecipientType type, String value) {
         }
     }
 
-    /**
-     * A uuid recipient when {@code value} follows the send API's uuid rule (1-128 visible
-     * characters), e.g. the uuid of a webhook {@code ref=uuid=<uuid>}; empty otherwise.
-     */
+    /** A uuid recipient when {@link #isUuid}, e.g. the uuid of a webhook {@code ref=uuid=<uuid>}; empty otherwise. */
     public static Optional<Recipient> uuid(String value) {
         return value != null && isUuid(value)
                 ? Optional.of(new Recipient(RecipientType.UUID, value)) : Optional.empty();
     }
 
-    /**
-     * The key of a binding of this contact, e.g. {@code phone:+84912345678},
-     * {@code email:a@b.com}, {@code uuid:abc}, {@code id:123}.
-     */
+    /** The key of a binding of this contact, e.g. {@code phone:+84912345678} or {@code uuid:abc}. */
     public String contactKey() {
         return type.wireName() + ":" + value;
     }

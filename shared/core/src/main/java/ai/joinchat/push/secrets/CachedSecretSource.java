@@ -20,12 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Keeps secrets in memory for a bounded age, so a warm container does not call Secrets Manager per
  * request and a changed secret takes effect within that age. Failures are not cached.
  *
- * <p>Configured pages are never refused, and unknown page ids cost almost nothing: a page id the
- * directory (ListSecrets under the page prefix, names only) lists is fetched without limit, "no
- * such secret" is remembered apart without evicting known secrets, and any other page id passes a
- * token bucket, beyond which it is {@link SecretLookup.Deferred}, never "absent". A listing is
- * positive evidence only: ListSecrets is eventually consistent, so a name it lacks proves nothing,
- * and correctness never depends on it. See docs/operations.md#secrets-and-the-directory-of-configured-pages.
+ * <p>Configured pages are never refused, and unknown page ids cost almost nothing: an id the
+ * directory (ListSecrets under the page prefix) lists is fetched without limit, "no such secret" is
+ * remembered apart without evicting known secrets, and any other id passes a token bucket, beyond
+ * which it is {@link SecretLookup.Deferred}, never "absent". A listing is positive evidence only
+ * (it is eventually consistent). See docs/operations.md#secrets-and-the-directory-of-configured-pages.
  */
 public final class CachedSecretSource implements SecretSource {
 
@@ -68,10 +67,6 @@ public final class CachedSecretSource implements SecretSource {
     private volatile Listing listing = Listing.NONE;
     private volatile Instant nextListing = Instant.MIN;
 
-    /**
-     * Ids under {@code pagePrefix} are listed; missing secrets are remembered for the max age or
-     * 60 s, whichever is shorter.
-     */
     public CachedSecretSource(SecretSource delegate, String pagePrefix, Duration maxAge, Clock clock, JsonLogger log,
                               Metrics metrics) {
         this(delegate, pagePrefix, maxAge, maxAge.compareTo(DEFAULT_MISSING_MAX_AGE) < 0 ? maxAge : DEFAULT_MISSING_MAX_AGE,
@@ -121,24 +116,17 @@ public final class CachedSecretSource implements SecretSource {
         return new SecretLookup.Deferred<>();
     }
 
-    /**
-     * Listed, by a listing taken after the store last said it had no such secret, if it did (a page
-     * created after a 401).
-     */
+    /** Listed by a listing taken after the store last said "no such secret", if it did (a page created after a 401). */
     private static boolean listedSince(Listing listing, String secretId, Instant absentSince) {
         return listing.ids().contains(secretId) && (absentSince == null || listing.takenAt().isAfter(absentSince));
     }
 
-    /**
-     * The secret; a lookup the limit defers throws a transient {@link DependencyUnavailableException}
-     * (never "absent"). Callers that can answer "later" use {@link #lookup(String)}.
-     */
+    /** Throws when deferred ({@link SecretLookup#decided()}); callers that can answer "later" use {@link #lookup}. */
     @Override
     public Optional<String> secretString(String secretId) {
         return lookup(secretId).decided();
     }
 
-    /** Fetches now, whatever is cached, and replaces the cached entry (token rotation). */
     @Override
     public Optional<String> freshSecretString(String secretId) {
         return fetch(secretId, clock.instant()).found();

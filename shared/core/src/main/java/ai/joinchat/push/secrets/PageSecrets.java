@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A page's secrets: the API signing key (and the previous one during rotation) and its token,
- * plus the page settings stored in the same secret: whether the page accepts only the
- * timestamped signature ({@code "require_timestamp": true}), its {@code unsigned_refs} policy and
- * its status callbacks (empty when it has none, or when a callback setting is invalid).
+ * A page's secrets: the API signing key (and the previous one during rotation) and its token, plus
+ * the page settings stored in the same secret: {@code require_timestamp} (only the timestamped
+ * signature is accepted), {@code unsigned_refs} and the status callbacks (empty when it has none).
  */
 public record PageSecrets(String apiSecret, String pageAccessToken, String previousApiSecret,
                           boolean requireTimestamp, UnsignedRefPolicy unsignedRefs, Optional<CallbackSettings> callbacks) {

@@ -33,9 +33,8 @@ public record SecretsManagerSecretSource(SecretsManagerClient client) implements
     }
 
     /**
-     * ListSecrets with the name filter (a case-sensitive prefix match), every page. Names only:
-     * ListSecrets never returns values. It is eventually consistent (AWS: it "might not reflect
-     * changes from the last five minutes"), so a name missing from it proves nothing.
+     * ListSecrets with the name filter (a case-sensitive prefix match), every page. It is eventually
+     * consistent (AWS: it "might not reflect changes from the last five minutes"): a missing name proves nothing.
      */
     @Override
     public Set<String> secretIds(String prefix) {

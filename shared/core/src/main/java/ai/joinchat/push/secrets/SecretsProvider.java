@@ -18,10 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the secrets of the contract's section 2: per page at {@code PAGE_SECRET_PREFIX + page_id},
- * app-wide at {@code APP_SECRET_ID}. A secret that is missing or not the documented JSON is
- * treated as absent (and never echoed anywhere). A page setting with a value it does not know is
- * logged as a warning naming the setting, never its value (once per page and setting per
- * container), and its default applies.
+ * app-wide at {@code APP_SECRET_ID}. A secret that is missing or not the documented JSON is absent
+ * (and never echoed anywhere); a page setting it does not know takes its default, with a warning
+ * once per page and setting per container ({@link #warnOnce}).
  */
 public final class SecretsProvider {
 
@@ -38,12 +37,7 @@ public final class SecretsProvider {
         this.log = log;
     }
 
-    /**
-     * The page's secrets: found, absent (the page is not configured), or deferred (no lookup could
-     * be made now: answer "later", never "not configured").
-     *
-     * @throws ai.joinchat.push.DependencyUnavailableException when Secrets Manager fails
-     */
+    /** Absent: the page is not configured; deferred: answer "later", never "not configured". */
     public SecretLookup<PageSecrets> pageSecrets(String pageId) {
         return source.lookup(pageSecretPrefix + pageId).flatMap(secret -> page(pageId, secret));
     }
@@ -52,10 +46,7 @@ public final class SecretsProvider {
         return source.secretString(appSecretId).flatMap(SecretsProvider::app);
     }
 
-    /**
-     * The page's secrets as Secrets Manager has them now, bypassing the cache and replacing the
-     * cached entry: for the worker when Facebook says the cached page token is no longer valid.
-     */
+    /** {@link SecretSource#freshSecretString}: for the worker when Facebook rejects the cached page token. */
     public Optional<PageSecrets> refreshPageSecrets(String pageId) {
         return source.freshSecretString(pageSecretPrefix + pageId).flatMap(secret -> page(pageId, secret));
     }

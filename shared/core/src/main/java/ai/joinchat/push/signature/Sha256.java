@@ -10,8 +10,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * SHA-256 as lower-case hex (request hashes, replay keys, event keys), and HMAC-SHA256, the one
- * primitive under every signature here (and Graph's {@code appsecret_proof}); a new {@link Mac} per call, so it is thread-safe.
+ * SHA-256 as lower-case hex (request hashes, replay keys, event keys), and HMAC-SHA256, the one primitive
+ * under every signature here (and Graph's {@code appsecret_proof}); a new {@link Mac} per call: thread-safe.
  */
 public final class Sha256 {
 
@@ -32,23 +32,13 @@ public final class Sha256 {
         }
     }
 
-    /**
-     * Graph API {@code appsecret_proof}: 64 lower-case hex characters of the HMAC of the access
-     * token keyed with the app secret, both as UTF-8.
-     *
-     * @throws IllegalArgumentException if the app secret is empty
-     */
+    /** Graph API {@code appsecret_proof}: the hex HMAC of the access token keyed with the app secret. */
     public static String appSecretProof(String accessToken, String appSecret) {
         Objects.requireNonNull(appSecret, "appSecret");
         return HexFormat.of().formatHex(hmac(appSecret, accessToken.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /**
-     * The HMAC of the parts, in order, as of one message, keyed with the secret as UTF-8; a null
-     * part counts as empty.
-     *
-     * @throws IllegalArgumentException if the secret is null or empty
-     */
+    /** As {@link #hmac(byte[], byte[]...)}, keyed with the secret as UTF-8; an empty secret is refused. */
     public static byte[] hmac(String secret, byte[]... parts) {
         if (secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("secret must not be empty");

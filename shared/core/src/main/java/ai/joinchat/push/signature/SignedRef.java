@@ -45,7 +45,6 @@ public record SignedRef(String uuid, String signature) {
                 && SignatureVerifier.matches(signature, apiSecrets, data(pageId, uuid));
     }
 
-    /** The signature of a uuid for a page: base64url without padding of HMAC-SHA256(apiSecret, "pageId:uuid"). */
     public static String sign(String pageId, String uuid, String apiSecret) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Sha256.hmac(apiSecret, data(pageId, uuid)));
     }

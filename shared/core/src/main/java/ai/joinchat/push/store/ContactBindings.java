@@ -15,10 +15,7 @@ import java.util.Optional;
  */
 public interface ContactBindings {
 
-    /**
-     * One binding a page owner imports (contract section 4b): a normalised contact key such as
-     * {@code uuid:abc}, {@code phone:+8491234567} or {@code email:a@b.com}, and the PSID it belongs to.
-     */
+    /** One binding a page owner imports (contract section 4b): a contact key and the PSID it belongs to. */
     record ImportedBinding(String contactKey, String psid) {
         public ImportedBinding {
             Objects.requireNonNull(contactKey, "contactKey");
@@ -36,15 +33,12 @@ public interface ContactBindings {
                  boolean onlyIfUnbound, Deadline deadline);
 
     /**
-     * The page owner's import (contract section 4b): writes every binding, each replacing any
-     * existing binding of its contact whatever its age (the owner is the authority), stamped
-     * {@code importedAt} so later webhook events can still replace it. Contact keys must be
-     * distinct. Returns how many were written.
+     * The page owner's import (contract section 4b): each binding replaces its contact's whatever its
+     * age (the owner is the authority), stamped {@code importedAt} so later webhook events can still
+     * replace it. Contact keys must be distinct. Returns how many were written.
      *
-     * @param deadline by when every call (and retry) must be over
-     * @throws ai.joinchat.push.DependencyUnavailableException when the store fails or the import
-     *         cannot finish by the deadline; a retry of the same import is safe (some bindings may
-     *         already be written)
+     * @throws ai.joinchat.push.DependencyUnavailableException when the store fails or the deadline
+     *         passes; a retry of the same import is safe (some bindings may already be written)
      */
     int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline);
 }

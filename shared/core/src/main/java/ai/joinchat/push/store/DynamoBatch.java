@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * BatchGetItem and BatchWriteItem on one table, with what DynamoDB leaves unprocessed (throttled)
- * sent again after 50, 100, 200 ... ms; then the call fails as unavailable.
+ * BatchGetItem and BatchWriteItem on one table, in DynamoDB's largest requests (100 keys, 25 items);
+ * what it leaves unprocessed (throttled) is sent again after 50, 100, 200 ... ms, then fails as unavailable.
  */
 public final class DynamoBatch {
 
@@ -33,9 +33,8 @@ public final class DynamoBatch {
     }
 
     /**
-     * Reads any number of keys in requests of at most 100, at most five reads per request, and
-     * hands each item found to {@code found}, in no particular order; {@code reads} shapes each
-     * read, {@code what} names the keys when some are still unprocessed after the last read.
+     * Hands each item found to {@code found}, in no particular order; {@code reads} shapes each read,
+     * {@code what} names the keys if some stay unprocessed.
      */
     static void get(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys,
                     UnaryOperator<KeysAndAttributes.Builder> reads, Deadline deadline, String what,
@@ -62,10 +61,8 @@ public final class DynamoBatch {
     }
 
     /**
-     * Puts the items with BatchWriteItems of at most 25, in turn: the unprocessed ones of each are sent
-     * again after a jittered backoff ({@link #backoffMillis}), at most {@value #WRITE_ATTEMPTS} requests
-     * and never past the deadline. {@code what} names the items when some are still unprocessed after
-     * the last request.
+     * Puts the items in BatchWriteItems of 25, in turn; each one's unprocessed items are sent again
+     * after {@link #backoffMillis}, never past the deadline ({@code what} names them if some stay).
      */
     public static void put(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items,
                            Deadline deadline, String what) {

@@ -51,10 +51,7 @@ public record DynamoContactBindings(DynamoDbClient dynamo, String table, Clock c
         }
     }
 
-    /**
-     * Unconditional puts (an imported binding replaces whatever was there) in batches of 25
-     * ({@link DynamoBatch}: unprocessed items sent again, then the import fails as a whole).
-     */
+    /** Unconditional puts: an imported binding replaces whatever was there. */
     @Override
     public int importBindings(String pageId, List<ImportedBinding> bindings, Instant importedAt, Deadline deadline) {
         Set<String> contacts = new HashSet<>();

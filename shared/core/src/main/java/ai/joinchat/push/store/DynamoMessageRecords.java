@@ -68,7 +68,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
         });
     }
 
-    /** Message ids are unique: a refused put means an earlier try of this one landed. */
     @Override
     public void createPending(MessageRecord record, Deadline deadline) {
         try {
@@ -76,7 +75,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
                     .conditionExpression(NEW_ITEM).expressionAttributeNames(ID_NAME)
                     .overrideConfiguration(SdkFailures.within(deadline, DYNAMODB))));
         } catch (ConditionalCheckFailedException e) {
-            // there already
+            // an earlier try of this one landed (message ids are unique)
         }
     }
 
@@ -95,7 +94,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
         });
     }
 
-    /** One batch read of the messages' id, page, status and echo time only. */
     @Override
     public Map<String, EchoTarget> echoTargets(String pageId, Collection<String> messageIds, Deadline deadline) {
         List<String> ids = messageIds.stream().filter(id -> id != null && !id.isEmpty()).distinct().toList();
@@ -133,16 +131,11 @@ public final class DynamoMessageRecords extends LifecycleStore {
         return moved;
     }
 
-    /** The watermark's messages still awaiting delivery or read. */
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
         return upTo(Transition.READ_UP_TO, pageId, psid, watermarkMillis, at, new HashSet<>(), deadline);
     }
 
-    /**
-     * One GSI query per Facebook message id, the batch read of {@link #echoTargets} for the statuses
-     * found, then one conditional update per message still awaiting delivery and not in {@code done}.
-     */
     private int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
                                Set<String> done, Deadline deadline) {
         List<String> found = new LinkedHashSet<>(facebookMessageIds).stream()
@@ -180,7 +173,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
         return moved;
     }
 
-    /** The ids in one {@code by_recipient} partition up to {@code sentAtMost}. */
     private List<String> partition(String key, long sentAtMost, Deadline deadline) {
         return query(QueryRequest.builder().indexName(MessageItem.BY_RECIPIENT)
                 .keyConditionExpression("#key = :k AND #sent_at <= :w")
@@ -189,7 +181,6 @@ public final class DynamoMessageRecords extends LifecycleStore {
                 deadline);
     }
 
-    /** The message ids the query finds, page after page. */
     private List<String> query(QueryRequest.Builder request, Deadline deadline) {
         request.tableName(table).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB));
         return SdkFailures.call(DYNAMODB, () -> {

@@ -46,10 +46,7 @@ public final class MessageItem {
     public static final String RESEND_BODY = "resend_body";
     /** Facebook refused the last attempt: the copy is kept once the dead-letter queue hands it back. */
     public static final String REFUSED = "refused";
-    /**
-     * {@code by_recipient}'s sort key: the Send API call's start, never after the message's Facebook
-     * timestamp (moved to the echo's only when Facebook's clock is behind ours).
-     */
+    /** {@code by_recipient}'s sort key: the Send API call's start, never after its Facebook time (STAMP_BY_ECHO). */
     public static final String SENT_AT = "sent_at";
     /** {@code by_recipient}'s partition key: {@link #recipientKey}. */
     public static final String RECIPIENT_KEY = "recipient_psid_key";

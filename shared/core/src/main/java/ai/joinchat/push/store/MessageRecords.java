@@ -10,9 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Delivery records. Every transition is one conditional write ({@link Lifecycle} declares them),
- * safe to repeat after a lost reply, so redeliveries cannot move a record backwards or send a
- * message twice. Infrastructure failures throw {@link ai.joinchat.push.DependencyUnavailableException}.
+ * Delivery records, moved only by {@link Lifecycle}'s transitions, so a redelivery never sends a message
+ * twice. Infrastructure failures throw {@link ai.joinchat.push.DependencyUnavailableException}.
  */
 public interface MessageRecords {
 
@@ -79,9 +78,8 @@ public interface MessageRecords {
     }
 
     /**
-     * The page's echo carried this message id, so Facebook took it: a {@code queued},
-     * {@code sending} or {@code failed} record of this page becomes {@code sent}, its echo recorded
-     * on it in the same write; false otherwise.
+     * The page's echo carried this message id, so Facebook took it: {@link Transition#CONFIRM_BY_ECHO},
+     * the echo recorded in the same write; false otherwise.
      */
     boolean confirmByEcho(Echo echo, Deadline deadline);
 

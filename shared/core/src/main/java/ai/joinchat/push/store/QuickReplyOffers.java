@@ -34,7 +34,6 @@ public interface QuickReplyOffers {
             this.contentType = contentType;
         }
 
-        /** The kinds a message offers in its {@code quick_replies}. */
         public static Set<Kind> offeredBy(OutboundMessage message) {
             Set<Kind> kinds = EnumSet.noneOf(Kind.class);
             for (QuickReply reply : message.quickReplies()) {
