@@ -29,7 +29,6 @@ import java.util.Set;
  */
 public record BindingAdmission(SecretsProvider secrets, QuickReplyOffers offers, Clock clock) {
 
-
     /**
      * A contact (the send API's keys: {@code uuid:...}, {@code phone:+...}, {@code email:...}) an event
      * proposes to bind to a page's PSID, and what the proposal rests on; {@link #admit} decides.

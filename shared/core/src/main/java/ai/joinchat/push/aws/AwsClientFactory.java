@@ -35,7 +35,11 @@ import java.util.stream.Stream;
  */
 public final class AwsClientFactory implements AutoCloseable {
 
-    /** The most one call (with its retries) may take, even under a later deadline ({@link SdkFailures#within}). */
+    /**
+     * The most one call (with its retries) may take, even under a later deadline ({@link SdkFailures#within}):
+     * half the HTTP functions' 10 s timeout, so one slow call still leaves time to answer; each attempt
+     * gets half of it, so the SDK can try twice.
+     */
     static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, String> environment;
@@ -49,7 +53,7 @@ public final class AwsClientFactory implements AutoCloseable {
 
     public AwsClientFactory(Map<String, String> environment, List<ExecutionInterceptor> interceptors) {
         this(environment, interceptors, Apache5HttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(2))
+                .connectionTimeout(Duration.ofSeconds(2)) // within an attempt's 2.5 s: a refused connect is retried
                 .socketTimeout(API_CALL_TIMEOUT)
                 .build());
     }
