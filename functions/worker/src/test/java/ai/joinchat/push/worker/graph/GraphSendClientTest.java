@@ -318,10 +318,9 @@ class GraphSendClientTest {
 
     @Test
     void aConnectionIdleForTheLimitIsNotUsedAgainSoOneDroppedMeanwhileCostsNoUnknownOutcome() throws Exception {
-        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_1\"}")));
         MovableClock clock = new MovableClock();
         try (ForgettingProxy proxy = new ForgettingProxy(server.getPort())) {
-            GraphSendClient graph = GraphSendClient.fromSettings(proxy.baseUrl(), "v25.0", Duration.ofSeconds(5), clock);
+            GraphSendClient graph = answeringThrough(proxy, clock);
             assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
 
             // Dropped unseen while the container was frozen, as a NAT gateway drops an idle connection.
@@ -335,16 +334,21 @@ class GraphSendClientTest {
 
     @Test
     void aConnectionUsedWithinTheLimitIsKept() throws Exception {
-        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_1\"}")));
         MovableClock clock = new MovableClock();
         try (ForgettingProxy proxy = new ForgettingProxy(server.getPort())) {
-            GraphSendClient graph = GraphSendClient.fromSettings(proxy.baseUrl(), "v25.0", Duration.ofSeconds(5), clock);
+            GraphSendClient graph = answeringThrough(proxy, clock);
             for (int call = 0; call < 3; call++) {
                 assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
                 clock.advance(GraphSendClient.Connections.IDLE_LIMIT.minusSeconds(1));
             }
             assertEquals(1, proxy.accepted(), "one kept-alive connection");
         }
+    }
+
+    /** A client whose calls reach the stub, which answers each with a message id, through {@code proxy}. */
+    private static GraphSendClient answeringThrough(ForgettingProxy proxy, Clock clock) {
+        server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_1\"}")));
+        return GraphSendClient.fromSettings(proxy.baseUrl(), "v25.0", Duration.ofSeconds(5), clock);
     }
 
     /** A clock the test moves; starts now. */
