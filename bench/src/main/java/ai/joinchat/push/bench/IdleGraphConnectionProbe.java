@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * frozen container is), then sends again at once and counts the second send's outcome. Prints one
  * Markdown row per variant: the JDK's own keep-alive, then one shorter than {@code forget-ms}.
  *
- * <pre>java -cp bench/target/bench.jar ai.joinchat.push.bench.IdleGraphConnectionProbe [rounds] [idle-ms] [forget-ms]</pre>
+ * <pre>java -cp functions/worker/target/worker.jar:bench/target/classes \
+ *     ai.joinchat.push.bench.IdleGraphConnectionProbe [rounds] [idle-ms] [forget-ms]</pre>
  */
 public final class IdleGraphConnectionProbe {
 
