@@ -38,7 +38,8 @@ final class Lifecycle {
     static final int CALLBACKS_PER_MESSAGE = 3;
 
     private final java.util.function.LongSupplier logBytes;
-    private final int memoryMb;
+    /** Each function's MemorySize (--memory-size, or the template's own per function). */
+    private final Map<String, Integer> memoryMb = new java.util.LinkedHashMap<>();
     private final long ttlSeconds;
     private final CallbackReceiver callbacks;
     private final ai.joinchat.push.local.FunctionProcess callbacksFunction;
@@ -51,10 +52,10 @@ final class Lifecycle {
         this.callbacks = callbacks;
         this.callbacksFunction = Bench.function(localMode, "callbacks");
         java.util.Map<String, String> environment = Bench.function(localMode, "send-api").definition().environment();
-        this.memoryMb = options.memoryMb() > 0 ? options.memoryMb()
-                : Bench.function(localMode, "send-api").definition().memoryMb();
         for (String name : List.of("send-api", "worker", "webhook", "callbacks")) {
             functions.put(name, Bench.function(localMode, name));
+            memoryMb.put(name, options.memoryMb() > 0 ? options.memoryMb()
+                    : Bench.function(localMode, name).definition().memoryMb());
         }
         this.ttlSeconds = Long.parseLong(environment.getOrDefault("SECRET_CACHE_TTL_SECONDS", "300"));
         this.options = options;
@@ -88,7 +89,7 @@ final class Lifecycle {
     private void measureWarm() {
         if (options.lambdaCpu() && !options.ric()) { // under ric each JVM starts in its share
             functions.forEach((name, function) -> function.pid().ifPresent(pid -> {
-                CpuShare share = CpuShare.of("lifecycle-" + name, memoryMb);
+                CpuShare share = CpuShare.of("lifecycle-" + name, memoryMb.get(name));
                 cpuShares.add(share);
                 share.add(pid);
             }));
@@ -170,15 +171,16 @@ final class Lifecycle {
         Map<String, Double> seconds = new java.util.LinkedHashMap<>();
         billedAfter.forEach((name, millis) -> seconds.put(name, (millis - billedBefore.get(name)) / 1e3 / messages));
         double workerSeconds = seconds.get("worker") + FACEBOOK_LATENCY_SECONDS;
-        double gbSeconds = (seconds.get("send-api") + workerSeconds + seconds.get("webhook")) * memoryMb / 1024.0;
+        double gbSeconds = (seconds.get("send-api") * memoryMb.get("send-api") + workerSeconds * memoryMb.get("worker")
+                + seconds.get("webhook") * memoryMb.get("webhook")) / 1024.0;
         report.add("Lambda billed duration per message: send / worker / webhook / callbacks", String.format(Locale.ROOT,
                 "%.1f / %.1f / %.1f / %.1f ms", seconds.get("send-api") * 1e3, workerSeconds * 1e3,
                 seconds.get("webhook") * 1e3, seconds.get("callbacks") * 1e3), String.format(Locale.ROOT,
                 "each invocation from the Runtime API handing out its event to its response, rounded up to the ms;"
                         + " the worker's includes an assumed %.0f ms of Facebook latency (the stub answers at once);"
-                        + " MemorySize %d MB%s", FACEBOOK_LATENCY_SECONDS * 1e3, memoryMb, options.lambdaCpu()
-                        ? ", each function JVM on " + CpuShare.describe(memoryMb) : ", each function JVM on the machine's"
-                        + " full CPU (--lambda-cpu: Lambda's share)"));
+                        + " MemorySize %s MB%s", FACEBOOK_LATENCY_SECONDS * 1e3, sizes(), options.lambdaCpu()
+                        ? ", each function JVM on Lambda's CPU share of it (MemorySize / " + CpuShare.MB_PER_VCPU
+                        + " MB of a core)" : ", each function JVM on the machine's full CPU (--lambda-cpu: Lambda's share)"));
         report.add("log bytes per message (all functions)", String.format(Locale.ROOT, "%.0f", logPerMessage),
                 "their stdout lines over the lifecycle; Lambda's own START/REPORT lines are off (SystemLogLevel WARN)");
         double secretsCalls = 3.0 / (ttlSeconds * MESSAGES_PER_SECOND);
@@ -191,7 +193,7 @@ final class Lifecycle {
         double queueBatches = (callbacksFunction.invocations("aws:sqs") - queueBatchesBefore) / (double) messages;
         Bill.Callbacks callbackRequests = new Bill.Callbacks(streamBatches + queueBatches,
                 announcements + 2 * queueBatches, 1.0 / (ttlSeconds * MESSAGES_PER_SECOND),
-                seconds.get("callbacks") * memoryMb / 1024.0);
+                seconds.get("callbacks") * memoryMb.get("callbacks") / 1024.0);
         report.add("status callbacks: requests per message", String.format(Locale.ROOT,
                 "%.1f invocations, %.1f SQS, %.4f Secrets Manager", callbackRequests.invocations(),
                 callbackRequests.sqsRequests(), callbackRequests.secretsCalls()), String.format(Locale.ROOT,
@@ -203,6 +205,11 @@ final class Lifecycle {
                 callbackRequests).report(report, String.format(Locale.ROOT, "one webhook POST per event (Facebook "
                         + "batches under load: 1.3 requests and 2.3 invocations per message at full batches); Secrets"
                         + " Manager at 3 secrets per %d s TTL and %.0f messages/s", ttlSeconds, MESSAGES_PER_SECOND));
+    }
+
+    /** The MemorySize of each function, as "send-api / worker / webhook / callbacks" in that order. */
+    private String sizes() {
+        return memoryMb.values().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" / "));
     }
 
     private Map<String, Long> billedMillis() {
