@@ -2,6 +2,7 @@ package ai.joinchat.push.callbacks;
 
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.concurrent.Jitter;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.observability.JsonLogger;
 import ai.joinchat.push.observability.Metrics;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The callbacks of contract section 8, in two steps. {@link #announce}: stream records in, events
@@ -223,7 +223,7 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
             return;
         }
         Duration wait = SCHEDULE.get(queued.attempt() - 1);
-        Instant due = firstTry.plus(wait).plusMillis(ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1));
+        Instant due = firstTry.plus(wait).plusMillis(Jitter.millis(0, wait.toMillis() / 5));
         if (retryAfter.isPresent() && clock.instant().plus(retryAfter.get()).isAfter(due)) {
             due = clock.instant().plus(retryAfter.get());
         }

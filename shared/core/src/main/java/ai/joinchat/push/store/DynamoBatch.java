@@ -3,6 +3,7 @@ package ai.joinchat.push.store;
 import ai.joinchat.push.DependencyUnavailableException;
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.aws.SdkFailures;
+import ai.joinchat.push.concurrent.Jitter;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -13,7 +14,6 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -100,6 +100,6 @@ public final class DynamoBatch {
     /** Full jitter's upper half: between half the exponential ceiling and the ceiling. */
     public static long backoffMillis(int attempt) {
         long ceiling = SdkFailures.backoff(FIRST_BACKOFF, attempt).toMillis();
-        return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+        return Jitter.millis(ceiling / 2, ceiling);
     }
 }

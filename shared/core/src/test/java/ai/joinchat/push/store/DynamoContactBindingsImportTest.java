@@ -2,7 +2,9 @@ package ai.joinchat.push.store;
 
 import ai.joinchat.push.Deadline;
 import ai.joinchat.push.DependencyUnavailableException;
+import ai.joinchat.push.concurrent.Jitter;
 import ai.joinchat.push.store.ContactBindings.ImportedBinding;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
@@ -29,6 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the send API's contract tests on DynamoDB Local).
  */
 class DynamoContactBindingsImportTest {
+
+    /**
+     * The JVM's first SecureRandom takes about 30 ms to make. On Lambda the SDK's TLS has made one
+     * before any call can be retried; these fakes answer without TLS, so the tests make it first.
+     */
+    @BeforeAll
+    static void theJvmHasMadeASecureRandom() {
+        Jitter.millis(0, 1);
+    }
+
 
     private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
 
