@@ -1,10 +1,12 @@
 package ai.joinchat.push.aws;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.io.BufferedInputStream;
@@ -12,14 +14,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +51,59 @@ class AwsClientFactoryTest {
         AwsClientFactory factory = new AwsClientFactory(Map.of());
         assertEquals(Optional.empty(), factory.endpoint("SECRETS_MANAGER"));
         assertEquals(Optional.empty(), factory.region());
+    }
+
+    /**
+     * The waits between the SDK's attempts are drawn by {@code Jitter} (SecureRandom), not by the
+     * SDK's ThreadLocalRandom, whose seeds a SnapStart snapshot holds: full jitter under the SDK's
+     * own ceilings, none before the first attempt.
+     */
+    @Test
+    void theSdksRetryWaitsAreFullJitterUnderItsCeilings() {
+        BackoffStrategy ceilings = BackoffStrategy.exponentialDelayWithoutJitter(Duration.ofMillis(100),
+                Duration.ofSeconds(20));
+        BackoffStrategy waits = AwsClientFactory.fullJitter(Duration.ofMillis(100));
+        assertEquals(Duration.ZERO, waits.computeDelay(1));
+        for (int attempt = 2; attempt <= 4; attempt++) {
+            Set<Duration> drawn = new HashSet<>();
+            for (int i = 0; i < 200; i++) {
+                Duration wait = waits.computeDelay(attempt);
+                assertTrue(!wait.isNegative() && wait.compareTo(ceilings.computeDelay(attempt)) <= 0,
+                        "attempt " + attempt + " waited " + wait);
+                drawn.add(wait);
+            }
+            assertTrue(drawn.size() > 20, "random waits, attempt " + attempt + ": " + drawn);
+        }
+    }
+
+    /** With its own waits, the strategy is still the SDK's: a throttled call is tried again. */
+    @Test
+    void aThrottledCallIsTriedAgainAfterAWaitUnderTheThrottlingCeiling() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            boolean first = requests.incrementAndGet() == 1;
+            byte[] body = (first ? "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
+                    + "\"message\":\"Rate of requests exceeds the allowed throughput.\"}" : "{}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+            exchange.sendResponseHeaders(first ? 400 : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try (AwsClientFactory factory = new AwsClientFactory(Map.of("AWS_ENDPOINT_URL",
+                "http://127.0.0.1:" + server.getAddress().getPort(), "AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"))) {
+            long started = System.nanoTime();
+            factory.dynamoDb().putItem(put -> put.tableName("t").item(Map.of("k", AttributeValue.fromS("v"))));
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(2, requests.get(), "throttled once, then written");
+            assertTrue(tookMs < 2_000, "waited under the 1 s throttling ceiling: " + tookMs + " ms");
+        } finally {
+            server.stop(0);
+        }
     }
 
     /**
