@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OperationsTemplateTest {
 
-    private static final Path ROOT = repositoryRoot();
+    private static final Path ROOT = LocalMode.findRepositoryRoot();
     private static final TemplateDocument DOCUMENT = new TemplateDocument(SamTemplate.read(ROOT.resolve("template.yaml")));
     private static final List<String> FUNCTIONS = List.of("send-api", "worker", "webhook", "callbacks");
 
@@ -246,16 +246,5 @@ class OperationsTemplateTest {
         Set<String> missing = new TreeSet<>(wanted);
         present.forEach(missing::remove);
         return missing;
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("template.yaml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("template.yaml not found");
-        }
-        return dir;
     }
 }

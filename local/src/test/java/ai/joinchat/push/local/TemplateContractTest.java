@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TemplateContractTest {
 
-    private static final Path ROOT = repositoryRoot();
+    private static final Path ROOT = LocalMode.findRepositoryRoot();
     private static final SamTemplate TEMPLATE = SamTemplate.read(ROOT.resolve("template.yaml"));
     private static final TemplateDocument DOCUMENT = new TemplateDocument(TEMPLATE);
 
@@ -384,17 +384,6 @@ class TemplateContractTest {
         String handlerClass = function.handler().split("::")[0];
         String components = handlerClass.replaceFirst("Handler$", "Components");
         return (Set<EnvVar>) Class.forName(components).getField("DECLARED_ENV").get(null);
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("template.yaml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("template.yaml not found");
-        }
-        return dir;
     }
 
 }

@@ -1,4 +1,4 @@
-package ai.joinchat.push.local.priming;
+package ai.joinchat.push.local;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class SnapStartUniquenessTest {
 
     @Test
     void noFunctionDrawsFromAGeneratorWhoseSeedIsInTheSnapshot() throws IOException {
-        Path root = repositoryRoot();
+        Path root = LocalMode.findRepositoryRoot();
         List<Path> sources = new ArrayList<>();
         try (Stream<Path> functions = Files.list(root.resolve("functions"))) {
             functions.map(function -> function.resolve("src/main/java")).filter(Files::isDirectory).forEach(sources::add);
@@ -57,16 +57,5 @@ class SnapStartUniquenessTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("template.yaml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("template.yaml not found");
-        }
-        return dir;
     }
 }
