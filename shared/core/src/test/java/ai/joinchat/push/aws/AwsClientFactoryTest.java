@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,11 +80,12 @@ class AwsClientFactoryTest {
     /** With its own waits, the strategy is still the SDK's: a throttled call is tried again. */
     @Test
     void aThrottledCallIsTriedAgainAfterAWaitUnderTheThrottlingCeiling() throws Exception {
-        AtomicInteger requests = new AtomicInteger();
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
-            boolean first = requests.incrementAndGet() == 1;
+            arrivals.add(System.nanoTime());
+            boolean first = arrivals.size() == 1;
             byte[] body = (first ? "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
                     + "\"message\":\"Rate of requests exceeds the allowed throughput.\"}" : "{}")
                     .getBytes(StandardCharsets.UTF_8);
@@ -96,11 +98,11 @@ class AwsClientFactoryTest {
         try (AwsClientFactory factory = new AwsClientFactory(Map.of("AWS_ENDPOINT_URL",
                 "http://127.0.0.1:" + server.getAddress().getPort(), "AWS_REGION", "us-east-1",
                 "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"))) {
-            long started = System.nanoTime();
             factory.dynamoDb().putItem(put -> put.tableName("t").item(Map.of("k", AttributeValue.fromS("v"))));
-            long tookMs = (System.nanoTime() - started) / 1_000_000;
-            assertEquals(2, requests.get(), "throttled once, then written");
-            assertTrue(tookMs < 2_000, "waited under the 1 s throttling ceiling: " + tookMs + " ms");
+            assertEquals(2, arrivals.size(), "throttled once, then written");
+            long gapMs = (arrivals.get(1) - arrivals.get(0)) / 1_000_000;
+            // The wait is at most the 1 s ceiling; the rest is the answer, its parsing and the next request.
+            assertTrue(gapMs < 1_800, "waited under the 1 s throttling ceiling: " + gapMs + " ms between attempts");
         } finally {
             server.stop(0);
         }
