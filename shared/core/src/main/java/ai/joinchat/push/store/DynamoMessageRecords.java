@@ -8,12 +8,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -183,15 +181,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
 
     private List<String> query(QueryRequest.Builder request, Deadline deadline) {
         request.tableName(table).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB));
-        return SdkFailures.call(DYNAMODB, () -> {
-            List<String> ids = new ArrayList<>();
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryResponse page = dynamo.query((start == null ? request : request.exclusiveStartKey(start)).build());
-                page.items().forEach(item -> ids.add(MessageItem.str(item, MESSAGE_ID)));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
-            return ids;
-        });
+        return SdkFailures.call(DYNAMODB, () -> dynamo.queryPaginator(request.build()).items().stream()
+                .map(item -> MessageItem.str(item, MESSAGE_ID)).toList());
     }
 }
