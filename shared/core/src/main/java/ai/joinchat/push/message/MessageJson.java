@@ -5,7 +5,6 @@ import ai.joinchat.push.message.OutboundMessage.Element;
 import ai.joinchat.push.message.OutboundMessage.GenericTemplate;
 import ai.joinchat.push.message.OutboundMessage.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
-import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
 import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
 import ai.joinchat.push.message.OutboundMessage.UrlTarget;
