@@ -58,9 +58,6 @@ public final class MessageJson {
 
     /** Throws IllegalArgumentException when it is not a message this version can send. */
     public static OutboundMessage read(String templateType, JsonNode message) {
-        if (message == null || !message.isObject()) {
-            throw new IllegalArgumentException("message must be a JSON object");
-        }
         String type = templateType != null ? templateType : optionalText(message, "template_type");
         List<QuickReply> quickReplies = list(message, "quick_replies", MessageJson::quickReply);
         return switch (type == null ? "" : type) {
