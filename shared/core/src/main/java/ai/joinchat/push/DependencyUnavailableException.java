@@ -9,21 +9,16 @@ import ai.joinchat.push.aws.SdkFailures;
  */
 public class DependencyUnavailableException extends RuntimeException {
 
-    private final boolean transientFailure;
-    private final String errorCode;
-
     public DependencyUnavailableException(String dependency, Throwable cause) {
         super(dependency + " unavailable: " + (cause == null ? "" : SdkFailures.describe(cause)), cause);
-        this.transientFailure = cause == null || SdkFailures.isTransient(cause);
-        this.errorCode = SdkFailures.errorCode(cause);
     }
 
     /** True when a retry may succeed (throttling, 5xx, timeout, I/O); false when it would fail the same way. */
     public boolean isTransient() {
-        return transientFailure;
+        return getCause() == null || SdkFailures.isTransient(getCause());
     }
 
     public String errorCode() {
-        return errorCode;
+        return SdkFailures.errorCode(getCause());
     }
 }

@@ -133,7 +133,7 @@ record Dispatcher(SecretsProvider secrets, CallbackPost http, SqsClient sqs, Str
     /** The page's callback settings when they want the event's type; empty when they do not (or none). */
     private Optional<CallbackSettings> settings(CallbackEvent event) {
         return secrets.pageSecrets(event.pageId()).decided().flatMap(PageSecrets::callbacks)
-                .filter(c -> c.wants(event.type()));
+                .filter(c -> c.events().contains(event.type()));
     }
 
     /** The SQS message ids to receive again (their page lookup was deferred, or their re-queue failed). */

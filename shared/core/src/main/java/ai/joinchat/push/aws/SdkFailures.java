@@ -140,9 +140,6 @@ public final class SdkFailures {
 
     /** One line for logs: the first AWS cause (else the innermost) with its error code and message. */
     public static String describe(Throwable failure) {
-        if (failure == null) {
-            return "";
-        }
         Throwable subject = first(failure, AwsServiceException.class);
         if (subject == null) {
             subject = failure;

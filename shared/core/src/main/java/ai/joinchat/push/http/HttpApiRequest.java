@@ -25,7 +25,6 @@ public record HttpApiRequest(String method, String path, Map<String, String> hea
         headers.forEach((name, value) -> lower.merge(name.toLowerCase(Locale.ROOT), value, (a, b) -> a + "," + b));
         headers = Collections.unmodifiableMap(lower);
         query = Map.copyOf(query);
-        body = body == null ? new byte[0] : body;
     }
 
     /**

@@ -5,7 +5,6 @@ import ai.joinchat.push.message.OutboundMessage.Element;
 import ai.joinchat.push.message.OutboundMessage.GenericTemplate;
 import ai.joinchat.push.message.OutboundMessage.ListTemplate;
 import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
-import ai.joinchat.push.message.OutboundMessage.ReceiptTemplate;
 import ai.joinchat.push.message.OutboundMessage.TextMessage;
 import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
 import ai.joinchat.push.message.OutboundMessage.UrlTarget;
@@ -59,9 +58,6 @@ public final class MessageJson {
 
     /** Throws IllegalArgumentException when it is not a message this version can send. */
     public static OutboundMessage read(String templateType, JsonNode message) {
-        if (message == null || !message.isObject()) {
-            throw new IllegalArgumentException("message must be a JSON object");
-        }
         String type = templateType != null ? templateType : optionalText(message, "template_type");
         List<QuickReply> quickReplies = list(message, "quick_replies", MessageJson::quickReply);
         return switch (type == null ? "" : type) {

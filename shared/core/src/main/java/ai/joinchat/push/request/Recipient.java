@@ -85,7 +85,7 @@ public record Recipient(RecipientType type, String value) {
         }
         String email = raw.strip().toLowerCase(Locale.ROOT);
         if (email.isEmpty() || email.length() > EMAIL_MAX || email.codePoints().anyMatch(cp ->
-                Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp))) {
+                Character.isSpaceChar(cp) || Character.isISOControl(cp))) {
             return Optional.empty();
         }
         int at = email.indexOf('@');
@@ -107,13 +107,11 @@ public record Recipient(RecipientType type, String value) {
         return length >= 1 && length <= UUID_MAX && value.codePoints().allMatch(Recipient::isVisible);
     }
 
+    /** Separators and controls are refused by type; every code point Character.isWhitespace knows is one of them. */
     private static boolean isVisible(int codePoint) {
-        if (Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
-            return false;
-        }
         return switch (Character.getType(codePoint)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
-                    Character.UNASSIGNED -> false;
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+                    Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
             default -> true;
         };
     }

@@ -26,10 +26,6 @@ public record CallbackSettings(URI url, List<byte[]> keys, Set<String> events) {
         events = Set.copyOf(events);
     }
 
-    public boolean wants(String type) {
-        return events.contains(type);
-    }
-
     @Override
     public String toString() {
         return "CallbackSettings[redacted]";

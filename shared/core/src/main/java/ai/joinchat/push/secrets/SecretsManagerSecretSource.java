@@ -6,13 +6,12 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
-import software.amazon.awssdk.services.secretsmanager.model.ListSecretsResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Reads the AWSCURRENT SecretString of a secret from AWS Secrets Manager, and lists names under a prefix. */
 public record SecretsManagerSecretSource(SecretsManagerClient client) implements SecretSource {
@@ -38,18 +37,11 @@ public record SecretsManagerSecretSource(SecretsManagerClient client) implements
      */
     @Override
     public Set<String> secretIds(String prefix) {
-        Set<String> names = new HashSet<>();
-        String nextToken = null;
-        do {
-            String token = nextToken;
-            ListSecretsResponse page = SdkFailures.call("Secrets Manager", () -> client.listSecrets(r -> r
-                    .maxResults(LIST_PAGE_SIZE).nextToken(token).filters(f -> f.key(FilterNameStringType.NAME).values(prefix))));
-            page.secretList().stream()
-                    .map(SecretListEntry::name)
-                    .filter(name -> name != null && name.startsWith(prefix))
-                    .forEach(names::add);
-            nextToken = page.nextToken();
-        } while (nextToken != null && !nextToken.isEmpty());
-        return names;
+        return SdkFailures.call("Secrets Manager", () -> client.listSecretsPaginator(r -> r.maxResults(LIST_PAGE_SIZE)
+                        .filters(f -> f.key(FilterNameStringType.NAME).values(prefix))).stream()
+                .flatMap(page -> page.secretList().stream())
+                .map(SecretListEntry::name)
+                .filter(name -> name != null && name.startsWith(prefix))
+                .collect(Collectors.toSet()));
     }
 }

@@ -45,13 +45,10 @@ public record SignedRef(String uuid, String signature) {
                 && SignatureVerifier.matches(signature, apiSecrets, data(pageId, uuid));
     }
 
-    public static String sign(String pageId, String uuid, String apiSecret) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Sha256.hmac(apiSecret, data(pageId, uuid)));
-    }
-
     /** The whole signed ref, {@code uuid=<uuid>;sig=<signature>}. */
     public static String signedRef(String pageId, String uuid, String apiSecret) {
-        return PREFIX + uuid + SIGNATURE_SEPARATOR + sign(pageId, uuid, apiSecret);
+        return PREFIX + uuid + SIGNATURE_SEPARATOR
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(Sha256.hmac(apiSecret, data(pageId, uuid)));
     }
 
     private static byte[] data(String pageId, String uuid) {

@@ -4,7 +4,6 @@ import ai.joinchat.push.Deadline;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,10 +16,6 @@ public interface ContactBindings {
 
     /** One binding a page owner imports (contract section 4b): a contact key and the PSID it belongs to. */
     record ImportedBinding(String contactKey, String psid) {
-        public ImportedBinding {
-            Objects.requireNonNull(contactKey, "contactKey");
-            Objects.requireNonNull(psid, "psid");
-        }
     }
 
     Optional<String> psidFor(String pageId, String contactKey);

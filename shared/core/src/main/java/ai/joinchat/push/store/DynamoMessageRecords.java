@@ -8,21 +8,19 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static ai.joinchat.push.store.MessageItem.AWAITING_DELIVERY;
 import static ai.joinchat.push.store.MessageItem.AWAITING_READ;
@@ -122,18 +120,15 @@ public final class DynamoMessageRecords extends LifecycleStore {
     @Override
     public int markDeliveryReceipt(String pageId, String psid, Collection<String> facebookMessageIds,
                                    Long watermarkMillis, Instant at, Deadline deadline) {
-        Set<String> reached = new HashSet<>();
-        int moved = watermarkMillis == null ? 0
-                : upTo(Transition.DELIVERED_UP_TO, pageId, psid, watermarkMillis, at, reached, deadline);
-        if (!facebookMessageIds.isEmpty()) {
-            moved += deliveredByMid(pageId, psid, facebookMessageIds, at, reached, deadline);
-        }
-        return moved;
+        Set<String> reached = watermarkMillis == null ? Set.of()
+                : upTo(Transition.DELIVERED_UP_TO, pageId, psid, watermarkMillis, at, deadline);
+        return reached.size() + (facebookMessageIds.isEmpty() ? 0
+                : deliveredByMid(pageId, psid, facebookMessageIds, at, reached, deadline));
     }
 
     @Override
     public int markReadUpTo(String pageId, String psid, long watermarkMillis, Instant at, Deadline deadline) {
-        return upTo(Transition.READ_UP_TO, pageId, psid, watermarkMillis, at, new HashSet<>(), deadline);
+        return upTo(Transition.READ_UP_TO, pageId, psid, watermarkMillis, at, deadline).size();
     }
 
     private int deliveredByMid(String pageId, String psid, Collection<String> facebookMessageIds, Instant at,
@@ -153,24 +148,17 @@ public final class DynamoMessageRecords extends LifecycleStore {
     /**
      * One query per {@code by_recipient} partition the transition moves from, up to the watermark,
      * then one conditional update per message found, which compares the watermark with its exact
-     * Facebook time; the messages moved are collected in {@code reached}.
+     * Facebook time; answers the messages it moved.
      */
-    private int upTo(Transition transition, String pageId, String psid, long watermarkMillis, Instant at,
-                     Set<String> reached, Deadline deadline) {
+    private Set<String> upTo(Transition transition, String pageId, String psid, long watermarkMillis, Instant at,
+                             Deadline deadline) {
         Set<String> ids = new LinkedHashSet<>();
         ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_DELIVERY), watermarkMillis, deadline));
         if (transition == Transition.READ_UP_TO) {
             ids.addAll(partition(MessageItem.recipientKey(pageId, psid, AWAITING_READ), watermarkMillis, deadline));
         }
         Inputs in = Inputs.at(at).withPage(pageId).withReceipt(psid, watermarkMillis);
-        int moved = 0;
-        for (String id : ids) {
-            if (run(transition, id, in, deadline)) {
-                reached.add(id);
-                moved++;
-            }
-        }
-        return moved;
+        return ids.stream().filter(id -> run(transition, id, in, deadline)).collect(Collectors.toSet());
     }
 
     private List<String> partition(String key, long sentAtMost, Deadline deadline) {
@@ -183,15 +171,7 @@ public final class DynamoMessageRecords extends LifecycleStore {
 
     private List<String> query(QueryRequest.Builder request, Deadline deadline) {
         request.tableName(table).overrideConfiguration(SdkFailures.within(deadline, DYNAMODB));
-        return SdkFailures.call(DYNAMODB, () -> {
-            List<String> ids = new ArrayList<>();
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryResponse page = dynamo.query((start == null ? request : request.exclusiveStartKey(start)).build());
-                page.items().forEach(item -> ids.add(MessageItem.str(item, MESSAGE_ID)));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
-            return ids;
-        });
+        return SdkFailures.call(DYNAMODB, () -> dynamo.queryPaginator(request.build()).items().stream()
+                .map(item -> MessageItem.str(item, MESSAGE_ID)).toList());
     }
 }

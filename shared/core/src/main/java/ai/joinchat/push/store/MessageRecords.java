@@ -89,7 +89,7 @@ public interface MessageRecords {
      */
     boolean stampByEcho(Echo echo, Deadline deadline);
 
-    /** What an echo of one of this page's messages finds; {@code status} null when unknown. */
+    /** What an echo of one of this page's messages finds; {@code status} is never null (every item has one). */
     record EchoTarget(MessageStatus status, boolean echoRecorded) {
     }
 
