@@ -57,13 +57,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     static final DeliveryError NOT_ENQUEUED = new DeliveryError("not_enqueued", null,
             "The send API could not confirm that SQS took this message, and no worker ever took it: it is never"
                     + " delivered. Sending it again is safe.", true);
-    /** The template's send API timeout, for calls made without an invocation. */
+    /** The template's send API timeout, for calls made without a Lambda context. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
-
-    public HttpApiResponse handle(HttpApiRequest request) {
-        return handle(request, Deadline.in(DEFAULT_INVOCATION.minus(SendApiHandler.ANSWER_RESERVE)),
-                clock.instant().plus(DEFAULT_INVOCATION));
-    }
 
     /** A pending record is overdue shortly after {@code invocationEnd}. */
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
