@@ -141,7 +141,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                 .with("message_id", messageId)
                 .with("page_id", accepted.pageId())
                 .with("recipient_type", accepted.recipient().type().wireName())
-                .with("template_type", accepted.templateType())
+                .with("template_type", accepted.message().templateType())
                 .with("messaging_type", accepted.messagingType())
                 .with("delay_seconds", accepted.delaySeconds())
                 .with("warnings", accepted.warnings().size())
