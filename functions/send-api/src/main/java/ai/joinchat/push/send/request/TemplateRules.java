@@ -99,12 +99,10 @@ final class TemplateRules {
 
     private static Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
-        message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
-        message.optionalArray("buttons", 1, "buttons", TemplateRules::oneButton);
+        boolean hasTopStyle = message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES) != null;
+        boolean hasListButtons = !message.optionalArray("buttons", 1, "buttons", TemplateRules::oneButton).isEmpty();
         List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
         message.warnings().add(LIST_REMOVED_WARNING);
-        boolean hasListButtons = has(message.get("buttons"));
-        boolean hasTopStyle = message.has("top_element_style");
         if (hasListButtons || hasTopStyle) {
             String dropped = hasListButtons && hasTopStyle ? "message.buttons and message.top_element_style are"
                     : hasListButtons ? "message.buttons is" : "message.top_element_style is";
