@@ -254,9 +254,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         node.put("attempts", record.attempts());
         node.put("created_at", record.createdAt().toString());
         node.put("updated_at", record.updatedAt().toString());
-        if (record.facebookMessageId() != null) {
-            node.put("facebook_message_id", record.facebookMessageId());
-        }
+        putIfPresent(node, "facebook_message_id", record.facebookMessageId());
         if (record.error() != null) {
             record.error().writeTo(node.putObject("error"));
         }
@@ -264,18 +262,19 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
             node.put("resendable", record.resendable());
         }
         node.put("echoed", record.echoedAt() != null);
-        if (record.echoedAt() != null) {
-            node.put("echoed_at", record.echoedAt().toString());
-        }
-        if (record.deliveredAt() != null) {
-            node.put("delivered_at", record.deliveredAt().toString());
-        }
-        if (record.readAt() != null) {
-            node.put("read_at", record.readAt().toString());
-        }
+        putIfPresent(node, "echoed_at", record.echoedAt());
+        putIfPresent(node, "delivered_at", record.deliveredAt());
+        putIfPresent(node, "read_at", record.readAt());
         ArrayNode w = node.putArray("warnings");
         record.warnings().forEach(w::add);
         return Optional.of(node);
+    }
+
+    /** An optional field of the view is absent when unset, never JSON null. */
+    private static void putIfPresent(ObjectNode node, String name, Object value) {
+        if (value != null) {
+            node.put(name, value.toString());
+        }
     }
 
     private HttpApiResponse rejected(HttpApiResponse response, String path) {
