@@ -65,7 +65,7 @@ record MessageAcceptor(MessageRecords records, IdempotencyKeys keys, OutboundQue
 
         static Acceptance of(ValidatedSendRequest request, String messageId, Instant now, Instant decideBy) {
             MessageRecord record = MessageRecord.pending(messageId, request.pageId(), request.recipient(),
-                    request.templateType(), request.warnings(), now, decideBy);
+                    request.message().templateType(), request.warnings(), now, decideBy);
             QueuedMessage queued = new QueuedMessage(messageId, request.pageId(), request.recipient(),
                     request.message(), request.messagingType(), request.tag(), request.warnings(), now, decideBy,
                     null, null, null);

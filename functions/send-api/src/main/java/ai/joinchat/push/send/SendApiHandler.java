@@ -34,14 +34,11 @@ public final class SendApiHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         try {
-            if (context == null) {
-                app.codec().handle(input, output, app.service()::handle);
-                return;
-            }
             // One deadline per invocation: every AWS call ends by it, so the answer beats the timeout.
-            Duration remaining = Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
+            Duration remaining = context == null ? SendApiService.DEFAULT_INVOCATION
+                    : Duration.ofMillis(Math.max(0, context.getRemainingTimeInMillis()));
             Deadline deadline = Deadline.ofRemaining(remaining, ANSWER_RESERVE);
-            Instant invocationEnd = Instant.now().plus(remaining);
+            Instant invocationEnd = app.service().clock().instant().plus(remaining);
             app.codec().handle(input, output, request -> app.service().handle(request, deadline, invocationEnd));
         } finally {
             app.metrics().flush();

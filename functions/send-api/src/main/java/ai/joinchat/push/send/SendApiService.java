@@ -57,13 +57,8 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
     static final DeliveryError NOT_ENQUEUED = new DeliveryError("not_enqueued", null,
             "The send API could not confirm that SQS took this message, and no worker ever took it: it is never"
                     + " delivered. Sending it again is safe.", true);
-    /** The template's send API timeout, for calls made without an invocation. */
+    /** The template's send API timeout, for calls made without a Lambda context. */
     static final Duration DEFAULT_INVOCATION = Duration.ofSeconds(10);
-
-    public HttpApiResponse handle(HttpApiRequest request) {
-        return handle(request, Deadline.in(DEFAULT_INVOCATION.minus(SendApiHandler.ANSWER_RESERVE)),
-                clock.instant().plus(DEFAULT_INVOCATION));
-    }
 
     /** A pending record is overdue shortly after {@code invocationEnd}. */
     public HttpApiResponse handle(HttpApiRequest request, Deadline deadline, Instant invocationEnd) {
@@ -146,7 +141,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
                 .with("message_id", messageId)
                 .with("page_id", accepted.pageId())
                 .with("recipient_type", accepted.recipient().type().wireName())
-                .with("template_type", accepted.templateType())
+                .with("template_type", accepted.message().templateType())
                 .with("messaging_type", accepted.messagingType())
                 .with("delay_seconds", accepted.delaySeconds())
                 .with("warnings", accepted.warnings().size())
@@ -259,9 +254,7 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
         node.put("attempts", record.attempts());
         node.put("created_at", record.createdAt().toString());
         node.put("updated_at", record.updatedAt().toString());
-        if (record.facebookMessageId() != null) {
-            node.put("facebook_message_id", record.facebookMessageId());
-        }
+        putIfPresent(node, "facebook_message_id", record.facebookMessageId());
         if (record.error() != null) {
             record.error().writeTo(node.putObject("error"));
         }
@@ -269,18 +262,19 @@ public record SendApiService(SignedRequestAuthenticator authenticator, SendReque
             node.put("resendable", record.resendable());
         }
         node.put("echoed", record.echoedAt() != null);
-        if (record.echoedAt() != null) {
-            node.put("echoed_at", record.echoedAt().toString());
-        }
-        if (record.deliveredAt() != null) {
-            node.put("delivered_at", record.deliveredAt().toString());
-        }
-        if (record.readAt() != null) {
-            node.put("read_at", record.readAt().toString());
-        }
+        putIfPresent(node, "echoed_at", record.echoedAt());
+        putIfPresent(node, "delivered_at", record.deliveredAt());
+        putIfPresent(node, "read_at", record.readAt());
         ArrayNode w = node.putArray("warnings");
         record.warnings().forEach(w::add);
         return Optional.of(node);
+    }
+
+    /** An optional field of the view is absent when unset, never JSON null. */
+    private static void putIfPresent(ObjectNode node, String name, Object value) {
+        if (value != null) {
+            node.put(name, value.toString());
+        }
     }
 
     private HttpApiResponse rejected(HttpApiResponse response, String path) {

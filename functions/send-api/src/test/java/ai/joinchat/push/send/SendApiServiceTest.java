@@ -94,7 +94,7 @@ class SendApiServiceTest {
     @Test
     void sqsFailureAnswers503AndRejectsTheRecord() {
         queueDown = true;
-        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of()));
         assertEquals(503, response.statusCode());
         assertEquals("unavailable", Json.parse(response.body()).path("error").path("code").asText());
         assertTrue(response.headers().containsKey("retry-after"));
@@ -106,7 +106,7 @@ class SendApiServiceTest {
     @Test
     void recordFailureAnswers503AndLeavesARejectedTombstone() {
         records.failing.add("createPending");
-        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of()));
         assertEquals(503, response.statusCode());
         assertEquals(MessageStatus.REJECTED, records.get("msg-1").status(),
                 "the message SQS took is dropped by the worker");
@@ -114,7 +114,7 @@ class SendApiServiceTest {
 
     @Test
     void messageWithoutAKeyIsAnswered202OnceItsRecordAndCopyExist() {
-        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of()));
         assertEquals(202, response.statusCode());
         assertEquals(MessageStatus.PENDING, records.get("msg-1").status(),
                 "no commit needed: the worker sends a pending record whose copy it holds");
@@ -123,7 +123,7 @@ class SendApiServiceTest {
 
     @Test
     void messageWithAKeyIsCommittedBeforeTheAnswer() {
-        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k1")));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of("Idempotency-Key", "k1")));
         assertEquals(202, response.statusCode());
         assertEquals(MessageStatus.QUEUED, records.get("msg-1").status(),
                 "a retry with the key can tell it was answered");
@@ -133,9 +133,9 @@ class SendApiServiceTest {
     @Test
     void failedSendLeavesTheKeyToARetry() {
         queueDown = true;
-        assertEquals(503, service.handle(signed(BODY, Map.of("Idempotency-Key", "k2"))).statusCode());
+        assertEquals(503, handle(service, signed(BODY, Map.of("Idempotency-Key", "k2"))).statusCode());
         queueDown = false;
-        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k2")));
+        HttpApiResponse retry = handle(service, signed(BODY, Map.of("Idempotency-Key", "k2")));
         assertEquals(202, retry.statusCode());
         assertEquals("msg-2", Json.parse(retry.body()).path("message_id").asText());
         assertEquals(1, queued.size());
@@ -145,7 +145,7 @@ class SendApiServiceTest {
     @Test
     void retryTakesOverTheKeyOfAPendingMessageWhoseRequestMayStillBeAlive() {
         holdKeyFor("lost", clock.instant().plusSeconds(5));
-        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        HttpApiResponse retry = handle(service, signed(BODY, Map.of("Idempotency-Key", "k3")));
         assertEquals(202, retry.statusCode());
         assertEquals("msg-1", Json.parse(retry.body()).path("message_id").asText());
         assertEquals(MessageStatus.REJECTED, records.get("lost").status(), "exactly one of the two is delivered");
@@ -155,7 +155,7 @@ class SendApiServiceTest {
     @Test
     void retryNeverAnswersAPendingMessageEvenAnOverdueOne() {
         holdKeyFor("lost", clock.instant().minusSeconds(5));
-        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        HttpApiResponse retry = handle(service, signed(BODY, Map.of("Idempotency-Key", "k3")));
         assertEquals(202, retry.statusCode());
         assertEquals("msg-1", Json.parse(retry.body()).path("message_id").asText(),
                 "SQS may hold no copy of a pending message: the retry sends its own");
@@ -167,7 +167,7 @@ class SendApiServiceTest {
     void retryAnswersACommittedMessageAndQueuesNothing() {
         holdKeyFor("lost", clock.instant().plusSeconds(5));
         records.commit("lost", Deadline.none());
-        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        HttpApiResponse retry = handle(service, signed(BODY, Map.of("Idempotency-Key", "k3")));
         assertEquals(202, retry.statusCode());
         assertEquals("lost", Json.parse(retry.body()).path("message_id").asText());
         assertTrue(records.find("msg-1").isEmpty(), "the retry wrote nothing");
@@ -178,7 +178,7 @@ class SendApiServiceTest {
     void sameKeyWithAnotherBodyIs409() {
         holdKeyFor("lost", clock.instant().minusSeconds(5));
         String other = BODY.replace("hi", "other");
-        HttpApiResponse response = service.handle(signed(other, Map.of("Idempotency-Key", "k3")));
+        HttpApiResponse response = handle(service, signed(other, Map.of("Idempotency-Key", "k3")));
         assertEquals(409, response.statusCode());
         assertEquals(MessageStatus.PENDING, records.get("lost").status(), "a conflict changes nothing");
     }
@@ -201,7 +201,7 @@ class SendApiServiceTest {
         holdKeyFor("earlier", clock.instant().plusSeconds(5));
         records.commit("earlier", Deadline.none());
         records.failing.add("find");
-        HttpApiResponse retry = service.handle(signed(BODY, Map.of("Idempotency-Key", "k3")));
+        HttpApiResponse retry = handle(service, signed(BODY, Map.of("Idempotency-Key", "k3")));
         assertEquals(500, retry.statusCode(), "the earlier message may be owed a delivery: " + retry.body());
         assertTrue(retry.body().contains("same Idempotency-Key"), retry.body());
         assertTrue(queued.isEmpty(), "nothing enqueued");
@@ -211,7 +211,7 @@ class SendApiServiceTest {
     void keyedRejectionWhoseKeysCannotBeReadAgainAnswers500() {
         queueDown = true;
         keysUnreadable = true;
-        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k9")));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of("Idempotency-Key", "k9")));
         assertEquals(500, response.statusCode(), "a 503 needs the keys to say no owed message holds them: "
                 + response.body());
         assertEquals(MessageStatus.REJECTED, records.get("msg-1").status(), "its own message is never delivered");
@@ -235,18 +235,18 @@ class SendApiServiceTest {
                 clock.instant().minus(Duration.ofHours(2)), clock.instant().minus(Duration.ofHours(2))));
         records.put(MessageRecord.pending("recent", "42", new Recipient(RecipientType.ID, "777"), "text", List.of(),
                 clock.instant().minusSeconds(30), clock.instant().minusSeconds(20)));
-        JsonNode orphan = Json.parse(service.handle(signedStatus("orphan")).body());
+        JsonNode orphan = Json.parse(handle(service, signedStatus("orphan")).body());
         assertEquals("failed", orphan.path("status").asText(), orphan.toString());
         assertEquals("not_enqueued", orphan.path("error").path("code").asText());
         assertEquals(MessageStatus.FAILED, records.get("orphan").status(), "a worker's claim now finds it failed");
-        assertEquals("queued", Json.parse(service.handle(signedStatus("recent")).body()).path("status").asText(),
+        assertEquals("queued", Json.parse(handle(service, signedStatus("recent")).body()).path("status").asText(),
                 "a worker may still take it");
     }
 
     @Test
     void commitFailureWithARejectionAnswers503() {
         records.failing.add("commit");
-        HttpApiResponse response = service.handle(signed(BODY, Map.of("Idempotency-Key", "k5")));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of("Idempotency-Key", "k5")));
         assertEquals(503, response.statusCode());
         assertEquals(MessageStatus.REJECTED, records.get("msg-1").status());
     }
@@ -256,8 +256,8 @@ class SendApiServiceTest {
         holdKeyFor("lost", clock.instant().plusSeconds(5));
         records.put(new MessageRecord("gone", "42", null, null, MessageStatus.REJECTED, 0, clock.instant(),
                 clock.instant(), null, null, null, null, null, null, null, null, false));
-        assertEquals("queued", Json.parse(service.handle(signedStatus("lost")).body()).path("status").asText());
-        assertEquals(404, service.handle(signedStatus("gone")).statusCode());
+        assertEquals("queued", Json.parse(handle(service, signedStatus("lost")).body()).path("status").asText());
+        assertEquals(404, handle(service, signedStatus("gone")).statusCode());
     }
 
     private void holdKeyFor(String messageId, Instant decideBy) {
@@ -279,7 +279,7 @@ class SendApiServiceTest {
 
     /** A message accepted, claimed, and failed by Facebook's refusal of its last attempt: resendable. */
     private String failedResendable() {
-        HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse accepted = handle(service, signed(BODY, Map.of()));
         String id = Json.parse(accepted.body()).path("message_id").asText();
         records.claim(id, clock.instant(), java.time.Duration.ofSeconds(30), null, Deadline.none());
         records.run(Transition.MARK_FAILED_RESENDABLE, id,
@@ -298,11 +298,11 @@ class SendApiServiceTest {
     @Test
     void aResendableFailedMessageIsResentOnceUnderItsIdAndAnotherResendIsRefused() {
         String id = failedResendable();
-        JsonNode status = Json.parse(service.handle(signedStatus(id)).body());
+        JsonNode status = Json.parse(handle(service, signedStatus(id)).body());
         assertEquals("failed", status.path("status").asText());
         assertTrue(status.path("resendable").asBoolean(), status.toString());
 
-        HttpApiResponse resent = service.handle(signedResend(id));
+        HttpApiResponse resent = handle(service, signedResend(id));
         assertEquals(202, resent.statusCode(), resent.body());
         assertEquals(id, Json.parse(resent.body()).path("message_id").asText());
         assertEquals(2, queued.size());
@@ -310,27 +310,27 @@ class SendApiServiceTest {
         assertEquals(id, copy.messageId());
         assertEquals(queued.get(0).message(), copy.message());
         assertEquals(MessageStatus.PENDING, records.get(id).status(), "the worker's claim of the copy commits it");
-        assertEquals("queued", Json.parse(service.handle(signedStatus(id)).body()).path("status").asText());
+        assertEquals("queued", Json.parse(handle(service, signedStatus(id)).body()).path("status").asText());
 
-        HttpApiResponse again = service.handle(signedResend(id));
+        HttpApiResponse again = handle(service, signedResend(id));
         assertEquals(409, again.statusCode());
         assertEquals("not_resendable", Json.parse(again.body()).path("error").path("code").asText());
         assertEquals(2, queued.size(), "never a second copy");
-        assertEquals(404, service.handle(signedResend("no-such-message")).statusCode());
+        assertEquals(404, handle(service, signedResend("no-such-message")).statusCode());
     }
 
     @Test
     void aResendSqsRefusedAnswers503AndLeavesTheMessageFailedAndResendable() {
         String id = failedResendable();
         queueDown = true;
-        HttpApiResponse response = service.handle(signedResend(id));
+        HttpApiResponse response = handle(service, signedResend(id));
         assertEquals(503, response.statusCode(), response.body());
         MessageRecord record = records.get(id);
         assertEquals(MessageStatus.FAILED, record.status());
         assertEquals(REFUSED, record.error(), "the failure it had, not the resend's");
         assertTrue(record.resendable());
         queueDown = false;
-        assertEquals(202, service.handle(signedResend(id)).statusCode());
+        assertEquals(202, handle(service, signedResend(id)).statusCode());
     }
 
     @Test
@@ -341,28 +341,28 @@ class SendApiServiceTest {
                 clock.instant().minus(java.time.Duration.ofHours(2)), Deadline.none()).orElseThrow();
         assertEquals(MessageStatus.PENDING, records.get(id).status());
 
-        JsonNode status = Json.parse(service.handle(signedStatus(id)).body());
+        JsonNode status = Json.parse(handle(service, signedStatus(id)).body());
         assertEquals("failed", status.path("status").asText(), status.toString());
         assertTrue(status.path("resendable").asBoolean(), "its copy is still kept: " + status);
-        assertEquals(202, service.handle(signedResend(id)).statusCode());
+        assertEquals(202, handle(service, signedResend(id)).statusCode());
         assertEquals(2, queued.size(), "the first copy, then the resend's only one");
     }
 
     @Test
     void aFailedMessageFacebookMayHaveIsNotResendable() {
-        HttpApiResponse accepted = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse accepted = handle(service, signed(BODY, Map.of()));
         String id = Json.parse(accepted.body()).path("message_id").asText();
         records.claim(id, clock.instant(), java.time.Duration.ofSeconds(30), null, Deadline.none());
         records.run(Transition.MARK_FAILED, id, Inputs.at(clock.instant()).withError(REFUSED), Deadline.none());
-        assertFalse(Json.parse(service.handle(signedStatus(id)).body()).path("resendable").asBoolean(true));
-        HttpApiResponse response = service.handle(signedResend(id));
+        assertFalse(Json.parse(handle(service, signedStatus(id)).body()).path("resendable").asBoolean(true));
+        HttpApiResponse response = handle(service, signedResend(id));
         assertEquals(409, response.statusCode());
         assertTrue(response.body().contains("twice"), response.body());
     }
 
     @Test
     void acceptedMessageIsLoggedWithItsIdAndWithoutTheSecret() {
-        HttpApiResponse response = service.handle(signed(BODY, Map.of()));
+        HttpApiResponse response = handle(service, signed(BODY, Map.of()));
         assertEquals(202, response.statusCode());
         String log = logs.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("\"message_id\":\"msg-1\""), log);
@@ -406,7 +406,7 @@ class SendApiServiceTest {
                         new DynamoMessageRecords(dynamo, "messages", java.time.Duration.ofDays(1))),
                 new FakeQueue(), Executors.newSingleThreadExecutor(), clock, () -> "msg-x", log, metrics,
                 new BindingsImportService(new InMemoryContactBindings(), clock, log, metrics, NoReplayProtection.keys()));
-        HttpApiResponse response = withDynamoKeys.handle(signed(BODY, Map.of("Idempotency-Key", "k-read")));
+        HttpApiResponse response = handle(withDynamoKeys, signed(BODY, Map.of("Idempotency-Key", "k-read")));
         assertEquals(500, response.statusCode(), "the key's holder may be owed a delivery: " + response.body());
         assertEquals("internal_error", Json.parse(response.body()).path("error").path("code").asText());
         assertTrue(response.body().contains("same Idempotency-Key"), response.body());
@@ -421,6 +421,12 @@ class SendApiServiceTest {
                 new KeyHolders(records, keys, clock, log, metrics));
         return new SendApiService(authenticator, validator, records, acceptor, queue, clock, messageIds, log, metrics,
                 bindingsImport);
+    }
+
+    /** As the handler calls it without a Lambda context: the template's timeout, less the answer's reserve. */
+    private static HttpApiResponse handle(SendApiService service, HttpApiRequest request) {
+        return service.handle(request, Deadline.ofRemaining(SendApiService.DEFAULT_INVOCATION,
+                SendApiHandler.ANSWER_RESERVE), service.clock().instant().plus(SendApiService.DEFAULT_INVOCATION));
     }
 
     private HttpApiRequest signed(String body, Map<String, String> extraHeaders) {

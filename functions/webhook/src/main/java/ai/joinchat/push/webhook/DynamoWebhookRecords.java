@@ -11,6 +11,7 @@ import ai.joinchat.push.webhook.WebhookEvent.OptIn;
 import ai.joinchat.push.webhook.WebhookEvent.QuickReply;
 import ai.joinchat.push.webhook.WebhookEvent.Read;
 import ai.joinchat.push.webhook.WebhookEvent.Referral;
+import ai.joinchat.push.webhook.WebhookEventProcessor.Outcome;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -34,7 +35,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         implements WebhookRecords {
 
     @Override
-    public Recorded record(List<WebhookEvent> events, Deadline deadline) {
+    public Outcome record(List<WebhookEvent> events, Deadline deadline) {
         Instant now = clock.instant();
         // BatchWriteItem rejects a request that names one key twice: keep one item per key.
         Map<String, Pending> byKey = new LinkedHashMap<>();
@@ -45,7 +46,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
         for (int i = 0; i < requests.size(); i += REQUEST_EVENTS) {
             rejected.addAll(write(requests.subList(i, Math.min(requests.size(), i + REQUEST_EVENTS)), deadline));
         }
-        return new Recorded(requests.size() - rejected.size(), rejected);
+        return Outcome.recorded(requests.size() - rejected.size(), rejected);
     }
 
     private record Pending(WebhookEvent event, Map<String, AttributeValue> item) {
@@ -127,10 +128,7 @@ public record DynamoWebhookRecords(DynamoDbClient dynamo, String table, Duration
                         () -> dynamo.putItem(r -> r.tableName(table).item(pending.item())
                                 .overrideConfiguration(SdkFailures.within(deadline, "DynamoDB"))));
             } catch (DependencyUnavailableException failure) {
-                if (!SdkFailures.invalidRequest(failure)) {
-                    throw failure;
-                }
-                rejected.add(new Rejected(pending.event(), failure));
+                rejected.addAll(Outcome.ofFailure(List.of(pending.event()), failure).skipped());
             }
         }
         return rejected;

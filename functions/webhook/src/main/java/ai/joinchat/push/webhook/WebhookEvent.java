@@ -54,19 +54,18 @@ public sealed interface WebhookEvent {
     /** The sort key of the event's record in the webhook events table; empty when it is not recorded. */
     default Optional<String> eventKey() {
         if (this instanceof MessageEcho e) {
-            return Optional.of(byMid(kind(), e.mid()));
+            return Optional.of(byMid(e.mid()));
         } else if (this instanceof Referral r) {
-            return Optional.of(hashed(kind(), r.viaPostback(), r.psid(), r.userRef(), r.timestamp(), r.ref(),
+            return Optional.of(hashed(r.viaPostback(), r.psid(), r.userRef(), r.timestamp(), r.ref(),
                     r.source(), r.type(), r.adId(), r.refererUri()));
         } else if (this instanceof OptIn o) {
-            return Optional.of(hashed(kind(), o.psid(), o.userRef(), o.timestamp(), o.ref()));
+            return Optional.of(hashed(o.psid(), o.userRef(), o.timestamp(), o.ref()));
         } else if (this instanceof Delivery d) { // not by the time stamp, which may be the entry's
-            return Optional.of(hashed(kind(), d.psid(), d.watermark(), d.mids()));
+            return Optional.of(hashed(d.psid(), d.watermark(), d.mids()));
         } else if (this instanceof Read r) {
-            return Optional.of(hashed(kind(), r.psid(), r.watermark()));
+            return Optional.of(hashed(r.psid(), r.watermark()));
         } else if (this instanceof QuickReply q) {
-            return Optional.of(q.mid() != null ? byMid(kind(), q.mid()) : hashed(kind(), q.psid(), q.timestamp(),
-                    q.payload()));
+            return Optional.of(q.mid() != null ? byMid(q.mid()) : hashed(q.psid(), q.timestamp(), q.payload()));
         }
         return Optional.empty();
     }
@@ -132,15 +131,15 @@ public sealed interface WebhookEvent {
     record UnknownEvent(String pageId, Channel channel, String type, long timestamp) implements WebhookEvent {
     }
 
-    private static String byMid(EventKind kind, String mid) {
-        return kind.wireName() + "#" + mid;
+    private String byMid(String mid) {
+        return kind().wireName() + "#" + mid;
     }
 
     /** {@code <kind>#<hex SHA-256>} of the fields as a JSON array (nulls kept): no two lists share an encoding. */
-    private static String hashed(EventKind kind, Object... fields) {
+    private String hashed(Object... fields) {
         try {
             String json = Json.MAPPER.writeValueAsString(Arrays.asList(fields));
-            return kind.wireName() + "#" + Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
+            return kind().wireName() + "#" + Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -48,8 +48,8 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
 
         static final Outcome NONE = new Outcome(0, 0, 0, 0, 0, 0, List.of());
 
-        static Outcome recorded(WebhookRecords.Recorded recorded) {
-            return new Outcome(recorded.written(), 0, 0, 0, 0, 0, recorded.rejected());
+        static Outcome recorded(int written, List<Rejected> rejected) {
+            return new Outcome(written, 0, 0, 0, 0, 0, List.copyOf(rejected));
         }
 
         /** An echo recorded next to its message (false: recorded already, a redelivery). */
@@ -178,7 +178,7 @@ public record WebhookEventProcessor(WebhookRecords records, MessageRecords messa
             // One request's worth per task, so the records are written side by side.
             for (int from = 0; from < others.size(); from += WebhookRecords.REQUEST_EVENTS) {
                 List<WebhookEvent> request = others.subList(from, Math.min(others.size(), from + WebhookRecords.REQUEST_EVENTS));
-                batch.start(request, () -> Outcome.recorded(records.record(request, deadline)));
+                batch.start(request, () -> records.record(request, deadline));
             }
             startReceipts(distinct, batch);
             startBindings(distinct, batch);

@@ -117,10 +117,9 @@ public record WebhookPayloadParser(JsonLogger log) {
         if (event == null || !event.isObject()) {
             throw new MalformedEventException("event is not an object");
         }
-        Long eventTime = millis(event.get("timestamp"));
         Envelope at = new Envelope(entryPage, id(event.path("sender").get("id")),
                 scalar(event.path("sender"), "user_ref"), id(event.path("recipient").get("id")), channel,
-                eventTime != null ? eventTime : entryTime);
+                first(millis(event.get("timestamp")), entryTime));
         JsonNode message = object(event, "message");
         JsonNode postback = object(event, "postback");
         if (message != null) {
@@ -201,8 +200,8 @@ public record WebhookPayloadParser(JsonLogger log) {
             String name = names.next();
             kind = ENVELOPE_FIELDS.contains(name) ? null : name;
         }
-        return new UnknownEvent(first(at.entryPage(), at.recipientId()), at.channel(), kind == null ? "none" : kind,
-                at.time() == null ? 0L : at.time());
+        return new UnknownEvent(first(at.entryPage(), at.recipientId()), at.channel(), first(kind, "none"),
+                first(at.time(), 0L));
     }
 
     /** A Graph id: a JSON string or integer, as text. */

@@ -1,6 +1,7 @@
 package ai.joinchat.push.webhook;
 
 import ai.joinchat.push.Deadline;
+import ai.joinchat.push.webhook.WebhookEventProcessor.Outcome;
 
 import java.util.List;
 
@@ -20,16 +21,10 @@ public interface WebhookRecords {
     record Rejected(WebhookEvent event, RuntimeException failure) {
     }
 
-    record Recorded(int written, List<Rejected> rejected) {
-        public Recorded {
-            rejected = List.copyOf(rejected);
-        }
-    }
-
     /**
      * Records every event that has an event key, once per key, by {@code deadline}. An event whose item
-     * the store rejects deterministically is returned as rejected, the others written all the same;
+     * the store rejects deterministically is skipped, the others written all the same;
      * DependencyUnavailableException (transient) when the store did not take them all and may later.
      */
-    Recorded record(List<WebhookEvent> events, Deadline deadline);
+    Outcome record(List<WebhookEvent> events, Deadline deadline);
 }

@@ -83,7 +83,7 @@ class DynamoWebhookRecordsTest {
         events.add(new MessageEcho("111", Channel.STANDBY, "222", "mid.4", "999", null, null, null, 5L));
         events.add(new UnknownEvent("111", Channel.MESSAGING, "reaction", 5L));
 
-        assertEquals(60, records(dynamo).record(events, Deadline.none()).written());
+        assertEquals(60, records(dynamo).record(events, Deadline.none()).recorded());
 
         assertEquals(3, dynamo.requests.size());
         Set<String> keys = new HashSet<>();
@@ -108,7 +108,7 @@ class DynamoWebhookRecordsTest {
             return BatchWriteItemResponse.builder().unprocessedItems(Map.of()).build();
         });
 
-        assertEquals(3, records(dynamo).record(List.of(echo(1), echo(2), echo(3)), Deadline.none()).written());
+        assertEquals(3, records(dynamo).record(List.of(echo(1), echo(2), echo(3)), Deadline.none()).recorded());
 
         assertEquals(List.of(3, 2, 1), dynamo.requests.stream().map(r -> r.requestItems().get(TABLE).size()).toList());
     }
@@ -118,7 +118,7 @@ class DynamoWebhookRecordsTest {
         BatchWrites dynamo = new BatchWrites(r -> BatchWriteItemResponse.builder()
                 .unprocessedItems(r.requestItems()).build());
 
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).written());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).recorded());
         assertEquals(DynamoBatch.WRITE_ATTEMPTS, dynamo.requests.size());
     }
 
@@ -131,8 +131,8 @@ class DynamoWebhookRecordsTest {
         for (int i = 0; i < 80; i++) {
             many.add(echo(i));
         }
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(many, Deadline.none()).written());
-        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).written());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(many, Deadline.none()).recorded());
+        assertThrows(DependencyUnavailableException.class, () -> records(dynamo).record(List.of(echo(1)), Deadline.none()).recorded());
     }
 
     @Test
@@ -140,7 +140,7 @@ class DynamoWebhookRecordsTest {
         BatchWrites dynamo = new BatchWrites(r -> {
             throw new AssertionError("no request expected");
         });
-        assertEquals(0, records(dynamo).record(List.of(new UnknownEvent("1", Channel.MESSAGING, "reaction", 1L)), Deadline.none()).written());
+        assertEquals(0, records(dynamo).record(List.of(new UnknownEvent("1", Channel.MESSAGING, "reaction", 1L)), Deadline.none()).recorded());
     }
 
     @Test

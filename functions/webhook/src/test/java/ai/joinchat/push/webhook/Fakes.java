@@ -23,12 +23,12 @@ final class Fakes {
         }
 
         @Override
-        public Recorded record(List<WebhookEvent> events, Deadline deadline) {
+        public WebhookEventProcessor.Outcome record(List<WebhookEvent> events, Deadline deadline) {
             if (failure != null) {
                 throw failure;
             }
             recorded.addAll(events);
-            return new Recorded(events.size(), List.of());
+            return WebhookEventProcessor.Outcome.recorded(events.size(), List.of());
         }
     }
 }

@@ -24,6 +24,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +151,7 @@ class PrimingWithoutNetworkTest {
                 "GetItem")), operations.toString());
         assertTheFirstRequestAsksTheBackends(() -> components.service().handle(new HttpApiRequest("POST",
                 SendApiService.SEND_PATH, Map.of("x-joinchat-signature", "sha256=00"), Map.of(),
-                "{\"page_id\":\"1\"}".getBytes(StandardCharsets.UTF_8))));
+                "{\"page_id\":\"1\"}".getBytes(StandardCharsets.UTF_8)), Deadline.none(), Instant.now()));
     }
 
     @Test

@@ -42,9 +42,9 @@ record ObjectFields(JsonNode node, String path, List<FieldProblem> violations, L
         return present(name, "is required") == null ? null : read.apply(name);
     }
 
-    /** A required string of {@code min}-{@code max} code points ({@code max} 0 means unlimited). */
-    String requiredText(String name, int min, int max) {
-        return present(name, "is required") == null ? null : text(name, min, max);
+    /** A required, non-empty string of at most {@code max} code points ({@code max} 0 means unlimited). */
+    String requiredText(String name, int max) {
+        return present(name, "is required") == null ? null : text(name, 1, max);
     }
 
     /** An optional string of at most {@code max} code points ({@code max} 0 means unlimited). */

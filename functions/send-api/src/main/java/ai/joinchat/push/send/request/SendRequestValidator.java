@@ -51,27 +51,16 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         public ValidatedSendRequest {
             warnings = List.copyOf(warnings);
         }
-
-        public String templateType() {
-            return message.templateType();
-        }
     }
 
     /** Every violation found, or the validated request (present exactly when there are none). */
     public record ValidationResult(List<FieldProblem> violations, Optional<ValidatedSendRequest> request) {
-
-        static ValidationResult valid(ValidatedSendRequest request) {
-            return new ValidationResult(List.of(), Optional.of(request));
-        }
-
-        static ValidationResult invalid(List<FieldProblem> violations) {
-            return new ValidationResult(List.copyOf(violations), Optional.empty());
-        }
     }
 
     public ValidationResult validate(JsonNode body) {
         if (body == null || !body.isObject()) {
-            return ValidationResult.invalid(List.of(new FieldProblem("", "the request body must be a JSON object")));
+            return new ValidationResult(List.of(new FieldProblem("", "the request body must be a JSON object")),
+                    Optional.empty());
         }
         ObjectFields root = new ObjectFields(body, "", new ArrayList<>(), new ArrayList<>());
 
@@ -84,16 +73,16 @@ public record SendRequestValidator(TagPolicy tagPolicy) {
         OptionalInt delay = delay(root);
 
         if (!root.violations().isEmpty()) {
-            return ValidationResult.invalid(root.violations());
+            return new ValidationResult(List.copyOf(root.violations()), Optional.empty());
         }
-        return ValidationResult.valid(new ValidatedSendRequest(
+        return new ValidationResult(List.of(), Optional.of(new ValidatedSendRequest(
                 pageId.orElseThrow(),
                 recipient.orElseThrow(),
                 message,
                 tag.messagingType(),
                 tag.tag(),
                 delay.orElseThrow(),
-                root.warnings()));
+                root.warnings())));
     }
 
     private static Optional<String> pageId(ObjectFields root) {

@@ -61,8 +61,6 @@ public record TagPolicy(Mode mode) {
     public static final List<String> KNOWN_TAGS = Stream.of(List.of(HUMAN_AGENT), SEED_TAGS,
             List.of("CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", CUSTOMER_FEEDBACK)).flatMap(List::stream).toList();
 
-    private static final Set<String> KNOWN_TAG_SET = Set.copyOf(KNOWN_TAGS);
-
     public static TagPolicy fromSetting(String legacyTagPolicy) {
         if (legacyTagPolicy == null || legacyTagPolicy.isBlank()) {
             return new TagPolicy(Mode.DROP);
@@ -86,7 +84,7 @@ public record TagPolicy(Mode mode) {
         if (HUMAN_AGENT.equals(tag)) {
             return TagDecision.tagged(HUMAN_AGENT);
         }
-        if (!KNOWN_TAG_SET.contains(tag)) {
+        if (!KNOWN_TAGS.contains(tag)) {
             return TagDecision.invalid("unknown tag '" + tag + "'; allowed values: " + String.join(", ", KNOWN_TAGS));
         }
         return switch (mode) {

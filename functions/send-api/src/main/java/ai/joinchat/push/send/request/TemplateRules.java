@@ -71,7 +71,7 @@ final class TemplateRules {
             return contentType == null ? null
                     : contentType.equals("user_email") ? new QuickReply.UserEmail() : new QuickReply.UserPhoneNumber();
         }
-        String title = reply.requiredText("title", 1, TITLE_MAX);
+        String title = reply.requiredText("title", TITLE_MAX);
         String imageUrl = reply.optionalHttpUrl("image_url");
         String text = payload(reply, value -> value.isNumber() ? value.asText()
                 : value.isTextual() ? value.textValue() : null, "is required for a text quick reply", "must be a string");
@@ -79,12 +79,12 @@ final class TemplateRules {
     }
 
     private static Function<List<QuickReply>, OutboundMessage> text(ObjectFields message) {
-        String text = message.requiredText("text", 1, 2000);
+        String text = message.requiredText("text", 2000);
         return quickReplies -> new TextMessage(text, quickReplies);
     }
 
     private static Function<List<QuickReply>, OutboundMessage> button(ObjectFields message) {
-        String text = message.requiredText("text", 1, 640);
+        String text = message.requiredText("text", 640);
         List<Button> list = message.requiredArray("buttons", 1, 3, "buttons", TemplateRules::oneButton);
         Boolean sharable = message.optionalBoolean("sharable");
         return quickReplies -> new ButtonTemplate(text, list, sharable, quickReplies);
@@ -99,12 +99,10 @@ final class TemplateRules {
 
     private static Function<List<QuickReply>, OutboundMessage> list(ObjectFields message) {
         Boolean sharable = message.optionalBoolean("sharable");
-        message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES);
-        message.optionalArray("buttons", 1, "buttons", TemplateRules::oneButton);
+        boolean hasTopStyle = message.optionalChoice("top_element_style", TOP_ELEMENT_STYLES) != null;
+        boolean hasListButtons = !message.optionalArray("buttons", 1, "buttons", TemplateRules::oneButton).isEmpty();
         List<Element> elements = message.requiredArray("elements", 2, 4, "elements", e -> element(e, 1, false));
         message.warnings().add(LIST_REMOVED_WARNING);
-        boolean hasListButtons = has(message.get("buttons"));
-        boolean hasTopStyle = message.has("top_element_style");
         if (hasListButtons || hasTopStyle) {
             String dropped = hasListButtons && hasTopStyle ? "message.buttons and message.top_element_style are"
                     : hasListButtons ? "message.buttons is" : "message.top_element_style is";
@@ -119,7 +117,7 @@ final class TemplateRules {
      * Besides its title a list element needs a subtitle or image_url, a generic one any of the four.
      */
     private static Element element(ObjectFields element, int maxButtons, boolean generic) {
-        Element read = new Element(element.requiredText("title", 1, 80), element.optionalText("subtitle", 80),
+        Element read = new Element(element.requiredText("title", 80), element.optionalText("subtitle", 80),
                 element.optionalHttpUrl("image_url"), optionalDefaultAction(element),
                 element.optionalArray("buttons", maxButtons, "buttons", TemplateRules::oneButton));
         boolean shown = element.has("subtitle") && !element.get("subtitle").asText().isEmpty()
@@ -138,17 +136,17 @@ final class TemplateRules {
     }
 
     private static Function<List<QuickReply>, OutboundMessage> receipt(ObjectFields message) {
-        String recipientName = message.requiredText("recipient_name", 1, 0);
-        String orderNumber = message.requiredText("order_number", 1, 0);
+        String recipientName = message.requiredText("recipient_name", 0);
+        String orderNumber = message.requiredText("order_number", 0);
         String currency = currency(message, true);
-        String paymentMethod = message.requiredText("payment_method", 1, 0);
+        String paymentMethod = message.requiredText("payment_method", 0);
         String orderUrl = message.optionalHttpUrl("order_url");
         Boolean sharable = message.optionalBoolean("sharable");
         String timestamp = timestamp(message);
         ReceiptTemplate.Summary summary = summary(message.required("summary", message::optionalObject));
         ReceiptTemplate.Address address = address(message.optionalObject("address"));
         List<ReceiptTemplate.Adjustment> adjustments = message.optionalArray("adjustments", 0, "adjustments",
-                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 1, 0),
+                a -> new ReceiptTemplate.Adjustment(a.requiredText("name", 0),
                         a.required("amount", a::optionalNumber)));
         List<ReceiptTemplate.Item> items = message.optionalArray("elements", 100, "elements", TemplateRules::item);
         return quickReplies -> new ReceiptTemplate(recipientName, orderNumber, currency, paymentMethod, orderUrl,
@@ -168,17 +166,17 @@ final class TemplateRules {
         if (address == null) {
             return null;
         }
-        String street1 = address.requiredText("street_1", 1, 0);
-        String city = address.requiredText("city", 1, 0);
-        String postalCode = address.requiredText("postal_code", 1, 0);
-        String state = address.requiredText("state", 1, 0);
-        String country = address.requiredText("country", 1, 0);
+        String street1 = address.requiredText("street_1", 0);
+        String city = address.requiredText("city", 0);
+        String postalCode = address.requiredText("postal_code", 0);
+        String state = address.requiredText("state", 0);
+        String country = address.requiredText("country", 0);
         return new ReceiptTemplate.Address(street1, address.optionalText("street_2", 0), city, postalCode, state,
                 country);
     }
 
     private static ReceiptTemplate.Item item(ObjectFields element) {
-        String title = element.requiredText("title", 1, 0);
+        String title = element.requiredText("title", 0);
         Number price = element.required("price", element::optionalNumber);
         String subtitle = element.optionalText("subtitle", 0);
         Number quantity = element.optionalNumber("quantity");
@@ -220,7 +218,7 @@ final class TemplateRules {
         if (type == null) {
             return null;
         }
-        String title = button.requiredText("title", 1, TITLE_MAX);
+        String title = button.requiredText("title", TITLE_MAX);
         return switch (type) {
             case "web_url" -> new Button.WebUrl(title, urlTarget(button));
             case "postback" -> new Button.Postback(title, payload(button, value -> value.isContainerNode()

@@ -130,7 +130,7 @@ class SendRequestValidatorTest {
         assertEquals(List.of(), result.violations(), name);
         ValidatedSendRequest request = result.request().orElseThrow();
         assertEquals("12345", request.pageId());
-        assertEquals(body.at("/message/template_type").textValue(), request.templateType());
+        assertEquals(body.at("/message/template_type").textValue(), request.message().templateType());
         // The seeds all carry ACCOUNT_UPDATE, which the default policy drops with a warning.
         assertEquals("UPDATE", request.messagingType());
         assertNull(request.tag());
@@ -556,7 +556,7 @@ class SendRequestValidatorTest {
         // the caller's tree is untouched
         assertTrue(original.at("/message/buttons/0/payload").isObject());
         assertEquals("+1 (555) 123-4567", original.at("/message/buttons/1/payload").textValue());
-        assertEquals("button", request.templateType());
+        assertEquals("button", request.message().templateType());
     }
 
     @Test
