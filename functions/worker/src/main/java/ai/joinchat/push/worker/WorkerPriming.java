@@ -7,7 +7,6 @@ import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphError;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
@@ -48,7 +47,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
             throw new UncheckedIOException(e);
         }
         QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
-        Json.writeBytes(new GraphMessageMapper().toSendApiBody(Json.object().put("id", "24681357"), message));
+        Json.writeBytes(GraphSendClient.toSendApiBody(Json.object().put("id", "24681357"), message));
         Sha256.appSecretProof("prime-token", "prime-secret");
         GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
         return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,

@@ -3,7 +3,6 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.pacing.PagePacing;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
@@ -71,13 +70,12 @@ final class WorkerFixture implements AutoCloseable {
         JsonLogger logger = new JsonLogger("worker", JsonLogger.Level.DEBUG,
                 new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
         metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
-        GraphMessageMapper mapper = new GraphMessageMapper();
         GraphSendClient graph = GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout, clock);
         DeliveryPolicy policy = new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
                 Duration.ofHours(24));
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",
                 new JsonLogger("secrets", "WARN")),
-                bindings, phoneNumberFallback, mapper,
+                bindings, phoneNumberFallback,
                 graph, policy, clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
         processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, Optional.empty(), logger);

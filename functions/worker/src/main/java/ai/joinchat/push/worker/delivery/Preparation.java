@@ -11,7 +11,7 @@ import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DeliveryError;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Optional;
@@ -21,8 +21,7 @@ import java.util.Optional;
  * recipient's PSID and the Send API body. Only reads, so a failure here changes nothing.
  * {@code phoneNumberFallback}: an unbound phone is sent as {@code phone_number}.
  */
-record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean phoneNumberFallback,
-                   GraphMessageMapper mapper) {
+record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean phoneNumberFallback) {
 
     static final String PAGE_NOT_CONFIGURED = "page_not_configured";
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
@@ -67,7 +66,7 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
                         "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
             }
             return new Ready(token.get(), appSecret, Json.text(recipient.get(), "id"),
-                    mapper.toSendApiBody(recipient.get(), message));
+                    GraphSendClient.toSendApiBody(recipient.get(), message));
         } catch (IllegalArgumentException e) {
             return Unsendable.of(INVALID_MESSAGE, e.getMessage());
         }

@@ -1,6 +1,12 @@
 package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.message.OutboundMessage.ListTemplate;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
+import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.signature.Sha256;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +29,10 @@ import java.util.regex.Pattern;
 /**
  * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}, the token
  * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
- * transport failure is an {@link Outcome}. Thread-safe; one per container.
+ * transport failure is an {@link Outcome}. Thread-safe; one per container. Its body is built by
+ * {@link #toSendApiBody}: the contract's message object is Messenger's template payload
+ * ({@link MessageJson}); a {@code list} is sent as {@code generic}, since Messenger removed the
+ * list template in 2019; {@code metadata} carries our message id.
  */
 public record GraphSendClient(Connections connections, URI baseUrl, String apiVersion, Duration requestTimeout) {
 
@@ -141,6 +150,46 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
         return new GraphSendClient(new Connections(client, clock), base,
                 version == null || version.isBlank() ? DEFAULT_API_VERSION : version.trim(),
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
+    }
+
+    /** Throws IllegalArgumentException for a message this version could not read from its queue body. */
+    public static ObjectNode toSendApiMessage(OutboundMessage message, String metadata) {
+        if (message instanceof UnreadableMessage unreadable) {
+            throw new IllegalArgumentException(unreadable.reason());
+        }
+        ObjectNode payload = MessageJson.write(message);
+        JsonNode quickReplies = payload.remove("quick_replies");
+        ObjectNode out = Json.object();
+        if (message instanceof TextMessage text) {
+            out.put("text", text.text());
+        } else {
+            if (message instanceof ListTemplate) {
+                payload.put("template_type", "generic");
+            }
+            out.putObject("attachment").put("type", "template").set("payload", payload);
+        }
+        if (quickReplies != null) {
+            out.set("quick_replies", quickReplies);
+        }
+        if (metadata != null) {
+            out.put("metadata", metadata);
+        }
+        return out;
+    }
+
+    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}; IllegalArgumentException if unsendable. */
+    public static ObjectNode toSendApiBody(ObjectNode recipient, QueuedMessage message) {
+        if (message.messagingType() == null || message.messagingType().isBlank()) {
+            throw new IllegalArgumentException("messaging_type is missing");
+        }
+        ObjectNode body = Json.object();
+        body.set("recipient", recipient);
+        body.put("messaging_type", message.messagingType());
+        if (message.tag() != null && !message.tag().isBlank()) {
+            body.put("tag", message.tag());
+        }
+        body.set("message", toSendApiMessage(message.message(), message.messageId()));
+        return body;
     }
 
     /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
