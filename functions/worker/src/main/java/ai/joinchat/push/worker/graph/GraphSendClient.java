@@ -1,5 +1,6 @@
 package ai.joinchat.push.worker.graph;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.message.OutboundMessage;
@@ -96,9 +97,7 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
             Instant now = clock.instant();
             if (inFlight == 0 && !now.isBefore(lastUse.plus(IDLE_LIMIT))) {
                 if (client instanceof AutoCloseable old) { // Java 21: its thread and sockets go now, not at a GC
-                    Thread closer = new Thread(() -> close(old), "graph-client-close");
-                    closer.setDaemon(true);
-                    closer.start();
+                    DaemonThreads.factory("graph-client-close").newThread(() -> close(old)).start();
                 }
                 client = newClient.get();
             }
