@@ -25,7 +25,6 @@ import ai.joinchat.push.worker.pacing.PagePacing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -88,12 +87,12 @@ public final class MessageDelivery {
                            boolean phoneNumberFallback, GraphSendClient graph, DeliveryPolicy policy, Clock clock,
                            JsonLogger logger, Metrics metrics, QuickReplyOffers offers, OutboundQueue sentCopies,
                            PagePacing pacing) {
-        this.records = Objects.requireNonNull(records, "records");
-        this.policy = Objects.requireNonNull(policy, "policy");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.logger = Objects.requireNonNull(logger, "logger");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.pacing = Objects.requireNonNull(pacing, "pacing");
+        this.records = records;
+        this.policy = policy;
+        this.clock = clock;
+        this.logger = logger;
+        this.metrics = metrics;
+        this.pacing = pacing;
         this.preparation = new Preparation(secrets, bindings, phoneNumberFallback);
         this.sentRecorder = new SentRecorder(records, offers, sentCopies, clock, logger, metrics);
         this.sendAttempt = new SendAttempt(graph, preparation, records, sentRecorder, pacing, policy, clock, logger,
