@@ -11,9 +11,6 @@ import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -40,12 +37,7 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
                 + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
                 + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
                 + "\"eventSource\":\"aws:sqs\"}]}";
-        List<SqsRecord> records;
-        try {
-            records = SqsRecord.readEvent(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<SqsRecord> records = SqsRecord.readEvent(event.getBytes(StandardCharsets.UTF_8));
         QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
         Json.writeBytes(GraphSendClient.toSendApiBody(Json.object().put("id", "24681357"), message));
         Sha256.appSecretProof("prime-token", "prime-secret");
