@@ -1,6 +1,7 @@
 package ai.joinchat.push.worker.graph;
 
 import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.message.MessageJson;
 import ai.joinchat.push.message.OutboundMessage;
@@ -37,8 +38,6 @@ import java.util.regex.Pattern;
  */
 public record GraphSendClient(Connections connections, URI baseUrl, String apiVersion, Duration requestTimeout) {
 
-    public static final String DEFAULT_BASE_URL = "https://graph.facebook.com";
-    public static final String DEFAULT_API_VERSION = "v25.0";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     /** No wait Facebook asks for is believed beyond this. */
@@ -139,7 +138,8 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
 
     /** A client with its own {@link HttpClient}s; null or blank arguments take the defaults. */
     public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout, Clock clock) {
-        URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim());
+        URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? EnvVar.GRAPH_API_BASE_URL.defaultValue()
+                : baseUrl.trim());
         Supplier<HttpClient> client = () -> HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -147,7 +147,7 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
                         ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .build();
         return new GraphSendClient(new Connections(client, clock), base,
-                version == null || version.isBlank() ? DEFAULT_API_VERSION : version.trim(),
+                version == null || version.isBlank() ? EnvVar.GRAPH_API_VERSION.defaultValue() : version.trim(),
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
 
