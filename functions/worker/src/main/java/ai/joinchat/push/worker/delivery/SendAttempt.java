@@ -88,7 +88,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     }
 
     private Outcome call(QueuedMessage message, Ready ready, Deadline deadline) {
-        return graph.send(message.pageId(), ready.pageToken(), ready.appSecret().orElse(null), ready.body(),
+        return graph.send(message.pageId(), ready.pageToken(), ready.appSecret(), ready.body(),
                 deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
     }
 

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -191,19 +192,19 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
         return body;
     }
 
-    /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
-    public Outcome send(String pageId, String pageAccessToken, String appSecretOrNull,
-                                 ObjectNode sendApiBody, Duration timeout) {
+    /** Waits at most {@code timeout} (capped by the client's own) for the answer; the app secret adds its proof. */
+    public Outcome send(String pageId, String pageAccessToken, Optional<String> appSecret, ObjectNode sendApiBody,
+                        Duration timeout) {
         if (!PAGE_ID.matcher(pageId).matches()) {
             throw new IllegalArgumentException("pageId must be digits");
         }
         if (pageAccessToken == null || pageAccessToken.isBlank()) {
             throw new IllegalArgumentException("pageAccessToken is required");
         }
-        boolean withProof = appSecretOrNull != null && !appSecretOrNull.isEmpty();
-        String proof = withProof ? Sha256.appSecretProof(pageAccessToken, appSecretOrNull) : null;
+        Optional<String> proof = appSecret.map(secret -> Sha256.appSecretProof(pageAccessToken, secret));
 
-        HttpRequest request = HttpRequest.newBuilder(messagesUri(pageId, proof))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/" + apiVersion + "/" + pageId + "/messages"
+                        + proof.map(p -> "?appsecret_proof=" + p).orElse("")))
                 .timeout(timeout.compareTo(requestTimeout) < 0 && timeout.toMillis() > 0 ? timeout : requestTimeout)
                 .header("Authorization", "Bearer " + pageAccessToken)
                 .header("Content-Type", "application/json")
@@ -227,7 +228,7 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
             connections.release();
         }
         return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
-                appSecretOrNull, proof);
+                appSecret.orElse(null), proof.orElse(null));
     }
 
     /** True when the failure proves the request never reached Facebook (no connection, no TLS). */
@@ -257,11 +258,6 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
             case TRANSIENT -> new Outcome.Failed(error, true);
             case PERMANENT -> new Outcome.Failed(error, false);
         };
-    }
-
-    private URI messagesUri(String pageId, String proofOrNull) {
-        String uri = baseUrl + "/" + apiVersion + "/" + pageId + "/messages";
-        return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
     }
 
     /**
