@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
@@ -93,6 +92,6 @@ public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
         return new SqsBatchProcessor(delivery, new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger),
-                deliveries, policy, Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
+                deliveries, policy, settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN), logger);
     }
 }

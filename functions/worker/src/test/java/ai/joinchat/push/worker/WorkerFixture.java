@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** The worker wired to in-memory fakes and a Graph API at the given URL (WireMock). */
@@ -43,6 +42,9 @@ final class WorkerFixture implements AutoCloseable {
     static final String PAGE_TOKEN = "EAAGpageTokenForTests0123456789";
     static final String APP_SECRET = "app-secret-for-tests-0123456789";
     static final String MESSAGES_PATH = "/v25.0/" + PAGE_ID + "/messages";
+
+    /** The ARN of a dead-letter queue none of the fixture's records comes from. */
+    static final String NO_DEAD_LETTERS = "arn:aws:sqs:us-east-1:000000000000:no-dead-letters";
 
     /** No queue for the copy of a sent message whose record cannot be written: it is acknowledged unrecorded. */
     static final OutboundQueue NO_SENT_COPIES = (message, delaySeconds, deadline) -> {
@@ -78,7 +80,7 @@ final class WorkerFixture implements AutoCloseable {
                 bindings, phoneNumberFallback,
                 graph, policy, clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
-        processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, Optional.empty(), logger);
+        processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, NO_DEAD_LETTERS, logger);
         components = new WorkerComponents(processor, Duration.ofSeconds(3), logger,
                 new WorkerPriming(WorkerComponentsTest.env(), clock, graph), metrics);
     }
