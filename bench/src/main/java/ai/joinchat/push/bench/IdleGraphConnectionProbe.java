@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -115,6 +116,6 @@ public final class IdleGraphConnectionProbe {
         body.putObject("recipient").put("id", "2468013579");
         body.put("messaging_type", "UPDATE");
         body.putObject("message").put("text", "probe").put("metadata", "probe-" + round + "-" + System.nanoTime());
-        return client.send("1234567890", "probe-token", null, body, Duration.ofSeconds(10));
+        return client.send("1234567890", "probe-token", Optional.empty(), body, Duration.ofSeconds(10));
     }
 }

@@ -11,7 +11,7 @@ import ai.joinchat.push.signature.SignatureVerifier;
 import ai.joinchat.push.signature.WebhookSignatureVerifier;
 import ai.joinchat.push.webhook.WebhookPayloadParser.WebhookPayload;
 import ai.joinchat.push.webhook.WebhookPayloadParser;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -67,7 +67,6 @@ public class HotPathBenchmarks {
     private final SignatureVerifier signatures = new SignatureVerifier();
     private final WebhookSignatureVerifier webhookSignatures = new WebhookSignatureVerifier();
     private final SendRequestValidator validator = new SendRequestValidator(TagPolicy.fromSetting("drop"));
-    private final GraphMessageMapper mapper = new GraphMessageMapper();
     private WebhookPayloadParser parser;
 
     private byte[] textBody;
@@ -112,7 +111,7 @@ public class HotPathBenchmarks {
     /** The worker's mapping of a generic template to Messenger's Send API message. */
     @Benchmark
     public ObjectNode mapGeneric() {
-        return mapper.toSendApiMessage(genericMessage, "msg-0123456789");
+        return GraphSendClient.toSendApiMessage(genericMessage, "msg-0123456789");
     }
 
     /** X-Hub-Signature-256 over a 100-event webhook body. */

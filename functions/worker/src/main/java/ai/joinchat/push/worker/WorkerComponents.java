@@ -16,7 +16,6 @@ import ai.joinchat.push.store.MessageRecords;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsRedelivery;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.worker.pacing.DynamoPaceStore;
 import ai.joinchat.push.worker.pacing.PagePacing;
@@ -27,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
@@ -89,12 +87,11 @@ public record WorkerComponents(SqsBatchProcessor processor, Duration sendReserve
         SqsClient sqs = basics.aws().sqs();
 
         MessageDelivery delivery = new MessageDelivery(records, basics.secrets(), bindings,
-                settings.bool(EnvVar.PHONE_NUMBER_FALLBACK), new GraphMessageMapper(), graph, policy, clock, logger,
-                basics.metrics(),
+                settings.bool(EnvVar.PHONE_NUMBER_FALLBACK), graph, policy, clock, logger, basics.metrics(),
                 new DynamoQuickReplyOffers(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE)),
                 new SqsOutboundQueue(sqs, settings.require(EnvVar.QUEUE_URL)),
                 new PagePacing(new DynamoPaceStore(dynamo, settings.require(EnvVar.CONTACT_STATE_TABLE))));
         return new SqsBatchProcessor(delivery, new SqsRedelivery(sqs, settings.require(EnvVar.QUEUE_URL), logger),
-                deliveries, policy, Optional.of(settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN)), logger);
+                deliveries, policy, settings.require(EnvVar.DEAD_LETTER_QUEUE_ARN), logger);
     }
 }

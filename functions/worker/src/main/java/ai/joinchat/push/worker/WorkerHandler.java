@@ -38,7 +38,7 @@ public final class WorkerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         List<SqsRecord> records;
         try {
-            records = SqsRecord.readEvent(input);
+            records = SqsRecord.readEvent(input.readAllBytes());
         } catch (IllegalArgumentException e) {
             app.logger().error("invalid_event").with(e).write(); // Lambda then keeps the whole batch
             throw e;

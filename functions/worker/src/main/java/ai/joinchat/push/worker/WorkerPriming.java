@@ -7,14 +7,10 @@ import ai.joinchat.push.config.Priming;
 import ai.joinchat.push.signature.Sha256;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.graph.GraphError;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.json.Json;
 import ai.joinchat.push.queue.QueuedMessage;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -41,14 +37,9 @@ public record WorkerPriming(Map<String, String> environment, Clock clock, GraphS
                 + Json.write(Json.MAPPER.getNodeFactory().textNode(SAMPLE_QUEUED_MESSAGE))
                 + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
                 + "\"eventSource\":\"aws:sqs\"}]}";
-        List<SqsRecord> records;
-        try {
-            records = SqsRecord.readEvent(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<SqsRecord> records = SqsRecord.readEvent(event.getBytes(StandardCharsets.UTF_8));
         QueuedMessage message = QueuedMessage.fromJson(records.get(0).body());
-        Json.writeBytes(new GraphMessageMapper().toSendApiBody(Json.object().put("id", "24681357"), message));
+        Json.writeBytes(GraphSendClient.toSendApiBody(Json.object().put("id", "24681357"), message));
         Sha256.appSecretProof("prime-token", "prime-secret");
         GraphError.fromResponse(400, "{\"error\":{\"message\":\"x\",\"code\":100,\"error_subcode\":2018001}}");
         return FunctionBasics.prime("worker", environment, WorkerComponents.DECLARED_ENV, clock,

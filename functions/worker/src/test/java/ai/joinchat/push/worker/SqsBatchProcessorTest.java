@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -250,7 +249,7 @@ class SqsBatchProcessorTest {
         String deadLetters = "arn:aws:sqs:us-east-1:000000000000:messages-dlq";
         SqsBatchProcessor processor = new SqsBatchProcessor(fixture.delivery, fixture.redelivery,
                 fixture.executor, new DeliveryPolicy(5, DeliveryPolicy.DEFAULT_CLAIM_LEASE, Duration.ofHours(24)),
-                Optional.of(deadLetters), fixture.components.logger());
+                deadLetters, fixture.components.logger());
         QueuedMessage message = fixture.accepted(WorkerFixture.text("dead-1", "id", "4040", "Hi"));
         SqsRecord fromDeadLetters = new SqsRecord("sqs-dead-1", message.toJson(), 1, null, deadLetters, null);
 

@@ -3,7 +3,6 @@ package ai.joinchat.push.worker;
 import ai.joinchat.push.worker.batch.SqsBatchProcessor;
 import ai.joinchat.push.worker.batch.SqsRecord;
 import ai.joinchat.push.worker.delivery.MessageDelivery;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.pacing.PagePacing;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.Deadline;
@@ -34,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** The worker wired to in-memory fakes and a Graph API at the given URL (WireMock). */
@@ -44,6 +42,9 @@ final class WorkerFixture implements AutoCloseable {
     static final String PAGE_TOKEN = "EAAGpageTokenForTests0123456789";
     static final String APP_SECRET = "app-secret-for-tests-0123456789";
     static final String MESSAGES_PATH = "/v25.0/" + PAGE_ID + "/messages";
+
+    /** The ARN of a dead-letter queue none of the fixture's records comes from. */
+    static final String NO_DEAD_LETTERS = "arn:aws:sqs:us-east-1:000000000000:no-dead-letters";
 
     /** No queue for the copy of a sent message whose record cannot be written: it is acknowledged unrecorded. */
     static final OutboundQueue NO_SENT_COPIES = (message, delaySeconds, deadline) -> {
@@ -71,16 +72,15 @@ final class WorkerFixture implements AutoCloseable {
         JsonLogger logger = new JsonLogger("worker", JsonLogger.Level.DEBUG,
                 new PrintStream(logBuffer, true, StandardCharsets.UTF_8), clock);
         metrics = new Metrics("worker", new PrintStream(metricBuffer, true, StandardCharsets.UTF_8), clock);
-        GraphMessageMapper mapper = new GraphMessageMapper();
         GraphSendClient graph = GraphSendClient.fromSettings(graphBaseUrl, "v25.0", graphTimeout, clock);
         DeliveryPolicy policy = new DeliveryPolicy(maxReceiveCount, DeliveryPolicy.DEFAULT_CLAIM_LEASE,
                 Duration.ofHours(24));
         delivery = new MessageDelivery(records, new SecretsProvider(secrets, "joinchat/pages/", "joinchat/app",
                 new JsonLogger("secrets", "WARN")),
-                bindings, phoneNumberFallback, mapper,
+                bindings, phoneNumberFallback,
                 graph, policy, clock, logger, metrics, offers,
                 NO_SENT_COPIES, new PagePacing(new InProcessPaceStore()));
-        processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, Optional.empty(), logger);
+        processor = new SqsBatchProcessor(delivery, redelivery, executor, policy, NO_DEAD_LETTERS, logger);
         components = new WorkerComponents(processor, Duration.ofSeconds(3), logger,
                 new WorkerPriming(WorkerComponentsTest.env(), clock, graph), metrics);
     }

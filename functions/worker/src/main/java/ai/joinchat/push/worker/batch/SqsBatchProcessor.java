@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * {@code executor} is bounded, so a batch cannot start more Graph calls than it has threads.
  */
 public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery, ExecutorService executor,
-                                DeliveryPolicy policy, Optional<String> deadLetterQueueArn, JsonLogger logger) {
+                                DeliveryPolicy policy, String deadLetterQueueArn, JsonLogger logger) {
 
     /** When SQS hands a record back: sooner than the visibility timeout, or as a fresh copy. */
     public interface Redelivery {
@@ -54,7 +54,7 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
             SqsRecord record = records.get(i);
             QueuedMessage message = read(record);
             messages.add(message);
-            if (isDeadLetter(record)) {
+            if (deadLetterQueueArn.equals(record.eventSourceArn())) {
                 results[i] = message != null ? delivery.recordDeadLettered(message, record.receiveCount(), invocation)
                         : delivery.recordUnreadable(record.queuedMessageId(), record.messageId(), record.receiveCount(),
                                 invocation);
@@ -76,10 +76,6 @@ public record SqsBatchProcessor(MessageDelivery delivery, Redelivery redelivery,
             }
         }
         return failures;
-    }
-
-    private boolean isDeadLetter(SqsRecord record) {
-        return deadLetterQueueArn.isPresent() && deadLetterQueueArn.get().equals(record.eventSourceArn());
     }
 
     private void runGroups(Collection<List<Integer>> groups, Consumer<List<Integer>> deliver) {

@@ -3,8 +3,6 @@ package ai.joinchat.push.worker.batch;
 import ai.joinchat.push.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +20,8 @@ public record SqsRecord(String messageId, String body, int receiveCount, String 
     }
 
     /** The records of Lambda's SQS event ({@code {"Records": [...]}}); IllegalArgumentException if it is none. */
-    public static List<SqsRecord> readEvent(InputStream input) throws IOException {
-        JsonNode root = Json.parse(input.readAllBytes())
+    public static List<SqsRecord> readEvent(byte[] event) {
+        JsonNode root = Json.parse(event)
                 .orElseThrow(() -> new IllegalArgumentException("event is not JSON"));
         JsonNode records = root.get("Records");
         if (records == null || !records.isArray()) {

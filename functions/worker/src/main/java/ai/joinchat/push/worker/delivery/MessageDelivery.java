@@ -19,14 +19,12 @@ import ai.joinchat.push.worker.DeliveryPolicy;
 import ai.joinchat.push.worker.delivery.Preparation.Prepared;
 import ai.joinchat.push.worker.delivery.Preparation.Ready;
 import ai.joinchat.push.worker.delivery.Preparation.Unsendable;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import ai.joinchat.push.worker.pacing.PagePacing;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -86,16 +84,16 @@ public final class MessageDelivery {
 
     /** {@code sentCopies}: the worker's own queue, for a sent message whose record could not be written. */
     public MessageDelivery(MessageRecords records, SecretsProvider secrets, ContactBindings bindings,
-                           boolean phoneNumberFallback, GraphMessageMapper mapper, GraphSendClient graph,
-                           DeliveryPolicy policy, Clock clock, JsonLogger logger, Metrics metrics,
-                           QuickReplyOffers offers, OutboundQueue sentCopies, PagePacing pacing) {
-        this.records = Objects.requireNonNull(records, "records");
-        this.policy = Objects.requireNonNull(policy, "policy");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.logger = Objects.requireNonNull(logger, "logger");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.pacing = Objects.requireNonNull(pacing, "pacing");
-        this.preparation = new Preparation(secrets, bindings, phoneNumberFallback, mapper);
+                           boolean phoneNumberFallback, GraphSendClient graph, DeliveryPolicy policy, Clock clock,
+                           JsonLogger logger, Metrics metrics, QuickReplyOffers offers, OutboundQueue sentCopies,
+                           PagePacing pacing) {
+        this.records = records;
+        this.policy = policy;
+        this.clock = clock;
+        this.logger = logger;
+        this.metrics = metrics;
+        this.pacing = pacing;
+        this.preparation = new Preparation(secrets, bindings, phoneNumberFallback);
         this.sentRecorder = new SentRecorder(records, offers, sentCopies, clock, logger, metrics);
         this.sendAttempt = new SendAttempt(graph, preparation, records, sentRecorder, pacing, policy, clock, logger,
                 metrics);

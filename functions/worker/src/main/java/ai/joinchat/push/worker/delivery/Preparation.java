@@ -11,7 +11,7 @@ import ai.joinchat.push.secrets.SecretLookup;
 import ai.joinchat.push.secrets.SecretsProvider;
 import ai.joinchat.push.store.ContactBindings;
 import ai.joinchat.push.store.DeliveryError;
-import ai.joinchat.push.worker.graph.GraphMessageMapper;
+import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Optional;
@@ -21,8 +21,7 @@ import java.util.Optional;
  * recipient's PSID and the Send API body. Only reads, so a failure here changes nothing.
  * {@code phoneNumberFallback}: an unbound phone is sent as {@code phone_number}.
  */
-record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean phoneNumberFallback,
-                   GraphMessageMapper mapper) {
+record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean phoneNumberFallback) {
 
     static final String PAGE_NOT_CONFIGURED = "page_not_configured";
     static final String RECIPIENT_NOT_FOUND = "recipient_not_found";
@@ -60,27 +59,24 @@ record Preparation(SecretsProvider secrets, ContactBindings bindings, boolean ph
             return Unsendable.of(PAGE_NOT_CONFIGURED, "no page access token is configured for this page");
         }
         Optional<String> appSecret = secrets.appSecrets().map(AppSecrets::appSecret).filter(s -> !s.isEmpty());
+        Recipient recipient = message.recipient();
         try {
-            Optional<ObjectNode> recipient = resolve(message.pageId(), message.recipient());
-            if (recipient.isEmpty()) {
+            // The Send API's recipient: the PSID bound to the contact, else (a phone, with the fallback) its number.
+            Optional<String> psid = recipient.type() == RecipientType.ID ? Optional.of(recipient.value())
+                    : bindings.psidFor(message.pageId(), recipient.contactKey());
+            ObjectNode to;
+            if (psid.isPresent()) {
+                to = Json.object().put("id", psid.get());
+            } else if (recipient.type() == RecipientType.PHONE && phoneNumberFallback) {
+                to = Json.object().put("phone_number", recipient.value());
+            } else {
                 return Unsendable.of(RECIPIENT_NOT_FOUND,
-                        "no PSID is bound to this " + message.recipient().type().wireName() + " for this page");
+                        "no PSID is bound to this " + recipient.type().wireName() + " for this page");
             }
-            return new Ready(token.get(), appSecret, Json.text(recipient.get(), "id"),
-                    mapper.toSendApiBody(recipient.get(), message));
+            return new Ready(token.get(), appSecret, psid.orElse(null), GraphSendClient.toSendApiBody(to, message));
         } catch (IllegalArgumentException e) {
             return Unsendable.of(INVALID_MESSAGE, e.getMessage());
         }
-    }
-
-    /** The Send API's {@code recipient}; empty when the contact is bound to no PSID of the page. */
-    private Optional<ObjectNode> resolve(String pageId, Recipient recipient) {
-        Optional<String> psid = recipient.type() == RecipientType.ID ? Optional.of(recipient.value())
-                : bindings.psidFor(pageId, recipient.contactKey());
-        if (psid.isEmpty() && recipient.type() == RecipientType.PHONE && phoneNumberFallback) {
-            return Optional.of(Json.object().put("phone_number", recipient.value()));
-        }
-        return psid.map(id -> Json.object().put("id", id));
     }
 
     /** The page's token and app secret fetched again; empty when neither changed. */

@@ -88,7 +88,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
     }
 
     private Outcome call(QueuedMessage message, Ready ready, Deadline deadline) {
-        return graph.send(message.pageId(), ready.pageToken(), ready.appSecret().orElse(null), ready.body(),
+        return graph.send(message.pageId(), ready.pageToken(), ready.appSecret(), ready.body(),
                 deadline.minus(SETTLE_RESERVE).cap(GraphSendClient.DEFAULT_TIMEOUT));
     }
 
@@ -173,8 +173,7 @@ record SendAttempt(GraphSendClient graph, Preparation preparation, MessageRecord
         DeliveryError error = toDeliveryError(throttled.error(), true);
         Instant now = clock.instant();
         PagePacing.Throttle pace = pace(message, throttled, now, deadline);
-        Duration wait = Duration.between(now, pace.slot());
-        wait = wait.isNegative() ? Duration.ZERO : wait;
+        Duration wait = Duration.between(now, pace.slot()); // never negative: the slot is Facebook's wait or later
         metrics.count("PageThrottled", 1);
         logger.warn("page_throttled")
                 .with("page_id", message.pageId())

@@ -51,20 +51,18 @@ record SentRecorder(MessageRecords records, QuickReplyOffers offers, OutboundQue
 
     /** The receive of a copy that carries a send Facebook already accepted: record it, send nothing. */
     MessageDelivery.Result recordCopy(Receive receive, Deadline deadline) {
-        QueuedMessage.Sent sent = recordLate(receive.message(), deadline);
+        recordLate(receive.message(), deadline);
         receive.log(logger.info("message_delivery"), DeliveryOutcome.SENT_RECORDED)
                 .with("status", MessageStatus.SENT.wireName())
-                .with("facebook_message_id", sent.facebookMessageId())
+                .with("facebook_message_id", receive.message().sent().facebookMessageId())
                 .write();
         return new MessageDelivery.Result(DeliveryOutcome.SENT_RECORDED, new Disposition.Ack());
     }
 
-    QueuedMessage.Sent recordLate(QueuedMessage message, Deadline deadline) {
-        QueuedMessage.Sent sent = message.sent();
-        recordOffers(message, sent);
-        markSent(message, sent, deadline);
+    void recordLate(QueuedMessage message, Deadline deadline) {
+        recordOffers(message, message.sent());
+        markSent(message, message.sent(), deadline);
         metrics.count("SentRecordedLate", 1);
-        return sent;
     }
 
     private void markSent(QueuedMessage message, QueuedMessage.Sent sent, Deadline deadline) {

@@ -1,6 +1,14 @@
 package ai.joinchat.push.worker.graph;
 
+import ai.joinchat.push.concurrent.DaemonThreads;
+import ai.joinchat.push.config.EnvVar;
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.message.MessageJson;
+import ai.joinchat.push.message.OutboundMessage;
+import ai.joinchat.push.message.OutboundMessage.ListTemplate;
+import ai.joinchat.push.message.OutboundMessage.TextMessage;
+import ai.joinchat.push.message.OutboundMessage.UnreadableMessage;
+import ai.joinchat.push.queue.QueuedMessage;
 import ai.joinchat.push.signature.Sha256;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,18 +25,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * Calls the Messenger Send API: {@code POST {baseUrl}/{apiVersion}/{pageId}/messages}, the token
  * only in the {@code Authorization} header (never in an outcome or message). Every Graph or
- * transport failure is an {@link Outcome}. Thread-safe; one per container.
+ * transport failure is an {@link Outcome}. Thread-safe; one per container. Its body is built by
+ * {@link #toSendApiBody}: the contract's message object is Messenger's template payload
+ * ({@link MessageJson}); a {@code list} is sent as {@code generic}, since Messenger removed the
+ * list template in 2019; {@code metadata} carries our message id.
  */
 public record GraphSendClient(Connections connections, URI baseUrl, String apiVersion, Duration requestTimeout) {
 
-    public static final String DEFAULT_BASE_URL = "https://graph.facebook.com";
-    public static final String DEFAULT_API_VERSION = "v25.0";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     /** No wait Facebook asks for is believed beyond this. */
@@ -87,9 +97,7 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
             Instant now = clock.instant();
             if (inFlight == 0 && !now.isBefore(lastUse.plus(IDLE_LIMIT))) {
                 if (client instanceof AutoCloseable old) { // Java 21: its thread and sockets go now, not at a GC
-                    Thread closer = new Thread(() -> close(old), "graph-client-close");
-                    closer.setDaemon(true);
-                    closer.start();
+                    DaemonThreads.factory("graph-client-close").newThread(() -> close(old)).start();
                 }
                 client = newClient.get();
             }
@@ -131,7 +139,8 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
 
     /** A client with its own {@link HttpClient}s; null or blank arguments take the defaults. */
     public static GraphSendClient fromSettings(String baseUrl, String version, Duration timeout, Clock clock) {
-        URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim());
+        URI base = URI.create(baseUrl == null || baseUrl.isBlank() ? EnvVar.GRAPH_API_BASE_URL.defaultValue()
+                : baseUrl.trim());
         Supplier<HttpClient> client = () -> HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -139,23 +148,63 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
                         ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .build();
         return new GraphSendClient(new Connections(client, clock), base,
-                version == null || version.isBlank() ? DEFAULT_API_VERSION : version.trim(),
+                version == null || version.isBlank() ? EnvVar.GRAPH_API_VERSION.defaultValue() : version.trim(),
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
     }
 
-    /** Waits at most {@code timeout} (capped by the client's own) for the answer. */
-    public Outcome send(String pageId, String pageAccessToken, String appSecretOrNull,
-                                 ObjectNode sendApiBody, Duration timeout) {
+    /** Throws IllegalArgumentException for a message this version could not read from its queue body. */
+    public static ObjectNode toSendApiMessage(OutboundMessage message, String metadata) {
+        if (message instanceof UnreadableMessage unreadable) {
+            throw new IllegalArgumentException(unreadable.reason());
+        }
+        ObjectNode payload = MessageJson.write(message);
+        JsonNode quickReplies = payload.remove("quick_replies");
+        ObjectNode out = Json.object();
+        if (message instanceof TextMessage text) {
+            out.put("text", text.text());
+        } else {
+            if (message instanceof ListTemplate) {
+                payload.put("template_type", "generic");
+            }
+            out.putObject("attachment").put("type", "template").set("payload", payload);
+        }
+        if (quickReplies != null) {
+            out.set("quick_replies", quickReplies);
+        }
+        if (metadata != null) {
+            out.put("metadata", metadata);
+        }
+        return out;
+    }
+
+    /** Builds {@code {"recipient", "messaging_type", "tag"?, "message"}}; IllegalArgumentException if unsendable. */
+    public static ObjectNode toSendApiBody(ObjectNode recipient, QueuedMessage message) {
+        if (message.messagingType() == null || message.messagingType().isBlank()) {
+            throw new IllegalArgumentException("messaging_type is missing");
+        }
+        ObjectNode body = Json.object();
+        body.set("recipient", recipient);
+        body.put("messaging_type", message.messagingType());
+        if (message.tag() != null && !message.tag().isBlank()) {
+            body.put("tag", message.tag());
+        }
+        body.set("message", toSendApiMessage(message.message(), message.messageId()));
+        return body;
+    }
+
+    /** Waits at most {@code timeout} (capped by the client's own) for the answer; the app secret adds its proof. */
+    public Outcome send(String pageId, String pageAccessToken, Optional<String> appSecret, ObjectNode sendApiBody,
+                        Duration timeout) {
         if (!PAGE_ID.matcher(pageId).matches()) {
             throw new IllegalArgumentException("pageId must be digits");
         }
         if (pageAccessToken == null || pageAccessToken.isBlank()) {
             throw new IllegalArgumentException("pageAccessToken is required");
         }
-        boolean withProof = appSecretOrNull != null && !appSecretOrNull.isEmpty();
-        String proof = withProof ? Sha256.appSecretProof(pageAccessToken, appSecretOrNull) : null;
+        Optional<String> proof = appSecret.map(secret -> Sha256.appSecretProof(pageAccessToken, secret));
 
-        HttpRequest request = HttpRequest.newBuilder(messagesUri(pageId, proof))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/" + apiVersion + "/" + pageId + "/messages"
+                        + proof.map(p -> "?appsecret_proof=" + p).orElse("")))
                 .timeout(timeout.compareTo(requestTimeout) < 0 && timeout.toMillis() > 0 ? timeout : requestTimeout)
                 .header("Authorization", "Bearer " + pageAccessToken)
                 .header("Content-Type", "application/json")
@@ -179,7 +228,7 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
             connections.release();
         }
         return toOutcome(response.statusCode(), response.body(), response.headers(), pageAccessToken,
-                appSecretOrNull, proof);
+                appSecret.orElse(null), proof.orElse(null));
     }
 
     /** True when the failure proves the request never reached Facebook (no connection, no TLS). */
@@ -209,11 +258,6 @@ public record GraphSendClient(Connections connections, URI baseUrl, String apiVe
             case TRANSIENT -> new Outcome.Failed(error, true);
             case PERMANENT -> new Outcome.Failed(error, false);
         };
-    }
-
-    private URI messagesUri(String pageId, String proofOrNull) {
-        String uri = baseUrl + "/" + apiVersion + "/" + pageId + "/messages";
-        return URI.create(proofOrNull == null ? uri : uri + "?appsecret_proof=" + proofOrNull);
     }
 
     /**

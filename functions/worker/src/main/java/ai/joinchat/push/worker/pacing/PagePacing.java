@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -61,7 +60,7 @@ public final class PagePacing {
     private final Map<String, Local> pages = new ConcurrentHashMap<>();
 
     public PagePacing(Store store) {
-        this.store = Objects.requireNonNull(store, "store");
+        this.store = store;
     }
 
     public boolean paced(String pageId, Instant now) {

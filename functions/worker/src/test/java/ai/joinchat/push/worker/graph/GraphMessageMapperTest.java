@@ -21,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GraphMessageMapperTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final GraphMessageMapper mapper = new GraphMessageMapper();
 
     private static JsonNode json(String text) {
         try {
@@ -55,7 +54,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("text", message), "msg-1");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("text", message), "msg-1");
 
         assertJson("""
                 {
@@ -74,7 +73,7 @@ class GraphMessageMapperTest {
 
     @Test
     void plainTextWithoutQuickRepliesHasNoQuickRepliesField() {
-        ObjectNode out = mapper.toSendApiMessage(read("text", json("{\"template_type\":\"text\",\"text\":\"Hello World\"}")), "msg-2");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("text", json("{\"template_type\":\"text\",\"text\":\"Hello World\"}")), "msg-2");
 
         assertJson("{\"text\":\"Hello World\",\"metadata\":\"msg-2\"}", out);
     }
@@ -96,7 +95,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("button", message), "msg-3");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("button", message), "msg-3");
 
         assertJson("""
                 {
@@ -147,7 +146,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("generic", message), "msg-4");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("generic", message), "msg-4");
 
         assertJson("""
                 {
@@ -242,7 +241,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("list", message), "msg-5");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("list", message), "msg-5");
 
         assertJson("""
                 {
@@ -360,7 +359,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("receipt", message), "msg-6");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("receipt", message), "msg-6");
 
         assertJson("""
                 {
@@ -428,7 +427,7 @@ class GraphMessageMapperTest {
                  "summary": {"total_cost": 10}}
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("receipt", message), "msg-7");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("receipt", message), "msg-7");
 
         assertJson("""
                 {
@@ -468,7 +467,7 @@ class GraphMessageMapperTest {
                 }
                 """);
 
-        ObjectNode out = mapper.toSendApiMessage(read("generic", message), "msg-8");
+        ObjectNode out = GraphSendClient.toSendApiMessage(read("generic", message), "msg-8");
 
         assertJson("""
                 {
@@ -500,23 +499,23 @@ class GraphMessageMapperTest {
         JsonNode message = json("{\"template_type\":\"text\",\"text\":\"Hi\"}");
 
         assertEquals("0b7e5c2a-1f7d-4a8e-9d6c-2c5a7e1f0a11",
-                mapper.toSendApiMessage(read("text", message), "0b7e5c2a-1f7d-4a8e-9d6c-2c5a7e1f0a11")
+                GraphSendClient.toSendApiMessage(read("text", message), "0b7e5c2a-1f7d-4a8e-9d6c-2c5a7e1f0a11")
                         .path("metadata").textValue());
-        assertFalse(mapper.toSendApiMessage(read("text", message), null).has("metadata"));
+        assertFalse(GraphSendClient.toSendApiMessage(read("text", message), null).has("metadata"));
     }
 
     @Test
     void templateTypeDefaultsToTheMessageField() {
         JsonNode message = json("{\"template_type\":\"text\",\"text\":\"Hi\"}");
 
-        assertJson("{\"text\":\"Hi\",\"metadata\":\"m\"}", mapper.toSendApiMessage(read(null, message), "m"));
+        assertJson("{\"text\":\"Hi\",\"metadata\":\"m\"}", GraphSendClient.toSendApiMessage(read(null, message), "m"));
     }
 
     @Test
     void unknownTemplateOrButtonTypeIsRejected() {
         assertThrows(IllegalArgumentException.class,
-                () -> mapper.toSendApiMessage(read("media", json("{\"template_type\":\"media\"}")), "m"));
-        assertThrows(IllegalArgumentException.class, () -> mapper.toSendApiMessage(read("button", json("""
+                () -> GraphSendClient.toSendApiMessage(read("media", json("{\"template_type\":\"media\"}")), "m"));
+        assertThrows(IllegalArgumentException.class, () -> GraphSendClient.toSendApiMessage(read("button", json("""
                 {"template_type":"button","text":"t","buttons":[{"type":"account_link","url":"https://x"}]}
                 """)), "m"));
     }
@@ -528,7 +527,7 @@ class GraphMessageMapperTest {
                 """));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> mapper.toSendApiMessage(unreadable, "m"));
+                () -> GraphSendClient.toSendApiMessage(unreadable, "m"));
         assertEquals("unsupported button type: account_link", e.getMessage());
     }
 
@@ -537,7 +536,7 @@ class GraphMessageMapperTest {
         QueuedMessage message = queued("msg-9", "MESSAGE_TAG", "HUMAN_AGENT");
         ObjectNode recipient = (ObjectNode) json("{\"id\":\"1234567890\"}");
 
-        ObjectNode body = mapper.toSendApiBody(recipient, message);
+        ObjectNode body = GraphSendClient.toSendApiBody(recipient, message);
 
         assertJson("""
                 {
@@ -554,7 +553,7 @@ class GraphMessageMapperTest {
         QueuedMessage message = queued("msg-10", "UPDATE", null);
         ObjectNode recipient = (ObjectNode) json("{\"phone_number\":\"+8613800138000\"}");
 
-        ObjectNode body = mapper.toSendApiBody(recipient, message);
+        ObjectNode body = GraphSendClient.toSendApiBody(recipient, message);
 
         assertJson("""
                 {

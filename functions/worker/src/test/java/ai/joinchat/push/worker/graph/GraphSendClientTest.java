@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,7 +85,7 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(okJson(
                 "{\"recipient_id\":\"2468013579\",\"message_id\":\"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM\"}")));
 
-        Outcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
+        Outcome outcome = client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT);
 
         Outcome.Sent sent = assertInstanceOf(Outcome.Sent.class, outcome);
         assertEquals("m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM", sent.facebookMessageId());
@@ -100,7 +101,7 @@ class GraphSendClientTest {
     void noAppSecretMeansNoProof() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"1\",\"message_id\":\"m_1\"}")));
 
-        Outcome outcome = client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT);
+        Outcome outcome = client.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT);
 
         assertInstanceOf(Outcome.Sent.class, outcome);
         server.verify(1, postRequestedFor(urlPathEqualTo(PATH))
@@ -121,9 +122,9 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_3\"}")));
 
         Outcome.Sent viaPrefix = assertInstanceOf(Outcome.Sent.class,
-                prefixed.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+                prefixed.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT));
         Outcome.Sent viaSlash = assertInstanceOf(Outcome.Sent.class,
-                slash.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+                slash.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT));
 
         assertEquals("m_2", viaPrefix.facebookMessageId());
         assertNull(viaPrefix.recipientId());
@@ -139,7 +140,7 @@ class GraphSendClientTest {
                          "code":100,"error_subcode":2018001,"fbtrace_id":"A1b2C3d4"}}
                         """)));
 
-        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
 
         assertFalse(failed.transientFailure());
         assertEquals(400, failed.error().httpStatus());
@@ -154,7 +155,7 @@ class GraphSendClientTest {
     void http500IsTransient() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(500).withBody("Internal Server Error")));
 
-        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(500, failed.error().httpStatus());
@@ -174,7 +175,7 @@ class GraphSendClientTest {
                 """)));
 
         Outcome.Throttled throttled = assertInstanceOf(Outcome.Throttled.class,
-                client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+                client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
 
         assertEquals(613, throttled.error().code());
         assertNull(throttled.error().subcode());
@@ -186,13 +187,13 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
                 .withHeader("X-App-Usage", "{\"estimated_time_to_regain_access\":0}").withBody("slow down")));
         Outcome.Throttled throttled = assertInstanceOf(Outcome.Throttled.class,
-                client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+                client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
         assertEquals(Duration.ofSeconds(7), throttled.comeBackAfter());
 
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(400).withBody(
                 "{\"error\":{\"message\":\"(#32) Page request limit reached\",\"code\":32}}")));
         throttled = assertInstanceOf(Outcome.Throttled.class,
-                client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+                client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
         assertEquals(Duration.ZERO, throttled.comeBackAfter());
     }
 
@@ -203,7 +204,7 @@ class GraphSendClientTest {
                  "error_subcode":2018338,"fbtrace_id":"T2"}}
                 """)));
 
-        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
 
         assertFalse(failed.transientFailure());
         assertEquals(613, failed.error().code());
@@ -217,7 +218,7 @@ class GraphSendClientTest {
                 Clock.systemUTC());
 
         long start = System.nanoTime();
-        Outcome outcome = impatient.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT);
+        Outcome outcome = impatient.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT);
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         Outcome.Unknown unknown = assertInstanceOf(Outcome.Unknown.class, outcome,
@@ -231,14 +232,14 @@ class GraphSendClientTest {
     void connectionCutAfterTheRequestIsAnUnknownOutcome() throws Exception {
         server.stubFor(messagesPost().willReturn(aResponse().withFault(
                 com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
-        assertInstanceOf(Outcome.Unknown.class, client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        assertInstanceOf(Outcome.Unknown.class, client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
     }
 
     @Test
     void deadlineShorterThanTheClientTimeoutBoundsTheWait() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"message_id\":\"m_late\"}").withFixedDelay(3_000)));
         long start = System.nanoTime();
-        Outcome outcome = client.send(PAGE_ID, TOKEN, APP_SECRET, body(), Duration.ofMillis(200));
+        Outcome outcome = client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), Duration.ofMillis(200));
         assertInstanceOf(Outcome.Unknown.class, outcome);
         assertTrue((System.nanoTime() - start) / 1_000_000 < 2_500, "the deadline, not the 10 s timeout, ended the wait");
     }
@@ -252,7 +253,7 @@ class GraphSendClientTest {
         GraphSendClient nowhere = GraphSendClient.fromSettings("http://127.0.0.1:" + closedPort, "v25.0",
                 Duration.ofSeconds(2), Clock.systemUTC());
 
-        Outcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(nowhere.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(0, failed.error().httpStatus());
@@ -263,7 +264,7 @@ class GraphSendClientTest {
     void okWithoutMessageIdIsTransient() throws Exception {
         server.stubFor(messagesPost().willReturn(okJson("{\"recipient_id\":\"2468013579\"}")));
 
-        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT));
 
         assertTrue(failed.transientFailure());
         assertEquals(200, failed.error().httpStatus());
@@ -275,7 +276,7 @@ class GraphSendClientTest {
         server.stubFor(messagesPost().willReturn(aResponse().withStatus(400)
                 .withBody("bad request for token " + TOKEN + " secret " + APP_SECRET + " proof " + PROOF)));
 
-        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, APP_SECRET, body(), NO_LIMIT));
+        Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, Optional.of(APP_SECRET), body(), NO_LIMIT));
 
         String text = failed.toString() + client;
         assertFalse(text.contains(TOKEN), text);
@@ -292,7 +293,7 @@ class GraphSendClientTest {
 
         Thread.currentThread().interrupt();
         try {
-            Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, null, body, NO_LIMIT));
+            Outcome.Failed failed = failed(client.send(PAGE_ID, TOKEN, Optional.empty(), body, NO_LIMIT));
             assertTrue(failed.transientFailure());
             assertEquals(0, failed.error().httpStatus());
             assertTrue(Thread.currentThread().isInterrupted(), "interrupt flag restored");
@@ -304,8 +305,9 @@ class GraphSendClientTest {
     @Test
     void rejectsBadArguments() throws Exception {
         ObjectNode body = body();
-        assertThrows(IllegalArgumentException.class, () -> client.send("12/../34", TOKEN, null, body, NO_LIMIT));
-        assertThrows(IllegalArgumentException.class, () -> client.send(PAGE_ID, " ", null, body, NO_LIMIT));
+        assertThrows(IllegalArgumentException.class,
+                () -> client.send("12/../34", TOKEN, Optional.empty(), body, NO_LIMIT));
+        assertThrows(IllegalArgumentException.class, () -> client.send(PAGE_ID, " ", Optional.empty(), body, NO_LIMIT));
         assertThrows(IllegalArgumentException.class,
                 () -> GraphSendClient.fromSettings(server.baseUrl(), "latest", Duration.ofSeconds(1),
                         Clock.systemUTC()));
@@ -321,13 +323,13 @@ class GraphSendClientTest {
         MovableClock clock = new MovableClock();
         try (ForgettingProxy proxy = new ForgettingProxy(server.getPort())) {
             GraphSendClient graph = answeringThrough(proxy, clock);
-            assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+            assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT));
 
             // Dropped unseen while the container was frozen, as a NAT gateway drops an idle connection.
             proxy.forgetConnections();
             clock.advance(GraphSendClient.Connections.IDLE_LIMIT);
 
-            assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+            assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT));
             assertEquals(2, proxy.accepted(), "a new connection after the idle limit");
         }
     }
@@ -338,7 +340,7 @@ class GraphSendClientTest {
         try (ForgettingProxy proxy = new ForgettingProxy(server.getPort())) {
             GraphSendClient graph = answeringThrough(proxy, clock);
             for (int call = 0; call < 3; call++) {
-                assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, null, body(), NO_LIMIT));
+                assertInstanceOf(Outcome.Sent.class, graph.send(PAGE_ID, TOKEN, Optional.empty(), body(), NO_LIMIT));
                 clock.advance(GraphSendClient.Connections.IDLE_LIMIT.minusSeconds(1));
             }
             assertEquals(1, proxy.accepted(), "one kept-alive connection");
