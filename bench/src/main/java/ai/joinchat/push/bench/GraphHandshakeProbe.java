@@ -1,22 +1,21 @@
 package ai.joinchat.push.bench;
 
 import ai.joinchat.push.json.Json;
+import ai.joinchat.push.local.http.SelfSignedTls;
 import ai.joinchat.push.worker.graph.GraphSendClient;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import java.io.BufferedReader;
-import java.io.InputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,13 +33,12 @@ import java.util.Optional;
  * root); 0 is the machine's full CPU. Prints the median wall time of a send, and the child JVM's CPU
  * per send (all threads, the mean over the rounds).
  *
- * <pre>java -cp functions/worker/target/worker.jar:bench/target/classes \
+ * <pre>java -cp functions/worker/target/worker.jar:local/target/joinchat-local.jar:bench/target/classes \
  *     ai.joinchat.push.bench.GraphHandshakeProbe [rounds] [memory-MB ...]</pre>
  */
 public final class GraphHandshakeProbe {
 
     private static final String CHILD = "--child";
-    private static final char[] PASSWORD = "changeit".toCharArray();
 
     private GraphHandshakeProbe() {
     }
@@ -61,17 +59,8 @@ public final class GraphHandshakeProbe {
         if (sizes.isEmpty()) {
             sizes = List.of(0);
         }
-        Path keystore = Files.createTempDirectory("graph-handshake").resolve("localhost.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "localhost", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        keytool.getInputStream().readAllBytes();
-        if (keytool.waitFor() != 0) {
-            throw new IllegalStateException("keytool failed");
-        }
-        HttpsServer server = serve(keystore);
+        SelfSignedTls tls = SelfSignedTls.create(Files.createTempDirectory("graph-handshake"), "ip:127.0.0.1");
+        HttpsServer server = serve(tls.serving());
         try {
             String url = "https://127.0.0.1:" + server.getAddress().getPort();
             System.out.printf("Java %s; %d rounds; ms per send: wall (median) / CPU (mean)%n%n", Runtime.version(), rounds);
@@ -79,22 +68,14 @@ public final class GraphHandshakeProbe {
             System.out.println("|---|---|---|");
             for (int memoryMb : sizes) {
                 System.out.printf("| %s | %s |%n", memoryMb == 0 ? "the machine's" : CpuShare.describe(memoryMb),
-                        run(url, keystore, memoryMb, rounds));
+                        run(url, tls.keystore(), memoryMb, rounds));
             }
         } finally {
             server.stop(0);
         }
     }
 
-    private static HttpsServer serve(Path keystore) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, PASSWORD);
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, PASSWORD);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(keys.getKeyManagers(), null, null);
+    private static HttpsServer serve(SSLContext tls) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
@@ -120,7 +101,7 @@ public final class GraphHandshakeProbe {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:off",
                 "-Xmx" + heapMb + "m", "-Djavax.net.ssl.trustStore=" + keystore,
-                "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-Djavax.net.ssl.trustStorePassword=" + SelfSignedTls.PASSWORD, "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-cp", System.getProperty("java.class.path"), GraphHandshakeProbe.class.getName(), CHILD, url,
                 Integer.toString(rounds));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
